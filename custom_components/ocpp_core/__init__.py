@@ -1,0 +1,70 @@
+"""OCPP Core: Home Assistant as a local OCPP central system for EV chargers."""
+
+from __future__ import annotations
+
+from homeassistant.const import CONF_HOST, CONF_PORT, Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ConfigEntryNotReady
+
+from .const import (
+    CONF_HEARTBEAT_INTERVAL,
+    CONF_STRICT_VALIDATION,
+    DEFAULT_HEARTBEAT_INTERVAL,
+    DEFAULT_HOST,
+    DOMAIN,
+)
+from .coordinator import EventBridge, OcppConfigEntry, OcppRuntimeData, default_id_tag
+from .csms import CentralSystem, CentralSystemConfig
+from .store import HaStorePersistence
+
+PLATFORMS: list[Platform] = [Platform.SENSOR, Platform.SWITCH]
+
+
+def _central_config(entry: OcppConfigEntry) -> CentralSystemConfig:
+    return CentralSystemConfig(
+        host=entry.data.get(CONF_HOST, DEFAULT_HOST),
+        port=int(entry.data[CONF_PORT]),
+        heartbeat_interval=int(entry.options.get(CONF_HEARTBEAT_INTERVAL, DEFAULT_HEARTBEAT_INTERVAL)),
+        lenient=not entry.options.get(CONF_STRICT_VALIDATION, False),
+    )
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> bool:
+    """Start the central system of this entry and its platforms."""
+    central = CentralSystem(_central_config(entry), HaStorePersistence(hass, entry.entry_id))
+    entry.runtime_data = OcppRuntimeData(central, default_id_tag(entry))
+    bridge = EventBridge(hass, entry)
+    entry.async_on_unload(central.events.subscribe(bridge.handle))
+    try:
+        await central.start()
+    except OSError as err:
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key="port_unavailable",
+            translation_placeholders={"port": str(entry.data[CONF_PORT]), "error": str(err)},
+        ) from err
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    entry.async_on_unload(entry.add_update_listener(_async_options_updated))
+    return True
+
+
+async def _async_options_updated(hass: HomeAssistant, entry: OcppConfigEntry) -> None:
+    """Apply new options in place: chargers stay connected."""
+    runtime = entry.runtime_data
+    new = _central_config(entry)
+    runtime.central.config.heartbeat_interval = new.heartbeat_interval
+    runtime.central.config.lenient = new.lenient
+    runtime.default_id_tag = default_id_tag(entry)
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> bool:
+    """Stop the platforms, then the server (closing every charger's socket)."""
+    unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    if unloaded:
+        await entry.runtime_data.central.stop()
+    return unloaded
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> None:
+    """Forget the stored stations and transactions of a removed central system."""
+    await HaStorePersistence(hass, entry.entry_id).async_remove()

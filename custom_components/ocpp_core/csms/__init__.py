@@ -1,0 +1,25 @@
+"""OCPP central system, free of Home Assistant so the add-on runs the same code."""
+
+from .central import CentralSystem
+from .config import CentralSystemConfig
+from .events import Event, EventType
+from .model import Connector, MeterSample, Station, Transaction
+from .persistence import MemoryPersistence, Persistence
+from .rpc_types import CallError, CallTimeout, NotConnected, OcppVersion
+
+__all__ = [
+    "CallError",
+    "CallTimeout",
+    "CentralSystem",
+    "CentralSystemConfig",
+    "Connector",
+    "Event",
+    "EventType",
+    "MemoryPersistence",
+    "MeterSample",
+    "NotConnected",
+    "OcppVersion",
+    "Persistence",
+    "Station",
+    "Transaction",
+]

@@ -1,0 +1,53 @@
+"""Run the central system alone: `python -m csms --port 9000` (from custom_components/ocpp_core/)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+
+from .central import CentralSystem
+from .config import CentralSystemConfig
+from .events import Event
+
+
+def _parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m csms", description="OCPP central system (in-memory, accepts any charger)")
+    parser.add_argument("--host", default="0.0.0.0")
+    parser.add_argument("--port", type=int, default=9000)
+    parser.add_argument("--heartbeat-interval", type=int, default=300)
+    parser.add_argument("--strict", action="store_true", help="reject every schema break (default: tolerate small ones)")
+    parser.add_argument("--log-level", default="INFO")
+    return parser.parse_args()
+
+
+async def _run(args: argparse.Namespace) -> None:
+    central = CentralSystem(
+        CentralSystemConfig(host=args.host, port=args.port, heartbeat_interval=args.heartbeat_interval, lenient=not args.strict)
+    )
+    log = logging.getLogger("csms.events")
+
+    def _log_event(event: Event) -> None:
+        log.info("%s %s%s %s", event.type, event.station_id, f"/{event.connector_id}" if event.connector_id else "", event.data or "")
+
+    central.events.subscribe(_log_event)
+    await central.start()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    await central.stop()
+
+
+def main() -> None:
+    args = _parse_args()
+    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    asyncio.run(_run(args))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,35 @@
+"""What every OCPP version adapter offers the central system."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from .config import CentralSystemConfig
+from .rpc import Handler, Payload
+from .state import CentralState
+
+CallFn = Callable[[str, Payload], Awaitable[Payload]]
+
+
+class VersionAdapter(ABC):
+    """Translates one OCPP version's messages to and from the domain model."""
+
+    def __init__(self, station_id: str, state: CentralState, call: CallFn, config: CentralSystemConfig) -> None:
+        self.station_id = station_id
+        self.state = state
+        self.call = call
+        self.config = config
+
+    @abstractmethod
+    def handler(self, action: str) -> Handler | None:
+        """The handler for a charger-initiated action, or None when not implemented."""
+
+    @abstractmethod
+    async def remote_start(self, connector_id: int | None, id_tag: str) -> dict[str, Any]:
+        """Ask the charger to start charging; returns its answer."""
+
+    @abstractmethod
+    async def remote_stop(self, transaction_id: str) -> dict[str, Any]:
+        """Ask the charger to stop a transaction; returns its answer."""

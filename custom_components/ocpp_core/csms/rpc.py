@@ -1,0 +1,231 @@
+"""OCPP-J RPC: framing, message-id correlation, timeouts and error replies.
+
+One `RpcEndpoint` per charger connection.  It knows nothing about
+WebSockets (it gets a `send` coroutine) nor about OCPP actions (it gets a
+handler lookup).  Incoming CALLs are answered in the receive loop when the
+handler is a plain function, and in a task of their own when it returns an
+awaitable, so a slow handler — one that itself calls the charger — never
+blocks the next frame.  Outgoing CALLs go one at a time, as OCPP requires;
+the rest wait in line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+import re
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from .jsoncodec import dumps, loads
+from .rpc_types import (
+    UNKNOWN_MESSAGE_ID,
+    CallError,
+    CallTimeout,
+    ErrorKind,
+    MessageType,
+    NotConnected,
+    OcppError,
+    OcppVersion,
+    error_code,
+)
+from .validation import SchemaSet
+
+_LOGGER = logging.getLogger(__name__)
+
+Payload = dict[str, Any]
+Handler = Callable[[Payload], Payload | Awaitable[Payload]]
+HandlerLookup = Callable[[str], Handler | None]
+Sender = Callable[[str], Awaitable[None]]
+
+_INDEX = re.compile(r"\[\d+\]")
+
+
+class RpcEndpoint:
+    """The OCPP-J RPC state of one charger connection."""
+
+    def __init__(
+        self,
+        charge_point_id: str,
+        version: OcppVersion,
+        schemas: SchemaSet,
+        send: Sender,
+        handlers: HandlerLookup,
+        *,
+        lenient: bool = True,
+        call_timeout: float = 30.0,
+    ) -> None:
+        self.charge_point_id = charge_point_id
+        self.version = version
+        self.lenient = lenient
+        self.call_timeout = call_timeout
+        self._schemas = schemas
+        self._send = send
+        self._handlers = handlers
+        self._call_lock = asyncio.Lock()
+        self._pending_id: str | None = None
+        self._pending_action = ""
+        self._pending: asyncio.Future[Payload] | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._quirks_seen: set[str] = set()
+        self._closed = False
+
+    # ---- receiving -------------------------------------------------------
+
+    async def receive(self, raw: str | bytes) -> None:
+        """Handle one WebSocket frame from the charger."""
+        try:
+            frame = loads(raw)
+        except ValueError:
+            await self._reply_error(UNKNOWN_MESSAGE_ID, ErrorKind.NOT_JSON, "Frame is not valid JSON", raw)
+            return
+        if not isinstance(frame, list) or len(frame) < 3 or not isinstance(frame[1], str):
+            message_id = frame[1] if isinstance(frame, list) and len(frame) > 1 and isinstance(frame[1], str) else UNKNOWN_MESSAGE_ID
+            await self._reply_error(message_id, ErrorKind.BAD_FRAME, "Frame is not an OCPP-J message array", raw)
+            return
+        message_type, message_id = frame[0], frame[1]
+        if message_type == MessageType.CALL:
+            await self._on_call(frame, raw, reply=True)
+        elif message_type == MessageType.CALLRESULT:
+            self._on_result(frame)
+        elif message_type == MessageType.CALLERROR:
+            self._on_error(frame)
+        elif self.version is OcppVersion.V21 and message_type == MessageType.SEND:
+            await self._on_call(frame, raw, reply=False)
+        elif self.version is OcppVersion.V21 and message_type == MessageType.CALLRESULTERROR:
+            self._on_error(frame)
+        else:
+            await self._reply_error(message_id, ErrorKind.UNKNOWN_MESSAGE_TYPE, f"Unknown message type {message_type!r}", raw)
+
+    async def _on_call(self, frame: list[Any], raw: str | bytes, *, reply: bool) -> None:
+        message_id = frame[1]
+        if len(frame) != 4 or not isinstance(frame[2], str) or not isinstance(frame[3], dict):
+            if reply:
+                await self._reply_error(message_id, ErrorKind.INCOMPLETE, "CALL must be [2, id, action, {payload}]", raw)
+            return
+        action: str = frame[2]
+        handler = self._handlers(action)
+        if handler is None:
+            if reply:
+                await self._reply_error(message_id, ErrorKind.NOT_IMPLEMENTED, f"Action {action} is not implemented", raw)
+            return
+        try:
+            payload = self._schemas.validate(
+                action, frame[3], response=False, lenient_mode=self.lenient, on_quirk=lambda q: self._quirk(action, q)
+            )
+            result = handler(payload)
+        except OcppError as err:
+            if reply:
+                await self._reply_error(message_id, err.kind, err.description, raw, err.details)
+            return
+        except Exception:  # noqa: BLE001 - any handler bug becomes InternalError, as OCPP-J prescribes
+            _LOGGER.exception("%s: handler for %s failed on frame %r", self.charge_point_id, action, raw)
+            if reply:
+                await self._reply_error(message_id, ErrorKind.INTERNAL, f"{action} handler failed", raw)
+            return
+        if inspect.isawaitable(result):
+            task = asyncio.create_task(self._finish_call(message_id, action, result, raw, reply))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        elif reply:
+            await self._send_frame([MessageType.CALLRESULT, message_id, result])
+
+    async def _finish_call(
+        self, message_id: str, action: str, pending: Awaitable[Payload], raw: str | bytes, reply: bool
+    ) -> None:
+        try:
+            result = await pending
+        except OcppError as err:
+            if reply:
+                await self._reply_error(message_id, err.kind, err.description, raw, err.details)
+            return
+        except Exception:  # noqa: BLE001 - see _on_call
+            _LOGGER.exception("%s: handler for %s failed on frame %r", self.charge_point_id, action, raw)
+            if reply:
+                await self._reply_error(message_id, ErrorKind.INTERNAL, f"{action} handler failed", raw)
+            return
+        if reply:
+            await self._send_frame([MessageType.CALLRESULT, message_id, result])
+
+    def _on_result(self, frame: list[Any]) -> None:
+        future = self._take_pending(frame[1])
+        if future is None:
+            return
+        payload = frame[2]
+        action = self._pending_action
+        if not isinstance(payload, dict):
+            future.set_exception(CallError(action, error_code(self.version, ErrorKind.BAD_FRAME), "CALLRESULT payload is not an object", payload))
+            return
+        try:
+            payload = self._schemas.validate(
+                action, payload, response=True, lenient_mode=self.lenient, on_quirk=lambda q: self._quirk(action + "Response", q)
+            )
+        except OcppError as err:
+            future.set_exception(CallError(action, error_code(self.version, err.kind), err.description, payload))
+            return
+        future.set_result(payload)
+
+    def _on_error(self, frame: list[Any]) -> None:
+        future = self._take_pending(frame[1])
+        if future is None:
+            return
+        code = frame[2] if len(frame) > 2 else "GenericError"
+        description = frame[3] if len(frame) > 3 else ""
+        details = frame[4] if len(frame) > 4 else {}
+        future.set_exception(CallError(self._pending_action, str(code), str(description), details))
+
+    def _take_pending(self, message_id: str) -> asyncio.Future[Payload] | None:
+        future = self._pending
+        if future is None or message_id != self._pending_id or future.done():
+            _LOGGER.info("%s: answer to unknown or expired call %s ignored", self.charge_point_id, message_id)
+            return None
+        return future
+
+    # ---- sending ---------------------------------------------------------
+
+    async def call(self, action: str, payload: Payload, timeout: float | None = None) -> Payload:
+        """Send a CALL and wait for its answer; one outstanding call at a time."""
+        timeout = self.call_timeout if timeout is None else timeout
+        async with self._call_lock:
+            if self._closed:
+                raise NotConnected(self.charge_point_id)
+            message_id = str(uuid.uuid4())
+            future: asyncio.Future[Payload] = asyncio.get_running_loop().create_future()
+            self._pending_id, self._pending_action, self._pending = message_id, action, future
+            try:
+                await self._send_frame([MessageType.CALL, message_id, action, payload])
+                return await asyncio.wait_for(future, timeout)
+            except TimeoutError:
+                raise CallTimeout(action, timeout) from None
+            finally:
+                self._pending_id, self._pending = None, None
+
+    async def _reply_error(
+        self, message_id: str, kind: ErrorKind, description: str, raw: str | bytes, details: dict[str, object] | None = None
+    ) -> None:
+        _LOGGER.warning("%s: answering %s (%s) to frame %.300r", self.charge_point_id, error_code(self.version, kind), description, raw)
+        await self._send_frame([MessageType.CALLERROR, message_id, error_code(self.version, kind), description, details or {}])
+
+    async def _send_frame(self, frame: list[Any]) -> None:
+        if self._closed:
+            return
+        try:
+            await self._send(dumps(frame))
+        except ConnectionError:
+            _LOGGER.debug("%s: connection gone while sending", self.charge_point_id)
+
+    def _quirk(self, action: str, description: str) -> None:
+        key = f"{action}: {_INDEX.sub('[]', description)}"
+        if key not in self._quirks_seen:
+            self._quirks_seen.add(key)
+            _LOGGER.warning("%s: tolerated a schema break in %s (lenient mode); further ones like it are not logged", self.charge_point_id, key)
+
+    def close(self) -> None:
+        """Fail the outstanding call and cancel running handlers."""
+        self._closed = True
+        if self._pending is not None and not self._pending.done():
+            self._pending.set_exception(NotConnected(self.charge_point_id))
+        for task in list(self._tasks):
+            task.cancel()

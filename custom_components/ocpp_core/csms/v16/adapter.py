@@ -1,0 +1,151 @@
+"""OCPP 1.6J: the Core profile as the central system sees it."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from ..adapter import CallFn, VersionAdapter
+from ..config import CentralSystemConfig
+from ..events import Event, EventType
+from ..model import MeterSample
+from ..rpc import Handler, Payload
+from ..state import CentralState
+from ..timeutil import format_timestamp, parse_timestamp, utcnow
+from ..units import normalise
+
+_LOGGER = logging.getLogger(__name__)
+
+_ACCEPTED = {"status": "Accepted"}
+
+
+class V16Adapter(VersionAdapter):
+    """Handlers for charger-initiated 1.6 messages and the commands we send."""
+
+    def __init__(self, station_id: str, state: CentralState, call: CallFn, config: CentralSystemConfig) -> None:
+        super().__init__(station_id, state, call, config)
+        self._handlers: dict[str, Handler] = {
+            "BootNotification": self.on_boot_notification,
+            "Heartbeat": self.on_heartbeat,
+            "StatusNotification": self.on_status_notification,
+            "Authorize": self.on_authorize,
+            "StartTransaction": self.on_start_transaction,
+            "StopTransaction": self.on_stop_transaction,
+            "MeterValues": self.on_meter_values,
+            "DataTransfer": self.on_data_transfer,
+        }
+
+    def handler(self, action: str) -> Handler | None:
+        return self._handlers.get(action)
+
+    # ---- charger → central system ------------------------------------------
+
+    def on_boot_notification(self, payload: Payload) -> Payload:
+        self.state.record_boot(
+            self.station_id,
+            {
+                "vendor": payload.get("chargePointVendor"),
+                "model": payload.get("chargePointModel"),
+                "serial_number": payload.get("chargePointSerialNumber") or payload.get("chargeBoxSerialNumber"),
+                "firmware_version": payload.get("firmwareVersion"),
+                "meter_type": payload.get("meterType") or None,
+                "meter_serial_number": payload.get("meterSerialNumber") or None,
+            },
+        )
+        return {"status": "Accepted", "currentTime": format_timestamp(utcnow()), "interval": self.config.heartbeat_interval}
+
+    def on_heartbeat(self, payload: Payload) -> Payload:
+        self.state.record_heartbeat(self.station_id)
+        return {"currentTime": format_timestamp(utcnow())}
+
+    def on_status_notification(self, payload: Payload) -> Payload:
+        self.state.record_status(
+            self.station_id,
+            int(payload["connectorId"]),
+            payload["status"],
+            payload.get("errorCode"),
+            payload.get("info"),
+            payload.get("vendorErrorCode"),
+            parse_timestamp(payload.get("timestamp")),
+        )
+        return {}
+
+    def on_authorize(self, payload: Payload) -> Payload:
+        id_tag = payload["idTag"]
+        # Tag management arrives with its own issue; until then every tag is accepted.
+        status = "Accepted"
+        self.state.events.emit(Event(EventType.AUTHORIZE, self.station_id, data={"id_tag": id_tag, "status": status}))
+        return {"idTagInfo": {"status": status}}
+
+    async def on_start_transaction(self, payload: Payload) -> Payload:
+        connector_id = int(payload["connectorId"])
+        timestamp = parse_timestamp(payload.get("timestamp"))
+        meter_start = float(payload["meterStart"])
+        station = self.state.station(self.station_id)
+        existing = station.connectors.get(connector_id)
+        open_tx = existing.transaction if existing is not None else None
+        if (
+            open_tx is not None
+            and open_tx.id_tag == payload["idTag"]
+            and open_tx.meter_start_wh == meter_start
+            and open_tx.start_time == timestamp
+        ):
+            # The charger sent the same StartTransaction again (our answer got lost): same id.
+            tx_id = open_tx.transaction_id
+        else:
+            tx_id = str(self.state.allocate_transaction_id())
+            await self.state.start_transaction(self.station_id, connector_id, tx_id, payload["idTag"], meter_start, timestamp)
+        return {"transactionId": int(tx_id), "idTagInfo": {"status": "Accepted"}}
+
+    async def on_stop_transaction(self, payload: Payload) -> Payload:
+        tx_id = str(payload["transactionId"])
+        connector = self.state.find_open_transaction(self.station_id, tx_id)
+        if connector is not None and payload.get("transactionData"):
+            self._record_meter_values(connector.connector_id, payload["transactionData"], tx_id)
+        await self.state.stop_transaction(
+            self.station_id,
+            tx_id,
+            float(payload["meterStop"]),
+            parse_timestamp(payload.get("timestamp")),
+            payload.get("reason"),
+        )
+        answer: Payload = {}
+        if payload.get("idTag"):
+            answer["idTagInfo"] = {"status": "Accepted"}
+        return answer
+
+    def on_meter_values(self, payload: Payload) -> Payload:
+        tx = payload.get("transactionId")
+        self._record_meter_values(int(payload["connectorId"]), payload["meterValue"], str(tx) if tx is not None else None)
+        return {}
+
+    def on_data_transfer(self, payload: Payload) -> Payload:
+        self.state.events.emit(Event(EventType.DATA_TRANSFER, self.station_id, data=dict(payload)))
+        # No vendor extension is known to us: the answer the spec gives for that.
+        return {"status": "UnknownVendorId"}
+
+    def _record_meter_values(self, connector_id: int, meter_values: list[dict[str, Any]], tx_id: str | None) -> None:
+        samples: list[MeterSample] = []
+        for meter_value in meter_values:
+            timestamp = parse_timestamp(meter_value.get("timestamp"))
+            for sampled in meter_value.get("sampledValue", ()):
+                normalised = normalise(sampled.get("measurand"), sampled.get("value"), sampled.get("unit"), sampled.get("phase"))
+                if normalised is None:
+                    continue
+                measurand, value, unit, phase = normalised
+                samples.append(
+                    MeterSample(measurand, value, unit, timestamp, phase, sampled.get("context"), sampled.get("location"))
+                )
+        if samples:
+            self.state.record_samples(self.station_id, connector_id, samples, tx_id)
+
+    # ---- central system → charger ------------------------------------------
+
+    async def remote_start(self, connector_id: int | None, id_tag: str) -> dict[str, Any]:
+        payload: Payload = {"idTag": id_tag}
+        if connector_id:
+            payload["connectorId"] = connector_id
+        return await self.call("RemoteStartTransaction", payload)
+
+    async def remote_stop(self, transaction_id: str) -> dict[str, Any]:
+        return await self.call("RemoteStopTransaction", {"transactionId": int(transaction_id)})

@@ -1,0 +1,161 @@
+"""Payload validation against the `ocpp` package's JSON schemas.
+
+Schemas are read from disk once per OCPP version, in a worker thread (never
+on the event loop), and compiled by fastjsonschema on first use of each
+action.  Every payload goes through the strict validator first — the fast
+path.  Only when it fails, and lenient mode is on, the payload is repaired
+(`lenient.coerce`) and checked again against a relaxed copy of the schema
+that tolerates what real chargers get wrong.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+import fastjsonschema
+
+from . import lenient
+from .rpc_types import ErrorKind, OcppError, OcppVersion
+
+_LOGGER = logging.getLogger(__name__)
+
+Validator = Callable[[Any], Any]
+
+_PACKAGE_DIR = {OcppVersion.V16: "v16", OcppVersion.V201: "v201", OcppVersion.V21: "v21"}
+
+# fastjsonschema rule → the CALLERROR kind OCPP prescribes for it
+_RULE_KIND = {
+    "required": ErrorKind.OCCURRENCE,
+    "minItems": ErrorKind.OCCURRENCE,
+    "maxItems": ErrorKind.OCCURRENCE,
+    "type": ErrorKind.TYPE,
+    "enum": ErrorKind.PROPERTY,
+    "maxLength": ErrorKind.PROPERTY,
+    "minLength": ErrorKind.PROPERTY,
+    "minimum": ErrorKind.PROPERTY,
+    "maximum": ErrorKind.PROPERTY,
+    "multipleOf": ErrorKind.PROPERTY,
+    "format": ErrorKind.PROPERTY,
+    "additionalProperties": ErrorKind.FORMAT,
+}
+
+
+def _schema_file(version: OcppVersion, action: str, response: bool) -> str:
+    if version is OcppVersion.V16:
+        return f"{action}Response.json" if response else f"{action}.json"
+    return f"{action}{'Response' if response else 'Request'}.json"
+
+
+def _read_schemas(version: OcppVersion) -> dict[str, dict[str, Any]]:
+    """Read every schema of one version (blocking: run in a thread)."""
+    folder = resources.files("ocpp").joinpath(_PACKAGE_DIR[version], "schemas")
+    schemas: dict[str, dict[str, Any]] = {}
+    for entry in folder.iterdir():
+        if entry.name.endswith(".json"):
+            schemas[entry.name] = json.loads(entry.read_text(encoding="utf-8"))
+    return schemas
+
+
+@dataclass(slots=True)
+class _Compiled:
+    strict: Validator
+    relaxed: Validator
+    schema: dict[str, Any]
+
+
+class SchemaSet:
+    """The compiled schemas of one OCPP version."""
+
+    def __init__(self, version: OcppVersion, schemas: dict[str, dict[str, Any]]) -> None:
+        self.version = version
+        self._schemas = schemas
+        self._compiled: dict[str, _Compiled | None] = {}
+
+    def has_action(self, action: str) -> bool:
+        return _schema_file(self.version, action, False) in self._schemas
+
+    def _get(self, action: str, response: bool) -> _Compiled | None:
+        name = _schema_file(self.version, action, response)
+        try:
+            return self._compiled[name]
+        except KeyError:
+            pass
+        schema = self._schemas.get(name)
+        compiled = None
+        if schema is not None:
+            relaxed = lenient.relax_schema(copy.deepcopy(schema))
+            compiled = _Compiled(
+                fastjsonschema.compile(schema),
+                fastjsonschema.compile(relaxed, use_formats=False),
+                schema,
+            )
+        self._compiled[name] = compiled
+        return compiled
+
+    def validate(
+        self,
+        action: str,
+        payload: Any,
+        *,
+        response: bool,
+        lenient_mode: bool,
+        on_quirk: Callable[[str], None] | None = None,
+    ) -> Any:
+        """Return the payload (repaired in lenient mode) or raise OcppError."""
+        compiled = self._get(action, response)
+        if compiled is None:
+            # No schema (unknown action): the caller decides what that means.
+            return payload
+        try:
+            compiled.strict(payload)
+            return payload
+        except fastjsonschema.JsonSchemaValueException as strict_error:
+            if lenient_mode:
+                repaired = lenient.coerce(payload, compiled.schema)
+                try:
+                    compiled.relaxed(repaired)
+                except fastjsonschema.JsonSchemaValueException:
+                    pass
+                else:
+                    if on_quirk is not None:
+                        on_quirk(_describe(strict_error))
+                    return repaired
+            kind = _RULE_KIND.get(strict_error.rule or "", ErrorKind.FORMAT)
+            raise OcppError(kind, _describe(strict_error)) from None
+
+
+def _describe(error: fastjsonschema.JsonSchemaValueException) -> str:
+    # "data.meterValue[0].timestamp must be date-time" → without the "data." prefix
+    message = str(error.message)
+    return message[5:] if message.startswith("data.") else message
+
+
+class SchemaRegistry:
+    """Loads each version's schemas once, off the event loop."""
+
+    def __init__(self) -> None:
+        self._sets: dict[OcppVersion, SchemaSet] = {}
+        self._loading: dict[OcppVersion, asyncio.Future[SchemaSet]] = {}
+
+    async def get(self, version: OcppVersion) -> SchemaSet:
+        if (loaded := self._sets.get(version)) is not None:
+            return loaded
+        future = self._loading.get(version)
+        if future is None:
+            loop = asyncio.get_running_loop()
+            future = loop.run_in_executor(None, _read_schemas, version)
+            self._loading[version] = future
+        schemas = await future
+        schema_set = self._sets.setdefault(version, SchemaSet(version, schemas))
+        return schema_set
+
+    def load_blocking(self, version: OcppVersion) -> SchemaSet:
+        """For tools and benchmarks that run outside an event loop."""
+        return self._sets.setdefault(version, SchemaSet(version, _read_schemas(version)))

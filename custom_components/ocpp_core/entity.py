@@ -1,0 +1,107 @@
+"""The base entity: device info, availability, unique ids and push updates."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Coroutine
+from functools import wraps
+from typing import Any, Concatenate
+
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
+from homeassistant.helpers.entity import Entity, EntityDescription
+
+from .const import DOMAIN
+from .coordinator import (
+    OcppRuntimeData,
+    connector_device_id,
+    connector_device_name,
+    has_connector_devices,
+    signal_update,
+    station_device_id,
+)
+from .csms import CallError, CallTimeout, Connector, NotConnected, Station
+
+
+class OcppEntity(Entity):
+    """An entity of one station (connector_id None) or of one of its connectors."""
+
+    _attr_has_entity_name = True
+    _attr_should_poll = False
+
+    def __init__(
+        self,
+        runtime: OcppRuntimeData,
+        entry_id: str,
+        station_id: str,
+        connector_id: int | None,
+        description: EntityDescription,
+    ) -> None:
+        self.runtime = runtime
+        self.entity_description = description
+        self.station_id = station_id
+        self.connector_id = connector_id
+        self._entry_id = entry_id
+        self._attr_unique_id = f"{station_id}_{connector_id or 0}_{description.key}"
+        station = self.station
+        if connector_id is not None and has_connector_devices(station):
+            self._attr_device_info = DeviceInfo(
+                identifiers={connector_device_id(station_id, connector_id)},
+                name=connector_device_name(station_id, connector_id),
+                via_device=station_device_id(station_id),
+            )
+        else:
+            self._attr_device_info = DeviceInfo(identifiers={station_device_id(station_id)}, name=station_id)
+
+    @property
+    def station(self) -> Station:
+        return self.runtime.central.stations[self.station_id]
+
+    @property
+    def connector(self) -> Connector | None:
+        if self.connector_id is None:
+            return None
+        return self.station.connectors.get(self.connector_id)
+
+    @property
+    def available(self) -> bool:
+        return self.runtime.central.is_connected(self.station_id)
+
+    async def async_added_to_hass(self) -> None:
+        self.async_on_remove(
+            async_dispatcher_connect(
+                self.hass, signal_update(self._entry_id, self.station_id, self.connector_id), self.async_write_ha_state
+            )
+        )
+
+
+def ocpp_command[_E: OcppEntity, **_P](
+    func: Callable[Concatenate[_E, _P], Awaitable[dict[str, Any]]],
+) -> Callable[Concatenate[_E, _P], Coroutine[Any, Any, dict[str, Any]]]:
+    """Turn central-system failures into translated Home Assistant errors."""
+
+    @wraps(func)
+    async def wrapper(self: _E, *args: _P.args, **kwargs: _P.kwargs) -> dict[str, Any]:
+        placeholders = {"charger": self.station_id}
+        try:
+            answer = await func(self, *args, **kwargs)
+        except NotConnected as err:
+            raise HomeAssistantError(translation_domain=DOMAIN, translation_key="charger_offline", translation_placeholders=placeholders) from err
+        except CallTimeout as err:
+            raise HomeAssistantError(translation_domain=DOMAIN, translation_key="charger_timeout", translation_placeholders=placeholders) from err
+        except CallError as err:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="charger_error",
+                translation_placeholders={**placeholders, "error": f"{err.code} {err.description}".strip()},
+            ) from err
+        status = answer.get("status")
+        if status is not None and status != "Accepted":
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="charger_rejected",
+                translation_placeholders={**placeholders, "status": str(status)},
+            )
+        return answer
+
+    return wrapper

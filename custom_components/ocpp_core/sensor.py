@@ -1,0 +1,248 @@
+"""Sensors of a station and its connectors, declared as descriptions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from homeassistant.components.sensor import (
+    SensorDeviceClass,
+    SensorEntity,
+    SensorEntityDescription,
+    SensorStateClass,
+)
+from homeassistant.const import (
+    PERCENTAGE,
+    EntityCategory,
+    UnitOfElectricCurrent,
+    UnitOfElectricPotential,
+    UnitOfEnergy,
+    UnitOfPower,
+)
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.entity_platform import AddEntitiesCallback
+
+from .coordinator import OcppConfigEntry
+from .csms import Connector, Station
+from .csms.model import CURRENT_IMPORT, CURRENT_OFFERED, ENERGY_IMPORT_REGISTER, POWER_IMPORT, SOC, VOLTAGE
+from .entity import OcppEntity
+
+PARALLEL_UPDATES = 0
+
+# Every status OCPP 1.6 and 2.x define, as translation state keys.
+STATUS_OPTIONS = [
+    "available",
+    "preparing",
+    "charging",
+    "suspended_evse",
+    "suspended_ev",
+    "finishing",
+    "reserved",
+    "unavailable",
+    "faulted",
+    "occupied",
+]
+_STATUS_KEYS = {
+    "Available": "available",
+    "Preparing": "preparing",
+    "Charging": "charging",
+    "SuspendedEVSE": "suspended_evse",
+    "SuspendedEV": "suspended_ev",
+    "Finishing": "finishing",
+    "Reserved": "reserved",
+    "Unavailable": "unavailable",
+    "Faulted": "faulted",
+    "Occupied": "occupied",
+}
+
+StateValue = str | int | float | datetime | None
+
+
+def status_key(status: str | None) -> str | None:
+    """The translated state for an OCPP status; None for values outside the spec."""
+    return _STATUS_KEYS.get(status) if status else None
+
+
+@dataclass(frozen=True, kw_only=True)
+class StationSensorDescription(SensorEntityDescription):
+    value_fn: Callable[[Station], StateValue]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConnectorSensorDescription(SensorEntityDescription):
+    value_fn: Callable[[Connector], StateValue]
+
+
+def _kilo(value: float | None) -> float | None:
+    return None if value is None else value / 1000.0
+
+
+def _power(connector: Connector) -> float | None:
+    total = connector.reading(POWER_IMPORT)
+    if total is not None:
+        return total
+    phases = [connector.reading(POWER_IMPORT, p) for p in ("L1", "L2", "L3")]
+    known = [p for p in phases if p is not None]
+    return sum(known) if known else None
+
+
+def _phase_current(phase: str) -> Callable[[Connector], float | None]:
+    def value(connector: Connector) -> float | None:
+        reading = connector.reading(CURRENT_IMPORT, phase)
+        if reading is None and phase == "L1":
+            return connector.reading(CURRENT_IMPORT)  # single-phase chargers name no phase
+        return reading
+
+    return value
+
+
+def _phase_voltage(phase: str) -> Callable[[Connector], float | None]:
+    def value(connector: Connector) -> float | None:
+        reading = connector.reading(VOLTAGE, phase)
+        if reading is None and phase == "L1-N":
+            return connector.reading(VOLTAGE)
+        return reading
+
+    return value
+
+
+def _session_energy(connector: Connector) -> float | None:
+    tx = connector.transaction
+    return None if tx is None else round(tx.energy_wh / 1000.0, 3)
+
+
+STATION_SENSORS: tuple[StationSensorDescription, ...] = (
+    StationSensorDescription(
+        key="station_status",
+        translation_key="station_status",
+        device_class=SensorDeviceClass.ENUM,
+        options=STATUS_OPTIONS,
+        value_fn=lambda station: status_key(station.status),
+    ),
+    StationSensorDescription(
+        key="last_heartbeat",
+        translation_key="last_heartbeat",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda station: station.last_heartbeat,
+    ),
+)
+
+CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
+    ConnectorSensorDescription(
+        key="status",
+        translation_key="status",
+        device_class=SensorDeviceClass.ENUM,
+        options=STATUS_OPTIONS,
+        value_fn=lambda connector: status_key(connector.status),
+    ),
+    ConnectorSensorDescription(
+        key="power",
+        device_class=SensorDeviceClass.POWER,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfPower.WATT,
+        value_fn=_power,
+    ),
+    *(
+        ConnectorSensorDescription(
+            key=f"current_{phase.lower()}",
+            translation_key=f"current_{phase.lower()}",
+            device_class=SensorDeviceClass.CURRENT,
+            state_class=SensorStateClass.MEASUREMENT,
+            native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
+            entity_registry_enabled_default=phase == "L1",
+            value_fn=_phase_current(phase),
+        )
+        for phase in ("L1", "L2", "L3")
+    ),
+    *(
+        ConnectorSensorDescription(
+            key=f"voltage_{phase[:2].lower()}",
+            translation_key=f"voltage_{phase[:2].lower()}",
+            device_class=SensorDeviceClass.VOLTAGE,
+            state_class=SensorStateClass.MEASUREMENT,
+            native_unit_of_measurement=UnitOfElectricPotential.VOLT,
+            entity_registry_enabled_default=False,
+            value_fn=_phase_voltage(phase),
+        )
+        for phase in ("L1-N", "L2-N", "L3-N")
+    ),
+    ConnectorSensorDescription(
+        key="session_energy",
+        translation_key="session_energy",
+        device_class=SensorDeviceClass.ENERGY,
+        state_class=SensorStateClass.TOTAL,
+        native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+        value_fn=_session_energy,
+    ),
+    ConnectorSensorDescription(
+        key="energy",
+        translation_key="energy_register",
+        device_class=SensorDeviceClass.ENERGY,
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+        suggested_display_precision=2,
+        value_fn=lambda connector: _kilo(connector.reading(ENERGY_IMPORT_REGISTER)),
+    ),
+    ConnectorSensorDescription(
+        key="soc",
+        translation_key="soc",
+        device_class=SensorDeviceClass.BATTERY,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=PERCENTAGE,
+        value_fn=lambda connector: connector.reading(SOC),
+    ),
+    ConnectorSensorDescription(
+        key="current_offered",
+        translation_key="current_offered",
+        device_class=SensorDeviceClass.CURRENT,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
+        value_fn=lambda connector: connector.reading(CURRENT_OFFERED),
+    ),
+    ConnectorSensorDescription(
+        key="transaction_id",
+        translation_key="transaction_id",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda connector: connector.transaction.transaction_id if connector.transaction else None,
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant, entry: OcppConfigEntry, async_add_entities: AddEntitiesCallback
+) -> None:
+    runtime = entry.runtime_data
+
+    @callback
+    def add_station(station_id: str) -> None:
+        async_add_entities(
+            StationSensor(runtime, entry.entry_id, station_id, None, description) for description in STATION_SENSORS
+        )
+
+    @callback
+    def add_connector(station_id: str, connector_id: int) -> None:
+        async_add_entities(
+            ConnectorSensor(runtime, entry.entry_id, station_id, connector_id, description)
+            for description in CONNECTOR_SENSORS
+        )
+
+    runtime.track_stations(add_station, add_connector)
+
+
+class StationSensor(OcppEntity, SensorEntity):
+    entity_description: StationSensorDescription
+
+    @property
+    def native_value(self) -> StateValue:
+        return self.entity_description.value_fn(self.station)
+
+
+class ConnectorSensor(OcppEntity, SensorEntity):
+    entity_description: ConnectorSensorDescription
+
+    @property
+    def native_value(self) -> StateValue:
+        connector = self.connector
+        return None if connector is None else self.entity_description.value_fn(connector)

@@ -1,0 +1,87 @@
+#!/usr/bin/env python3
+"""Build custom_components/ocpp_core/translations/*.json from translations/*.json.
+
+The source files are what translators edit.  They may reuse a string with
+`[%key:a::b::c%]` (HA's own reference syntax, which custom integrations do not
+resolve at run time), so the generated files carry plain text only.  Every
+language must have exactly the keys English has.
+
+    scripts/gen_translations.py          write the generated files
+    scripts/gen_translations.py --check  fail if they are missing or out of date
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE = ROOT / "translations"
+TARGET = ROOT / "custom_components" / "ocpp_core" / "translations"
+_REF = re.compile(r"\[%key:([a-z0-9_:]+)%\]")
+
+
+def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, str]:
+    flat: dict[str, str] = {}
+    for key, value in tree.items():
+        path = f"{prefix}::{key}" if prefix else key
+        if isinstance(value, dict):
+            flat.update(_flatten(value, path))
+        else:
+            flat[path] = value
+    return flat
+
+
+def _resolve(tree: Any, flat: dict[str, str], lang: str) -> Any:
+    if isinstance(tree, dict):
+        return {key: _resolve(value, flat, lang) for key, value in tree.items()}
+
+    def lookup(match: re.Match[str]) -> str:
+        target = flat.get(match.group(1))
+        if target is None:
+            raise SystemExit(f"{lang}: reference to unknown key {match.group(1)}")
+        return _resolve(target, flat, lang)  # type: ignore[no-any-return]
+
+    return _REF.sub(lookup, tree)
+
+
+def build() -> dict[str, str]:
+    """Return {file name: generated text} for every language."""
+    english = json.loads((SOURCE / "en.json").read_text(encoding="utf-8"))
+    english_keys = set(_flatten(english))
+    out: dict[str, str] = {}
+    for path in sorted(SOURCE.glob("*.json")):
+        tree = json.loads(path.read_text(encoding="utf-8"))
+        keys = set(_flatten(tree))
+        if keys != english_keys:
+            missing, extra = sorted(english_keys - keys), sorted(keys - english_keys)
+            raise SystemExit(f"{path.name}: keys differ from en.json; missing {missing}, unknown {extra}")
+        resolved = _resolve(tree, _flatten(tree), path.stem)
+        out[path.name] = json.dumps(resolved, indent=2, ensure_ascii=False) + "\n"
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--check", action="store_true")
+    args = parser.parse_args()
+    generated = build()
+    stale = [name for name, text in generated.items() if not (TARGET / name).exists() or (TARGET / name).read_text(encoding="utf-8") != text]
+    if args.check:
+        if stale:
+            print(f"out of date: {', '.join(stale)}; run scripts/gen_translations.py", file=sys.stderr)
+            return 1
+        return 0
+    TARGET.mkdir(parents=True, exist_ok=True)
+    for name, text in generated.items():
+        (TARGET / name).write_text(text, encoding="utf-8")
+    print(f"wrote {len(generated)} files to {TARGET.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Simulated chargers that speak real OCPP, for tests, benchmarks and newcomers."""

@@ -1,0 +1,46 @@
+"""Shared fixtures: the HA test harness plus live central systems on 127.0.0.1."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+# `sim` (the simulated chargers) lives at the top of the repository
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from custom_components.ocpp_core.csms import CentralSystem, CentralSystemConfig, MemoryPersistence  # noqa: E402
+
+pytest_plugins = ["pytest_homeassistant_custom_component"]
+
+
+@pytest.fixture
+def persistence() -> MemoryPersistence:
+    return MemoryPersistence()
+
+
+@pytest.fixture
+def central_config() -> CentralSystemConfig:
+    return CentralSystemConfig(host="127.0.0.1", port=0, call_timeout=5.0, heartbeat_interval=60)
+
+
+@pytest.fixture
+async def central(central_config: CentralSystemConfig, persistence: MemoryPersistence) -> AsyncIterator[CentralSystem]:
+    system = CentralSystem(central_config, persistence)
+    await system.start()
+    yield system
+    await system.stop()
+
+
+@pytest.fixture
+def url(central: CentralSystem) -> str:
+    return f"ws://127.0.0.1:{central.port}"
+
+
+@pytest.fixture(autouse=True)
+def _real_sockets(socket_enabled: None) -> None:
+    """Our tests talk to real servers, on 127.0.0.1 only (the HA harness blocks sockets by default)."""

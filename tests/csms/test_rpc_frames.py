@@ -1,0 +1,111 @@
+"""Bad frames get the CALLERROR their version prescribes, and the connection stays up."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from custom_components.ocpp_core.csms import CentralSystem
+from custom_components.ocpp_core.csms.rpc import RpcEndpoint
+from custom_components.ocpp_core.csms.rpc_types import OcppVersion
+from custom_components.ocpp_core.csms.v16.adapter import V16Adapter
+from custom_components.ocpp_core.csms.validation import SchemaRegistry
+
+from .helpers import BOOT, RawCharger
+
+
+@pytest.mark.parametrize(
+    ("frame", "message_id", "code"),
+    [
+        ("this is not json", "-1", "FormationViolation"),
+        ('{"an": "object"}', "-1", "FormationViolation"),
+        ("[2]", "-1", "FormationViolation"),
+        ('[9, "x1", "Heartbeat", {}]', "x1", "ProtocolError"),
+        ('[2, "x2", "Heartbeat"]', "x2", "ProtocolError"),
+        ('[2, "x3", "Heartbeat", []]', "x3", "ProtocolError"),
+        ('[2, "x4", "NoSuchAction", {}]', "x4", "NotImplemented"),
+        ('[2, "x5", "StatusNotification", {"connectorId": 1}]', "x5", "OccurenceConstraintViolation"),
+        ('[2, "x6", "StatusNotification", {"connectorId": "one", "status": "Available", "errorCode": "NoError"}]', "x6", "TypeConstraintViolation"),
+        ('[5, "x7", "X", "y", {}]', "x7", "ProtocolError"),
+    ],
+)
+async def test_bad_frame_answered_and_connection_kept(url: str, frame: str, message_id: str, code: str) -> None:
+    charger = await RawCharger.connect(url, "bad-frames")
+    reply = await charger.send_raw(frame)
+    assert reply[0] == 4
+    assert reply[1] == message_id
+    assert reply[2] == code
+    assert isinstance(reply[3], str) and isinstance(reply[4], dict)
+    # still connected and served
+    assert (await charger.call("Heartbeat", {}))[0] == 3
+    await charger.close()
+
+
+async def test_handler_exception_is_internal_error(url: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    def broken(self: V16Adapter, payload: dict[str, Any]) -> dict[str, Any]:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(V16Adapter, "on_heartbeat", broken)
+    charger = await RawCharger.connect(url, "broken-handler")
+    reply = await charger.call("Heartbeat", {}, message_id="hb1")
+    assert reply[:3] == [4, "hb1", "InternalError"]
+    assert "boom" in caplog.text and '"Heartbeat"' in caplog.text  # logged with the frame
+    assert (await charger.call("BootNotification", BOOT))[0] == 3
+    await charger.close()
+
+
+async def test_strict_mode_refuses_what_lenient_mode_tolerates(central: CentralSystem, url: str) -> None:
+    too_long = {"chargePointVendor": "Test", "chargePointModel": "M" * 22}
+    charger = await RawCharger.connect(url, "lenient")
+    assert (await charger.call("BootNotification", too_long))[0] == 3
+    await charger.close()
+    central.config.lenient = False
+    charger = await RawCharger.connect(url, "strict")
+    reply = await charger.call("BootNotification", too_long)
+    assert reply[:3] == [4, "m1", "PropertyConstraintViolation"]
+    await charger.close()
+
+
+@pytest.mark.parametrize(
+    ("frame", "message_id", "code"),
+    [
+        ("not json", "-1", "RpcFrameworkError"),
+        ('{"a": 1}', "-1", "RpcFrameworkError"),
+        ('[2, "y1", "Heartbeat"]', "y1", "RpcFrameworkError"),
+        ('[9, "y2", "Heartbeat", {}]', "y2", "MessageTypeNotSupported"),
+        ('[2, "y3", "NoSuchAction", {}]', "y3", "NotImplemented"),
+        ('[2, "y4", "BootNotification", {"reason": "PowerUp"}]', "y4", "OccurrenceConstraintViolation"),
+    ],
+)
+@pytest.mark.parametrize("version", [OcppVersion.V201, OcppVersion.V21])
+async def test_v2_error_codes(version: OcppVersion, frame: str, message_id: str, code: str) -> None:
+    """The 2.x codes, on the RPC layer alone (the 2.x adapters come with their own issue)."""
+    sent: list[Any] = []
+
+    async def send(text: str) -> None:
+        sent.append(json.loads(text))
+
+    schemas = await SchemaRegistry().get(version)
+    known = {"Heartbeat": lambda payload: {"currentTime": "2025-01-01T00:00:00Z"}, "BootNotification": lambda p: {}}
+    endpoint = RpcEndpoint("cp", version, schemas, send, known.get)
+    await endpoint.receive(frame)
+    assert sent[-1][:3] == [4, message_id, code]
+
+
+async def test_v21_send_frame_gets_no_reply() -> None:
+    sent: list[Any] = []
+    seen: list[dict[str, Any]] = []
+
+    async def send(text: str) -> None:
+        sent.append(text)
+
+    def handler(payload: dict[str, Any]) -> dict[str, Any]:
+        seen.append(payload)
+        return {}
+
+    schemas = await SchemaRegistry().get(OcppVersion.V21)
+    endpoint = RpcEndpoint("cp", OcppVersion.V21, schemas, send, lambda action: handler)
+    await endpoint.receive('[6, "s1", "NotifyPeriodicEventStream", {"id": 1, "pending": 0, "basetime": "2025-01-01T00:00:00Z", "data": []}]')
+    assert seen and not sent
