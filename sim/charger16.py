@@ -54,9 +54,16 @@ class SimulatedChargePoint(ChargePoint):  # type: ignore[misc]
         self._tasks: set[asyncio.Task[Any]] = set()
 
     def _spawn(self, coro: Any) -> None:
-        task = asyncio.create_task(coro)
+        task = asyncio.create_task(self._quietly(coro))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    async def _quietly(self, coro: Any) -> None:
+        """Follow-up messages of a remote command; a socket closed meanwhile is not an error."""
+        try:
+            await coro
+        except websockets.ConnectionClosed:
+            _LOGGER.info("%s: connection closed before a follow-up message was sent", self.id)
 
     # ---- what the charger sends ---------------------------------------------
 
@@ -150,8 +157,16 @@ async def connect(url: str, cp_id: str, connectors: int = 1) -> tuple[SimulatedC
     """Open the WebSocket, start the client's receive loop; returns (charger, loop task, socket)."""
     ws = await websockets.connect(f"{url.rstrip('/')}/{cp_id}", subprotocols=["ocpp1.6"])  # type: ignore[list-item]
     charger = SimulatedChargePoint(cp_id, ws, connectors=connectors)
-    task = asyncio.create_task(charger.start())
+    task = asyncio.create_task(_serve(charger))
     return charger, task, ws
+
+
+async def _serve(charger: SimulatedChargePoint) -> None:
+    """The client's receive loop; the socket closing is its normal end."""
+    try:
+        await charger.start()
+    except websockets.ConnectionClosed:
+        pass
 
 
 async def run_forever(url: str, cp_id: str, connectors: int, interval: float) -> None:

@@ -1,0 +1,204 @@
+"""The user's story: a 1.6J charger connects, shows up in HA, and is stopped and started from HA."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import CONF_HOST, CONF_PORT, STATE_UNAVAILABLE
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import entity_registry as er
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from homeassistant.const import MAJOR_VERSION, MINOR_VERSION
+from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+from syrupy.assertion import SnapshotAssertion
+
+from custom_components.ocpp_core.const import DOMAIN
+from sim.charger16 import SimulatedChargePoint, connect
+
+from .helpers_ha import free_port
+
+
+@pytest.fixture(autouse=True)
+def _custom(enable_custom_integrations: None) -> None:
+    """Load our integration from custom_components."""
+
+
+@pytest.fixture
+async def entry(hass: HomeAssistant) -> AsyncIterator[MockConfigEntry]:
+    entry = MockConfigEntry(domain=DOMAIN, data={CONF_HOST: "127.0.0.1", CONF_PORT: free_port()}, title="OCPP")
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    yield entry
+    if entry.state is ConfigEntryState.LOADED:
+        assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def until(hass: HomeAssistant, predicate: Callable[[], bool], timeout: float = 5.0) -> None:
+    async with asyncio.timeout(timeout):
+        while not predicate():
+            await asyncio.sleep(0.01)
+            await hass.async_block_till_done()
+
+
+def state(hass: HomeAssistant, entity_id: str) -> str | None:
+    current = hass.states.get(entity_id)
+    return current.state if current else None
+
+
+async def charger_for(entry: MockConfigEntry, cp_id: str, connectors: int = 1) -> tuple[SimulatedChargePoint, Any, Any]:
+    return await connect(f"ws://127.0.0.1:{entry.data[CONF_PORT]}", cp_id, connectors)
+
+
+async def test_whole_session(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    charger, task, ws = await charger_for(entry, "garage")
+    await charger.boot(vendor="ACME", model="Wallbox 11")
+    await charger.send_status(0, "Available")
+    await charger.send_status(1, "Available")
+    await until(hass, lambda: state(hass, "sensor.garage_status") == "available")
+
+    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, "garage")})
+    assert device is not None
+    assert (device.manufacturer, device.model, device.sw_version, device.serial_number) == ("ACME", "Wallbox 11", "1.0.0", "SIM-garage")
+    assert state(hass, "switch.garage_charging") == "off"
+
+    await charger.authorize("TAG-1")
+    await charger.start_transaction(1, "TAG-1")
+    await charger.send_meter_values(1, seconds=1800)
+    await until(hass, lambda: state(hass, "switch.garage_charging") == "on")
+    await until(hass, lambda: state(hass, "sensor.garage_power") == "11000.0")
+    assert state(hass, "sensor.garage_status") == "charging"
+    assert state(hass, "sensor.garage_energy_meter") == "1005.5"
+    assert state(hass, "sensor.garage_session_energy") == "5.5"
+    assert state(hass, "sensor.garage_current_l1") is not None
+    assert state(hass, "sensor.garage_vehicle_state_of_charge") == "57.0"
+    assert state(hass, "sensor.garage_offered_current") == "16.0"
+    assert state(hass, "sensor.garage_transaction_id") == "1"
+
+    # stop from HA: RemoteStopTransaction, the charger stops the session
+    await hass.services.async_call("switch", "turn_off", {"entity_id": "switch.garage_charging"}, blocking=True)
+    await until(hass, lambda: state(hass, "switch.garage_charging") == "off")
+    await until(hass, lambda: state(hass, "sensor.garage_status") == "available")
+    assert charger.remote_stops == [1]
+    assert state(hass, "sensor.garage_session_energy") == "unknown"
+
+    # start from HA with the default tag
+    await hass.services.async_call("switch", "turn_on", {"entity_id": "switch.garage_charging"}, blocking=True)
+    await until(hass, lambda: state(hass, "switch.garage_charging") == "on")
+    assert charger.remote_starts == [{"id_tag": "HomeAssistant", "connector_id": 1}]
+    await until(hass, lambda: state(hass, "sensor.garage_status") == "charging")
+
+    # the charger goes offline: entities unavailable; commands fail with a translated error
+    await ws.close()
+    task.cancel()
+    await until(hass, lambda: state(hass, "sensor.garage_status") == STATE_UNAVAILABLE)
+    assert state(hass, "switch.garage_charging") == STATE_UNAVAILABLE
+
+    # back online: values come back without any reload
+    charger, task, ws = await charger_for(entry, "garage")
+    await charger.boot()
+    await until(hass, lambda: state(hass, "sensor.garage_status") == "charging")
+    await ws.close()
+    task.cancel()
+
+
+async def test_rejected_start_is_a_translated_error(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    charger, task, ws = await charger_for(entry, "busy")
+    await charger.boot()
+    await charger.send_status(1, "Available")
+    await until(hass, lambda: state(hass, "switch.busy_charging") == "off")
+    charger.sim.connectors[1].transaction_id = 7  # the simulator refuses a second session
+    with pytest.raises(HomeAssistantError) as err:
+        await hass.services.async_call("switch", "turn_on", {"entity_id": "switch.busy_charging"}, blocking=True)
+    assert err.value.translation_key == "charger_rejected"
+    assert err.value.translation_placeholders == {"charger": "busy", "status": "Rejected"}
+    await ws.close()
+    task.cancel()
+
+
+async def test_multi_connector_devices_appear_live(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    charger, task, ws = await charger_for(entry, "duo", connectors=2)
+    await charger.boot()
+    await charger.send_status(1, "Available")
+    await until(hass, lambda: state(hass, "sensor.duo_status") == "available")
+    await charger.send_status(2, "Charging")
+    devices = dr.async_get(hass)
+    await until(hass, lambda: devices.async_get_device(identifiers={(DOMAIN, "duo:2")}) is not None)
+    connector_1 = devices.async_get_device(identifiers={(DOMAIN, "duo:1")})
+    assert connector_1 is not None and connector_1.name == "duo:1"
+    registry = er.async_get(hass)
+    moved = registry.async_get("sensor.duo_status")
+    assert moved is not None and moved.device_id == connector_1.id
+    await until(hass, lambda: state(hass, "sensor.duo_2_status") == "charging")
+    assert entry.runtime_data.central.is_connected("duo")  # never dropped
+    await ws.close()
+    task.cancel()
+
+
+async def test_unload_closes_every_socket(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    charger, task, ws = await charger_for(entry, "bye")
+    await charger.boot()
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await asyncio.wait_for(ws.wait_closed(), 5)
+    with pytest.raises(OSError):
+        await charger_for(entry, "again")
+    task.cancel()
+
+
+async def test_open_session_survives_ha_restart(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    charger, task, ws = await charger_for(entry, "restart")
+    await charger.boot()
+    tx_id = await charger.start_transaction(1, "TAG")
+    await until(hass, lambda: state(hass, "switch.restart_charging") == "on")
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    # the charger reconnects to the new server; the session goes on and its stop matches
+    charger, task2, ws2 = await charger_for(entry, "restart")
+    await charger.boot()
+    charger.sim.connectors[1].transaction_id = tx_id
+    charger.sim.connectors[1].energy_wh += 2000
+    charger.sim.connectors[1].power_w = 0
+    await until(hass, lambda: state(hass, "switch.restart_charging") == "on")
+    events: list[Any] = []
+    entry.runtime_data.central.events.subscribe(events.append)
+    await charger.stop_transaction(1)
+    ended = [e for e in events if e.type == "transaction_ended"]
+    assert ended and ended[0].data["known"] and ended[0].data["energy_wh"] == 2000
+    for handle in (ws, ws2):
+        await handle.close()
+    task.cancel()
+    task2.cancel()
+
+
+class PerVersionSnapshots(HomeAssistantSnapshotExtension):
+    """Registry entries gain fields between HA releases: one snapshot folder per tested version."""
+
+    @classmethod
+    def dirname(cls, *, test_location: Any) -> str:
+        return f"{super().dirname(test_location=test_location)}/ha{MAJOR_VERSION}.{MINOR_VERSION}"
+
+
+async def test_entities_snapshot(hass: HomeAssistant, entry: MockConfigEntry, snapshot: SnapshotAssertion) -> None:
+    """Every entity's registry entry and state: a changed unit or device class shows up in review."""
+    snapshot = snapshot.use_extension(PerVersionSnapshots)
+    charger, task, ws = await charger_for(entry, "snap")
+    await charger.boot()
+    await charger.send_status(0, "Available")
+    await charger.send_status(1, "Available")
+    await until(hass, lambda: state(hass, "sensor.snap_status") == "available")
+    registry = er.async_get(hass)
+    entries = sorted(er.async_entries_for_config_entry(registry, entry.entry_id), key=lambda e: e.unique_id)
+    for reg_entry in entries:
+        assert reg_entry == snapshot(name=f"{reg_entry.entity_id}-entry")
+        current = hass.states.get(reg_entry.entity_id)
+        if current is not None and reg_entry.unique_id.endswith(("last_heartbeat",)):
+            continue  # a timestamp of now
+        assert current == snapshot(name=f"{reg_entry.entity_id}-state")
+    await ws.close()
+    task.cancel()
