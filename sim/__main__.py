@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 
 from .charger16 import run_forever
@@ -17,10 +18,8 @@ def main() -> None:
     parser.add_argument("--interval", type=float, default=5.0, help="seconds between meter values")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(run_forever(args.url, args.id, args.connectors, args.interval))
-    except KeyboardInterrupt:
-        pass
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 from dataclasses import dataclass, field
@@ -82,7 +83,9 @@ class SimulatedChargePoint(ChargePoint):  # type: ignore[misc]
     async def send_status(self, connector_id: int, status: str, error_code: str = "NoError") -> None:
         if connector_id in self.sim.connectors:
             self.sim.connectors[connector_id].status = status
-        await self.call(call.StatusNotification(connector_id=connector_id, error_code=error_code, status=status, timestamp=now()))
+        await self.call(
+            call.StatusNotification(connector_id=connector_id, error_code=error_code, status=status, timestamp=now())
+        )
 
     async def authorize(self, id_tag: str) -> Any:
         return await self.call(call.Authorize(id_tag=id_tag))
@@ -90,7 +93,9 @@ class SimulatedChargePoint(ChargePoint):  # type: ignore[misc]
     async def start_transaction(self, connector_id: int, id_tag: str) -> int:
         connector = self.sim.connectors[connector_id]
         response = await self.call(
-            call.StartTransaction(connector_id=connector_id, id_tag=id_tag, meter_start=int(connector.energy_wh), timestamp=now())
+            call.StartTransaction(
+                connector_id=connector_id, id_tag=id_tag, meter_start=int(connector.energy_wh), timestamp=now()
+            )
         )
         connector.transaction_id = int(response.transaction_id)
         connector.power_w = 11_000.0
@@ -102,7 +107,10 @@ class SimulatedChargePoint(ChargePoint):  # type: ignore[misc]
         assert connector.transaction_id is not None
         await self.call(
             call.StopTransaction(
-                meter_stop=int(connector.energy_wh), timestamp=now(), transaction_id=connector.transaction_id, reason=reason
+                meter_stop=int(connector.energy_wh),
+                timestamp=now(),
+                transaction_id=connector.transaction_id,
+                reason=reason,
             )
         )
         connector.transaction_id = None
@@ -115,14 +123,32 @@ class SimulatedChargePoint(ChargePoint):  # type: ignore[misc]
         connector.energy_wh += connector.power_w * seconds / 3600.0
         amps = connector.power_w / 230.0 / 3.0
         sampled: list[dict[str, Any]] = [
-            {"value": f"{connector.energy_wh:.1f}", "measurand": Measurand.energy_active_import_register, "unit": UnitOfMeasure.wh, "context": "Sample.Periodic"},
-            {"value": f"{connector.power_w / 1000.0:.3f}", "measurand": Measurand.power_active_import, "unit": UnitOfMeasure.kw},
+            {
+                "value": f"{connector.energy_wh:.1f}",
+                "measurand": Measurand.energy_active_import_register,
+                "unit": UnitOfMeasure.wh,
+                "context": "Sample.Periodic",
+            },
+            {
+                "value": f"{connector.power_w / 1000.0:.3f}",
+                "measurand": Measurand.power_active_import,
+                "unit": UnitOfMeasure.kw,
+            },
             {"value": "16", "measurand": Measurand.current_offered, "unit": UnitOfMeasure.a},
             {"value": "57", "measurand": Measurand.soc, "unit": UnitOfMeasure.percent, "location": "EV"},
         ]
         for phase, volt_phase in ((Phase.l1, Phase.l1_n), (Phase.l2, Phase.l2_n), (Phase.l3, Phase.l3_n)):
-            sampled.append({"value": f"{amps:.2f}", "measurand": Measurand.current_import, "unit": UnitOfMeasure.a, "phase": phase})
-            sampled.append({"value": f"{229 + random.random() * 2:.1f}", "measurand": Measurand.voltage, "unit": UnitOfMeasure.v, "phase": volt_phase})
+            sampled.append(
+                {"value": f"{amps:.2f}", "measurand": Measurand.current_import, "unit": UnitOfMeasure.a, "phase": phase}
+            )
+            sampled.append(
+                {
+                    "value": f"{229 + random.random() * 2:.1f}",
+                    "measurand": Measurand.voltage,
+                    "unit": UnitOfMeasure.v,
+                    "phase": volt_phase,
+                }
+            )
         await self.call(
             call.MeterValues(
                 connector_id=connector_id,
@@ -163,10 +189,8 @@ async def connect(url: str, cp_id: str, connectors: int = 1) -> tuple[SimulatedC
 
 async def _serve(charger: SimulatedChargePoint) -> None:
     """The client's receive loop; the socket closing is its normal end."""
-    try:
+    with contextlib.suppress(websockets.ConnectionClosed):
         await charger.start()
-    except websockets.ConnectionClosed:
-        pass
 
 
 async def run_forever(url: str, cp_id: str, connectors: int, interval: float) -> None:

@@ -32,7 +32,9 @@ async def test_user_flow_creates_entry(hass: HomeAssistant) -> None:
     assert result["step_id"] == "user"
     assert result["errors"] == {}
     port = free_port()
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], {CONF_HOST: "127.0.0.1", CONF_PORT: port})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: "127.0.0.1", CONF_PORT: port}
+    )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["data"] == {CONF_HOST: "127.0.0.1", CONF_PORT: port}
     assert result["result"].unique_id is None
@@ -48,11 +50,15 @@ async def test_port_in_use_then_fixed(hass: HomeAssistant) -> None:
         busy.listen()
         taken = busy.getsockname()[1]
         result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": config_entries.SOURCE_USER})
-        result = await hass.config_entries.flow.async_configure(result["flow_id"], {CONF_HOST: "127.0.0.1", CONF_PORT: taken})
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {CONF_HOST: "127.0.0.1", CONF_PORT: taken}
+        )
         assert result["type"] is FlowResultType.FORM
         assert result["errors"] == {"base": "port_in_use"}
     port = free_port()
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], {CONF_HOST: "127.0.0.1", CONF_PORT: port})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: "127.0.0.1", CONF_PORT: port}
+    )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
     await hass.config_entries.async_unload(hass.config_entries.async_entries(DOMAIN)[0].entry_id)
@@ -61,7 +67,9 @@ async def test_port_in_use_then_fixed(hass: HomeAssistant) -> None:
 async def test_one_entry_per_port(hass: HomeAssistant) -> None:
     MockConfigEntry(domain=DOMAIN, data={CONF_HOST: "0.0.0.0", CONF_PORT: 9000}).add_to_hass(hass)
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": config_entries.SOURCE_USER})
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], {CONF_HOST: "127.0.0.1", CONF_PORT: 9000})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: "127.0.0.1", CONF_PORT: 9000}
+    )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
 

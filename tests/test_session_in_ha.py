@@ -8,13 +8,12 @@ from typing import Any
 
 import pytest
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import CONF_HOST, CONF_PORT, STATE_UNAVAILABLE
+from homeassistant.const import CONF_HOST, CONF_PORT, MAJOR_VERSION, MINOR_VERSION, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
-from homeassistant.const import MAJOR_VERSION, MINOR_VERSION
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
 
@@ -65,7 +64,12 @@ async def test_whole_session(hass: HomeAssistant, entry: MockConfigEntry) -> Non
 
     device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, "garage")})
     assert device is not None
-    assert (device.manufacturer, device.model, device.sw_version, device.serial_number) == ("ACME", "Wallbox 11", "1.0.0", "SIM-garage")
+    assert (device.manufacturer, device.model, device.sw_version, device.serial_number) == (
+        "ACME",
+        "Wallbox 11",
+        "1.0.0",
+        "SIM-garage",
+    )
     assert state(hass, "switch.garage_charging") == "off"
 
     await charger.authorize("TAG-1")

@@ -82,7 +82,9 @@ class OcppOptionsFlow(OptionsFlow):
                 vol.Required(CONF_DEFAULT_ID_TAG, default=options.get(CONF_DEFAULT_ID_TAG, DEFAULT_ID_TAG)): vol.All(
                     str, vol.Length(min=1, max=20)
                 ),
-                vol.Required(CONF_STRICT_VALIDATION, default=options.get(CONF_STRICT_VALIDATION, False)): selector.BooleanSelector(),
+                vol.Required(
+                    CONF_STRICT_VALIDATION, default=options.get(CONF_STRICT_VALIDATION, False)
+                ): selector.BooleanSelector(),
             }
         )
         return self.async_show_form(step_id="init", data_schema=schema)

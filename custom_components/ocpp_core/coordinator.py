@@ -90,7 +90,9 @@ class EventBridge:
                 async_dispatcher_send(self._hass, signal_update(entry_id, station_id, None))
             case EventType.CONNECTED | EventType.DISCONNECTED:
                 online = event.type is EventType.CONNECTED
-                _LOGGER.info("Charger %s is %s", station_id, "online" if online else "offline; its entities are unavailable")
+                _LOGGER.info(
+                    "Charger %s is %s", station_id, "online" if online else "offline; its entities are unavailable"
+                )
                 station = central.stations[station_id]
                 for connector_id in (0, *station.connectors):
                     async_dispatcher_send(self._hass, signal_update(entry_id, station_id, connector_id))

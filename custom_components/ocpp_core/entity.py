@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Coroutine
-from functools import wraps
+from collections.abc import Callable, Coroutine
 from typing import Any, Concatenate
 
 from homeassistant.exceptions import HomeAssistantError
@@ -75,20 +74,23 @@ class OcppEntity(Entity):
         )
 
 
-def ocpp_command[_E: OcppEntity, **_P](
-    func: Callable[Concatenate[_E, _P], Awaitable[dict[str, Any]]],
-) -> Callable[Concatenate[_E, _P], Coroutine[Any, Any, dict[str, Any]]]:
+def ocpp_command[E: OcppEntity, **P](
+    func: Callable[Concatenate[E, P], Coroutine[Any, Any, dict[str, Any]]],
+) -> Callable[Concatenate[E, P], Coroutine[Any, Any, dict[str, Any]]]:
     """Turn central-system failures into translated Home Assistant errors."""
 
-    @wraps(func)
-    async def wrapper(self: _E, *args: _P.args, **kwargs: _P.kwargs) -> dict[str, Any]:
+    async def wrapper(self: E, /, *args: P.args, **kwargs: P.kwargs) -> dict[str, Any]:
         placeholders = {"charger": self.station_id}
         try:
-            answer = await func(self, *args, **kwargs)
+            answer: dict[str, Any] = await func(self, *args, **kwargs)
         except NotConnected as err:
-            raise HomeAssistantError(translation_domain=DOMAIN, translation_key="charger_offline", translation_placeholders=placeholders) from err
+            raise HomeAssistantError(
+                translation_domain=DOMAIN, translation_key="charger_offline", translation_placeholders=placeholders
+            ) from err
         except CallTimeout as err:
-            raise HomeAssistantError(translation_domain=DOMAIN, translation_key="charger_timeout", translation_placeholders=placeholders) from err
+            raise HomeAssistantError(
+                translation_domain=DOMAIN, translation_key="charger_timeout", translation_placeholders=placeholders
+            ) from err
         except CallError as err:
             raise HomeAssistantError(
                 translation_domain=DOMAIN,

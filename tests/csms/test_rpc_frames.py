@@ -27,7 +27,11 @@ from .helpers import BOOT, RawCharger
         ('[2, "x3", "Heartbeat", []]', "x3", "ProtocolError"),
         ('[2, "x4", "NoSuchAction", {}]', "x4", "NotImplemented"),
         ('[2, "x5", "StatusNotification", {"connectorId": 1}]', "x5", "OccurenceConstraintViolation"),
-        ('[2, "x6", "StatusNotification", {"connectorId": "one", "status": "Available", "errorCode": "NoError"}]', "x6", "TypeConstraintViolation"),
+        (
+            '[2, "x6", "StatusNotification", {"connectorId": "one", "status": "Available", "errorCode": "NoError"}]',
+            "x6",
+            "TypeConstraintViolation",
+        ),
         ('[5, "x7", "X", "y", {}]', "x7", "ProtocolError"),
     ],
 )
@@ -43,7 +47,9 @@ async def test_bad_frame_answered_and_connection_kept(url: str, frame: str, mess
     await charger.close()
 
 
-async def test_handler_exception_is_internal_error(url: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+async def test_handler_exception_is_internal_error(
+    url: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     def broken(self: V16Adapter, payload: dict[str, Any]) -> dict[str, Any]:
         raise RuntimeError("boom")
 
@@ -107,5 +113,7 @@ async def test_v21_send_frame_gets_no_reply() -> None:
 
     schemas = await SchemaRegistry().get(OcppVersion.V21)
     endpoint = RpcEndpoint("cp", OcppVersion.V21, schemas, send, lambda action: handler)
-    await endpoint.receive('[6, "s1", "NotifyPeriodicEventStream", {"id": 1, "pending": 0, "basetime": "2025-01-01T00:00:00Z", "data": []}]')
+    await endpoint.receive(
+        '[6, "s1", "NotifyPeriodicEventStream", {"id": 1, "pending": 0, "basetime": "2025-01-01T00:00:00Z", "data": []}]'
+    )
     assert seen and not sent

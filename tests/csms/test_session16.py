@@ -98,7 +98,7 @@ async def test_transaction_ids_survive_restart(central_config: CentralSystemConf
 
 
 async def test_second_connection_replaces_first(central: CentralSystem, url: str) -> None:
-    first, first_task, first_ws = await connect(url, "dup")
+    first, first_task, _first_ws = await connect(url, "dup")
     await first.boot()
     second, second_task, second_ws = await connect(url, "dup")
     await second.boot()
@@ -128,7 +128,9 @@ async def test_one_outstanding_call_at_a_time(central: CentralSystem, url: str) 
         await original(raw)
 
     charger.route_message = counting  # type: ignore[method-assign]
-    answers = await asyncio.gather(*(central.call("queue", "RemoteStartTransaction", {"idTag": f"T{i}", "connectorId": 2}) for i in range(4)))
+    answers = await asyncio.gather(
+        *(central.call("queue", "RemoteStartTransaction", {"idTag": f"T{i}", "connectorId": 2}) for i in range(4))
+    )
     assert all(a == {"status": "Rejected"} for a in answers)
     assert peak == 1
     await ws.close()

@@ -60,7 +60,7 @@ async def test_schema_quirks_are_real(central: CentralSystem, url: str) -> None:
 
 
 async def test_trace_values_land_in_the_model(central: CentralSystem, url: str) -> None:
-    meta, calls = _load(TRACES / "keba-kc_m20-1.6-1.jsonl")
+    _meta, calls = _load(TRACES / "keba-kc_m20-1.6-1.jsonl")
     charger = await RawCharger.connect(url, "keba")
     for frame in calls:
         await charger.send_raw(json.dumps(frame))

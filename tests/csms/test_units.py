@@ -10,7 +10,10 @@ from custom_components.ocpp_core.csms.units import normalise
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (("Energy.Active.Import.Register", "12.5", "kWh", None), ("Energy.Active.Import.Register", 12500.0, "Wh", None)),
+        (
+            ("Energy.Active.Import.Register", "12.5", "kWh", None),
+            ("Energy.Active.Import.Register", 12500.0, "Wh", None),
+        ),
         ((None, "51608.5", None, None), ("Energy.Active.Import.Register", 51608.5, "Wh", None)),
         (("Power.Active.Import", "7.2", "kW", "L1-N"), ("Power.Active.Import", 7200.0, "W", "L1")),
         (("Current.Import", "16", "A", "L1-N"), ("Current.Import", 16.0, "A", "L1")),

@@ -14,23 +14,35 @@ from .events import Event
 
 
 def _parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m csms", description="OCPP central system (in-memory, accepts any charger)")
+    parser = argparse.ArgumentParser(
+        prog="python -m csms", description="OCPP central system (in-memory, accepts any charger)"
+    )
     parser.add_argument("--host", default="0.0.0.0")
     parser.add_argument("--port", type=int, default=9000)
     parser.add_argument("--heartbeat-interval", type=int, default=300)
-    parser.add_argument("--strict", action="store_true", help="reject every schema break (default: tolerate small ones)")
+    parser.add_argument(
+        "--strict", action="store_true", help="reject every schema break (default: tolerate small ones)"
+    )
     parser.add_argument("--log-level", default="INFO")
     return parser.parse_args()
 
 
 async def _run(args: argparse.Namespace) -> None:
     central = CentralSystem(
-        CentralSystemConfig(host=args.host, port=args.port, heartbeat_interval=args.heartbeat_interval, lenient=not args.strict)
+        CentralSystemConfig(
+            host=args.host, port=args.port, heartbeat_interval=args.heartbeat_interval, lenient=not args.strict
+        )
     )
     log = logging.getLogger("csms.events")
 
     def _log_event(event: Event) -> None:
-        log.info("%s %s%s %s", event.type, event.station_id, f"/{event.connector_id}" if event.connector_id else "", event.data or "")
+        log.info(
+            "%s %s%s %s",
+            event.type,
+            event.station_id,
+            f"/{event.connector_id}" if event.connector_id else "",
+            event.data or "",
+        )
 
     central.events.subscribe(_log_event)
     await central.start()

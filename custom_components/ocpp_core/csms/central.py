@@ -74,7 +74,7 @@ class CentralSystem:
             raise NotConnected(station_id)
         return session
 
-    async def call(self, station_id: str, action: str, payload: Payload, timeout: float | None = None) -> Payload:
+    async def call(self, station_id: str, action: str, payload: Payload, timeout: float | None = None) -> Payload:  # noqa: ASYNC109 - per-call OCPP timeout
         """Send any action to a charger (the payload in that charger's OCPP version)."""
         return await self._session(station_id).rpc.call(action, payload, timeout)
 

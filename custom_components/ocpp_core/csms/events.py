@@ -50,5 +50,5 @@ class EventBus:
         for listener in self._listeners:
             try:
                 listener(event)
-            except Exception:  # noqa: BLE001 - one broken listener must not break the protocol
+            except Exception:
                 _LOGGER.exception("Event listener failed on %s", event)

@@ -82,7 +82,11 @@ class RpcEndpoint:
             await self._reply_error(UNKNOWN_MESSAGE_ID, ErrorKind.NOT_JSON, "Frame is not valid JSON", raw)
             return
         if not isinstance(frame, list) or len(frame) < 3 or not isinstance(frame[1], str):
-            message_id = frame[1] if isinstance(frame, list) and len(frame) > 1 and isinstance(frame[1], str) else UNKNOWN_MESSAGE_ID
+            message_id = (
+                frame[1]
+                if isinstance(frame, list) and len(frame) > 1 and isinstance(frame[1], str)
+                else UNKNOWN_MESSAGE_ID
+            )
             await self._reply_error(message_id, ErrorKind.BAD_FRAME, "Frame is not an OCPP-J message array", raw)
             return
         message_type, message_id = frame[0], frame[1]
@@ -97,19 +101,25 @@ class RpcEndpoint:
         elif self.version is OcppVersion.V21 and message_type == MessageType.CALLRESULTERROR:
             self._on_error(frame)
         else:
-            await self._reply_error(message_id, ErrorKind.UNKNOWN_MESSAGE_TYPE, f"Unknown message type {message_type!r}", raw)
+            await self._reply_error(
+                message_id, ErrorKind.UNKNOWN_MESSAGE_TYPE, f"Unknown message type {message_type!r}", raw
+            )
 
     async def _on_call(self, frame: list[Any], raw: str | bytes, *, reply: bool) -> None:
         message_id = frame[1]
         if len(frame) != 4 or not isinstance(frame[2], str) or not isinstance(frame[3], dict):
             if reply:
-                await self._reply_error(message_id, ErrorKind.INCOMPLETE, "CALL must be [2, id, action, {payload}]", raw)
+                await self._reply_error(
+                    message_id, ErrorKind.INCOMPLETE, "CALL must be [2, id, action, {payload}]", raw
+                )
             return
         action: str = frame[2]
         handler = self._handlers(action)
         if handler is None:
             if reply:
-                await self._reply_error(message_id, ErrorKind.NOT_IMPLEMENTED, f"Action {action} is not implemented", raw)
+                await self._reply_error(
+                    message_id, ErrorKind.NOT_IMPLEMENTED, f"Action {action} is not implemented", raw
+                )
             return
         try:
             payload = self._schemas.validate(
@@ -120,7 +130,7 @@ class RpcEndpoint:
             if reply:
                 await self._reply_error(message_id, err.kind, err.description, raw, err.details)
             return
-        except Exception:  # noqa: BLE001 - any handler bug becomes InternalError, as OCPP-J prescribes
+        except Exception:
             _LOGGER.exception("%s: handler for %s failed on frame %r", self.charge_point_id, action, raw)
             if reply:
                 await self._reply_error(message_id, ErrorKind.INTERNAL, f"{action} handler failed", raw)
@@ -141,7 +151,7 @@ class RpcEndpoint:
             if reply:
                 await self._reply_error(message_id, err.kind, err.description, raw, err.details)
             return
-        except Exception:  # noqa: BLE001 - see _on_call
+        except Exception:
             _LOGGER.exception("%s: handler for %s failed on frame %r", self.charge_point_id, action, raw)
             if reply:
                 await self._reply_error(message_id, ErrorKind.INTERNAL, f"{action} handler failed", raw)
@@ -156,11 +166,22 @@ class RpcEndpoint:
         payload = frame[2]
         action = self._pending_action
         if not isinstance(payload, dict):
-            future.set_exception(CallError(action, error_code(self.version, ErrorKind.BAD_FRAME), "CALLRESULT payload is not an object", payload))
+            future.set_exception(
+                CallError(
+                    action,
+                    error_code(self.version, ErrorKind.BAD_FRAME),
+                    "CALLRESULT payload is not an object",
+                    payload,
+                )
+            )
             return
         try:
             payload = self._schemas.validate(
-                action, payload, response=True, lenient_mode=self.lenient, on_quirk=lambda q: self._quirk(action + "Response", q)
+                action,
+                payload,
+                response=True,
+                lenient_mode=self.lenient,
+                on_quirk=lambda q: self._quirk(action + "Response", q),
             )
         except OcppError as err:
             future.set_exception(CallError(action, error_code(self.version, err.kind), err.description, payload))
@@ -185,7 +206,7 @@ class RpcEndpoint:
 
     # ---- sending ---------------------------------------------------------
 
-    async def call(self, action: str, payload: Payload, timeout: float | None = None) -> Payload:
+    async def call(self, action: str, payload: Payload, timeout: float | None = None) -> Payload:  # noqa: ASYNC109 - per-call OCPP timeout
         """Send a CALL and wait for its answer; one outstanding call at a time."""
         timeout = self.call_timeout if timeout is None else timeout
         async with self._call_lock:
@@ -203,10 +224,23 @@ class RpcEndpoint:
                 self._pending_id, self._pending = None, None
 
     async def _reply_error(
-        self, message_id: str, kind: ErrorKind, description: str, raw: str | bytes, details: dict[str, object] | None = None
+        self,
+        message_id: str,
+        kind: ErrorKind,
+        description: str,
+        raw: str | bytes,
+        details: dict[str, object] | None = None,
     ) -> None:
-        _LOGGER.warning("%s: answering %s (%s) to frame %.300r", self.charge_point_id, error_code(self.version, kind), description, raw)
-        await self._send_frame([MessageType.CALLERROR, message_id, error_code(self.version, kind), description, details or {}])
+        _LOGGER.warning(
+            "%s: answering %s (%s) to frame %.300r",
+            self.charge_point_id,
+            error_code(self.version, kind),
+            description,
+            raw,
+        )
+        await self._send_frame(
+            [MessageType.CALLERROR, message_id, error_code(self.version, kind), description, details or {}]
+        )
 
     async def _send_frame(self, frame: list[Any]) -> None:
         if self._closed:
@@ -220,7 +254,11 @@ class RpcEndpoint:
         key = f"{action}: {_INDEX.sub('[]', description)}"
         if key not in self._quirks_seen:
             self._quirks_seen.add(key)
-            _LOGGER.warning("%s: tolerated a schema break in %s (lenient mode); further ones like it are not logged", self.charge_point_id, key)
+            _LOGGER.warning(
+                "%s: tolerated a schema break in %s (lenient mode); further ones like it are not logged",
+                self.charge_point_id,
+                key,
+            )
 
     def close(self) -> None:
         """Fail the outstanding call and cancel running handlers."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import unicodedata
 from collections.abc import Awaitable, Callable, Sequence
@@ -11,6 +12,7 @@ from urllib.parse import unquote
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
+from websockets.typing import Subprotocol
 
 from .config import CentralSystemConfig
 from .rpc_types import OcppVersion
@@ -100,8 +102,9 @@ class OcppServer:
             return connection.respond(HTTPStatus.BAD_REQUEST, f"{err}\n")
         return None
 
-    def _select_subprotocol(self, connection: ServerConnection, offered: Sequence[str]) -> str | None:
-        return choose_subprotocol(offered, self._subprotocols)
+    def _select_subprotocol(self, connection: ServerConnection, offered: Sequence[Subprotocol]) -> Subprotocol | None:
+        chosen = choose_subprotocol(offered, self._subprotocols)
+        return Subprotocol(chosen) if chosen is not None else None
 
     async def _handle(self, connection: ServerConnection) -> None:
         assert connection.request is not None
@@ -114,7 +117,5 @@ class OcppServer:
             version = OcppVersion.V16
         else:
             version = OcppVersion(connection.subprotocol)
-        try:
+        with contextlib.suppress(ConnectionClosed):
             await self._on_connection(cp_id, version, connection)
-        except ConnectionClosed:
-            pass

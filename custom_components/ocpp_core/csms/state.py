@@ -176,7 +176,12 @@ class CentralState:
         connector = self.connector(station, connector_id)
         previous = connector.transaction
         if previous is not None and previous.transaction_id != transaction_id:
-            _LOGGER.info("%s: transaction %s on connector %s closed by a new start", station_id, previous.transaction_id, connector_id)
+            _LOGGER.info(
+                "%s: transaction %s on connector %s closed by a new start",
+                station_id,
+                previous.transaction_id,
+                connector_id,
+            )
             self._end(station, connector, previous, previous.meter_last_wh, timestamp, "Other")
         tx = Transaction(transaction_id, connector_id, id_tag, timestamp, meter_start_wh, meter_last_wh=meter_start_wh)
         connector.transaction = tx
@@ -207,7 +212,17 @@ class CentralState:
         if connector is None or connector.transaction is None:
             _LOGGER.info("%s: stop of unknown transaction %s recorded as is", station_id, transaction_id)
             self.events.emit(
-                Event(EventType.TRANSACTION_ENDED, station_id, None, {"transaction_id": transaction_id, "stop_reason": reason, "meter_stop_wh": meter_stop_wh, "known": False})
+                Event(
+                    EventType.TRANSACTION_ENDED,
+                    station_id,
+                    None,
+                    {
+                        "transaction_id": transaction_id,
+                        "stop_reason": reason,
+                        "meter_stop_wh": meter_stop_wh,
+                        "known": False,
+                    },
+                )
             )
             return None
         tx = self._end(station, connector, connector.transaction, meter_stop_wh, timestamp, reason)
@@ -215,7 +230,13 @@ class CentralState:
         return tx
 
     def _end(
-        self, station: Station, connector: Connector, tx: Transaction, meter_stop_wh: float | None, timestamp: datetime, reason: str | None
+        self,
+        station: Station,
+        connector: Connector,
+        tx: Transaction,
+        meter_stop_wh: float | None,
+        timestamp: datetime,
+        reason: str | None,
     ) -> Transaction:
         tx.stop_time = timestamp
         tx.meter_stop_wh = meter_stop_wh if meter_stop_wh is not None else tx.meter_last_wh

@@ -142,7 +142,7 @@ class SchemaRegistry:
 
     def __init__(self) -> None:
         self._sets: dict[OcppVersion, SchemaSet] = {}
-        self._loading: dict[OcppVersion, asyncio.Future[SchemaSet]] = {}
+        self._loading: dict[OcppVersion, asyncio.Future[dict[str, dict[str, Any]]]] = {}
 
     async def get(self, version: OcppVersion) -> SchemaSet:
         if (loaded := self._sets.get(version)) is not None:

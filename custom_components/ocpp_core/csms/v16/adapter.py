@@ -52,7 +52,11 @@ class V16Adapter(VersionAdapter):
                 "meter_serial_number": payload.get("meterSerialNumber") or None,
             },
         )
-        return {"status": "Accepted", "currentTime": format_timestamp(utcnow()), "interval": self.config.heartbeat_interval}
+        return {
+            "status": "Accepted",
+            "currentTime": format_timestamp(utcnow()),
+            "interval": self.config.heartbeat_interval,
+        }
 
     def on_heartbeat(self, payload: Payload) -> Payload:
         self.state.record_heartbeat(self.station_id)
@@ -94,7 +98,9 @@ class V16Adapter(VersionAdapter):
             tx_id = open_tx.transaction_id
         else:
             tx_id = str(self.state.allocate_transaction_id())
-            await self.state.start_transaction(self.station_id, connector_id, tx_id, payload["idTag"], meter_start, timestamp)
+            await self.state.start_transaction(
+                self.station_id, connector_id, tx_id, payload["idTag"], meter_start, timestamp
+            )
         return {"transactionId": int(tx_id), "idTagInfo": {"status": "Accepted"}}
 
     async def on_stop_transaction(self, payload: Payload) -> Payload:
@@ -116,7 +122,9 @@ class V16Adapter(VersionAdapter):
 
     def on_meter_values(self, payload: Payload) -> Payload:
         tx = payload.get("transactionId")
-        self._record_meter_values(int(payload["connectorId"]), payload["meterValue"], str(tx) if tx is not None else None)
+        self._record_meter_values(
+            int(payload["connectorId"]), payload["meterValue"], str(tx) if tx is not None else None
+        )
         return {}
 
     def on_data_transfer(self, payload: Payload) -> Payload:
@@ -129,12 +137,16 @@ class V16Adapter(VersionAdapter):
         for meter_value in meter_values:
             timestamp = parse_timestamp(meter_value.get("timestamp"))
             for sampled in meter_value.get("sampledValue", ()):
-                normalised = normalise(sampled.get("measurand"), sampled.get("value"), sampled.get("unit"), sampled.get("phase"))
+                normalised = normalise(
+                    sampled.get("measurand"), sampled.get("value"), sampled.get("unit"), sampled.get("phase")
+                )
                 if normalised is None:
                     continue
                 measurand, value, unit, phase = normalised
                 samples.append(
-                    MeterSample(measurand, value, unit, timestamp, phase, sampled.get("context"), sampled.get("location"))
+                    MeterSample(
+                        measurand, value, unit, timestamp, phase, sampled.get("context"), sampled.get("location")
+                    )
                 )
         if samples:
             self.state.record_samples(self.station_id, connector_id, samples, tx_id)
