@@ -1,0 +1,48 @@
+"""The integration's translation files are generated from translations/ and cover every key used."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+from custom_components.ocpp_core.sensor import CONNECTOR_SENSORS, STATION_SENSORS, STATUS_OPTIONS
+from custom_components.ocpp_core.switch import CHARGE_SWITCH
+
+ROOT = Path(__file__).resolve().parent.parent
+COMPONENT_TRANSLATIONS = ROOT / "custom_components" / "ocpp_core" / "translations"
+
+
+def _generator() -> object:
+    spec = importlib.util.spec_from_file_location("gen_translations", ROOT / "scripts" / "gen_translations.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_generated_files_match_the_source() -> None:
+    generated = _generator().build()  # type: ignore[attr-defined]
+    assert set(generated) == {"en.json", "de.json"}
+    for name, text in generated.items():
+        committed = (COMPONENT_TRANSLATIONS / name).read_text(encoding="utf-8")
+        assert committed == text, f"{name} drifted from translations/{name}: run scripts/gen_translations.py"
+
+
+def test_no_unresolved_references() -> None:
+    for path in COMPONENT_TRANSLATIONS.glob("*.json"):
+        assert "[%key:" not in path.read_text(encoding="utf-8"), path.name
+
+
+def test_every_entity_and_state_is_translated() -> None:
+    for path in COMPONENT_TRANSLATIONS.glob("*.json"):
+        entity = json.loads(path.read_text(encoding="utf-8"))["entity"]
+        for description in (*STATION_SENSORS, *CONNECTOR_SENSORS):
+            if description.translation_key is None:
+                assert description.device_class is not None  # named by its device class
+                continue
+            translated = entity["sensor"][description.translation_key]
+            assert translated["name"], (path.name, description.key)
+            if description.options:
+                assert set(translated["state"]) == set(STATUS_OPTIONS), (path.name, description.key)
+        assert entity["switch"][CHARGE_SWITCH.translation_key]["name"]
