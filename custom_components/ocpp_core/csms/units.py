@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import logging
+from dataclasses import dataclass
 
 from .model import ENERGY_IMPORT_REGISTER
 
@@ -29,6 +31,7 @@ _UNITS: dict[str, tuple[str, float, float]] = {
     "Hertz": ("Hz", 1.0, 0.0),
 }
 _FAHRENHEIT = "Fahrenheit"
+_INF = float("inf")
 
 # The unit each measurand is in when the charger names none (and the only family it may be in).
 _MEASURAND_UNIT: dict[str, str] = {
@@ -66,26 +69,36 @@ _VOLTAGE_PHASE = {"L1": "L1-N", "L2": "L2-N", "L3": "L3-N"}
 _CURRENT_PHASE = {"L1-N": "L1", "L2-N": "L2", "L3-N": "L3"}
 
 
-def normalise(
-    measurand: str | None, raw_value: object, unit: str | None, phase: str | None
-) -> tuple[str, float, str, str | None] | None:
-    """Return (measurand, value, unit, phase) in normalised form, or None to drop the sample."""
-    try:
-        value = float(raw_value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None  # empty string, "NaN"-like text: no reading, not an error
-    if value != value or value in (float("inf"), float("-inf")):
-        return None
+@dataclass(frozen=True, slots=True)
+class Conversion:
+    """How samples with one (measurand, unit, phase) combination are normalised."""
+
+    measurand: str
+    unit: str
+    phase: str | None
+    factor: float = 1.0
+    offset: float = 0.0
+    fahrenheit: bool = False
+
+    def apply(self, value: float) -> float:
+        if self.fahrenheit:
+            return (value - 32.0) * 5.0 / 9.0
+        return value * self.factor + self.offset
+
+
+@functools.cache
+def conversion(measurand: str | None, unit: str | None, phase: str | None) -> Conversion | None:
+    """The conversion for a combination (cached: chargers repeat the same few), or None to drop."""
     explicit_measurand = measurand is not None
     measurand = measurand or ENERGY_IMPORT_REGISTER
     expected = _MEASURAND_UNIT.get(measurand)
-    norm_unit = expected if expected is not None else ""
+    norm_unit, factor, offset, fahrenheit = (expected if expected is not None else ""), 1.0, 0.0, False
     if unit == _FAHRENHEIT:
-        value, norm_unit = (value - 32.0) * 5.0 / 9.0, "°C"
+        norm_unit, fahrenheit = "°C", True
     elif unit:
-        target, factor, offset = _UNITS.get(unit, (unit, 1.0, 0.0))
+        target, unit_factor, unit_offset = _UNITS.get(unit, (unit, 1.0, 0.0))
         if expected is None or target == expected or (expected == "" and target in ("", "%")):
-            value, norm_unit = value * factor + offset, target
+            norm_unit, factor, offset = target, unit_factor, unit_offset
         elif not explicit_measurand:
             # No measurand means energy register, yet the unit says otherwise: ambiguous, drop it.
             return None
@@ -94,6 +107,28 @@ def normalise(
     if phase:
         if measurand == "Voltage":
             phase = _VOLTAGE_PHASE.get(phase, phase)
-        elif measurand.startswith("Current") or measurand.startswith("Power"):
+        elif measurand.startswith(("Current", "Power")):
             phase = _CURRENT_PHASE.get(phase, phase)
-    return measurand, value, norm_unit, phase or None
+    return Conversion(measurand, norm_unit, phase or None, factor, offset, fahrenheit)
+
+
+def parse_value(raw_value: object) -> float | None:
+    """A sampled value as a finite float; None for empty or unreadable values."""
+    try:
+        value = float(raw_value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None  # empty string, "NaN"-like text: no reading, not an error
+    if value != value or value in (_INF, -_INF):
+        return None
+    return value
+
+
+def normalise(
+    measurand: str | None, raw_value: object, unit: str | None, phase: str | None
+) -> tuple[str, float, str, str | None] | None:
+    """Return (measurand, value, unit, phase) in normalised form, or None to drop the sample."""
+    value = parse_value(raw_value)
+    rule = conversion(measurand, unit, phase)
+    if value is None or rule is None:
+        return None
+    return rule.measurand, rule.apply(value), rule.unit, rule.phase

@@ -42,7 +42,7 @@ _RULE_KIND = {
     "minimum": ErrorKind.PROPERTY,
     "maximum": ErrorKind.PROPERTY,
     "multipleOf": ErrorKind.PROPERTY,
-    "format": ErrorKind.PROPERTY,
+    "format": ErrorKind.PROPERTY,  # also string enums, checked as formats (see _speed_up)
     "additionalProperties": ErrorKind.FORMAT,
 }
 
@@ -90,9 +90,11 @@ class SchemaSet:
         schema = self._schemas.get(name)
         compiled = None
         if schema is not None:
+            formats: dict[str, Callable[[str], bool]] = {}
+            strict = _speed_up(copy.deepcopy(schema), formats)
             relaxed = lenient.relax_schema(copy.deepcopy(schema))
             compiled = _Compiled(
-                fastjsonschema.compile(schema),
+                fastjsonschema.compile(strict, formats=formats),
                 fastjsonschema.compile(relaxed, use_formats=False),
                 schema,
             )
@@ -129,6 +131,36 @@ class SchemaSet:
                     return repaired
             kind = _RULE_KIND.get(strict_error.rule or "", ErrorKind.FORMAT)
             raise OcppError(kind, _describe(strict_error)) from None
+
+
+def _speed_up(schema: dict[str, Any], formats: dict[str, Callable[[str], bool]]) -> dict[str, Any]:
+    """Rewrite a schema so fastjsonschema generates faster code for the same rules.
+
+    fastjsonschema checks a string enum value by value (two calls per allowed
+    value); as a custom format it is one set lookup.  The 1.6 schemas also put
+    `additionalProperties` on strings, where it means nothing but costs a check.
+    """
+    if schema.get("type") != "object":
+        schema.pop("additionalProperties", None)
+    enum = schema.get("enum")
+    if (
+        schema.get("type") == "string"
+        and "format" not in schema
+        and isinstance(enum, list)
+        and all(isinstance(v, str) for v in enum)
+    ):
+        name = "one of " + ", ".join(enum)
+        formats[name] = frozenset(enum).__contains__
+        del schema["enum"]
+        schema["format"] = name
+    for key in ("properties", "definitions"):
+        for child in schema.get(key, {}).values():
+            if isinstance(child, dict):
+                _speed_up(child, formats)
+    items = schema.get("items")
+    if isinstance(items, dict):
+        _speed_up(items, formats)
+    return schema
 
 
 def _describe(error: fastjsonschema.JsonSchemaValueException) -> str:

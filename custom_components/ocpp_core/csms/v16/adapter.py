@@ -12,7 +12,7 @@ from ..model import MeterSample
 from ..rpc import Handler, Payload
 from ..state import CentralState
 from ..timeutil import format_timestamp, parse_timestamp, utcnow
-from ..units import normalise
+from ..units import conversion, parse_value
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -137,15 +137,19 @@ class V16Adapter(VersionAdapter):
         for meter_value in meter_values:
             timestamp = parse_timestamp(meter_value.get("timestamp"))
             for sampled in meter_value.get("sampledValue", ()):
-                normalised = normalise(
-                    sampled.get("measurand"), sampled.get("value"), sampled.get("unit"), sampled.get("phase")
-                )
-                if normalised is None:
+                value = parse_value(sampled.get("value"))
+                rule = conversion(sampled.get("measurand"), sampled.get("unit"), sampled.get("phase"))
+                if value is None or rule is None:
                     continue
-                measurand, value, unit, phase = normalised
                 samples.append(
                     MeterSample(
-                        measurand, value, unit, timestamp, phase, sampled.get("context"), sampled.get("location")
+                        rule.measurand,
+                        rule.apply(value),
+                        rule.unit,
+                        timestamp,
+                        rule.phase,
+                        sampled.get("context"),
+                        sampled.get("location"),
                     )
                 )
         if samples:
