@@ -206,3 +206,15 @@ async def test_entities_snapshot(hass: HomeAssistant, entry: MockConfigEntry, sn
         assert current == snapshot(name=f"{reg_entry.entity_id}-state")
     await ws.close()
     task.cancel()
+
+
+async def test_ha_shutdown_closes_chargers_cleanly(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    from homeassistant.const import EVENT_HOMEASSISTANT_STOP
+
+    charger, task, ws = await charger_for(entry, "shutdown")
+    await charger.boot()
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
+    await hass.async_block_till_done()
+    await asyncio.wait_for(ws.wait_closed(), 5)
+    assert ws.close_code == 1001  # going away: the charger reconnects to the next HA
+    task.cancel()

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from homeassistant.const import CONF_HOST, CONF_PORT, Platform
-from homeassistant.core import HomeAssistant
+from homeassistant.const import CONF_HOST, CONF_PORT, EVENT_HOMEASSISTANT_STOP, Platform
+from homeassistant.core import Event, HomeAssistant
 from homeassistant.exceptions import ConfigEntryNotReady
 
 from .const import (
@@ -43,6 +43,12 @@ async def async_setup_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> bool
             translation_key="port_unavailable",
             translation_placeholders={"port": str(entry.data[CONF_PORT]), "error": str(err)},
         ) from err
+
+    async def _stop_on_shutdown(event: Event) -> None:
+        # chargers see a clean close and reconnect to the next HA; open sessions are already stored
+        await central.stop()
+
+    entry.async_on_unload(hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _stop_on_shutdown))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     entry.async_on_unload(entry.add_update_listener(_async_options_updated))
     return True
