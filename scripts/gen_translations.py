@@ -70,7 +70,11 @@ def main() -> int:
     parser.add_argument("--check", action="store_true")
     args = parser.parse_args()
     generated = build()
-    stale = [name for name, text in generated.items() if not (TARGET / name).exists() or (TARGET / name).read_text(encoding="utf-8") != text]
+    stale = [
+        name
+        for name, text in generated.items()
+        if not (TARGET / name).exists() or (TARGET / name).read_text(encoding="utf-8") != text
+    ]
     if args.check:
         if stale:
             print(f"out of date: {', '.join(stale)}; run scripts/gen_translations.py", file=sys.stderr)

@@ -1,0 +1,63 @@
+# Shared by scripts/develop and scripts/simulate (source it, then call ensure_venv):
+# the development virtual environment .venv-dev with requirements/run.txt installed.
+# shellcheck shell=bash
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="$ROOT/.venv-dev"
+VENV_PY="$VENV/bin/python"
+REQS="$ROOT/requirements/run.txt"
+STAMP="$VENV/.requirements.sha256"
+
+# Print the first Python >= 3.13.2 (Home Assistant 2026.2's minimum); $PYTHON wins if set.
+find_python() {
+    local candidates=(python3.14 python3.13 python3) candidate
+    [[ -n "${PYTHON:-}" ]] && candidates=("$PYTHON")
+    for candidate in "${candidates[@]}"; do
+        # `command -v` alone is not enough: pyenv shims exist but fail for versions not selected.
+        if "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 13, 2))' >/dev/null 2>&1; then
+            echo "$candidate"
+            return 0
+        fi
+    done
+    echo "error: need Python >= 3.13.2 (tried: ${candidates[*]})." >&2
+    echo "       Install one, or point to it: PYTHON=/path/to/python3.13 $0" >&2
+    return 1
+}
+
+# Hash run.txt together with the files it includes (-r core.txt), so a change to any of them reinstalls.
+requirements_hash() {
+    local files=("$REQS") include
+    while read -r include; do
+        files+=("$(dirname "$REQS")/$include")
+    done < <(sed -n 's/^-r[[:space:]]*//p' "$REQS")
+    cat "${files[@]}" | sha256sum | cut -d' ' -f1
+}
+
+ensure_venv() {
+    local python want
+    # A venv whose base interpreter is gone (upgraded, removed) cannot be repaired: start over.
+    if [[ -d "$VENV" ]] && ! "$VENV_PY" -c '' >/dev/null 2>&1; then
+        echo "==> $VENV is broken; recreating it"
+        rm -rf "$VENV"
+    fi
+    if [[ ! -x "$VENV_PY" ]]; then
+        python="$(find_python)" || return 1
+        echo "==> Creating $VENV with $python ($("$python" --version))"
+        "$python" -m venv "$VENV"
+    fi
+    want="$(requirements_hash)"
+    [[ -f "$STAMP" && "$(cat "$STAMP")" == "$want" ]] && return 0
+
+    echo "==> Installing requirements/run.txt into $VENV (new or changed; the first time takes a while)"
+    # uv resolves and installs Home Assistant's ~100 packages far faster than pip;
+    # fall back to pip when uv cannot be installed (e.g. no wheel for this platform).
+    if [[ -x "$VENV/bin/uv" ]] || "$VENV_PY" -m pip install --quiet uv; then
+        "$VENV/bin/uv" pip install --python "$VENV_PY" -r "$REQS"
+    else
+        echo "==> uv is not available here; installing with pip (slower)"
+        "$VENV_PY" -m pip install --upgrade pip
+        "$VENV_PY" -m pip install -r "$REQS"
+    fi
+    # Written only after a successful install, so an interrupted one is retried next time.
+    echo "$want" >"$STAMP"
+}
