@@ -87,21 +87,11 @@ def _power(connector: Connector) -> float | None:
     return sum(known) if known else None
 
 
-def _phase_current(phase: str) -> Callable[[Connector], float | None]:
+def _phase_reading(measurand: str, phase: str, first_phase: bool) -> Callable[[Connector], float | None]:
     def value(connector: Connector) -> float | None:
-        reading = connector.reading(CURRENT_IMPORT, phase)
-        if reading is None and phase == "L1":
-            return connector.reading(CURRENT_IMPORT)  # single-phase chargers name no phase
-        return reading
-
-    return value
-
-
-def _phase_voltage(phase: str) -> Callable[[Connector], float | None]:
-    def value(connector: Connector) -> float | None:
-        reading = connector.reading(VOLTAGE, phase)
-        if reading is None and phase == "L1-N":
-            return connector.reading(VOLTAGE)
+        reading = connector.reading(measurand, phase)
+        if reading is None and first_phase:
+            return connector.reading(measurand)  # single-phase chargers name no phase
         return reading
 
     return value
@@ -152,7 +142,7 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
             state_class=SensorStateClass.MEASUREMENT,
             native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
             entity_registry_enabled_default=phase == "L1",
-            value_fn=_phase_current(phase),
+            value_fn=_phase_reading(CURRENT_IMPORT, phase, phase == "L1"),
         )
         for phase in ("L1", "L2", "L3")
     ),
@@ -164,7 +154,7 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
             state_class=SensorStateClass.MEASUREMENT,
             native_unit_of_measurement=UnitOfElectricPotential.VOLT,
             entity_registry_enabled_default=False,
-            value_fn=_phase_voltage(phase),
+            value_fn=_phase_reading(VOLTAGE, phase, phase == "L1-N"),
         )
         for phase in ("L1-N", "L2-N", "L3-N")
     ),

@@ -126,14 +126,9 @@ class RpcEndpoint:
                 action, frame[3], response=False, lenient_mode=self.lenient, on_quirk=lambda q: self._quirk(action, q)
             )
             result = handler(payload)
-        except OcppError as err:
+        except Exception as err:  # noqa: BLE001 - see _reply_failure
             if reply:
-                await self._reply_error(message_id, err.kind, err.description, raw, err.details)
-            return
-        except Exception:
-            _LOGGER.exception("%s: handler for %s failed on frame %r", self.charge_point_id, action, raw)
-            if reply:
-                await self._reply_error(message_id, ErrorKind.INTERNAL, f"{action} handler failed", raw)
+                await self._reply_failure(message_id, action, raw, err)
             return
         if inspect.isawaitable(result):
             task = asyncio.create_task(self._finish_call(message_id, action, result, raw, reply))
@@ -147,17 +142,20 @@ class RpcEndpoint:
     ) -> None:
         try:
             result = await pending
-        except OcppError as err:
+        except Exception as err:  # noqa: BLE001 - see _reply_failure
             if reply:
-                await self._reply_error(message_id, err.kind, err.description, raw, err.details)
-            return
-        except Exception:
-            _LOGGER.exception("%s: handler for %s failed on frame %r", self.charge_point_id, action, raw)
-            if reply:
-                await self._reply_error(message_id, ErrorKind.INTERNAL, f"{action} handler failed", raw)
+                await self._reply_failure(message_id, action, raw, err)
             return
         if reply:
             await self._send_frame([MessageType.CALLRESULT, message_id, result])
+
+    async def _reply_failure(self, message_id: str, action: str, raw: str | bytes, err: Exception) -> None:
+        """A protocol error gets its own CALLERROR; any handler bug becomes InternalError, as OCPP-J prescribes."""
+        if isinstance(err, OcppError):
+            await self._reply_error(message_id, err.kind, err.description, raw, err.details)
+            return
+        _LOGGER.error("%s: handler for %s failed on frame %r", self.charge_point_id, action, raw, exc_info=err)
+        await self._reply_error(message_id, ErrorKind.INTERNAL, f"{action} handler failed", raw)
 
     def _on_result(self, frame: list[Any]) -> None:
         future = self._take_pending(frame[1])
