@@ -1,0 +1,1 @@
+"""Throughput benchmark: our central system against two baselines (see bench/README.md)."""

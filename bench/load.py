@@ -1,0 +1,538 @@
+"""The load generator: N simulated OCPP 1.6J chargers on a hand-rolled WebSocket client.
+
+Much lighter than `websockets` (let alone the `ocpp` package), so that the server, not the
+generator, is what gets measured: frames go straight to the transport, masked with the
+all-zero key (RFC 6455 wants an unpredictable key, which only matters to proxies; a server
+cannot tell), and answers are parsed in `data_received`, where a closed-loop charger sends
+its next CALL at once.  Each charger has at most one CALL outstanding, as OCPP requires.
+
+    python -m bench.load --port 9000 --server-pid 1234 [--chargers 100] [--seconds 10]
+
+prints one JSON object (see `run`) on stdout; the server's CPU time and memory are read
+from /proc/<server-pid> at the edges of the measured window.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import hashlib
+import json
+import os
+import sys
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+_GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+_ZERO_MASK = b"\x00\x00\x00\x00"
+_CLOSE_1000 = (1000).to_bytes(2, "big")
+_CLK_TCK = os.sysconf("SC_CLK_TCK")
+_VOLTAGES = [f"{229.0 + i / 10:.1f}" for i in range(20)]
+
+
+# ---- the server process, seen from /proc ---------------------------------------------
+
+
+def server_cpu_seconds(pid: int) -> float:
+    """utime + stime of all the process's threads."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / _CLK_TCK  # fields 14 and 15 of proc(5)
+
+
+def server_memory_mib(pid: int) -> tuple[float, float]:
+    """(resident set, its high-water mark) in MiB."""
+    values: dict[str, float] = {}
+    with open(f"/proc/{pid}/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith(("VmRSS:", "VmHWM:")):
+                name, amount, _unit = line.split()
+                values[name] = int(amount) / 1024.0
+    return values.get("VmRSS:", 0.0), values.get("VmHWM:", 0.0)
+
+
+def core_seconds(cores: set[int]) -> tuple[float, float, float]:
+    """(time in processes, time lost to interrupts and steal, total time) of these cores, in seconds."""
+    tasks = lost = total = 0
+    with open("/proc/stat", encoding="ascii") as stat:
+        for line in stat:
+            if line.startswith("cpu") and line[3].isdigit() and int(line.split()[0][3:]) in cores:
+                user, nice, system, idle, iowait, irq, softirq, steal = map(int, line.split()[1:9])
+                tasks += user + nice + system
+                lost += irq + softirq + steal
+                total += user + nice + system + idle + iowait + irq + softirq + steal
+    return tasks / _CLK_TCK, lost / _CLK_TCK, total / _CLK_TCK
+
+
+# ---- what the chargers send --------------------------------------------------------------
+
+_last_second = -1
+_last_stamp = ""
+
+
+def timestamp() -> str:
+    """The current UTC time as OCPP wants it (formatted at most once a second)."""
+    global _last_second, _last_stamp
+    now = int(time.time())
+    if now != _last_second:
+        _last_second, _last_stamp = now, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now))
+    return _last_stamp
+
+
+def sampled_values(energy_wh: float, voltage: str) -> list[dict[str, str]]:
+    """One meter reading of a 3-phase 11 kW charge: 10 sampled values, all schema-valid."""
+    values = [
+        {"value": f"{energy_wh:.1f}", "context": "Sample.Periodic", "format": "Raw",
+         "measurand": "Energy.Active.Import.Register", "location": "Outlet", "unit": "Wh"},
+        {"value": "11040", "context": "Sample.Periodic", "measurand": "Power.Active.Import", "unit": "W"},
+    ]  # fmt: skip
+    for phase in ("L1", "L2", "L3"):
+        values.append({"value": "16.0", "measurand": "Current.Import", "phase": phase, "unit": "A"})
+    for phase in ("L1-N", "L2-N", "L3-N"):
+        values.append({"value": voltage, "measurand": "Voltage", "phase": phase, "unit": "V"})
+    values.append({"value": "57", "measurand": "SoC", "location": "EV", "unit": "Percent"})
+    values.append({"value": "16", "measurand": "Current.Offered", "unit": "A"})
+    return values
+
+
+# ---- the chargers ---------------------------------------------------------------------------
+
+
+@dataclass
+class Stats:
+    answered: int = 0  # CALLRESULTs to MeterValues, whole run
+    errors: int = 0  # CALLERRORs, whole run (setup included)
+    unexpected: int = 0  # frames that answer nothing we sent, or are not OCPP-J
+    disconnects: int = 0  # connections the server closed during the run
+    samples: list[str] = field(default_factory=list)  # a few of the bad frames, for the report
+    recording: bool = False
+    latencies: list[float] = field(default_factory=list)  # seconds, answers inside the window
+
+    def note(self, text: str) -> None:
+        if len(self.samples) < 5:
+            self.samples.append(text[:300])
+
+
+class Charger(asyncio.Protocol):
+    """One charger connection; all of its work happens in the event loop's callbacks."""
+
+    def __init__(self, index: int, host: str, port: int, stats: Stats, loop: asyncio.AbstractEventLoop) -> None:
+        self.index = index
+        self._host, self._port = host, port
+        self._stats = stats
+        self._loop = loop
+        self._transport: asyncio.Transport | None = None
+        self._key = base64.b64encode(os.urandom(16))
+        self._upgraded = False
+        self._buf = b""
+        self._fragments: list[bytes] = []
+        self.handshake: asyncio.Future[None] = loop.create_future()
+        self.closed: asyncio.Future[None] = loop.create_future()
+        self._waiter: asyncio.Future[list[Any]] | None = None  # a setup call's answer
+        self._pending_id: str | None = None
+        self._sent_at = 0.0  # when the outstanding CALL was due (rate mode) or sent
+        self._seq = 0
+        self._running = False
+        self._stopping = False
+        self._drained: asyncio.Future[None] | None = None
+        self._period = 0.0
+        self._next_due = 0.0
+        self._timer: asyncio.TimerHandle | None = None
+        self._backlog: deque[float] = deque()
+        self._energy = 1_000_000.0 + index
+        self._transaction_id = 1000 + index
+        self._meter_value: dict[str, Any] = {"timestamp": "", "sampledValue": []}
+        self._payload = {"connectorId": 1, "transactionId": 0, "meterValue": [self._meter_value]}
+        self._stamp = ""
+        self._body = b""
+
+    # ---- connection and framing ----------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self._transport = transport
+        transport.write(
+            f"GET /bench-{self.index} HTTP/1.1\r\nHost: {self._host}:{self._port}\r\nUpgrade: websocket\r\n"
+            f"Connection: Upgrade\r\nSec-WebSocket-Key: {self._key.decode()}\r\nSec-WebSocket-Version: 13\r\n"
+            "Sec-WebSocket-Protocol: ocpp1.6\r\n\r\n".encode()
+        )
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        lost = ConnectionError(f"bench-{self.index}: connection lost ({exc or 'closed by the server'})")
+        if not self._stopping:
+            self._stats.disconnects += 1
+            self._stats.note(str(lost))
+        self._running = False
+        if self._timer is not None:
+            self._timer.cancel()
+        for future in (self.handshake, self._waiter):
+            if future is not None and not future.done():
+                future.set_exception(lost)
+        if self._drained is not None and not self._drained.done():
+            self._drained.set_result(None)
+        if not self.closed.done():
+            self.closed.set_result(None)
+
+    def _check_upgrade(self, head: bytes) -> None:
+        lines = head.decode("latin-1").split("\r\n")
+        headers = {
+            name.strip().lower(): value.strip() for name, _, value in (line.partition(":") for line in lines[1:])
+        }
+        accept = base64.b64encode(hashlib.sha1(self._key + _GUID).digest()).decode()
+        problem = None
+        if len(lines[0].split()) < 2 or lines[0].split()[1] != "101":
+            problem = f"upgrade refused: {lines[0]!r}"
+        elif headers.get("sec-websocket-accept") != accept:
+            problem = "bad Sec-WebSocket-Accept"
+        elif headers.get("sec-websocket-protocol") != "ocpp1.6":
+            problem = f"subprotocol {headers.get('sec-websocket-protocol')!r} instead of ocpp1.6"
+        if problem is None:
+            self._upgraded = True
+            self.handshake.set_result(None)
+        else:
+            self.handshake.set_exception(ConnectionError(f"bench-{self.index}: {problem}"))
+            assert self._transport is not None
+            self._transport.close()
+
+    def data_received(self, data: bytes) -> None:
+        buf = self._buf + data if self._buf else data
+        if not self._upgraded:
+            end = buf.find(b"\r\n\r\n")
+            if end < 0:
+                self._buf = buf
+                return
+            self._check_upgrade(buf[:end])
+            buf = buf[end + 4 :]
+        pos, size = 0, len(buf)
+        while size - pos >= 2:
+            first, second = buf[pos], buf[pos + 1]
+            length, head = second & 0x7F, 2
+            if length == 126:
+                if size - pos < 4:
+                    break
+                length, head = int.from_bytes(buf[pos + 2 : pos + 4], "big"), 4
+            elif length == 127:
+                if size - pos < 10:
+                    break
+                length, head = int.from_bytes(buf[pos + 2 : pos + 10], "big"), 10
+            if second & 0x80:  # servers must not mask; unmask anyway
+                head += 4
+            end = pos + head + length
+            if end > size:
+                break
+            payload = buf[pos + head : end]
+            if second & 0x80:
+                mask = buf[pos + head - 4 : pos + head]
+                payload = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+            self._on_frame(first & 0x0F, bool(first & 0x80), payload)
+            pos = end
+        self._buf = buf[pos:]
+
+    def _on_frame(self, opcode: int, fin: bool, payload: bytes) -> None:
+        if opcode in (0, 1, 2):
+            if not fin or self._fragments:
+                self._fragments.append(payload)
+                if not fin:
+                    return
+                payload, self._fragments = b"".join(self._fragments), []
+            self._on_message(payload)
+        elif opcode == 9:  # ping
+            self._send_frame(0xA, payload)
+        elif opcode == 8:  # close
+            if not self._stopping:
+                self._stats.note(f"bench-{self.index}: server closed the connection: {payload!r}")
+            self._send_frame(0x8, payload[:2])
+            assert self._transport is not None
+            self._transport.close()
+
+    def _send_frame(self, opcode: int, payload: bytes) -> None:
+        if self._transport is None or self._transport.is_closing():
+            return
+        size = len(payload)
+        if size < 126:
+            header = bytes((0x80 | opcode, 0x80 | size))
+        elif size < 65536:
+            header = bytes((0x80 | opcode, 0x80 | 126)) + size.to_bytes(2, "big")
+        else:
+            header = bytes((0x80 | opcode, 0x80 | 127)) + size.to_bytes(8, "big")
+        self._transport.write(header + _ZERO_MASK + payload)
+
+    # ---- OCPP-J --------------------------------------------------------------
+
+    def _send_call(self, message_id: str, action: str, payload: dict[str, Any]) -> None:
+        self._pending_id = message_id
+        self._send_frame(0x1, orjson.dumps([2, message_id, action, payload]))
+
+    def _on_message(self, raw: bytes) -> None:
+        now = time.monotonic()
+        stats = self._stats
+        try:
+            frame = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            stats.unexpected += 1
+            stats.note(f"bench-{self.index}: not JSON: {raw[:200]!r}")
+            return
+        if not isinstance(frame, list) or len(frame) < 3:
+            stats.unexpected += 1
+            stats.note(f"bench-{self.index}: not an OCPP-J frame: {raw[:200]!r}")
+            return
+        if frame[0] == 2:  # the server calls us: nothing here implements any action
+            stats.unexpected += 1
+            stats.note(f"bench-{self.index}: server sent a CALL: {raw[:200]!r}")
+            self._send_frame(0x1, orjson.dumps([4, frame[1], "NotImplemented", "bench charger", {}]))
+            return
+        if frame[1] != self._pending_id or frame[0] not in (3, 4):
+            stats.unexpected += 1
+            stats.note(f"bench-{self.index}: answer to nothing outstanding ({self._pending_id}): {raw[:200]!r}")
+            return
+        self._pending_id = None
+        if frame[0] == 4:
+            stats.errors += 1
+            stats.note(f"bench-{self.index}: CALLERROR {raw[:250]!r}")
+        if self._waiter is not None:
+            waiter, self._waiter = self._waiter, None
+            waiter.set_result(frame)
+            return
+        if frame[0] == 3:
+            stats.answered += 1
+            if stats.recording:
+                stats.latencies.append(now - self._sent_at)
+        if self._running:
+            if self._period == 0.0:
+                self._send_meter_values(now)
+            elif self._backlog:
+                self._send_meter_values(self._backlog.popleft())
+        elif self._drained is not None and not self._drained.done():
+            self._drained.set_result(None)
+
+    async def call(self, message_id: str, action: str, payload: dict[str, Any]) -> list[Any]:
+        """A setup CALL (not measured); returns the answer frame."""
+        self._waiter = self._loop.create_future()
+        self._send_call(message_id, action, payload)
+        return await self._waiter
+
+    async def setup(self) -> str:
+        """BootNotification, StartTransaction, StatusNotification; returns the boot status."""
+        boot = await self.call(
+            f"{self.index}-boot",
+            "BootNotification",
+            {"chargePointVendor": "Bench", "chargePointModel": "Load-16", "chargePointSerialNumber": f"BENCH-{self.index}",
+             "firmwareVersion": "1.0.0"},
+        )  # fmt: skip
+        start = await self.call(
+            f"{self.index}-start",
+            "StartTransaction",
+            {"connectorId": 1, "idTag": f"TAG{self.index}", "meterStart": int(self._energy), "timestamp": timestamp()},
+        )
+        if start[0] == 3 and isinstance(start[2], dict) and isinstance(start[2].get("transactionId"), int):
+            self._transaction_id = start[2]["transactionId"]  # raw-echo answers {}: keep the made-up one
+        self._payload["transactionId"] = self._transaction_id
+        await self.call(
+            f"{self.index}-status",
+            "StatusNotification",
+            {"connectorId": 1, "errorCode": "NoError", "status": "Charging", "timestamp": timestamp()},
+        )
+        return str(boot[2].get("status", "-")) if boot[0] == 3 and isinstance(boot[2], dict) else "CALLERROR"
+
+    def _send_meter_values(self, due: float) -> None:
+        self._seq += 1
+        stamp = timestamp()
+        if stamp is not self._stamp:  # a new reading once a second; in between the same one, re-sent
+            self._stamp = stamp
+            self._energy += 3.1
+            self._meter_value["timestamp"] = stamp
+            self._meter_value["sampledValue"] = sampled_values(self._energy, _VOLTAGES[self._seq % 20])
+            self._body = orjson.dumps(self._payload)
+        self._sent_at = due
+        self._pending_id = message_id = f"{self.index}-{self._seq}"
+        self._send_frame(0x1, b'[2,"' + message_id.encode() + b'","MeterValues",' + self._body + b"]")
+
+    # ---- the load phase --------------------------------------------------------
+
+    def start(self, period: float, first_due: float) -> None:
+        """Closed loop (period 0): send now and on every answer; else one CALL per period."""
+        self._running, self._period = True, period
+        if period == 0.0:
+            self._send_meter_values(time.monotonic())
+        else:
+            self._next_due = first_due
+            self._timer = self._loop.call_at(first_due, self._tick)
+
+    def _tick(self) -> None:
+        if not self._running:
+            return
+        due, self._next_due = self._next_due, self._next_due + self._period
+        self._timer = self._loop.call_at(self._next_due, self._tick)
+        if self._pending_id is None:
+            self._send_meter_values(due)
+        else:
+            self._backlog.append(due)  # open loop: it waits, and its latency counts from `due`
+
+    def stop(self) -> asyncio.Future[None]:
+        """Stop sending; the future resolves once the outstanding CALL is answered."""
+        self._running = False
+        if self._timer is not None:
+            self._timer.cancel()
+        self._drained = self._loop.create_future()
+        if self._pending_id is None or self.closed.done():
+            self._drained.set_result(None)
+        return self._drained
+
+    @property
+    def backlog(self) -> int:
+        return len(self._backlog)
+
+    def close(self) -> None:
+        self._stopping = True
+        self._send_frame(0x8, _CLOSE_1000)
+
+    def abort(self) -> None:
+        self._stopping = True
+        if self._transport is not None:
+            self._transport.abort()
+
+
+# ---- one run ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Mark:
+    at: float
+    answered: int
+    errors: int
+    server_cpu: float
+    own_cpu: float
+    server_core: tuple[float, float, float]
+    load_core: tuple[float, float, float]
+
+
+def _others_pct(first: tuple[float, float, float], last: tuple[float, float, float], ours: float) -> float:
+    """How much of a core went to anything but our process (other processes, interrupts, steal)."""
+    tasks, lost, total = (b - a for a, b in zip(first, last, strict=True))
+    return max(0.0, tasks + lost - ours) / total * 100 if total > 0 else float("nan")
+
+
+def _percentile(ordered: list[float], fraction: float) -> float:
+    if not ordered:
+        return float("nan")
+    rank = max(0, min(len(ordered) - 1, int(fraction * len(ordered) + 0.999999) - 1))  # nearest rank
+    return ordered[rank]
+
+
+async def run(opts: argparse.Namespace) -> dict[str, Any]:
+    loop = asyncio.get_running_loop()
+    stats = Stats()
+    chargers = [Charger(i, opts.host, opts.port, stats, loop) for i in range(opts.chargers)]
+    gate = asyncio.Semaphore(50)  # stay under the server's listen backlog
+
+    async def open_one(charger: Charger) -> None:
+        async with gate:
+            await loop.create_connection(lambda: charger, opts.host, opts.port)
+            await charger.handshake
+
+    server_cores, load_cores = os.sched_getaffinity(opts.server_pid), os.sched_getaffinity(0)
+
+    def mark() -> Mark:
+        return Mark(
+            time.monotonic(), stats.answered, stats.errors, server_cpu_seconds(opts.server_pid), time.process_time(),
+            core_seconds(server_cores), core_seconds(load_cores),
+        )  # fmt: skip
+
+    try:
+        await asyncio.wait_for(asyncio.gather(*(open_one(c) for c in chargers)), opts.setup_timeout)
+        boots = await asyncio.wait_for(asyncio.gather(*(c.setup() for c in chargers)), opts.setup_timeout)
+        period = 0.0 if opts.mode == "closed" else opts.chargers / opts.rate
+        t0 = time.monotonic() + 0.05
+        for charger in chargers:
+            charger.start(period, t0 + period * charger.index / opts.chargers)
+        await asyncio.sleep(opts.warmup)
+        first = mark()
+        stats.recording = True
+        await asyncio.sleep(opts.seconds)
+        stats.recording = False
+        last = mark()
+        rss, hwm = server_memory_mib(opts.server_pid)
+        drains = [c.stop() for c in chargers]
+        backlog = sum(c.backlog for c in chargers)
+        _done, late = await asyncio.wait(drains, timeout=5.0)
+        for charger in chargers:
+            charger.close()
+        await asyncio.wait([c.closed for c in chargers], timeout=2.0)
+    finally:
+        for charger in chargers:
+            charger.abort()
+
+    window = last.at - first.at
+    answered = last.answered - first.answered
+    server_cpu = last.server_cpu - first.server_cpu
+    own_cpu = last.own_cpu - first.own_cpu
+    latencies = sorted(stats.latencies)
+    return {
+        "chargers": opts.chargers,
+        "mode": opts.mode,
+        "target_rate": opts.rate if opts.mode == "rate" else None,
+        "window_s": round(window, 3),
+        "answered": answered,
+        "rate": answered / window,
+        "p50_ms": _percentile(latencies, 0.50) * 1000,
+        "p99_ms": _percentile(latencies, 0.99) * 1000,
+        "max_ms": (latencies[-1] if latencies else float("nan")) * 1000,
+        "server_cpu_s": server_cpu,
+        "server_cpu_us_per_msg": server_cpu / answered * 1e6 if answered else float("nan"),
+        "server_cpu_pct": server_cpu / window * 100,
+        "server_rss_mib": rss,
+        "server_hwm_mib": hwm,
+        "server_capacity": answered / server_cpu if server_cpu > 0 else float("nan"),
+        "loadgen_cpu_pct": own_cpu / window * 100,
+        "server_cores": sorted(server_cores),
+        "load_cores": sorted(load_cores),
+        "server_core_others_pct": _others_pct(first.server_core, last.server_core, server_cpu),
+        "load_core_others_pct": _others_pct(first.load_core, last.load_core, own_cpu),
+        "callerrors": stats.errors,
+        "window_callerrors": last.errors - first.errors,
+        "unexpected": stats.unexpected,
+        "disconnects": stats.disconnects,
+        "unanswered_at_end": len(late),
+        "backlog_at_end": backlog,
+        "boot_status": sorted(set(boots)),
+        "samples": stats.samples,
+    }
+
+
+def _parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.load", description=__doc__.split("\n\n")[0] if __doc__ else None
+    )
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--server-pid", type=int, required=True, help="the server process, for its CPU time and RSS")
+    parser.add_argument("--chargers", type=int, default=100)
+    parser.add_argument("--seconds", type=float, default=10.0, help="length of the measured window")
+    parser.add_argument("--warmup", type=float, default=2.0, help="load before the window opens")
+    parser.add_argument("--mode", choices=("closed", "rate"), default="closed")
+    parser.add_argument("--rate", type=float, default=2000.0, help="total MeterValues/s in rate mode")
+    parser.add_argument("--setup-timeout", type=float, default=30.0)
+    opts = parser.parse_args(argv)
+    if opts.chargers < 1 or opts.seconds <= 0 or opts.rate <= 0:
+        parser.error("--chargers, --seconds and --rate must be positive")
+    return opts
+
+
+def main(argv: list[str] | None = None) -> int:
+    opts = _parse_args(argv)
+    try:
+        result = asyncio.run(run(opts))
+    except (OSError, TimeoutError) as err:
+        print(json.dumps({"error": f"{type(err).__name__}: {err}"}))
+        return 1
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

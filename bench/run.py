@@ -1,0 +1,321 @@
+"""Run the benchmark: each server in turn on one core, the load generator on another.
+
+    python -m bench.run [--chargers 100] [--seconds 10] [--mode closed|rate] [--rate 2000] [--json]
+
+Servers: "ocpp-core" (our central system, `python -m csms`), "ocpp-lib" (a minimal central
+system on the `ocpp` package) and "raw-echo" (bare `websockets`, the ceiling).  See README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import math
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+CSMS_DIR = ROOT / "custom_components" / "ocpp_core"
+TARGET_VS_RAW = 0.5  # ocpp-core at least half of what bare websockets manages
+TARGET_VS_LIB = 10.0  # and ten times a central system on the `ocpp` package
+
+
+@dataclass(frozen=True)
+class Server:
+    name: str
+    module: list[str]  # what follows `python -m`, without the port
+    cwd: Path
+
+
+SERVERS = (
+    Server("ocpp-core", ["csms", "--host", "127.0.0.1", "--log-level", "WARNING"], CSMS_DIR),
+    Server("ocpp-lib", ["bench.servers", "ocpp-lib"], ROOT),
+    Server("raw-echo", ["bench.servers", "raw-echo"], ROOT),
+)
+
+
+def revision() -> str:
+    """The commit measured, and whether csms/ had uncommitted changes."""
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", "-C", str(ROOT), *args], capture_output=True, text=True, timeout=10, check=True
+        ).stdout
+
+    try:
+        head = git("rev-parse", "--short", "HEAD").strip()
+        dirty = git("status", "--porcelain", "--", str(CSMS_DIR / "csms")).strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return head + (" + uncommitted changes in csms/" if dirty else "")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def listening(port: int) -> bool:
+    """Whether something listens on 127.0.0.1:port (from /proc, so no probe connection shows up in the server's log)."""
+    wanted = f"0100007F:{port:04X}"
+    with open("/proc/net/tcp", encoding="ascii") as table:
+        return any(fields[1] == wanted and fields[3] == "0A" for fields in (line.split() for line in table))
+
+
+def wait_listening(proc: subprocess.Popen[bytes], port: int, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with code {proc.returncode} before listening")
+        if listening(port):
+            return
+        time.sleep(0.05)
+    raise RuntimeError(f"server not listening on port {port} after {timeout:.0f} s")
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(5.0)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def _pinned(core: int) -> functools.partial[None]:
+    return functools.partial(os.sched_setaffinity, 0, {core})
+
+
+def run_server(server: Server, opts: argparse.Namespace) -> dict[str, Any]:
+    """Start one server, load it, stop it; the load generator's result plus our verdict."""
+    port = free_port()
+    argv = [sys.executable]
+    if opts.profile:
+        argv += ["-m", "cProfile", "-o", str(Path(opts.profile) / f"{server.name}.prof")]
+    argv += ["-m", *server.module, "--port", str(port)]
+    load_argv = [sys.executable, "-m", "bench.load", "--port", str(port), "--chargers", str(opts.chargers),
+                 "--seconds", str(opts.seconds), "--warmup", str(opts.warmup), "--mode", opts.mode,
+                 "--rate", str(opts.rate)]  # fmt: skip
+    result: dict[str, Any] = {}
+    with tempfile.TemporaryFile() as log:
+        proc = subprocess.Popen(
+            argv, cwd=server.cwd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log,
+            preexec_fn=_pinned(opts.server_core), start_new_session=True,
+        )  # fmt: skip
+        try:
+            wait_listening(proc, port)
+            load = subprocess.run(
+                [*load_argv, "--server-pid", str(proc.pid)], cwd=ROOT, stdin=subprocess.DEVNULL, capture_output=True,
+                timeout=opts.warmup + opts.seconds + 90, preexec_fn=_pinned(opts.load_core), check=False,
+            )  # fmt: skip
+            lines = load.stdout.decode().strip().splitlines()
+            result = json.loads(lines[-1]) if lines else {"error": f"load generator: {load.stderr.decode()[-500:]}"}
+            if proc.poll() is not None:
+                result["error"] = f"server died with code {proc.returncode}"
+        except (RuntimeError, subprocess.TimeoutExpired, json.JSONDecodeError) as err:
+            result["error"] = f"{type(err).__name__}: {err}"
+        finally:
+            stop(proc)
+        log.seek(0)
+        log_lines = log.read().decode(errors="replace").splitlines()
+    result["server_log_lines"] = len(log_lines)
+    result["server_log_tail"] = log_lines[-5:]
+    result["status"] = verdict(result)
+    return result
+
+
+def representative(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The run to show: the first failed one, else the median by throughput; with every run's rate."""
+    failed = [run for run in runs if run["status"] != "ok"]
+    chosen = failed[0] if failed else sorted(runs, key=lambda run: float(run["rate"]))[len(runs) // 2]
+    return {**chosen, "runs": len(runs), "rates": [run.get("rate") for run in runs]}
+
+
+def verdict(result: dict[str, Any]) -> str:
+    if "error" in result:
+        return "FAILED: " + str(result["error"])[:200]
+    problems = [f"{result[key]} {label}" for key, label in (("callerrors", "CALLERRORs"), ("unexpected", "unexpected frames"),
+                ("disconnects", "disconnects"), ("unanswered_at_end", "unanswered")) if result.get(key)]  # fmt: skip
+    if not result.get("answered"):
+        problems.append("nothing answered")
+    return "FAILED: " + ", ".join(problems) if problems else "ok"
+
+
+# ---- the report ------------------------------------------------------------------------------
+
+ROWS: tuple[tuple[str, str, str], ...] = (
+    ("MeterValues/s answered", "rate", "{:,.0f}"),
+    ("latency p50 (ms)", "p50_ms", "{:.2f}"),
+    ("latency p99 (ms)", "p99_ms", "{:.2f}"),
+    ("server CPU per message (µs)", "server_cpu_us_per_msg", "{:.1f}"),
+    ("server CPU busy (%)", "server_cpu_pct", "{:.0f}"),
+    ("msg/s per CPU-second of server", "server_capacity", "{:,.0f}"),
+    ("server RSS at end (MiB)", "server_rss_mib", "{:.1f}"),
+    ("CALLERRORs", "callerrors", "{}"),
+    ("load generator CPU (%)", "loadgen_cpu_pct", "{:.0f}"),
+    ("others on the server core (%)", "server_core_others_pct", "{:.0f}"),
+    ("others on the load core (%)", "load_core_others_pct", "{:.0f}"),
+)
+NOISY_PCT = 5.0  # more than this of a core taken by other processes: the numbers are disturbed
+
+
+def ratios(results: dict[str, dict[str, Any]]) -> dict[str, float | None]:
+    """ocpp-core against each baseline: by throughput (the target) and by server CPU per message."""
+
+    def value(name: str, key: str) -> float | None:
+        number = results.get(name, {}).get(key)
+        return float(number) if isinstance(number, int | float) and number > 0 else None
+
+    def ratio(name: str, key: str) -> float | None:
+        core, other = value("ocpp-core", key), value(name, key)
+        return core / other if core is not None and other is not None else None
+
+    return {
+        "core_vs_raw": ratio("raw-echo", "rate"),
+        "core_vs_lib": ratio("ocpp-lib", "rate"),
+        "core_vs_raw_cpu": ratio("raw-echo", "server_capacity"),
+        "core_vs_lib_cpu": ratio("ocpp-lib", "server_capacity"),
+    }
+
+
+def report(opts: argparse.Namespace, results: dict[str, dict[str, Any]]) -> str:
+    window = f"{opts.seconds:g} s window after {opts.warmup:g} s warm-up"
+    if opts.repeat > 1:
+        window += f", median of {opts.repeat} runs"
+    load = "closed loop" if opts.mode == "closed" else f"open loop at {opts.rate:g} msg/s in total"
+    lines = [
+        f"OCPP 1.6J MeterValues, {opts.chargers} chargers, {load}, {window}",
+        f"server on core {opts.server_core}, load generator on core {opts.load_core}; Python {sys.version.split()[0]}, "
+        f"ocpp {metadata.version('ocpp')}, websockets {metadata.version('websockets')}; commit {opts.revision}"
+        + ("; PROFILED (cProfile): not comparable" if opts.profile else ""),
+        "",
+    ]
+    names = list(results)
+    width = 15
+    lines.append(f"{'':<30}" + "".join(f"{name:>{width}}" for name in names))
+    for label, key, fmt in ROWS:
+        cells = []
+        for name in names:
+            value = results[name].get(key)
+            bad = value is None or (isinstance(value, float) and math.isnan(value))
+            cells.append(f"{'-' if bad else fmt.format(value):>{width}}")
+        lines.append(f"{label:<30}" + "".join(cells))
+    if opts.repeat > 1:
+        spreads = []
+        for name in names:
+            rates = [r for r in results[name]["rates"] if isinstance(r, int | float)]
+            spreads.append(f"{f'{min(rates):,.0f}–{max(rates):,.0f}' if rates else '-':>{width}}")
+        lines.append(f"{f'MeterValues/s, all {opts.repeat} runs':<30}" + "".join(spreads))
+    lines.append(
+        f"{'result':<30}" + "".join(f"{'ok' if results[n]['status'] == 'ok' else 'FAILED':>{width}}" for n in names)
+    )
+    for name in names:
+        result = results[name]
+        if result["status"] != "ok":
+            lines.append(f"  {name}: {result['status']}")
+            lines += [f"    {sample}" for sample in result.get("samples", [])[:3]]
+        if result.get("server_log_lines"):
+            lines.append(f"  {name} wrote {result['server_log_lines']} log lines; the last:")
+            lines += [f"    {line[:200]}" for line in result["server_log_tail"]]
+    noisy = [
+        n for n in names for k in ("server_core_others_pct", "load_core_others_pct") if results[n].get(k, 0) > NOISY_PCT
+    ]
+    if noisy:
+        lines.append(
+            f"  warning: other processes took over {NOISY_PCT:g}% of a core during {', '.join(sorted(set(noisy)))}:"
+        )
+        lines.append("  throughput and latency are disturbed; CPU per message much less so")
+    ratio = ratios(results)
+    lines.append("")
+    lines.append(f"{'':<24}{'throughput':<22}{'by server CPU/msg':<20}target")
+    for key, label, target, unit in (
+        ("core_vs_raw", "ocpp-core / raw-echo", TARGET_VS_RAW, ""),
+        ("core_vs_lib", "ocpp-core / ocpp-lib", TARGET_VS_LIB, " ×"),
+    ):
+        value, by_cpu = ratio[key], ratio[key + "_cpu"]
+        shown = "-" if value is None else f"{value:.3f}{unit}  " + ("met" if value >= target else "MISSED")
+        shown_cpu = "-" if by_cpu is None else f"{by_cpu:.3f}{unit}"
+        lines.append(f"{label:<24}{shown:<22}{shown_cpu:<20}≥ {target:g}{unit}")
+    return "\n".join(lines)
+
+
+def _no_nan(value: Any) -> Any:
+    """NaN (no latency measured) is not JSON: null instead."""
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _no_nan(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_no_nan(v) for v in value]
+    return value
+
+
+def _parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.run", description=__doc__.split("\n\n")[0] if __doc__ else None
+    )
+    parser.add_argument("--chargers", type=int, default=100)
+    parser.add_argument("--seconds", type=float, default=10.0, help="measured window per server")
+    parser.add_argument("--warmup", type=float, default=2.0)
+    parser.add_argument("--mode", choices=("closed", "rate"), default="closed")
+    parser.add_argument("--rate", type=float, default=2000.0, help="total MeterValues/s in rate mode")
+    parser.add_argument("--servers", default=",".join(s.name for s in SERVERS), help="comma-separated subset")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per server (interleaved); the median is shown")
+    parser.add_argument("--server-core", type=int, default=0)
+    parser.add_argument("--load-core", type=int, default=1)
+    parser.add_argument("--profile", metavar="DIR", help="run the servers under cProfile, writing DIR/<server>.prof")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON instead of the table")
+    opts = parser.parse_args(argv)
+    known = {s.name for s in SERVERS}
+    opts.servers = [name for name in opts.servers.split(",") if name]
+    if opts.repeat < 1:
+        parser.error("--repeat must be at least 1")
+    if not opts.servers or set(opts.servers) - known:
+        parser.error(f"--servers takes names among {', '.join(sorted(known))}")
+    cores = os.sched_getaffinity(0)
+    if not {opts.server_core, opts.load_core} <= cores:
+        parser.error(f"cores {opts.server_core} and {opts.load_core} are not both available (have {sorted(cores)})")
+    if opts.server_core == opts.load_core:
+        print("warning: server and load generator share one core; the numbers will be low", file=sys.stderr)
+    opts.revision = revision()
+    if opts.profile:
+        Path(opts.profile).mkdir(parents=True, exist_ok=True)
+        opts.profile = str(Path(opts.profile).resolve())
+    return opts
+
+
+def main(argv: list[str] | None = None) -> int:
+    opts = _parse_args(argv)
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in opts.servers}
+    for round_ in range(opts.repeat):
+        for server in SERVERS:  # interleaved, so a slow drift of the machine touches every server alike
+            if server.name in opts.servers:
+                if not opts.json:
+                    print(f"running {server.name} ({round_ + 1}/{opts.repeat}) ...", file=sys.stderr, flush=True)
+                runs[server.name].append(run_server(server, opts))
+                time.sleep(0.5)  # let the port and the core go quiet
+    results = {name: representative(server_runs) for name, server_runs in runs.items()}
+    if opts.json:
+        config = {k: v for k, v in vars(opts).items() if k != "json"}
+        targets = {"core_vs_raw": TARGET_VS_RAW, "core_vs_lib": TARGET_VS_LIB}
+        document = {"config": config, "servers": results, "ratios": ratios(results), "targets": targets}
+        print(json.dumps(_no_nan(document), indent=2))
+    else:
+        print(report(opts, results))
+    return 0 if all(r["status"] == "ok" for r in results.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
