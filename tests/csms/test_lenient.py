@@ -15,7 +15,9 @@ def schemas() -> SchemaSet:
 
 def validate(schemas: SchemaSet, action: str, payload: dict[str, object], lenient: bool = True) -> object:
     quirks: list[str] = []
-    result = schemas.validate(action, payload, response=False, lenient_mode=lenient, on_quirk=quirks.append)
+    result = schemas.validate(
+        action, payload, response=False, lenient_mode=lenient, on_quirk=lambda action, quirk: quirks.append(quirk)
+    )
     return result, quirks
 
 

@@ -123,7 +123,7 @@ class RpcEndpoint:
             return
         try:
             payload = self._schemas.validate(
-                action, frame[3], response=False, lenient_mode=self.lenient, on_quirk=lambda q: self._quirk(action, q)
+                action, frame[3], response=False, lenient_mode=self.lenient, on_quirk=self._quirk
             )
             result = handler(payload)
         except Exception as err:  # noqa: BLE001 - see _reply_failure
@@ -179,7 +179,7 @@ class RpcEndpoint:
                 payload,
                 response=True,
                 lenient_mode=self.lenient,
-                on_quirk=lambda q: self._quirk(action + "Response", q),
+                on_quirk=self._quirk,
             )
         except OcppError as err:
             future.set_exception(CallError(action, error_code(self.version, err.kind), err.description, payload))

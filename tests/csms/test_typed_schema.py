@@ -1,0 +1,86 @@
+"""The msgspec translation of the schemas accepts and refuses exactly what the JSON schemas do."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import fastjsonschema
+import msgspec
+
+from custom_components.ocpp_core.csms.rpc_types import OcppVersion
+from custom_components.ocpp_core.csms.typed_schema import Unsupported, make_validator
+from custom_components.ocpp_core.csms.validation import _read_schemas
+
+TRACES = Path(__file__).resolve().parent.parent / "fixtures" / "traces"
+SCHEMAS = _read_schemas(OcppVersion.V16)
+
+
+def _examples() -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every 1.6 CALL payload real chargers sent, plus the simulator's kind of messages."""
+    for path in sorted(TRACES.glob("*-1.6-*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines()[1:]:
+            frame = json.loads(line)["frame"]
+            if frame[0] == 2:
+                yield f"{frame[2]}.json", frame[3]
+    yield (
+        "StartTransaction.json",
+        {"connectorId": 1, "idTag": "T", "meterStart": 5, "timestamp": "2024-01-01T00:00:00Z"},
+    )
+    yield "StopTransaction.json", {"meterStop": 9, "timestamp": "2024-01-01T00:00:00+01:00", "transactionId": 3}
+
+
+def _mutations(payload: Any) -> Iterator[Any]:
+    """Small, schema-relevant changes: drop a key, retype a value, add a key, lengthen a string."""
+    if isinstance(payload, dict):
+        for key, value in payload.items():
+            dropped = {k: v for k, v in payload.items() if k != key}
+            yield dropped
+            for replacement in (None, 7, 7.5, "7", True, [], {}, "x" * 600, "NotAnEnumValue", "2024-01-01T00:00:00"):
+                if replacement != value:
+                    yield {**payload, key: replacement}
+            for inner in _mutations(value):
+                yield {**payload, key: inner}
+        yield {**payload, "unexpectedKey": 1}
+    elif isinstance(payload, list) and payload:
+        yield []
+        for inner in _mutations(payload[0]):
+            yield [inner, *copy.deepcopy(payload[1:])]
+
+
+def _accepts(validator: Any, payload: Any, errors: tuple[type[Exception], ...]) -> bool:
+    try:
+        validator(payload)
+    except errors:
+        return False
+    return True
+
+
+def test_typed_and_json_schema_agree() -> None:
+    checked = 0
+    for name, payload in _examples():
+        schema = SCHEMAS[name]
+        try:
+            typed = make_validator(schema)
+        except Unsupported:
+            continue
+        reference = fastjsonschema.compile(schema)
+        for candidate in (payload, *_mutations(payload)):
+            expected = _accepts(reference, candidate, (fastjsonschema.JsonSchemaValueException,))
+            assert _accepts(typed, candidate, (msgspec.ValidationError,)) == expected, (name, candidate)
+            checked += 1
+    assert checked > 2000
+
+
+def test_only_float_multiple_of_falls_back_in_16() -> None:
+    left_to_fastjsonschema = []
+    for name, schema in SCHEMAS.items():
+        try:
+            make_validator(schema)
+        except Unsupported as err:
+            left_to_fastjsonschema.append((name, str(err)))
+    assert left_to_fastjsonschema
+    assert all("multipleOf" in reason for _, reason in left_to_fastjsonschema)
