@@ -44,7 +44,8 @@ async def _run(args: argparse.Namespace) -> None:
             event.data or "",
         )
 
-    central.events.subscribe(_log_event)
+    if log.isEnabledFor(logging.INFO):  # formatting every event costs more than handling it
+        central.events.subscribe(_log_event)
     await central.start()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -80,6 +80,11 @@ class Conversion:
     offset: float = 0.0
     fahrenheit: bool = False
 
+    @property
+    def key(self) -> tuple[str, str | None]:
+        """Where the reading is kept: one latest value per measurand and phase."""
+        return (self.measurand, self.phase)
+
     def apply(self, value: float) -> float:
         if self.fahrenheit:
             return (value - 32.0) * 5.0 / 9.0

@@ -12,7 +12,7 @@ from ..model import MeterSample
 from ..rpc import Handler, Payload
 from ..state import CentralState
 from ..timeutil import format_timestamp, parse_timestamp, utcnow
-from ..units import conversion, parse_value
+from ..units import conversion
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -133,13 +133,18 @@ class V16Adapter(VersionAdapter):
         return {"status": "UnknownVendorId"}
 
     def _record_meter_values(self, connector_id: int, meter_values: list[dict[str, Any]], tx_id: str | None) -> None:
+        # The hot path of a busy central system: one pass, no helper calls per sample.
         samples: list[MeterSample] = []
         for meter_value in meter_values:
             timestamp = parse_timestamp(meter_value.get("timestamp"))
             for sampled in meter_value.get("sampledValue", ()):
-                value = parse_value(sampled.get("value"))
-                rule = conversion(sampled.get("measurand"), sampled.get("unit"), sampled.get("phase"))
-                if value is None or rule is None:
+                get = sampled.get
+                rule = conversion(get("measurand"), get("unit"), get("phase"))
+                try:
+                    value = float(get("value"))
+                except (TypeError, ValueError):
+                    continue  # empty or unreadable: no reading, not an error
+                if rule is None or value - value != 0.0:  # dropped, NaN or infinite
                     continue
                 samples.append(
                     MeterSample(
@@ -148,8 +153,8 @@ class V16Adapter(VersionAdapter):
                         rule.unit,
                         timestamp,
                         rule.phase,
-                        sampled.get("context"),
-                        sampled.get("location"),
+                        get("context"),
+                        get("location"),
                     )
                 )
         if samples:
