@@ -218,3 +218,27 @@ async def test_ha_shutdown_closes_chargers_cleanly(hass: HomeAssistant, entry: M
     await asyncio.wait_for(ws.wait_closed(), 5)
     assert ws.close_code == 1001  # going away: the charger reconnects to the next HA
     task.cancel()
+
+
+async def test_store_written_while_meter_values_keep_coming(
+    hass: HomeAssistant, entry: MockConfigEntry, hass_storage: dict[str, Any]
+) -> None:
+    """Frequent meter values must not postpone the debounced write forever."""
+    from datetime import timedelta
+
+    from homeassistant.util import dt as dt_util
+    from pytest_homeassistant_custom_component.common import async_fire_time_changed
+
+    key = f"{DOMAIN}.{entry.entry_id}"
+    charger, task, ws = await charger_for(entry, "store")
+    await charger.boot()
+    await charger.start_transaction(1, "TAG")
+    assert hass_storage[key]["data"]["stations"]["store"]["open_transactions"][0]["meter_last_wh"] == 1_000_000
+    for second in range(1, 25):
+        await charger.send_meter_values(1, seconds=3600)
+        async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=second))
+        await hass.async_block_till_done()
+    saved = hass_storage[key]["data"]["stations"]["store"]["open_transactions"][0]["meter_last_wh"]
+    assert saved > 1_000_000
+    await ws.close()
+    task.cancel()

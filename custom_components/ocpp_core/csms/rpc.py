@@ -130,7 +130,7 @@ class RpcEndpoint:
             if reply:
                 await self._reply_failure(message_id, action, raw, err)
             return
-        if inspect.isawaitable(result):
+        if type(result) is not dict and inspect.isawaitable(result):
             task = asyncio.create_task(self._finish_call(message_id, action, result, raw, reply))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)

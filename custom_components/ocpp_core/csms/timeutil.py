@@ -12,6 +12,11 @@ def utcnow() -> datetime:
 def parse_timestamp(value: object, default: datetime | None = None) -> datetime:
     """Parse an OCPP timestamp; no timezone means UTC; unreadable means `default` (or now)."""
     if isinstance(value, str) and value:
+        try:  # the common case, RFC 3339 as the spec wants it
+            parsed = datetime.fromisoformat(value)
+            return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+        except ValueError:
+            pass
         text = value.strip().replace(" ", "T")
         if text.endswith(("Z", "z")):
             text = text[:-1] + "+00:00"
