@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
+from custom_components.ocpp_core.csms.timeutil import parse_timestamp
 from custom_components.ocpp_core.csms.units import normalise
 
 
@@ -42,3 +45,22 @@ def test_normalise(args: tuple[str | None, str, str | None, str | None], expecte
 )
 def test_unusable_samples_dropped(args: tuple[str | None, str, str | None, str | None]) -> None:
     assert normalise(*args) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2024-01-01T10:00:00Z", "2024-01-01T10:00:00+00:00"),
+        ("2024-01-01T10:00:00.123z", "2024-01-01T10:00:00.123000+00:00"),
+        ("2024-01-01 10:00:00", "2024-01-01T10:00:00+00:00"),  # no zone: UTC
+        ("2024-01-01T12:00:00+02:00", "2024-01-01T12:00:00+02:00"),
+    ],
+)
+def test_timestamps_read_forgivingly(text: str, expected: str) -> None:
+    assert parse_timestamp(text).isoformat() == expected
+
+
+def test_unreadable_timestamp_is_the_default() -> None:
+    default = datetime(2020, 1, 1, tzinfo=UTC)
+    assert parse_timestamp("garbage", default) == default
+    assert parse_timestamp(None, default) == default

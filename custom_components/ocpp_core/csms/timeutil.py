@@ -12,19 +12,12 @@ def utcnow() -> datetime:
 def parse_timestamp(value: object, default: datetime | None = None) -> datetime:
     """Parse an OCPP timestamp; no timezone means UTC; unreadable means `default` (or now)."""
     if isinstance(value, str) and value:
-        try:  # the common case, RFC 3339 as the spec wants it
-            parsed = datetime.fromisoformat(value)
-            return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
-        except ValueError:
-            pass
-        text = value.strip().replace(" ", "T")
-        if text.endswith(("Z", "z")):
-            text = text[:-1] + "+00:00"
-        try:
-            parsed = datetime.fromisoformat(text)
-        except ValueError:
-            parsed = None
-        if parsed is not None:
+        # as the spec wants it first; then forgiving: a space for the T, a lower-case z
+        for text in (value, value.strip().replace(" ", "T").removesuffix("z").removesuffix("Z") + "+00:00"):
+            try:
+                parsed = datetime.fromisoformat(text)
+            except ValueError:
+                continue
             return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
     return default if default is not None else utcnow()
 
