@@ -78,7 +78,6 @@ class Conversion:
     phase: str | None
     factor: float = 1.0
     offset: float = 0.0
-    fahrenheit: bool = False
 
     @property
     def key(self) -> tuple[str, str | None]:
@@ -86,8 +85,6 @@ class Conversion:
         return (self.measurand, self.phase)
 
     def apply(self, value: float) -> float:
-        if self.fahrenheit:
-            return (value - 32.0) * 5.0 / 9.0
         return value * self.factor + self.offset
 
 
@@ -97,9 +94,9 @@ def conversion(measurand: str | None, unit: str | None, phase: str | None) -> Co
     explicit_measurand = measurand is not None
     measurand = measurand or ENERGY_IMPORT_REGISTER
     expected = _MEASURAND_UNIT.get(measurand)
-    norm_unit, factor, offset, fahrenheit = (expected if expected is not None else ""), 1.0, 0.0, False
+    norm_unit, factor, offset = (expected if expected is not None else ""), 1.0, 0.0
     if unit == _FAHRENHEIT:
-        norm_unit, fahrenheit = "°C", True
+        norm_unit, factor, offset = "°C", 5.0 / 9.0, -32.0 * 5.0 / 9.0
     elif unit:
         target, unit_factor, unit_offset = _UNITS.get(unit, (unit, 1.0, 0.0))
         if expected is None or target == expected or (expected == "" and target in ("", "%")):
@@ -114,7 +111,7 @@ def conversion(measurand: str | None, unit: str | None, phase: str | None) -> Co
             phase = _VOLTAGE_PHASE.get(phase, phase)
         elif measurand.startswith(("Current", "Power")):
             phase = _CURRENT_PHASE.get(phase, phase)
-    return Conversion(measurand, norm_unit, phase or None, factor, offset, fahrenheit)
+    return Conversion(measurand, norm_unit, phase or None, factor, offset)
 
 
 def parse_value(raw_value: object) -> float | None:

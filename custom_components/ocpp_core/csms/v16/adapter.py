@@ -149,7 +149,7 @@ class V16Adapter(VersionAdapter):
                 samples.append(
                     MeterSample(
                         rule.measurand,
-                        rule.apply(value),
+                        value * rule.factor + rule.offset,  # rule.apply, inlined
                         rule.unit,
                         timestamp,
                         rule.phase,
