@@ -57,19 +57,20 @@ def main() -> int:
         [sys.executable, "-m", "csms", "--host", "127.0.0.1", "--port", str(port)],
         cwd=COMPONENT,
         stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
+        stderr=subprocess.PIPE,
         text=True,
     )
     try:
         asyncio.run(exercise(port))
     finally:
         server.send_signal(signal.SIGINT)
-        output, _ = server.communicate(timeout=10)
+        output, errors = server.communicate(timeout=10)
     print(output, end="")
+    print(errors, end="", file=sys.stderr)
     if server.returncode != 0:
         print(f"python -m csms exited with {server.returncode}", file=sys.stderr)
         return 1
-    assert "booted smoke-1" in output, "the boot was not logged"
+    assert "booted smoke-1" in output, "the boot was not logged to stdout"
     print("python -m csms: OK without Home Assistant")
     return 0
 

@@ -55,7 +55,7 @@ async def charger_for(entry: MockConfigEntry, cp_id: str, connectors: int = 1) -
     return await connect(f"ws://127.0.0.1:{entry.data[CONF_PORT]}", cp_id, connectors)
 
 
-async def test_whole_session(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+async def test_whole_session(hass: HomeAssistant, entry: MockConfigEntry, caplog: pytest.LogCaptureFixture) -> None:
     charger, task, ws = await charger_for(entry, "garage")
     await charger.boot(vendor="ACME", model="Wallbox 11")
     await charger.send_status(0, "Available")
@@ -108,6 +108,9 @@ async def test_whole_session(hass: HomeAssistant, entry: MockConfigEntry) -> Non
     charger, task, ws = await charger_for(entry, "garage")
     await charger.boot()
     await until(hass, lambda: state(hass, "sensor.garage_status") == "charging")
+    # logged once each way, not once per entity
+    assert caplog.text.count("Charger garage is offline") == 1
+    assert caplog.text.count("Charger garage is online") == 2
     await ws.close()
     task.cancel()
 

@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import sys
 
 from .central import CentralSystem
 from .config import CentralSystemConfig
@@ -58,7 +59,9 @@ async def _run(args: argparse.Namespace) -> None:
 
 def main() -> None:
     args = _parse_args()
-    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stdout
+    )
     asyncio.run(_run(args))
 
 
