@@ -12,7 +12,7 @@ from .config import CentralSystemConfig
 from .events import EventBus
 from .model import Station
 from .persistence import MemoryPersistence, Persistence
-from .rpc import Payload, RpcEndpoint
+from .rpc import Payload
 from .rpc_types import NotConnected, OcppVersion
 from .server import OcppServer
 from .session import ChargerSession
@@ -93,17 +93,7 @@ class CentralSystem:
             await connection.close(1002, f"{version} not supported yet")
             return
         schemas = await self.schemas.get(version)
-        session = ChargerSession(station_id, connection)
-        session.adapter = adapter_type(station_id, self.state, session.call, self.config)
-        session.rpc = RpcEndpoint(
-            station_id,
-            version,
-            schemas,
-            session.send,
-            session.adapter.handler,
-            lenient=self.config.lenient,
-            call_timeout=self.config.call_timeout,
-        )
+        session = ChargerSession(station_id, connection, version, schemas, adapter_type, self.state, self.config)
         previous = self._sessions.get(station_id)
         self._sessions[station_id] = session
         if previous is not None:

@@ -19,6 +19,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from .config import CentralSystemConfig
 from .jsoncodec import dumps, loads
 from .rpc_types import (
     UNKNOWN_MESSAGE_ID,
@@ -53,14 +54,12 @@ class RpcEndpoint:
         schemas: SchemaSet,
         send: Sender,
         handlers: HandlerLookup,
-        *,
-        lenient: bool = True,
-        call_timeout: float = 30.0,
+        config: CentralSystemConfig | None = None,
     ) -> None:
         self.charge_point_id = charge_point_id
         self.version = version
-        self.lenient = lenient
-        self.call_timeout = call_timeout
+        # shared with the central system, so option changes apply to connected chargers at once
+        self.config = config or CentralSystemConfig()
         self._schemas = schemas
         self._send = send
         self._handlers = handlers
@@ -123,7 +122,7 @@ class RpcEndpoint:
             return
         try:
             payload = self._schemas.validate(
-                action, frame[3], response=False, lenient_mode=self.lenient, on_quirk=self._quirk
+                action, frame[3], response=False, lenient_mode=self.config.lenient, on_quirk=self._quirk
             )
             result = handler(payload)
         except Exception as err:  # noqa: BLE001 - see _reply_failure
@@ -178,7 +177,7 @@ class RpcEndpoint:
                 action,
                 payload,
                 response=True,
-                lenient_mode=self.lenient,
+                lenient_mode=self.config.lenient,
                 on_quirk=self._quirk,
             )
         except OcppError as err:
@@ -206,7 +205,7 @@ class RpcEndpoint:
 
     async def call(self, action: str, payload: Payload, timeout: float | None = None) -> Payload:  # noqa: ASYNC109 - per-call OCPP timeout
         """Send a CALL and wait for its answer; one outstanding call at a time."""
-        timeout = self.call_timeout if timeout is None else timeout
+        timeout = self.config.call_timeout if timeout is None else timeout
         async with self._call_lock:
             if self._closed:
                 raise NotConnected(self.charge_point_id)

@@ -8,18 +8,30 @@ from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
 from .adapter import VersionAdapter
+from .config import CentralSystemConfig
 from .rpc import Payload, RpcEndpoint
+from .rpc_types import OcppVersion
+from .state import CentralState
+from .validation import SchemaSet
 
 _LOGGER = logging.getLogger(__name__)
 
 
 class ChargerSession:
-    def __init__(self, station_id: str, connection: ServerConnection) -> None:
+    def __init__(
+        self,
+        station_id: str,
+        connection: ServerConnection,
+        version: OcppVersion,
+        schemas: SchemaSet,
+        adapter_type: type[VersionAdapter],
+        state: CentralState,
+        config: CentralSystemConfig,
+    ) -> None:
         self.station_id = station_id
         self.connection = connection
-        # set by the central system right after construction (they need each other's methods)
-        self.rpc: RpcEndpoint
-        self.adapter: VersionAdapter
+        self.adapter = adapter_type(station_id, state, self.call, config)
+        self.rpc = RpcEndpoint(station_id, version, schemas, self.send, self.adapter.handler, config)
 
     async def send(self, text: str) -> None:
         try:
