@@ -177,3 +177,17 @@ async def test_handler_calling_charger_does_not_block(central: CentralSystem, ur
     assert charger.remote_stops == [1]
     await ws.close()
     task.cancel()
+
+
+async def test_invalid_call_is_refused_before_sending(central: CentralSystem, url: str) -> None:
+    from custom_components.ocpp_core.csms import InvalidCall
+
+    charger, task, ws = await connect(url, "invalid")
+    await charger.boot()
+    with pytest.raises(InvalidCall, match="type"):
+        await central.v16("invalid").reset("Sideways")
+    with pytest.raises(InvalidCall, match="not an OCPP"):
+        await central.call("invalid", "NoSuchAction", {})
+    assert (await central.v16("invalid").remote_stop_transaction(5)) == {"status": "Rejected"}
+    await ws.close()
+    task.cancel()

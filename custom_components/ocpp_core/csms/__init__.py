@@ -5,7 +5,7 @@ from .config import CentralSystemConfig
 from .events import Event, EventType
 from .model import Connector, MeterSample, Station, Transaction
 from .persistence import MemoryPersistence, Persistence
-from .rpc_types import CallError, CallTimeout, NotConnected, OcppVersion
+from .rpc_types import CallError, CallTimeout, InvalidCall, NotConnected, OcppVersion
 
 __all__ = [
     "CallError",
@@ -15,6 +15,7 @@ __all__ = [
     "Connector",
     "Event",
     "EventType",
+    "InvalidCall",
     "MemoryPersistence",
     "MeterSample",
     "NotConnected",

@@ -18,6 +18,7 @@ from .server import OcppServer
 from .session import ChargerSession
 from .state import CentralState
 from .v16.adapter import V16Adapter
+from .v16.commands import V16Commands
 from .validation import SchemaRegistry
 
 _LOGGER = logging.getLogger(__name__)
@@ -77,6 +78,13 @@ class CentralSystem:
     async def call(self, station_id: str, action: str, payload: Payload, timeout: float | None = None) -> Payload:  # noqa: ASYNC109 - per-call OCPP timeout
         """Send any action to a charger (the payload in that charger's OCPP version)."""
         return await self._session(station_id).rpc.call(action, payload, timeout)
+
+    def v16(self, station_id: str) -> V16Commands:
+        """The typed OCPP 1.6 operations of a connected 1.6 charger."""
+        adapter = self._session(station_id).adapter
+        if not isinstance(adapter, V16Adapter):
+            raise UnsupportedVersion(f"{station_id} does not speak OCPP 1.6")
+        return adapter.commands
 
     async def remote_start(self, station_id: str, connector_id: int | None, id_tag: str) -> dict[str, Any]:
         return await self._session(station_id).adapter.remote_start(connector_id, id_tag)

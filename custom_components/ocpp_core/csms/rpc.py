@@ -26,6 +26,7 @@ from .rpc_types import (
     CallError,
     CallTimeout,
     ErrorKind,
+    InvalidCall,
     MessageType,
     NotConnected,
     OcppError,
@@ -204,8 +205,18 @@ class RpcEndpoint:
     # ---- sending ---------------------------------------------------------
 
     async def call(self, action: str, payload: Payload, timeout: float | None = None) -> Payload:  # noqa: ASYNC109 - per-call OCPP timeout
-        """Send a CALL and wait for its answer; one outstanding call at a time."""
+        """Send a CALL and wait for its answer; one outstanding call at a time.
+
+        The payload is checked against the action's schema first (strictly: what we
+        send must be right), so bad input fails here with InvalidCall, never at the charger.
+        """
         timeout = self.config.call_timeout if timeout is None else timeout
+        if not self._schemas.has_action(action):
+            raise InvalidCall(action, f"not an OCPP {self.version} action")
+        try:
+            self._schemas.validate(action, payload, response=False, lenient_mode=False)
+        except OcppError as err:
+            raise InvalidCall(action, err.description) from None
         async with self._call_lock:
             if self._closed:
                 raise NotConnected(self.charge_point_id)

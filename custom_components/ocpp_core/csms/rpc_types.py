@@ -116,5 +116,14 @@ class CallTimeout(TimeoutError):
         self.action = action
 
 
+class InvalidCall(ValueError):
+    """A CALL we were asked to send breaks the OCPP schema (or names no action): nothing was sent."""
+
+    def __init__(self, action: str, reason: str) -> None:
+        super().__init__(f"{action}: {reason}")
+        self.action = action
+        self.reason = reason
+
+
 class NotConnected(ConnectionError):
     """The charger is not connected, so no CALL can be sent."""

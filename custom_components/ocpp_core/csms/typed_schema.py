@@ -55,9 +55,9 @@ class _Builder:
         if kind == "integer":
             return self._number(int, schema)
         if kind == "number":
-            if "multipleOf" in schema:
-                raise Unsupported("multipleOf on a float")  # float remainders; fastjsonschema decides
-            return self._number(float, schema)
+            # multipleOf on floats (0.1 for charging limits) is not checked: with binary floats
+            # 16.1 is no exact multiple of 0.1, so the check would refuse good values.
+            return _annotate(float, ge=schema.get("minimum"), le=schema.get("maximum"))
         if kind == "boolean":
             return bool
         if kind == "array":

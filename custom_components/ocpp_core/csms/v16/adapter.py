@@ -13,6 +13,7 @@ from ..rpc import Handler, Payload
 from ..state import CentralState
 from ..timeutil import format_timestamp, parse_timestamp, utcnow
 from ..units import conversion
+from .commands import V16Commands
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -24,6 +25,7 @@ class V16Adapter(VersionAdapter):
 
     def __init__(self, station_id: str, state: CentralState, call: CallFn, config: CentralSystemConfig) -> None:
         super().__init__(station_id, state, call, config)
+        self.commands = V16Commands(call)
         self._handlers: dict[str, Handler] = {
             "BootNotification": self.on_boot_notification,
             "Heartbeat": self.on_heartbeat,
@@ -163,10 +165,7 @@ class V16Adapter(VersionAdapter):
     # ---- central system → charger ------------------------------------------
 
     async def remote_start(self, connector_id: int | None, id_tag: str) -> dict[str, Any]:
-        payload: Payload = {"idTag": id_tag}
-        if connector_id:
-            payload["connectorId"] = connector_id
-        return await self.call("RemoteStartTransaction", payload)
+        return await self.commands.remote_start_transaction(id_tag, connector_id or None)
 
     async def remote_stop(self, transaction_id: str) -> dict[str, Any]:
-        return await self.call("RemoteStopTransaction", {"transactionId": int(transaction_id)})
+        return await self.commands.remote_stop_transaction(int(transaction_id))
