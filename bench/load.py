@@ -33,6 +33,13 @@ _ZERO_MASK = b"\x00\x00\x00\x00"
 _CLOSE_1000 = (1000).to_bytes(2, "big")
 _CLK_TCK = os.sysconf("SC_CLK_TCK")
 _VOLTAGES = [f"{229.0 + i / 10:.1f}" for i in range(20)]
+_CONFIGURATION = {
+    "configurationKey": [
+        {"key": "NumberOfConnectors", "readonly": True, "value": "1"},
+        {"key": "SupportedFeatureProfiles", "readonly": True, "value": "Core"},
+        {"key": "MeterValueSampleInterval", "readonly": False, "value": "1"},
+    ]
+}
 
 
 # ---- the server process, seen from /proc ---------------------------------------------
@@ -281,7 +288,10 @@ class Charger(asyncio.Protocol):
             stats.unexpected += 1
             stats.note(f"bench-{self.index}: not an OCPP-J frame: {raw[:200]!r}")
             return
-        if frame[0] == 2:  # the server calls us: nothing here implements any action
+        if frame[0] == 2 and frame[2] == "GetConfiguration":  # a central system may read it after a boot
+            self._send_frame(0x1, orjson.dumps([3, frame[1], _CONFIGURATION]))
+            return
+        if frame[0] == 2:  # the server calls us: nothing else here implements any action
             stats.unexpected += 1
             stats.note(f"bench-{self.index}: server sent a CALL: {raw[:200]!r}")
             self._send_frame(0x1, orjson.dumps([4, frame[1], "NotImplemented", "bench charger", {}]))

@@ -106,6 +106,9 @@ async def test_second_connection_replaces_first(central: CentralSystem, url: str
     assert central.is_connected("dup")
     assert (await central.remote_start("dup", 1, "T")) == {"status": "Accepted"}
     assert second.remote_starts and not first.remote_starts
+    async with asyncio.timeout(5):  # the remote start's follow-up messages, then close
+        await first.settle()
+        await second.settle()
     await second_ws.close()
     await wait_for(lambda: not central.is_connected("dup"))
     second_task.cancel()

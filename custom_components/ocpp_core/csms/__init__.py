@@ -3,7 +3,7 @@
 from .central import CentralSystem
 from .config import CentralSystemConfig
 from .events import Event, EventType
-from .model import Connector, MeterSample, Station, Transaction
+from .model import Connector, MeterSample, RegistrationStatus, Reservation, Station, Transaction
 from .persistence import MemoryPersistence, Persistence
 from .rpc_types import CallError, CallTimeout, InvalidCall, NotConnected, OcppVersion
 
@@ -21,6 +21,8 @@ __all__ = [
     "NotConnected",
     "OcppVersion",
     "Persistence",
+    "RegistrationStatus",
+    "Reservation",
     "Station",
     "Transaction",
 ]

@@ -33,3 +33,6 @@ class VersionAdapter(ABC):
     @abstractmethod
     async def remote_stop(self, transaction_id: str) -> dict[str, Any]:
         """Ask the charger to stop a transaction; returns its answer."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook, nothing to do by default
+        """The connection is gone: stop what the adapter runs in the background."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 from websockets.asyncio.server import ServerConnection
@@ -10,10 +11,10 @@ from websockets.asyncio.server import ServerConnection
 from .adapter import VersionAdapter
 from .config import CentralSystemConfig
 from .events import EventBus
-from .model import Station
+from .model import RegistrationStatus, Station
 from .persistence import MemoryPersistence, Persistence
 from .rpc import Payload
-from .rpc_types import NotConnected, OcppVersion
+from .rpc_types import CallError, CallTimeout, NotConnected, OcppVersion
 from .server import OcppServer
 from .session import ChargerSession
 from .state import CentralState
@@ -38,7 +39,7 @@ class CentralSystem:
     def __init__(self, config: CentralSystemConfig | None = None, persistence: Persistence | None = None) -> None:
         self.config = config or CentralSystemConfig()
         self.events = EventBus()
-        self.state = CentralState(persistence or MemoryPersistence(), self.events)
+        self.state = CentralState(persistence or MemoryPersistence(), self.events, self.config.history_size)
         self.schemas = SchemaRegistry()
         self._server = OcppServer(self.config, self._on_connection, tuple(_ADAPTERS))
         self._sessions: dict[str, ChargerSession] = {}
@@ -52,6 +53,7 @@ class CentralSystem:
 
     async def stop(self) -> None:
         await self._server.stop()
+        self.state.close()
         await self.state.save_now()
 
     @property
@@ -66,6 +68,21 @@ class CentralSystem:
 
     def is_connected(self, station_id: str) -> bool:
         return station_id in self._sessions
+
+    def transactions(
+        self, station_id: str | None = None, since: datetime | None = None, until: datetime | None = None
+    ) -> list[dict[str, Any]]:
+        """Open and recent transactions, oldest start first, optionally of one station and meeting [since, until].
+
+        Each: station_id, connector_id, transaction_id, id_tag, start_time (ISO), stop_time (ISO or None),
+        meter_start_wh, meter_stop_wh, energy_wh, stop_reason, open.  Naive bounds are taken as UTC.
+        Ended transactions are kept up to `CentralSystemConfig.history_size`.
+        """
+        return self.state.transactions(station_id, since, until)
+
+    def next_reservation_id(self) -> int:
+        """A reservation id never handed out before, across restarts (for ReserveNow)."""
+        return self.state.allocate_reservation_id()
 
     # ---- commands ----------------------------------------------------------
 
@@ -85,6 +102,26 @@ class CentralSystem:
         if not isinstance(adapter, V16Adapter):
             raise UnsupportedVersion(f"{station_id} does not speak OCPP 1.6")
         return adapter.commands
+
+    async def accept_station(self, station_id: str) -> dict[str, Any] | None:
+        """Accept a station (e.g. one answered Pending while it awaited the user's approval).
+
+        The decision is kept (a later Pending from the boot policy does not undo it).  When the
+        charger is connected it is asked to boot again (TriggerMessage BootNotification), so it
+        becomes Accepted without reconnecting; returns the charger's answer to that, or None
+        when it is not connected or did not answer (logged).  KeyError for an unknown station.
+        """
+        if station_id not in self.state.stations:
+            raise KeyError(station_id)
+        self.state.set_registration(station_id, RegistrationStatus.ACCEPTED)
+        session = self._sessions.get(station_id)
+        if session is None or not isinstance(session.adapter, V16Adapter):
+            return None
+        try:
+            return await session.adapter.commands.trigger_message("BootNotification")
+        except (CallError, CallTimeout, NotConnected) as err:
+            _LOGGER.warning("%s accepted, but could not be asked to boot again (%s)", station_id, err)
+            return None
 
     async def remote_start(self, station_id: str, connector_id: int | None, id_tag: str) -> dict[str, Any]:
         return await self._session(station_id).adapter.remote_start(connector_id, id_tag)

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
+
+# (station id, the BootNotification payload as sent) -> "Accepted" | "Pending" | "Rejected"
+BootPolicy = Callable[[str, dict[str, Any]], str]
 
 
 @dataclass(slots=True)
@@ -16,3 +21,7 @@ class CentralSystemConfig:
     ping_timeout: float | None = 30.0
     close_timeout: float = 10.0
     max_frame_size: int = 65536
+    # who may register; None accepts every charger (see V16Adapter.on_boot_notification)
+    boot_policy: BootPolicy | None = None
+    # how many ended transactions are kept (and persisted), newest last
+    history_size: int = 1000

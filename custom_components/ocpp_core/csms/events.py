@@ -23,6 +23,24 @@ class EventType(StrEnum):
     TRANSACTION_ENDED = "transaction_ended"
     AUTHORIZE = "authorize"
     DATA_TRANSFER = "data_transfer"
+    # data: status ("Accepted" / "Pending" / "Rejected"), previous; on every change and every boot
+    REGISTRATION = "registration"
+    # data: keys (the keys whose value or presence changed), full (a complete read)
+    CONFIGURATION = "configuration"
+    # connector_id: the reserved connector (0 = any); data: reservation_id, id_tag, expiry_date, active, reason
+    RESERVATION = "reservation"
+    # data: list_version
+    LOCAL_LIST = "local_list"
+    # data: status, request_id, signed (SignedFirmwareStatusNotification)
+    FIRMWARE_STATUS = "firmware_status"
+    # data: status, file_name
+    DIAGNOSTICS_STATUS = "diagnostics_status"
+    # data: status, request_id, file_name
+    LOG_STATUS = "log_status"
+    # data: type, timestamp, tech_info (the entry added to Station.security_events)
+    SECURITY_EVENT = "security_event"
+    # data: csr, status (our answer); the CSR is kept on Station.certificate_signing_request
+    CERTIFICATE_SIGNING_REQUEST = "certificate_signing_request"
 
 
 @dataclass(slots=True, frozen=True)

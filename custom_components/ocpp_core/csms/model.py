@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from .rpc_types import OcppVersion
+from .timeutil import utcnow
 
 # Measurand names follow OCPP (identical in 1.6 and 2.x).
 ENERGY_IMPORT_REGISTER = "Energy.Active.Import.Register"
@@ -16,6 +19,17 @@ CURRENT_OFFERED = "Current.Offered"
 VOLTAGE = "Voltage"
 SOC = "SoC"
 TEMPERATURE = "Temperature"
+
+# how many security events a station keeps (newest last)
+SECURITY_EVENTS_KEPT = 50
+
+
+class RegistrationStatus(StrEnum):
+    """The answer to a BootNotification (identical in 1.6 and 2.x)."""
+
+    ACCEPTED = "Accepted"
+    PENDING = "Pending"
+    REJECTED = "Rejected"
 
 
 @dataclass(slots=True)
@@ -87,7 +101,58 @@ class Transaction:
 
 
 @dataclass(slots=True)
-class Connector:
+class Reservation:
+    """A reservation the charger accepted (ReserveNow); connector 0 = any connector of the station."""
+
+    reservation_id: int
+    connector_id: int
+    id_tag: str
+    expiry_date: datetime
+    parent_id_tag: str | None = None
+
+    def expired(self, now: datetime | None = None) -> bool:
+        return self.expiry_date <= (now or utcnow())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "reservation_id": self.reservation_id,
+            "connector_id": self.connector_id,
+            "id_tag": self.id_tag,
+            "expiry_date": self.expiry_date.isoformat(),
+            "parent_id_tag": self.parent_id_tag,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Reservation:
+        return cls(
+            reservation_id=int(data["reservation_id"]),
+            connector_id=int(data["connector_id"]),
+            id_tag=str(data["id_tag"]),
+            expiry_date=datetime.fromisoformat(data["expiry_date"]),
+            parent_id_tag=data.get("parent_id_tag"),
+        )
+
+
+class _Reservable:
+    """`reservation` never shows an expired reservation (CentralState clears them, with an event)."""
+
+    __slots__ = ()
+    _reservation: Reservation | None
+
+    @property
+    def reservation(self) -> Reservation | None:
+        reservation = self._reservation
+        if reservation is not None and reservation.expired():
+            return None
+        return reservation
+
+    @reservation.setter
+    def reservation(self, value: Reservation | None) -> None:
+        self._reservation = value  # type: ignore[misc]  # the slot is declared by the dataclass
+
+
+@dataclass(slots=True)
+class Connector(_Reservable):
     """A connector (1.6) or EVSE (2.x); id 0 is never a connector, it is the station."""
 
     connector_id: int
@@ -99,6 +164,8 @@ class Connector:
     # latest reading per (measurand, phase); phase None = the total / single value
     readings: dict[tuple[str, str | None], MeterSample] = field(default_factory=dict)
     transaction: Transaction | None = None
+    # the reservation as stored, expired or not; read `reservation`
+    _reservation: Reservation | None = field(default=None, repr=False)
 
     def reading(self, measurand: str, phase: str | None = None) -> float | None:
         sample = self.readings.get((measurand, phase))
@@ -106,7 +173,7 @@ class Connector:
 
 
 @dataclass(slots=True)
-class Station:
+class Station(_Reservable):
     """A charging station (charge point), live or remembered."""
 
     station_id: str
@@ -128,10 +195,62 @@ class Station:
     # readings of the station's main meter (connector 0)
     readings: dict[tuple[str, str | None], MeterSample] = field(default_factory=dict)
     connectors: dict[int, Connector] = field(default_factory=dict)
+    # the last BootNotification's answer (RegistrationStatus value); None = never booted here
+    registration_status: str | None = None
+    # the charger's configuration as last read: {key: {"value": str | None, "readonly": bool}}
+    configuration: dict[str, dict[str, Any]] = field(default_factory=dict)
+    unknown_keys: list[str] = field(default_factory=list)  # asked for, not known to the charger
+    configuration_time: datetime | None = None  # when it was last read in full
+    # what the configuration says, typed (see v16/configuration.py); None / empty = not reported
+    number_of_connectors: int | None = None
+    supported_feature_profiles: frozenset[str] | None = None
+    meter_values_sampled_data: list[str] = field(default_factory=list)
+    meter_value_sample_interval: int | None = None
+    charge_profile_max_stack_level: int | None = None
+    charging_schedule_allowed_charging_rate_unit: list[str] = field(default_factory=list)
+    charging_schedule_max_periods: int | None = None
+    max_charging_profiles_installed: int | None = None
+    local_auth_list_enabled: bool | None = None
+    local_auth_list_max_length: int | None = None
+    reserve_connector_zero_supported: bool | None = None
+    # the local authorization list version the charger has (SendLocalList / GetLocalListVersion)
+    local_list_version: int | None = None
+    # the last status notifications (firmware covers both the plain and the signed update)
+    firmware_status: str | None = None
+    firmware_status_time: datetime | None = None
+    firmware_request_id: int | None = None
+    diagnostics_status: str | None = None
+    diagnostics_status_time: datetime | None = None
+    diagnostics_file_name: str | None = None
+    log_status: str | None = None
+    log_status_time: datetime | None = None
+    log_request_id: int | None = None
+    log_file_name: str | None = None
+    # SecurityEventNotifications, newest last: {"type", "timestamp" (ISO), "tech_info"}
+    security_events: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=SECURITY_EVENTS_KEPT))
+    # the last SignCertificate CSR, kept until a PKI can sign it
+    certificate_signing_request: str | None = None
+    certificate_signing_request_time: datetime | None = None
+    # a reservation of connector 0 (any connector); read `reservation`
+    _reservation: Reservation | None = field(default=None, repr=False)
 
     def reading(self, measurand: str, phase: str | None = None) -> float | None:
         sample = self.readings.get((measurand, phase))
         return sample.value if sample is not None else None
+
+    def supports(self, profile: str) -> bool:
+        """Whether the charger supports a feature profile; True while its configuration is unknown."""
+        return self.supported_feature_profiles is None or profile in self.supported_feature_profiles
+
+    def reservations(self, include_expired: bool = False) -> list[Reservation]:
+        """The reservations in force (connector 0 first); with `include_expired`, as stored."""
+        holders: list[Station | Connector] = [self, *(c for _, c in sorted(self.connectors.items()))]
+        found = [h._reservation if include_expired else h.reservation for h in holders]
+        return [r for r in found if r is not None]
+
+    def reservation_holder(self, connector_id: int) -> Station | Connector | None:
+        """Where a reservation of this connector is kept (the station itself for connector 0)."""
+        return self if connector_id == 0 else self.connectors.get(connector_id)
 
     def to_dict(self) -> dict[str, Any]:
         """What is remembered across restarts (live values are not)."""
@@ -142,6 +261,25 @@ class Station:
             "firmware_version": self.firmware_version,
             "ocpp_version": self.ocpp_version.value if self.ocpp_version else None,
             "connectors": sorted(self.connectors),
+            "registration_status": self.registration_status,
+            "configuration": self.configuration,
+            "unknown_keys": self.unknown_keys,
+            "configuration_time": _iso(self.configuration_time),
+            "local_list_version": self.local_list_version,
+            "firmware_status": self.firmware_status,
+            "firmware_status_time": _iso(self.firmware_status_time),
+            "firmware_request_id": self.firmware_request_id,
+            "diagnostics_status": self.diagnostics_status,
+            "diagnostics_status_time": _iso(self.diagnostics_status_time),
+            "diagnostics_file_name": self.diagnostics_file_name,
+            "log_status": self.log_status,
+            "log_status_time": _iso(self.log_status_time),
+            "log_request_id": self.log_request_id,
+            "log_file_name": self.log_file_name,
+            "security_events": list(self.security_events),
+            "certificate_signing_request": self.certificate_signing_request,
+            "certificate_signing_request_time": _iso(self.certificate_signing_request_time),
+            "reservations": [r.to_dict() for r in self.reservations()],
         }
 
     @classmethod
@@ -154,7 +292,42 @@ class Station:
             serial_number=data.get("serial_number"),
             firmware_version=data.get("firmware_version"),
             ocpp_version=OcppVersion(version) if version else None,
+            registration_status=data.get("registration_status"),
+            configuration=dict(data.get("configuration") or {}),
+            unknown_keys=list(data.get("unknown_keys") or []),
+            configuration_time=_from_iso(data.get("configuration_time")),
+            local_list_version=data.get("local_list_version"),
+            firmware_status=data.get("firmware_status"),
+            firmware_status_time=_from_iso(data.get("firmware_status_time")),
+            firmware_request_id=data.get("firmware_request_id"),
+            diagnostics_status=data.get("diagnostics_status"),
+            diagnostics_status_time=_from_iso(data.get("diagnostics_status_time")),
+            diagnostics_file_name=data.get("diagnostics_file_name"),
+            log_status=data.get("log_status"),
+            log_status_time=_from_iso(data.get("log_status_time")),
+            log_request_id=data.get("log_request_id"),
+            log_file_name=data.get("log_file_name"),
+            certificate_signing_request=data.get("certificate_signing_request"),
+            certificate_signing_request_time=_from_iso(data.get("certificate_signing_request_time")),
         )
+        station.security_events.extend(data.get("security_events") or [])
         for connector_id in data.get("connectors", []):
             station.connectors[int(connector_id)] = Connector(int(connector_id))
+        for reservation_data in data.get("reservations") or []:
+            reservation = Reservation.from_dict(reservation_data)
+            if reservation.expired():
+                continue
+            if reservation.connector_id == 0:
+                station.reservation = reservation
+            else:
+                connector_id = reservation.connector_id
+                station.connectors.setdefault(connector_id, Connector(connector_id)).reservation = reservation
         return station
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _from_iso(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None

@@ -51,7 +51,9 @@ class ChargerSession:
             pass
         finally:
             self.rpc.close()
+            self.adapter.close()
 
     async def close(self, reason: str) -> None:
         self.rpc.close()
+        self.adapter.close()
         await self.connection.close(1000, reason[:120])

@@ -1,49 +1,82 @@
 """The domain state of the central system and the operations adapters apply to it.
 
 Adapters translate version-specific messages into these calls; every change
-is announced on the event bus.  Transactions and id counters are written
-through to persistence before the charger gets its answer, so a crash cannot
-hand out a transaction id twice or forget a running session.
+is announced on the event bus.  Transactions and the transaction id counter
+are written through to persistence before the charger gets its answer, so a
+crash cannot hand out a transaction id twice or forget a running session;
+everything else (configuration, reservations and their id counter, reports,
+the bounded transaction history) is saved soon after it changes.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from .events import Event, EventBus, EventType
-from .model import ENERGY_IMPORT_REGISTER, Connector, MeterSample, Station, Transaction
+from .history import TransactionHistory, as_utc, overlaps, transaction_record
+from .model import (
+    ENERGY_IMPORT_REGISTER,
+    Connector,
+    MeterSample,
+    RegistrationStatus,
+    Reservation,
+    Station,
+    Transaction,
+)
 from .persistence import Persistence
+from .reports import StationReports
 from .rpc_types import OcppVersion
 from .timeutil import utcnow
+from .v16.configuration import MAX_CONNECTORS, apply_configuration
 
 _LOGGER = logging.getLogger(__name__)
 
 STORAGE_VERSION = 1
+_INT32_MAX = 2_147_483_647
+# statuses after which a connector that was Reserved is no longer
+_RESERVATION_OVER = frozenset({"Available", "Unavailable", "Faulted"})
 
 
-class CentralState:
+class CentralState(StationReports):
     """Stations, connectors and transactions, with their persistence."""
 
-    def __init__(self, persistence: Persistence, events: EventBus) -> None:
+    def __init__(self, persistence: Persistence, events: EventBus, history_size: int = 1000) -> None:
         self.stations: dict[str, Station] = {}
         self.events = events
+        self.history = TransactionHistory(history_size)
+        # the earliest reservation expiry per station (checked on every message of that station)
+        self.reservation_deadlines: dict[str, datetime] = {}
         self._persistence = persistence
         self._next_transaction_id = 1
+        self._next_reservation_id = 1
+        self._expiry_timers: dict[str, asyncio.TimerHandle] = {}
+        self._logged: set[tuple[str, str]] = set()
 
     # ---- persistence -----------------------------------------------------
 
     async def load(self) -> None:
         data = await self._persistence.async_load() or {}
         self._next_transaction_id = int(data.get("next_transaction_id", 1))
+        self._next_reservation_id = int(data.get("next_reservation_id", 1))
+        self.history.load(data.get("history", []))
         for station_id, station_data in data.get("stations", {}).items():
             station = Station.from_dict(station_id, station_data)
+            apply_configuration(station)
             for tx_data in station_data.get("open_transactions", []):
                 tx = Transaction.from_dict(tx_data)
                 station.connectors.setdefault(tx.connector_id, Connector(tx.connector_id)).transaction = tx
             self.stations[station_id] = station
+            self._schedule_expiry(station_id)
+
+    def close(self) -> None:
+        """Stop the reservation expiry timers (the central system stops)."""
+        for timer in self._expiry_timers.values():
+            timer.cancel()
+        self._expiry_timers.clear()
 
     def snapshot(self) -> dict[str, Any]:
         """Everything persisted, as JSON-ready data."""
@@ -54,13 +87,25 @@ class CentralState:
                 c.transaction.to_dict() for c in station.connectors.values() if c.transaction is not None
             ]
             stations[station_id] = data
-        return {"version": STORAGE_VERSION, "next_transaction_id": self._next_transaction_id, "stations": stations}
+        return {
+            "version": STORAGE_VERSION,
+            "next_transaction_id": self._next_transaction_id,
+            "next_reservation_id": self._next_reservation_id,
+            "stations": stations,
+            "history": self.history.snapshot(),
+        }
 
     def _save_soon(self) -> None:
         self._persistence.schedule_save(self.snapshot)
 
     async def save_now(self) -> None:
         await self._persistence.async_save(self.snapshot())
+
+    def log_once(self, station_id: str, key: str, level: int, message: str, *args: object) -> None:
+        """Log a station's recurring condition the first time only (per run of the central system)."""
+        if (station_id, key) not in self._logged:
+            self._logged.add((station_id, key))
+            _LOGGER.log(level, "%s: " + message, station_id, *args)
 
     # ---- stations and connectors ------------------------------------------
 
@@ -80,6 +125,17 @@ class CentralState:
             self.events.emit(Event(EventType.CONNECTOR_ADDED, station.station_id, connector_id))
         return connector
 
+    def ensure_connectors(self, station: Station, count: int) -> None:
+        """Connectors 1..count exist (NumberOfConnectors: shown before their first StatusNotification)."""
+        if count > MAX_CONNECTORS:
+            self.log_once(
+                station.station_id, "too_many_connectors", logging.WARNING,
+                "reports %s connectors; only the first %s are created", count, MAX_CONNECTORS,
+            )  # fmt: skip
+            count = MAX_CONNECTORS
+        for connector_id in range(1, count + 1):
+            self.connector(station, connector_id)
+
     def set_connected(self, station_id: str, version: OcppVersion | None, connected: bool) -> None:
         station = self.station(station_id)
         station.connected = connected
@@ -89,14 +145,38 @@ class CentralState:
             station.booted = False
         self.events.emit(Event(EventType.CONNECTED if connected else EventType.DISCONNECTED, station_id))
 
-    def record_boot(self, station_id: str, identity: dict[str, str | None]) -> None:
+    def record_boot(
+        self, station_id: str, identity: dict[str, str | None], registration_status: str = RegistrationStatus.ACCEPTED
+    ) -> None:
+        """A BootNotification and our answer to it; only an Accepted boot counts as booted."""
+        registration_status = str(registration_status)  # a plain str, also when given a RegistrationStatus
         station = self.station(station_id)
         for key, value in identity.items():
             setattr(station, key, value)
-        station.booted = True
+        station.booted = registration_status == RegistrationStatus.ACCEPTED
         station.last_boot = utcnow()
+        previous = station.registration_status
+        station.registration_status = registration_status
         self._save_soon()
-        self.events.emit(Event(EventType.BOOTED, station_id, data=dict(identity)))
+        self.events.emit(
+            Event(EventType.BOOTED, station_id, data={**identity, "registration_status": registration_status})
+        )
+        self.events.emit(
+            Event(EventType.REGISTRATION, station_id, data={"status": registration_status, "previous": previous})
+        )
+
+    def set_registration(self, station_id: str, status: str) -> None:
+        """The user (or the policy) decided; the charger learns it at its next BootNotification."""
+        status = str(status)
+        station = self.station(station_id)
+        previous = station.registration_status
+        if previous == status:
+            return
+        station.registration_status = status
+        if status != RegistrationStatus.ACCEPTED:
+            station.booted = False
+        self._save_soon()
+        self.events.emit(Event(EventType.REGISTRATION, station_id, data={"status": status, "previous": previous}))
 
     def record_heartbeat(self, station_id: str) -> None:
         station = self.station(station_id)
@@ -115,6 +195,9 @@ class CentralState:
     ) -> None:
         station = self.station(station_id)
         target: Station | Connector = station if connector_id == 0 else self.connector(station, connector_id)
+        if target.status == "Reserved" and status in _RESERVATION_OVER and target.reservation is not None:
+            # the charger ended the reservation (used elsewhere, expired or cancelled at the charger)
+            self._drop_reservation(station, target, "ended")
         target.status = status
         target.error_code = error_code
         target.info = info or None
@@ -160,8 +243,26 @@ class CentralState:
         """A transaction id never handed out before (persisted by the next save_now)."""
         tx_id = self._next_transaction_id
         # stays within int32, as 1.6 chargers expect
-        self._next_transaction_id = tx_id + 1 if tx_id < 2_147_483_647 else 1
+        self._next_transaction_id = tx_id + 1 if tx_id < _INT32_MAX else 1
         return tx_id
+
+    def transactions(
+        self, station_id: str | None = None, since: datetime | None = None, until: datetime | None = None
+    ) -> list[dict[str, Any]]:
+        """Open and ended (kept) transactions meeting [since, until], oldest start first."""
+        since, until = as_utc(since), as_utc(until)
+        found = list(self.history.query(station_id, since, until))
+        if station_id is None:
+            stations: Iterable[Station] = self.stations.values()
+        else:
+            stations = [self.stations[station_id]] if station_id in self.stations else []
+        for station in stations:
+            for connector in station.connectors.values():
+                tx = connector.transaction
+                if tx is not None and overlaps(tx.start_time, None, since, until):
+                    found.append((tx.start_time, transaction_record(station.station_id, tx)))
+        found.sort(key=lambda item: item[0])
+        return [record for _, record in found]
 
     async def start_transaction(
         self,
@@ -242,8 +343,105 @@ class CentralState:
         tx.meter_stop_wh = meter_stop_wh if meter_stop_wh is not None else tx.meter_last_wh
         tx.stop_reason = reason or "Local"
         connector.transaction = None
+        self.history.add(station.station_id, tx)
         data = tx.to_dict()
         data["energy_wh"] = tx.energy_wh
         data["known"] = True
         self.events.emit(Event(EventType.TRANSACTION_ENDED, station.station_id, connector.connector_id, data))
         return tx
+
+    # ---- reservations ------------------------------------------------------
+
+    def allocate_reservation_id(self) -> int:
+        """A reservation id never handed out before, nor held by a reservation (persisted with the next save)."""
+        in_use = {r.reservation_id for s in self.stations.values() for r in s.reservations(include_expired=True)}
+        while True:
+            reservation_id = self._next_reservation_id
+            self._next_reservation_id = reservation_id + 1 if reservation_id < _INT32_MAX else 1
+            if reservation_id not in in_use:
+                break
+        self._save_soon()
+        return reservation_id
+
+    def set_reservation(self, station_id: str, reservation: Reservation) -> None:
+        """The charger accepted a reservation; one with the same id elsewhere is replaced, as in OCPP."""
+        station = self.station(station_id)
+        self.remove_reservation(station_id, reservation.reservation_id, "replaced")
+        holder = station if reservation.connector_id == 0 else self.connector(station, reservation.connector_id)
+        holder.reservation = reservation
+        self._save_soon()
+        self.events.emit(
+            Event(
+                EventType.RESERVATION,
+                station_id,
+                reservation.connector_id,
+                _reservation_data(reservation, True, "reserved"),
+            )
+        )
+        self._schedule_expiry(station_id)
+
+    def remove_reservation(self, station_id: str, reservation_id: int, reason: str) -> bool:
+        """Forget a reservation (cancelled, used, replaced); False when there was none with that id."""
+        station = self.stations.get(station_id)
+        if station is None:
+            return False
+        for reservation in station.reservations(include_expired=True):
+            if reservation.reservation_id == reservation_id:
+                holder = station.reservation_holder(reservation.connector_id)
+                if holder is not None:
+                    self._drop_reservation(station, holder, reason)
+                    return True
+        return False
+
+    def expire_reservations(self, station_id: str) -> None:
+        """Clear the station's expired reservations (at their expiry, and on any message of the station)."""
+        station = self.stations.get(station_id)
+        if station is None:
+            return
+        now = utcnow()
+        for reservation in station.reservations(include_expired=True):
+            holder = station.reservation_holder(reservation.connector_id)
+            if holder is not None and reservation.expired(now):
+                self._drop_reservation(station, holder, "expired")
+        self._schedule_expiry(station_id)
+
+    def _drop_reservation(self, station: Station, holder: Station | Connector, reason: str) -> None:
+        reservation = holder._reservation
+        if reservation is None:
+            return
+        holder.reservation = None
+        self._save_soon()
+        self.events.emit(
+            Event(
+                EventType.RESERVATION,
+                station.station_id,
+                reservation.connector_id,
+                _reservation_data(reservation, False, reason),
+            )
+        )
+        self._schedule_expiry(station.station_id)
+
+    def _schedule_expiry(self, station_id: str) -> None:
+        timer = self._expiry_timers.pop(station_id, None)
+        if timer is not None:
+            timer.cancel()
+        station = self.stations.get(station_id)
+        stored = station.reservations(include_expired=True) if station is not None else []
+        if not stored:
+            self.reservation_deadlines.pop(station_id, None)
+            return
+        deadline = min(r.expiry_date for r in stored)
+        self.reservation_deadlines[station_id] = deadline
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return  # no loop (a synchronous caller): the next message of the station clears it
+        delay = (deadline - utcnow() + timedelta(milliseconds=5)).total_seconds()
+        self._expiry_timers[station_id] = loop.call_later(max(0.0, delay), self.expire_reservations, station_id)
+
+
+def _reservation_data(reservation: Reservation, active: bool, reason: str) -> dict[str, Any]:
+    data = reservation.to_dict()
+    data["active"] = active
+    data["reason"] = reason
+    return data

@@ -1,23 +1,38 @@
-"""OCPP 1.6J: the Core profile as the central system sees it."""
+"""OCPP 1.6J: the Core profile as the central system sees it, registration and the configuration read.
+
+Registration: each BootNotification is answered as `CentralSystemConfig.boot_policy`
+decides (no policy: Accepted).  A station the user accepted before stays
+Accepted when the policy answers Pending; Rejected always applies.  Messages
+from a station that is not Accepted are answered anyway (logged once).
+
+After an Accepted boot the charger's configuration is read once (GetConfiguration
+without keys), in a task of its own: the BootNotification answer is written to
+the socket before that task sends anything (websockets writes a frame in `send`
+before its first await).  Configuration is never written without being asked.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
 from ..adapter import CallFn, VersionAdapter
 from ..config import CentralSystemConfig
 from ..events import Event, EventType
-from ..model import MeterSample
+from ..model import MeterSample, RegistrationStatus, Station
 from ..rpc import Handler, Payload
+from ..rpc_types import CallError, CallTimeout, NotConnected
 from ..state import CentralState
 from ..timeutil import format_timestamp, parse_timestamp, utcnow
 from ..units import conversion
-from .commands import V16Commands
+from .handlers import V16StationReports
+from .tracked import TrackedV16Commands
 
 _LOGGER = logging.getLogger(__name__)
 
-_ACCEPTED = {"status": "Accepted"}
+_REGISTRATION_STATUSES = frozenset(RegistrationStatus)
+_NOT_ACCEPTED = (RegistrationStatus.PENDING, RegistrationStatus.REJECTED)
 
 
 class V16Adapter(VersionAdapter):
@@ -25,7 +40,8 @@ class V16Adapter(VersionAdapter):
 
     def __init__(self, station_id: str, state: CentralState, call: CallFn, config: CentralSystemConfig) -> None:
         super().__init__(station_id, state, call, config)
-        self.commands = V16Commands(call)
+        self.commands = TrackedV16Commands(call, station_id, state)
+        self._configuration_read: asyncio.Task[None] | None = None
         self._handlers: dict[str, Handler] = {
             "BootNotification": self.on_boot_notification,
             "Heartbeat": self.on_heartbeat,
@@ -35,14 +51,38 @@ class V16Adapter(VersionAdapter):
             "StopTransaction": self.on_stop_transaction,
             "MeterValues": self.on_meter_values,
             "DataTransfer": self.on_data_transfer,
+            **V16StationReports(station_id, state).handlers(),
         }
 
     def handler(self, action: str) -> Handler | None:
+        # every message of the station passes here: keep the checks to a dict look-up or two
+        state = self.state
+        if self.station_id in state.reservation_deadlines:
+            self._expire_reservations()
+        station = state.stations.get(self.station_id)
+        if station is not None and station.registration_status in _NOT_ACCEPTED and action != "BootNotification":
+            state.log_once(
+                self.station_id,
+                f"unregistered:{station.registration_status}",
+                logging.INFO,
+                "sent %s while its registration is %s; answered anyway (logged once)",
+                action,
+                station.registration_status,
+            )
         return self._handlers.get(action)
+
+    def _expire_reservations(self) -> None:
+        if utcnow() >= self.state.reservation_deadlines[self.station_id]:
+            self.state.expire_reservations(self.station_id)
+
+    def close(self) -> None:
+        if self._configuration_read is not None:
+            self._configuration_read.cancel()
 
     # ---- charger → central system ------------------------------------------
 
     def on_boot_notification(self, payload: Payload) -> Payload:
+        status = self._registration(payload)
         self.state.record_boot(
             self.station_id,
             {
@@ -53,12 +93,59 @@ class V16Adapter(VersionAdapter):
                 "meter_type": payload.get("meterType") or None,
                 "meter_serial_number": payload.get("meterSerialNumber") or None,
             },
+            status,
         )
+        if status == RegistrationStatus.ACCEPTED:
+            self._read_configuration_soon()
         return {
-            "status": "Accepted",
+            "status": status,
             "currentTime": format_timestamp(utcnow()),
             "interval": self.config.heartbeat_interval,
         }
+
+    def _registration(self, payload: Payload) -> str:
+        """What to answer this BootNotification (see the module's docstring)."""
+        policy = self.config.boot_policy
+        if policy is None:
+            return RegistrationStatus.ACCEPTED
+        try:
+            decided = policy(self.station_id, dict(payload))
+        except Exception:
+            _LOGGER.exception("%s: the boot policy failed; answering Pending", self.station_id)
+            return RegistrationStatus.PENDING
+        if not isinstance(decided, str) or decided not in _REGISTRATION_STATUSES:
+            _LOGGER.warning("%s: the boot policy answered %r; answering Pending", self.station_id, decided)
+            return RegistrationStatus.PENDING
+        station = self.state.stations.get(self.station_id)
+        if (
+            decided == RegistrationStatus.PENDING
+            and station is not None
+            and station.registration_status == RegistrationStatus.ACCEPTED
+        ):
+            return RegistrationStatus.ACCEPTED  # accepted by the user before
+        return str(decided)
+
+    def _read_configuration_soon(self) -> None:
+        if self._configuration_read is not None:
+            self._configuration_read.cancel()
+        self._configuration_read = asyncio.create_task(self._read_configuration())
+
+    async def _read_configuration(self) -> None:
+        """GetConfiguration once per boot; the answer lands in the state (TrackedV16Commands)."""
+        try:
+            await self.commands.get_configuration()
+        except NotConnected:
+            pass
+        except (CallError, CallTimeout) as err:
+            self.state.log_once(
+                self.station_id,
+                "get_configuration_failed",
+                logging.WARNING,
+                "its configuration could not be read (%s); going on without it",
+                err,
+            )
+        except Exception:
+            _LOGGER.exception("%s: reading the configuration failed", self.station_id)
 
     def on_heartbeat(self, payload: Payload) -> Payload:
         self.state.record_heartbeat(self.station_id)
@@ -103,7 +190,19 @@ class V16Adapter(VersionAdapter):
             await self.state.start_transaction(
                 self.station_id, connector_id, tx_id, payload["idTag"], meter_start, timestamp
             )
+            self._reservation_used(station, connector_id, payload)
         return {"transactionId": int(tx_id), "idTagInfo": {"status": "Accepted"}}
+
+    def _reservation_used(self, station: Station, connector_id: int, payload: Payload) -> None:
+        """A session on a reservation ends it (by its id, or by the tag of the connector's reservation)."""
+        reservation_id = payload.get("reservationId")
+        if isinstance(reservation_id, int):
+            self.state.remove_reservation(self.station_id, reservation_id, "used")
+            return
+        connector = station.connectors.get(connector_id)
+        reservation = connector.reservation if connector is not None else None
+        if reservation is not None and reservation.id_tag == payload["idTag"]:
+            self.state.remove_reservation(self.station_id, reservation.reservation_id, "used")
 
     async def on_stop_transaction(self, payload: Payload) -> Payload:
         tx_id = str(payload["transactionId"])

@@ -1,0 +1,315 @@
+"""The simulated 1.6J charger's state and everything it sends on its own (see handlers16 for what it answers)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import websockets
+from ocpp.v16 import ChargePoint, call
+from ocpp.v16.enums import ChargePointStatus, Measurand, Phase, RegistrationStatus, UnitOfMeasure
+
+_LOGGER = logging.getLogger(__name__)
+
+FEATURE_PROFILES = "Core,FirmwareManagement,LocalAuthListManagement,Reservation,SmartCharging,RemoteTrigger"
+# keys ChangeConfiguration checks the value of, and those that need a reboot to apply
+INTEGER_KEYS = frozenset(
+    {"HeartbeatInterval", "MeterValueSampleInterval", "ConnectionTimeOut", "WebSocketPingInterval", "SecurityProfile"}
+)
+BOOLEAN_KEYS = frozenset({"LocalAuthListEnabled", "AuthorizeRemoteTxRequests", "StopTransactionOnEVSideDisconnect"})
+REBOOT_KEYS = frozenset({"WebSocketPingInterval", "SecurityProfile"})
+
+Step = Callable[[], Awaitable[Any]]
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat().replace("+00:00", "Z")
+
+
+@dataclass
+class ConfigKey:
+    value: str | None
+    readonly: bool = False
+
+
+def default_configuration(connectors: int) -> dict[str, ConfigKey]:
+    """What a typical AC wallbox reports to GetConfiguration."""
+    return {
+        "NumberOfConnectors": ConfigKey(str(connectors), readonly=True),
+        "SupportedFeatureProfiles": ConfigKey(FEATURE_PROFILES, readonly=True),
+        "MeterValuesSampledData": ConfigKey("Energy.Active.Import.Register,Power.Active.Import,Current.Import,SoC"),
+        "MeterValueSampleInterval": ConfigKey("60"),
+        "HeartbeatInterval": ConfigKey("300"),
+        "ConnectionTimeOut": ConfigKey("60"),
+        "AuthorizeRemoteTxRequests": ConfigKey("false"),
+        "StopTransactionOnEVSideDisconnect": ConfigKey("true"),
+        "WebSocketPingInterval": ConfigKey("60"),
+        "ChargeProfileMaxStackLevel": ConfigKey("8", readonly=True),
+        "ChargingScheduleAllowedChargingRateUnit": ConfigKey("Current,Power", readonly=True),
+        "ChargingScheduleMaxPeriods": ConfigKey("24", readonly=True),
+        "MaxChargingProfilesInstalled": ConfigKey("10", readonly=True),
+        "LocalAuthListEnabled": ConfigKey("true"),
+        "LocalAuthListMaxLength": ConfigKey("100", readonly=True),
+        "SendLocalListMaxLength": ConfigKey("100", readonly=True),
+        "ReserveConnectorZeroSupported": ConfigKey("false", readonly=True),
+        "GetConfigurationMaxKeys": ConfigKey("50", readonly=True),
+        "SecurityProfile": ConfigKey("0"),
+    }
+
+
+@dataclass
+class ConnectorSim:
+    connector_id: int
+    status: str = ChargePointStatus.available
+    energy_wh: float = 0.0
+    power_w: float = 0.0
+    transaction_id: int | None = None
+    reservation_id: int | None = None
+
+
+@dataclass
+class SimState:
+    connectors: dict[int, ConnectorSim] = field(default_factory=dict)
+    configuration: dict[str, ConfigKey] = field(default_factory=dict)
+    firmware_version: str = "1.0.0"
+    local_list_version: int = 0
+    local_list: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # reservation id -> {"connector_id", "id_tag", "expiry_date", "parent_id_tag"}
+    reservations: dict[int, dict[str, Any]] = field(default_factory=dict)
+    # charging profile id -> {"connector_id", "profile"} (the profile with snake_case keys, as received)
+    charging_profiles: dict[int, dict[str, Any]] = field(default_factory=dict)
+    # certificate type -> [{"certificate", "hash"}] (hash: CertificateHashData, snake_case)
+    certificates: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    certificate_chain: str | None = None
+    csr: str | None = None
+
+
+class ChargerCore(ChargePoint):  # type: ignore[misc]
+    """A 1.6J charge point's own messages, its state, and ordered follow-up messages."""
+
+    def __init__(self, cp_id: str, connection: Any, connectors: int = 1, **kwargs: Any) -> None:
+        super().__init__(cp_id, connection, **kwargs)
+        self.sim = SimState(
+            {i: ConnectorSim(i, energy_wh=1_000_000.0 * i) for i in range(1, connectors + 1)},
+            default_configuration(connectors),
+        )
+        self.remote_starts: list[dict[str, Any]] = []
+        self.remote_stops: list[int] = []
+        # every CALL of the central system, in order: (action, payload as sent)
+        self.requests: list[tuple[str, dict[str, Any]]] = []
+        self.registration_status: str | None = None
+        self.heartbeat_interval: int | None = None
+        # seconds between the steps of a follow-up (firmware download, upload …); 0 in tests
+        self.step_delay = 0.0
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._after_reply: list[Step] = []
+        self.idle = asyncio.Event()
+        self.idle.set()
+
+    # ---- follow-up messages ------------------------------------------------------
+
+    def then(self, *steps: Step) -> None:
+        """Send these (in order) once the answer to the CALL being handled has gone out."""
+        self._after_reply.extend(steps)
+
+    async def route_message(self, raw_msg: str) -> None:
+        try:
+            frame = json.loads(raw_msg)
+        except ValueError:
+            frame = None
+        if isinstance(frame, list) and len(frame) == 4 and frame[0] == 2:
+            self.requests.append((frame[2], frame[3]))
+        try:
+            await super().route_message(raw_msg)
+        except Exception:
+            # the `ocpp` package lets some failures (e.g. an answer it cannot serialise) escape its
+            # receive loop; a real charger would not go deaf over one bad message
+            _LOGGER.exception("%s: could not handle %.300s", self.id, raw_msg)
+        steps, self._after_reply = self._after_reply, []
+        if steps:
+            self._spawn(self._in_order(steps))
+
+    async def _in_order(self, steps: list[Step]) -> None:
+        for index, step in enumerate(steps):
+            if index and self.step_delay:
+                await asyncio.sleep(self.step_delay)
+            await step()
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.create_task(self._quietly(coro))
+        self._tasks.add(task)
+        self.idle.clear()
+        task.add_done_callback(self._task_done)
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not self._tasks:
+            self.idle.set()
+
+    async def _quietly(self, coro: Any) -> None:
+        """Follow-up messages of a remote command; a socket closed meanwhile is not an error."""
+        try:
+            await coro
+        except websockets.ConnectionClosed:
+            _LOGGER.info("%s: connection closed before a follow-up message was sent", self.id)
+
+    async def settle(self) -> None:
+        """Wait until every follow-up message has been sent and answered (bound it with asyncio.timeout)."""
+        await self.idle.wait()
+
+    # ---- what the charger sends ---------------------------------------------
+
+    async def boot(
+        self, vendor: str = "OCPP Core", model: str = "Simulator 16", expect: str | None = RegistrationStatus.accepted
+    ) -> Any:
+        """BootNotification; asserts the answer is `expect` (None: any answer)."""
+        response = await self.call(
+            call.BootNotification(
+                charge_point_vendor=vendor,
+                charge_point_model=model,
+                charge_point_serial_number=f"SIM-{self.id}",
+                firmware_version=self.sim.firmware_version,
+            )
+        )
+        self.registration_status = response.status
+        self.heartbeat_interval = response.interval
+        if expect is not None:
+            assert response.status == expect, response
+        return response
+
+    async def heartbeat(self) -> Any:
+        return await self.call(call.Heartbeat())
+
+    async def send_status(
+        self,
+        connector_id: int,
+        status: str,
+        error_code: str = "NoError",
+        info: str | None = None,
+        vendor_error_code: str | None = None,
+    ) -> None:
+        if connector_id in self.sim.connectors:
+            self.sim.connectors[connector_id].status = status
+        await self.call(
+            call.StatusNotification(
+                connector_id=connector_id,
+                error_code=error_code,
+                status=status,
+                timestamp=now(),
+                info=info,
+                vendor_error_code=vendor_error_code,
+            )
+        )
+
+    async def authorize(self, id_tag: str) -> Any:
+        return await self.call(call.Authorize(id_tag=id_tag))
+
+    async def start_transaction(self, connector_id: int, id_tag: str) -> int:
+        connector = self.sim.connectors[connector_id]
+        reservation_id = connector.reservation_id
+        if reservation_id is not None:
+            self.sim.reservations.pop(reservation_id, None)
+            connector.reservation_id = None
+        response = await self.call(
+            call.StartTransaction(
+                connector_id=connector_id,
+                id_tag=id_tag,
+                meter_start=int(connector.energy_wh),
+                timestamp=now(),
+                reservation_id=reservation_id,
+            )
+        )
+        connector.transaction_id = int(response.transaction_id)
+        connector.power_w = 11_000.0
+        await self.send_status(connector_id, ChargePointStatus.charging)
+        return connector.transaction_id
+
+    async def stop_transaction(self, connector_id: int, reason: str = "Local") -> None:
+        connector = self.sim.connectors[connector_id]
+        assert connector.transaction_id is not None
+        await self.call(
+            call.StopTransaction(
+                meter_stop=int(connector.energy_wh),
+                timestamp=now(),
+                transaction_id=connector.transaction_id,
+                reason=reason,
+            )
+        )
+        connector.transaction_id = None
+        connector.power_w = 0.0
+        await self.send_status(connector_id, ChargePointStatus.finishing)
+        await self.send_status(connector_id, ChargePointStatus.available)
+
+    async def send_meter_values(self, connector_id: int, seconds: float = 10.0) -> None:
+        connector = self.sim.connectors[connector_id]
+        connector.energy_wh += connector.power_w * seconds / 3600.0
+        amps = connector.power_w / 230.0 / 3.0
+        sampled: list[dict[str, Any]] = [
+            {
+                "value": f"{connector.energy_wh:.1f}",
+                "measurand": Measurand.energy_active_import_register,
+                "unit": UnitOfMeasure.wh,
+                "context": "Sample.Periodic",
+            },
+            {
+                "value": f"{connector.power_w / 1000.0:.3f}",
+                "measurand": Measurand.power_active_import,
+                "unit": UnitOfMeasure.kw,
+            },
+            {"value": "16", "measurand": Measurand.current_offered, "unit": UnitOfMeasure.a},
+            {"value": "57", "measurand": Measurand.soc, "unit": UnitOfMeasure.percent, "location": "EV"},
+        ]
+        for phase, volt_phase in ((Phase.l1, Phase.l1_n), (Phase.l2, Phase.l2_n), (Phase.l3, Phase.l3_n)):
+            sampled.append(
+                {"value": f"{amps:.2f}", "measurand": Measurand.current_import, "unit": UnitOfMeasure.a, "phase": phase}
+            )
+            sampled.append(
+                {
+                    "value": f"{229 + random.random() * 2:.1f}",
+                    "measurand": Measurand.voltage,
+                    "unit": UnitOfMeasure.v,
+                    "phase": volt_phase,
+                }
+            )
+        await self.call(
+            call.MeterValues(
+                connector_id=connector_id,
+                transaction_id=connector.transaction_id,
+                meter_value=[{"timestamp": now(), "sampled_value": sampled}],
+            )
+        )
+
+    async def data_transfer(self, vendor_id: str, message_id: str | None = None, data: str | None = None) -> Any:
+        return await self.call(call.DataTransfer(vendor_id=vendor_id, message_id=message_id, data=data))
+
+    async def send_firmware_status(self, status: str) -> Any:
+        return await self.call(call.FirmwareStatusNotification(status=status))
+
+    async def send_diagnostics_status(self, status: str) -> Any:
+        return await self.call(call.DiagnosticsStatusNotification(status=status))
+
+    async def send_signed_firmware_status(self, status: str, request_id: int) -> Any:
+        return await self.call(call.SignedFirmwareStatusNotification(status=status, request_id=request_id))
+
+    async def send_log_status(self, status: str, request_id: int) -> Any:
+        return await self.call(call.LogStatusNotification(status=status, request_id=request_id))
+
+    async def send_security_event(self, event_type: str, tech_info: str | None = None) -> Any:
+        return await self.call(call.SecurityEventNotification(type=event_type, timestamp=now(), tech_info=tech_info))
+
+    async def sign_certificate(self, csr: str | None = None) -> Any:
+        """SignCertificate with a (fake) CSR; the central system's answer."""
+        self.sim.csr = csr or f"-----BEGIN CERTIFICATE REQUEST-----\nSIM-{self.id}\n-----END CERTIFICATE REQUEST-----"
+        return await self.call(call.SignCertificate(csr=self.sim.csr))
+
+    async def send_all_statuses(self) -> None:
+        """StatusNotification for the station (connector 0) and every connector, as after a boot."""
+        await self.send_status(0, ChargePointStatus.available)
+        for connector in self.sim.connectors.values():
+            await self.send_status(connector.connector_id, connector.status)
