@@ -5,6 +5,8 @@ from __future__ import annotations
 from homeassistant.const import CONF_HOST, CONF_PORT, EVENT_HOMEASSISTANT_STOP, Platform
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.exceptions import ConfigEntryNotReady
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.typing import ConfigType
 
 from .const import (
     CONF_HEARTBEAT_INTERVAL,
@@ -15,9 +17,18 @@ from .const import (
 )
 from .coordinator import EventBridge, OcppConfigEntry, OcppRuntimeData, default_id_tag
 from .csms import CentralSystem, CentralSystemConfig
+from .services import async_setup_services
 from .store import HaStorePersistence
 
 PLATFORMS: list[Platform] = [Platform.SENSOR, Platform.SWITCH]
+
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the services once; they serve every config entry."""
+    async_setup_services(hass)
+    return True
 
 
 def _central_config(entry: OcppConfigEntry) -> CentralSystemConfig:

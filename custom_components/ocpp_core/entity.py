@@ -5,12 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine
 from typing import Any, Concatenate
 
-from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity import Entity, EntityDescription
 
-from .const import DOMAIN
 from .coordinator import (
     OcppRuntimeData,
     connector_device_id,
@@ -19,7 +17,8 @@ from .coordinator import (
     signal_update,
     station_device_id,
 )
-from .csms import CallError, CallTimeout, Connector, NotConnected, Station
+from .csms import Connector, Station
+from .errors import ocpp_call
 
 
 class OcppEntity(Entity):
@@ -77,33 +76,9 @@ class OcppEntity(Entity):
 def ocpp_command[E: OcppEntity, **P](
     func: Callable[Concatenate[E, P], Coroutine[Any, Any, dict[str, Any]]],
 ) -> Callable[Concatenate[E, P], Coroutine[Any, Any, dict[str, Any]]]:
-    """Turn central-system failures into translated Home Assistant errors."""
+    """Turn central-system failures (and any status but Accepted) into translated Home Assistant errors."""
 
     async def wrapper(self: E, /, *args: P.args, **kwargs: P.kwargs) -> dict[str, Any]:
-        placeholders = {"charger": self.station_id}
-        try:
-            answer: dict[str, Any] = await func(self, *args, **kwargs)
-        except NotConnected as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN, translation_key="charger_offline", translation_placeholders=placeholders
-            ) from err
-        except CallTimeout as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN, translation_key="charger_timeout", translation_placeholders=placeholders
-            ) from err
-        except CallError as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="charger_error",
-                translation_placeholders={**placeholders, "error": f"{err.code} {err.description}".strip()},
-            ) from err
-        status = answer.get("status")
-        if status is not None and status != "Accepted":
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="charger_rejected",
-                translation_placeholders={**placeholders, "status": str(status)},
-            )
-        return answer
+        return await ocpp_call(self.runtime.central, self.station_id, lambda: func(self, *args, **kwargs))
 
     return wrapper

@@ -1,0 +1,78 @@
+"""One translation of central-system failures, shared by entities and services.
+
+Whatever asks a charger for something — a switch turned on, a service call —
+fails the same translated way: the charger is named, and so is the reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Collection
+from typing import Any
+
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+
+from .const import DOMAIN
+from .csms import CallError, CentralSystem, InvalidCall, NotConnected
+from .csms.central import UnsupportedVersion
+
+Answer = dict[str, Any]
+
+# Outgoing calls to one charger go one at a time: a call may wait for the one
+# before it (itself bounded by call_timeout) and then for its own answer.
+_QUEUED_CALLS = 2
+_SLACK_SECONDS = 1.0
+
+
+def ha_error(key: str, charger: str, **placeholders: str) -> HomeAssistantError:
+    """A translated error about a charger (it failed, refused or is away)."""
+    return HomeAssistantError(
+        translation_domain=DOMAIN,
+        translation_key=key,
+        translation_placeholders={"charger": charger, **placeholders},
+    )
+
+
+def validation_error(key: str, **placeholders: str) -> ServiceValidationError:
+    """A translated error about what was asked (nothing was sent)."""
+    return ServiceValidationError(translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders)
+
+
+def version_name(central: CentralSystem, station_id: str) -> str:
+    station = central.stations.get(station_id)
+    version = station.ocpp_version if station is not None else None
+    return version.value if version is not None else "?"
+
+
+async def ocpp_call(
+    central: CentralSystem,
+    station_id: str,
+    send: Callable[[], Awaitable[Answer]],
+    refused: Collection[str] | None = None,
+) -> Answer:
+    """Run one request to a charger; every way it can fail becomes a translated error.
+
+    `refused` are the answer statuses that mean the charger did not do it; None
+    means every status but Accepted.  The whole request is bounded in time, so a
+    charger that never answers cannot keep Home Assistant waiting.
+    """
+    budget = central.config.call_timeout * _QUEUED_CALLS + _SLACK_SECONDS
+    try:
+        async with asyncio.timeout(budget):
+            answer = await send()
+    except NotConnected as err:
+        raise ha_error("charger_offline", station_id) from err
+    except TimeoutError as err:  # CallTimeout, or our own bound
+        raise ha_error("charger_timeout", station_id) from err
+    except CallError as err:
+        raise ha_error("charger_error", station_id, error=f"{err.code} {err.description}".strip()) from err
+    except InvalidCall as err:
+        raise validation_error("invalid_call", charger=station_id, reason=str(err)) from err
+    except UnsupportedVersion as err:
+        raise validation_error(
+            "unsupported_version", charger=station_id, version=version_name(central, station_id)
+        ) from err
+    status = answer.get("status")
+    if status is not None and (status != "Accepted" if refused is None else status in refused):
+        raise ha_error("charger_rejected", station_id, status=str(status))
+    return answer

@@ -1,0 +1,186 @@
+"""The services carried out on OCPP 1.6 chargers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.util import dt as dt_util
+
+from ..errors import Answer, validation_error
+from .fields import _REQUEST_IDS, _WHOLE_CHARGER_PURPOSES, TRIGGER_MESSAGES, _require
+from .target import Target
+
+# ---- OCPP 1.6 implementations ------------------------------------------------------
+
+
+async def _reset(target: Target, data: dict[str, Any]) -> Answer:
+    return await target.v16().reset(data.get("type", "Soft"))
+
+
+async def _unlock_connector(target: Target, data: dict[str, Any]) -> Answer:
+    return await target.v16().unlock_connector(target.connector(data))
+
+
+async def _change_availability(target: Target, data: dict[str, Any]) -> Answer:
+    # a charger device means the whole charger (connector 0)
+    return await target.v16().change_availability(target.connector(data, default=0), data["type"])
+
+
+async def _get_configuration(target: Target, data: dict[str, Any]) -> Answer:
+    return await target.v16().get_configuration(data.get("keys"))
+
+
+async def _change_configuration(target: Target, data: dict[str, Any]) -> Answer:
+    return await target.v16().change_configuration(data["key"], data["value"])
+
+
+async def _clear_cache(target: Target, data: dict[str, Any]) -> Answer:
+    return await target.v16().clear_cache()
+
+
+async def _data_transfer(target: Target, data: dict[str, Any]) -> Answer:
+    return await target.v16().data_transfer(data["vendor_id"], data.get("message_id"), data.get("data"))
+
+
+async def _start_transaction(target: Target, data: dict[str, Any]) -> Answer:
+    id_tag = data.get("id_tag") or target.entry.runtime_data.default_id_tag
+    return await target.v16().remote_start_transaction(id_tag, target.connector(data), data.get("charging_profile"))
+
+
+async def _stop_transaction(target: Target, data: dict[str, Any]) -> Answer:
+    transaction_id = data.get("transaction_id")
+    if transaction_id is None:
+        transaction_id = int(_open_transaction(target, target.named_connector(data)))
+    return await target.v16().remote_stop_transaction(transaction_id)
+
+
+def _open_transaction(target: Target, connector_id: int | None) -> str:
+    """The one open transaction on the connector (or, with none named, on the charger)."""
+    open_ids = [
+        connector.transaction.transaction_id
+        for number, connector in target.station.connectors.items()
+        if connector.transaction is not None and connector_id in (None, number)
+    ]
+    if not open_ids:
+        raise validation_error("no_open_transaction", charger=target.station_id)
+    if len(open_ids) > 1:
+        raise validation_error("several_open_transactions", charger=target.station_id)
+    return open_ids[0]
+
+
+async def _reserve_now(target: Target, data: dict[str, Any]) -> Answer:
+    reservation_id = data.get("reservation_id")
+    if reservation_id is None:
+        reservation_id = target.central.next_reservation_id()
+    answer = await target.v16().reserve_now(
+        target.connector(data), data["expiry_date"], data["id_tag"], reservation_id, data.get("parent_id_tag")
+    )
+    # the id is what cancel_reservation needs
+    return {**answer, "reservationId": reservation_id}
+
+
+async def _cancel_reservation(target: Target, data: dict[str, Any]) -> Answer:
+    return await target.v16().cancel_reservation(data["reservation_id"])
+
+
+async def _send_local_list(target: Target, data: dict[str, Any]) -> Answer:
+    return await target.v16().send_local_list(
+        data["list_version"], data.get("update_type", "Full"), data.get("local_authorization_list")
+    )
+
+
+async def _get_local_list_version(target: Target, data: dict[str, Any]) -> Answer:
+    return await target.v16().get_local_list_version()
+
+
+async def _trigger_message(target: Target, data: dict[str, Any]) -> Answer:
+    message: str = data["requested_message"]
+    connector_id = target.named_connector(data)
+    if message in TRIGGER_MESSAGES:
+        return await target.v16().trigger_message(message, connector_id)
+    return await target.v16().extended_trigger_message(message, connector_id)
+
+
+async def _update_firmware(target: Target, data: dict[str, Any]) -> Answer:
+    for field in ("signing_certificate", "install_date", "request_id"):
+        _require(data, field, "signature")
+    _require(data, "signature", "signing_certificate")
+    retrieve_date = data.get("retrieve_date") or dt_util.utcnow()
+    retries, retry_interval = data.get("retries"), data.get("retry_interval")
+    if "signature" not in data:
+        return await target.v16().update_firmware(data["location"], retrieve_date, retries, retry_interval)
+    request_id = data.get("request_id")
+    if request_id is None:
+        request_id = next(_REQUEST_IDS)
+    answer = await target.v16().signed_update_firmware(
+        request_id,
+        data["location"],
+        retrieve_date,
+        data["signing_certificate"],
+        data["signature"],
+        data.get("install_date"),
+        retries,
+        retry_interval,
+    )
+    return {**answer, "requestId": request_id}
+
+
+async def _get_diagnostics(target: Target, data: dict[str, Any]) -> Answer:
+    return await target.v16().get_diagnostics(
+        data["location"], data.get("retries"), data.get("retry_interval"), data.get("start_time"), data.get("stop_time")
+    )
+
+
+async def _get_log(target: Target, data: dict[str, Any]) -> Answer:
+    request_id = data.get("request_id")
+    if request_id is None:
+        request_id = next(_REQUEST_IDS)
+    answer = await target.v16().get_log(
+        data["log_type"],
+        request_id,
+        data["location"],
+        data.get("oldest_timestamp"),
+        data.get("latest_timestamp"),
+        data.get("retries"),
+        data.get("retry_interval"),
+    )
+    return {**answer, "requestId": request_id}
+
+
+async def _set_charging_profile(target: Target, data: dict[str, Any]) -> Answer:
+    profile: dict[str, Any] = data["charging_profile"]
+    default = 0 if profile.get("chargingProfilePurpose") in _WHOLE_CHARGER_PURPOSES else 1
+    return await target.v16().set_charging_profile(target.connector(data, default=default), profile)
+
+
+async def _clear_charging_profile(target: Target, data: dict[str, Any]) -> Answer:
+    return await target.v16().clear_charging_profile(
+        data.get("charging_profile_id"),
+        target.named_connector(data),
+        data.get("charging_profile_purpose"),
+        data.get("stack_level"),
+    )
+
+
+async def _get_composite_schedule(target: Target, data: dict[str, Any]) -> Answer:
+    return await target.v16().get_composite_schedule(
+        target.connector(data), data["duration"], data.get("charging_rate_unit")
+    )
+
+
+async def _install_certificate(target: Target, data: dict[str, Any]) -> Answer:
+    return await target.v16().install_certificate(data["certificate_type"], data["certificate"])
+
+
+async def _get_installed_certificate_ids(target: Target, data: dict[str, Any]) -> Answer:
+    return await target.v16().get_installed_certificate_ids(data["certificate_type"])
+
+
+async def _delete_certificate(target: Target, data: dict[str, Any]) -> Answer:
+    return await target.v16().delete_certificate(
+        data["hash_algorithm"], data["issuer_name_hash"], data["issuer_key_hash"], data["serial_number"]
+    )
+
+
+async def _send_call(target: Target, data: dict[str, Any]) -> Answer:
+    return await target.central.call(target.station_id, data["action"], data.get("payload") or {})
