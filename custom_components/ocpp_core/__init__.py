@@ -20,7 +20,7 @@ from .csms import CentralSystem, CentralSystemConfig
 from .services import async_setup_services
 from .store import HaStorePersistence
 
-PLATFORMS: list[Platform] = [Platform.SENSOR, Platform.SWITCH]
+PLATFORMS: list[Platform] = [Platform.BUTTON, Platform.SENSOR, Platform.SWITCH]
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 

@@ -96,9 +96,23 @@ class EventBridge:
                 station = central.stations[station_id]
                 for connector_id in (0, *station.connectors):
                     async_dispatcher_send(self._hass, signal_update(entry_id, station_id, connector_id))
-            case EventType.CONNECTOR_UPDATED | EventType.TRANSACTION_STARTED | EventType.TRANSACTION_ENDED:
+            case (
+                EventType.CONNECTOR_UPDATED
+                | EventType.TRANSACTION_STARTED
+                | EventType.TRANSACTION_ENDED
+                | EventType.RESERVATION
+            ):
+                # connector 0 (a reservation of any connector) is the station itself
                 async_dispatcher_send(self._hass, signal_update(entry_id, station_id, event.connector_id))
-            case EventType.STATION_UPDATED:
+            case (
+                EventType.STATION_UPDATED
+                | EventType.REGISTRATION
+                | EventType.CONFIGURATION
+                | EventType.FIRMWARE_STATUS
+                | EventType.DIAGNOSTICS_STATUS
+                | EventType.LOG_STATUS
+                | EventType.SECURITY_EVENT
+            ):
                 async_dispatcher_send(self._hass, signal_update(entry_id, station_id, None))
             case _:
                 pass

@@ -111,6 +111,18 @@ STATION_SENSORS: tuple[StationSensorDescription, ...] = (
         value_fn=lambda station: status_key(station.status),
     ),
     StationSensorDescription(
+        key="firmware_status",
+        translation_key="firmware_status",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda station: station.firmware_status,
+    ),
+    StationSensorDescription(
+        key="last_security_event",
+        translation_key="last_security_event",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda station: station.security_events[-1]["type"] if station.security_events else None,
+    ),
+    StationSensorDescription(
         key="last_heartbeat",
         translation_key="last_heartbeat",
         device_class=SensorDeviceClass.TIMESTAMP,
@@ -190,6 +202,12 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
         state_class=SensorStateClass.MEASUREMENT,
         native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
         value_fn=lambda connector: connector.reading(CURRENT_OFFERED),
+    ),
+    ConnectorSensorDescription(
+        key="reserved_until",
+        translation_key="reserved_until",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        value_fn=lambda connector: connector.reservation.expiry_date if connector.reservation else None,
     ),
     ConnectorSensorDescription(
         key="transaction_id",

@@ -1,0 +1,65 @@
+"""Buttons: reset a charger, unlock a connector."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from homeassistant.components.button import ButtonDeviceClass, ButtonEntity, ButtonEntityDescription
+from homeassistant.const import EntityCategory
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.entity_platform import AddEntitiesCallback
+
+from .coordinator import OcppConfigEntry
+from .entity import OcppEntity
+from .errors import ocpp_call
+
+PARALLEL_UPDATES = 1
+
+
+@dataclass(frozen=True, kw_only=True)
+class OcppButtonDescription(ButtonEntityDescription):
+    # the request; gets the entity, returns the charger's answer
+    press_fn: Callable[[OcppEntity], Awaitable[dict[str, Any]]]
+    # answer statuses meaning the charger did not do it (None: all but Accepted)
+    refused: frozenset[str] | None = None
+
+
+RESET_BUTTON = OcppButtonDescription(
+    key="reset",
+    device_class=ButtonDeviceClass.RESTART,
+    entity_category=EntityCategory.CONFIG,
+    press_fn=lambda entity: entity.runtime.central.v16(entity.station_id).reset("Soft"),
+)
+
+UNLOCK_BUTTON = OcppButtonDescription(
+    key="unlock",
+    translation_key="unlock",
+    press_fn=lambda entity: entity.runtime.central.v16(entity.station_id).unlock_connector(entity.connector_id or 1),
+    refused=frozenset({"UnlockFailed", "NotSupported"}),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant, entry: OcppConfigEntry, async_add_entities: AddEntitiesCallback
+) -> None:
+    runtime = entry.runtime_data
+
+    @callback
+    def add_station(station_id: str) -> None:
+        async_add_entities([OcppButton(runtime, entry.entry_id, station_id, None, RESET_BUTTON)])
+
+    @callback
+    def add_connector(station_id: str, connector_id: int) -> None:
+        async_add_entities([OcppButton(runtime, entry.entry_id, station_id, connector_id, UNLOCK_BUTTON)])
+
+    runtime.track_stations(add_station, add_connector)
+
+
+class OcppButton(OcppEntity, ButtonEntity):
+    entity_description: OcppButtonDescription
+
+    async def async_press(self) -> None:
+        description = self.entity_description
+        await ocpp_call(self.runtime.central, self.station_id, lambda: description.press_fn(self), description.refused)

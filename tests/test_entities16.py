@@ -1,0 +1,134 @@
+"""The control and diagnostic entities of issue 3: buttons, availability switches, status sensors."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import CONF_HOST, CONF_PORT
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.ocpp_core.const import DOMAIN
+from sim.charger16 import SimulatedChargePoint, connect
+
+from .helpers_ha import free_port
+
+
+@pytest.fixture(autouse=True)
+def _custom(enable_custom_integrations: None) -> None:
+    """Load our integration from custom_components."""
+
+
+@pytest.fixture
+async def entry(hass: HomeAssistant) -> AsyncIterator[MockConfigEntry]:
+    entry = MockConfigEntry(domain=DOMAIN, data={CONF_HOST: "127.0.0.1", CONF_PORT: free_port()})
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    yield entry
+    if entry.state is ConfigEntryState.LOADED:
+        assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+@pytest.fixture
+async def charger(hass: HomeAssistant, entry: MockConfigEntry) -> AsyncIterator[SimulatedChargePoint]:
+    cp, task, ws = await connect(f"ws://127.0.0.1:{entry.data[CONF_PORT]}", "wb")
+    await cp.boot()
+    await cp.send_status(0, "Available")
+    await cp.send_status(1, "Available")
+    await until(hass, lambda: state(hass, "sensor.wb_status") == "available")
+    yield cp
+    async with asyncio.timeout(5):
+        await cp.settle()
+    await ws.close()
+    task.cancel()
+
+
+async def until(hass: HomeAssistant, predicate: Callable[[], bool], timeout: float = 5.0) -> None:
+    async with asyncio.timeout(timeout):
+        while not predicate():
+            await asyncio.sleep(0.01)
+            await hass.async_block_till_done()
+
+
+def state(hass: HomeAssistant, entity_id: str) -> str | None:
+    current = hass.states.get(entity_id)
+    return current.state if current else None
+
+
+def received(cp: SimulatedChargePoint, action: str) -> list[dict[str, Any]]:
+    return [payload for name, payload in cp.requests if name == action]
+
+
+async def test_reset_button(hass: HomeAssistant, charger: SimulatedChargePoint) -> None:
+    await hass.services.async_call("button", "press", {"entity_id": "button.wb_restart"}, blocking=True)
+    assert received(charger, "Reset") == [{"type": "Soft"}]
+
+
+async def test_unlock_button_and_its_refusal(hass: HomeAssistant, charger: SimulatedChargePoint) -> None:
+    await hass.services.async_call("button", "press", {"entity_id": "button.wb_unlock"}, blocking=True)
+    assert received(charger, "UnlockConnector") == [{"connectorId": 1}]
+    charger.sim.connectors.pop(1)  # the simulator now answers NotSupported
+    with pytest.raises(HomeAssistantError) as err:
+        await hass.services.async_call("button", "press", {"entity_id": "button.wb_unlock"}, blocking=True)
+    assert err.value.translation_key == "charger_rejected"
+
+
+async def test_availability_switches(hass: HomeAssistant, charger: SimulatedChargePoint) -> None:
+    assert state(hass, "switch.wb_available") == "on"
+    assert state(hass, "switch.wb_charger_available") == "on"
+    await hass.services.async_call("switch", "turn_off", {"entity_id": "switch.wb_available"}, blocking=True)
+    assert received(charger, "ChangeAvailability") == [{"connectorId": 1, "type": "Inoperative"}]
+    await until(hass, lambda: state(hass, "switch.wb_available") == "off")  # from the charger's StatusNotification
+    await hass.services.async_call("switch", "turn_on", {"entity_id": "switch.wb_charger_available"}, blocking=True)
+    assert received(charger, "ChangeAvailability")[-1] == {"connectorId": 0, "type": "Operative"}
+    await until(hass, lambda: state(hass, "switch.wb_available") == "on")
+
+
+async def test_availability_scheduled_during_a_session_is_no_error(
+    hass: HomeAssistant, charger: SimulatedChargePoint
+) -> None:
+    await charger.start_transaction(1, "TAG")
+    await hass.services.async_call("switch", "turn_off", {"entity_id": "switch.wb_available"}, blocking=True)
+    assert received(charger, "ChangeAvailability") == [{"connectorId": 1, "type": "Inoperative"}]
+
+
+async def test_firmware_and_security_sensors(hass: HomeAssistant, charger: SimulatedChargePoint) -> None:
+    assert state(hass, "sensor.wb_firmware_status") == "unknown"
+    await hass.services.async_call(
+        DOMAIN,
+        "update_firmware",
+        {"device_id": _device_id(hass), "location": "https://example.invalid/fw.bin"},
+        blocking=True,
+    )
+    await until(hass, lambda: state(hass, "sensor.wb_firmware_status") == "Installed")
+    await charger.send_security_event("FirmwareUpdated", "from the test")
+    await until(hass, lambda: state(hass, "sensor.wb_last_security_event") == "FirmwareUpdated")
+
+
+async def test_reservation_sensor(hass: HomeAssistant, charger: SimulatedChargePoint) -> None:
+    assert state(hass, "sensor.wb_reserved_until") == "unknown"
+    expiry = (dt_util.utcnow() + timedelta(hours=1)).replace(microsecond=0)
+    await hass.services.async_call(
+        DOMAIN,
+        "reserve_now",
+        {"device_id": _device_id(hass), "id_tag": "GUEST", "expiry_date": expiry.isoformat()},
+        blocking=True,
+    )
+    await until(hass, lambda: state(hass, "sensor.wb_reserved_until") == expiry.isoformat())
+    await until(hass, lambda: state(hass, "sensor.wb_status") == "reserved")
+
+
+def _device_id(hass: HomeAssistant) -> str:
+    from homeassistant.helpers import device_registry as dr
+
+    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, "wb")})
+    assert device is not None
+    return device.id
