@@ -44,6 +44,9 @@ async def exercise(port: int) -> None:
     assert reply[0] == 3 and reply[2]["status"] == "Accepted", reply
     await ws.send("not json")
     reply = json.loads(await asyncio.wait_for(ws.recv(), 5))
+    while reply[0] == 2:  # the central system reads the configuration after a boot
+        await ws.send(json.dumps([3, reply[1], {"configurationKey": []}]))
+        reply = json.loads(await asyncio.wait_for(ws.recv(), 5))
     assert reply[:3] == [4, "-1", "FormationViolation"], reply
     await ws.close()
 
