@@ -194,3 +194,16 @@ async def test_invalid_call_is_refused_before_sending(central: CentralSystem, ur
     assert (await central.v16("invalid").remote_stop_transaction(5)) == {"status": "Rejected"}
     await ws.close()
     task.cancel()
+
+
+async def test_raw_calls_are_recorded_like_typed_ones(central: CentralSystem, url: str) -> None:
+    """send_call goes through the same layer: what the charger accepts is kept."""
+    charger, task, ws = await connect(url, "raw")
+    await charger.boot()
+    answer = await central.call("raw", "SendLocalList", {"listVersion": 7, "updateType": "Full"})
+    assert answer == {"status": "Accepted"}
+    assert central.stations["raw"].local_list_version == 7
+    async with asyncio.timeout(5):
+        await charger.settle()
+    await ws.close()
+    task.cancel()

@@ -34,5 +34,8 @@ class VersionAdapter(ABC):
     async def remote_stop(self, transaction_id: str) -> dict[str, Any]:
         """Ask the charger to stop a transaction; returns its answer."""
 
+    def record_answer(self, action: str, request: Payload, answer: Payload) -> None:  # noqa: B027 - optional hook
+        """Learn from the charger's answer to one of our calls (nothing by default)."""
+
     def close(self) -> None:  # noqa: B027 - optional hook, nothing to do by default
         """The connection is gone: stop what the adapter runs in the background."""

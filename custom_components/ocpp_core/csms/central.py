@@ -94,7 +94,7 @@ class CentralSystem:
 
     async def call(self, station_id: str, action: str, payload: Payload, timeout: float | None = None) -> Payload:  # noqa: ASYNC109 - per-call OCPP timeout
         """Send any action to a charger (the payload in that charger's OCPP version)."""
-        return await self._session(station_id).rpc.call(action, payload, timeout)
+        return await self._session(station_id).call(action, payload, timeout)
 
     def v16(self, station_id: str) -> V16Commands:
         """The typed OCPP 1.6 operations of a connected 1.6 charger."""

@@ -39,8 +39,11 @@ class ChargerSession:
         except ConnectionClosed as err:
             raise ConnectionError(str(err)) from err
 
-    async def call(self, action: str, payload: Payload) -> Payload:
-        return await self.rpc.call(action, payload)
+    async def call(self, action: str, payload: Payload, timeout: float | None = None) -> Payload:  # noqa: ASYNC109 - per-call OCPP timeout
+        """Every call to the charger, typed or raw: the adapter learns from the answer."""
+        answer = await self.rpc.call(action, payload, timeout)
+        self.adapter.record_answer(action, payload, answer)
+        return answer
 
     async def serve(self) -> None:
         """Receive until the socket closes."""

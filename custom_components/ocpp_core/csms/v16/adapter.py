@@ -26,8 +26,9 @@ from ..rpc_types import CallError, CallTimeout, NotConnected
 from ..state import CentralState
 from ..timeutil import format_timestamp, parse_timestamp, utcnow
 from ..units import conversion
+from .answers import RECORDERS
+from .commands import V16Commands
 from .handlers import V16StationReports
-from .tracked import TrackedV16Commands
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -40,7 +41,7 @@ class V16Adapter(VersionAdapter):
 
     def __init__(self, station_id: str, state: CentralState, call: CallFn, config: CentralSystemConfig) -> None:
         super().__init__(station_id, state, call, config)
-        self.commands = TrackedV16Commands(call, station_id, state)
+        self.commands = V16Commands(call)
         self._configuration_read: asyncio.Task[None] | None = None
         self._handlers: dict[str, Handler] = {
             "BootNotification": self.on_boot_notification,
@@ -53,6 +54,11 @@ class V16Adapter(VersionAdapter):
             "DataTransfer": self.on_data_transfer,
             **V16StationReports(station_id, state).handlers(),
         }
+
+    def record_answer(self, action: str, request: Payload, answer: Payload) -> None:
+        recorder = RECORDERS.get(action)
+        if recorder is not None:
+            recorder(self.state, self.station_id, request, answer)
 
     def handler(self, action: str) -> Handler | None:
         # every message of the station passes here: keep the checks to a dict look-up or two
@@ -131,7 +137,7 @@ class V16Adapter(VersionAdapter):
         self._configuration_read = asyncio.create_task(self._read_configuration())
 
     async def _read_configuration(self) -> None:
-        """GetConfiguration once per boot; the answer lands in the state (TrackedV16Commands)."""
+        """GetConfiguration once per boot; the answer lands in the state (answers.py)."""
         try:
             await self.commands.get_configuration()
         except NotConnected:

@@ -3,8 +3,8 @@
 Each method builds the payload from Python values, sends it (checked against
 the schema first, see RpcEndpoint.call) and returns the charger's answer as
 the charger sent it (camelCase keys).  What the answer means for the domain
-model (a reservation taken, a local list version) is recorded by the subclass
-the adapter hands out, TrackedV16Commands (tracked.py).
+model (a reservation taken, a local list version) is recorded below, at the
+call layer (answers.py), so the same action sent raw is recorded too.
 """
 
 from __future__ import annotations
