@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
@@ -18,7 +18,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.ocpp_core.const import DOMAIN
 from sim.charger16 import SimulatedChargePoint, connect
 
-from .helpers_ha import free_port
+from .helpers_ha import free_port, state, until
 
 
 @pytest.fixture(autouse=True)
@@ -49,18 +49,6 @@ async def charger(hass: HomeAssistant, entry: MockConfigEntry) -> AsyncIterator[
         await cp.settle()
     await ws.close()
     task.cancel()
-
-
-async def until(hass: HomeAssistant, predicate: Callable[[], bool], timeout: float = 5.0) -> None:
-    async with asyncio.timeout(timeout):
-        while not predicate():
-            await asyncio.sleep(0.01)
-            await hass.async_block_till_done()
-
-
-def state(hass: HomeAssistant, entity_id: str) -> str | None:
-    current = hass.states.get(entity_id)
-    return current.state if current else None
 
 
 def received(cp: SimulatedChargePoint, action: str) -> list[dict[str, Any]]:

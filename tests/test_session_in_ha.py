@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -20,7 +20,7 @@ from syrupy.assertion import SnapshotAssertion
 from custom_components.ocpp_core.const import DOMAIN
 from sim.charger16 import SimulatedChargePoint, connect
 
-from .helpers_ha import free_port
+from .helpers_ha import free_port, state, until
 
 
 @pytest.fixture(autouse=True)
@@ -37,18 +37,6 @@ async def entry(hass: HomeAssistant) -> AsyncIterator[MockConfigEntry]:
     yield entry
     if entry.state is ConfigEntryState.LOADED:
         assert await hass.config_entries.async_unload(entry.entry_id)
-
-
-async def until(hass: HomeAssistant, predicate: Callable[[], bool], timeout: float = 5.0) -> None:
-    async with asyncio.timeout(timeout):
-        while not predicate():
-            await asyncio.sleep(0.01)
-            await hass.async_block_till_done()
-
-
-def state(hass: HomeAssistant, entity_id: str) -> str | None:
-    current = hass.states.get(entity_id)
-    return current.state if current else None
 
 
 async def charger_for(entry: MockConfigEntry, cp_id: str, connectors: int = 1) -> tuple[SimulatedChargePoint, Any, Any]:

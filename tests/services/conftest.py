@@ -1,0 +1,111 @@
+"""Fixtures and helpers of the service tests: an entry, simulated chargers, a call helper."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import CONF_HOST, CONF_PORT
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
+from ocpp.v16 import call_result
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.ocpp_core.const import DOMAIN
+from sim.charger16 import SimulatedChargePoint, connect
+
+from ..helpers_ha import free_port, until
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+COMPONENT = ROOT / "custom_components" / "ocpp_core"
+OCPP_SCHEMAS = Path(call_result.__file__).parent / "schemas"
+
+Open = Callable[..., Awaitable[SimulatedChargePoint]]
+
+
+@pytest.fixture(autouse=True)
+def _custom(enable_custom_integrations: None) -> None:
+    """Load our integration from custom_components."""
+
+
+async def _add_entry(hass: HomeAssistant) -> MockConfigEntry:
+    entry = MockConfigEntry(domain=DOMAIN, data={CONF_HOST: "127.0.0.1", CONF_PORT: free_port()}, title="OCPP")
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return entry
+
+
+@pytest.fixture
+async def entry(hass: HomeAssistant) -> AsyncIterator[MockConfigEntry]:
+    entry = await _add_entry(hass)
+    yield entry
+    if entry.state is ConfigEntryState.LOADED:
+        assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+@pytest.fixture
+async def open_charger(hass: HomeAssistant, entry: MockConfigEntry) -> AsyncIterator[Open]:
+    """Connect and boot simulated chargers; all are closed after the test."""
+    opened: list[tuple[asyncio.Task[None], Any]] = []
+
+    async def open_(cp_id: str, connectors: int = 1, on: MockConfigEntry | None = None) -> SimulatedChargePoint:
+        port = (on or entry).data[CONF_PORT]
+        charger, task, ws = await connect(f"ws://127.0.0.1:{port}", cp_id, connectors)
+        opened.append((task, ws))
+        await charger.boot()
+        for connector_id in range(connectors + 1):
+            await charger.send_status(connector_id, "Available")
+        identifier = f"{cp_id}:{connectors}" if connectors >= 2 else cp_id
+        await until(hass, lambda: device(hass, identifier, missing_ok=True) is not None)
+        return charger
+
+    yield open_
+    for task, ws in opened:
+        await ws.close()
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+def device(hass: HomeAssistant, identifier: str, missing_ok: bool = False) -> str:
+    found = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, identifier)})
+    if found is None and missing_ok:
+        return None  # type: ignore[return-value]
+    assert found is not None, identifier
+    return found.id
+
+
+def answer(
+    charger: SimulatedChargePoint,
+    action: str,
+    result: dict[str, Any] | None = None,
+    *,
+    delay: float = 0.0,
+    fail: bool = False,
+) -> list[dict[str, Any]]:
+    """Make the simulated charger answer `action` with `result`; returns the requests it receives (snake_case)."""
+    received: list[dict[str, Any]] = []
+
+    async def handler(**request: Any) -> Any:
+        received.append(request)
+        if delay:
+            await asyncio.sleep(delay)
+        if fail:
+            raise RuntimeError("the charger's handler broke")
+        return getattr(call_result, action)(**(result or {}))
+
+    charger.route_map[action] = {"_on_action": handler, "_skip_schema_validation": False}
+    return received
+
+
+async def call(hass: HomeAssistant, service: str, data: dict[str, Any], response: bool = True) -> Any:
+    return await hass.services.async_call(DOMAIN, service, data, blocking=True, return_response=response)
+
+
+# ---- every service, answered ---------------------------------------------------------------
