@@ -133,7 +133,17 @@ def ensure_entry(token: str) -> str:
     )
     if result.get("type") != "create_entry":
         raise SystemExit(f"dev_onboard: the ocpp_core config flow did not create an entry: {result}")
-    return f"created entry: {result['title']}"
+    # A development instance lets every charger in, so the simulator shows up at once (the
+    # default, "ask", would put a discovery card in front of it first).
+    entry_id = result["result"]["entry_id"]
+    options = request("/api/config/config_entries/options/flow", {"handler": entry_id}, token)
+    defaults = {field["name"]: field.get("default") for field in options.get("data_schema", [])}
+    request(
+        f"/api/config/config_entries/options/flow/{options['flow_id']}",
+        {**defaults, "unknown_chargers": "accept"},
+        token,
+    )
+    return f"created entry: {result['title']} (unknown chargers: accept)"
 
 
 def main() -> None:

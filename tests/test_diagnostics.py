@@ -17,7 +17,7 @@ from custom_components.ocpp_core.diagnostics import (
 )
 from sim.charger16 import connect
 
-from .helpers_ha import free_port
+from .helpers_ha import ACCEPT_ALL, free_port
 
 
 @pytest.fixture(autouse=True)
@@ -26,7 +26,7 @@ def _custom(enable_custom_integrations: None) -> None:
 
 
 async def test_diagnostics(hass: HomeAssistant) -> None:
-    entry = MockConfigEntry(domain=DOMAIN, data={CONF_HOST: "127.0.0.1", CONF_PORT: free_port()})
+    entry = MockConfigEntry(domain=DOMAIN, data={CONF_HOST: "127.0.0.1", CONF_PORT: free_port()}, options=ACCEPT_ALL)
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     charger, task, ws = await connect(f"ws://127.0.0.1:{entry.data[CONF_PORT]}", "diag")

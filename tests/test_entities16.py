@@ -18,7 +18,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.ocpp_core.const import DOMAIN
 from sim.charger16 import SimulatedChargePoint, connect
 
-from .helpers_ha import free_port, state, until
+from .helpers_ha import ACCEPT_ALL, free_port, state, until
 
 
 @pytest.fixture(autouse=True)
@@ -28,7 +28,7 @@ def _custom(enable_custom_integrations: None) -> None:
 
 @pytest.fixture
 async def entry(hass: HomeAssistant) -> AsyncIterator[MockConfigEntry]:
-    entry = MockConfigEntry(domain=DOMAIN, data={CONF_HOST: "127.0.0.1", CONF_PORT: free_port()})
+    entry = MockConfigEntry(domain=DOMAIN, data={CONF_HOST: "127.0.0.1", CONF_PORT: free_port()}, options=ACCEPT_ALL)
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()

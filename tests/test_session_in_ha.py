@@ -20,7 +20,7 @@ from syrupy.assertion import SnapshotAssertion
 from custom_components.ocpp_core.const import DOMAIN
 from sim.charger16 import SimulatedChargePoint, connect
 
-from .helpers_ha import free_port, state, until
+from .helpers_ha import ACCEPT_ALL, free_port, state, until
 
 
 @pytest.fixture(autouse=True)
@@ -30,7 +30,9 @@ def _custom(enable_custom_integrations: None) -> None:
 
 @pytest.fixture
 async def entry(hass: HomeAssistant) -> AsyncIterator[MockConfigEntry]:
-    entry = MockConfigEntry(domain=DOMAIN, data={CONF_HOST: "127.0.0.1", CONF_PORT: free_port()}, title="OCPP")
+    entry = MockConfigEntry(
+        domain=DOMAIN, data={CONF_HOST: "127.0.0.1", CONF_PORT: free_port()}, options=ACCEPT_ALL, title="OCPP"
+    )
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()

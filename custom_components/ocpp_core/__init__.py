@@ -8,6 +8,7 @@ from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.typing import ConfigType
 
+from .admission import boot_policy, station_visible
 from .const import (
     CONF_HEARTBEAT_INTERVAL,
     CONF_STRICT_VALIDATION,
@@ -42,8 +43,10 @@ def _central_config(entry: OcppConfigEntry) -> CentralSystemConfig:
 
 async def async_setup_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> bool:
     """Start the central system of this entry and its platforms."""
-    central = CentralSystem(_central_config(entry), HaStorePersistence(hass, entry.entry_id))
-    entry.runtime_data = OcppRuntimeData(central, default_id_tag(entry))
+    config = _central_config(entry)
+    config.boot_policy = boot_policy(hass, entry)
+    central = CentralSystem(config, HaStorePersistence(hass, entry.entry_id))
+    entry.runtime_data = OcppRuntimeData(central, default_id_tag(entry), visible=station_visible(entry))
     bridge = EventBridge(hass, entry)
     entry.async_on_unload(central.events.subscribe(bridge.handle))
     try:
@@ -60,6 +63,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> bool
         await central.stop()
 
     entry.async_on_unload(hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _stop_on_shutdown))
+    for station_id in list(central.stations):  # remembered ones, and any that connected meanwhile
+        entry.runtime_data.show(station_id)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     entry.async_on_unload(entry.add_update_listener(_async_options_updated))
     return True

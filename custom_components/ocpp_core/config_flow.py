@@ -6,7 +6,7 @@ import socket
 from typing import Any
 
 import voluptuous as vol
-from homeassistant.config_entries import ConfigEntry, ConfigFlow, ConfigFlowResult, OptionsFlow
+from homeassistant.config_entries import ConfigEntry, ConfigEntryState, ConfigFlow, ConfigFlowResult, OptionsFlow
 from homeassistant.const import CONF_HOST, CONF_PORT
 from homeassistant.core import callback
 from homeassistant.helpers import selector
@@ -15,11 +15,14 @@ from .const import (
     CONF_DEFAULT_ID_TAG,
     CONF_HEARTBEAT_INTERVAL,
     CONF_STRICT_VALIDATION,
+    CONF_UNKNOWN_CHARGERS,
     DEFAULT_HEARTBEAT_INTERVAL,
     DEFAULT_HOST,
     DEFAULT_ID_TAG,
     DEFAULT_PORT,
+    DEFAULT_UNKNOWN_CHARGERS,
     DOMAIN,
+    UNKNOWN_CHARGER_POLICIES,
 )
 
 
@@ -44,9 +47,42 @@ def _user_schema(host: str, port: int) -> vol.Schema:
 
 
 class OcppConfigFlow(ConfigFlow, domain=DOMAIN):
-    """Set up a central system listening on one port."""
+    """Set up a central system listening on one port; confirm new chargers (unknown-charger policy ask)."""
 
     VERSION = 1
+
+    def __init__(self) -> None:
+        self._charger: dict[str, Any] = {}
+
+    async def async_step_integration_discovery(self, discovery_info: dict[str, Any]) -> ConfigFlowResult:
+        """A charger nobody accepted yet booted; it waits, connected and Pending, for the user."""
+        station_id = str(discovery_info["station_id"])
+        await self.async_set_unique_id(f"charger-{discovery_info['entry_id']}-{station_id}")
+        self._abort_if_unique_id_configured()  # "ignored" by the user before
+        self._charger = dict(discovery_info)
+        self.context["title_placeholders"] = {"name": station_id}
+        return await self.async_step_confirm_charger()
+
+    async def async_step_confirm_charger(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        station_id = str(self._charger["station_id"])
+        entry = self.hass.config_entries.async_get_entry(str(self._charger["entry_id"]))
+        if entry is None or entry.state is not ConfigEntryState.LOADED:
+            return self.async_abort(reason="central_system_not_loaded")
+        if user_input is not None:
+            central = entry.runtime_data.central
+            if station_id not in central.stations:
+                return self.async_abort(reason="charger_gone")
+            # Accepted from now on; the connected charger is asked to boot again, without reconnecting
+            await central.accept_station(station_id)
+            return self.async_abort(reason="charger_accepted", description_placeholders={"name": station_id})
+        return self.async_show_form(
+            step_id="confirm_charger",
+            description_placeholders={
+                "name": station_id,
+                "vendor": str(self._charger.get("vendor") or "?"),
+                "model": str(self._charger.get("model") or "?"),
+            },
+        )
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         errors: dict[str, str] = {}
@@ -85,6 +121,15 @@ class OcppOptionsFlow(OptionsFlow):
                 vol.Required(
                     CONF_STRICT_VALIDATION, default=options.get(CONF_STRICT_VALIDATION, False)
                 ): selector.BooleanSelector(),
+                vol.Required(
+                    CONF_UNKNOWN_CHARGERS, default=options.get(CONF_UNKNOWN_CHARGERS, DEFAULT_UNKNOWN_CHARGERS)
+                ): selector.SelectSelector(
+                    selector.SelectSelectorConfig(
+                        options=list(UNKNOWN_CHARGER_POLICIES),
+                        translation_key=CONF_UNKNOWN_CHARGERS,
+                        mode=selector.SelectSelectorMode.LIST,
+                    )
+                ),
             }
         )
         return self.async_show_form(step_id="init", data_schema=schema)

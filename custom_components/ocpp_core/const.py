@@ -9,6 +9,14 @@ DOMAIN: Final = "ocpp_core"
 CONF_HEARTBEAT_INTERVAL: Final = "heartbeat_interval"
 CONF_DEFAULT_ID_TAG: Final = "default_id_tag"
 CONF_STRICT_VALIDATION: Final = "strict_validation"
+CONF_UNKNOWN_CHARGERS: Final = "unknown_chargers"
+
+# what happens when a charger nobody accepted yet boots
+POLICY_ASK: Final = "ask"  # Pending, and a discovery card; Accepted once the user confirms
+POLICY_ACCEPT: Final = "accept"
+POLICY_REJECT: Final = "reject"
+UNKNOWN_CHARGER_POLICIES: Final = (POLICY_ASK, POLICY_ACCEPT, POLICY_REJECT)
+DEFAULT_UNKNOWN_CHARGERS: Final = POLICY_ASK
 
 DEFAULT_HOST: Final = "0.0.0.0"
 DEFAULT_PORT: Final = 9000

@@ -45,23 +45,47 @@ StationAdder = Callable[[str], None]
 ConnectorAdder = Callable[[str, int], None]
 
 
+def _everyone(station: Station) -> bool:
+    return True
+
+
 @dataclass
 class OcppRuntimeData:
     """What every platform of one central system needs."""
 
     central: CentralSystem
     default_id_tag: str = DEFAULT_ID_TAG
+    # which stations get devices and entities (not those awaiting the user's approval)
+    visible: Callable[[Station], bool] = _everyone
     station_adders: list[StationAdder] = field(default_factory=list)
     connector_adders: list[ConnectorAdder] = field(default_factory=list)
+    shown_connectors: dict[str, set[int]] = field(default_factory=dict)
 
     def track_stations(self, add_station: StationAdder, add_connector: ConnectorAdder) -> None:
-        """Call the adders for every known station and connector, now and as they appear."""
+        """Call the adders for every shown station and connector, now and as they appear."""
         self.station_adders.append(add_station)
         self.connector_adders.append(add_connector)
-        for station_id, station in self.central.stations.items():
+        for station_id, connectors in self.shown_connectors.items():
             add_station(station_id)
-            for connector_id in station.connectors:
+            for connector_id in sorted(connectors):
                 add_connector(station_id, connector_id)
+
+    def show(self, station_id: str) -> bool:
+        """Give a visible station (and its connectors) its entities, once; False while it stays hidden."""
+        station = self.central.stations[station_id]
+        if not self.visible(station):
+            return False
+        shown = self.shown_connectors.get(station_id)
+        if shown is None:
+            shown = self.shown_connectors[station_id] = set()
+            for add_station in self.station_adders:
+                add_station(station_id)
+        for connector_id in sorted(station.connectors):
+            if connector_id not in shown:
+                shown.add(connector_id)
+                for add_connector in self.connector_adders:
+                    add_connector(station_id, connector_id)
+        return True
 
 
 class EventBridge:
@@ -78,16 +102,13 @@ class EventBridge:
         station_id = event.station_id
         central = self._runtime.central
         match event.type:
-            case EventType.STATION_ADDED:
-                self._ensure_station_device(station_id)
-                for add_station in self._runtime.station_adders:
-                    add_station(station_id)
+            case EventType.STATION_ADDED | EventType.BOOTED | EventType.REGISTRATION:
+                if self._runtime.show(station_id):
+                    self._ensure_station_device(station_id)
+                    async_dispatcher_send(self._hass, signal_update(entry_id, station_id, None))
             case EventType.CONNECTOR_ADDED:
                 assert event.connector_id is not None
                 self._on_connector_added(station_id, event.connector_id)
-            case EventType.BOOTED:
-                self._ensure_station_device(station_id)
-                async_dispatcher_send(self._hass, signal_update(entry_id, station_id, None))
             case EventType.CONNECTED | EventType.DISCONNECTED:
                 online = event.type is EventType.CONNECTED
                 _LOGGER.info(
@@ -133,11 +154,10 @@ class EventBridge:
     @callback
     def _on_connector_added(self, station_id: str, connector_id: int) -> None:
         station = self._runtime.central.stations[station_id]
-        if len(station.connectors) == 2:
+        if station_id in self._runtime.shown_connectors and len(station.connectors) == 2:
             # The first connector's entities sat on the station device; give it its own now.
             self._move_to_connector_devices(station)
-        for add_connector in self._runtime.connector_adders:
-            add_connector(station_id, connector_id)
+        self._runtime.show(station_id)
 
     @callback
     def _move_to_connector_devices(self, station: Station) -> None:

@@ -19,7 +19,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.ocpp_core.const import DOMAIN
 from sim.charger16 import SimulatedChargePoint, connect
 
-from ..helpers_ha import free_port, until
+from ..helpers_ha import ACCEPT_ALL, free_port, until
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 COMPONENT = ROOT / "custom_components" / "ocpp_core"
@@ -34,7 +34,9 @@ def _custom(enable_custom_integrations: None) -> None:
 
 
 async def _add_entry(hass: HomeAssistant) -> MockConfigEntry:
-    entry = MockConfigEntry(domain=DOMAIN, data={CONF_HOST: "127.0.0.1", CONF_PORT: free_port()}, title="OCPP")
+    entry = MockConfigEntry(
+        domain=DOMAIN, data={CONF_HOST: "127.0.0.1", CONF_PORT: free_port()}, options=ACCEPT_ALL, title="OCPP"
+    )
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()

@@ -1,0 +1,61 @@
+"""Which chargers may charge: the unknown-charger policy, and the discovery flow of `ask`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from homeassistant.config_entries import SOURCE_INTEGRATION_DISCOVERY
+from homeassistant.core import HomeAssistant, callback
+
+from .const import CONF_UNKNOWN_CHARGERS, DEFAULT_UNKNOWN_CHARGERS, DOMAIN, POLICY_ACCEPT, POLICY_REJECT
+from .coordinator import OcppConfigEntry
+from .csms import Station
+
+ACCEPTED = "Accepted"
+PENDING = "Pending"
+REJECTED = "Rejected"
+
+BootPolicy = Callable[[str, dict[str, Any]], str]
+
+
+def station_visible(entry: OcppConfigEntry) -> Callable[[Station], bool]:
+    """Devices and entities only for accepted chargers (any charger with policy accept)."""
+
+    def visible(station: Station) -> bool:
+        policy = entry.options.get(CONF_UNKNOWN_CHARGERS, DEFAULT_UNKNOWN_CHARGERS)
+        return station.registration_status == ACCEPTED or policy == POLICY_ACCEPT
+
+    return visible
+
+
+def boot_policy(hass: HomeAssistant, entry: OcppConfigEntry) -> BootPolicy:
+    """The central system's boot policy for this entry (read live, so option changes apply at once)."""
+
+    @callback
+    def decide(station_id: str, boot: dict[str, Any]) -> str:
+        station = entry.runtime_data.central.stations.get(station_id)
+        if station is not None and station.registration_status == ACCEPTED:
+            return ACCEPTED  # accepted before (by the user or by the accept policy)
+        policy = entry.options.get(CONF_UNKNOWN_CHARGERS, DEFAULT_UNKNOWN_CHARGERS)
+        if policy == POLICY_ACCEPT:
+            return ACCEPTED
+        if policy == POLICY_REJECT:
+            return REJECTED
+        # ask: the charger stays connected, Pending, while a discovery card asks the user
+        hass.async_create_task(
+            hass.config_entries.flow.async_init(
+                DOMAIN,
+                context={"source": SOURCE_INTEGRATION_DISCOVERY},
+                data={
+                    "entry_id": entry.entry_id,
+                    "station_id": station_id,
+                    "vendor": boot.get("chargePointVendor") or boot.get("chargingStation", {}).get("vendorName"),
+                    "model": boot.get("chargePointModel") or boot.get("chargingStation", {}).get("model"),
+                },
+            ),
+            f"{DOMAIN} discovery of {station_id}",
+        )
+        return PENDING
+
+    return decide
