@@ -18,10 +18,11 @@ from .const import (
 )
 from .coordinator import EventBridge, OcppConfigEntry, OcppRuntimeData, default_id_tag
 from .csms import CentralSystem, CentralSystemConfig
+from .notify_events import AutomationEvents
 from .services import async_setup_services
 from .store import HaStorePersistence
 
-PLATFORMS: list[Platform] = [Platform.BUTTON, Platform.SENSOR, Platform.SWITCH]
+PLATFORMS: list[Platform] = [Platform.BUTTON, Platform.EVENT, Platform.SENSOR, Platform.SWITCH]
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
@@ -49,6 +50,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> bool
     entry.runtime_data = OcppRuntimeData(central, default_id_tag(entry), visible=station_visible(entry))
     bridge = EventBridge(hass, entry)
     entry.async_on_unload(central.events.subscribe(bridge.handle))
+    entry.async_on_unload(central.events.subscribe(AutomationEvents(hass, entry.entry_id, central).handle))
     try:
         await central.start()
     except OSError as err:

@@ -1,0 +1,102 @@
+"""Charger happenings for automations: Home Assistant bus events and event entities.
+
+Bus events (`ocpp_core_<type>`) carry the charger's device id, so device triggers
+and automations can match them; the event entities (event.py) show the latest.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Final
+
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.dispatcher import async_dispatcher_send
+
+from .const import DOMAIN
+from .coordinator import connector_device_id, has_connector_devices, station_device_id
+from .csms import CentralSystem, Event, EventType
+
+BOOTED: Final = "booted"
+TAG_PRESENTED: Final = "tag_presented"
+ERROR_REPORTED: Final = "error_reported"
+FIRMWARE_STATUS: Final = "firmware_status"
+TRANSACTION_STARTED: Final = "transaction_started"
+TRANSACTION_ENDED: Final = "transaction_ended"
+
+STATION_EVENT_TYPES: Final = [BOOTED, TAG_PRESENTED, ERROR_REPORTED, FIRMWARE_STATUS]
+CONNECTOR_EVENT_TYPES: Final = [TRANSACTION_STARTED, TRANSACTION_ENDED, ERROR_REPORTED]
+
+_NO_ERROR = ("NoError", None, "")
+
+
+def signal_event(entry_id: str, station_id: str, connector_id: int | None) -> str:
+    return f"{DOMAIN}_{entry_id}_{station_id}_{connector_id or 0}_event"
+
+
+class AutomationEvents:
+    """Turns central-system events into bus events and event-entity signals."""
+
+    def __init__(self, hass: HomeAssistant, entry_id: str, central: CentralSystem) -> None:
+        self._hass = hass
+        self._entry_id = entry_id
+        self._central = central
+        # the last error code per (station, connector), to report each new error once
+        self._errors: dict[tuple[str, int], str | None] = {}
+
+    @callback
+    def handle(self, event: Event) -> None:
+        match event.type:
+            case EventType.BOOTED:
+                self._fire(BOOTED, event.station_id, None, dict(event.data))
+            case EventType.AUTHORIZE:
+                self._fire(TAG_PRESENTED, event.station_id, None, dict(event.data))
+            case EventType.FIRMWARE_STATUS:
+                self._fire(FIRMWARE_STATUS, event.station_id, None, dict(event.data))
+            case EventType.TRANSACTION_STARTED:
+                self._fire(TRANSACTION_STARTED, event.station_id, event.connector_id, dict(event.data))
+            case EventType.TRANSACTION_ENDED:
+                self._fire(TRANSACTION_ENDED, event.station_id, event.connector_id, _ended(event.data))
+            case EventType.CONNECTOR_UPDATED | EventType.STATION_UPDATED:
+                self._check_error(event.station_id, event.connector_id or 0)
+            case _:
+                pass
+
+    @callback
+    def _check_error(self, station_id: str, connector_id: int) -> None:
+        station = self._central.stations.get(station_id)
+        if station is None:
+            return
+        holder = station if connector_id == 0 else station.connectors.get(connector_id)
+        if holder is None:
+            return
+        key = (station_id, connector_id)
+        code = holder.error_code
+        if self._errors.get(key) == code:
+            return
+        self._errors[key] = code
+        if code not in _NO_ERROR:
+            data = {"error_code": code, "info": holder.info, "vendor_error_code": holder.vendor_error_code}
+            self._fire(ERROR_REPORTED, station_id, connector_id or None, data)
+
+    @callback
+    def _fire(self, event_type: str, station_id: str, connector_id: int | None, data: dict[str, Any]) -> None:
+        station = self._central.stations.get(station_id)
+        identifier = station_device_id(station_id)
+        if connector_id and station is not None and has_connector_devices(station):
+            identifier = connector_device_id(station_id, connector_id)
+        device = dr.async_get(self._hass).async_get_device(identifiers={identifier})
+        payload = {"device_id": device.id if device else None, "charger": station_id, "connector_id": connector_id}
+        self._hass.bus.async_fire(f"{DOMAIN}_{event_type}", {**payload, **data})
+        async_dispatcher_send(self._hass, signal_event(self._entry_id, station_id, connector_id), event_type, data)
+
+
+def _ended(data: dict[str, Any]) -> dict[str, Any]:
+    """Transaction ended: add what automations ask for (kWh, duration in seconds)."""
+    out = dict(data)
+    energy = data.get("energy_wh")
+    out["energy_kwh"] = round(energy / 1000.0, 3) if isinstance(energy, int | float) else None
+    start, stop = data.get("start_time"), data.get("stop_time")
+    if isinstance(start, str) and isinstance(stop, str):
+        out["duration_s"] = round((datetime.fromisoformat(stop) - datetime.fromisoformat(start)).total_seconds())
+    return out

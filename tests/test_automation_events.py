@@ -1,0 +1,73 @@
+"""Bus events and event entities for automations: boot, tag, session start/end, errors, firmware."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import CONF_HOST, CONF_PORT
+from homeassistant.core import Event, HomeAssistant
+from homeassistant.helpers import device_registry as dr
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.ocpp_core.const import DOMAIN
+from sim.charger16 import connect
+
+from .helpers_ha import ACCEPT_ALL, free_port, until
+
+
+@pytest.fixture(autouse=True)
+def _custom(enable_custom_integrations: None) -> None:
+    """Load our integration from custom_components."""
+
+
+@pytest.fixture
+async def entry(hass: HomeAssistant) -> AsyncIterator[MockConfigEntry]:
+    entry = MockConfigEntry(domain=DOMAIN, data={CONF_HOST: "127.0.0.1", CONF_PORT: free_port()}, options=ACCEPT_ALL)
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    yield entry
+    if entry.state is ConfigEntryState.LOADED:
+        assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_bus_events_and_event_entities(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    fired: list[Event[Any]] = []
+    for name in ("booted", "tag_presented", "transaction_started", "transaction_ended", "error_reported"):
+        hass.bus.async_listen(f"{DOMAIN}_{name}", fired.append)
+    charger, task, ws = await connect(f"ws://127.0.0.1:{entry.data[CONF_PORT]}", "ev")
+    await charger.boot()
+    await charger.send_status(1, "Available")
+    await until(hass, lambda: hass.states.get("event.ev_session_event") is not None)
+    await charger.authorize("TAG-9")
+    await charger.start_transaction(1, "TAG-9")
+    charger.sim.connectors[1].energy_wh += 7500
+    await charger.stop_transaction(1)
+    await charger.send_status(1, "Faulted", error_code="GroundFailure")
+    await charger.send_status(1, "Faulted", error_code="GroundFailure")  # the same error: reported once
+    await until(hass, lambda: any(e.event_type == f"{DOMAIN}_error_reported" for e in fired))
+
+    kinds = [e.event_type.removeprefix(f"{DOMAIN}_") for e in fired]
+    assert kinds == ["booted", "tag_presented", "transaction_started", "transaction_ended", "error_reported"]
+    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, "ev")})
+    assert device is not None
+    assert all(e.data["device_id"] == device.id and e.data["charger"] == "ev" for e in fired)
+    ended = fired[3].data
+    assert ended["id_tag"] == "TAG-9"
+    assert ended["energy_kwh"] == 7.5
+    assert ended["duration_s"] >= 0
+    assert fired[4].data["error_code"] == "GroundFailure"
+    assert fired[1].data["status"] == "Accepted"
+
+    session = hass.states.get("event.ev_session_event")
+    assert session is not None
+    assert session.attributes["event_type"] == "error_reported"
+    charger_event = hass.states.get("event.ev_charger_event")
+    assert charger_event is not None
+    assert charger_event.attributes["event_type"] == "tag_presented"
+    assert charger_event.attributes["id_tag"] == "TAG-9"
+    await ws.close()
+    task.cancel()
