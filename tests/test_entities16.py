@@ -120,3 +120,19 @@ def _device_id(hass: HomeAssistant) -> str:
     device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, "wb")})
     assert device is not None
     return device.id
+
+
+async def test_connectivity_session_and_error_sensors(
+    hass: HomeAssistant, entry: MockConfigEntry, charger: SimulatedChargePoint
+) -> None:
+    assert state(hass, "binary_sensor.wb_connectivity") == "on"
+    assert state(hass, "sensor.wb_ocpp_version") == "ocpp1.6"
+    assert state(hass, "sensor.wb_error") == "none"
+    await charger.start_transaction(1, "TAG-7")
+    await until(hass, lambda: state(hass, "sensor.wb_session_tag") == "TAG-7")
+    assert float(state(hass, "sensor.wb_session_duration") or "nan") >= 0.0
+    await charger.send_status(1, "Faulted", error_code="OverCurrentFailure")
+    await until(hass, lambda: state(hass, "sensor.wb_connector_error") == "OverCurrentFailure")
+    await entry.runtime_data.central.stop()  # the charger is gone
+    await until(hass, lambda: state(hass, "binary_sensor.wb_connectivity") == "off")
+    assert state(hass, "sensor.wb_status") == "unavailable"

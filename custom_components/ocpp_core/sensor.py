@@ -19,13 +19,24 @@ from homeassistant.const import (
     UnitOfElectricPotential,
     UnitOfEnergy,
     UnitOfPower,
+    UnitOfTemperature,
+    UnitOfTime,
 )
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
+from homeassistant.util import dt as dt_util
 
 from .coordinator import OcppConfigEntry
 from .csms import Connector, Station
-from .csms.model import CURRENT_IMPORT, CURRENT_OFFERED, ENERGY_IMPORT_REGISTER, POWER_IMPORT, SOC, VOLTAGE
+from .csms.model import (
+    CURRENT_IMPORT,
+    CURRENT_OFFERED,
+    ENERGY_IMPORT_REGISTER,
+    POWER_IMPORT,
+    SOC,
+    TEMPERATURE,
+    VOLTAGE,
+)
 from .entity import OcppEntity
 
 PARALLEL_UPDATES = 0
@@ -97,12 +108,49 @@ def _phase_reading(measurand: str, phase: str, first_phase: bool) -> Callable[[C
     return value
 
 
+def _session_minutes(connector: Connector) -> float | None:
+    """Minutes since the session started (refreshed with each update of the connector)."""
+    tx = connector.transaction
+    if tx is None:
+        return None
+    return round(max(0.0, (dt_util.utcnow() - tx.start_time).total_seconds()) / 60.0, 1)
+
+
+def _error(code: str | None) -> str | None:
+    return None if code in (None, "", "NoError") else code
+
+
 def _session_energy(connector: Connector) -> float | None:
     tx = connector.transaction
     return None if tx is None else round(tx.energy_wh / 1000.0, 3)
 
 
 STATION_SENSORS: tuple[StationSensorDescription, ...] = (
+    StationSensorDescription(
+        key="error_code",
+        translation_key="error_code",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda station: _error(station.error_code) or "none",
+    ),
+    StationSensorDescription(
+        key="vendor_error_code",
+        translation_key="vendor_error_code",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
+        value_fn=lambda station: station.vendor_error_code,
+    ),
+    StationSensorDescription(
+        key="ocpp_version",
+        translation_key="ocpp_version",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda station: station.ocpp_version.value if station.ocpp_version else None,
+    ),
+    StationSensorDescription(
+        key="firmware_version",
+        translation_key="firmware_version",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda station: station.firmware_version,
+    ),
     StationSensorDescription(
         key="station_status",
         translation_key="station_status",
@@ -132,6 +180,32 @@ STATION_SENSORS: tuple[StationSensorDescription, ...] = (
 )
 
 CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
+    ConnectorSensorDescription(
+        key="error_code",
+        translation_key="connector_error_code",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda connector: _error(connector.error_code) or "none",
+    ),
+    ConnectorSensorDescription(
+        key="temperature",
+        device_class=SensorDeviceClass.TEMPERATURE,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfTemperature.CELSIUS,
+        entity_registry_enabled_default=False,
+        value_fn=lambda connector: connector.reading(TEMPERATURE),
+    ),
+    ConnectorSensorDescription(
+        key="session_duration",
+        translation_key="session_duration",
+        device_class=SensorDeviceClass.DURATION,
+        native_unit_of_measurement=UnitOfTime.MINUTES,
+        value_fn=_session_minutes,
+    ),
+    ConnectorSensorDescription(
+        key="session_id_tag",
+        translation_key="session_id_tag",
+        value_fn=lambda connector: connector.transaction.id_tag if connector.transaction else None,
+    ),
     ConnectorSensorDescription(
         key="status",
         translation_key="status",
