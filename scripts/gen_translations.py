@@ -22,6 +22,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "translations"
 TARGET = ROOT / "custom_components" / "ocpp_core" / "translations"
+# languages that must translate every string; others may be partial (Home Assistant falls back to English)
+COMPLETE = ("en", "de")
 _REF = re.compile(r"\[%key:([a-z0-9_:]+)%\]")
 
 
@@ -57,9 +59,14 @@ def build() -> dict[str, str]:
     for path in sorted(SOURCE.glob("*.json")):
         tree = json.loads(path.read_text(encoding="utf-8"))
         keys = set(_flatten(tree))
-        if keys != english_keys:
-            missing, extra = sorted(english_keys - keys), sorted(keys - english_keys)
-            raise SystemExit(f"{path.name}: keys differ from en.json; missing {missing}, unknown {extra}")
+        extra = sorted(keys - english_keys)
+        if extra:
+            raise SystemExit(f"{path.name}: keys en.json does not have: {extra}")
+        missing = sorted(english_keys - keys)
+        if path.stem in COMPLETE and missing:
+            raise SystemExit(f"{path.name}: must be complete; missing {missing}")
+        if path.stem not in COMPLETE and not {"config::step::user::title", "config::error::port_in_use"} <= keys:
+            raise SystemExit(f"{path.name}: a partial language must at least translate the flows")
         resolved = _resolve(tree, _flatten(tree), path.stem)
         out[path.name] = json.dumps(resolved, indent=2, ensure_ascii=False) + "\n"
     return out

@@ -23,7 +23,7 @@ def _generator() -> object:
 
 def test_generated_files_match_the_source() -> None:
     generated = _generator().build()  # type: ignore[attr-defined]
-    assert set(generated) == {"en.json", "de.json"}
+    assert set(generated) == {"en.json", "de.json", "nl.json", "es.json"}
     for name, text in generated.items():
         committed = (COMPONENT_TRANSLATIONS / name).read_text(encoding="utf-8")
         assert committed == text, f"{name} drifted from translations/{name}: run scripts/gen_translations.py"
@@ -35,7 +35,7 @@ def test_no_unresolved_references() -> None:
 
 
 def test_every_entity_and_state_is_translated() -> None:
-    for path in COMPONENT_TRANSLATIONS.glob("*.json"):
+    for path in (COMPONENT_TRANSLATIONS / name for name in ("en.json", "de.json")):  # the complete languages
         entity = json.loads(path.read_text(encoding="utf-8"))["entity"]
         for description in (*STATION_SENSORS, *CONNECTOR_SENSORS):
             if description.translation_key is None:
@@ -46,3 +46,12 @@ def test_every_entity_and_state_is_translated() -> None:
             if description.options:
                 assert set(translated["state"]) == set(STATUS_OPTIONS), (path.name, description.key)
         assert entity["switch"][CHARGE_SWITCH.translation_key]["name"]
+
+
+def test_partial_languages_cover_the_flows_and_invent_nothing() -> None:
+    english = json.loads((COMPONENT_TRANSLATIONS / "en.json").read_text(encoding="utf-8"))
+    for name in ("nl.json", "es.json"):
+        partial = json.loads((COMPONENT_TRANSLATIONS / name).read_text(encoding="utf-8"))
+        assert partial["config"]["step"].keys() == english["config"]["step"].keys(), name
+        assert partial["config"]["abort"].keys() == english["config"]["abort"].keys(), name
+        assert partial["options"]["step"]["init"]["data"].keys() == english["options"]["step"]["init"]["data"].keys()

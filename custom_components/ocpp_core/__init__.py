@@ -6,6 +6,7 @@ from homeassistant.const import CONF_HOST, CONF_PORT, EVENT_HOMEASSISTANT_STOP, 
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.typing import ConfigType
 
 from .admission import boot_policy, station_visible
@@ -57,14 +58,26 @@ async def async_setup_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> bool
     bridge = EventBridge(hass, entry)
     entry.async_on_unload(central.events.subscribe(bridge.handle))
     entry.async_on_unload(central.events.subscribe(AutomationEvents(hass, entry.entry_id, central).handle))
+    issue_id = f"port_in_use_{entry.entry_id}"
     try:
         await central.start()
     except OSError as err:
+        ir.async_create_issue(
+            hass,
+            DOMAIN,
+            issue_id,
+            is_fixable=False,
+            severity=ir.IssueSeverity.ERROR,
+            translation_key="port_in_use",
+            translation_placeholders={"port": str(entry.data[CONF_PORT]), "error": str(err)},
+        )
         raise ConfigEntryNotReady(
             translation_domain=DOMAIN,
             translation_key="port_unavailable",
             translation_placeholders={"port": str(entry.data[CONF_PORT]), "error": str(err)},
         ) from err
+
+    ir.async_delete_issue(hass, DOMAIN, issue_id)
 
     async def _stop_on_shutdown(event: Event) -> None:
         # chargers see a clean close and reconnect to the next HA; open sessions are already stored

@@ -54,6 +54,21 @@ class OcppConfigFlow(ConfigFlow, domain=DOMAIN):
     def __init__(self) -> None:
         self._charger: dict[str, Any] = {}
 
+    async def async_step_reconfigure(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Move the central system to another address or port; devices and history stay."""
+        entry = self._get_reconfigure_entry()
+        errors: dict[str, str] = {}
+        host, port = entry.data.get(CONF_HOST, DEFAULT_HOST), int(entry.data[CONF_PORT])
+        if user_input is not None:
+            host, port = user_input[CONF_HOST].strip(), int(user_input[CONF_PORT])
+            if port != entry.data[CONF_PORT]:
+                self._async_abort_entries_match({CONF_PORT: port})
+            unchanged = (host, port) == (entry.data.get(CONF_HOST), entry.data[CONF_PORT])
+            if unchanged or await self.hass.async_add_executor_job(_port_free, host, port):
+                return self.async_update_reload_and_abort(entry, data={**entry.data, CONF_HOST: host, CONF_PORT: port})
+            errors["base"] = "port_in_use"
+        return self.async_show_form(step_id="reconfigure", data_schema=_user_schema(host, port), errors=errors)
+
     async def async_step_integration_discovery(self, discovery_info: dict[str, Any]) -> ConfigFlowResult:
         """A charger nobody accepted yet booted; it waits, connected and Pending, for the user."""
         station_id = str(discovery_info["station_id"])
