@@ -136,3 +136,17 @@ async def test_connectivity_session_and_error_sensors(
     await entry.runtime_data.central.stop()  # the charger is gone
     await until(hass, lambda: state(hass, "binary_sensor.wb_connectivity") == "off")
     assert state(hass, "sensor.wb_status") == "unavailable"
+
+
+async def test_a_meter_value_writes_only_what_changed(hass: HomeAssistant, charger: SimulatedChargePoint) -> None:
+    await charger.start_transaction(1, "TAG")
+    await charger.send_meter_values(1, seconds=60)
+    await until(hass, lambda: state(hass, "sensor.wb_power") == "11000.0")
+    status_before = hass.states.get("sensor.wb_status")
+    energy_before = hass.states.get("sensor.wb_energy_meter")
+    assert status_before is not None and energy_before is not None
+    await charger.send_meter_values(1, seconds=60)  # energy moves on, status does not
+    await until(hass, lambda: state(hass, "sensor.wb_energy_meter") != energy_before.state)
+    status_after = hass.states.get("sensor.wb_status")
+    assert status_after is not None
+    assert status_after.last_reported == status_before.last_reported  # not even re-reported

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine
 from typing import Any, Concatenate
 
+from homeassistant.core import callback
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity import Entity, EntityDescription
@@ -41,6 +42,7 @@ class OcppEntity(Entity):
         self.connector_id = connector_id
         self._entry_id = entry_id
         self._attr_unique_id = f"{station_id}_{connector_id or 0}_{description.key}"
+        self._shown: tuple[Any, ...] | None = None
         station = self.station
         if connector_id is not None and has_connector_devices(station):
             self._attr_device_info = DeviceInfo(
@@ -68,9 +70,22 @@ class OcppEntity(Entity):
     async def async_added_to_hass(self) -> None:
         self.async_on_remove(
             async_dispatcher_connect(
-                self.hass, signal_update(self._entry_id, self.station_id, self.connector_id), self.async_write_ha_state
+                self.hass, signal_update(self._entry_id, self.station_id, self.connector_id), self._on_update
             )
         )
+
+    @callback
+    def _on_update(self) -> None:
+        """Write the state only when what Home Assistant would show changed.
+
+        A MeterValues message wakes every entity of its connector; most of them
+        (status, tag, transaction id …) did not change, and a state write costs
+        far more than this comparison.
+        """
+        shown = (self.available, self.state, self.extra_state_attributes)
+        if shown != self._shown:
+            self._shown = shown
+            self.async_write_ha_state()
 
 
 def ocpp_command[E: OcppEntity, **P](
