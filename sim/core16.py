@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
-import json
 import logging
 import random
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import websockets
 from ocpp.v16 import ChargePoint, call
 from ocpp.v16.enums import ChargePointStatus, Measurand, Phase, RegistrationStatus, UnitOfMeasure
+
+from .followups import FollowUps
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -24,8 +22,6 @@ INTEGER_KEYS = frozenset(
 )
 BOOLEAN_KEYS = frozenset({"LocalAuthListEnabled", "AuthorizeRemoteTxRequests", "StopTransactionOnEVSideDisconnect"})
 REBOOT_KEYS = frozenset({"WebSocketPingInterval", "SecurityProfile"})
-
-Step = Callable[[], Awaitable[Any]]
 
 
 def now() -> str:
@@ -90,8 +86,8 @@ class SimState:
     csr: str | None = None
 
 
-class ChargerCore(ChargePoint):  # type: ignore[misc]
-    """A 1.6J charge point's own messages, its state, and ordered follow-up messages."""
+class ChargerCore(FollowUps, ChargePoint):  # type: ignore[misc]
+    """A 1.6J charge point's own messages, its state, and ordered follow-up messages (FollowUps)."""
 
     def __init__(self, cp_id: str, connection: Any, connectors: int = 1, **kwargs: Any) -> None:
         super().__init__(cp_id, connection, **kwargs)
@@ -101,67 +97,8 @@ class ChargerCore(ChargePoint):  # type: ignore[misc]
         )
         self.remote_starts: list[dict[str, Any]] = []
         self.remote_stops: list[int] = []
-        # every CALL of the central system, in order: (action, payload as sent)
-        self.requests: list[tuple[str, dict[str, Any]]] = []
         self.registration_status: str | None = None
         self.heartbeat_interval: int | None = None
-        # seconds between the steps of a follow-up (firmware download, upload …); 0 in tests
-        self.step_delay = 0.0
-        self._tasks: set[asyncio.Task[Any]] = set()
-        self._after_reply: list[Step] = []
-        self.idle = asyncio.Event()
-        self.idle.set()
-
-    # ---- follow-up messages ------------------------------------------------------
-
-    def then(self, *steps: Step) -> None:
-        """Send these (in order) once the answer to the CALL being handled has gone out."""
-        self._after_reply.extend(steps)
-
-    async def route_message(self, raw_msg: str) -> None:
-        try:
-            frame = json.loads(raw_msg)
-        except ValueError:
-            frame = None
-        if isinstance(frame, list) and len(frame) == 4 and frame[0] == 2:
-            self.requests.append((frame[2], frame[3]))
-        try:
-            await super().route_message(raw_msg)
-        except Exception:
-            # the `ocpp` package lets some failures (e.g. an answer it cannot serialise) escape its
-            # receive loop; a real charger would not go deaf over one bad message
-            _LOGGER.exception("%s: could not handle %.300s", self.id, raw_msg)
-        steps, self._after_reply = self._after_reply, []
-        if steps:
-            self._spawn(self._in_order(steps))
-
-    async def _in_order(self, steps: list[Step]) -> None:
-        for index, step in enumerate(steps):
-            if index and self.step_delay:
-                await asyncio.sleep(self.step_delay)
-            await step()
-
-    def _spawn(self, coro: Any) -> None:
-        task = asyncio.create_task(self._quietly(coro))
-        self._tasks.add(task)
-        self.idle.clear()
-        task.add_done_callback(self._task_done)
-
-    def _task_done(self, task: asyncio.Task[Any]) -> None:
-        self._tasks.discard(task)
-        if not self._tasks:
-            self.idle.set()
-
-    async def _quietly(self, coro: Any) -> None:
-        """Follow-up messages of a remote command; a socket closed meanwhile is not an error."""
-        try:
-            await coro
-        except websockets.ConnectionClosed:
-            _LOGGER.info("%s: connection closed before a follow-up message was sent", self.id)
-
-    async def settle(self) -> None:
-        """Wait until every follow-up message has been sent and answered (bound it with asyncio.timeout)."""
-        await self.idle.wait()
 
     # ---- what the charger sends ---------------------------------------------
 

@@ -11,7 +11,7 @@ from websockets.exceptions import InvalidStatus
 from custom_components.ocpp_core.csms import CentralSystem, CentralSystemConfig, MemoryPersistence
 from custom_components.ocpp_core.csms.server import InvalidChargePointId, charge_point_id_from_path, choose_subprotocol
 
-from .helpers import RawCharger
+from .helpers import RawCharger, wait_for
 
 
 @pytest.mark.parametrize(
@@ -52,6 +52,24 @@ def test_subprotocol_in_chargers_order() -> None:
 async def test_negotiates_16(url: str) -> None:
     charger = await RawCharger.connect(url, "neg", ["ocpp1.5", "ocpp1.6"])
     assert charger.ws.subprotocol == "ocpp1.6"
+    await charger.close()
+
+
+@pytest.mark.parametrize(
+    ("offered", "chosen"),
+    [
+        (["ocpp2.1", "ocpp2.0.1", "ocpp1.6"], "ocpp2.1"),
+        (["ocpp2.0.1", "ocpp1.6"], "ocpp2.0.1"),
+        (["ocpp1.6", "ocpp2.1"], "ocpp1.6"),
+        (["ocpp2.1"], "ocpp2.1"),
+    ],
+)
+async def test_negotiates_every_version(central: CentralSystem, url: str, offered: list[str], chosen: str) -> None:
+    """The server offers OCPP 1.6, 2.0.1 and 2.1, and takes the charger's first choice it speaks."""
+    charger = await RawCharger.connect(url, "neg-all", offered)
+    assert charger.ws.subprotocol == chosen
+    await wait_for(lambda: "neg-all" in central.stations)
+    assert central.stations["neg-all"].ocpp_version == chosen
     await charger.close()
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import fastjsonschema
 import msgspec
+import pytest
 
 from custom_components.ocpp_core.csms.rpc_types import OcppVersion
 from custom_components.ocpp_core.csms.typed_schema import Unsupported, make_validator
@@ -91,3 +92,29 @@ def test_float_limits_need_not_be_exact_multiples() -> None:
         "chargingSchedule": {"chargingRateUnit": "A", "chargingSchedulePeriod": [{"startPeriod": 0, "limit": 16.1}]},
     }
     validate({"connectorId": 1, "csChargingProfiles": profile})
+
+
+@pytest.mark.parametrize("version", [OcppVersion.V201, OcppVersion.V21])
+def test_2x_schemas_typed_without_surprises(version: OcppVersion) -> None:
+    """Every 2.x schema is typed (or left to fastjsonschema) and refuses a bad payload as a validation error,
+    never with another exception (the 2.1 schemas give integer limits as floats, e.g. "minimum": 0.0)."""
+    typed = 0
+    for name, schema in _read_schemas(version).items():
+        try:
+            validate = make_validator(schema)
+        except Unsupported:
+            continue
+        typed += 1
+        reference = fastjsonschema.compile(schema)
+        for bad in ({}, {"unexpected": [1]}, []):
+            assert _accepts(validate, bad, (msgspec.ValidationError,)) == _accepts(
+                reference, bad, (fastjsonschema.JsonSchemaValueException,)
+            ), name
+    assert typed > 100
+    status = make_validator(_read_schemas(version)["StatusNotificationRequest.json"])
+    status({"timestamp": "2025-01-01T00:00:00Z", "connectorStatus": "Available", "evseId": 1, "connectorId": 1})
+    if version is OcppVersion.V21:  # "minimum": 0.0 on an integer
+        with pytest.raises(msgspec.ValidationError):
+            status(
+                {"timestamp": "2025-01-01T00:00:00Z", "connectorStatus": "Available", "evseId": -1, "connectorId": 1}
+            )

@@ -1,9 +1,11 @@
 """OCPP central system, free of Home Assistant so the add-on runs the same code."""
 
-from .central import CentralSystem
+from .central import CentralSystem, UnsupportedVersion
 from .config import CentralSystemConfig
+from .devicemodel import DeviceModel, DeviceVariable
 from .events import Event, EventType
 from .model import Connector, MeterSample, RegistrationStatus, Reservation, Station, Transaction
+from .model2 import StationV2
 from .persistence import MemoryPersistence, Persistence
 from .rpc_types import CallError, CallTimeout, InvalidCall, NotConnected, OcppVersion
 
@@ -13,6 +15,8 @@ __all__ = [
     "CentralSystem",
     "CentralSystemConfig",
     "Connector",
+    "DeviceModel",
+    "DeviceVariable",
     "Event",
     "EventType",
     "InvalidCall",
@@ -24,5 +28,7 @@ __all__ = [
     "RegistrationStatus",
     "Reservation",
     "Station",
+    "StationV2",
     "Transaction",
+    "UnsupportedVersion",
 ]

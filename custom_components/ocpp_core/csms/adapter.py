@@ -1,16 +1,29 @@
-"""What every OCPP version adapter offers the central system."""
+"""What every OCPP version adapter offers the central system, and the registration rules they share.
+
+Registration: each BootNotification is answered as `CentralSystemConfig.boot_policy`
+decides (no policy: Accepted).  A station the user accepted before stays
+Accepted when the policy answers Pending; Rejected always applies.  Messages
+from a station that is not Accepted are answered anyway (logged once).
+"""
 
 from __future__ import annotations
 
+import logging
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from .config import CentralSystemConfig
+from .model import RegistrationStatus
 from .rpc import Handler, Payload
 from .state import CentralState
+from .timeutil import utcnow
+
+_LOGGER = logging.getLogger(__name__)
 
 CallFn = Callable[[str, Payload], Awaitable[Payload]]
+
+_REGISTRATION_STATUSES = frozenset(RegistrationStatus)
 
 
 class VersionAdapter(ABC):
@@ -34,8 +47,43 @@ class VersionAdapter(ABC):
     async def remote_stop(self, transaction_id: str) -> dict[str, Any]:
         """Ask the charger to stop a transaction; returns its answer."""
 
+    @abstractmethod
+    async def request_boot(self) -> dict[str, Any]:
+        """Ask the charger to send a BootNotification (TriggerMessage); returns its answer."""
+
+    def before_call(self, action: str, request: Payload) -> None:  # noqa: B027 - optional hook
+        """Note a call about to be sent (its answer, or what follows it, may arrive at once)."""
+
     def record_answer(self, action: str, request: Payload, answer: Payload) -> None:  # noqa: B027 - optional hook
         """Learn from the charger's answer to one of our calls (nothing by default)."""
 
     def close(self) -> None:  # noqa: B027 - optional hook, nothing to do by default
         """The connection is gone: stop what the adapter runs in the background."""
+
+    # ---- shared by the versions ----------------------------------------------
+
+    def _registration(self, payload: Payload) -> str:
+        """What to answer this BootNotification (see the module's docstring)."""
+        policy = self.config.boot_policy
+        if policy is None:
+            return RegistrationStatus.ACCEPTED
+        try:
+            decided = policy(self.station_id, dict(payload))
+        except Exception:
+            _LOGGER.exception("%s: the boot policy failed; answering Pending", self.station_id)
+            return RegistrationStatus.PENDING
+        if not isinstance(decided, str) or decided not in _REGISTRATION_STATUSES:
+            _LOGGER.warning("%s: the boot policy answered %r; answering Pending", self.station_id, decided)
+            return RegistrationStatus.PENDING
+        station = self.state.stations.get(self.station_id)
+        if (
+            decided == RegistrationStatus.PENDING
+            and station is not None
+            and station.registration_status == RegistrationStatus.ACCEPTED
+        ):
+            return RegistrationStatus.ACCEPTED  # accepted by the user before
+        return str(decided)
+
+    def _expire_reservations(self) -> None:
+        if utcnow() >= self.state.reservation_deadlines[self.station_id]:
+            self.state.expire_reservations(self.station_id)

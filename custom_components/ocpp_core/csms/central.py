@@ -20,12 +20,17 @@ from .session import ChargerSession
 from .state import CentralState
 from .v16.adapter import V16Adapter
 from .v16.commands import V16Commands
+from .v21.adapter import V21Adapter
+from .v201.adapter import V201Adapter
+from .v201.commands import V201Commands
 from .validation import SchemaRegistry
 
 _LOGGER = logging.getLogger(__name__)
 
 _ADAPTERS: dict[OcppVersion, type[VersionAdapter]] = {
     OcppVersion.V16: V16Adapter,
+    OcppVersion.V201: V201Adapter,
+    OcppVersion.V21: V21Adapter,
 }
 
 
@@ -75,7 +80,9 @@ class CentralSystem:
         """Open and recent transactions, oldest start first, optionally of one station and meeting [since, until].
 
         Each: station_id, connector_id, transaction_id, id_tag, start_time (ISO), stop_time (ISO or None),
-        meter_start_wh, meter_stop_wh, energy_wh, stop_reason, open.  Naive bounds are taken as UTC.
+        meter_start_wh, meter_stop_wh, energy_wh, stop_reason, open (and total_cost, currency, tariff_id
+        when an OCPP 2.1 station sent them).  For OCPP 2.x, connector_id is the EVSE and transaction_id
+        the station's own.  Naive bounds are taken as UTC.
         Ended transactions are kept up to `CentralSystemConfig.history_size`.
         """
         return self.state.transactions(station_id, since, until)
@@ -103,11 +110,27 @@ class CentralSystem:
             raise UnsupportedVersion(f"{station_id} does not speak OCPP 1.6")
         return adapter.commands
 
+    def v201(self, station_id: str) -> V201Commands:
+        """The typed OCPP 2.0.1 operations of a connected 2.0.1 or 2.1 station (2.1 keeps their names)."""
+        adapter = self._session(station_id).adapter
+        if not isinstance(adapter, V201Adapter):
+            raise UnsupportedVersion(f"{station_id} does not speak OCPP 2.0.1 or 2.1")
+        return adapter.commands
+
+    def next_remote_start_id(self) -> int:
+        """A remoteStartId never handed out before, across restarts (for RequestStartTransaction)."""
+        return self.state.allocate_remote_start_id()
+
+    def next_request_id(self) -> int:
+        """A requestId never handed out before, across restarts (GetBaseReport, GetReport, GetLog …)."""
+        return self.state.allocate_request_id()
+
     async def accept_station(self, station_id: str) -> dict[str, Any] | None:
         """Accept a station (e.g. one answered Pending while it awaited the user's approval).
 
         The decision is kept (a later Pending from the boot policy does not undo it).  When the
-        charger is connected it is asked to boot again (TriggerMessage BootNotification), so it
+        charger is connected it is asked to boot again (TriggerMessage BootNotification, in its
+        OCPP version's form), so it
         becomes Accepted without reconnecting; returns the charger's answer to that, or None
         when it is not connected or did not answer (logged).  KeyError for an unknown station.
         """
@@ -115,10 +138,10 @@ class CentralSystem:
             raise KeyError(station_id)
         self.state.set_registration(station_id, RegistrationStatus.ACCEPTED)
         session = self._sessions.get(station_id)
-        if session is None or not isinstance(session.adapter, V16Adapter):
+        if session is None:
             return None
         try:
-            return await session.adapter.commands.trigger_message("BootNotification")
+            return await session.adapter.request_boot()
         except (CallError, CallTimeout, NotConnected) as err:
             _LOGGER.warning("%s accepted, but could not be asked to boot again (%s)", station_id, err)
             return None

@@ -41,6 +41,34 @@ class EventType(StrEnum):
     SECURITY_EVENT = "security_event"
     # data: csr, status (our answer); the CSR is kept on Station.certificate_signing_request
     CERTIFICATE_SIGNING_REQUEST = "certificate_signing_request"
+    # ---- OCPP 2.x ----
+    # connector_id: the EVSE; data: transaction_id, seq_no, trigger_reason, charging_state, offline
+    # (a TransactionEvent Updated that was applied; Started / Ended come as TRANSACTION_STARTED / _ENDED)
+    TRANSACTION_UPDATED = "transaction_updated"
+    # data: request_id, report_base, variables (how many the model has now), full (a FullInventory replaced it)
+    DEVICE_MODEL = "device_model"
+    # data: the entry added to Station.v2.device_events (NotifyEvent)
+    DEVICE_EVENT = "device_event"
+    # data: request_id, monitors (how many variables have monitors now)
+    MONITORING_REPORT = "monitoring_report"
+    # connector_id: the EVSE (None: the whole station); data: source, is_grid_critical, cleared
+    CHARGING_LIMIT = "charging_limit"
+    # connector_id: the EVSE; data: requested_energy_wh, departure_time (ISO), energy_transfer
+    EV_CHARGING_NEEDS = "ev_charging_needs"
+    # connector_id: the EVSE; data: time_base (ISO), schedule (as sent)
+    EV_CHARGING_SCHEDULE = "ev_charging_schedule"
+    # data: request_id, source, evse_id, profiles (how many the EVSE has now)
+    CHARGING_PROFILES = "charging_profiles"
+    # data: request_id, text (the assembled NotifyCustomerInformation)
+    CUSTOMER_INFORMATION = "customer_information"
+    # data: request_id, message_ids
+    DISPLAY_MESSAGES = "display_messages"
+    # data: status, locations, request_id
+    PUBLISH_FIRMWARE_STATUS = "publish_firmware_status"
+    # data: kind ("SignCertificate", "Get15118EVCertificate", "GetCertificateStatus", "Authorize"), status (our answer)
+    CERTIFICATE_REQUEST = "certificate_request"
+    # OCPP 2.1; data: stream_id, basetime (ISO), data (as sent), pending, opened / closed
+    PERIODIC_EVENT_STREAM = "periodic_event_stream"
 
 
 @dataclass(slots=True, frozen=True)

@@ -11,8 +11,11 @@ from .model import Transaction
 
 
 def transaction_record(station_id: str, tx: Transaction) -> dict[str, Any]:
-    """A transaction as `CentralSystem.transactions` hands it out (JSON-ready)."""
-    return {
+    """A transaction as `CentralSystem.transactions` hands it out (JSON-ready).
+
+    OCPP 2.1 stations that calculate costs add total_cost, currency and tariff_id (when they sent them).
+    """
+    record = {
         "station_id": station_id,
         "connector_id": tx.connector_id,
         "transaction_id": tx.transaction_id,
@@ -25,6 +28,10 @@ def transaction_record(station_id: str, tx: Transaction) -> dict[str, Any]:
         "stop_reason": tx.stop_reason,
         "open": tx.is_open,
     }
+    for key in ("total_cost", "currency", "tariff_id"):
+        if getattr(tx, key) is not None:
+            record[key] = getattr(tx, key)
+    return record
 
 
 def as_utc(value: datetime | None) -> datetime | None:
@@ -72,3 +79,11 @@ class TransactionHistory:
             start = datetime.fromisoformat(record["start_time"])
             stop = datetime.fromisoformat(record["stop_time"])
             self._ended.append((start, stop, dict(record)))
+
+    def find(self, station_id: str, transaction_id: str) -> dict[str, Any] | None:
+        """The kept record of an ended transaction (the newest with that id), or None."""
+        for entry in reversed(self._ended):
+            record: dict[str, Any] = entry[2]
+            if record["transaction_id"] == transaction_id and record["station_id"] == station_id:
+                return record
+        return None

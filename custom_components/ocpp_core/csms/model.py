@@ -8,6 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from .model2 import StationV2
 from .rpc_types import OcppVersion
 from .timeutil import utcnow
 
@@ -58,10 +59,35 @@ class Transaction:
     stop_time: datetime | None = None
     meter_stop_wh: float | None = None
     stop_reason: str | None = None
+    # OCPP 2.x (None for 1.6): the connector of the EVSE (connector_id is the EVSE id), and what the
+    # newest TransactionEvent said; and OCPP 2.1's limits and costs
+    evse_connector_id: int | None = None
+    charging_state: str | None = None
+    trigger_reason: str | None = None
+    id_token_type: str | None = None
+    remote_start_id: int | None = None
+    time_spent_charging: int | None = None
+    # False while no energy reading of the session has arrived (2.x sends none at start)
+    meter_start_known: bool = True
+    # some of its events arrived queued (sent while the charger was offline)
+    offline: bool = False
+    # the TransactionEvent seqNos seen: lowest, highest, and those missing in between
+    seq_min: int | None = None
+    seq_max: int | None = None
+    seq_missing: list[int] = field(default_factory=list)
+    # OCPP 2.1: transactionInfo.transactionLimit {"max_cost", "max_energy", "max_time", "max_soc"} as set,
+    # transactionInfo.tariffId, and the station's costDetails (total_cost / currency read from it)
+    transaction_limit: dict[str, float] | None = None
+    tariff_id: str | None = None
+    total_cost: float | None = None
+    currency: str | None = None
+    cost_details: dict[str, Any] | None = None
 
     @property
     def energy_wh(self) -> float:
         """Energy delivered so far (or in total once stopped)."""
+        if not self.meter_start_known:
+            return 0.0
         end = self.meter_stop_wh if self.meter_stop_wh is not None else self.meter_last_wh
         if end is None:
             return 0.0
@@ -82,12 +108,13 @@ class Transaction:
             "stop_time": self.stop_time.isoformat() if self.stop_time else None,
             "meter_stop_wh": self.meter_stop_wh,
             "stop_reason": self.stop_reason,
+            **v2_fields_dict(self),
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Transaction:
         stop_time = data.get("stop_time")
-        return cls(
+        tx = cls(
             transaction_id=str(data["transaction_id"]),
             connector_id=int(data["connector_id"]),
             id_tag=data.get("id_tag"),
@@ -98,6 +125,29 @@ class Transaction:
             meter_stop_wh=data.get("meter_stop_wh"),
             stop_reason=data.get("stop_reason"),
         )
+        for key in _TX_V2_FIELDS:
+            if key in data:
+                setattr(tx, key, data[key])
+        return tx
+
+
+# The 2.x fields of a Transaction, written out only when set (1.6 transactions look as before).
+_TX_V2_FIELDS = (
+    "evse_connector_id", "charging_state", "trigger_reason", "id_token_type", "remote_start_id",
+    "time_spent_charging", "meter_start_known", "offline", "seq_min", "seq_max", "seq_missing",
+    "transaction_limit", "tariff_id", "total_cost", "currency", "cost_details",
+)  # fmt: skip
+_TX_V2_DEFAULTS: dict[str, Any] = {"meter_start_known": True, "offline": False, "seq_missing": []}
+
+
+def v2_fields_dict(tx: Transaction) -> dict[str, Any]:
+    """The 2.x fields that differ from their defaults."""
+    out: dict[str, Any] = {}
+    for key in _TX_V2_FIELDS:
+        value = getattr(tx, key)
+        if value is not None and value != _TX_V2_DEFAULTS.get(key):
+            out[key] = list(value) if isinstance(value, list) else value
+    return out
 
 
 @dataclass(slots=True)
@@ -164,6 +214,22 @@ class Connector(_Reservable):
     # latest reading per (measurand, phase); phase None = the total / single value
     readings: dict[tuple[str, str | None], MeterSample] = field(default_factory=dict)
     transaction: Transaction | None = None
+    # OCPP 2.x (an EVSE): its connectors' statuses, connectorId -> Available / Occupied / Reserved /
+    # Unavailable / Faulted (None: known from the device model, no status yet); `status` sums them up
+    connector_statuses: dict[int, str | None] = field(default_factory=dict)
+    # TransactionEvent chargingState: Charging, EVConnected, SuspendedEV, SuspendedEVSE, Idle
+    charging_state: str | None = None
+    # NotifyChargingLimit: who limits this EVSE (EMS, Other, SO, CSO; None once cleared), and the limit
+    # as notified: {"source", "is_grid_critical", "schedules"} (schedules as sent, camelCase)
+    limit_source: str | None = None
+    charging_limit: dict[str, Any] | None = None
+    # NotifyEVChargingNeeds: what the EV asks for (energy in Wh, departure), and the needs as sent
+    ev_requested_energy_wh: float | None = None
+    ev_departure_time: datetime | None = None
+    ev_energy_transfer: str | None = None
+    ev_charging_needs: dict[str, Any] | None = None
+    # NotifyEVChargingSchedule: {"time_base" (ISO), "schedule" (as sent)}
+    ev_charging_schedule: dict[str, Any] | None = None
     # the reservation as stored, expired or not; read `reservation`
     _reservation: Reservation | None = field(default=None, repr=False)
 
@@ -231,6 +297,8 @@ class Station(_Reservable):
     # the last SignCertificate CSR, kept until a PKI can sign it
     certificate_signing_request: str | None = None
     certificate_signing_request_time: datetime | None = None
+    # what OCPP 2.x stations report beyond that (device model, events, monitors …); None for 1.6
+    v2: StationV2 | None = None
     # a reservation of connector 0 (any connector); read `reservation`
     _reservation: Reservation | None = field(default=None, repr=False)
 
@@ -280,6 +348,7 @@ class Station(_Reservable):
             "certificate_signing_request": self.certificate_signing_request,
             "certificate_signing_request_time": _iso(self.certificate_signing_request_time),
             "reservations": [r.to_dict() for r in self.reservations()],
+            **({"v2": self._v2_dict()} if self.v2 is not None else {}),
         }
 
     @classmethod
@@ -322,7 +391,22 @@ class Station(_Reservable):
             else:
                 connector_id = reservation.connector_id
                 station.connectors.setdefault(connector_id, Connector(connector_id)).reservation = reservation
+        if data.get("v2") is not None:
+            station.v2 = StationV2.from_dict(data["v2"])
+            for evse_id, connector_ids in (data["v2"].get("evse_connectors") or {}).items():
+                evse = station.connectors.setdefault(int(evse_id), Connector(int(evse_id)))
+                evse.connector_statuses = dict.fromkeys((int(c) for c in connector_ids), None)
         return station
+
+    def _v2_dict(self) -> dict[str, Any]:
+        assert self.v2 is not None
+        data = self.v2.to_dict()
+        data["evse_connectors"] = {
+            str(evse_id): sorted(evse.connector_statuses)
+            for evse_id, evse in sorted(self.connectors.items())
+            if evse.connector_statuses
+        }
+        return data
 
 
 def _iso(value: datetime | None) -> str | None:

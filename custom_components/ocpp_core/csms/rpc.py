@@ -7,6 +7,11 @@ handler is a plain function, and in a task of their own when it returns an
 awaitable, so a slow handler — one that itself calls the charger — never
 blocks the next frame.  Outgoing CALLs go one at a time, as OCPP requires;
 the rest wait in line.
+
+OCPP 2.1 adds two frames: SEND (6), a CALL that is handled but never answered
+(not even with an error), and CALLRESULTERROR (5), with which either side says
+it could not process an answer: the charger's is logged, and we send one when
+the charger's answer to our CALL cannot be used.
 """
 
 from __future__ import annotations
@@ -93,13 +98,16 @@ class RpcEndpoint:
         if message_type == MessageType.CALL:
             await self._on_call(frame, raw, reply=True)
         elif message_type == MessageType.CALLRESULT:
-            self._on_result(frame)
+            refused = self._on_result(frame)
+            if refused is not None and self.version is OcppVersion.V21:
+                # 2.1: tell the charger its answer could not be processed
+                await self._send_frame([MessageType.CALLRESULTERROR, message_id, *refused, {}])
         elif message_type == MessageType.CALLERROR:
             self._on_error(frame)
         elif self.version is OcppVersion.V21 and message_type == MessageType.SEND:
             await self._on_call(frame, raw, reply=False)
         elif self.version is OcppVersion.V21 and message_type == MessageType.CALLRESULTERROR:
-            self._on_error(frame)
+            self._on_result_error(frame)
         else:
             await self._reply_error(
                 message_id, ErrorKind.UNKNOWN_MESSAGE_TYPE, f"Unknown message type {message_type!r}", raw
@@ -157,22 +165,17 @@ class RpcEndpoint:
         _LOGGER.error("%s: handler for %s failed on frame %r", self.charge_point_id, action, raw, exc_info=err)
         await self._reply_error(message_id, ErrorKind.INTERNAL, f"{action} handler failed", raw)
 
-    def _on_result(self, frame: list[Any]) -> None:
+    def _on_result(self, frame: list[Any]) -> tuple[str, str] | None:
+        """Hand the answer to the waiting call; (error code, description) when it cannot be used."""
         future = self._take_pending(frame[1])
         if future is None:
-            return
+            return None
         payload = frame[2]
         action = self._pending_action
         if not isinstance(payload, dict):
-            future.set_exception(
-                CallError(
-                    action,
-                    error_code(self.version, ErrorKind.BAD_FRAME),
-                    "CALLRESULT payload is not an object",
-                    payload,
-                )
-            )
-            return
+            code = error_code(self.version, ErrorKind.BAD_FRAME)
+            future.set_exception(CallError(action, code, "CALLRESULT payload is not an object", payload))
+            return code, "CALLRESULT payload is not an object"
         try:
             payload = self._schemas.validate(
                 action,
@@ -182,9 +185,11 @@ class RpcEndpoint:
                 on_quirk=self._quirk,
             )
         except OcppError as err:
-            future.set_exception(CallError(action, error_code(self.version, err.kind), err.description, payload))
-            return
+            code = error_code(self.version, err.kind)
+            future.set_exception(CallError(action, code, err.description, payload))
+            return code, err.description
         future.set_result(payload)
+        return None
 
     def _on_error(self, frame: list[Any]) -> None:
         future = self._take_pending(frame[1])
@@ -194,6 +199,16 @@ class RpcEndpoint:
         description = frame[3] if len(frame) > 3 else ""
         details = frame[4] if len(frame) > 4 else {}
         future.set_exception(CallError(self._pending_action, str(code), str(description), details))
+
+    def _on_result_error(self, frame: list[Any]) -> None:
+        """OCPP 2.1: the charger could not process our answer to one of its calls; nothing to answer."""
+        _LOGGER.warning(
+            "%s could not process our answer to its message %s: %s %s",
+            self.charge_point_id,
+            frame[1],
+            frame[2] if len(frame) > 2 else "GenericError",
+            frame[3] if len(frame) > 3 else "",
+        )
 
     def _take_pending(self, message_id: str) -> asyncio.Future[Payload] | None:
         future = self._pending

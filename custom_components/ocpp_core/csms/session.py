@@ -41,6 +41,7 @@ class ChargerSession:
 
     async def call(self, action: str, payload: Payload, timeout: float | None = None) -> Payload:  # noqa: ASYNC109 - per-call OCPP timeout
         """Every call to the charger, typed or raw: the adapter learns from the answer."""
+        self.adapter.before_call(action, payload)
         answer = await self.rpc.call(action, payload, timeout)
         self.adapter.record_answer(action, payload, answer)
         return answer

@@ -29,8 +29,10 @@ from .model import (
 )
 from .persistence import Persistence
 from .reports import StationReports
+from .reports2 import StationReports2
 from .rpc_types import OcppVersion
 from .timeutil import utcnow
+from .transactions2 import TransactionEvents
 from .v16.configuration import MAX_CONNECTORS, apply_configuration
 
 _LOGGER = logging.getLogger(__name__)
@@ -41,7 +43,7 @@ _INT32_MAX = 2_147_483_647
 _RESERVATION_OVER = frozenset({"Available", "Unavailable", "Faulted"})
 
 
-class CentralState(StationReports):
+class CentralState(StationReports, StationReports2, TransactionEvents):
     """Stations, connectors and transactions, with their persistence."""
 
     def __init__(self, persistence: Persistence, events: EventBus, history_size: int = 1000) -> None:
@@ -53,8 +55,12 @@ class CentralState(StationReports):
         self._persistence = persistence
         self._next_transaction_id = 1
         self._next_reservation_id = 1
+        self._next_remote_start_id = 1
+        self._next_request_id = 1
         self._expiry_timers: dict[str, asyncio.TimerHandle] = {}
         self._logged: set[tuple[str, str]] = set()
+        # 2.x transactions ended lately, to recognise their late events (see transactions2.py)
+        self._recently_ended: dict[tuple[str, str], None] = {}
 
     # ---- persistence -----------------------------------------------------
 
@@ -62,6 +68,8 @@ class CentralState(StationReports):
         data = await self._persistence.async_load() or {}
         self._next_transaction_id = int(data.get("next_transaction_id", 1))
         self._next_reservation_id = int(data.get("next_reservation_id", 1))
+        self._next_remote_start_id = int(data.get("next_remote_start_id", 1))
+        self._next_request_id = int(data.get("next_request_id", 1))
         self.history.load(data.get("history", []))
         for station_id, station_data in data.get("stations", {}).items():
             station = Station.from_dict(station_id, station_data)
@@ -91,6 +99,8 @@ class CentralState(StationReports):
             "version": STORAGE_VERSION,
             "next_transaction_id": self._next_transaction_id,
             "next_reservation_id": self._next_reservation_id,
+            "next_remote_start_id": self._next_remote_start_id,
+            "next_request_id": self._next_request_id,
             "stations": stations,
             "history": self.history.snapshot(),
         }
@@ -273,22 +283,26 @@ class CentralState(StationReports):
         meter_start_wh: float,
         timestamp: datetime,
     ) -> Transaction:
+        tx = Transaction(transaction_id, connector_id, id_tag, timestamp, meter_start_wh, meter_last_wh=meter_start_wh)
+        await self.open_transaction(station_id, tx)
+        return tx
+
+    async def open_transaction(self, station_id: str, tx: Transaction) -> None:
+        """Put a new transaction on its connector (closing one left open there), saved before the answer."""
         station = self.station(station_id)
-        connector = self.connector(station, connector_id)
+        connector = self.connector(station, tx.connector_id)
         previous = connector.transaction
-        if previous is not None and previous.transaction_id != transaction_id:
+        if previous is not None and previous.transaction_id != tx.transaction_id:
             _LOGGER.info(
                 "%s: transaction %s on connector %s closed by a new start",
                 station_id,
                 previous.transaction_id,
-                connector_id,
+                tx.connector_id,
             )
-            self._end(station, connector, previous, previous.meter_last_wh, timestamp, "Other")
-        tx = Transaction(transaction_id, connector_id, id_tag, timestamp, meter_start_wh, meter_last_wh=meter_start_wh)
+            self._end(station, connector, previous, previous.meter_last_wh, tx.start_time, "Other")
         connector.transaction = tx
         await self.save_now()
-        self.events.emit(Event(EventType.TRANSACTION_STARTED, station_id, connector_id, tx.to_dict()))
-        return tx
+        self.events.emit(Event(EventType.TRANSACTION_STARTED, station_id, tx.connector_id, tx.to_dict()))
 
     def find_open_transaction(self, station_id: str, transaction_id: str) -> Connector | None:
         station = self.stations.get(station_id)

@@ -10,6 +10,7 @@ caller keeps fastjsonschema for that action.
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from collections.abc import Callable
 from datetime import datetime
@@ -98,7 +99,17 @@ class _Builder:
 
     @staticmethod
     def _number(base: type, schema: dict[str, Any]) -> Any:
-        return _annotate(base, ge=schema.get("minimum"), le=schema.get("maximum"), multiple_of=schema.get("multipleOf"))
+        minimum, maximum, multiple_of = schema.get("minimum"), schema.get("maximum"), schema.get("multipleOf")
+        # the 2.1 schemas give integer limits as floats ("minimum": 0.0), which msgspec refuses for ints
+        if minimum is not None:
+            minimum = math.ceil(minimum)
+        if maximum is not None:
+            maximum = math.floor(maximum)
+        if multiple_of is not None and multiple_of != int(multiple_of):
+            raise Unsupported("fractional multipleOf on an integer")
+        return _annotate(
+            base, ge=minimum, le=maximum, multiple_of=int(multiple_of) if multiple_of is not None else None
+        )
 
     def _object(self, schema: dict[str, Any]) -> Any:
         properties: dict[str, Any] = schema.get("properties", {})

@@ -1,9 +1,8 @@
 """OCPP 1.6J: the Core profile as the central system sees it, registration and the configuration read.
 
-Registration: each BootNotification is answered as `CentralSystemConfig.boot_policy`
-decides (no policy: Accepted).  A station the user accepted before stays
-Accepted when the policy answers Pending; Rejected always applies.  Messages
-from a station that is not Accepted are answered anyway (logged once).
+Registration follows the rules every version shares (see adapter.py): the boot
+policy decides, a station the user accepted stays Accepted, and messages of a
+station that is not Accepted are answered anyway (logged once).
 
 After an Accepted boot the charger's configuration is read once (GetConfiguration
 without keys), in a task of its own: the BootNotification answer is written to
@@ -32,7 +31,6 @@ from .handlers import V16StationReports
 
 _LOGGER = logging.getLogger(__name__)
 
-_REGISTRATION_STATUSES = frozenset(RegistrationStatus)
 _NOT_ACCEPTED = (RegistrationStatus.PENDING, RegistrationStatus.REJECTED)
 
 
@@ -77,10 +75,6 @@ class V16Adapter(VersionAdapter):
             )
         return self._handlers.get(action)
 
-    def _expire_reservations(self) -> None:
-        if utcnow() >= self.state.reservation_deadlines[self.station_id]:
-            self.state.expire_reservations(self.station_id)
-
     def close(self) -> None:
         if self._configuration_read is not None:
             self._configuration_read.cancel()
@@ -108,28 +102,6 @@ class V16Adapter(VersionAdapter):
             "currentTime": format_timestamp(utcnow()),
             "interval": self.config.heartbeat_interval,
         }
-
-    def _registration(self, payload: Payload) -> str:
-        """What to answer this BootNotification (see the module's docstring)."""
-        policy = self.config.boot_policy
-        if policy is None:
-            return RegistrationStatus.ACCEPTED
-        try:
-            decided = policy(self.station_id, dict(payload))
-        except Exception:
-            _LOGGER.exception("%s: the boot policy failed; answering Pending", self.station_id)
-            return RegistrationStatus.PENDING
-        if not isinstance(decided, str) or decided not in _REGISTRATION_STATUSES:
-            _LOGGER.warning("%s: the boot policy answered %r; answering Pending", self.station_id, decided)
-            return RegistrationStatus.PENDING
-        station = self.state.stations.get(self.station_id)
-        if (
-            decided == RegistrationStatus.PENDING
-            and station is not None
-            and station.registration_status == RegistrationStatus.ACCEPTED
-        ):
-            return RegistrationStatus.ACCEPTED  # accepted by the user before
-        return str(decided)
 
     def _read_configuration_soon(self) -> None:
         if self._configuration_read is not None:
@@ -274,3 +246,6 @@ class V16Adapter(VersionAdapter):
 
     async def remote_stop(self, transaction_id: str) -> dict[str, Any]:
         return await self.commands.remote_stop_transaction(int(transaction_id))
+
+    async def request_boot(self) -> dict[str, Any]:
+        return await self.commands.trigger_message("BootNotification")

@@ -1,0 +1,70 @@
+"""A simulated OCPP 2.0.1 or 2.1 charging station built on the `ocpp` package's client side.
+
+`core201` / `reports201` hold its state and what it sends on its own, `handlers201` what it
+answers to every central-system operation; this module puts them together and connects them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from ocpp.v21 import ChargePoint as ChargePoint21
+from ocpp.v201 import ChargePoint as ChargePoint201
+
+from .handlers201 import Handlers201
+from .reports201 import StationReports201, ocsp_data
+from .state201 import EvseSim, StationState201
+
+__all__ = [
+    "EvseSim",
+    "SimulatedStation21",
+    "SimulatedStation201",
+    "StationState201",
+    "connect",
+    "ocsp_data",
+    "run_forever",
+]
+
+
+class SimulatedStation201(Handlers201, StationReports201, ChargePoint201):  # type: ignore[misc]
+    """An OCPP 2.0.1 station: its own messages and its answers to every central-system operation."""
+
+
+class SimulatedStation21(Handlers201, StationReports201, ChargePoint21):  # type: ignore[misc]
+    """The same station speaking OCPP 2.1."""
+
+
+Station = SimulatedStation201 | SimulatedStation21
+
+
+async def connect(url: str, cp_id: str, version: str = "2.0.1", evses: int | dict[int, int] = 1) -> Station:
+    """A station connected to `url` (its receive loop running); `evses`: how many, or {evse id: connectors}."""
+    station_type: Any = SimulatedStation21 if version == "2.1" else SimulatedStation201
+    station: Station = station_type(cp_id, None, evses=evses, url=url)
+    await station.open()
+    return station
+
+
+async def run_forever(url: str, cp_id: str, version: str, evses: int, interval: float) -> None:
+    """Boot, go live, and charge in a loop — for a newcomer's first look."""
+    station = await connect(url, cp_id, version, evses)
+    station.step_delay = 1.0  # firmware updates, uploads … take a while, as on a real station
+    await station.boot(expect=None)
+    while station.registration_status != "Accepted":
+        # Pending or Rejected: boot again after the interval given (or when triggered)
+        await asyncio.sleep(min(station.heartbeat_interval or interval, 60))
+        if station.registration_status != "Accepted":
+            await station.boot(expect=None)
+    await station.send_all_statuses()
+    await station.authorize("SIM-TAG-1")
+    await station.start_transaction(1, "SIM-TAG-1")
+    try:
+        while station.serve_task is not None and not station.serve_task.done():
+            await asyncio.sleep(interval)
+            for evse_id, evse in station.sim.evses.items():
+                if evse.transaction_id is not None:
+                    await station.update_transaction(evse_id, interval)
+            await station.send_main_meter_values(station.sim.main_meter_wh + 4.2 * interval)
+    finally:
+        await station.close()
