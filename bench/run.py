@@ -42,6 +42,9 @@ SERVERS = (
     Server("ocpp-lib", ["bench.servers", "ocpp-lib"], ROOT),
     Server("raw-echo", ["bench.servers", "raw-echo"], ROOT),
 )
+# Home Assistant with the integration: not in the default comparison, ask for it with --servers ha
+HA_SERVER = Server("ha", ["bench.ha_server"], ROOT)
+ALL_SERVERS = (*SERVERS, HA_SERVER)
 
 
 def revision() -> str:
@@ -278,7 +281,7 @@ def _parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--profile", metavar="DIR", help="run the servers under cProfile, writing DIR/<server>.prof")
     parser.add_argument("--json", action="store_true", help="print the results as JSON instead of the table")
     opts = parser.parse_args(argv)
-    known = {s.name for s in SERVERS}
+    known = {s.name for s in ALL_SERVERS}
     opts.servers = [name for name in opts.servers.split(",") if name]
     if opts.repeat < 1:
         parser.error("--repeat must be at least 1")
@@ -300,7 +303,7 @@ def main(argv: list[str] | None = None) -> int:
     opts = _parse_args(argv)
     runs: dict[str, list[dict[str, Any]]] = {name: [] for name in opts.servers}
     for round_ in range(opts.repeat):
-        for server in SERVERS:  # interleaved, so a slow drift of the machine touches every server alike
+        for server in ALL_SERVERS:  # interleaved, so a slow drift of the machine touches every server alike
             if server.name in opts.servers:
                 if not opts.json:
                     print(f"running {server.name} ({round_ + 1}/{opts.repeat}) ...", file=sys.stderr, flush=True)
