@@ -31,7 +31,6 @@ from .csms import Connector, Station
 from .csms.model import (
     CURRENT_IMPORT,
     CURRENT_OFFERED,
-    ENERGY_IMPORT_REGISTER,
     POWER_IMPORT,
     SOC,
     TEMPERATURE,
@@ -259,7 +258,7 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
         state_class=SensorStateClass.TOTAL_INCREASING,
         native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
         suggested_display_precision=2,
-        value_fn=lambda connector: _kilo(connector.reading(ENERGY_IMPORT_REGISTER)),
+        value_fn=lambda connector: _kilo(connector.lifetime_energy_wh),
     ),
     ConnectorSensorDescription(
         key="soc",

@@ -14,6 +14,8 @@ from .timeutil import utcnow
 
 # Measurand names follow OCPP (identical in 1.6 and 2.x).
 ENERGY_IMPORT_REGISTER = "Energy.Active.Import.Register"
+# a register reading this much below the last one is a reset, not rounding or a replayed sample
+_REGISTER_TOLERANCE_WH = 10.0
 POWER_IMPORT = "Power.Active.Import"
 CURRENT_IMPORT = "Current.Import"
 CURRENT_OFFERED = "Current.Offered"
@@ -232,10 +234,30 @@ class Connector(_Reservable):
     ev_charging_schedule: dict[str, Any] | None = None
     # the reservation as stored, expired or not; read `reservation`
     _reservation: Reservation | None = field(default=None, repr=False)
+    # the highest energy register read since the meter last started over, and what earlier
+    # meters (before a reset or a swapped charger) counted
+    register_peak_wh: float | None = None
+    lifetime_offset_wh: float = 0.0
 
     def reading(self, measurand: str, phase: str | None = None) -> float | None:
         sample = self.readings.get((measurand, phase))
         return sample.value if sample is not None else None
+
+    def update_register(self, value_wh: float) -> None:
+        """Follow the energy register; a register that falls well back (meter reset, swapped charger)
+        starts a new count, a small dip (rounding) changes nothing."""
+        peak = self.register_peak_wh
+        if peak is not None and value_wh < peak - _REGISTER_TOLERANCE_WH:
+            self.lifetime_offset_wh += peak
+            self.register_peak_wh = value_wh
+        elif peak is None or value_wh > peak:
+            self.register_peak_wh = value_wh
+
+    @property
+    def lifetime_energy_wh(self) -> float | None:
+        """Energy through this connector ever: never goes backwards, whatever the meter does."""
+        peak = self.register_peak_wh
+        return None if peak is None else self.lifetime_offset_wh + max(peak, 0.0)
 
 
 @dataclass(slots=True)
@@ -329,6 +351,11 @@ class Station(_Reservable):
             "firmware_version": self.firmware_version,
             "ocpp_version": self.ocpp_version.value if self.ocpp_version else None,
             "connectors": sorted(self.connectors),
+            "registers": {
+                str(cid): [c.register_peak_wh, c.lifetime_offset_wh]
+                for cid, c in self.connectors.items()
+                if c.register_peak_wh is not None
+            },
             "registration_status": self.registration_status,
             "configuration": self.configuration,
             "unknown_keys": self.unknown_keys,
@@ -382,6 +409,9 @@ class Station(_Reservable):
         station.security_events.extend(data.get("security_events") or [])
         for connector_id in data.get("connectors", []):
             station.connectors[int(connector_id)] = Connector(int(connector_id))
+        for connector_id, (register_wh, offset_wh) in (data.get("registers") or {}).items():
+            connector = station.connectors.setdefault(int(connector_id), Connector(int(connector_id)))
+            connector.register_peak_wh, connector.lifetime_offset_wh = register_wh, offset_wh
         for reservation_data in data.get("reservations") or []:
             reservation = Reservation.from_dict(reservation_data)
             if reservation.expired():

@@ -237,8 +237,12 @@ class CentralState(StationReports, StationReports2, TransactionEvents):
             if current is None or sample.timestamp >= current.timestamp:
                 readings[key] = sample
                 changed = True
-                if tx is not None and sample.measurand == ENERGY_IMPORT_REGISTER and sample.phase is None:
-                    tx.meter_last_wh = sample.value
+                if sample.measurand == ENERGY_IMPORT_REGISTER and sample.phase is None:
+                    if tx is not None:
+                        tx.meter_last_wh = sample.value
+                    if isinstance(target, Connector):
+                        target.update_register(sample.value)
+                        self._save_soon()  # the lifetime count survives restarts
         if changed:
             if tx is not None:
                 self._save_soon()
