@@ -144,3 +144,28 @@ async def test_options_offer_the_policy(hass: HomeAssistant, ask_entry: MockConf
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert ask_entry.options[CONF_UNKNOWN_CHARGERS] == "accept"
+
+
+async def test_removing_a_device_forgets_the_charger(hass: HomeAssistant) -> None:
+    from homeassistant.setup import async_setup_component
+
+    assert await async_setup_component(hass, "config", {})
+    entry = await _entry(hass, {CONF_UNKNOWN_CHARGERS: "accept"})
+    central = entry.runtime_data.central
+    charger, task, ws = await connect(f"ws://127.0.0.1:{entry.data[CONF_PORT]}", "gone-soon")
+    await charger.boot()
+    await charger.start_transaction(1, "T")
+    await charger.stop_transaction(1)
+    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, "gone-soon")})
+    assert device is not None
+    from custom_components.ocpp_core import async_remove_config_entry_device
+
+    assert not await async_remove_config_entry_device(hass, entry, device)  # connected: refused
+    await ws.close()
+    task.cancel()
+    await until(hass, lambda: not central.is_connected("gone-soon"))
+    assert await async_remove_config_entry_device(hass, entry, device)
+    assert "gone-soon" not in central.stations
+    assert central.transactions("gone-soon") == []
+    assert "gone-soon" not in (entry.runtime_data.central.state.snapshot()["stations"])
+    assert await hass.config_entries.async_unload(entry.entry_id)

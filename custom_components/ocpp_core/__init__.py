@@ -7,6 +7,7 @@ from homeassistant.core import Event, HomeAssistant
 from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.device_registry import DeviceEntry
 from homeassistant.helpers.typing import ConfigType
 
 from .admission import boot_policy, station_visible
@@ -111,3 +112,18 @@ async def async_unload_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> boo
 async def async_remove_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> None:
     """Forget the stored stations and transactions of a removed central system."""
     await HaStorePersistence(hass, entry.entry_id).async_remove()
+
+
+async def async_remove_config_entry_device(hass: HomeAssistant, entry: OcppConfigEntry, device: DeviceEntry) -> bool:
+    """Removing a charger's device forgets the charger (its stored data and history); not while it is connected."""
+    central = entry.runtime_data.central
+    for domain, name in device.identifiers:
+        if domain != DOMAIN:
+            continue
+        station_id = name if name in central.stations else name.rpartition(":")[0]
+        if station_id not in central.stations:
+            continue
+        if not await central.forget_station(station_id):
+            return False
+        entry.runtime_data.shown_connectors.pop(station_id, None)
+    return True

@@ -74,6 +74,15 @@ class CentralSystem:
     def is_connected(self, station_id: str) -> bool:
         return station_id in self._sessions
 
+    async def forget_station(self, station_id: str) -> bool:
+        """Remove everything kept about a station; False (nothing done) while it is connected."""
+        if self.is_connected(station_id):
+            return False
+        self.state.stations.pop(station_id, None)
+        self.state.history.forget(station_id)
+        await self.state.save_now()
+        return True
+
     def transactions(
         self, station_id: str | None = None, since: datetime | None = None, until: datetime | None = None
     ) -> list[dict[str, Any]]:

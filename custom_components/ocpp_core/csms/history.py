@@ -70,6 +70,12 @@ class TransactionHistory:
             if (station_id is None or record["station_id"] == station_id) and overlaps(start, stop, since, until):
                 yield start, dict(record)
 
+    def forget(self, station_id: str) -> None:
+        """Drop every session of one station (the user removed it)."""
+        kept = [entry for entry in self._ended if entry[2].get("station_id") != station_id]
+        self._ended.clear()
+        self._ended.extend(kept)
+
     def snapshot(self) -> list[dict[str, Any]]:
         return [record for _, _, record in self._ended]
 
