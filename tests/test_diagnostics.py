@@ -44,6 +44,16 @@ async def test_diagnostics(hass: HomeAssistant) -> None:
     assert shown["configuration"]["AuthorizationKey"]["value"] == "**REDACTED**"
     assert "0011AABB" not in str(result)
 
+    frames = shown["recent_frames"]
+    assert frames[0]["direction"] == "in"
+    assert '"BootNotification"' in frames[0]["frame"]
+    assert any(f["direction"] == "out" and "GetConfiguration" in f["frame"] for f in frames)
+    # a frame naming a secret keeps only its envelope
+    await entry.runtime_data.central.v16("diag").change_configuration("AuthorizationKey", "00112233AABB")
+    result = await async_get_config_entry_diagnostics(hass, entry)
+    assert "00112233AABB" not in str(result)
+    assert any(f["frame"].endswith("**REDACTED**]") for f in result["stations"]["diag"]["recent_frames"])
+
     device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, "diag")})
     assert device is not None
     assert (await async_get_device_diagnostics(hass, entry, device))["vendor"] == "OCPP Core"

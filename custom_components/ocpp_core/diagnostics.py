@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime
 from typing import Any
 
 from homeassistant.components.diagnostics import async_redact_data
@@ -26,10 +28,26 @@ def _station(central: CentralSystem, station: Station) -> dict[str, Any]:
     data["last_heartbeat"] = station.last_heartbeat.isoformat() if station.last_heartbeat else None
     data["status"] = station.status
     data["connector_status"] = {str(cid): c.status for cid, c in station.connectors.items()}
+    data["recent_frames"] = [
+        {"time": datetime.fromtimestamp(when, UTC).isoformat(), "direction": direction, "frame": _redact_frame(text)}
+        for when, direction, text in central.recent_frames(station.station_id)
+    ]
     data["open_transactions"] = [
         c.transaction.to_dict() for c in station.connectors.values() if c.transaction is not None
     ]
     return async_redact_data(data, _REDACTED_FIELDS)
+
+
+# frames naming a secret (configuration keys, device-model variables, certificates' private parts)
+_SECRET_IN_FRAME = re.compile(r"(?i)password|authorizationkey|secret|privatekey|private_key|\bpin\b")
+
+
+def _redact_frame(text: str) -> str:
+    """A frame that names a secret keeps its envelope only: [type, id, action] and no payload."""
+    if not _SECRET_IN_FRAME.search(text):
+        return text
+    head = text.split("{", 1)[0]
+    return f"{head}**REDACTED**]"
 
 
 def _secret(key: str) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import deque
 from datetime import datetime
 from typing import Any
 
@@ -16,7 +17,7 @@ from .persistence import MemoryPersistence, Persistence
 from .rpc import Payload
 from .rpc_types import CallError, CallTimeout, NotConnected, OcppVersion
 from .server import OcppServer
-from .session import ChargerSession
+from .session import ChargerSession, FrameLog
 from .state import CentralState
 from .v16.adapter import V16Adapter
 from .v16.commands import V16Commands
@@ -48,6 +49,7 @@ class CentralSystem:
         self.schemas = SchemaRegistry()
         self._server = OcppServer(self.config, self._on_connection, tuple(_ADAPTERS))
         self._sessions: dict[str, ChargerSession] = {}
+        self._frames: dict[str, FrameLog] = {}
 
     # ---- life cycle --------------------------------------------------------
 
@@ -74,11 +76,16 @@ class CentralSystem:
     def is_connected(self, station_id: str) -> bool:
         return station_id in self._sessions
 
+    def recent_frames(self, station_id: str) -> list[tuple[float, str, str]]:
+        """The charger's most recent frames, both directions, oldest first (kept across reconnects)."""
+        return list(self._frames.get(station_id, ()))
+
     async def forget_station(self, station_id: str) -> bool:
         """Remove everything kept about a station; False (nothing done) while it is connected."""
         if self.is_connected(station_id):
             return False
         self.state.stations.pop(station_id, None)
+        self._frames.pop(station_id, None)
         self.state.history.forget(station_id)
         await self.state.save_now()
         return True
@@ -170,7 +177,10 @@ class CentralSystem:
             await connection.close(1002, f"{version} not supported yet")
             return
         schemas = await self.schemas.get(version)
-        session = ChargerSession(station_id, connection, version, schemas, adapter_type, self.state, self.config)
+        frames = self._frames.setdefault(station_id, deque(maxlen=self.config.frame_log_size))
+        session = ChargerSession(
+            station_id, connection, version, schemas, adapter_type, self.state, self.config, frames
+        )
         previous = self._sessions.get(station_id)
         self._sessions[station_id] = session
         if previous is not None:

@@ -25,3 +25,5 @@ class CentralSystemConfig:
     boot_policy: BootPolicy | None = None
     # how many ended transactions are kept (and persisted), newest last
     history_size: int = 1000
+    # the most recent frames kept per charger, both directions, for diagnostics (bug reports)
+    frame_log_size: int = 100

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import time
+from collections import deque
 
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
@@ -16,6 +18,10 @@ from .validation import SchemaSet
 
 _LOGGER = logging.getLogger(__name__)
 
+# (unix time, "in" / "out", the frame's text, cut): the recent frames of one charger
+FrameLog = deque[tuple[float, str, str]]
+_KEPT_CHARS = 4000
+
 
 class ChargerSession:
     def __init__(
@@ -27,13 +33,16 @@ class ChargerSession:
         adapter_type: type[VersionAdapter],
         state: CentralState,
         config: CentralSystemConfig,
+        frames: FrameLog,
     ) -> None:
         self.station_id = station_id
         self.connection = connection
+        self.frames = frames
         self.adapter = adapter_type(station_id, state, self.call, config)
         self.rpc = RpcEndpoint(station_id, version, schemas, self.send, self.adapter.handler, config)
 
     async def send(self, text: str) -> None:
+        self.frames.append((time.time(), "out", text[:_KEPT_CHARS]))
         try:
             await self.connection.send(text)
         except ConnectionClosed as err:
@@ -50,6 +59,9 @@ class ChargerSession:
         """Receive until the socket closes."""
         try:
             async for raw in self.connection:
+                self.frames.append(
+                    (time.time(), "in", raw[:_KEPT_CHARS] if isinstance(raw, str) else repr(raw[:_KEPT_CHARS]))
+                )
                 await self.rpc.receive(raw)
         except ConnectionClosed:
             pass
