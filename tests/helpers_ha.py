@@ -5,8 +5,15 @@ from __future__ import annotations
 import asyncio
 import socket
 from collections.abc import Callable
+from typing import Any
 
+from homeassistant.const import MAJOR_VERSION, MINOR_VERSION
 from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+
+from custom_components.ocpp_core.csms import CentralSystem
+from sim import charger201
+from sim.charger201 import Station as Station201
 
 
 def free_port() -> int:
@@ -30,3 +37,24 @@ def state(hass: HomeAssistant, entity_id: str) -> str | None:
 
 # the tests that are not about admission let every charger in
 ACCEPT_ALL = {"unknown_chargers": "accept"}
+
+
+async def boot_station(
+    hass: HomeAssistant, central: CentralSystem, cp_id: str, version: str = "2.0.1", evses: int | dict[int, int] = 1
+) -> Station201:
+    """A simulated OCPP 2.0.1 / 2.1 station: connected, booted, its inventory read, its statuses sent."""
+    station = await charger201.connect(f"ws://127.0.0.1:{central.port}", cp_id, version, evses)
+    await station.boot()
+    await until(hass, lambda: (v2 := central.stations[cp_id].v2) is not None and v2.inventory_time is not None)
+    async with asyncio.timeout(5):
+        await station.settle()
+    await station.send_all_statuses()
+    return station
+
+
+class PerVersionSnapshots(HomeAssistantSnapshotExtension):
+    """Registry entries gain fields between HA releases: one snapshot folder per tested version."""
+
+    @classmethod
+    def dirname(cls, *, test_location: Any) -> str:
+        return f"{super().dirname(test_location=test_location)}/ha{MAJOR_VERSION}.{MINOR_VERSION}"

@@ -8,19 +8,18 @@ from typing import Any
 
 import pytest
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import CONF_HOST, CONF_PORT, MAJOR_VERSION, MINOR_VERSION, STATE_UNAVAILABLE
+from homeassistant.const import CONF_HOST, CONF_PORT, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
-from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.ocpp_core.const import DOMAIN
 from sim.charger16 import SimulatedChargePoint, connect
 
-from .helpers_ha import ACCEPT_ALL, free_port, state, until
+from .helpers_ha import ACCEPT_ALL, PerVersionSnapshots, free_port, state, until
 
 
 @pytest.fixture(autouse=True)
@@ -171,14 +170,6 @@ async def test_open_session_survives_ha_restart(hass: HomeAssistant, entry: Mock
         await handle.close()
     task.cancel()
     task2.cancel()
-
-
-class PerVersionSnapshots(HomeAssistantSnapshotExtension):
-    """Registry entries gain fields between HA releases: one snapshot folder per tested version."""
-
-    @classmethod
-    def dirname(cls, *, test_location: Any) -> str:
-        return f"{super().dirname(test_location=test_location)}/ha{MAJOR_VERSION}.{MINOR_VERSION}"
 
 
 async def test_entities_snapshot(hass: HomeAssistant, entry: MockConfigEntry, snapshot: SnapshotAssertion) -> None:

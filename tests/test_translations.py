@@ -6,7 +6,7 @@ import importlib.util
 import json
 from pathlib import Path
 
-from custom_components.ocpp_core.sensor import CONNECTOR_SENSORS, STATION_SENSORS, STATUS_OPTIONS
+from custom_components.ocpp_core.sensor import CONNECTOR_SENSORS, STATION_SENSORS
 from custom_components.ocpp_core.switch import CHARGE_SWITCH
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,8 +43,8 @@ def test_every_entity_and_state_is_translated() -> None:
                 continue
             translated = entity["sensor"][description.translation_key]
             assert translated["name"], (path.name, description.key)
-            if description.options:
-                assert set(translated["state"]) == set(STATUS_OPTIONS), (path.name, description.key)
+            if description.options:  # every state of an enum sensor, and no other
+                assert set(translated["state"]) == set(description.options), (path.name, description.key)
         assert entity["switch"][CHARGE_SWITCH.translation_key]["name"]
 
 

@@ -1,4 +1,4 @@
-"""Buttons: reset a charger, unlock a connector."""
+"""Buttons: reset a charger, unlock a connector (in the form of the charger's OCPP version, see commands.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
+from . import commands
 from .coordinator import OcppConfigEntry
 from .entity import OcppEntity
 from .errors import ocpp_call
@@ -30,14 +31,14 @@ RESET_BUTTON = OcppButtonDescription(
     key="reset",
     device_class=ButtonDeviceClass.RESTART,
     entity_category=EntityCategory.CONFIG,
-    press_fn=lambda entity: entity.runtime.central.v16(entity.station_id).reset("Soft"),
+    press_fn=lambda entity: commands.restart(entity.runtime.central, entity.station_id),
 )
 
 UNLOCK_BUTTON = OcppButtonDescription(
     key="unlock",
     translation_key="unlock",
-    press_fn=lambda entity: entity.runtime.central.v16(entity.station_id).unlock_connector(entity.connector_id or 1),
-    refused=frozenset({"UnlockFailed", "NotSupported"}),
+    press_fn=lambda entity: commands.unlock(entity.runtime.central, entity.station_id, entity.connector_id or 1),
+    refused=commands.UNLOCK_REFUSED,
 )
 
 

@@ -1,7 +1,11 @@
 """Runtime data of a config entry: the central system and its bridge to Home Assistant.
 
 There is no polling: the central system pushes events, and the bridge turns
-them into dispatcher signals that wake exactly the entities concerned.
+them into dispatcher signals that wake exactly the entities concerned.  One
+charger message often brings several events for the same connector (an OCPP
+2.x TransactionEvent: readings, a new charging state, the update itself): the
+bridge sends each station's and connector's signal once per turn of the event
+loop, however many events asked for it.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 
 from .const import CONF_DEFAULT_ID_TAG, DEFAULT_ID_TAG, DOMAIN
-from .csms import CentralSystem, Event, EventType, Station
+from .csms import CentralSystem, Event, EventType, OcppVersion, Station
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -39,6 +43,11 @@ def has_connector_devices(station: Station) -> bool:
 
 def signal_update(entry_id: str, station_id: str, connector_id: int | None) -> str:
     return f"{DOMAIN}_{entry_id}_{station_id}_{connector_id or 0}"
+
+
+def signal_evses(entry_id: str, station_id: str) -> str:
+    """Any EVSE of an OCPP 2.x station changed (for what the station shows summed up from its EVSEs)."""
+    return f"{DOMAIN}_{entry_id}_{station_id}_evses"
 
 
 StationAdder = Callable[[str], None]
@@ -71,9 +80,13 @@ class OcppRuntimeData:
                 add_connector(station_id, connector_id)
 
     def show(self, station_id: str) -> bool:
-        """Give a visible station (and its connectors) its entities, once; False while it stays hidden."""
+        """Give a visible station (and its connectors) its entities, once; False while it stays hidden.
+
+        Not before its OCPP version is known (a station is first seen a moment before that): which
+        entities it gets depends on it.
+        """
         station = self.central.stations[station_id]
-        if not self.visible(station):
+        if station.ocpp_version is None or not self.visible(station):
             return False
         shown = self.shown_connectors.get(station_id)
         if shown is None:
@@ -88,6 +101,35 @@ class OcppRuntimeData:
         return True
 
 
+# events that change what a connector (EVSE) shows: its signal
+_CONNECTOR_EVENTS = frozenset(
+    {
+        EventType.CONNECTOR_UPDATED,
+        EventType.TRANSACTION_STARTED,
+        EventType.TRANSACTION_UPDATED,
+        EventType.TRANSACTION_ENDED,
+        EventType.RESERVATION,  # connector 0 (any connector) is the station itself
+        EventType.EV_CHARGING_NEEDS,
+    }
+)
+# events that change what the station shows: its signal.  Monitors, charging profiles, display
+# messages, customer information, certificate requests and 2.1 event streams show nowhere (yet).
+_STATION_EVENTS = frozenset(
+    {
+        EventType.STATION_UPDATED,
+        EventType.CONFIGURATION,
+        EventType.FIRMWARE_STATUS,
+        EventType.DIAGNOSTICS_STATUS,
+        EventType.LOG_STATUS,
+        EventType.SECURITY_EVENT,
+        EventType.DEVICE_MODEL,
+        EventType.DEVICE_EVENT,
+        EventType.PUBLISH_FIRMWARE_STATUS,
+    }
+)
+_V2 = frozenset({OcppVersion.V201, OcppVersion.V21})
+
+
 class EventBridge:
     """Turns central-system events into device updates and entity signals."""
 
@@ -95,48 +137,64 @@ class EventBridge:
         self._hass = hass
         self._entry = entry
         self._runtime = entry.runtime_data
+        # (station, connector or 0) whose signal goes out at the next turn of the event loop
+        self._pending: set[tuple[str, int]] = set()
 
     @callback
     def handle(self, event: Event) -> None:
-        entry_id = self._entry.entry_id
         station_id = event.station_id
-        central = self._runtime.central
-        match event.type:
-            case EventType.STATION_ADDED | EventType.BOOTED | EventType.REGISTRATION:
-                if self._runtime.show(station_id):
-                    self._ensure_station_device(station_id)
-                    async_dispatcher_send(self._hass, signal_update(entry_id, station_id, None))
-            case EventType.CONNECTOR_ADDED:
-                assert event.connector_id is not None
-                self._on_connector_added(station_id, event.connector_id)
-            case EventType.CONNECTED | EventType.DISCONNECTED:
-                online = event.type is EventType.CONNECTED
-                _LOGGER.info(
-                    "Charger %s is %s", station_id, "online" if online else "offline; its entities are unavailable"
-                )
-                station = central.stations[station_id]
-                for connector_id in (0, *station.connectors):
-                    async_dispatcher_send(self._hass, signal_update(entry_id, station_id, connector_id))
-            case (
-                EventType.CONNECTOR_UPDATED
-                | EventType.TRANSACTION_STARTED
-                | EventType.TRANSACTION_ENDED
-                | EventType.RESERVATION
-            ):
-                # connector 0 (a reservation of any connector) is the station itself
-                async_dispatcher_send(self._hass, signal_update(entry_id, station_id, event.connector_id))
-            case (
-                EventType.STATION_UPDATED
-                | EventType.REGISTRATION
-                | EventType.CONFIGURATION
-                | EventType.FIRMWARE_STATUS
-                | EventType.DIAGNOSTICS_STATUS
-                | EventType.LOG_STATUS
-                | EventType.SECURITY_EVENT
-            ):
-                async_dispatcher_send(self._hass, signal_update(entry_id, station_id, None))
-            case _:
-                pass
+        kind = event.type
+        if kind in _CONNECTOR_EVENTS:
+            self._signal(station_id, event.connector_id)
+        elif kind in _STATION_EVENTS:
+            self._signal(station_id, None)
+        elif kind in (EventType.STATION_ADDED, EventType.BOOTED, EventType.REGISTRATION):
+            if self._runtime.show(station_id):
+                self._ensure_station_device(station_id)
+                self._signal(station_id, None)
+        elif kind is EventType.CONNECTOR_ADDED:
+            assert event.connector_id is not None
+            self._on_connector_added(station_id, event.connector_id)
+        elif kind in (EventType.CONNECTED, EventType.DISCONNECTED):
+            online = kind is EventType.CONNECTED
+            _LOGGER.info(
+                "Charger %s is %s", station_id, "online" if online else "offline; its entities are unavailable"
+            )
+            if online and self._runtime.show(station_id):  # a new station: its version is known now
+                self._ensure_station_device(station_id)
+            self._signal_all(station_id)
+        elif kind is EventType.CHARGING_LIMIT:
+            if event.connector_id:
+                self._signal(station_id, event.connector_id)
+            else:  # the whole station: each EVSE shows it as its own limit's source
+                self._signal_all(station_id)
+
+    @callback
+    def _signal(self, station_id: str, connector_id: int | None) -> None:
+        if not self._pending:
+            self._hass.loop.call_soon(self._flush)
+        self._pending.add((station_id, connector_id or 0))
+
+    @callback
+    def _signal_all(self, station_id: str) -> None:
+        station = self._runtime.central.stations.get(station_id)
+        for connector_id in (0, *(station.connectors if station is not None else ())):
+            self._signal(station_id, connector_id)
+
+    @callback
+    def _flush(self) -> None:
+        pending, self._pending = self._pending, set()
+        entry_id = self._entry.entry_id
+        stations = self._runtime.central.stations
+        evses_changed: set[str] = set()
+        for station_id, connector_id in pending:
+            async_dispatcher_send(self._hass, signal_update(entry_id, station_id, connector_id))
+            if connector_id:
+                station = stations.get(station_id)
+                if station is not None and station.ocpp_version in _V2:
+                    evses_changed.add(station_id)
+        for station_id in evses_changed:
+            async_dispatcher_send(self._hass, signal_evses(entry_id, station_id))
 
     @callback
     def _ensure_station_device(self, station_id: str) -> None:

@@ -1,4 +1,12 @@
-"""Diagnostics: what the central system knows of each charger, secrets redacted."""
+"""Diagnostics: what the central system knows of each charger, secrets redacted.
+
+Redacted: the values of configuration keys (1.6) and device-model variables
+(2.x, also when a NotifyEvent reports them) whose names look secret; id tags
+(a card's id is what the card authorizes with); the SIM card's ICCID and IMSI;
+what a 2.x station reported about a customer; the certificate signing request.
+The recent frames: those naming a secret keep only their envelope, id tags and
+SIM identifiers in the others are masked.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +14,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from homeassistant.components.diagnostics import async_redact_data
+from homeassistant.components.diagnostics import REDACTED, async_redact_data
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.device_registry import DeviceEntry
 
@@ -14,16 +22,69 @@ from .const import DOMAIN
 from .coordinator import OcppConfigEntry
 from .csms import CentralSystem, Station
 
-# station fields never shown
-_REDACTED_FIELDS = {"certificate_signing_request"}
+# station fields never shown, wherever they are
+_REDACTED_FIELDS = {
+    "certificate_signing_request",
+    "id_tag",
+    "parent_id_tag",
+    "iccid",
+    "imsi",
+    "customer_information",
+}
+# parts of configuration key and variable names that mark a secret
+_SECRET_WORDS = ("password", "secret", "private", "token", "masterpass", "credential", "passphrase")
+_SECRET_ENDINGS = ("key", "pin", "psk")
+
+
+def _secret(name: object) -> bool:
+    """Names chargers use for secrets: AuthorizationKey (1.6 security profiles), BasicAuthPassword (2.x),
+    private keys, master pass groups, PINs, passwords and vendor keys."""
+    if not isinstance(name, str):
+        return False
+    lowered = name.lower()
+    return any(word in lowered for word in _SECRET_WORDS) or lowered.endswith(_SECRET_ENDINGS)
+
+
+def _secret_variable(entry: dict[str, Any]) -> bool:
+    variable = entry.get("variable")
+    return isinstance(variable, dict) and (_secret(variable.get("name")) or _secret(variable.get("instance")))
+
+
+def _device_model(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """reportData entries, the attribute values of secret variables redacted."""
+    return [
+        {
+            **entry,
+            "variableAttribute": [
+                {**attribute, "value": REDACTED} if "value" in attribute else attribute
+                for attribute in entry.get("variableAttribute") or ()
+            ],
+        }
+        if _secret_variable(entry)
+        else entry
+        for entry in entries
+    ]
+
+
+def _v2(data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **data,
+        "device_model": _device_model(data.get("device_model") or []),
+        "device_events": [
+            {**event, "actual_value": REDACTED} if _secret_variable(event) and "actual_value" in event else event
+            for event in data.get("device_events") or ()
+        ],
+    }
 
 
 def _station(central: CentralSystem, station: Station) -> dict[str, Any]:
     data = station.to_dict()
     configuration = data.get("configuration") or {}
     data["configuration"] = {
-        key: ({**entry, "value": "**REDACTED**"} if _secret(key) else entry) for key, entry in configuration.items()
+        key: ({**entry, "value": REDACTED} if _secret(key) else entry) for key, entry in configuration.items()
     }
+    if data.get("v2") is not None:
+        data["v2"] = _v2(data["v2"])
     data["connected"] = central.is_connected(station.station_id)
     data["last_heartbeat"] = station.last_heartbeat.isoformat() if station.last_heartbeat else None
     data["status"] = station.status
@@ -38,22 +99,21 @@ def _station(central: CentralSystem, station: Station) -> dict[str, Any]:
     return async_redact_data(data, _REDACTED_FIELDS)
 
 
-# frames naming a secret (configuration keys, device-model variables, certificates' private parts)
-_SECRET_IN_FRAME = re.compile(r"(?i)password|authorizationkey|secret|privatekey|private_key|\bpin\b")
+# frames naming a secret (configuration keys, device-model variables, certificates' private parts),
+# and what a 2.x station reports about a customer
+_SECRET_IN_FRAME = re.compile(
+    r'(?i)password|authorizationkey|secret|privatekey|private_key|masterpass|\bpin\b|"NotifyCustomerInformation"'
+)
+# in the other frames: id tags (1.6 idTag / parentIdTag, 2.x idToken) and the SIM card's identifiers
+_IDENTIFIER_IN_FRAME = re.compile(r'("(?:idTag|parentIdTag|idToken|iccid|imsi)"\s*:\s*)"(?:[^"\\]|\\.)*"')
 
 
 def _redact_frame(text: str) -> str:
     """A frame that names a secret keeps its envelope only: [type, id, action] and no payload."""
     if not _SECRET_IN_FRAME.search(text):
-        return text
+        return _IDENTIFIER_IN_FRAME.sub(rf'\1"{REDACTED}"', text)
     head = text.split("{", 1)[0]
-    return f"{head}**REDACTED**]"
-
-
-def _secret(key: str) -> bool:
-    """Configuration keys chargers use for secrets: AuthorizationKey (1.6 security profiles), passwords, vendor keys."""
-    lowered = key.lower()
-    return "password" in lowered or "secret" in lowered or lowered.endswith(("key", "pin"))
+    return f"{head}{REDACTED}]"
 
 
 async def async_get_config_entry_diagnostics(hass: HomeAssistant, entry: OcppConfigEntry) -> dict[str, Any]:

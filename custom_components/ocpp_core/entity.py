@@ -43,15 +43,23 @@ class OcppEntity(Entity):
         self._entry_id = entry_id
         self._attr_unique_id = f"{station_id}_{connector_id or 0}_{description.key}"
         self._shown: tuple[Any, ...] | None = None
-        station = self.station
-        if connector_id is not None and has_connector_devices(station):
-            self._attr_device_info = DeviceInfo(
+
+    @property
+    def device_info(self) -> DeviceInfo:
+        """The connector's (EVSE's) own device once the station has two or more, else the station's.
+
+        Read when the entity is registered, which may be a moment after it was created: an
+        OCPP 2.x inventory brings all EVSEs at once, and the first one's entities, created
+        while it was the only one, must land on its own device too.
+        """
+        station_id, connector_id = self.station_id, self.connector_id
+        if connector_id is not None and has_connector_devices(self.station):
+            return DeviceInfo(
                 identifiers={connector_device_id(station_id, connector_id)},
                 name=connector_device_name(station_id, connector_id),
                 via_device=station_device_id(station_id),
             )
-        else:
-            self._attr_device_info = DeviceInfo(identifiers={station_device_id(station_id)}, name=station_id)
+        return DeviceInfo(identifiers={station_device_id(station_id)}, name=station_id)
 
     @property
     def station(self) -> Station:

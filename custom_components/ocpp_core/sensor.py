@@ -1,4 +1,10 @@
-"""Sensors of a station and its connectors, declared as descriptions."""
+"""Sensors of a station and its connectors (OCPP 2.x: EVSEs), declared as descriptions.
+
+`exists_fn` decides per station whether a sensor is created at all: a 1.6
+charger gets no OCPP 2.x sensors (charging state, EV charging needs, limit
+source), and a 2.x station none of the 1.6 status-notification error codes
+(2.x reports problems as device-model events instead).
+"""
 
 from __future__ import annotations
 
@@ -26,6 +32,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 from homeassistant.util import dt as dt_util
 
+from .commands import is_v2
 from .coordinator import OcppConfigEntry
 from .csms import Connector, Station
 from .csms.model import (
@@ -40,7 +47,8 @@ from .entity import OcppEntity
 
 PARALLEL_UPDATES = 0
 
-# Every status OCPP 1.6 and 2.x define, as translation state keys.
+# Every status OCPP 1.6 and 2.x define (2.x: ConnectorStatusEnumType, which an EVSE's status
+# sums up: Available, Occupied, Reserved, Unavailable, Faulted), as translation state keys.
 STATUS_OPTIONS = [
     "available",
     "preparing",
@@ -66,6 +74,19 @@ _STATUS_KEYS = {
     "Occupied": "occupied",
 }
 
+# OCPP 2.x TransactionEvent chargingState
+CHARGING_STATE_OPTIONS = ["charging", "ev_connected", "suspended_ev", "suspended_evse", "idle"]
+_CHARGING_STATE_KEYS = {
+    "Charging": "charging",
+    "EVConnected": "ev_connected",
+    "SuspendedEV": "suspended_ev",
+    "SuspendedEVSE": "suspended_evse",
+    "Idle": "idle",
+}
+# OCPP 2.x ChargingLimitSourceEnumType (2.1 allows any text: shown as other), and none: no limit notified
+LIMIT_SOURCE_OPTIONS = ["none", "ems", "other", "so", "cso"]
+_LIMIT_SOURCE_KEYS = {"EMS": "ems", "Other": "other", "SO": "so", "CSO": "cso"}
+
 StateValue = str | int | float | datetime | None
 
 
@@ -74,14 +95,26 @@ def status_key(status: str | None) -> str | None:
     return _STATUS_KEYS.get(status) if status else None
 
 
+def _every_station(station: Station) -> bool:
+    return True
+
+
+def _v16_only(station: Station) -> bool:
+    return not is_v2(station)
+
+
 @dataclass(frozen=True, kw_only=True)
 class StationSensorDescription(SensorEntityDescription):
     value_fn: Callable[[Station], StateValue]
+    exists_fn: Callable[[Station], bool] = _every_station
 
 
 @dataclass(frozen=True, kw_only=True)
 class ConnectorSensorDescription(SensorEntityDescription):
     value_fn: Callable[[Connector], StateValue]
+    exists_fn: Callable[[Station], bool] = _every_station
+    # when set, the value instead: of the connector and its station
+    station_value_fn: Callable[[Station, Connector], StateValue] | None = None
 
 
 def _kilo(value: float | None) -> float | None:
@@ -124,12 +157,19 @@ def _session_energy(connector: Connector) -> float | None:
     return None if tx is None else round(tx.energy_wh / 1000.0, 3)
 
 
+def _limit_source(station: Station, evse: Connector) -> str:
+    """Who limits the EVSE's charging (NotifyChargingLimit): its own limit, else one of the whole station."""
+    source = evse.limit_source or (station.v2.limit_source if station.v2 is not None else None)
+    return "none" if source is None else _LIMIT_SOURCE_KEYS.get(source, "other")
+
+
 STATION_SENSORS: tuple[StationSensorDescription, ...] = (
     StationSensorDescription(
         key="error_code",
         translation_key="error_code",
         entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=lambda station: _error(station.error_code) or "none",
+        exists_fn=_v16_only,
     ),
     StationSensorDescription(
         key="vendor_error_code",
@@ -137,6 +177,7 @@ STATION_SENSORS: tuple[StationSensorDescription, ...] = (
         entity_category=EntityCategory.DIAGNOSTIC,
         entity_registry_enabled_default=False,
         value_fn=lambda station: station.vendor_error_code,
+        exists_fn=_v16_only,
     ),
     StationSensorDescription(
         key="ocpp_version",
@@ -156,6 +197,7 @@ STATION_SENSORS: tuple[StationSensorDescription, ...] = (
         device_class=SensorDeviceClass.ENUM,
         options=STATUS_OPTIONS,
         value_fn=lambda station: status_key(station.status),
+        exists_fn=_v16_only,  # a 2.x station has no status of its own, its EVSEs have
     ),
     StationSensorDescription(
         key="firmware_status",
@@ -184,6 +226,7 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
         translation_key="connector_error_code",
         entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=lambda connector: _error(connector.error_code) or "none",
+        exists_fn=_v16_only,
     ),
     ConnectorSensorDescription(
         key="temperature",
@@ -288,6 +331,40 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
         entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=lambda connector: connector.transaction.transaction_id if connector.transaction else None,
     ),
+    # ---- OCPP 2.x ----
+    ConnectorSensorDescription(
+        key="charging_state",
+        translation_key="charging_state",
+        device_class=SensorDeviceClass.ENUM,
+        options=CHARGING_STATE_OPTIONS,
+        value_fn=lambda evse: _CHARGING_STATE_KEYS.get(evse.charging_state or ""),
+        exists_fn=is_v2,
+    ),
+    ConnectorSensorDescription(
+        key="ev_requested_energy",
+        translation_key="ev_requested_energy",
+        device_class=SensorDeviceClass.ENERGY,
+        native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+        suggested_display_precision=1,
+        value_fn=lambda evse: _kilo(evse.ev_requested_energy_wh),
+        exists_fn=is_v2,
+    ),
+    ConnectorSensorDescription(
+        key="ev_departure_time",
+        translation_key="ev_departure_time",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        value_fn=lambda evse: evse.ev_departure_time,
+        exists_fn=is_v2,
+    ),
+    ConnectorSensorDescription(
+        key="limit_source",
+        translation_key="limit_source",
+        device_class=SensorDeviceClass.ENUM,
+        options=LIMIT_SOURCE_OPTIONS,
+        value_fn=lambda evse: None,
+        station_value_fn=_limit_source,
+        exists_fn=is_v2,
+    ),
 )
 
 
@@ -298,15 +375,20 @@ async def async_setup_entry(
 
     @callback
     def add_station(station_id: str) -> None:
+        station = runtime.central.stations[station_id]
         async_add_entities(
-            StationSensor(runtime, entry.entry_id, station_id, None, description) for description in STATION_SENSORS
+            StationSensor(runtime, entry.entry_id, station_id, None, description)
+            for description in STATION_SENSORS
+            if description.exists_fn(station)
         )
 
     @callback
     def add_connector(station_id: str, connector_id: int) -> None:
+        station = runtime.central.stations[station_id]
         async_add_entities(
             ConnectorSensor(runtime, entry.entry_id, station_id, connector_id, description)
             for description in CONNECTOR_SENSORS
+            if description.exists_fn(station)
         )
 
     runtime.track_stations(add_station, add_connector)
@@ -326,4 +408,9 @@ class ConnectorSensor(OcppEntity, SensorEntity):
     @property
     def native_value(self) -> StateValue:
         connector = self.connector
-        return None if connector is None else self.entity_description.value_fn(connector)
+        if connector is None:
+            return None
+        description = self.entity_description
+        if description.station_value_fn is not None:
+            return description.station_value_fn(self.station, connector)
+        return description.value_fn(connector)

@@ -6,9 +6,11 @@ from typing import Any
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
-from .coordinator import OcppConfigEntry
+from . import commands
+from .coordinator import OcppConfigEntry, signal_evses
 from .entity import OcppEntity, ocpp_command
 from .errors import ocpp_call
 
@@ -70,24 +72,41 @@ class ChargeSwitch(OcppEntity, SwitchEntity):
 
 
 class AvailabilitySwitch(OcppEntity, SwitchEntity):
-    """On while the charger (connector 0) or the connector is Operative, as its status tells."""
+    """On while the charger (connector 0) or the connector (EVSE) is Operative, as its status tells.
+
+    A 2.x station reports no status of its own: the charger is on while any of its EVSEs is.
+    """
+
+    async def async_added_to_hass(self) -> None:
+        await super().async_added_to_hass()
+        if self.connector_id is None and commands.is_v2(self.station):
+            self.async_on_remove(
+                async_dispatcher_connect(self.hass, signal_evses(self._entry_id, self.station_id), self._on_update)
+            )
 
     @property
     def is_on(self) -> bool | None:
-        status = self.station.status if self.connector_id is None else getattr(self.connector, "status", None)
+        station = self.station
+        if self.connector_id is not None:
+            status = getattr(self.connector, "status", None)
+        elif commands.is_v2(station):
+            known = [evse.status for evse in station.connectors.values() if evse.status is not None]
+            return any(status != "Unavailable" for status in known) if known else None
+        else:
+            status = station.status
         return None if status is None else status != "Unavailable"
 
     async def async_turn_on(self, **kwargs: Any) -> None:
-        await self._change("Operative")
+        await self._change(True)
 
     async def async_turn_off(self, **kwargs: Any) -> None:
-        await self._change("Inoperative")
+        await self._change(False)
 
-    async def _change(self, availability: str) -> None:
-        commands = self.runtime.central
+    async def _change(self, operative: bool) -> None:
+        central = self.runtime.central
         await ocpp_call(
-            commands,
+            central,
             self.station_id,
-            lambda: commands.v16(self.station_id).change_availability(self.connector_id or 0, availability),
+            lambda: commands.change_availability(central, self.station_id, self.connector_id, operative),
             _AVAILABILITY_REFUSED,
         )

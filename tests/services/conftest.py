@@ -18,14 +18,16 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ocpp_core.const import DOMAIN
 from sim.charger16 import SimulatedChargePoint, connect
+from sim.charger201 import Station as Station201
 
-from ..helpers_ha import ACCEPT_ALL, free_port, until
+from ..helpers_ha import ACCEPT_ALL, boot_station, free_port, until
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 COMPONENT = ROOT / "custom_components" / "ocpp_core"
 OCPP_SCHEMAS = Path(call_result.__file__).parent / "schemas"
 
 Open = Callable[..., Awaitable[SimulatedChargePoint]]
+OpenStation = Callable[..., Awaitable[Station201]]
 
 
 @pytest.fixture(autouse=True)
@@ -73,6 +75,29 @@ async def open_charger(hass: HomeAssistant, entry: MockConfigEntry) -> AsyncIter
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+
+
+@pytest.fixture
+async def open_station(hass: HomeAssistant, entry: MockConfigEntry) -> AsyncIterator[OpenStation]:
+    """Connect and boot simulated OCPP 2.0.1 / 2.1 stations (inventory read, statuses sent); closed after the test."""
+    opened: list[Station201] = []
+
+    async def open_(cp_id: str, version: str = "2.0.1", evses: int = 1) -> Station201:
+        station = await boot_station(hass, entry.runtime_data.central, cp_id, version, evses)
+        opened.append(station)
+        identifier = f"{cp_id}:{evses}" if evses >= 2 else cp_id
+        await until(hass, lambda: device(hass, identifier, missing_ok=True) is not None)
+        return station
+
+    yield open_
+    for station in opened:
+        await station.close()
+
+
+async def settled(station: Station201) -> None:
+    """Every follow-up message of the station sent and answered."""
+    async with asyncio.timeout(5):
+        await station.settle()
 
 
 def device(hass: HomeAssistant, identifier: str, missing_ok: bool = False) -> str:

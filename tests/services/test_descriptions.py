@@ -21,6 +21,8 @@ from sim.charger16 import connect
 
 from .conftest import COMPONENT, OCPP_SCHEMAS, _add_entry, answer, call, device, until
 
+OCPP_SCHEMAS_V201 = OCPP_SCHEMAS.parent.parent / "v201" / "schemas"
+
 
 async def test_services_are_registered_once_for_every_entry(hass: HomeAssistant) -> None:
     with patch("custom_components.ocpp_core.async_setup_services", wraps=services.async_setup_services) as setup:
@@ -146,3 +148,45 @@ def test_extended_trigger_messages_match_the_schema() -> None:
     node = json.loads((OCPP_SCHEMAS / "ExtendedTriggerMessage.json").read_text(encoding="utf-8"))
     extended = set(node["definitions"]["MessageTriggerEnumType"]["enum"])
     assert set(services.EXTENDED_TRIGGER_MESSAGES) == extended - set(services.TRIGGER_MESSAGES)
+
+
+@pytest.mark.parametrize(
+    ("values", "schema", "enum"),
+    [
+        (services.RESET_TYPES_V2, "ResetRequest", "ResetEnumType"),
+        (services.AVAILABILITY_TYPES, "ChangeAvailabilityRequest", "OperationalStatusEnumType"),
+        (services.TRIGGER_MESSAGES_V2, "TriggerMessageRequest", "MessageTriggerEnumType"),
+        (services.UPDATE_TYPES, "SendLocalListRequest", "UpdateEnumType"),
+        (services.LOG_TYPES, "GetLogRequest", "LogEnumType"),
+        (services.RATE_UNITS, "GetCompositeScheduleRequest", "ChargingRateUnitEnumType"),
+        (services.HASH_ALGORITHMS, "DeleteCertificateRequest", "HashAlgorithmEnumType"),
+        (services.CERTIFICATE_TYPES_V2, "InstallCertificateRequest", "InstallCertificateUseEnumType"),
+        (services.CERTIFICATE_ID_TYPES_V2, "GetInstalledCertificateIdsRequest", "GetCertificateIdUseEnumType"),
+        (services.ID_TOKEN_TYPES, "RequestStartTransactionRequest", "IdTokenEnumType"),
+        (services.REPORT_BASES, "GetBaseReportRequest", "ReportBaseEnumType"),
+        (services.ATTRIBUTE_TYPES, "GetVariablesRequest", "AttributeEnumType"),
+        (services.MESSAGE_PRIORITIES, "SetDisplayMessageRequest", "MessagePriorityEnumType"),
+        (services.MESSAGE_STATES, "SetDisplayMessageRequest", "MessageStateEnumType"),
+        (services.MESSAGE_FORMATS, "SetDisplayMessageRequest", "MessageFormatEnumType"),
+    ],
+)
+def test_v201_enumerations_match_the_ocpp_schemas(values: tuple[str, ...], schema: str, enum: str) -> None:
+    node = json.loads((OCPP_SCHEMAS_V201 / f"{schema}.json").read_text(encoding="utf-8"))
+    assert set(values) == set(node["definitions"][enum]["enum"])
+
+
+def test_v201_profile_purposes_are_those_clear_charging_profile_takes() -> None:
+    node = json.loads((OCPP_SCHEMAS_V201 / "ClearChargingProfileRequest.json").read_text(encoding="utf-8"))
+    known = set(node["definitions"]["ChargingProfilePurposeEnumType"]["enum"])
+    # the external constraints are not the central system's to clear
+    assert set(services.PROFILE_PURPOSES_V2) == known - {"ChargingStationExternalConstraints"}
+
+
+def test_names_of_the_same_thing_in_both_versions() -> None:
+    """A value 1.6 and 2.x name differently: the 1.6 name is a 1.6 value, the 2.x name a 2.x value."""
+    v16 = {*services.TRIGGER_MESSAGES, *services.EXTENDED_TRIGGER_MESSAGES, *services.PROFILE_PURPOSES}
+    v16 |= set(services.CERTIFICATE_TYPES)
+    v2 = {*services.TRIGGER_MESSAGES_V2, *services.PROFILE_PURPOSES_V2, *services.CERTIFICATE_ID_TYPES_V2}
+    for old, new in services.V2_NAMES.items():
+        assert old in v16 and old not in v2, old
+        assert new in v2 and new not in v16, new

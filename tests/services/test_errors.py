@@ -309,7 +309,7 @@ async def test_version_gates(hass: HomeAssistant, entry: MockConfigEntry, open_c
 
     station.ocpp_version = OcppVersion.V201  # as if a 2.0.1 charger were connected
     with pytest.raises(ServiceValidationError) as err:
-        await call(hass, "reset", {"device_id": device_id})
+        await call(hass, "get_configuration", {"device_id": device_id})
     assert err.value.translation_key == "unsupported_version"
     assert err.value.translation_placeholders == {"charger": "v2", "version": "ocpp2.0.1"}
     station.ocpp_version = OcppVersion.V16

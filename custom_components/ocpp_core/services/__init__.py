@@ -8,14 +8,16 @@ offline, refuses, answers with a CALLERROR or not at all gives a translated
 error naming it and the reason (see errors.py); the wait is bounded.
 
 The names and fields are the same for every OCPP version.  Each service has an
-implementation per version; a field a version does not understand is a
-validation error, and a version without an implementation gets a clear
-"not supported for this charger" error.
+implementation per version (v16.py; v201.py for 2.0.1 and 2.1); a field — or a
+value of an enumerated field — a version has no use for is a validation error
+naming it, and a version without an implementation gets a clear "not available
+for this charger" error.  For OCPP 2.x chargers connector devices and
+`connector_id` name EVSEs (see v201.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -27,40 +29,65 @@ from ..const import DOMAIN
 from ..coordinator import OcppConfigEntry
 from ..csms import CentralSystem
 from ..errors import ha_error, ocpp_call, validation_error, version_name
-from .catalog import CHARGER_SERVICES, GET_TRANSACTIONS_SCHEMA, ChargerService, Implementation
+from .catalog import CHARGER_SERVICES, GET_TRANSACTIONS_SCHEMA
 from .fields import (
     ATTR_CONNECTOR_ID,
+    ATTRIBUTE_TYPES,
     AVAILABILITY_TYPES,
+    CERTIFICATE_ID_TYPES_V2,
     CERTIFICATE_TYPES,
+    CERTIFICATE_TYPES_V2,
     EXTENDED_TRIGGER_MESSAGES,
     HASH_ALGORITHMS,
     ID_TAG_STATUSES,
+    ID_TOKEN_TYPES,
     LOG_TYPES,
+    MESSAGE_FORMATS,
+    MESSAGE_PRIORITIES,
+    MESSAGE_STATES,
     PROFILE_PURPOSES,
+    PROFILE_PURPOSES_V2,
     RATE_UNITS,
+    REPORT_BASES,
     RESET_TYPES,
+    RESET_TYPES_V2,
     SERVICE_GET_TRANSACTIONS,
     TRIGGER_MESSAGES,
+    TRIGGER_MESSAGES_V2,
     UPDATE_TYPES,
+    V2_NAMES,
     _require,
 )
+from .service import ChargerService, Implementation
 from .target import Target, resolve_target
 
 __all__ = [
+    "ATTRIBUTE_TYPES",
     "AVAILABILITY_TYPES",
+    "CERTIFICATE_ID_TYPES_V2",
     "CERTIFICATE_TYPES",
+    "CERTIFICATE_TYPES_V2",
     "CHARGER_SERVICES",
     "EXTENDED_TRIGGER_MESSAGES",
     "GET_TRANSACTIONS_SCHEMA",
     "HASH_ALGORITHMS",
     "ID_TAG_STATUSES",
+    "ID_TOKEN_TYPES",
     "LOG_TYPES",
+    "MESSAGE_FORMATS",
+    "MESSAGE_PRIORITIES",
+    "MESSAGE_STATES",
     "PROFILE_PURPOSES",
+    "PROFILE_PURPOSES_V2",
     "RATE_UNITS",
+    "REPORT_BASES",
     "RESET_TYPES",
+    "RESET_TYPES_V2",
     "SERVICE_GET_TRANSACTIONS",
     "TRIGGER_MESSAGES",
+    "TRIGGER_MESSAGES_V2",
     "UPDATE_TYPES",
+    "V2_NAMES",
     "ChargerService",
     "Implementation",
     "Target",
@@ -83,19 +110,29 @@ def _charger_handler(service: ChargerService) -> ServiceHandler:
         implementation = service.implementations.get(version) if version is not None else None
         if implementation is None:
             raise validation_error("unsupported_version", charger=station_id, version=version_name(central, station_id))
-        if implementation.fields is not None:
-            unknown = sorted(set(call.data) - implementation.fields - {ATTR_DEVICE_ID})
-            if unknown:
-                raise validation_error(
-                    "field_not_supported",
-                    charger=station_id,
-                    version=version_name(central, station_id),
-                    fields=", ".join(unknown),
-                )
+        unknown = _not_for(implementation, call.data)
+        if unknown:
+            raise validation_error(
+                "field_not_supported",
+                charger=station_id,
+                version=version_name(central, station_id),
+                fields=", ".join(unknown),
+            )
         data = dict(call.data)
         return await ocpp_call(central, station_id, lambda: implementation.run(target, data), service.refused)
 
     return handle
+
+
+def _not_for(implementation: Implementation, data: Mapping[str, Any]) -> list[str]:
+    """The fields given that the version has no use for, and the values of enumerated fields it does not have."""
+    unknown: list[str] = []
+    if implementation.fields is not None:
+        unknown = sorted(set(data) - implementation.fields - {ATTR_DEVICE_ID})
+    for field, values in implementation.values.items():
+        if field in data and data[field] not in values:
+            unknown.append(f"{field} {data[field]}")
+    return unknown
 
 
 def _transaction_time(value: Any) -> datetime:

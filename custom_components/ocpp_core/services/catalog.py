@@ -1,9 +1,13 @@
-"""Every charger service: its fields, its implementation per OCPP version, its refusals."""
+"""Every charger service: its fields, its implementation per OCPP version, its refusals.
+
+The services OCPP 1.6 and 2.x share are here, those only one version has at the
+end (1.6) and in catalog2.py (2.x).  A service's fields are the same for every
+version; `*_lacks` names those a version has no use for (an error when given),
+`*_values` the values of an enumerated field a version has.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
 from typing import Any, Final
 
 import voluptuous as vol
@@ -12,148 +16,122 @@ from homeassistant.core import SupportsResponse
 from homeassistant.helpers import config_validation as cv
 
 from ..csms import OcppVersion
-from ..errors import Answer
+from . import v16, v201
+from .catalog2 import V2_SERVICES
 from .fields import (
     _LOCAL_LIST_ENTRY,
     ATTR_CONNECTOR_ID,
+    ATTR_EVSE_CONNECTOR_ID,
     AVAILABILITY_TYPES,
+    CERTIFICATE_ID_TYPES_V2,
     CERTIFICATE_TYPES,
+    CERTIFICATE_TYPES_V2,
     EXTENDED_TRIGGER_MESSAGES,
     HASH_ALGORITHMS,
+    ID_TOKEN_TYPES,
     LOG_TYPES,
     PROFILE_PURPOSES,
     RATE_UNITS,
-    RESET_TYPES,
+    SERVICE_CERTIFICATE_ID_TYPES,
+    SERVICE_CERTIFICATE_TYPES,
+    SERVICE_RESET_TYPES,
+    SERVICE_TRIGGER_MESSAGES,
     TRIGGER_MESSAGES,
+    TRIGGER_MESSAGES_V2,
     UPDATE_TYPES,
     _config_value,
     _connector,
     _connector_not_0,
     _count,
-    _data_value,
     _int,
+    _json_value,
     _object,
     _text,
     _time,
+    _transaction_id,
     ocpp_enum,
+    v2_values,
 )
-from .target import Target
-from .v16 import (
-    _cancel_reservation,
-    _change_availability,
-    _change_configuration,
-    _clear_cache,
-    _clear_charging_profile,
-    _data_transfer,
-    _delete_certificate,
-    _get_composite_schedule,
-    _get_configuration,
-    _get_diagnostics,
-    _get_installed_certificate_ids,
-    _get_local_list_version,
-    _get_log,
-    _install_certificate,
-    _reserve_now,
-    _reset,
-    _send_call,
-    _send_local_list,
-    _set_charging_profile,
-    _start_transaction,
-    _stop_transaction,
-    _trigger_message,
-    _unlock_connector,
-    _update_firmware,
-)
-
-# ---- service descriptions --------------------------------------------------------
-
-Run = Callable[[Target, dict[str, Any]], Awaitable[Answer]]
-
-
-@dataclass(frozen=True, slots=True)
-class Implementation:
-    """How one OCPP version carries out a service."""
-
-    run: Run
-    # the service's fields this version understands; None: all of them
-    fields: frozenset[str] | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ChargerService:
-    """A service that asks one charger for something and returns its answer."""
-
-    name: str
-    fields: dict[vol.Marker, Any]
-    implementations: Mapping[OcppVersion, Implementation]
-    # answer statuses that mean the charger did not do it (an error); None: every status but Accepted
-    refused: frozenset[str] | None
-    response: SupportsResponse = SupportsResponse.OPTIONAL
-
-    @property
-    def schema(self) -> vol.Schema:
-        return vol.Schema({vol.Required(ATTR_DEVICE_ID): cv.string, **self.fields})
-
-
-def _v16(run: Run) -> dict[OcppVersion, Implementation]:
-    return {OcppVersion.V16: Implementation(run)}
-
-
-def _refused(*statuses: str) -> frozenset[str]:
-    return frozenset(statuses)
-
-
-# ---- the services ------------------------------------------------------------------
+from .service import ChargerService, Implementation, Run, charger_service, refused
 
 _CONNECTOR: Final = vol.Optional(ATTR_CONNECTOR_ID)
+# OCPP 2.x: which connector of the EVSE
+_EVSE_CONNECTOR: Final = vol.Optional(ATTR_EVSE_CONNECTOR_ID)
+# OCPP 2.x: the type of the id tags given (IdTokenEnumType)
+_ID_TOKEN_TYPE: Final = vol.Optional("id_token_type")
+_V2_ONLY: Final = (ATTR_EVSE_CONNECTOR_ID, "id_token_type")
 
-CHARGER_SERVICES: Final[tuple[ChargerService, ...]] = (
-    ChargerService("reset", {vol.Optional("type"): ocpp_enum(*RESET_TYPES)}, _v16(_reset), _refused("Rejected")),
-    ChargerService(
+
+def _v16_only(
+    name: str,
+    fields: dict[vol.Marker, Any],
+    run: Run,
+    refusals: frozenset[str] | None,
+    response: SupportsResponse = SupportsResponse.OPTIONAL,
+) -> ChargerService:
+    return charger_service(name, fields, refusals, response, v16=run)
+
+
+SHARED_SERVICES: Final[tuple[ChargerService, ...]] = (
+    charger_service(
+        "reset",
+        {vol.Optional("type"): ocpp_enum(*SERVICE_RESET_TYPES), _CONNECTOR: _connector},
+        refused("Rejected"),
+        v16=v16._reset,
+        v2=v201._reset,
+        # 1.6 resets the whole charger; OnIdle (wait for the sessions to end) is 2.x's alone
+        v16_lacks=(ATTR_CONNECTOR_ID,),
+        v16_values={"type": frozenset({"Hard", "Soft", "Immediate"})},
+    ),
+    charger_service(
         "unlock_connector",
-        {_CONNECTOR: _connector_not_0},
-        _v16(_unlock_connector),
-        _refused("UnlockFailed", "NotSupported"),
+        {_CONNECTOR: _connector_not_0, _EVSE_CONNECTOR: _connector_not_0},
+        refused("UnlockFailed", "NotSupported", "OngoingAuthorizedTransaction", "UnknownConnector"),
+        v16=v16._unlock_connector,
+        v2=v201._unlock_connector,
+        v16_lacks=_V2_ONLY,
     ),
-    ChargerService(
+    charger_service(
         "change_availability",
-        {_CONNECTOR: _connector, vol.Required("type"): ocpp_enum(*AVAILABILITY_TYPES)},
-        _v16(_change_availability),
-        _refused("Rejected"),
+        {
+            _CONNECTOR: _connector,
+            vol.Required("type"): ocpp_enum(*AVAILABILITY_TYPES),
+            _EVSE_CONNECTOR: _connector_not_0,
+        },
+        refused("Rejected"),
+        v16=v16._change_availability,
+        v2=v201._change_availability,
+        v16_lacks=_V2_ONLY,
     ),
-    ChargerService(
-        "get_configuration",
-        {vol.Optional("keys"): vol.All(cv.ensure_list, [_text])},
-        _v16(_get_configuration),
-        None,
-        SupportsResponse.ONLY,
-    ),
-    ChargerService(
-        "change_configuration",
-        {vol.Required("key"): _text, vol.Required("value"): _config_value},
-        _v16(_change_configuration),
-        _refused("Rejected", "NotSupported"),
-    ),
-    ChargerService("clear_cache", {}, _v16(_clear_cache), _refused("Rejected")),
-    ChargerService(
+    charger_service("clear_cache", {}, refused("Rejected"), v16=v16._clear_cache, v2=v201._clear_cache),
+    charger_service(
         "data_transfer",
-        {vol.Required("vendor_id"): _text, vol.Optional("message_id"): _text, vol.Optional("data"): _data_value},
-        _v16(_data_transfer),
-        _refused("Rejected", "UnknownMessageId", "UnknownVendorId"),
+        {vol.Required("vendor_id"): _text, vol.Optional("message_id"): _text, vol.Optional("data"): _json_value},
+        refused("Rejected", "UnknownMessageId", "UnknownVendorId"),
+        v16=v16._data_transfer,
+        v2=v201._data_transfer,
     ),
-    ChargerService(
+    charger_service(
         "start_transaction",
-        {_CONNECTOR: _connector_not_0, vol.Optional("id_tag"): _text, vol.Optional("charging_profile"): _object},
-        _v16(_start_transaction),
-        _refused("Rejected"),
+        {
+            _CONNECTOR: _connector_not_0,
+            vol.Optional("id_tag"): _text,
+            vol.Optional("charging_profile"): _object,
+            _ID_TOKEN_TYPE: ocpp_enum(*ID_TOKEN_TYPES),
+        },
+        refused("Rejected"),
+        v16=v16._start_transaction,
+        v2=v201._start_transaction,
+        v16_lacks=_V2_ONLY,
     ),
-    ChargerService(
+    charger_service(
         "stop_transaction",
-        {_CONNECTOR: _connector_not_0, vol.Optional("transaction_id"): _int},
-        _v16(_stop_transaction),
-        _refused("Rejected"),
+        {_CONNECTOR: _connector_not_0, vol.Optional("transaction_id"): _transaction_id},
+        refused("Rejected"),
+        v16=v16._stop_transaction,
+        v2=v201._stop_transaction,
     ),
-    ChargerService(
+    charger_service(
         "reserve_now",
         {
             _CONNECTOR: _connector,
@@ -161,37 +139,56 @@ CHARGER_SERVICES: Final[tuple[ChargerService, ...]] = (
             vol.Required("id_tag"): _text,
             vol.Optional("parent_id_tag"): _text,
             vol.Optional("reservation_id"): _int,
+            _ID_TOKEN_TYPE: ocpp_enum(*ID_TOKEN_TYPES),
         },
-        _v16(_reserve_now),
-        _refused("Faulted", "Occupied", "Rejected", "Unavailable"),
+        refused("Faulted", "Occupied", "Rejected", "Unavailable"),
+        v16=v16._reserve_now,
+        v2=v201._reserve_now,
+        v16_lacks=_V2_ONLY,
     ),
-    ChargerService(
+    charger_service(
         "cancel_reservation",
         {vol.Required("reservation_id"): _int},
-        _v16(_cancel_reservation),
-        _refused("Rejected"),
+        refused("Rejected"),
+        v16=v16._cancel_reservation,
+        v2=v201._cancel_reservation,
     ),
-    ChargerService(
+    charger_service(
         "send_local_list",
         {
             vol.Required("list_version"): _int,
             vol.Optional("update_type"): ocpp_enum(*UPDATE_TYPES),
             vol.Optional("local_authorization_list"): [_LOCAL_LIST_ENTRY],
+            _ID_TOKEN_TYPE: ocpp_enum(*ID_TOKEN_TYPES),
         },
-        _v16(_send_local_list),
-        _refused("Failed", "NotSupported", "VersionMismatch"),
+        refused("Failed", "NotSupported", "VersionMismatch"),
+        v16=v16._send_local_list,
+        v2=v201._send_local_list,
+        v16_lacks=_V2_ONLY,
     ),
-    ChargerService("get_local_list_version", {}, _v16(_get_local_list_version), None, SupportsResponse.ONLY),
-    ChargerService(
+    charger_service(
+        "get_local_list_version",
+        {},
+        None,
+        SupportsResponse.ONLY,
+        v16=v16._get_local_list_version,
+        v2=v201._get_local_list_version,
+    ),
+    charger_service(
         "trigger_message",
         {
-            vol.Required("requested_message"): ocpp_enum(*TRIGGER_MESSAGES, *EXTENDED_TRIGGER_MESSAGES),
+            vol.Required("requested_message"): ocpp_enum(*SERVICE_TRIGGER_MESSAGES),
             _CONNECTOR: _connector,
+            _EVSE_CONNECTOR: _connector_not_0,
         },
-        _v16(_trigger_message),
-        _refused("Rejected", "NotImplemented"),
+        refused("Rejected", "NotImplemented"),
+        v16=v16._trigger_message,
+        v2=v201._trigger_message,
+        v16_lacks=_V2_ONLY,
+        v16_values={"requested_message": frozenset((*TRIGGER_MESSAGES, *EXTENDED_TRIGGER_MESSAGES))},
+        v2_values={"requested_message": v2_values(*TRIGGER_MESSAGES_V2)},
     ),
-    ChargerService(
+    charger_service(
         "update_firmware",
         {
             vol.Required("location"): _text,
@@ -203,22 +200,11 @@ CHARGER_SERVICES: Final[tuple[ChargerService, ...]] = (
             vol.Optional("install_date"): _time,
             vol.Optional("request_id"): _int,
         },
-        _v16(_update_firmware),
-        _refused("Rejected", "InvalidCertificate", "RevokedCertificate"),
+        refused("Rejected", "InvalidCertificate", "RevokedCertificate"),
+        v16=v16._update_firmware,
+        v2=v201._update_firmware,
     ),
-    ChargerService(
-        "get_diagnostics",
-        {
-            vol.Required("location"): _text,
-            vol.Optional("retries"): _count,
-            vol.Optional("retry_interval"): _count,
-            vol.Optional("start_time"): _time,
-            vol.Optional("stop_time"): _time,
-        },
-        _v16(_get_diagnostics),
-        None,
-    ),
-    ChargerService(
+    charger_service(
         "get_log",
         {
             vol.Required("log_type"): ocpp_enum(*LOG_TYPES),
@@ -229,16 +215,18 @@ CHARGER_SERVICES: Final[tuple[ChargerService, ...]] = (
             vol.Optional("retries"): _count,
             vol.Optional("retry_interval"): _count,
         },
-        _v16(_get_log),
-        _refused("Rejected"),
+        refused("Rejected"),
+        v16=v16._get_log,
+        v2=v201._get_log,
     ),
-    ChargerService(
+    charger_service(
         "set_charging_profile",
         {_CONNECTOR: _connector, vol.Required("charging_profile"): _object},
-        _v16(_set_charging_profile),
-        _refused("Rejected", "NotSupported"),
+        refused("Rejected", "NotSupported"),
+        v16=v16._set_charging_profile,
+        v2=v201._set_charging_profile,
     ),
-    ChargerService(
+    charger_service(
         "clear_charging_profile",
         {
             _CONNECTOR: _connector,
@@ -246,36 +234,44 @@ CHARGER_SERVICES: Final[tuple[ChargerService, ...]] = (
             vol.Optional("charging_profile_purpose"): ocpp_enum(*PROFILE_PURPOSES),
             vol.Optional("stack_level"): _count,
         },
-        _v16(_clear_charging_profile),
         # Unknown: nothing matched, so nothing is left to clear either
-        _refused(),
+        refused(),
+        v16=v16._clear_charging_profile,
+        v2=v201._clear_charging_profile,
     ),
-    ChargerService(
+    charger_service(
         "get_composite_schedule",
         {
             _CONNECTOR: _connector,
             vol.Required("duration"): _count,
             vol.Optional("charging_rate_unit"): ocpp_enum(*RATE_UNITS),
         },
-        _v16(_get_composite_schedule),
-        _refused("Rejected"),
+        refused("Rejected"),
         SupportsResponse.ONLY,
+        v16=v16._get_composite_schedule,
+        v2=v201._get_composite_schedule,
     ),
-    ChargerService(
+    charger_service(
         "install_certificate",
-        {vol.Required("certificate_type"): ocpp_enum(*CERTIFICATE_TYPES), vol.Required("certificate"): _text},
-        _v16(_install_certificate),
-        _refused("Rejected", "Failed"),
+        {vol.Required("certificate_type"): ocpp_enum(*SERVICE_CERTIFICATE_TYPES), vol.Required("certificate"): _text},
+        refused("Rejected", "Failed"),
+        v16=v16._install_certificate,
+        v2=v201._install_certificate,
+        v16_values={"certificate_type": frozenset(CERTIFICATE_TYPES)},
+        v2_values={"certificate_type": v2_values(*CERTIFICATE_TYPES_V2)},
     ),
-    ChargerService(
+    charger_service(
         "get_installed_certificate_ids",
-        {vol.Required("certificate_type"): ocpp_enum(*CERTIFICATE_TYPES)},
-        _v16(_get_installed_certificate_ids),
+        {vol.Required("certificate_type"): ocpp_enum(*SERVICE_CERTIFICATE_ID_TYPES)},
         # NotFound: none installed, which is an answer
-        _refused(),
+        refused(),
         SupportsResponse.ONLY,
+        v16=v16._get_installed_certificate_ids,
+        v2=v201._get_installed_certificate_ids,
+        v16_values={"certificate_type": frozenset(CERTIFICATE_TYPES)},
+        v2_values={"certificate_type": v2_values(*CERTIFICATE_ID_TYPES_V2)},
     ),
-    ChargerService(
+    charger_service(
         "delete_certificate",
         {
             vol.Required("hash_algorithm"): ocpp_enum(*HASH_ALGORITHMS),
@@ -283,18 +279,51 @@ CHARGER_SERVICES: Final[tuple[ChargerService, ...]] = (
             vol.Required("issuer_key_hash"): _text,
             vol.Required("serial_number"): _text,
         },
-        _v16(_delete_certificate),
-        _refused("Failed", "NotFound"),
+        refused("Failed", "NotFound"),
+        v16=v16._delete_certificate,
+        v2=v201._delete_certificate,
     ),
     ChargerService(
         "send_call",
         {vol.Required("action"): _text, vol.Optional("payload"): _object},
         # any version: the payload is in the charger's own version
-        {version: Implementation(_send_call) for version in OcppVersion},
+        dict.fromkeys(OcppVersion, Implementation(v16._send_call)),
         # the raw answer, whatever its status
-        _refused(),
+        refused(),
     ),
 )
+
+# OCPP 1.6 only: 2.x keeps its configuration in the device model (get_variables, set_variables,
+# get_base_report) and has GetLog where 1.6 has GetDiagnostics
+V16_SERVICES: Final[tuple[ChargerService, ...]] = (
+    _v16_only(
+        "get_configuration",
+        {vol.Optional("keys"): vol.All(cv.ensure_list, [_text])},
+        v16._get_configuration,
+        None,
+        SupportsResponse.ONLY,
+    ),
+    _v16_only(
+        "change_configuration",
+        {vol.Required("key"): _text, vol.Required("value"): _config_value},
+        v16._change_configuration,
+        refused("Rejected", "NotSupported"),
+    ),
+    _v16_only(
+        "get_diagnostics",
+        {
+            vol.Required("location"): _text,
+            vol.Optional("retries"): _count,
+            vol.Optional("retry_interval"): _count,
+            vol.Optional("start_time"): _time,
+            vol.Optional("stop_time"): _time,
+        },
+        v16._get_diagnostics,
+        None,
+    ),
+)
+
+CHARGER_SERVICES: Final[tuple[ChargerService, ...]] = (*SHARED_SERVICES, *V16_SERVICES, *V2_SERVICES)
 
 GET_TRANSACTIONS_SCHEMA: Final = vol.Schema(
     {

@@ -14,6 +14,7 @@ from ..const import DOMAIN
 from ..coordinator import OcppConfigEntry
 from ..csms import CentralSystem, Station
 from ..csms.v16.commands import V16Commands
+from ..csms.v201.commands import V201Commands
 from ..errors import validation_error
 from .fields import ATTR_CONNECTOR_ID
 
@@ -38,6 +39,10 @@ class Target:
 
     def v16(self) -> V16Commands:
         return self.central.v16(self.station_id)
+
+    def v201(self) -> V201Commands:
+        """The 2.0.1 operations, for 2.0.1 and 2.1 chargers alike."""
+        return self.central.v201(self.station_id)
 
     def named_connector(self, data: Mapping[str, Any]) -> int | None:
         """connector_id if given, else the connector device's number, else None."""

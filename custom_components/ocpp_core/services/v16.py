@@ -7,14 +7,18 @@ from typing import Any
 from homeassistant.util import dt as dt_util
 
 from ..errors import Answer, validation_error
-from .fields import _REQUEST_IDS, _WHOLE_CHARGER_PURPOSES, TRIGGER_MESSAGES, _require
+from .fields import _WHOLE_CHARGER_PURPOSES, TRIGGER_MESSAGES, _require, json_text
 from .target import Target
 
 # ---- OCPP 1.6 implementations ------------------------------------------------------
 
+# 2.x's Immediate (end the sessions, then restart) is 1.6's Soft; OnIdle has no 1.6 counterpart
+_RESET_TYPES = {"Immediate": "Soft"}
+
 
 async def _reset(target: Target, data: dict[str, Any]) -> Answer:
-    return await target.v16().reset(data.get("type", "Soft"))
+    reset_type = data.get("type", "Soft")
+    return await target.v16().reset(_RESET_TYPES.get(reset_type, reset_type))
 
 
 async def _unlock_connector(target: Target, data: dict[str, Any]) -> Answer:
@@ -39,7 +43,10 @@ async def _clear_cache(target: Target, data: dict[str, Any]) -> Answer:
 
 
 async def _data_transfer(target: Target, data: dict[str, Any]) -> Answer:
-    return await target.v16().data_transfer(data["vendor_id"], data.get("message_id"), data.get("data"))
+    value = data.get("data")
+    return await target.v16().data_transfer(
+        data["vendor_id"], data.get("message_id"), None if value is None else json_text(value)
+    )
 
 
 async def _start_transaction(target: Target, data: dict[str, Any]) -> Answer:
@@ -48,13 +55,18 @@ async def _start_transaction(target: Target, data: dict[str, Any]) -> Answer:
 
 
 async def _stop_transaction(target: Target, data: dict[str, Any]) -> Answer:
-    transaction_id = data.get("transaction_id")
-    if transaction_id is None:
-        transaction_id = int(_open_transaction(target, target.named_connector(data)))
-    return await target.v16().remote_stop_transaction(transaction_id)
+    given = data.get("transaction_id")
+    transaction_id = given if given is not None else open_transaction(target, target.named_connector(data))
+    try:
+        number = int(transaction_id)
+    except ValueError:
+        raise validation_error(
+            "invalid_call", charger=target.station_id, reason="an OCPP 1.6 transaction id is a number"
+        ) from None
+    return await target.v16().remote_stop_transaction(number)
 
 
-def _open_transaction(target: Target, connector_id: int | None) -> str:
+def open_transaction(target: Target, connector_id: int | None) -> str:
     """The one open transaction on the connector (or, with none named, on the charger)."""
     open_ids = [
         connector.transaction.transaction_id
@@ -84,9 +96,12 @@ async def _cancel_reservation(target: Target, data: dict[str, Any]) -> Answer:
 
 
 async def _send_local_list(target: Target, data: dict[str, Any]) -> Answer:
-    return await target.v16().send_local_list(
-        data["list_version"], data.get("update_type", "Full"), data.get("local_authorization_list")
-    )
+    entries: list[dict[str, Any]] | None = data.get("local_authorization_list")
+    if any("idTag" not in entry for entry in entries or ()):
+        raise validation_error(
+            "invalid_call", charger=target.station_id, reason="OCPP 1.6 list entries are {idTag, idTagInfo}"
+        )
+    return await target.v16().send_local_list(data["list_version"], data.get("update_type", "Full"), entries)
 
 
 async def _get_local_list_version(target: Target, data: dict[str, Any]) -> Answer:
@@ -111,7 +126,7 @@ async def _update_firmware(target: Target, data: dict[str, Any]) -> Answer:
         return await target.v16().update_firmware(data["location"], retrieve_date, retries, retry_interval)
     request_id = data.get("request_id")
     if request_id is None:
-        request_id = next(_REQUEST_IDS)
+        request_id = target.central.next_request_id()
     answer = await target.v16().signed_update_firmware(
         request_id,
         data["location"],
@@ -134,7 +149,7 @@ async def _get_diagnostics(target: Target, data: dict[str, Any]) -> Answer:
 async def _get_log(target: Target, data: dict[str, Any]) -> Answer:
     request_id = data.get("request_id")
     if request_id is None:
-        request_id = next(_REQUEST_IDS)
+        request_id = target.central.next_request_id()
     answer = await target.v16().get_log(
         data["log_type"],
         request_id,
