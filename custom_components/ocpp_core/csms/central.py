@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections import deque
 from datetime import datetime
 from typing import Any
 
@@ -12,12 +11,13 @@ from websockets.asyncio.server import ServerConnection
 from .adapter import VersionAdapter
 from .config import CentralSystemConfig
 from .events import EventBus
+from .framelog import FrameLog
 from .model import RegistrationStatus, Station
 from .persistence import MemoryPersistence, Persistence
 from .rpc import Payload
 from .rpc_types import CallError, CallTimeout, NotConnected, OcppVersion
 from .server import OcppServer
-from .session import ChargerSession, FrameLog
+from .session import ChargerSession
 from .state import CentralState
 from .v16.adapter import V16Adapter
 from .v16.commands import V16Commands
@@ -78,7 +78,8 @@ class CentralSystem:
 
     def recent_frames(self, station_id: str) -> list[tuple[float, str, str]]:
         """The charger's most recent frames, both directions, oldest first (kept across reconnects)."""
-        return list(self._frames.get(station_id, ()))
+        frames = self._frames.get(station_id)
+        return frames.entries() if frames is not None else []
 
     async def forget_station(self, station_id: str) -> bool:
         """Remove everything kept about a station; False (nothing done) while it is connected."""
@@ -177,7 +178,7 @@ class CentralSystem:
             await connection.close(1002, f"{version} not supported yet")
             return
         schemas = await self.schemas.get(version)
-        frames = self._frames.setdefault(station_id, deque(maxlen=self.config.frame_log_size))
+        frames = self._frames.setdefault(station_id, FrameLog(self.config.frame_log_size))
         session = ChargerSession(
             station_id, connection, version, schemas, adapter_type, self.state, self.config, frames
         )

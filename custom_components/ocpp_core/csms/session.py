@@ -3,24 +3,19 @@
 from __future__ import annotations
 
 import logging
-import time
-from collections import deque
 
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
 from .adapter import VersionAdapter
 from .config import CentralSystemConfig
+from .framelog import FrameLog
 from .rpc import Payload, RpcEndpoint
 from .rpc_types import OcppVersion
 from .state import CentralState
 from .validation import SchemaSet
 
 _LOGGER = logging.getLogger(__name__)
-
-# (unix time, "in" / "out", the frame's text, cut): the recent frames of one charger
-FrameLog = deque[tuple[float, str, str]]
-_KEPT_CHARS = 4000
 
 
 class ChargerSession:
@@ -42,7 +37,7 @@ class ChargerSession:
         self.rpc = RpcEndpoint(station_id, version, schemas, self.send, self.adapter.handler, config)
 
     async def send(self, text: str) -> None:
-        self.frames.append((time.time(), "out", text[:_KEPT_CHARS]))
+        self.frames.add(False, text)
         try:
             await self.connection.send(text)
         except ConnectionClosed as err:
@@ -59,9 +54,7 @@ class ChargerSession:
         """Receive until the socket closes."""
         try:
             async for raw in self.connection:
-                self.frames.append(
-                    (time.time(), "in", raw[:_KEPT_CHARS] if isinstance(raw, str) else repr(raw[:_KEPT_CHARS]))
-                )
+                self.frames.add(True, raw)
                 await self.rpc.receive(raw)
         except ConnectionClosed:
             pass
