@@ -13,17 +13,8 @@ from datetime import datetime
 from typing import Any
 
 from ..adapter import CallFn
+from ..payload import payload as _payload
 from ..rpc import Payload
-from ..timeutil import format_timestamp
-
-
-def _payload(**fields: Any) -> Payload:
-    """A payload without the fields left out (None), datetimes as OCPP timestamps."""
-    return {
-        key: format_timestamp(value) if isinstance(value, datetime) else value
-        for key, value in fields.items()
-        if value is not None
-    }
 
 
 class V16Commands:

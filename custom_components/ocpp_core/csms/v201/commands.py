@@ -21,28 +21,12 @@ from datetime import datetime
 from typing import Any
 
 from ..adapter import CallFn
+from ..payload import payload as _payload
 from ..rpc import Payload
 from ..rpc_types import InvalidCall
-from ..timeutil import format_timestamp
 
 # an idToken as a plain string (typed by `id_token_type`) or as a complete IdTokenType dict
 IdToken = str | dict[str, Any]
-
-
-def _wire(value: Any) -> Any:
-    """A value as it goes on the wire: datetimes as OCPP timestamps, at any depth."""
-    if isinstance(value, datetime):
-        return format_timestamp(value)
-    if isinstance(value, dict):
-        return {key: _wire(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_wire(item) for item in value]
-    return value
-
-
-def _payload(**fields: Any) -> Payload:
-    """A payload without the fields left out (None), datetimes as OCPP timestamps."""
-    return {key: _wire(value) for key, value in fields.items() if value is not None}
 
 
 def id_token_of(token: IdToken, token_type: str = "Central") -> dict[str, Any]:
