@@ -109,13 +109,25 @@ async def test_accept_policy_adds_at_once(hass: HomeAssistant) -> None:
     assert await hass.config_entries.async_unload(entry.entry_id)
 
 
-async def test_reject_policy(hass: HomeAssistant) -> None:
-    entry = await _entry(hass, {CONF_UNKNOWN_CHARGERS: "reject"})
-    charger, task, ws = await connect(f"ws://127.0.0.1:{entry.data[CONF_PORT]}", "stranger")
-    await charger.boot(expect="Rejected")
+async def test_reject_policy_refuses_before_the_upgrade(hass: HomeAssistant) -> None:
+    import websockets
+    from websockets.exceptions import InvalidStatus
+
+    entry = await _entry(hass, {CONF_UNKNOWN_CHARGERS: "accept"})
+    url = f"ws://127.0.0.1:{entry.data[CONF_PORT]}"
+    known, task, ws = await connect(url, "known-one")
+    await known.boot()  # accepted while the policy was accept
+    await ws.close()
+    task.cancel()
+    hass.config_entries.async_update_entry(entry, options={CONF_UNKNOWN_CHARGERS: "reject"})
     await hass.async_block_till_done()
+    with pytest.raises(InvalidStatus) as refused:
+        await websockets.connect(f"{url}/stranger", subprotocols=["ocpp1.6"])  # type: ignore[list-item]
+    assert refused.value.response.status_code == 403
     assert _discoveries(hass) == []
     assert dr.async_get(hass).async_get_device(identifiers={(DOMAIN, "stranger")}) is None
+    known, task, ws = await connect(url, "known-one")  # accepted before: still welcome
+    await known.boot()
     await ws.close()
     task.cancel()
     assert await hass.config_entries.async_unload(entry.entry_id)

@@ -10,7 +10,7 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.device_registry import DeviceEntry
 from homeassistant.helpers.typing import ConfigType
 
-from .admission import boot_policy, station_visible
+from .admission import admission, boot_policy, station_visible
 from .const import (
     CONF_HEARTBEAT_INTERVAL,
     CONF_STRICT_VALIDATION,
@@ -54,6 +54,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> bool
     """Start the central system of this entry and its platforms."""
     config = _central_config(entry)
     config.boot_policy = boot_policy(hass, entry)
+    config.admission = admission(entry)
     central = CentralSystem(config, HaStorePersistence(hass, entry.entry_id))
     entry.runtime_data = OcppRuntimeData(central, default_id_tag(entry), visible=station_visible(entry))
     bridge = EventBridge(hass, entry)

@@ -19,6 +19,18 @@ REJECTED = "Rejected"
 BootPolicy = Callable[[str, dict[str, Any]], str]
 
 
+def admission(entry: OcppConfigEntry) -> Callable[[str], bool]:
+    """Policy reject: a charger nobody accepted is refused before the WebSocket upgrade (HTTP 403)."""
+
+    def admitted(station_id: str) -> bool:
+        if entry.options.get(CONF_UNKNOWN_CHARGERS, DEFAULT_UNKNOWN_CHARGERS) != POLICY_REJECT:
+            return True
+        station = entry.runtime_data.central.stations.get(station_id)
+        return station is not None and station.registration_status == ACCEPTED
+
+    return admitted
+
+
 def station_visible(entry: OcppConfigEntry) -> Callable[[Station], bool]:
     """Devices and entities only for accepted chargers (any charger with policy accept)."""
 

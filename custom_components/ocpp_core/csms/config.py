@@ -8,6 +8,8 @@ from typing import Any
 
 # (station id, the BootNotification payload as sent) -> "Accepted" | "Pending" | "Rejected"
 BootPolicy = Callable[[str, dict[str, Any]], str]
+# station id -> may it open a WebSocket at all (False: HTTP 403 before the upgrade)
+Admission = Callable[[str], bool]
 
 
 @dataclass(slots=True)
@@ -23,6 +25,8 @@ class CentralSystemConfig:
     max_frame_size: int = 65536
     # who may register; None accepts every charger (see V16Adapter.on_boot_notification)
     boot_policy: BootPolicy | None = None
+    # who may connect; None lets every charger connect (and the boot policy decide)
+    admission: Admission | None = None
     # how many ended transactions are kept (and persisted), newest last
     history_size: int = 1000
     # the most recent frames kept per charger, both directions, for diagnostics (bug reports)

@@ -96,10 +96,14 @@ class OcppServer:
 
     def _check_request(self, connection: ServerConnection, request: Request) -> Response | None:
         try:
-            charge_point_id_from_path(request.path)
+            cp_id = charge_point_id_from_path(request.path)
         except InvalidChargePointId as err:
             _LOGGER.warning("Refused a connection from %s: %s", connection.remote_address, err)
             return connection.respond(HTTPStatus.BAD_REQUEST, f"{err}\n")
+        admission = self._config.admission
+        if admission is not None and not admission(cp_id):
+            _LOGGER.info("Refused charger %s from %s: not admitted", cp_id, connection.remote_address)
+            return connection.respond(HTTPStatus.FORBIDDEN, "charger not admitted\n")
         return None
 
     def _select_subprotocol(self, connection: ServerConnection, offered: Sequence[Subprotocol]) -> Subprotocol | None:
