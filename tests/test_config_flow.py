@@ -101,6 +101,15 @@ async def test_options_flow_applies_without_reload(hass: HomeAssistant) -> None:
     assert central.config.heartbeat_interval == 120
     assert central.config.lenient is False
     assert entry.runtime_data.default_id_tag == "GARAGE"
+    assert central.config.history_size == 1000  # the default, untouched
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {CONF_HEARTBEAT_INTERVAL: 120, CONF_DEFAULT_ID_TAG: "GARAGE", CONF_STRICT_VALIDATION: True, "history_size": 2},
+    )
+    await hass.async_block_till_done()
+    assert central.config.history_size == 2
+    assert central.state.history._ended.maxlen == 2
     assert await hass.config_entries.async_unload(entry.entry_id)
 
 

@@ -13,8 +13,10 @@ from homeassistant.helpers.typing import ConfigType
 from .admission import admission, boot_policy, station_visible
 from .const import (
     CONF_HEARTBEAT_INTERVAL,
+    CONF_HISTORY_SIZE,
     CONF_STRICT_VALIDATION,
     DEFAULT_HEARTBEAT_INTERVAL,
+    DEFAULT_HISTORY_SIZE,
     DEFAULT_HOST,
     DOMAIN,
 )
@@ -47,6 +49,7 @@ def _central_config(entry: OcppConfigEntry) -> CentralSystemConfig:
         port=int(entry.data[CONF_PORT]),
         heartbeat_interval=int(entry.options.get(CONF_HEARTBEAT_INTERVAL, DEFAULT_HEARTBEAT_INTERVAL)),
         lenient=not entry.options.get(CONF_STRICT_VALIDATION, False),
+        history_size=int(entry.options.get(CONF_HISTORY_SIZE, DEFAULT_HISTORY_SIZE)),
     )
 
 
@@ -99,6 +102,9 @@ async def _async_options_updated(hass: HomeAssistant, entry: OcppConfigEntry) ->
     new = _central_config(entry)
     runtime.central.config.heartbeat_interval = new.heartbeat_interval
     runtime.central.config.lenient = new.lenient
+    if new.history_size != runtime.central.config.history_size:
+        runtime.central.config.history_size = new.history_size
+        runtime.central.state.history.resize(new.history_size)
     runtime.default_id_tag = default_id_tag(entry)
 
 

@@ -14,9 +14,11 @@ from homeassistant.helpers import selector
 from .const import (
     CONF_DEFAULT_ID_TAG,
     CONF_HEARTBEAT_INTERVAL,
+    CONF_HISTORY_SIZE,
     CONF_STRICT_VALIDATION,
     CONF_UNKNOWN_CHARGERS,
     DEFAULT_HEARTBEAT_INTERVAL,
+    DEFAULT_HISTORY_SIZE,
     DEFAULT_HOST,
     DEFAULT_ID_TAG,
     DEFAULT_PORT,
@@ -136,6 +138,9 @@ class OcppOptionsFlow(OptionsFlow):
                 vol.Required(
                     CONF_STRICT_VALIDATION, default=options.get(CONF_STRICT_VALIDATION, False)
                 ): selector.BooleanSelector(),
+                vol.Required(CONF_HISTORY_SIZE, default=options.get(CONF_HISTORY_SIZE, DEFAULT_HISTORY_SIZE)): vol.All(
+                    vol.Coerce(int), vol.Range(min=0, max=100000)
+                ),
                 vol.Required(
                     CONF_UNKNOWN_CHARGERS, default=options.get(CONF_UNKNOWN_CHARGERS, DEFAULT_UNKNOWN_CHARGERS)
                 ): selector.SelectSelector(

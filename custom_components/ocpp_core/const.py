@@ -10,6 +10,8 @@ CONF_HEARTBEAT_INTERVAL: Final = "heartbeat_interval"
 CONF_DEFAULT_ID_TAG: Final = "default_id_tag"
 CONF_STRICT_VALIDATION: Final = "strict_validation"
 CONF_UNKNOWN_CHARGERS: Final = "unknown_chargers"
+CONF_HISTORY_SIZE: Final = "history_size"
+DEFAULT_HISTORY_SIZE: Final = 1000
 
 # what happens when a charger nobody accepted yet boots
 POLICY_ASK: Final = "ask"  # Pending, and a discovery card; Accepted once the user confirms

@@ -70,6 +70,10 @@ class TransactionHistory:
             if (station_id is None or record["station_id"] == station_id) and overlaps(start, stop, since, until):
                 yield start, dict(record)
 
+    def resize(self, size: int) -> None:
+        """Keep at most `size` sessions from now on (the oldest go first)."""
+        self._ended = deque(self._ended, maxlen=max(0, size))
+
     def forget(self, station_id: str) -> None:
         """Drop every session of one station (the user removed it)."""
         kept = [entry for entry in self._ended if entry[2].get("station_id") != station_id]
