@@ -130,7 +130,10 @@ async def test_connectivity_session_and_error_sensors(
     assert state(hass, "sensor.wb_error") == "none"
     await charger.start_transaction(1, "TAG-7")
     await until(hass, lambda: state(hass, "sensor.wb_session_tag") == "TAG-7")
+    assert state(hass, "sensor.wb_last_stop_reason") == "unknown"
     assert float(state(hass, "sensor.wb_session_duration") or "nan") >= 0.0
+    await charger.stop_transaction(1, reason="EVDisconnected")
+    await until(hass, lambda: state(hass, "sensor.wb_last_stop_reason") == "EVDisconnected")
     await charger.send_status(1, "Faulted", error_code="OverCurrentFailure")
     await until(hass, lambda: state(hass, "sensor.wb_connector_error") == "OverCurrentFailure")
     await entry.runtime_data.central.stop()  # the charger is gone

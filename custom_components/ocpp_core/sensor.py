@@ -244,6 +244,12 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
         value_fn=_session_minutes,
     ),
     ConnectorSensorDescription(
+        key="stop_reason",
+        translation_key="stop_reason",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda connector: connector.last_stop_reason,
+    ),
+    ConnectorSensorDescription(
         key="session_id_tag",
         translation_key="session_id_tag",
         value_fn=lambda connector: connector.transaction.id_tag if connector.transaction else None,

@@ -234,6 +234,8 @@ class Connector(_Reservable):
     ev_charging_schedule: dict[str, Any] | None = None
     # the reservation as stored, expired or not; read `reservation`
     _reservation: Reservation | None = field(default=None, repr=False)
+    # why the last session on this connector ended (not kept across restarts)
+    last_stop_reason: str | None = None
     # the highest energy register read since the meter last started over, and what earlier
     # meters (before a reset or a swapped charger) counted
     register_peak_wh: float | None = None

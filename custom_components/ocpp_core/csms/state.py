@@ -361,6 +361,7 @@ class CentralState(StationReports, StationReports2, TransactionEvents):
         tx.meter_stop_wh = meter_stop_wh if meter_stop_wh is not None else tx.meter_last_wh
         tx.stop_reason = reason or "Local"
         connector.transaction = None
+        connector.last_stop_reason = tx.stop_reason
         self.history.add(station.station_id, tx)
         data = tx.to_dict()
         data["energy_wh"] = tx.energy_wh
