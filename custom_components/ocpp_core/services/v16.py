@@ -7,7 +7,8 @@ from typing import Any
 from homeassistant.util import dt as dt_util
 
 from ..errors import Answer, validation_error
-from .fields import _WHOLE_CHARGER_PURPOSES, TRIGGER_MESSAGES, _require, json_text
+from . import shared
+from .fields import TRIGGER_MESSAGES, _require, json_text
 from .target import Target
 
 # ---- OCPP 1.6 implementations ------------------------------------------------------
@@ -147,25 +148,11 @@ async def _get_diagnostics(target: Target, data: dict[str, Any]) -> Answer:
 
 
 async def _get_log(target: Target, data: dict[str, Any]) -> Answer:
-    request_id = data.get("request_id")
-    if request_id is None:
-        request_id = target.central.next_request_id()
-    answer = await target.v16().get_log(
-        data["log_type"],
-        request_id,
-        data["location"],
-        data.get("oldest_timestamp"),
-        data.get("latest_timestamp"),
-        data.get("retries"),
-        data.get("retry_interval"),
-    )
-    return {**answer, "requestId": request_id}
+    return await shared.get_log(target.v16(), target, data)
 
 
 async def _set_charging_profile(target: Target, data: dict[str, Any]) -> Answer:
-    profile: dict[str, Any] = data["charging_profile"]
-    default = 0 if profile.get("chargingProfilePurpose") in _WHOLE_CHARGER_PURPOSES else 1
-    return await target.v16().set_charging_profile(target.connector(data, default=default), profile)
+    return await target.v16().set_charging_profile(shared.profile_connector(target, data), data["charging_profile"])
 
 
 async def _clear_charging_profile(target: Target, data: dict[str, Any]) -> Answer:

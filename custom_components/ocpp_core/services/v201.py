@@ -16,7 +16,8 @@ from homeassistant.util import dt as dt_util
 
 from ..commands import evse_connector
 from ..errors import Answer, ha_error, validation_error
-from .fields import _WHOLE_CHARGER_PURPOSES, ATTR_CONNECTOR_ID, ATTR_EVSE_CONNECTOR_ID, v2_name
+from . import shared
+from .fields import ATTR_CONNECTOR_ID, ATTR_EVSE_CONNECTOR_ID, v2_name
 from .target import Target
 from .v16 import open_transaction
 
@@ -171,25 +172,11 @@ async def _update_firmware(target: Target, data: dict[str, Any]) -> Answer:
 
 
 async def _get_log(target: Target, data: dict[str, Any]) -> Answer:
-    request_id = data.get("request_id")
-    if request_id is None:
-        request_id = target.central.next_request_id()
-    answer = await target.v201().get_log(
-        data["log_type"],
-        request_id,
-        data["location"],
-        data.get("oldest_timestamp"),
-        data.get("latest_timestamp"),
-        data.get("retries"),
-        data.get("retry_interval"),
-    )
-    return {**answer, "requestId": request_id}
+    return await shared.get_log(target.v201(), target, data)
 
 
 async def _set_charging_profile(target: Target, data: dict[str, Any]) -> Answer:
-    profile: dict[str, Any] = data["charging_profile"]
-    default = 0 if profile.get("chargingProfilePurpose") in _WHOLE_CHARGER_PURPOSES else 1
-    return await target.v201().set_charging_profile(target.connector(data, default=default), profile)
+    return await target.v201().set_charging_profile(shared.profile_connector(target, data), data["charging_profile"])
 
 
 async def _clear_charging_profile(target: Target, data: dict[str, Any]) -> Answer:
