@@ -48,11 +48,6 @@ async def station21(central: CentralSystem, url: str) -> AsyncIterator[Sim]:
         yield sim
 
 
-@pytest.fixture
-def recorder(central: CentralSystem) -> Recorder:
-    return Recorder(central)
-
-
 # ---- transactions ----------------------------------------------------------------------
 
 

@@ -40,11 +40,6 @@ async def station(central: CentralSystem, url: str) -> AsyncIterator[Sim]:
         yield sim
 
 
-@pytest.fixture
-def recorder(central: CentralSystem) -> Recorder:
-    return Recorder(central)
-
-
 # ---- device model --------------------------------------------------------------------
 
 
