@@ -12,16 +12,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from ..adapter import CallFn
 from ..payload import payload as _payload
 from ..rpc import Payload
+from ..security_commands import SecurityCommands
 
 
-class V16Commands:
+class V16Commands(SecurityCommands):
     """The Core, Firmware, Local List, Reservation, Smart Charging, Trigger and Security operations."""
-
-    def __init__(self, call: CallFn) -> None:
-        self._call = call
 
     # ---- Core ----------------------------------------------------------------
 
@@ -163,24 +160,6 @@ class V16Commands:
             "ExtendedTriggerMessage", _payload(requestedMessage=requested_message, connectorId=connector_id)
         )
 
-    async def get_log(
-        self,
-        log_type: str,
-        request_id: int,
-        remote_location: str,
-        oldest_timestamp: datetime | None = None,
-        latest_timestamp: datetime | None = None,
-        retries: int | None = None,
-        retry_interval: int | None = None,
-    ) -> Payload:
-        log = _payload(
-            remoteLocation=remote_location, oldestTimestamp=oldest_timestamp, latestTimestamp=latest_timestamp
-        )
-        return await self._call(
-            "GetLog",
-            _payload(logType=log_type, requestId=request_id, log=log, retries=retries, retryInterval=retry_interval),
-        )
-
     async def signed_update_firmware(
         self,
         request_id: int,
@@ -204,24 +183,8 @@ class V16Commands:
             _payload(requestId=request_id, firmware=firmware, retries=retries, retryInterval=retry_interval),
         )
 
-    async def install_certificate(self, certificate_type: str, certificate: str) -> Payload:
-        return await self._call(
-            "InstallCertificate", _payload(certificateType=certificate_type, certificate=certificate)
-        )
-
     async def get_installed_certificate_ids(self, certificate_type: str) -> Payload:
         return await self._call("GetInstalledCertificateIds", _payload(certificateType=certificate_type))
-
-    async def delete_certificate(
-        self, hash_algorithm: str, issuer_name_hash: str, issuer_key_hash: str, serial_number: str
-    ) -> Payload:
-        hash_data = _payload(
-            hashAlgorithm=hash_algorithm,
-            issuerNameHash=issuer_name_hash,
-            issuerKeyHash=issuer_key_hash,
-            serialNumber=serial_number,
-        )
-        return await self._call("DeleteCertificate", _payload(certificateHashData=hash_data))
 
     async def certificate_signed(self, certificate_chain: str) -> Payload:
         return await self._call("CertificateSigned", _payload(certificateChain=certificate_chain))

@@ -20,10 +20,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from ..adapter import CallFn
 from ..payload import payload as _payload
 from ..rpc import Payload
 from ..rpc_types import InvalidCall
+from ..security_commands import SecurityCommands
 
 # an idToken as a plain string (typed by `id_token_type`) or as a complete IdTokenType dict
 IdToken = str | dict[str, Any]
@@ -59,13 +59,10 @@ def _optional_token(token: IdToken | None, token_type: str) -> dict[str, Any] | 
     return None if token is None else id_token_of(token, token_type)
 
 
-class V201Commands:
+class V201Commands(SecurityCommands):
     """Provisioning, authorization, availability, transactions, device model, monitoring, smart charging,
     reservation, local list, firmware, diagnostics, display messages, customer data, security, data transfer
     and tariff operations of OCPP 2.0.1 (and 2.1, which keeps their names)."""
-
-    def __init__(self, call: CallFn) -> None:
-        self._call = call
 
     # ---- transactions ---------------------------------------------------------
 
@@ -317,25 +314,6 @@ class V201Commands:
             _payload(requestId=request_id, firmware=firmware, retries=retries, retryInterval=retry_interval),
         )
 
-    async def get_log(
-        self,
-        log_type: str,
-        request_id: int,
-        remote_location: str,
-        oldest_timestamp: datetime | None = None,
-        latest_timestamp: datetime | None = None,
-        retries: int | None = None,
-        retry_interval: int | None = None,
-    ) -> Payload:
-        """DiagnosticsLog or SecurityLog; the upload follows as LogStatusNotifications."""
-        log = _payload(
-            remoteLocation=remote_location, oldestTimestamp=oldest_timestamp, latestTimestamp=latest_timestamp
-        )
-        return await self._call(
-            "GetLog",
-            _payload(logType=log_type, requestId=request_id, log=log, retries=retries, retryInterval=retry_interval),
-        )
-
     async def customer_information(
         self,
         request_id: int,
@@ -392,24 +370,8 @@ class V201Commands:
             _payload(certificateChain=certificate_chain, certificateType=certificate_type, requestId=request_id),
         )
 
-    async def install_certificate(self, certificate_type: str, certificate: str) -> Payload:
-        return await self._call(
-            "InstallCertificate", _payload(certificateType=certificate_type, certificate=certificate)
-        )
-
     async def get_installed_certificate_ids(self, certificate_types: list[str] | None = None) -> Payload:
         return await self._call("GetInstalledCertificateIds", _payload(certificateType=certificate_types or None))
-
-    async def delete_certificate(
-        self, hash_algorithm: str, issuer_name_hash: str, issuer_key_hash: str, serial_number: str
-    ) -> Payload:
-        hash_data = _payload(
-            hashAlgorithm=hash_algorithm,
-            issuerNameHash=issuer_name_hash,
-            issuerKeyHash=issuer_key_hash,
-            serialNumber=serial_number,
-        )
-        return await self._call("DeleteCertificate", _payload(certificateHashData=hash_data))
 
     async def set_network_profile(self, configuration_slot: int, connection_data: dict[str, Any]) -> Payload:
         """connection_data: NetworkConnectionProfileType {"ocppVersion", "ocppTransport", "ocppCsmsUrl", …}."""
