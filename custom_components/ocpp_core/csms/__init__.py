@@ -8,18 +8,21 @@ from .model import Connector, MeterSample, RegistrationStatus, Reservation, Stat
 from .model2 import StationV2
 from .persistence import MemoryPersistence, Persistence
 from .rpc_types import CallError, CallTimeout, InvalidCall, NotConnected, OcppVersion
+from .settings import ChargerSettings, InvalidSettings
 
 __all__ = [
     "CallError",
     "CallTimeout",
     "CentralSystem",
     "CentralSystemConfig",
+    "ChargerSettings",
     "Connector",
     "DeviceModel",
     "DeviceVariable",
     "Event",
     "EventType",
     "InvalidCall",
+    "InvalidSettings",
     "MemoryPersistence",
     "MeterSample",
     "NotConnected",

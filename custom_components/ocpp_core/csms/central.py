@@ -10,7 +10,7 @@ from websockets.asyncio.server import ServerConnection
 
 from .adapter import VersionAdapter
 from .config import CentralSystemConfig
-from .events import EventBus
+from .events import Event, EventBus, EventType
 from .framelog import FrameLog
 from .model import RegistrationStatus, Station
 from .persistence import MemoryPersistence, Persistence
@@ -18,6 +18,7 @@ from .rpc import Payload
 from .rpc_types import CallError, CallTimeout, NotConnected, OcppVersion
 from .server import OcppServer
 from .session import ChargerSession
+from .settings import ChargerSettings
 from .state import CentralState
 from .v16.adapter import V16Adapter
 from .v16.commands import V16Commands
@@ -103,6 +104,22 @@ class CentralSystem:
         Ended transactions are kept up to `CentralSystemConfig.history_size`.
         """
         return self.state.transactions(station_id, since, until)
+
+    async def update_settings(self, station_id: str, changes: dict[str, Any]) -> ChargerSettings:
+        """Change what the user set for a charger (see ChargerSettings); saved at once.
+
+        KeyError for an unknown station, InvalidSettings (naming the setting) for a bad value;
+        announces SETTINGS_CHANGED with the names of the settings that really changed.
+        """
+        station = self.state.stations[station_id]
+        updated = station.settings.with_changes(changes)
+        changed = [name for name in changes if getattr(updated, name) != getattr(station.settings, name)]
+        if not changed:
+            return updated
+        station.settings = updated
+        await self.state.save_now()
+        self.events.emit(Event(EventType.SETTINGS_CHANGED, station_id, data={"changed": changed}))
+        return updated
 
     def next_reservation_id(self) -> int:
         """A reservation id never handed out before, across restarts (for ReserveNow)."""

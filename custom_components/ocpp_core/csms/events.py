@@ -41,6 +41,8 @@ class EventType(StrEnum):
     SECURITY_EVENT = "security_event"
     # data: csr, status (our answer); the CSR is kept on Station.certificate_signing_request
     CERTIFICATE_SIGNING_REQUEST = "certificate_signing_request"
+    # data: changed (the names of the settings that changed); see Station.settings
+    SETTINGS_CHANGED = "settings_changed"
     # ---- OCPP 2.x ----
     # connector_id: the EVSE; data: transaction_id, seq_no, trigger_reason, charging_state, offline
     # (a TransactionEvent Updated that was applied; Started / Ended come as TRANSACTION_STARTED / _ENDED)

@@ -10,6 +10,7 @@ from typing import Any
 
 from .model2 import StationV2
 from .rpc_types import OcppVersion
+from .settings import ChargerSettings
 from .timeutil import utcnow
 
 # Measurand names follow OCPP (identical in 1.6 and 2.x).
@@ -323,6 +324,8 @@ class Station(_Reservable):
     certificate_signing_request_time: datetime | None = None
     # what OCPP 2.x stations report beyond that (device model, events, monitors …); None for 1.6
     v2: StationV2 | None = None
+    # what the user set for this charger (name, limits, connector names, intervals)
+    settings: ChargerSettings = field(default_factory=ChargerSettings)
     # a reservation of connector 0 (any connector); read `reservation`
     _reservation: Reservation | None = field(default=None, repr=False)
 
@@ -377,6 +380,7 @@ class Station(_Reservable):
             "certificate_signing_request": self.certificate_signing_request,
             "certificate_signing_request_time": _iso(self.certificate_signing_request_time),
             "reservations": [r.to_dict() for r in self.reservations()],
+            "settings": self.settings.to_dict(),
             **({"v2": self._v2_dict()} if self.v2 is not None else {}),
         }
 
@@ -407,6 +411,7 @@ class Station(_Reservable):
             log_file_name=data.get("log_file_name"),
             certificate_signing_request=data.get("certificate_signing_request"),
             certificate_signing_request_time=_from_iso(data.get("certificate_signing_request_time")),
+            settings=ChargerSettings.from_dict(data.get("settings")),
         )
         station.security_events.extend(data.get("security_events") or [])
         for connector_id in data.get("connectors", []):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -61,6 +61,14 @@ class CentralState(StationReports, StationReports2, TransactionEvents):
         self._logged: set[tuple[str, str]] = set()
         # 2.x transactions ended lately, to recognise their late events (see transactions2.py)
         self._recently_ended: dict[tuple[str, str], None] = {}
+        # parts kept by other modules (tags, credentials, limits): name -> (load, dump)
+        self._sections: dict[str, tuple[Callable[[Any], None], Callable[[], Any]]] = {}
+
+    def register_section(self, name: str, load: Callable[[Any], None], dump: Callable[[], Any]) -> None:
+        """Persist another module's data under `name`: `dump()` is saved with the state, and
+        `load(data)` gets it back at start (None when nothing was saved).  Register before `load()`;
+        call `save_soon()` / `save_now()` after changing it."""
+        self._sections[name] = (load, dump)
 
     # ---- persistence -----------------------------------------------------
 
@@ -79,6 +87,8 @@ class CentralState(StationReports, StationReports2, TransactionEvents):
                 station.connectors.setdefault(tx.connector_id, Connector(tx.connector_id)).transaction = tx
             self.stations[station_id] = station
             self._schedule_expiry(station_id)
+        for name, (load_section, _) in self._sections.items():
+            load_section(data.get(name))
 
     def close(self) -> None:
         """Stop the reservation expiry timers (the central system stops)."""
@@ -103,10 +113,15 @@ class CentralState(StationReports, StationReports2, TransactionEvents):
             "next_request_id": self._next_request_id,
             "stations": stations,
             "history": self.history.snapshot(),
+            **{name: dump() for name, (_, dump) in self._sections.items()},
         }
 
     def _save_soon(self) -> None:
         self._persistence.schedule_save(self.snapshot)
+
+    def save_soon(self) -> None:
+        """Save everything soon (debounced): for changes that may wait a moment."""
+        self._save_soon()
 
     async def save_now(self) -> None:
         await self._persistence.async_save(self.snapshot())
