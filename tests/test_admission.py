@@ -145,6 +145,7 @@ async def test_discovery_for_an_unloaded_central_system_aborts(hass: HomeAssista
 
 async def test_options_offer_the_policy(hass: HomeAssistant, ask_entry: MockConfigEntry) -> None:
     result = await hass.config_entries.options.async_init(ask_entry.entry_id)
+    result = await hass.config_entries.options.async_configure(result["flow_id"], {"next_step_id": "general"})
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
         {

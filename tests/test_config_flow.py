@@ -91,6 +91,9 @@ async def test_options_flow_applies_without_reload(hass: HomeAssistant) -> None:
     central = entry.runtime_data.central
 
     result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert result["type"] is FlowResultType.MENU
+    assert "general" in result["menu_options"]
+    result = await hass.config_entries.options.async_configure(result["flow_id"], {"next_step_id": "general"})
     assert result["type"] is FlowResultType.FORM
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {CONF_HEARTBEAT_INTERVAL: 120, CONF_DEFAULT_ID_TAG: "GARAGE", CONF_STRICT_VALIDATION: True}
@@ -103,6 +106,7 @@ async def test_options_flow_applies_without_reload(hass: HomeAssistant) -> None:
     assert entry.runtime_data.default_id_tag == "GARAGE"
     assert central.config.history_size == 1000  # the default, untouched
     result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(result["flow_id"], {"next_step_id": "general"})
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
         {CONF_HEARTBEAT_INTERVAL: 120, CONF_DEFAULT_ID_TAG: "GARAGE", CONF_STRICT_VALIDATION: True, "history_size": 2},
@@ -110,6 +114,17 @@ async def test_options_flow_applies_without_reload(hass: HomeAssistant) -> None:
     await hass.async_block_till_done()
     assert central.config.history_size == 2
     assert central.state.history._ended.maxlen == 2
+    # options the form does not show (other menu steps own them) are kept
+    hass.config_entries.async_update_entry(entry, options={**entry.options, "kept_elsewhere": [1]})
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(result["flow_id"], {"next_step_id": "general"})
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {CONF_HEARTBEAT_INTERVAL: 60, CONF_DEFAULT_ID_TAG: "GARAGE", CONF_STRICT_VALIDATION: True, "history_size": 2},
+    )
+    await hass.async_block_till_done()
+    assert entry.options["kept_elsewhere"] == [1]
+    assert central.config.heartbeat_interval == 60
     assert await hass.config_entries.async_unload(entry.entry_id)
 
 

@@ -54,4 +54,7 @@ def test_partial_languages_cover_the_flows_and_invent_nothing() -> None:
         partial = json.loads((COMPONENT_TRANSLATIONS / name).read_text(encoding="utf-8"))
         assert partial["config"]["step"].keys() == english["config"]["step"].keys(), name
         assert partial["config"]["abort"].keys() == english["config"]["abort"].keys(), name
-        assert partial["options"]["step"]["init"]["data"].keys() == english["options"]["step"]["init"]["data"].keys()
+        assert partial["options"]["step"].keys() == english["options"]["step"].keys(), name
+        for step_id, step in english["options"]["step"].items():
+            for part in ("data", "menu_options"):
+                assert partial["options"]["step"][step_id].get(part, {}).keys() == step.get(part, {}).keys(), step_id

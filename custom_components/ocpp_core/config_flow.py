@@ -120,12 +120,24 @@ class OcppConfigFlow(ConfigFlow, domain=DOMAIN):
         return OcppOptionsFlow()
 
 
+# the options menu: each entry is a step of OcppOptionsFlow (or of a mixin it takes in)
+OPTIONS_MENU = ["general"]
+
+
 class OcppOptionsFlow(OptionsFlow):
-    """Settings that apply without dropping any charger."""
+    """Settings that apply without dropping any charger, as a menu of forms."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        return self.async_show_menu(step_id="init", menu_options=OPTIONS_MENU)
+
+    def _save_options(self, changes: dict[str, Any]) -> ConfigFlowResult:
+        """End the flow keeping every option the step did not show (other steps own them)."""
+        return self.async_create_entry(data={**self.config_entry.options, **changes})
+
+    async def async_step_general(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """The central system's own settings."""
         if user_input is not None:
-            return self.async_create_entry(data=user_input)
+            return self._save_options(user_input)
         options = self.config_entry.options
         schema = vol.Schema(
             {
@@ -152,4 +164,4 @@ class OcppOptionsFlow(OptionsFlow):
                 ),
             }
         )
-        return self.async_show_form(step_id="init", data_schema=schema)
+        return self.async_show_form(step_id="general", data_schema=schema)
