@@ -12,6 +12,7 @@ from .adapter import VersionAdapter
 from .config import CentralSystemConfig
 from .events import Event, EventBus, EventType
 from .framelog import FrameLog
+from .limits import LimitManager
 from .model import RegistrationStatus, Station
 from .persistence import MemoryPersistence, Persistence
 from .rpc import Payload
@@ -51,6 +52,8 @@ class CentralSystem:
         self._server = OcppServer(self.config, self._on_connection, tuple(_ADAPTERS))
         self._sessions: dict[str, ChargerSession] = {}
         self._frames: dict[str, FrameLog] = {}
+        # load management: current / power limits per station and EVSE (registers its persisted section)
+        self.limits = LimitManager(self)
 
     # ---- life cycle --------------------------------------------------------
 

@@ -31,3 +31,5 @@ class CentralSystemConfig:
     history_size: int = 1000
     # the most recent frames kept per charger, both directions, for diagnostics (bug reports)
     frame_log_size: int = 100
+    # load management: at most one batch of limit changes per charger in this many seconds (latest wins)
+    limit_interval: float = 10.0

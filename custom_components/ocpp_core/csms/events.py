@@ -43,6 +43,9 @@ class EventType(StrEnum):
     CERTIFICATE_SIGNING_REQUEST = "certificate_signing_request"
     # data: changed (the names of the settings that changed); see Station.settings
     SETTINGS_CHANGED = "settings_changed"
+    # connector_id: the EVSE (0: the station); data: LimitState.to_dict() (see limits.py) on every change,
+    # or {"evse_id", "cleared": True} when the limit was removed
+    LIMIT = "limit"
     # ---- OCPP 2.x ----
     # connector_id: the EVSE; data: transaction_id, seq_no, trigger_reason, charging_state, offline
     # (a TransactionEvent Updated that was applied; Started / Ended come as TRANSACTION_STARTED / _ENDED)

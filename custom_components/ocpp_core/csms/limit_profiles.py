@@ -1,0 +1,167 @@
+"""Load-management limits on the wire: which profile carries a limit, its id and stack level,
+the charger's rate unit and phases, the SetChargingProfile payload of each version, and the
+limit read back from a GetCompositeSchedule answer.  Pure functions; limits.py decides when.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from .model import Station
+from .rpc_types import OcppVersion
+from .settings import LIMIT_PROFILE_SESSION
+from .timeutil import format_timestamp, parse_timestamp, utcnow
+
+NOMINAL_VOLTAGE = 230.0
+DEFAULT_MAX_AMPS = 32.0  # no max_current set: the usual wallbox fuse, 32 A
+MIN_CHARGING_AMPS = 6.0  # IEC 61851: the lowest current an EV may be offered (below: pause)
+# our profiles' ids: one per (EVSE, purpose), far from the small ids people and vendors pick
+PROFILE_ID_BASE = 8_800_000
+_PURPOSE_OFFSET = {"max": 0, "default": 1000, "session": 2000}
+COMPOSITE_DURATION = 300  # s of composite schedule read back (the limit in force now is its first period)
+
+UNIT_AMPS = "A"
+UNIT_WATTS = "W"
+
+
+@dataclass(slots=True, frozen=True)
+class ProfileChoice:
+    """How one limit reaches the charger."""
+
+    kind: str  # "max" | "default" | "session" (see _PURPOSE_OFFSET)
+    purpose: str  # OCPP chargingProfilePurpose
+    profile_id: int
+    stack_level: int
+    unit: str  # "A" | "W"
+
+
+def profile_id(evse_id: int, kind: str) -> int:
+    """Stable id of our profile for this EVSE (0: the station) and kind; the same on every send."""
+    return PROFILE_ID_BASE + _PURPOSE_OFFSET[kind] + evse_id
+
+
+def is_v2(station: Station) -> bool:
+    return station.ocpp_version in (OcppVersion.V201, OcppVersion.V21)
+
+
+def _smart_value(station: Station, variable: str) -> str | None:
+    if station.v2 is None:
+        return None
+    return station.v2.device_model.value("SmartChargingCtrlr", variable)
+
+
+def _int(value: str | None) -> int | None:
+    if value is None:
+        return None
+    try:
+        return int(float(value))
+    except ValueError:
+        return None
+
+
+def max_stack_level(station: Station) -> int | None:
+    """ChargeProfileMaxStackLevel (1.6) / SmartChargingCtrlr.ProfileStackLevel (2.x); None: unknown."""
+    if is_v2(station):
+        return _int(_smart_value(station, "ProfileStackLevel"))
+    return station.charge_profile_max_stack_level
+
+
+def allowed_units(station: Station) -> set[str]:
+    """The rate units the charger takes in schedules ({"A", "W"} while unknown)."""
+    if is_v2(station):
+        raw = _smart_value(station, "RateUnit")
+        names = [part.strip() for part in raw.replace(";", ",").split(",")] if raw else []
+    else:
+        names = list(station.charging_schedule_allowed_charging_rate_unit)
+    units = set()
+    for name in names:
+        if name.lower() in ("current", "a"):
+            units.add(UNIT_AMPS)
+        elif name.lower() in ("power", "w"):
+            units.add(UNIT_WATTS)
+    return units or {UNIT_AMPS, UNIT_WATTS}
+
+
+def choose_profile(station: Station, evse_id: int) -> ProfileChoice:
+    """The profile for a limit of this EVSE (0: the whole station); see limits.py's docstring."""
+    if evse_id == 0:
+        kind = "max"
+        purpose = "ChargingStationMaxProfile" if is_v2(station) else "ChargePointMaxProfile"
+    elif station.settings.limit_profile == LIMIT_PROFILE_SESSION:
+        kind, purpose = "session", "TxProfile"
+    else:
+        kind, purpose = "default", "TxDefaultProfile"
+    level = max_stack_level(station)
+    unit = UNIT_AMPS if UNIT_AMPS in allowed_units(station) else UNIT_WATTS
+    return ProfileChoice(kind, purpose, profile_id(evse_id, kind), max(level, 0) if level is not None else 0, unit)
+
+
+def _anchor() -> datetime:
+    """startSchedule of our absolute profiles: the start of the UTC day, so a charger whose clock is
+    a few hours behind already has the limit in force (a start "now" could lie in its future)."""
+    now = utcnow()
+    return now.replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=1)
+
+
+def _limit(value: float) -> float:
+    return round(value, 1)  # OCPP 1.6 takes one decimal; the same for 2.x keeps frames comparable
+
+
+def build_profile(station: Station, choice: ProfileChoice, value: float, transaction_id: str | None) -> dict[str, Any]:
+    """The chargingProfile / csChargingProfiles of a limit `value` in `choice.unit`, in the station's version."""
+    session = choice.kind == "session"
+    period = {"startPeriod": 0, "limit": _limit(value)}
+    schedule: dict[str, Any] = {"chargingRateUnit": choice.unit, "chargingSchedulePeriod": [period]}
+    if not session:
+        schedule = {"startSchedule": format_timestamp(_anchor()), **schedule}
+    kind = "Relative" if session else "Absolute"
+    if is_v2(station):
+        profile: dict[str, Any] = {
+            "id": choice.profile_id,
+            "stackLevel": choice.stack_level,
+            "chargingProfilePurpose": choice.purpose,
+            "chargingProfileKind": kind,
+            "chargingSchedule": [{"id": choice.profile_id, **schedule}],
+        }
+        if session and transaction_id is not None:
+            profile["transactionId"] = transaction_id
+        return profile
+    profile = {
+        "chargingProfileId": choice.profile_id,
+        "stackLevel": choice.stack_level,
+        "chargingProfilePurpose": choice.purpose,
+        "chargingProfileKind": kind,
+        "chargingSchedule": schedule,
+    }
+    if session and transaction_id is not None:
+        with contextlib.suppress(ValueError):  # a 1.6 transaction id is an integer
+            profile["transactionId"] = int(transaction_id)
+    return profile
+
+
+def composite_limit(answer: dict[str, Any]) -> tuple[float, str] | None:
+    """(limit, unit) in force now from a GetCompositeSchedule answer (1.6 or 2.x); None: no schedule."""
+    if answer.get("status") != "Accepted":
+        return None
+    schedule = answer.get("schedule") or answer.get("chargingSchedule")
+    if not isinstance(schedule, dict):
+        return None
+    unit = schedule.get("chargingRateUnit")
+    periods = schedule.get("chargingSchedulePeriod")
+    if unit not in (UNIT_AMPS, UNIT_WATTS) or not isinstance(periods, list) or not periods:
+        return None
+    start_raw = schedule.get("scheduleStart") or answer.get("scheduleStart")
+    elapsed = 0.0
+    if isinstance(start_raw, str):
+        now = utcnow()
+        elapsed = max(0.0, (now - parse_timestamp(start_raw, now)).total_seconds())
+    current: dict[str, Any] | None = None
+    for period in sorted((p for p in periods if isinstance(p, dict)), key=lambda p: p.get("startPeriod", 0)):
+        if float(period.get("startPeriod", 0)) <= elapsed or current is None:
+            current = period
+    if current is None or not isinstance(current.get("limit"), int | float):
+        return None
+    return float(current["limit"]), str(unit)
