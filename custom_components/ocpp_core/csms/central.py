@@ -12,6 +12,7 @@ from .adapter import VersionAdapter
 from .config import CentralSystemConfig
 from .events import Event, EventBus, EventType
 from .framelog import FrameLog
+from .intervals import MeterIntervals
 from .limits import LimitManager
 from .model import RegistrationStatus, Station
 from .persistence import MemoryPersistence, Persistence
@@ -49,6 +50,8 @@ class CentralSystem:
         self.events = EventBus()
         self.state = CentralState(persistence or MemoryPersistence(), self.events, self.config.history_size)
         self.schemas = SchemaRegistry()
+        # keeps each charger's meter value interval at the user's setting (or the default)
+        self.meter_intervals = MeterIntervals(self)
         self._server = OcppServer(self.config, self._on_connection, tuple(_ADAPTERS))
         self._sessions: dict[str, ChargerSession] = {}
         self._frames: dict[str, FrameLog] = {}
@@ -64,6 +67,7 @@ class CentralSystem:
 
     async def stop(self) -> None:
         await self._server.stop()
+        self.meter_intervals.close()
         self.state.close()
         await self.state.save_now()
 

@@ -46,6 +46,10 @@ class EventType(StrEnum):
     # connector_id: the EVSE (0: the station); data: LimitState.to_dict() (see limits.py) on every change,
     # or {"evse_id", "cleared": True} when the limit was removed
     LIMIT = "limit"
+    # a configuration change the central system made on its own (e.g. the meter interval, intervals.py)
+    # and the charger's answer; data: key (1.6 key, 2.x "Component.Variable"), value, status
+    CONFIGURATION_REJECTED = "configuration_rejected"
+    CONFIGURATION_ACCEPTED = "configuration_accepted"
     # ---- OCPP 2.x ----
     # connector_id: the EVSE; data: transaction_id, seq_no, trigger_reason, charging_state, offline
     # (a TransactionEvent Updated that was applied; Started / Ended come as TRANSACTION_STARTED / _ENDED)

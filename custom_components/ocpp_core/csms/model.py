@@ -8,6 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from .counters import StationCounters
 from .model2 import StationV2
 from .rpc_types import OcppVersion
 from .settings import ChargerSettings
@@ -235,7 +236,7 @@ class Connector(_Reservable):
     ev_charging_schedule: dict[str, Any] | None = None
     # the reservation as stored, expired or not; read `reservation`
     _reservation: Reservation | None = field(default=None, repr=False)
-    # why the last session on this connector ended (not kept across restarts)
+    # why the last session on this connector ended (kept across restarts)
     last_stop_reason: str | None = None
     # the highest energy register read since the meter last started over, and what earlier
     # meters (before a reset or a swapped charger) counted
@@ -326,6 +327,8 @@ class Station(_Reservable):
     v2: StationV2 | None = None
     # what the user set for this charger (name, limits, connector names, intervals)
     settings: ChargerSettings = field(default_factory=ChargerSettings)
+    # ended sessions, boots and dropped connections, counted across restarts
+    counters: StationCounters = field(default_factory=StationCounters)
     # a reservation of connector 0 (any connector); read `reservation`
     _reservation: Reservation | None = field(default=None, repr=False)
 
@@ -381,6 +384,10 @@ class Station(_Reservable):
             "certificate_signing_request_time": _iso(self.certificate_signing_request_time),
             "reservations": [r.to_dict() for r in self.reservations()],
             "settings": self.settings.to_dict(),
+            "counters": self.counters.to_dict(),
+            "stop_reasons": {
+                str(cid): c.last_stop_reason for cid, c in sorted(self.connectors.items()) if c.last_stop_reason
+            },
             **({"v2": self._v2_dict()} if self.v2 is not None else {}),
         }
 
@@ -412,6 +419,7 @@ class Station(_Reservable):
             certificate_signing_request=data.get("certificate_signing_request"),
             certificate_signing_request_time=_from_iso(data.get("certificate_signing_request_time")),
             settings=ChargerSettings.from_dict(data.get("settings")),
+            counters=StationCounters.from_dict(data.get("counters")),
         )
         station.security_events.extend(data.get("security_events") or [])
         for connector_id in data.get("connectors", []):
@@ -419,6 +427,8 @@ class Station(_Reservable):
         for connector_id, (register_wh, offset_wh) in (data.get("registers") or {}).items():
             connector = station.connectors.setdefault(int(connector_id), Connector(int(connector_id)))
             connector.register_peak_wh, connector.lifetime_offset_wh = register_wh, offset_wh
+        for connector_id, reason in (data.get("stop_reasons") or {}).items():
+            station.connectors.setdefault(int(connector_id), Connector(int(connector_id))).last_stop_reason = reason
         for reservation_data in data.get("reservations") or []:
             reservation = Reservation.from_dict(reservation_data)
             if reservation.expired():

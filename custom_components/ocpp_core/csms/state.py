@@ -168,6 +168,8 @@ class CentralState(StationReports, StationReports2, TransactionEvents):
             station.ocpp_version = version
         if not connected:
             station.booted = False
+            station.counters.disconnects += 1
+            self._save_soon()
         self.events.emit(Event(EventType.CONNECTED if connected else EventType.DISCONNECTED, station_id))
 
     def record_boot(
@@ -180,6 +182,7 @@ class CentralState(StationReports, StationReports2, TransactionEvents):
             setattr(station, key, value)
         station.booted = registration_status == RegistrationStatus.ACCEPTED
         station.last_boot = utcnow()
+        station.counters.boots += 1
         previous = station.registration_status
         station.registration_status = registration_status
         self._save_soon()
@@ -377,6 +380,7 @@ class CentralState(StationReports, StationReports2, TransactionEvents):
         tx.stop_reason = reason or "Local"
         connector.transaction = None
         connector.last_stop_reason = tx.stop_reason
+        station.counters.sessions += 1
         self.history.add(station.station_id, tx)
         data = tx.to_dict()
         data["energy_wh"] = tx.energy_wh

@@ -287,6 +287,7 @@ class TransactionEvents:
         tx.stop_time = ev.timestamp
         tx.meter_stop_wh = meter_stop if meter_stop is not None else tx.meter_last_wh
         tx.stop_reason = ev.stopped_reason or "Local"
+        station.counters.sessions += 1
         self.history.add(station.station_id, tx)
         self._remember_ended(station.station_id, tx.transaction_id)
         if ev.samples:
