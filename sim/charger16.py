@@ -13,6 +13,7 @@ from typing import Any
 import websockets
 from ocpp.v16.enums import ChargePointStatus
 
+from .auth import ConnectOptions
 from .core16 import ChargerCore, ConfigKey, ConnectorSim, SimState, default_configuration, now
 from .handlers16 import SIM_VENDOR_ID, SimulatedChargePoint, certificate_hash
 
@@ -31,9 +32,17 @@ __all__ = [
 ]
 
 
-async def connect(url: str, cp_id: str, connectors: int = 1) -> tuple[SimulatedChargePoint, asyncio.Task[None], Any]:
+async def connect(
+    url: str, cp_id: str, connectors: int = 1, options: ConnectOptions | None = None
+) -> tuple[SimulatedChargePoint, asyncio.Task[None], Any]:
     """Open the WebSocket, start the client's receive loop; returns (charger, loop task, socket)."""
-    ws = await websockets.connect(f"{url.rstrip('/')}/{cp_id}", subprotocols=["ocpp1.6"])  # type: ignore[list-item]
+    options = options or ConnectOptions()
+    ws = await websockets.connect(
+        f"{url.rstrip('/')}/{cp_id}",
+        subprotocols=["ocpp1.6"],  # type: ignore[list-item]
+        additional_headers=options.headers(cp_id),
+        ssl=options.ssl,
+    )
     charger = SimulatedChargePoint(cp_id, ws, connectors=connectors)
     task = asyncio.create_task(_serve(charger))
     return charger, task, ws

@@ -12,6 +12,7 @@ from typing import Any
 from ocpp.v21 import ChargePoint as ChargePoint21
 from ocpp.v201 import ChargePoint as ChargePoint201
 
+from .auth import ConnectOptions
 from .handlers201 import Handlers201
 from .reports201 import StationReports201, ocsp_data
 from .state201 import EvseSim, StationState201
@@ -38,10 +39,17 @@ class SimulatedStation21(Handlers201, StationReports201, ChargePoint21):  # type
 Station = SimulatedStation201 | SimulatedStation21
 
 
-async def connect(url: str, cp_id: str, version: str = "2.0.1", evses: int | dict[int, int] = 1) -> Station:
+async def connect(
+    url: str,
+    cp_id: str,
+    version: str = "2.0.1",
+    evses: int | dict[int, int] = 1,
+    options: ConnectOptions | None = None,
+) -> Station:
     """A station connected to `url` (its receive loop running); `evses`: how many, or {evse id: connectors}."""
     station_type: Any = SimulatedStation21 if version == "2.1" else SimulatedStation201
     station: Station = station_type(cp_id, None, evses=evses, url=url)
+    station.connect_options = options or ConnectOptions()
     await station.open()
     return station
 

@@ -15,11 +15,14 @@ import contextlib
 import json
 import logging
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 import websockets
 
+from .auth import ConnectOptions
 from .followups import FollowUps
+from .profiles import Installed, drop_session_profiles, evse_amps, share, station_max_amps
 from .state201 import DeviceModelSim, EvseSim, StationState201, default_device_model, now
 
 _LOGGER = logging.getLogger(__name__)
@@ -49,6 +52,8 @@ class StationCore201(FollowUps):
             evse_sims, self.sim.vendor, self.sim.model, self.serial_number, self.sim.firmware_version
         )
         self.url = url
+        # Basic auth and TLS (security profiles 1-3)
+        self.connect_options = ConnectOptions()
         self.serve_task: asyncio.Task[None] | None = None
         self.registration_status: str | None = None
         self.heartbeat_interval: int | None = None
@@ -78,6 +83,8 @@ class StationCore201(FollowUps):
         self._connection = await websockets.connect(
             f"{self.url.rstrip('/')}/{self.id}",
             subprotocols=[self.subprotocol],  # type: ignore[list-item]
+            additional_headers=self.connect_options.headers(self.id),
+            ssl=self.connect_options.ssl,
         )
         self.serve_task = asyncio.create_task(self._serve())
 
@@ -322,7 +329,9 @@ class StationCore201(FollowUps):
         await self.send_status(evse_id, connector_id, "Occupied")
         evse.transaction_id = str(uuid.uuid4())
         evse.seq_no = 0
-        evse.power_w = power_w
+        evse.ev_max_w = power_w
+        evse.session_start = datetime.now(UTC)
+        self.obey_profiles()
         evse.remote_start_id = remote_start_id
         evse.id_token = {"id_token": id_token, "type": token_type} if id_token is not None else None
         info = {**({"remote_start_id": remote_start_id} if remote_start_id is not None else {}), **(info or {})}
@@ -336,7 +345,7 @@ class StationCore201(FollowUps):
             "Started",
             trigger_reason,
             meter_context="Transaction.Begin",
-            charging_state="Charging",
+            charging_state="Charging" if evse.power_w > 0 else "SuspendedEVSE",
             id_token=evse.id_token,
             with_evse=True,
             connector_id=connector_id,
@@ -378,15 +387,40 @@ class StationCore201(FollowUps):
             stopped_reason=stopped_reason,
             **fields,
         )
-        evse.transaction_id = None
+        ended, evse.transaction_id, evse.session_start = evse.transaction_id, None, None
         evse.power_w = 0.0
         evse.remote_start_id = None
+        drop_session_profiles(self.sim.charging_profiles, "evse_id", evse_id, ended)
         if unplug:
             for connector_id, status in list(evse.connectors.items()):
                 if status == "Occupied":
                     await self.send_status(evse_id, connector_id, "Available")
             evse.charging_state = "Idle"
         return answer
+
+    # ---- obeying the charging profiles ------------------------------------------------------
+
+    def installed_profiles(self) -> list[Installed]:
+        return [Installed(known["evse_id"], known["profile"]) for known in self.sim.charging_profiles.values()]
+
+    def obey_profiles(self) -> list[tuple[int, str]]:
+        """Set each session's power to min(EV, limit in force); the (EVSE, charging state) changes that
+        follow (Charging <-> SuspendedEVSE: below 6 A the EV is suspended)."""
+        installed, moment = self.installed_profiles(), datetime.now(UTC)
+        sessions = {e.evse_id: e for e in self.sim.evses.values() if e.transaction_id is not None}
+        own = {
+            evse_id: evse_amps(installed, evse_id, evse.transaction_id, evse.session_start, moment)
+            for evse_id, evse in sessions.items()
+        }
+        offered = share(own, station_max_amps(installed, moment))
+        changes: list[tuple[int, str]] = []
+        for evse_id, evse in sessions.items():
+            evse.offered_amps = offered[evse_id]
+            evse.power_w = min(evse.ev_max_w, offered[evse_id] * 230.0 * 3)
+            wanted = "Charging" if evse.power_w > 0 else "SuspendedEVSE"
+            if evse.charging_state in ("Charging", "SuspendedEVSE") and evse.charging_state != wanted:
+                changes.append((evse_id, wanted))
+        return changes
 
     async def send_meter_values(self, evse_id: int, seconds: float = 60.0) -> Any:
         """MeterValues of an EVSE (outside TransactionEvents), `seconds` of charging later."""

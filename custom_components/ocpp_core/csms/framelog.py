@@ -1,15 +1,69 @@
-"""The most recent frames of one charger, both directions, for diagnostics."""
+"""The most recent frames of one charger, both directions, for diagnostics; secrets never kept."""
 
 from __future__ import annotations
 
 import time
 from collections import deque
+from typing import Any
+
+from .jsoncodec import dumps, loads
 
 _KEPT_CHARS = 4000
 # MeterValues frames, the steady stream, are kept cut to this (an ASCII str under 512 bytes): those come from Python's
 # own allocator; keeping thousands of ~1 kB ones alive made the C allocator grow and shrink the
 # heap on nearly every message (measured: +15 µs per MeterValues at 100 chargers)
 _KEPT_METER_CHARS = 400
+
+REDACTED = "**REDACTED**"
+# a frame that may carry a secret contains one of these (plain substring tests: cheap on every frame)
+_HINTS = ("assword", "ASSWORD", "uthorizationKey", "rivateKey", "rivate_key", "ecret", "ECRET", "assphrase")
+# names (keys, configuration keys, device-model variables) whose value is a secret
+_SECRET_WORDS = ("password", "authorizationkey", "privatekey", "private_key", "secret", "passphrase")
+# where a 2.x device-model entry keeps its value
+_VARIABLE_VALUES = ("attributeValue", "actualValue", "value")
+
+
+def _secret_name(name: object) -> bool:
+    return isinstance(name, str) and any(word in name.lower() for word in _SECRET_WORDS)
+
+
+def _scrub(value: Any) -> Any:
+    """A copy of a parsed frame with every secret value replaced."""
+    if isinstance(value, list):
+        return [_scrub(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    variable = value.get("variable")
+    secret_entry = _secret_name(value.get("key")) or (isinstance(variable, dict) and _secret_name(variable.get("name")))
+    scrubbed: dict[str, Any] = {}
+    for key, item in value.items():
+        secret_value = _secret_name(key) and not isinstance(item, (dict, list))
+        if secret_value or (secret_entry and key in _VARIABLE_VALUES):
+            scrubbed[key] = REDACTED
+        elif secret_entry and key == "variableAttribute" and isinstance(item, list):
+            scrubbed[key] = [
+                {**attribute, "value": REDACTED} if isinstance(attribute, dict) and "value" in attribute else attribute
+                for attribute in item
+            ]
+        else:
+            scrubbed[key] = _scrub(item)
+    return scrubbed
+
+
+def redact_secrets(text: str) -> str:
+    """The frame with the values of passwords, authorization keys and private keys replaced.
+
+    Frames that name none are returned as they are (the common case costs a few substring tests);
+    one that names a secret but does not parse is cut before the name.
+    """
+    if not any(hint in text for hint in _HINTS):
+        return text
+    try:
+        return dumps(_scrub(loads(text)))
+    except (ValueError, RecursionError, TypeError):
+        lowered = text.lower()
+        cut = min((i for i in (lowered.find(w) for w in _SECRET_WORDS) if i >= 0), default=0)
+        return f"{text[:cut]}{REDACTED}"
 
 
 class FrameLog:
@@ -29,7 +83,7 @@ class FrameLog:
             text = repr(text[:_KEPT_CHARS])
         elif len(text) > _KEPT_METER_CHARS and '"MeterValues"' in text[:80]:
             text = text[:_KEPT_METER_CHARS] + "..."
-        self._texts.append(text[:_KEPT_CHARS])
+        self._texts.append(redact_secrets(text)[:_KEPT_CHARS])
 
     def entries(self) -> list[tuple[float, str, str]]:
         """(unix time, "in" / "out", text), oldest first."""

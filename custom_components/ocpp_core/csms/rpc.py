@@ -25,6 +25,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from .config import CentralSystemConfig
+from .framelog import redact_secrets
 from .jsoncodec import dumps, loads
 from .rpc_types import (
     UNKNOWN_MESSAGE_ID,
@@ -48,6 +49,15 @@ HandlerLookup = Callable[[str], Handler | None]
 Sender = Callable[[str], Awaitable[None]]
 
 _INDEX = re.compile(r"\[\d+\]")
+
+
+class LimitExceeded(Exception):
+    """The charger broke one of the limits of CentralSystemConfig: its connection is to be closed."""
+
+
+def _loggable(raw: str | bytes) -> str | bytes:
+    """A frame as it may appear in a log: cut short, secrets redacted."""
+    return redact_secrets(raw[:2000]) if isinstance(raw, str) else raw[:300]
 
 
 class RpcEndpoint:
@@ -83,7 +93,7 @@ class RpcEndpoint:
         """Handle one WebSocket frame from the charger."""
         try:
             frame = loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: the stdlib parser on deeply nested input
             await self._reply_error(UNKNOWN_MESSAGE_ID, ErrorKind.NOT_JSON, "Frame is not valid JSON", raw)
             return
         if not isinstance(frame, list) or len(frame) < 3 or not isinstance(frame[1], str):
@@ -139,6 +149,12 @@ class RpcEndpoint:
                 await self._reply_failure(message_id, action, raw, err)
             return
         if type(result) is not dict and inspect.isawaitable(result):
+            if len(self._tasks) >= self.config.max_pending_calls:
+                if inspect.iscoroutine(result):
+                    result.close()
+                elif isinstance(result, asyncio.Future):
+                    result.cancel()
+                raise LimitExceeded(f"more than {self.config.max_pending_calls} calls pending at once")
             task = asyncio.create_task(self._finish_call(message_id, action, result, raw, reply))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
@@ -162,7 +178,9 @@ class RpcEndpoint:
         if isinstance(err, OcppError):
             await self._reply_error(message_id, err.kind, err.description, raw, err.details)
             return
-        _LOGGER.error("%s: handler for %s failed on frame %r", self.charge_point_id, action, raw, exc_info=err)
+        _LOGGER.error(
+            "%s: handler for %s failed on frame %r", self.charge_point_id, action, _loggable(raw), exc_info=err
+        )
         await self._reply_error(message_id, ErrorKind.INTERNAL, f"{action} handler failed", raw)
 
     def _on_result(self, frame: list[Any]) -> tuple[str, str] | None:
@@ -259,7 +277,7 @@ class RpcEndpoint:
             self.charge_point_id,
             error_code(self.version, kind),
             description,
-            raw,
+            _loggable(raw),
         )
         await self._send_frame(
             [MessageType.CALLERROR, message_id, error_code(self.version, kind), description, details or {}]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
+import ssl
 import unicodedata
 from collections.abc import Awaitable, Callable, Sequence
 from http import HTTPStatus
@@ -15,12 +17,36 @@ from websockets.http11 import Request, Response
 from websockets.typing import Subprotocol
 
 from .config import CentralSystemConfig
+from .credentials import AuthResult, CredentialStore
 from .rpc_types import OcppVersion
+from .throttle import FailureLimiter
+from .tls import common_name, server_context
 
 _LOGGER = logging.getLogger(__name__)
+_WS_LOGGER = logging.getLogger("websockets.server")
+AUTHENTICATE = 'Basic realm="OCPP", charset="UTF-8"'
+
+
+class _HideAuthorization(logging.Filter):
+    """websockets logs every request header at debug level: never the Authorization one."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) == 2 and str(args[0]).lower() == "authorization":
+            record.args = (args[0], "<redacted>")
+        return True
+
+
+_WS_LOGGER.addFilter(_HideAuthorization())
 
 MAX_ID_LENGTH = 48
 SUPPORTED_SUBPROTOCOLS = tuple(v.value for v in OcppVersion)
+
+
+def _address(connection: ServerConnection) -> str:
+    """The peer's IP address (the port changes with every attempt)."""
+    remote = connection.remote_address
+    return str(remote[0]) if isinstance(remote, tuple) and remote else str(remote)
 
 
 class InvalidChargePointId(ValueError):
@@ -58,11 +84,17 @@ class OcppServer:
     """Accepts chargers and hands each connection to `on_connection`."""
 
     def __init__(
-        self, config: CentralSystemConfig, on_connection: ConnectionHandler, versions: Sequence[OcppVersion]
+        self,
+        config: CentralSystemConfig,
+        on_connection: ConnectionHandler,
+        versions: Sequence[OcppVersion],
+        credentials: CredentialStore | None = None,
     ) -> None:
         self._config = config
         self._subprotocols = tuple(v.value for v in versions)
         self._on_connection = on_connection
+        self._credentials = credentials
+        self._refused = FailureLimiter(config.auth_failure_limit, config.auth_failure_window)
         self._server: Server | None = None
 
     @property
@@ -71,7 +103,21 @@ class OcppServer:
         assert self._server is not None
         return int(next(iter(self._server.sockets)).getsockname()[1])
 
+    async def _tls_context(self) -> ssl.SSLContext | None:
+        """Profiles 2 and 3 (read in a worker thread: loading files blocks); TlsSetupError when unusable."""
+        config = self._config
+        if config.security_profile < 2:
+            return None
+        if not config.certfile:
+            raise ValueError(f"security profile {config.security_profile} needs a certificate file")
+        cafile = config.cafile if config.security_profile == 3 else None
+        if config.security_profile == 3 and not cafile:
+            raise ValueError("security profile 3 needs the CA file of the chargers' certificates")
+        return await asyncio.to_thread(server_context, config.certfile, config.keyfile, cafile)
+
     async def start(self) -> None:
+        if self._config.security_profile in (1, 2) and self._credentials is None:
+            raise ValueError("security profiles 1 and 2 need the charger passwords (a CredentialStore)")
         self._server = await serve(
             self._handle,
             self._config.host,
@@ -85,8 +131,15 @@ class OcppServer:
             close_timeout=self._config.close_timeout,
             max_size=self._config.max_frame_size,
             server_header="ocpp-core",
+            ssl=await self._tls_context(),
+            logger=_WS_LOGGER,
         )
-        _LOGGER.info("OCPP central system listening on %s:%s", self._config.host, self.port)
+        _LOGGER.info(
+            "OCPP central system listening on %s:%s (security profile %d)",
+            self._config.host,
+            self.port,
+            self._config.security_profile,
+        )
 
     async def stop(self) -> None:
         if self._server is not None:
@@ -94,17 +147,52 @@ class OcppServer:
             await self._server.wait_closed()
             self._server = None
 
-    def _check_request(self, connection: ServerConnection, request: Request) -> Response | None:
+    async def _check_request(self, connection: ServerConnection, request: Request) -> Response | None:
+        """Refuse, before the WebSocket upgrade: bad ids (400), addresses refused too often (429), chargers
+        not admitted or whose certificate names another charger (403), missing or wrong passwords (401)."""
+        remote = _address(connection)
+        retry_after = self._refused.retry_after(remote)
+        if retry_after is not None:
+            _LOGGER.debug("Refused a connection from %s: too many refused attempts", remote)
+            response = connection.respond(HTTPStatus.TOO_MANY_REQUESTS, "too many refused attempts\n")
+            response.headers["Retry-After"] = str(max(int(retry_after + 0.999), 1))
+            return response
         try:
             cp_id = charge_point_id_from_path(request.path)
         except InvalidChargePointId as err:
-            _LOGGER.warning("Refused a connection from %s: %s", connection.remote_address, err)
+            _LOGGER.warning("Refused a connection from %s: %s", remote, err)
+            self._refused.record(remote)
             return connection.respond(HTTPStatus.BAD_REQUEST, f"{err}\n")
         admission = self._config.admission
         if admission is not None and not admission(cp_id):
-            _LOGGER.info("Refused charger %s from %s: not admitted", cp_id, connection.remote_address)
+            self._refuse(cp_id, remote, AuthResult.NOT_ADMITTED)
             return connection.respond(HTTPStatus.FORBIDDEN, "charger not admitted\n")
+        profile = self._config.security_profile
+        if profile == 3:
+            ssl_object = connection.transport.get_extra_info("ssl_object")
+            peer = ssl_object.getpeercert() if isinstance(ssl_object, ssl.SSLObject) else None
+            if common_name(peer) != cp_id:
+                self._refuse(cp_id, remote, AuthResult.CERTIFICATE)
+                return connection.respond(HTTPStatus.FORBIDDEN, "certificate does not name this charger\n")
+        elif profile in (1, 2) and self._credentials is not None:
+            result = await self._credentials.check(cp_id, request.headers.get("Authorization"))
+            if result is not AuthResult.OK:
+                self._refuse(cp_id, remote, result)
+                response = connection.respond(HTTPStatus.UNAUTHORIZED, "authentication required\n")
+                response.headers["WWW-Authenticate"] = AUTHENTICATE
+                return response
+        if profile and self._credentials is not None:
+            self._credentials.succeeded(cp_id, remote)
         return None
+
+    def _refuse(self, cp_id: str, remote: str, reason: AuthResult) -> None:
+        """Count a refusal against the address (a charger sending no password guesses nothing) and the charger."""
+        if reason is not AuthResult.MISSING:
+            self._refused.record(remote)
+        if self._credentials is not None:
+            self._credentials.failed(cp_id, remote, reason)
+        else:
+            _LOGGER.info("Refused charger %s from %s: %s", cp_id, remote, reason.value.replace("_", " "))
 
     def _select_subprotocol(self, connection: ServerConnection, offered: Sequence[Subprotocol]) -> Subprotocol | None:
         chosen = choose_subprotocol(offered, self._subprotocols)

@@ -6,13 +6,15 @@ import logging
 
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
+from websockets.frames import CloseCode
 
 from .adapter import VersionAdapter
 from .config import CentralSystemConfig
 from .framelog import FrameLog
-from .rpc import Payload, RpcEndpoint
+from .rpc import LimitExceeded, Payload, RpcEndpoint
 from .rpc_types import OcppVersion
 from .state import CentralState
+from .throttle import MessageRate
 from .validation import SchemaSet
 
 _LOGGER = logging.getLogger(__name__)
@@ -35,6 +37,8 @@ class ChargerSession:
         self.frames = frames
         self.adapter = adapter_type(station_id, state, self.call, config)
         self.rpc = RpcEndpoint(station_id, version, schemas, self.send, self.adapter.handler, config)
+        self._config = config
+        self._rate = MessageRate(config.max_message_rate, config.max_message_burst)
 
     async def send(self, text: str) -> None:
         self.frames.add(False, text)
@@ -55,9 +59,22 @@ class ChargerSession:
         try:
             async for raw in self.connection:
                 self.frames.add(True, raw)
+                if not self._rate.allow():
+                    raise LimitExceeded(
+                        f"more than {self._config.max_message_rate:g} messages per second"
+                        f" (bursts of {self._config.max_message_burst})"
+                    )
                 await self.rpc.receive(raw)
-        except ConnectionClosed:
-            pass
+        except LimitExceeded as err:
+            _LOGGER.warning("%s: closing its connection: %s", self.station_id, err)
+            await self.connection.close(CloseCode.POLICY_VIOLATION, str(err)[:120])
+        except ConnectionClosed as err:
+            if err.sent is not None and err.sent.code == CloseCode.MESSAGE_TOO_BIG:
+                _LOGGER.warning(
+                    "%s: closed its connection: it sent a frame larger than %d bytes (max_frame_size)",
+                    self.station_id,
+                    self._config.max_frame_size,
+                )
         finally:
             self.rpc.close()
             self.adapter.close()
