@@ -22,6 +22,7 @@ from .const import (
 )
 from .coordinator import EventBridge, OcppConfigEntry, OcppRuntimeData, default_id_tag
 from .csms import CentralSystem, CentralSystemConfig
+from .limit_repairs import LimitRepairs
 from .notify_events import AutomationEvents
 from .services import async_setup_services
 from .store import HaStorePersistence
@@ -30,6 +31,7 @@ PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
     Platform.BUTTON,
     Platform.EVENT,
+    Platform.NUMBER,
     Platform.SENSOR,
     Platform.SWITCH,
 ]
@@ -63,6 +65,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> bool
     bridge = EventBridge(hass, entry)
     entry.async_on_unload(central.events.subscribe(bridge.handle))
     entry.async_on_unload(central.events.subscribe(AutomationEvents(hass, entry.entry_id, central).handle))
+    entry.async_on_unload(central.events.subscribe(LimitRepairs(hass, entry.entry_id).handle))
     issue_id = f"port_in_use_{entry.entry_id}"
     try:
         await central.start()

@@ -15,12 +15,14 @@ from .const import (
     CONF_DEFAULT_ID_TAG,
     CONF_HEARTBEAT_INTERVAL,
     CONF_HISTORY_SIZE,
+    CONF_LIMIT_STEP,
     CONF_STRICT_VALIDATION,
     CONF_UNKNOWN_CHARGERS,
     DEFAULT_HEARTBEAT_INTERVAL,
     DEFAULT_HISTORY_SIZE,
     DEFAULT_HOST,
     DEFAULT_ID_TAG,
+    DEFAULT_LIMIT_STEP,
     DEFAULT_PORT,
     DEFAULT_UNKNOWN_CHARGERS,
     DOMAIN,
@@ -160,6 +162,13 @@ class OcppOptionsFlow(OptionsFlow):
                         options=list(UNKNOWN_CHARGER_POLICIES),
                         translation_key=CONF_UNKNOWN_CHARGERS,
                         mode=selector.SelectSelectorMode.LIST,
+                    )
+                ),
+                vol.Required(
+                    CONF_LIMIT_STEP, default=options.get(CONF_LIMIT_STEP, DEFAULT_LIMIT_STEP)
+                ): selector.NumberSelector(
+                    selector.NumberSelectorConfig(
+                        min=0.1, max=5, step=0.1, unit_of_measurement="A", mode=selector.NumberSelectorMode.BOX
                     )
                 ),
             }

@@ -11,6 +11,9 @@ CONF_DEFAULT_ID_TAG: Final = "default_id_tag"
 CONF_STRICT_VALIDATION: Final = "strict_validation"
 CONF_UNKNOWN_CHARGERS: Final = "unknown_chargers"
 CONF_HISTORY_SIZE: Final = "history_size"
+# load management: the step of the current-limit numbers (A)
+CONF_LIMIT_STEP: Final = "limit_step"
+DEFAULT_LIMIT_STEP: Final = 1.0
 DEFAULT_HISTORY_SIZE: Final = 1000
 
 # what happens when a charger nobody accepted yet boots

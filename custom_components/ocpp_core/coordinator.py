@@ -163,6 +163,8 @@ class EventBridge:
             if online and self._runtime.show(station_id):  # a new station: its version is known now
                 self._ensure_station_device(station_id)
             self._signal_all(station_id)
+        elif kind is EventType.LIMIT:  # load management: the EVSE's (0: the station's) limit changed
+            self._signal(station_id, event.connector_id)
         elif kind is EventType.CHARGING_LIMIT:
             if event.connector_id:
                 self._signal(station_id, event.connector_id)

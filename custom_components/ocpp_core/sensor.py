@@ -44,6 +44,7 @@ from .csms.model import (
     VOLTAGE,
 )
 from .entity import OcppEntity
+from .limit_sensors import limit_sensors
 
 PARALLEL_UPDATES = 0
 
@@ -387,6 +388,7 @@ async def async_setup_entry(
             for description in STATION_SENSORS
             if description.exists_fn(station)
         )
+        async_add_entities(limit_sensors(runtime, entry.entry_id, station_id, None))
 
     @callback
     def add_connector(station_id: str, connector_id: int) -> None:
@@ -396,6 +398,7 @@ async def async_setup_entry(
             for description in CONNECTOR_SENSORS
             if description.exists_fn(station)
         )
+        async_add_entities(limit_sensors(runtime, entry.entry_id, station_id, connector_id))
 
     runtime.track_stations(add_station, add_connector)
 

@@ -1,0 +1,74 @@
+"""A repair issue when a charger refuses (or never answers) a load-management limit.
+
+The issue quotes the charger's answer, so the user sees why (a reasonCode, a CALLERROR,
+a timeout).  It goes away by itself when a later limit for the same charger / EVSE is
+accepted, or the limit is removed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import issue_registry as ir
+
+from .const import DOMAIN
+from .csms import Event, EventType
+
+_REFUSED = frozenset({"rejected", "failed"})
+_SETTLED = frozenset({"accepted"})
+
+
+def issue_id(entry_id: str, station_id: str, evse_id: int) -> str:
+    return f"limit_rejected_{entry_id}_{station_id}_{evse_id}"
+
+
+def describe_answer(answer: dict[str, Any] | None) -> str:
+    """The charger's answer in one line: 'Rejected (reasonCode: additional info)' or 'error: description'."""
+    if not answer:
+        return "no answer"
+    if "error" in answer:
+        description = str(answer.get("description") or "").strip()
+        return f"{answer['error']}: {description}" if description else str(answer["error"])
+    text = str(answer.get("status", "?"))
+    info = answer.get("statusInfo")
+    if isinstance(info, dict) and info.get("reasonCode"):
+        detail = str(info["reasonCode"])
+        if info.get("additionalInfo"):
+            detail += f": {info['additionalInfo']}"
+        text += f" ({detail})"
+    return text
+
+
+class LimitRepairs:
+    """Raises and clears the limit issues of one config entry (subscribed to its central system's events)."""
+
+    def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
+        self._hass = hass
+        self._entry_id = entry_id
+
+    @callback
+    def handle(self, event: Event) -> None:
+        if event.type is not EventType.LIMIT:
+            return
+        data = event.data
+        evse_id = int(data.get("evse_id", event.connector_id or 0))
+        key = issue_id(self._entry_id, event.station_id, evse_id)
+        status = data.get("status")
+        if data.get("cleared") or status in _SETTLED:
+            ir.async_delete_issue(self._hass, DOMAIN, key)
+        elif status in _REFUSED:
+            ir.async_create_issue(
+                self._hass,
+                DOMAIN,
+                key,
+                is_fixable=False,
+                severity=ir.IssueSeverity.WARNING,
+                translation_key="charger_limit_rejected" if evse_id == 0 else "limit_rejected",
+                translation_placeholders={
+                    "charger": event.station_id,
+                    "connector": str(evse_id),
+                    "limit": f"{float(data.get('amps', 0)):g} A",
+                    "answer": describe_answer(data.get("answer")),
+                },
+            )

@@ -1,0 +1,162 @@
+"""Load management: a current and a power limit per charger and per connector (EVSE), as numbers.
+
+The number shows the limit asked for (kept by the central system across restarts and
+sent again whenever the charger reconnects), not what the charger does: the sensors
+"limit in force" (read back with GetCompositeSchedule) and "limit status" (the charger's
+answer) show that.  Setting a value returns at once — the limit goes out now or at the
+end of the charger's rate-limit interval — so an automation never waits on a charger.
+
+The numbers stay available while the charger is offline: a limit set then is sent when
+it connects.  They are controls, not configuration: automations (the blueprints) drive them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from homeassistant.components.number import NumberDeviceClass, NumberEntity, NumberEntityDescription, NumberMode
+from homeassistant.const import UnitOfElectricCurrent, UnitOfPower
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.entity_platform import AddEntitiesCallback
+
+from .const import CONF_LIMIT_STEP, DEFAULT_LIMIT_STEP
+from .coordinator import OcppConfigEntry
+from .csms.limits import InvalidLimit, LimitManager, LimitState
+from .entity import OcppEntity
+from .errors import validation_error
+
+PARALLEL_UPDATES = 0  # setting a limit only queues it in the central system
+
+
+@dataclass(frozen=True, kw_only=True)
+class LimitNumberDescription(NumberEntityDescription):
+    """A limit in one unit: how to read it, how far it goes, how to set it."""
+
+    value_fn: Callable[[LimitState], float]
+    # (limits, station id, EVSE id) -> the highest value the charger accepts
+    max_fn: Callable[[LimitManager, str, int], float]
+    unit_arg: str  # the keyword of LimitManager.set_limit: "amps" or "watts"
+    # the step comes from the options (current) or is fixed (power)
+    uses_step_option: bool = False
+
+
+def _max_amps(limits: LimitManager, station_id: str, evse_id: int) -> float:
+    return limits.max_amps(station_id)
+
+
+def _max_watts(limits: LimitManager, station_id: str, evse_id: int) -> float:
+    return limits.amps_to_watts(station_id, evse_id, limits.max_amps(station_id))
+
+
+def _current(key: str, translation_key: str) -> LimitNumberDescription:
+    return LimitNumberDescription(
+        key=key,
+        translation_key=translation_key,
+        device_class=NumberDeviceClass.CURRENT,
+        native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
+        native_min_value=0,
+        mode=NumberMode.SLIDER,
+        value_fn=lambda state: state.amps,
+        max_fn=_max_amps,
+        unit_arg="amps",
+        uses_step_option=True,
+    )
+
+
+def _power(key: str, translation_key: str) -> LimitNumberDescription:
+    return LimitNumberDescription(
+        key=key,
+        translation_key=translation_key,
+        device_class=NumberDeviceClass.POWER,
+        native_unit_of_measurement=UnitOfPower.WATT,
+        native_min_value=0,
+        native_step=1,
+        mode=NumberMode.BOX,
+        value_fn=lambda state: state.watts,
+        max_fn=_max_watts,
+        unit_arg="watts",
+    )
+
+
+# the whole charger (EVSE 0: a cap on its total) and each connector / EVSE
+STATION_NUMBERS = (_current("current_limit", "charger_current_limit"), _power("power_limit", "charger_power_limit"))
+CONNECTOR_NUMBERS = (_current("current_limit", "current_limit"), _power("power_limit", "power_limit"))
+
+
+async def async_setup_entry(
+    hass: HomeAssistant, entry: OcppConfigEntry, async_add_entities: AddEntitiesCallback
+) -> None:
+    runtime = entry.runtime_data
+
+    @callback
+    def add_station(station_id: str) -> None:
+        async_add_entities(LimitNumber(runtime, entry.entry_id, station_id, None, d) for d in STATION_NUMBERS)
+
+    @callback
+    def add_connector(station_id: str, connector_id: int) -> None:
+        async_add_entities(LimitNumber(runtime, entry.entry_id, station_id, connector_id, d) for d in CONNECTOR_NUMBERS)
+
+    runtime.track_stations(add_station, add_connector)
+
+
+class LimitNumber(OcppEntity, NumberEntity):
+    """The limit asked for the charger (connector None: EVSE 0) or one connector / EVSE."""
+
+    entity_description: LimitNumberDescription
+
+    async def async_added_to_hass(self) -> None:
+        await super().async_added_to_hass()
+        entry = self.hass.config_entries.async_get_entry(self._entry_id)
+        if entry is not None and self.entity_description.uses_step_option:
+            self.async_on_remove(entry.add_update_listener(self._options_updated))
+
+    async def _options_updated(self, hass: HomeAssistant, entry: OcppConfigEntry) -> None:
+        """A new step applies at once."""
+        self.async_write_ha_state()
+
+    @property
+    def evse_id(self) -> int:
+        return self.connector_id or 0
+
+    @property
+    def available(self) -> bool:
+        """Known chargers keep their limit while offline; it is sent when they connect."""
+        return self.station_id in self.runtime.central.stations
+
+    @property
+    def native_value(self) -> float | None:
+        state = self.runtime.central.limits.get(self.station_id, self.evse_id)
+        return None if state is None else self.entity_description.value_fn(state)
+
+    @property
+    def native_max_value(self) -> float:
+        return self.entity_description.max_fn(self.runtime.central.limits, self.station_id, self.evse_id)
+
+    @property
+    def native_step(self) -> float | None:
+        if not self.entity_description.uses_step_option:
+            return self.entity_description.native_step
+        entry = self.hass.config_entries.async_get_entry(self._entry_id) if self.hass else None
+        options = entry.options if entry is not None else {}
+        return float(options.get(CONF_LIMIT_STEP, DEFAULT_LIMIT_STEP))
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        """Whether a session runs on the connector: the fuse-protection blueprint shares only among those.
+
+        Changes only when a session starts or ends, so it costs no state write per meter value.
+        """
+        connector = self.connector
+        if connector is None or self.entity_description.unit_arg != "amps":
+            return None
+        return {"session_active": connector.transaction is not None}
+
+    async def async_set_native_value(self, value: float) -> None:
+        limits = self.runtime.central.limits
+        try:
+            await limits.set_limit(self.station_id, self.evse_id, **{self.entity_description.unit_arg: value})
+        except InvalidLimit as err:
+            raise validation_error("invalid_limit", charger=self.station_id, reason=str(err)) from err
+        self._on_update()  # show the new request now; the charger's answer follows as an event

@@ -1,0 +1,206 @@
+"""Load management in Home Assistant: the limit numbers, the limit sensors and the repair issue.
+
+A simulated OCPP 1.6 charger obeys the charging profiles it gets and answers
+GetCompositeSchedule with the limit in force, as a real one does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import CONF_HOST, CONF_PORT
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import issue_registry as ir
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.ocpp_core.const import CONF_LIMIT_STEP, DOMAIN
+from custom_components.ocpp_core.limit_repairs import issue_id
+from sim.charger16 import SimulatedChargePoint, connect
+
+from .helpers_ha import ACCEPT_ALL, free_port, state, until
+
+
+@pytest.fixture(autouse=True)
+def _custom(enable_custom_integrations: None) -> None:
+    """Load our integration from custom_components."""
+
+
+@pytest.fixture
+async def entry(hass: HomeAssistant) -> AsyncIterator[MockConfigEntry]:
+    entry = MockConfigEntry(domain=DOMAIN, data={CONF_HOST: "127.0.0.1", CONF_PORT: free_port()}, options=ACCEPT_ALL)
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    entry.runtime_data.central.config.limit_interval = 0  # no rate limit between the steps of a test
+    yield entry
+    if entry.state is ConfigEntryState.LOADED:
+        assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+@pytest.fixture
+async def charger(hass: HomeAssistant, entry: MockConfigEntry) -> AsyncIterator[SimulatedChargePoint]:
+    cp, task, ws = await connect(f"ws://127.0.0.1:{entry.data[CONF_PORT]}", "wb")
+    await cp.boot()
+    await cp.send_status(0, "Available")
+    await cp.send_status(1, "Available")
+    await until(hass, lambda: state(hass, "sensor.wb_status") == "available")
+    yield cp
+    async with asyncio.timeout(5):
+        await cp.settle()
+    await ws.close()
+    task.cancel()
+
+
+def profiles_sent(cp: SimulatedChargePoint) -> list[dict[str, Any]]:
+    return [payload for name, payload in cp.requests if name == "SetChargingProfile"]
+
+
+def only_limit(payload: dict[str, Any]) -> tuple[int, str, str, float]:
+    profile = payload["csChargingProfiles"]
+    schedule = profile["chargingSchedule"]
+    return (
+        payload["connectorId"],
+        profile["chargingProfilePurpose"],
+        schedule["chargingRateUnit"],
+        float(schedule["chargingSchedulePeriod"][0]["limit"]),
+    )
+
+
+async def set_value(hass: HomeAssistant, entity_id: str, value: float) -> None:
+    await hass.services.async_call("number", "set_value", {"entity_id": entity_id, "value": value}, blocking=True)
+
+
+async def test_numbers_are_controls_with_the_chargers_range(hass: HomeAssistant, charger: SimulatedChargePoint) -> None:
+    registry = er.async_get(hass)
+    for entity_id in (
+        "number.wb_current_limit",
+        "number.wb_power_limit",
+        "number.wb_charger_current_limit",
+        "number.wb_charger_power_limit",
+    ):
+        reg_entry = registry.async_get(entity_id)
+        assert reg_entry is not None, entity_id
+        assert reg_entry.entity_category is None  # usable by automations, not hidden in configuration
+    current = hass.states.get("number.wb_current_limit")
+    assert current is not None
+    assert current.state == "unknown"  # nothing asked yet
+    assert current.attributes["min"] == 0
+    assert current.attributes["max"] == 32  # no max_current set for the charger: 32 A
+    assert current.attributes["step"] == 1
+    assert current.attributes["unit_of_measurement"] == "A"
+    assert current.attributes["session_active"] is False
+    power = hass.states.get("number.wb_power_limit")
+    assert power is not None
+    assert power.attributes["unit_of_measurement"] == "W"
+    assert power.attributes["mode"] == "box"
+
+
+async def test_current_limit_reaches_the_charger_and_is_read_back(
+    hass: HomeAssistant, charger: SimulatedChargePoint
+) -> None:
+    await set_value(hass, "number.wb_current_limit", 10)
+    assert state(hass, "number.wb_current_limit") == "10.0"
+    await until(hass, lambda: state(hass, "sensor.wb_limit_status") == "accepted")
+    assert only_limit(profiles_sent(charger)[-1]) == (1, "TxDefaultProfile", "A", 10.0)
+    # the charger's GetCompositeSchedule answer: the limit it applies
+    await until(hass, lambda: state(hass, "sensor.wb_limit_in_force") == "10.0")
+    status = hass.states.get("sensor.wb_limit_status")
+    assert status is not None
+    assert status.attributes["answer"] == {"status": "Accepted"}
+
+    # the whole charger: a ChargePointMaxProfile on connector 0, shown by the charger's own sensors
+    await set_value(hass, "number.wb_charger_current_limit", 8)
+    await until(hass, lambda: state(hass, "sensor.wb_charger_limit_in_force") == "8.0")
+    assert only_limit(profiles_sent(charger)[-1]) == (0, "ChargePointMaxProfile", "A", 8.0)
+    assert state(hass, "sensor.wb_charger_limit_status") == "accepted"
+
+
+async def test_power_limit_is_the_same_limit_in_watts(
+    hass: HomeAssistant, entry: MockConfigEntry, charger: SimulatedChargePoint
+) -> None:
+    limits = entry.runtime_data.central.limits
+    watts = limits.amps_to_watts("wb", 1, 12)
+    await set_value(hass, "number.wb_power_limit", watts)
+    await until(hass, lambda: state(hass, "sensor.wb_limit_status") == "accepted")
+    assert state(hass, "number.wb_current_limit") == "12.0"
+    assert state(hass, "number.wb_power_limit") == str(float(watts))
+    assert only_limit(profiles_sent(charger)[-1])[3] == 12.0
+
+
+async def test_a_limit_the_charger_must_not_get_is_refused_with_a_reason(
+    hass: HomeAssistant, charger: SimulatedChargePoint
+) -> None:
+    with pytest.raises(ServiceValidationError) as err:
+        await set_value(hass, "number.wb_current_limit", 3)
+    assert err.value.translation_key == "invalid_limit"
+    assert "3 A" in err.value.translation_placeholders["reason"]
+    assert profiles_sent(charger) == []
+    assert state(hass, "number.wb_current_limit") == "unknown"
+    # 0 pauses charging: valid
+    await set_value(hass, "number.wb_current_limit", 0)
+    await until(hass, lambda: state(hass, "sensor.wb_limit_status") == "accepted")
+
+
+async def test_rejection_raises_a_repair_issue_quoting_the_answer_until_one_is_accepted(
+    hass: HomeAssistant, entry: MockConfigEntry, charger: SimulatedChargePoint
+) -> None:
+    issues = ir.async_get(hass)
+    key = issue_id(entry.entry_id, "wb", 1)
+    charger.sim.refuse_profiles = "Rejected"
+    await set_value(hass, "number.wb_current_limit", 16)
+    await until(hass, lambda: state(hass, "sensor.wb_limit_status") == "rejected")
+    issue = issues.async_get_issue(DOMAIN, key)
+    assert issue is not None
+    assert issue.translation_key == "limit_rejected"
+    assert issue.translation_placeholders == {"charger": "wb", "connector": "1", "limit": "16 A", "answer": "Rejected"}
+    status = hass.states.get("sensor.wb_limit_status")
+    assert status is not None
+    assert status.attributes["answer"] == {"status": "Rejected"}
+    assert state(hass, "number.wb_current_limit") == "16.0"  # still what was asked for
+
+    charger.sim.refuse_profiles = None
+    await set_value(hass, "number.wb_current_limit", 16)  # asked again: a refused limit is sent again
+    await until(hass, lambda: state(hass, "sensor.wb_limit_status") == "accepted")
+    assert issues.async_get_issue(DOMAIN, key) is None
+
+
+async def test_the_limit_asked_for_survives_a_restart(
+    hass: HomeAssistant, entry: MockConfigEntry, charger: SimulatedChargePoint
+) -> None:
+    await set_value(hass, "number.wb_current_limit", 11)
+    await until(hass, lambda: state(hass, "sensor.wb_limit_status") == "accepted")
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    # the charger is not connected to the new central system yet: the limit is there all the same
+    assert state(hass, "number.wb_current_limit") == "11.0"
+    assert state(hass, "sensor.wb_limit_status") == "pending"
+
+
+async def test_the_step_is_an_option_and_applies_at_once(
+    hass: HomeAssistant, entry: MockConfigEntry, charger: SimulatedChargePoint
+) -> None:
+    hass.config_entries.async_update_entry(entry, options={**entry.options, CONF_LIMIT_STEP: 0.5})
+    await hass.async_block_till_done()
+    current = hass.states.get("number.wb_current_limit")
+    assert current is not None
+    assert current.attributes["step"] == 0.5
+    await set_value(hass, "number.wb_current_limit", 6.5)
+    await until(hass, lambda: state(hass, "sensor.wb_limit_status") == "accepted")
+    assert only_limit(profiles_sent(charger)[-1])[3] == 6.5
+
+
+async def test_session_active_follows_the_session(hass: HomeAssistant, charger: SimulatedChargePoint) -> None:
+    def session_active() -> Any:
+        current = hass.states.get("number.wb_current_limit")
+        return None if current is None else current.attributes.get("session_active")
+
+    await charger.start_transaction(1, "TAG")
+    await until(hass, lambda: session_active() is True)
+    await charger.stop_transaction(1)
+    await until(hass, lambda: session_active() is False)
