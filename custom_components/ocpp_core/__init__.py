@@ -11,9 +11,12 @@ from homeassistant.helpers.device_registry import DeviceEntry
 from homeassistant.helpers.typing import ConfigType
 
 from .admission import admission, boot_policy, station_visible
+from .configuration_issues import ConfigurationIssues
+from .configuration_issues import issue_id as configuration_issue_id
 from .const import (
     CONF_HEARTBEAT_INTERVAL,
     CONF_HISTORY_SIZE,
+    CONF_METER_INTERVAL,
     CONF_STRICT_VALIDATION,
     DEFAULT_HEARTBEAT_INTERVAL,
     DEFAULT_HISTORY_SIZE,
@@ -66,6 +69,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> bool
     entry.async_on_unload(central.events.subscribe(bridge.handle))
     entry.async_on_unload(central.events.subscribe(AutomationEvents(hass, entry.entry_id, central).handle))
     entry.async_on_unload(central.events.subscribe(LimitRepairs(hass, entry.entry_id).handle))
+    entry.async_on_unload(central.events.subscribe(ConfigurationIssues(hass, entry.entry_id, central).handle))
+    central.meter_intervals.set_default(meter_interval(entry))
     issue_id = f"port_in_use_{entry.entry_id}"
     try:
         await central.start()
@@ -109,6 +114,13 @@ async def _async_options_updated(hass: HomeAssistant, entry: OcppConfigEntry) ->
         runtime.central.config.history_size = new.history_size
         runtime.central.state.history.resize(new.history_size)
     runtime.default_id_tag = default_id_tag(entry)
+    runtime.central.meter_intervals.set_default(meter_interval(entry))
+
+
+def meter_interval(entry: OcppConfigEntry) -> int | None:
+    """The meter interval for chargers without their own; None (not set): each keeps its own."""
+    value = entry.options.get(CONF_METER_INTERVAL)
+    return None if value is None else int(value)
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> bool:
@@ -135,5 +147,6 @@ async def async_remove_config_entry_device(hass: HomeAssistant, entry: OcppConfi
             continue
         if not await central.forget_station(station_id):
             return False
+        ir.async_delete_issue(hass, DOMAIN, configuration_issue_id(entry.entry_id, station_id))
         entry.runtime_data.shown_connectors.pop(station_id, None)
     return True

@@ -11,11 +11,13 @@ from homeassistant.const import CONF_HOST, CONF_PORT
 from homeassistant.core import callback
 from homeassistant.helpers import selector
 
+from .config_flow_charger import ChargerOptionsFlow
 from .const import (
     CONF_DEFAULT_ID_TAG,
     CONF_HEARTBEAT_INTERVAL,
     CONF_HISTORY_SIZE,
     CONF_LIMIT_STEP,
+    CONF_METER_INTERVAL,
     CONF_STRICT_VALIDATION,
     CONF_UNKNOWN_CHARGERS,
     DEFAULT_HEARTBEAT_INTERVAL,
@@ -28,6 +30,7 @@ from .const import (
     DOMAIN,
     UNKNOWN_CHARGER_POLICIES,
 )
+from .csms.settings import MAX_METER_INTERVAL
 
 
 def _port_free(host: str, port: int) -> bool:
@@ -123,10 +126,10 @@ class OcppConfigFlow(ConfigFlow, domain=DOMAIN):
 
 
 # the options menu: each entry is a step of OcppOptionsFlow (or of a mixin it takes in)
-OPTIONS_MENU = ["general"]
+OPTIONS_MENU = ["general", "charger"]
 
 
-class OcppOptionsFlow(OptionsFlow):
+class OcppOptionsFlow(ChargerOptionsFlow, OptionsFlow):
     """Settings that apply without dropping any charger, as a menu of forms."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
@@ -139,7 +142,7 @@ class OcppOptionsFlow(OptionsFlow):
     async def async_step_general(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """The central system's own settings."""
         if user_input is not None:
-            return self._save_options(user_input)
+            return self._save_options({CONF_METER_INTERVAL: None, **user_input})  # emptied: each charger's own
         options = self.config_entry.options
         schema = vol.Schema(
             {
@@ -171,6 +174,9 @@ class OcppOptionsFlow(OptionsFlow):
                         min=0.1, max=5, step=0.1, unit_of_measurement="A", mode=selector.NumberSelectorMode.BOX
                     )
                 ),
+                vol.Optional(
+                    CONF_METER_INTERVAL, description={"suggested_value": options.get(CONF_METER_INTERVAL)}
+                ): vol.All(vol.Coerce(int), vol.Range(min=0, max=MAX_METER_INTERVAL)),
             }
         )
         return self.async_show_form(step_id="general", data_schema=schema)

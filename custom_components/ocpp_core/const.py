@@ -15,6 +15,8 @@ CONF_HISTORY_SIZE: Final = "history_size"
 CONF_LIMIT_STEP: Final = "limit_step"
 DEFAULT_LIMIT_STEP: Final = 1.0
 DEFAULT_HISTORY_SIZE: Final = 1000
+# s between meter values in a session, for chargers without their own setting; unset: leave the charger's
+CONF_METER_INTERVAL: Final = "meter_interval"
 
 # what happens when a charger nobody accepted yet boots
 POLICY_ASK: Final = "ask"  # Pending, and a discovery card; Accepted once the user confirms

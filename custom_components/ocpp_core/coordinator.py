@@ -146,6 +146,8 @@ class EventBridge:
         kind = event.type
         if kind in _CONNECTOR_EVENTS:
             self._signal(station_id, event.connector_id)
+            if kind is EventType.TRANSACTION_ENDED:
+                self._signal(station_id, None)  # the station's session count
         elif kind in _STATION_EVENTS:
             self._signal(station_id, None)
         elif kind in (EventType.STATION_ADDED, EventType.BOOTED, EventType.REGISTRATION):
@@ -155,6 +157,7 @@ class EventBridge:
         elif kind is EventType.CONNECTOR_ADDED:
             assert event.connector_id is not None
             self._on_connector_added(station_id, event.connector_id)
+            self._signal(station_id, None)  # the station's connector count
         elif kind in (EventType.CONNECTED, EventType.DISCONNECTED):
             online = kind is EventType.CONNECTED
             _LOGGER.info(
@@ -163,6 +166,9 @@ class EventBridge:
             if online and self._runtime.show(station_id):  # a new station: its version is known now
                 self._ensure_station_device(station_id)
             self._signal_all(station_id)
+        elif kind is EventType.SETTINGS_CHANGED:
+            if {"friendly_name", "connector_names"} & set(event.data.get("changed", ())):
+                self._rename_devices(station_id)
         elif kind is EventType.LIMIT:  # load management: the EVSE's (0: the station's) limit changed
             self._signal(station_id, event.connector_id)
         elif kind is EventType.CHARGING_LIMIT:
@@ -204,12 +210,26 @@ class EventBridge:
         dr.async_get(self._hass).async_get_or_create(
             config_entry_id=self._entry.entry_id,
             identifiers={station_device_id(station_id)},
-            name=station_id,
+            name=station_device_name(station),
             manufacturer=station.vendor,
             model=station.model,
             serial_number=station.serial_number,
             sw_version=station.firmware_version,
         )
+
+    @callback
+    def _rename_devices(self, station_id: str) -> None:
+        """Names set in the options apply at once (a name the user gave the device in HA still wins)."""
+        station = self._runtime.central.stations[station_id]
+        devices = dr.async_get(self._hass)
+        named = [(station_device_id(station_id), station_device_name(station))]
+        named += [
+            (connector_device_id(station_id, cid), connector_device_name(station, cid)) for cid in station.connectors
+        ]
+        for identifier, name in named:
+            device = devices.async_get_device(identifiers={identifier})
+            if device is not None and device.name != name:
+                devices.async_update_device(device.id, name=name)
 
     @callback
     def _on_connector_added(self, station_id: str, connector_id: int) -> None:
@@ -227,7 +247,7 @@ class EventBridge:
             device = devices.async_get_or_create(
                 config_entry_id=self._entry.entry_id,
                 identifiers={connector_device_id(station.station_id, connector_id)},
-                name=connector_device_name(station.station_id, connector_id),
+                name=connector_device_name(station, connector_id),
                 via_device=station_device_id(station.station_id),
             )
             prefix = f"{station.station_id}_{connector_id}_"
@@ -236,9 +256,14 @@ class EventBridge:
                     entities.async_update_entity(entity.entity_id, device_id=device.id)
 
 
-def connector_device_name(station_name: str, connector_id: int) -> str:
-    """OCPP.Core's default connector name: '<charge point name>:<connector no.>'."""
-    return f"{station_name}:{connector_id}"
+def station_device_name(station: Station) -> str:
+    """The charger's device name: its friendly name (per-charger settings), else its id."""
+    return station.settings.friendly_name or station.station_id
+
+
+def connector_device_name(station: Station, connector_id: int) -> str:
+    """The connector's (EVSE's) device name: the name set for it, else OCPP.Core's '<charger>:<connector no.>'."""
+    return station.settings.connector_name(station_device_name(station), connector_id)
 
 
 def default_id_tag(entry: ConfigEntry) -> str:

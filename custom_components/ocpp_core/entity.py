@@ -17,6 +17,7 @@ from .coordinator import (
     has_connector_devices,
     signal_update,
     station_device_id,
+    station_device_name,
 )
 from .csms import Connector, Station
 from .errors import ocpp_call
@@ -52,14 +53,14 @@ class OcppEntity(Entity):
         OCPP 2.x inventory brings all EVSEs at once, and the first one's entities, created
         while it was the only one, must land on its own device too.
         """
-        station_id, connector_id = self.station_id, self.connector_id
-        if connector_id is not None and has_connector_devices(self.station):
+        station_id, connector_id, station = self.station_id, self.connector_id, self.station
+        if connector_id is not None and has_connector_devices(station):
             return DeviceInfo(
                 identifiers={connector_device_id(station_id, connector_id)},
-                name=connector_device_name(station_id, connector_id),
+                name=connector_device_name(station, connector_id),
                 via_device=station_device_id(station_id),
             )
-        return DeviceInfo(identifiers={station_device_id(station_id)}, name=station_id)
+        return DeviceInfo(identifiers={station_device_id(station_id)}, name=station_device_name(station))
 
     @property
     def station(self) -> Station:

@@ -219,6 +219,44 @@ STATION_SENSORS: tuple[StationSensorDescription, ...] = (
         entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=lambda station: station.last_heartbeat,
     ),
+    # counts kept across restarts (csms/counters.py): statistics can sum them per day or month
+    StationSensorDescription(
+        key="sessions",
+        translation_key="sessions",
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        value_fn=lambda station: station.counters.sessions,
+    ),
+    StationSensorDescription(
+        key="boots",
+        translation_key="boots",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        value_fn=lambda station: station.counters.boots,
+    ),
+    StationSensorDescription(
+        key="disconnects",
+        translation_key="disconnects",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        entity_registry_enabled_default=False,  # changes with every network hiccup
+        value_fn=lambda station: station.counters.disconnects,
+    ),
+    StationSensorDescription(
+        key="connector_count",
+        translation_key="connector_count",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
+        value_fn=lambda station: len(station.connectors),
+        exists_fn=_v16_only,
+    ),
+    StationSensorDescription(
+        key="evse_count",
+        translation_key="evse_count",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
+        value_fn=lambda station: len(station.connectors),
+        exists_fn=is_v2,
+    ),
 )
 
 CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (

@@ -137,8 +137,8 @@ class MeterIntervals:
         status = _first(answer.get("setVariableResult")).get("attributeStatus")
         return self._answered(station.station_id, KEY_V2, wanted, status)
 
-    def _answered(self, station_id: str, key: str, value: int, status: Any) -> str:
-        status = str(status)
+    def _answered(self, station_id: str, key: str, value: int, answer: Any) -> str:
+        status = str(answer)
         accepted = status in _ACCEPTED
         if accepted:
             _LOGGER.info("%s: meter interval set to %s s (%s %s)", station_id, value, key, status)

@@ -1,0 +1,51 @@
+"""Repairs: a charger refused a configuration change the central system made on its own.
+
+The meter interval (csms/intervals.py) is written in the background, after a boot
+or a change of the options, so nobody sees the charger's answer.  A refusal
+raises a repair issue per charger quoting what was refused; the issue goes away
+when a later change is accepted (or the charger is forgotten).
+"""
+
+from __future__ import annotations
+
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import issue_registry as ir
+
+from .const import DOMAIN
+from .coordinator import station_device_name
+from .csms import CentralSystem, Event, EventType
+
+
+def issue_id(entry_id: str, station_id: str) -> str:
+    return f"configuration_rejected_{entry_id}_{station_id}"
+
+
+class ConfigurationIssues:
+    """Raises and clears the "charger rejected a configuration change" issue of each charger."""
+
+    def __init__(self, hass: HomeAssistant, entry_id: str, central: CentralSystem) -> None:
+        self._hass = hass
+        self._entry_id = entry_id
+        self._central = central
+
+    @callback
+    def handle(self, event: Event) -> None:
+        if event.type is EventType.CONFIGURATION_REJECTED:
+            station = self._central.stations.get(event.station_id)
+            name = station_device_name(station) if station is not None else event.station_id
+            ir.async_create_issue(
+                self._hass,
+                DOMAIN,
+                issue_id(self._entry_id, event.station_id),
+                is_fixable=False,
+                severity=ir.IssueSeverity.WARNING,
+                translation_key="configuration_rejected",
+                translation_placeholders={
+                    "charger": name,
+                    "key": str(event.data.get("key")),
+                    "value": str(event.data.get("value")),
+                    "status": str(event.data.get("status")),
+                },
+            )
+        elif event.type is EventType.CONFIGURATION_ACCEPTED:
+            ir.async_delete_issue(self._hass, DOMAIN, issue_id(self._entry_id, event.station_id))
