@@ -30,7 +30,7 @@ async def _connect(url: str, cp_id: str, version: str, password: str | bytes | N
     """A simulated charger of `version`, connected with that password and booted; returns what closes it."""
     options = ConnectOptions(password=password)
     if version == "1.6":
-        cp, task, ws = await charger16.connect(url, cp_id, options=options)
+        cp, _task, ws = await charger16.connect(url, cp_id, options=options)
         await cp.boot()
         return cp, ws.close
     station = await charger201.connect(url, cp_id, version, options=options)
@@ -52,7 +52,7 @@ def _basic(user: str, password: bytes) -> dict[str, str]:
 @pytest.mark.parametrize("version", VERSIONS)
 async def test_the_right_password_lets_the_charger_in(central: CentralSystem, url: str, version: str) -> None:
     await central.credentials.set_password("CP1", PASSWORD)
-    charger, close = await _connect(url, "CP1", version, PASSWORD)
+    _charger, close = await _connect(url, "CP1", version, PASSWORD)
     assert central.is_connected("CP1")
     assert central.stations["CP1"].registration_status == "Accepted"
     await close()
@@ -86,7 +86,7 @@ async def test_wrong_or_missing_credentials_get_401_with_a_challenge(
     assert [f["failures"] for f in failures] == [1, 2, 3, 4]
     assert "Refused charger CP1 from 127.0.0.1: wrong password" in caplog.text
     # the charger then gets in: its failures are forgotten, and that is announced
-    charger, close = await _connect(url, "CP1", version, PASSWORD)
+    _charger, close = await _connect(url, "CP1", version, PASSWORD)
     assert seen[-1].type is not EventType.AUTHENTICATION or seen[-1].data["ok"]
     assert any(e.type is EventType.AUTHENTICATION and e.data["ok"] for e in seen)
     assert central.credentials.failures("CP1") == 0
@@ -108,7 +108,7 @@ async def test_an_authorization_key_as_raw_bytes_or_hex_text(central: CentralSys
         key.decode()
     await central.credentials.set_password("CP1", key.hex())
     for presented in (key, key.hex().encode(), key.hex().upper().encode()):
-        charger, close = await _connect(url, "CP1", version, presented)
+        _charger, close = await _connect(url, "CP1", version, presented)
         assert central.is_connected("CP1")
         await close()
         await wait_for(lambda: not central.is_connected("CP1"))
@@ -119,7 +119,7 @@ async def test_an_authorization_key_as_raw_bytes_or_hex_text(central: CentralSys
 async def test_a_text_password_also_as_the_hex_it_was_sent_as(central: CentralSystem, url: str) -> None:
     """A 1.6 charger given AuthorizationKey = hex(password) may send back that hex text."""
     await central.credentials.set_password("CP1", PASSWORD)
-    charger, close = await _connect(url, "CP1", "1.6", PASSWORD.encode().hex())
+    _charger, close = await _connect(url, "CP1", "1.6", PASSWORD.encode().hex())
     assert central.is_connected("CP1")
     await close()
 
@@ -155,7 +155,7 @@ async def test_missing_credentials_do_not_count_as_guesses(
         await central.credentials.set_password("CP1", PASSWORD)
         for _ in range(4):
             assert (await _refused(url, "CP1")).status_code == 401
-        charger, close = await _connect(url, "CP1", "1.6", PASSWORD)
+        _charger, close = await _connect(url, "CP1", "1.6", PASSWORD)
         await close()
     finally:
         await central.stop()
@@ -169,7 +169,7 @@ async def test_new_chargers_onboard_with_the_password_for_new_chargers(
     assert response.status_code == 401  # no password of its own, none for new chargers
     await central.credentials.set_new_charger_password("welcome-new-chargers")
     assert (await _refused(url, "NEW1", _basic("NEW1", PASSWORD.encode()))).status_code == 401
-    charger, close = await _connect(url, "NEW1", version, "welcome-new-chargers")
+    _charger, close = await _connect(url, "NEW1", version, "welcome-new-chargers")
     assert central.stations["NEW1"].registration_status == "Accepted"
     await close()
     # a charger with a password of its own does not get in with the one for new chargers
@@ -195,7 +195,7 @@ async def test_passwords_are_stored_hashed_and_survive_a_restart(
     await second.start()
     try:
         url = f"ws://127.0.0.1:{second.port}"
-        charger, close = await _connect(url, "CP1", "1.6", PASSWORD)
+        _charger, close = await _connect(url, "CP1", "1.6", PASSWORD)
         await close()
         assert (await _refused(url, "CP1", _basic("CP1", b"not-the-password"))).status_code == 401
     finally:
@@ -206,7 +206,7 @@ async def test_profile_0_needs_no_password(persistence: MemoryPersistence) -> No
     central = CentralSystem(CentralSystemConfig(host="127.0.0.1", port=0), persistence)
     await central.start()
     try:
-        charger, close = await _connect(f"ws://127.0.0.1:{central.port}", "CP1", "1.6", None)
+        _charger, close = await _connect(f"ws://127.0.0.1:{central.port}", "CP1", "1.6", None)
         await close()
     finally:
         await central.stop()
@@ -232,24 +232,24 @@ async def test_pushing_a_password_to_a_16_charger(central: CentralSystem, url: s
     await close()
     await wait_for(lambda: not central.is_connected("CP1"))
     # the charger may still come back with the old one (it missed the change) …
-    cp, close = await _connect(url, "CP1", "1.6", PASSWORD)
+    _cp, close = await _connect(url, "CP1", "1.6", PASSWORD)
     await close()
     await wait_for(lambda: not central.is_connected("CP1"))
     # … until it has used the new one (here as the hex text it was given)
-    cp, close = await _connect(url, "CP1", "1.6", new.encode().hex())
+    _cp, close = await _connect(url, "CP1", "1.6", new.encode().hex())
     await close()
     assert (await _refused(url, "CP1", _basic("CP1", PASSWORD.encode()))).status_code == 401
 
 
 async def test_a_refused_push_changes_nothing(central: CentralSystem, url: str) -> None:
     await central.credentials.set_password("CP1", PASSWORD)
-    cp, close = await _connect(url, "CP1", "1.6", PASSWORD)
+    _cp, close = await _connect(url, "CP1", "1.6", PASSWORD)
     # the simulated charger has no AuthorizationKey: NotSupported
     assert await central.credentials.set_password("CP1", "a-brand-new-password-1", push=True) == "NotSupported"
     await close()
     await wait_for(lambda: not central.is_connected("CP1"))
     assert (await _refused(url, "CP1", _basic("CP1", b"a-brand-new-password-1"))).status_code == 401
-    cp, close = await _connect(url, "CP1", "1.6", PASSWORD)
+    _cp, close = await _connect(url, "CP1", "1.6", PASSWORD)
     await close()
 
 

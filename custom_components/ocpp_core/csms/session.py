@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 
 from websockets.asyncio.server import ServerConnection
@@ -67,7 +69,7 @@ class ChargerSession:
                 await self.rpc.receive(raw)
         except LimitExceeded as err:
             _LOGGER.warning("%s: closing its connection: %s", self.station_id, err)
-            await self.connection.close(CloseCode.POLICY_VIOLATION, str(err)[:120])
+            await self._close_draining(CloseCode.POLICY_VIOLATION, str(err)[:120])
         except ConnectionClosed as err:
             if err.sent is not None and err.sent.code == CloseCode.MESSAGE_TOO_BIG:
                 _LOGGER.warning(
@@ -78,6 +80,15 @@ class ChargerSession:
         finally:
             self.rpc.close()
             self.adapter.close()
+
+    async def _close_draining(self, code: int, reason: str) -> None:
+        """Close, discarding what the charger still sends: unread frames would hold back its close frame
+        (flow control) until close_timeout."""
+        closing = asyncio.create_task(self.connection.close(code, reason))
+        with contextlib.suppress(ConnectionClosed):
+            async for _ in self.connection:
+                pass
+        await closing
 
     async def close(self, reason: str) -> None:
         self.rpc.close()

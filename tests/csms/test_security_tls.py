@@ -1,0 +1,162 @@
+"""Security profiles 2 (TLS + HTTP Basic) and 3 (mutual TLS, CN = charge point id), with real certificates."""
+
+from __future__ import annotations
+
+import ssl
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import websockets
+from websockets.exceptions import InvalidStatus
+
+from custom_components.ocpp_core.csms import CentralSystem, CentralSystemConfig, MemoryPersistence
+from custom_components.ocpp_core.csms.tls import TlsSetupError
+from sim import charger16, charger201
+from sim.auth import ConnectOptions
+
+from .certs import Authority
+
+PASSWORD = "correct-horse-battery"  # noqa: S105 - the test's own
+VERSIONS = ["1.6", "2.0.1"]
+
+
+@pytest.fixture
+def authority(tmp_path: Path) -> Authority:
+    return Authority(tmp_path)
+
+
+async def _started(config: CentralSystemConfig) -> CentralSystem:
+    central = CentralSystem(config, MemoryPersistence())
+    await central.start()
+    return central
+
+
+@pytest.fixture
+async def profile2(authority: Authority, tmp_path: Path) -> AsyncIterator[CentralSystem]:
+    """Like Home Assistant's /ssl/fullchain.pem and privkey.pem: the chain in one file, the key in another."""
+    server = authority.issue("localhost", server=True)
+    fullchain = tmp_path / "fullchain.pem"
+    fullchain.write_bytes(server.cert.read_bytes() + authority.files.cert.read_bytes())
+    config = CentralSystemConfig(
+        host="127.0.0.1", port=0, security_profile=2, certfile=str(fullchain), keyfile=str(server.key)
+    )
+    central = await _started(config)
+    await central.credentials.set_password("CP1", PASSWORD)
+    yield central
+    await central.stop()
+
+
+@pytest.fixture
+async def profile3(authority: Authority) -> AsyncIterator[CentralSystem]:
+    server = authority.issue("localhost", server=True)
+    config = CentralSystemConfig(
+        host="127.0.0.1",
+        port=0,
+        security_profile=3,
+        certfile=str(server.cert),
+        keyfile=str(server.key),
+        cafile=str(authority.files.cert),
+    )
+    central = await _started(config)
+    yield central
+    await central.stop()
+
+
+async def _session(url: str, cp_id: str, version: str, options: ConnectOptions) -> Any:
+    """Connect a simulated charger, boot it, and return what closes it."""
+    if version == "1.6":
+        cp, _task, ws = await charger16.connect(url, cp_id, options=options)
+        await cp.boot()
+        return ws.close
+    station = await charger201.connect(url, cp_id, version, options=options)
+    await station.boot()
+    return station.close
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+async def test_profile_2_tls_and_basic(profile2: CentralSystem, authority: Authority, version: str) -> None:
+    url = f"wss://localhost:{profile2.port}"
+    close = await _session(url, "CP1", version, ConnectOptions(password=PASSWORD, ssl=authority.client_context()))
+    assert profile2.is_connected("CP1")
+    assert profile2.stations["CP1"].registration_status == "Accepted"
+    await close()
+    # TLS alone is not enough: the password is still checked
+    with pytest.raises(InvalidStatus) as refused:
+        await websockets.connect(f"{url}/CP1", ssl=authority.client_context())
+    assert refused.value.response.status_code == 401
+
+
+async def test_profile_2_refuses_plain_websockets(profile2: CentralSystem) -> None:
+    with pytest.raises((websockets.exceptions.InvalidMessage, ConnectionError, EOFError)):
+        await websockets.connect(f"ws://127.0.0.1:{profile2.port}/CP1", open_timeout=5)
+
+
+async def test_profile_2_a_charger_that_does_not_trust_the_server_fails(
+    profile2: CentralSystem, tmp_path: Path
+) -> None:
+    (tmp_path / "other").mkdir()
+    stranger = Authority(tmp_path / "other", "Other CA")
+    with pytest.raises(ssl.SSLCertVerificationError):
+        await websockets.connect(f"wss://localhost:{profile2.port}/CP1", ssl=stranger.client_context())
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+async def test_profile_3_client_certificate_naming_the_charger(
+    profile3: CentralSystem, authority: Authority, version: str
+) -> None:
+    context = authority.client_context(authority.issue("CP7"))
+    close = await _session(f"wss://localhost:{profile3.port}", "CP7", version, ConnectOptions(ssl=context))
+    assert profile3.is_connected("CP7")
+    await close()
+
+
+async def test_profile_3_a_certificate_of_another_charger_gets_403(
+    profile3: CentralSystem, authority: Authority
+) -> None:
+    seen: list[str] = []
+    profile3.events.subscribe(lambda e: seen.append(e.data.get("reason", "")))
+    context = authority.client_context(authority.issue("CP8"))
+    with pytest.raises(InvalidStatus) as refused:
+        await websockets.connect(f"wss://localhost:{profile3.port}/CP7", ssl=context)
+    assert refused.value.response.status_code == 403
+    assert "certificate_mismatch" in seen
+    assert not profile3.is_connected("CP7")
+
+
+@pytest.mark.parametrize("stranger", [False, True], ids=["no certificate", "another CA"])
+async def test_profile_3_without_a_trusted_certificate_the_handshake_fails(
+    profile3: CentralSystem, authority: Authority, tmp_path: Path, stranger: bool
+) -> None:
+    context = authority.client_context()
+    if stranger:
+        (tmp_path / "other").mkdir()
+        other = Authority(tmp_path / "other", "Other CA")
+        issued = other.issue("CP7")
+        context.load_cert_chain(issued.cert, issued.key)
+    with pytest.raises((ssl.SSLError, ConnectionError, EOFError, websockets.exceptions.InvalidMessage)):
+        async with websockets.connect(f"wss://localhost:{profile3.port}/CP7", ssl=context, open_timeout=5) as ws:
+            await ws.recv()  # TLS 1.3: the server's verdict on the certificate arrives after the handshake
+    assert not profile3.is_connected("CP7")
+
+
+async def test_unusable_certificate_files_fail_start_clearly(authority: Authority, tmp_path: Path) -> None:
+    server = authority.issue("localhost", server=True)
+    missing = CentralSystemConfig(host="127.0.0.1", port=0, security_profile=2, certfile=str(tmp_path / "nope.pem"))
+    with pytest.raises(TlsSetupError, match="not found"):
+        await CentralSystem(missing, MemoryPersistence()).start()
+    wrong_key = CentralSystemConfig(
+        host="127.0.0.1",
+        port=0,
+        security_profile=2,
+        certfile=str(server.cert),
+        keyfile=str(authority.files.key),
+    )
+    with pytest.raises(TlsSetupError, match="do not load"):
+        await CentralSystem(wrong_key, MemoryPersistence()).start()
+    no_ca = CentralSystemConfig(
+        host="127.0.0.1", port=0, security_profile=3, certfile=str(server.cert), keyfile=str(server.key)
+    )
+    with pytest.raises(ValueError, match="CA"):
+        await CentralSystem(no_ca, MemoryPersistence()).start()
