@@ -18,7 +18,7 @@ from sim.auth import ConnectOptions
 
 from .certs import Authority
 
-PASSWORD = "correct-horse-battery"  # noqa: S105 - the test's own
+PASSWORD = "correct-horse-battery"
 VERSIONS = ["1.6", "2.0.1"]
 
 
