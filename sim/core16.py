@@ -20,7 +20,14 @@ FEATURE_PROFILES = "Core,FirmwareManagement,LocalAuthListManagement,Reservation,
 INTEGER_KEYS = frozenset(
     {"HeartbeatInterval", "MeterValueSampleInterval", "ConnectionTimeOut", "WebSocketPingInterval", "SecurityProfile"}
 )
-BOOLEAN_KEYS = frozenset({"LocalAuthListEnabled", "AuthorizeRemoteTxRequests", "StopTransactionOnEVSideDisconnect"})
+BOOLEAN_KEYS = frozenset(
+    {
+        "LocalAuthListEnabled",
+        "AuthorizeRemoteTxRequests",
+        "StopTransactionOnEVSideDisconnect",
+        "StopTransactionOnInvalidId",
+    }
+)
 REBOOT_KEYS = frozenset({"WebSocketPingInterval", "SecurityProfile"})
 
 
@@ -45,6 +52,8 @@ def default_configuration(connectors: int) -> dict[str, ConfigKey]:
         "ConnectionTimeOut": ConfigKey("60"),
         "AuthorizeRemoteTxRequests": ConfigKey("false"),
         "StopTransactionOnEVSideDisconnect": ConfigKey("true"),
+        # off here (real chargers mostly have it on) so tests of other things may start with any tag
+        "StopTransactionOnInvalidId": ConfigKey("false"),
         "WebSocketPingInterval": ConfigKey("60"),
         "ChargeProfileMaxStackLevel": ConfigKey("8", readonly=True),
         "ChargingScheduleAllowedChargingRateUnit": ConfigKey("Current,Power", readonly=True),
@@ -97,6 +106,7 @@ class ChargerCore(FollowUps, ChargePoint):  # type: ignore[misc]
         )
         self.remote_starts: list[dict[str, Any]] = []
         self.remote_stops: list[int] = []
+        self.last_id_tag_info: dict[str, Any] = {}  # the central system's answer to the last StartTransaction
         self.registration_status: str | None = None
         self.heartbeat_interval: int | None = None
 
@@ -144,6 +154,10 @@ class ChargerCore(FollowUps, ChargePoint):  # type: ignore[misc]
             )
         )
 
+    def _config_true(self, key: str) -> bool:
+        entry = self.sim.configuration.get(key)
+        return entry is not None and str(entry.value).lower() == "true"
+
     async def authorize(self, id_tag: str) -> Any:
         return await self.call(call.Authorize(id_tag=id_tag))
 
@@ -163,21 +177,29 @@ class ChargerCore(FollowUps, ChargePoint):  # type: ignore[misc]
             )
         )
         connector.transaction_id = int(response.transaction_id)
+        self.last_id_tag_info = dict(response.id_tag_info)
+        if response.id_tag_info.get("status") != "Accepted" and self._config_true("StopTransactionOnInvalidId"):
+            await self.stop_transaction(connector_id, "DeAuthorized")
+            return int(response.transaction_id)
         connector.power_w = 11_000.0
         await self.send_status(connector_id, ChargePointStatus.charging)
         return connector.transaction_id
 
-    async def stop_transaction(self, connector_id: int, reason: str = "Local") -> None:
+    async def stop_transaction(self, connector_id: int, reason: str = "Local", id_tag: str | None = None) -> None:
+        """End the session (`id_tag`: the tag presented to end it; the answer's idTagInfo: last_id_tag_info)."""
         connector = self.sim.connectors[connector_id]
         assert connector.transaction_id is not None
-        await self.call(
+        response = await self.call(
             call.StopTransaction(
                 meter_stop=int(connector.energy_wh),
                 timestamp=now(),
                 transaction_id=connector.transaction_id,
                 reason=reason,
+                id_tag=id_tag,
             )
         )
+        if id_tag is not None:
+            self.last_id_tag_info = dict(response.id_tag_info or {})
         connector.transaction_id = None
         connector.power_w = 0.0
         await self.send_status(connector_id, ChargePointStatus.finishing)

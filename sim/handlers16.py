@@ -208,6 +208,8 @@ class SimulatedChargePoint(ChargerCore):
         if self.sim.configuration["LocalAuthListEnabled"].value != "true":
             return call_result.SendLocalList(status="NotSupported")
         entries = local_authorization_list or []
+        if len(entries) > int(self.sim.configuration["SendLocalListMaxLength"].value or 0):
+            return call_result.SendLocalList(status="Failed")
         if update_type == "Differential" and list_version <= self.sim.local_list_version:
             return call_result.SendLocalList(status="VersionMismatch")
         updated = {} if update_type == "Full" else dict(self.sim.local_list)

@@ -17,7 +17,7 @@ from ocpp.routing import on
 
 from .followups import Step
 from .handlers201_device import PEM_CERTIFICATE, DeviceHandlers201, status_info
-from .state201 import EvseSim
+from .state201 import LOCAL_LIST_ITEMS_PER_MESSAGE, LOCAL_LIST_MAX_ENTRIES, EvseSim
 
 _NOT_AVAILABLE = ("Unavailable", "Faulted")
 _LOG_LOCATIONS = ("ftp://", "ftps://", "http://", "https://")
@@ -287,6 +287,8 @@ class ChargingHandlers201(DeviceHandlers201):
             return self._result("SendLocalList", status="Failed", status_info=status_info("Disabled"))
         if update_type == "Differential" and version_number <= self.sim.local_list_version:
             return self._result("SendLocalList", status="VersionMismatch")
+        if len(local_authorization_list or ()) > LOCAL_LIST_ITEMS_PER_MESSAGE:
+            return self._result("SendLocalList", status="Failed", status_info=status_info("TooManyItems"))
         updated = {} if update_type == "Full" else dict(self.sim.local_list)
         for entry in local_authorization_list or ():
             token = entry["id_token"]["id_token"]
@@ -294,6 +296,8 @@ class ChargingHandlers201(DeviceHandlers201):
                 updated.pop(token, None)
             else:
                 updated[token] = entry["id_token_info"]
+        if len(updated) > LOCAL_LIST_MAX_ENTRIES:
+            return self._result("SendLocalList", status="Failed", status_info=status_info("ListFull"))
         self.sim.local_list, self.sim.local_list_version = updated, version_number
         return self._result("SendLocalList", status="Accepted")
 

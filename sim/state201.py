@@ -37,6 +37,11 @@ class EvseSim:
 VarKey = tuple[str, str | None, int | None, int | None, str, str | None]
 
 
+# what the simulated station's local authorization list takes: per SendLocalList, and in all
+LOCAL_LIST_ITEMS_PER_MESSAGE = 50
+LOCAL_LIST_MAX_ENTRIES = 200
+
+
 def _entry(
     component: str,
     variable: str,
@@ -162,6 +167,8 @@ def default_device_model(
         _entry("DeviceDataCtrlr", "ItemsPerMessage", "8", data_type="integer", unit="")
         | {"variable": {"name": "ItemsPerMessage", "instance": "GetReport"}},
         _entry("LocalAuthListCtrlr", "Enabled", "true", "ReadWrite", "boolean"),
+        _entry("LocalAuthListCtrlr", "ItemsPerMessage", str(LOCAL_LIST_ITEMS_PER_MESSAGE), data_type="integer"),
+        _entry("LocalAuthListCtrlr", "Entries", "0", data_type="integer", max_limit=LOCAL_LIST_MAX_ENTRIES),
         _entry("SmartChargingCtrlr", "Enabled", "true", "ReadWrite", "boolean"),
         _entry("ReservationCtrlr", "Enabled", "true", "ReadWrite", "boolean"),
     ]

@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from custom_components.ocpp_core.csms import CentralSystem, Event, EventType, authorization
+from custom_components.ocpp_core.csms import CentralSystem, Event, EventType
 from custom_components.ocpp_core.csms.authorization import TokenDecision, id_token_info_v2
+from custom_components.ocpp_core.csms.tags import TagRecord
 from sim.charger201 import ocsp_data
 
 from .helpers201 import VERSIONS, booted
@@ -46,25 +47,17 @@ async def test_contract_certificates_without_pki(central: CentralSystem, url: st
     cp = await booted(central, url, "pnc", version)
     hashed = await cp.authorize("EMAID0000000001", "eMAID", hash_data=[ocsp_data("1A")])
     assert hashed.certificate_status == "NoCertificateAvailable"
-    assert hashed.id_token_info == {"status": "Accepted"}  # the token itself, as every token until tag management
+    assert hashed.id_token_info == {"status": "Accepted"}  # the token itself: unknown tokens are accepted by default
     whole = await cp.authorize("EMAID0000000002", "eMAID", certificate=PEM)
     assert whole.certificate_status == "NoCertificateAvailable"
     assert [e.data.get("certificate_status") for e in events] == ["NoCertificateAvailable", "NoCertificateAvailable"]
     await cp.close()
 
 
-async def test_group_token_and_cache_expiry_reach_the_station(
-    central: CentralSystem, url: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """What the tag-management issue will decide is answered in the 2.x form, in Authorize and TransactionEvent."""
+async def test_group_token_and_cache_expiry_reach_the_station(central: CentralSystem, url: str) -> None:
+    """A tag's parent id and expiry date are answered in the 2.x form, in Authorize and TransactionEvent."""
     expiry = datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
-    asked: list[tuple[str, str, str | None]] = []
-
-    def decide(station_id: str, id_token: str, token_type: str | None = None) -> TokenDecision:
-        asked.append((station_id, id_token, token_type))
-        return TokenDecision("Accepted", group_id_token="FLEET-1", cache_expiry=expiry)
-
-    monkeypatch.setattr(authorization, "decide", decide)
+    central.tags.add(TagRecord("MEMBER", parent_id="FLEET-1", expiry=expiry))
     cp = await booted(central, url, "group")
     answer = await cp.authorize("MEMBER", "ISO15693")
     expected = {
@@ -75,7 +68,6 @@ async def test_group_token_and_cache_expiry_reach_the_station(
     assert answer.id_token_info == expected
     await cp.start_transaction(1, "MEMBER", "ISO15693")
     assert cp.event_answers[-1].id_token_info == expected
-    assert asked == [("group", "MEMBER", "ISO15693"), ("group", "MEMBER", "ISO15693")]
     await cp.close()
 
 

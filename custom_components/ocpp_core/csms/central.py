@@ -14,6 +14,7 @@ from .events import Event, EventBus, EventType
 from .framelog import FrameLog
 from .intervals import MeterIntervals
 from .limits import LimitManager
+from .local_list import LocalListPusher
 from .model import RegistrationStatus, Station
 from .persistence import MemoryPersistence, Persistence
 from .rpc import Payload
@@ -57,6 +58,10 @@ class CentralSystem:
         self._frames: dict[str, FrameLog] = {}
         # load management: current / power limits per station and EVSE (registers its persisted section)
         self.limits = LimitManager(self)
+        # the id tags (persisted) and the local authorization lists kept in step with them
+        self.tags = self.state.authorization.tags
+        self.state.register_section("tags", self.tags.load, self.tags.dump)
+        self.local_lists = LocalListPusher(self)
 
     # ---- life cycle --------------------------------------------------------
 
@@ -68,6 +73,7 @@ class CentralSystem:
     async def stop(self) -> None:
         await self._server.stop()
         self.meter_intervals.close()
+        self.local_lists.close()
         self.state.close()
         await self.state.save_now()
 

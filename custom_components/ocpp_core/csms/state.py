@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
+from .authorization import Authorization
 from .events import Event, EventBus, EventType
 from .history import TransactionHistory, as_utc, overlaps, transaction_record
 from .model import (
@@ -49,6 +50,8 @@ class CentralState(StationReports, StationReports2, TransactionEvents):
     def __init__(self, persistence: Persistence, events: EventBus, history_size: int = 1000) -> None:
         self.stations: dict[str, Station] = {}
         self.events = events
+        # the id tags, the tag policy and the remote starts asked for (see authorization.py)
+        self.authorization = Authorization(self.stations)
         self.history = TransactionHistory(history_size)
         # the earliest reservation expiry per station (checked on every message of that station)
         self.reservation_deadlines: dict[str, datetime] = {}

@@ -17,6 +17,7 @@ import logging
 from typing import Any
 
 from ..adapter import CallFn, VersionAdapter
+from ..authorization import id_tag_info_v16, refusal_event
 from ..config import CentralSystemConfig
 from ..events import Event, EventType
 from ..model import MeterSample, RegistrationStatus, Station
@@ -53,7 +54,13 @@ class V16Adapter(VersionAdapter):
             **V16StationReports(station_id, state).handlers(),
         }
 
+    def before_call(self, action: str, request: Payload) -> None:
+        if action == "RemoteStartTransaction" and isinstance(request.get("idTag"), str):
+            self.state.authorization.expect_remote_start(self.station_id, request["idTag"])
+
     def record_answer(self, action: str, request: Payload, answer: Payload) -> None:
+        if action == "RemoteStartTransaction" and answer.get("status") != "Accepted":
+            self.state.authorization.remote_start_refused(self.station_id, str(request.get("idTag")))
         recorder = RECORDERS.get(action)
         if recorder is not None:
             recorder(self.state, self.station_id, request, answer)
@@ -143,33 +150,43 @@ class V16Adapter(VersionAdapter):
 
     def on_authorize(self, payload: Payload) -> Payload:
         id_tag = payload["idTag"]
-        # Tag management arrives with its own issue; until then every tag is accepted.
-        status = "Accepted"
-        self.state.events.emit(Event(EventType.AUTHORIZE, self.station_id, data={"id_tag": id_tag, "status": status}))
-        return {"idTagInfo": {"status": status}}
+        info = id_tag_info_v16(self.state.authorization.decide(self.station_id, id_tag))
+        self.state.events.emit(
+            Event(EventType.AUTHORIZE, self.station_id, data={"id_tag": id_tag, "status": info["status"]})
+        )
+        return {"idTagInfo": info}
 
     async def on_start_transaction(self, payload: Payload) -> Payload:
         connector_id = int(payload["connectorId"])
         timestamp = parse_timestamp(payload.get("timestamp"))
         meter_start = float(payload["meterStart"])
+        id_tag = payload["idTag"]
+        authorization = self.state.authorization
         station = self.state.station(self.station_id)
         existing = station.connectors.get(connector_id)
         open_tx = existing.transaction if existing is not None else None
         if (
             open_tx is not None
-            and open_tx.id_tag == payload["idTag"]
+            and open_tx.id_tag == id_tag
             and open_tx.meter_start_wh == meter_start
             and open_tx.start_time == timestamp
         ):
-            # The charger sent the same StartTransaction again (our answer got lost): same id.
+            # The charger sent the same StartTransaction again (our answer got lost): same id, same answer.
             tx_id = open_tx.transaction_id
+            decision = authorization.decide(self.station_id, id_tag, connector_id=connector_id, transaction_id=tx_id)
         else:
             tx_id = str(self.state.allocate_transaction_id())
-            await self.state.start_transaction(
-                self.station_id, connector_id, tx_id, payload["idTag"], meter_start, timestamp
+            decision = authorization.decide(
+                self.station_id, id_tag, starting=True, connector_id=connector_id, transaction_id=tx_id
             )
+            await self.state.start_transaction(self.station_id, connector_id, tx_id, id_tag, meter_start, timestamp)
             self._reservation_used(station, connector_id, payload)
-        return {"transactionId": int(tx_id), "idTagInfo": {"status": "Accepted"}}
+            if not decision.accepted:
+                # recorded all the same: the charger has started it and is to stop it (StopTransactionOnInvalidId)
+                status = id_tag_info_v16(decision)["status"]
+                event = refusal_event(self.station_id, "StartTransaction", id_tag, status, connector_id=connector_id)
+                self.state.events.emit(event)
+        return {"transactionId": int(tx_id), "idTagInfo": id_tag_info_v16(decision)}
 
     def _reservation_used(self, station: Station, connector_id: int, payload: Payload) -> None:
         """A session on a reservation ends it (by its id, or by the tag of the connector's reservation)."""
@@ -185,6 +202,7 @@ class V16Adapter(VersionAdapter):
     async def on_stop_transaction(self, payload: Payload) -> Payload:
         tx_id = str(payload["transactionId"])
         connector = self.state.find_open_transaction(self.station_id, tx_id)
+        session_tag = connector.transaction.id_tag if connector is not None and connector.transaction else None
         if connector is not None and payload.get("transactionData"):
             self._record_meter_values(connector.connector_id, payload["transactionData"], tx_id)
         await self.state.stop_transaction(
@@ -196,7 +214,9 @@ class V16Adapter(VersionAdapter):
         )
         answer: Payload = {}
         if payload.get("idTag"):
-            answer["idTagInfo"] = {"status": "Accepted"}
+            decision = self.state.authorization.decide_stop(self.station_id, payload["idTag"], session_tag)
+            answer["idTagInfo"] = id_tag_info_v16(decision)
+        self.state.authorization.session_ended(self.station_id, tx_id)
         return answer
 
     def on_meter_values(self, payload: Payload) -> Payload:

@@ -77,8 +77,16 @@ class V201Adapter(VersionAdapter):
         # a malformed request raises nothing here: the schema check refuses it before anything is sent
         with contextlib.suppress(KeyError, TypeError, ValueError):
             before_call(self.state, self.station_id, action, request)
+        if action == "RequestStartTransaction":
+            token = _remote_start_token(request)
+            if token is not None:
+                self.state.authorization.expect_remote_start(self.station_id, token)
 
     def record_answer(self, action: str, request: Payload, answer: Payload) -> None:
+        if action == "RequestStartTransaction" and answer.get("status") != "Accepted":
+            token = _remote_start_token(request)
+            if token is not None:
+                self.state.authorization.remote_start_refused(self.station_id, token)
         recorder = RECORDERS.get(action)
         if recorder is not None:
             recorder(self.state, self.station_id, request, answer)
@@ -165,7 +173,7 @@ class V201Adapter(VersionAdapter):
 
     def on_authorize(self, payload: Payload) -> Payload:
         token: dict[str, Any] = payload["idToken"]
-        decision = authorization.decide(self.station_id, str(token["idToken"]), token.get("type"))
+        decision = self.state.authorization.decide(self.station_id, str(token["idToken"]), token.get("type"))
         answer: Payload = {"idTokenInfo": authorization.id_token_info_v2(decision)}
         data: dict[str, Any] = {
             "id_tag": token["idToken"],
@@ -196,3 +204,9 @@ class V201Adapter(VersionAdapter):
 
     async def request_boot(self) -> dict[str, Any]:
         return await self.commands.trigger_message("BootNotification")
+
+
+def _remote_start_token(request: Payload) -> str | None:
+    token = request.get("idToken")
+    value = token.get("idToken") if isinstance(token, dict) else None
+    return value if isinstance(value, str) else None

@@ -62,8 +62,28 @@ class V201Transactions:
         outcome = self.state.apply_transaction_event(self.station_id, event)
         answer: Payload = {}
         if event.id_token is not None:
-            decision = authorization.decide(self.station_id, event.id_token, event.id_token_type)
+            evse_id = event.evse_id
+            if evse_id is None:  # an Updated / Ended event names its EVSE only now and then
+                found = self.state.find_open_transaction(self.station_id, event.transaction_id)
+                evse_id = found.connector_id if found is not None else None
+            decision = self.state.authorization.decide(
+                self.station_id,
+                event.id_token,
+                event.id_token_type,
+                starting=event.event_type != "Ended",
+                connector_id=evse_id,
+                transaction_id=event.transaction_id,
+            )
             answer["idTokenInfo"] = authorization.id_token_info_v2(decision)
+            if not decision.accepted and event.event_type != "Ended":
+                # the station is to stop (or not start) charging; the transaction is recorded as reported
+                self.state.events.emit(
+                    authorization.refusal_event(
+                        self.station_id, "TransactionEvent", event.id_token, decision.status, connector_id=evse_id
+                    )
+                )
+        if event.event_type == "Ended":
+            self.state.authorization.session_ended(self.station_id, event.transaction_id)
         if self.state.needs_saving_now(outcome):
             return self._saved(answer)  # a session opened or closed is written before the answer
         return answer
