@@ -1,0 +1,101 @@
+"""Diagnostics as a whole, per entry and per device, for a 1.6 and a 2.0.1 charger: a changed or newly
+leaking field shows up in review.  Times, message ids and the port change from run to run: replaced by
+placeholders (the shape, every key and every other value stay)."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import CONF_HOST, CONF_PORT
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from syrupy.assertion import SnapshotAssertion
+
+from custom_components.ocpp_core.const import DOMAIN
+from custom_components.ocpp_core.diagnostics import (
+    async_get_config_entry_diagnostics,
+    async_get_device_diagnostics,
+)
+from sim.charger16 import connect
+
+from .helpers_ha import ACCEPT_ALL, PerVersionSnapshots, boot_station, free_port, until
+
+_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)?")
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def stable(value: Any, port: int) -> Any:
+    """The diagnostics with what changes between runs replaced: times, message ids, the port."""
+    if isinstance(value, dict):
+        return {key: stable(item, port) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [stable(item, port) for item in value]
+    if isinstance(value, str):
+        return _UUID.sub("<message id>", _TIME.sub("<time>", value))
+    if value == port and not isinstance(value, bool):
+        return "<port>"
+    return value
+
+
+@pytest.fixture(autouse=True)
+def _custom(enable_custom_integrations: None) -> None:
+    """Load our integration from custom_components."""
+
+
+@pytest.fixture
+async def entry(hass: HomeAssistant) -> AsyncIterator[MockConfigEntry]:
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        data={CONF_HOST: "127.0.0.1", CONF_PORT: free_port()},
+        options=ACCEPT_ALL,
+        entry_id="diagnostics-entry",
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    yield entry
+    if entry.state is ConfigEntryState.LOADED:
+        assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_diagnostics_snapshot(hass: HomeAssistant, entry: MockConfigEntry, snapshot: SnapshotAssertion) -> None:
+    snapshot = snapshot.use_extension(PerVersionSnapshots)
+    central = entry.runtime_data.central
+    port = entry.data[CONF_PORT]
+
+    # a 1.6 charger: booted, its configuration read, one session ended, a setting made
+    cp, task, ws = await connect(f"ws://127.0.0.1:{port}", "wallbox16")
+    await cp.boot(vendor="ACME", model="Wallbox 11")
+    await until(hass, lambda: central.stations["wallbox16"].configuration_time is not None)
+    await cp.send_status(0, "Available")
+    await cp.send_status(1, "Available")
+    await cp.authorize("TAG-1")
+    await cp.start_transaction(1, "TAG-1")
+    await cp.send_meter_values(1, seconds=600)
+    await cp.stop_transaction(1, reason="EVDisconnected")
+    await central.update_settings("wallbox16", {"friendly_name": "Garage", "max_current": 16, "phases": 3})
+
+    # a 2.0.1 station with two EVSEs, its inventory read, a session running
+    station = await boot_station(hass, central, "station201", evses=2)
+    await station.start_transaction(2, "CARD-4711")
+    async with asyncio.timeout(5):
+        await station.settle()
+    await hass.async_block_till_done()
+
+    assert stable(await async_get_config_entry_diagnostics(hass, entry), port) == snapshot(name="entry")
+    devices = dr.async_get(hass)
+    for identifier in ("wallbox16", "station201:2"):
+        device = devices.async_get_device(identifiers={(DOMAIN, identifier)})
+        assert device is not None, identifier
+        shown = await async_get_device_diagnostics(hass, entry, device)
+        assert stable(shown, port) == snapshot(name=f"device-{identifier}")
+
+    await station.close()
+    await ws.close()
+    task.cancel()
