@@ -12,6 +12,7 @@ from ocpp.v16 import ChargePoint, call
 from ocpp.v16.enums import ChargePointStatus, Measurand, Phase, RegistrationStatus, UnitOfMeasure
 
 from .followups import FollowUps
+from .profiles import Installed, drop_session_profiles, evse_amps, share, station_max_amps
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -76,6 +77,9 @@ class ConnectorSim:
     power_w: float = 0.0
     transaction_id: int | None = None
     reservation_id: int | None = None
+    ev_max_w: float = 11_000.0  # what the EV would take; the charging profiles may allow less
+    offered_amps: float = 16.0  # the current per phase the charging profiles allow it now
+    session_start: datetime | None = None
 
 
 @dataclass
@@ -93,6 +97,8 @@ class SimState:
     certificates: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     certificate_chain: str | None = None
     csr: str | None = None
+    # tests: SetChargingProfile is answered with this status (e.g. "Rejected") instead of being obeyed
+    refuse_profiles: str | None = None
 
 
 class ChargerCore(FollowUps, ChargePoint):  # type: ignore[misc]
@@ -167,6 +173,7 @@ class ChargerCore(FollowUps, ChargePoint):  # type: ignore[misc]
         if reservation_id is not None:
             self.sim.reservations.pop(reservation_id, None)
             connector.reservation_id = None
+        connector.session_start = datetime.now(UTC)  # starting: a TxProfile may come right after the answer
         response = await self.call(
             call.StartTransaction(
                 connector_id=connector_id,
@@ -181,8 +188,12 @@ class ChargerCore(FollowUps, ChargePoint):  # type: ignore[misc]
         if response.id_tag_info.get("status") != "Accepted" and self._config_true("StopTransactionOnInvalidId"):
             await self.stop_transaction(connector_id, "DeAuthorized")
             return int(response.transaction_id)
-        connector.power_w = 11_000.0
-        await self.send_status(connector_id, ChargePointStatus.charging)
+        connector.session_start = datetime.now(UTC)
+        self.obey_profiles()
+        charging = connector.power_w > 0
+        await self.send_status(
+            connector_id, ChargePointStatus.charging if charging else ChargePointStatus.suspended_evse
+        )
         return connector.transaction_id
 
     async def stop_transaction(self, connector_id: int, reason: str = "Local", id_tag: str | None = None) -> None:
@@ -200,8 +211,11 @@ class ChargerCore(FollowUps, ChargePoint):  # type: ignore[misc]
         )
         if id_tag is not None:
             self.last_id_tag_info = dict(response.id_tag_info or {})
+        ended = connector.transaction_id
         connector.transaction_id = None
         connector.power_w = 0.0
+        connector.session_start = None
+        drop_session_profiles(self.sim.charging_profiles, "connector_id", connector_id, ended)
         await self.send_status(connector_id, ChargePointStatus.finishing)
         await self.send_status(connector_id, ChargePointStatus.available)
 
@@ -221,7 +235,7 @@ class ChargerCore(FollowUps, ChargePoint):  # type: ignore[misc]
                 "measurand": Measurand.power_active_import,
                 "unit": UnitOfMeasure.kw,
             },
-            {"value": "16", "measurand": Measurand.current_offered, "unit": UnitOfMeasure.a},
+            {"value": f"{connector.offered_amps:g}", "measurand": Measurand.current_offered, "unit": UnitOfMeasure.a},
             {"value": "57", "measurand": Measurand.soc, "unit": UnitOfMeasure.percent, "location": "EV"},
         ]
         for phase, volt_phase in ((Phase.l1, Phase.l1_n), (Phase.l2, Phase.l2_n), (Phase.l3, Phase.l3_n)):
@@ -243,6 +257,29 @@ class ChargerCore(FollowUps, ChargePoint):  # type: ignore[misc]
                 meter_value=[{"timestamp": now(), "sampled_value": sampled}],
             )
         )
+
+    # ---- obeying the charging profiles ------------------------------------------
+
+    def installed_profiles(self) -> list[Installed]:
+        return [Installed(i["connector_id"], i["profile"]) for i in self.sim.charging_profiles.values()]
+
+    def obey_profiles(self) -> list[tuple[int, str]]:
+        """Set each session's power to min(EV, limit in force); the (connector, status) changes that follow
+        (Charging <-> SuspendedEVSE: below 6 A the EV is suspended)."""
+        installed, moment = self.installed_profiles(), datetime.now(UTC)
+        charging = {c.connector_id: c for c in self.sim.connectors.values() if c.transaction_id is not None}
+        own = {cid: evse_amps(installed, cid, c.transaction_id, c.session_start, moment) for cid, c in charging.items()}
+        offered = share(own, station_max_amps(installed, moment))
+        changes: list[tuple[int, str]] = []
+        for connector_id, connector in charging.items():
+            connector.offered_amps = offered[connector_id]
+            connector.power_w = min(connector.ev_max_w, offered[connector_id] * 230.0 * 3)
+            wanted = ChargePointStatus.charging if connector.power_w > 0 else ChargePointStatus.suspended_evse
+            if connector.status in (ChargePointStatus.charging, ChargePointStatus.suspended_evse) and (
+                connector.status != wanted
+            ):
+                changes.append((connector_id, wanted))
+        return changes
 
     async def data_transfer(self, vendor_id: str, message_id: str | None = None, data: str | None = None) -> Any:
         return await self.call(call.DataTransfer(vendor_id=vendor_id, message_id=message_id, data=data))

@@ -19,6 +19,7 @@ from ocpp.v16 import call_result
 from ocpp.v16.enums import Action, ChargePointStatus
 
 from .core16 import BOOLEAN_KEYS, INTEGER_KEYS, REBOOT_KEYS, ChargerCore, now
+from .profiles import Installed, composite, evse_amps, replace_profile, station_max_amps
 
 SIM_VENDOR_ID = "OCPPCore.Sim"
 _PEM_CERTIFICATE = "-----BEGIN CERTIFICATE-----"
@@ -305,16 +306,34 @@ class SimulatedChargePoint(ChargerCore):
             for u in (self.sim.configuration["ChargingScheduleAllowedChargingRateUnit"].value or "").split(",")
         }
         connector = self.sim.connectors.get(connector_id)
+        purpose = profile["charging_profile_purpose"]
+        if self.sim.refuse_profiles is not None:
+            return call_result.SetChargingProfile(status=self.sim.refuse_profiles)
         if connector_id != 0 and connector is None:
             return call_result.SetChargingProfile(status="Rejected")
         if profile["stack_level"] > max_level or profile["charging_schedule"]["charging_rate_unit"] not in units:
             return call_result.SetChargingProfile(status="Rejected")
-        if profile["charging_profile_purpose"] == "TxProfile" and (
-            connector is None or connector.transaction_id is None
+        if purpose == "ChargePointMaxProfile" and connector_id != 0:
+            return call_result.SetChargingProfile(status="Rejected")
+        if purpose == "TxProfile" and (
+            connector is None
+            or connector.session_start is None  # no session, nor one starting (its answer just arrived)
+            or (
+                profile.get("transaction_id") not in (None, connector.transaction_id)
+                and connector.transaction_id is not None
+            )
         ):
             return call_result.SetChargingProfile(status="Rejected")
-        self.sim.charging_profiles[profile["charging_profile_id"]] = {"connector_id": connector_id, "profile": profile}
+        installed = {k: Installed(v["connector_id"], v["profile"]) for k, v in self.sim.charging_profiles.items()}
+        replace_profile(installed, connector_id, profile)
+        self.sim.charging_profiles = {k: {"connector_id": v.where, "profile": v.profile} for k, v in installed.items()}
+        self._follow_limits()
         return call_result.SetChargingProfile(status="Accepted")
+
+    def _follow_limits(self) -> None:
+        """Once the answer is out: the statuses that change with the limits now in force."""
+        for connector_id, status in self.obey_profiles():
+            self.then(partial(self.send_status, connector_id, status))
 
     @on(Action.clear_charging_profile)
     def on_clear_charging_profile(
@@ -338,31 +357,34 @@ class SimulatedChargePoint(ChargerCore):
         ]
         for profile_id in cleared:
             del self.sim.charging_profiles[profile_id]
+        self._follow_limits()
         return call_result.ClearChargingProfile(status="Accepted" if cleared else "Unknown")
 
     @on(Action.get_composite_schedule)
     def on_get_composite_schedule(
         self, connector_id: int, duration: int, charging_rate_unit: str | None = None, **kwargs: Any
     ) -> Any:
+        """The limit in force now (what the charger obeys), as one period, in the unit asked for (else A)."""
         if connector_id != 0 and connector_id not in self.sim.connectors:
             return call_result.GetCompositeSchedule(status="Rejected")
-        candidates = [
-            installed["profile"]
-            for installed in self.sim.charging_profiles.values()
-            if installed["connector_id"] in (0, connector_id)
-        ]
-        if not candidates:
+        installed = [i for i in self.installed_profiles() if i.where in (0, connector_id)]
+        if not installed:
             return call_result.GetCompositeSchedule(status="Rejected")
-        schedule = max(candidates, key=lambda profile: profile["stack_level"])["charging_schedule"]
+        moment = datetime.now(UTC)
+        cap = station_max_amps(installed, moment)
+        connector = self.sim.connectors.get(connector_id)
+        if connector is None:
+            amps = cap
+        elif connector.transaction_id is not None:
+            self.obey_profiles()
+            amps = connector.offered_amps
+        else:
+            amps = min(cap, evse_amps(installed, connector_id, None, None, moment))
         return call_result.GetCompositeSchedule(
             status="Accepted",
             connector_id=connector_id,
             schedule_start=now(),
-            charging_schedule={
-                "duration": duration,
-                "charging_rate_unit": schedule["charging_rate_unit"],
-                "charging_schedule_period": schedule["charging_schedule_period"],
-            },
+            charging_schedule=composite(amps, charging_rate_unit or "A", duration),
         )
 
     # ---- Security whitepaper -----------------------------------------------------

@@ -95,7 +95,10 @@ class ChargingHandlers201(DeviceHandlers201):
                 return "UnknownTransaction"
         if profile["stack_level"] > MAX_STACK_LEVEL:
             return "StackLevelTooHigh"
-        return None
+        units = (self.sim.device_model.value("SmartChargingCtrlr", "RateUnit") or "A,W").split(",")
+        if any(schedule["charging_rate_unit"] not in units for schedule in profile["charging_schedule"]):
+            return "UnsupportedRateUnit"
+        return self.sim.refuse_profiles
 
     @on("SetChargingProfile")
     def on_set_charging_profile(self, evse_id: int, charging_profile: dict[str, Any], **kwargs: Any) -> Any:
@@ -103,7 +106,13 @@ class ChargingHandlers201(DeviceHandlers201):
         if refused is not None:
             return self._result("SetChargingProfile", status="Rejected", status_info=status_info(refused))
         self._install_profile(evse_id, charging_profile)
+        self._follow_limits()
         return self._result("SetChargingProfile", status="Accepted")
+
+    def _follow_limits(self) -> None:
+        """Once the answer is out: a TransactionEvent for each session whose charging state changes."""
+        for evse_id, state in self.obey_profiles():
+            self.then(partial(self.update_transaction, evse_id, 0, "ChargingStateChanged", charging_state=state))
 
     @on("GetChargingProfiles")
     def on_get_charging_profiles(
@@ -151,6 +160,7 @@ class ChargingHandlers201(DeviceHandlers201):
         ]
         for profile_id in gone:
             del self.sim.charging_profiles[profile_id]
+        self._follow_limits()
         return self._result("ClearChargingProfile", status="Accepted" if gone else "Unknown")
 
     def _limit(self, period: dict[str, Any], unit: str, wanted: str) -> float:

@@ -31,6 +31,9 @@ class EvseSim:
     id_token: dict[str, Any] | None = None
     remote_start_id: int | None = None
     reservation_id: int | None = None
+    ev_max_w: float = 11_000.0  # what the EV would take; the charging profiles may allow less
+    offered_amps: float = 16.0  # the current per phase the charging profiles allow it now
+    session_start: datetime | None = None
 
 
 # (component name, component instance, evse id, connector id, variable name, variable instance)
@@ -170,6 +173,8 @@ def default_device_model(
         _entry("LocalAuthListCtrlr", "ItemsPerMessage", str(LOCAL_LIST_ITEMS_PER_MESSAGE), data_type="integer"),
         _entry("LocalAuthListCtrlr", "Entries", "0", data_type="integer", max_limit=LOCAL_LIST_MAX_ENTRIES),
         _entry("SmartChargingCtrlr", "Enabled", "true", "ReadWrite", "boolean"),
+        _entry("SmartChargingCtrlr", "RateUnit", "A,W", data_type="MemberList"),
+        _entry("SmartChargingCtrlr", "ProfileStackLevel", "8", data_type="integer"),
         _entry("ReservationCtrlr", "Enabled", "true", "ReadWrite", "boolean"),
     ]
     for evse in evses.values():
@@ -205,6 +210,8 @@ class StationState201:
     reservations: dict[int, dict[str, Any]] = field(default_factory=dict)
     # charging profile id -> {"evse_id", "profile"} (snake_case, as received)
     charging_profiles: dict[int, dict[str, Any]] = field(default_factory=dict)
+    # tests: SetChargingProfile is rejected with this reasonCode instead of being obeyed
+    refuse_profiles: str | None = None
     # certificate type -> [{"certificate", "hash"}]
     certificates: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     # display message id -> MessageInfo (snake_case)

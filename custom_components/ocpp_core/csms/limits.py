@@ -180,6 +180,12 @@ class LimitManager:
     def watts_to_amps(self, station_id: str, evse_id: int, watts: float) -> float:
         return round(watts / (self.voltage(station_id, evse_id) * self.phases(station_id)), 2)
 
+    async def sent(self, station_id: str) -> None:
+        """Wait until what is waiting to go to this charger has gone (or had to wait: offline, interval)."""
+        worker = self._workers.get(station_id)
+        if worker is not None and not worker.done():
+            await asyncio.shield(worker)
+
     # ---- changes -------------------------------------------------------------
 
     async def set_limit(
