@@ -36,7 +36,8 @@ def profile_id(profile: dict[str, Any]) -> int:
 def schedule_of(profile: dict[str, Any]) -> dict[str, Any]:
     """The (first) charging schedule: a dict in 1.6, a list of them in 2.x."""
     schedule = profile["charging_schedule"]
-    return schedule[0] if isinstance(schedule, list) else schedule
+    first: dict[str, Any] = schedule[0] if isinstance(schedule, list) else schedule
+    return first
 
 
 def _time(value: Any) -> datetime | None:

@@ -221,7 +221,7 @@ async def test_session_profiles_wait_for_a_session(charger: SimulatedChargePoint
     assert limit_of(central).status == "pending"
     assert profiles_sent(charger) == []
     tx_id = await charger.start_transaction(1, "TAG")
-    state = await accepted(central, 7)
+    await accepted(central, 7)
     profile = profiles_sent(charger)[-1]["csChargingProfiles"]
     assert profile["chargingProfilePurpose"] == "TxProfile" and profile["transactionId"] == tx_id
     assert profile["chargingProfileKind"] == "Relative"

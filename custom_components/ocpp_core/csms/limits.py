@@ -144,16 +144,26 @@ class LimitManager:
         return float(station.settings.max_current)
 
     def phases(self, station_id: str) -> int:
-        """Phases wired: the setting, else SupplyPhases (2.x), else 3 when L2/L3 currents were measured, else 1."""
+        """Phases wired: the setting, else SupplyPhases (2.x), else 3 when L2/L3 currents were measured, else 1
+        (with 1, a limit sent in watts never lets the charger take more current than asked)."""
         station = self._central.stations.get(station_id)
         if station is None:
             return 1
         if station.settings.phases is not None:
             return station.settings.phases
-        if station.v2 is not None:
-            raw = station.v2.device_model.value("ChargingStation", "SupplyPhases")
-            if raw is not None and raw.strip() in ("1", "3"):
-                return int(raw)
+        if station.v2 is not None:  # the station's, else the fewest of its EVSEs' (a safe watt limit)
+            reported = [
+                int(raw)
+                for variable in station.v2.device_model
+                if variable.variable.get("name") == "SupplyPhases"
+                and variable.component.get("name") in ("ChargingStation", "EVSE")
+                and (raw := (variable.value or "").strip()) in ("1", "3")
+            ]
+            station_wide = station.v2.device_model.value("ChargingStation", "SupplyPhases")
+            if station_wide is not None and station_wide.strip() in ("1", "3"):
+                return int(station_wide)
+            if reported:
+                return min(reported)
         for readings in (station.readings, *(c.readings for c in station.connectors.values())):
             for (measurand, phase), sample in readings.items():
                 if measurand == "Current.Import" and phase in ("L2", "L3") and sample.value > 0:

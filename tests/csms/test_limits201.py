@@ -1,0 +1,133 @@
+"""Load management on OCPP 2.0.1 (and 2.1), end to end: limits go out as charging profiles to a simulated
+station that obeys them (its power and charging state follow), over a real WebSocket."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from custom_components.ocpp_core.csms import CentralSystem, EventType
+from custom_components.ocpp_core.csms.config import CentralSystemConfig
+from custom_components.ocpp_core.csms.limit_profiles import PROFILE_ID_BASE
+from custom_components.ocpp_core.csms.limits import LimitState
+
+from .conformance16 import Recorder
+from .helpers201 import VERSIONS, Sim, booted, settled, wait_for
+
+CP = "limits-201"
+TX_DEFAULT_1 = PROFILE_ID_BASE + 1000 + 1
+
+
+@pytest.fixture
+def central_config() -> CentralSystemConfig:
+    return CentralSystemConfig(host="127.0.0.1", port=0, call_timeout=5.0, heartbeat_interval=60, limit_interval=0.0)
+
+
+def profiles_sent(station: Sim) -> list[dict[str, Any]]:
+    return [payload for action, payload in station.requests if action == "SetChargingProfile"]
+
+
+async def accepted(central: CentralSystem, amps: float, evse_id: int = 1) -> LimitState:
+    await wait_for(
+        lambda: (
+            (s := central.limits.get(CP, evse_id)) is not None
+            and s.status == "accepted"
+            and s.amps == amps
+            and s.in_force_amps is not None
+        )
+    )
+    state = central.limits.get(CP, evse_id)
+    assert state is not None
+    return state
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+async def test_power_and_charging_state_follow_the_limit(central: CentralSystem, url: str, version: str) -> None:
+    station = await booted(central, url, CP, version)
+    await station.start_transaction(1)
+    await central.limits.set_limit(CP, 1, amps=10)
+    state = await accepted(central, 10)
+    assert state.in_force_amps == 10.0 and state.in_force_watts == 6900.0  # SupplyPhases 3, 230 V measured
+    sent = profiles_sent(station)[-1]
+    assert sent["evseId"] == 1
+    profile = sent["chargingProfile"]
+    assert (profile["id"], profile["stackLevel"], profile["chargingProfilePurpose"]) == (
+        TX_DEFAULT_1,
+        8,
+        "TxDefaultProfile",
+    )
+    assert profile["chargingSchedule"][0]["chargingRateUnit"] == "A"
+    assert station.sim.evses[1].power_w == 6900.0
+    await station.update_transaction(1)
+    assert central.stations[CP].connectors[1].reading("Power.Active.Import") == 6900.0
+
+    await central.limits.set_limit(CP, 1, amps=0)
+    await accepted(central, 0)
+    await settled(station)
+    connector = central.stations[CP].connectors[1]
+    await wait_for(lambda: connector.charging_state == "SuspendedEVSE")
+    assert station.sim.evses[1].power_w == 0.0
+
+    await central.limits.set_limit(CP, 1, amps=16)
+    await accepted(central, 16)
+    await settled(station)
+    await wait_for(lambda: connector.charging_state == "Charging")
+    assert station.sim.evses[1].power_w == 11_000.0  # what the EV takes, below the limit
+    await station.close()
+
+
+async def test_a_watts_only_station_gets_watts(central: CentralSystem, url: str) -> None:
+    station = await booted(central, url, CP)
+    assert station.sim.device_model.set({"name": "SmartChargingCtrlr"}, {"name": "RateUnit"}, "W")
+    await station.reboot()  # the inventory is read once per firmware: the central knows A,W still
+    await central.v201(CP).get_variables(
+        [{"component": {"name": "SmartChargingCtrlr"}, "variable": {"name": "RateUnit"}}]
+    )
+    state = await central.limits.set_limit(CP, 1, amps=6)
+    assert state.unit_sent == "W"
+    state = await accepted(central, 6)
+    schedule = profiles_sent(station)[-1]["chargingProfile"]["chargingSchedule"][0]
+    assert schedule["chargingRateUnit"] == "W"
+    assert schedule["chargingSchedulePeriod"] == [{"startPeriod": 0, "limit": 4140.0}]
+    assert state.in_force_amps == 6.0
+    await station.close()
+
+
+async def test_a_rejection_quotes_the_reason(central: CentralSystem, url: str) -> None:
+    recorder = Recorder(central)
+    station = await booted(central, url, CP)
+    station.sim.refuse_profiles = "TooManyProfiles"
+    await central.limits.set_limit(CP, 1, amps=10)
+    await wait_for(lambda: (s := central.limits.get(CP, 1)) is not None and s.status == "rejected")
+    expected = {"status": "Rejected", "statusInfo": {"reasonCode": "TooManyProfiles"}}
+    assert recorder.of(EventType.LIMIT)[-1].data["answer"] == expected
+    await station.close()
+
+
+async def test_a_reboot_gets_the_limits_again(central: CentralSystem, url: str) -> None:
+    station = await booted(central, url, CP, evses=2)
+    await central.limits.set_limit(CP, 0, amps=20)
+    await central.limits.set_limit(CP, 2, amps=8)
+    await accepted(central, 20, evse_id=0)
+    await accepted(central, 8, evse_id=2)
+    station.sim.charging_profiles.clear()  # a reboot that lost them
+    await station.reboot()
+    await wait_for(lambda: len(profiles_sent(station)) == 4)
+    assert set(station.sim.charging_profiles) == {PROFILE_ID_BASE, PROFILE_ID_BASE + 1000 + 2}
+    station_max = station.sim.charging_profiles[PROFILE_ID_BASE]
+    assert (station_max["evse_id"], station_max["profile"]["charging_profile_purpose"]) == (
+        0,
+        "ChargingStationMaxProfile",
+    )
+    await station.close()
+
+
+async def test_clear_limit_on_2_1(central: CentralSystem, url: str) -> None:
+    station = await booted(central, url, CP, "2.1")
+    await central.limits.set_limit(CP, 1, amps=6)
+    await accepted(central, 6)
+    assert await central.limits.clear_limit(CP, 1)
+    assert ("ClearChargingProfile", {"chargingProfileId": TX_DEFAULT_1}) in station.requests
+    assert station.sim.charging_profiles == {}
+    await station.close()
