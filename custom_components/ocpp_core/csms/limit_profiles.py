@@ -165,3 +165,41 @@ def composite_limit(answer: dict[str, Any]) -> tuple[float, str] | None:
     if current is None or not isinstance(current.get("limit"), int | float):
         return None
     return float(current["limit"]), str(unit)
+
+
+# the set_charging_profile service's simple form: its own ids, one per (connector, purpose), apart from ours
+SIMPLE_PROFILE_ID_BASE = 8_900_000
+_SIMPLE_PURPOSE_OFFSET = {"ChargePointMaxProfile": 0, "TxDefaultProfile": 1000, "TxProfile": 2000}
+
+
+def simple_profile(
+    station: Station,
+    connector_id: int,
+    *,
+    limit: float,
+    unit: str = UNIT_AMPS,
+    purpose: str = "TxDefaultProfile",
+    duration: int | None = None,
+    stack_level: int = 0,
+    transaction_id: str | None = None,
+) -> dict[str, Any]:
+    """A one-period profile in the station's version: `limit` (A or W) from now on (for `duration` s when
+    given; a TxProfile from the start of its session).  Purpose in 1.6 spelling; ChargePointMaxProfile is
+    ChargingStationMaxProfile on 2.x.  Its id is stable per (connector, purpose): a new one replaces it."""
+    if purpose == "ChargingStationMaxProfile":
+        purpose = "ChargePointMaxProfile"
+    session = purpose == "TxProfile"
+    choice = ProfileChoice(
+        kind="session" if session else "default",
+        purpose="ChargingStationMaxProfile" if purpose == "ChargePointMaxProfile" and is_v2(station) else purpose,
+        profile_id=SIMPLE_PROFILE_ID_BASE + _SIMPLE_PURPOSE_OFFSET[purpose] + connector_id,
+        stack_level=stack_level,
+        unit=unit,
+    )
+    profile = build_profile(station, choice, limit, transaction_id)
+    schedule = profile["chargingSchedule"][0] if is_v2(station) else profile["chargingSchedule"]
+    if duration is not None:
+        schedule["duration"] = duration
+        if not session:  # the limit holds for `duration` from now, not from the anchor
+            schedule["startSchedule"] = format_timestamp(utcnow())
+    return profile

@@ -45,6 +45,7 @@ from .fields import (
     _count,
     _int,
     _json_value,
+    _limit,
     _object,
     _text,
     _time,
@@ -221,7 +222,16 @@ SHARED_SERVICES: Final[tuple[ChargerService, ...]] = (
     ),
     charger_service(
         "set_charging_profile",
-        {_CONNECTOR: _connector, vol.Required("charging_profile"): _object},
+        {
+            _CONNECTOR: _connector,
+            vol.Optional("charging_profile"): _object,
+            # or the simple form: a limit from now on (see shared.charging_profile)
+            vol.Optional("limit"): _limit,
+            vol.Optional("unit"): ocpp_enum(*RATE_UNITS),
+            vol.Optional("purpose"): ocpp_enum(*PROFILE_PURPOSES),
+            vol.Optional("duration"): _count,
+            vol.Optional("stack_level"): _count,
+        },
         refused("Rejected", "NotSupported"),
         v16=v16._set_charging_profile,
         v2=v201._set_charging_profile,

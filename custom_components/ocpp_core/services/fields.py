@@ -170,6 +170,8 @@ _connector = vol.All(vol.Coerce(int), vol.Range(min=0))
 _connector_not_0 = vol.All(vol.Coerce(int), vol.Range(min=1))
 _int = vol.Coerce(int)
 _count = cv.positive_int
+# a charging limit (A or W): not negative, one decimal as OCPP 1.6 takes it
+_limit = vol.All(vol.Coerce(float), vol.Range(min=0, max=1_000_000), lambda value: round(value, 1))
 _text = cv.string
 _object = vol.Schema(dict)
 # a transaction id: a number in 1.6, the station's own text (up to 36 characters) in 2.x
@@ -242,6 +244,18 @@ def _variable_values(value: Any) -> list[dict[str, Any]]:
     if not entries:
         raise vol.Invalid("no variable to set")
     return entries
+
+
+# set_charging_profile's simple form: a limit (and how) instead of a whole profile
+SIMPLE_PROFILE_FIELDS: Final = ("unit", "purpose", "duration", "stack_level")
+
+
+def check_profile_form(data: Mapping[str, Any]) -> None:
+    """set_charging_profile: a whole charging_profile, or a limit with its unit, purpose, duration."""
+    if ("charging_profile" in data) == ("limit" in data):
+        raise validation_error("profile_or_limit")
+    for field in SIMPLE_PROFILE_FIELDS:
+        _require(data, field, "limit")
 
 
 def _require(data: Mapping[str, Any], field: str, requires: str) -> None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from ..errors import Answer
-from .fields import _WHOLE_CHARGER_PURPOSES
+from ..csms.limit_profiles import simple_profile
+from ..errors import Answer, validation_error
+from .fields import _WHOLE_CHARGER_PURPOSES, check_profile_form
 from .target import Target
 
 
@@ -44,3 +45,30 @@ def profile_connector(target: Target, data: dict[str, Any]) -> int:
     profile: dict[str, Any] = data["charging_profile"]
     default = 0 if profile.get("chargingProfilePurpose") in _WHOLE_CHARGER_PURPOSES else 1
     return target.connector(data, default=default)
+
+
+def charging_profile(target: Target, data: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    """(connector, profile) of set_charging_profile: the profile given, or the one its simple form
+    (limit, unit, purpose, duration, stack level) describes, in the charger's version."""
+    check_profile_form(data)
+    if "charging_profile" in data:
+        return profile_connector(target, data), data["charging_profile"]
+    purpose = data.get("purpose", "TxDefaultProfile")
+    connector_id = target.connector(data, default=0 if purpose in _WHOLE_CHARGER_PURPOSES else 1)
+    transaction_id = None
+    if purpose == "TxProfile":
+        connector = target.station.connectors.get(connector_id)
+        if connector is None or connector.transaction is None:
+            raise validation_error("no_open_transaction", charger=target.station_id)
+        transaction_id = connector.transaction.transaction_id
+    profile = simple_profile(
+        target.station,
+        connector_id,
+        limit=data["limit"],
+        unit=data.get("unit", "A"),
+        purpose=purpose,
+        duration=data.get("duration"),
+        stack_level=data.get("stack_level", 0),
+        transaction_id=transaction_id,
+    )
+    return connector_id, profile

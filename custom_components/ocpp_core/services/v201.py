@@ -176,7 +176,9 @@ async def _get_log(target: Target, data: dict[str, Any]) -> Answer:
 
 
 async def _set_charging_profile(target: Target, data: dict[str, Any]) -> Answer:
-    return await target.v201().set_charging_profile(shared.profile_connector(target, data), data["charging_profile"])
+    connector_id, profile = shared.charging_profile(target, data)
+    answer = await target.v201().set_charging_profile(connector_id, profile)
+    return answer if "charging_profile" in data else {**answer, "chargingProfile": profile}
 
 
 async def _clear_charging_profile(target: Target, data: dict[str, Any]) -> Answer:
