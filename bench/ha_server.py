@@ -6,7 +6,9 @@ Runs a Home Assistant core (the test harness of pytest-homeassistant-custom-comp
 the real core, state machine, entity platforms and registries, in memory) with one
 OCPP Core entry on the port, accepting every charger.  bench.run measures this
 process's CPU per MeterValues like any other server.  On exit it prints to stderr
-how many state writes each MeterValues caused.
+how many state writes each MeterValues caused, and how long after its BootNotification
+each charger's entities were live (see `EntitiesLive`), also as one `BENCH_METRICS {json}`
+line that bench.run reads.
 """
 
 from __future__ import annotations
@@ -14,17 +16,80 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import logging
 import signal
+import statistics
 import sys
 import tempfile
+import time
 
 from homeassistant import loader
 from homeassistant.const import CONF_HOST, CONF_PORT, EVENT_STATE_CHANGED
-from homeassistant.core import Event, callback
+from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_test_home_assistant
 
 DOMAIN = "ocpp_core"
+
+
+class EntitiesLive:
+    """When each charger's entities are live: every one of them (enabled) has a state in HA.
+
+    Measured from the BootNotification answer (the BOOTED event, emitted while the answer is
+    built; it goes out right after) to the first state of the charger's last entity to get
+    one.  Costs one dict look-up per state write, so it can stay on while MeterValues are measured.
+    """
+
+    def __init__(self) -> None:
+        self.booted_at: dict[str, float] = {}
+        self.first_state_at: dict[str, float] = {}
+
+    def on_event(self, event: object) -> None:
+        if (
+            getattr(event, "type", None) == "booted"
+            and getattr(event, "data", {}).get("registration_status") == "Accepted"
+        ):
+            self.booted_at.setdefault(event.station_id, time.perf_counter())  # type: ignore[attr-defined]
+
+    @callback
+    def on_state(self, event: Event) -> None:
+        if event.data["old_state"] is None:
+            self.first_state_at.setdefault(event.data["entity_id"], time.perf_counter())
+
+    def delays_ms(self, hass: HomeAssistant, entry_id: str) -> list[float]:
+        """Per booted charger: ms from its boot answer until its last entity had a state (None: never)."""
+        last_state: dict[str, float] = {}
+        missing: set[str] = set()
+        for entity in er.async_entries_for_config_entry(er.async_get(hass), entry_id):
+            if entity.disabled_by is not None:
+                continue
+            station_id = entity.unique_id.split("_", 1)[0]  # unique ids: <station>_<connector>_<key>
+            first = self.first_state_at.get(entity.entity_id)
+            if first is None:
+                missing.add(station_id)
+            else:
+                last_state[station_id] = max(first, last_state.get(station_id, first))
+        return [
+            (last_state[station_id] - booted) * 1000.0
+            for station_id, booted in self.booted_at.items()
+            if station_id in last_state and station_id not in missing
+        ]
+
+
+def live_report(delays: list[float], chargers: int) -> tuple[str, dict[str, float | int | None]]:
+    metrics: dict[str, float | int | None] = {
+        "entities_live_chargers": len(delays),
+        "entities_live_p50_ms": statistics.median(delays) if delays else None,
+        "entities_live_max_ms": max(delays) if delays else None,
+    }
+    if not delays:
+        return f"ha: no charger's entities became live ({chargers} booted)", metrics
+    text = (
+        f"ha: entities live after the BootNotification answer: median {statistics.median(delays):.0f} ms, "
+        f"max {max(delays):.0f} ms over {len(delays)} of {chargers} chargers"
+    )
+    return text, metrics
 
 
 async def _serve(port: int) -> None:
@@ -53,8 +118,11 @@ async def _serve(port: int) -> None:
                 if getattr(event, "type", None) == "connector_updated":
                     meter_messages += 1
 
+            live = EntitiesLive()
             hass.bus.async_listen(EVENT_STATE_CHANGED, count_write)
+            hass.bus.async_listen(EVENT_STATE_CHANGED, live.on_state)
             entry.runtime_data.central.events.subscribe(count_meter)
+            entry.runtime_data.central.events.subscribe(live.on_event)
 
             stop = asyncio.Event()
             loop = asyncio.get_running_loop()
@@ -67,6 +135,9 @@ async def _serve(port: int) -> None:
                 file=sys.stderr,
                 flush=True,
             )
+            text, metrics = live_report(live.delays_ms(hass, entry.entry_id), len(live.booted_at))
+            print(text, file=sys.stderr, flush=True)
+            print(f"BENCH_METRICS {json.dumps(metrics)}", file=sys.stderr, flush=True)
             with contextlib.suppress(Exception):
                 await hass.config_entries.async_unload(entry.entry_id)
 

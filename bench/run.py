@@ -9,6 +9,7 @@ system on the `ocpp` package) and "raw-echo" (bare `websockets`, the ceiling).  
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import json
 import math
@@ -133,6 +134,11 @@ def run_server(server: Server, opts: argparse.Namespace) -> dict[str, Any]:
             stop(proc)
         log.seek(0)
         log_lines = log.read().decode(errors="replace").splitlines()
+    for line in log_lines:  # figures only the server itself can measure (bench.ha_server)
+        if line.startswith(METRICS_PREFIX):
+            with contextlib.suppress(json.JSONDecodeError):
+                result.update(json.loads(line.removeprefix(METRICS_PREFIX)))
+    log_lines = [line for line in log_lines if not line.startswith(METRICS_PREFIX)]
     result["server_log_lines"] = len(log_lines)
     result["server_log_tail"] = log_lines[-5:]
     result["status"] = verdict(result)
@@ -171,6 +177,14 @@ ROWS: tuple[tuple[str, str, str], ...] = (
     ("others on the server core (%)", "server_core_others_pct", "{:.0f}"),
     ("others on the load core (%)", "load_core_others_pct", "{:.0f}"),
 )
+# Home Assistant mode: ms from a new charger's BootNotification answer until all its entities have states
+LIVE_ROWS: tuple[tuple[str, str, str], ...] = (
+    ("entities live, p50 (ms)", "entities_live_p50_ms", "{:.0f}"),
+    ("entities live, max (ms)", "entities_live_max_ms", "{:.0f}"),
+)
+# the same figure of the existing HA OCPP integration (lbbrhzn/ocpp), measured on this machine
+EXISTING_INTEGRATION_LIVE = "1.6–12 s"
+METRICS_PREFIX = "BENCH_METRICS "
 NOISY_PCT = 5.0  # more than this of a core taken by other processes: the numbers are disturbed
 
 
@@ -208,7 +222,8 @@ def report(opts: argparse.Namespace, results: dict[str, dict[str, Any]]) -> str:
     names = list(results)
     width = 15
     lines.append(f"{'':<30}" + "".join(f"{name:>{width}}" for name in names))
-    for label, key, fmt in ROWS:
+    live = any(results[name].get("entities_live_chargers") for name in names)
+    for label, key, fmt in ROWS + (LIVE_ROWS if live else ()):
         cells = []
         for name in names:
             value = results[name].get(key)
@@ -221,6 +236,8 @@ def report(opts: argparse.Namespace, results: dict[str, dict[str, Any]]) -> str:
             rates = [r for r in results[name]["rates"] if isinstance(r, int | float)]
             spreads.append(f"{f'{min(rates):,.0f}–{max(rates):,.0f}' if rates else '-':>{width}}")
         lines.append(f"{f'MeterValues/s, all {opts.repeat} runs':<30}" + "".join(spreads))
+    if live:
+        lines.append(f"{'  (existing HA integration)':<30}{EXISTING_INTEGRATION_LIVE:>{width}}")
     lines.append(
         f"{'result':<30}" + "".join(f"{'ok' if results[n]['status'] == 'ok' else 'FAILED':>{width}}" for n in names)
     )
