@@ -38,6 +38,48 @@ class ProfileChoice:
     unit: str  # "A" | "W"
 
 
+_VOLTAGE_RANGE = (80.0, 300.0)  # a measured phase voltage outside this is not one (line-to-line, garbage)
+
+
+def phases(station: Station) -> int:
+    """Phases wired: the setting, else SupplyPhases (2.x: the station's, else the fewest of its EVSEs'),
+    else 3 when currents were measured on L2/L3, else 1 — with 1, a limit sent in watts never lets the
+    charger take more current per phase than asked."""
+    if station.settings.phases is not None:
+        return station.settings.phases
+    if station.v2 is not None:
+        model = station.v2.device_model
+        station_wide = (model.value("ChargingStation", "SupplyPhases") or "").strip()
+        if station_wide in ("1", "3"):
+            return int(station_wide)
+        reported = [
+            int(raw)
+            for variable in model
+            if variable.component.get("name") == "EVSE"
+            and variable.variable.get("name") == "SupplyPhases"
+            and (raw := (variable.value or "").strip()) in ("1", "3")
+        ]
+        if reported:
+            return min(reported)
+    for readings in (station.readings, *(c.readings for c in station.connectors.values())):
+        for (measurand, phase), sample in readings.items():
+            if measurand == "Current.Import" and phase in ("L2", "L3") and sample.value > 0:
+                return 3
+    return 1
+
+
+def voltage(station: Station, evse_id: int = 0) -> float:
+    """Phase voltage: measured on the EVSE, else on the station, else NOMINAL_VOLTAGE."""
+    connector = station.connectors.get(evse_id)
+    sources = [connector.readings] if connector is not None else []
+    sources.append(station.readings)
+    for readings in sources:
+        for (measurand, _phase), sample in readings.items():
+            if measurand == "Voltage" and _VOLTAGE_RANGE[0] <= sample.value <= _VOLTAGE_RANGE[1]:
+                return float(sample.value)
+    return NOMINAL_VOLTAGE
+
+
 def profile_id(evse_id: int, kind: str) -> int:
     """Stable id of our profile for this EVSE (0: the station) and kind; the same on every send."""
     return PROFILE_ID_BASE + _PURPOSE_OFFSET[kind] + evse_id

@@ -58,6 +58,8 @@ from .limit_profiles import (
     choose_profile,
     composite_limit,
     is_v2,
+    phases,
+    voltage,
 )
 from .model import RegistrationStatus, Station
 from .rpc_types import CallError, CallTimeout, NotConnected, OcppVersion
@@ -74,7 +76,6 @@ STATUS_ACCEPTED = "accepted"
 STATUS_REJECTED = "rejected"  # the charger answered something else than Accepted (see answer)
 STATUS_FAILED = "failed"  # no answer, or a CALLERROR (see answer)
 BOOT_GRACE = 5.0  # s a connected charger gets to send its BootNotification before limits go out anyway
-_VOLTAGE_RANGE = (80.0, 300.0)  # a measured phase voltage outside this is not one (L-L, garbage)
 
 
 class InvalidLimit(ValueError):
@@ -144,45 +145,14 @@ class LimitManager:
         return float(station.settings.max_current)
 
     def phases(self, station_id: str) -> int:
-        """Phases wired: the setting, else SupplyPhases (2.x), else 3 when L2/L3 currents were measured, else 1
-        (with 1, a limit sent in watts never lets the charger take more current than asked)."""
+        """Phases wired (see limit_profiles.phases); 1 for an unknown station."""
         station = self._central.stations.get(station_id)
-        if station is None:
-            return 1
-        if station.settings.phases is not None:
-            return station.settings.phases
-        if station.v2 is not None:  # the station's, else the fewest of its EVSEs' (a safe watt limit)
-            reported = [
-                int(raw)
-                for variable in station.v2.device_model
-                if variable.variable.get("name") == "SupplyPhases"
-                and variable.component.get("name") in ("ChargingStation", "EVSE")
-                and (raw := (variable.value or "").strip()) in ("1", "3")
-            ]
-            station_wide = station.v2.device_model.value("ChargingStation", "SupplyPhases")
-            if station_wide is not None and station_wide.strip() in ("1", "3"):
-                return int(station_wide)
-            if reported:
-                return min(reported)
-        for readings in (station.readings, *(c.readings for c in station.connectors.values())):
-            for (measurand, phase), sample in readings.items():
-                if measurand == "Current.Import" and phase in ("L2", "L3") and sample.value > 0:
-                    return 3
-        return 1
+        return phases(station) if station is not None else 1
 
     def voltage(self, station_id: str, evse_id: int = 0) -> float:
         """Phase voltage: measured on the EVSE, else on the station, else NOMINAL_VOLTAGE."""
         station = self._central.stations.get(station_id)
-        if station is None:
-            return NOMINAL_VOLTAGE
-        connector = station.connectors.get(evse_id)
-        sources = [connector.readings] if connector is not None else []
-        sources.append(station.readings)
-        for readings in sources:
-            for (measurand, _phase), sample in readings.items():
-                if measurand == "Voltage" and _VOLTAGE_RANGE[0] <= sample.value <= _VOLTAGE_RANGE[1]:
-                    return float(sample.value)
-        return NOMINAL_VOLTAGE
+        return voltage(station, evse_id) if station is not None else NOMINAL_VOLTAGE
 
     def amps_to_watts(self, station_id: str, evse_id: int, amps: float) -> float:
         return round(amps * self.voltage(station_id, evse_id) * self.phases(station_id), 1)
@@ -416,7 +386,7 @@ class LimitManager:
                 signal.set()  # the waiting re-apply goes on
             else:
                 self._start_reapply(station_id, wait_boot=False)
-        elif kind in (EventType.CONFIGURATION, EventType.DEVICE_MODEL):
+        elif kind == EventType.DEVICE_MODEL or (kind == EventType.CONFIGURATION and event.data.get("full")):
             signal = self._signals.get(station_id)
             if signal is not None:
                 signal.set()
@@ -425,6 +395,9 @@ class LimitManager:
                 task = tasks.pop(station_id, None)
                 if task is not None:
                     task.cancel()
+            for slot in self._slots.get(station_id, {}).values():
+                if slot.state.status == STATUS_SENT:  # no answer will come: sent again when it is back
+                    self._update(station_id, slot, status=STATUS_PENDING)
         elif kind in (EventType.TRANSACTION_STARTED, EventType.TRANSACTION_ENDED):
             self._on_session(station_id, event.connector_id, kind == EventType.TRANSACTION_STARTED)
         elif kind == EventType.SETTINGS_CHANGED:
