@@ -251,13 +251,26 @@ async def test_meter_interval_default_and_a_refusal_as_repair_issue(
     await hass.async_block_till_done()
     assert issues.async_get_issue(DOMAIN, issue_id) is None
 
-    # emptied in the general step: no default any more (the charger keeps its own setting)
+    # the user clears the refused setting: the issue goes; the default is then refused: it is back
+    duo.sim.configuration["MeterValueSampleInterval"].readonly = True
+    await central.update_settings("duo", {"meter_interval": 12})
+    assert await central.meter_intervals.wait("duo") == "Rejected"
+    await central.update_settings("duo", {"meter_interval": None})
+    assert issues.async_get_issue(DOMAIN, issue_id) is None
+    assert await central.meter_intervals.wait("duo") == "Rejected"
+    await hass.async_block_till_done()
+    issue = issues.async_get_issue(DOMAIN, issue_id)
+    assert issue is not None and issue.translation_placeholders["value"] == "20"
+
+    # emptied in the general step: no default any more, its refusal no longer stands
     result = await hass.config_entries.options.async_init(entry.entry_id)
     result = await hass.config_entries.options.async_configure(result["flow_id"], {"next_step_id": "general"})
     result = await hass.config_entries.options.async_configure(result["flow_id"], GENERAL)
     await hass.async_block_till_done()
     assert entry.options["meter_interval"] is None
     assert central.meter_intervals.default is None
+    assert issues.async_get_issue(DOMAIN, issue_id) is None
+    assert changes(duo)[-1] == {"key": "MeterValueSampleInterval", "value": "20"}  # nothing written since
 
 
 async def test_removing_the_device_clears_its_issue(
@@ -307,6 +320,8 @@ async def test_counts_and_the_last_stop_reason_outlive_a_restart(hass: HomeAssis
     await until(hass, lambda: state(hass, "sensor.solo_boots") == "2")
     assert state(hass, "sensor.solo_sessions") == "2"
     assert state(hass, "sensor.solo_last_stop_reason") == "EVDisconnected"
-    assert entry.runtime_data.central.stations["solo"].counters.disconnects == 1  # closed before the reload, counted once
+    assert (
+        entry.runtime_data.central.stations["solo"].counters.disconnects == 1
+    )  # closed before the reload, counted once
     await ws.close()
     task.cancel()

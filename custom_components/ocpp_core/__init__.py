@@ -114,7 +114,9 @@ async def _async_options_updated(hass: HomeAssistant, entry: OcppConfigEntry) ->
         runtime.central.config.history_size = new.history_size
         runtime.central.state.history.resize(new.history_size)
     runtime.default_id_tag = default_id_tag(entry)
-    runtime.central.meter_intervals.set_default(meter_interval(entry))
+    if meter_interval(entry) != runtime.central.meter_intervals.default:
+        ConfigurationIssues(hass, entry.entry_id, runtime.central).default_changed()
+        runtime.central.meter_intervals.set_default(meter_interval(entry))
 
 
 def meter_interval(entry: OcppConfigEntry) -> int | None:

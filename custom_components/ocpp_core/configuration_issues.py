@@ -3,7 +3,8 @@
 The meter interval (csms/intervals.py) is written in the background, after a boot
 or a change of the options, so nobody sees the charger's answer.  A refusal
 raises a repair issue per charger quoting what was refused; the issue goes away
-when a later change is accepted (or the charger is forgotten).
+when a later change is accepted, when the user asks for another value (a refusal
+of that one raises it again), or when the charger is forgotten.
 """
 
 from __future__ import annotations
@@ -47,5 +48,15 @@ class ConfigurationIssues:
                     "status": str(event.data.get("status")),
                 },
             )
-        elif event.type is EventType.CONFIGURATION_ACCEPTED:
+        elif event.type is EventType.CONFIGURATION_ACCEPTED or (
+            event.type is EventType.SETTINGS_CHANGED and "meter_interval" in event.data.get("changed", ())
+        ):
+            # accepted, or what was refused is no longer asked for (a refusal of the new value raises it again)
             ir.async_delete_issue(self._hass, DOMAIN, issue_id(self._entry_id, event.station_id))
+
+    @callback
+    def default_changed(self) -> None:
+        """A new default meter interval: the refusals of chargers without their own no longer stand."""
+        for station_id, station in self._central.stations.items():
+            if station.settings.meter_interval is None:
+                ir.async_delete_issue(self._hass, DOMAIN, issue_id(self._entry_id, station_id))
