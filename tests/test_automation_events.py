@@ -13,6 +13,7 @@ from homeassistant.helpers import device_registry as dr
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ocpp_core.const import DOMAIN
+from custom_components.ocpp_core.csms.tags import TagRecord
 from sim.charger16 import connect
 
 from .helpers_ha import ACCEPT_ALL, free_port, until
@@ -38,6 +39,7 @@ async def test_bus_events_and_event_entities(hass: HomeAssistant, entry: MockCon
     fired: list[Event[Any]] = []
     for name in ("booted", "tag_presented", "transaction_started", "transaction_ended", "error_reported"):
         hass.bus.async_listen(f"{DOMAIN}_{name}", fired.append)
+    entry.runtime_data.central.tags.add(TagRecord("TAG-9"))  # a known tag (unknown ones are refused)
     charger, task, ws = await connect(f"ws://127.0.0.1:{entry.data[CONF_PORT]}", "ev")
     await charger.boot()
     await charger.send_status(1, "Available")

@@ -11,6 +11,7 @@ from homeassistant.helpers.device_registry import DeviceEntry
 from homeassistant.helpers.typing import ConfigType
 
 from .admission import admission, boot_policy, station_visible
+from .config_flow_tags import apply_tag_options
 from .configuration_issues import ConfigurationIssues
 from .configuration_issues import issue_id as configuration_issue_id
 from .const import (
@@ -65,6 +66,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> bool
     config.admission = admission(entry)
     central = CentralSystem(config, HaStorePersistence(hass, entry.entry_id))
     entry.runtime_data = OcppRuntimeData(central, default_id_tag(entry), visible=station_visible(entry))
+    apply_tag_options(entry, entry.runtime_data.default_id_tag)
     bridge = EventBridge(hass, entry)
     entry.async_on_unload(central.events.subscribe(bridge.handle))
     entry.async_on_unload(central.events.subscribe(AutomationEvents(hass, entry.entry_id, central).handle))
@@ -114,6 +116,7 @@ async def _async_options_updated(hass: HomeAssistant, entry: OcppConfigEntry) ->
         runtime.central.config.history_size = new.history_size
         runtime.central.state.history.resize(new.history_size)
     runtime.default_id_tag = default_id_tag(entry)
+    apply_tag_options(entry, runtime.default_id_tag)
     if meter_interval(entry) != runtime.central.meter_intervals.default:
         ConfigurationIssues(hass, entry.entry_id, runtime.central).default_changed()
         runtime.central.meter_intervals.set_default(meter_interval(entry))

@@ -12,6 +12,7 @@ from homeassistant.core import callback
 from homeassistant.helpers import selector
 
 from .config_flow_charger import ChargerOptionsFlow
+from .config_flow_tags import TagOptionsFlow
 from .const import (
     CONF_DEFAULT_ID_TAG,
     CONF_HEARTBEAT_INTERVAL,
@@ -126,10 +127,10 @@ class OcppConfigFlow(ConfigFlow, domain=DOMAIN):
 
 
 # the options menu: each entry is a step of OcppOptionsFlow (or of a mixin it takes in)
-OPTIONS_MENU = ["general", "charger"]
+OPTIONS_MENU = ["general", "charger", "tags"]
 
 
-class OcppOptionsFlow(ChargerOptionsFlow, OptionsFlow):
+class OcppOptionsFlow(ChargerOptionsFlow, TagOptionsFlow, OptionsFlow):
     """Settings that apply without dropping any charger, as a menu of forms."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:

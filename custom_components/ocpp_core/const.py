@@ -30,5 +30,13 @@ DEFAULT_PORT: Final = 9000
 DEFAULT_HEARTBEAT_INTERVAL: Final = 300
 DEFAULT_ID_TAG: Final = "HomeAssistant"
 
+# id tags: what happens to a tag the central system does not know, and to one already in a session elsewhere
+CONF_UNKNOWN_TAGS: Final = "unknown_tags"
+TAGS_REJECT: Final = "reject"
+TAGS_ACCEPT: Final = "accept"
+UNKNOWN_TAG_POLICIES: Final = (TAGS_REJECT, TAGS_ACCEPT)
+DEFAULT_UNKNOWN_TAGS: Final = TAGS_REJECT
+CONF_REFUSE_CONCURRENT_TAGS: Final = "refuse_concurrent_tags"
+
 STORAGE_VERSION: Final = 1
 SAVE_DELAY_SECONDS: Final = 10

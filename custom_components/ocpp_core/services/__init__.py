@@ -59,6 +59,7 @@ from .fields import (
     _require,
 )
 from .service import ChargerService, Implementation
+from .tags import async_setup_tag_services
 from .target import Target, resolve_target
 
 __all__ = [
@@ -188,3 +189,4 @@ def async_setup_services(hass: HomeAssistant) -> None:
         schema=GET_TRANSACTIONS_SCHEMA,
         supports_response=SupportsResponse.ONLY,
     )
+    async_setup_tag_services(hass)

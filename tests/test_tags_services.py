@@ -1,0 +1,147 @@
+"""Tag services in Home Assistant: add_tag, update_tag, remove_tag, list_tags, and their translated errors."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import CONF_HOST, CONF_PORT
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.ocpp_core.const import DOMAIN
+from custom_components.ocpp_core.csms import CentralSystem
+from sim.charger16 import connect
+
+from .helpers_ha import ACCEPT_ALL, free_port, until
+
+
+@pytest.fixture(autouse=True)
+def _custom(enable_custom_integrations: None) -> None:
+    """Load our integration from custom_components."""
+
+
+async def _add_entry(hass: HomeAssistant) -> MockConfigEntry:
+    entry = MockConfigEntry(domain=DOMAIN, data={CONF_HOST: "127.0.0.1", CONF_PORT: free_port()}, options=ACCEPT_ALL)
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return entry
+
+
+@pytest.fixture
+async def entry(hass: HomeAssistant) -> AsyncIterator[MockConfigEntry]:
+    entry = await _add_entry(hass)
+    yield entry
+    if entry.state is ConfigEntryState.LOADED:
+        assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+def _central(entry: MockConfigEntry) -> CentralSystem:
+    central: CentralSystem = entry.runtime_data.central
+    return central
+
+
+async def _call(hass: HomeAssistant, service: str, data: dict[str, Any], response: bool = False) -> Any:
+    return await hass.services.async_call(DOMAIN, service, data, blocking=True, return_response=response)
+
+
+async def _refused(hass: HomeAssistant, service: str, data: dict[str, Any]) -> ServiceValidationError:
+    with pytest.raises(ServiceValidationError) as refused:
+        await _call(hass, service, data, response=service == "list_tags")
+    assert refused.value.translation_domain == DOMAIN
+    return refused.value
+
+
+async def test_add_list_update_remove(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    central = _central(entry)
+    charger, task, ws = await connect(f"ws://127.0.0.1:{entry.data[CONF_PORT]}", "garage")
+    await charger.boot()
+    await until(hass, lambda: "garage" in central.stations)
+
+    added = await _call(
+        hass,
+        "add_tag",
+        {
+            "id_tag": "Card-A",
+            "name": "Anna",
+            "status": "accepted",
+            "expiry_date": "2020-01-01 00:00:00",
+            "parent_id_tag": "FAMILY",
+            "chargers": ["garage"],
+        },
+        response=True,
+    )
+    local_midnight = dt_util.as_utc(datetime(2020, 1, 1, tzinfo=dt_util.get_default_time_zone()))
+    assert added["tag"]["expiry_date"] == local_midnight.isoformat()  # a time without zone is local time
+    assert added["tag"]["status_now"] == "Expired"
+    await _call(hass, "add_tag", {"id_tag": "Card-B", "status": "Blocked", "expiry_date": "2030-06-30"})
+
+    listed = await _call(hass, "list_tags", {}, response=True)
+    assert listed["version"] == 2
+    assert [(t["id_tag"], t["status"], t["status_now"]) for t in listed["tags"]] == [
+        ("Card-A", "Accepted", "Expired"),
+        ("Card-B", "Blocked", "Blocked"),
+    ]
+    assert listed["tags"][0]["chargers"] == ["garage"] and listed["tags"][0]["parent_id_tag"] == "FAMILY"
+    # a date alone: valid through that day (local time)
+    through = dt_util.as_utc(datetime(2030, 7, 1, tzinfo=dt_util.get_default_time_zone()))
+    assert listed["tags"][1]["expiry_date"] == through.isoformat()
+
+    await _call(hass, "update_tag", {"id_tag": "card-a", "expiry_date": "", "chargers": [], "status": "Blocked"})
+    record = central.tags.get("CARD-A")
+    assert record is not None
+    assert (record.expiry, record.chargers, record.status, record.name) == (None, frozenset(), "Blocked", "Anna")
+
+    await _call(hass, "remove_tag", {"id_tag": ["card-a", "CARD-B"]})
+    assert len(central.tags) == 0
+    await ws.close()
+    task.cancel()
+
+
+async def test_bad_input_is_refused_and_changes_nothing(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    central = _central(entry)
+    await _call(hass, "add_tag", {"id_tag": "Card-A"})
+    cases = [
+        ("add_tag", {"id_tag": "CARD-a"}, "tag_duplicate_tag", {"tag": "CARD-a"}),
+        ("add_tag", {"id_tag": "B", "status": "Lost"}, "tag_bad_status", {"tag": "Lost"}),
+        ("add_tag", {"id_tag": "B", "expiry_date": "next Tuesday"}, "tag_bad_date", {"tag": "next Tuesday"}),
+        ("add_tag", {"id_tag": "B", "chargers": ["nowhere"]}, "tag_unknown_charger", {"tag": "nowhere"}),
+        ("add_tag", {"id_tag": "X" * 37}, "tag_bad_id", {"tag": "X" * 37}),
+        ("update_tag", {"id_tag": "nobody", "status": "Blocked"}, "tag_unknown_tag", {"tag": "nobody"}),
+        ("update_tag", {"id_tag": "Card-A", "expiry_date": "31.12.2030"}, "tag_bad_date", {"tag": "31.12.2030"}),
+        ("remove_tag", {"id_tag": ["Card-A", "nobody"]}, "tag_unknown_tag", {"tag": "nobody"}),
+    ]
+    for service, data, key, placeholders in cases:
+        error = await _refused(hass, service, data)
+        assert error.translation_key == key, (service, data)
+        assert error.translation_placeholders is not None
+        assert placeholders.items() <= error.translation_placeholders.items()
+    assert [record.id_tag for record in central.tags] == ["Card-A"]
+    assert central.tags.version == 1
+
+
+async def test_several_central_systems(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    second = await _add_entry(hass)
+    assert (await _refused(hass, "list_tags", {})).translation_key == "central_system_required"
+    await _call(hass, "add_tag", {"config_entry_id": second.entry_id, "id_tag": "ONLY-SECOND"})
+    assert _central(second).tags.get("only-second") is not None
+    assert len(_central(entry).tags) == 0
+    missing = await _refused(hass, "list_tags", {"config_entry_id": "no-such-entry"})
+    assert missing.translation_key == "central_system_not_found"
+    assert await hass.config_entries.async_unload(second.entry_id)
+
+
+async def test_tags_are_stored_at_once(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    expiry = datetime(2031, 2, 3, 4, 5, 6, tzinfo=UTC)
+    await _call(hass, "add_tag", {"id_tag": "Kept", "expiry_date": expiry.isoformat(), "parent_id_tag": "P"})
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    record = _central(entry).tags.get("kept")
+    assert record is not None and (record.expiry, record.parent_id) == (expiry, "P")
