@@ -1,0 +1,120 @@
+"""The tags entry of the options: add, edit (pick, then the form), remove, and the tag policy."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import CONF_HOST, CONF_PORT
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.ocpp_core.const import DOMAIN
+from custom_components.ocpp_core.csms import CentralSystem
+from custom_components.ocpp_core.csms.tags import TagRecord
+from sim.charger16 import connect
+
+from .helpers_ha import ACCEPT_ALL, free_port, until
+
+
+@pytest.fixture(autouse=True)
+def _custom(enable_custom_integrations: None) -> None:
+    """Load our integration from custom_components."""
+
+
+@pytest.fixture
+async def entry(hass: HomeAssistant) -> AsyncIterator[MockConfigEntry]:
+    entry = MockConfigEntry(domain=DOMAIN, data={CONF_HOST: "127.0.0.1", CONF_PORT: free_port()}, options=ACCEPT_ALL)
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    yield entry
+    if entry.state is ConfigEntryState.LOADED:
+        assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def _step(hass: HomeAssistant, entry: MockConfigEntry, step: str) -> dict[str, Any]:
+    """Open the options at tags → `step`."""
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert "tags" in result["menu_options"]
+    result = await hass.config_entries.options.async_configure(result["flow_id"], {"next_step_id": "tags"})
+    assert result["type"] is FlowResultType.MENU
+    assert result["menu_options"] == ["tag_add", "tag_pick", "tag_remove", "tag_policy"]
+    return dict(await hass.config_entries.options.async_configure(result["flow_id"], {"next_step_id": step}))
+
+
+async def test_add_edit_remove(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    central: CentralSystem = entry.runtime_data.central
+    charger, task, ws = await connect(f"ws://127.0.0.1:{entry.data[CONF_PORT]}", "garage")
+    await charger.boot()
+    await until(hass, lambda: "garage" in central.stations)
+    options_before = dict(entry.options)
+
+    result = await _step(hass, entry, "tag_add")
+    assert result["type"] is FlowResultType.FORM
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {"id_tag": "Card-A", "name": "Anna", "status": "accepted", "expiry_date": "2031-01-01 00:00:00"},
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert dict(entry.options) == options_before
+    record = central.tags.get("card-a")
+    assert record is not None and (record.name, record.status) == ("Anna", "Accepted")
+    assert record.expiry is not None
+
+    result = await _step(hass, entry, "tag_add")
+    result = await hass.config_entries.options.async_configure(result["flow_id"], {"id_tag": "CARD-A"})
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"id_tag": "duplicate_tag"}
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"id_tag": "B" * 37, "status": "accepted"}
+    )
+    assert result["errors"] == {"id_tag": "bad_id"}
+    assert len(central.tags) == 1
+
+    result = await _step(hass, entry, "tag_pick")
+    result = await hass.config_entries.options.async_configure(result["flow_id"], {"id_tag": "Card-A"})
+    assert result["step_id"] == "tag_edit"
+    assert result["description_placeholders"]["tag"] == "Card-A"
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"name": "Anna", "status": "blocked", "chargers": ["garage"], "parent_id_tag": "FAM"}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    record = central.tags.get("card-a")
+    assert record is not None
+    # the expiry date left empty is cleared
+    assert (record.status, record.chargers, record.parent_id, record.expiry) == (
+        "Blocked",
+        frozenset({"garage"}),
+        "FAM",
+        None,
+    )
+
+    central.tags.add(TagRecord("Card-C"))
+    result = await _step(hass, entry, "tag_remove")
+    result = await hass.config_entries.options.async_configure(result["flow_id"], {"id_tags": ["Card-A", "Card-C"]})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert len(central.tags) == 0
+    result = await _step(hass, entry, "tag_pick")
+    assert (result["type"], result["reason"]) == (FlowResultType.ABORT, "no_tags")
+    await ws.close()
+    task.cancel()
+
+
+async def test_policy(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    authorization = entry.runtime_data.central.state.authorization
+    assert (authorization.policy.accept_unknown, authorization.policy.refuse_concurrent) == (False, False)
+    assert authorization.decide("any", "HomeAssistant").status == "Invalid"  # the remote-start tag
+    result = await _step(hass, entry, "tag_policy")
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"unknown_tags": "accept", "refuse_concurrent_tags": True}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert entry.options["unknown_tags"] == "accept" and entry.options["unknown_chargers"] == "accept"
+    assert (authorization.policy.accept_unknown, authorization.policy.refuse_concurrent) == (True, True)
+    assert authorization.decide("any", "STRANGER").status == "Accepted"
+    assert authorization.decide("any", "HomeAssistant").status == "Invalid"  # still remote-start only
