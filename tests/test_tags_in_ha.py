@@ -103,10 +103,12 @@ async def test_v201_remote_start_and_refused_event(hass: HomeAssistant, entry: M
         DOMAIN, "start_transaction", {"device_id": _device(hass, "station"), "connector_id": 1}, blocking=True
     )
     evse = central.stations["station"].connectors[1]
-    await until(hass, lambda: evse.transaction is not None)
-    await until(
-        hass, lambda: station.sent_events[-1]["transaction_info"]["transaction_id"] == evse.transaction.transaction_id
-    )  # type: ignore[union-attr]
+
+    def answered() -> bool:  # the remote start's TransactionEvent sent and its answer in
+        tx = evse.transaction
+        return tx is not None and station.sent_events[-1]["transaction_info"]["transaction_id"] == tx.transaction_id
+
+    await until(hass, answered)
     assert station.event_answers[-1].id_token_info == {"status": "Accepted"}
     await station.close()
 
