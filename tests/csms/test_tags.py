@@ -95,7 +95,14 @@ def test_remote_start_only_tag() -> None:
     assert auth.decide("garage", "HomeAssistant", starting=True, transaction_id="7").status == "Accepted"
     assert auth.decide("garage", "HomeAssistant", transaction_id="7").status == "Accepted"  # that session again
     assert auth.decide("garage", "HomeAssistant", starting=True, transaction_id="8").status == "Invalid"  # used up
+    auth.expect_remote_start("garage", "HomeAssistant")  # two connectors started remotely at once
     auth.expect_remote_start("garage", "HomeAssistant")
+    assert auth.decide("garage", "HomeAssistant", starting=True, transaction_id="9").status == "Accepted"
+    assert auth.decide("garage", "HomeAssistant", starting=True, transaction_id="10").status == "Accepted"
+    assert auth.decide("garage", "HomeAssistant", starting=True, transaction_id="11").status == "Invalid"
+    auth.expect_remote_start("garage", "HomeAssistant")
+    auth.remote_start_refused("garage", "HomeAssistant")  # the charger said no
+    assert auth.decide("garage", "HomeAssistant").status == "Invalid"
     auth.remote_start_window = -1.0
     auth.expect_remote_start("garage", "HomeAssistant")
     assert auth.decide("garage", "HomeAssistant").status == "Invalid"  # too long ago

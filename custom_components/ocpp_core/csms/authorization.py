@@ -71,8 +71,8 @@ class Authorization:
         self.remote_start_window = REMOTE_START_WINDOW
         self._stations = stations
         self._remote_only: frozenset[str] = frozenset()
-        # (station id, tag key) -> monotonic deadline of a remote start asked for
-        self._expected: dict[tuple[str, str], float] = {}
+        # (station id, tag key) -> the monotonic deadlines of the remote starts asked for (one per start)
+        self._expected: dict[tuple[str, str], list[float]] = {}
         # (station id, transaction id) of sessions a remote-start-only tag opened
         self._remote_sessions: set[tuple[str, str]] = set()
 
@@ -82,19 +82,29 @@ class Authorization:
 
     def expect_remote_start(self, station_id: str, id_tag: str) -> None:
         """A remote start with this tag is being asked of this charger."""
-        self._expected[(station_id, tag_key(id_tag))] = time.monotonic() + self.remote_start_window
+        self._expected.setdefault((station_id, tag_key(id_tag)), []).append(time.monotonic() + self.remote_start_window)
 
     def remote_start_refused(self, station_id: str, id_tag: str) -> None:
-        self._expected.pop((station_id, tag_key(id_tag)), None)
+        """The charger said no: the start asked last is not coming."""
+        self._use_remote_start(station_id, tag_key(id_tag), newest=True)
 
     def _remote_start_expected(self, station_id: str, key: str) -> bool:
-        deadline = self._expected.get((station_id, key))
-        if deadline is None:
+        deadlines = self._expected.get((station_id, key))
+        if deadlines is None:
             return False
-        if time.monotonic() > deadline:
+        now = time.monotonic()
+        deadlines[:] = [deadline for deadline in deadlines if deadline >= now]
+        if not deadlines:
             del self._expected[(station_id, key)]
             return False
         return True
+
+    def _use_remote_start(self, station_id: str, key: str, newest: bool = False) -> None:
+        deadlines = self._expected.get((station_id, key))
+        if deadlines:
+            deadlines.pop(-1 if newest else 0)
+        if not deadlines:
+            self._expected.pop((station_id, key), None)
 
     # ---- the decision ------------------------------------------------------------------
 
@@ -149,7 +159,7 @@ class Authorization:
         if not self._remote_start_expected(station_id, key):
             return TokenDecision(INVALID)
         if starting:
-            del self._expected[(station_id, key)]
+            self._use_remote_start(station_id, key)
             if transaction_id is not None:
                 self._remote_sessions.add((station_id, transaction_id))
         return TokenDecision()
