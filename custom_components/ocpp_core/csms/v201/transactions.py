@@ -75,8 +75,9 @@ class V201Transactions:
                 transaction_id=event.transaction_id,
             )
             answer["idTokenInfo"] = authorization.id_token_info_v2(decision)
-            if not decision.accepted and event.event_type != "Ended":
-                # the station is to stop (or not start) charging; the transaction is recorded as reported
+            if not decision.accepted and (event.event_type == "Started" or event.trigger_reason == "Authorized"):
+                # the station is to stop (or not start) charging; the transaction is recorded as reported.
+                # Told once: some stations repeat the token in every event of the session
                 self.state.events.emit(
                     authorization.refusal_event(
                         self.station_id, "TransactionEvent", event.id_token, decision.status, connector_id=evse_id
