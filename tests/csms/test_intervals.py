@@ -67,6 +67,13 @@ async def test_v16_default_set_after_boot_and_own_setting_wins(
         await central.update_settings("cp16", {"meter_interval": None})
         assert await central.meter_intervals.wait("cp16") == "Accepted"
         assert changes(cp)[-1] == {"key": "MeterValueSampleInterval", "value": "45"}
+        # a new default reaches it at once; the same one again changes nothing
+        central.meter_intervals.set_default(45)
+        assert await central.meter_intervals.wait("cp16") is None
+        central.meter_intervals.set_default(50)
+        assert central.meter_intervals.default == 50
+        assert await central.meter_intervals.wait("cp16") == "Accepted"
+        assert changes(cp)[-1] == {"key": "MeterValueSampleInterval", "value": "50"}
 
 
 async def test_v16_already_so_is_left_alone(central: CentralSystem, url: str, answers: list[Event]) -> None:
@@ -115,4 +122,46 @@ async def test_v2_tx_updated_interval(central: CentralSystem, url: str, answers:
     assert await central.meter_intervals.wait("cp2") == "UnknownVariable"
     assert answers[-1].type is EventType.CONFIGURATION_REJECTED
     assert answers[-1].data == {"key": KEY_V2, "value": "5", "status": "UnknownVariable"}
+    await station.close()
+
+
+async def test_a_newer_wish_replaces_the_check_under_way(central: CentralSystem, url: str) -> None:
+    async for cp in booted16(central, url, "quick"):
+        await central.update_settings("quick", {"meter_interval": 10})
+        await central.update_settings("quick", {"meter_interval": 20})  # before the first check ran
+        assert await central.meter_intervals.wait("quick") == "Accepted"
+        assert changes(cp) == [{"key": "MeterValueSampleInterval", "value": "20"}]
+        # stopping the central system cancels a check under way: nothing more is sent
+        await central.update_settings("quick", {"meter_interval": 30})
+        central.meter_intervals.close()
+        assert await central.meter_intervals.wait("quick") is None
+        assert len(changes(cp)) == 1
+
+
+async def test_unreachable_or_failing_charger_is_logged_only(
+    central: CentralSystem, url: str, answers: list[Event], caplog: pytest.LogCaptureFixture
+) -> None:
+    central.state.station("gone")
+    await central.update_settings("gone", {"meter_interval": 10})
+    assert await central.meter_intervals.apply("gone") is None  # not connected
+    central.state.station("nothing")
+    assert await central.meter_intervals.apply("nothing") is None  # nothing wanted
+    async for cp in booted16(central, url, "broken"):
+
+        def fails(**kwargs: Any) -> Any:
+            raise RuntimeError("firmware bug")
+
+        cp.route_map["ChangeConfiguration"]["_on_action"] = fails  # the charger answers with a CALLERROR
+        await central.update_settings("broken", {"meter_interval": 10})
+        assert await central.meter_intervals.wait("broken") is None
+        assert "the meter interval could not be checked or set" in caplog.text
+        assert answers == []
+
+
+async def test_v2_unreadable_value_is_written(central: CentralSystem, url: str, answers: list[Event]) -> None:
+    station = await helpers201.booted(central, url, "odd")
+    station.sim.device_model.set({"name": COMPONENT_V2}, {"name": VARIABLE_V2}, "sixty")
+    await central.update_settings("odd", {"meter_interval": 60})
+    assert await central.meter_intervals.wait("odd") == "Accepted"
+    assert station.sim.device_model.value(COMPONENT_V2, VARIABLE_V2) == "60"
     await station.close()

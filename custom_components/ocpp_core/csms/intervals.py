@@ -82,9 +82,7 @@ class MeterIntervals:
         """Check (and set) the charger's interval in a task of its own, replacing a check under way."""
         station = self._central.stations.get(station_id)
         if station is None or not station.booted or self.wanted(station) is None:
-            return
-        if not self._central.is_connected(station_id):
-            return
+            return  # not booted: not connected either; the next accepted boot checks
         previous = self._tasks.pop(station_id, None)
         if previous is not None:
             previous.cancel()
