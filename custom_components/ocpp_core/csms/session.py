@@ -20,6 +20,8 @@ from .throttle import MessageRate
 from .validation import SchemaSet
 
 _LOGGER = logging.getLogger(__name__)
+# close handshakes under way (kept referenced until done)
+_CLOSING: set[asyncio.Task[None]] = set()
 
 
 class ChargerSession:
@@ -91,6 +93,10 @@ class ChargerSession:
         await closing
 
     async def close(self, reason: str) -> None:
+        """Stop serving at once; the close handshake goes on in the background (a stale connection, or one
+        already failing, may take close_timeout to end, and the charger's new connection must not wait)."""
         self.rpc.close()
         self.adapter.close()
-        await self.connection.close(1000, reason[:120])
+        task = asyncio.create_task(self.connection.close(1000, reason[:120]))
+        _CLOSING.add(task)
+        task.add_done_callback(_CLOSING.discard)
