@@ -37,7 +37,7 @@ async def test_user_flow_creates_entry(hass: HomeAssistant) -> None:
         result["flow_id"], {CONF_HOST: "127.0.0.1", CONF_PORT: port}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert result["data"] == {CONF_HOST: "127.0.0.1", CONF_PORT: port}
+    assert result["data"] == {CONF_HOST: "127.0.0.1", CONF_PORT: port, "security_profile": 0}
     assert result["result"].unique_id is None
     await hass.async_block_till_done()
     entry = hass.config_entries.async_entries(DOMAIN)[0]

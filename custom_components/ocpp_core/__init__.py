@@ -11,13 +11,18 @@ from homeassistant.helpers.device_registry import DeviceEntry
 from homeassistant.helpers.typing import ConfigType
 
 from .admission import admission, boot_policy, station_visible
+from .auth_repairs import AuthRepairs
 from .config_flow_tags import apply_tag_options
 from .configuration_issues import ConfigurationIssues
 from .configuration_issues import issue_id as configuration_issue_id
 from .const import (
+    CONF_CAFILE,
+    CONF_CERTFILE,
     CONF_HEARTBEAT_INTERVAL,
     CONF_HISTORY_SIZE,
+    CONF_KEYFILE,
     CONF_METER_INTERVAL,
+    CONF_SECURITY_PROFILE,
     CONF_STRICT_VALIDATION,
     DEFAULT_HEARTBEAT_INTERVAL,
     DEFAULT_HISTORY_SIZE,
@@ -26,9 +31,11 @@ from .const import (
 )
 from .coordinator import EventBridge, OcppConfigEntry, OcppRuntimeData, default_id_tag
 from .csms import CentralSystem, CentralSystemConfig
+from .csms.tls import TlsSetupError
 from .limit_repairs import LimitRepairs
 from .notify_events import AutomationEvents
 from .services import async_setup_services
+from .services.security import async_setup_security_services
 from .store import HaStorePersistence
 
 PLATFORMS: list[Platform] = [
@@ -46,6 +53,7 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the services once; they serve every config entry."""
     async_setup_services(hass)
+    async_setup_security_services(hass)
     return True
 
 
@@ -56,6 +64,10 @@ def _central_config(entry: OcppConfigEntry) -> CentralSystemConfig:
         heartbeat_interval=int(entry.options.get(CONF_HEARTBEAT_INTERVAL, DEFAULT_HEARTBEAT_INTERVAL)),
         lenient=not entry.options.get(CONF_STRICT_VALIDATION, False),
         history_size=int(entry.options.get(CONF_HISTORY_SIZE, DEFAULT_HISTORY_SIZE)),
+        security_profile=int(entry.data.get(CONF_SECURITY_PROFILE, 0)),
+        certfile=entry.data.get(CONF_CERTFILE),
+        keyfile=entry.data.get(CONF_KEYFILE),
+        cafile=entry.data.get(CONF_CAFILE),
     )
 
 
@@ -71,6 +83,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> bool
     entry.async_on_unload(central.events.subscribe(bridge.handle))
     entry.async_on_unload(central.events.subscribe(AutomationEvents(hass, entry.entry_id, central).handle))
     entry.async_on_unload(central.events.subscribe(LimitRepairs(hass, entry.entry_id).handle))
+    entry.async_on_unload(central.events.subscribe(AuthRepairs(hass, entry.entry_id).handle))
     entry.async_on_unload(central.events.subscribe(ConfigurationIssues(hass, entry.entry_id, central).handle))
     central.meter_intervals.set_default(meter_interval(entry))
     issue_id = f"port_in_use_{entry.entry_id}"
@@ -90,6 +103,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> bool
             translation_domain=DOMAIN,
             translation_key="port_unavailable",
             translation_placeholders={"port": str(entry.data[CONF_PORT]), "error": str(err)},
+        ) from err
+    except TlsSetupError as err:  # a certificate, key or CA file moved or broke since it was set up
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN, translation_key="tls_unusable", translation_placeholders={"error": str(err)}
         ) from err
 
     ir.async_delete_issue(hass, DOMAIN, issue_id)

@@ -12,13 +12,18 @@ from homeassistant.core import callback
 from homeassistant.helpers import selector
 
 from .config_flow_charger import ChargerOptionsFlow
+from .config_flow_security import SecurityOptionsFlow, check_tls_files, security_data, security_fields
 from .config_flow_tags import TagOptionsFlow
 from .const import (
+    CONF_CAFILE,
+    CONF_CERTFILE,
     CONF_DEFAULT_ID_TAG,
     CONF_HEARTBEAT_INTERVAL,
     CONF_HISTORY_SIZE,
+    CONF_KEYFILE,
     CONF_LIMIT_STEP,
     CONF_METER_INTERVAL,
+    CONF_SECURITY_PROFILE,
     CONF_STRICT_VALIDATION,
     CONF_UNKNOWN_CHARGERS,
     DEFAULT_HEARTBEAT_INTERVAL,
@@ -33,6 +38,8 @@ from .const import (
 )
 from .csms.settings import MAX_METER_INTERVAL
 
+_SECURITY_KEYS = (CONF_SECURITY_PROFILE, CONF_CERTFILE, CONF_KEYFILE, CONF_CAFILE)
+
 
 def _port_free(host: str, port: int) -> bool:
     """Can we listen there?  (Blocking; run in the executor.)"""
@@ -45,11 +52,12 @@ def _port_free(host: str, port: int) -> bool:
     return True
 
 
-def _user_schema(host: str, port: int) -> vol.Schema:
+def _user_schema(host: str, port: int, security: dict[str, Any] | None = None) -> vol.Schema:
     return vol.Schema(
         {
             vol.Required(CONF_HOST, default=host): str,
             vol.Required(CONF_PORT, default=port): vol.All(vol.Coerce(int), vol.Range(min=1, max=65535)),
+            **security_fields(security or {}),
         }
     )
 
@@ -67,15 +75,25 @@ class OcppConfigFlow(ConfigFlow, domain=DOMAIN):
         entry = self._get_reconfigure_entry()
         errors: dict[str, str] = {}
         host, port = entry.data.get(CONF_HOST, DEFAULT_HOST), int(entry.data[CONF_PORT])
+        security: dict[str, Any] = dict(entry.data)
         if user_input is not None:
             host, port = user_input[CONF_HOST].strip(), int(user_input[CONF_PORT])
+            security = security_data(user_input)
             if port != entry.data[CONF_PORT]:
                 self._async_abort_entries_match({CONF_PORT: port})
+            errors = await self.hass.async_add_executor_job(check_tls_files, security)
             unchanged = (host, port) == (entry.data.get(CONF_HOST), entry.data[CONF_PORT])
-            if unchanged or await self.hass.async_add_executor_job(_port_free, host, port):
-                return self.async_update_reload_and_abort(entry, data={**entry.data, CONF_HOST: host, CONF_PORT: port})
-            errors["base"] = "port_in_use"
-        return self.async_show_form(step_id="reconfigure", data_schema=_user_schema(host, port), errors=errors)
+            if not errors and not unchanged and not await self.hass.async_add_executor_job(_port_free, host, port):
+                errors["base"] = "port_in_use"
+            if not errors:
+                data = {key: value for key, value in entry.data.items() if key not in _SECURITY_KEYS}
+                return self.async_update_reload_and_abort(
+                    entry, data={**data, CONF_HOST: host, CONF_PORT: port, **security}
+                )
+            security = {**security, **user_input}
+        return self.async_show_form(
+            step_id="reconfigure", data_schema=_user_schema(host, port, security), errors=errors
+        )
 
     async def async_step_integration_discovery(self, discovery_info: dict[str, Any]) -> ConfigFlowResult:
         """A charger nobody accepted yet booted; it waits, connected and Pending, for the user."""
@@ -110,15 +128,20 @@ class OcppConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         errors: dict[str, str] = {}
         host, port = DEFAULT_HOST, DEFAULT_PORT
+        security: dict[str, Any] = {}
         if user_input is not None:
             host, port = user_input[CONF_HOST].strip(), int(user_input[CONF_PORT])
+            security = security_data(user_input)
             self._async_abort_entries_match({CONF_PORT: port})
-            if await self.hass.async_add_executor_job(_port_free, host, port):
+            errors = await self.hass.async_add_executor_job(check_tls_files, security)
+            if not errors and not await self.hass.async_add_executor_job(_port_free, host, port):
+                errors["base"] = "port_in_use"
+            if not errors:
                 return self.async_create_entry(
-                    title=f"OCPP central system (port {port})", data={CONF_HOST: host, CONF_PORT: port}
+                    title=f"OCPP central system (port {port})", data={CONF_HOST: host, CONF_PORT: port, **security}
                 )
-            errors["base"] = "port_in_use"
-        return self.async_show_form(step_id="user", data_schema=_user_schema(host, port), errors=errors)
+            security = {**security, **user_input}
+        return self.async_show_form(step_id="user", data_schema=_user_schema(host, port, security), errors=errors)
 
     @staticmethod
     @callback
@@ -127,10 +150,10 @@ class OcppConfigFlow(ConfigFlow, domain=DOMAIN):
 
 
 # the options menu: each entry is a step of OcppOptionsFlow (or of a mixin it takes in)
-OPTIONS_MENU = ["general", "charger", "tags"]
+OPTIONS_MENU = ["general", "charger", "tags", "security"]
 
 
-class OcppOptionsFlow(ChargerOptionsFlow, TagOptionsFlow, OptionsFlow):
+class OcppOptionsFlow(ChargerOptionsFlow, TagOptionsFlow, SecurityOptionsFlow, OptionsFlow):
     """Settings that apply without dropping any charger, as a menu of forms."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:

@@ -38,5 +38,15 @@ UNKNOWN_TAG_POLICIES: Final = (TAGS_REJECT, TAGS_ACCEPT)
 DEFAULT_UNKNOWN_TAGS: Final = TAGS_REJECT
 CONF_REFUSE_CONCURRENT_TAGS: Final = "refuse_concurrent_tags"
 
+# how chargers prove who they are (OCPP security profiles): 0 none, 1 HTTP Basic, 2 TLS + Basic, 3 mutual TLS
+CONF_SECURITY_PROFILE: Final = "security_profile"
+SECURITY_PROFILES: Final = ("0", "1", "2", "3")
+CONF_CERTFILE: Final = "certfile"
+CONF_KEYFILE: Final = "keyfile"
+CONF_CAFILE: Final = "cafile"
+# Home Assistant OS keeps its own certificate here (e.g. from the Let's Encrypt or DuckDNS add-ons)
+DEFAULT_CERTFILE: Final = "/ssl/fullchain.pem"
+DEFAULT_KEYFILE: Final = "/ssl/privkey.pem"
+
 STORAGE_VERSION: Final = 1
 SAVE_DELAY_SECONDS: Final = 10

@@ -86,6 +86,7 @@ def _station(central: CentralSystem, station: Station) -> dict[str, Any]:
     if data.get("v2") is not None:
         data["v2"] = _v2(data["v2"])
     data["connected"] = central.is_connected(station.station_id)
+    data["has_password"] = central.credentials.has_password(station.station_id)
     data["last_heartbeat"] = station.last_heartbeat.isoformat() if station.last_heartbeat else None
     data["status"] = station.status
     data["connector_status"] = {str(cid): c.status for cid, c in station.connectors.items()}
@@ -124,6 +125,12 @@ async def async_get_config_entry_diagnostics(hass: HomeAssistant, entry: OcppCon
             "heartbeat_interval": central.config.heartbeat_interval,
             "lenient": central.config.lenient,
             "call_timeout": central.config.call_timeout,
+            "security_profile": central.config.security_profile,
+            "max_frame_size": central.config.max_frame_size,
+            "max_message_rate": central.config.max_message_rate,
+            "max_pending_calls": central.config.max_pending_calls,
+            # whether one is set, never the password nor its hash
+            "password_for_new_chargers": central.credentials.has_new_charger_password,
         },
         "stations": {station_id: _station(central, station) for station_id, station in central.stations.items()},
     }

@@ -10,6 +10,7 @@ from websockets.asyncio.server import ServerConnection
 
 from .adapter import VersionAdapter
 from .config import CentralSystemConfig
+from .credentials import CredentialStore
 from .events import Event, EventBus, EventType
 from .framelog import FrameLog
 from .intervals import MeterIntervals
@@ -53,7 +54,9 @@ class CentralSystem:
         self.schemas = SchemaRegistry()
         # keeps each charger's meter value interval at the user's setting (or the default)
         self.meter_intervals = MeterIntervals(self)
-        self._server = OcppServer(self.config, self._on_connection, tuple(_ADAPTERS))
+        # charger passwords (security profiles 1 and 2), persisted with the state
+        self.credentials = CredentialStore(self.state, self.events, self.call)
+        self._server = OcppServer(self.config, self._on_connection, tuple(_ADAPTERS), self.credentials)
         self._sessions: dict[str, ChargerSession] = {}
         self._frames: dict[str, FrameLog] = {}
         # load management: current / power limits per station and EVSE (registers its persisted section)

@@ -46,6 +46,8 @@ class EventType(StrEnum):
     # connector_id: the EVSE (0: the station); data: LimitState.to_dict() (see limits.py) on every change,
     # or {"evse_id", "cleared": True} when the limit was removed
     LIMIT = "limit"
+    # a connection refused (ok False: reason, remote, failures in a row) or, after refusals, let in (ok True)
+    AUTHENTICATION = "authentication"
     # a configuration change the central system made on its own (e.g. the meter interval, intervals.py)
     # and the charger's answer; data: key (1.6 key, 2.x "Component.Variable"), value, status
     CONFIGURATION_REJECTED = "configuration_rejected"

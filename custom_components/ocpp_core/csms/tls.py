@@ -13,7 +13,14 @@ from typing import Any
 
 
 class TlsSetupError(ValueError):
-    """A certificate, key or CA file cannot be used (the message names the file and why)."""
+    """A certificate, key or CA file cannot be used (the message names the file and why).
+
+    `file`: "certfile" (the certificate or its key) or "cafile".
+    """
+
+    def __init__(self, message: str, file: str = "certfile") -> None:
+        super().__init__(message)
+        self.file = file
 
 
 def server_context(certfile: str, keyfile: str | None, cafile: str | None = None) -> ssl.SSLContext:
@@ -33,9 +40,9 @@ def server_context(certfile: str, keyfile: str | None, cafile: str | None = None
         try:
             context.load_verify_locations(cafile=cafile)
         except FileNotFoundError:
-            raise TlsSetupError(f"CA file not found: {cafile}") from None
+            raise TlsSetupError(f"CA file not found: {cafile}", "cafile") from None
         except (ssl.SSLError, OSError) as err:
-            raise TlsSetupError(f"CA file {cafile} does not load: {err.strerror or err}") from None
+            raise TlsSetupError(f"CA file {cafile} does not load: {err.strerror or err}", "cafile") from None
         context.verify_mode = ssl.CERT_REQUIRED
     return context
 

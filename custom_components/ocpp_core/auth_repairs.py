@@ -1,0 +1,59 @@
+"""A repair issue when a charger keeps failing authentication (security profiles 1-3).
+
+One refusal is often a charger retrying with an old password a moment before
+it learns the new one; several in a row mean it is misconfigured (or someone
+guesses).  The issue names the charger, the address it comes from and how it
+fails; it goes away by itself once the charger gets in.  Refusals because of
+the unknown-charger policy "reject" are what the user asked for: no issue.
+"""
+
+from __future__ import annotations
+
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import issue_registry as ir
+
+from .const import DOMAIN
+from .csms import Event, EventType
+
+# refusals in a row before the user is told
+FAILURES_BEFORE_ISSUE = 5
+_CERTIFICATE = "certificate_mismatch"
+_NOT_ADMITTED = "not_admitted"
+
+
+def issue_id(entry_id: str, station_id: str) -> str:
+    return f"auth_failed_{entry_id}_{station_id}"
+
+
+class AuthRepairs:
+    """Raises and clears the authentication issues of one config entry."""
+
+    def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
+        self._hass = hass
+        self._entry_id = entry_id
+
+    @callback
+    def handle(self, event: Event) -> None:
+        if event.type is not EventType.AUTHENTICATION:
+            return
+        data = event.data
+        key = issue_id(self._entry_id, event.station_id)
+        if data.get("ok"):
+            ir.async_delete_issue(self._hass, DOMAIN, key)
+            return
+        reason = data.get("reason")
+        if reason == _NOT_ADMITTED or int(data.get("failures", 0)) < FAILURES_BEFORE_ISSUE:
+            return
+        ir.async_create_issue(
+            self._hass,
+            DOMAIN,
+            key,
+            is_fixable=False,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key="auth_failed_certificate" if reason == _CERTIFICATE else "auth_failed_password",
+            translation_placeholders={
+                "charger": event.station_id,
+                "address": str(data.get("remote", "?")),
+                "failures": str(data.get("failures", FAILURES_BEFORE_ISSUE)),
+            },
+        )

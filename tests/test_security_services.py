@@ -1,0 +1,154 @@
+"""The set_charger_password action, the repair for a charger failing to log in, and secrets in diagnostics."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+import websockets
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import CONF_HOST, CONF_PORT
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import issue_registry as ir
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from websockets.exceptions import InvalidStatus
+
+from custom_components.ocpp_core.auth_repairs import FAILURES_BEFORE_ISSUE, issue_id
+from custom_components.ocpp_core.const import DOMAIN
+from custom_components.ocpp_core.diagnostics import async_get_config_entry_diagnostics
+from sim import charger16, charger201
+from sim.auth import ConnectOptions
+from sim.core16 import ConfigKey
+
+from .helpers_ha import ACCEPT_ALL, free_port, until
+
+PASSWORD = "garage-password-2024"
+NEW = "a-brand-new-password-99"
+
+
+@pytest.fixture(autouse=True)
+def _custom(enable_custom_integrations: None) -> None:
+    """Load our integration from custom_components."""
+
+
+@pytest.fixture
+async def entry(hass: HomeAssistant) -> AsyncIterator[MockConfigEntry]:
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        data={CONF_HOST: "127.0.0.1", CONF_PORT: free_port(), "security_profile": 1},
+        options=ACCEPT_ALL,
+        title="OCPP",
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    yield entry
+    if entry.state is ConfigEntryState.LOADED:
+        assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+def _url(entry: MockConfigEntry) -> str:
+    return f"ws://127.0.0.1:{entry.data[CONF_PORT]}"
+
+
+def _device_id(hass: HomeAssistant, station_id: str) -> str:
+    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, station_id)})
+    assert device is not None
+    return device.id
+
+
+async def _set(hass: HomeAssistant, device_id: str, **data: Any) -> None:
+    await hass.services.async_call(DOMAIN, "set_charger_password", {"device_id": device_id, **data}, blocking=True)
+
+
+async def test_password_sent_to_a_16_charger(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    central = entry.runtime_data.central
+    await central.credentials.set_password("garage", PASSWORD)
+    cp, task, ws = await charger16.connect(_url(entry), "garage", options=ConnectOptions(PASSWORD))
+    await cp.boot()
+    await until(hass, lambda: dr.async_get(hass).async_get_device(identifiers={(DOMAIN, "garage")}) is not None)
+    device_id = _device_id(hass, "garage")
+    # the simulated charger has no AuthorizationKey yet: it answers NotSupported, nothing changes
+    with pytest.raises(HomeAssistantError) as refused:
+        await _set(hass, device_id, password=NEW)
+    assert refused.value.translation_key == "charger_rejected"
+    with pytest.raises(ServiceValidationError) as short:
+        await _set(hass, device_id, password="short")
+    assert short.value.translation_key == "password_length"
+    cp.sim.configuration["AuthorizationKey"] = ConfigKey(None)
+    await _set(hass, device_id, password=NEW)
+    assert cp.sim.configuration["AuthorizationKey"].value == NEW.encode().hex()
+    await ws.close()
+    task.cancel()
+    await until(hass, lambda: not central.is_connected("garage"))
+    # the charger comes back with the new one, as the hex text it was given
+    cp, task, ws = await charger16.connect(_url(entry), "garage", options=ConnectOptions(NEW.encode().hex()))
+    await cp.boot()
+    await ws.close()
+    task.cancel()
+    # stored only, without a connection; and removed
+    await _set(hass, device_id, password="typed-on-the-charger", send_to_charger=False)
+    with pytest.raises(ServiceValidationError):
+        await _set(hass, device_id, send_to_charger=True)
+    await _set(hass, device_id, send_to_charger=False)
+    assert not central.credentials.has_password("garage")
+
+
+async def test_password_sent_to_a_201_station(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    central = entry.runtime_data.central
+    await central.credentials.set_password("cs1", PASSWORD)
+    station = await charger201.connect(_url(entry), "cs1", options=ConnectOptions(PASSWORD))
+    await station.boot()
+    await until(hass, lambda: dr.async_get(hass).async_get_device(identifiers={(DOMAIN, "cs1")}) is not None)
+    await _set(hass, _device_id(hass, "cs1"), password=NEW)
+    assert station.sim.device_model.value("SecurityCtrlr", "BasicAuthPassword") == NEW
+    diagnostics = json.dumps(await async_get_config_entry_diagnostics(hass, entry))
+    assert NEW not in diagnostics
+    assert PASSWORD not in diagnostics
+    assert '"has_password": true' in diagnostics
+    await station.close()
+
+
+async def _wrong(entry: MockConfigEntry, station_id: str) -> None:
+    token = base64.b64encode(f"{station_id}:wrong-password".encode()).decode()
+    with pytest.raises(InvalidStatus) as refused:
+        await websockets.connect(
+            f"{_url(entry)}/{station_id}",
+            subprotocols=["ocpp1.6"],  # type: ignore[list-item]
+            additional_headers={"Authorization": f"Basic {token}"},
+        )
+    assert refused.value.response.status_code == 401
+
+
+async def test_a_charger_failing_to_log_in_raises_a_repair_until_it_gets_in(
+    hass: HomeAssistant, entry: MockConfigEntry
+) -> None:
+    central = entry.runtime_data.central
+    await central.credentials.set_password("garage", PASSWORD)
+    issues = ir.async_get(hass)
+    key = issue_id(entry.entry_id, "garage")
+    for _ in range(FAILURES_BEFORE_ISSUE - 1):
+        await _wrong(entry, "garage")
+    await hass.async_block_till_done()
+    assert issues.async_get_issue(DOMAIN, key) is None  # a few are a charger catching up
+    await _wrong(entry, "garage")
+    await hass.async_block_till_done()
+    issue = issues.async_get_issue(DOMAIN, key)
+    assert issue is not None
+    assert issue.translation_key == "auth_failed_password"
+    assert issue.translation_placeholders == {
+        "charger": "garage",
+        "address": "127.0.0.1",
+        "failures": str(FAILURES_BEFORE_ISSUE),
+    }
+    cp, task, ws = await charger16.connect(_url(entry), "garage", options=ConnectOptions(PASSWORD))
+    await cp.boot()
+    await hass.async_block_till_done()
+    assert issues.async_get_issue(DOMAIN, key) is None
+    await ws.close()
+    task.cancel()
