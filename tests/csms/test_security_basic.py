@@ -217,8 +217,18 @@ def _authorization_key(cp: Any) -> Any:
     return cp.sim.configuration["AuthorizationKey"]
 
 
-async def test_pushing_a_password_to_a_16_charger(central: CentralSystem, url: str) -> None:
+def _server_log(caplog: pytest.LogCaptureFixture) -> str:
+    """What the central system (and the websockets server under it) logged; not the simulated charger."""
+    return "\n".join(
+        r.getMessage() for r in caplog.records if r.name.startswith(("custom_components", "websockets.server"))
+    )
+
+
+async def test_pushing_a_password_to_a_16_charger(
+    central: CentralSystem, url: str, caplog: pytest.LogCaptureFixture
+) -> None:
     """ChangeConfiguration AuthorizationKey (hex); the old password works until the charger used the new one."""
+    caplog.set_level(logging.DEBUG)
     await central.credentials.set_password("CP1", PASSWORD)
     cp, close = await _connect(url, "CP1", "1.6", PASSWORD)
     entry = _authorization_key(cp)
@@ -229,6 +239,9 @@ async def test_pushing_a_password_to_a_16_charger(central: CentralSystem, url: s
     frames = " ".join(text for _, _, text in central.recent_frames("CP1"))
     assert '"AuthorizationKey"' in frames
     assert new.encode().hex() not in frames
+    # nor any log line, websockets' debug lines of the frames included
+    assert "TEXT naming a secret, redacted" in _server_log(caplog)
+    assert new.encode().hex()[-12:] not in _server_log(caplog)
     await close()
     await wait_for(lambda: not central.is_connected("CP1"))
     # the charger may still come back with the old one (it missed the change) …
@@ -253,8 +266,11 @@ async def test_a_refused_push_changes_nothing(central: CentralSystem, url: str) 
     await close()
 
 
-async def test_pushing_a_password_to_a_201_station(central: CentralSystem, url: str) -> None:
+async def test_pushing_a_password_to_a_201_station(
+    central: CentralSystem, url: str, caplog: pytest.LogCaptureFixture
+) -> None:
     """SetVariables SecurityCtrlr.BasicAuthPassword; the frame ring keeps the variable, not the value."""
+    caplog.set_level(logging.DEBUG)
     await central.credentials.set_password("CS1", PASSWORD)
     station, close = await _connect(url, "CS1", "2.0.1", PASSWORD)
     new = "a-brand-new-password-2"
@@ -263,6 +279,7 @@ async def test_pushing_a_password_to_a_201_station(central: CentralSystem, url: 
     frames = " ".join(text for _, _, text in central.recent_frames("CS1"))
     assert "BasicAuthPassword" in frames
     assert new not in frames
+    assert new[-8:] not in _server_log(caplog)
     await close()
     station.connect_options = ConnectOptions(password=new)
     await station.open()

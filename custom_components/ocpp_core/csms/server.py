@@ -13,11 +13,13 @@ from urllib.parse import unquote
 
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
+from websockets.frames import Frame, Opcode
 from websockets.http11 import Request, Response
 from websockets.typing import Subprotocol
 
 from .config import CentralSystemConfig
 from .credentials import AuthResult, CredentialStore
+from .framelog import redact_secrets
 from .rpc_types import OcppVersion
 from .throttle import FailureLimiter
 from .tls import common_name, server_context
@@ -27,17 +29,24 @@ _WS_LOGGER = logging.getLogger("websockets.server")
 AUTHENTICATE = 'Basic realm="OCPP", charset="UTF-8"'
 
 
-class _HideAuthorization(logging.Filter):
-    """websockets logs every request header at debug level: never the Authorization one."""
+class _HideSecrets(logging.Filter):
+    """websockets logs every request header and (cut short) every frame at debug level: never the
+    Authorization header, nor a frame naming a password or key.  (Runs only when debug logging is on.)"""
 
     def filter(self, record: logging.LogRecord) -> bool:
         args = record.args
-        if isinstance(args, tuple) and len(args) == 2 and str(args[0]).lower() == "authorization":
+        if not isinstance(args, tuple):
+            return True
+        if len(args) == 2 and str(args[0]).lower() == "authorization":
             record.args = (args[0], "<redacted>")
+        elif len(args) == 1 and isinstance(args[0], Frame) and args[0].opcode is Opcode.TEXT:
+            text = args[0].data.decode(errors="replace")
+            if redact_secrets(text) != text:
+                record.args = (f"TEXT naming a secret, redacted [{len(args[0].data)} bytes]",)
         return True
 
 
-_WS_LOGGER.addFilter(_HideAuthorization())
+_WS_LOGGER.addFilter(_HideSecrets())
 
 MAX_ID_LENGTH = 48
 SUPPORTED_SUBPROTOCOLS = tuple(v.value for v in OcppVersion)
