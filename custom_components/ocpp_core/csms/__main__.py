@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 import sys
 
@@ -25,15 +26,30 @@ def _parse_args() -> argparse.Namespace:
         "--strict", action="store_true", help="reject every schema break (default: tolerate small ones)"
     )
     parser.add_argument("--log-level", default="INFO")
+    parser.add_argument(
+        "--security-profile", type=int, choices=(0, 1, 2, 3), default=0, help="1 HTTP Basic, 2 TLS + Basic, 3 mTLS"
+    )
+    parser.add_argument("--certfile", help="profiles 2, 3: the server certificate (chain), PEM")
+    parser.add_argument("--keyfile", help="profiles 2, 3: its private key, PEM")
+    parser.add_argument("--cafile", help="profile 3: the CA of the chargers' client certificates, PEM")
     return parser.parse_args()
 
 
 async def _run(args: argparse.Namespace) -> None:
     central = CentralSystem(
         CentralSystemConfig(
-            host=args.host, port=args.port, heartbeat_interval=args.heartbeat_interval, lenient=not args.strict
+            host=args.host,
+            port=args.port,
+            heartbeat_interval=args.heartbeat_interval,
+            lenient=not args.strict,
+            security_profile=args.security_profile,
+            certfile=args.certfile,
+            keyfile=args.keyfile,
+            cafile=args.cafile,
         )
     )
+    # profiles 1 and 2 with the in-memory store: every charger logs in with this one (kept out of `ps`)
+    new_charger_password = os.environ.get("OCPP_CHARGER_PASSWORD")
     log = logging.getLogger("csms.events")
 
     def _log_event(event: Event) -> None:
@@ -48,6 +64,8 @@ async def _run(args: argparse.Namespace) -> None:
     if log.isEnabledFor(logging.INFO):  # formatting every event costs more than handling it
         central.events.subscribe(_log_event)
     await central.start()
+    if new_charger_password:
+        await central.credentials.set_new_charger_password(new_charger_password)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
