@@ -125,8 +125,9 @@ async def test_rate_limit_the_latest_value_wins(charger: SimulatedChargePoint, c
 async def test_a_rebooted_charger_gets_its_limit_again(central: CentralSystem, url: str) -> None:
     first, task, ws = await connect(url, CP)
     await first.boot()
-    await central.limits.set_limit(CP, 1, amps=8)
+    await central.limits.set_limit(CP, 1, amps=8)  # at once: it waits for the configuration read
     await accepted(central, 8)
+    assert profiles_sent(first)[0]["csChargingProfiles"]["stackLevel"] == 8
     await ws.close()
     task.cancel()
     await wait_for(lambda: not central.is_connected(CP))
@@ -134,7 +135,8 @@ async def test_a_rebooted_charger_gets_its_limit_again(central: CentralSystem, u
     # the charger comes back having lost its profiles (a new simulated charger, nothing installed)
     again, task, ws = await connect(url, CP)
     await again.boot()
-    await wait_for(lambda: len(profiles_sent(again)) == 1)
+    await wait_for(lambda: TX_DEFAULT_1 in again.sim.charging_profiles)
+    assert len(profiles_sent(again)) == 1
     actions = [a for a, _ in again.requests]
     assert actions.index("GetConfiguration") < actions.index("SetChargingProfile")  # unit and stack level known first
     assert again.sim.charging_profiles[TX_DEFAULT_1]["profile"]["charging_schedule"]["charging_schedule_period"] == [
@@ -157,7 +159,7 @@ async def test_a_reconnect_without_boot_gets_the_limit_again(central: CentralSys
     await wait_for(lambda: not central.is_connected(CP))
 
     again, task, ws = await connect(url, CP)  # no BootNotification this time
-    await wait_for(lambda: len(profiles_sent(again)) == 1)
+    await wait_for(lambda: TX_DEFAULT_1 in again.sim.charging_profiles)
     assert profiles_sent(again)[0]["csChargingProfiles"]["chargingProfileId"] == TX_DEFAULT_1
     await ws.close()
     task.cancel()

@@ -113,8 +113,8 @@ async def test_a_reboot_gets_the_limits_again(central: CentralSystem, url: str) 
     await accepted(central, 8, evse_id=2)
     station.sim.charging_profiles.clear()  # a reboot that lost them
     await station.reboot()
-    await wait_for(lambda: len(profiles_sent(station)) == 4)
-    assert set(station.sim.charging_profiles) == {PROFILE_ID_BASE, PROFILE_ID_BASE + 1000 + 2}
+    await wait_for(lambda: set(station.sim.charging_profiles) == {PROFILE_ID_BASE, PROFILE_ID_BASE + 1000 + 2})
+    assert len(profiles_sent(station)) == 4
     station_max = station.sim.charging_profiles[PROFILE_ID_BASE]
     assert (station_max["evse_id"], station_max["profile"]["charging_profile_purpose"]) == (
         0,

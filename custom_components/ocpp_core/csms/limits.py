@@ -240,6 +240,8 @@ class LimitManager:
     def _mark(self, station_id: str, evse_id: int) -> None:
         self._dirty.setdefault(station_id, set()).add(evse_id)
         worker = self._workers.get(station_id)
+        if station_id in self._reapply:
+            return  # the charger just (re)connected: sent once it has told its unit and stack level
         if (worker is None or worker.done()) and self._central.is_connected(station_id):
             self._workers[station_id] = asyncio.create_task(self._work(station_id))
 
@@ -435,32 +437,39 @@ class LimitManager:
         previous = self._reapply.pop(station_id, None)
         if previous is not None:
             previous.cancel()
-        if not self._slots.get(station_id) and not self._clears.get(station_id):
-            return
         self._signals[station_id] = asyncio.Event()
         self._reapply[station_id] = asyncio.create_task(self._reapply_all(station_id, wait_boot))
 
     async def _reapply_all(self, station_id: str, wait_boot: bool) -> None:
         """Send every limit again once the charger has booted and told its capabilities."""
-        signal = self._signals[station_id]
-        if wait_boot:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(signal.wait(), self.boot_grace)
-            booted = signal.is_set()
-        else:
-            booted = True
-        station = self._central.stations.get(station_id)
-        if station is None or station.registration_status not in (RegistrationStatus.ACCEPTED, None):
+        try:
+            go_on = await self._capabilities_known(station_id, wait_boot)
+        finally:
+            if self._reapply.get(station_id) is asyncio.current_task():
+                del self._reapply[station_id]
+        if not go_on:
             return
-        if booted and self._capabilities_follow(station):
-            signal.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(signal.wait(), self._central.config.call_timeout + 1.0)
-        self._reapply.pop(station_id, None)
         await self._send_clears(station_id)
         for evse_id, slot in self._slots.get(station_id, {}).items():
             slot.force = True
             self._mark(station_id, evse_id)
+
+    async def _capabilities_known(self, station_id: str, wait_boot: bool) -> bool:
+        """Wait for the boot (up to boot_grace) and the read that follows it; False: not registered."""
+        signal = self._signals[station_id]
+        booted = True
+        if wait_boot:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(signal.wait(), self.boot_grace)
+            booted = signal.is_set()
+        station = self._central.stations.get(station_id)
+        if station is None or station.registration_status not in (RegistrationStatus.ACCEPTED, None):
+            return False
+        if booted and self._capabilities_follow(station):
+            signal.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(signal.wait(), self._central.config.call_timeout + 1.0)
+        return True
 
     @staticmethod
     def _capabilities_follow(station: Station) -> bool:
