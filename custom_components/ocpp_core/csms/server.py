@@ -40,7 +40,7 @@ class _HideSecrets(logging.Filter):
         if len(args) == 2 and str(args[0]).lower() == "authorization":
             record.args = (args[0], "<redacted>")
         elif len(args) == 1 and isinstance(args[0], Frame) and args[0].opcode is Opcode.TEXT:
-            text = args[0].data.decode(errors="replace")
+            text = bytes(args[0].data).decode(errors="replace")
             if redact_secrets(text) != text:
                 record.args = (f"TEXT naming a secret, redacted [{len(args[0].data)} bytes]",)
         return True
