@@ -39,7 +39,7 @@ class Server:
 
 
 SERVERS = (
-    Server("ocpp-core", ["csms", "--host", "127.0.0.1", "--log-level", "WARNING"], CSMS_DIR),
+    Server("ocpp-core", ["csms", "--host", "127.0.0.1", "--log-level", "WARNING", "--max-message-rate", "0"], CSMS_DIR),
     Server("ocpp-lib", ["bench.servers", "ocpp-lib"], ROOT),
     Server("raw-echo", ["bench.servers", "raw-echo"], ROOT),
 )

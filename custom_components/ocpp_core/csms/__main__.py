@@ -27,6 +27,12 @@ def _parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--log-level", default="INFO")
     parser.add_argument(
+        "--max-message-rate",
+        type=float,
+        default=CentralSystemConfig().max_message_rate,
+        help="messages per second a charger may send on average before it is closed (0: no limit, for load tests)",
+    )
+    parser.add_argument(
         "--security-profile", type=int, choices=(0, 1, 2, 3), default=0, help="1 HTTP Basic, 2 TLS + Basic, 3 mTLS"
     )
     parser.add_argument("--certfile", help="profiles 2, 3: the server certificate (chain), PEM")
@@ -46,6 +52,7 @@ async def _run(args: argparse.Namespace) -> None:
             certfile=args.certfile,
             keyfile=args.keyfile,
             cafile=args.cafile,
+            max_message_rate=args.max_message_rate,
         )
     )
     # profiles 1 and 2 with the in-memory store: every charger logs in with this one (kept out of `ps`)

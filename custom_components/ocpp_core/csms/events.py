@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -94,17 +94,35 @@ Listener = Callable[[Event], None]
 
 
 class EventBus:
-    """Synchronous fan-out on the event loop; listeners must be quick and must not raise."""
+    """Synchronous fan-out on the event loop; listeners must be quick and must not raise.
+
+    A listener may name the event types it wants: the steady stream (CONNECTOR_UPDATED on every
+    MeterValues) then never reaches the modules that only care about boots and settings.
+    """
 
     def __init__(self) -> None:
-        self._listeners: list[Listener] = []
+        self._everything: list[Listener] = []
+        self._by_type: dict[EventType, list[Listener]] = {}
 
-    def subscribe(self, listener: Listener) -> Callable[[], None]:
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener)
+    def subscribe(self, listener: Listener, types: Iterable[EventType] | None = None) -> Callable[[], None]:
+        """Call `listener` for every event, or only for those of `types`; returns the unsubscribe."""
+        lists = [self._everything] if types is None else [self._by_type.setdefault(t, []) for t in set(types)]
+        for listeners in lists:
+            listeners.append(listener)
+
+        def unsubscribe() -> None:
+            for listeners in lists:
+                listeners.remove(listener)
+
+        return unsubscribe
 
     def emit(self, event: Event) -> None:
-        for listener in self._listeners:
+        for listener in self._everything:
+            try:
+                listener(event)
+            except Exception:
+                _LOGGER.exception("Event listener failed on %s", event)
+        for listener in self._by_type.get(event.type, ()):
             try:
                 listener(event)
             except Exception:

@@ -95,7 +95,9 @@ class FrameLog:
             self._texts.append(redact_secrets(repr(text[:_KEPT_CHARS])))
             return
         head = text[:80]
-        if '"MeterValues"' in head:  # the steady stream carries readings, never a secret: no scan for one
+        if not inbound and head.startswith("[3,"):  # our own answers never carry a secret: no scan
+            self._texts.append(text[:_KEPT_CHARS])
+        elif '"MeterValues"' in head:  # the steady stream carries readings, never a secret: no scan for one
             self._texts.append(text[:_KEPT_METER_CHARS] + "..." if len(text) > _KEPT_METER_CHARS else text)
         elif '"TransactionEvent"' in head:
             self._texts.append(text[:_KEPT_CHARS])

@@ -32,6 +32,10 @@ if TYPE_CHECKING:
 
 _LOGGER = logging.getLogger(__name__)
 
+# the events this module acts on (the steady stream of meter values never reaches it)
+_EVENTS = (EventType.SETTINGS_CHANGED, EventType.CONFIGURATION, EventType.BOOTED)
+
+
 KEY_V16 = "MeterValueSampleInterval"
 COMPONENT_V2, VARIABLE_V2 = "SampledDataCtrlr", "TxUpdatedInterval"
 KEY_V2 = f"{COMPONENT_V2}.{VARIABLE_V2}"
@@ -46,7 +50,7 @@ class MeterIntervals:
         self._central = central
         self._default = default
         self._tasks: dict[str, asyncio.Task[str | None]] = {}
-        central.events.subscribe(self._on_event)
+        central.events.subscribe(self._on_event, _EVENTS)
 
     @property
     def default(self) -> int | None:

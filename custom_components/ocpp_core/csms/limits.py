@@ -70,6 +70,19 @@ if TYPE_CHECKING:
 
 _LOGGER = logging.getLogger(__name__)
 
+# the events this module acts on (the steady stream of meter values never reaches it)
+_EVENTS = (
+    EventType.CONNECTED,
+    EventType.DISCONNECTED,
+    EventType.BOOTED,
+    EventType.CONFIGURATION,
+    EventType.DEVICE_MODEL,
+    EventType.TRANSACTION_STARTED,
+    EventType.TRANSACTION_ENDED,
+    EventType.SETTINGS_CHANGED,
+)
+
+
 STATUS_PENDING = "pending"  # wanted, not sent yet (rate limit, offline, no session for a TxProfile)
 STATUS_SENT = "sent"  # on its way, no answer yet
 STATUS_ACCEPTED = "accepted"
@@ -125,7 +138,7 @@ class LimitManager:
         self._next_send: dict[str, float] = {}
         self.boot_grace = BOOT_GRACE
         central.state.register_section("limits", self._load, self._dump)
-        central.events.subscribe(self._on_event)
+        central.events.subscribe(self._on_event, _EVENTS)
 
     # ---- queries -------------------------------------------------------------
 

@@ -42,6 +42,16 @@ if TYPE_CHECKING:
 
 _LOGGER = logging.getLogger(__name__)
 
+# the events this module acts on (the steady stream of meter values never reaches it)
+_EVENTS = (
+    EventType.CONNECTED,
+    EventType.DISCONNECTED,
+    EventType.SETTINGS_CHANGED,
+    EventType.CONFIGURATION,
+    EventType.BOOTED,
+)
+
+
 # how long a charger that reconnected may take to boot before its list is brought up to date anyway
 BOOT_GRACE = 10.0
 # a sync asked for while one runs is done after it; a bounded number of times in a row
@@ -87,7 +97,7 @@ class LocalListPusher:
         self._booted: dict[str, asyncio.Event] = {}
         self._waiting: dict[str, asyncio.Task[None]] = {}
         central.state.register_section("local_lists", self._load, self._dump)
-        central.events.subscribe(self._on_event)
+        central.events.subscribe(self._on_event, _EVENTS)
         central.state.authorization.tags.subscribe(self._on_tags_changed)
 
     def close(self) -> None:
