@@ -54,9 +54,11 @@ async def _serve(charger: SimulatedChargePoint) -> None:
         await charger.start()
 
 
-async def run_forever(url: str, cp_id: str, connectors: int, interval: float) -> None:
+async def run_forever(
+    url: str, cp_id: str, connectors: int, interval: float, options: ConnectOptions | None = None
+) -> None:
     """Boot, go live, and charge in a loop — for a newcomer's first look."""
-    charger, task, ws = await connect(url, cp_id, connectors)
+    charger, task, ws = await connect(url, cp_id, connectors, options)
     charger.step_delay = 1.0  # firmware updates, uploads … take a while, as on a real charger
     await charger.boot(expect=None)
     while charger.registration_status != "Accepted" and not task.done():

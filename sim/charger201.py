@@ -54,9 +54,11 @@ async def connect(
     return station
 
 
-async def run_forever(url: str, cp_id: str, version: str, evses: int, interval: float) -> None:
+async def run_forever(
+    url: str, cp_id: str, version: str, evses: int, interval: float, options: ConnectOptions | None = None
+) -> None:
     """Boot, go live, and charge in a loop — for a newcomer's first look."""
-    station = await connect(url, cp_id, version, evses)
+    station = await connect(url, cp_id, version, evses, options)
     station.step_delay = 1.0  # firmware updates, uploads … take a while, as on a real station
     await station.boot(expect=None)
     while station.registration_status != "Accepted":

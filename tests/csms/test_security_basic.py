@@ -1,4 +1,4 @@
-"""Security profile 1: HTTP Basic before the WebSocket upgrade, on OCPP 1.6J and 2.0.1."""
+"""Security profile 1: HTTP Basic before the WebSocket upgrade, on OCPP 1.6J, 2.0.1 and 2.1."""
 
 from __future__ import annotations
 
@@ -10,7 +10,14 @@ import pytest
 import websockets
 from websockets.exceptions import InvalidStatus
 
-from custom_components.ocpp_core.csms import CentralSystem, CentralSystemConfig, Event, EventType, MemoryPersistence
+from custom_components.ocpp_core.csms import (
+    CentralSystem,
+    CentralSystemConfig,
+    Event,
+    EventType,
+    MemoryPersistence,
+    OcppVersion,
+)
 from sim import charger16, charger201
 from sim.auth import ConnectOptions
 from sim.core16 import ConfigKey
@@ -18,7 +25,7 @@ from sim.core16 import ConfigKey
 from .helpers import wait_for
 
 PASSWORD = "correct-horse-battery"
-VERSIONS = ["1.6", "2.0.1"]
+VERSIONS = ["1.6", "2.0.1", "2.1"]
 
 
 @pytest.fixture
@@ -38,10 +45,14 @@ async def _connect(url: str, cp_id: str, version: str, password: str | bytes | N
     return station, station.close
 
 
-async def _refused(url: str, cp_id: str, headers: dict[str, str] | None = None) -> Any:
-    """The HTTP response of a refused opening handshake."""
+async def _refused(url: str, cp_id: str, headers: dict[str, str] | None = None, version: str = "1.6") -> Any:
+    """The HTTP response of a refused opening handshake (offering `version`)."""
     with pytest.raises(InvalidStatus) as refused:
-        await websockets.connect(f"{url}/{cp_id}", subprotocols=["ocpp1.6"], additional_headers=headers or {})  # type: ignore[list-item]
+        await websockets.connect(
+            f"{url}/{cp_id}",
+            subprotocols=[f"ocpp{version}"],  # type: ignore[list-item]
+            additional_headers=headers or {},
+        )
     return refused.value.response
 
 
@@ -55,6 +66,7 @@ async def test_the_right_password_lets_the_charger_in(central: CentralSystem, ur
     _charger, close = await _connect(url, "CP1", version, PASSWORD)
     assert central.is_connected("CP1")
     assert central.stations["CP1"].registration_status == "Accepted"
+    assert central.stations["CP1"].ocpp_version == OcppVersion(f"ocpp{version}")
     await close()
 
 
@@ -72,7 +84,7 @@ async def test_wrong_or_missing_credentials_get_401_with_a_challenge(
         _basic("OTHER", PASSWORD.encode()),
         {"Authorization": "Basic !!"},
     ):
-        response = await _refused(url, "CP1", headers)
+        response = await _refused(url, "CP1", headers, version)
         assert response.status_code == 401
         assert response.headers["WWW-Authenticate"] == 'Basic realm="OCPP", charset="UTF-8"'
     assert not central.is_connected("CP1")
@@ -266,13 +278,14 @@ async def test_a_refused_push_changes_nothing(central: CentralSystem, url: str) 
     await close()
 
 
-async def test_pushing_a_password_to_a_201_station(
-    central: CentralSystem, url: str, caplog: pytest.LogCaptureFixture
+@pytest.mark.parametrize("version", ["2.0.1", "2.1"])
+async def test_pushing_a_password_to_a_2x_station(
+    central: CentralSystem, url: str, caplog: pytest.LogCaptureFixture, version: str
 ) -> None:
     """SetVariables SecurityCtrlr.BasicAuthPassword; the frame ring keeps the variable, not the value."""
     caplog.set_level(logging.DEBUG)
     await central.credentials.set_password("CS1", PASSWORD)
-    station, close = await _connect(url, "CS1", "2.0.1", PASSWORD)
+    station, close = await _connect(url, "CS1", version, PASSWORD)
     new = "a-brand-new-password-2"
     assert await central.credentials.set_password("CS1", new, push=True) == "Accepted"
     assert station.sim.device_model.value("SecurityCtrlr", "BasicAuthPassword") == new
@@ -285,6 +298,7 @@ async def test_pushing_a_password_to_a_201_station(
     await station.open()
     await station.boot()
     assert central.is_connected("CS1")
+    assert central.stations["CS1"].ocpp_version == OcppVersion(f"ocpp{version}")
     await station.close()
 
 

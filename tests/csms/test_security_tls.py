@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
 import ssl
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -11,15 +14,17 @@ import pytest
 import websockets
 from websockets.exceptions import InvalidStatus
 
-from custom_components.ocpp_core.csms import CentralSystem, CentralSystemConfig, MemoryPersistence
+from custom_components.ocpp_core.csms import CentralSystem, CentralSystemConfig, MemoryPersistence, OcppVersion
 from custom_components.ocpp_core.csms.tls import TlsSetupError
+from sim import __main__ as sim_main
 from sim import charger16, charger201
 from sim.auth import ConnectOptions
 
 from .certs import Authority
+from .helpers import wait_for
 
 PASSWORD = "correct-horse-battery"
-VERSIONS = ["1.6", "2.0.1"]
+VERSIONS = ["1.6", "2.0.1", "2.1"]
 
 
 @pytest.fixture
@@ -81,6 +86,7 @@ async def test_profile_2_tls_and_basic(profile2: CentralSystem, authority: Autho
     close = await _session(url, "CP1", version, ConnectOptions(password=PASSWORD, ssl=authority.client_context()))
     assert profile2.is_connected("CP1")
     assert profile2.stations["CP1"].registration_status == "Accepted"
+    assert profile2.stations["CP1"].ocpp_version == OcppVersion(f"ocpp{version}")
     await close()
     # TLS alone is not enough: the password is still checked
     with pytest.raises(InvalidStatus) as refused:
@@ -109,6 +115,7 @@ async def test_profile_3_client_certificate_naming_the_charger(
     context = authority.client_context(authority.issue("CP7"))
     close = await _session(f"wss://localhost:{profile3.port}", "CP7", version, ConnectOptions(ssl=context))
     assert profile3.is_connected("CP7")
+    assert profile3.stations["CP7"].ocpp_version == OcppVersion(f"ocpp{version}")
     await close()
 
 
@@ -160,3 +167,59 @@ async def test_unusable_certificate_files_fail_start_clearly(authority: Authorit
     )
     with pytest.raises(ValueError, match="CA"):
         await CentralSystem(no_ca, MemoryPersistence()).start()
+
+
+# ---- `python -m sim` with a password and certificates (the README's walkthrough) ----------------------------
+
+
+async def test_sim_command_line_profile_3_options(profile3: CentralSystem, authority: Authority) -> None:
+    """--cafile, --certfile and --keyfile give the charger the TLS context profile 3 needs."""
+    issued = authority.issue("CP9")
+    url = f"wss://localhost:{profile3.port}"
+    tls = ["--cafile", str(authority.files.cert), "--certfile", str(issued.cert), "--keyfile", str(issued.key)]
+    args = sim_main.parse_args(["--url", url, "--id", "CP9", "--version", "2.1", *tls])
+    close = await _session(url, "CP9", "2.1", sim_main.connect_options(args))
+    assert profile3.is_connected("CP9")
+    await close()
+
+
+def test_sim_command_line_refuses_certificates_without_wss() -> None:
+    with pytest.raises(SystemExit):
+        sim_main.parse_args(["--url", "ws://localhost:9000", "--cafile", "ca.pem"])
+    with pytest.raises(SystemExit):
+        sim_main.parse_args(["--url", "wss://localhost:9000", "--keyfile", "key.pem"])
+
+
+async def _sim_process(url: str, cp_id: str, cafile: Path, password: str) -> asyncio.subprocess.Process:
+    """`python -m sim` as a user runs it, the password in the environment (kept out of `ps`)."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "sim",
+        "--url",
+        url,
+        "--id",
+        cp_id,
+        "--cafile",
+        str(cafile),
+        env={**os.environ, sim_main.PASSWORD_ENV: password},
+        cwd=str(Path(sim_main.__file__).parents[1]),
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
+async def test_sim_command_line_profile_2_connects_and_a_wrong_password_is_told(
+    profile2: CentralSystem, authority: Authority
+) -> None:
+    url = f"wss://localhost:{profile2.port}"
+    process = await _sim_process(url, "CP1", authority.files.cert, PASSWORD)
+    try:
+        await wait_for(lambda: profile2.is_connected("CP1"), timeout=30)
+    finally:
+        process.terminate()
+        await process.wait()
+    refused = await _sim_process(url, "CP1", authority.files.cert, "not-the-password")
+    _out, err = await asyncio.wait_for(refused.communicate(), timeout=30)
+    assert refused.returncode == 1
+    assert "The central system refused CP1: HTTP 401 Unauthorized" in err.decode()

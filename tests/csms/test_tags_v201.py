@@ -48,10 +48,11 @@ def _authorize_events(central: CentralSystem) -> list[Event]:
     return events
 
 
+@pytest.mark.parametrize("version", VERSIONS)
 @pytest.mark.parametrize(("tag", "status"), CASES)
-async def test_authorize(tag_book: CentralSystem, url: str, tag: str, status: str) -> None:
+async def test_authorize(tag_book: CentralSystem, url: str, version: str, tag: str, status: str) -> None:
     events = _authorize_events(tag_book)
-    station = await booted(tag_book, url, "st-auth")
+    station = await booted(tag_book, url, "st-auth", version)
     answer = await station.authorize(tag, "ISO14443")
     assert answer.id_token_info["status"] == status
     assert events[-1].data["status"] == status
