@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -13,7 +14,13 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from homeassistant.config_entries import ConfigEntryState  # noqa: E402
+from homeassistant.core import HomeAssistant  # noqa: E402
+from pytest_homeassistant_custom_component.common import MockConfigEntry  # noqa: E402
+
 from custom_components.ocpp_core.csms import CentralSystem, CentralSystemConfig, MemoryPersistence  # noqa: E402
+
+from .helpers_ha import add_entry  # noqa: E402
 
 pytest_plugins = ["pytest_homeassistant_custom_component"]
 
@@ -44,3 +51,20 @@ def url(central: CentralSystem) -> str:
 @pytest.fixture(autouse=True)
 def _real_sockets(socket_enabled: None) -> None:
     """Our tests talk to real servers, on 127.0.0.1 only (the HA harness blocks sockets by default)."""
+
+
+@pytest.fixture
+def entry_args() -> dict[str, Any]:
+    """What the `entry` fixture passes to `add_entry` (data, options, entry_id …); a test module overrides it."""
+    return {}
+
+
+@pytest.fixture
+async def entry(
+    hass: HomeAssistant, enable_custom_integrations: None, entry_args: dict[str, Any]
+) -> AsyncIterator[MockConfigEntry]:
+    """The integration loaded with one central system that lets every charger in; unloaded after the test."""
+    loaded = await add_entry(hass, **entry_args)
+    yield loaded
+    if loaded.state is ConfigEntryState.LOADED:
+        assert await hass.config_entries.async_unload(loaded.entry_id)

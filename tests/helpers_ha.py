@@ -7,10 +7,12 @@ import socket
 from collections.abc import Callable
 from typing import Any
 
-from homeassistant.const import MAJOR_VERSION, MINOR_VERSION
+from homeassistant.const import CONF_HOST, CONF_PORT, MAJOR_VERSION, MINOR_VERSION
 from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 
+from custom_components.ocpp_core.const import DOMAIN
 from custom_components.ocpp_core.csms import CentralSystem
 from sim import charger201
 from sim.charger201 import Station as Station201
@@ -37,6 +39,26 @@ def state(hass: HomeAssistant, entity_id: str) -> str | None:
 
 # the tests that are not about admission let every charger in
 ACCEPT_ALL = {"unknown_chargers": "accept"}
+
+
+async def add_entry(
+    hass: HomeAssistant, *, data: dict[str, Any] | None = None, options: dict[str, Any] | None = None, **kwargs: Any
+) -> MockConfigEntry:
+    """A central system on 127.0.0.1 and a free port, set up; it lets every charger in unless `options` say else.
+
+    `data` adds to (or overrides) host and port; `kwargs` go to MockConfigEntry (entry_id, title …).
+    """
+    kwargs.setdefault("title", "OCPP")
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        data={CONF_HOST: "127.0.0.1", CONF_PORT: free_port(), **(data or {})},
+        options=dict(ACCEPT_ALL if options is None else options),
+        **kwargs,
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return entry
 
 
 async def boot_station(

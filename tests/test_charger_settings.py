@@ -8,8 +8,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import CONF_HOST, CONF_PORT
+from homeassistant.const import CONF_PORT
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import device_registry as dr
@@ -22,25 +21,9 @@ from custom_components.ocpp_core.const import DOMAIN
 from custom_components.ocpp_core.csms import ChargerSettings, Event, EventType
 from sim.charger16 import SimulatedChargePoint, connect
 
-from .helpers_ha import ACCEPT_ALL, free_port, state, until
+from .helpers_ha import ACCEPT_ALL, state, until
 
 GENERAL = {"heartbeat_interval": 300, "default_id_tag": "HomeAssistant", "strict_validation": False}
-
-
-@pytest.fixture(autouse=True)
-def _custom(enable_custom_integrations: None) -> None:
-    """Load our integration from custom_components."""
-
-
-@pytest.fixture
-async def entry(hass: HomeAssistant) -> AsyncIterator[MockConfigEntry]:
-    entry = MockConfigEntry(domain=DOMAIN, data={CONF_HOST: "127.0.0.1", CONF_PORT: free_port()}, options=ACCEPT_ALL)
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    yield entry
-    if entry.state is ConfigEntryState.LOADED:
-        assert await hass.config_entries.async_unload(entry.entry_id)
 
 
 @pytest.fixture

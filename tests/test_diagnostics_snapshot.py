@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import CONF_HOST, CONF_PORT
+from homeassistant.const import CONF_PORT
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -24,10 +22,15 @@ from custom_components.ocpp_core.diagnostics import (
 )
 from sim.charger16 import connect
 
-from .helpers_ha import ACCEPT_ALL, PerVersionSnapshots, boot_station, free_port, until
+from .helpers_ha import PerVersionSnapshots, boot_station, until
 
 _TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)?")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+@pytest.fixture
+def entry_args() -> dict[str, Any]:
+    return {"entry_id": "diagnostics-entry"}
 
 
 def stable(value: Any, port: int) -> Any:
@@ -41,27 +44,6 @@ def stable(value: Any, port: int) -> Any:
     if value == port and not isinstance(value, bool):
         return "<port>"
     return value
-
-
-@pytest.fixture(autouse=True)
-def _custom(enable_custom_integrations: None) -> None:
-    """Load our integration from custom_components."""
-
-
-@pytest.fixture
-async def entry(hass: HomeAssistant) -> AsyncIterator[MockConfigEntry]:
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        data={CONF_HOST: "127.0.0.1", CONF_PORT: free_port()},
-        options=ACCEPT_ALL,
-        entry_id="diagnostics-entry",
-    )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    yield entry
-    if entry.state is ConfigEntryState.LOADED:
-        assert await hass.config_entries.async_unload(entry.entry_id)
 
 
 async def test_diagnostics_snapshot(hass: HomeAssistant, entry: MockConfigEntry, snapshot: SnapshotAssertion) -> None:

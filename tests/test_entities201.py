@@ -10,8 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import CONF_HOST, CONF_PORT, STATE_UNAVAILABLE
+from homeassistant.const import CONF_PORT, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr
@@ -26,28 +25,10 @@ from custom_components.ocpp_core.csms import Event, EventType
 from sim.charger16 import connect as connect16
 from sim.charger201 import Station as Station201
 
-from .helpers_ha import ACCEPT_ALL, PerVersionSnapshots, boot_station, free_port, state, until
+from .helpers_ha import PerVersionSnapshots, boot_station, state, until
 
 VERSIONS = ["2.0.1", "2.1"]
 Boot = Callable[..., Awaitable[Station201]]
-
-
-@pytest.fixture(autouse=True)
-def _custom(enable_custom_integrations: None) -> None:
-    """Load our integration from custom_components."""
-
-
-@pytest.fixture
-async def entry(hass: HomeAssistant) -> AsyncIterator[MockConfigEntry]:
-    entry = MockConfigEntry(
-        domain=DOMAIN, data={CONF_HOST: "127.0.0.1", CONF_PORT: free_port()}, options=ACCEPT_ALL, title="OCPP"
-    )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    yield entry
-    if entry.state is ConfigEntryState.LOADED:
-        assert await hass.config_entries.async_unload(entry.entry_id)
 
 
 @pytest.fixture

@@ -5,37 +5,17 @@ the energy is exact and the history (with the session ended before) is kept."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
-import pytest
-from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import CONF_HOST, CONF_PORT, STATE_UNAVAILABLE
+from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.ocpp_core.const import DOMAIN
 from custom_components.ocpp_core.csms import Event, EventType
 
-from .helpers_ha import ACCEPT_ALL, boot_station, free_port, state, until
+from .helpers_ha import boot_station, state, until
 
 HALF_HOUR = 1800.0  # at 11 kW: 5.5 kWh, exact in binary floating point
-
-
-@pytest.fixture(autouse=True)
-def _custom(enable_custom_integrations: None) -> None:
-    """Load our integration from custom_components."""
-
-
-@pytest.fixture
-async def entry(hass: HomeAssistant) -> AsyncIterator[MockConfigEntry]:
-    entry = MockConfigEntry(domain=DOMAIN, data={CONF_HOST: "127.0.0.1", CONF_PORT: free_port()}, options=ACCEPT_ALL)
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    yield entry
-    if entry.state is ConfigEntryState.LOADED:
-        assert await hass.config_entries.async_unload(entry.entry_id)
 
 
 async def test_session_survives_a_restart_of_home_assistant(hass: HomeAssistant, entry: MockConfigEntry) -> None:

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 import websockets
-from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import CONF_HOST, CONF_PORT
+from homeassistant.const import CONF_PORT
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr
@@ -25,31 +23,15 @@ from sim import charger16, charger201
 from sim.auth import ConnectOptions
 from sim.core16 import ConfigKey
 
-from .helpers_ha import ACCEPT_ALL, free_port, until
+from .helpers_ha import until
 
 PASSWORD = "garage-password-2024"
 NEW = "a-brand-new-password-99"
 
 
-@pytest.fixture(autouse=True)
-def _custom(enable_custom_integrations: None) -> None:
-    """Load our integration from custom_components."""
-
-
 @pytest.fixture
-async def entry(hass: HomeAssistant) -> AsyncIterator[MockConfigEntry]:
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        data={CONF_HOST: "127.0.0.1", CONF_PORT: free_port(), "security_profile": 1},
-        options=ACCEPT_ALL,
-        title="OCPP",
-    )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    yield entry
-    if entry.state is ConfigEntryState.LOADED:
-        assert await hass.config_entries.async_unload(entry.entry_id)
+def entry_args() -> dict[str, Any]:
+    return {"data": {"security_profile": 1}}
 
 
 def _url(entry: MockConfigEntry) -> str:

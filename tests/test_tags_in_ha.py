@@ -3,12 +3,9 @@ only for Home Assistant's own remote starts, and the local list follows the tag 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
-import pytest
-from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import CONF_HOST, CONF_PORT
+from homeassistant.const import CONF_PORT
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -17,23 +14,7 @@ from custom_components.ocpp_core.const import DOMAIN
 from custom_components.ocpp_core.csms import CentralSystem
 from sim.charger16 import connect
 
-from .helpers_ha import ACCEPT_ALL, boot_station, free_port, until
-
-
-@pytest.fixture(autouse=True)
-def _custom(enable_custom_integrations: None) -> None:
-    """Load our integration from custom_components."""
-
-
-@pytest.fixture
-async def entry(hass: HomeAssistant) -> AsyncIterator[MockConfigEntry]:
-    entry = MockConfigEntry(domain=DOMAIN, data={CONF_HOST: "127.0.0.1", CONF_PORT: free_port()}, options=ACCEPT_ALL)
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    yield entry
-    if entry.state is ConfigEntryState.LOADED:
-        assert await hass.config_entries.async_unload(entry.entry_id)
+from .helpers_ha import boot_station, until
 
 
 def _device(hass: HomeAssistant, station_id: str) -> str:

@@ -2,38 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
-import pytest
-from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import CONF_HOST, CONF_PORT
+from homeassistant.const import CONF_PORT
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.ocpp_core.const import DOMAIN
 from custom_components.ocpp_core.csms import CentralSystem
 from custom_components.ocpp_core.csms.tags import TagRecord
 from sim.charger16 import connect
 
-from .helpers_ha import ACCEPT_ALL, free_port, until
-
-
-@pytest.fixture(autouse=True)
-def _custom(enable_custom_integrations: None) -> None:
-    """Load our integration from custom_components."""
-
-
-@pytest.fixture
-async def entry(hass: HomeAssistant) -> AsyncIterator[MockConfigEntry]:
-    entry = MockConfigEntry(domain=DOMAIN, data={CONF_HOST: "127.0.0.1", CONF_PORT: free_port()}, options=ACCEPT_ALL)
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    yield entry
-    if entry.state is ConfigEntryState.LOADED:
-        assert await hass.config_entries.async_unload(entry.entry_id)
+from .helpers_ha import until
 
 
 async def _step(hass: HomeAssistant, entry: MockConfigEntry, step: str) -> dict[str, Any]:

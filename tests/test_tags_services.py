@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import CONF_HOST, CONF_PORT
+from homeassistant.const import CONF_PORT
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.util import dt as dt_util
@@ -18,28 +16,7 @@ from custom_components.ocpp_core.const import DOMAIN
 from custom_components.ocpp_core.csms import CentralSystem
 from sim.charger16 import connect
 
-from .helpers_ha import ACCEPT_ALL, free_port, until
-
-
-@pytest.fixture(autouse=True)
-def _custom(enable_custom_integrations: None) -> None:
-    """Load our integration from custom_components."""
-
-
-async def _add_entry(hass: HomeAssistant) -> MockConfigEntry:
-    entry = MockConfigEntry(domain=DOMAIN, data={CONF_HOST: "127.0.0.1", CONF_PORT: free_port()}, options=ACCEPT_ALL)
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    return entry
-
-
-@pytest.fixture
-async def entry(hass: HomeAssistant) -> AsyncIterator[MockConfigEntry]:
-    entry = await _add_entry(hass)
-    yield entry
-    if entry.state is ConfigEntryState.LOADED:
-        assert await hass.config_entries.async_unload(entry.entry_id)
+from .helpers_ha import add_entry, until
 
 
 def _central(entry: MockConfigEntry) -> CentralSystem:
@@ -127,7 +104,7 @@ async def test_bad_input_is_refused_and_changes_nothing(hass: HomeAssistant, ent
 
 
 async def test_several_central_systems(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    second = await _add_entry(hass)
+    second = await add_entry(hass)
     assert (await _refused(hass, "list_tags", {})).translation_key == "central_system_required"
     await _call(hass, "add_tag", {"config_entry_id": second.entry_id, "id_tag": "ONLY-SECOND"})
     assert _central(second).tags.get("only-second") is not None

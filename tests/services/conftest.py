@@ -9,8 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import CONF_HOST, CONF_PORT
+from homeassistant.const import CONF_PORT
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from ocpp.v16 import call_result
@@ -20,7 +19,7 @@ from custom_components.ocpp_core.const import DOMAIN
 from sim.charger16 import SimulatedChargePoint, connect
 from sim.charger201 import Station as Station201
 
-from ..helpers_ha import ACCEPT_ALL, boot_station, free_port, until
+from ..helpers_ha import boot_station, until
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 COMPONENT = ROOT / "custom_components" / "ocpp_core"
@@ -33,24 +32,6 @@ OpenStation = Callable[..., Awaitable[Station201]]
 @pytest.fixture(autouse=True)
 def _custom(enable_custom_integrations: None) -> None:
     """Load our integration from custom_components."""
-
-
-async def _add_entry(hass: HomeAssistant) -> MockConfigEntry:
-    entry = MockConfigEntry(
-        domain=DOMAIN, data={CONF_HOST: "127.0.0.1", CONF_PORT: free_port()}, options=ACCEPT_ALL, title="OCPP"
-    )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    return entry
-
-
-@pytest.fixture
-async def entry(hass: HomeAssistant) -> AsyncIterator[MockConfigEntry]:
-    entry = await _add_entry(hass)
-    yield entry
-    if entry.state is ConfigEntryState.LOADED:
-        assert await hass.config_entries.async_unload(entry.entry_id)
 
 
 @pytest.fixture

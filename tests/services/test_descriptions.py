@@ -21,15 +21,16 @@ from custom_components.ocpp_core.services.security import SERVICE_SET_CHARGER_PA
 from custom_components.ocpp_core.services.tags import TAG_SCHEMAS
 from sim.charger16 import connect
 
-from .conftest import COMPONENT, OCPP_SCHEMAS, _add_entry, answer, call, device, until
+from ..helpers_ha import add_entry
+from .conftest import COMPONENT, OCPP_SCHEMAS, answer, call, device, until
 
 OCPP_SCHEMAS_V201 = OCPP_SCHEMAS.parent.parent / "v201" / "schemas"
 
 
 async def test_services_are_registered_once_for_every_entry(hass: HomeAssistant) -> None:
     with patch("custom_components.ocpp_core.async_setup_services", wraps=services.async_setup_services) as setup:
-        first = await _add_entry(hass)
-        second = await _add_entry(hass)
+        first = await add_entry(hass)
+        second = await add_entry(hass)
     assert setup.call_count == 1
     registered = set(hass.services.async_services_for_domain(DOMAIN))
     assert registered == set(load_yaml(str(COMPONENT / "services.yaml")))

@@ -19,7 +19,8 @@ from custom_components.ocpp_core import services
 from custom_components.ocpp_core.const import DOMAIN
 from custom_components.ocpp_core.csms import OcppVersion
 
-from .conftest import Open, _add_entry, answer, call, device, until
+from ..helpers_ha import add_entry
+from .conftest import Open, answer, call, device, until
 
 
 @pytest.mark.parametrize(
@@ -168,7 +169,7 @@ async def test_a_charger_that_moved_is_served_where_it_is_connected(
     hass: HomeAssistant, entry: MockConfigEntry, open_charger: Open
 ) -> None:
     """Same charger id on two central systems: one device, two entries; the connected one answers."""
-    other = await _add_entry(hass)
+    other = await add_entry(hass)
     first = await open_charger("mover")
     await first._connection.close()
     await until(hass, lambda: not entry.runtime_data.central.is_connected("mover"))
