@@ -9,15 +9,18 @@ import logging
 import os
 import signal
 import sys
+from collections.abc import Sequence
 
 from .central import CentralSystem
 from .config import CentralSystemConfig
 from .events import Event
 
 
-def _parse_args() -> argparse.Namespace:
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m csms", description="OCPP central system (in-memory, accepts any charger)"
+        prog="python -m csms",
+        description="OCPP central system (in-memory, accepts any charger). Id tags are managed by Home Assistant "
+        "(Options → Id tags, or the add_tag service); run alone, the tag book is empty.",
     )
     parser.add_argument("--host", default="0.0.0.0")
     parser.add_argument("--port", type=int, default=9000)
@@ -38,10 +41,17 @@ def _parse_args() -> argparse.Namespace:
     parser.add_argument("--certfile", help="profiles 2, 3: the server certificate (chain), PEM")
     parser.add_argument("--keyfile", help="profiles 2, 3: its private key, PEM")
     parser.add_argument("--cafile", help="profile 3: the CA of the chargers' client certificates, PEM")
-    return parser.parse_args()
+    parser.add_argument(
+        "--refuse-unknown-tags",
+        action="store_true",
+        help="answer Invalid to every id tag not in the tag book (default: accept them); the tag book is kept by "
+        "Home Assistant, so run alone this refuses every tag but 2.x NoAuthorization",
+    )
+    return parser.parse_args(argv)
 
 
-async def _run(args: argparse.Namespace) -> None:
+def build_central(args: argparse.Namespace) -> CentralSystem:
+    """The central system the command line describes (not started)."""
     central = CentralSystem(
         CentralSystemConfig(
             host=args.host,
@@ -55,6 +65,12 @@ async def _run(args: argparse.Namespace) -> None:
             max_message_rate=args.max_message_rate,
         )
     )
+    central.state.authorization.policy.accept_unknown = not args.refuse_unknown_tags
+    return central
+
+
+async def _run(args: argparse.Namespace) -> None:
+    central = build_central(args)
     # profiles 1 and 2 with the in-memory store: every charger logs in with this one (kept out of `ps`)
     new_charger_password = os.environ.get("OCPP_CHARGER_PASSWORD")
     log = logging.getLogger("csms.events")
@@ -83,7 +99,7 @@ async def _run(args: argparse.Namespace) -> None:
 
 
 def main() -> None:
-    args = _parse_args()
+    args = parse_args()
     logging.basicConfig(
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stdout
     )
