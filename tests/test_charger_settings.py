@@ -256,16 +256,23 @@ async def test_meter_interval_default_and_a_refusal_as_repair_issue(
     assert changes(duo)[-1] == {"key": "MeterValueSampleInterval", "value": "20"}  # nothing written since
 
 
-async def test_removing_the_device_clears_its_issue(
+async def test_removing_the_device_clears_its_issues(
     hass: HomeAssistant, entry: MockConfigEntry, duo: SimulatedChargePoint
 ) -> None:
     central = entry.runtime_data.central
     duo.sim.configuration.pop("MeterValueSampleInterval")
     await central.update_settings("duo", {"meter_interval": 10})
     assert await central.meter_intervals.wait("duo") == "NotSupported"
+    # a refused limit on its second connector, and another charger's ("duo_2", whose id starts the same)
+    for station_id, evse_id in (("duo", 2), ("duo_2", 0)):
+        refused = {"evse_id": evse_id, "status": "rejected", "amps": 6, "answer": {"status": "Rejected"}}
+        central.events.emit(Event(EventType.LIMIT, station_id, evse_id, refused))
     await hass.async_block_till_done()
     issue_id = f"configuration_rejected_{entry.entry_id}_duo"
-    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
+    limit_issue = f"limit_rejected_{entry.entry_id}_duo_2"
+    other_charger = f"limit_rejected_{entry.entry_id}_duo_2_0"
+    for issue in (issue_id, limit_issue, other_charger):
+        assert ir.async_get(hass).async_get_issue(DOMAIN, issue) is not None
     device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, "duo")})
     assert device is not None
     assert not await async_remove_config_entry_device(hass, entry, device)  # connected: refused, issue kept
@@ -274,6 +281,8 @@ async def test_removing_the_device_clears_its_issue(
     await until(hass, lambda: not central.is_connected("duo"))
     assert await async_remove_config_entry_device(hass, entry, device)
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+    assert ir.async_get(hass).async_get_issue(DOMAIN, limit_issue) is None
+    assert ir.async_get(hass).async_get_issue(DOMAIN, other_charger) is not None  # not this charger's
 
 
 async def test_counts_and_the_last_stop_reason_outlive_a_restart(hass: HomeAssistant, entry: MockConfigEntry) -> None:

@@ -12,9 +12,9 @@ from homeassistant.helpers.typing import ConfigType
 
 from .admission import admission, boot_policy, station_visible
 from .auth_repairs import AuthRepairs
+from .charger_issues import clear_charger_issues
 from .config_flow_tags import apply_tag_options
 from .configuration_issues import ConfigurationIssues
-from .configuration_issues import issue_id as configuration_issue_id
 from .const import (
     CONF_CAFILE,
     CONF_CERTFILE,
@@ -169,6 +169,6 @@ async def async_remove_config_entry_device(hass: HomeAssistant, entry: OcppConfi
             continue
         if not await central.forget_station(station_id):
             return False
-        ir.async_delete_issue(hass, DOMAIN, configuration_issue_id(entry.entry_id, station_id))
+        clear_charger_issues(hass, entry.entry_id, station_id)
         entry.runtime_data.shown_connectors.pop(station_id, None)
     return True

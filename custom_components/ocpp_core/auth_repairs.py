@@ -10,9 +10,8 @@ the unknown-charger policy "reject" are what the user asked for: no issue.
 from __future__ import annotations
 
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import issue_registry as ir
 
-from .const import DOMAIN
+from .charger_issues import AUTH_FAILED, ChargerIssues, charger_issue_id
 from .csms import Event, EventType
 
 # refusals in a row before the user is told
@@ -22,36 +21,30 @@ _NOT_ADMITTED = "not_admitted"
 
 
 def issue_id(entry_id: str, station_id: str) -> str:
-    return f"auth_failed_{entry_id}_{station_id}"
+    return charger_issue_id(AUTH_FAILED, entry_id, station_id)
 
 
 class AuthRepairs:
     """Raises and clears the authentication issues of one config entry."""
 
     def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
-        self._hass = hass
-        self._entry_id = entry_id
+        self._issues = ChargerIssues(hass, entry_id, AUTH_FAILED)
 
     @callback
     def handle(self, event: Event) -> None:
         if event.type is not EventType.AUTHENTICATION:
             return
         data = event.data
-        key = issue_id(self._entry_id, event.station_id)
         if data.get("ok"):
-            ir.async_delete_issue(self._hass, DOMAIN, key)
+            self._issues.clear(event.station_id)
             return
         reason = data.get("reason")
         if reason == _NOT_ADMITTED or int(data.get("failures", 0)) < FAILURES_BEFORE_ISSUE:
             return
-        ir.async_create_issue(
-            self._hass,
-            DOMAIN,
-            key,
-            is_fixable=False,
-            severity=ir.IssueSeverity.WARNING,
-            translation_key="auth_failed_certificate" if reason == _CERTIFICATE else "auth_failed_password",
-            translation_placeholders={
+        self._issues.raise_issue(
+            event.station_id,
+            "auth_failed_certificate" if reason == _CERTIFICATE else "auth_failed_password",
+            {
                 "charger": event.station_id,
                 "address": str(data.get("remote", "?")),
                 "failures": str(data.get("failures", FAILURES_BEFORE_ISSUE)),

@@ -10,23 +10,17 @@ of that one raises it again), or when the charger is forgotten.
 from __future__ import annotations
 
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import issue_registry as ir
 
-from .const import DOMAIN
+from .charger_issues import CONFIGURATION_REJECTED, ChargerIssues
 from .coordinator import station_device_name
 from .csms import CentralSystem, Event, EventType
-
-
-def issue_id(entry_id: str, station_id: str) -> str:
-    return f"configuration_rejected_{entry_id}_{station_id}"
 
 
 class ConfigurationIssues:
     """Raises and clears the "charger rejected a configuration change" issue of each charger."""
 
     def __init__(self, hass: HomeAssistant, entry_id: str, central: CentralSystem) -> None:
-        self._hass = hass
-        self._entry_id = entry_id
+        self._issues = ChargerIssues(hass, entry_id, CONFIGURATION_REJECTED)
         self._central = central
 
     @callback
@@ -34,14 +28,10 @@ class ConfigurationIssues:
         if event.type is EventType.CONFIGURATION_REJECTED:
             station = self._central.stations.get(event.station_id)
             name = station_device_name(station) if station is not None else event.station_id
-            ir.async_create_issue(
-                self._hass,
-                DOMAIN,
-                issue_id(self._entry_id, event.station_id),
-                is_fixable=False,
-                severity=ir.IssueSeverity.WARNING,
-                translation_key="configuration_rejected",
-                translation_placeholders={
+            self._issues.raise_issue(
+                event.station_id,
+                "configuration_rejected",
+                {
                     "charger": name,
                     "key": str(event.data.get("key")),
                     "value": str(event.data.get("value")),
@@ -52,11 +42,11 @@ class ConfigurationIssues:
             event.type is EventType.SETTINGS_CHANGED and "meter_interval" in event.data.get("changed", ())
         ):
             # accepted, or what was refused is no longer asked for (a refusal of the new value raises it again)
-            ir.async_delete_issue(self._hass, DOMAIN, issue_id(self._entry_id, event.station_id))
+            self._issues.clear(event.station_id)
 
     @callback
     def default_changed(self) -> None:
         """A new default meter interval: the refusals of chargers without their own no longer stand."""
         for station_id, station in self._central.stations.items():
             if station.settings.meter_interval is None:
-                ir.async_delete_issue(self._hass, DOMAIN, issue_id(self._entry_id, station_id))
+                self._issues.clear(station_id)

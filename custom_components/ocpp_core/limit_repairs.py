@@ -10,9 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import issue_registry as ir
 
-from .const import DOMAIN
+from .charger_issues import LIMIT_REJECTED, ChargerIssues, charger_issue_id
 from .csms import Event, EventType
 
 _REFUSED = frozenset({"rejected", "failed"})
@@ -20,7 +19,7 @@ _SETTLED = frozenset({"accepted"})
 
 
 def issue_id(entry_id: str, station_id: str, evse_id: int) -> str:
-    return f"limit_rejected_{entry_id}_{station_id}_{evse_id}"
+    return charger_issue_id(LIMIT_REJECTED, entry_id, station_id, evse_id)
 
 
 def describe_answer(answer: dict[str, Any] | None) -> str:
@@ -44,8 +43,7 @@ class LimitRepairs:
     """Raises and clears the limit issues of one config entry (subscribed to its central system's events)."""
 
     def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
-        self._hass = hass
-        self._entry_id = entry_id
+        self._issues = ChargerIssues(hass, entry_id, LIMIT_REJECTED)
 
     @callback
     def handle(self, event: Event) -> None:
@@ -53,22 +51,18 @@ class LimitRepairs:
             return
         data = event.data
         evse_id = int(data.get("evse_id", event.connector_id or 0))
-        key = issue_id(self._entry_id, event.station_id, evse_id)
         status = data.get("status")
         if data.get("cleared") or status in _SETTLED:
-            ir.async_delete_issue(self._hass, DOMAIN, key)
+            self._issues.clear(event.station_id, evse_id)
         elif status in _REFUSED:
-            ir.async_create_issue(
-                self._hass,
-                DOMAIN,
-                key,
-                is_fixable=False,
-                severity=ir.IssueSeverity.WARNING,
-                translation_key="charger_limit_rejected" if evse_id == 0 else "limit_rejected",
-                translation_placeholders={
+            self._issues.raise_issue(
+                event.station_id,
+                "charger_limit_rejected" if evse_id == 0 else "limit_rejected",
+                {
                     "charger": event.station_id,
                     "connector": str(evse_id),
                     "limit": f"{float(data.get('amps', 0)):g} A",
                     "answer": describe_answer(data.get("answer")),
                 },
+                evse_id,
             )

@@ -1,0 +1,65 @@
+"""Repair issues per charger: raised with what went wrong, cleared when it recovers or is forgotten.
+
+auth_repairs.py, limit_repairs.py and configuration_issues.py each decide *when*;
+this module holds the one shape they share (a warning the user cannot fix from
+the repair dialog, one per charger or per charger and EVSE) and forgets all of
+a charger's issues when its device is removed.
+"""
+
+from __future__ import annotations
+
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import issue_registry as ir
+
+from .const import DOMAIN
+
+AUTH_FAILED = "auth_failed"
+LIMIT_REJECTED = "limit_rejected"
+CONFIGURATION_REJECTED = "configuration_rejected"
+_KINDS = (AUTH_FAILED, LIMIT_REJECTED, CONFIGURATION_REJECTED)
+
+
+def charger_issue_id(kind: str, entry_id: str, station_id: str, evse_id: int | None = None) -> str:
+    base = f"{kind}_{entry_id}_{station_id}"
+    return base if evse_id is None else f"{base}_{evse_id}"
+
+
+class ChargerIssues:
+    """One kind of repair issue for the chargers of one config entry."""
+
+    def __init__(self, hass: HomeAssistant, entry_id: str, kind: str) -> None:
+        self._hass = hass
+        self._entry_id = entry_id
+        self._kind = kind
+
+    @callback
+    def raise_issue(
+        self, station_id: str, translation_key: str, placeholders: dict[str, str], evse_id: int | None = None
+    ) -> None:
+        ir.async_create_issue(
+            self._hass,
+            DOMAIN,
+            charger_issue_id(self._kind, self._entry_id, station_id, evse_id),
+            is_fixable=False,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key=translation_key,
+            translation_placeholders=placeholders,
+        )
+
+    @callback
+    def clear(self, station_id: str, evse_id: int | None = None) -> None:
+        ir.async_delete_issue(self._hass, DOMAIN, charger_issue_id(self._kind, self._entry_id, station_id, evse_id))
+
+
+@callback
+def clear_charger_issues(hass: HomeAssistant, entry_id: str, station_id: str) -> None:
+    """A forgotten charger leaves no issue behind (of any kind, for any of its EVSEs)."""
+    own = [charger_issue_id(kind, entry_id, station_id) for kind in _KINDS]
+    for domain, issue_id in list(ir.async_get(hass).issues):
+        if domain != DOMAIN:
+            continue
+        # an EVSE's issue is the charger's id plus "_<number>" ("wb" must not match station "wb_2"'s "wb_2_0")
+        if issue_id in own or any(
+            issue_id.startswith(f"{prefix}_") and issue_id[len(prefix) + 1 :].isdigit() for prefix in own
+        ):
+            ir.async_delete_issue(hass, DOMAIN, issue_id)
