@@ -12,6 +12,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ocpp_core.const import DOMAIN
 from custom_components.ocpp_core.csms import CentralSystem
+from custom_components.ocpp_core.diagnostics import async_get_device_diagnostics
 from sim.charger16 import connect
 
 from .helpers_ha import boot_station, until
@@ -109,5 +110,11 @@ async def test_local_list_follows_the_tag_services(hass: HomeAssistant, entry: M
     await hass.services.async_call(DOMAIN, "remove_tag", {"id_tag": "CARD-A"}, blocking=True)
     await until(hass, lambda: charger.sim.local_list == {})
     assert central.local_lists.results["listed"]["update_type"] == "Differential"
+    # the outcome of the last push shows in the charger's diagnostics
+    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, "listed")})
+    assert device is not None
+    shown = (await async_get_device_diagnostics(hass, entry, device))["local_list"]
+    assert (shown["status"], shown["update_type"], shown["entries"]) == ("Accepted", "Differential", 1)
+    assert shown["list_version"] == charger.sim.local_list_version
     await ws.close()
     task.cancel()

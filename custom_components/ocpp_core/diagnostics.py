@@ -87,6 +87,8 @@ def _station(central: CentralSystem, station: Station) -> dict[str, Any]:
         data["v2"] = _v2(data["v2"])
     data["connected"] = central.is_connected(station.station_id)
     data["has_password"] = central.credentials.has_password(station.station_id)
+    # the last local authorization list push (status, version, entries, when, why not), None before any
+    data["local_list"] = central.local_lists.results.get(station.station_id)
     data["last_heartbeat"] = station.last_heartbeat.isoformat() if station.last_heartbeat else None
     data["status"] = station.status
     data["connector_status"] = {str(cid): c.status for cid, c in station.connectors.items()}
