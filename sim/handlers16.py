@@ -301,10 +301,9 @@ class SimulatedChargePoint(ChargerCore):
         profile = plain(cs_charging_profiles)  # the limits arrive as Decimal
         max_level = int(self.sim.configuration["ChargeProfileMaxStackLevel"].value or 0)
         allowed = {"Current": "A", "Power": "W"}
-        units = {
-            allowed.get(u, u)
-            for u in (self.sim.configuration["ChargingScheduleAllowedChargingRateUnit"].value or "").split(",")
-        }
+        stated = self.sim.configuration.get("ChargingScheduleAllowedChargingRateUnit")
+        names = stated.value if stated is not None and stated.value else self.sim.silent_rate_units
+        units = {allowed.get(u, u) for u in names.split(",")}
         connector = self.sim.connectors.get(connector_id)
         purpose = profile["charging_profile_purpose"]
         if self.sim.refuse_profiles is not None:

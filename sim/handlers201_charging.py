@@ -95,7 +95,7 @@ class ChargingHandlers201(DeviceHandlers201):
                 return "UnknownTransaction"
         if profile["stack_level"] > MAX_STACK_LEVEL:
             return "StackLevelTooHigh"
-        units = (self.sim.device_model.value("SmartChargingCtrlr", "RateUnit") or "A,W").split(",")
+        units = (self.sim.device_model.value("SmartChargingCtrlr", "RateUnit") or self.sim.silent_rate_units).split(",")
         if any(schedule["charging_rate_unit"] not in units for schedule in profile["charging_schedule"]):
             return "UnsupportedRateUnit"
         return self.sim.refuse_profiles

@@ -212,6 +212,8 @@ class StationState201:
     charging_profiles: dict[int, dict[str, Any]] = field(default_factory=dict)
     # tests: SetChargingProfile is rejected with this reasonCode instead of being obeyed
     refuse_profiles: str | None = None
+    # the rate units it takes when SmartChargingCtrlr.RateUnit names none
+    silent_rate_units: str = "A,W"
     # certificate type -> [{"certificate", "hash"}]
     certificates: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     # display message id -> MessageInfo (snake_case)

@@ -184,6 +184,59 @@ async def test_a_watts_only_charger_gets_watts(central: CentralSystem, url: str)
     task.cancel()
 
 
+async def test_a_charger_naming_no_unit_that_refuses_amperes_gets_watts_from_then_on(
+    central: CentralSystem, url: str, restarted: CentralSystem
+) -> None:
+    recorder = Recorder(central)
+    cp, task, ws = await connect(url, CP)
+    del cp.sim.configuration["ChargingScheduleAllowedChargingRateUnit"]  # it names no unit …
+    cp.sim.silent_rate_units = "Power"  # … and takes only watts
+    await cp.boot()
+    await wait_for(lambda: central.stations[CP].configuration_time is not None)
+    await central.update_settings(CP, {"phases": 3})
+    await central.limits.set_limit(CP, 1, amps=10)
+    state = await accepted(central, 10)
+    units = [p["csChargingProfiles"]["chargingSchedule"]["chargingRateUnit"] for p in profiles_sent(cp)]
+    assert units == ["A", "W"]  # refused in amperes, asked once more in watts
+    assert cp.sim.charging_profiles[TX_DEFAULT_1]["profile"]["charging_schedule"]["charging_schedule_period"] == [
+        {"start_period": 0, "limit": 6900.0}
+    ]
+    assert (state.unit_sent, state.in_force_amps, state.in_force_watts) == ("W", 10.0, 6900.0)
+    assert "rejected" not in recorder.data(EventType.LIMIT, "status")  # no repair for a refusal it got over
+    assert central.limits.watts_only(CP)
+
+    await central.limits.set_limit(CP, 1, amps=8)  # remembered: watts at once
+    await accepted(central, 8)
+    assert [p["csChargingProfiles"]["chargingSchedule"]["chargingRateUnit"] for p in profiles_sent(cp)][2:] == ["W"]
+    await ws.close()
+    task.cancel()
+    await central.stop()  # and remembered over a restart
+    await restarted.start()
+    assert restarted.limits.watts_only(CP)
+    state_after = restarted.limits.get(CP, 1)
+    assert state_after is not None and state_after.unit_sent == "W"
+
+
+async def test_a_charger_refusing_watts_too_keeps_amperes(central: CentralSystem, url: str) -> None:
+    cp, task, ws = await connect(url, CP)
+    del cp.sim.configuration["ChargingScheduleAllowedChargingRateUnit"]
+    await cp.boot()
+    await wait_for(lambda: central.stations[CP].configuration_time is not None)
+    cp.sim.refuse_profiles = "Rejected"  # whatever the unit
+    await central.limits.set_limit(CP, 1, amps=10)
+    await wait_for(lambda: limit_of(central).status == "rejected")
+    units = [p["csChargingProfiles"]["chargingSchedule"]["chargingRateUnit"] for p in profiles_sent(cp)]
+    assert units == ["A", "W"]  # one try in watts, no more
+    assert limit_of(central).answer == {"status": "Rejected"}
+    assert not central.limits.watts_only(CP)  # not the unit: amperes next time
+    cp.sim.refuse_profiles = None
+    await central.limits.set_limit(CP, 1, amps=10)
+    state = await accepted(central, 10)
+    assert state.unit_sent == "A" and len(profiles_sent(cp)) == 3
+    await ws.close()
+    task.cancel()
+
+
 async def test_a_rejection_is_reported(
     charger: SimulatedChargePoint, central: CentralSystem, recorder: Recorder
 ) -> None:

@@ -13,7 +13,7 @@ from custom_components.ocpp_core.csms.limit_profiles import PROFILE_ID_BASE
 from custom_components.ocpp_core.csms.limits import LimitState
 
 from .conformance16 import Recorder
-from .helpers201 import VERSIONS, Sim, booted, settled, wait_for
+from .helpers201 import VERSIONS, Sim, booted, connect, settled, wait_for
 
 CP = "limits-201"
 TX_DEFAULT_1 = PROFILE_ID_BASE + 1000 + 1
@@ -91,6 +91,24 @@ async def test_a_watts_only_station_gets_watts(central: CentralSystem, url: str)
     assert schedule["chargingRateUnit"] == "W"
     assert schedule["chargingSchedulePeriod"] == [{"startPeriod": 0, "limit": 4140.0}]
     assert state.in_force_amps == 6.0
+    await station.close()
+
+
+async def test_a_station_naming_no_unit_that_refuses_amperes_gets_watts(central: CentralSystem, url: str) -> None:
+    station = await connect(url, CP)
+    assert station.sim.device_model.set({"name": "SmartChargingCtrlr"}, {"name": "RateUnit"}, "")  # names none
+    station.sim.silent_rate_units = "W"  # and takes only watts
+    await station.boot()
+    await wait_for(lambda: (v2 := central.stations[CP].v2) is not None and v2.inventory_time is not None)
+    await settled(station)
+    await central.limits.set_limit(CP, 1, amps=6)
+    state = await accepted(central, 6)
+    assert [p["chargingProfile"]["chargingSchedule"][0]["chargingRateUnit"] for p in profiles_sent(station)] == [
+        "A",
+        "W",
+    ]
+    assert (state.unit_sent, state.in_force_amps) == ("W", 6.0)
+    assert central.limits.watts_only(CP)
     await station.close()
 
 

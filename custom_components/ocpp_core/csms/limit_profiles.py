@@ -111,8 +111,8 @@ def max_stack_level(station: Station) -> int | None:
     return station.charge_profile_max_stack_level
 
 
-def allowed_units(station: Station) -> set[str]:
-    """The rate units the charger takes in schedules ({"A", "W"} while unknown)."""
+def stated_units(station: Station) -> set[str]:
+    """The rate units the charger says it takes in schedules (empty: it does not say, or not yet)."""
     if is_v2(station):
         raw = _smart_value(station, "RateUnit")
         names = [part.strip() for part in raw.replace(";", ",").split(",")] if raw else []
@@ -124,11 +124,13 @@ def allowed_units(station: Station) -> set[str]:
             units.add(UNIT_AMPS)
         elif name.lower() in ("power", "w"):
             units.add(UNIT_WATTS)
-    return units or {UNIT_AMPS, UNIT_WATTS}
+    return units
 
 
-def choose_profile(station: Station, evse_id: int) -> ProfileChoice:
-    """The profile for a limit of this EVSE (0: the whole station); see limits.py's docstring."""
+def choose_profile(station: Station, evse_id: int, watts_only: bool = False) -> ProfileChoice:
+    """The profile for a limit of this EVSE (0: the whole station); see limits.py's docstring.
+
+    `watts_only`: the charger refused amperes and took watts once; it counts while it states no unit."""
     if evse_id == 0:
         kind = "max"
         purpose = "ChargingStationMaxProfile" if is_v2(station) else "ChargePointMaxProfile"
@@ -137,7 +139,8 @@ def choose_profile(station: Station, evse_id: int) -> ProfileChoice:
     else:
         kind, purpose = "default", "TxDefaultProfile"
     level = max_stack_level(station)
-    unit = UNIT_AMPS if UNIT_AMPS in allowed_units(station) else UNIT_WATTS
+    stated = stated_units(station)
+    unit = UNIT_WATTS if (stated and UNIT_AMPS not in stated) or (watts_only and not stated) else UNIT_AMPS
     return ProfileChoice(kind, purpose, profile_id(evse_id, kind), max(level, 0) if level is not None else 0, unit)
 
 

@@ -23,27 +23,26 @@ Choices (and why):
   0 while unknown), so within its purpose our limit prevails.  Absolute schedules start at the start of
   the previous UTC day (a charger clock running behind still has the limit in force).
 - Unit: amperes when the charger takes them (ChargingScheduleAllowedChargingRateUnit /
-  SmartChargingCtrlr.RateUnit), else watts = A × voltage × phases.  Phases: the setting, else the
+  SmartChargingCtrlr.RateUnit), else watts = A × voltage × phases.  A charger that states no unit and
+  rejects a limit in amperes is asked once more in watts; when it takes them, it gets watts from then on
+  (remembered per charger, until it states its units).  Phases: the setting, else the
   2.x SupplyPhases, else 3 when currents were measured on L2/L3, else 1 — with 1 a watt limit never lets
   a charger take more current per phase than asked.  Voltage: the measured one, else 230 V.
 - Flash wear: an unchanged value is not re-sent; sends to one charger are at most one batch per
   `CentralSystemConfig.limit_interval` seconds, and what is set meanwhile is sent at the end of the
   interval, the latest value winning.
-- Re-apply: when a charger connects, after its BootNotification (and, on 1.6, after the configuration
-  read that follows it, which tells the unit and stack level; on 2.x after the first inventory when the
-  device model is still empty), every limit is sent again — also unchanged ones, as a rebooted charger
-  may have lost them.  A charger that reconnects without booting gets them after BOOT_GRACE seconds.
+- Re-apply: when a charger (re)connects, every limit is sent again once it can take them, also
+  unchanged ones, as a rebooted charger may have lost them (limit_reapply.py says when).
 - After each accepted change, GetCompositeSchedule reads back the limit actually in force.
-- Limits are persisted (state section "limits"); a clear while offline is sent when it connects.
+- Limits are persisted (state section "limits", limit_state.py); a clear while offline is sent when
+  the charger connects.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from dataclasses import asdict, dataclass, field, replace
-from datetime import datetime
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from .events import Event, EventType
@@ -54,74 +53,58 @@ from .limit_profiles import (
     NOMINAL_VOLTAGE,
     UNIT_AMPS,
     UNIT_WATTS,
+    ProfileChoice,
     build_profile,
     choose_profile,
     composite_limit,
     is_v2,
     phases,
+    stated_units,
     voltage,
 )
-from .model import RegistrationStatus, Station
-from .rpc_types import CallError, CallTimeout, NotConnected, OcppVersion
+from .limit_reapply import BOOT_GRACE, ReapplyGate
+from .limit_reapply import EVENTS as _REAPPLY_EVENTS
+from .limit_state import (
+    STATUS_ACCEPTED,
+    STATUS_FAILED,
+    STATUS_PENDING,
+    STATUS_REJECTED,
+    STATUS_SENT,
+    InvalidLimit,
+    LimitState,
+    Slot,
+    StationLimits,
+    dump,
+    load,
+)
+from .model import Station
+from .rpc_types import CallError, CallTimeout, NotConnected
 from .timeutil import utcnow
 
 if TYPE_CHECKING:
     from .central import CentralSystem
 
+__all__ = [
+    "BOOT_GRACE",
+    "STATUS_ACCEPTED",
+    "STATUS_FAILED",
+    "STATUS_PENDING",
+    "STATUS_REJECTED",
+    "STATUS_SENT",
+    "InvalidLimit",
+    "LimitManager",
+    "LimitState",
+]
+
 _LOGGER = logging.getLogger(__name__)
 
 # the events this module acts on (the steady stream of meter values never reaches it)
 _EVENTS = (
-    EventType.CONNECTED,
-    EventType.DISCONNECTED,
-    EventType.BOOTED,
-    EventType.CONFIGURATION,
-    EventType.DEVICE_MODEL,
+    *_REAPPLY_EVENTS,
     EventType.TRANSACTION_STARTED,
     EventType.TRANSACTION_ENDED,
     EventType.SETTINGS_CHANGED,
 )
-
-
-STATUS_PENDING = "pending"  # wanted, not sent yet (rate limit, offline, no session for a TxProfile)
-STATUS_SENT = "sent"  # on its way, no answer yet
-STATUS_ACCEPTED = "accepted"
-STATUS_REJECTED = "rejected"  # the charger answered something else than Accepted (see answer)
-STATUS_FAILED = "failed"  # no answer, or a CALLERROR (see answer)
-BOOT_GRACE = 5.0  # s a connected charger gets to send its BootNotification before limits go out anyway
-
-
-class InvalidLimit(ValueError):
-    """A limit the charger must not get; the message says why."""
-
-
-@dataclass(slots=True)
-class LimitState:
-    """One limit as wanted, sent, answered and read back."""
-
-    evse_id: int  # 0: the whole station
-    amps: float
-    watts: float  # the same limit converted (see LimitManager.amps_to_watts)
-    unit_sent: str  # "A" | "W": the unit it goes (went) out in
-    status: str  # "pending" | "sent" | "accepted" | "rejected" | "failed"
-    answer: dict[str, Any] | None = None  # the charger's answer as sent (status, statusInfo …) or {"error", …}
-    in_force_amps: float | None = None  # GetCompositeSchedule after the last accepted change; None: unknown
-    in_force_watts: float | None = None
-    updated: datetime = field(default_factory=utcnow)
-
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["updated"] = self.updated.isoformat()
-        return data
-
-
-@dataclass(slots=True)
-class _Slot:
-    state: LimitState
-    # what the charger accepted last: (profile id, unit, value, stack level, transaction id)
-    installed: tuple[Any, ...] | None = None
-    installed_id: int | None = None  # our profile id on the charger (cleared when the purpose changes)
-    force: bool = False  # send even when unchanged (re-apply after a (re)connect)
 
 
 class LimitManager:
@@ -129,26 +112,37 @@ class LimitManager:
 
     def __init__(self, central: CentralSystem) -> None:
         self._central = central
-        self._slots: dict[str, dict[int, _Slot]] = {}
-        self._clears: dict[str, set[tuple[int, int]]] = {}  # station -> {(evse id, profile id)} to clear
+        self._stations: dict[str, StationLimits] = {}
         self._dirty: dict[str, set[int]] = {}
         self._workers: dict[str, asyncio.Task[None]] = {}
-        self._reapply: dict[str, asyncio.Task[None]] = {}
-        self._signals: dict[str, asyncio.Event] = {}  # booted / capabilities known, per station
         self._next_send: dict[str, float] = {}
-        self.boot_grace = BOOT_GRACE
+        self._gate = ReapplyGate(central, self._reapply)
         central.state.register_section("limits", self._load, self._dump)
         central.events.subscribe(self._on_event, _EVENTS)
+
+    @property
+    def boot_grace(self) -> float:
+        """s a connected charger gets to boot before its limits go out anyway."""
+        return self._gate.boot_grace
+
+    @boot_grace.setter
+    def boot_grace(self, seconds: float) -> None:
+        self._gate.boot_grace = seconds
 
     # ---- queries -------------------------------------------------------------
 
     def get(self, station_id: str, evse_id: int) -> LimitState | None:
-        slot = self._slots.get(station_id, {}).get(evse_id)
+        slot = self._slots(station_id).get(evse_id)
         return replace(slot.state) if slot is not None else None
 
     def all(self, station_id: str) -> dict[int, LimitState]:
         """Every limit of a station, by EVSE id."""
-        return {evse_id: replace(slot.state) for evse_id, slot in self._slots.get(station_id, {}).items()}
+        return {evse_id: replace(slot.state) for evse_id, slot in self._slots(station_id).items()}
+
+    def watts_only(self, station_id: str) -> bool:
+        """The charger states no rate unit and took a limit only in watts: it gets watts."""
+        kept = self._stations.get(station_id)
+        return kept is not None and kept.watts_only
 
     def max_amps(self, station_id: str) -> float:
         """The most a limit may be: settings.max_current, else DEFAULT_MAX_AMPS."""
@@ -179,6 +173,13 @@ class LimitManager:
         if worker is not None and not worker.done():
             await asyncio.shield(worker)
 
+    def _slots(self, station_id: str) -> dict[int, Slot]:
+        kept = self._stations.get(station_id)
+        return kept.slots if kept is not None else {}
+
+    def _choice(self, station: Station, evse_id: int) -> ProfileChoice:
+        return choose_profile(station, evse_id, self.watts_only(station.station_id))
+
     # ---- changes -------------------------------------------------------------
 
     async def set_limit(
@@ -192,7 +193,7 @@ class LimitManager:
         """
         station = self._central.stations[station_id]
         amps = self._validated(station, evse_id, amps, watts)
-        slots = self._slots.setdefault(station_id, {})
+        slots = self._stations.setdefault(station_id, StationLimits()).slots
         slot = slots.get(evse_id)
         if slot is not None and slot.state.amps == amps and slot.state.status not in (STATUS_REJECTED, STATUS_FAILED):
             return replace(slot.state)
@@ -200,11 +201,11 @@ class LimitManager:
             evse_id=evse_id,
             amps=amps,
             watts=self.amps_to_watts(station_id, evse_id, amps),
-            unit_sent=choose_profile(station, evse_id).unit,
+            unit_sent=self._choice(station, evse_id).unit,
             status=STATUS_PENDING,
         )
         if slot is None:
-            slot = slots[evse_id] = _Slot(state)
+            slot = slots[evse_id] = Slot(state)
         else:
             slot.state = state
         self._changed(station_id, slot)
@@ -214,16 +215,16 @@ class LimitManager:
 
     async def clear_limit(self, station_id: str, evse_id: int) -> bool:
         """Forget a limit and remove our profile from the charger (now, or when it connects); False: none set."""
-        slot = self._slots.get(station_id, {}).pop(evse_id, None)
-        if slot is None:
+        kept = self._stations.get(station_id)
+        slot = kept.slots.pop(evse_id, None) if kept is not None else None
+        if kept is None or slot is None:
             return False
         self._dirty.get(station_id, set()).discard(evse_id)
-        pending = self._clears.setdefault(station_id, set())
         if slot.installed_id is not None:
-            pending.add((evse_id, slot.installed_id))
+            kept.clears.add((evse_id, slot.installed_id))
         station = self._central.stations.get(station_id)
         if station is not None:  # also the id it would have had (a send may be on its way)
-            pending.add((evse_id, choose_profile(station, evse_id).profile_id))
+            kept.clears.add((evse_id, self._choice(station, evse_id).profile_id))
         self._central.events.emit(Event(EventType.LIMIT, station_id, evse_id, {"evse_id": evse_id, "cleared": True}))
         await self._central.state.save_now()
         if self._central.is_connected(station_id):
@@ -253,7 +254,7 @@ class LimitManager:
     def _mark(self, station_id: str, evse_id: int) -> None:
         self._dirty.setdefault(station_id, set()).add(evse_id)
         worker = self._workers.get(station_id)
-        if station_id in self._reapply:
+        if self._gate.waiting(station_id):
             return  # the charger just (re)connected: sent once it has told its unit and stack level
         if (worker is None or worker.done()) and self._central.is_connected(station_id):
             self._workers[station_id] = asyncio.create_task(self._work(station_id))
@@ -275,13 +276,15 @@ class LimitManager:
             if sent:
                 self._next_send[station_id] = loop.time() + self._central.config.limit_interval
 
-    async def _send(self, station_id: str, evse_id: int) -> bool:
-        """Send one limit; True when a SetChargingProfile went out."""
-        slot = self._slots.get(station_id, {}).get(evse_id)
+    async def _send(self, station_id: str, evse_id: int, in_watts_trial: bool = False) -> bool:
+        """Send one limit; True when a SetChargingProfile went out.
+
+        `in_watts_trial`: the charger (stating no unit) refused it in amperes; this is the one try in watts."""
+        slot = self._slots(station_id).get(evse_id)
         station = self._central.stations.get(station_id)
         if slot is None or station is None:
             return False
-        choice = choose_profile(station, evse_id)
+        choice = self._choice(station, evse_id)
         transaction_id = None
         if choice.kind == "session":
             connector = station.connectors.get(evse_id)
@@ -313,22 +316,31 @@ class LimitManager:
         except CallTimeout as err:
             self._update(station_id, slot, status=STATUS_FAILED, answer={"error": "timeout", "description": str(err)})
             return True
-        if self._slots.get(station_id, {}).get(evse_id) is not slot or slot.state.amps != amps:
+        if self._slots(station_id).get(evse_id) is not slot or slot.state.amps != amps:
             return True  # cleared or changed meanwhile: the newer state decides
+        kept = self._stations[station_id]
         if answer.get("status") != "Accepted":
+            if choice.unit == UNIT_AMPS and not stated_units(station) and not kept.watts_only:
+                kept.watts_only = True  # for the one try in watts; kept only if the charger takes them
+                try:
+                    return await self._send(station_id, evse_id, in_watts_trial=True)
+                finally:
+                    kept.watts_only = slot.installed is not None and slot.installed[1] == UNIT_WATTS
             _LOGGER.warning("%s rejected the limit of %s: %s", station_id, _where(evse_id), answer)
             self._update(station_id, slot, status=STATUS_REJECTED, answer=dict(answer))
             return True
+        if in_watts_trial:
+            _LOGGER.info("%s states no rate unit and refused amperes but took watts: it gets watts", station_id)
         previous_id, slot.installed, slot.installed_id = slot.installed_id, key, choice.profile_id
         self._update(station_id, slot, status=STATUS_ACCEPTED, answer=dict(answer))
         self._central.state.save_soon()
         if previous_id is not None and previous_id != choice.profile_id:
-            self._clears.setdefault(station_id, set()).add((evse_id, previous_id))
+            kept.clears.add((evse_id, previous_id))
             await self._send_clears(station_id)
         await self._read_in_force(station_id, station, slot, choice.unit)
         return True
 
-    async def _read_in_force(self, station_id: str, station: Station, slot: _Slot, unit: str) -> None:
+    async def _read_in_force(self, station_id: str, station: Station, slot: Slot, unit: str) -> None:
         evse_id = slot.state.evse_id
         try:
             if is_v2(station):
@@ -350,10 +362,11 @@ class LimitManager:
         self._update(station_id, slot, in_force_amps=amps, in_force_watts=watts)
 
     async def _send_clears(self, station_id: str) -> None:
-        pending = self._clears.get(station_id)
+        kept = self._stations.get(station_id)
         station = self._central.stations.get(station_id)
-        if not pending or station is None:
+        if kept is None or not kept.clears or station is None:
             return
+        pending = kept.clears
         for evse_id, profile_id in sorted(pending):
             try:
                 if is_v2(station):
@@ -372,7 +385,7 @@ class LimitManager:
             pending.discard((evse_id, profile_id))
         self._central.state.save_soon()
 
-    def _update(self, station_id: str, slot: _Slot, **changes: Any) -> None:
+    def _update(self, station_id: str, slot: Slot, **changes: Any) -> None:
         """Change the slot's state; announce it when something really changed."""
         current = slot.state
         updated = replace(current, **changes)
@@ -382,7 +395,7 @@ class LimitManager:
         slot.state = updated
         self._changed(station_id, slot)
 
-    def _changed(self, station_id: str, slot: _Slot) -> None:
+    def _changed(self, station_id: str, slot: Slot) -> None:
         evse_id = slot.state.evse_id
         self._central.events.emit(Event(EventType.LIMIT, station_id, evse_id, slot.state.to_dict()))
 
@@ -391,26 +404,13 @@ class LimitManager:
     def _on_event(self, event: Event) -> None:
         station_id = event.station_id
         kind = event.type
-        if kind == EventType.CONNECTED:
-            self._start_reapply(station_id, wait_boot=True)
-        elif kind == EventType.BOOTED:
-            if event.data.get("registration_status") != RegistrationStatus.ACCEPTED:
-                return
-            signal = self._signals.get(station_id)
-            if signal is not None and not signal.is_set() and station_id in self._reapply:
-                signal.set()  # the waiting re-apply goes on
-            else:
-                self._start_reapply(station_id, wait_boot=False)
-        elif kind == EventType.DEVICE_MODEL or (kind == EventType.CONFIGURATION and event.data.get("full")):
-            signal = self._signals.get(station_id)
-            if signal is not None:
-                signal.set()
-        elif kind == EventType.DISCONNECTED:
-            for tasks in (self._workers, self._reapply):
-                task = tasks.pop(station_id, None)
-                if task is not None:
-                    task.cancel()
-            for slot in self._slots.get(station_id, {}).values():
+        if kind in _REAPPLY_EVENTS:
+            self._gate.on_event(event)
+        if kind == EventType.DISCONNECTED:
+            worker = self._workers.pop(station_id, None)
+            if worker is not None:
+                worker.cancel()
+            for slot in self._slots(station_id).values():
                 if slot.state.status == STATUS_SENT:  # no answer will come: sent again when it is back
                     self._update(station_id, slot, status=STATUS_PENDING)
         elif kind in (EventType.TRANSACTION_STARTED, EventType.TRANSACTION_ENDED):
@@ -420,8 +420,8 @@ class LimitManager:
 
     def _on_session(self, station_id: str, evse_id: int | None, started: bool) -> None:
         station = self._central.stations.get(station_id)
-        slot = self._slots.get(station_id, {}).get(evse_id) if evse_id is not None else None
-        if station is None or slot is None or choose_profile(station, slot.state.evse_id).kind != "session":
+        slot = self._slots(station_id).get(evse_id) if evse_id is not None else None
+        if station is None or slot is None or self._choice(station, slot.state.evse_id).kind != "session":
             return
         if started:
             self._mark(station_id, slot.state.evse_id)
@@ -430,7 +430,7 @@ class LimitManager:
             self._update(station_id, slot, status=STATUS_PENDING, in_force_amps=None, in_force_watts=None)
 
     def _on_settings(self, station_id: str, changed: set[str]) -> None:
-        slots = self._slots.get(station_id, {})
+        slots = self._slots(station_id)
         top = self.max_amps(station_id)
         for evse_id, slot in slots.items():
             resend = "limit_profile" in changed and evse_id > 0
@@ -446,85 +446,25 @@ class LimitManager:
         if slots:
             self._central.state.save_soon()
 
-    def _start_reapply(self, station_id: str, wait_boot: bool) -> None:
-        previous = self._reapply.pop(station_id, None)
-        if previous is not None:
-            previous.cancel()
-        self._signals[station_id] = asyncio.Event()
-        self._reapply[station_id] = asyncio.create_task(self._reapply_all(station_id, wait_boot))
-
-    async def _reapply_all(self, station_id: str, wait_boot: bool) -> None:
-        """Send every limit again once the charger has booted and told its capabilities."""
-        try:
-            go_on = await self._capabilities_known(station_id, wait_boot)
-        finally:
-            if self._reapply.get(station_id) is asyncio.current_task():
-                del self._reapply[station_id]
-        if not go_on:
-            return
+    async def _reapply(self, station_id: str) -> None:
+        """The charger (re)connected and can take limits: clear what is to clear, send every limit again."""
         await self._send_clears(station_id)
-        for evse_id, slot in self._slots.get(station_id, {}).items():
+        for evse_id, slot in self._slots(station_id).items():
             slot.force = True
             self._mark(station_id, evse_id)
-
-    async def _capabilities_known(self, station_id: str, wait_boot: bool) -> bool:
-        """Wait for the boot (up to boot_grace) and the read that follows it; False: not registered."""
-        signal = self._signals[station_id]
-        booted = True
-        if wait_boot:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(signal.wait(), self.boot_grace)
-            booted = signal.is_set()
-        station = self._central.stations.get(station_id)
-        if station is None or station.registration_status not in (RegistrationStatus.ACCEPTED, None):
-            return False
-        if booted and self._capabilities_follow(station):
-            signal.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(signal.wait(), self._central.config.call_timeout + 1.0)
-        return True
-
-    @staticmethod
-    def _capabilities_follow(station: Station) -> bool:
-        """After a boot, does a read of the charger's configuration (1.6) / inventory (2.x) follow?"""
-        if station.ocpp_version == OcppVersion.V16:
-            return True
-        return station.v2 is None or len(station.v2.device_model) == 0
 
     # ---- persistence ---------------------------------------------------------
 
     def _dump(self) -> dict[str, Any]:
-        stations: dict[str, Any] = {}
-        for station_id, slots in self._slots.items():
-            stations[station_id] = {
-                "limits": [
-                    {"evse_id": e, "amps": s.state.amps, "installed_id": s.installed_id} for e, s in slots.items()
-                ]
-            }
-        for station_id, clears in self._clears.items():
-            if clears:
-                stations.setdefault(station_id, {})["clear"] = sorted([list(item) for item in clears])
-        return {"stations": stations}
+        return dump(self._stations)
 
     def _load(self, data: Any) -> None:
-        if not isinstance(data, dict):
-            return
-        for station_id, saved in (data.get("stations") or {}).items():
-            station = self._central.stations.get(station_id)
-            for item in saved.get("limits") or []:
-                try:
-                    evse_id, amps = int(item["evse_id"]), float(item["amps"])
-                except (KeyError, TypeError, ValueError):
-                    continue
-                unit = choose_profile(station, evse_id).unit if station is not None else UNIT_AMPS
-                state = LimitState(evse_id, amps, self.amps_to_watts(station_id, evse_id, amps), unit, STATUS_PENDING)
-                installed_id = item.get("installed_id")
-                self._slots.setdefault(station_id, {})[evse_id] = _Slot(
-                    state, installed_id=installed_id if isinstance(installed_id, int) else None
-                )
-            for pair in saved.get("clear") or []:
-                with contextlib.suppress(TypeError, ValueError):
-                    self._clears.setdefault(station_id, set()).add((int(pair[0]), int(pair[1])))
+        self._stations = load(data, self._loaded_state)
+
+    def _loaded_state(self, station_id: str, evse_id: int, amps: float, watts_only: bool) -> LimitState:
+        station = self._central.stations.get(station_id)
+        unit = choose_profile(station, evse_id, watts_only).unit if station is not None else UNIT_AMPS
+        return LimitState(evse_id, amps, self.amps_to_watts(station_id, evse_id, amps), unit, STATUS_PENDING)
 
 
 def _where(evse_id: int) -> str:
