@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 from homeassistant.const import CONF_HOST, CONF_PORT, MAJOR_VERSION, MINOR_VERSION
@@ -15,6 +16,8 @@ from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotEx
 from custom_components.ocpp_core.const import DOMAIN
 from custom_components.ocpp_core.csms import CentralSystem
 from sim import charger201
+from sim.charger16 import SimulatedChargePoint
+from sim.charger16 import connect as connect16
 from sim.charger201 import Station as Station201
 
 
@@ -59,6 +62,25 @@ async def add_entry(
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     return entry
+
+
+@asynccontextmanager
+async def charger16(
+    hass: HomeAssistant, entry: MockConfigEntry, cp_id: str = "wb"
+) -> AsyncIterator[SimulatedChargePoint]:
+    """A simulated OCPP 1.6 charger with one connector: booted, available in Home Assistant; closed after."""
+    cp, task, ws = await connect16(f"ws://127.0.0.1:{entry.data[CONF_PORT]}", cp_id)
+    try:
+        await cp.boot()
+        await cp.send_status(0, "Available")
+        await cp.send_status(1, "Available")
+        await until(hass, lambda: state(hass, f"sensor.{cp_id}_status") == "available")
+        yield cp
+        async with asyncio.timeout(5):
+            await cp.settle()
+    finally:
+        await ws.close()
+        task.cancel()
 
 
 async def boot_station(

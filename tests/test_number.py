@@ -6,55 +6,35 @@ GetCompositeSchedule with the limit in force, as a real one does.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import CONF_HOST, CONF_PORT
 from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.ocpp_core.const import CONF_LIMIT_STEP, DOMAIN
+from custom_components.ocpp_core.const import CONF_LIMIT_INTERVAL, CONF_LIMIT_STEP, DOMAIN
 from custom_components.ocpp_core.limit_repairs import issue_id
-from sim.charger16 import SimulatedChargePoint, connect
+from sim.charger16 import SimulatedChargePoint
 
-from .helpers_ha import ACCEPT_ALL, free_port, state, until
+from .helpers_ha import ACCEPT_ALL, charger16, state, until
 
-
-@pytest.fixture(autouse=True)
-def _custom(enable_custom_integrations: None) -> None:
-    """Load our integration from custom_components."""
+NO_RATE_LIMIT = {**ACCEPT_ALL, CONF_LIMIT_INTERVAL: 0}  # every change goes out at once
 
 
 @pytest.fixture
-async def entry(hass: HomeAssistant) -> AsyncIterator[MockConfigEntry]:
-    entry = MockConfigEntry(domain=DOMAIN, data={CONF_HOST: "127.0.0.1", CONF_PORT: free_port()}, options=ACCEPT_ALL)
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    entry.runtime_data.central.config.limit_interval = 0  # no rate limit between the steps of a test
-    yield entry
-    if entry.state is ConfigEntryState.LOADED:
-        assert await hass.config_entries.async_unload(entry.entry_id)
+def entry_args() -> dict[str, Any]:
+    return {"options": NO_RATE_LIMIT}
 
 
 @pytest.fixture
 async def charger(hass: HomeAssistant, entry: MockConfigEntry) -> AsyncIterator[SimulatedChargePoint]:
-    cp, task, ws = await connect(f"ws://127.0.0.1:{entry.data[CONF_PORT]}", "wb")
-    await cp.boot()
-    await cp.send_status(0, "Available")
-    await cp.send_status(1, "Available")
-    await until(hass, lambda: state(hass, "sensor.wb_status") == "available")
-    yield cp
-    async with asyncio.timeout(5):
-        await cp.settle()
-    await ws.close()
-    task.cancel()
+    async with charger16(hass, entry) as cp:
+        yield cp
 
 
 def profiles_sent(cp: SimulatedChargePoint) -> list[dict[str, Any]]:
@@ -204,3 +184,31 @@ async def test_session_active_follows_the_session(hass: HomeAssistant, charger: 
     await until(hass, lambda: session_active() is True)
     await charger.stop_transaction(1)
     await until(hass, lambda: session_active() is False)
+
+
+@pytest.mark.parametrize("entry_args", [{"options": ACCEPT_ALL}])  # the default interval: 10 s
+async def test_the_rate_limit_is_an_option_and_applies_at_once(
+    hass: HomeAssistant, entry: MockConfigEntry, charger: SimulatedChargePoint
+) -> None:
+    central = entry.runtime_data.central
+    assert central.config.limit_interval == 10
+    await set_value(hass, "number.wb_current_limit", 10)
+    await until(hass, lambda: state(hass, "sensor.wb_limit_status") == "accepted")
+    await set_value(hass, "number.wb_current_limit", 12)
+    await set_value(hass, "number.wb_current_limit", 14)  # within the interval: waits, the latest wins
+    await until(hass, lambda: state(hass, "sensor.wb_limit_status") == "pending")
+    assert [only_limit(p)[3] for p in profiles_sent(charger)] == [10.0]
+
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(result["flow_id"], {"next_step_id": "general"})
+    assert result["type"] is FlowResultType.FORM
+    defaults = {key.schema: key.default() for key in result["data_schema"].schema if callable(key.default)}
+    assert defaults[CONF_LIMIT_INTERVAL] == 10
+    result = await hass.config_entries.options.async_configure(result["flow_id"], {**defaults, CONF_LIMIT_INTERVAL: 1})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert entry.runtime_data.central is central  # applied in place: the charger stays connected
+    assert central.config.limit_interval == 1
+    # the wait under way is shortened: 14 A goes out now, not 10 s after the first limit
+    await until(hass, lambda: state(hass, "sensor.wb_limit_status") == "accepted")
+    assert [only_limit(p)[3] for p in profiles_sent(charger)] == [10.0, 14.0]

@@ -21,12 +21,14 @@ from .const import (
     CONF_HEARTBEAT_INTERVAL,
     CONF_HISTORY_SIZE,
     CONF_KEYFILE,
+    CONF_LIMIT_INTERVAL,
     CONF_METER_INTERVAL,
     CONF_SECURITY_PROFILE,
     CONF_STRICT_VALIDATION,
     DEFAULT_HEARTBEAT_INTERVAL,
     DEFAULT_HISTORY_SIZE,
     DEFAULT_HOST,
+    DEFAULT_LIMIT_INTERVAL,
     DOMAIN,
 )
 from .coordinator import EventBridge, OcppConfigEntry, OcppRuntimeData, default_id_tag
@@ -64,6 +66,7 @@ def _central_config(entry: OcppConfigEntry) -> CentralSystemConfig:
         heartbeat_interval=int(entry.options.get(CONF_HEARTBEAT_INTERVAL, DEFAULT_HEARTBEAT_INTERVAL)),
         lenient=not entry.options.get(CONF_STRICT_VALIDATION, False),
         history_size=int(entry.options.get(CONF_HISTORY_SIZE, DEFAULT_HISTORY_SIZE)),
+        limit_interval=float(entry.options.get(CONF_LIMIT_INTERVAL, DEFAULT_LIMIT_INTERVAL)),
         security_profile=int(entry.data.get(CONF_SECURITY_PROFILE, 0)),
         certfile=entry.data.get(CONF_CERTFILE),
         keyfile=entry.data.get(CONF_KEYFILE),
@@ -129,6 +132,7 @@ async def _async_options_updated(hass: HomeAssistant, entry: OcppConfigEntry) ->
     new = _central_config(entry)
     runtime.central.config.heartbeat_interval = new.heartbeat_interval
     runtime.central.config.lenient = new.lenient
+    runtime.central.config.limit_interval = new.limit_interval
     if new.history_size != runtime.central.config.history_size:
         runtime.central.config.history_size = new.history_size
         runtime.central.state.history.resize(new.history_size)

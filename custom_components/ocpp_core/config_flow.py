@@ -21,6 +21,7 @@ from .const import (
     CONF_HEARTBEAT_INTERVAL,
     CONF_HISTORY_SIZE,
     CONF_KEYFILE,
+    CONF_LIMIT_INTERVAL,
     CONF_LIMIT_STEP,
     CONF_METER_INTERVAL,
     CONF_SECURITY_PROFILE,
@@ -30,6 +31,7 @@ from .const import (
     DEFAULT_HISTORY_SIZE,
     DEFAULT_HOST,
     DEFAULT_ID_TAG,
+    DEFAULT_LIMIT_INTERVAL,
     DEFAULT_LIMIT_STEP,
     DEFAULT_PORT,
     DEFAULT_UNKNOWN_CHARGERS,
@@ -196,6 +198,13 @@ class OcppOptionsFlow(ChargerOptionsFlow, TagOptionsFlow, SecurityOptionsFlow, O
                 ): selector.NumberSelector(
                     selector.NumberSelectorConfig(
                         min=0.1, max=5, step=0.1, unit_of_measurement="A", mode=selector.NumberSelectorMode.BOX
+                    )
+                ),
+                vol.Required(
+                    CONF_LIMIT_INTERVAL, default=options.get(CONF_LIMIT_INTERVAL, DEFAULT_LIMIT_INTERVAL)
+                ): selector.NumberSelector(
+                    selector.NumberSelectorConfig(
+                        min=0, max=600, step=1, unit_of_measurement="s", mode=selector.NumberSelectorMode.BOX
                     )
                 ),
                 vol.Optional(

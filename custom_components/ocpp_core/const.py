@@ -14,6 +14,9 @@ CONF_HISTORY_SIZE: Final = "history_size"
 # load management: the step of the current-limit numbers (A)
 CONF_LIMIT_STEP: Final = "limit_step"
 DEFAULT_LIMIT_STEP: Final = 1.0
+# load management: at most one batch of limits per charger this often (s); what is set meanwhile waits, the latest wins
+CONF_LIMIT_INTERVAL: Final = "limit_interval"
+DEFAULT_LIMIT_INTERVAL: Final = 10
 DEFAULT_HISTORY_SIZE: Final = 1000
 # s between meter values in a session, for chargers without their own setting; unset: leave the charger's
 CONF_METER_INTERVAL: Final = "meter_interval"

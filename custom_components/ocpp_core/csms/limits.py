@@ -29,8 +29,8 @@ Choices (and why):
   2.x SupplyPhases, else 3 when currents were measured on L2/L3, else 1 — with 1 a watt limit never lets
   a charger take more current per phase than asked.  Voltage: the measured one, else 230 V.
 - Flash wear: an unchanged value is not re-sent; sends to one charger are at most one batch per
-  `CentralSystemConfig.limit_interval` seconds, and what is set meanwhile is sent at the end of the
-  interval, the latest value winning.
+  `CentralSystemConfig.limit_interval` seconds (changed live: it applies to a wait under way), and what
+  is set meanwhile is sent at the end of the interval, the latest value winning.
 - Re-apply: when a charger (re)connects, every limit is sent again once it can take them, also
   unchanged ones, as a rebooted charger may have lost them (limit_reapply.py says when).
 - After each accepted change, GetCompositeSchedule reads back the limit actually in force.
@@ -97,6 +97,7 @@ __all__ = [
 ]
 
 _LOGGER = logging.getLogger(__name__)
+_WAIT_STEP = 1.0  # s: the rate-limit wait looks at CentralSystemConfig.limit_interval again this often
 
 # the events this module acts on (the steady stream of meter values never reaches it)
 _EVENTS = (
@@ -115,7 +116,7 @@ class LimitManager:
         self._stations: dict[str, StationLimits] = {}
         self._dirty: dict[str, set[int]] = {}
         self._workers: dict[str, asyncio.Task[None]] = {}
-        self._next_send: dict[str, float] = {}
+        self._last_send: dict[str, float] = {}  # loop time of the last batch sent, per station
         self._gate = ReapplyGate(central, self._reapply)
         central.state.register_section("limits", self._load, self._dump)
         central.events.subscribe(self._on_event, _EVENTS)
@@ -264,9 +265,10 @@ class LimitManager:
         loop = asyncio.get_running_loop()
         dirty = self._dirty.setdefault(station_id, set())
         while dirty and self._central.is_connected(station_id):
-            wait = self._next_send.get(station_id, 0.0) - loop.time()
-            if wait > 0:
-                await asyncio.sleep(wait)
+            last = self._last_send.get(station_id)
+            wait = 0.0 if last is None else last + self._central.config.limit_interval - loop.time()
+            if wait > 0:  # in steps of at most a second: a shorter interval set meanwhile applies at once
+                await asyncio.sleep(min(wait, _WAIT_STEP))
                 continue
             batch = sorted(dirty)
             dirty.clear()
@@ -274,7 +276,7 @@ class LimitManager:
             for evse_id in batch:
                 sent = await self._send(station_id, evse_id) or sent
             if sent:
-                self._next_send[station_id] = loop.time() + self._central.config.limit_interval
+                self._last_send[station_id] = loop.time()
 
     async def _send(self, station_id: str, evse_id: int, in_watts_trial: bool = False) -> bool:
         """Send one limit; True when a SetChargingProfile went out.
