@@ -76,6 +76,12 @@ async def test_tag_removed_while_its_form_is_open(hass: HomeAssistant, entry: Mo
     result = await hass.config_entries.options.async_configure(result["flow_id"], {"status": "blocked"})
     assert (result["type"], result["reason"]) == (FlowResultType.ABORT, "tag_gone")
     assert entry.runtime_data.central.tags.get("CARD-A") is None  # not brought back
+    # removing none of them (the form sent empty) removes nothing
+    await hass.services.async_call(DOMAIN, "add_tag", {"id_tag": "CARD-B"}, blocking=True)
+    result = await _choose(hass, await _menu(hass, entry, "tags"), "tag_remove")
+    result = await hass.config_entries.options.async_configure(result["flow_id"], {"id_tags": []})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert entry.runtime_data.central.tags.get("CARD-B") is not None
 
 
 async def test_password_refused_by_the_charger_then_the_charger_forgotten(

@@ -18,6 +18,7 @@ from websockets.exceptions import InvalidStatus
 
 from custom_components.ocpp_core.auth_repairs import FAILURES_BEFORE_ISSUE, issue_id
 from custom_components.ocpp_core.const import DOMAIN
+from custom_components.ocpp_core.csms.credentials import AuthResult
 from custom_components.ocpp_core.diagnostics import async_get_config_entry_diagnostics
 from sim import charger16, charger201
 from sim.auth import ConnectOptions
@@ -134,3 +135,21 @@ async def test_a_charger_failing_to_log_in_raises_a_repair_until_it_gets_in(
     assert issues.async_get_issue(DOMAIN, key) is None
     await ws.close()
     task.cancel()
+
+
+async def test_password_for_an_offline_charger_is_not_stored_when_it_cannot_be_sent(
+    hass: HomeAssistant, entry: MockConfigEntry
+) -> None:
+    central = entry.runtime_data.central
+    await central.credentials.set_password("garage", PASSWORD)
+    cp, task, ws = await charger16.connect(_url(entry), "garage", options=ConnectOptions(PASSWORD))
+    await cp.boot()
+    await until(hass, lambda: dr.async_get(hass).async_get_device(identifiers={(DOMAIN, "garage")}) is not None)
+    await ws.close()
+    task.cancel()
+    await until(hass, lambda: not central.is_connected("garage"))
+    with pytest.raises(HomeAssistantError) as offline:
+        await _set(hass, _device_id(hass, "garage"), password=NEW, send_to_charger=True)
+    assert offline.value.translation_key == "charger_offline"
+    old = ConnectOptions(PASSWORD).headers("garage")["Authorization"]
+    assert await central.credentials.check("garage", old) is AuthResult.OK  # the old one still lets it in

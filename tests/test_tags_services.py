@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -122,3 +122,16 @@ async def test_tags_are_stored_at_once(hass: HomeAssistant, entry: MockConfigEnt
     await hass.async_block_till_done()
     record = _central(entry).tags.get("kept")
     assert record is not None and (record.expiry, record.parent_id) == (expiry, "P")
+
+
+async def test_expiry_given_as_date_or_datetime(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """An automation may pass date and datetime objects (a template's as_datetime) instead of text."""
+    central = entry.runtime_data.central
+    noon = datetime(2031, 1, 1, 12, 30, tzinfo=UTC)
+    await _call(hass, "add_tag", {"id_tag": "AT-NOON", "expiry_date": noon})
+    await _call(hass, "add_tag", {"id_tag": "ALL-DAY", "expiry_date": date(2031, 1, 1)})
+    await _call(hass, "add_tag", {"id_tag": "LOCAL", "expiry_date": datetime(2031, 1, 1, 8)})  # no zone: local
+    zone = dt_util.get_default_time_zone()
+    assert central.tags.get("AT-NOON").expiry == noon
+    assert central.tags.get("ALL-DAY").expiry == dt_util.as_utc(datetime(2031, 1, 2, tzinfo=zone))  # through that day
+    assert central.tags.get("LOCAL").expiry == dt_util.as_utc(datetime(2031, 1, 1, 8, tzinfo=zone))
