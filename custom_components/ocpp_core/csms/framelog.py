@@ -62,6 +62,43 @@ def _scrub(value: Any) -> Any:
     return scrubbed
 
 
+def _names_a_secret(entry: object) -> bool:
+    """A 2.x device-model entry or device event about a secret variable (BasicAuthPassword …)."""
+    if not isinstance(entry, dict):
+        return False
+    variable = entry.get("variable")
+    return isinstance(variable, dict) and (_secret_name(variable.get("name")) or _secret_name(variable.get("instance")))
+
+
+def scrub_stored_station(data: dict[str, Any]) -> dict[str, Any]:
+    """A station's persisted data (`Station.to_dict()`) without secret values; the parts that change are copies
+    (to_dict shares the live configuration), `data` itself gets them.
+
+    Chargers that report their write-only secrets anyway (a 1.6 AuthorizationKey in GetConfiguration, a 2.x
+    BasicAuthPassword in a report or an event) must not put the password in the store file in the clear.
+    """
+    configuration = data.get("configuration")
+    if isinstance(configuration, dict) and any(_secret_name(key) for key in configuration):
+        data["configuration"] = {
+            key: {**entry, "value": REDACTED}
+            if _secret_name(key) and isinstance(entry, dict) and entry.get("value") is not None
+            else entry
+            for key, entry in configuration.items()
+        }
+    v2 = data.get("v2")
+    if isinstance(v2, dict):
+        model = v2.get("device_model")
+        if isinstance(model, list):
+            v2["device_model"] = [_scrub(entry) if _names_a_secret(entry) else entry for entry in model]
+        events = v2.get("device_events")
+        if isinstance(events, list):
+            v2["device_events"] = [
+                {**event, "actual_value": REDACTED} if _names_a_secret(event) and "actual_value" in event else event
+                for event in events
+            ]
+    return data
+
+
 def redact_secrets(text: str) -> str:
     """The frame with the values of passwords, authorization keys and private keys replaced.
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from .authorization import Authorization
 from .events import Event, EventBus, EventType
+from .framelog import scrub_stored_station
 from .history import TransactionHistory, as_utc, overlaps, transaction_record
 from .model import (
     ENERGY_IMPORT_REGISTER,
@@ -103,7 +104,7 @@ class CentralState(StationReports, StationReports2, TransactionEvents):
         """Everything persisted, as JSON-ready data."""
         stations: dict[str, Any] = {}
         for station_id, station in self.stations.items():
-            data = station.to_dict()
+            data = scrub_stored_station(station.to_dict())
             data["open_transactions"] = [
                 c.transaction.to_dict() for c in station.connectors.values() if c.transaction is not None
             ]

@@ -1,0 +1,186 @@
+"""No secret anywhere a user or a bug report can see: passwords (typed, as the 1.6 hex AuthorizationKey, as the
+Basic header), and the TLS private key never appear in the diagnostics (entry and devices), the recent frames, the
+Store file, the entry itself, nor any log line at DEBUG level — after passwords were set by the action and the
+options flow, sent to a 1.6 and a 2.0.1 charger over TLS (security profile 2), and used to log in."""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import pytest
+from homeassistant.const import CONF_PORT, EVENT_LOGGING_CHANGED
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import device_registry as dr
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from websockets.exceptions import InvalidStatus
+
+from custom_components.ocpp_core.const import DOMAIN
+from custom_components.ocpp_core.diagnostics import (
+    async_get_config_entry_diagnostics,
+    async_get_device_diagnostics,
+)
+from sim import charger16, charger201
+from sim.auth import ConnectOptions
+from sim.core16 import ConfigKey
+
+from .csms.certs import Authority
+from .helpers_ha import until
+
+FIRST = "first-garage-password"
+NEW_16 = "a-new-password-for-1.6"
+NEW_201 = "a-new-password-for-201"
+ONBOARDING = "welcome-aboard-2024"
+# where the secrets may legitimately show: the simulated chargers' own logs (the `ocpp` package's client side)
+_CHARGER_LOGGERS = ("ocpp", "websockets.client", "sim")
+
+
+@pytest.fixture
+def authority(tmp_path: Path) -> Authority:
+    return Authority(tmp_path)
+
+
+@pytest.fixture
+def entry_args(authority: Authority) -> dict[str, Any]:
+    server = authority.issue("localhost", server=True)
+    return {"data": {"security_profile": 2, "certfile": str(server.cert), "keyfile": str(server.key)}}
+
+
+def _device(hass: HomeAssistant, station_id: str) -> dr.DeviceEntry:
+    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, station_id)})
+    assert device is not None
+    return device
+
+
+def _secrets(entry: MockConfigEntry) -> list[str]:
+    """Every form a secret could leak in: the passwords, their hex and Basic forms, the private key's PEM."""
+    passwords = [FIRST, NEW_16, NEW_201, ONBOARDING]
+    forms = [*passwords, *(p.encode().hex() for p in passwords), *(p.encode().hex().upper() for p in passwords)]
+    forms += [base64.b64encode(f"{user}:{p}".encode()).decode() for user in ("garage", "cs1") for p in passwords]
+    key_pem = Path(entry.data["keyfile"]).read_text()
+    assert "PRIVATE KEY" in key_pem
+    forms.append(key_pem)
+    # each line of the key's body on its own: a partial dump is a leak too
+    forms += [line for line in key_pem.splitlines() if line and not line.startswith("-----")]
+    return forms
+
+
+async def test_no_secret_in_diagnostics_frames_store_or_logs(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    authority: Authority,
+    hass_storage: dict[str, Any],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    hass.bus.async_fire(EVENT_LOGGING_CHANGED)  # Home Assistant's event bus reads the level only then
+    await hass.async_block_till_done()
+    central = entry.runtime_data.central
+    url = f"wss://localhost:{entry.data[CONF_PORT]}"
+    tls = authority.client_context()
+
+    # onboarding with the password for new chargers (options flow), then each charger's own password
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(result["flow_id"], {"next_step_id": "security"})
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "security_new_chargers"}
+    )
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"new_charger_password": ONBOARDING, "remove": False}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+    # a 1.6 charger: onboarded, given its own password by the action (ChangeConfiguration AuthorizationKey, hex)
+    cp, task, ws = await charger16.connect(url, "garage", options=ConnectOptions(ONBOARDING, ssl=tls))
+    await cp.boot()
+    cp.sim.configuration["AuthorizationKey"] = ConfigKey(None)
+    await until(hass, lambda: dr.async_get(hass).async_get_device(identifiers={(DOMAIN, "garage")}) is not None)
+    await hass.services.async_call(
+        DOMAIN,
+        "set_charger_password",
+        {"device_id": _device(hass, "garage").id, "password": NEW_16, "send_to_charger": False},
+        blocking=True,
+    )
+    # stored only first, then sent: both paths
+    await hass.services.async_call(
+        DOMAIN,
+        "set_charger_password",
+        {"device_id": _device(hass, "garage").id, "password": NEW_16},
+        blocking=True,
+    )
+    assert cp.sim.configuration["AuthorizationKey"].value == NEW_16.encode().hex()
+    frames = list(central.recent_frames("garage"))  # the ring starts afresh when the charger reconnects
+    await ws.close()
+    task.cancel()
+    await until(hass, lambda: not central.is_connected("garage"))
+    # it logs in with the key as raw bytes (not UTF-8), as some chargers do
+    read_before = central.stations["garage"].configuration_time
+    cp, task, ws = await charger16.connect(url, "garage", options=ConnectOptions(NEW_16.encode(), ssl=tls))
+    # its configuration, read again after the boot, shows the key (this charger does not hide write-only keys)
+    cp.sim.configuration["AuthorizationKey"] = ConfigKey(NEW_16.encode().hex())
+    await cp.boot()
+    await until(hass, lambda: central.stations["garage"].configuration_time != read_before)
+    assert central.stations["garage"].configuration["AuthorizationKey"]["value"] == NEW_16.encode().hex()
+
+    # a 2.0.1 station: onboarded, given its own password in the options flow (SetVariables BasicAuthPassword)
+    station = await charger201.connect(url, "cs1", options=ConnectOptions(ONBOARDING, ssl=tls))
+    await station.boot()
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(result["flow_id"], {"next_step_id": "security"})
+    result = await hass.config_entries.options.async_configure(result["flow_id"], {"next_step_id": "security_charger"})
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"charger": "cs1", "password": NEW_201, "send_to_charger": True}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert station.sim.device_model.value("SecurityCtrlr", "BasicAuthPassword") == NEW_201
+    await station.close()
+    station.connect_options = ConnectOptions(NEW_201, ssl=tls)
+    await station.open()
+    await station.boot()
+    # a failed attempt with a wrong password is logged too (without it)
+    with pytest.raises(InvalidStatus, match="401"):
+        await charger16.connect(url, "cs1", options=ConnectOptions(FIRST, ssl=tls))
+    await central.state.save_now()
+    await hass.async_block_till_done()
+
+    shown = {
+        "entry diagnostics": json.dumps(await async_get_config_entry_diagnostics(hass, entry)),
+        "device diagnostics": json.dumps(
+            [await async_get_device_diagnostics(hass, entry, _device(hass, sid)) for sid in ("garage", "cs1")]
+        ),
+        "recent frames": "\n".join(text for _, _, text in [*frames, *central.recent_frames("cs1")]),
+        "store file": json.dumps(hass_storage[f"{DOMAIN}.{entry.entry_id}"]),
+        "config entry": json.dumps({"data": dict(entry.data), "options": dict(entry.options)}),
+        "logs": "\n".join(
+            f"{r.name} {r.getMessage()} {r.exc_text or ''}"
+            for r in caplog.records
+            if not r.name.startswith(_CHARGER_LOGGERS) and not _service_call_on_the_bus(r)
+        ),
+    }
+    # the checks below see what they should: the pushes, the hashed passwords and the refusal are there
+    assert '"AuthorizationKey"' in shown["recent frames"] and '"BasicAuthPassword"' in shown["recent frames"]
+    assert '"kdf": "scrypt"' in shown["store file"]
+    # the chargers reported their write-only secrets back (1.6 GetConfiguration, 2.x report): kept redacted
+    stored = hass_storage[f"{DOMAIN}.{entry.entry_id}"]["data"]["stations"]
+    assert stored["garage"]["configuration"]["AuthorizationKey"]["value"] == "**REDACTED**"
+    assert "BasicAuthPassword" in json.dumps(stored["cs1"]["v2"]["device_model"])
+    assert '"has_password": true' in shown["entry diagnostics"]
+    assert "Refused charger cs1" in shown["logs"] and "Authorization: <redacted>" in shown["logs"]
+    assert "Bus:Handling <Event ocpp_core_" in shown["logs"]  # our own events on the bus are checked too
+    for where, text in shown.items():
+        for secret in _secrets(entry):
+            assert secret not in text, f"a secret in the {where}: {secret[:6]}…"
+    await station.close()
+    await ws.close()
+    task.cancel()
+
+
+def _service_call_on_the_bus(record: logging.LogRecord) -> bool:
+    """Home Assistant's own debug line of each action called, its data (the password) included: core
+    behaviour for every action taking a secret, outside this integration (the README says so and points to
+    the options flow, which keeps the password off the bus)."""
+    return record.name == "homeassistant.core" and "<Event call_service" in record.getMessage()
