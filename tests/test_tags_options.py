@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from homeassistant.const import CONF_PORT
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ocpp_core.csms import CentralSystem
@@ -43,7 +45,10 @@ async def test_add_edit_remove(hass: HomeAssistant, entry: MockConfigEntry) -> N
     assert dict(entry.options) == options_before
     record = central.tags.get("card-a")
     assert record is not None and (record.name, record.status) == ("Anna", "Accepted")
-    assert record.expiry is not None
+    # typed in Home Assistant's time zone, stored in UTC
+    zone = dt_util.get_default_time_zone()
+    assert record.expiry == dt_util.as_utc(datetime(2031, 1, 1, tzinfo=zone))
+    assert record.expiry is not None and record.expiry.tzinfo is UTC
 
     result = await _step(hass, entry, "tag_add")
     result = await hass.config_entries.options.async_configure(result["flow_id"], {"id_tag": "CARD-A"})
@@ -59,6 +64,12 @@ async def test_add_edit_remove(hass: HomeAssistant, entry: MockConfigEntry) -> N
     result = await hass.config_entries.options.async_configure(result["flow_id"], {"id_tag": "Card-A"})
     assert result["step_id"] == "tag_edit"
     assert result["description_placeholders"]["tag"] == "Card-A"
+    # the form shows the expiry back as it was typed (local time), and the chargers to choose from
+    fields = {str(key): key for key in result["data_schema"].schema}
+    assert fields["expiry_date"].description == {"suggested_value": "2031-01-01 00:00:00"}
+    chargers = result["data_schema"].schema[fields["chargers"]].config
+    assert chargers["multiple"] is True
+    assert [option["value"] for option in chargers["options"]] == ["garage"]
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {"name": "Anna", "status": "blocked", "chargers": ["garage"], "parent_id_tag": "FAM"}
     )
