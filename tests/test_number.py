@@ -212,3 +212,18 @@ async def test_the_rate_limit_is_an_option_and_applies_at_once(
     # the wait under way is shortened: 14 A goes out now, not 10 s after the first limit
     await until(hass, lambda: state(hass, "sensor.wb_limit_status") == "accepted")
     assert [only_limit(p)[3] for p in profiles_sent(charger)] == [10.0, 14.0]
+
+
+async def test_the_range_follows_the_chargers_maximum_and_phases(
+    hass: HomeAssistant, entry: MockConfigEntry, charger: SimulatedChargePoint
+) -> None:
+    def top(entity_id: str) -> Any:
+        current = hass.states.get(entity_id)
+        return None if current is None else current.attributes["max"]
+
+    central = entry.runtime_data.central
+    await central.update_settings("wb", {"max_current": 16})
+    await until(hass, lambda: top("number.wb_current_limit") == 16)
+    assert top("number.wb_power_limit") == central.limits.amps_to_watts("wb", 1, 16)
+    await central.update_settings("wb", {"phases": 3})
+    await until(hass, lambda: top("number.wb_power_limit") == 16 * 230 * 3)

@@ -167,8 +167,11 @@ class EventBridge:
                 self._ensure_station_device(station_id)
             self._signal_all(station_id)
         elif kind is EventType.SETTINGS_CHANGED:
-            if {"friendly_name", "connector_names"} & set(event.data.get("changed", ())):
+            changed = set(event.data.get("changed", ()))
+            if {"friendly_name", "connector_names"} & changed:
                 self._rename_devices(station_id)
+            if {"max_current", "phases"} & changed:  # the limit numbers' range (A, and W with the phases)
+                self._signal_all(station_id)
         elif kind is EventType.LIMIT:  # load management: the EVSE's (0: the station's) limit changed
             self._signal(station_id, event.connector_id)
         elif kind is EventType.CHARGING_LIMIT:
