@@ -105,6 +105,9 @@ class CentralSystem:
         self.state.stations.pop(station_id, None)
         self._frames.pop(station_id, None)
         self.state.history.forget(station_id)
+        self.credentials.forget(station_id)
+        self.limits.forget(station_id)
+        self.local_lists.forget(station_id)
         await self.state.save_now()
         return True
 

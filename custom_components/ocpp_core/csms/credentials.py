@@ -230,6 +230,12 @@ class CredentialStore:
         self._failures: dict[str, _FailureCount] = {}
         state.register_section(SECTION, self._load, self._dump)
 
+    def forget(self, station_id: str) -> None:
+        """Drop the charger's password and what was learnt about it (its device was removed)."""
+        self._chargers.pop(station_id, None)
+        self._known_good.pop(station_id, None)
+        self._failures.pop(station_id, None)
+
     # ---- persistence ------------------------------------------------------------------
 
     def _load(self, data: Any) -> None:

@@ -455,6 +455,15 @@ class LimitManager:
             slot.force = True
             self._mark(station_id, evse_id)
 
+    def forget(self, station_id: str) -> None:
+        """Drop the charger's limits (its device was removed); nothing is sent."""
+        self._stations.pop(station_id, None)
+        self._dirty.pop(station_id, None)
+        self._last_send.pop(station_id, None)
+        worker = self._workers.pop(station_id, None)
+        if worker is not None:
+            worker.cancel()
+
     # ---- persistence ---------------------------------------------------------
 
     def _dump(self) -> dict[str, Any]:

@@ -303,6 +303,12 @@ class LocalListPusher:
 
     # ---- persistence -------------------------------------------------------------------
 
+    def forget(self, station_id: str) -> None:
+        """Drop what was pushed to the charger and the outcome (its device was removed)."""
+        self._pushed.pop(station_id, None)
+        self.results.pop(station_id, None)
+        self._wanted.pop(station_id, None)
+
     def _dump(self) -> dict[str, Any]:
         return {
             "pushed": {
