@@ -153,3 +153,46 @@ async def test_password_for_an_offline_charger_is_not_stored_when_it_cannot_be_s
     assert offline.value.translation_key == "charger_offline"
     old = ConnectOptions(PASSWORD).headers("garage")["Authorization"]
     assert await central.credentials.check("garage", old) is AuthResult.OK  # the old one still lets it in
+
+
+async def test_a_generated_password_reaches_the_charger_but_never_the_event_bus(
+    hass: HomeAssistant, entry: MockConfigEntry
+) -> None:
+    central = entry.runtime_data.central
+    await central.credentials.set_password("cs1", PASSWORD)
+    station = await charger201.connect(_url(entry), "cs1", options=ConnectOptions(PASSWORD))
+    await station.boot()
+    await until(hass, lambda: dr.async_get(hass).async_get_device(identifiers={(DOMAIN, "cs1")}) is not None)
+    device_id = _device_id(hass, "cs1")
+    on_the_bus: list[str] = []
+    hass.bus.async_listen("call_service", lambda event: on_the_bus.append(json.dumps(event.data, default=str)))
+    response = await hass.services.async_call(
+        DOMAIN, "set_charger_password", {"device_id": device_id, "generate": True}, blocking=True, return_response=True
+    )
+    assert response is not None
+    generated = str(response["password"])
+    assert len(generated) == 32
+    assert generated.isalnum()
+    assert station.sim.device_model.value("SecurityCtrlr", "BasicAuthPassword") == generated
+    await hass.async_block_till_done()
+    assert on_the_bus
+    assert all(generated not in data for data in on_the_bus)
+    await station.close()
+    await until(hass, lambda: not central.is_connected("cs1"))
+    # the station logs in with the generated password
+    station = await charger201.connect(_url(entry), "cs1", options=ConnectOptions(generated))
+    await station.boot()
+    # a response is optional: without one, the new password is only with the charger
+    await hass.services.async_call(
+        DOMAIN, "set_charger_password", {"device_id": device_id, "generate": True}, blocking=True
+    )
+    assert station.sim.device_model.value("SecurityCtrlr", "BasicAuthPassword") not in (generated, PASSWORD)
+    await station.close()
+    # typed and generated together, or generated but not sent: refused
+    for data, key in (
+        ({"generate": True, "password": NEW}, "password_or_generate"),
+        ({"generate": True, "send_to_charger": False}, "generate_needs_send"),
+    ):
+        with pytest.raises(ServiceValidationError) as refused:
+            await _set(hass, device_id, **data)
+        assert refused.value.translation_key == key

@@ -6,13 +6,21 @@ hex-encoded; 2.x: SetVariables SecurityCtrlr.BasicAuthPassword); a charger that
 refuses it changes nothing.  The password the charger last connected with stays
 valid until it has connected with the new one.  Without a password, the charger's
 own one is removed (it then counts as a new charger).
+
+Home Assistant puts an action's data on its event bus (and so in the recorder), so a
+password typed into the action is seen there.  `generate` avoids that: a random password
+is made here, given to the charger, stored hashed, and returned only in the action's
+response, which never goes on the bus.
 """
 
 from __future__ import annotations
 
+import secrets
+import string
+
 import voluptuous as vol
 from homeassistant.const import ATTR_DEVICE_ID
-from homeassistant.core import HomeAssistant, ServiceCall, callback
+from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse, callback
 from homeassistant.helpers import config_validation as cv
 
 from ..const import DOMAIN
@@ -24,6 +32,10 @@ from .target import resolve_target
 SERVICE_SET_CHARGER_PASSWORD = "set_charger_password"
 ATTR_PASSWORD = "password"
 ATTR_SEND_TO_CHARGER = "send_to_charger"
+ATTR_GENERATE = "generate"
+# a generated password: letters and digits only (every charger's keypad and web UI takes them)
+_GENERATED_ALPHABET = string.ascii_letters + string.digits
+GENERATED_LENGTH = 32
 # answers that mean the charger did not take the password (1.6 ChangeConfiguration, 2.x SetVariables)
 REFUSED = frozenset({"Rejected", "NotSupported", "UnknownComponent", "UnknownVariable", "NotSupportedAttributeType"})
 
@@ -32,6 +44,7 @@ SET_CHARGER_PASSWORD_SCHEMA = vol.Schema(
         vol.Required(ATTR_DEVICE_ID): cv.string,
         vol.Optional(ATTR_PASSWORD): cv.string,
         vol.Optional(ATTR_SEND_TO_CHARGER, default=True): cv.boolean,
+        vol.Optional(ATTR_GENERATE, default=False): cv.boolean,
     }
 )
 
@@ -69,13 +82,34 @@ async def set_charger_password(central: CentralSystem, station_id: str, password
     await ocpp_call(central, station_id, send, REFUSED)
 
 
-async def _handle(call: ServiceCall) -> None:
+def generate_password() -> str:
+    """A random password of GENERATED_LENGTH letters and digits (about 190 bits)."""
+    return "".join(secrets.choice(_GENERATED_ALPHABET) for _ in range(GENERATED_LENGTH))
+
+
+async def _handle(call: ServiceCall) -> ServiceResponse:
     target = resolve_target(call.hass, call.data[ATTR_DEVICE_ID])
     password = call.data.get(ATTR_PASSWORD) or None
-    await set_charger_password(target.central, target.station_id, password, call.data[ATTR_SEND_TO_CHARGER])
+    push = call.data[ATTR_SEND_TO_CHARGER]
+    if call.data[ATTR_GENERATE]:
+        if password is not None:
+            raise validation_error("password_or_generate", charger=target.station_id)
+        if not push:
+            raise validation_error("generate_needs_send", charger=target.station_id)
+        password = generate_password()
+    await set_charger_password(target.central, target.station_id, password, push)
+    if call.data[ATTR_GENERATE] and call.return_response:
+        return {ATTR_PASSWORD: password}
+    return None
 
 
 @callback
 def async_setup_security_services(hass: HomeAssistant) -> None:
     """Register the security actions (once, for all config entries)."""
-    hass.services.async_register(DOMAIN, SERVICE_SET_CHARGER_PASSWORD, _handle, schema=SET_CHARGER_PASSWORD_SCHEMA)
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_SET_CHARGER_PASSWORD,
+        _handle,
+        schema=SET_CHARGER_PASSWORD_SCHEMA,
+        supports_response=SupportsResponse.OPTIONAL,
+    )
