@@ -85,9 +85,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> bool
     bridge = EventBridge(hass, entry)
     entry.async_on_unload(central.events.subscribe(bridge.handle))
     entry.async_on_unload(central.events.subscribe(AutomationEvents(hass, entry.entry_id, central).handle))
-    entry.async_on_unload(central.events.subscribe(LimitRepairs(hass, entry.entry_id).handle))
-    entry.async_on_unload(central.events.subscribe(AuthRepairs(hass, entry.entry_id).handle))
-    entry.async_on_unload(central.events.subscribe(ConfigurationIssues(hass, entry.entry_id, central).handle))
+    # the repairs listen to their own few event types only, not to every meter value
+    for repairs in (
+        LimitRepairs(hass, entry.entry_id),
+        AuthRepairs(hass, entry.entry_id),
+        ConfigurationIssues(hass, entry.entry_id, central),
+    ):
+        entry.async_on_unload(central.events.subscribe(repairs.handle, repairs.EVENTS))
     central.meter_intervals.set_default(meter_interval(entry))
     issue_id = f"port_in_use_{entry.entry_id}"
     try:

@@ -27,13 +27,13 @@ def issue_id(entry_id: str, station_id: str) -> str:
 class AuthRepairs:
     """Raises and clears the authentication issues of one config entry."""
 
+    EVENTS = (EventType.AUTHENTICATION,)  # what `handle` is subscribed to
+
     def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
         self._issues = ChargerIssues(hass, entry_id, AUTH_FAILED)
 
     @callback
     def handle(self, event: Event) -> None:
-        if event.type is not EventType.AUTHENTICATION:
-            return
         data = event.data
         if data.get("ok"):
             self._issues.clear(event.station_id)

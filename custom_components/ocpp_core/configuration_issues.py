@@ -19,6 +19,9 @@ from .csms import CentralSystem, Event, EventType
 class ConfigurationIssues:
     """Raises and clears the "charger rejected a configuration change" issue of each charger."""
 
+    # what `handle` is subscribed to
+    EVENTS = (EventType.CONFIGURATION_REJECTED, EventType.CONFIGURATION_ACCEPTED, EventType.SETTINGS_CHANGED)
+
     def __init__(self, hass: HomeAssistant, entry_id: str, central: CentralSystem) -> None:
         self._issues = ChargerIssues(hass, entry_id, CONFIGURATION_REJECTED)
         self._central = central

@@ -42,13 +42,13 @@ def describe_answer(answer: dict[str, Any] | None) -> str:
 class LimitRepairs:
     """Raises and clears the limit issues of one config entry (subscribed to its central system's events)."""
 
+    EVENTS = (EventType.LIMIT,)  # what `handle` is subscribed to
+
     def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
         self._issues = ChargerIssues(hass, entry_id, LIMIT_REJECTED)
 
     @callback
     def handle(self, event: Event) -> None:
-        if event.type is not EventType.LIMIT:
-            return
         data = event.data
         evse_id = int(data.get("evse_id", event.connector_id or 0))
         status = data.get("status")
