@@ -17,9 +17,10 @@ from __future__ import annotations
 from typing import Any
 
 import voluptuous as vol
-from homeassistant.config_entries import ConfigEntryState, ConfigFlowResult, OptionsFlow
+from homeassistant.config_entries import ConfigFlowResult, OptionsFlow
 from homeassistant.helpers import selector
 
+from .coordinator import loaded_central
 from .csms import InvalidSettings, RegistrationStatus, Station
 from .csms.settings import LIMIT_PROFILES, MAX_CURRENT_LIMIT, MAX_METER_INTERVAL, PHASES
 
@@ -117,12 +118,12 @@ class ChargerOptionsFlow(OptionsFlow):
 
     def _accepted_chargers(self) -> dict[str, Station] | None:
         """The chargers one can set up; None while the central system is not running."""
-        if self.config_entry.state is not ConfigEntryState.LOADED:
+        central = loaded_central(self.config_entry)
+        if central is None:
             return None
-        stations = self.config_entry.runtime_data.central.stations
         return {
             station_id: station
-            for station_id, station in sorted(stations.items())
+            for station_id, station in sorted(central.stations.items())
             if station.registration_status == RegistrationStatus.ACCEPTED
         }
 

@@ -18,7 +18,7 @@ import os
 from typing import Any
 
 import voluptuous as vol
-from homeassistant.config_entries import ConfigEntryState, ConfigFlowResult, OptionsFlow
+from homeassistant.config_entries import ConfigFlowResult, OptionsFlow
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import selector
 
@@ -31,7 +31,7 @@ from .const import (
     DEFAULT_KEYFILE,
     SECURITY_PROFILES,
 )
-from .csms import CentralSystem
+from .coordinator import loaded_central
 from .csms.credentials import PUSH_MAX_LENGTH, PUSH_MIN_LENGTH
 from .csms.tls import TlsSetupError, server_context
 from .services.security import password_problem, set_charger_password
@@ -110,16 +110,12 @@ def check_tls_files(data: dict[str, Any]) -> dict[str, str]:
 class SecurityOptionsFlow(OptionsFlow):
     """The "security" entry of the options menu (mixed into OcppOptionsFlow)."""
 
-    def _security_central(self) -> CentralSystem | None:
-        entry = self.config_entry
-        return entry.runtime_data.central if entry.state is ConfigEntryState.LOADED else None
-
     async def async_step_security(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         return self.async_show_menu(step_id="security", menu_options=SECURITY_MENU)
 
     async def async_step_security_charger(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """A charger's own password: stored, and sent to the charger unless the user set it there by hand."""
-        central = self._security_central()
+        central = loaded_central(self.config_entry)
         if central is None:
             return self.async_abort(reason="central_system_not_loaded")
         if not central.stations:
@@ -166,7 +162,7 @@ class SecurityOptionsFlow(OptionsFlow):
 
     async def async_step_security_new_chargers(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """The password chargers without one of their own connect with (onboarding); empty keeps it."""
-        central = self._security_central()
+        central = loaded_central(self.config_entry)
         if central is None:
             return self.async_abort(reason="central_system_not_loaded")
         errors: dict[str, str] = {}

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 import voluptuous as vol
-from homeassistant.config_entries import ConfigEntry, ConfigEntryState, ConfigFlowResult, OptionsFlow
+from homeassistant.config_entries import ConfigEntry, ConfigFlowResult, OptionsFlow
 from homeassistant.helpers import selector
 from homeassistant.util import dt as dt_util
 
@@ -25,6 +25,7 @@ from .const import (
     TAGS_ACCEPT,
     UNKNOWN_TAG_POLICIES,
 )
+from .coordinator import loaded_central
 from .csms import CentralSystem
 from .csms.authorization import TagPolicy
 from .csms.tags import ACCEPTED, TAG_STATUSES, TagError, TagRecord
@@ -71,14 +72,8 @@ class TagOptionsFlow(OptionsFlow):
 
     _tag_id: str
 
-    def _central(self) -> CentralSystem | None:
-        if self.config_entry.state is not ConfigEntryState.LOADED:
-            return None
-        central: CentralSystem = self.config_entry.runtime_data.central
-        return central
-
     async def async_step_tags(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        if self._central() is None:
+        if loaded_central(self.config_entry) is None:
             return self.async_abort(reason="central_system_not_loaded")
         return self.async_show_menu(step_id="tags", menu_options=TAG_MENU)
 
@@ -122,7 +117,7 @@ class TagOptionsFlow(OptionsFlow):
         }
 
     async def _tag_form(self, step_id: str, user_input: dict[str, Any] | None) -> ConfigFlowResult:
-        central = self._central()
+        central = loaded_central(self.config_entry)
         if central is None:
             return self.async_abort(reason="central_system_not_loaded")
         record = None if step_id == "tag_add" else central.tags.get(self._tag_id)
@@ -158,7 +153,7 @@ class TagOptionsFlow(OptionsFlow):
 
     async def async_step_tag_pick(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Which tag to edit."""
-        central = self._central()
+        central = loaded_central(self.config_entry)
         if central is None:
             return self.async_abort(reason="central_system_not_loaded")
         if not len(central.tags):
@@ -173,7 +168,7 @@ class TagOptionsFlow(OptionsFlow):
         return await self._tag_form("tag_edit", user_input)
 
     async def async_step_tag_remove(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        central = self._central()
+        central = loaded_central(self.config_entry)
         if central is None:
             return self.async_abort(reason="central_system_not_loaded")
         if not len(central.tags):

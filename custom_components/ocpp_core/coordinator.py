@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from homeassistant.config_entries import ConfigEntry
+from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
@@ -267,6 +267,14 @@ def station_device_name(station: Station) -> str:
 def connector_device_name(station: Station, connector_id: int) -> str:
     """The connector's (EVSE's) device name: the name set for it, else OCPP.Core's '<charger>:<connector no.>'."""
     return station.settings.connector_name(station_device_name(station), connector_id)
+
+
+def loaded_central(entry: ConfigEntry) -> CentralSystem | None:
+    """The entry's central system; None while the entry is not loaded (an options flow may outlive it)."""
+    if entry.state is not ConfigEntryState.LOADED:
+        return None
+    central: CentralSystem = entry.runtime_data.central
+    return central
 
 
 def default_id_tag(entry: ConfigEntry) -> str:
