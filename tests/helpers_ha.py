@@ -10,6 +10,7 @@ from typing import Any
 
 from homeassistant.const import CONF_HOST, CONF_PORT, MAJOR_VERSION, MINOR_VERSION
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 
@@ -33,6 +34,20 @@ async def until(hass: HomeAssistant, predicate: Callable[[], bool], timeout: flo
         while not predicate():
             await asyncio.sleep(0.01)
             await hass.async_block_till_done()
+
+
+def device_entry(hass: HomeAssistant, identifier: str) -> dr.DeviceEntry:
+    """The device of a charger ("<id>") or of a connector ("<id>:<n>"); the test fails when there is none."""
+    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, identifier)})
+    assert device is not None, identifier
+    return device
+
+
+async def wait_device(hass: HomeAssistant, identifier: str) -> dr.DeviceEntry:
+    """The device, once Home Assistant has made it (bounded wait)."""
+    devices = dr.async_get(hass)
+    await until(hass, lambda: devices.async_get_device(identifiers={(DOMAIN, identifier)}) is not None)
+    return device_entry(hass, identifier)
 
 
 def state(hass: HomeAssistant, entity_id: str) -> str | None:

@@ -15,7 +15,6 @@ import pytest
 from homeassistant.const import CONF_PORT, EVENT_LOGGING_CHANGED
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
-from homeassistant.helpers import device_registry as dr
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from websockets.exceptions import InvalidStatus
 
@@ -29,7 +28,7 @@ from sim.auth import ConnectOptions
 from sim.core16 import ConfigKey
 
 from .csms.certs import Authority
-from .helpers_ha import until
+from .helpers_ha import device_entry, until, wait_device
 
 FIRST = "first-garage-password"
 NEW_16 = "a-new-password-for-1.6"
@@ -48,12 +47,6 @@ def authority(tmp_path: Path) -> Authority:
 def entry_args(authority: Authority) -> dict[str, Any]:
     server = authority.issue("localhost", server=True)
     return {"data": {"security_profile": 2, "certfile": str(server.cert), "keyfile": str(server.key)}}
-
-
-def _device(hass: HomeAssistant, station_id: str) -> dr.DeviceEntry:
-    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, station_id)})
-    assert device is not None
-    return device
 
 
 def _secrets(entry: MockConfigEntry) -> list[str]:
@@ -98,18 +91,18 @@ async def test_no_secret_in_diagnostics_frames_store_or_logs(
     cp, task, ws = await charger16.connect(url, "garage", options=ConnectOptions(ONBOARDING, ssl=tls))
     await cp.boot()
     cp.sim.configuration["AuthorizationKey"] = ConfigKey(None)
-    await until(hass, lambda: dr.async_get(hass).async_get_device(identifiers={(DOMAIN, "garage")}) is not None)
+    device_id = (await wait_device(hass, "garage")).id
     await hass.services.async_call(
         DOMAIN,
         "set_charger_password",
-        {"device_id": _device(hass, "garage").id, "password": NEW_16, "send_to_charger": False},
+        {"device_id": device_id, "password": NEW_16, "send_to_charger": False},
         blocking=True,
     )
     # stored only first, then sent: both paths
     await hass.services.async_call(
         DOMAIN,
         "set_charger_password",
-        {"device_id": _device(hass, "garage").id, "password": NEW_16},
+        {"device_id": device_id, "password": NEW_16},
         blocking=True,
     )
     assert cp.sim.configuration["AuthorizationKey"].value == NEW_16.encode().hex()
@@ -150,7 +143,7 @@ async def test_no_secret_in_diagnostics_frames_store_or_logs(
     shown = {
         "entry diagnostics": json.dumps(await async_get_config_entry_diagnostics(hass, entry)),
         "device diagnostics": json.dumps(
-            [await async_get_device_diagnostics(hass, entry, _device(hass, sid)) for sid in ("garage", "cs1")]
+            [await async_get_device_diagnostics(hass, entry, device_entry(hass, sid)) for sid in ("garage", "cs1")]
         ),
         "recent frames": "\n".join(text for _, _, text in [*frames, *central.recent_frames("cs1")]),
         "store file": json.dumps(hass_storage[f"{DOMAIN}.{entry.entry_id}"]),

@@ -11,7 +11,6 @@ import websockets
 from homeassistant.const import CONF_PORT
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import issue_registry as ir
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from websockets.exceptions import InvalidStatus
@@ -24,7 +23,7 @@ from sim import charger16, charger201
 from sim.auth import ConnectOptions
 from sim.core16 import ConfigKey
 
-from .helpers_ha import until
+from .helpers_ha import until, wait_device
 
 PASSWORD = "garage-password-2024"
 NEW = "a-brand-new-password-99"
@@ -39,12 +38,6 @@ def _url(entry: MockConfigEntry) -> str:
     return f"ws://127.0.0.1:{entry.data[CONF_PORT]}"
 
 
-def _device_id(hass: HomeAssistant, station_id: str) -> str:
-    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, station_id)})
-    assert device is not None
-    return device.id
-
-
 async def _set(hass: HomeAssistant, device_id: str, **data: Any) -> None:
     await hass.services.async_call(DOMAIN, "set_charger_password", {"device_id": device_id, **data}, blocking=True)
 
@@ -54,8 +47,7 @@ async def test_password_sent_to_a_16_charger(hass: HomeAssistant, entry: MockCon
     await central.credentials.set_password("garage", PASSWORD)
     cp, task, ws = await charger16.connect(_url(entry), "garage", options=ConnectOptions(PASSWORD))
     await cp.boot()
-    await until(hass, lambda: dr.async_get(hass).async_get_device(identifiers={(DOMAIN, "garage")}) is not None)
-    device_id = _device_id(hass, "garage")
+    device_id = (await wait_device(hass, "garage")).id
     # the simulated charger has no AuthorizationKey yet: it answers NotSupported, nothing changes
     with pytest.raises(HomeAssistantError) as refused:
         await _set(hass, device_id, password=NEW)
@@ -87,8 +79,7 @@ async def test_password_sent_to_a_201_station(hass: HomeAssistant, entry: MockCo
     await central.credentials.set_password("cs1", PASSWORD)
     station = await charger201.connect(_url(entry), "cs1", options=ConnectOptions(PASSWORD))
     await station.boot()
-    await until(hass, lambda: dr.async_get(hass).async_get_device(identifiers={(DOMAIN, "cs1")}) is not None)
-    await _set(hass, _device_id(hass, "cs1"), password=NEW)
+    await _set(hass, (await wait_device(hass, "cs1")).id, password=NEW)
     assert station.sim.device_model.value("SecurityCtrlr", "BasicAuthPassword") == NEW
     diagnostics = json.dumps(await async_get_config_entry_diagnostics(hass, entry))
     assert NEW not in diagnostics
@@ -144,12 +135,12 @@ async def test_password_for_an_offline_charger_is_not_stored_when_it_cannot_be_s
     await central.credentials.set_password("garage", PASSWORD)
     cp, task, ws = await charger16.connect(_url(entry), "garage", options=ConnectOptions(PASSWORD))
     await cp.boot()
-    await until(hass, lambda: dr.async_get(hass).async_get_device(identifiers={(DOMAIN, "garage")}) is not None)
+    device_id = (await wait_device(hass, "garage")).id
     await ws.close()
     task.cancel()
     await until(hass, lambda: not central.is_connected("garage"))
     with pytest.raises(HomeAssistantError) as offline:
-        await _set(hass, _device_id(hass, "garage"), password=NEW, send_to_charger=True)
+        await _set(hass, device_id, password=NEW, send_to_charger=True)
     assert offline.value.translation_key == "charger_offline"
     old = ConnectOptions(PASSWORD).headers("garage")["Authorization"]
     assert await central.credentials.check("garage", old) is AuthResult.OK  # the old one still lets it in
@@ -162,8 +153,7 @@ async def test_a_generated_password_reaches_the_charger_but_never_the_event_bus(
     await central.credentials.set_password("cs1", PASSWORD)
     station = await charger201.connect(_url(entry), "cs1", options=ConnectOptions(PASSWORD))
     await station.boot()
-    await until(hass, lambda: dr.async_get(hass).async_get_device(identifiers={(DOMAIN, "cs1")}) is not None)
-    device_id = _device_id(hass, "cs1")
+    device_id = (await wait_device(hass, "cs1")).id
     on_the_bus: list[str] = []
     hass.bus.async_listen("call_service", lambda event: on_the_bus.append(json.dumps(event.data, default=str)))
     response = await hass.services.async_call(

@@ -7,7 +7,6 @@ from typing import Any
 
 from homeassistant.const import CONF_PORT
 from homeassistant.core import Event, HomeAssistant
-from homeassistant.helpers import device_registry as dr
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ocpp_core.const import DOMAIN
@@ -15,13 +14,7 @@ from custom_components.ocpp_core.csms import CentralSystem
 from custom_components.ocpp_core.diagnostics import async_get_device_diagnostics
 from sim.charger16 import connect
 
-from .helpers_ha import boot_station, until
-
-
-def _device(hass: HomeAssistant, station_id: str) -> str:
-    found = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, station_id)})
-    assert found is not None
-    return found.id
+from .helpers_ha import boot_station, device_entry, until, wait_device
 
 
 def _presented(hass: HomeAssistant) -> list[dict[str, Any]]:
@@ -40,7 +33,7 @@ async def test_v16_tag_presented_and_remote_start(hass: HomeAssistant, entry: Mo
     charger, task, ws = await connect(f"ws://127.0.0.1:{entry.data[CONF_PORT]}", "wallbox", connectors=2)
     await charger.boot()
     await charger.send_status(1, "Available")
-    await until(hass, lambda: dr.async_get(hass).async_get_device(identifiers={(DOMAIN, "wallbox")}) is not None)
+    device_id = (await wait_device(hass, "wallbox")).id
     await hass.services.async_call(DOMAIN, "add_tag", {"id_tag": "LOST-CARD", "status": "Blocked"}, blocking=True)
 
     assert (await charger.authorize("STRANGER")).id_tag_info["status"] == "Invalid"  # unknown: refused by default
@@ -54,11 +47,11 @@ async def test_v16_tag_presented_and_remote_start(hass: HomeAssistant, entry: Mo
         ("HomeAssistant", "Invalid", None),
         ("lost-card", "Blocked", "StartTransaction"),
     ]
-    assert presented[2]["device_id"] == _device(hass, "wallbox")
+    assert presented[2]["device_id"] == device_id
 
     # Home Assistant's own remote start with its tag is accepted
     await hass.services.async_call(
-        DOMAIN, "start_transaction", {"device_id": _device(hass, "wallbox"), "connector_id": 1}, blocking=True
+        DOMAIN, "start_transaction", {"device_id": device_id, "connector_id": 1}, blocking=True
     )
     connector = central.stations["wallbox"].connectors[1]
     await until(hass, lambda: connector.transaction is not None)
@@ -72,7 +65,7 @@ async def test_v201_remote_start_and_refused_event(hass: HomeAssistant, entry: M
     central: CentralSystem = entry.runtime_data.central
     presented = _presented(hass)
     station = await boot_station(hass, central, "station", "2.0.1", 2)
-    await until(hass, lambda: dr.async_get(hass).async_get_device(identifiers={(DOMAIN, "station")}) is not None)
+    device_id = (await wait_device(hass, "station")).id
     await station.start_transaction(2, "STRANGER")
     assert station.event_answers[-1].id_token_info == {"status": "Invalid"}
     await until(hass, lambda: len(presented) == 1)
@@ -82,7 +75,7 @@ async def test_v201_remote_start_and_refused_event(hass: HomeAssistant, entry: M
         2,
     )
     await hass.services.async_call(
-        DOMAIN, "start_transaction", {"device_id": _device(hass, "station"), "connector_id": 1}, blocking=True
+        DOMAIN, "start_transaction", {"device_id": device_id, "connector_id": 1}, blocking=True
     )
     evse = central.stations["station"].connectors[1]
 
@@ -111,9 +104,7 @@ async def test_local_list_follows_the_tag_services(hass: HomeAssistant, entry: M
     await until(hass, lambda: charger.sim.local_list == {})
     assert central.local_lists.results["listed"]["update_type"] == "Differential"
     # the outcome of the last push shows in the charger's diagnostics
-    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, "listed")})
-    assert device is not None
-    shown = (await async_get_device_diagnostics(hass, entry, device))["local_list"]
+    shown = (await async_get_device_diagnostics(hass, entry, device_entry(hass, "listed")))["local_list"]
     assert (shown["status"], shown["update_type"], shown["entries"]) == ("Accepted", "Differential", 1)
     assert shown["list_version"] == charger.sim.local_list_version
     await ws.close()
