@@ -135,15 +135,21 @@ def ensure_entry(token: str) -> str:
         raise SystemExit(f"dev_onboard: the ocpp_core config flow did not create an entry: {result}")
     # A development instance lets every charger in, so the simulator shows up at once (the
     # default, "ask", would put a discovery card in front of it first).
-    entry_id = result["result"]["entry_id"]
-    options = request("/api/config/config_entries/options/flow", {"handler": entry_id}, token)
-    defaults = {field["name"]: field.get("default") for field in options.get("data_schema", [])}
-    request(
-        f"/api/config/config_entries/options/flow/{options['flow_id']}",
-        {**defaults, "unknown_chargers": "accept"},
-        token,
-    )
+    accept_every_charger(token, result["result"]["entry_id"])
     return f"created entry: {result['title']} (unknown chargers: accept)"
+
+
+def accept_every_charger(token: str, entry_id: str) -> None:
+    """Set the entry's unknown-charger policy to "accept" through its options, as the UI would."""
+    flows = "/api/config/config_entries/options/flow"
+    form = request(flows, {"handler": entry_id}, token)
+    if form.get("type") == "menu":  # the options are a menu: the policy is in its General form
+        form = request(f"{flows}/{form['flow_id']}", {"next_step_id": "general"}, token)
+    # Every other field keeps the value the form shows (its default); one without a value stays out.
+    shown = {field["name"]: field["default"] for field in form.get("data_schema", []) if "default" in field}
+    result = request(f"{flows}/{form['flow_id']}", {**shown, "unknown_chargers": "accept"}, token)
+    if result.get("type") != "create_entry":
+        raise SystemExit(f"dev_onboard: the options did not take the accept policy: {result}")
 
 
 def main() -> None:

@@ -1,0 +1,98 @@
+"""scripts/develop's pieces against a real Home Assistant: its configuration.yaml loads the automations
+the editor saves, and dev_onboard sets the accept policy through the real options REST API."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import shutil
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestServer
+from homeassistant.config import load_yaml_config_file
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.setup import async_setup_component
+
+from .helpers_ha import add_entry
+
+ROOT = Path(__file__).resolve().parent.parent
+AUTOMATIONS = """\
+- id: solar1
+  alias: Solar surplus
+  use_blueprint:
+    path: ocpp_core/solar_surplus.yaml
+    input: {grid_power: sensor.grid, charger_power: sensor.wb_power, current_limit: number.wb_current_limit}
+"""
+
+
+def _dev_onboard() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("dev_onboard", ROOT / "scripts" / "dev_onboard.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+async def _in_thread(func: Callable[..., Any], *args: Any) -> None:
+    """Run the synchronous (urllib) script in its own thread, joined before the test ends, while HA serves."""
+    loop = asyncio.get_running_loop()
+    done = asyncio.Event()
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            func(*args)
+        except BaseException as err:  # handed to the test
+            errors.append(err)
+        finally:
+            loop.call_soon_threadsafe(done.set)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    async with asyncio.timeout(30):
+        await done.wait()
+    thread.join(5)
+    if errors:
+        raise errors[0]
+
+
+def test_dev_configuration_loads_the_automation_editors_file(tmp_path: Path) -> None:
+    shutil.copy(ROOT / "scripts" / "dev_configuration.yaml", tmp_path / "configuration.yaml")
+    # scripts/develop writes an empty automations.yaml too: an include of a missing file stops HA
+    with pytest.raises(HomeAssistantError):
+        load_yaml_config_file(str(tmp_path / "configuration.yaml"))
+    (tmp_path / "automations.yaml").write_text(AUTOMATIONS)
+    config = load_yaml_config_file(str(tmp_path / "configuration.yaml"))
+    assert [automation["id"] for automation in config["automation"]] == ["solar1"]
+    assert "ocpp_core" in str(config["logger"]["logs"])
+
+
+async def test_dev_onboard_sets_the_accept_policy_through_the_options_menu(
+    hass: HomeAssistant,
+    enable_custom_integrations: None,
+    hass_access_token: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert await async_setup_component(hass, "config", {})
+    entry = await add_entry(hass, options={"heartbeat_interval": 120, "default_id_tag": "Garage"})
+    # HA's own HTTP app on a real port (no client session of ours: the script brings its own, urllib)
+    server = TestServer(hass.http.app, host="127.0.0.1")
+    await server.start_server()
+    dev_onboard = _dev_onboard()
+    monkeypatch.setattr(dev_onboard, "BASE", str(server.make_url("")).rstrip("/"))
+    try:
+        await _in_thread(dev_onboard.accept_every_charger, hass_access_token, entry.entry_id)
+    finally:
+        await server.close()
+    await hass.async_block_till_done()
+
+    assert entry.options["unknown_chargers"] == "accept"
+    # what the form showed is kept, and the empty meter interval did not get in the way
+    assert entry.options["heartbeat_interval"] == 120
+    assert entry.options["default_id_tag"] == "Garage"
