@@ -70,21 +70,14 @@ class InvalidPassword(ValueError):
     """A password we cannot store or send (the message says why)."""
 
 
-def password_forms(password: str) -> list[bytes]:
-    """The byte strings a charger may present for `password`: the text, and the bytes a hex text stands for."""
-    forms = [password.encode()]
-    raw = password.encode()
-    if len(raw) % 2 == 0 and raw and set(raw) <= _HEX_DIGITS:
-        forms.append(bytes.fromhex(password))
+def _forms(secret: bytes) -> list[bytes]:
+    """What a password may stand for: itself, and the AuthorizationKey bytes when it is hex text.
+
+    Both sides use it: a stored password keeps a hash of each form, a presented one is tried in each."""
+    forms = [secret]
+    if secret and len(secret) % 2 == 0 and set(secret) <= _HEX_DIGITS:
+        forms.append(binascii.unhexlify(secret))
     return forms
-
-
-def _candidates(presented: bytes) -> list[bytes]:
-    """What a presented password may mean: itself, and the AuthorizationKey bytes when it is hex text."""
-    candidates = [presented]
-    if presented and len(presented) % 2 == 0 and set(presented) <= _HEX_DIGITS:
-        candidates.append(binascii.unhexlify(presented))
-    return candidates
 
 
 def _scrypt(secret: bytes, salt: bytes, n: int, r: int, p: int) -> bytes:
@@ -106,12 +99,12 @@ class HashedPassword:
     @classmethod
     def create(cls, password: str) -> HashedPassword:
         salt = os.urandom(16)
-        return cls(salt, [_scrypt(form, salt, _SCRYPT_N, _SCRYPT_R, _SCRYPT_P) for form in password_forms(password)])
+        return cls(salt, [_scrypt(form, salt, _SCRYPT_N, _SCRYPT_R, _SCRYPT_P) for form in _forms(password.encode())])
 
     def matches(self, presented: bytes) -> bool:
         """Slow (scrypt); every stored hash is compared, in constant time."""
         found = False
-        for candidate in _candidates(presented):
+        for candidate in _forms(presented):
             digest = _scrypt(candidate, self.salt, self.n, self.r, self.p)
             for stored in self.hashes:
                 found |= hmac.compare_digest(digest, stored)
