@@ -26,7 +26,7 @@ from ..rpc_types import CallError, CallTimeout, NotConnected
 from ..state import CentralState
 from ..timeutil import format_timestamp, parse_timestamp, utcnow
 from ..units import conversion
-from .answers import RECORDERS
+from .answers import RECORDERS, before_call
 from .commands import V16Commands
 from .handlers import V16StationReports
 
@@ -55,12 +55,9 @@ class V16Adapter(VersionAdapter):
         }
 
     def before_call(self, action: str, request: Payload) -> None:
-        if action == "RemoteStartTransaction" and isinstance(request.get("idTag"), str):
-            self.state.authorization.expect_remote_start(self.station_id, request["idTag"])
+        before_call(self.state, self.station_id, action, request)
 
     def record_answer(self, action: str, request: Payload, answer: Payload) -> None:
-        if action == "RemoteStartTransaction" and answer.get("status") != "Accepted":
-            self.state.authorization.remote_start_refused(self.station_id, str(request.get("idTag")))
         recorder = RECORDERS.get(action)
         if recorder is not None:
             recorder(self.state, self.station_id, request, answer)

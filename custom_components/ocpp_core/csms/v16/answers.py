@@ -2,9 +2,9 @@
 
 Recorded at the call layer (ChargerSession.call), so a typed command and the
 same action sent raw (send_call) update the state alike.  Reservations, the
-local list version, configuration values and the file names of diagnostics and
-logs follow the charger's answers; every other action changes nothing here
-(its effects arrive as the charger's own messages).
+local list version, configuration values, the file names of diagnostics and
+logs, and the remote starts expected follow the charger's answers; every other
+action changes nothing here (its effects arrive as the charger's own messages).
 """
 
 from __future__ import annotations
@@ -21,6 +21,12 @@ from .configuration import GarbageAnswer, parse_get_configuration
 _LOGGER = logging.getLogger(__name__)
 
 Recorder = Callable[[CentralState, str, Payload, Payload], None]
+
+
+def before_call(state: CentralState, station_id: str, action: str, request: Payload) -> None:
+    """The tag of a remote start, which its StartTransaction may use (see Authorization.expect_remote_start)."""
+    if action == "RemoteStartTransaction" and isinstance(request.get("idTag"), str):
+        state.authorization.expect_remote_start(station_id, request["idTag"])
 
 
 def _reserve_now(state: CentralState, station_id: str, request: Payload, answer: Payload) -> None:
@@ -82,6 +88,11 @@ def _get_log(state: CentralState, station_id: str, request: Payload, answer: Pay
         state.record_log_status(station_id, None, int(request["requestId"]), answer.get("filename"))
 
 
+def _remote_start_transaction(state: CentralState, station_id: str, request: Payload, answer: Payload) -> None:
+    if answer.get("status") != "Accepted":
+        state.authorization.remote_start_refused(station_id, str(request.get("idTag")))
+
+
 RECORDERS: dict[str, Recorder] = {
     "ReserveNow": _reserve_now,
     "CancelReservation": _cancel_reservation,
@@ -91,4 +102,5 @@ RECORDERS: dict[str, Recorder] = {
     "ChangeConfiguration": _change_configuration,
     "GetDiagnostics": _get_diagnostics,
     "GetLog": _get_log,
+    "RemoteStartTransaction": _remote_start_transaction,
 }

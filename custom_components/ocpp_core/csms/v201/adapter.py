@@ -77,16 +77,8 @@ class V201Adapter(VersionAdapter):
         # a malformed request raises nothing here: the schema check refuses it before anything is sent
         with contextlib.suppress(KeyError, TypeError, ValueError):
             before_call(self.state, self.station_id, action, request)
-        if action == "RequestStartTransaction":
-            token = _remote_start_token(request)
-            if token is not None:
-                self.state.authorization.expect_remote_start(self.station_id, token)
 
     def record_answer(self, action: str, request: Payload, answer: Payload) -> None:
-        if action == "RequestStartTransaction" and answer.get("status") != "Accepted":
-            token = _remote_start_token(request)
-            if token is not None:
-                self.state.authorization.remote_start_refused(self.station_id, token)
         recorder = RECORDERS.get(action)
         if recorder is not None:
             recorder(self.state, self.station_id, request, answer)
@@ -204,9 +196,3 @@ class V201Adapter(VersionAdapter):
 
     async def request_boot(self) -> dict[str, Any]:
         return await self.commands.trigger_message("BootNotification")
-
-
-def _remote_start_token(request: Payload) -> str | None:
-    token = request.get("idToken")
-    value = token.get("idToken") if isinstance(token, dict) else None
-    return value if isinstance(value, str) else None

@@ -11,7 +11,8 @@ request as sent, the answer as received), both camelCase.  What follows the answ
 - device-model values (GetVariables, SetVariables Accepted / RebootRequired);
 - charging profiles the station accepted or cleared (as if it had reported them,
   source CSO), display messages set or cleared, monitors set or cleared;
-- the log upload asked for (GetLog: request id and file name).
+- the log upload asked for (GetLog: request id and file name);
+- a refused remote start (RequestStartTransaction): its token is no longer expected.
 
 Report requests are noted before they are sent (`before_call`, via
 V201Adapter.before_call): the first NotifyReport may arrive before the answer is
@@ -42,11 +43,14 @@ _NOT_OURS = "ChargingStationExternalConstraints"
 
 
 def before_call(state: CentralState, station_id: str, action: str, request: Payload) -> None:
-    """Note what a report we ask for is, so NotifyReport knows how to apply it."""
+    """Note what a report we ask for is, so NotifyReport knows how to apply it; and the token of a
+    remote start, which its TransactionEvent may use (see Authorization.expect_remote_start)."""
     if action == "GetBaseReport":
         state.note_report_request(station_id, int(request["requestId"]), str(request["reportBase"]))
     elif action == "GetReport":
         state.note_report_request(station_id, int(request["requestId"]), "Report")
+    elif action == "RequestStartTransaction" and (token := _token(request.get("idToken"))) is not None:
+        state.authorization.expect_remote_start(station_id, token)
 
 
 def _token(value: Any) -> str | None:
@@ -273,6 +277,12 @@ def _get_log(state: CentralState, station_id: str, request: Payload, answer: Pay
         state.record_log_status(station_id, None, int(request["requestId"]), answer.get("filename"))
 
 
+def _request_start_transaction(state: CentralState, station_id: str, request: Payload, answer: Payload) -> None:
+    token = _token(request.get("idToken"))
+    if answer.get("status") != "Accepted" and token is not None:
+        state.authorization.remote_start_refused(station_id, token)
+
+
 RECORDERS: dict[str, Recorder] = {
     "ReserveNow": _reserve_now,
     "CancelReservation": _cancel_reservation,
@@ -289,4 +299,5 @@ RECORDERS: dict[str, Recorder] = {
     "SetDisplayMessage": _set_display_message,
     "ClearDisplayMessage": _clear_display_message,
     "GetLog": _get_log,
+    "RequestStartTransaction": _request_start_transaction,
 }
