@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from typing import Any
 
 import websockets
@@ -16,6 +17,10 @@ from ocpp.v16.enums import ChargePointStatus
 from .auth import ConnectOptions
 from .core16 import ChargerCore, ConfigKey, ConnectorSim, SimState, default_configuration, now
 from .handlers16 import SIM_VENDOR_ID, SimulatedChargePoint, certificate_hash
+
+_LOGGER = logging.getLogger(__name__)
+# how long the charger waits before it reconnects to a central system that went away
+RETRY_DELAY = 5.0
 
 __all__ = [
     "SIM_VENDOR_ID",
@@ -55,9 +60,18 @@ async def _serve(charger: SimulatedChargePoint) -> None:
 
 
 async def run_forever(
-    url: str, cp_id: str, connectors: int, interval: float, options: ConnectOptions | None = None
+    url: str,
+    cp_id: str,
+    connectors: int,
+    interval: float,
+    options: ConnectOptions | None = None,
+    retry_delay: float = RETRY_DELAY,
 ) -> None:
-    """Boot, go live, and charge in a loop — for a newcomer's first look."""
+    """Boot, go live, and charge in a loop — for a newcomer's first look.
+
+    When the central system goes away (Home Assistant restarts, the entry is reloaded) it comes
+    back as a real charger does: it reconnects every `retry_delay` seconds, reports its
+    connectors' statuses and goes on with the session it had."""
     charger, task, ws = await connect(url, cp_id, connectors, options)
     charger.step_delay = 1.0  # firmware updates, uploads … take a while, as on a real charger
     await charger.boot(expect=None)
@@ -71,10 +85,41 @@ async def run_forever(
         await charger.send_status(connector_id, ChargePointStatus.available)
     await charger.authorize("SIM-TAG-1")
     await charger.start_transaction(1, "SIM-TAG-1")
-    try:
-        while not task.done():
-            for connector_id in charger.sim.connectors:
-                await charger.send_meter_values(connector_id, interval)
-            await asyncio.sleep(interval)
-    finally:
-        await ws.close()
+    while True:
+        # the socket closed under a message, or its answer never came: the connection is gone
+        with contextlib.suppress(websockets.ConnectionClosed, TimeoutError):
+            try:
+                while not task.done():
+                    for connector_id in charger.sim.connectors:
+                        await charger.send_meter_values(connector_id, interval)
+                    await asyncio.sleep(interval)
+            finally:
+                await ws.close()
+        ws, task = await _reconnect(charger, url, options or ConnectOptions(), retry_delay)
+
+
+async def _reconnect(
+    charger: SimulatedChargePoint, url: str, options: ConnectOptions, retry_delay: float
+) -> tuple[Any, asyncio.Task[None]]:
+    """Connect the same charger again (retrying while the central system is down) and report its statuses."""
+    while True:
+        await asyncio.sleep(retry_delay)
+        try:
+            ws = await websockets.connect(
+                f"{url.rstrip('/')}/{charger.id}",
+                subprotocols=["ocpp1.6"],  # type: ignore[list-item]
+                additional_headers=options.headers(charger.id),
+                ssl=options.ssl,
+            )
+        except (OSError, websockets.InvalidHandshake) as err:
+            _LOGGER.info("%s: the central system is not reachable (%s); retrying", charger.id, err)
+            continue
+        break
+    charger._connection = ws  # the `ocpp` ChargePoint reads and writes through it
+    task = asyncio.create_task(_serve(charger))
+    _LOGGER.info("%s: connected again", charger.id)
+    await charger.send_status(0, ChargePointStatus.available)
+    for connector_id, connector in charger.sim.connectors.items():
+        charging = connector.transaction_id is not None
+        await charger.send_status(connector_id, ChargePointStatus.charging if charging else ChargePointStatus.available)
+    return ws, task

@@ -7,8 +7,11 @@ answers to every central-system operation; this module puts them together and co
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 from typing import Any
 
+import websockets
 from ocpp.v21 import ChargePoint as ChargePoint21
 from ocpp.v201 import ChargePoint as ChargePoint201
 
@@ -16,6 +19,10 @@ from .auth import ConnectOptions
 from .handlers201 import Handlers201
 from .reports201 import StationReports201, ocsp_data
 from .state201 import EvseSim, StationState201
+
+_LOGGER = logging.getLogger(__name__)
+# how long the station waits before it reconnects to a central system that went away
+RETRY_DELAY = 5.0
 
 __all__ = [
     "EvseSim",
@@ -55,9 +62,19 @@ async def connect(
 
 
 async def run_forever(
-    url: str, cp_id: str, version: str, evses: int, interval: float, options: ConnectOptions | None = None
+    url: str,
+    cp_id: str,
+    version: str,
+    evses: int,
+    interval: float,
+    options: ConnectOptions | None = None,
+    retry_delay: float = RETRY_DELAY,
 ) -> None:
-    """Boot, go live, and charge in a loop — for a newcomer's first look."""
+    """Boot, go live, and charge in a loop — for a newcomer's first look.
+
+    When the central system goes away (Home Assistant restarts, the entry is reloaded) it comes
+    back as a real station does: it reconnects every `retry_delay` seconds, sends the transaction
+    events it queued meanwhile and its statuses, and goes on with the session it had."""
     station = await connect(url, cp_id, version, evses, options)
     station.step_delay = 1.0  # firmware updates, uploads … take a while, as on a real station
     await station.boot(expect=None)
@@ -69,12 +86,30 @@ async def run_forever(
     await station.send_all_statuses()
     await station.authorize("SIM-TAG-1")
     await station.start_transaction(1, "SIM-TAG-1")
-    try:
-        while station.serve_task is not None and not station.serve_task.done():
-            await asyncio.sleep(interval)
-            for evse_id, evse in station.sim.evses.items():
-                if evse.transaction_id is not None:
-                    await station.update_transaction(evse_id, interval)
-            await station.send_main_meter_values(station.sim.main_meter_wh + 4.2 * interval)
-    finally:
-        await station.close()
+    while True:
+        # the socket closed under a message, or its answer never came: the connection is gone
+        with contextlib.suppress(websockets.ConnectionClosed, TimeoutError):
+            try:
+                while station.serve_task is not None and not station.serve_task.done():
+                    await asyncio.sleep(interval)
+                    for evse_id, evse in station.sim.evses.items():
+                        if evse.transaction_id is not None:
+                            await station.update_transaction(evse_id, interval)
+                    await station.send_main_meter_values(station.sim.main_meter_wh + 4.2 * interval)
+            finally:
+                await station.close()
+        station.offline = True  # transaction events are queued until it is back
+        await _reconnect(station, retry_delay)
+
+
+async def _reconnect(station: Station, retry_delay: float) -> None:
+    """Connect again, retrying while the central system is down; `reconnect` sends the queue and the statuses."""
+    while True:
+        await asyncio.sleep(retry_delay)
+        try:
+            await station.reconnect()
+        except (OSError, websockets.InvalidHandshake) as err:
+            _LOGGER.info("%s: the central system is not reachable (%s); retrying", station.id, err)
+            continue
+        _LOGGER.info("%s: connected again", station.id)
+        return
