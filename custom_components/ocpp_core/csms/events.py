@@ -8,6 +8,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from .model import RegistrationStatus
+from .rpc_types import OcppVersion
+
 _LOGGER = logging.getLogger(__name__)
 
 
@@ -88,6 +91,14 @@ class Event:
     station_id: str
     connector_id: int | None = None
     data: dict[str, Any] = field(default_factory=dict)
+
+
+def booted_and_read(event: Event, version: OcppVersion | None) -> bool:
+    """A charger's accepted boot, once what it says about itself is known: 1.6 the full configuration
+    read that follows the boot (CONFIGURATION, full), 2.x the accepted BOOTED itself."""
+    if version is OcppVersion.V16:
+        return event.type is EventType.CONFIGURATION and bool(event.data.get("full"))
+    return event.type is EventType.BOOTED and event.data.get("registration_status") == RegistrationStatus.ACCEPTED
 
 
 Listener = Callable[[Event], None]

@@ -23,8 +23,8 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
 
-from .events import Event, EventType
-from .model import RegistrationStatus, Station
+from .events import Event, EventType, booted_and_read
+from .model import Station
 from .rpc_types import CallError, CallTimeout, NotConnected, OcppVersion
 
 if TYPE_CHECKING:
@@ -153,12 +153,9 @@ class MeterIntervals:
 
 def _worth_a_look(event: Event, station: Station) -> bool:
     """After an accepted boot (1.6: once its configuration is read), and when the charger's setting changed."""
-    kind = event.type
-    if kind is EventType.SETTINGS_CHANGED:
+    if event.type is EventType.SETTINGS_CHANGED:
         return "meter_interval" in event.data.get("changed", ())
-    if station.ocpp_version is OcppVersion.V16:
-        return kind is EventType.CONFIGURATION and bool(event.data.get("full"))
-    return kind is EventType.BOOTED and event.data.get("registration_status") == RegistrationStatus.ACCEPTED
+    return booted_and_read(event, station.ocpp_version)
 
 
 def _first(results: Any) -> dict[str, Any]:

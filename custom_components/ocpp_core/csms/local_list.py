@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .authorization import TokenDecision, id_tag_info_v16, id_token_info_v2
-from .events import Event, EventType
+from .events import Event, EventType, booted_and_read
 from .model import RegistrationStatus, Station
 from .rpc_types import CallError, CallTimeout, InvalidCall, NotConnected, OcppVersion
 from .tags import ACCEPTED, MAX_ID_LENGTH_V16, TagRecord
@@ -143,17 +143,11 @@ class LocalListPusher:
         if kind is EventType.CONNECTED:
             self._booted[station_id] = asyncio.Event()
             self._waiting[station_id] = asyncio.get_running_loop().create_task(self._after_reconnect(station_id))
-        elif self._is_boot(event, station):
+        elif booted_and_read(event, station.ocpp_version):
             self._booted.setdefault(station_id, asyncio.Event()).set()
             self._schedule(station_id, check_version=True)
         elif kind is EventType.SETTINGS_CHANGED and "push_local_list" in event.data.get("changed", ()):
             self._schedule(station_id, check_version=True)
-
-    @staticmethod
-    def _is_boot(event: Event, station: Station) -> bool:
-        if station.ocpp_version is OcppVersion.V16:
-            return event.type is EventType.CONFIGURATION and bool(event.data.get("full"))
-        return event.type is EventType.BOOTED and event.data.get("registration_status") == RegistrationStatus.ACCEPTED
 
     async def _after_reconnect(self, station_id: str) -> None:
         """A charger that reconnects without booting gets the changes it missed."""
