@@ -12,7 +12,7 @@ from ocpp.v16 import ChargePoint, call
 from ocpp.v16.enums import ChargePointStatus, Measurand, Phase, RegistrationStatus, UnitOfMeasure
 
 from .followups import FollowUps
-from .profiles import Installed, drop_session_profiles, evse_amps, share, station_max_amps
+from .profiles import Installed, drop_session_profiles, obey
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -268,20 +268,14 @@ class ChargerCore(FollowUps, ChargePoint):  # type: ignore[misc]
     def obey_profiles(self) -> list[tuple[int, str]]:
         """Set each session's power to min(EV, limit in force); the (connector, status) changes that follow
         (Charging <-> SuspendedEVSE: below 6 A the EV is suspended)."""
-        installed, moment = self.installed_profiles(), datetime.now(UTC)
         charging = {c.connector_id: c for c in self.sim.connectors.values() if c.transaction_id is not None}
-        own = {cid: evse_amps(installed, cid, c.transaction_id, c.session_start, moment) for cid, c in charging.items()}
-        offered = share(own, station_max_amps(installed, moment))
-        changes: list[tuple[int, str]] = []
-        for connector_id, connector in charging.items():
-            connector.offered_amps = offered[connector_id]
-            connector.power_w = min(connector.ev_max_w, offered[connector_id] * 230.0 * 3)
-            wanted = ChargePointStatus.charging if connector.power_w > 0 else ChargePointStatus.suspended_evse
-            if connector.status in (ChargePointStatus.charging, ChargePointStatus.suspended_evse) and (
-                connector.status != wanted
-            ):
-                changes.append((connector_id, wanted))
-        return changes
+        wanted = obey(charging, self.installed_profiles(), datetime.now(UTC))
+        return [
+            (connector_id, ChargePointStatus(status))
+            for connector_id, status in wanted.items()
+            if charging[connector_id].status in (ChargePointStatus.charging, ChargePointStatus.suspended_evse)
+            and charging[connector_id].status != status
+        ]
 
     async def data_transfer(self, vendor_id: str, message_id: str | None = None, data: str | None = None) -> Any:
         return await self.call(call.DataTransfer(vendor_id=vendor_id, message_id=message_id, data=data))

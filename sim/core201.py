@@ -22,7 +22,7 @@ import websockets
 
 from .auth import ConnectOptions
 from .followups import FollowUps
-from .profiles import Installed, drop_session_profiles, evse_amps, share, station_max_amps
+from .profiles import Installed, drop_session_profiles, obey
 from .state201 import DeviceModelSim, EvseSim, StationState201, default_device_model, now
 
 _LOGGER = logging.getLogger(__name__)
@@ -406,21 +406,14 @@ class StationCore201(FollowUps):
     def obey_profiles(self) -> list[tuple[int, str]]:
         """Set each session's power to min(EV, limit in force); the (EVSE, charging state) changes that
         follow (Charging <-> SuspendedEVSE: below 6 A the EV is suspended)."""
-        installed, moment = self.installed_profiles(), datetime.now(UTC)
         sessions = {e.evse_id: e for e in self.sim.evses.values() if e.transaction_id is not None}
-        own = {
-            evse_id: evse_amps(installed, evse_id, evse.transaction_id, evse.session_start, moment)
-            for evse_id, evse in sessions.items()
-        }
-        offered = share(own, station_max_amps(installed, moment))
-        changes: list[tuple[int, str]] = []
-        for evse_id, evse in sessions.items():
-            evse.offered_amps = offered[evse_id]
-            evse.power_w = min(evse.ev_max_w, offered[evse_id] * 230.0 * 3)
-            wanted = "Charging" if evse.power_w > 0 else "SuspendedEVSE"
-            if evse.charging_state in ("Charging", "SuspendedEVSE") and evse.charging_state != wanted:
-                changes.append((evse_id, wanted))
-        return changes
+        wanted = obey(sessions, self.installed_profiles(), datetime.now(UTC))
+        return [
+            (evse_id, state)
+            for evse_id, state in wanted.items()
+            if sessions[evse_id].charging_state in ("Charging", "SuspendedEVSE")
+            and sessions[evse_id].charging_state != state
+        ]
 
     async def send_meter_values(self, evse_id: int, seconds: float = 60.0) -> Any:
         """MeterValues of an EVSE (outside TransactionEvents), `seconds` of charging later."""

@@ -8,10 +8,10 @@ the same time share.  Below 6 A an EV cannot charge (IEC 61851): the charger sus
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 VOLTAGE = 230.0
 PHASES = 3
@@ -132,6 +132,33 @@ def share(offered: dict[int, float], station_cap: float) -> dict[int, float]:
         each = station_cap / len(offered)
         result = {key: min(amps, each) for key, amps in offered.items()}
     return {key: (amps if amps >= MIN_AMPS else 0.0) for key, amps in result.items()}
+
+
+class Session(Protocol):
+    """A connector (1.6) / EVSE (2.x) of the simulator with a session, as obey() sees it."""
+
+    @property
+    def transaction_id(self) -> Any: ...
+    @property
+    def session_start(self) -> datetime | None: ...
+    @property
+    def ev_max_w(self) -> float: ...
+
+    offered_amps: float
+    power_w: float
+
+
+def obey(sessions: Mapping[int, Session], installed: list[Installed], now: datetime) -> dict[int, str]:
+    """Set each session's offered current and power (min(EV, limit in force)); the state each one is to be
+    in: "Charging", or "SuspendedEVSE" below 6 A (the same words in 1.6 statuses and 2.x charging states)."""
+    own = {key: evse_amps(installed, key, s.transaction_id, s.session_start, now) for key, s in sessions.items()}
+    offered = share(own, station_max_amps(installed, now))
+    wanted: dict[int, str] = {}
+    for key, session in sessions.items():
+        session.offered_amps = offered[key]
+        session.power_w = min(session.ev_max_w, offered[key] * VOLTAGE * PHASES)
+        wanted[key] = "Charging" if session.power_w > 0 else "SuspendedEVSE"
+    return wanted
 
 
 def composite(amps: float, unit: str, duration: int) -> dict[str, Any]:
