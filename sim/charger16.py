@@ -16,11 +16,10 @@ from ocpp.v16.enums import ChargePointStatus
 
 from .auth import ConnectOptions
 from .core16 import ChargerCore, ConfigKey, ConnectorSim, SimState, default_configuration, now
+from .forever import RETRY_DELAY, until_disconnected
 from .handlers16 import SIM_VENDOR_ID, SimulatedChargePoint, certificate_hash
 
 _LOGGER = logging.getLogger(__name__)
-# how long the charger waits before it reconnects to a central system that went away
-RETRY_DELAY = 5.0
 
 __all__ = [
     "SIM_VENDOR_ID",
@@ -80,28 +79,34 @@ async def run_forever(
         await asyncio.sleep(min(charger.heartbeat_interval or interval, 60))
         if charger.registration_status != "Accepted":
             await charger.boot(expect=None)
-    await charger.send_status(0, ChargePointStatus.available)
-    for connector_id in charger.sim.connectors:
-        await charger.send_status(connector_id, ChargePointStatus.available)
-    await charger.authorize("SIM-TAG-1")
-    await charger.start_transaction(1, "SIM-TAG-1")
     while True:
-        # the socket closed under a message, or its answer never came: the connection is gone
-        with contextlib.suppress(websockets.ConnectionClosed, TimeoutError):
-            try:
-                while not task.done():
-                    for connector_id in charger.sim.connectors:
-                        await charger.send_meter_values(connector_id, interval)
-                    await asyncio.sleep(interval)
-            finally:
-                await ws.close()
+        try:
+            await until_disconnected(charger, task, _charge(charger, interval))
+        finally:
+            await ws.close()
         ws, task = await _reconnect(charger, url, options or ConnectOptions(), retry_delay)
+
+
+async def _charge(charger: SimulatedChargePoint, interval: float) -> None:
+    """Report the statuses, start a session on connector 1 unless one runs, then send meter values
+    every `interval`."""
+    await charger.send_status(0, ChargePointStatus.available)
+    for connector_id, connector in charger.sim.connectors.items():
+        charging = connector.transaction_id is not None
+        await charger.send_status(connector_id, ChargePointStatus.charging if charging else ChargePointStatus.available)
+    if charger.sim.connectors[1].transaction_id is None:
+        await charger.authorize("SIM-TAG-1")
+        await charger.start_transaction(1, "SIM-TAG-1")
+    while True:
+        for connector_id in charger.sim.connectors:
+            await charger.send_meter_values(connector_id, interval)
+        await asyncio.sleep(interval)
 
 
 async def _reconnect(
     charger: SimulatedChargePoint, url: str, options: ConnectOptions, retry_delay: float
 ) -> tuple[Any, asyncio.Task[None]]:
-    """Connect the same charger again (retrying while the central system is down) and report its statuses."""
+    """Connect the same charger again, retrying while the central system is down."""
     while True:
         await asyncio.sleep(retry_delay)
         try:
@@ -118,8 +123,4 @@ async def _reconnect(
     charger._connection = ws  # the `ocpp` ChargePoint reads and writes through it
     task = asyncio.create_task(_serve(charger))
     _LOGGER.info("%s: connected again", charger.id)
-    await charger.send_status(0, ChargePointStatus.available)
-    for connector_id, connector in charger.sim.connectors.items():
-        charging = connector.transaction_id is not None
-        await charger.send_status(connector_id, ChargePointStatus.charging if charging else ChargePointStatus.available)
     return ws, task

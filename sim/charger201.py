@@ -7,7 +7,6 @@ answers to every central-system operation; this module puts them together and co
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from typing import Any
 
@@ -16,13 +15,12 @@ from ocpp.v21 import ChargePoint as ChargePoint21
 from ocpp.v201 import ChargePoint as ChargePoint201
 
 from .auth import ConnectOptions
+from .forever import RETRY_DELAY, until_disconnected
 from .handlers201 import Handlers201
 from .reports201 import StationReports201, ocsp_data
 from .state201 import EvseSim, StationState201
 
 _LOGGER = logging.getLogger(__name__)
-# how long the station waits before it reconnects to a central system that went away
-RETRY_DELAY = 5.0
 
 __all__ = [
     "EvseSim",
@@ -83,32 +81,38 @@ async def run_forever(
         await asyncio.sleep(min(station.heartbeat_interval or interval, 60))
         if station.registration_status != "Accepted":
             await station.boot(expect=None)
-    await station.send_all_statuses()
-    await station.authorize("SIM-TAG-1")
-    await station.start_transaction(1, "SIM-TAG-1")
     while True:
-        # the socket closed under a message, or its answer never came: the connection is gone
-        with contextlib.suppress(websockets.ConnectionClosed, TimeoutError):
-            try:
-                while station.serve_task is not None and not station.serve_task.done():
-                    await asyncio.sleep(interval)
-                    for evse_id, evse in station.sim.evses.items():
-                        if evse.transaction_id is not None:
-                            await station.update_transaction(evse_id, interval)
-                    await station.send_main_meter_values(station.sim.main_meter_wh + 4.2 * interval)
-            finally:
-                await station.close()
+        assert station.serve_task is not None
+        try:
+            await until_disconnected(station, station.serve_task, _charge(station, interval))
+        finally:
+            await station.close()
         station.offline = True  # transaction events are queued until it is back
         await _reconnect(station, retry_delay)
 
 
+async def _charge(station: Station, interval: float) -> None:
+    """Report the statuses, start a transaction on EVSE 1 unless one runs, then update it and the main
+    meter every `interval`."""
+    await station.send_all_statuses()
+    if station.sim.evses[1].transaction_id is None:
+        await station.authorize("SIM-TAG-1")
+        await station.start_transaction(1, "SIM-TAG-1")
+    while True:
+        await asyncio.sleep(interval)
+        for evse_id, evse in station.sim.evses.items():
+            if evse.transaction_id is not None:
+                await station.update_transaction(evse_id, interval)
+        await station.send_main_meter_values(station.sim.main_meter_wh + 4.2 * interval)
+
+
 async def _reconnect(station: Station, retry_delay: float) -> None:
-    """Connect again, retrying while the central system is down; `reconnect` sends the queue and the statuses."""
+    """Connect again, retrying while the central system is down; `reconnect` sends the queued events."""
     while True:
         await asyncio.sleep(retry_delay)
         try:
-            await station.reconnect()
-        except (OSError, websockets.InvalidHandshake) as err:
+            await station.reconnect(statuses=False)
+        except (OSError, websockets.InvalidHandshake, websockets.ConnectionClosed) as err:
             _LOGGER.info("%s: the central system is not reachable (%s); retrying", station.id, err)
             continue
         _LOGGER.info("%s: connected again", station.id)

@@ -77,6 +77,13 @@ class FollowUps:
         except websockets.ConnectionClosed:
             _LOGGER.info("%s: connection closed before a follow-up message was sent", self.id)
 
+    def drop_follow_ups(self) -> None:
+        """The connection is gone: what was still to go out on it is dropped, as on a real charger
+        (a call waiting for an answer that will never come would hold the `ocpp` call lock until its
+        timeout, and every message on the next connection with it)."""
+        for task in list(self._tasks):
+            task.cancel()
+
     async def settle(self) -> None:
         """Wait until every follow-up message has been sent and answered (bound it with asyncio.timeout)."""
         await self.idle.wait()

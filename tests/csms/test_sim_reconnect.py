@@ -57,7 +57,11 @@ async def test_the_simulator_reconnects_after_the_central_system_restarts(versio
         await asyncio.sleep(0.2)  # a few refused attempts while nothing listens on the port
         assert not charger.done()
         second = await _started(port, persistence, after)
-        await wait_for(lambda: second is not None and second.is_connected(CP) and _readings(after) > 2)
+        await wait_for(
+            lambda: charger.done() or (second is not None and second.is_connected(CP) and _readings(after) > 2)
+        )
+        if charger.done():
+            charger.result()  # its error, if it died
         assert not charger.done()
         # it went on with the session it had: no second boot, no new transaction
         assert not [e for e in after if e.type in (EventType.BOOTED, EventType.TRANSACTION_STARTED)]
