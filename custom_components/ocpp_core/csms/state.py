@@ -88,7 +88,12 @@ class CentralState(StationReports, StationReports2, TransactionEvents):
             apply_configuration(station)
             for tx_data in station_data.get("open_transactions", []):
                 tx = Transaction.from_dict(tx_data)
-                station.connectors.setdefault(tx.connector_id, Connector(tx.connector_id)).transaction = tx
+                connector = station.connectors.setdefault(tx.connector_id, Connector(tx.connector_id))
+                connector.transaction = tx
+                # 2.x: a station sends its chargingState only when it changes, so the EVSE's state is
+                # the running session's last one (else it would stay unknown after a restart)
+                if tx.charging_state is not None:
+                    connector.charging_state = tx.charging_state
             self.stations[station_id] = station
             self._schedule_expiry(station_id)
         for name, (load_section, _) in self._sections.items():
