@@ -61,3 +61,15 @@ ensure_venv() {
     # Written only after a successful install, so an interrupted one is retried next time.
     echo "$want" >"$STAMP"
 }
+
+# Run "$@" (Home Assistant) again each time it exits with code 100: that is how HA's Restart
+# ends it (it leaves the restart to whatever supervises it).  Any other exit code is passed on.
+run_restarting() {
+    local status
+    while true; do
+        status=0
+        "$@" || status=$?
+        [[ $status -eq 100 ]] || return "$status"
+        echo "==> Home Assistant asked for a restart; starting it again"
+    done
+}

@@ -1,11 +1,12 @@
-"""scripts/develop's pieces against a real Home Assistant: its configuration.yaml loads the automations
-the editor saves, and dev_onboard sets the accept policy through the real options REST API."""
+"""scripts/develop's pieces: it starts HA again after HA's own Restart, its configuration.yaml loads the
+automations the editor saves, and dev_onboard sets the accept policy through the real options REST API."""
 
 from __future__ import annotations
 
 import asyncio
 import importlib.util
 import shutil
+import subprocess
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -60,6 +61,22 @@ async def _in_thread(func: Callable[..., Any], *args: Any) -> None:
     thread.join(5)
     if errors:
         raise errors[0]
+
+
+def test_develop_starts_home_assistant_again_when_it_asks_for_a_restart(tmp_path: Path) -> None:
+    # a stand-in for hass: asks for a restart (exit code 100) twice, then stops with an error
+    fake_hass = tmp_path / "hass"
+    fake_hass.write_text(
+        "#!/usr/bin/env bash\n"
+        'runs=$(( $(cat "$0.runs" 2>/dev/null || echo 0) + 1 )); echo "$runs" >"$0.runs"\n'
+        "if (( runs < 3 )); then exit 100; fi\nexit 7\n"
+    )
+    fake_hass.chmod(0o755)
+    script = f'source "{ROOT}/scripts/_venv.sh"; run_restarting "{fake_hass}"'
+    result = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=30, check=False)
+    assert result.returncode == 7
+    assert (tmp_path / "hass.runs").read_text().strip() == "3"
+    assert result.stdout.count("asked for a restart") == 2
 
 
 def test_dev_configuration_loads_the_automation_editors_file(tmp_path: Path) -> None:
