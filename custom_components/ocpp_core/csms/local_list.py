@@ -133,12 +133,12 @@ class LocalListPusher:
     def _on_event(self, event: Event) -> None:
         station_id, kind = event.station_id, event.type
         station = self._central.stations.get(station_id)
-        if kind is EventType.DISCONNECTED:
+        if kind in (EventType.DISCONNECTED, EventType.CONNECTED):
+            # a connection that replaced another comes without DISCONNECTED: its wait ends here too
             waiting = self._waiting.pop(station_id, None)
             if waiting is not None:
                 waiting.cancel()
-            return
-        if station is None or not station.settings.push_local_list:
+        if kind is EventType.DISCONNECTED or station is None or not station.settings.push_local_list:
             return
         if kind is EventType.CONNECTED:
             self._booted[station_id] = asyncio.Event()
