@@ -227,3 +227,26 @@ async def test_the_range_follows_the_chargers_maximum_and_phases(
     assert top("number.wb_power_limit") == central.limits.amps_to_watts("wb", 1, 16)
     await central.update_settings("wb", {"phases": 3})
     await until(hass, lambda: top("number.wb_power_limit") == 16 * 230 * 3)
+
+
+async def test_the_power_range_does_not_follow_the_measured_voltage(
+    hass: HomeAssistant, charger: SimulatedChargePoint
+) -> None:
+    """The measured voltage moves with every meter value; the power number is not written for it."""
+    writes: list[str] = []
+    hass.bus.async_listen(
+        "state_changed",
+        lambda event: writes.append(event.data["entity_id"]) if event.data["entity_id"].startswith("number.") else None,
+    )
+    await charger.start_transaction(1, "TAG-1")
+    for _ in range(6):  # the simulator's voltage varies between 229 and 231 V
+        await charger.send_meter_values(1)
+    await hass.async_block_till_done()
+    assert writes.count("number.wb_power_limit") <= 1  # the session starting, not the voltage
+    power = hass.states.get("number.wb_power_limit")
+    assert power is not None
+    assert power.attributes["max"] == 32 * 3 * 230  # the maximum current at the nominal voltage
+    # the top of the range is accepted whatever the voltage measured (229-231 V): at most the maximum current
+    await set_value(hass, "number.wb_power_limit", 32 * 3 * 230)
+    await until(hass, lambda: state(hass, "number.wb_current_limit") not in (None, "unknown"))
+    assert 31.8 <= float(state(hass, "number.wb_current_limit") or 0) <= 32

@@ -47,7 +47,8 @@ def _max_amps(limits: LimitManager, station_id: str, evse_id: int) -> float:
 
 
 def _max_watts(limits: LimitManager, station_id: str, evse_id: int) -> float:
-    return limits.amps_to_watts(station_id, evse_id, limits.max_amps(station_id))
+    # at the nominal voltage: a range that moved with the measured voltage would be written on every meter value
+    return limits.max_watts(station_id, evse_id)
 
 
 def _current(key: str, translation_key: str) -> LimitNumberDescription:

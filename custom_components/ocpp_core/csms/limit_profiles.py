@@ -52,13 +52,15 @@ def phases(station: Station) -> int:
         station_wide = (model.value("ChargingStation", "SupplyPhases") or "").strip()
         if station_wide in ("1", "3"):
             return int(station_wide)
-        reported = [
-            int(raw)
-            for variable in model
-            if variable.component.get("name") == "EVSE"
-            and variable.variable.get("name") == "SupplyPhases"
-            and (raw := (variable.value or "").strip()) in ("1", "3")
-        ]
+        # looked up per known EVSE (the limit numbers ask on every meter value: no scan of the whole model)
+        raws = (
+            [model.value("EVSE", "SupplyPhases", evse_id=evse_id) for evse_id in station.connectors]
+            if station.connectors
+            else [
+                v.value for v in model if v.component.get("name") == "EVSE" and v.variable.get("name") == "SupplyPhases"
+            ]
+        )
+        reported = [int(raw) for raw in ((r or "").strip() for r in raws) if raw in ("1", "3")]
         if reported:
             return min(reported)
     for readings in (station.readings, *(c.readings for c in station.connectors.values())):

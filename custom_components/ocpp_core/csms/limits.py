@@ -152,6 +152,14 @@ class LimitManager:
             return DEFAULT_MAX_AMPS
         return float(station.settings.max_current)
 
+    def max_watts(self, station_id: str, evse_id: int) -> float:
+        """The most a power limit may ask: the maximum current at the nominal voltage.
+
+        Fixed by the settings (not the measured voltage, which moves with every meter value), so a
+        slider's range stays put; a power limit up to it is taken as at most the maximum current.
+        """
+        return self.max_amps(station_id) * self.phases(station_id) * NOMINAL_VOLTAGE
+
     def phases(self, station_id: str) -> int:
         """Phases wired (see limit_profiles.phases); 1 for an unknown station."""
         station = self._central.stations.get(station_id)
@@ -241,6 +249,9 @@ class LimitManager:
             if watts < 0:
                 raise InvalidLimit(f"{watts:g} W is negative")
             amps = self.watts_to_amps(station.station_id, evse_id, watts)
+            if watts <= self.max_watts(station.station_id, evse_id) + 1e-6:
+                # above the maximum current only because the measured voltage is below nominal
+                amps = min(amps, self.max_amps(station.station_id))
         assert amps is not None
         top = self.max_amps(station.station_id)
         if amps != 0 and not MIN_CHARGING_AMPS <= amps <= top + 1e-6:

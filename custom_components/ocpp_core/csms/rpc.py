@@ -60,6 +60,10 @@ def _loggable(raw: str | bytes) -> str | bytes:
     return redact_secrets(raw[:2000]) if isinstance(raw, str) else raw[:300]
 
 
+def _retrieve(future: asyncio.Future[Any]) -> None:
+    future.exception()
+
+
 class RpcEndpoint:
     """The OCPP-J RPC state of one charger connection."""
 
@@ -306,5 +310,8 @@ class RpcEndpoint:
         self._closed = True
         if self._pending is not None and not self._pending.done():
             self._pending.set_exception(NotConnected(self.charge_point_id))
+            # its caller may be cancelled in the same turn (the central system stopping): then nobody reads
+            # the exception, and asyncio would log "Future exception was never retrieved"
+            self._pending.add_done_callback(_retrieve)
         for task in list(self._tasks):
             task.cancel()
