@@ -132,7 +132,8 @@ async def test_remote_start_tag_only_for_remote_starts(tag_book: CentralSystem, 
 
     assert await tag_book.remote_start("cp-tags", 1, "HomeAssistant") == {"status": "Accepted"}
     connector = tag_book.stations["cp-tags"].connectors[1]
-    await wait_for(lambda: connector.transaction is not None)
+    # the charger has its answer (not only the central system its record)
+    await wait_for(lambda: connector.transaction is not None and charger.sim.connectors[1].transaction_id is not None)
     assert charger.last_id_tag_info == {"status": "Accepted"}
     tx_id = charger.sim.connectors[1].transaction_id
     assert tx_id is not None
