@@ -24,6 +24,7 @@ _LOGGER = logging.getLogger(__name__)
 CallFn = Callable[[str, Payload], Awaitable[Payload]]
 
 _REGISTRATION_STATUSES = frozenset(RegistrationStatus)
+_NOT_ACCEPTED = (RegistrationStatus.PENDING, RegistrationStatus.REJECTED)
 
 
 class VersionAdapter(ABC):
@@ -34,10 +35,26 @@ class VersionAdapter(ABC):
         self.state = state
         self.call = call
         self.config = config
+        # charger-initiated action -> its handler (filled by each version)
+        self._handlers: dict[str, Handler] = {}
 
-    @abstractmethod
     def handler(self, action: str) -> Handler | None:
         """The handler for a charger-initiated action, or None when not implemented."""
+        # every message of the station passes here: keep the checks to a dict look-up or two
+        state = self.state
+        if self.station_id in state.reservation_deadlines:
+            self._expire_reservations()
+        station = state.stations.get(self.station_id)
+        if station is not None and station.registration_status in _NOT_ACCEPTED and action != "BootNotification":
+            state.log_once(
+                self.station_id,
+                f"unregistered:{station.registration_status}",
+                logging.INFO,
+                "sent %s while its registration is %s; answered anyway (logged once)",
+                action,
+                station.registration_status,
+            )
+        return self._handlers.get(action)
 
     @abstractmethod
     async def remote_start(self, connector_id: int | None, id_tag: str) -> dict[str, Any]:

@@ -32,8 +32,6 @@ from .handlers import V16StationReports
 
 _LOGGER = logging.getLogger(__name__)
 
-_NOT_ACCEPTED = (RegistrationStatus.PENDING, RegistrationStatus.REJECTED)
-
 
 class V16Adapter(VersionAdapter):
     """Handlers for charger-initiated 1.6 messages and the commands we send."""
@@ -61,23 +59,6 @@ class V16Adapter(VersionAdapter):
         recorder = RECORDERS.get(action)
         if recorder is not None:
             recorder(self.state, self.station_id, request, answer)
-
-    def handler(self, action: str) -> Handler | None:
-        # every message of the station passes here: keep the checks to a dict look-up or two
-        state = self.state
-        if self.station_id in state.reservation_deadlines:
-            self._expire_reservations()
-        station = state.stations.get(self.station_id)
-        if station is not None and station.registration_status in _NOT_ACCEPTED and action != "BootNotification":
-            state.log_once(
-                self.station_id,
-                f"unregistered:{station.registration_status}",
-                logging.INFO,
-                "sent %s while its registration is %s; answered anyway (logged once)",
-                action,
-                station.registration_status,
-            )
-        return self._handlers.get(action)
 
     def close(self) -> None:
         if self._configuration_read is not None:

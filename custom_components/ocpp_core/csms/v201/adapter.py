@@ -33,7 +33,6 @@ from .transactions import V201Transactions
 
 _LOGGER = logging.getLogger(__name__)
 
-_NOT_ACCEPTED = (RegistrationStatus.PENDING, RegistrationStatus.REJECTED)
 # GetBaseReport answers (or errors) after which the inventory is not asked for again for this firmware
 _NO_INVENTORY = frozenset({"NotSupported", "EmptyResultSet", "NotImplemented"})
 
@@ -56,22 +55,6 @@ class V201Adapter(VersionAdapter):
             "DataTransfer": self.on_data_transfer,
             **V201StationReports(station_id, state).handlers(),
         }
-
-    def handler(self, action: str) -> Handler | None:
-        state = self.state
-        if self.station_id in state.reservation_deadlines:
-            self._expire_reservations()
-        station = state.stations.get(self.station_id)
-        if station is not None and station.registration_status in _NOT_ACCEPTED and action != "BootNotification":
-            state.log_once(
-                self.station_id,
-                f"unregistered:{station.registration_status}",
-                logging.INFO,
-                "sent %s while its registration is %s; answered anyway (logged once)",
-                action,
-                station.registration_status,
-            )
-        return self._handlers.get(action)
 
     def before_call(self, action: str, request: Payload) -> None:
         # a malformed request raises nothing here: the schema check refuses it before anything is sent
