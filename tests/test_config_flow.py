@@ -42,6 +42,7 @@ async def test_user_flow_creates_entry(hass: HomeAssistant) -> None:
     await hass.async_block_till_done()
     entry = hass.config_entries.async_entries(DOMAIN)[0]
     assert entry.state is config_entries.ConfigEntryState.LOADED
+    assert entry.version == 2  # created with entry-scoped unique ids: nothing to migrate
     assert await hass.config_entries.async_unload(entry.entry_id)
 
 

@@ -25,10 +25,16 @@ from custom_components.ocpp_core.csms import Event, EventType
 from sim.charger16 import connect as connect16
 from sim.charger201 import Station as Station201
 
-from .helpers_ha import PerVersionSnapshots, boot_station, state, until
+from .helpers_ha import PerVersionSnapshots, boot_station, find_device, state, until
 
 VERSIONS = ["2.0.1", "2.1"]
 Boot = Callable[..., Awaitable[Station201]]
+
+
+@pytest.fixture
+def entry_args() -> dict[str, Any]:
+    """A fixed entry id: it is part of every unique id in the snapshots."""
+    return {"entry_id": "snapshot-entry"}
 
 
 @pytest.fixture
@@ -53,13 +59,17 @@ def received(station: Station201, action: str) -> list[dict[str, Any]]:
 
 
 def registry_entity(hass: HomeAssistant, domain: str, unique_id: str) -> er.RegistryEntry | None:
+    """The entity whose unique id is "<entry id>_" + `unique_id`, in any entry."""
     registry = er.async_get(hass)
-    entity_id = registry.async_get_entity_id(domain, DOMAIN, unique_id)
-    return registry.async_get(entity_id) if entity_id else None
+    for entry in hass.config_entries.async_entries(DOMAIN):
+        entity_id = registry.async_get_entity_id(domain, DOMAIN, f"{entry.entry_id}_{unique_id}")
+        if entity_id:
+            return registry.async_get(entity_id)
+    return None
 
 
 def device_of(hass: HomeAssistant, identifier: str) -> dr.DeviceEntry | None:
-    return dr.async_get(hass).async_get_device(identifiers={(DOMAIN, identifier)})
+    return find_device(hass, identifier)
 
 
 # ---- devices and which entities ---------------------------------------------------------------
@@ -94,7 +104,6 @@ async def test_a_one_evse_station_is_one_device(hass: HomeAssistant, boot: Boot,
 @pytest.mark.parametrize("version", VERSIONS)
 async def test_a_two_evse_station_has_evse_devices(hass: HomeAssistant, boot: Boot, version: str) -> None:
     await boot("duo", version, evses=2)
-    devices = dr.async_get(hass)
     station_device = device_of(hass, "duo")
     await until(hass, lambda: device_of(hass, "duo:2") is not None)
     for evse_id in (1, 2):
@@ -112,7 +121,7 @@ async def test_a_two_evse_station_has_evse_devices(hass: HomeAssistant, boot: Bo
     ):
         found = registry_entity(hass, domain, unique_id)
         assert found is not None and found.device_id == station_device.id, unique_id
-    assert devices.async_get_device(identifiers={(DOMAIN, "duo:3")}) is None
+    assert find_device(hass, "duo:3") is None
 
 
 async def test_a_16_charger_gets_no_2x_sensors(hass: HomeAssistant, entry: MockConfigEntry) -> None:

@@ -9,7 +9,6 @@ import pytest
 from homeassistant.const import CONF_PORT, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from syrupy.assertion import SnapshotAssertion
@@ -17,7 +16,13 @@ from syrupy.assertion import SnapshotAssertion
 from custom_components.ocpp_core.const import DOMAIN
 from sim.charger16 import SimulatedChargePoint, connect
 
-from .helpers_ha import PerVersionSnapshots, state, until
+from .helpers_ha import PerVersionSnapshots, find_device, state, until
+
+
+@pytest.fixture
+def entry_args() -> dict[str, Any]:
+    """A fixed entry id: it is part of every unique id in the snapshots."""
+    return {"entry_id": "snapshot-entry"}
 
 
 async def charger_for(entry: MockConfigEntry, cp_id: str, connectors: int = 1) -> tuple[SimulatedChargePoint, Any, Any]:
@@ -31,7 +36,7 @@ async def test_whole_session(hass: HomeAssistant, entry: MockConfigEntry, caplog
     await charger.send_status(1, "Available")
     await until(hass, lambda: state(hass, "sensor.garage_status") == "available")
 
-    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, "garage")})
+    device = find_device(hass, "garage")
     assert device is not None
     assert (device.manufacturer, device.model, device.sw_version, device.serial_number) == (
         "ACME",
@@ -104,9 +109,8 @@ async def test_multi_connector_devices_appear_live(hass: HomeAssistant, entry: M
     await charger.send_status(1, "Available")
     await until(hass, lambda: state(hass, "sensor.duo_status") == "available")
     await charger.send_status(2, "Charging")
-    devices = dr.async_get(hass)
-    await until(hass, lambda: devices.async_get_device(identifiers={(DOMAIN, "duo:2")}) is not None)
-    connector_1 = devices.async_get_device(identifiers={(DOMAIN, "duo:1")})
+    await until(hass, lambda: find_device(hass, "duo:2") is not None)
+    connector_1 = find_device(hass, "duo:1")
     assert connector_1 is not None and connector_1.name == "duo:1"
     registry = er.async_get(hass)
     moved = registry.async_get("sensor.duo_status")

@@ -31,10 +31,11 @@ from .const import (
     DEFAULT_LIMIT_INTERVAL,
     DOMAIN,
 )
-from .coordinator import EventBridge, OcppConfigEntry, OcppRuntimeData, default_id_tag
+from .coordinator import EventBridge, OcppConfigEntry, OcppRuntimeData, default_id_tag, device_target
 from .csms import CentralSystem, CentralSystemConfig
 from .csms.tls import TlsSetupError
 from .limit_repairs import LimitRepairs
+from .migration import async_migrate
 from .notify_events import AutomationEvents
 from .services import async_setup_services
 from .services.security import async_setup_security_services
@@ -72,6 +73,11 @@ def _central_config(entry: OcppConfigEntry) -> CentralSystemConfig:
         keyfile=entry.data.get(CONF_KEYFILE),
         cafile=entry.data.get(CONF_CAFILE),
     )
+
+
+async def async_migrate_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> bool:
+    """Unique ids and device identifiers of version 1 get scoped by the entry (migration.py)."""
+    return await async_migrate(hass, entry)
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> bool:
@@ -170,11 +176,10 @@ async def async_remove_config_entry_device(hass: HomeAssistant, entry: OcppConfi
     """Removing a charger's device forgets the charger (its stored data and history); not while it is connected."""
     central = entry.runtime_data.central
     for domain, name in device.identifiers:
-        if domain != DOMAIN:
+        found = device_target(entry.entry_id, name, central.stations) if domain == DOMAIN else None
+        if found is None:
             continue
-        station_id = name if name in central.stations else name.rpartition(":")[0]
-        if station_id not in central.stations:
-            continue
+        station_id = found[0]
         if not await central.forget_station(station_id):
             return False
         clear_charger_issues(hass, entry.entry_id, station_id)

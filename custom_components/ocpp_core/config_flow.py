@@ -39,6 +39,7 @@ from .const import (
     UNKNOWN_CHARGER_POLICIES,
 )
 from .csms.settings import MAX_METER_INTERVAL
+from .migration import CONFIG_VERSION
 
 _SECURITY_KEYS = (CONF_SECURITY_PROFILE, CONF_CERTFILE, CONF_KEYFILE, CONF_CAFILE)
 
@@ -67,7 +68,7 @@ def _user_schema(host: str, port: int, security: dict[str, Any] | None = None) -
 class OcppConfigFlow(ConfigFlow, domain=DOMAIN):
     """Set up a central system listening on one port; confirm new chargers (unknown-charger policy ask)."""
 
-    VERSION = 1
+    VERSION = CONFIG_VERSION
 
     def __init__(self) -> None:
         self._charger: dict[str, Any] = {}

@@ -82,9 +82,9 @@ class AutomationEvents:
     @callback
     def _fire(self, event_type: str, station_id: str, connector_id: int | None, data: dict[str, Any]) -> None:
         station = self._central.stations.get(station_id)
-        identifier = station_device_id(station_id)
+        identifier = station_device_id(self._entry_id, station_id)
         if connector_id and station is not None and has_connector_devices(station):
-            identifier = connector_device_id(station_id, connector_id)
+            identifier = connector_device_id(self._entry_id, station_id, connector_id)
         device = dr.async_get(self._hass).async_get_device(identifiers={identifier})
         payload = {"device_id": device.id if device else None, "charger": station_id, "connector_id": connector_id}
         self._hass.bus.async_fire(f"{DOMAIN}_{event_type}", {**payload, **data})
