@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import socket
 from typing import Any
 
 import pytest
 import websockets
 from websockets.exceptions import InvalidStatus
 
-from custom_components.ocpp_core.csms import CentralSystem, CentralSystemConfig, Event, EventType
+from custom_components.ocpp_core.csms import CentralSystem, CentralSystemConfig, Event, EventType, MemoryPersistence
 
 PASSWORD = "correct-horse-battery"
 
@@ -83,3 +84,30 @@ async def test_two_authorization_headers_are_refused_and_counted(central: Centra
     # it counted against the address: one more refusal and even the right password waits
     assert await _attempt(url, "CP1", twice) == 401
     assert await _attempt(url, "CP1", [("Authorization", _basic("CP1", PASSWORD))]) == 429
+
+
+async def test_a_stored_password_is_known_from_the_first_connection(
+    central_config: CentralSystemConfig, persistence: MemoryPersistence
+) -> None:
+    """As Home Assistant starts it: the stored state (passwords too) is read before the port opens."""
+    first = CentralSystem(central_config, persistence)
+    await first.start()
+    await first.credentials.set_password("CP1", PASSWORD)
+    await first.stop()
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        central_config.port = sock.getsockname()[1]
+    second = CentralSystem(central_config, persistence)
+    starting = asyncio.create_task(second.start())
+    status = None
+    async with asyncio.timeout(30):
+        while status is None:
+            try:
+                status = await _attempt(
+                    f"ws://127.0.0.1:{central_config.port}", "CP1", [("Authorization", _basic("CP1", PASSWORD))]
+                )
+            except OSError:  # not listening yet
+                await asyncio.sleep(0)
+    await starting
+    await second.stop()
+    assert status == 101
