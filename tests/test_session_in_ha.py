@@ -6,6 +6,7 @@ import asyncio
 from typing import Any
 
 import pytest
+import websockets
 from homeassistant.const import CONF_PORT, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
@@ -14,6 +15,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.ocpp_core.const import DOMAIN
+from custom_components.ocpp_core.csms.loglimit import LINES
 from sim.charger16 import SimulatedChargePoint, connect
 
 from .helpers_ha import PerVersionSnapshots, find_device, state, until
@@ -87,6 +89,19 @@ async def test_whole_session(hass: HomeAssistant, entry: MockConfigEntry, caplog
     assert caplog.text.count("Charger garage is online") == 2
     await ws.close()
     task.cancel()
+
+
+async def test_a_charger_reconnecting_in_a_loop_is_a_few_lines_a_minute(
+    hass: HomeAssistant, entry: MockConfigEntry, caplog: pytest.LogCaptureFixture
+) -> None:
+    central = entry.runtime_data.central
+    for _ in range(LINES + 10):
+        ws = await websockets.connect(f"ws://127.0.0.1:{entry.data[CONF_PORT]}/bouncer", subprotocols=["ocpp1.6"])  # type: ignore[list-item]
+        await until(hass, lambda: central.is_connected("bouncer"))
+        await ws.close()
+        await until(hass, lambda: not central.is_connected("bouncer"))
+    # online and offline are one kind of line: LINES of them, not 2 x 20
+    assert caplog.text.count("Charger bouncer is o") == LINES
 
 
 async def test_rejected_start_is_a_translated_error(hass: HomeAssistant, entry: MockConfigEntry) -> None:

@@ -22,6 +22,7 @@ from .const import (
     CONF_HISTORY_SIZE,
     CONF_KEYFILE,
     CONF_LIMIT_INTERVAL,
+    CONF_MAX_MESSAGE_RATE,
     CONF_METER_INTERVAL,
     CONF_SECURITY_PROFILE,
     CONF_STRICT_VALIDATION,
@@ -29,6 +30,7 @@ from .const import (
     DEFAULT_HISTORY_SIZE,
     DEFAULT_HOST,
     DEFAULT_LIMIT_INTERVAL,
+    DEFAULT_MAX_MESSAGE_RATE,
     DOMAIN,
 )
 from .coordinator import EventBridge, OcppConfigEntry, OcppRuntimeData, default_id_tag, device_target
@@ -61,7 +63,7 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
 
 def _central_config(entry: OcppConfigEntry) -> CentralSystemConfig:
-    return CentralSystemConfig(
+    config = CentralSystemConfig(
         host=entry.data.get(CONF_HOST, DEFAULT_HOST),
         port=int(entry.data[CONF_PORT]),
         heartbeat_interval=int(entry.options.get(CONF_HEARTBEAT_INTERVAL, DEFAULT_HEARTBEAT_INTERVAL)),
@@ -73,6 +75,8 @@ def _central_config(entry: OcppConfigEntry) -> CentralSystemConfig:
         keyfile=entry.data.get(CONF_KEYFILE),
         cafile=entry.data.get(CONF_CAFILE),
     )
+    config.set_message_rate(float(entry.options.get(CONF_MAX_MESSAGE_RATE, DEFAULT_MAX_MESSAGE_RATE)))
+    return config
 
 
 async def async_migrate_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> bool:
@@ -143,6 +147,8 @@ async def _async_options_updated(hass: HomeAssistant, entry: OcppConfigEntry) ->
     runtime.central.config.heartbeat_interval = new.heartbeat_interval
     runtime.central.config.lenient = new.lenient
     runtime.central.config.limit_interval = new.limit_interval
+    # read at every message: connected chargers get the new rate at once
+    runtime.central.config.set_message_rate(new.max_message_rate)
     if new.history_size != runtime.central.config.history_size:
         runtime.central.config.history_size = new.history_size
         runtime.central.state.history.resize(new.history_size)

@@ -183,8 +183,14 @@ class EventBridge:
             self._signal(station_id, None)  # the station's connector count
         elif kind in (EventType.CONNECTED, EventType.DISCONNECTED):
             online = kind is EventType.CONNECTED
-            _LOGGER.info(
-                "Charger %s is %s", station_id, "online" if online else "offline; its entities are unavailable"
+            # a charger reconnecting in a loop: a few lines a minute (see csms/loglimit.py)
+            self._runtime.central.state.logs.log(
+                _LOGGER,
+                logging.INFO,
+                station_id,
+                "Charger %s is %s",
+                station_id,
+                "online" if online else "offline; its entities are unavailable",
             )
             if online and self._runtime.show(station_id):  # a new station: its version is known now
                 self._ensure_station_device(station_id)

@@ -20,6 +20,7 @@ from .authorization import Authorization
 from .events import Event, EventBus, EventType
 from .framelog import scrub_stored_station
 from .history import TransactionHistory, as_utc, overlaps, transaction_record
+from .loglimit import LogLimiter
 from .model import (
     ENERGY_IMPORT_REGISTER,
     Connector,
@@ -63,6 +64,8 @@ class CentralState(StationReports, StationReports2, TransactionEvents):
         self._next_request_id = 1
         self._expiry_timers: dict[str, asyncio.TimerHandle] = {}
         self._logged: set[tuple[str, str]] = set()
+        # the lines a station's messages cause, rate-limited per station (see loglimit.py)
+        self.logs = LogLimiter()
         # 2.x transactions ended lately, to recognise their late events (see transactions2.py)
         self._recently_ended: dict[tuple[str, str], None] = {}
         # parts kept by other modules (tags, credentials, limits): name -> (load, dump)
@@ -324,7 +327,10 @@ class CentralState(StationReports, StationReports2, TransactionEvents):
         connector = self.connector(station, tx.connector_id)
         previous = connector.transaction
         if previous is not None and previous.transaction_id != tx.transaction_id:
-            _LOGGER.info(
+            self.logs.log(
+                _LOGGER,
+                logging.INFO,
+                station_id,
                 "%s: transaction %s on connector %s closed by a new start",
                 station_id,
                 previous.transaction_id,
@@ -356,7 +362,14 @@ class CentralState(StationReports, StationReports2, TransactionEvents):
         station = self.station(station_id)
         connector = self.find_open_transaction(station_id, transaction_id)
         if connector is None or connector.transaction is None:
-            _LOGGER.info("%s: stop of unknown transaction %s recorded as is", station_id, transaction_id)
+            self.logs.log(
+                _LOGGER,
+                logging.INFO,
+                station_id,
+                "%s: stop of unknown transaction %s recorded as is",
+                station_id,
+                transaction_id,
+            )
             self.events.emit(
                 Event(
                     EventType.TRANSACTION_ENDED,

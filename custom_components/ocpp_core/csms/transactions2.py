@@ -33,6 +33,7 @@ from typing import Any
 
 from .events import Event, EventBus, EventType
 from .history import TransactionHistory
+from .loglimit import LogLimiter
 from .model import ENERGY_IMPORT_REGISTER, Connector, MeterSample, Station, Transaction
 
 _LOGGER = logging.getLogger(__name__)
@@ -87,6 +88,7 @@ class TransactionEvents:
 
     events: EventBus
     history: TransactionHistory
+    logs: LogLimiter
     _recently_ended: dict[tuple[str, str], None]
 
     @abstractmethod
@@ -240,7 +242,10 @@ class TransactionEvents:
             )  # fmt: skip
             return "dropped"
         if ev.event_type != "Started":
-            _LOGGER.info(
+            self.logs.log(
+                _LOGGER,
+                logging.INFO,
+                station_id,
                 "%s: %s event of unknown transaction %s (seqNo %s); recorded as is",
                 station_id,
                 ev.event_type,
@@ -300,7 +305,10 @@ class TransactionEvents:
     def _put_open(self, station: Station, connector: Connector, tx: Transaction) -> None:
         previous = connector.transaction
         if previous is not None:
-            _LOGGER.info(
+            self.logs.log(
+                _LOGGER,
+                logging.INFO,
+                station.station_id,
                 "%s: transaction %s on EVSE %s closed by the start of %s",
                 station.station_id,
                 previous.transaction_id,
