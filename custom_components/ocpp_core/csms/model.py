@@ -82,8 +82,8 @@ class Transaction:
     seq_min: int | None = None
     seq_max: int | None = None
     seq_missing: list[int] = field(default_factory=list)
-    # in memory: seqNo -> (eventType, timestamp) of the event it numbered (a repeat is the same event)
-    seq_events: dict[int, tuple[str, datetime]] = field(default_factory=dict, repr=False)
+    # in memory: seqNo -> (eventType, timestamp) of the events it numbered (a repeat is the same event)
+    seq_events: dict[int, list[tuple[str, datetime]]] = field(default_factory=dict, repr=False)
     # OCPP 2.1: transactionInfo.transactionLimit {"max_cost", "max_energy", "max_time", "max_soc"} as set,
     # transactionInfo.tariffId, and the station's costDetails (total_cost / currency read from it)
     transaction_limit: dict[str, float] | None = None

@@ -154,7 +154,7 @@ class TransactionEvents:
         tx = connector.transaction
         signature = (ev.event_type, ev.timestamp)
         seen = _seen(tx, ev.seq_no)
-        if seen and ev.event_type != "Ended" and tx.seq_events.get(ev.seq_no, signature) == signature:
+        if seen and ev.event_type != "Ended" and signature in tx.seq_events.get(ev.seq_no, [signature]):
             _LOGGER.debug("%s: TransactionEvent %s #%s again; not applied", station_id, tx.transaction_id, ev.seq_no)
             return "duplicate"
         # a reused seqNo belongs to a later event than the one first numbered so
@@ -343,8 +343,8 @@ def _seen(tx: Transaction, seq_no: int) -> bool:
 
 
 def _note_signature(tx: Transaction, seq_no: int, signature: tuple[str, datetime]) -> None:
-    """Remember which event a seqNo numbered (bounded: the newest _SIGNATURES_KEPT)."""
-    tx.seq_events[seq_no] = signature
+    """Remember which events a seqNo numbered (bounded: the newest _SIGNATURES_KEPT seqNos)."""
+    tx.seq_events.setdefault(seq_no, []).append(signature)
     while len(tx.seq_events) > _SIGNATURES_KEPT:
         del tx.seq_events[next(iter(tx.seq_events))]
 
