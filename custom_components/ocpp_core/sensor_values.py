@@ -121,7 +121,7 @@ def session_tag(connector: Connector) -> str | None:
 
 
 def reservation_attrs(connector: Connector) -> dict[str, Any]:
-    """Why the connector's last reservation ended: used, cancelled, expired, ended (at the charger), replaced."""
+    """Why the connector's last reservation ended: used, cancelled, expired, ended or removed (at the charger), replaced."""
     return {"last_end_reason": connector.reservation_end}
 
 
