@@ -3,7 +3,10 @@
 `exists_fn` decides per station whether a sensor is created at all: a 1.6
 charger gets no OCPP 2.x sensors (charging state, EV charging needs, limit
 source), and a 2.x station none of the 1.6 status-notification error codes
-(2.x reports problems as device-model events instead).
+(2.x reports problems as device-model events instead).  A charger that comes
+back speaking the other version gets that version's sensors at once, and the
+other version's leave the entity registry (at every start too: no orphans).
+What the sensors show is read in sensor_values.py.
 """
 
 from __future__ import annotations
