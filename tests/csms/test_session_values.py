@@ -116,3 +116,26 @@ async def test_last_session_and_reservation_end_survive_a_restart(central_config
     last = connector.session
     assert last is not None and (last.id_tag, last.energy_wh, last.is_open) == ("TAG-9", 3_000.0, False)
     assert connector.reservation_end == "cancelled"
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+async def test_a_2x_evse_status_reads_as_in_16(central: CentralSystem, url: str, version: str) -> None:
+    """Connector status + charging state give 1.6's statuses (evcc and automations read one set)."""
+    cp = await booted(central, url, "neutral", version)
+    station = central.stations["neutral"]
+    evse = station.connectors[1]
+    assert connector_status(station, evse) == "Available"
+    await cp.send_status(1, 1, "Occupied")
+    assert connector_status(station, evse) == "Preparing"  # plugged in, no session yet
+    await cp.start_transaction(1, "TAG")
+    assert evse.status == "Occupied" and connector_status(station, evse) == "Charging"
+    assert delivering(station, evse)
+    await cp.update_transaction(1, seconds=0, trigger_reason="ChargingStateChanged", charging_state="SuspendedEVSE")
+    assert connector_status(station, evse) == "SuspendedEVSE" and not delivering(station, evse)
+    await cp.stop_transaction(1, unplug=False)
+    assert connector_status(station, evse) == "Finishing"  # the session is over, the car still plugged in
+    await cp.send_status(1, 1, "Available")
+    assert connector_status(station, evse) == "Available"
+    await cp.send_status(1, 1, "Faulted")
+    assert connector_status(station, evse) == "Faulted"
+    await cp.close()
