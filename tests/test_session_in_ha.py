@@ -71,6 +71,8 @@ async def test_whole_session(hass: HomeAssistant, entry: MockConfigEntry, caplog
     await until(hass, lambda: state(hass, "sensor.garage_status") == "charging")
     started = hass.states.get("sensor.garage_session_energy")  # the new session's, counted from 0
     assert started is not None and (started.state, started.attributes["session_running"]) == ("0.0", True)
+    # a new count: statistics must not read the drop from 5.5 to 0 as energy going back
+    assert started.attributes["last_reset"] != ended.attributes["last_reset"]
 
     # the charger goes offline: entities unavailable; commands fail with a translated error
     await ws.close()
