@@ -138,9 +138,12 @@ async def test_a_16_charger_gets_no_2x_sensors(hass: HomeAssistant, entry: MockC
 
 async def test_every_2x_status_and_the_reservation(hass: HomeAssistant, entry: MockConfigEntry, boot: Boot) -> None:
     station = await boot("wb")
+    # the status reads as for 1.6: Occupied without a session is a plugged-in car, preparing
+    shown = {"Occupied": "preparing", "Reserved": "reserved", "Unavailable": "unavailable", "Faulted": "faulted"}
     for status in ("Occupied", "Reserved", "Unavailable", "Faulted", "Available"):
         await station.send_status(1, 1, status)
-        await until(hass, lambda status=status: state(hass, "sensor.wb_status") == status.lower())
+        expected = shown.get(status, "available")
+        await until(hass, lambda expected=expected: state(hass, "sensor.wb_status") == expected)
     expiry = (datetime.now(UTC) + timedelta(hours=1)).replace(microsecond=0)
     await hass.services.async_call(
         DOMAIN,
@@ -173,7 +176,7 @@ async def test_a_session_from_home_assistant(
     ]
     await until(hass, lambda: state(hass, "switch.wb_charging") == "on")
     await until(hass, lambda: state(hass, "sensor.wb_charging_state") == "charging")
-    assert state(hass, "sensor.wb_status") == "occupied"
+    assert state(hass, "sensor.wb_status") == "charging"  # not 2.x's "occupied": the same as for 1.6
     assert state(hass, "sensor.wb_session_tag") == "HomeAssistant"
     tx = entry.runtime_data.central.stations["wb"].connectors[1].transaction
     assert tx is not None and state(hass, "sensor.wb_transaction_id") == tx.transaction_id
@@ -185,6 +188,7 @@ async def test_a_session_from_home_assistant(
     assert state(hass, "sensor.wb_vehicle_state_of_charge") == "57.0"
     await station.update_transaction(1, seconds=0, trigger_reason="ChargingStateChanged", charging_state="SuspendedEV")
     await until(hass, lambda: state(hass, "sensor.wb_charging_state") == "suspended_ev")
+    assert state(hass, "sensor.wb_status") == "suspended_ev"
 
     departure = (datetime.now(UTC) + timedelta(hours=3)).replace(microsecond=0)
     await station.notify_ev_charging_needs(1, 30_000, departure.isoformat().replace("+00:00", "Z"))
@@ -205,7 +209,11 @@ async def test_a_session_from_home_assistant(
     await until(hass, lambda: state(hass, "switch.wb_charging") == "off")
     await until(hass, lambda: state(hass, "sensor.wb_charging_state") == "idle")
     assert state(hass, "sensor.wb_status") == "available"
-    assert state(hass, "sensor.wb_session_energy") == "unknown"
+    # the last session's energy, tag and length stay until the next one starts
+    ended = hass.states.get("sensor.wb_session_energy")
+    assert ended is not None and (ended.state, ended.attributes["session_running"]) == ("5.5", False)
+    assert state(hass, "sensor.wb_session_tag") == "HomeAssistant"
+    assert state(hass, "sensor.wb_power") == "0.0"
     done = entry.runtime_data.central.transactions("wb")[0]
     assert (done["transaction_id"], done["energy_wh"], done["stop_reason"]) == (tx.transaction_id, 5500.0, "Remote")
 

@@ -66,13 +66,20 @@ async def test_whole_session(hass: HomeAssistant, entry: MockConfigEntry, caplog
     await until(hass, lambda: state(hass, "switch.garage_charging") == "off")
     await until(hass, lambda: state(hass, "sensor.garage_status") == "available")
     assert charger.remote_stops == [1]
-    assert state(hass, "sensor.garage_session_energy") == "unknown"
+    ended = hass.states.get("sensor.garage_session_energy")  # the last session's, until the next starts
+    assert ended is not None and (ended.state, ended.attributes["session_running"]) == ("5.5", False)
+    assert state(hass, "sensor.garage_power") == "0.0"  # no final 0 W reading came
+    assert state(hass, "sensor.garage_current_l1") == "0.0"
 
     # start from HA with the default tag
     await hass.services.async_call("switch", "turn_on", {"entity_id": "switch.garage_charging"}, blocking=True)
     await until(hass, lambda: state(hass, "switch.garage_charging") == "on")
     assert charger.remote_starts == [{"id_tag": "HomeAssistant", "connector_id": 1}]
     await until(hass, lambda: state(hass, "sensor.garage_status") == "charging")
+    started = hass.states.get("sensor.garage_session_energy")  # the new session's, counted from 0
+    assert started is not None and (started.state, started.attributes["session_running"]) == ("0.0", True)
+    # a new count: statistics must not read the drop from 5.5 to 0 as energy going back
+    assert started.attributes["last_reset"] != ended.attributes["last_reset"]
 
     # the charger goes offline: entities unavailable; commands fail with a translated error
     await ws.close()

@@ -75,6 +75,7 @@ def signal_evses(entry_id: str, station_id: str) -> str:
 
 StationAdder = Callable[[str], None]
 ConnectorAdder = Callable[[str, int], None]
+VersionListener = Callable[[str], None]
 
 
 def _everyone(station: Station) -> bool:
@@ -92,6 +93,10 @@ class OcppRuntimeData:
     station_adders: list[StationAdder] = field(default_factory=list)
     connector_adders: list[ConnectorAdder] = field(default_factory=list)
     shown_connectors: dict[str, set[int]] = field(default_factory=dict)
+    # whether each shown station's entities are those of OCPP 2.x, and who adds and removes the
+    # entities of one version only when a charger comes back speaking the other (firmware update)
+    shown_v2: dict[str, bool] = field(default_factory=dict)
+    version_listeners: list[VersionListener] = field(default_factory=list)
 
     def track_stations(self, add_station: StationAdder, add_connector: ConnectorAdder) -> None:
         """Call the adders for every shown station and connector, now and as they appear."""
@@ -112,10 +117,16 @@ class OcppRuntimeData:
         if station.ocpp_version is None or not self.visible(station):
             return False
         shown = self.shown_connectors.get(station_id)
+        v2 = station.ocpp_version in _V2
         if shown is None:
             shown = self.shown_connectors[station_id] = set()
+            self.shown_v2[station_id] = v2
             for add_station in self.station_adders:
                 add_station(station_id)
+        elif self.shown_v2.get(station_id) != v2:
+            self.shown_v2[station_id] = v2
+            for listener in self.version_listeners:
+                listener(station_id)
         for connector_id in sorted(station.connectors):
             if connector_id not in shown:
                 shown.add(connector_id)

@@ -177,6 +177,10 @@ class CentralState(StationReports, StationReports2, TransactionEvents):
         station = self.station(station_id)
         station.connected = connected
         if version is not None:
+            if station.ocpp_version is not None and version is not station.ocpp_version:
+                _LOGGER.info("%s: now speaks %s (was %s)", station_id, version.value, station.ocpp_version.value)
+                for connector in station.connectors.values():
+                    connector.register_rebase = connector.register_peak_wh is not None
             station.ocpp_version = version
         if not connected:
             station.booted = False
@@ -318,6 +322,8 @@ class CentralState(StationReports, StationReports2, TransactionEvents):
         timestamp: datetime,
     ) -> Transaction:
         tx = Transaction(transaction_id, connector_id, id_tag, timestamp, meter_start_wh, meter_last_wh=meter_start_wh)
+        # chargers that send no meter values report their register here only (open-ocpp)
+        self.connector(self.station(station_id), connector_id).advance_register(meter_start_wh)
         await self.open_transaction(station_id, tx)
         return tx
 
@@ -384,6 +390,8 @@ class CentralState(StationReports, StationReports2, TransactionEvents):
                 )
             )
             return None
+        if meter_stop_wh is not None and meter_stop_wh >= connector.transaction.meter_start_wh:
+            connector.advance_register(meter_stop_wh)  # a meterStop below the start is no register
         tx = self._end(station, connector, connector.transaction, meter_stop_wh, timestamp, reason)
         await self.save_now()
         return tx
@@ -401,6 +409,7 @@ class CentralState(StationReports, StationReports2, TransactionEvents):
         tx.meter_stop_wh = meter_stop_wh if meter_stop_wh is not None else tx.meter_last_wh
         tx.stop_reason = reason or "Local"
         connector.transaction = None
+        connector.last_transaction = tx
         connector.last_stop_reason = tx.stop_reason
         station.counters.sessions += 1
         self.history.add(station.station_id, tx)
@@ -470,6 +479,8 @@ class CentralState(StationReports, StationReports2, TransactionEvents):
         if reservation is None:
             return
         holder.reservation = None
+        if isinstance(holder, Connector):
+            holder.reservation_end = reason
         self._save_soon()
         self.events.emit(
             Event(

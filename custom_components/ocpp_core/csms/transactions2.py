@@ -5,8 +5,10 @@ A mixin of CentralState.  The charger numbers the events of a transaction
 replayed with their old timestamps), out of order, or twice (our answer got
 lost).  The rules:
 
-- an event whose seqNo was seen before for that transaction is a duplicate:
-  answered, not applied again;
+- an event seen before (the same seqNo, eventType and timestamp) is a
+  duplicate: answered, not applied again; an event that reuses a seqNo but
+  differs (the virtual charge point numbers both Started and Ended 0) is
+  applied, and an Ended is never dropped;
 - the newest event (highest seqNo) sets the transaction's state (charging
   state, trigger reason, limits, costs); an older one only fills what is still
   unknown (the id token, the start time, the meter start); meter readings
@@ -42,6 +44,8 @@ _LOGGER = logging.getLogger(__name__)
 _ENDED_REMEMBERED = 256
 # a seqNo gap wider than this is not listed (a garbage seqNo must not make a huge list)
 _MAX_GAP = 1000
+# how many events' (eventType, timestamp) a transaction remembers to tell a repeat from a reused seqNo
+_SIGNATURES_KEPT = 200
 BEGIN = "Transaction.Begin"
 END = "Transaction.End"
 
@@ -150,11 +154,18 @@ class TransactionEvents:
         if connector is None or connector.transaction is None:
             return self._unknown_transaction(station, ev)
         tx = connector.transaction
-        if _seen(tx, ev.seq_no):
+        signature = (ev.event_type, ev.timestamp)
+        seen = _seen(tx, ev.seq_no)
+        if seen and ev.event_type != "Ended" and signature in tx.seq_events.get(ev.seq_no, [signature]):
             _LOGGER.debug("%s: TransactionEvent %s #%s again; not applied", station_id, tx.transaction_id, ev.seq_no)
             return "duplicate"
-        newest = tx.seq_max is None or ev.seq_no > tx.seq_max
-        _track_seq(tx, ev.seq_no)
+        # a reused seqNo belongs to a later event than the one first numbered so
+        newest = tx.seq_max is None or ev.seq_no >= tx.seq_max or ev.event_type == "Ended"
+        if seen:
+            _LOGGER.debug("%s: TransactionEvent %s reuses #%s", station_id, tx.transaction_id, ev.seq_no)
+        else:
+            _track_seq(tx, ev.seq_no)
+        _note_signature(tx, ev.seq_no, signature)
         self._apply(station, connector, tx, ev, newest)
         if ev.event_type == "Ended":
             self._finish(station, connector, tx, ev)
@@ -265,6 +276,7 @@ class TransactionEvents:
             meter_start_known=start_wh is not None,
         )
         _track_seq(tx, ev.seq_no)
+        _note_signature(tx, ev.seq_no, (ev.event_type, ev.timestamp))
         connector = self.connector(station, evse_id)
         if ev.event_type == "Ended":
             self._apply_fields_only(tx, ev)
@@ -294,6 +306,8 @@ class TransactionEvents:
         tx.stop_reason = ev.stopped_reason or "Local"
         station.counters.sessions += 1
         self.history.add(station.station_id, tx)
+        if connector.transaction is None:
+            connector.last_transaction = tx
         self._remember_ended(station.station_id, tx.transaction_id)
         if ev.samples:
             self.record_samples(station.station_id, connector.connector_id, ev.samples, None)
@@ -334,6 +348,13 @@ def _seen(tx: Transaction, seq_no: int) -> bool:
     if tx.seq_min is None or tx.seq_max is None:
         return False
     return tx.seq_min <= seq_no <= tx.seq_max and seq_no not in tx.seq_missing
+
+
+def _note_signature(tx: Transaction, seq_no: int, signature: tuple[str, datetime]) -> None:
+    """Remember which events a seqNo numbered (bounded: the newest _SIGNATURES_KEPT seqNos)."""
+    tx.seq_events.setdefault(seq_no, []).append(signature)
+    while len(tx.seq_events) > _SIGNATURES_KEPT:
+        del tx.seq_events[next(iter(tx.seq_events))]
 
 
 def _track_seq(tx: Transaction, seq_no: int) -> None:
