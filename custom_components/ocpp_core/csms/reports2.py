@@ -11,10 +11,12 @@ from abc import abstractmethod
 from datetime import datetime
 from typing import Any
 
+from . import bounds
 from .devicemodel import DeviceModel
 from .events import Event, EventBus, EventType
 from .model import Connector, Station
 from .model2 import CUSTOMER_INFORMATION_KEPT, StationV2
+from .rpc_types import ErrorKind, OcppError
 from .timeutil import utcnow
 from .v16.configuration import MAX_CONNECTORS
 
@@ -149,11 +151,31 @@ class StationReports2:
     ) -> None:
         """One NotifyReport; the report is applied when its last part has arrived."""
         v2 = self.station_v2(station_id)
-        assembly = v2.assembly("NotifyReport", request_id)
-        if not assembly.add(seq_no, entries, tbc):
-            return
-        del v2.assemblies[("NotifyReport", request_id)]
-        self._apply_report(station_id, v2, request_id, assembly.items())
+        complete = self._assembled(station_id, v2, "NotifyReport", request_id, seq_no, entries, tbc)
+        if complete is not None:
+            self._apply_report(station_id, v2, request_id, complete)
+
+    def _assembled(
+        self, station_id: str, v2: StationV2, kind: str, request_id: int, seq_no: int, items: list[Any], tbc: bool
+    ) -> list[Any] | None:
+        """Add one part (seqNo already checked, see bounds.seq_no); every part's items once complete.
+
+        A message growing beyond bounds.MAX_REPORT_ITEMS is dropped whole and its part refused."""
+        assembly = v2.assembly(kind, request_id)
+        complete = assembly.add(seq_no, items, tbc)
+        if assembly.size > bounds.MAX_REPORT_ITEMS:
+            del v2.assemblies[(kind, request_id)]
+            self.log_once(
+                station_id, f"too_big:{kind}", logging.WARNING,
+                "%s %s has more than %s entries; dropped", kind, request_id, bounds.MAX_REPORT_ITEMS,
+            )  # fmt: skip
+            raise OcppError(
+                ErrorKind.OCCURRENCE, f"{kind} {request_id} has more than {bounds.MAX_REPORT_ITEMS} entries in all"
+            )
+        if not complete:
+            return None
+        del v2.assemblies[(kind, request_id)]
+        return assembly.items()
 
     def _apply_report(self, station_id: str, v2: StationV2, request_id: int, entries: list[dict[str, Any]]) -> None:
         station = self.station(station_id)
@@ -233,11 +255,10 @@ class StationReports2:
     ) -> None:
         """One NotifyMonitoringReport; monitors are kept per variable once the report is complete."""
         v2 = self.station_v2(station_id)
-        assembly = v2.assembly("NotifyMonitoringReport", request_id)
-        if not assembly.add(seq_no, monitors, tbc):
+        complete = self._assembled(station_id, v2, "NotifyMonitoringReport", request_id, seq_no, monitors, tbc)
+        if complete is None:
             return
-        del v2.assemblies[("NotifyMonitoringReport", request_id)]
-        for entry in assembly.items():
+        for entry in complete:
             component, variable = entry.get("component") or {}, entry.get("variable") or {}
             key = "/".join(str(part) for part in _monitor_key(component, variable))
             v2.monitors[key] = {
@@ -357,11 +378,10 @@ class StationReports2:
         self, station_id: str, request_id: int, seq_no: int, tbc: bool, text: str
     ) -> None:
         v2 = self.station_v2(station_id)
-        assembly = v2.assembly("NotifyCustomerInformation", request_id)
-        if not assembly.add(seq_no, [text], tbc):
+        complete = self._assembled(station_id, v2, "NotifyCustomerInformation", request_id, seq_no, [text], tbc)
+        if complete is None:
             return
-        del v2.assemblies[("NotifyCustomerInformation", request_id)]
-        whole = "".join(str(part) for part in assembly.items())
+        whole = "".join(str(part) for part in complete)
         v2.customer_information[request_id] = whole
         while len(v2.customer_information) > CUSTOMER_INFORMATION_KEPT:
             del v2.customer_information[next(iter(v2.customer_information))]
