@@ -14,6 +14,8 @@ from typing import Any
 VariableKey = tuple[str, str | None, int | None, int | None, str, str | None]
 
 ACTUAL = "Actual"
+# variables a station's model holds at most (a FullInventory of a big station has a few thousand)
+MAX_VARIABLES = 20_000
 
 
 def _int(value: object) -> int | None:
@@ -85,6 +87,8 @@ class DeviceModel:
         key = variable_key(component, variable)
         known = self._variables.get(key)
         if known is None:
+            if len(self._variables) >= MAX_VARIABLES:
+                return  # reports adding ever new variables must not grow the model (and every save) without end
             known = self._variables[key] = DeviceVariable(_clean(component), _clean(variable))
         for attribute in entry.get("variableAttribute") or ():
             if isinstance(attribute, dict):

@@ -19,6 +19,18 @@ DEVICE_EVENTS_KEPT = 100
 CUSTOMER_INFORMATION_KEPT = 10
 # unfinished multi-part messages kept per station (the oldest is dropped)
 ASSEMBLIES_KEPT = 8
+# what a station's messages add to, at most (the oldest goes first): a station sending new ids
+# again and again must not grow its state (and every save) without end
+DISPLAY_MESSAGES_KEPT = 100
+CHARGING_PROFILES_KEPT = 100  # per EVSE
+PERIODIC_STREAMS_KEPT = 32
+MONITORS_KEPT = 10_000
+
+
+def trim(kept: dict[Any, Any], most: int) -> None:
+    """Drop the oldest entries of `kept` beyond `most` (dicts keep their insertion order)."""
+    while len(kept) > most:
+        del kept[next(iter(kept))]
 
 
 @dataclass(slots=True)

@@ -15,7 +15,15 @@ from . import bounds
 from .devicemodel import DeviceModel
 from .events import Event, EventBus, EventType
 from .model import Connector, Station
-from .model2 import CUSTOMER_INFORMATION_KEPT, StationV2
+from .model2 import (
+    CHARGING_PROFILES_KEPT,
+    CUSTOMER_INFORMATION_KEPT,
+    DISPLAY_MESSAGES_KEPT,
+    MONITORS_KEPT,
+    PERIODIC_STREAMS_KEPT,
+    StationV2,
+    trim,
+)
 from .rpc_types import ErrorKind, OcppError
 from .timeutil import utcnow
 from .v16.configuration import MAX_CONNECTORS
@@ -266,6 +274,7 @@ class StationReports2:
                 "variable": variable,
                 "monitors": list(entry.get("variableMonitoring") or []),
             }
+        trim(v2.monitors, MONITORS_KEPT)
         self._save_soon()
         self.events.emit(
             Event(
@@ -362,7 +371,9 @@ class StationReports2:
         kept = v2.charging_profiles.setdefault(evse_id, {})
         for profile in profiles:
             if isinstance(profile.get("id"), int):
+                kept.pop(profile["id"], None)  # a profile reported again is the newest
                 kept[profile["id"]] = {"source": source, "profile": profile}
+        trim(kept, CHARGING_PROFILES_KEPT)
         self._save_soon()
         self.events.emit(
             Event(
@@ -395,8 +406,10 @@ class StationReports2:
         ids = []
         for message in messages:
             if isinstance(message.get("id"), int):
+                v2.display_messages.pop(message["id"], None)
                 v2.display_messages[message["id"]] = message
                 ids.append(message["id"])
+        trim(v2.display_messages, DISPLAY_MESSAGES_KEPT)
         self._save_soon()
         self.events.emit(
             Event(EventType.DISPLAY_MESSAGES, station_id, data={"request_id": request_id, "message_ids": ids})
@@ -425,6 +438,7 @@ class StationReports2:
             v2.periodic_streams.pop(stream_id, None)
         else:
             v2.periodic_streams.setdefault(stream_id, {}).update(fields)
+            trim(v2.periodic_streams, PERIODIC_STREAMS_KEPT)
         self.events.emit(Event(EventType.PERIODIC_EVENT_STREAM, station_id, data={"stream_id": stream_id, **fields}))
 
 
