@@ -50,6 +50,7 @@ class LoopBlocking:
         try:
             yield self
         finally:
+            await asyncio.sleep(0.01)  # a sample after the last work, which may have held the loop
             self._task.cancel()
 
 

@@ -11,7 +11,7 @@ from custom_components.ocpp_core.csms import CentralSystem, CentralSystemConfig,
 from custom_components.ocpp_core.csms.model2 import DISPLAY_MESSAGES_KEPT
 
 from .helpers import BOOT, RawCharger, wait_for
-from .test_bounds import NOW, _booted_v2
+from .test_bounds import BLOCKING_BAR, NOW, LoopBlocking, _booted_v2
 
 
 def _event(event_type: str, seq_no: int, **extra: Any) -> dict[str, Any]:
@@ -143,3 +143,29 @@ async def test_a_saved_station_that_cannot_be_read_leaves_the_others(central_con
     assert "broken" not in central.stations and central.stations["good"].vendor == "V"
     assert central.stations["good"].connectors[1].transaction is None  # the unreadable transaction left out
     await central.stop()
+
+
+async def test_thousands_of_unknown_keys_block_nothing(central: CentralSystem, url: str) -> None:
+    charger = await RawCharger.connect(url, "keys")
+    await charger.ws.send(json.dumps([2, "boot", "BootNotification", BOOT]))
+
+    async def answer_configuration(unknown: list[str]) -> None:
+        async with asyncio.timeout(5):
+            while True:
+                frame = json.loads(await charger.ws.recv())
+                if frame[0] == 2 and frame[2] == "GetConfiguration":
+                    await charger.ws.send(json.dumps([3, frame[1], {"configurationKey": [], "unknownKey": unknown}]))
+                    return
+
+    # as many unknownKey entries as fit in a frame, in a full read and then in a partial one: before, the
+    # partial one compared each with each (0.5 s on the event loop for 5000)
+    await answer_configuration([f"a{n}" for n in range(5000)])
+    await wait_for(lambda: len(central.stations["keys"].unknown_keys) == 5000)
+    async with LoopBlocking().measuring() as blocking:
+        asked = asyncio.create_task(central.v16("keys").get_configuration(["x"]))
+        await answer_configuration([f"b{n}" for n in range(5000)])
+        await asked
+    print(f"loop blocked: {blocking.cpu * 1000:.1f} ms CPU, {blocking.wall * 1000:.1f} ms wall at most")
+    assert len(central.stations["keys"].unknown_keys) == 10_000
+    assert blocking.cpu < BLOCKING_BAR
+    await charger.close()
