@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from custom_components.ocpp_core.csms import CentralSystem, MemoryPersistence
-from custom_components.ocpp_core.csms.bounds import MAX_REPORT_PARTS
+from custom_components.ocpp_core.csms.bounds import MAX_REPORT_ITEMS, MAX_REPORT_PARTS
 from custom_components.ocpp_core.csms.v16.configuration import MAX_CONNECTORS
 
 from .helpers import BOOT, RawCharger, wait_for
@@ -112,6 +112,11 @@ async def test_a_report_in_parts_still_assembles(central: CentralSystem, url: st
     station = central.stations["parts"]
     assert station.v2 is not None and len(station.v2.device_model) == 1 and not station.v2.assemblies
     assert 2 in station.connectors  # the EVSE the report names
+    # a report with no entries at all is complete too: an empty FullInventory replaces the model
+    central.state.note_report_request("parts", 4, "FullInventory")
+    empty = {"requestId": 4, "generatedAt": NOW, "seqNo": 0, "tbc": False}
+    assert (await charger.call("NotifyReport", empty, "empty"))[0] == 3
+    assert len(station.v2.device_model) == 0 and station.v2.inventory_time is not None
     await charger.close()
 
 
@@ -209,4 +214,45 @@ async def test_v2_evse_ids_are_bounded(central: CentralSystem, url: str, version
     assert (await charger.call("ReportChargingProfiles", profiles, "p1"))[2] == "PropertyConstraintViolation"
     assert (await charger.call("StatusNotification", {**status, "evseId": 1}, "s3"))[0] == 3
     assert sorted(central.stations["evses"].connectors) == [1]
+    await charger.close()
+
+
+@pytest.mark.parametrize("version", ["2.0.1"])
+async def test_the_largest_inventory_taken_blocks_nothing_and_a_larger_one_is_refused(
+    central: CentralSystem, url: str, version: str
+) -> None:
+    charger = await _booted_v2(url, "inventory", version)
+    v2 = central.stations["inventory"].v2
+    assert v2 is not None
+    request_id = 41
+    central.state.note_report_request("inventory", request_id, "FullInventory")
+
+    def part(seq_no: int, tbc: bool, first: int, count: int) -> dict[str, Any]:
+        entries = [
+            {
+                "component": {"name": f"Component{n}", "evse": {"id": 1}},
+                "variable": {"name": "Value"},
+                "variableAttribute": [{"value": "x", "mutability": "ReadOnly"}],
+                "variableCharacteristics": {"dataType": "string", "supportsMonitoring": False},
+            }
+            for n in range(first, first + count)
+        ]
+        return {"requestId": request_id, "generatedAt": NOW, "seqNo": seq_no, "tbc": tbc, "reportData": entries}
+
+    parts = MAX_REPORT_ITEMS // 100
+    async with LoopBlocking().measuring() as blocking:
+        for seq_no in range(parts):
+            payload = part(seq_no, seq_no < parts - 1, seq_no * 100, 100)
+            assert (await charger.call("NotifyReport", payload, f"p{seq_no}"))[0] == 3
+    print(f"loop blocked: {blocking.cpu * 1000:.1f} ms CPU, {blocking.wall * 1000:.1f} ms wall at most")
+    assert len(v2.device_model) == MAX_REPORT_ITEMS
+    assert blocking.cpu < BLOCKING_BAR
+    # one entry more than that: refused, the parts so far dropped
+    request_id = 42
+    central.state.note_report_request("inventory", request_id, "FullInventory")
+    for seq_no in range(parts):
+        assert (await charger.call("NotifyReport", part(seq_no, True, 0, 100), f"q{seq_no}"))[0] == 3
+    answer = await charger.call("NotifyReport", part(parts, False, 0, 1), "over")
+    assert answer[2] == "OccurrenceConstraintViolation" and str(MAX_REPORT_ITEMS) in answer[3]
+    assert not v2.assemblies and len(v2.device_model) == MAX_REPORT_ITEMS
     await charger.close()

@@ -23,7 +23,7 @@ MAX_EVSE_CONNECTORS = 32
 # parts of one multi-part message (NotifyReport, NotifyMonitoringReport, NotifyCustomerInformation): seqNo 0 .. this - 1
 MAX_REPORT_PARTS = 10_000
 # entries one multi-part message may carry in all (a FullInventory of a big station has a few thousand)
-MAX_REPORT_ITEMS = 20_000
+MAX_REPORT_ITEMS = 10_000
 
 
 def out_of_range(field: str, value: object, low: int, high: int) -> OcppError:

@@ -15,7 +15,7 @@ VariableKey = tuple[str, str | None, int | None, int | None, str, str | None]
 
 ACTUAL = "Actual"
 # variables a station's model holds at most (a FullInventory of a big station has a few thousand)
-MAX_VARIABLES = 20_000
+MAX_VARIABLES = 10_000
 
 
 def _int(value: object) -> int | None:
@@ -97,6 +97,18 @@ class DeviceModel:
         characteristics = entry.get("variableCharacteristics")
         if isinstance(characteristics, dict):
             known.characteristics = _clean(characteristics)
+
+    def merge(self, report: DeviceModel) -> None:
+        """Take the variables of a (partial) report: their attributes replace those of the same type."""
+        for key, reported in report._variables.items():
+            known = self._variables.get(key)
+            if known is None:
+                if len(self._variables) < MAX_VARIABLES:
+                    self._variables[key] = reported
+                continue
+            known.attributes.update(reported.attributes)
+            if reported.characteristics is not None:
+                known.characteristics = reported.characteristics
 
     def get(
         self,

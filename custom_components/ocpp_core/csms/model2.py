@@ -48,6 +48,8 @@ class Assembly:
     highest: int = -1
     # the items of every part, counted (bounds.MAX_REPORT_ITEMS caps them)
     size: int = 0
+    # NotifyReport: the parts' entries, read as they arrive
+    model: DeviceModel = field(default_factory=DeviceModel)
 
     def add(self, seq_no: int, items: list[Any], tbc: bool) -> bool:
         """Keep a part (seqNo from 0, checked by the caller); True once the message is complete."""

@@ -21,6 +21,7 @@ from .model2 import (
     DISPLAY_MESSAGES_KEPT,
     MONITORS_KEPT,
     PERIODIC_STREAMS_KEPT,
+    Assembly,
     StationV2,
     trim,
 )
@@ -157,16 +158,22 @@ class StationReports2:
     def record_report_part(
         self, station_id: str, request_id: int, seq_no: int, tbc: bool, entries: list[dict[str, Any]]
     ) -> None:
-        """One NotifyReport; the report is applied when its last part has arrived."""
+        """One NotifyReport; the report is applied when its last part has arrived.
+
+        Each part is read into the report's own model as it arrives, so the last one costs no more
+        than the others (a FullInventory of 10000 variables read at once held the loop 40 ms)."""
         v2 = self.station_v2(station_id)
-        complete = self._assembled(station_id, v2, "NotifyReport", request_id, seq_no, entries, tbc)
-        if complete is not None:
-            self._apply_report(station_id, v2, request_id, complete)
+        fragment = v2.assembly("NotifyReport", request_id).model
+        for entry in entries:
+            fragment.put(entry)
+        # the parts are only counted: their entries are in the fragment
+        if self._assembled(station_id, v2, "NotifyReport", request_id, seq_no, [None] * len(entries), tbc) is not None:
+            self._apply_report(station_id, v2, request_id, fragment)
 
     def _assembled(
         self, station_id: str, v2: StationV2, kind: str, request_id: int, seq_no: int, items: list[Any], tbc: bool
-    ) -> list[Any] | None:
-        """Add one part (seqNo already checked, see bounds.seq_no); every part's items once complete.
+    ) -> Assembly | None:
+        """Add one part (seqNo already checked, see bounds.seq_no); the whole message once complete.
 
         A message growing beyond bounds.MAX_REPORT_ITEMS is dropped whole and its part refused."""
         assembly = v2.assembly(kind, request_id)
@@ -183,19 +190,18 @@ class StationReports2:
         if not complete:
             return None
         del v2.assemblies[(kind, request_id)]
-        return assembly.items()
+        return assembly
 
-    def _apply_report(self, station_id: str, v2: StationV2, request_id: int, entries: list[dict[str, Any]]) -> None:
+    def _apply_report(self, station_id: str, v2: StationV2, request_id: int, report: DeviceModel) -> None:
         station = self.station(station_id)
         report_base = v2.report_requests.pop(request_id, None)
         full = report_base == FULL_INVENTORY
         if full:
-            v2.device_model = DeviceModel(entries)
+            v2.device_model = report
             v2.inventory_firmware = station.firmware_version
             v2.inventory_time = utcnow()
         else:
-            for entry in entries:
-                v2.device_model.put(entry)
+            v2.device_model.merge(report)
         for evse_id, connector_ids in sorted(v2.device_model.evse_topology().items()):
             self.ensure_evse(station, evse_id)
             for connector_id in sorted(connector_ids):
@@ -266,7 +272,7 @@ class StationReports2:
         complete = self._assembled(station_id, v2, "NotifyMonitoringReport", request_id, seq_no, monitors, tbc)
         if complete is None:
             return
-        for entry in complete:
+        for entry in complete.items():
             component, variable = entry.get("component") or {}, entry.get("variable") or {}
             key = "/".join(str(part) for part in _monitor_key(component, variable))
             v2.monitors[key] = {
@@ -392,7 +398,7 @@ class StationReports2:
         complete = self._assembled(station_id, v2, "NotifyCustomerInformation", request_id, seq_no, [text], tbc)
         if complete is None:
             return
-        whole = "".join(str(part) for part in complete)
+        whole = "".join(str(part) for part in complete.items())
         v2.customer_information[request_id] = whole
         while len(v2.customer_information) > CUSTOMER_INFORMATION_KEPT:
             del v2.customer_information[next(iter(v2.customer_information))]
