@@ -169,3 +169,26 @@ async def test_thousands_of_unknown_keys_block_nothing(central: CentralSystem, u
     assert len(central.stations["keys"].unknown_keys) == 10_000
     assert blocking.cpu < BLOCKING_BAR
     await charger.close()
+
+
+async def test_a_list_version_beyond_int32_is_not_taken(central: CentralSystem, url: str) -> None:
+    charger = await RawCharger.connect(url, "version")
+    assert (await charger.call("BootNotification", BOOT, "boot"))[0] == 3
+
+    async def answer(version: int) -> None:
+        async with asyncio.timeout(5):
+            while True:
+                frame = json.loads(await charger.ws.recv())
+                if frame[0] == 2 and frame[2] == "GetLocalListVersion":
+                    await charger.ws.send(json.dumps([3, frame[1], {"listVersion": version}]))
+                    return
+                if frame[0] == 2:
+                    await charger.ws.send(json.dumps([4, frame[1], "NotImplemented", "", {}]))
+
+    for version, kept in ((18_446_744_073_709_551_615, None), (5, 5)):
+        asked = asyncio.create_task(central.v16("version").get_local_list_version())
+        await answer(version)
+        await asked
+        # before: taken, and the next list pushed was numbered one above it: 2^64, which no store can write
+        assert central.stations["version"].local_list_version == kept
+    await charger.close()
