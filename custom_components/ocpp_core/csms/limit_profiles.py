@@ -101,9 +101,10 @@ def _int(value: str | None) -> int | None:
     if value is None:
         return None
     try:
-        return int(float(value))
-    except ValueError:
+        number = int(float(value))
+    except (ValueError, OverflowError):  # "x", "inf", "1e999"
         return None
+    return number if abs(number) <= 2_147_483_647 else None
 
 
 def max_stack_level(station: Station) -> int | None:

@@ -53,7 +53,7 @@ def _send_local_list(state: CentralState, station_id: str, request: Payload, ans
 
 def _get_local_list_version(state: CentralState, station_id: str, request: Payload, answer: Payload) -> None:
     version = answer.get("listVersion")
-    if isinstance(version, int):
+    if isinstance(version, int) and -1 <= version <= 2_147_483_647:
         state.set_local_list_version(station_id, version)
 
 

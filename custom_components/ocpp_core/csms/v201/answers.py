@@ -102,7 +102,7 @@ def _send_local_list(state: CentralState, station_id: str, request: Payload, ans
 
 def _get_local_list_version(state: CentralState, station_id: str, request: Payload, answer: Payload) -> None:
     version = answer.get("versionNumber")
-    if isinstance(version, int) and not isinstance(version, bool):
+    if isinstance(version, int) and -1 <= version <= 2_147_483_647 and not isinstance(version, bool):
         state.set_local_list_version(station_id, version)
 
 
