@@ -131,10 +131,12 @@ class DevInstance:
 
     @contextlib.contextmanager
     def websocket(self) -> Iterator[HAWebSocket]:
-        with connect(f"ws://127.0.0.1:{self.port}/api/websocket", open_timeout=30) as ws:
+        # no keepalive thread, and the receiving one joined: HA's test plugin fails a test that leaves a thread
+        with connect(f"ws://127.0.0.1:{self.port}/api/websocket", open_timeout=30, ping_interval=None) as ws:
             client = HAWebSocket(ws)
             client.login(self.token())
             yield client
+        ws.recv_events_thread.join(10)
 
     def log_records(self) -> list[tuple[str, str, str]]:
         """(level, logger, text with any traceback) of each record in home-assistant.log."""
