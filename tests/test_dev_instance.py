@@ -83,31 +83,6 @@ def test_the_frontend_gets_everything_it_asks_for(instance: DevInstance, charger
         assert all("error" not in blueprints[path] for path in BLUEPRINTS), blueprints
 
 
-def test_a_fresh_instance_shows_no_error_that_is_not_ours(
-    instance: DevInstance, charger_device: dict[str, Any]
-) -> None:
-    with instance.websocket() as ws:
-        ws.command("get_services")  # what every page load does (camera support is loaded by it)
-        issues = ws.command("repairs/list_issues")["issues"]
-        entries = ws.command("config_entries/get")
-        time.sleep(1)  # a record being written as the commands were answered
-    assert [i for i in issues if i["domain"] != "ocpp_core"] == []
-    # nothing failed or retrying, and nothing left that fetches from the internet (radio browser, met.no)
-    assert [(e["domain"], e["state"]) for e in entries if e["state"] != "loaded"] == []
-    assert not {"radio_browser", "met"} & {e["domain"] for e in entries}
-    foreign = [
-        text
-        for level, logger, text in instance.log_records()
-        if (level in ("ERROR", "CRITICAL") or "Traceback" in text)
-        and not logger.startswith("custom_components.ocpp_core")
-    ]
-    assert foreign == []
-    # the core configuration onboarding asks for
-    with instance.websocket() as ws:
-        config = ws.command("get_config")
-    assert (config["country"], config["currency"], config["time_zone"]) == ("DE", "EUR", "Europe/Berlin")
-
-
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian's chromium is not installed (.ci/run installs it)")
 def test_the_charger_device_page_renders_in_a_real_browser(
     instance: DevInstance, charger_device: dict[str, Any], tmp_path: Path
@@ -138,3 +113,29 @@ def test_the_charger_device_page_renders_in_a_real_browser(
         finally:
             browser.close()
     assert (tmp_path / "device_page.png").stat().st_size > 10_000
+
+
+def test_a_fresh_instance_shows_no_error_that_is_not_ours(
+    instance: DevInstance, charger_device: dict[str, Any]
+) -> None:
+    # last in this module, so the log covers the browser's visit too
+    with instance.websocket() as ws:
+        ws.command("get_services")  # what every page load does (camera support is loaded by it)
+        issues = ws.command("repairs/list_issues")["issues"]
+        entries = ws.command("config_entries/get")
+        time.sleep(1)  # a record being written as the commands were answered
+    assert [i for i in issues if i["domain"] != "ocpp_core"] == []
+    # nothing failed or retrying, and nothing left that fetches from the internet (radio browser, met.no)
+    assert [(e["domain"], e["state"]) for e in entries if e["state"] != "loaded"] == []
+    assert not {"radio_browser", "met"} & {e["domain"] for e in entries}
+    foreign = [
+        text
+        for level, logger, text in instance.log_records()
+        if (level in ("ERROR", "CRITICAL") or "Traceback" in text)
+        and not logger.startswith("custom_components.ocpp_core")
+    ]
+    assert foreign == []
+    # the core configuration onboarding asks for
+    with instance.websocket() as ws:
+        config = ws.command("get_config")
+    assert (config["country"], config["currency"], config["time_zone"]) == ("DE", "EUR", "Europe/Berlin")
