@@ -36,7 +36,8 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _env() -> dict[str, str]:
+def script_env() -> dict[str, str]:
+    """The environment for the scripts: a new .venv-dev is made with this Python when it is new enough."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("VIRTUAL_ENV")}
     if "PYTHON" not in env and sys.version_info >= (3, 13, 2):
         env["PYTHON"] = os.path.realpath(sys.executable)  # a new .venv-dev needs HA 2026.2's Python
@@ -47,7 +48,7 @@ def ensure_dev_venv() -> None:
     """What scripts/develop does first: create or update .venv-dev (kept between runs)."""
     subprocess.run(
         ["bash", "-c", f'source "{ROOT}/scripts/_venv.sh" && ensure_venv'],
-        env=_env(),
+        env=script_env(),
         check=True,
         timeout=VENV_TIMEOUT,
         stdout=subprocess.DEVNULL,
@@ -66,7 +67,7 @@ class Process:
         self.popen = subprocess.Popen(
             self.args,
             cwd=ROOT,
-            env=_env(),
+            env=script_env(),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
