@@ -135,6 +135,8 @@ def test_a_fresh_instance_shows_no_error_that_is_not_ours(
         and not logger.startswith("custom_components.ocpp_core")
     ]
     assert foreign == []
+    # .venv-dev had all it needs (requirements/run.txt): Home Assistant pip-installed nothing while it ran
+    assert [text for _, _, text in instance.log_records() if "Attempting install of" in text] == []
     # the core configuration onboarding asks for
     with instance.websocket() as ws:
         config = ws.command("get_config")
