@@ -92,6 +92,17 @@ async def test_zero_pauses_and_six_resumes(charger: SimulatedChargePoint, centra
     assert charger.sim.connectors[1].power_w == 6 * 230 * 3
 
 
+async def test_a_negative_composite_limit_is_no_limit(charger: SimulatedChargePoint, central: CentralSystem) -> None:
+    """MicroOcpp 1.6 reports "no limit" in its composite schedule as -1: no limit in force, not -1 A."""
+    charger.sim.composite_no_limit = -1
+    await central.limits.set_limit(CP, 1, amps=10)
+    await wait_for(lambda: any(action == "GetCompositeSchedule" for action, _ in charger.requests))
+    await central.limits.sent(CP)
+    state = limit_of(central)
+    assert state.status == "accepted"
+    assert state.in_force_amps is None and state.in_force_watts is None
+
+
 async def test_an_unchanged_value_is_not_sent_again(charger: SimulatedChargePoint, central: CentralSystem) -> None:
     await central.limits.set_limit(CP, 1, amps=16)
     await accepted(central, 16)

@@ -190,7 +190,8 @@ def build_profile(station: Station, choice: ProfileChoice, value: float, transac
 
 
 def composite_limit(answer: dict[str, Any]) -> tuple[float, str] | None:
-    """(limit, unit) in force now from a GetCompositeSchedule answer (1.6 or 2.x); None: no schedule."""
+    """(limit, unit) in force now from a GetCompositeSchedule answer (1.6 or 2.x); None: no schedule, or
+    no limit (a negative one: MicroOcpp 1.6 reports "no limit" as -1)."""
     if answer.get("status") != "Accepted":
         return None
     schedule = answer.get("schedule") or answer.get("chargingSchedule")
@@ -209,7 +210,7 @@ def composite_limit(answer: dict[str, Any]) -> tuple[float, str] | None:
     for period in sorted((p for p in periods if isinstance(p, dict)), key=lambda p: p.get("startPeriod", 0)):
         if float(period.get("startPeriod", 0)) <= elapsed or current is None:
             current = period
-    if current is None or not isinstance(current.get("limit"), int | float):
+    if current is None or not isinstance(current.get("limit"), int | float) or current["limit"] < 0:
         return None
     return float(current["limit"]), str(unit)
 
