@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 import voluptuous as vol
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, SupportsResponse
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -46,8 +46,13 @@ async def test_a_refusal_is_a_translated_error(
 ) -> None:
     charger = await open_charger("no")
     answer(charger, action, {"status": status})
+    # asked for the response, the caller gets the charger's answer (a response-only service: always)
+    response = await call(hass, service, {"device_id": device(hass, "no"), **data})
+    assert response["status"] == status and response["refused"] is True
+    if hass.services.supports_response(DOMAIN, service) is SupportsResponse.ONLY:
+        return
     with pytest.raises(HomeAssistantError) as err:
-        await call(hass, service, {"device_id": device(hass, "no"), **data})
+        await call(hass, service, {"device_id": device(hass, "no"), **data}, response=False)
     assert err.value.translation_key == "charger_rejected"
     assert err.value.translation_placeholders == {"charger": "no", "status": status}
     assert f"Charger no refused: {status}" in str(err.value)
@@ -75,11 +80,10 @@ async def test_callerror_is_a_translated_error(hass: HomeAssistant, open_charger
     assert err.value.translation_placeholders["charger"] == "err"
     assert err.value.translation_placeholders["error"].startswith("InternalError")
     # an action the charger has no handler for at all: NotImplemented
+    # (a response-only service: its caller gets the CALLERROR as the response)
     charger.route_map.pop("GetLocalListVersion", None)
-    with pytest.raises(HomeAssistantError) as err:
-        await call(hass, "get_local_list_version", {"device_id": device(hass, "err")})
-    assert err.value.translation_key == "charger_error"
-    assert err.value.translation_placeholders["error"].startswith("NotImplemented")
+    response = await call(hass, "get_local_list_version", {"device_id": device(hass, "err")})
+    assert response["refused"] is True and response["error"] == "NotImplemented"
 
 
 async def test_silent_charger_times_out(hass: HomeAssistant, entry: MockConfigEntry, open_charger: Open) -> None:

@@ -368,7 +368,12 @@ async def test_reservations_and_certificates(
         hass, "cancel_reservation", {"device_id": device_id, "reservation_id": reserved["reservationId"]}
     ) == {"status": "Accepted"}
     with pytest.raises(HomeAssistantError) as err:  # gone
-        await call(hass, "cancel_reservation", {"device_id": device_id, "reservation_id": reserved["reservationId"]})
+        await call(
+            hass,
+            "cancel_reservation",
+            {"device_id": device_id, "reservation_id": reserved["reservationId"]},
+            response=False,
+        )
     assert err.value.translation_key == "charger_rejected"
 
     await call(
@@ -388,7 +393,7 @@ async def test_reservations_and_certificates(
     }
     assert await call(hass, "delete_certificate", {"device_id": device_id, **data}) == {"status": "Accepted"}
     with pytest.raises(HomeAssistantError) as err:
-        await call(hass, "delete_certificate", {"device_id": device_id, **data})
+        await call(hass, "delete_certificate", {"device_id": device_id, **data}, response=False)
     assert err.value.translation_placeholders == {"charger": "res", "status": "NotFound"}
 
 
@@ -416,6 +421,7 @@ async def test_device_model_services(hass: HomeAssistant, entry: MockConfigEntry
                     {"component": "SecurityCtrlr", "variable": "SecurityProfile", "attributeValue": "3"},
                 ],
             },
+            response=False,
         )
     assert err.value.translation_key == "charger_rejected"
     assert err.value.translation_placeholders == {"charger": "dm", "status": "SecurityCtrlr/SecurityProfile Rejected"}
