@@ -22,7 +22,7 @@ def _resolver_thread() -> None:
     """pycares (aiohttp's resolver) starts one thread for good on first use: started before the test's
     thread check (HA 2025.1's harness would count it as left behind)."""
     with contextlib.suppress(ImportError, AttributeError):
-        import pycares  # noqa: PLC0415
+        import pycares
 
         pycares._shutdown_manager.start()
 
