@@ -13,7 +13,7 @@ from typing import Any
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 
 from .const import DOMAIN
-from .csms import CallError, CentralSystem, InvalidCall, NotConnected
+from .csms import CallError, CentralSystem, InvalidCall, NotConnected, TagRefused
 from .csms.central import UnsupportedVersion
 
 Answer = dict[str, Any]
@@ -86,6 +86,10 @@ async def ocpp_call(
         raise ChargerRefused("charger_error", station_id, failure, error=error) from err
     except InvalidCall as err:
         raise validation_error("invalid_call", charger=station_id, reason=str(err)) from err
+    except TagRefused as err:
+        raise validation_error(
+            "remote_start_tag_refused", charger=station_id, tag=err.id_tag, status=err.status
+        ) from err
     except UnsupportedVersion as err:
         raise validation_error(
             "unsupported_version", charger=station_id, version=version_name(central, station_id)

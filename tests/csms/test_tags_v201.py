@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from custom_components.ocpp_core.csms import CentralSystem, Event, EventType
+from custom_components.ocpp_core.csms import CentralSystem, Event, EventType, TagRefused
 from custom_components.ocpp_core.csms.tags import TagRecord
 
 from .helpers import wait_for
@@ -129,4 +129,16 @@ async def test_remote_start_tag_only_for_remote_starts(tag_book: CentralSystem, 
     assert station.event_answers[-1].id_token_info == {"status": "Accepted"}  # the same session
     await station.start_transaction(2, "HomeAssistant", "Central")  # not asked for: the remote start is used up
     assert station.event_answers[-1].id_token_info["status"] == "Invalid"
+    await station.close()
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+async def test_a_remote_start_with_a_refused_tag_is_not_sent(tag_book: CentralSystem, url: str, version: str) -> None:
+    station = await booted(tag_book, url, "st-refused", version=version)
+    for tag, status in [("BLOCKED", "Blocked"), ("ELSEWHERE", "NotAtThisLocation"), ("STRANGER", "Invalid")]:
+        with pytest.raises(TagRefused) as err:
+            await tag_book.remote_start("st-refused", 1, tag)
+        assert err.value.status == status
+    assert station.remote_starts == []
+    assert (await tag_book.remote_start("st-refused", 1, "OK"))["status"] == "Accepted"
     await station.close()

@@ -20,7 +20,7 @@ from custom_components.ocpp_core.const import DOMAIN
 from custom_components.ocpp_core.csms import OcppVersion
 
 from ..helpers_ha import add_entry
-from .conftest import Open, answer, call, device, until
+from .conftest import Open, OpenStation, answer, call, device, until
 
 
 @pytest.mark.parametrize(
@@ -368,3 +368,22 @@ async def test_get_transactions(hass: HomeAssistant, entry: MockConfigEntry, ope
 
 
 # ---- registration, descriptions and translations ---------------------------------------------
+
+
+@pytest.mark.parametrize("version", ["1.6", "2.0.1"])
+async def test_a_remote_start_with_a_tag_that_would_be_refused(
+    hass: HomeAssistant, open_charger: Open, open_station: OpenStation, version: str
+) -> None:
+    """Unknown tags are refused (the default): a remote start with one is not sent, and says why."""
+    if version == "1.6":
+        charger = await open_charger("tags")
+    else:
+        charger = await open_station("tags", version)
+    with pytest.raises(ServiceValidationError) as err:
+        await call(hass, "start_transaction", {"device_id": device(hass, "tags"), "id_tag": "STRANGER"})
+    assert err.value.translation_key == "remote_start_tag_refused"
+    assert err.value.translation_placeholders == {"charger": "tags", "tag": "STRANGER", "status": "Invalid"}
+    assert "tag STRANGER would be refused" in str(err.value)
+    assert charger.remote_starts == []
+    # Home Assistant's own tag (the default) still starts
+    assert (await call(hass, "start_transaction", {"device_id": device(hass, "tags")}))["status"] == "Accepted"

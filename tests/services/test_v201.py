@@ -17,6 +17,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ocpp_core import services
 from custom_components.ocpp_core.csms import OcppVersion
+from custom_components.ocpp_core.csms.tags import TagRecord
 from custom_components.ocpp_core.services.security import SERVICE_SET_CHARGER_PASSWORD
 from custom_components.ocpp_core.services.tags import TAG_SCHEMAS
 from sim.charger201 import Station as Station201
@@ -264,6 +265,13 @@ CASES: list[tuple[str, dict[str, Any], str, dict[str, Any], dict[str, Any]]] = [
 
 # the services a 2.x charger does not have
 V16_ONLY = {"get_configuration", "change_configuration", "get_diagnostics"}
+
+
+@pytest.fixture(autouse=True)
+def _known_tags(entry: MockConfigEntry) -> None:
+    """The tags the remote starts here use are known: a remote start with an unknown one is refused up front."""
+    for id_tag in ("TAG-5", "TAG-9"):
+        entry.runtime_data.central.tags.add(TagRecord(id_tag))
 
 
 def _last(station: Station201, action: str) -> dict[str, Any]:

@@ -24,9 +24,12 @@ Recorder = Callable[[CentralState, str, Payload, Payload], None]
 
 
 def before_call(state: CentralState, station_id: str, action: str, request: Payload) -> None:
-    """The tag of a remote start, which its StartTransaction may use (see Authorization.expect_remote_start)."""
+    """The tag of a remote start, which its StartTransaction may use (see Authorization.expect_remote_start);
+    TagRefused, and nothing sent, when that StartTransaction would be refused."""
     if action == "RemoteStartTransaction" and isinstance(request.get("idTag"), str):
-        state.authorization.expect_remote_start(station_id, request["idTag"])
+        connector_id = request.get("connectorId")
+        where = connector_id if isinstance(connector_id, int) else None
+        state.authorization.check_remote_start(station_id, request["idTag"], where)
 
 
 def _reserve_now(state: CentralState, station_id: str, request: Payload, answer: Payload) -> None:
