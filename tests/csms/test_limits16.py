@@ -368,3 +368,24 @@ async def test_limits_survive_a_restart(
     await restarted.start()
     state = restarted.limits.get(CP, 1)
     assert state is not None and (state.amps, state.status) == (9.0, "pending")
+
+
+async def test_phases_measured_once_are_kept(
+    charger: SimulatedChargePoint, central: CentralSystem, recorder: Recorder
+) -> None:
+    """One rule for every limit of the charger: 3 phases once a current flowed on L2/L3, also after the session
+    (its currents back at 0), so the station's and the connectors' power ranges never disagree."""
+    limits = central.limits
+    assert limits.phases(CP) == 1
+    assert limits.max_watts(CP, 0) == limits.max_watts(CP, 1) == 32 * 230
+    await charger.start_transaction(1, "TAG")
+    await charger.send_meter_values(1)
+    await wait_for(lambda: limits.phases(CP) == 3)
+    assert limits.max_watts(CP, 0) == limits.max_watts(CP, 1) == limits.max_watts(CP, 2) == 32 * 230 * 3
+    assert [e.data for e in recorder.of(EventType.SETTINGS_CHANGED)] == [{"changed": ["phases"], "measured": True}]
+    await charger.stop_transaction(1)
+    charger.sim.connectors[1].power_w = 0.0
+    await charger.send_meter_values(1)  # 0 A on every phase
+    await settled(charger, lambda: central.stations[CP].connectors[1].reading("Current.Import", "L2") == 0.0)
+    assert limits.phases(CP) == 3
+    assert central.stations[CP].to_dict()["measured_phases"] == 3  # kept across restarts

@@ -42,16 +42,14 @@ _VOLTAGE_RANGE = (80.0, 300.0)  # a measured phase voltage outside this is not o
 
 
 def phases(station: Station) -> int:
-    """Phases wired: the setting, else SupplyPhases (2.x: the station's, else the fewest of its EVSEs'),
-    else 3 when currents were measured on L2/L3, else 1 — with 1, a limit sent in watts never lets the
-    charger take more current per phase than asked."""
+    """Phases wired, one rule for every version and every limit of the charger: the setting, else what the
+    charger states (2.x SupplyPhases: the fewest of its EVSEs', else the station's — a one-phase EVSE on a
+    three-phase supply is one phase), else 3 once a current was measured on L2/L3 (Station.measured_phases,
+    kept), else 1 — with 1, a limit sent in watts never lets the charger take more current per phase than asked."""
     if station.settings.phases is not None:
         return station.settings.phases
     if station.v2 is not None:
         model = station.v2.device_model
-        station_wide = (model.value("ChargingStation", "SupplyPhases") or "").strip()
-        if station_wide in ("1", "3"):
-            return int(station_wide)
         # looked up per known EVSE (the limit numbers ask on every meter value: no scan of the whole model)
         raws = (
             [model.value("EVSE", "SupplyPhases", evse_id=evse_id) for evse_id in station.connectors]
@@ -63,11 +61,10 @@ def phases(station: Station) -> int:
         reported = [int(raw) for raw in ((r or "").strip() for r in raws) if raw in ("1", "3")]
         if reported:
             return min(reported)
-    for readings in (station.readings, *(c.readings for c in station.connectors.values())):
-        for (measurand, phase), sample in readings.items():
-            if measurand == "Current.Import" and phase in ("L2", "L3") and sample.value > 0:
-                return 3
-    return 1
+        station_wide = (model.value("ChargingStation", "SupplyPhases") or "").strip()
+        if station_wide in ("1", "3"):
+            return int(station_wide)
+    return station.measured_phases or 1
 
 
 def voltage(station: Station, evse_id: int = 0) -> float:

@@ -25,9 +25,10 @@ Choices (and why):
 - Unit: amperes when the charger takes them (ChargingScheduleAllowedChargingRateUnit /
   SmartChargingCtrlr.RateUnit), else watts = A × voltage × phases.  A charger that states no unit and
   rejects a limit in amperes is asked once more in watts; when it takes them, it gets watts from then on
-  (remembered per charger, until it states its units).  Phases: the setting, else the
-  2.x SupplyPhases, else 3 when currents were measured on L2/L3, else 1 — with 1 a watt limit never lets
-  a charger take more current per phase than asked.  Voltage: the measured one, else 230 V.
+  (remembered per charger, until it states its units).  Phases: one rule for every version and every
+  limit of a charger (limit_profiles.phases): the setting, else the 2.x SupplyPhases (the EVSEs' before
+  the station's), else 3 once a current was measured on L2/L3 (kept), else 1 — with 1 a watt limit never
+  lets a charger take more current per phase than asked.  Voltage: the measured one, else 230 V.
 - Flash wear: an unchanged value is not re-sent; sends to one charger are at most one batch per
   `CentralSystemConfig.limit_interval` seconds (changed live: it applies to a wait under way), and what
   is set meanwhile is sent at the end of the interval, the latest value winning.
