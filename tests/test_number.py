@@ -284,3 +284,34 @@ async def test_the_power_range_does_not_follow_the_measured_voltage(
     await set_value(hass, "number.wb_power_limit", 32 * 3 * 230)
     await until(hass, lambda: state(hass, "number.wb_current_limit") not in (None, "unknown"))
     assert 31.8 <= float(state(hass, "number.wb_current_limit") or 0) <= 32
+
+
+async def test_charging_allowed_pauses_and_resumes_without_ending_the_session(
+    hass: HomeAssistant, entry: MockConfigEntry, charger: SimulatedChargePoint
+) -> None:
+    """For evcc and the Energy dashboard: off = 0 A (the session goes on), on = the limit before, or none."""
+    central = entry.runtime_data.central
+    switch = "switch.wb_charging_allowed"
+    assert state(hass, switch) == "on"
+    await charger.start_transaction(1, "TAG-1")
+    await set_value(hass, "number.wb_current_limit", 10)
+    await until(hass, lambda: state(hass, "sensor.wb_limit_in_force") == "10.0")
+
+    await hass.services.async_call("switch", "turn_off", {"entity_id": switch}, blocking=True)
+    await until(hass, lambda: state(hass, "sensor.wb_limit_in_force") == "0.0")
+    assert state(hass, switch) == "off" and state(hass, "number.wb_current_limit") == "0.0"
+    assert charger.sim.connectors[1].power_w == 0.0
+    assert central.stations["wb"].connectors[1].transaction is not None  # paused, not ended
+
+    await hass.services.async_call("switch", "turn_on", {"entity_id": switch}, blocking=True)
+    await until(hass, lambda: state(hass, "sensor.wb_limit_in_force") == "10.0")  # the limit before the pause
+    assert state(hass, switch) == "on" and state(hass, "number.wb_current_limit") == "10.0"
+
+    # no limit before the pause: back to no limit (our profile cleared)
+    await central.limits.clear_limit("wb", 1)
+    await hass.services.async_call("switch", "turn_off", {"entity_id": switch}, blocking=True)
+    await until(hass, lambda: charger.sim.connectors[1].power_w == 0.0)
+    await hass.services.async_call("switch", "turn_on", {"entity_id": switch}, blocking=True)
+    await until(hass, lambda: state(hass, "number.wb_current_limit") == "32.0")
+    assert central.limits.get("wb", 1) is None
+    assert central.stations["wb"].connectors[1].transaction is not None

@@ -61,9 +61,11 @@ class StationLimits:
     clears: set[tuple[int, int]] = field(default_factory=set)  # (EVSE id, profile id)
     # it states no rate unit, refused a limit in amperes and took it in watts: it gets watts from now on
     watts_only: bool = False
+    # EVSE id -> the limit (A) a pause replaced, to go back to on resume (none kept: back to no limit)
+    paused_from: dict[int, float] = field(default_factory=dict)
 
     def is_empty(self) -> bool:
-        return not self.slots and not self.clears and not self.watts_only
+        return not self.slots and not self.clears and not self.watts_only and not self.paused_from
 
 
 # (station id, EVSE id, amps, watts only) -> the state of a limit loaded from storage
@@ -85,6 +87,8 @@ def dump(stations: dict[str, StationLimits]) -> dict[str, Any]:
             item["clear"] = sorted([list(pair) for pair in kept.clears])
         if kept.watts_only:
             item["watts_only"] = True
+        if kept.paused_from:
+            item["paused_from"] = {str(evse_id): amps for evse_id, amps in sorted(kept.paused_from.items())}
         saved[station_id] = item
     return {"stations": saved}
 
@@ -108,6 +112,9 @@ def load(data: Any, new_state: StateFactory) -> dict[str, StationLimits]:
                 new_state(station_id, evse_id, amps, kept.watts_only),
                 installed_id=installed_id if isinstance(installed_id, int) else None,
             )
+        for evse_id, amps in (saved.get("paused_from") or {}).items():
+            with contextlib.suppress(TypeError, ValueError):
+                kept.paused_from[int(evse_id)] = float(amps)
         for pair in saved.get("clear") or []:
             with contextlib.suppress(TypeError, ValueError, IndexError):
                 kept.clears.add((int(pair[0]), int(pair[1])))

@@ -7,7 +7,8 @@ as {"evse_id": n, "cleared": True}.
 
 Choices (and why):
 - Values: 0 A pauses (a profile limit of 0: the charger suspends the EV, SuspendedEVSE, without ending
-  the session or opening its contactor under load); 6 A (IEC 61851's minimum) up to the charger's
+  the session or opening its contactor under load; `pause` / `resume` keep the limit before the pause
+  and go back to it, or to no limit); 6 A (IEC 61851's minimum) up to the charger's
   max_current setting (DEFAULT_MAX_AMPS when not set) charges.  Anything else raises InvalidLimit.
 - The station limit (EVSE 0) is a ChargePointMaxProfile (1.6) / ChargingStationMaxProfile (2.x): it
   caps the station's TOTAL whatever its connectors or other profiles do, which is what protects the
@@ -203,7 +204,10 @@ class LimitManager:
         """
         station = self._central.stations[station_id]
         amps = self._validated(station, evse_id, amps, watts)
-        slots = self._stations.setdefault(station_id, StationLimits()).slots
+        kept = self._stations.setdefault(station_id, StationLimits())
+        if amps > 0:
+            kept.paused_from.pop(evse_id, None)  # a limit set meanwhile is what a resume keeps
+        slots = kept.slots
         slot = slots.get(evse_id)
         if slot is not None and slot.state.amps == amps and slot.state.status not in (STATUS_REJECTED, STATUS_FAILED):
             return replace(slot.state)
@@ -223,12 +227,37 @@ class LimitManager:
         self._mark(station_id, evse_id)
         return replace(state)
 
+    def paused(self, station_id: str, evse_id: int) -> bool:
+        """Charging is paused here: the limit asked for is 0 A."""
+        slot = self._slots(station_id).get(evse_id)
+        return slot is not None and slot.state.amps == 0
+
+    async def pause(self, station_id: str, evse_id: int) -> LimitState:
+        """Pause charging without ending the session (a limit of 0 A); `resume` goes back to the limit before."""
+        slot = self._slots(station_id).get(evse_id)
+        kept = self._stations.setdefault(station_id, StationLimits())
+        if slot is not None and slot.state.amps > 0:
+            kept.paused_from[evse_id] = slot.state.amps
+        return await self.set_limit(station_id, evse_id, amps=0)
+
+    async def resume(self, station_id: str, evse_id: int) -> LimitState | None:
+        """End a pause: the limit before it again, or no limit when there was none (None)."""
+        kept = self._stations.get(station_id)
+        previous = kept.paused_from.pop(evse_id, None) if kept is not None else None
+        if not self.paused(station_id, evse_id):
+            return self.get(station_id, evse_id)
+        if previous is not None:
+            return await self.set_limit(station_id, evse_id, amps=min(previous, self.max_amps(station_id)))
+        await self.clear_limit(station_id, evse_id)
+        return None
+
     async def clear_limit(self, station_id: str, evse_id: int) -> bool:
         """Forget a limit and remove our profile from the charger (now, or when it connects); False: none set."""
         kept = self._stations.get(station_id)
         slot = kept.slots.pop(evse_id, None) if kept is not None else None
         if kept is None or slot is None:
             return False
+        kept.paused_from.pop(evse_id, None)
         self._dirty.get(station_id, set()).discard(evse_id)
         if slot.installed_id is not None:
             kept.clears.add((evse_id, slot.installed_id))
