@@ -9,7 +9,7 @@ import pytest
 
 from custom_components.ocpp_core.csms import CentralSystem, EventType
 from custom_components.ocpp_core.csms.config import CentralSystemConfig
-from custom_components.ocpp_core.csms.limit_profiles import PROFILE_ID_BASE
+from custom_components.ocpp_core.csms.limit_profiles import PROFILE_ID_BASE, simple_profile
 from custom_components.ocpp_core.csms.limits import LimitState
 
 from .conformance16 import Recorder
@@ -149,3 +149,27 @@ async def test_clear_limit_on_2_1(central: CentralSystem, url: str) -> None:
     assert ("ClearChargingProfile", {"chargingProfileId": TX_DEFAULT_1}) in station.requests
     assert station.sim.charging_profiles == {}
     await station.close()
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+async def test_without_a_stack_level_reported_the_number_keeps_out_of_the_services_slot(
+    central: CentralSystem, url: str, version: str
+) -> None:
+    """shiv3: no ProfileStackLevel reported, the number's limit and set_charging_profile's default both went in
+    as TxDefaultProfile at stack level 0, and the service's 16 A replaced the number's 10 A."""
+    station = await connect(url, CP, version)
+    model = station.sim.device_model
+    del model.entries[model.key({"name": "SmartChargingCtrlr"}, {"name": "ProfileStackLevel"})]
+    await station.boot()
+    await wait_for(lambda: central.stations[CP].v2 is not None and len(central.stations[CP].v2.device_model) > 0)
+    await settled(station)
+    await station.start_transaction(1)
+    await central.limits.set_limit(CP, 1, amps=10)
+    await accepted(central, 10)
+    # the service's simple form with its defaults (TxDefaultProfile, stack level 0)
+    profile = simple_profile(central.stations[CP], 1, limit=16)
+    assert (await central.v201(CP).set_charging_profile(1, profile))["status"] == "Accepted"
+    await settled(station)
+    installed = {p: i["profile"]["stack_level"] for p, i in station.sim.charging_profiles.items()}
+    assert installed[TX_DEFAULT_1] > installed[profile["id"]]  # both kept, the number's limit above
+    assert station.sim.evses[1].offered_amps == 10.0

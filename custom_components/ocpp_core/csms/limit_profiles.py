@@ -21,6 +21,9 @@ MIN_CHARGING_AMPS = 6.0  # IEC 61851: the lowest current an EV may be offered (b
 # our profiles' ids: one per (EVSE, purpose), far from the small ids people and vendors pick
 PROFILE_ID_BASE = 8_800_000
 _PURPOSE_OFFSET = {"max": 0, "default": 1000, "session": 2000}
+# the stack level of our limits when the charger does not say its maximum: above set_charging_profile's
+# default (0), so a profile set by the service with its defaults neither replaces the limit nor wins over it
+UNKNOWN_MAX_STACK_LEVEL = 1
 COMPOSITE_DURATION = 300  # s of composite schedule read back (the limit in force now is its first period)
 
 UNIT_AMPS = "A"
@@ -140,7 +143,8 @@ def choose_profile(station: Station, evse_id: int, watts_only: bool = False) -> 
     level = max_stack_level(station)
     stated = stated_units(station)
     unit = UNIT_WATTS if (stated and UNIT_AMPS not in stated) or (watts_only and not stated) else UNIT_AMPS
-    return ProfileChoice(kind, purpose, profile_id(evse_id, kind), max(level, 0) if level is not None else 0, unit)
+    stack_level = max(level, 0) if level is not None else UNKNOWN_MAX_STACK_LEVEL
+    return ProfileChoice(kind, purpose, profile_id(evse_id, kind), stack_level, unit)
 
 
 def _anchor() -> datetime:

@@ -21,7 +21,8 @@ Choices (and why):
 - Profile ids are stable per (EVSE, purpose) (limit_profiles.profile_id, from 8 800 000 on, away from
   the small ids people pick), so a new value REPLACES our profile instead of piling up.  The stack level
   is the highest the charger allows (ChargeProfileMaxStackLevel / SmartChargingCtrlr.ProfileStackLevel;
-  0 while unknown), so within its purpose our limit prevails.  Absolute schedules start at the start of
+  1 while unknown: above set_charging_profile's default 0, which would otherwise take the same slot and
+  replace it), so within its purpose our limit prevails.  Absolute schedules start at the start of
   the previous UTC day (a charger clock running behind still has the limit in force).
 - Unit: amperes when the charger takes them (ChargingScheduleAllowedChargingRateUnit /
   SmartChargingCtrlr.RateUnit), else watts = A × voltage × phases.  A charger that states no unit and
