@@ -10,7 +10,7 @@ import pytest
 
 from custom_components.ocpp_core.csms import CentralSystem, EventType
 from custom_components.ocpp_core.csms.config import CentralSystemConfig
-from custom_components.ocpp_core.csms.limit_profiles import PROFILE_ID_BASE
+from custom_components.ocpp_core.csms.limit_profiles import PROFILE_ID_BASE, simple_profile
 from custom_components.ocpp_core.csms.limits import InvalidLimit, LimitState
 from custom_components.ocpp_core.csms.persistence import MemoryPersistence
 from sim.charger16 import SimulatedChargePoint, connect
@@ -389,3 +389,22 @@ async def test_phases_measured_once_are_kept(
     await settled(charger, lambda: central.stations[CP].connectors[1].reading("Current.Import", "L2") == 0.0)
     assert limits.phases(CP) == 3
     assert central.stations[CP].to_dict()["measured_phases"] == 3  # kept across restarts
+
+
+async def test_a_session_profile_overriding_the_limit_is_reported(
+    charger: SimulatedChargePoint, central: CentralSystem
+) -> None:
+    """EVerest: the limit goes out as a TxDefaultProfile, the running session's TxProfile (12 A) wins: the
+    status says so, and which, instead of "accepted" with 12 A in force."""
+    await charger.start_transaction(1, "TAG")
+    tx_id = str(central.stations[CP].connectors[1].transaction.transaction_id)  # type: ignore[union-attr]
+    session_profile = simple_profile(central.stations[CP], 1, limit=12, purpose="TxProfile", transaction_id=tx_id)
+    assert (await central.v16(CP).set_charging_profile(1, session_profile))["status"] == "Accepted"
+    await central.limits.set_limit(CP, 1, amps=8)
+    await wait_for(lambda: limit_of(central).status == "overridden")
+    state = limit_of(central)
+    assert (state.in_force_amps, state.overridden_by, state.answer) == (12.0, "TxProfile", {"status": "Accepted"})
+    # as a session profile the limit wins
+    await central.update_settings(CP, {"limit_profile": "session"})
+    await wait_for(lambda: limit_of(central).status == "accepted" and limit_of(central).in_force_amps == 8.0)
+    assert limit_of(central).overridden_by is None

@@ -16,6 +16,8 @@ STATUS_SENT = "sent"  # on its way, no answer yet
 STATUS_ACCEPTED = "accepted"
 STATUS_REJECTED = "rejected"  # the charger answered something else than Accepted (see answer)
 STATUS_FAILED = "failed"  # no answer, or a CALLERROR (see answer)
+# accepted, but more is in force than asked: another profile wins (see LimitState.overridden_by)
+STATUS_OVERRIDDEN = "overridden"
 
 
 class InvalidLimit(ValueError):
@@ -30,10 +32,12 @@ class LimitState:
     amps: float
     watts: float  # the same limit converted (see LimitManager.amps_to_watts)
     unit_sent: str  # "A" | "W": the unit it goes (went) out in
-    status: str  # "pending" | "sent" | "accepted" | "rejected" | "failed"
+    status: str  # "pending" | "sent" | "accepted" | "overridden" | "rejected" | "failed"
     answer: dict[str, Any] | None = None  # the charger's answer as sent (status, statusInfo …) or {"error", …}
     in_force_amps: float | None = None  # GetCompositeSchedule after the last accepted change; None: unknown
     in_force_watts: float | None = None
+    # status overridden: what wins over it ("TxProfile": a profile of the running session; "other": unknown)
+    overridden_by: str | None = None
     updated: datetime = field(default_factory=utcnow)
 
     def to_dict(self) -> dict[str, Any]:

@@ -36,7 +36,10 @@ Choices (and why):
   is set meanwhile is sent at the end of the interval, the latest value winning.
 - Re-apply: when a charger (re)connects, every limit is sent again once it can take them, also
   unchanged ones, as a rebooted charger may have lost them (limit_reapply.py says when).
-- After each accepted change, GetCompositeSchedule reads back the limit actually in force.
+- After each accepted change, GetCompositeSchedule reads back the limit actually in force.  More in
+  force than asked: status "overridden", with `overridden_by` "TxProfile" when a session runs under a
+  TxDefaultProfile limit (EVerest: the session's own TxProfile wins; settings.limit_profile "session"
+  sends the limit as that TxProfile), else "other".
 - Limits are persisted (state section "limits", limit_state.py); a clear while offline is sent when
   the charger connects.
 """
@@ -70,6 +73,7 @@ from .limit_reapply import EVENTS as _REAPPLY_EVENTS
 from .limit_state import (
     STATUS_ACCEPTED,
     STATUS_FAILED,
+    STATUS_OVERRIDDEN,
     STATUS_PENDING,
     STATUS_REJECTED,
     STATUS_SENT,
@@ -91,6 +95,7 @@ __all__ = [
     "BOOT_GRACE",
     "STATUS_ACCEPTED",
     "STATUS_FAILED",
+    "STATUS_OVERRIDDEN",
     "STATUS_PENDING",
     "STATUS_REJECTED",
     "STATUS_SENT",
@@ -401,9 +406,20 @@ class LimitManager:
         limit, read_unit = found
         if read_unit == UNIT_WATTS:
             watts, amps = limit, self.watts_to_amps(station_id, evse_id, limit)
+            above = watts > slot.state.watts * 1.01 + 1.0
         else:
             amps, watts = limit, self.amps_to_watts(station_id, evse_id, limit)
-        self._update(station_id, slot, in_force_amps=amps, in_force_watts=watts)
+            above = amps > slot.state.amps + 0.05
+        changes: dict[str, Any] = {"in_force_amps": amps, "in_force_watts": watts, "overridden_by": None}
+        if above:  # accepted, yet more is in force: another profile wins (EVerest: the session's TxProfile)
+            connector = station.connectors.get(evse_id)
+            in_session = evse_id > 0 and connector is not None and connector.transaction is not None
+            by = "TxProfile" if in_session and self._choice(station, evse_id).kind == "default" else "other"
+            changes.update(status=STATUS_OVERRIDDEN, overridden_by=by)
+            _LOGGER.info(
+                "%s: the limit of %s is accepted but overridden (%s in force)", station_id, _where(evse_id), by
+            )
+        self._update(station_id, slot, **changes)
 
     async def _send_clears(self, station_id: str) -> None:
         kept = self._stations.get(station_id)
