@@ -370,6 +370,21 @@ async def test_limits_survive_a_restart(
     assert state is not None and (state.amps, state.status) == (9.0, "pending")
 
 
+async def test_a_pause_and_what_it_resumes_to_survive_a_restart(
+    charger: SimulatedChargePoint, central: CentralSystem, restarted: CentralSystem
+) -> None:
+    await central.limits.set_limit(CP, 1, amps=9)
+    await accepted(central, 9)
+    await central.limits.pause(CP, 1)
+    await accepted(central, 0)
+    await central.stop()
+    await restarted.start()
+    assert restarted.limits.paused(CP, 1)
+    resumed = await restarted.limits.resume(CP, 1)
+    assert resumed is not None and resumed.amps == 9.0  # the limit before the pause
+    assert not restarted.limits.paused(CP, 1)
+
+
 async def test_phases_measured_once_are_kept(
     charger: SimulatedChargePoint, central: CentralSystem, recorder: Recorder
 ) -> None:
