@@ -11,7 +11,7 @@ from custom_components.ocpp_core.csms import CentralSystem, Event, EventType, Ta
 from custom_components.ocpp_core.csms.tags import TagRecord
 
 from .helpers import wait_for
-from .helpers201 import VERSIONS, booted
+from .helpers201 import VERSIONS, booted, settled
 
 FUTURE = datetime(2031, 5, 6, 7, 8, 9, tzinfo=UTC)
 PAST = datetime.now(UTC) - timedelta(minutes=1)
@@ -141,4 +141,7 @@ async def test_a_remote_start_with_a_refused_tag_is_not_sent(tag_book: CentralSy
         assert err.value.status == status
     assert station.remote_starts == []
     assert (await tag_book.remote_start("st-refused", 1, "OK"))["status"] == "Accepted"
+    evse = tag_book.stations["st-refused"].connectors[1]
+    await wait_for(lambda: evse.transaction is not None and len(station.event_answers) > 0)  # its session started
+    await settled(station)
     await station.close()

@@ -18,6 +18,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.ocpp_core import services
 from custom_components.ocpp_core.const import DOMAIN
 from custom_components.ocpp_core.csms import OcppVersion
+from custom_components.ocpp_core.csms.tags import TagRecord
 
 from ..helpers_ha import add_entry
 from .conftest import Open, OpenStation, answer, call, device, until
@@ -206,6 +207,7 @@ async def test_connector_devices_pick_their_connector(hass: HomeAssistant, open_
     assert [request.get("connector_id") for request in triggers] == [None, 2]
 
     starts = answer(charger, "RemoteStartTransaction", {"status": "Accepted"})
+    hass.config_entries.async_entries(DOMAIN)[0].runtime_data.central.tags.add(TagRecord("T2"))  # a known tag
     await call(hass, "start_transaction", {"device_id": second, "id_tag": "T2"}, response=False)
     assert starts == [{"id_tag": "T2", "connector_id": 2}]
 

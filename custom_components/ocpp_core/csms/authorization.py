@@ -94,10 +94,13 @@ class Authorization:
         """A remote start with this tag is being asked of this charger."""
         self._expected.setdefault((station_id, tag_key(id_tag)), []).append(time.monotonic() + self.remote_start_window)
 
-    def check_remote_start(self, station_id: str, id_tag: str, connector_id: int | None) -> None:
+    def check_remote_start(self, station_id: str, id_tag: str, connector_id: int | None, max_length: int) -> None:
         """A remote start with this tag is about to be asked: TagRefused when its start would be refused
-        (the charger would start, be told the tag is not accepted and stop at once: a 0 Wh session)."""
+        (the charger would start, be told the tag is not accepted and stop at once: a 0 Wh session).
+        A tag too long for the version is left to the schema check, which refuses the request as such."""
         self.expect_remote_start(station_id, id_tag)
+        if len(id_tag) > max_length:
+            return
         decision = self.decide(station_id, id_tag, connector_id=connector_id)
         if not decision.accepted:
             self.remote_start_refused(station_id, id_tag)

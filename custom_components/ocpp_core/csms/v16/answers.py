@@ -15,6 +15,7 @@ from collections.abc import Callable
 from ..model import Reservation
 from ..rpc import Payload
 from ..state import CentralState
+from ..tags import MAX_ID_LENGTH_V16
 from ..timeutil import parse_timestamp
 from .configuration import GarbageAnswer, parse_get_configuration
 
@@ -29,7 +30,7 @@ def before_call(state: CentralState, station_id: str, action: str, request: Payl
     if action == "RemoteStartTransaction" and isinstance(request.get("idTag"), str):
         connector_id = request.get("connectorId")
         where = connector_id if isinstance(connector_id, int) else None
-        state.authorization.check_remote_start(station_id, request["idTag"], where)
+        state.authorization.check_remote_start(station_id, request["idTag"], where, MAX_ID_LENGTH_V16)
 
 
 def _reserve_now(state: CentralState, station_id: str, request: Payload, answer: Payload) -> None:
