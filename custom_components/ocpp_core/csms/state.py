@@ -285,6 +285,7 @@ class CentralState(StationReports, StationReports2, TransactionEvents):
         station = self.station(station_id)
         target: Station | Connector = station if connector_id == 0 else self.connector(station, connector_id)
         readings = target.readings
+        samples = list(samples)
         tx = target.transaction if isinstance(target, Connector) else None
         if tx is not None and transaction_id is not None and tx.transaction_id != transaction_id:
             tx = None  # a sample from another (old or placeholder) transaction
@@ -304,10 +305,24 @@ class CentralState(StationReports, StationReports2, TransactionEvents):
         if changed:
             if tx is not None:
                 self._save_soon()
+            self._note_phases(station, samples)
             if isinstance(target, Connector):
                 self.events.emit(Event(EventType.CONNECTOR_UPDATED, station_id, connector_id))
             else:
                 self.events.emit(Event(EventType.STATION_UPDATED, station_id))
+
+    def _note_phases(self, station: Station, samples: Iterable[MeterSample]) -> None:
+        """A current on L2 / L3: the charger is wired for 3 phases (limit_profiles.phases), for good.
+
+        Announced as SETTINGS_CHANGED "phases": the limits in watts and the power numbers' range follow."""
+        if station.measured_phases == 3:
+            return
+        if any(s.measurand == "Current.Import" and s.phase in ("L2", "L3") and s.value > 0 for s in samples):
+            station.measured_phases = 3
+            self._save_soon()
+            self.events.emit(
+                Event(EventType.SETTINGS_CHANGED, station.station_id, data={"changed": ["phases"], "measured": True})
+            )
 
     # ---- transactions ----------------------------------------------------
 
