@@ -54,6 +54,11 @@ def _schema_file(version: OcppVersion, action: str, response: bool) -> str:
     return f"{action}{'Response' if response else 'Request'}.json"
 
 
+def _send_schema_file(action: str) -> str:
+    """A 2.1 SEND message (NotifyPeriodicEventStream) has one schema, named without "Request"."""
+    return f"{action}.json"
+
+
 def _read_schemas(version: OcppVersion) -> dict[str, dict[str, Any]]:
     """Read every schema of one version (blocking: run in a thread)."""
     folder = resources.files("ocpp").joinpath(_PACKAGE_DIR[version], "schemas")
@@ -80,10 +85,18 @@ class SchemaSet:
         self._compiled: dict[str, _Compiled | None] = {}
 
     def has_action(self, action: str) -> bool:
-        return _schema_file(self.version, action, False) in self._schemas
+        return self._name(action, False) in self._schemas
+
+    def _name(self, action: str, response: bool) -> str:
+        name = _schema_file(self.version, action, response)
+        if name not in self._schemas and not response and self.version is not OcppVersion.V16:
+            send = _send_schema_file(action)
+            if send in self._schemas:
+                return send
+        return name
 
     def _get(self, action: str, response: bool) -> _Compiled | None:
-        name = _schema_file(self.version, action, response)
+        name = self._name(action, response)
         try:
             return self._compiled[name]
         except KeyError:
