@@ -52,11 +52,22 @@ class LoopSteps:
     def worst(self) -> float:
         return max((t for t, _ in self.longest), default=0.0)
 
-    def note(self, spent: float, handle: asyncio.Handle) -> None:
+    def note(self, spent: float, handle: asyncio.Handle, what: str) -> None:
         if len(self.longest) < 5 or spent > self.longest[-1][0]:
-            self.longest.append((spent, repr(handle)[:300]))
+            self.longest.append((spent, what))
             self.longest.sort(reverse=True)
             del self.longest[5:]
+
+
+def _what(handle: asyncio.Handle) -> str:
+    """What a step ran: the task's coroutine (and where it waits now), else the callback."""
+    task = getattr(getattr(handle, "_callback", None), "__self__", None)
+    if isinstance(task, asyncio.Task):
+        coro = task.get_coro()
+        frame = getattr(coro, "cr_frame", None)
+        where = f" at {frame.f_code.co_filename}:{frame.f_lineno}" if frame is not None else ""
+        return f"{getattr(coro, '__qualname__', coro)}{where}"
+    return repr(handle)[:300]
 
 
 @contextmanager
@@ -71,7 +82,7 @@ def timed_loop_steps() -> Iterator[LoopSteps]:
         original(handle)
         spent = clock() - start
         if spent > 0.002:
-            steps.note(spent, handle)
+            steps.note(spent, handle, _what(handle))
 
     asyncio.Handle._run = run  # type: ignore[method-assign]
     try:
@@ -121,8 +132,13 @@ class HostileCharger:
             await self.ws.send(hostile.text)
             if hostile.unanswered:
                 # nothing comes back, not even an error: the next answer is the Heartbeat's
-                await self.ws.send(json.dumps([2, f"after-{hostile.message_id}", "Heartbeat", {}]))
-                await self._answer_to((f"after-{hostile.message_id}",))
+                # (unless it is no JSON: then nobody can know it was a SEND, and it is answered as "-1")
+                sentinel = f"after-{hostile.message_id}"
+                await self.ws.send(json.dumps([2, sentinel, "Heartbeat", {}]))
+                answer = await self._answer_to((sentinel, "-1"))
+                if answer[1] == "-1":
+                    assert answer[2] == "RpcFrameworkError", (hostile.what, answer)
+                    await self._answer_to((sentinel,))
                 self.answers["SEND"] = self.answers.get("SEND", 0) + 1
                 return
             # an id the JSON parser cannot reach (a lone surrogate makes the frame not JSON) is answered as "-1"
