@@ -77,9 +77,10 @@ def trace_payloads(version: str) -> list[tuple[str, dict[str, Any]]]:
         for line in path.read_text(encoding="utf-8").splitlines()[1:]:
             record = json.loads(line)
             frame = record.get("frame")
-            if record.get("dir") == "cp->csms" and isinstance(frame, list) and len(frame) == 4 and frame[0] == 2:
-                if isinstance(frame[2], str) and isinstance(frame[3], dict):
-                    found.append((frame[2], frame[3]))
+            if record.get("dir") != "cp->csms" or not isinstance(frame, list) or len(frame) != 4:
+                continue
+            if frame[0] == 2 and isinstance(frame[2], str) and isinstance(frame[3], dict):
+                found.append((frame[2], frame[3]))
     return found
 
 
@@ -214,4 +215,3 @@ class HostileFrames:
         for sign in ("", "-"):
             text = text.replace(json.dumps(_BIG.format(sign)), sign + "8" * LONG_DIGITS)
         return text
-

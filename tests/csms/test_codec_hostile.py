@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import time
 
 import pytest
 
+from custom_components.ocpp_core.csms import CentralSystem, jsoncodec
 from custom_components.ocpp_core.csms.rpc_types import OcppError, OcppVersion
 from custom_components.ocpp_core.csms.validation import SchemaRegistry
+
+from .helpers import RawCharger
 
 
 @pytest.mark.parametrize("lenient", [False, True])
@@ -37,3 +41,47 @@ def test_no_schema_takes_long_to_compile_on_first_use() -> None:
                 schemas.validate(action, {"customData": 1}, response=False, lenient_mode=True)
             worst = max(worst, time.thread_time() - start)
         assert worst < 0.015, (version, worst)
+
+
+@pytest.fixture(params=["orjson", "stdlib"])
+def codec(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Both JSON back ends: orjson (Home Assistant) and the stdlib one (python -m csms without orjson)."""
+    if request.param == "stdlib":
+        monkeypatch.setattr(jsoncodec, "orjson", None)
+    return str(request.param)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['"\\ud800"', '["x\\udfffy"]', '{"a": "\\udc00\\ud800"}', "1e400", "-1e400", "9" * 5000, "NaN", "Infinity"],
+)
+def test_hostile_json_is_not_json_with_either_codec(codec: str, text: str) -> None:
+    with pytest.raises(ValueError):
+        jsoncodec.loads(text)
+    with pytest.raises(ValueError):
+        jsoncodec.loads(text.encode())
+
+
+def test_both_codecs_read_what_real_chargers_send_alike(codec: str) -> None:
+    assert jsoncodec.loads('["\\ud83d\\ude00 \\\\ud800", 2.5]') == ["\U0001f600 \\ud800", 2.5]
+    assert jsoncodec.loads(str(2**64 - 1)) == 2**64 - 1
+    assert jsoncodec.loads(str(2**64 + 1)) == float(2**64)
+    assert jsoncodec.loads(str(-(2**63) - 1)) == -float(2**63)
+
+
+@pytest.mark.parametrize("version", ["ocpp1.6", "ocpp2.0.1"])
+async def test_a_lone_surrogate_is_a_format_violation_not_a_traceback(
+    central: CentralSystem, codec: str, version: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A message id (or any string) with a lone surrogate: the stdlib codec took it, and the answer carrying
+    the id could not be sent (UnicodeEncodeError: the connection handler failed, with a traceback)."""
+    charger = await RawCharger.connect(f"ws://127.0.0.1:{central.port}", "surrogate", [version])
+    try:
+        for frame in ('[2, "\\ud800", "Heartbeat", {}]', '[2, "s2", "Heartbeat", {"x": "a\\udfff"}]'):
+            answer = await charger.send_raw(frame)
+            assert answer == [4, "-1", "FormationViolation" if version == "ocpp1.6" else "RpcFrameworkError",
+                              "Frame is not valid JSON", {}]  # fmt: skip
+        assert (await charger.call("Heartbeat", {}, "after"))[:2] == [3, "after"]
+    finally:
+        await charger.close()
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]

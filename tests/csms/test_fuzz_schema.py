@@ -40,7 +40,9 @@ def charger_actions(central: CentralSystem, version: str) -> list[str]:
     async def no_call(action: str, payload: dict[str, object]) -> dict[str, object]:
         raise AssertionError("not connected")
 
-    adapter: VersionAdapter = _ADAPTERS[OcppVersion(f"ocpp{version}")]("actions", central.state, no_call, central.config)
+    adapter: VersionAdapter = _ADAPTERS[OcppVersion(f"ocpp{version}")](
+        "actions", central.state, no_call, central.config
+    )
     try:
         return sorted(action for action in adapter._handlers if action != "BootNotification" or version == "1.6")
     finally:
@@ -64,13 +66,20 @@ def central_config(request: pytest.FixtureRequest) -> CentralSystemConfig:
 @pytest.mark.parametrize("central_config", ["strict", "lenient"], indirect=True)
 @pytest.mark.parametrize("version", ["1.6", "2.0.1", "2.1"])
 async def test_hostile_values_next_to_a_charging_session(
-    central: CentralSystem, persistence: MemoryPersistence, version: str, caplog: pytest.LogCaptureFixture
+    central: CentralSystem,
+    persistence: MemoryPersistence,
+    version: str,
+    caplog: pytest.LogCaptureFixture,
+    request: pytest.FixtureRequest,
 ) -> None:
     caplog.set_level(logging.WARNING)
     url = f"ws://127.0.0.1:{central.port}"
     actions = charger_actions(central, version)
     result = await fuzz_next_to_a_session(url, version, actions, SEED, FRAMES, MAX_FRAME - 100)
 
+    print(
+        f"\n{version} {request.node.callspec.id}: {result.answers} worst step {result.steps.worst * 1000:.1f} ms, worst answer {result.worst_answer[0] * 1000:.1f} ms ({result.worst_answer[1]})"
+    )
     assert result.steps.worst <= MAX_STEP_S, result.steps.longest
     assert result.worst_answer[0] <= MAX_ANSWER_S, result.worst_answer
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
