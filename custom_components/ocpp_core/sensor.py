@@ -19,6 +19,7 @@ from homeassistant.components.sensor import (
     SensorStateClass,
 )
 from homeassistant.const import (
+    MAX_LENGTH_STATE_STATE,
     PERCENTAGE,
     EntityCategory,
     UnitOfElectricCurrent,
@@ -89,6 +90,12 @@ LIMIT_SOURCE_OPTIONS = ["none", "ems", "other", "so", "cso"]
 _LIMIT_SOURCE_KEYS = {"EMS": "ems", "Other": "other", "SO": "so", "CSO": "cso"}
 
 StateValue = str | int | float | datetime | None
+
+
+def _state(value: StateValue) -> StateValue:
+    """A text longer than a state may be (a charger's free text, or any string in lenient mode) is unknown:
+    Home Assistant would log an error on every write."""
+    return None if isinstance(value, str) and len(value) > MAX_LENGTH_STATE_STATE else value
 
 
 def status_key(status: str | None) -> str | None:
@@ -446,7 +453,7 @@ class StationSensor(OcppEntity, SensorEntity):
 
     @property
     def native_value(self) -> StateValue:
-        return self.entity_description.value_fn(self.station)
+        return _state(self.entity_description.value_fn(self.station))
 
 
 class ConnectorSensor(OcppEntity, SensorEntity):
@@ -459,5 +466,5 @@ class ConnectorSensor(OcppEntity, SensorEntity):
             return None
         description = self.entity_description
         if description.station_value_fn is not None:
-            return description.station_value_fn(self.station, connector)
-        return description.value_fn(connector)
+            return _state(description.station_value_fn(self.station, connector))
+        return _state(description.value_fn(connector))
