@@ -26,6 +26,7 @@ from homeassistant.components.sensor import (
     SensorStateClass,
 )
 from homeassistant.const import (
+    MAX_LENGTH_STATE_STATE,
     PERCENTAGE,
     EntityCategory,
     UnitOfElectricCurrent,
@@ -61,6 +62,12 @@ from .limit_sensors import limit_sensors
 PARALLEL_UPDATES = 0
 
 StateValue = str | int | float | datetime | None
+
+
+def _state(value: StateValue) -> StateValue:
+    """A text longer than a state may be (a charger's free text, or any string in lenient mode) is unknown:
+    Home Assistant would log an error on every write."""
+    return None if isinstance(value, str) and len(value) > MAX_LENGTH_STATE_STATE else value
 
 
 def _every_station(station: Station) -> bool:
@@ -430,7 +437,7 @@ class StationSensor(OcppEntity, SensorEntity):
 
     @property
     def native_value(self) -> StateValue:
-        return self.entity_description.value_fn(self.station)
+        return _state(self.entity_description.value_fn(self.station))
 
 
 class ConnectorSensor(OcppEntity, SensorEntity):
@@ -443,8 +450,8 @@ class ConnectorSensor(OcppEntity, SensorEntity):
             return None
         description = self.entity_description
         if description.station_value_fn is not None:
-            return description.station_value_fn(self.station, connector)
-        return description.value_fn(connector)
+            return _state(description.station_value_fn(self.station, connector))
+        return _state(description.value_fn(connector))
 
     @property
     def extra_state_attributes(self) -> dict[str, Any] | None:

@@ -112,6 +112,6 @@ async def test_v21_send_frame_gets_no_reply() -> None:
     schemas = await SchemaRegistry().get(OcppVersion.V21)
     endpoint = RpcEndpoint("cp", OcppVersion.V21, schemas, send, lambda action: handler)
     await endpoint.receive(
-        '[6, "s1", "NotifyPeriodicEventStream", {"id": 1, "pending": 0, "basetime": "2025-01-01T00:00:00Z", "data": []}]'
+        '[6, "s1", "NotifyPeriodicEventStream", {"id": 1, "pending": 0, "basetime": "2025-01-01T00:00:00Z", "data": [{"t": 0, "v": "1"}]}]'
     )
     assert seen and not sent
