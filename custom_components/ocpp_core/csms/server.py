@@ -98,11 +98,14 @@ class OcppServer:
         on_connection: ConnectionHandler,
         versions: Sequence[OcppVersion],
         credentials: CredentialStore | None = None,
+        room_for: Callable[[str], bool] | None = None,
     ) -> None:
         self._config = config
         self._subprotocols = tuple(v.value for v in versions)
         self._on_connection = on_connection
         self._credentials = credentials
+        # is there room for this charger id (False: a new one beyond the cap, see retention.py)
+        self._room_for = room_for
         self._refused = FailureLimiter(config.auth_failure_limit, config.auth_failure_window)
         self._server: Server | None = None
 
@@ -190,6 +193,9 @@ class OcppServer:
                 response = connection.respond(HTTPStatus.UNAUTHORIZED, "authentication required\n")
                 response.headers["WWW-Authenticate"] = AUTHENTICATE
                 return response
+        if self._room_for is not None and not self._room_for(cp_id):
+            self._refused.record(remote)
+            return connection.respond(HTTPStatus.SERVICE_UNAVAILABLE, "too many chargers known\n")
         if profile and self._credentials is not None:
             self._credentials.succeeded(cp_id, remote)
         return None

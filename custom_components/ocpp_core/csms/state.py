@@ -141,6 +141,15 @@ class CentralState(StationReports, StationReports2, TransactionEvents):
             self._logged.add((station_id, key))
             _LOGGER.log(level, "%s: " + message, station_id, *args)
 
+    def forget(self, station_id: str) -> None:
+        """Drop the station and what this state keeps beside it (its log-once keys, reservation timer)."""
+        self.stations.pop(station_id, None)
+        self._logged = {key for key in self._logged if key[0] != station_id}
+        self.reservation_deadlines.pop(station_id, None)
+        timer = self._expiry_timers.pop(station_id, None)
+        if timer is not None:
+            timer.cancel()
+
     # ---- stations and connectors ------------------------------------------
 
     def station(self, station_id: str) -> Station:
