@@ -86,6 +86,10 @@ class Transaction:
     total_cost: float | None = None
     currency: str | None = None
     cost_details: dict[str, Any] | None = None
+    # a reading that cannot be trusted, kept apart (see state.py _end): "meter_stop_below_last_reading"
+    # (the meter stop reported, reported_meter_stop_wh, was lower than the session's last reading)
+    anomaly: str | None = None
+    reported_meter_stop_wh: float | None = None
 
     @property
     def energy_wh(self) -> float:
@@ -135,11 +139,12 @@ class Transaction:
         return tx
 
 
-# The 2.x fields of a Transaction, written out only when set (1.6 transactions look as before).
+# The 2.x fields of a Transaction and its anomaly, written out only when set (others look as before).
 _TX_V2_FIELDS = (
     "evse_connector_id", "charging_state", "trigger_reason", "id_token_type", "remote_start_id",
     "time_spent_charging", "meter_start_known", "offline", "seq_min", "seq_max", "seq_missing",
     "transaction_limit", "tariff_id", "total_cost", "currency", "cost_details",
+    "anomaly", "reported_meter_stop_wh",
 )  # fmt: skip
 _TX_V2_DEFAULTS: dict[str, Any] = {"meter_start_known": True, "offline": False, "seq_missing": []}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
@@ -16,6 +17,7 @@ from .framelog import FrameLog
 from .rpc import LimitExceeded, Payload, RpcEndpoint
 from .rpc_types import OcppVersion
 from .state import CentralState
+from .takeover import peer_address
 from .throttle import MessageRate
 from .validation import SchemaSet
 
@@ -43,6 +45,8 @@ class ChargerSession:
         self.rpc = RpcEndpoint(station_id, version, schemas, self.send, self.adapter.handler, config)
         self._config = config
         self._rate = MessageRate(config.max_message_rate, config.max_message_burst)
+        self.remote = peer_address(connection)
+        self.last_received = time.monotonic()  # of the last frame (a live connection's replacement is suspect)
 
     async def send(self, text: str) -> None:
         self.frames.add(False, text)
@@ -63,6 +67,7 @@ class ChargerSession:
         try:
             async for raw in self.connection:
                 self.frames.add(True, raw)
+                self.last_received = time.monotonic()
                 if not self._rate.allow():
                     raise LimitExceeded(
                         f"more than {self._config.max_message_rate:g} messages per second"

@@ -274,8 +274,8 @@ class CentralState(StationReports, StationReports2, TransactionEvents):
                 readings[key] = sample
                 changed = True
                 if sample.measurand == ENERGY_IMPORT_REGISTER and sample.phase is None:
-                    if tx is not None:
-                        tx.meter_last_wh = sample.value
+                    if tx is not None and (tx.meter_last_wh is None or sample.value > tx.meter_last_wh):
+                        tx.meter_last_wh = sample.value  # a register only grows: a lower one never lowers the session's
                     if isinstance(target, Connector):
                         target.update_register(sample.value)
                         self._save_soon()  # the lifetime count survives restarts
@@ -394,7 +394,17 @@ class CentralState(StationReports, StationReports2, TransactionEvents):
         reason: str | None,
     ) -> Transaction:
         tx.stop_time = timestamp
-        tx.meter_stop_wh = meter_stop_wh if meter_stop_wh is not None else tx.meter_last_wh
+        last = tx.meter_last_wh
+        if meter_stop_wh is not None and last is not None and meter_stop_wh < last:
+            # a register only grows: a lower stop (a made-up one, or a meter fault) is kept apart, not trusted
+            tx.anomaly, tx.reported_meter_stop_wh = "meter_stop_below_last_reading", meter_stop_wh
+            _LOGGER.warning(
+                "%s: transaction %s ended with a meter reading of %s Wh, lower than its last reading (%s Wh);"
+                " its energy stays what the meter showed last",
+                station.station_id, tx.transaction_id, meter_stop_wh, last,
+            )  # fmt: skip
+            meter_stop_wh = last
+        tx.meter_stop_wh = meter_stop_wh if meter_stop_wh is not None else last
         tx.stop_reason = reason or "Local"
         connector.transaction = None
         connector.last_stop_reason = tx.stop_reason

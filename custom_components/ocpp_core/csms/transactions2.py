@@ -210,8 +210,7 @@ class TransactionEvents:
     def _finish(self, station: Station, connector: Connector, tx: Transaction, ev: TxEvent) -> None:
         ends = ev.energy(END) or ev.energy()
         meter_stop = max(ends) if ends else tx.meter_last_wh
-        if meter_stop is not None and tx.meter_last_wh is not None:
-            meter_stop = max(meter_stop, tx.meter_last_wh)
+        # one below the last reading is not trusted: _end keeps the last one and flags the transaction
         self._end(station, connector, tx, meter_stop, ev.timestamp, ev.stopped_reason)
         if ev.charging_state is None:
             plugged = "Occupied" in connector.connector_statuses.values()
