@@ -39,6 +39,7 @@ from .notify_events import AutomationEvents
 from .services import async_setup_services
 from .services.security import async_setup_security_services
 from .store import HaStorePersistence
+from .takeover_repairs import TakeoverRepairs
 
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
@@ -89,6 +90,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> bool
     for repairs in (
         LimitRepairs(hass, entry.entry_id),
         AuthRepairs(hass, entry.entry_id),
+        TakeoverRepairs(hass, entry.entry_id),
         ConfigurationIssues(hass, entry.entry_id, central),
     ):
         entry.async_on_unload(central.events.subscribe(repairs.handle, repairs.EVENTS))

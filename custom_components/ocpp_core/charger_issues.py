@@ -1,6 +1,6 @@
 """Repair issues per charger: raised with what went wrong, cleared when it recovers or is forgotten.
 
-auth_repairs.py, limit_repairs.py and configuration_issues.py each decide *when*;
+auth_repairs.py, takeover_repairs.py, limit_repairs.py and configuration_issues.py each decide *when*;
 this module holds the one shape they share (a warning the user cannot fix from
 the repair dialog, one per charger or per charger and EVSE) and forgets all of
 a charger's issues when its device is removed.
@@ -16,7 +16,8 @@ from .const import DOMAIN
 AUTH_FAILED = "auth_failed"
 LIMIT_REJECTED = "limit_rejected"
 CONFIGURATION_REJECTED = "configuration_rejected"
-_KINDS = (AUTH_FAILED, LIMIT_REJECTED, CONFIGURATION_REJECTED)
+CONNECTION_REPLACED = "connection_replaced"
+_KINDS = (AUTH_FAILED, LIMIT_REJECTED, CONFIGURATION_REJECTED, CONNECTION_REPLACED)
 
 
 def charger_issue_id(kind: str, entry_id: str, station_id: str, evse_id: int | None = None) -> str:

@@ -244,8 +244,16 @@ class CentralSystem:
         self._sessions[station_id] = session
         if previous is not None:
             _LOGGER.info("%s connected again; closing its previous connection", station_id)
-            suspect = takeover(
-                self.state.stations.get(station_id), previous.remote, previous.last_received, peer_address(connection)
+            # profile 0 only: with a password (or a certificate) the new connection proved who it is
+            suspect = (
+                takeover(
+                    self.state.stations.get(station_id),
+                    previous.remote,
+                    previous.last_received,
+                    peer_address(connection),
+                )
+                if self.config.security_profile == 0
+                else None
             )
             await previous.close("replaced by a new connection")
             if suspect is not None:
