@@ -29,3 +29,8 @@ def test_the_help_says_where_tags_are_managed(capsys: pytest.CaptureFixture[str]
     text = " ".join(capsys.readouterr().out.split())
     assert "Id tags are managed by Home Assistant" in text
     assert "--refuse-unknown-tags" in text
+
+
+def test_the_station_cap_is_a_flag() -> None:
+    assert build_central(parse_args([])).config.max_stations == 100
+    assert build_central(parse_args(["--max-stations", "5000"])).config.max_stations == 5000

@@ -50,6 +50,6 @@ class CentralSystemConfig:
     frame_log_size_offline: int = 20
     # chargers known at most (accepted, awaiting a decision, or connected now): a new id beyond it is
     # refused (HTTP 503) with a warning, so an unauthenticated flood of ids cannot grow memory without bound
-    max_stations: int = 250
+    max_stations: int = 100
     # load management: at most one batch of limit changes per charger in this many seconds (latest wins)
     limit_interval: float = 10.0
