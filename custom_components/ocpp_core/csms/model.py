@@ -105,6 +105,18 @@ class Transaction:
     def is_open(self) -> bool:
         return self.stop_time is None
 
+    def set_meter_stop(self, reported: float | None) -> str | None:
+        """The session's closing reading: the reported one (None: the last one), unless it is lower than the
+        last reading (a register only grows: a made-up stop, or a meter fault), which is kept apart as the
+        anomaly returned."""
+        last = self.meter_last_wh
+        if reported is not None and last is not None and reported < last:
+            self.anomaly, self.reported_meter_stop_wh = "meter_stop_below_last_reading", reported
+            self.meter_stop_wh = last
+            return self.anomaly
+        self.meter_stop_wh = reported if reported is not None else last
+        return None
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "transaction_id": self.transaction_id,

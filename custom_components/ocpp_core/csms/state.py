@@ -146,8 +146,7 @@ class CentralState(StationReports, StationReports2, TransactionEvents):
         self.stations.pop(station_id, None)
         self._logged = {key for key in self._logged if key[0] != station_id}
         self.reservation_deadlines.pop(station_id, None)
-        timer = self._expiry_timers.pop(station_id, None)
-        if timer is not None:
+        if (timer := self._expiry_timers.pop(station_id, None)) is not None:
             timer.cancel()
 
     # ---- stations and connectors ------------------------------------------
@@ -394,17 +393,12 @@ class CentralState(StationReports, StationReports2, TransactionEvents):
         reason: str | None,
     ) -> Transaction:
         tx.stop_time = timestamp
-        last = tx.meter_last_wh
-        if meter_stop_wh is not None and last is not None and meter_stop_wh < last:
-            # a register only grows: a lower stop (a made-up one, or a meter fault) is kept apart, not trusted
-            tx.anomaly, tx.reported_meter_stop_wh = "meter_stop_below_last_reading", meter_stop_wh
+        if tx.set_meter_stop(meter_stop_wh) is not None:
             _LOGGER.warning(
                 "%s: transaction %s ended with a meter reading of %s Wh, lower than its last reading (%s Wh);"
                 " its energy stays what the meter showed last",
-                station.station_id, tx.transaction_id, meter_stop_wh, last,
+                station.station_id, tx.transaction_id, meter_stop_wh, tx.meter_stop_wh,
             )  # fmt: skip
-            meter_stop_wh = last
-        tx.meter_stop_wh = meter_stop_wh if meter_stop_wh is not None else last
         tx.stop_reason = reason or "Local"
         connector.transaction = None
         connector.last_stop_reason = tx.stop_reason
