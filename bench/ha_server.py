@@ -1,6 +1,6 @@
 """Home Assistant hosting the integration, for the benchmark's "ha" mode.
 
-    python -m bench.ha_server --port 9000
+    python -m bench.ha_server --port 9000 [--recorder]
 
 Runs a Home Assistant core (the test harness of pytest-homeassistant-custom-component:
 the real core, state machine, entity platforms and registries, in memory) with one
@@ -8,7 +8,10 @@ OCPP Core entry on the port, accepting every charger.  bench.run measures this
 process's CPU per MeterValues like any other server.  On exit it prints to stderr
 how many state writes each MeterValues caused, and how long after its BootNotification
 each charger's entities were live (see `EntitiesLive`), also as one `BENCH_METRICS {json}`
-line that bench.run reads.
+line that bench.run reads.  With --recorder, HA's recorder runs as `default_config` loads it
+(SQLite in the config folder, its own thread, which counts in the process's CPU).  On SIGUSR1
+(sent by bench.load at the edges of its measured window) it prints `BENCH_MARK {json}` with
+the state writes so far, so bench.run counts the writes of the window alone.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import contextlib
 import json
 import logging
 import signal
+import sqlite3
 import statistics
 import sys
 import tempfile
@@ -28,6 +32,8 @@ from homeassistant import loader
 from homeassistant.const import CONF_HOST, CONF_PORT, EVENT_STATE_CHANGED
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import recorder as recorder_helper
+from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_test_home_assistant
 
 DOMAIN = "ocpp_core"
@@ -92,10 +98,30 @@ def live_report(delays: list[float], chargers: int) -> tuple[str, dict[str, floa
     return text, metrics
 
 
-async def _serve(port: int) -> None:
+async def _start_recorder(hass: HomeAssistant, config_dir: str) -> None:
+    """The recorder on SQLite, with `default_config`'s settings (nothing but the database path set)."""
+    db_url = f"sqlite:///{config_dir}/home-assistant_v2.db"
+    recorder_helper.async_initialize_recorder(hass)  # what bootstrap does before any integration is set up
+    assert await async_setup_component(hass, "recorder", {"recorder": {"db_url": db_url}})
+    await hass.async_block_till_done()
+
+
+def _recorded_states(config_dir: str) -> int | None:
+    """How many state rows the recorder wrote (None without a database)."""
+    path = f"{config_dir}/home-assistant_v2.db"
+    try:
+        with contextlib.closing(sqlite3.connect(path)) as db:
+            return int(db.execute("SELECT COUNT(*) FROM states").fetchone()[0])
+    except sqlite3.Error:
+        return None
+
+
+async def _serve(port: int, recorder: bool) -> None:
     with tempfile.TemporaryDirectory() as config_dir:
         async with async_test_home_assistant(config_dir=config_dir) as hass:
             hass.data.pop(loader.DATA_CUSTOM_COMPONENTS)  # load ours from custom_components
+            if recorder:
+                await _start_recorder(hass, config_dir)
             entry = MockConfigEntry(
                 domain=DOMAIN,
                 data={CONF_HOST: "127.0.0.1", CONF_PORT: port},
@@ -127,10 +153,14 @@ async def _serve(port: int) -> None:
             entry.runtime_data.central.events.subscribe(count_meter)
             entry.runtime_data.central.events.subscribe(live.on_event)
 
+            def mark() -> None:
+                print(f"BENCH_MARK {json.dumps({'state_writes': writes})}", file=sys.stderr, flush=True)
+
             stop = asyncio.Event()
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(sig, stop.set)
+            loop.add_signal_handler(signal.SIGUSR1, mark)
             await stop.wait()
             per = writes / meter_messages if meter_messages else 0.0
             print(
@@ -139,19 +169,24 @@ async def _serve(port: int) -> None:
                 flush=True,
             )
             text, metrics = live_report(live.delays_ms(hass, entry.entry_id), len(live.booted_at))
-            print(text, file=sys.stderr, flush=True)
-            print(f"BENCH_METRICS {json.dumps(metrics)}", file=sys.stderr, flush=True)
+            metrics["recorder"] = recorder
             with contextlib.suppress(Exception):
                 await hass.config_entries.async_unload(entry.entry_id)
+            if recorder:
+                await hass.async_stop()  # the recorder commits what it holds
+                metrics["recorded_states"] = _recorded_states(config_dir)
+            print(text, file=sys.stderr, flush=True)
+            print(f"BENCH_METRICS {json.dumps(metrics)}", file=sys.stderr, flush=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.ha_server")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--recorder", action="store_true", help="run HA's recorder (SQLite), as default_config does")
     opts = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
-    asyncio.run(_serve(opts.port))
+    asyncio.run(_serve(opts.port, opts.recorder))
 
 
 if __name__ == "__main__":

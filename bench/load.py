@@ -1,4 +1,4 @@
-"""The load generator: N simulated OCPP 1.6J chargers on a hand-rolled WebSocket client.
+"""The load generator: N simulated OCPP 1.6J or 2.0.1 chargers on a hand-rolled WebSocket client.
 
 Much lighter than `websockets` (let alone the `ocpp` package), so that the server, not the
 generator, is what gets measured: frames go straight to the transport, masked with the
@@ -6,7 +6,7 @@ all-zero key (RFC 6455 wants an unpredictable key, which only matters to proxies
 cannot tell), and answers are parsed in `data_received`, where a closed-loop charger sends
 its next CALL at once.  Each charger has at most one CALL outstanding, as OCPP requires.
 
-    python -m bench.load --port 9000 --server-pid 1234 [--chargers 100] [--seconds 10]
+    python -m bench.load --port 9000 --server-pid 1234 [--chargers 100] [--seconds 10] [--ocpp 2.0.1]
 
 prints one JSON object (see `run`) on stdout; the server's CPU time and memory are read
 from /proc/<server-pid> at the edges of the measured window.
@@ -20,6 +20,7 @@ import base64
 import hashlib
 import json
 import os
+import signal
 import sys
 import time
 from collections import deque
@@ -28,18 +29,12 @@ from typing import Any
 
 import orjson
 
+from .charger_messages import VERSIONS, ChargerMessages, messages_for, timestamp
+
 _GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 _ZERO_MASK = b"\x00\x00\x00\x00"
 _CLOSE_1000 = (1000).to_bytes(2, "big")
 _CLK_TCK = os.sysconf("SC_CLK_TCK")
-_VOLTAGES = [f"{229.0 + i / 10:.1f}" for i in range(20)]
-_CONFIGURATION = {
-    "configurationKey": [
-        {"key": "NumberOfConnectors", "readonly": True, "value": "1"},
-        {"key": "SupportedFeatureProfiles", "readonly": True, "value": "Core"},
-        {"key": "MeterValueSampleInterval", "readonly": False, "value": "1"},
-    ]
-}
 
 
 # ---- the server process, seen from /proc ---------------------------------------------
@@ -76,37 +71,6 @@ def core_seconds(cores: set[int]) -> tuple[float, float, float]:
     return tasks / _CLK_TCK, lost / _CLK_TCK, total / _CLK_TCK
 
 
-# ---- what the chargers send --------------------------------------------------------------
-
-_last_second = -1
-_last_stamp = ""
-
-
-def timestamp() -> str:
-    """The current UTC time as OCPP wants it (formatted at most once a second)."""
-    global _last_second, _last_stamp
-    now = int(time.time())
-    if now != _last_second:
-        _last_second, _last_stamp = now, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now))
-    return _last_stamp
-
-
-def sampled_values(energy_wh: float, voltage: str) -> list[dict[str, str]]:
-    """One meter reading of a 3-phase 11 kW charge: 10 sampled values, all schema-valid."""
-    values = [
-        {"value": f"{energy_wh:.1f}", "context": "Sample.Periodic", "format": "Raw",
-         "measurand": "Energy.Active.Import.Register", "location": "Outlet", "unit": "Wh"},
-        {"value": "11040", "context": "Sample.Periodic", "measurand": "Power.Active.Import", "unit": "W"},
-    ]  # fmt: skip
-    for phase in ("L1", "L2", "L3"):
-        values.append({"value": "16.0", "measurand": "Current.Import", "phase": phase, "unit": "A"})
-    for phase in ("L1-N", "L2-N", "L3-N"):
-        values.append({"value": voltage, "measurand": "Voltage", "phase": phase, "unit": "V"})
-    values.append({"value": "57", "measurand": "SoC", "location": "EV", "unit": "Percent"})
-    values.append({"value": "16", "measurand": "Current.Offered", "unit": "A"})
-    return values
-
-
 # ---- the chargers ---------------------------------------------------------------------------
 
 
@@ -128,8 +92,11 @@ class Stats:
 class Charger(asyncio.Protocol):
     """One charger connection; all of its work happens in the event loop's callbacks."""
 
-    def __init__(self, index: int, host: str, port: int, stats: Stats, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(
+        self, index: int, host: str, port: int, stats: Stats, loop: asyncio.AbstractEventLoop, version: str = "1.6"
+    ) -> None:
         self.index = index
+        self.messages: ChargerMessages = messages_for(version, index, 1_000_000.0 + index)
         self._host, self._port = host, port
         self._stats = stats
         self._loop = loop
@@ -151,10 +118,6 @@ class Charger(asyncio.Protocol):
         self._next_due = 0.0
         self._timer: asyncio.TimerHandle | None = None
         self._backlog: deque[float] = deque()
-        self._energy = 1_000_000.0 + index
-        self._transaction_id = 1000 + index
-        self._meter_value: dict[str, Any] = {"timestamp": "", "sampledValue": []}
-        self._payload = {"connectorId": 1, "transactionId": 0, "meterValue": [self._meter_value]}
         self._stamp = ""
         self._body = b""
 
@@ -166,7 +129,7 @@ class Charger(asyncio.Protocol):
         transport.write(
             f"GET /bench-{self.index} HTTP/1.1\r\nHost: {self._host}:{self._port}\r\nUpgrade: websocket\r\n"
             f"Connection: Upgrade\r\nSec-WebSocket-Key: {self._key.decode()}\r\nSec-WebSocket-Version: 13\r\n"
-            "Sec-WebSocket-Protocol: ocpp1.6\r\n\r\n".encode()
+            f"Sec-WebSocket-Protocol: {self.messages.subprotocol}\r\n\r\n".encode()
         )
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -196,8 +159,9 @@ class Charger(asyncio.Protocol):
             problem = f"upgrade refused: {lines[0]!r}"
         elif headers.get("sec-websocket-accept") != accept:
             problem = "bad Sec-WebSocket-Accept"
-        elif headers.get("sec-websocket-protocol") != "ocpp1.6":
-            problem = f"subprotocol {headers.get('sec-websocket-protocol')!r} instead of ocpp1.6"
+        elif headers.get("sec-websocket-protocol") != self.messages.subprotocol:
+            got = headers.get("sec-websocket-protocol")
+            problem = f"subprotocol {got!r} instead of {self.messages.subprotocol}"
         if problem is None:
             self._upgraded = True
             self.handshake.set_result(None)
@@ -288,10 +252,11 @@ class Charger(asyncio.Protocol):
             stats.unexpected += 1
             stats.note(f"bench-{self.index}: not an OCPP-J frame: {raw[:200]!r}")
             return
-        if frame[0] == 2 and frame[2] == "GetConfiguration":  # a central system may read it after a boot
-            self._send_frame(0x1, orjson.dumps([3, frame[1], _CONFIGURATION]))
-            return
-        if frame[0] == 2:  # the server calls us: nothing else here implements any action
+        if frame[0] == 2:  # the server calls us: answer what a central system asks after a boot
+            answer = self.messages.answer(str(frame[2]), frame[3] if len(frame) > 3 else None)
+            if answer is not None:
+                self._send_frame(0x1, orjson.dumps([3, frame[1], answer]))
+                return
             stats.unexpected += 1
             stats.note(f"bench-{self.index}: server sent a CALL: {raw[:200]!r}")
             self._send_frame(0x1, orjson.dumps([4, frame[1], "NotImplemented", "bench charger", {}]))
@@ -327,40 +292,30 @@ class Charger(asyncio.Protocol):
         return await self._waiter
 
     async def setup(self) -> str:
-        """BootNotification, StartTransaction, StatusNotification; returns the boot status."""
-        boot = await self.call(
-            f"{self.index}-boot",
-            "BootNotification",
-            {"chargePointVendor": "Bench", "chargePointModel": "Load-16", "chargePointSerialNumber": f"BENCH-{self.index}",
-             "firmwareVersion": "1.0.0"},
-        )  # fmt: skip
-        start = await self.call(
-            f"{self.index}-start",
-            "StartTransaction",
-            {"connectorId": 1, "idTag": f"TAG{self.index}", "meterStart": int(self._energy), "timestamp": timestamp()},
-        )
-        if start[0] == 3 and isinstance(start[2], dict) and isinstance(start[2].get("transactionId"), int):
-            self._transaction_id = start[2]["transactionId"]  # raw-echo answers {}: keep the made-up one
-        self._payload["transactionId"] = self._transaction_id
-        await self.call(
-            f"{self.index}-status",
-            "StatusNotification",
-            {"connectorId": 1, "errorCode": "NoError", "status": "Charging", "timestamp": timestamp()},
-        )
-        return str(boot[2].get("status", "-")) if boot[0] == 3 and isinstance(boot[2], dict) else "CALLERROR"
+        """The version's set-up calls (boot, transaction start, status); returns the boot status."""
+        boot_status = "CALLERROR"
+        for number, (action, payload) in enumerate(self.messages.setup_calls()):
+            answer = await self.call(f"{self.index}-setup-{number}", action, payload)
+            result = answer[2] if answer[0] == 3 and isinstance(answer[2], dict) else None
+            self.messages.took_answer(action, result)
+            if number == 0 and result is not None:
+                boot_status = str(result.get("status", "-"))
+        return boot_status
 
     def _send_meter_values(self, due: float) -> None:
         self._seq += 1
         stamp = timestamp()
-        if stamp is not self._stamp:  # a new reading once a second; in between the same one, re-sent
+        messages = self.messages
+        if stamp is not self._stamp:  # a new reading once a second
             self._stamp = stamp
-            self._energy += 3.1
-            self._meter_value["timestamp"] = stamp
-            self._meter_value["sampledValue"] = sampled_values(self._energy, _VOLTAGES[self._seq % 20])
-            self._body = orjson.dumps(self._payload)
+            messages.energy_wh += 3.1
+            self._body = orjson.dumps(messages.meter_payload(stamp, self._seq))
+        elif messages.meter_action == "TransactionEvent":  # in between, the same reading; 2.x counts seqNo up
+            self._body = orjson.dumps(messages.meter_payload(stamp, self._seq))
         self._sent_at = due
         self._pending_id = message_id = f"{self.index}-{self._seq}"
-        self._send_frame(0x1, b'[2,"' + message_id.encode() + b'","MeterValues",' + self._body + b"]")
+        action = messages.meter_action.encode()
+        self._send_frame(0x1, b'[2,"' + message_id.encode() + b'","' + action + b'",' + self._body + b"]")
 
     # ---- the load phase --------------------------------------------------------
 
@@ -437,7 +392,7 @@ def _percentile(ordered: list[float], fraction: float) -> float:
 async def run(opts: argparse.Namespace) -> dict[str, Any]:
     loop = asyncio.get_running_loop()
     stats = Stats()
-    chargers = [Charger(i, opts.host, opts.port, stats, loop) for i in range(opts.chargers)]
+    chargers = [Charger(i, opts.host, opts.port, stats, loop, opts.ocpp) for i in range(opts.chargers)]
     gate = asyncio.Semaphore(50)  # stay under the server's listen backlog
 
     async def open_one(charger: Charger) -> None:
@@ -448,6 +403,8 @@ async def run(opts: argparse.Namespace) -> dict[str, Any]:
     server_cores, load_cores = os.sched_getaffinity(opts.server_pid), os.sched_getaffinity(0)
 
     def mark() -> Mark:
+        if opts.mark_signal:  # the server notes its own counters at the window's edges (bench.ha_server)
+            os.kill(opts.server_pid, signal.SIGUSR1)
         return Mark(
             time.monotonic(), stats.answered, stats.errors, server_cpu_seconds(opts.server_pid), time.process_time(),
             core_seconds(server_cores), core_seconds(load_cores),
@@ -484,6 +441,7 @@ async def run(opts: argparse.Namespace) -> dict[str, Any]:
     latencies = sorted(stats.latencies)
     return {
         "chargers": opts.chargers,
+        "ocpp": opts.ocpp,
         "mode": opts.mode,
         "target_rate": opts.rate if opts.mode == "rate" else None,
         "window_s": round(window, 3),
@@ -514,7 +472,7 @@ async def run(opts: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def _parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m bench.load", description=__doc__.split("\n\n")[0] if __doc__ else None
     )
@@ -527,6 +485,8 @@ def _parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--mode", choices=("closed", "rate"), default="closed")
     parser.add_argument("--rate", type=float, default=2000.0, help="total MeterValues/s in rate mode")
     parser.add_argument("--setup-timeout", type=float, default=30.0)
+    parser.add_argument("--mark-signal", action="store_true", help="SIGUSR1 to the server at the window's edges")
+    parser.add_argument("--ocpp", choices=VERSIONS, default="1.6", help="1.6: MeterValues; 2.0.1: TransactionEvent")
     opts = parser.parse_args(argv)
     if opts.chargers < 1 or opts.seconds <= 0 or opts.rate <= 0:
         parser.error("--chargers, --seconds and --rate must be positive")
@@ -534,7 +494,7 @@ def _parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
-    opts = _parse_args(argv)
+    opts = parse_args(argv)
     try:
         result = asyncio.run(run(opts))
     except (OSError, TimeoutError) as err:

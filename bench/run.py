@@ -125,7 +125,11 @@ def run_server(server: Server, opts: argparse.Namespace) -> dict[str, Any]:
     argv += ["-m", *server.module, "--port", str(port)]
     load_argv = [sys.executable, "-m", "bench.load", "--port", str(port), "--chargers", str(opts.chargers),
                  "--seconds", str(opts.seconds), "--warmup", str(opts.warmup), "--mode", opts.mode,
-                 "--rate", str(opts.rate)]  # fmt: skip
+                 "--rate", str(opts.rate), "--ocpp", opts.ocpp]  # fmt: skip
+    if server is HA_SERVER:
+        load_argv.append("--mark-signal")
+        if opts.recorder:
+            argv.append("--recorder")
     result: dict[str, Any] = {}
     with tempfile.TemporaryFile() as log:
         proc = subprocess.Popen(
@@ -133,7 +137,7 @@ def run_server(server: Server, opts: argparse.Namespace) -> dict[str, Any]:
             preexec_fn=_pinned(opts.server_core), start_new_session=True,
         )  # fmt: skip
         try:
-            wait_listening(proc, port)
+            wait_listening(proc, port, 120.0 if server is HA_SERVER else 20.0)  # HA imports a lot
             load = subprocess.run(
                 [*load_argv, "--server-pid", str(proc.pid)], cwd=ROOT, stdin=subprocess.DEVNULL, capture_output=True,
                 timeout=opts.warmup + opts.seconds + 90, preexec_fn=_pinned(opts.load_core), check=False,
@@ -148,11 +152,16 @@ def run_server(server: Server, opts: argparse.Namespace) -> dict[str, Any]:
             stop(proc)
         log.seek(0)
         log_lines = log.read().decode(errors="replace").splitlines()
+    marks: list[dict[str, Any]] = []
     for line in log_lines:  # figures only the server itself can measure (bench.ha_server)
-        if line.startswith(METRICS_PREFIX):
-            with contextlib.suppress(json.JSONDecodeError):
+        with contextlib.suppress(json.JSONDecodeError):
+            if line.startswith(METRICS_PREFIX):
                 result.update(json.loads(line.removeprefix(METRICS_PREFIX)))
-    log_lines = [line for line in log_lines if not line.startswith(METRICS_PREFIX)]
+            elif line.startswith(MARK_PREFIX):
+                marks.append(json.loads(line.removeprefix(MARK_PREFIX)))
+    if len(marks) >= 2 and result.get("answered"):  # the state writes inside the measured window alone
+        result["state_writes_per_msg"] = (marks[-1]["state_writes"] - marks[0]["state_writes"]) / result["answered"]
+    log_lines = [line for line in log_lines if not line.startswith((METRICS_PREFIX, MARK_PREFIX))]
     result["server_log_lines"] = len(log_lines)
     result["server_log_tail"] = log_lines[-5:]
     result["status"] = verdict(result)
@@ -179,7 +188,7 @@ def verdict(result: dict[str, Any]) -> str:
 # ---- the report ------------------------------------------------------------------------------
 
 ROWS: tuple[tuple[str, str, str], ...] = (
-    ("MeterValues/s answered", "rate", "{:,.0f}"),
+    ("meter messages/s answered", "rate", "{:,.0f}"),
     ("latency p50 (ms)", "p50_ms", "{:.2f}"),
     ("latency p99 (ms)", "p99_ms", "{:.2f}"),
     ("server CPU per message (µs)", "server_cpu_us_per_msg", "{:.1f}"),
@@ -191,14 +200,17 @@ ROWS: tuple[tuple[str, str, str], ...] = (
     ("others on the server core (%)", "server_core_others_pct", "{:.0f}"),
     ("others on the load core (%)", "load_core_others_pct", "{:.0f}"),
 )
-# Home Assistant mode: ms from a new charger's BootNotification answer until all its entities have states
+MESSAGE_NAMES = {"1.6": "OCPP 1.6J MeterValues", "2.0.1": "OCPP 2.0.1 TransactionEvent Updated"}
+# Home Assistant mode: state writes per message, and ms from a new charger's BootNotification answer until all its entities have states
 LIVE_ROWS: tuple[tuple[str, str, str], ...] = (
+    ("state writes per message", "state_writes_per_msg", "{:.2f}"),
     ("entities live, p50 (ms)", "entities_live_p50_ms", "{:.0f}"),
     ("entities live, max (ms)", "entities_live_max_ms", "{:.0f}"),
 )
 # the same figure of the existing HA OCPP integration (lbbrhzn/ocpp), measured on this machine
 EXISTING_INTEGRATION_LIVE = "1.6–12 s"
 METRICS_PREFIX = "BENCH_METRICS "
+MARK_PREFIX = "BENCH_MARK "
 NOISY_PCT = 5.0  # more than this of a core taken by other processes: the numbers are disturbed
 
 
@@ -227,7 +239,7 @@ def report(opts: argparse.Namespace, results: dict[str, dict[str, Any]]) -> str:
         window += f", median of {opts.repeat} runs"
     load = "closed loop" if opts.mode == "closed" else f"open loop at {opts.rate:g} msg/s in total"
     lines = [
-        f"OCPP 1.6J MeterValues, {opts.chargers} chargers, {load}, {window}",
+        f"{MESSAGE_NAMES[opts.ocpp]}, {opts.chargers} chargers, {load}, {window}",
         f"server on core {opts.server_core}, load generator on core {opts.load_core}; Python {sys.version.split()[0]}, "
         f"ocpp {metadata.version('ocpp')}, websockets {metadata.version('websockets')}; commit {opts.revision}"
         + ("; PROFILED (cProfile): not comparable" if opts.profile else ""),
@@ -249,7 +261,7 @@ def report(opts: argparse.Namespace, results: dict[str, dict[str, Any]]) -> str:
         for name in names:
             rates = [r for r in results[name]["rates"] if isinstance(r, int | float)]
             spreads.append(f"{f'{min(rates):,.0f}–{max(rates):,.0f}' if rates else '-':>{width}}")
-        lines.append(f"{f'MeterValues/s, all {opts.repeat} runs':<30}" + "".join(spreads))
+        lines.append(f"{f'meter messages/s, all {opts.repeat} runs':<30}" + "".join(spreads))
     if live:
         lines.append(f"{'  (existing HA integration)':<30}{EXISTING_INTEGRATION_LIVE:>{width}}")
     lines.append(
@@ -285,18 +297,18 @@ def report(opts: argparse.Namespace, results: dict[str, dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def _no_nan(value: Any) -> Any:
+def no_nan(value: Any) -> Any:
     """NaN (no latency measured) is not JSON: null instead."""
     if isinstance(value, float) and math.isnan(value):
         return None
     if isinstance(value, dict):
-        return {k: _no_nan(v) for k, v in value.items()}
+        return {k: no_nan(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_no_nan(v) for v in value]
+        return [no_nan(v) for v in value]
     return value
 
 
-def _parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m bench.run", description=__doc__.split("\n\n")[0] if __doc__ else None
     )
@@ -311,6 +323,10 @@ def _parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--load-core", type=int, default=1)
     parser.add_argument("--profile", metavar="DIR", help="run the servers under cProfile, writing DIR/<server>.prof")
     parser.add_argument("--json", action="store_true", help="print the results as JSON instead of the table")
+    parser.add_argument(
+        "--ocpp", choices=("1.6", "2.0.1"), default="1.6", help="1.6: MeterValues; 2.0.1: TransactionEvent"
+    )
+    parser.add_argument("--recorder", action="store_true", help="ha: with HA's recorder (SQLite), as default_config")
     opts = parser.parse_args(argv)
     known = {s.name for s in ALL_SERVERS}
     opts.servers = [name for name in opts.servers.split(",") if name]
@@ -331,7 +347,7 @@ def _parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
-    opts = _parse_args(argv)
+    opts = parse_args(argv)
     runs: dict[str, list[dict[str, Any]]] = {name: [] for name in opts.servers}
     for round_ in range(opts.repeat):
         for server in ALL_SERVERS:  # interleaved, so a slow drift of the machine touches every server alike
@@ -345,7 +361,7 @@ def main(argv: list[str] | None = None) -> int:
         config = {k: v for k, v in vars(opts).items() if k != "json"}
         targets = {"core_vs_raw": TARGET_VS_RAW, "core_vs_lib": TARGET_VS_LIB}
         document = {"config": config, "servers": results, "ratios": ratios(results), "targets": targets}
-        print(json.dumps(_no_nan(document), indent=2))
+        print(json.dumps(no_nan(document), indent=2))
     else:
         print(report(opts, results))
     return 0 if all(r["status"] == "ok" for r in results.values()) else 1

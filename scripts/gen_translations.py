@@ -4,7 +4,10 @@
 The source files are what translators edit.  They may reuse a string with
 `[%key:a::b::c%]` (HA's own reference syntax, which custom integrations do not
 resolve at run time), so the generated files carry plain text only.  Every
-language must have exactly the keys English has.
+language must have exactly the keys English has, and every generated string
+must pass Home Assistant's own rules (scripts/translation_rules.py: what
+hassfest rejects and what the frontend's ICU parser cannot render), with the
+same placeholders as English.
 
     scripts/gen_translations.py          write the generated files
     scripts/gen_translations.py --check  fail if they are missing or out of date
@@ -20,6 +23,11 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script: scripts/ is on the path, the repository is not
+    sys.path.insert(0, str(ROOT))
+
+from scripts.translation_rules import mismatched, problems  # noqa: E402
+
 SOURCE = ROOT / "translations"
 TARGET = ROOT / "custom_components" / "ocpp_core" / "translations"
 # languages that must translate every string; others may be partial (Home Assistant falls back to English)
@@ -55,7 +63,9 @@ def build() -> dict[str, str]:
     """Return {file name: generated text} for every language."""
     english = json.loads((SOURCE / "en.json").read_text(encoding="utf-8"))
     english_keys = set(_flatten(english))
+    english_resolved = _flatten(_resolve(english, _flatten(english), "en"))
     out: dict[str, str] = {}
+    broken: list[str] = []
     for path in sorted(SOURCE.glob("*.json")):
         tree = json.loads(path.read_text(encoding="utf-8"))
         keys = set(_flatten(tree))
@@ -68,7 +78,11 @@ def build() -> dict[str, str]:
         if path.stem not in COMPLETE and not {"config::step::user::title", "config::error::port_in_use"} <= keys:
             raise SystemExit(f"{path.name}: a partial language must at least translate the flows")
         resolved = _resolve(tree, _flatten(tree), path.stem)
+        flat = _flatten(resolved)
+        broken += [f"{path.name}: {problem}" for problem in (*problems(flat), *mismatched(english_resolved, flat))]
         out[path.name] = json.dumps(resolved, indent=2, ensure_ascii=False) + "\n"
+    if broken:
+        raise SystemExit("Home Assistant cannot use these strings:\n  " + "\n  ".join(broken))
     return out
 
 

@@ -12,13 +12,12 @@ from homeassistant.config_entries import SOURCE_INTEGRATION_DISCOVERY, ConfigEnt
 from homeassistant.const import CONF_HOST, CONF_PORT
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
-from homeassistant.helpers import device_registry as dr
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ocpp_core.const import CONF_UNKNOWN_CHARGERS, DOMAIN
 from sim.charger16 import connect
 
-from .helpers_ha import free_port, state, until
+from .helpers_ha import find_device, free_port, state, until
 
 
 @pytest.fixture(autouse=True)
@@ -60,7 +59,7 @@ async def test_ask_keeps_the_socket_and_accepts_without_reconnecting(
     assert flow["step_id"] == "confirm_charger"
     assert flow["context"]["title_placeholders"] == {"name": "newcomer"}
     # nothing of it in HA yet: anyone on the LAN can knock
-    assert dr.async_get(hass).async_get_device(identifiers={(DOMAIN, "newcomer")}) is None
+    assert find_device(hass, "newcomer") is None
     await charger.boot(expect="Pending")  # booting again: still waiting, still one card
     await hass.async_block_till_done()
     assert len(_discoveries(hass)) == 1
@@ -73,7 +72,7 @@ async def test_ask_keeps_the_socket_and_accepts_without_reconnecting(
     assert not task.done()
     await charger.send_status(1, "Available")
     await until(hass, lambda: state(hass, "sensor.newcomer_status") == "available")
-    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, "newcomer")})
+    device = find_device(hass, "newcomer")
     assert device is not None
     assert device.serial_number == "SIM-newcomer"
     await ws.close()
@@ -127,7 +126,7 @@ async def test_reject_policy_refuses_before_the_upgrade(hass: HomeAssistant) -> 
         await websockets.connect(f"{url}/stranger", subprotocols=["ocpp1.6"])  # type: ignore[list-item]
     assert refused.value.response.status_code == 403
     assert _discoveries(hass) == []
-    assert dr.async_get(hass).async_get_device(identifiers={(DOMAIN, "stranger")}) is None
+    assert find_device(hass, "stranger") is None
     known, task, ws = await connect(url, "known-one")  # accepted before: still welcome
     await known.boot()
     await ws.close()
@@ -171,7 +170,7 @@ async def test_removing_a_device_forgets_the_charger(hass: HomeAssistant) -> Non
     await charger.boot()
     await charger.start_transaction(1, "T")
     await charger.stop_transaction(1)
-    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, "gone-soon")})
+    device = find_device(hass, "gone-soon")
     assert device is not None
     from custom_components.ocpp_core import async_remove_config_entry_device
 
@@ -197,6 +196,6 @@ async def test_accept_policy_gives_an_id_that_never_boots_no_device(hass: HomeAs
     await ws.close()
     await until(hass, lambda: "drive-by" not in central.stations)
     await hass.async_block_till_done()
-    assert dr.async_get(hass).async_get_device(identifiers={(DOMAIN, "drive-by")}) is None
+    assert find_device(hass, "drive-by") is None
     assert hass.states.get("sensor.drive_by_status") is None
     assert await hass.config_entries.async_unload(entry.entry_id)

@@ -6,14 +6,13 @@ from typing import Any
 
 from homeassistant.const import CONF_PORT
 from homeassistant.core import Event, HomeAssistant
-from homeassistant.helpers import device_registry as dr
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ocpp_core.const import DOMAIN
 from custom_components.ocpp_core.csms.tags import TagRecord
 from sim.charger16 import connect
 
-from .helpers_ha import until
+from .helpers_ha import find_device, until
 
 
 async def test_bus_events_and_event_entities(hass: HomeAssistant, entry: MockConfigEntry) -> None:
@@ -35,7 +34,7 @@ async def test_bus_events_and_event_entities(hass: HomeAssistant, entry: MockCon
 
     kinds = [e.event_type.removeprefix(f"{DOMAIN}_") for e in fired]
     assert kinds == ["booted", "tag_presented", "transaction_started", "transaction_ended", "error_reported"]
-    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, "ev")})
+    device = find_device(hass, "ev")
     assert device is not None
     assert all(e.data["device_id"] == device.id and e.data["charger"] == "ev" for e in fired)
     ended = fired[3].data

@@ -21,7 +21,7 @@ from custom_components.ocpp_core.const import DOMAIN
 from custom_components.ocpp_core.csms import ChargerSettings, Event, EventType
 from sim.charger16 import SimulatedChargePoint, connect
 
-from .helpers_ha import ACCEPT_ALL, state, until
+from .helpers_ha import ACCEPT_ALL, find_device, state, until
 
 GENERAL = {"heartbeat_interval": 300, "default_id_tag": "HomeAssistant", "strict_validation": False}
 
@@ -57,7 +57,7 @@ def changes(cp: SimulatedChargePoint) -> list[dict[str, Any]]:
 
 
 def device_name(hass: HomeAssistant, identifier: str) -> tuple[str | None, str | None]:
-    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, identifier)})
+    device = find_device(hass, identifier)
     assert device is not None, identifier
     return device.name, device.name_by_user
 
@@ -116,7 +116,7 @@ async def test_settings_apply_live_without_dropping_the_charger(
 
     # a name the user gave the device in HA wins; the settings change only the name beneath it
     devices = dr.async_get(hass)
-    device = devices.async_get_device(identifiers={(DOMAIN, "duo")})
+    device = find_device(hass, "duo")
     assert device is not None
     devices.async_update_device(device.id, name_by_user="My wallbox")
     form = await open_charger_form(hass, entry, "duo")
@@ -273,7 +273,7 @@ async def test_removing_the_device_clears_its_issues(
     other_charger = f"limit_rejected_{entry.entry_id}_duo_2_0"
     for issue in (issue_id, limit_issue, other_charger):
         assert ir.async_get(hass).async_get_issue(DOMAIN, issue) is not None
-    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, "duo")})
+    device = find_device(hass, "duo")
     assert device is not None
     assert not await async_remove_config_entry_device(hass, entry, device)  # connected: refused, issue kept
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None

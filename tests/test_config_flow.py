@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import socket
+from typing import Any
 
 import pytest
+import websockets
 from homeassistant import config_entries
 from homeassistant.const import CONF_HOST, CONF_PORT
 from homeassistant.core import HomeAssistant
-from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.data_entry_flow import FlowResultType, InvalidData
 from homeassistant.helpers import issue_registry as ir
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ocpp_core.const import (
     CONF_DEFAULT_ID_TAG,
     CONF_HEARTBEAT_INTERVAL,
+    CONF_MAX_MESSAGE_RATE,
     CONF_STRICT_VALIDATION,
     DOMAIN,
 )
 
+from .csms.helpers import BOOT, RawCharger
 from .helpers_ha import free_port
 
 
@@ -42,6 +48,7 @@ async def test_user_flow_creates_entry(hass: HomeAssistant) -> None:
     await hass.async_block_till_done()
     entry = hass.config_entries.async_entries(DOMAIN)[0]
     assert entry.state is config_entries.ConfigEntryState.LOADED
+    assert entry.version == 2  # created with entry-scoped unique ids: nothing to migrate
     assert await hass.config_entries.async_unload(entry.entry_id)
 
 
@@ -173,4 +180,69 @@ async def test_reconfigure_moves_the_port_and_keeps_the_entry(hass: HomeAssistan
     assert entry.data[CONF_PORT] == new_port
     assert entry.state is config_entries.ConfigEntryState.LOADED
     assert entry.runtime_data.central.port == new_port
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def _general_options(hass: HomeAssistant, entry: MockConfigEntry, **changes: Any) -> None:
+    """Send the General step with its defaults (the current options) and these changes."""
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(result["flow_id"], {"next_step_id": "general"})
+    defaults = {key.schema: key.default() for key in result["data_schema"].schema if callable(key.default)}
+    result = await hass.config_entries.options.async_configure(result["flow_id"], {**defaults, **changes})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+
+
+async def _heartbeats_until_closed(charger: RawCharger, count: int) -> bool:
+    """Send `count` Heartbeats without waiting, then read until the last is answered (True) or the
+    connection is closed (False)."""
+    try:
+        async with asyncio.timeout(30):
+            for n in range(count):
+                await charger.ws.send(json.dumps([2, f"hb{n}", "Heartbeat", {}]))
+            while json.loads(await charger.ws.recv())[1] != f"hb{count - 1}":
+                pass
+    except websockets.ConnectionClosed:
+        return False
+    return True
+
+
+async def test_the_message_rate_is_an_option_applied_to_connected_chargers(hass: HomeAssistant) -> None:
+    entry = MockConfigEntry(domain=DOMAIN, data={CONF_HOST: "127.0.0.1", CONF_PORT: free_port()})
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    central = entry.runtime_data.central
+    assert (central.config.max_message_rate, central.config.max_message_burst) == (50, 200)
+    url = f"ws://127.0.0.1:{entry.data[CONF_PORT]}"
+    charger = await RawCharger.connect(url, "bursty")
+    assert (await charger.call("BootNotification", BOOT))[0] == 3
+    # off (0) while it is connected: a burst far beyond the default passes
+    await _general_options(hass, entry, **{CONF_MAX_MESSAGE_RATE: 0})
+    assert entry.runtime_data.central is central  # applied in place
+    assert await _heartbeats_until_closed(charger, 1000)
+    # raised: the burst grows with it (4 s of the rate)
+    await _general_options(hass, entry, **{CONF_MAX_MESSAGE_RATE: 500})
+    assert (central.config.max_message_rate, central.config.max_message_burst) == (500, 2000)
+    # back to the default: the same burst now closes it
+    await _general_options(hass, entry, **{CONF_MAX_MESSAGE_RATE: 50})
+    assert (central.config.max_message_rate, central.config.max_message_burst) == (50, 200)
+    assert not await _heartbeats_until_closed(charger, 3000)
+    assert entry.options[CONF_MAX_MESSAGE_RATE] == 50
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_the_message_rate_option_is_bounded(hass: HomeAssistant) -> None:
+    entry = MockConfigEntry(domain=DOMAIN, data={CONF_HOST: "127.0.0.1", CONF_PORT: free_port()})
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    for bad in (-1, 10_001):
+        result = await hass.config_entries.options.async_init(entry.entry_id)
+        result = await hass.config_entries.options.async_configure(result["flow_id"], {"next_step_id": "general"})
+        defaults = {key.schema: key.default() for key in result["data_schema"].schema if callable(key.default)}
+        with pytest.raises(InvalidData):
+            await hass.config_entries.options.async_configure(
+                result["flow_id"], {**defaults, CONF_MAX_MESSAGE_RATE: bad}
+            )
     assert await hass.config_entries.async_unload(entry.entry_id)

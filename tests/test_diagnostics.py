@@ -7,7 +7,6 @@ import asyncio
 import pytest
 from homeassistant.const import CONF_HOST, CONF_PORT
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ocpp_core.const import DOMAIN
@@ -17,7 +16,7 @@ from custom_components.ocpp_core.diagnostics import (
 )
 from sim.charger16 import connect
 
-from .helpers_ha import ACCEPT_ALL, boot_station, free_port
+from .helpers_ha import ACCEPT_ALL, boot_station, find_device, free_port
 
 
 @pytest.fixture(autouse=True)
@@ -54,7 +53,7 @@ async def test_diagnostics(hass: HomeAssistant) -> None:
     assert "00112233AABB" not in str(result)
     assert any(f["frame"].endswith("**REDACTED**]") for f in result["stations"]["diag"]["recent_frames"])
 
-    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, "diag")})
+    device = find_device(hass, "diag")
     assert device is not None
     assert (await async_get_device_diagnostics(hass, entry, device))["vendor"] == "OCPP Core"
     await ws.close()

@@ -11,18 +11,16 @@ from typing import Any
 import pytest
 from homeassistant.const import CONF_PORT
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from syrupy.assertion import SnapshotAssertion
 
-from custom_components.ocpp_core.const import DOMAIN
 from custom_components.ocpp_core.diagnostics import (
     async_get_config_entry_diagnostics,
     async_get_device_diagnostics,
 )
 from sim.charger16 import connect
 
-from .helpers_ha import PerVersionSnapshots, boot_station, until
+from .helpers_ha import PerVersionSnapshots, boot_station, find_device, until
 
 _TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)?")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -71,9 +69,8 @@ async def test_diagnostics_snapshot(hass: HomeAssistant, entry: MockConfigEntry,
     await hass.async_block_till_done()
 
     assert stable(await async_get_config_entry_diagnostics(hass, entry), port) == snapshot(name="entry")
-    devices = dr.async_get(hass)
     for identifier in ("wallbox16", "station201:2"):
-        device = devices.async_get_device(identifiers={(DOMAIN, identifier)})
+        device = find_device(hass, identifier)
         assert device is not None, identifier
         shown = await async_get_device_diagnostics(hass, entry, device)
         assert stable(shown, port) == snapshot(name=f"device-{identifier}")

@@ -17,7 +17,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.ocpp_core.const import DOMAIN
 from sim.charger16 import SimulatedChargePoint, connect
 
-from .helpers_ha import state, until
+from .helpers_ha import find_device, state, until
 
 
 @pytest.fixture
@@ -98,9 +98,8 @@ async def test_reservation_sensor(hass: HomeAssistant, charger: SimulatedChargeP
 
 
 def _device_id(hass: HomeAssistant) -> str:
-    from homeassistant.helpers import device_registry as dr
 
-    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, "wb")})
+    device = find_device(hass, "wb")
     assert device is not None
     return device.id
 

@@ -25,10 +25,16 @@ from custom_components.ocpp_core.csms import Event, EventType
 from sim.charger16 import connect as connect16
 from sim.charger201 import Station as Station201
 
-from .helpers_ha import PerVersionSnapshots, boot_station, state, until
+from .helpers_ha import PerVersionSnapshots, boot_station, find_device, state, until
 
 VERSIONS = ["2.0.1", "2.1"]
 Boot = Callable[..., Awaitable[Station201]]
+
+
+@pytest.fixture
+def entry_args() -> dict[str, Any]:
+    """A fixed entry id: it is part of every unique id in the snapshots."""
+    return {"entry_id": "snapshot-entry"}
 
 
 @pytest.fixture
@@ -53,13 +59,17 @@ def received(station: Station201, action: str) -> list[dict[str, Any]]:
 
 
 def registry_entity(hass: HomeAssistant, domain: str, unique_id: str) -> er.RegistryEntry | None:
+    """The entity whose unique id is "<entry id>_" + `unique_id`, in any entry."""
     registry = er.async_get(hass)
-    entity_id = registry.async_get_entity_id(domain, DOMAIN, unique_id)
-    return registry.async_get(entity_id) if entity_id else None
+    for entry in hass.config_entries.async_entries(DOMAIN):
+        entity_id = registry.async_get_entity_id(domain, DOMAIN, f"{entry.entry_id}_{unique_id}")
+        if entity_id:
+            return registry.async_get(entity_id)
+    return None
 
 
 def device_of(hass: HomeAssistant, identifier: str) -> dr.DeviceEntry | None:
-    return dr.async_get(hass).async_get_device(identifiers={(DOMAIN, identifier)})
+    return find_device(hass, identifier)
 
 
 # ---- devices and which entities ---------------------------------------------------------------
@@ -94,7 +104,6 @@ async def test_a_one_evse_station_is_one_device(hass: HomeAssistant, boot: Boot,
 @pytest.mark.parametrize("version", VERSIONS)
 async def test_a_two_evse_station_has_evse_devices(hass: HomeAssistant, boot: Boot, version: str) -> None:
     await boot("duo", version, evses=2)
-    devices = dr.async_get(hass)
     station_device = device_of(hass, "duo")
     await until(hass, lambda: device_of(hass, "duo:2") is not None)
     for evse_id in (1, 2):
@@ -112,7 +121,7 @@ async def test_a_two_evse_station_has_evse_devices(hass: HomeAssistant, boot: Bo
     ):
         found = registry_entity(hass, domain, unique_id)
         assert found is not None and found.device_id == station_device.id, unique_id
-    assert devices.async_get_device(identifiers={(DOMAIN, "duo:3")}) is None
+    assert find_device(hass, "duo:3") is None
 
 
 async def test_a_16_charger_gets_no_2x_sensors(hass: HomeAssistant, entry: MockConfigEntry) -> None:
@@ -129,9 +138,12 @@ async def test_a_16_charger_gets_no_2x_sensors(hass: HomeAssistant, entry: MockC
 
 async def test_every_2x_status_and_the_reservation(hass: HomeAssistant, entry: MockConfigEntry, boot: Boot) -> None:
     station = await boot("wb")
+    # the status reads as for 1.6: Occupied without a session is a plugged-in car, preparing
+    shown = {"Occupied": "preparing", "Reserved": "reserved", "Unavailable": "unavailable", "Faulted": "faulted"}
     for status in ("Occupied", "Reserved", "Unavailable", "Faulted", "Available"):
         await station.send_status(1, 1, status)
-        await until(hass, lambda status=status: state(hass, "sensor.wb_status") == status.lower())
+        expected = shown.get(status, "available")
+        await until(hass, lambda expected=expected: state(hass, "sensor.wb_status") == expected)
     expiry = (datetime.now(UTC) + timedelta(hours=1)).replace(microsecond=0)
     await hass.services.async_call(
         DOMAIN,
@@ -164,7 +176,7 @@ async def test_a_session_from_home_assistant(
     ]
     await until(hass, lambda: state(hass, "switch.wb_charging") == "on")
     await until(hass, lambda: state(hass, "sensor.wb_charging_state") == "charging")
-    assert state(hass, "sensor.wb_status") == "occupied"
+    assert state(hass, "sensor.wb_status") == "charging"  # not 2.x's "occupied": the same as for 1.6
     assert state(hass, "sensor.wb_session_tag") == "HomeAssistant"
     tx = entry.runtime_data.central.stations["wb"].connectors[1].transaction
     assert tx is not None and state(hass, "sensor.wb_transaction_id") == tx.transaction_id
@@ -176,6 +188,7 @@ async def test_a_session_from_home_assistant(
     assert state(hass, "sensor.wb_vehicle_state_of_charge") == "57.0"
     await station.update_transaction(1, seconds=0, trigger_reason="ChargingStateChanged", charging_state="SuspendedEV")
     await until(hass, lambda: state(hass, "sensor.wb_charging_state") == "suspended_ev")
+    assert state(hass, "sensor.wb_status") == "suspended_ev"
 
     departure = (datetime.now(UTC) + timedelta(hours=3)).replace(microsecond=0)
     await station.notify_ev_charging_needs(1, 30_000, departure.isoformat().replace("+00:00", "Z"))
@@ -196,7 +209,11 @@ async def test_a_session_from_home_assistant(
     await until(hass, lambda: state(hass, "switch.wb_charging") == "off")
     await until(hass, lambda: state(hass, "sensor.wb_charging_state") == "idle")
     assert state(hass, "sensor.wb_status") == "available"
-    assert state(hass, "sensor.wb_session_energy") == "unknown"
+    # the last session's energy, tag and length stay until the next one starts
+    ended = hass.states.get("sensor.wb_session_energy")
+    assert ended is not None and (ended.state, ended.attributes["session_running"]) == ("5.5", False)
+    assert state(hass, "sensor.wb_session_tag") == "HomeAssistant"
+    assert state(hass, "sensor.wb_power") == "0.0"
     done = entry.runtime_data.central.transactions("wb")[0]
     assert (done["transaction_id"], done["energy_wh"], done["stop_reason"]) == (tx.transaction_id, 5500.0, "Remote")
 

@@ -11,7 +11,6 @@ from homeassistant import config_entries
 from homeassistant.const import CONF_HOST, CONF_PORT
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
-from homeassistant.helpers import device_registry as dr
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from websockets.exceptions import InvalidStatus
 
@@ -20,7 +19,7 @@ from sim import charger16
 from sim.auth import ConnectOptions
 
 from .csms.certs import Authority
-from .helpers_ha import ACCEPT_ALL, free_port, until
+from .helpers_ha import ACCEPT_ALL, find_device, free_port, until
 
 PASSWORD = "garage-password-2024"
 
@@ -118,7 +117,7 @@ async def test_reconfigure_to_profile_1_keeps_devices_and_history(hass: HomeAssi
     await cp.boot()
     await cp.start_transaction(1, "TAG-1")
     await cp.stop_transaction(1)
-    await until(hass, lambda: dr.async_get(hass).async_get_device(identifiers={(DOMAIN, "garage")}) is not None)
+    await until(hass, lambda: find_device(hass, "garage") is not None)
     await ws.close()
     task.cancel()
     result = await entry.start_reconfigure_flow(hass)
@@ -133,7 +132,7 @@ async def test_reconfigure_to_profile_1_keeps_devices_and_history(hass: HomeAssi
     assert central.config.security_profile == 1
     assert "garage" in central.stations
     assert len(central.transactions("garage")) == 1
-    assert dr.async_get(hass).async_get_device(identifiers={(DOMAIN, "garage")}) is not None
+    assert find_device(hass, "garage") is not None
     assert await _refused_status(f"{url}/garage") == 401
     assert await hass.config_entries.async_unload(entry.entry_id)
 

@@ -6,18 +6,25 @@ import asyncio
 from typing import Any
 
 import pytest
+import websockets
 from homeassistant.const import CONF_PORT, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.ocpp_core.const import DOMAIN
+from custom_components.ocpp_core.csms.loglimit import LINES
 from sim.charger16 import SimulatedChargePoint, connect
 
-from .helpers_ha import PerVersionSnapshots, state, until
+from .helpers_ha import PerVersionSnapshots, find_device, state, until
+
+
+@pytest.fixture
+def entry_args() -> dict[str, Any]:
+    """A fixed entry id: it is part of every unique id in the snapshots."""
+    return {"entry_id": "snapshot-entry"}
 
 
 async def charger_for(entry: MockConfigEntry, cp_id: str, connectors: int = 1) -> tuple[SimulatedChargePoint, Any, Any]:
@@ -31,7 +38,7 @@ async def test_whole_session(hass: HomeAssistant, entry: MockConfigEntry, caplog
     await charger.send_status(1, "Available")
     await until(hass, lambda: state(hass, "sensor.garage_status") == "available")
 
-    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, "garage")})
+    device = find_device(hass, "garage")
     assert device is not None
     assert (device.manufacturer, device.model, device.sw_version, device.serial_number) == (
         "ACME",
@@ -59,13 +66,20 @@ async def test_whole_session(hass: HomeAssistant, entry: MockConfigEntry, caplog
     await until(hass, lambda: state(hass, "switch.garage_charging") == "off")
     await until(hass, lambda: state(hass, "sensor.garage_status") == "available")
     assert charger.remote_stops == [1]
-    assert state(hass, "sensor.garage_session_energy") == "unknown"
+    ended = hass.states.get("sensor.garage_session_energy")  # the last session's, until the next starts
+    assert ended is not None and (ended.state, ended.attributes["session_running"]) == ("5.5", False)
+    assert state(hass, "sensor.garage_power") == "0.0"  # no final 0 W reading came
+    assert state(hass, "sensor.garage_current_l1") == "0.0"
 
     # start from HA with the default tag
     await hass.services.async_call("switch", "turn_on", {"entity_id": "switch.garage_charging"}, blocking=True)
     await until(hass, lambda: state(hass, "switch.garage_charging") == "on")
     assert charger.remote_starts == [{"id_tag": "HomeAssistant", "connector_id": 1}]
     await until(hass, lambda: state(hass, "sensor.garage_status") == "charging")
+    started = hass.states.get("sensor.garage_session_energy")  # the new session's, counted from 0
+    assert started is not None and (started.state, started.attributes["session_running"]) == ("0.0", True)
+    # a new count: statistics must not read the drop from 5.5 to 0 as energy going back
+    assert started.attributes["last_reset"] != ended.attributes["last_reset"]
 
     # the charger goes offline: entities unavailable; commands fail with a translated error
     await ws.close()
@@ -82,6 +96,19 @@ async def test_whole_session(hass: HomeAssistant, entry: MockConfigEntry, caplog
     assert caplog.text.count("Charger garage is online") == 2
     await ws.close()
     task.cancel()
+
+
+async def test_a_charger_reconnecting_in_a_loop_is_a_few_lines_a_minute(
+    hass: HomeAssistant, entry: MockConfigEntry, caplog: pytest.LogCaptureFixture
+) -> None:
+    central = entry.runtime_data.central
+    for _ in range(LINES + 10):
+        ws = await websockets.connect(f"ws://127.0.0.1:{entry.data[CONF_PORT]}/bouncer", subprotocols=["ocpp1.6"])  # type: ignore[list-item]
+        await until(hass, lambda: central.is_connected("bouncer"))
+        await ws.close()
+        await until(hass, lambda: not central.is_connected("bouncer"))
+    # online and offline are one kind of line: LINES of them, not 2 x 20
+    assert caplog.text.count("Charger bouncer is o") == LINES
 
 
 async def test_rejected_start_is_a_translated_error(hass: HomeAssistant, entry: MockConfigEntry) -> None:
@@ -104,9 +131,8 @@ async def test_multi_connector_devices_appear_live(hass: HomeAssistant, entry: M
     await charger.send_status(1, "Available")
     await until(hass, lambda: state(hass, "sensor.duo_status") == "available")
     await charger.send_status(2, "Charging")
-    devices = dr.async_get(hass)
-    await until(hass, lambda: devices.async_get_device(identifiers={(DOMAIN, "duo:2")}) is not None)
-    connector_1 = devices.async_get_device(identifiers={(DOMAIN, "duo:1")})
+    await until(hass, lambda: find_device(hass, "duo:2") is not None)
+    connector_1 = find_device(hass, "duo:1")
     assert connector_1 is not None and connector_1.name == "duo:1"
     registry = er.async_get(hass)
     moved = registry.async_get("sensor.duo_status")

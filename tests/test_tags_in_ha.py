@@ -54,8 +54,8 @@ async def test_v16_tag_presented_and_remote_start(hass: HomeAssistant, entry: Mo
         DOMAIN, "start_transaction", {"device_id": device_id, "connector_id": 1}, blocking=True
     )
     connector = central.stations["wallbox"].connectors[1]
-    await until(hass, lambda: connector.transaction is not None)
-    assert charger.last_id_tag_info == {"status": "Accepted"}
+    # the central system records the transaction before the charger reads its answer: wait for both
+    await until(hass, lambda: connector.transaction is not None and charger.last_id_tag_info == {"status": "Accepted"})
     assert connector.transaction is not None and connector.transaction.id_tag == "HomeAssistant"
     await ws.close()
     task.cancel()

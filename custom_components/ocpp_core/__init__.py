@@ -22,6 +22,7 @@ from .const import (
     CONF_HISTORY_SIZE,
     CONF_KEYFILE,
     CONF_LIMIT_INTERVAL,
+    CONF_MAX_MESSAGE_RATE,
     CONF_METER_INTERVAL,
     CONF_SECURITY_PROFILE,
     CONF_STRICT_VALIDATION,
@@ -29,12 +30,14 @@ from .const import (
     DEFAULT_HISTORY_SIZE,
     DEFAULT_HOST,
     DEFAULT_LIMIT_INTERVAL,
+    DEFAULT_MAX_MESSAGE_RATE,
     DOMAIN,
 )
-from .coordinator import EventBridge, OcppConfigEntry, OcppRuntimeData, default_id_tag
+from .coordinator import EventBridge, OcppConfigEntry, OcppRuntimeData, default_id_tag, device_target
 from .csms import CentralSystem, CentralSystemConfig
 from .csms.tls import TlsSetupError
 from .limit_repairs import LimitRepairs
+from .migration import async_migrate
 from .notify_events import AutomationEvents
 from .services import async_setup_services
 from .services.security import async_setup_security_services
@@ -61,7 +64,7 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
 
 def _central_config(entry: OcppConfigEntry) -> CentralSystemConfig:
-    return CentralSystemConfig(
+    config = CentralSystemConfig(
         host=entry.data.get(CONF_HOST, DEFAULT_HOST),
         port=int(entry.data[CONF_PORT]),
         heartbeat_interval=int(entry.options.get(CONF_HEARTBEAT_INTERVAL, DEFAULT_HEARTBEAT_INTERVAL)),
@@ -73,6 +76,13 @@ def _central_config(entry: OcppConfigEntry) -> CentralSystemConfig:
         keyfile=entry.data.get(CONF_KEYFILE),
         cafile=entry.data.get(CONF_CAFILE),
     )
+    config.set_message_rate(float(entry.options.get(CONF_MAX_MESSAGE_RATE, DEFAULT_MAX_MESSAGE_RATE)))
+    return config
+
+
+async def async_migrate_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> bool:
+    """Unique ids and device identifiers of version 1 get scoped by the entry (migration.py)."""
+    return await async_migrate(hass, entry)
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> bool:
@@ -139,6 +149,8 @@ async def _async_options_updated(hass: HomeAssistant, entry: OcppConfigEntry) ->
     runtime.central.config.heartbeat_interval = new.heartbeat_interval
     runtime.central.config.lenient = new.lenient
     runtime.central.config.limit_interval = new.limit_interval
+    # read at every message: connected chargers get the new rate at once
+    runtime.central.config.set_message_rate(new.max_message_rate)
     if new.history_size != runtime.central.config.history_size:
         runtime.central.config.history_size = new.history_size
         runtime.central.state.history.resize(new.history_size)
@@ -172,11 +184,10 @@ async def async_remove_config_entry_device(hass: HomeAssistant, entry: OcppConfi
     """Removing a charger's device forgets the charger (its stored data and history); not while it is connected."""
     central = entry.runtime_data.central
     for domain, name in device.identifiers:
-        if domain != DOMAIN:
+        found = device_target(entry.entry_id, name, central.stations) if domain == DOMAIN else None
+        if found is None:
             continue
-        station_id = name if name in central.stations else name.rpartition(":")[0]
-        if station_id not in central.stations:
-            continue
+        station_id = found[0]
         if not await central.forget_station(station_id):
             return False
         clear_charger_issues(hass, entry.entry_id, station_id)

@@ -23,6 +23,7 @@ from .const import (
     CONF_KEYFILE,
     CONF_LIMIT_INTERVAL,
     CONF_LIMIT_STEP,
+    CONF_MAX_MESSAGE_RATE,
     CONF_METER_INTERVAL,
     CONF_SECURITY_PROFILE,
     CONF_STRICT_VALIDATION,
@@ -33,12 +34,15 @@ from .const import (
     DEFAULT_ID_TAG,
     DEFAULT_LIMIT_INTERVAL,
     DEFAULT_LIMIT_STEP,
+    DEFAULT_MAX_MESSAGE_RATE,
     DEFAULT_PORT,
     DEFAULT_UNKNOWN_CHARGERS,
     DOMAIN,
+    MAX_MESSAGE_RATE,
     UNKNOWN_CHARGER_POLICIES,
 )
 from .csms.settings import MAX_METER_INTERVAL
+from .migration import CONFIG_VERSION
 
 _SECURITY_KEYS = (CONF_SECURITY_PROFILE, CONF_CERTFILE, CONF_KEYFILE, CONF_CAFILE)
 
@@ -67,7 +71,7 @@ def _user_schema(host: str, port: int, security: dict[str, Any] | None = None) -
 class OcppConfigFlow(ConfigFlow, domain=DOMAIN):
     """Set up a central system listening on one port; confirm new chargers (unknown-charger policy ask)."""
 
-    VERSION = 1
+    VERSION = CONFIG_VERSION
 
     def __init__(self) -> None:
         self._charger: dict[str, Any] = {}
@@ -210,6 +214,17 @@ class OcppOptionsFlow(ChargerOptionsFlow, TagOptionsFlow, SecurityOptionsFlow, O
                 vol.Optional(
                     CONF_METER_INTERVAL, description={"suggested_value": options.get(CONF_METER_INTERVAL)}
                 ): vol.All(vol.Coerce(int), vol.Range(min=0, max=MAX_METER_INTERVAL)),
+                vol.Required(
+                    CONF_MAX_MESSAGE_RATE, default=options.get(CONF_MAX_MESSAGE_RATE, DEFAULT_MAX_MESSAGE_RATE)
+                ): selector.NumberSelector(
+                    selector.NumberSelectorConfig(
+                        min=0,
+                        max=MAX_MESSAGE_RATE,
+                        step=1,
+                        unit_of_measurement="1/s",
+                        mode=selector.NumberSelectorMode.BOX,
+                    )
+                ),
             }
         )
         return self.async_show_form(step_id="general", data_schema=schema)

@@ -18,6 +18,11 @@ DEFAULT_LIMIT_STEP: Final = 1.0
 CONF_LIMIT_INTERVAL: Final = "limit_interval"
 DEFAULT_LIMIT_INTERVAL: Final = 10
 DEFAULT_HISTORY_SIZE: Final = 1000
+# messages per second a charger may send on average before it is closed (0: no limit); chargers replaying a long
+# offline queue, or sending bursts of their own, may need more
+CONF_MAX_MESSAGE_RATE: Final = "max_message_rate"
+DEFAULT_MAX_MESSAGE_RATE: Final = 50
+MAX_MESSAGE_RATE: Final = 10_000
 # s between meter values in a session, for chargers without their own setting; unset: leave the charger's
 CONF_METER_INTERVAL: Final = "meter_interval"
 

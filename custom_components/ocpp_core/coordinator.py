@@ -11,7 +11,7 @@ loop, however many events asked for it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 
 from homeassistant.config_entries import ConfigEntry, ConfigEntryState
@@ -28,12 +28,35 @@ _LOGGER = logging.getLogger(__name__)
 type OcppConfigEntry = ConfigEntry[OcppRuntimeData]
 
 
-def station_device_id(station_id: str) -> tuple[str, str]:
-    return (DOMAIN, station_id)
+# Unique ids and device identifiers are scoped by the config entry: one entry per port, and the same
+# charger id may connect to two of them (migration.py moved the unscoped ones of version 1).
 
 
-def connector_device_id(station_id: str, connector_id: int) -> tuple[str, str]:
-    return (DOMAIN, f"{station_id}:{connector_id}")
+def station_device_id(entry_id: str, station_id: str) -> tuple[str, str]:
+    return (DOMAIN, f"{entry_id}:{station_id}")
+
+
+def connector_device_id(entry_id: str, station_id: str, connector_id: int) -> tuple[str, str]:
+    return (DOMAIN, f"{entry_id}:{station_id}:{connector_id}")
+
+
+def entity_unique_id(entry_id: str, station_id: str, connector_id: int | None, key: str) -> str:
+    """The unique id of a station's (connector_id None or 0) or a connector's entity; `key` "": their prefix."""
+    return f"{entry_id}_{station_id}_{connector_id or 0}_{key}"
+
+
+def device_target(entry_id: str, name: str, stations: Container[str]) -> tuple[str, int | None] | None:
+    """(station id, connector number or None) of one of this entry's device identifier names; None if not one."""
+    scope = f"{entry_id}:"
+    if not name.startswith(scope):
+        return None
+    name = name.removeprefix(scope)
+    if name in stations:
+        return name, None
+    station_id, colon, number = name.rpartition(":")
+    if colon and station_id in stations and number.isdigit():
+        return station_id, int(number)
+    return None
 
 
 def has_connector_devices(station: Station) -> bool:
@@ -52,6 +75,7 @@ def signal_evses(entry_id: str, station_id: str) -> str:
 
 StationAdder = Callable[[str], None]
 ConnectorAdder = Callable[[str, int], None]
+VersionListener = Callable[[str], None]
 
 
 def _everyone(station: Station) -> bool:
@@ -69,6 +93,10 @@ class OcppRuntimeData:
     station_adders: list[StationAdder] = field(default_factory=list)
     connector_adders: list[ConnectorAdder] = field(default_factory=list)
     shown_connectors: dict[str, set[int]] = field(default_factory=dict)
+    # whether each shown station's entities are those of OCPP 2.x, and who adds and removes the
+    # entities of one version only when a charger comes back speaking the other (firmware update)
+    shown_v2: dict[str, bool] = field(default_factory=dict)
+    version_listeners: list[VersionListener] = field(default_factory=list)
 
     def track_stations(self, add_station: StationAdder, add_connector: ConnectorAdder) -> None:
         """Call the adders for every shown station and connector, now and as they appear."""
@@ -89,10 +117,16 @@ class OcppRuntimeData:
         if station.ocpp_version is None or not self.visible(station):
             return False
         shown = self.shown_connectors.get(station_id)
+        v2 = station.ocpp_version in _V2
         if shown is None:
             shown = self.shown_connectors[station_id] = set()
+            self.shown_v2[station_id] = v2
             for add_station in self.station_adders:
                 add_station(station_id)
+        elif self.shown_v2.get(station_id) != v2:
+            self.shown_v2[station_id] = v2
+            for listener in self.version_listeners:
+                listener(station_id)
         for connector_id in sorted(station.connectors):
             if connector_id not in shown:
                 shown.add(connector_id)
@@ -160,8 +194,14 @@ class EventBridge:
             self._signal(station_id, None)  # the station's connector count
         elif kind in (EventType.CONNECTED, EventType.DISCONNECTED):
             online = kind is EventType.CONNECTED
-            _LOGGER.info(
-                "Charger %s is %s", station_id, "online" if online else "offline; its entities are unavailable"
+            # a charger reconnecting in a loop: a few lines a minute (see csms/loglimit.py)
+            self._runtime.central.state.logs.log(
+                _LOGGER,
+                logging.INFO,
+                station_id,
+                "Charger %s is %s",
+                station_id,
+                "online" if online else "offline; its entities are unavailable",
             )
             if online and self._runtime.show(station_id):  # a new station: its version is known now
                 self._ensure_station_device(station_id)
@@ -212,7 +252,7 @@ class EventBridge:
         station = self._runtime.central.stations[station_id]
         dr.async_get(self._hass).async_get_or_create(
             config_entry_id=self._entry.entry_id,
-            identifiers={station_device_id(station_id)},
+            identifiers={station_device_id(self._entry.entry_id, station_id)},
             name=station_device_name(station),
             manufacturer=station.vendor,
             model=station.model,
@@ -225,9 +265,11 @@ class EventBridge:
         """Names set in the options apply at once (a name the user gave the device in HA still wins)."""
         station = self._runtime.central.stations[station_id]
         devices = dr.async_get(self._hass)
-        named = [(station_device_id(station_id), station_device_name(station))]
+        entry_id = self._entry.entry_id
+        named = [(station_device_id(entry_id, station_id), station_device_name(station))]
         named += [
-            (connector_device_id(station_id, cid), connector_device_name(station, cid)) for cid in station.connectors
+            (connector_device_id(entry_id, station_id, cid), connector_device_name(station, cid))
+            for cid in station.connectors
         ]
         for identifier, name in named:
             device = devices.async_get_device(identifiers={identifier})
@@ -246,15 +288,16 @@ class EventBridge:
     def _move_to_connector_devices(self, station: Station) -> None:
         devices = dr.async_get(self._hass)
         entities = er.async_get(self._hass)
+        entry_id = self._entry.entry_id
         for connector_id in station.connectors:
             device = devices.async_get_or_create(
-                config_entry_id=self._entry.entry_id,
-                identifiers={connector_device_id(station.station_id, connector_id)},
+                config_entry_id=entry_id,
+                identifiers={connector_device_id(entry_id, station.station_id, connector_id)},
                 name=connector_device_name(station, connector_id),
-                via_device=station_device_id(station.station_id),
+                via_device=station_device_id(entry_id, station.station_id),
             )
-            prefix = f"{station.station_id}_{connector_id}_"
-            for entity in er.async_entries_for_config_entry(entities, self._entry.entry_id):
+            prefix = entity_unique_id(entry_id, station.station_id, connector_id, "")
+            for entity in er.async_entries_for_config_entry(entities, entry_id):
                 if entity.unique_id.startswith(prefix) and entity.device_id != device.id:
                     entities.async_update_entity(entity.entity_id, device_id=device.id)
 

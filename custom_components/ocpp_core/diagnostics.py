@@ -19,7 +19,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.device_registry import DeviceEntry
 
 from .const import DOMAIN
-from .coordinator import OcppConfigEntry
+from .coordinator import OcppConfigEntry, device_target
 from .csms import CentralSystem, Station
 
 # station fields never shown, wherever they are
@@ -143,7 +143,7 @@ async def async_get_device_diagnostics(
 ) -> dict[str, Any]:
     central = entry.runtime_data.central
     for domain, name in device.identifiers:
-        station_id = name.split(":", 1)[0] if domain == DOMAIN else None
-        if station_id in central.stations:
-            return _station(central, central.stations[station_id])
+        found = device_target(entry.entry_id, name, central.stations) if domain == DOMAIN else None
+        if found is not None:
+            return _station(central, central.stations[found[0]])
     return {}

@@ -14,6 +14,7 @@ from .coordinator import (
     OcppRuntimeData,
     connector_device_id,
     connector_device_name,
+    entity_unique_id,
     has_connector_devices,
     signal_update,
     station_device_id,
@@ -42,7 +43,7 @@ class OcppEntity(Entity):
         self.station_id = station_id
         self.connector_id = connector_id
         self._entry_id = entry_id
-        self._attr_unique_id = f"{station_id}_{connector_id or 0}_{description.key}"
+        self._attr_unique_id = entity_unique_id(entry_id, station_id, connector_id, description.key)
         self._shown: tuple[Any, ...] | None = None
 
     @property
@@ -54,13 +55,14 @@ class OcppEntity(Entity):
         while it was the only one, must land on its own device too.
         """
         station_id, connector_id, station = self.station_id, self.connector_id, self.station
+        entry_id = self._entry_id
         if connector_id is not None and has_connector_devices(station):
             return DeviceInfo(
-                identifiers={connector_device_id(station_id, connector_id)},
+                identifiers={connector_device_id(entry_id, station_id, connector_id)},
                 name=connector_device_name(station, connector_id),
-                via_device=station_device_id(station_id),
+                via_device=station_device_id(entry_id, station_id),
             )
-        return DeviceInfo(identifiers={station_device_id(station_id)}, name=station_device_name(station))
+        return DeviceInfo(identifiers={station_device_id(entry_id, station_id)}, name=station_device_name(station))
 
     @property
     def station(self) -> Station:

@@ -23,9 +23,12 @@ ERROR_REPORTED: Final = "error_reported"
 FIRMWARE_STATUS: Final = "firmware_status"
 TRANSACTION_STARTED: Final = "transaction_started"
 TRANSACTION_ENDED: Final = "transaction_ended"
+# data: reason (used, cancelled, expired, ended at the charger, replaced), reservation_id, id_tag, expiry_date
+RESERVATION_ENDED: Final = "reservation_ended"
 
-STATION_EVENT_TYPES: Final = [BOOTED, TAG_PRESENTED, ERROR_REPORTED, FIRMWARE_STATUS]
-CONNECTOR_EVENT_TYPES: Final = [TRANSACTION_STARTED, TRANSACTION_ENDED, ERROR_REPORTED]
+# a reservation of connector 0 (any connector) ends on the charger's event entity, one of a connector on its own
+STATION_EVENT_TYPES: Final = [BOOTED, TAG_PRESENTED, ERROR_REPORTED, FIRMWARE_STATUS, RESERVATION_ENDED]
+CONNECTOR_EVENT_TYPES: Final = [TRANSACTION_STARTED, TRANSACTION_ENDED, ERROR_REPORTED, RESERVATION_ENDED]
 
 _NO_ERROR = ("NoError", None, "")
 
@@ -57,6 +60,9 @@ class AutomationEvents:
                 self._fire(TRANSACTION_STARTED, event.station_id, event.connector_id, dict(event.data))
             case EventType.TRANSACTION_ENDED:
                 self._fire(TRANSACTION_ENDED, event.station_id, event.connector_id, _ended(event.data))
+            case EventType.RESERVATION if not event.data.get("active"):
+                data = {k: event.data.get(k) for k in ("reason", "reservation_id", "id_tag", "expiry_date")}
+                self._fire(RESERVATION_ENDED, event.station_id, event.connector_id or None, data)
             case EventType.CONNECTOR_UPDATED | EventType.STATION_UPDATED:
                 self._check_error(event.station_id, event.connector_id or 0)
             case _:
@@ -82,9 +88,9 @@ class AutomationEvents:
     @callback
     def _fire(self, event_type: str, station_id: str, connector_id: int | None, data: dict[str, Any]) -> None:
         station = self._central.stations.get(station_id)
-        identifier = station_device_id(station_id)
+        identifier = station_device_id(self._entry_id, station_id)
         if connector_id and station is not None and has_connector_devices(station):
-            identifier = connector_device_id(station_id, connector_id)
+            identifier = connector_device_id(self._entry_id, station_id, connector_id)
         device = dr.async_get(self._hass).async_get_device(identifiers={identifier})
         payload = {"device_id": device.id if device else None, "charger": station_id, "connector_id": connector_id}
         self._hass.bus.async_fire(f"{DOMAIN}_{event_type}", {**payload, **data})

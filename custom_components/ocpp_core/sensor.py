@@ -3,7 +3,10 @@
 `exists_fn` decides per station whether a sensor is created at all: a 1.6
 charger gets no OCPP 2.x sensors (charging state, EV charging needs, limit
 source), and a 2.x station none of the 1.6 status-notification error codes
-(2.x reports problems as device-model events instead).
+(2.x reports problems as device-model events instead).  A charger that comes
+back speaking the other version gets that version's sensors at once, and the
+other version's leave the entity registry (at every start too: no orphans).
+What the sensors show is read in sensor_values.py.
 """
 
 from __future__ import annotations
@@ -11,7 +14,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+from homeassistant.components.sensor import (
+    DOMAIN as SENSOR_DOMAIN,
+)
 from homeassistant.components.sensor import (
     SensorDeviceClass,
     SensorEntity,
@@ -24,21 +31,26 @@ from homeassistant.const import (
     UnitOfElectricCurrent,
     UnitOfElectricPotential,
     UnitOfEnergy,
+    UnitOfFrequency,
     UnitOfPower,
     UnitOfTemperature,
     UnitOfTime,
 )
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
-from homeassistant.util import dt as dt_util
 
+from . import sensor_values as values
 from .commands import is_v2
+from .const import DOMAIN
 from .coordinator import OcppConfigEntry
 from .csms import Connector, Station
 from .csms.model import (
     CURRENT_IMPORT,
     CURRENT_OFFERED,
-    POWER_IMPORT,
+    ENERGY_EXPORT_REGISTER,
+    FREQUENCY,
+    POWER_FACTOR,
     SOC,
     TEMPERATURE,
     VOLTAGE,
@@ -48,52 +60,7 @@ from .limit_sensors import limit_sensors
 
 PARALLEL_UPDATES = 0
 
-# Every status OCPP 1.6 and 2.x define (2.x: ConnectorStatusEnumType, which an EVSE's status
-# sums up: Available, Occupied, Reserved, Unavailable, Faulted), as translation state keys.
-STATUS_OPTIONS = [
-    "available",
-    "preparing",
-    "charging",
-    "suspended_evse",
-    "suspended_ev",
-    "finishing",
-    "reserved",
-    "unavailable",
-    "faulted",
-    "occupied",
-]
-_STATUS_KEYS = {
-    "Available": "available",
-    "Preparing": "preparing",
-    "Charging": "charging",
-    "SuspendedEVSE": "suspended_evse",
-    "SuspendedEV": "suspended_ev",
-    "Finishing": "finishing",
-    "Reserved": "reserved",
-    "Unavailable": "unavailable",
-    "Faulted": "faulted",
-    "Occupied": "occupied",
-}
-
-# OCPP 2.x TransactionEvent chargingState
-CHARGING_STATE_OPTIONS = ["charging", "ev_connected", "suspended_ev", "suspended_evse", "idle"]
-_CHARGING_STATE_KEYS = {
-    "Charging": "charging",
-    "EVConnected": "ev_connected",
-    "SuspendedEV": "suspended_ev",
-    "SuspendedEVSE": "suspended_evse",
-    "Idle": "idle",
-}
-# OCPP 2.x ChargingLimitSourceEnumType (2.1 allows any text: shown as other), and none: no limit notified
-LIMIT_SOURCE_OPTIONS = ["none", "ems", "other", "so", "cso"]
-_LIMIT_SOURCE_KEYS = {"EMS": "ems", "Other": "other", "SO": "so", "CSO": "cso"}
-
 StateValue = str | int | float | datetime | None
-
-
-def status_key(status: str | None) -> str | None:
-    """The translated state for an OCPP status; None for values outside the spec."""
-    return _STATUS_KEYS.get(status) if status else None
 
 
 def _every_station(station: Station) -> bool:
@@ -116,52 +83,9 @@ class ConnectorSensorDescription(SensorEntityDescription):
     exists_fn: Callable[[Station], bool] = _every_station
     # when set, the value instead: of the connector and its station
     station_value_fn: Callable[[Station, Connector], StateValue] | None = None
-
-
-def _kilo(value: float | None) -> float | None:
-    return None if value is None else value / 1000.0
-
-
-def _power(connector: Connector) -> float | None:
-    total = connector.reading(POWER_IMPORT)
-    if total is not None:
-        return total
-    phases = [connector.reading(POWER_IMPORT, p) for p in ("L1", "L2", "L3")]
-    known = [p for p in phases if p is not None]
-    return sum(known) if known else None
-
-
-def _phase_reading(measurand: str, phase: str, first_phase: bool) -> Callable[[Connector], float | None]:
-    def value(connector: Connector) -> float | None:
-        reading = connector.reading(measurand, phase)
-        if reading is None and first_phase:
-            return connector.reading(measurand)  # single-phase chargers name no phase
-        return reading
-
-    return value
-
-
-def _session_minutes(connector: Connector) -> float | None:
-    """Minutes since the session started (refreshed with each update of the connector)."""
-    tx = connector.transaction
-    if tx is None:
-        return None
-    return round(max(0.0, (dt_util.utcnow() - tx.start_time).total_seconds()) / 60.0, 1)
-
-
-def _error(code: str | None) -> str | None:
-    return None if code in (None, "", "NoError") else code
-
-
-def _session_energy(connector: Connector) -> float | None:
-    tx = connector.transaction
-    return None if tx is None else round(tx.energy_wh / 1000.0, 3)
-
-
-def _limit_source(station: Station, evse: Connector) -> str:
-    """Who limits the EVSE's charging (NotifyChargingLimit): its own limit, else one of the whole station."""
-    source = evse.limit_source or (station.v2.limit_source if station.v2 is not None else None)
-    return "none" if source is None else _LIMIT_SOURCE_KEYS.get(source, "other")
+    # the state attributes, and (state class total) when the count last started over
+    attrs_fn: Callable[[Connector], dict[str, Any] | None] | None = None
+    last_reset_fn: Callable[[Connector], datetime | None] | None = None
 
 
 STATION_SENSORS: tuple[StationSensorDescription, ...] = (
@@ -169,7 +93,7 @@ STATION_SENSORS: tuple[StationSensorDescription, ...] = (
         key="error_code",
         translation_key="error_code",
         entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda station: _error(station.error_code) or "none",
+        value_fn=lambda station: values.error(station.error_code) or "none",
         exists_fn=_v16_only,
     ),
     StationSensorDescription(
@@ -196,8 +120,8 @@ STATION_SENSORS: tuple[StationSensorDescription, ...] = (
         key="station_status",
         translation_key="station_status",
         device_class=SensorDeviceClass.ENUM,
-        options=STATUS_OPTIONS,
-        value_fn=lambda station: status_key(station.status),
+        options=values.STATUS_OPTIONS,
+        value_fn=lambda station: values.status_key(station.status),
         exists_fn=_v16_only,  # a 2.x station has no status of its own, its EVSEs have
     ),
     StationSensorDescription(
@@ -264,7 +188,7 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
         key="error_code",
         translation_key="connector_error_code",
         entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda connector: _error(connector.error_code) or "none",
+        value_fn=lambda connector: values.error(connector.error_code) or "none",
         exists_fn=_v16_only,
     ),
     ConnectorSensorDescription(
@@ -280,7 +204,8 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
         translation_key="session_duration",
         device_class=SensorDeviceClass.DURATION,
         native_unit_of_measurement=UnitOfTime.MINUTES,
-        value_fn=_session_minutes,
+        value_fn=values.session_minutes,
+        attrs_fn=values.session_attrs,
     ),
     ConnectorSensorDescription(
         key="stop_reason",
@@ -291,21 +216,24 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
     ConnectorSensorDescription(
         key="session_id_tag",
         translation_key="session_id_tag",
-        value_fn=lambda connector: connector.transaction.id_tag if connector.transaction else None,
+        value_fn=values.session_tag,
+        attrs_fn=values.session_attrs,
     ),
     ConnectorSensorDescription(
         key="status",
         translation_key="status",
         device_class=SensorDeviceClass.ENUM,
-        options=STATUS_OPTIONS,
-        value_fn=lambda connector: status_key(connector.status),
+        options=values.STATUS_OPTIONS,
+        value_fn=lambda connector: None,
+        station_value_fn=values.status,
     ),
     ConnectorSensorDescription(
         key="power",
         device_class=SensorDeviceClass.POWER,
         state_class=SensorStateClass.MEASUREMENT,
         native_unit_of_measurement=UnitOfPower.WATT,
-        value_fn=_power,
+        value_fn=lambda connector: None,
+        station_value_fn=values.power,
     ),
     *(
         ConnectorSensorDescription(
@@ -315,7 +243,8 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
             state_class=SensorStateClass.MEASUREMENT,
             native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
             entity_registry_enabled_default=phase == "L1",
-            value_fn=_phase_reading(CURRENT_IMPORT, phase, phase == "L1"),
+            value_fn=lambda connector: None,
+            station_value_fn=values.phase_reading(CURRENT_IMPORT, phase, phase == "L1", flowing=True),
         )
         for phase in ("L1", "L2", "L3")
     ),
@@ -327,7 +256,8 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
             state_class=SensorStateClass.MEASUREMENT,
             native_unit_of_measurement=UnitOfElectricPotential.VOLT,
             entity_registry_enabled_default=False,
-            value_fn=_phase_reading(VOLTAGE, phase, phase == "L1-N"),
+            value_fn=lambda connector: None,
+            station_value_fn=values.phase_reading(VOLTAGE, phase, phase == "L1-N"),
         )
         for phase in ("L1-N", "L2-N", "L3-N")
     ),
@@ -337,7 +267,9 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
         device_class=SensorDeviceClass.ENERGY,
         state_class=SensorStateClass.TOTAL,
         native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
-        value_fn=_session_energy,
+        value_fn=values.session_energy,
+        attrs_fn=values.session_attrs,
+        last_reset_fn=values.session_start,
     ),
     ConnectorSensorDescription(
         key="energy",
@@ -346,12 +278,37 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
         state_class=SensorStateClass.TOTAL_INCREASING,
         native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
         suggested_display_precision=2,
-        value_fn=lambda connector: _kilo(connector.lifetime_energy_wh),
+        value_fn=lambda connector: values.kilo(connector.lifetime_energy_wh),
     ),
+    ConnectorSensorDescription(
+        key="energy_export",
+        translation_key="energy_export_register",
+        device_class=SensorDeviceClass.ENERGY,
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+        suggested_display_precision=2,
+        value_fn=lambda connector: values.kilo(connector.reading(ENERGY_EXPORT_REGISTER)),
+    ),
+    ConnectorSensorDescription(
+        key="frequency",
+        device_class=SensorDeviceClass.FREQUENCY,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfFrequency.HERTZ,
+        entity_registry_enabled_default=False,
+        value_fn=lambda connector: connector.reading(FREQUENCY),
+    ),
+    ConnectorSensorDescription(
+        key="power_factor",
+        device_class=SensorDeviceClass.POWER_FACTOR,
+        state_class=SensorStateClass.MEASUREMENT,
+        entity_registry_enabled_default=False,
+        value_fn=lambda connector: connector.reading(POWER_FACTOR),
+    ),
+    # the car's state of charge: no battery device class, which Home Assistant would show in the
+    # device header as the charger's own battery
     ConnectorSensorDescription(
         key="soc",
         translation_key="soc",
-        device_class=SensorDeviceClass.BATTERY,
         state_class=SensorStateClass.MEASUREMENT,
         native_unit_of_measurement=PERCENTAGE,
         value_fn=lambda connector: connector.reading(SOC),
@@ -369,6 +326,7 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
         translation_key="reserved_until",
         device_class=SensorDeviceClass.TIMESTAMP,
         value_fn=lambda connector: connector.reservation.expiry_date if connector.reservation else None,
+        attrs_fn=values.reservation_attrs,
     ),
     ConnectorSensorDescription(
         key="transaction_id",
@@ -381,8 +339,8 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
         key="charging_state",
         translation_key="charging_state",
         device_class=SensorDeviceClass.ENUM,
-        options=CHARGING_STATE_OPTIONS,
-        value_fn=lambda evse: _CHARGING_STATE_KEYS.get(evse.charging_state or ""),
+        options=values.CHARGING_STATE_OPTIONS,
+        value_fn=lambda evse: values.CHARGING_STATE_KEYS.get(evse.charging_state or ""),
         exists_fn=is_v2,
     ),
     ConnectorSensorDescription(
@@ -391,7 +349,7 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
         device_class=SensorDeviceClass.ENERGY,
         native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
         suggested_display_precision=1,
-        value_fn=lambda evse: _kilo(evse.ev_requested_energy_wh),
+        value_fn=lambda evse: values.kilo(evse.ev_requested_energy_wh),
         exists_fn=is_v2,
     ),
     ConnectorSensorDescription(
@@ -405,9 +363,9 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
         key="limit_source",
         translation_key="limit_source",
         device_class=SensorDeviceClass.ENUM,
-        options=LIMIT_SOURCE_OPTIONS,
+        options=values.LIMIT_SOURCE_OPTIONS,
         value_fn=lambda evse: None,
-        station_value_fn=_limit_source,
+        station_value_fn=values.limit_source,
         exists_fn=is_v2,
     ),
 )
@@ -417,27 +375,53 @@ async def async_setup_entry(
     hass: HomeAssistant, entry: OcppConfigEntry, async_add_entities: AddEntitiesCallback
 ) -> None:
     runtime = entry.runtime_data
+    # the sensors made so far, by (station, connector or None, key): those of the station's OCPP version
+    made: set[tuple[str, int | None, str]] = set()
+
+    @callback
+    def sync(station_id: str, connector_id: int | None) -> None:
+        """Add the sensors the station's OCPP version has, remove those it has not (from the entity
+        registry too: they would stay as unavailable orphans)."""
+        station = runtime.central.stations[station_id]
+        registry = er.async_get(hass)
+        new: list[OcppEntity] = []
+        descriptions: tuple[StationSensorDescription | ConnectorSensorDescription, ...]
+        descriptions = STATION_SENSORS if connector_id is None else CONNECTOR_SENSORS
+        for description in descriptions:
+            key = (station_id, connector_id, description.key)
+            sensor: OcppEntity
+            if isinstance(description, StationSensorDescription):
+                sensor = StationSensor(runtime, entry.entry_id, station_id, None, description)
+            else:
+                sensor = ConnectorSensor(runtime, entry.entry_id, station_id, connector_id, description)
+            if description.exists_fn(station):
+                if key not in made:
+                    made.add(key)
+                    new.append(sensor)
+                continue
+            made.discard(key)
+            entity_id = registry.async_get_entity_id(SENSOR_DOMAIN, DOMAIN, sensor.unique_id or "")
+            if entity_id is not None:
+                registry.async_remove(entity_id)
+        async_add_entities(new)
 
     @callback
     def add_station(station_id: str) -> None:
-        station = runtime.central.stations[station_id]
-        async_add_entities(
-            StationSensor(runtime, entry.entry_id, station_id, None, description)
-            for description in STATION_SENSORS
-            if description.exists_fn(station)
-        )
+        sync(station_id, None)
         async_add_entities(limit_sensors(runtime, entry.entry_id, station_id, None))
 
     @callback
     def add_connector(station_id: str, connector_id: int) -> None:
-        station = runtime.central.stations[station_id]
-        async_add_entities(
-            ConnectorSensor(runtime, entry.entry_id, station_id, connector_id, description)
-            for description in CONNECTOR_SENSORS
-            if description.exists_fn(station)
-        )
+        sync(station_id, connector_id)
         async_add_entities(limit_sensors(runtime, entry.entry_id, station_id, connector_id))
 
+    @callback
+    def version_changed(station_id: str) -> None:
+        sync(station_id, None)
+        for connector_id in sorted(runtime.shown_connectors.get(station_id, ())):
+            sync(station_id, connector_id)
+
+    runtime.version_listeners.append(version_changed)
     runtime.track_stations(add_station, add_connector)
 
 
@@ -461,3 +445,13 @@ class ConnectorSensor(OcppEntity, SensorEntity):
         if description.station_value_fn is not None:
             return description.station_value_fn(self.station, connector)
         return description.value_fn(connector)
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        connector, attrs_fn = self.connector, self.entity_description.attrs_fn
+        return None if connector is None or attrs_fn is None else attrs_fn(connector)
+
+    @property
+    def last_reset(self) -> datetime | None:
+        connector, last_reset_fn = self.connector, self.entity_description.last_reset_fn
+        return None if connector is None or last_reset_fn is None else last_reset_fn(connector)

@@ -83,6 +83,20 @@ async def test_no_subprotocol_means_16(central: CentralSystem, url: str, caplog:
     await ws.close()
 
 
+async def test_two_subprotocol_headers_none_of_ours_mean_16(
+    central: CentralSystem, url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The header may come more than once (it used to break the connection handler: close 1011)."""
+    headers = [("Sec-WebSocket-Protocol", "ocpp1.5"), ("Sec-WebSocket-Protocol", "ocpp9")]
+    ws = await websockets.connect(f"{url}/twosub", additional_headers=headers)
+    assert ws.subprotocol is None
+    await ws.send('[2, "1", "Heartbeat", {}]')
+    reply = await asyncio.wait_for(ws.recv(), 5)
+    assert reply.startswith('[3,"1"')
+    assert "twosub offered no OCPP version we speak (ocpp1.5, ocpp9)" in caplog.text
+    await ws.close()
+
+
 async def test_silent_peer_dropped_by_keepalive(
     central_config: CentralSystemConfig, persistence: MemoryPersistence
 ) -> None:

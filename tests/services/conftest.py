@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from homeassistant.const import CONF_PORT
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr
 from ocpp.v16 import call_result
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -19,7 +18,7 @@ from custom_components.ocpp_core.const import DOMAIN
 from sim.charger16 import SimulatedChargePoint, connect
 from sim.charger201 import Station as Station201
 
-from ..helpers_ha import boot_station, until
+from ..helpers_ha import boot_station, find_device, until
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 COMPONENT = ROOT / "custom_components" / "ocpp_core"
@@ -82,7 +81,7 @@ async def settled(station: Station201) -> None:
 
 
 def device(hass: HomeAssistant, identifier: str, missing_ok: bool = False) -> str:
-    found = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, identifier)})
+    found = find_device(hass, identifier)
     if found is None and missing_ok:
         return None  # type: ignore[return-value]
     assert found is not None, identifier

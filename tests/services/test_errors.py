@@ -168,16 +168,23 @@ async def test_device_of_an_unloaded_entry(hass: HomeAssistant, entry: MockConfi
 async def test_a_charger_that_moved_is_served_where_it_is_connected(
     hass: HomeAssistant, entry: MockConfigEntry, open_charger: Open
 ) -> None:
-    """Same charger id on two central systems: one device, two entries; the connected one answers."""
+    """Same charger id on two central systems: a device per entry; each one's services go to its own."""
     other = await add_entry(hass)
     first = await open_charger("mover")
     await first._connection.close()
     await until(hass, lambda: not entry.runtime_data.central.is_connected("mover"))
     moved = await open_charger("mover", on=other)
     answer(moved, "ClearCache", {"status": "Accepted"})
-    found = dr.async_get(hass).async_get(device(hass, "mover"))
-    assert found is not None and found.config_entries == {entry.entry_id, other.entry_id}
-    assert await call(hass, "clear_cache", {"device_id": found.id}) == {"status": "Accepted"}
+    devices = dr.async_get(hass)
+    await until(hass, lambda: devices.async_get_device(identifiers={(DOMAIN, f"{other.entry_id}:mover")}) is not None)
+    old = devices.async_get_device(identifiers={(DOMAIN, f"{entry.entry_id}:mover")})
+    new = devices.async_get_device(identifiers={(DOMAIN, f"{other.entry_id}:mover")})
+    assert old is not None and new is not None and old.id != new.id
+    assert (old.config_entries, new.config_entries) == ({entry.entry_id}, {other.entry_id})
+    assert await call(hass, "clear_cache", {"device_id": new.id}) == {"status": "Accepted"}
+    with pytest.raises(HomeAssistantError) as err:
+        await call(hass, "clear_cache", {"device_id": old.id})
+    assert err.value.translation_key == "charger_offline"
     await moved._connection.close()
     assert await hass.config_entries.async_unload(other.entry_id)
 

@@ -14,6 +14,11 @@ from collections.abc import Sequence
 from .central import CentralSystem
 from .config import CentralSystemConfig
 from .events import Event
+from .loglimit import LogLimiter
+
+_LOGGER = logging.getLogger("csms")
+# the event log: a busy charger's meter values pass; a flood of one kind of event does not fill the disk
+EVENT_LINES_PER_MINUTE = 120
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -33,7 +38,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--max-message-rate",
         type=float,
         default=CentralSystemConfig().max_message_rate,
-        help="messages per second a charger may send on average before it is closed (0: no limit, for load tests)",
+        help="messages per second a charger may send on average before it is closed, in bursts of 4 s of it "
+        "(0: no limit, for load tests); raise it for chargers replaying much more than 5,000 messages",
     )
     parser.add_argument(
         "--max-stations",
@@ -68,34 +74,51 @@ def build_central(args: argparse.Namespace) -> CentralSystem:
             certfile=args.certfile,
             keyfile=args.keyfile,
             cafile=args.cafile,
-            max_message_rate=args.max_message_rate,
             max_stations=args.max_stations,
         )
     )
+    central.config.set_message_rate(args.max_message_rate)
     central.state.authorization.policy.accept_unknown = not args.refuse_unknown_tags
     return central
 
 
-async def _run(args: argparse.Namespace) -> None:
+async def start_central(args: argparse.Namespace) -> CentralSystem:
+    """Build, load, set the password for chargers, and only then listen: no charger is refused (or let in)
+    for a password not set yet."""
     central = build_central(args)
-    # profiles 1 and 2 with the in-memory store: every charger logs in with this one (kept out of `ps`)
-    new_charger_password = os.environ.get("OCPP_CHARGER_PASSWORD")
     log = logging.getLogger("csms.events")
+    logs = LogLimiter(lines=EVENT_LINES_PER_MINUTE)
 
     def _log_event(event: Event) -> None:
-        log.info(
+        logs.log(
+            log,
+            logging.INFO,
+            event.station_id,
             "%s %s%s %s",
             event.type,
             event.station_id,
             f"/{event.connector_id}" if event.connector_id else "",
             event.data or "",
+            key=event.type,
         )
 
     if log.isEnabledFor(logging.INFO):  # formatting every event costs more than handling it
         central.events.subscribe(_log_event)
-    await central.start()
+    await central.load()
+    # profiles 1 and 2 with the in-memory store: every charger logs in with this one (kept out of `ps`)
+    new_charger_password = os.environ.get("OCPP_CHARGER_PASSWORD")
     if new_charger_password:
         await central.credentials.set_new_charger_password(new_charger_password)
+    _LOGGER.warning(
+        "Running alone, this central system keeps everything in memory: sessions, id tags, chargers and their "
+        "passwords are forgotten when it stops. For a durable store use the Home Assistant integration or the add-on"
+    )
+    await central.start()
+    return central
+
+
+async def _run(args: argparse.Namespace) -> None:
+    central = await start_central(args)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -79,6 +79,17 @@ class VersionAdapter(ABC):
 
     # ---- shared by the versions ----------------------------------------------
 
+    def _log(
+        self,
+        level: int,
+        message: str,
+        *args: object,
+        exc_info: BaseException | None = None,
+        logger: logging.Logger = _LOGGER,
+    ) -> None:
+        """A line about this station (`message` starts with its id), rate-limited per station (loglimit.py)."""
+        self.state.logs.log(logger, level, self.station_id, message, self.station_id, *args, exc_info=exc_info)
+
     def _registration(self, payload: Payload) -> str:
         """What to answer this BootNotification (see the module's docstring)."""
         policy = self.config.boot_policy
@@ -86,11 +97,11 @@ class VersionAdapter(ABC):
             return RegistrationStatus.ACCEPTED
         try:
             decided = policy(self.station_id, dict(payload))
-        except Exception:
-            _LOGGER.exception("%s: the boot policy failed; answering Pending", self.station_id)
+        except Exception as err:  # noqa: BLE001 - the policy is the integration's: any bug of it answers Pending
+            self._log(logging.ERROR, "%s: the boot policy failed; answering Pending", exc_info=err)
             return RegistrationStatus.PENDING
         if not isinstance(decided, str) or decided not in _REGISTRATION_STATUSES:
-            _LOGGER.warning("%s: the boot policy answered %r; answering Pending", self.station_id, decided)
+            self._log(logging.WARNING, "%s: the boot policy answered %r; answering Pending", decided)
             return RegistrationStatus.PENDING
         station = self.state.stations.get(self.station_id)
         if (

@@ -26,6 +26,7 @@ from .session import ChargerSession
 from .settings import ChargerSettings
 from .state import CentralState
 from .takeover import peer_address, takeover
+from .throttle import Throttles
 from .v16.adapter import V16Adapter
 from .v16.commands import V16Commands
 from .v21.adapter import V21Adapter
@@ -58,11 +59,19 @@ class CentralSystem:
         self.meter_intervals = MeterIntervals(self)
         # charger passwords (security profiles 1 and 2), persisted with the state
         self.credentials = CredentialStore(self.state, self.events, self.call)
+        # refused attempts, flood closes and replay allowances, shared by the server and the sessions
+        self.throttles = Throttles(self.config)
         # a flood of new ids (profile 0, policy accept) stops at max_stations (see retention.py)
         self.station_cap = StationCap(self.config, self.state.stations)
         self._server = OcppServer(
-            self.config, self._on_connection, tuple(_ADAPTERS), self.credentials, self.station_cap.admits
+            self.config,
+            self._on_connection,
+            tuple(_ADAPTERS),
+            self.credentials,
+            self.throttles,
+            self.station_cap.admits,
         )
+        self._loaded = False
         self._sessions: dict[str, ChargerSession] = {}
         self._frames: dict[str, FrameLog] = {}
         # load management: current / power limits per station and EVSE (registers its persisted section)
@@ -74,9 +83,17 @@ class CentralSystem:
 
     # ---- life cycle --------------------------------------------------------
 
+    async def load(self) -> None:
+        """Read the stored state (stations, tags, passwords …) without listening yet: what is to be set
+        before the first charger may connect goes between `load` and `start`."""
+        if not self._loaded:
+            await self.state.load()
+            await self.schemas.get(OcppVersion.V16)
+            self._loaded = True
+
     async def start(self) -> None:
-        await self.state.load()
-        await self.schemas.get(OcppVersion.V16)
+        """Load (unless done) and listen: no charger is checked against a state not read yet."""
+        await self.load()
         await self._server.start()
 
     async def stop(self) -> None:
@@ -238,12 +255,15 @@ class CentralSystem:
         frames = self._frames.setdefault(station_id, FrameLog(self.config.frame_log_size))
         frames.resize(self.config.frame_log_size)
         session = ChargerSession(
-            station_id, connection, version, schemas, adapter_type, self.state, self.config, frames
+            station_id, connection, version, schemas, adapter_type, self.state, self.config, frames, self.throttles
         )
         previous = self._sessions.get(station_id)
         self._sessions[station_id] = session
+        logs = self.state.logs  # a charger reconnecting in a loop is one line a few times a minute
         if previous is not None:
-            _LOGGER.info("%s connected again; closing its previous connection", station_id)
+            logs.log(
+                _LOGGER, logging.INFO, station_id, "%s connected again; closing its previous connection", station_id
+            )
             # profile 0 only: with a password (or a certificate) the new connection proved who it is
             suspect = (
                 takeover(
@@ -258,13 +278,21 @@ class CentralSystem:
             await previous.close("replaced by a new connection")
             if suspect is not None:
                 self.events.emit(Event(EventType.CONNECTION_REPLACED, station_id, data=suspect))
-        _LOGGER.info("%s connected (%s) from %s", station_id, version, connection.remote_address)
+        logs.log(
+            _LOGGER,
+            logging.INFO,
+            station_id,
+            "%s connected (%s) from %s",
+            station_id,
+            version,
+            connection.remote_address,
+        )
         self.state.set_connected(station_id, version, True)
         try:
             await session.serve()
         finally:
             if self._sessions.get(station_id) is session:
                 del self._sessions[station_id]
-                _LOGGER.info("%s disconnected", station_id)
+                logs.log(_LOGGER, logging.INFO, station_id, "%s disconnected", station_id)
                 self.state.set_connected(station_id, None, False)
                 self._after_disconnect(station_id)

@@ -12,6 +12,12 @@ BootPolicy = Callable[[str, dict[str, Any]], str]
 Admission = Callable[[str], bool]
 
 
+DEFAULT_MESSAGE_RATE = 50.0
+DEFAULT_MESSAGE_BURST = 200
+# the burst a rate allows: this many seconds of it (the defaults: 4 s of 50 messages per second)
+BURST_SECONDS = 4
+
+
 @dataclass(slots=True)
 class CentralSystemConfig:
     host: str = "0.0.0.0"
@@ -24,9 +30,17 @@ class CentralSystemConfig:
     close_timeout: float = 10.0
     # a bigger frame closes that charger's connection (WebSocket close 1009)
     max_frame_size: int = 65536
-    # messages a charger may send: on average per second, and in one burst (more closes its connection, 1008)
-    max_message_rate: float = 50.0
-    max_message_burst: int = 200
+    # messages a charger may send: on average per second, and in one burst (more closes its connection, 1008);
+    # rate 0: no limit.  Set both with `set_message_rate` (the burst grows with the rate)
+    max_message_rate: float = DEFAULT_MESSAGE_RATE
+    max_message_burst: int = DEFAULT_MESSAGE_BURST
+    # messages sent while offline (stamped before the connection, see message_rate.is_replay) a charger may
+    # replay beyond the rate; refilled within an hour
+    max_replayed_messages: int = 5000
+    # a charger closed for flooding (rate, pending calls) has its reconnects refused (HTTP 429) this many
+    # seconds, doubling with every further close up to flood_backoff_max (0: never refused)
+    flood_backoff: float = 10.0
+    flood_backoff_max: float = 600.0
     # calls of one charger we may be working on at once (OCPP allows one; more closes its connection, 1008)
     max_pending_calls: int = 20
     # 0 plain ws://, 1 HTTP Basic, 2 TLS (wss://) and HTTP Basic, 3 TLS with client certificates
@@ -53,3 +67,8 @@ class CentralSystemConfig:
     max_stations: int = 100
     # load management: at most one batch of limit changes per charger in this many seconds (latest wins)
     limit_interval: float = 10.0
+
+    def set_message_rate(self, rate: float) -> None:
+        """The per-charger message rate (0: no limit), with a burst of BURST_SECONDS of it (at least the default)."""
+        self.max_message_rate = max(float(rate), 0.0)
+        self.max_message_burst = max(DEFAULT_MESSAGE_BURST, int(self.max_message_rate * BURST_SECONDS))

@@ -119,7 +119,7 @@ class MeterIntervals:
         except NotConnected:
             return None
         except (CallError, CallTimeout) as err:
-            _LOGGER.warning("%s: the meter interval could not be checked or set (%s)", station_id, err)
+            self._log(logging.WARNING, station_id, "%s: the meter interval could not be checked or set (%s)", err)
             return None
 
     async def _apply_v16(self, station: Station, wanted: int) -> str | None:
@@ -139,13 +139,17 @@ class MeterIntervals:
         status = _first(answer.get("setVariableResult")).get("attributeStatus")
         return self._answered(station.station_id, KEY_V2, wanted, status)
 
+    def _log(self, level: int, station_id: str, message: str, *args: object) -> None:
+        """Checked at every boot: rate-limited per station (loglimit.py)."""
+        self._central.state.logs.log(_LOGGER, level, station_id, message, station_id, *args)
+
     def _answered(self, station_id: str, key: str, value: int, answer: Any) -> str:
         status = str(answer)
         accepted = status in _ACCEPTED
         if accepted:
-            _LOGGER.info("%s: meter interval set to %s s (%s %s)", station_id, value, key, status)
+            self._log(logging.INFO, station_id, "%s: meter interval set to %s s (%s %s)", value, key, status)
         else:
-            _LOGGER.warning("%s refused the meter interval %s s (%s: %s)", station_id, value, key, status)
+            self._log(logging.WARNING, station_id, "%s refused the meter interval %s s (%s: %s)", value, key, status)
         kind = EventType.CONFIGURATION_ACCEPTED if accepted else EventType.CONFIGURATION_REJECTED
         self._central.events.emit(Event(kind, station_id, data={"key": key, "value": str(value), "status": status}))
         return status

@@ -171,8 +171,15 @@ class LocalListPusher:
             check_version = self._wanted.pop(station_id)
             try:
                 await self._sync(station_id, check_version)
-            except Exception:
-                _LOGGER.exception("%s: pushing the local authorization list failed", station_id)
+            except Exception as err:  # a bug here must not stop the pusher
+                self._central.state.logs.log(
+                    _LOGGER,
+                    logging.ERROR,
+                    station_id,
+                    "%s: pushing the local authorization list failed",
+                    station_id,
+                    exc_info=err,
+                )
 
     # ---- one sync ----------------------------------------------------------------------
 
@@ -292,7 +299,15 @@ class LocalListPusher:
         self.results[station_id] = result
         self._central.state.save_soon()
         if status != "Accepted":
-            _LOGGER.warning("%s: local authorization list not pushed (%s: %s)", station_id, status, detail)
+            self._central.state.logs.log(
+                _LOGGER,
+                logging.WARNING,
+                station_id,
+                "%s: local authorization list not pushed (%s: %s)",
+                station_id,
+                status,
+                detail,
+            )
         self._central.events.emit(Event(EventType.LOCAL_LIST, station_id, data={"push": True, **result}))
 
     # ---- persistence -------------------------------------------------------------------

@@ -16,6 +16,7 @@ from .timeutil import utcnow
 
 # Measurand names follow OCPP (identical in 1.6 and 2.x).
 ENERGY_IMPORT_REGISTER = "Energy.Active.Import.Register"
+ENERGY_EXPORT_REGISTER = "Energy.Active.Export.Register"
 # a register reading this much below the last one is a reset, not rounding or a replayed sample
 _REGISTER_TOLERANCE_WH = 10.0
 POWER_IMPORT = "Power.Active.Import"
@@ -24,6 +25,8 @@ CURRENT_OFFERED = "Current.Offered"
 VOLTAGE = "Voltage"
 SOC = "SoC"
 TEMPERATURE = "Temperature"
+FREQUENCY = "Frequency"
+POWER_FACTOR = "Power.Factor"
 
 # how many security events a station keeps (newest last)
 SECURITY_EVENTS_KEPT = 50
@@ -79,6 +82,8 @@ class Transaction:
     seq_min: int | None = None
     seq_max: int | None = None
     seq_missing: list[int] = field(default_factory=list)
+    # in memory: seqNo -> (eventType, timestamp) of the events it numbered (a repeat is the same event)
+    seq_events: dict[int, list[tuple[str, datetime]]] = field(default_factory=dict, repr=False)
     # OCPP 2.1: transactionInfo.transactionLimit {"max_cost", "max_energy", "max_time", "max_soc"} as set,
     # transactionInfo.tariffId, and the station's costDetails (total_cost / currency read from it)
     transaction_limit: dict[str, float] | None = None
@@ -255,10 +260,17 @@ class Connector(_Reservable):
     _reservation: Reservation | None = field(default=None, repr=False)
     # why the last session on this connector ended (kept across restarts)
     last_stop_reason: str | None = None
+    # the last ended session (its energy, duration and tag stay shown until the next one starts)
+    last_transaction: Transaction | None = None
+    # why the last reservation of this connector ended (used, cancelled, expired, ended, replaced)
+    reservation_end: str | None = None
     # the highest energy register read since the meter last started over, and what earlier
     # meters (before a reset or a swapped charger) counted
     register_peak_wh: float | None = None
     lifetime_offset_wh: float = 0.0
+    # in memory: the charger came back speaking another OCPP version (firmware update); a register
+    # that then reads lower is another meter's count, continued from where the count stood
+    register_rebase: bool = field(default=False, repr=False)
 
     def reading(self, measurand: str, phase: str | None = None) -> float | None:
         sample = self.readings.get((measurand, phase))
@@ -268,11 +280,24 @@ class Connector(_Reservable):
         """Follow the energy register; a register that falls well back (meter reset, swapped charger)
         starts a new count, a small dip (rounding) changes nothing."""
         peak = self.register_peak_wh
+        rebase, self.register_rebase = self.register_rebase, False
         if peak is not None and value_wh < peak - _REGISTER_TOLERANCE_WH:
-            self.lifetime_offset_wh += peak
+            # a reset counts on from zero; after a version change, from the reading itself
+            self.lifetime_offset_wh += max(peak, 0.0) - (value_wh if rebase else 0.0)
             self.register_peak_wh = value_wh
         elif peak is None or value_wh > peak:
             self.register_peak_wh = value_wh
+
+    def advance_register(self, value_wh: float) -> None:
+        """A register value that can only move the count on (meterStart / meterStop: some chargers
+        send 0 or a stray value there, which must never read as a meter reset)."""
+        if self.register_peak_wh is None or value_wh > self.register_peak_wh:
+            self.register_peak_wh = value_wh
+
+    @property
+    def session(self) -> Transaction | None:
+        """The running session, else the last ended one (None before the first)."""
+        return self.transaction or self.last_transaction
 
     @property
     def lifetime_energy_wh(self) -> float | None:
@@ -405,6 +430,14 @@ class Station(_Reservable):
             "stop_reasons": {
                 str(cid): c.last_stop_reason for cid, c in sorted(self.connectors.items()) if c.last_stop_reason
             },
+            "last_sessions": {
+                str(cid): c.last_transaction.to_dict()
+                for cid, c in sorted(self.connectors.items())
+                if c.last_transaction is not None
+            },
+            "reservation_ends": {
+                str(cid): c.reservation_end for cid, c in sorted(self.connectors.items()) if c.reservation_end
+            },
             **({"v2": self._v2_dict()} if self.v2 is not None else {}),
         }
 
@@ -446,6 +479,11 @@ class Station(_Reservable):
             connector.register_peak_wh, connector.lifetime_offset_wh = register_wh, offset_wh
         for connector_id, reason in (data.get("stop_reasons") or {}).items():
             station.connectors.setdefault(int(connector_id), Connector(int(connector_id))).last_stop_reason = reason
+        for connector_id, tx_data in (data.get("last_sessions") or {}).items():
+            connector = station.connectors.setdefault(int(connector_id), Connector(int(connector_id)))
+            connector.last_transaction = Transaction.from_dict(tx_data)
+        for connector_id, reason in (data.get("reservation_ends") or {}).items():
+            station.connectors.setdefault(int(connector_id), Connector(int(connector_id))).reservation_end = reason
         for reservation_data in data.get("reservations") or []:
             reservation = Reservation.from_dict(reservation_data)
             if reservation.expired():

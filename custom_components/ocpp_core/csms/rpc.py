@@ -27,6 +27,7 @@ from typing import Any
 from .config import CentralSystemConfig
 from .framelog import redact_secrets
 from .jsoncodec import dumps, loads
+from .loglimit import LogLimiter
 from .rpc_types import (
     UNKNOWN_MESSAGE_ID,
     CallError,
@@ -64,6 +65,21 @@ def _retrieve(future: asyncio.Future[Any]) -> None:
     future.exception()
 
 
+class _NotJson:
+    """What `parse_frame` gives for a frame that is not JSON (None is valid JSON: null)."""
+
+
+NOT_JSON = _NotJson()
+
+
+def parse_frame(raw: str | bytes) -> Any:
+    """The frame's JSON value, or NOT_JSON."""
+    try:
+        return loads(raw)
+    except (ValueError, RecursionError):  # RecursionError: the stdlib parser on deeply nested input
+        return NOT_JSON
+
+
 class RpcEndpoint:
     """The OCPP-J RPC state of one charger connection."""
 
@@ -75,8 +91,11 @@ class RpcEndpoint:
         send: Sender,
         handlers: HandlerLookup,
         config: CentralSystemConfig | None = None,
+        logs: LogLimiter | None = None,
     ) -> None:
         self.charge_point_id = charge_point_id
+        # every line a frame can cause is rate-limited per charger (shared across its connections)
+        self._logs = logs or LogLimiter()
         self.version = version
         # shared with the central system, so option changes apply to connected chargers at once
         self.config = config or CentralSystemConfig()
@@ -93,11 +112,11 @@ class RpcEndpoint:
 
     # ---- receiving -------------------------------------------------------
 
-    async def receive(self, raw: str | bytes) -> None:
-        """Handle one WebSocket frame from the charger."""
-        try:
-            frame = loads(raw)
-        except (ValueError, RecursionError):  # RecursionError: the stdlib parser on deeply nested input
+    async def receive(self, raw: str | bytes, frame: Any = None) -> None:
+        """Handle one WebSocket frame from the charger (`frame`: what `parse_frame` made of it, if done)."""
+        if frame is None:
+            frame = parse_frame(raw)
+        if frame is NOT_JSON:
             await self._reply_error(UNKNOWN_MESSAGE_ID, ErrorKind.NOT_JSON, "Frame is not valid JSON", raw)
             return
         if not isinstance(frame, list) or len(frame) < 3 or not isinstance(frame[1], str):
@@ -182,9 +201,7 @@ class RpcEndpoint:
         if isinstance(err, OcppError):
             await self._reply_error(message_id, err.kind, err.description, raw, err.details)
             return
-        _LOGGER.error(
-            "%s: handler for %s failed on frame %r", self.charge_point_id, action, _loggable(raw), exc_info=err
-        )
+        self._log(logging.ERROR, "%s: handler for %s failed on frame %r", action, _loggable(raw), exc_info=err)
         await self._reply_error(message_id, ErrorKind.INTERNAL, f"{action} handler failed", raw)
 
     def _on_result(self, frame: list[Any]) -> tuple[str, str] | None:
@@ -224,9 +241,9 @@ class RpcEndpoint:
 
     def _on_result_error(self, frame: list[Any]) -> None:
         """OCPP 2.1: the charger could not process our answer to one of its calls; nothing to answer."""
-        _LOGGER.warning(
+        self._log(
+            logging.WARNING,
             "%s could not process our answer to its message %s: %s %s",
-            self.charge_point_id,
             frame[1],
             frame[2] if len(frame) > 2 else "GenericError",
             frame[3] if len(frame) > 3 else "",
@@ -235,7 +252,7 @@ class RpcEndpoint:
     def _take_pending(self, message_id: str) -> asyncio.Future[Payload] | None:
         future = self._pending
         if future is None or message_id != self._pending_id or future.done():
-            _LOGGER.info("%s: answer to unknown or expired call %s ignored", self.charge_point_id, message_id)
+            self._log(logging.INFO, "%s: answer to unknown or expired call %s ignored", message_id)
             return None
         return future
 
@@ -276,9 +293,9 @@ class RpcEndpoint:
         raw: str | bytes,
         details: dict[str, object] | None = None,
     ) -> None:
-        _LOGGER.warning(
+        self._log(
+            logging.WARNING,
             "%s: answering %s (%s) to frame %.300r",
-            self.charge_point_id,
             error_code(self.version, kind),
             description,
             _loggable(raw),
@@ -299,11 +316,20 @@ class RpcEndpoint:
         key = f"{action}: {_INDEX.sub('[]', description)}"
         if key not in self._quirks_seen:
             self._quirks_seen.add(key)
-            _LOGGER.warning(
+            self._log(
+                logging.WARNING,
                 "%s: tolerated a schema break in %s (lenient mode); further ones like it are not logged",
-                self.charge_point_id,
                 key,
+                key=f"quirk {key}",
             )
+
+    def _log(
+        self, level: int, message: str, *args: object, key: str | None = None, exc_info: BaseException | None = None
+    ) -> None:
+        """A line about this charger (`message` starts with its id), rate-limited (see LogLimiter)."""
+        self._logs.log(
+            _LOGGER, level, self.charge_point_id, message, self.charge_point_id, *args, key=key, exc_info=exc_info
+        )
 
     def close(self) -> None:
         """Fail the outstanding call and cancel running handlers."""

@@ -20,8 +20,9 @@ from websockets.typing import Subprotocol
 from .config import CentralSystemConfig
 from .credentials import AuthResult, CredentialStore
 from .framelog import redact_secrets
+from .loglimit import LogLimiter
 from .rpc_types import OcppVersion
-from .throttle import FailureLimiter
+from .throttle import Blocked, Throttles
 from .tls import common_name, server_context
 
 _LOGGER = logging.getLogger(__name__)
@@ -56,6 +57,12 @@ def _address(connection: ServerConnection) -> str:
     """The peer's IP address (the port changes with every attempt)."""
     remote = connection.remote_address
     return str(remote[0]) if isinstance(remote, tuple) and remote else str(remote)
+
+
+def _too_many(connection: ServerConnection, why: str, retry_after: float) -> Response:
+    response = connection.respond(HTTPStatus.TOO_MANY_REQUESTS, f"{why}\n")
+    response.headers["Retry-After"] = str(max(int(retry_after + 0.999), 1))
+    return response
 
 
 class InvalidChargePointId(ValueError):
@@ -98,15 +105,19 @@ class OcppServer:
         on_connection: ConnectionHandler,
         versions: Sequence[OcppVersion],
         credentials: CredentialStore | None = None,
+        throttles: Throttles | None = None,
         room_for: Callable[[str], bool] | None = None,
     ) -> None:
         self._config = config
         self._subprotocols = tuple(v.value for v in versions)
         self._on_connection = on_connection
         self._credentials = credentials
+        self.throttles = throttles or Throttles(config)
+        self._refused = self.throttles.refused
+        # lines per address or charger id (a refused peer retries as often as it likes)
+        self._logs = LogLimiter()
         # is there room for this charger id (False: a new one beyond the cap, see retention.py)
         self._room_for = room_for
-        self._refused = FailureLimiter(config.auth_failure_limit, config.auth_failure_window)
         self._server: Server | None = None
 
     @property
@@ -160,21 +171,24 @@ class OcppServer:
             self._server = None
 
     async def _check_request(self, connection: ServerConnection, request: Request) -> Response | None:
-        """Refuse, before the WebSocket upgrade: bad ids (400), addresses refused too often (429), chargers
-        not admitted or whose certificate names another charger (403), missing or wrong passwords (401)."""
+        """Refuse, before the WebSocket upgrade: bad ids (400), addresses refused too often and chargers
+        closed for flooding (429), chargers not admitted or whose certificate names another charger (403),
+        missing, wrong or repeated passwords (401)."""
         remote = _address(connection)
         retry_after = self._refused.retry_after(remote)
         if retry_after is not None:
             _LOGGER.debug("Refused a connection from %s: too many refused attempts", remote)
-            response = connection.respond(HTTPStatus.TOO_MANY_REQUESTS, "too many refused attempts\n")
-            response.headers["Retry-After"] = str(max(int(retry_after + 0.999), 1))
-            return response
+            return _too_many(connection, "too many refused attempts", retry_after)
         try:
             cp_id = charge_point_id_from_path(request.path)
         except InvalidChargePointId as err:
-            _LOGGER.warning("Refused a connection from %s: %s", remote, err)
+            self._logs.log(_LOGGER, logging.WARNING, remote, "Refused a connection from %s: %s", remote, err)
             self._refused.record(remote)
             return connection.respond(HTTPStatus.BAD_REQUEST, f"{err}\n")
+        retry_after = self.throttles.flood_retry_after(cp_id, remote)
+        if retry_after is not None:
+            _LOGGER.debug("Refused %s from %s: closed for flooding, %.0f s to wait", cp_id, remote, retry_after)
+            return _too_many(connection, "closed for sending too much; reconnect later", retry_after)
         admission = self._config.admission
         if admission is not None and not admission(cp_id):
             self._refuse(cp_id, remote, AuthResult.NOT_ADMITTED)
@@ -187,18 +201,39 @@ class OcppServer:
                 self._refuse(cp_id, remote, AuthResult.CERTIFICATE)
                 return connection.respond(HTTPStatus.FORBIDDEN, "certificate does not name this charger\n")
         elif profile in (1, 2) and self._credentials is not None:
-            result = await self._credentials.check(cp_id, request.headers.get("Authorization"))
-            if result is not AuthResult.OK:
-                self._refuse(cp_id, remote, result)
-                response = connection.respond(HTTPStatus.UNAUTHORIZED, "authentication required\n")
-                response.headers["WWW-Authenticate"] = AUTHENTICATE
-                return response
+            refused = await self._check_password(connection, request, cp_id, remote)
+            if refused is not None:
+                return refused
         if self._room_for is not None and not self._room_for(cp_id):
             self._refused.record(remote)
             return connection.respond(HTTPStatus.SERVICE_UNAVAILABLE, "too many chargers known\n")
         if profile and self._credentials is not None:
             self._credentials.succeeded(cp_id, remote)
         return None
+
+    async def _check_password(
+        self, connection: ServerConnection, request: Request, cp_id: str, remote: str
+    ) -> Response | None:
+        """HTTP Basic: None when the password is right.  Counted against the address when the check
+        starts (see FailureLimiter.attempt): concurrent guesses are not all checked."""
+        assert self._credentials is not None
+        headers = request.headers.get_all("Authorization")
+        try:
+            async with self._refused.attempt(remote):
+                if len(headers) > 1:  # which would we check?  Refused, and counted as a guess
+                    result = AuthResult.MALFORMED
+                else:
+                    result = await self._credentials.check(cp_id, headers[0] if headers else None)
+                if result is not AuthResult.OK:
+                    self._refuse(cp_id, remote, result)
+        except Blocked as blocked:
+            _LOGGER.debug("Refused a connection from %s: too many refused attempts", remote)
+            return _too_many(connection, "too many refused attempts", blocked.retry_after)
+        if result is AuthResult.OK:
+            return None
+        response = connection.respond(HTTPStatus.UNAUTHORIZED, "authentication required\n")
+        response.headers["WWW-Authenticate"] = AUTHENTICATE
+        return response
 
     def _refuse(self, cp_id: str, remote: str, reason: AuthResult) -> None:
         """Count a refusal against the address (a charger sending no password guesses nothing) and the charger."""
@@ -207,7 +242,15 @@ class OcppServer:
         if self._credentials is not None:
             self._credentials.failed(cp_id, remote, reason)
         else:
-            _LOGGER.info("Refused charger %s from %s: %s", cp_id, remote, reason.value.replace("_", " "))
+            self._logs.log(
+                _LOGGER,
+                logging.INFO,
+                cp_id,
+                "Refused charger %s from %s: %s",
+                cp_id,
+                remote,
+                reason.value.replace("_", " "),
+            )
 
     def _select_subprotocol(self, connection: ServerConnection, offered: Sequence[Subprotocol]) -> Subprotocol | None:
         chosen = choose_subprotocol(offered, self._subprotocols)
@@ -217,9 +260,14 @@ class OcppServer:
         assert connection.request is not None
         cp_id = charge_point_id_from_path(connection.request.path)
         if connection.subprotocol is None:
-            offered = connection.request.headers.get("Sec-WebSocket-Protocol")
-            _LOGGER.warning(
-                "%s offered no OCPP version we speak (%s); treating it as OCPP 1.6", cp_id, offered or "none"
+            offered = ", ".join(connection.request.headers.get_all("Sec-WebSocket-Protocol"))
+            self._logs.log(
+                _LOGGER,
+                logging.WARNING,
+                cp_id,
+                "%s offered no OCPP version we speak (%s); treating it as OCPP 1.6",
+                cp_id,
+                offered or "none",
             )
             version = OcppVersion.V16
         else:

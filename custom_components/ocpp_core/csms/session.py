@@ -14,11 +14,13 @@ from websockets.frames import CloseCode
 from .adapter import VersionAdapter
 from .config import CentralSystemConfig
 from .framelog import FrameLog
-from .rpc import LimitExceeded, Payload, RpcEndpoint
+from .message_rate import MessageRate
+from .rpc import LimitExceeded, Payload, RpcEndpoint, parse_frame
 from .rpc_types import OcppVersion
 from .state import CentralState
 from .takeover import peer_address
-from .throttle import MessageRate
+from .throttle import Throttles
+from .timeutil import utcnow
 from .validation import SchemaSet
 
 _LOGGER = logging.getLogger(__name__)
@@ -37,14 +39,17 @@ class ChargerSession:
         state: CentralState,
         config: CentralSystemConfig,
         frames: FrameLog,
+        throttles: Throttles,
     ) -> None:
         self.station_id = station_id
         self.connection = connection
         self.frames = frames
         self.adapter = adapter_type(station_id, state, self.call, config)
-        self.rpc = RpcEndpoint(station_id, version, schemas, self.send, self.adapter.handler, config)
+        self.rpc = RpcEndpoint(station_id, version, schemas, self.send, self.adapter.handler, config, state.logs)
         self._config = config
-        self._rate = MessageRate(config.max_message_rate, config.max_message_burst)
+        self._state = state
+        self._throttles = throttles
+        self._rate = MessageRate(config, station_id, throttles.replays, utcnow())
         self.remote = peer_address(connection)
         self.last_received = time.monotonic()  # of the last frame (a live connection's replacement is suspect)
 
@@ -68,25 +73,41 @@ class ChargerSession:
             async for raw in self.connection:
                 self.frames.add(True, raw)
                 self.last_received = time.monotonic()
-                if not self._rate.allow():
+                frame = parse_frame(raw)
+                if not self._rate.allow(frame):
                     raise LimitExceeded(
                         f"more than {self._config.max_message_rate:g} messages per second"
                         f" (bursts of {self._config.max_message_burst})"
                     )
-                await self.rpc.receive(raw)
+                await self.rpc.receive(raw, frame)
         except LimitExceeded as err:
-            _LOGGER.warning("%s: closing its connection: %s", self.station_id, err)
+            self._closed_for_flooding(str(err))
             await self._close_draining(CloseCode.POLICY_VIOLATION, str(err)[:120])
         except ConnectionClosed as err:
             if err.sent is not None and err.sent.code == CloseCode.MESSAGE_TOO_BIG:
-                _LOGGER.warning(
+                self._log(
+                    logging.WARNING,
                     "%s: closed its connection: it sent a frame larger than %d bytes (max_frame_size)",
-                    self.station_id,
                     self._config.max_frame_size,
                 )
         finally:
             self.rpc.close()
             self.adapter.close()
+            self._state.logs.flush(self.station_id)
+
+    def _closed_for_flooding(self, why: str) -> None:
+        remote = self.connection.remote_address
+        address = str(remote[0]) if isinstance(remote, tuple) and remote else str(remote)
+        refused = self._throttles.closed_for_flooding(self.station_id, address)
+        if refused:
+            self._log(
+                logging.WARNING, "%s: closing its connection: %s; its reconnects are refused for %.0f s", why, refused
+            )
+        else:
+            self._log(logging.WARNING, "%s: closing its connection: %s", why)
+
+    def _log(self, level: int, message: str, *args: object) -> None:
+        self._state.logs.log(_LOGGER, level, self.station_id, message, self.station_id, *args)
 
     async def _close_draining(self, code: int, reason: str) -> None:
         """Close, discarding what the charger still sends: unread frames would hold back its close frame

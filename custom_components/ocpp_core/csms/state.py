@@ -20,6 +20,7 @@ from .authorization import Authorization
 from .events import Event, EventBus, EventType
 from .framelog import scrub_stored_station
 from .history import TransactionHistory, as_utc, overlaps, transaction_record
+from .loglimit import LogLimiter
 from .model import (
     ENERGY_IMPORT_REGISTER,
     Connector,
@@ -63,6 +64,8 @@ class CentralState(StationReports, StationReports2, TransactionEvents):
         self._next_request_id = 1
         self._expiry_timers: dict[str, asyncio.TimerHandle] = {}
         self._logged: set[tuple[str, str]] = set()
+        # the lines a station's messages cause, rate-limited per station (see loglimit.py)
+        self.logs = LogLimiter()
         # 2.x transactions ended lately, to recognise their late events (see transactions2.py)
         self._recently_ended: dict[tuple[str, str], None] = {}
         # parts kept by other modules (tags, credentials, limits): name -> (load, dump)
@@ -182,6 +185,10 @@ class CentralState(StationReports, StationReports2, TransactionEvents):
         station = self.station(station_id)
         station.connected = connected
         if version is not None:
+            if station.ocpp_version is not None and version is not station.ocpp_version:
+                _LOGGER.info("%s: now speaks %s (was %s)", station_id, version.value, station.ocpp_version.value)
+                for connector in station.connectors.values():
+                    connector.register_rebase = connector.register_peak_wh is not None
             station.ocpp_version = version
         if not connected:
             station.booted = False
@@ -323,6 +330,8 @@ class CentralState(StationReports, StationReports2, TransactionEvents):
         timestamp: datetime,
     ) -> Transaction:
         tx = Transaction(transaction_id, connector_id, id_tag, timestamp, meter_start_wh, meter_last_wh=meter_start_wh)
+        # chargers that send no meter values report their register here only (open-ocpp)
+        self.connector(self.station(station_id), connector_id).advance_register(meter_start_wh)
         await self.open_transaction(station_id, tx)
         return tx
 
@@ -332,7 +341,10 @@ class CentralState(StationReports, StationReports2, TransactionEvents):
         connector = self.connector(station, tx.connector_id)
         previous = connector.transaction
         if previous is not None and previous.transaction_id != tx.transaction_id:
-            _LOGGER.info(
+            self.logs.log(
+                _LOGGER,
+                logging.INFO,
+                station_id,
                 "%s: transaction %s on connector %s closed by a new start",
                 station_id,
                 previous.transaction_id,
@@ -364,7 +376,14 @@ class CentralState(StationReports, StationReports2, TransactionEvents):
         station = self.station(station_id)
         connector = self.find_open_transaction(station_id, transaction_id)
         if connector is None or connector.transaction is None:
-            _LOGGER.info("%s: stop of unknown transaction %s recorded as is", station_id, transaction_id)
+            self.logs.log(
+                _LOGGER,
+                logging.INFO,
+                station_id,
+                "%s: stop of unknown transaction %s recorded as is",
+                station_id,
+                transaction_id,
+            )
             self.events.emit(
                 Event(
                     EventType.TRANSACTION_ENDED,
@@ -379,6 +398,8 @@ class CentralState(StationReports, StationReports2, TransactionEvents):
                 )
             )
             return None
+        if meter_stop_wh is not None and meter_stop_wh >= connector.transaction.meter_start_wh:
+            connector.advance_register(meter_stop_wh)  # a meterStop below the start is no register
         tx = self._end(station, connector, connector.transaction, meter_stop_wh, timestamp, reason)
         await self.save_now()
         return tx
@@ -401,6 +422,7 @@ class CentralState(StationReports, StationReports2, TransactionEvents):
             )  # fmt: skip
         tx.stop_reason = reason or "Local"
         connector.transaction = None
+        connector.last_transaction = tx
         connector.last_stop_reason = tx.stop_reason
         station.counters.sessions += 1
         self.history.add(station.station_id, tx)
@@ -470,6 +492,8 @@ class CentralState(StationReports, StationReports2, TransactionEvents):
         if reservation is None:
             return
         holder.reservation = None
+        if isinstance(holder, Connector):
+            holder.reservation_end = reason
         self._save_soon()
         self.events.emit(
             Event(

@@ -5,8 +5,10 @@ A mixin of CentralState.  The charger numbers the events of a transaction
 replayed with their old timestamps), out of order, or twice (our answer got
 lost).  The rules:
 
-- an event whose seqNo was seen before for that transaction is a duplicate:
-  answered, not applied again;
+- an event seen before (the same seqNo, eventType and timestamp) is a
+  duplicate: answered, not applied again; an event that reuses a seqNo but
+  differs (the virtual charge point numbers both Started and Ended 0) is
+  applied, and an Ended is never dropped;
 - the newest event (highest seqNo) sets the transaction's state (charging
   state, trigger reason, limits, costs); an older one only fills what is still
   unknown (the id token, the start time, the meter start); meter readings
@@ -33,6 +35,7 @@ from typing import Any
 
 from .events import Event, EventBus, EventType
 from .history import TransactionHistory
+from .loglimit import LogLimiter
 from .model import ENERGY_IMPORT_REGISTER, Connector, MeterSample, Station, Transaction
 
 _LOGGER = logging.getLogger(__name__)
@@ -41,6 +44,8 @@ _LOGGER = logging.getLogger(__name__)
 _ENDED_REMEMBERED = 256
 # a seqNo gap wider than this is not listed (a garbage seqNo must not make a huge list)
 _MAX_GAP = 1000
+# how many events' (eventType, timestamp) a transaction remembers to tell a repeat from a reused seqNo
+_SIGNATURES_KEPT = 200
 BEGIN = "Transaction.Begin"
 END = "Transaction.End"
 
@@ -87,6 +92,7 @@ class TransactionEvents:
 
     events: EventBus
     history: TransactionHistory
+    logs: LogLimiter
     _recently_ended: dict[tuple[str, str], None]
 
     @abstractmethod
@@ -148,11 +154,18 @@ class TransactionEvents:
         if connector is None or connector.transaction is None:
             return self._unknown_transaction(station, ev)
         tx = connector.transaction
-        if _seen(tx, ev.seq_no):
+        signature = (ev.event_type, ev.timestamp)
+        seen = _seen(tx, ev.seq_no)
+        if seen and ev.event_type != "Ended" and signature in tx.seq_events.get(ev.seq_no, [signature]):
             _LOGGER.debug("%s: TransactionEvent %s #%s again; not applied", station_id, tx.transaction_id, ev.seq_no)
             return "duplicate"
-        newest = tx.seq_max is None or ev.seq_no > tx.seq_max
-        _track_seq(tx, ev.seq_no)
+        # a reused seqNo belongs to a later event than the one first numbered so
+        newest = tx.seq_max is None or ev.seq_no >= tx.seq_max or ev.event_type == "Ended"
+        if seen:
+            _LOGGER.debug("%s: TransactionEvent %s reuses #%s", station_id, tx.transaction_id, ev.seq_no)
+        else:
+            _track_seq(tx, ev.seq_no)
+        _note_signature(tx, ev.seq_no, signature)
         self._apply(station, connector, tx, ev, newest)
         if ev.event_type == "Ended":
             self._finish(station, connector, tx, ev)
@@ -239,7 +252,10 @@ class TransactionEvents:
             )  # fmt: skip
             return "dropped"
         if ev.event_type != "Started":
-            _LOGGER.info(
+            self.logs.log(
+                _LOGGER,
+                logging.INFO,
+                station_id,
                 "%s: %s event of unknown transaction %s (seqNo %s); recorded as is",
                 station_id,
                 ev.event_type,
@@ -259,6 +275,7 @@ class TransactionEvents:
             meter_start_known=start_wh is not None,
         )
         _track_seq(tx, ev.seq_no)
+        _note_signature(tx, ev.seq_no, (ev.event_type, ev.timestamp))
         connector = self.connector(station, evse_id)
         if ev.event_type == "Ended":
             self._apply_fields_only(tx, ev)
@@ -288,6 +305,8 @@ class TransactionEvents:
         tx.stop_reason = ev.stopped_reason or "Local"
         station.counters.sessions += 1
         self.history.add(station.station_id, tx)
+        if connector.transaction is None:
+            connector.last_transaction = tx
         self._remember_ended(station.station_id, tx.transaction_id)
         if ev.samples:
             self.record_samples(station.station_id, connector.connector_id, ev.samples, None)
@@ -299,7 +318,10 @@ class TransactionEvents:
     def _put_open(self, station: Station, connector: Connector, tx: Transaction) -> None:
         previous = connector.transaction
         if previous is not None:
-            _LOGGER.info(
+            self.logs.log(
+                _LOGGER,
+                logging.INFO,
+                station.station_id,
                 "%s: transaction %s on EVSE %s closed by the start of %s",
                 station.station_id,
                 previous.transaction_id,
@@ -325,6 +347,13 @@ def _seen(tx: Transaction, seq_no: int) -> bool:
     if tx.seq_min is None or tx.seq_max is None:
         return False
     return tx.seq_min <= seq_no <= tx.seq_max and seq_no not in tx.seq_missing
+
+
+def _note_signature(tx: Transaction, seq_no: int, signature: tuple[str, datetime]) -> None:
+    """Remember which events a seqNo numbered (bounded: the newest _SIGNATURES_KEPT seqNos)."""
+    tx.seq_events.setdefault(seq_no, []).append(signature)
+    while len(tx.seq_events) > _SIGNATURES_KEPT:
+        del tx.seq_events[next(iter(tx.seq_events))]
 
 
 def _track_seq(tx: Transaction, seq_no: int) -> None:

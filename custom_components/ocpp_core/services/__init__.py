@@ -29,6 +29,7 @@ from ..const import DOMAIN
 from ..coordinator import OcppConfigEntry
 from ..csms import CentralSystem
 from ..errors import ha_error, ocpp_call, validation_error, version_name
+from .admin import register_service
 from .catalog import CHARGER_SERVICES, GET_TRANSACTIONS_SCHEMA
 from .fields import (
     ATTR_CONNECTOR_ID,
@@ -175,18 +176,8 @@ async def _get_transactions(call: ServiceCall) -> ServiceResponse:
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register every service of the domain (once, for all config entries)."""
     for service in CHARGER_SERVICES:
-        hass.services.async_register(
-            DOMAIN,
-            service.name,
-            _charger_handler(service),
-            schema=service.schema,
-            supports_response=service.response,
-        )
-    hass.services.async_register(
-        DOMAIN,
-        SERVICE_GET_TRANSACTIONS,
-        _get_transactions,
-        schema=GET_TRANSACTIONS_SCHEMA,
-        supports_response=SupportsResponse.ONLY,
+        register_service(hass, DOMAIN, service.name, _charger_handler(service), service.schema, service.response)
+    register_service(
+        hass, DOMAIN, SERVICE_GET_TRANSACTIONS, _get_transactions, GET_TRANSACTIONS_SCHEMA, SupportsResponse.ONLY
     )
     async_setup_tag_services(hass)

@@ -27,6 +27,7 @@ from ..const import DOMAIN
 from ..csms import CentralSystem
 from ..csms.credentials import PUSH_MAX_LENGTH, PUSH_MIN_LENGTH, InvalidPassword, validate_password
 from ..errors import Answer, ha_error, ocpp_call, validation_error
+from .admin import register_service
 from .target import resolve_target
 
 SERVICE_SET_CHARGER_PASSWORD = "set_charger_password"
@@ -106,10 +107,6 @@ async def _handle(call: ServiceCall) -> ServiceResponse:
 @callback
 def async_setup_security_services(hass: HomeAssistant) -> None:
     """Register the security actions (once, for all config entries)."""
-    hass.services.async_register(
-        DOMAIN,
-        SERVICE_SET_CHARGER_PASSWORD,
-        _handle,
-        schema=SET_CHARGER_PASSWORD_SCHEMA,
-        supports_response=SupportsResponse.OPTIONAL,
+    register_service(
+        hass, DOMAIN, SERVICE_SET_CHARGER_PASSWORD, _handle, SET_CHARGER_PASSWORD_SCHEMA, SupportsResponse.OPTIONAL
     )

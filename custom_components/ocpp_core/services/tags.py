@@ -27,6 +27,7 @@ from ..csms import CentralSystem
 from ..csms.tags import TAG_STATUSES, TagError, TagRecord
 from ..csms.timeutil import utcnow
 from ..errors import validation_error
+from .admin import register_service
 
 SERVICE_ADD_TAG: Final = "add_tag"
 SERVICE_UPDATE_TAG: Final = "update_tag"
@@ -191,4 +192,4 @@ _SERVICES: Final[list[tuple[str, _Handler, SupportsResponse]]] = [
 def async_setup_tag_services(hass: HomeAssistant) -> None:
     """Register the tag services (once, for every central system)."""
     for name, handler, response in _SERVICES:
-        hass.services.async_register(DOMAIN, name, handler, schema=TAG_SCHEMAS[name], supports_response=response)
+        register_service(hass, DOMAIN, name, handler, TAG_SCHEMAS[name], response)

@@ -11,7 +11,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 
 from ..const import DOMAIN
-from ..coordinator import OcppConfigEntry
+from ..coordinator import OcppConfigEntry, device_target
 from ..csms import CentralSystem, Station
 from ..csms.v16.commands import V16Commands
 from ..csms.v201.commands import V201Commands
@@ -59,8 +59,8 @@ class Target:
 def resolve_target(hass: HomeAssistant, device_id: str) -> Target:
     """device id → loaded config entry → station (and connector).
 
-    A charger that moved to another central system (port) has one device with
-    both entries; the entry it is connected to wins.
+    A device belongs to one entry (its identifiers are scoped by it); should one
+    name a charger of several, the entry it is connected to wins.
     """
     device = dr.async_get(hass).async_get(device_id)
     names = [value for domain, value in device.identifiers if domain == DOMAIN] if device is not None else []
@@ -77,12 +77,8 @@ def resolve_target(hass: HomeAssistant, device_id: str) -> Target:
             continue
         stations = entry.runtime_data.central.stations
         for name in names:
-            if name in stations:
-                found.append(Target(entry, name, None))
-                continue
-            station_id, colon, number = name.rpartition(":")
-            if colon and station_id in stations and number.isdigit():
-                found.append(Target(entry, station_id, int(number)))
+            if (named := device_target(entry_id, name, stations)) is not None:
+                found.append(Target(entry, *named))
     if found:
         return next((target for target in found if target.central.is_connected(target.station_id)), found[0])
     if not_loaded:

@@ -107,8 +107,8 @@ class V16Adapter(VersionAdapter):
                 "its configuration could not be read (%s); going on without it",
                 err,
             )
-        except Exception:
-            _LOGGER.exception("%s: reading the configuration failed", self.station_id)
+        except Exception as err:  # noqa: BLE001 - a bug here must not end the session
+            self._log(logging.ERROR, "%s: reading the configuration failed", exc_info=err, logger=_LOGGER)
 
     def on_heartbeat(self, payload: Payload) -> Payload:
         self.state.record_heartbeat(self.station_id)

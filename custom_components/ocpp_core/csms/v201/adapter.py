@@ -112,8 +112,8 @@ class V201Adapter(VersionAdapter):
         except CallTimeout as err:
             self._inventory_failed("timeout", str(err))
             return
-        except Exception:
-            _LOGGER.exception("%s: asking for the inventory failed", self.station_id)
+        except Exception as err:  # noqa: BLE001 - a bug here must not end the session
+            self._log(logging.ERROR, "%s: asking for the inventory failed", exc_info=err, logger=_LOGGER)
             return
         status = str(answer.get("status"))
         if status != "Accepted":
