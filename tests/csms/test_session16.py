@@ -244,13 +244,21 @@ async def test_meter_stop_below_the_last_reading_is_flagged_not_trusted(
     assert "lower than its last reading (5200.0 Wh)" in caplog.text
 
 
-async def test_a_normal_meter_stop_carries_no_anomaly(central: CentralSystem, url: str) -> None:
+async def test_a_meter_stop_rounded_below_the_last_reading_is_trusted(central: CentralSystem, url: str) -> None:
+    """The integer Wh of meterStop against a register in kWh with decimals, rounded up: no anomaly."""
     charger = await RawCharger.connect(url, "plain-cp")
     await charger.call("BootNotification", BOOT)
     start = {"connectorId": 1, "idTag": "TAG-1", "meterStart": 5000, "timestamp": "2026-01-01T10:00:00Z"}
     tx_id = (await charger.call("StartTransaction", start, "s1"))[2]["transactionId"]
-    stop = {"transactionId": tx_id, "meterStop": 5000, "timestamp": "2026-01-01T11:00:00Z", "reason": "Local"}
+    sample = {"value": "5.25", "measurand": "Energy.Active.Import.Register", "unit": "kWh"}
+    meter = {
+        "connectorId": 1,
+        "transactionId": tx_id,
+        "meterValue": [{"timestamp": "2026-01-01T10:30:00Z", "sampledValue": [sample]}],
+    }
+    await charger.call("MeterValues", meter, "m1")
+    stop = {"transactionId": tx_id, "meterStop": 5204, "timestamp": "2026-01-01T11:00:00Z", "reason": "Local"}
     await charger.call("StopTransaction", stop, "s2")
     await charger.close()
     (record,) = central.transactions("plain-cp")
-    assert record["energy_wh"] == 0.0 and "anomaly" not in record
+    assert record["energy_wh"] == 204.0 and "anomaly" not in record

@@ -53,6 +53,11 @@ class MeterSample:
     location: str | None = None
 
 
+# how much lower than the session's last reading a closing one may be and still be trusted: the integer Wh
+# of a 1.6 meterStop against a register sent in kWh with decimals, rounded (a made-up one is far lower)
+METER_ROUNDING_WH = 100.0
+
+
 @dataclass(slots=True)
 class Transaction:
     """A charging session, as the central system knows it."""
@@ -112,10 +117,10 @@ class Transaction:
 
     def set_meter_stop(self, reported: float | None) -> str | None:
         """The session's closing reading: the reported one (None: the last one), unless it is lower than the
-        last reading (a register only grows: a made-up stop, or a meter fault), which is kept apart as the
-        anomaly returned."""
+        last reading by more than a meter's rounding (a register only grows: a made-up stop, or a meter
+        fault), which is kept apart as the anomaly returned."""
         last = self.meter_last_wh
-        if reported is not None and last is not None and reported < last:
+        if reported is not None and last is not None and reported < last - METER_ROUNDING_WH:
             self.anomaly, self.reported_meter_stop_wh = "meter_stop_below_last_reading", reported
             self.meter_stop_wh = last
             return self.anomaly
