@@ -73,3 +73,29 @@ run_restarting() {
         echo "==> Home Assistant asked for a restart; starting it again"
     done
 }
+
+# Link each blueprint of blueprints/automation/ocpp_core into CONFIG's blueprint folder (files, not the
+# folder: Home Assistant's blueprint search does not descend into a linked folder), dropping links to
+# blueprints that are gone.
+link_blueprints() {
+    local target="$1/blueprints/automation/ocpp_core" blueprint
+    mkdir -p "$target"
+    for blueprint in "$ROOT"/blueprints/automation/ocpp_core/*.yaml; do
+        ln -sfn "$blueprint" "$target/$(basename "$blueprint")"
+    done
+    find "$target" -xtype l -delete
+}
+
+# Home Assistant itself needs two programs the Python packages do not bring: without them the dev
+# instance logs errors that are not ours (tts, which onboarding sets up, runs ffmpeg; the camera
+# support that the action list imports loads libturbojpeg).  Only a warning: HA still runs.
+warn_missing_system_packages() {
+    local missing=()
+    command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
+    if [[ "$(uname -s)" == Linux ]] && ! ldconfig -p 2>/dev/null | grep -q libturbojpeg; then
+        missing+=(libturbojpeg)
+    fi
+    [[ ${#missing[@]} -eq 0 ]] && return 0
+    echo "==> warning: ${missing[*]} not installed; Home Assistant will log errors about it." >&2
+    echo "    Debian/Ubuntu: sudo apt-get install ffmpeg libturbojpeg0   macOS: brew install ffmpeg jpeg-turbo" >&2
+}

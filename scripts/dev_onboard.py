@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """Make the development Home Assistant of scripts/develop usable without clicking through it.
 
-Waits for http://127.0.0.1:8123, finishes onboarding with the account dev / dev (or logs in with it
-when that was done before) and adds an ocpp_core central system on port 9000 unless one exists.
-Only HA's public REST API is used, so this keeps working whatever HA does internally.
+Waits for http://127.0.0.1:8123 (--url), finishes onboarding with the account dev / dev (or logs in with
+it when that was done before), sets the country, time zone and currency as the onboarding page would, and
+adds an ocpp_core central system on port 9000 (--ocpp-port) unless one exists.  Only HA's public REST and
+WebSocket APIs are used, so this keeps working whatever HA does internally.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 import time
@@ -16,6 +18,8 @@ import urllib.parse
 import urllib.request
 from typing import Any
 
+from websockets.sync.client import connect
+
 BASE = "http://127.0.0.1:8123"
 CLIENT_ID = f"{BASE}/"  # IndieAuth: HA trusts a client id on its own origin
 REDIRECT_URI = f"{BASE}/?auth_callback=1"
@@ -23,14 +27,28 @@ USERNAME = PASSWORD = "dev"
 OCPP_PORT = 9000
 # The first start has HA install its frontend package, which can take minutes on a slow network.
 STARTUP_TIMEOUT = 30 * 60
+# What the onboarding page asks (Settings → System → General changes it).  No home location: then the
+# weather integration onboarding would add (met) skips itself instead of fetching a forecast.
+CORE_CONFIG = {"country": "DE", "currency": "EUR", "time_zone": "Europe/Berlin", "unit_system": "metric"}
+# Integrations onboarding adds that fetch from the internet at every start (radio_browser: an internet radio
+# directory; met: a forecast, when a home location is set): removed again, a development instance has no use
+# for them and, offline, they only show failures that are not ours.
+INTERNET_INTEGRATIONS = ("radio_browser", "met")
+ONBOARDED_ENTRIES_TIMEOUT = 60.0
 
 
 class HAError(RuntimeError):
     """HA answered with an unexpected status."""
 
 
-def request(path: str, body: dict[str, Any] | None = None, token: str | None = None, form: bool = False) -> Any:
-    """GET (no body) or POST (JSON, or form-encoded for /auth/token) and return the decoded JSON answer."""
+def request(
+    path: str,
+    body: dict[str, Any] | None = None,
+    token: str | None = None,
+    form: bool = False,
+    method: str | None = None,
+) -> Any:
+    """GET (no body) or POST (JSON, or form-encoded for /auth/token), or `method`; the decoded JSON answer."""
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     data = None
     if body is not None:
@@ -40,7 +58,7 @@ def request(path: str, body: dict[str, Any] | None = None, token: str | None = N
         else:
             data = json.dumps(body).encode()
             headers["Content-Type"] = "application/json"
-    req = urllib.request.Request(BASE + path, data=data, headers=headers)
+    req = urllib.request.Request(BASE + path, data=data, headers=headers, method=method)
     try:
         with urllib.request.urlopen(req, timeout=60) as resp:
             text = resp.read().decode()
@@ -67,6 +85,20 @@ def onboarding_status() -> dict[str, bool] | None:
             if time.monotonic() > deadline:
                 raise SystemExit(f"dev_onboard: Home Assistant did not come up at {BASE}") from None
             time.sleep(2)
+
+
+def websocket_command(token: str, command: dict[str, Any]) -> Any:
+    """One command over HA's WebSocket API (what the frontend uses for what REST does not offer)."""
+    with connect(BASE.replace("http", "ws", 1) + "/api/websocket", open_timeout=60) as ws:
+        json.loads(ws.recv(timeout=60))  # auth_required
+        ws.send(json.dumps({"type": "auth", "access_token": token}))
+        if (answer := json.loads(ws.recv(timeout=60))).get("type") != "auth_ok":
+            raise HAError(f"WebSocket login: {answer}")
+        ws.send(json.dumps({"id": 1, **command}))
+        result = json.loads(ws.recv(timeout=60))
+    if not result.get("success"):
+        raise HAError(f"{command['type']}: {result.get('error')}")
+    return result.get("result")
 
 
 def token_from_code(code: str) -> str:
@@ -104,9 +136,11 @@ def onboard(done: dict[str, bool]) -> str:
         print("dev_onboard: created user dev / dev", flush=True)
     else:
         token = login()
-    # core_config also makes HA start its onboarding integrations (met, radio_browser, shopping_list,
-    # google_translate).  With our light configuration.yaml google_translate cannot load ("No module
-    # named 'mutagen'") and HA logs a traceback once; that is harmless and unrelated to ocpp_core.
+    if not done.get("core_config"):
+        # the onboarding page saves the core configuration first (without a country HA raises a repair)
+        websocket_command(token, {"type": "config/core/update", **CORE_CONFIG})
+    # core_config also makes HA add its onboarding integrations (google_translate, met, radio_browser,
+    # shopping_list); see remove_internet_integrations.
     for step in ("core_config", "analytics"):
         if not done.get(step):
             request(f"/api/onboarding/{step}", {}, token)
@@ -152,16 +186,45 @@ def accept_every_charger(token: str, entry_id: str) -> None:
         raise SystemExit(f"dev_onboard: the options did not take the accept policy: {result}")
 
 
+def remove_internet_integrations(token: str) -> None:
+    """Delete the entries onboarding added for INTERNET_INTEGRATIONS (met only exists with a home location).
+
+    Onboarding adds them in the background, so wait for radio_browser's (its requirements are in
+    requirements/run.txt: nothing to install first), then delete whichever exist."""
+    deadline = time.monotonic() + ONBOARDED_ENTRIES_TIMEOUT
+    while not request("/api/config/config_entries/entry?domain=radio_browser", token=token):
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    for domain in INTERNET_INTEGRATIONS:
+        for entry in request(f"/api/config/config_entries/entry?domain={domain}", token=token):
+            request(f"/api/config/config_entries/entry/{entry['entry_id']}", token=token, method="DELETE")
+            print(f"dev_onboard: removed {entry['title']} (it needs the internet)", flush=True)
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--url", default=BASE, help="Home Assistant's address")
+    parser.add_argument("--ocpp-port", type=int, default=OCPP_PORT, help="the port of a new OCPP central system")
+    return parser.parse_args()
+
+
 def main() -> None:
+    global BASE, CLIENT_ID, REDIRECT_URI, OCPP_PORT  # a script's settings, set once
+    args = parse_args()
+    BASE, OCPP_PORT = args.url.rstrip("/"), args.ocpp_port
+    CLIENT_ID, REDIRECT_URI = f"{BASE}/", f"{BASE}/?auth_callback=1"
     done = onboarding_status()
     token = login() if done is None else onboard(done)
     wait_until_running(token)
     what = ensure_entry(token)
+    if done is not None and not done.get("core_config"):
+        remove_internet_integrations(token)
     print(
         f"\n=== dev_onboard: {what}\n"
         f"=== HA at {BASE} — user {USERNAME} / password {PASSWORD}; "
         f"chargers connect to ws://<host>:{OCPP_PORT}/<charger id>\n"
-        "=== (scripts/simulate connects one: ws://127.0.0.1:9000/sim-charger-1)\n",
+        f"=== (scripts/simulate connects one: ws://127.0.0.1:{OCPP_PORT}/sim-charger-1)\n",
         flush=True,
     )
 

@@ -17,6 +17,7 @@ from . import charger16, charger201
 from .auth import ConnectOptions
 
 PASSWORD_ENV = "OCPP_CHARGER_PASSWORD"
+DEFAULT_IDS = {"1.6": "sim-charger-1", "2.0.1": "sim-station-201", "2.1": "sim-station-21"}
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -27,7 +28,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "(a client certificate whose common name is --id).",
     )
     parser.add_argument("--url", default="ws://127.0.0.1:9000", help="central system URL, without the charger id")
-    parser.add_argument("--id", default="sim-charger-1", help="charge point id")
+    parser.add_argument(
+        "--id",
+        help="charge point id (default: one per version, so they can run side by side: "
+        + ", ".join(f"{v}: {i}" for v, i in DEFAULT_IDS.items())
+        + ")",
+    )
     parser.add_argument("--version", choices=["1.6", "2.0.1", "2.1"], default="1.6", help="OCPP version")
     parser.add_argument("--connectors", type=int, default=1, help="connectors (1.6) or EVSEs (2.x)")
     parser.add_argument("--interval", type=float, default=5.0, help="seconds between meter values")
@@ -40,6 +46,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--certfile", help="profile 3: the charger's client certificate, PEM")
     parser.add_argument("--keyfile", help="profile 3: its private key, PEM (default: in --certfile)")
     args = parser.parse_args(argv)
+    args.id = args.id or DEFAULT_IDS[args.version]
     secure = args.url.startswith("wss://")
     if not secure and (args.cafile or args.certfile or args.keyfile):
         parser.error("--cafile, --certfile and --keyfile need a wss:// URL")

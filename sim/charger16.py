@@ -21,6 +21,12 @@ from .handlers16 import SIM_VENDOR_ID, SimulatedChargePoint, certificate_hash
 
 _LOGGER = logging.getLogger(__name__)
 
+SIM_TAG = "SIM-TAG-1"  # the id tag `python -m sim` starts its session with
+TAG_REFUSED = (
+    "%s: the central system refused the tag %s (%s), so the session was stopped (DeAuthorized), as a real "
+    "charger does. Add the tag (Options → Id tags) or accept unknown tags (Tag policy), then restart the simulator."
+)
+
 __all__ = [
     "SIM_VENDOR_ID",
     "ChargerCore",
@@ -73,6 +79,8 @@ async def run_forever(
     connectors' statuses and goes on with the session it had."""
     charger, task, ws = await connect(url, cp_id, connectors, options)
     charger.step_delay = 1.0  # firmware updates, uploads … take a while, as on a real charger
+    # as most real chargers: a session whose tag the central system refuses is stopped (DeAuthorized)
+    charger.sim.configuration["StopTransactionOnInvalidId"] = ConfigKey("true")
     await charger.boot(expect=None)
     while charger.registration_status != "Accepted" and not task.done():
         # Pending or Rejected: boot again after the interval given (or when triggered)
@@ -94,9 +102,13 @@ async def _charge(charger: SimulatedChargePoint, interval: float) -> None:
     for connector_id, connector in charger.sim.connectors.items():
         charging = connector.transaction_id is not None
         await charger.send_status(connector_id, ChargePointStatus.charging if charging else ChargePointStatus.available)
-    if charger.sim.connectors[1].transaction_id is None:
-        await charger.authorize("SIM-TAG-1")
-        await charger.start_transaction(1, "SIM-TAG-1")
+    refused = charger.last_id_tag_info.get("status", "Accepted") != "Accepted"
+    if charger.sim.connectors[1].transaction_id is None and not refused:
+        await charger.authorize(SIM_TAG)
+        await charger.start_transaction(1, SIM_TAG)
+        status = charger.last_id_tag_info.get("status")
+        if status != "Accepted":  # it was stopped at once; not tried again until the simulator restarts
+            _LOGGER.warning(TAG_REFUSED, charger.id, SIM_TAG, status)
     while True:
         for connector_id in charger.sim.connectors:
             await charger.send_meter_values(connector_id, interval)

@@ -15,6 +15,7 @@ from ocpp.v21 import ChargePoint as ChargePoint21
 from ocpp.v201 import ChargePoint as ChargePoint201
 
 from .auth import ConnectOptions
+from .charger16 import SIM_TAG, TAG_REFUSED
 from .forever import RETRY_DELAY, until_disconnected
 from .handlers201 import Handlers201
 from .reports201 import StationReports201, ocsp_data
@@ -75,6 +76,7 @@ async def run_forever(
     events it queued meanwhile and its statuses, and goes on with the session it had."""
     station = await connect(url, cp_id, version, evses, options)
     station.step_delay = 1.0  # firmware updates, uploads … take a while, as on a real station
+    station.stop_tx_on_invalid_id = True  # as most real stations: a refused tag's transaction is ended
     await station.boot(expect=None)
     while station.registration_status != "Accepted":
         # Pending or Rejected: boot again after the interval given (or when triggered)
@@ -95,9 +97,11 @@ async def _charge(station: Station, interval: float) -> None:
     """Report the statuses, start a transaction on EVSE 1 unless one runs, then update it and the main
     meter every `interval`."""
     await station.send_all_statuses()
-    if station.sim.evses[1].transaction_id is None:
-        await station.authorize("SIM-TAG-1")
-        await station.start_transaction(1, "SIM-TAG-1")
+    if station.sim.evses[1].transaction_id is None and station.refused_token is None:
+        await station.authorize(SIM_TAG)
+        await station.start_transaction(1, SIM_TAG)
+        if station.refused_token is not None:  # ended at once; not tried again until the simulator restarts
+            _LOGGER.warning(TAG_REFUSED, station.id, SIM_TAG, station.refused_token)
     while True:
         await asyncio.sleep(interval)
         for evse_id, evse in station.sim.evses.items():

@@ -99,6 +99,8 @@ class SimState:
     csr: str | None = None
     # tests: SetChargingProfile is answered with this status (e.g. "Rejected") instead of being obeyed
     refuse_profiles: str | None = None
+    # tests: its composite schedule says "no limit" with this limit (MicroOcpp 1.6 answers -1) instead of the one in force
+    composite_no_limit: float | None = None
     # the rate units it takes when its configuration names none (no ChargingScheduleAllowedChargingRateUnit)
     silent_rate_units: str = "Current,Power"
 

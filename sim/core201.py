@@ -66,6 +66,10 @@ class StationCore201(FollowUps):
         self.queued: list[dict[str, Any]] = []
         self.holding = False
         self.held: list[dict[str, Any]] = []
+        # TxCtrlr.StopTxOnInvalidId: end a transaction whose token the central system answers as not Accepted
+        # (off here so tests of other things may start with any token; `python -m sim` turns it on)
+        self.stop_tx_on_invalid_id = False
+        self.refused_token: str | None = None  # the idTokenInfo status of the last token refused in a transaction
 
     @property
     def subprotocol(self) -> str:
@@ -340,7 +344,7 @@ class StationCore201(FollowUps):
             self.sim.reservations.pop(reservation_id, None)
             evse.reservation_id = None
             fields.setdefault("reservation_id", reservation_id)
-        await self.transaction_event(
+        answer = await self.transaction_event(
             evse_id,
             "Started",
             trigger_reason,
@@ -352,7 +356,9 @@ class StationCore201(FollowUps):
             info=info,
             **fields,
         )
-        return evse.transaction_id
+        transaction_id = evse.transaction_id
+        await self._stop_if_refused(evse_id, answer)
+        return transaction_id
 
     async def update_transaction(
         self, evse_id: int, seconds: float = 60.0, trigger_reason: str = "MeterValuePeriodic", **fields: Any
@@ -364,7 +370,20 @@ class StationCore201(FollowUps):
         """Late authorisation: Updated with the token (the session started on plug-in, without one)."""
         token = {"id_token": id_token, "type": token_type}
         self.sim.evses[evse_id].id_token = token
-        return await self.transaction_event(evse_id, "Updated", "Authorized", meter_context=None, id_token=token)
+        answer = await self.transaction_event(evse_id, "Updated", "Authorized", meter_context=None, id_token=token)
+        await self._stop_if_refused(evse_id, answer)
+        return answer
+
+    async def _stop_if_refused(self, evse_id: int, answer: Any) -> None:
+        """A real station told its token is not Accepted (TransactionEvent's idTokenInfo) ends the transaction
+        when StopTxOnInvalidId is set: Ended, stoppedReason DeAuthorized."""
+        info = getattr(answer, "id_token_info", None) or {}
+        status = info.get("status")
+        if status is None or status == "Accepted":
+            return
+        self.refused_token = status
+        if self.stop_tx_on_invalid_id and self.sim.evses[evse_id].transaction_id is not None:
+            await self.stop_transaction(evse_id, "DeAuthorized", trigger_reason="Deauthorized")
 
     async def stop_transaction(
         self,

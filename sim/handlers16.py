@@ -379,11 +379,14 @@ class SimulatedChargePoint(ChargerCore):
             amps = connector.offered_amps
         else:
             amps = min(cap, evse_amps(installed, connector_id, None, None, moment))
+        schedule = composite(amps, charging_rate_unit or "A", duration)
+        if self.sim.composite_no_limit is not None:
+            schedule["charging_schedule_period"][0]["limit"] = self.sim.composite_no_limit
         return call_result.GetCompositeSchedule(
             status="Accepted",
             connector_id=connector_id,
             schedule_start=now(),
-            charging_schedule=composite(amps, charging_rate_unit or "A", duration),
+            charging_schedule=schedule,
         )
 
     # ---- Security whitepaper -----------------------------------------------------

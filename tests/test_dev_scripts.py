@@ -1,5 +1,7 @@
 """scripts/develop's pieces: it starts HA again after HA's own Restart, its configuration.yaml loads the
-automations the editor saves, and dev_onboard sets the accept policy through the real options REST API."""
+automations the editor saves, dev_onboard sets the accept policy through the real options REST API, the
+blueprints are linked in, and scripts/simulate's default id depends on the version (the whole instance:
+test_dev_instance.py)."""
 
 from __future__ import annotations
 
@@ -20,6 +22,9 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.setup import async_setup_component
 
+from sim.__main__ import parse_args as parse_sim_args
+
+from .helpers_dev import script_env
 from .helpers_ha import add_entry
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -113,3 +118,37 @@ async def test_dev_onboard_sets_the_accept_policy_through_the_options_menu(
     # what the form showed is kept, and the empty meter interval did not get in the way
     assert entry.options["heartbeat_interval"] == 120
     assert entry.options["default_id_tag"] == "Garage"
+
+
+def test_develop_links_each_blueprint_and_drops_links_to_removed_ones(tmp_path: Path) -> None:
+    target = tmp_path / "blueprints" / "automation" / "ocpp_core"
+    target.mkdir(parents=True)
+    (target / "gone.yaml").symlink_to(tmp_path / "no-such-blueprint.yaml")
+    script = f'source "{ROOT}/scripts/_venv.sh"; link_blueprints "{tmp_path}"'
+    subprocess.run(["bash", "-c", script], check=True, timeout=30)
+    shipped = sorted(p.name for p in (ROOT / "blueprints" / "automation" / "ocpp_core").glob("*.yaml"))
+    # files, not a linked folder: HA's blueprint search (Path.glob("**/*.yaml")) skips linked folders
+    assert sorted(p.name for p in target.glob("**/*.yaml")) == shipped
+    assert all((target / name).resolve() == ROOT / "blueprints" / "automation" / "ocpp_core" / name for name in shipped)
+
+
+def test_develop_refuses_a_port_its_existing_configuration_does_not_use(tmp_path: Path) -> None:
+    (tmp_path / "configuration.yaml").write_text("http:\n  server_port: 8123\n")
+    result = subprocess.run(
+        ["bash", str(ROOT / "scripts" / "develop"), "--config", str(tmp_path), "--port", "8124"],
+        capture_output=True,
+        text=True,
+        timeout=900,  # ensure_venv may have to bring .venv-dev up to date first
+        check=False,
+        env=script_env(),
+    )
+    assert result.returncode == 2
+    assert "server_port 8123" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("version", "charger_id"), [("1.6", "sim-charger-1"), ("2.0.1", "sim-station-201"), ("2.1", "sim-station-21")]
+)
+def test_each_simulated_version_has_its_own_default_id(version: str, charger_id: str) -> None:
+    assert parse_sim_args(["--version", version]).id == charger_id
+    assert parse_sim_args(["--version", version, "--id", "garage"]).id == "garage"

@@ -12,7 +12,6 @@ import pytest
 from homeassistant.components.sensor import SensorDeviceClass
 from homeassistant.const import ATTR_DEVICE_CLASS, CONF_PORT
 from homeassistant.core import Event, HomeAssistant
-from homeassistant.helpers import device_registry as dr
 from homeassistant.util import dt as dt_util
 from ocpp.v16 import call
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -20,7 +19,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.ocpp_core.const import DOMAIN
 from sim.charger16 import connect
 
-from .helpers_ha import state, until
+from .helpers_ha import find_device, state, until
 
 
 @pytest.fixture
@@ -74,7 +73,7 @@ async def test_why_a_reservation_ended(hass: HomeAssistant, entry: MockConfigEnt
         await cp.boot()
         await cp.send_status(1, "Available")
         await until(hass, lambda: state(hass, "sensor.res_status") == "available")
-        device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, "res")})
+        device = find_device(hass, "res")
         assert device is not None
         expiry = (dt_util.utcnow() + timedelta(hours=1)).replace(microsecond=0).isoformat()
 

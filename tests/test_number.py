@@ -69,7 +69,9 @@ async def test_numbers_are_controls_with_the_chargers_range(hass: HomeAssistant,
         assert reg_entry.entity_category is None  # usable by automations, not hidden in configuration
     current = hass.states.get("number.wb_current_limit")
     assert current is not None
-    assert current.state == "unknown"  # nothing asked yet
+    # nothing asked yet: no limit, shown as the maximum (not "0 A, paused" nor empty), `limited` false
+    assert current.state == "32.0"
+    assert current.attributes["limited"] is False
     assert current.attributes["min"] == 0
     assert current.attributes["max"] == 32  # no max_current set for the charger: 32 A
     assert current.attributes["step"] == 1
@@ -79,6 +81,38 @@ async def test_numbers_are_controls_with_the_chargers_range(hass: HomeAssistant,
     assert power is not None
     assert power.attributes["unit_of_measurement"] == "W"
     assert power.attributes["mode"] == "box"
+    assert power.state == str(32.0 * 230) and power.attributes["limited"] is False  # one phase until measured
+    station = hass.states.get("number.wb_charger_power_limit")
+    assert station is not None and station.state == power.state
+
+
+async def test_no_limit_and_a_limit_asked_for(
+    hass: HomeAssistant, entry: MockConfigEntry, charger: SimulatedChargePoint
+) -> None:
+    await set_value(hass, "number.wb_current_limit", 10)
+    current = hass.states.get("number.wb_current_limit")
+    assert current is not None and current.state == "10.0" and current.attributes["limited"] is True
+    await until(hass, lambda: state(hass, "number.wb_power_limit") == str(10.0 * 230))
+    power = hass.states.get("number.wb_power_limit")
+    assert power is not None and power.attributes["limited"] is True
+    await entry.runtime_data.central.limits.clear_limit("wb", 1)
+    await until(hass, lambda: state(hass, "number.wb_current_limit") == "32.0")
+    current = hass.states.get("number.wb_current_limit")
+    assert current is not None and current.attributes["limited"] is False
+
+
+async def test_station_and_connector_power_ranges_agree(hass: HomeAssistant, charger: SimulatedChargePoint) -> None:
+    """A 3 x 32 A charger: both power limits top out at 22,080 W once its currents on L2/L3 are measured."""
+
+    def top(entity_id: str) -> Any:
+        current = hass.states.get(entity_id)
+        return None if current is None else current.attributes["max"]
+
+    await charger.start_transaction(1, "TAG-1")
+    await charger.send_meter_values(1)
+    await until(hass, lambda: top("number.wb_power_limit") == 32 * 230 * 3)
+    await until(hass, lambda: top("number.wb_charger_power_limit") == 32 * 230 * 3)
+    assert state(hass, "number.wb_charger_power_limit") == str(32.0 * 230 * 3)  # no limit: the maximum
 
 
 async def test_current_limit_reaches_the_charger_and_is_read_back(
@@ -121,7 +155,7 @@ async def test_a_limit_the_charger_must_not_get_is_refused_with_a_reason(
     assert err.value.translation_key == "invalid_limit"
     assert "3 A" in err.value.translation_placeholders["reason"]
     assert profiles_sent(charger) == []
-    assert state(hass, "number.wb_current_limit") == "unknown"
+    assert state(hass, "number.wb_current_limit") == "32.0"  # still no limit
     # 0 pauses charging: valid
     await set_value(hass, "number.wb_current_limit", 0)
     await until(hass, lambda: state(hass, "sensor.wb_limit_status") == "accepted")
@@ -250,3 +284,34 @@ async def test_the_power_range_does_not_follow_the_measured_voltage(
     await set_value(hass, "number.wb_power_limit", 32 * 3 * 230)
     await until(hass, lambda: state(hass, "number.wb_current_limit") not in (None, "unknown"))
     assert 31.8 <= float(state(hass, "number.wb_current_limit") or 0) <= 32
+
+
+async def test_charging_allowed_pauses_and_resumes_without_ending_the_session(
+    hass: HomeAssistant, entry: MockConfigEntry, charger: SimulatedChargePoint
+) -> None:
+    """For evcc and the Energy dashboard: off = 0 A (the session goes on), on = the limit before, or none."""
+    central = entry.runtime_data.central
+    switch = "switch.wb_charging_allowed"
+    assert state(hass, switch) == "on"
+    await charger.start_transaction(1, "TAG-1")
+    await set_value(hass, "number.wb_current_limit", 10)
+    await until(hass, lambda: state(hass, "sensor.wb_limit_in_force") == "10.0")
+
+    await hass.services.async_call("switch", "turn_off", {"entity_id": switch}, blocking=True)
+    await until(hass, lambda: state(hass, "sensor.wb_limit_in_force") == "0.0")
+    assert state(hass, switch) == "off" and state(hass, "number.wb_current_limit") == "0.0"
+    assert charger.sim.connectors[1].power_w == 0.0
+    assert central.stations["wb"].connectors[1].transaction is not None  # paused, not ended
+
+    await hass.services.async_call("switch", "turn_on", {"entity_id": switch}, blocking=True)
+    await until(hass, lambda: state(hass, "sensor.wb_limit_in_force") == "10.0")  # the limit before the pause
+    assert state(hass, switch) == "on" and state(hass, "number.wb_current_limit") == "10.0"
+
+    # no limit before the pause: back to no limit (our profile cleared)
+    await central.limits.clear_limit("wb", 1)
+    await hass.services.async_call("switch", "turn_off", {"entity_id": switch}, blocking=True)
+    await until(hass, lambda: charger.sim.connectors[1].power_w == 0.0)
+    await hass.services.async_call("switch", "turn_on", {"entity_id": switch}, blocking=True)
+    await until(hass, lambda: state(hass, "number.wb_current_limit") == "32.0")
+    assert central.limits.get("wb", 1) is None
+    assert central.stations["wb"].connectors[1].transaction is not None

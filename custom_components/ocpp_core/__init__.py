@@ -41,6 +41,7 @@ from .migration import async_migrate
 from .notify_events import AutomationEvents
 from .services import async_setup_services
 from .services.security import async_setup_security_services
+from .storage_issues import StorageIssues
 from .store import HaStorePersistence
 from .takeover_repairs import TakeoverRepairs
 
@@ -102,6 +103,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> bool
         AuthRepairs(hass, entry.entry_id),
         TakeoverRepairs(hass, entry.entry_id),
         ConfigurationIssues(hass, entry.entry_id, central),
+        StorageIssues(hass, entry.entry_id, central),
     ):
         entry.async_on_unload(central.events.subscribe(repairs.handle, repairs.EVENTS))
     central.meter_intervals.set_default(meter_interval(entry))

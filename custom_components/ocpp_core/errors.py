@@ -13,7 +13,7 @@ from typing import Any
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 
 from .const import DOMAIN
-from .csms import CallError, CentralSystem, InvalidCall, NotConnected
+from .csms import CallError, CentralSystem, InvalidCall, NotConnected, TagRefused
 from .csms.central import UnsupportedVersion
 
 Answer = dict[str, Any]
@@ -22,6 +22,22 @@ Answer = dict[str, Any]
 # before it (itself bounded by call_timeout) and then for its own answer.
 _QUEUED_CALLS = 2
 _SLACK_SECONDS = 1.0
+
+
+class ChargerRefused(HomeAssistantError):
+    """The charger answered, but did not do it (a refusing status, or a CALLERROR): `answer` is what it said.
+
+    A service whose caller asked for the response returns `answer` instead (services/__init__.py): HA's
+    REST API turns any HomeAssistantError into a bare HTTP 500, so a REST caller sees the answer only there.
+    """
+
+    def __init__(self, key: str, charger: str, answer: Answer, **placeholders: str) -> None:
+        super().__init__(
+            translation_domain=DOMAIN,
+            translation_key=key,
+            translation_placeholders={"charger": charger, **placeholders},
+        )
+        self.answer = answer
 
 
 def ha_error(key: str, charger: str, **placeholders: str) -> HomeAssistantError:
@@ -65,14 +81,20 @@ async def ocpp_call(
     except TimeoutError as err:  # CallTimeout, or our own bound
         raise ha_error("charger_timeout", station_id) from err
     except CallError as err:
-        raise ha_error("charger_error", station_id, error=f"{err.code} {err.description}".strip()) from err
+        error = f"{err.code} {err.description}".strip()
+        failure = {"error": err.code, "description": err.description}
+        raise ChargerRefused("charger_error", station_id, failure, error=error) from err
     except InvalidCall as err:
         raise validation_error("invalid_call", charger=station_id, reason=str(err)) from err
+    except TagRefused as err:
+        raise validation_error(
+            "remote_start_tag_refused", charger=station_id, tag=err.id_tag, status=err.status
+        ) from err
     except UnsupportedVersion as err:
         raise validation_error(
             "unsupported_version", charger=station_id, version=version_name(central, station_id)
         ) from err
     status = answer.get("status")
     if status is not None and (status != "Accepted" if refused is None else status in refused):
-        raise ha_error("charger_rejected", station_id, status=str(status))
+        raise ChargerRefused("charger_rejected", station_id, answer, status=str(status))
     return answer

@@ -15,7 +15,7 @@ from .charger_issues import LIMIT_REJECTED, ChargerIssues, charger_issue_id
 from .csms import Event, EventType
 
 _REFUSED = frozenset({"rejected", "failed"})
-_SETTLED = frozenset({"accepted"})
+_SETTLED = frozenset({"accepted", "overridden"})  # overridden: accepted, another profile wins
 
 
 def issue_id(entry_id: str, station_id: str, evse_id: int) -> str:

@@ -24,7 +24,7 @@ from .coordinator import OcppRuntimeData
 from .csms.limits import LimitState
 from .entity import OcppEntity
 
-LIMIT_STATUS_OPTIONS = ["pending", "sent", "accepted", "rejected", "failed"]
+LIMIT_STATUS_OPTIONS = ["pending", "sent", "accepted", "overridden", "rejected", "failed"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -113,4 +113,9 @@ class LimitSensor(OcppEntity, SensorEntity):
         state = self._limit
         if state is None:
             return None
-        return {"answer": state.answer, "amps": state.amps, "unit_sent": state.unit_sent}
+        return {
+            "answer": state.answer,
+            "amps": state.amps,
+            "unit_sent": state.unit_sent,
+            "overridden_by": state.overridden_by,
+        }

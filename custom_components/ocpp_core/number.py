@@ -8,6 +8,11 @@ end of the charger's rate-limit interval — so an automation never waits on a c
 
 The numbers stay available while the charger is offline: a limit set then is sent when
 it connects.  They are controls, not configuration: automations (the blueprints) drive them.
+
+No limit asked for: the number shows its maximum (the charger may take all it has: a slider at
+the left would read "0 A, paused" on a charger drawing 16 A, an empty box "unknown"), with the
+attribute `limited` false; it is true once a limit is asked for (evcc and automations read
+either).  Setting the maximum sends that limit: it does not clear it.
 """
 
 from __future__ import annotations
@@ -138,8 +143,9 @@ class LimitNumber(OcppEntity, NumberEntity):
 
     @property
     def native_value(self) -> float | None:
+        """The limit asked for; with none, the maximum (no limit: the charger may take all it has)."""
         state = self.runtime.central.limits.get(self.station_id, self.evse_id)
-        return None if state is None else self.entity_description.value_fn(state)
+        return self.native_max_value if state is None else self.entity_description.value_fn(state)
 
     @property
     def native_max_value(self) -> float:
@@ -154,15 +160,19 @@ class LimitNumber(OcppEntity, NumberEntity):
         return float(options.get(CONF_LIMIT_STEP, DEFAULT_LIMIT_STEP))
 
     @property
-    def extra_state_attributes(self) -> dict[str, Any] | None:
-        """Whether a session runs on the connector: the fuse-protection blueprint shares only among those.
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """`limited`: a limit was asked for (else the value is the maximum: no limit).  On a connector's
+        current limit also whether a session runs there: the fuse-protection blueprint shares only among those.
 
-        Changes only when a session starts or ends, so it costs no state write per meter value.
+        They change only when a limit is set or cleared and a session starts or ends: no state write per meter value.
         """
+        attributes: dict[str, Any] = {
+            "limited": self.runtime.central.limits.get(self.station_id, self.evse_id) is not None
+        }
         connector = self.connector
-        if connector is None or self.entity_description.unit_arg != "amps":
-            return None
-        return {"session_active": connector.transaction is not None}
+        if connector is not None and self.entity_description.unit_arg == "amps":
+            attributes["session_active"] = connector.transaction is not None
+        return attributes
 
     async def async_set_native_value(self, value: float) -> None:
         limits = self.runtime.central.limits

@@ -1,4 +1,5 @@
-"""Switches: charging (remote start / stop) and availability (ChangeAvailability) of a charger and its connectors."""
+"""Switches: charging (remote start / stop), charging allowed (pause / resume by the limit, the session
+goes on) and availability (ChangeAvailability) of a charger and its connectors."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ CHARGE_SWITCH = SwitchEntityDescription(key="charge", translation_key="charge")
 # on = Operative; for the station it covers every connector (connectorId 0)
 STATION_AVAILABILITY_SWITCH = SwitchEntityDescription(key="availability", translation_key="station_availability")
 AVAILABILITY_SWITCH = SwitchEntityDescription(key="availability", translation_key="availability")
+# off = paused: the connector's limit at 0 A (the session goes on, SuspendedEVSE); on: the limit before, or none
+CHARGING_ALLOWED_SWITCH = SwitchEntityDescription(key="charging_allowed", translation_key="charging_allowed")
 # "Scheduled" means it happens once the running session ends: not a refusal
 _AVAILABILITY_REFUSED = frozenset({"Rejected"})
 
@@ -38,6 +41,7 @@ async def async_setup_entry(
         async_add_entities(
             [
                 ChargeSwitch(runtime, entry.entry_id, station_id, connector_id, CHARGE_SWITCH),
+                ChargingAllowedSwitch(runtime, entry.entry_id, station_id, connector_id, CHARGING_ALLOWED_SWITCH),
                 AvailabilitySwitch(runtime, entry.entry_id, station_id, connector_id, AVAILABILITY_SWITCH),
             ]
         )
@@ -69,6 +73,30 @@ class ChargeSwitch(OcppEntity, SwitchEntity):
     @ocpp_command
     async def _stop(self, transaction_id: str) -> dict[str, Any]:
         return await self.runtime.central.remote_stop(self.station_id, transaction_id)
+
+
+class ChargingAllowedSwitch(OcppEntity, SwitchEntity):
+    """Off while the connector's (EVSE's) charging is paused by a 0 A limit: for evcc and automations that
+    pause and resume without ending the session (its energy stays one session on the Energy dashboard).
+
+    Like the limit numbers it stays available while the charger is offline: the pause is sent when it connects.
+    """
+
+    @property
+    def available(self) -> bool:
+        return self.station_id in self.runtime.central.stations
+
+    @property
+    def is_on(self) -> bool:
+        return not self.runtime.central.limits.paused(self.station_id, self.connector_id or 0)
+
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        await self.runtime.central.limits.resume(self.station_id, self.connector_id or 0)
+        self._on_update()
+
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        await self.runtime.central.limits.pause(self.station_id, self.connector_id or 0)
+        self._on_update()
 
 
 class AvailabilitySwitch(OcppEntity, SwitchEntity):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from custom_components.ocpp_core.csms import lenient
 from custom_components.ocpp_core.csms.rpc_types import ErrorKind, OcppError, OcppVersion
 from custom_components.ocpp_core.csms.validation import SchemaRegistry, SchemaSet
 
@@ -82,3 +83,36 @@ def test_strict_refuses(schemas: SchemaSet) -> None:
             lenient=False,
         )
     assert err.value.kind is ErrorKind.TYPE
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "18446744073709551617",  # beyond 64 bits
+        "99999999999999999999",
+        "9223372036854775808",  # one above signed 64 bits
+        "1" * 5000,  # more digits than Python converts at all
+        1.8446744073709552e19,  # what orjson makes of 18446744073709551617
+    ],
+)
+def test_no_repair_makes_an_integer_the_store_cannot_hold(schemas: SchemaSet, value: object) -> None:
+    with pytest.raises(OcppError) as err:
+        validate(schemas, "StatusNotification", {"connectorId": value, "errorCode": "NoError", "status": "Available"})
+    assert err.value.kind is ErrorKind.TYPE
+
+
+def test_the_largest_signed_64_bit_integer_is_still_repaired(schemas: SchemaSet) -> None:
+    sample = {"timestamp": "2024-01-01T00:00:00Z", "sampledValue": [{"value": "1"}]}
+    payload = {"connectorId": 1, "transactionId": "9223372036854775807", "meterValue": [sample]}
+    result, _ = validate(schemas, "MeterValues", payload)
+    assert result["transactionId"] == 9_223_372_036_854_775_807  # type: ignore[index]
+
+
+def test_a_repair_keeps_within_the_schema_bounds() -> None:
+    schema = {"type": "object", "properties": {"n": {"type": "integer", "minimum": 0, "maximum": 10}}}
+    assert lenient.coerce({"n": "7"}, schema) == {"n": 7}
+    assert lenient.coerce({"n": "11"}, schema) == {"n": "11"}  # left for the schema check to refuse
+    assert lenient.coerce({"n": -1.0}, schema) == {"n": -1.0}
+    number = {"type": "object", "properties": {"x": {"type": "number"}}}
+    assert lenient.coerce({"x": "1e999"}, number) == {"x": "1e999"}  # no infinity made
+    assert lenient.coerce({"x": "99999999999999999999"}, number) == {"x": 1e20}  # a float, as it cannot be an int

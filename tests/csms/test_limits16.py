@@ -10,7 +10,7 @@ import pytest
 
 from custom_components.ocpp_core.csms import CentralSystem, EventType
 from custom_components.ocpp_core.csms.config import CentralSystemConfig
-from custom_components.ocpp_core.csms.limit_profiles import PROFILE_ID_BASE
+from custom_components.ocpp_core.csms.limit_profiles import PROFILE_ID_BASE, simple_profile
 from custom_components.ocpp_core.csms.limits import InvalidLimit, LimitState
 from custom_components.ocpp_core.csms.persistence import MemoryPersistence
 from sim.charger16 import SimulatedChargePoint, connect
@@ -90,6 +90,17 @@ async def test_zero_pauses_and_six_resumes(charger: SimulatedChargePoint, centra
     await accepted(central, 6)
     await settled(charger, lambda: central.stations[CP].connectors[1].status == "Charging")
     assert charger.sim.connectors[1].power_w == 6 * 230 * 3
+
+
+async def test_a_negative_composite_limit_is_no_limit(charger: SimulatedChargePoint, central: CentralSystem) -> None:
+    """MicroOcpp 1.6 reports "no limit" in its composite schedule as -1: no limit in force, not -1 A."""
+    charger.sim.composite_no_limit = -1
+    await central.limits.set_limit(CP, 1, amps=10)
+    await wait_for(lambda: any(action == "GetCompositeSchedule" for action, _ in charger.requests))
+    await central.limits.sent(CP)
+    state = limit_of(central)
+    assert state.status == "accepted"
+    assert state.in_force_amps is None and state.in_force_watts is None
 
 
 async def test_an_unchanged_value_is_not_sent_again(charger: SimulatedChargePoint, central: CentralSystem) -> None:
@@ -357,3 +368,58 @@ async def test_limits_survive_a_restart(
     await restarted.start()
     state = restarted.limits.get(CP, 1)
     assert state is not None and (state.amps, state.status) == (9.0, "pending")
+
+
+async def test_a_pause_and_what_it_resumes_to_survive_a_restart(
+    charger: SimulatedChargePoint, central: CentralSystem, restarted: CentralSystem
+) -> None:
+    await central.limits.set_limit(CP, 1, amps=9)
+    await accepted(central, 9)
+    await central.limits.pause(CP, 1)
+    await accepted(central, 0)
+    await central.stop()
+    await restarted.start()
+    assert restarted.limits.paused(CP, 1)
+    resumed = await restarted.limits.resume(CP, 1)
+    assert resumed is not None and resumed.amps == 9.0  # the limit before the pause
+    assert not restarted.limits.paused(CP, 1)
+
+
+async def test_phases_measured_once_are_kept(
+    charger: SimulatedChargePoint, central: CentralSystem, recorder: Recorder
+) -> None:
+    """One rule for every limit of the charger: 3 phases once a current flowed on L2/L3, also after the session
+    (its currents back at 0), so the station's and the connectors' power ranges never disagree."""
+    limits = central.limits
+    assert limits.phases(CP) == 1
+    assert limits.max_watts(CP, 0) == limits.max_watts(CP, 1) == 32 * 230
+    await charger.start_transaction(1, "TAG")
+    await charger.send_meter_values(1)
+    await wait_for(lambda: limits.phases(CP) == 3)
+    assert limits.max_watts(CP, 0) == limits.max_watts(CP, 1) == limits.max_watts(CP, 2) == 32 * 230 * 3
+    assert [e.data for e in recorder.of(EventType.SETTINGS_CHANGED)] == [{"changed": ["phases"], "measured": True}]
+    await charger.stop_transaction(1)
+    charger.sim.connectors[1].power_w = 0.0
+    await charger.send_meter_values(1)  # 0 A on every phase
+    await settled(charger, lambda: central.stations[CP].connectors[1].reading("Current.Import", "L2") == 0.0)
+    assert limits.phases(CP) == 3
+    assert central.stations[CP].to_dict()["measured_phases"] == 3  # kept across restarts
+
+
+async def test_a_session_profile_overriding_the_limit_is_reported(
+    charger: SimulatedChargePoint, central: CentralSystem
+) -> None:
+    """EVerest: the limit goes out as a TxDefaultProfile, the running session's TxProfile (12 A) wins: the
+    status says so, and which, instead of "accepted" with 12 A in force."""
+    await charger.start_transaction(1, "TAG")
+    tx_id = str(central.stations[CP].connectors[1].transaction.transaction_id)  # type: ignore[union-attr]
+    session_profile = simple_profile(central.stations[CP], 1, limit=12, purpose="TxProfile", transaction_id=tx_id)
+    assert (await central.v16(CP).set_charging_profile(1, session_profile))["status"] == "Accepted"
+    await central.limits.set_limit(CP, 1, amps=8)
+    await wait_for(lambda: limit_of(central).status == "overridden")
+    state = limit_of(central)
+    assert (state.in_force_amps, state.overridden_by, state.answer) == (12.0, "TxProfile", {"status": "Accepted"})
+    # as a session profile the limit wins
+    await central.update_settings(CP, {"limit_profile": "session"})
+    await wait_for(lambda: limit_of(central).status == "accepted" and limit_of(central).in_force_amps == 8.0)
+    assert limit_of(central).overridden_by is None

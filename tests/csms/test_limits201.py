@@ -9,8 +9,9 @@ import pytest
 
 from custom_components.ocpp_core.csms import CentralSystem, EventType
 from custom_components.ocpp_core.csms.config import CentralSystemConfig
-from custom_components.ocpp_core.csms.limit_profiles import PROFILE_ID_BASE
+from custom_components.ocpp_core.csms.limit_profiles import PROFILE_ID_BASE, simple_profile
 from custom_components.ocpp_core.csms.limits import LimitState
+from sim.state201 import _entry
 
 from .conformance16 import Recorder
 from .helpers201 import VERSIONS, Sim, booted, connect, settled, wait_for
@@ -149,3 +150,46 @@ async def test_clear_limit_on_2_1(central: CentralSystem, url: str) -> None:
     assert ("ClearChargingProfile", {"chargingProfileId": TX_DEFAULT_1}) in station.requests
     assert station.sim.charging_profiles == {}
     await station.close()
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+async def test_without_a_stack_level_reported_the_number_keeps_out_of_the_services_slot(
+    central: CentralSystem, url: str, version: str
+) -> None:
+    """shiv3: no ProfileStackLevel reported, the number's limit and set_charging_profile's default both went in
+    as TxDefaultProfile at stack level 0, and the service's 16 A replaced the number's 10 A."""
+    station = await connect(url, CP, version)
+    model = station.sim.device_model
+    del model.entries[model.key({"name": "SmartChargingCtrlr"}, {"name": "ProfileStackLevel"})]
+    await station.boot()
+    await wait_for(lambda: central.stations[CP].v2 is not None and len(central.stations[CP].v2.device_model) > 0)
+    await settled(station)
+    await station.start_transaction(1)
+    await central.limits.set_limit(CP, 1, amps=10)
+    await accepted(central, 10)
+    # the service's simple form with its defaults (TxDefaultProfile, stack level 0)
+    profile = simple_profile(central.stations[CP], 1, limit=16)
+    assert (await central.v201(CP).set_charging_profile(1, profile))["status"] == "Accepted"
+    await settled(station)
+    installed = {p: i["profile"]["stack_level"] for p, i in station.sim.charging_profiles.items()}
+    assert installed[TX_DEFAULT_1] > installed[profile["id"]]  # both kept, the number's limit above
+    assert station.sim.evses[1].offered_amps == 10.0
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+async def test_a_one_phase_evse_on_a_three_phase_supply_is_one_phase(
+    central: CentralSystem, url: str, version: str
+) -> None:
+    """The same rule as on 1.6: 10 A on a one-phase charger is 2,300 W, not 6,900 W because the station's
+    supply (ChargingStation.SupplyPhases) has three phases."""
+    station = await connect(url, CP, version)
+    model = station.sim.device_model
+    assert model.set({"name": "EVSE", "evse": {"id": 1}}, {"name": "SupplyPhases"}, "1")
+    supply = _entry("ChargingStation", "SupplyPhases", "3", data_type="integer")
+    model.entries[model.key(supply["component"], supply["variable"])] = supply
+    await station.boot()
+    await wait_for(lambda: central.stations[CP].v2 is not None and len(central.stations[CP].v2.device_model) > 0)
+    await settled(station)
+    assert central.limits.phases(CP) == 1
+    assert central.limits.amps_to_watts(CP, 1, 10) == 2300.0
+    assert central.limits.max_watts(CP, 0) == central.limits.max_watts(CP, 1) == 32 * 230

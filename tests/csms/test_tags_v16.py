@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from custom_components.ocpp_core.csms import CentralSystem, Event, EventType
+from custom_components.ocpp_core.csms import CentralSystem, Event, EventType, TagRefused
 from custom_components.ocpp_core.csms.tags import TagRecord
 from sim.charger16 import SimulatedChargePoint, connect
 
@@ -141,3 +141,19 @@ async def test_remote_start_tag_only_for_remote_starts(tag_book: CentralSystem, 
     assert (await charger.authorize("HomeAssistant")).id_tag_info["status"] == "Invalid"
     await charger.stop_transaction(1, id_tag="HomeAssistant")
     assert charger.last_id_tag_info == {"status": "Accepted"}  # ending its own session is fine
+
+
+@pytest.mark.parametrize(("tag", "status"), [c for c in CASES if c[1] != "Accepted"])
+async def test_a_remote_start_with_a_refused_tag_is_not_sent(
+    tag_book: CentralSystem, charger: SimulatedChargePoint, tag: str, status: str
+) -> None:
+    """Else the charger starts, is told the tag is refused and stops at once: a 0 Wh transaction."""
+    with pytest.raises(TagRefused) as err:
+        await tag_book.remote_start("cp-tags", 1, tag)
+    # the reason as the central system decided it (1.6 would tell the charger Invalid for NotAtThisLocation)
+    assert (err.value.id_tag, err.value.status) == (tag, "NotAtThisLocation" if tag == "ELSEWHERE" else status)
+    assert charger.remote_starts == []
+    connector = tag_book.stations["cp-tags"].connectors.get(1)
+    assert connector is None or connector.transaction is None
+    # a tag that would be accepted still goes out
+    assert await tag_book.remote_start("cp-tags", 1, "OK") == {"status": "Accepted"}

@@ -7,11 +7,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from custom_components.ocpp_core.csms import CentralSystem, Event, EventType
+from custom_components.ocpp_core.csms import CentralSystem, Event, EventType, TagRefused
 from custom_components.ocpp_core.csms.tags import TagRecord
 
 from .helpers import wait_for
-from .helpers201 import VERSIONS, booted
+from .helpers201 import VERSIONS, booted, settled
 
 FUTURE = datetime(2031, 5, 6, 7, 8, 9, tzinfo=UTC)
 PAST = datetime.now(UTC) - timedelta(minutes=1)
@@ -129,4 +129,19 @@ async def test_remote_start_tag_only_for_remote_starts(tag_book: CentralSystem, 
     assert station.event_answers[-1].id_token_info == {"status": "Accepted"}  # the same session
     await station.start_transaction(2, "HomeAssistant", "Central")  # not asked for: the remote start is used up
     assert station.event_answers[-1].id_token_info["status"] == "Invalid"
+    await station.close()
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+async def test_a_remote_start_with_a_refused_tag_is_not_sent(tag_book: CentralSystem, url: str, version: str) -> None:
+    station = await booted(tag_book, url, "st-refused", version=version)
+    for tag, status in [("BLOCKED", "Blocked"), ("ELSEWHERE", "NotAtThisLocation"), ("STRANGER", "Invalid")]:
+        with pytest.raises(TagRefused) as err:
+            await tag_book.remote_start("st-refused", 1, tag)
+        assert err.value.status == status
+    assert station.remote_starts == []
+    assert (await tag_book.remote_start("st-refused", 1, "OK"))["status"] == "Accepted"
+    evse = tag_book.stations["st-refused"].connectors[1]
+    await wait_for(lambda: evse.transaction is not None and len(station.event_answers) > 0)  # its session started
+    await settled(station)
     await station.close()

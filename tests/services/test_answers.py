@@ -11,7 +11,9 @@ from homeassistant.core import HomeAssistant
 from homeassistant.util.yaml import load_yaml
 
 from custom_components.ocpp_core import services
+from custom_components.ocpp_core.const import DOMAIN
 from custom_components.ocpp_core.csms import OcppVersion
+from custom_components.ocpp_core.csms.tags import TagRecord
 
 from .conftest import COMPONENT, Open, answer, call, device
 
@@ -297,6 +299,8 @@ async def test_every_service_returns_the_chargers_answer(
     request_: dict[str, Any],
 ) -> None:
     charger = await open_charger("cp")
+    if data.get("id_tag") == "TAG-9":  # a known tag: a remote start with an unknown one is refused up front
+        hass.config_entries.async_entries(DOMAIN)[0].runtime_data.central.tags.add(TagRecord("TAG-9"))
     received = answer(charger, action, result)
     response = await call(hass, service, {"device_id": device(hass, "cp"), **data})
     assert received == [request_]

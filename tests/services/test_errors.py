@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 import voluptuous as vol
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, SupportsResponse
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -18,9 +18,10 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.ocpp_core import services
 from custom_components.ocpp_core.const import DOMAIN
 from custom_components.ocpp_core.csms import OcppVersion
+from custom_components.ocpp_core.csms.tags import TagRecord
 
 from ..helpers_ha import add_entry
-from .conftest import Open, answer, call, device, until
+from .conftest import Open, OpenStation, answer, call, device, until
 
 
 @pytest.mark.parametrize(
@@ -46,8 +47,13 @@ async def test_a_refusal_is_a_translated_error(
 ) -> None:
     charger = await open_charger("no")
     answer(charger, action, {"status": status})
+    # asked for the response, the caller gets the charger's answer (a response-only service: always)
+    response = await call(hass, service, {"device_id": device(hass, "no"), **data})
+    assert response["status"] == status and response["refused"] is True
+    if hass.services.supports_response(DOMAIN, service) is SupportsResponse.ONLY:
+        return
     with pytest.raises(HomeAssistantError) as err:
-        await call(hass, service, {"device_id": device(hass, "no"), **data})
+        await call(hass, service, {"device_id": device(hass, "no"), **data}, response=False)
     assert err.value.translation_key == "charger_rejected"
     assert err.value.translation_placeholders == {"charger": "no", "status": status}
     assert f"Charger no refused: {status}" in str(err.value)
@@ -75,11 +81,10 @@ async def test_callerror_is_a_translated_error(hass: HomeAssistant, open_charger
     assert err.value.translation_placeholders["charger"] == "err"
     assert err.value.translation_placeholders["error"].startswith("InternalError")
     # an action the charger has no handler for at all: NotImplemented
+    # (a response-only service: its caller gets the CALLERROR as the response)
     charger.route_map.pop("GetLocalListVersion", None)
-    with pytest.raises(HomeAssistantError) as err:
-        await call(hass, "get_local_list_version", {"device_id": device(hass, "err")})
-    assert err.value.translation_key == "charger_error"
-    assert err.value.translation_placeholders["error"].startswith("NotImplemented")
+    response = await call(hass, "get_local_list_version", {"device_id": device(hass, "err")})
+    assert response["refused"] is True and response["error"] == "NotImplemented"
 
 
 async def test_silent_charger_times_out(hass: HomeAssistant, entry: MockConfigEntry, open_charger: Open) -> None:
@@ -209,6 +214,7 @@ async def test_connector_devices_pick_their_connector(hass: HomeAssistant, open_
     assert [request.get("connector_id") for request in triggers] == [None, 2]
 
     starts = answer(charger, "RemoteStartTransaction", {"status": "Accepted"})
+    hass.config_entries.async_entries(DOMAIN)[0].runtime_data.central.tags.add(TagRecord("T2"))  # a known tag
     await call(hass, "start_transaction", {"device_id": second, "id_tag": "T2"}, response=False)
     assert starts == [{"id_tag": "T2", "connector_id": 2}]
 
@@ -371,3 +377,22 @@ async def test_get_transactions(hass: HomeAssistant, entry: MockConfigEntry, ope
 
 
 # ---- registration, descriptions and translations ---------------------------------------------
+
+
+@pytest.mark.parametrize("version", ["1.6", "2.0.1"])
+async def test_a_remote_start_with_a_tag_that_would_be_refused(
+    hass: HomeAssistant, open_charger: Open, open_station: OpenStation, version: str
+) -> None:
+    """Unknown tags are refused (the default): a remote start with one is not sent, and says why."""
+    if version == "1.6":
+        charger = await open_charger("tags")
+    else:
+        charger = await open_station("tags", version)
+    with pytest.raises(ServiceValidationError) as err:
+        await call(hass, "start_transaction", {"device_id": device(hass, "tags"), "id_tag": "STRANGER"})
+    assert err.value.translation_key == "remote_start_tag_refused"
+    assert err.value.translation_placeholders == {"charger": "tags", "tag": "STRANGER", "status": "Invalid"}
+    assert "tag STRANGER would be refused" in str(err.value)
+    assert charger.remote_starts == []
+    # Home Assistant's own tag (the default) still starts
+    assert (await call(hass, "start_transaction", {"device_id": device(hass, "tags")}))["status"] == "Accepted"

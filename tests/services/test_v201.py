@@ -17,6 +17,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ocpp_core import services
 from custom_components.ocpp_core.csms import OcppVersion
+from custom_components.ocpp_core.csms.tags import TagRecord
 from custom_components.ocpp_core.services.security import SERVICE_SET_CHARGER_PASSWORD
 from custom_components.ocpp_core.services.tags import TAG_SCHEMAS
 from sim.charger201 import Station as Station201
@@ -266,6 +267,13 @@ CASES: list[tuple[str, dict[str, Any], str, dict[str, Any], dict[str, Any]]] = [
 V16_ONLY = {"get_configuration", "change_configuration", "get_diagnostics"}
 
 
+@pytest.fixture(autouse=True)
+def _known_tags(entry: MockConfigEntry) -> None:
+    """The tags the remote starts here use are known: a remote start with an unknown one is refused up front."""
+    for id_tag in ("TAG-5", "TAG-9"):
+        entry.runtime_data.central.tags.add(TagRecord(id_tag))
+
+
 def _last(station: Station201, action: str) -> dict[str, Any]:
     sent = [payload for name, payload in station.requests if name == action]
     assert sent, f"the station received no {action}"
@@ -368,7 +376,12 @@ async def test_reservations_and_certificates(
         hass, "cancel_reservation", {"device_id": device_id, "reservation_id": reserved["reservationId"]}
     ) == {"status": "Accepted"}
     with pytest.raises(HomeAssistantError) as err:  # gone
-        await call(hass, "cancel_reservation", {"device_id": device_id, "reservation_id": reserved["reservationId"]})
+        await call(
+            hass,
+            "cancel_reservation",
+            {"device_id": device_id, "reservation_id": reserved["reservationId"]},
+            response=False,
+        )
     assert err.value.translation_key == "charger_rejected"
 
     await call(
@@ -388,7 +401,7 @@ async def test_reservations_and_certificates(
     }
     assert await call(hass, "delete_certificate", {"device_id": device_id, **data}) == {"status": "Accepted"}
     with pytest.raises(HomeAssistantError) as err:
-        await call(hass, "delete_certificate", {"device_id": device_id, **data})
+        await call(hass, "delete_certificate", {"device_id": device_id, **data}, response=False)
     assert err.value.translation_placeholders == {"charger": "res", "status": "NotFound"}
 
 
@@ -416,6 +429,7 @@ async def test_device_model_services(hass: HomeAssistant, entry: MockConfigEntry
                     {"component": "SecurityCtrlr", "variable": "SecurityProfile", "attributeValue": "3"},
                 ],
             },
+            response=False,
         )
     assert err.value.translation_key == "charger_rejected"
     assert err.value.translation_placeholders == {"charger": "dm", "status": "SecurityCtrlr/SecurityProfile Rejected"}

@@ -1,5 +1,6 @@
 """OCPP central system, free of Home Assistant so the add-on runs the same code."""
 
+from .authorization import TagRefused
 from .central import CentralSystem, UnsupportedVersion
 from .config import CentralSystemConfig
 from .devicemodel import DeviceModel, DeviceVariable
@@ -32,6 +33,7 @@ __all__ = [
     "Reservation",
     "Station",
     "StationV2",
+    "TagRefused",
     "Transaction",
     "UnsupportedVersion",
 ]

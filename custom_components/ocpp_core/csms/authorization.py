@@ -42,6 +42,16 @@ REMOTE_START_WINDOW = 600.0
 _V16_STATUSES = frozenset({ACCEPTED, "Blocked", "Expired", INVALID, CONCURRENT_TX})
 
 
+class TagRefused(Exception):
+    """A remote start with a tag the central system would refuse at its start: nothing was sent."""
+
+    def __init__(self, station_id: str, id_tag: str, status: str) -> None:
+        super().__init__(f"{station_id}: a remote start with {id_tag} would be refused ({status})")
+        self.station_id = station_id
+        self.id_tag = id_tag
+        self.status = status
+
+
 @dataclass(slots=True, frozen=True)
 class TokenDecision:
     status: str = ACCEPTED
@@ -83,6 +93,18 @@ class Authorization:
     def expect_remote_start(self, station_id: str, id_tag: str) -> None:
         """A remote start with this tag is being asked of this charger."""
         self._expected.setdefault((station_id, tag_key(id_tag)), []).append(time.monotonic() + self.remote_start_window)
+
+    def check_remote_start(self, station_id: str, id_tag: str, connector_id: int | None, max_length: int) -> None:
+        """A remote start with this tag is about to be asked: TagRefused when its start would be refused
+        (the charger would start, be told the tag is not accepted and stop at once: a 0 Wh session).
+        A tag too long for the version is left to the schema check, which refuses the request as such."""
+        self.expect_remote_start(station_id, id_tag)
+        if len(id_tag) > max_length:
+            return
+        decision = self.decide(station_id, id_tag, connector_id=connector_id)
+        if not decision.accepted:
+            self.remote_start_refused(station_id, id_tag)
+            raise TagRefused(station_id, id_tag, decision.status)
 
     def remote_start_refused(self, station_id: str, id_tag: str) -> None:
         """The charger said no: the start asked last is not coming."""

@@ -14,6 +14,8 @@ from typing import Any
 VariableKey = tuple[str, str | None, int | None, int | None, str, str | None]
 
 ACTUAL = "Actual"
+# variables a station's model holds at most (a FullInventory of a big station has a few thousand)
+MAX_VARIABLES = 10_000
 
 
 def _int(value: object) -> int | None:
@@ -85,6 +87,8 @@ class DeviceModel:
         key = variable_key(component, variable)
         known = self._variables.get(key)
         if known is None:
+            if len(self._variables) >= MAX_VARIABLES:
+                return  # reports adding ever new variables must not grow the model (and every save) without end
             known = self._variables[key] = DeviceVariable(_clean(component), _clean(variable))
         for attribute in entry.get("variableAttribute") or ():
             if isinstance(attribute, dict):
@@ -93,6 +97,18 @@ class DeviceModel:
         characteristics = entry.get("variableCharacteristics")
         if isinstance(characteristics, dict):
             known.characteristics = _clean(characteristics)
+
+    def merge(self, report: DeviceModel) -> None:
+        """Take the variables of a (partial) report: their attributes replace those of the same type."""
+        for key, reported in report._variables.items():
+            known = self._variables.get(key)
+            if known is None:
+                if len(self._variables) < MAX_VARIABLES:
+                    self._variables[key] = reported
+                continue
+            known.attributes.update(reported.attributes)
+            if reported.characteristics is not None:
+                known.characteristics = reported.characteristics
 
     def get(
         self,

@@ -86,6 +86,9 @@ class EventType(StrEnum):
     CERTIFICATE_REQUEST = "certificate_request"
     # OCPP 2.1; data: stream_id, basetime (ISO), data (as sent), pending, opened / closed
     PERIODIC_EVENT_STREAM = "periodic_event_stream"
+    # a record the store cannot write was left out of the saved state (once per record and run);
+    # station_id: the charger it belongs to ("" for none); data: path (where in the state), reason
+    UNSTORABLE = "unstorable"
 
 
 @dataclass(slots=True, frozen=True)

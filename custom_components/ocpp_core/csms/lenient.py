@@ -4,17 +4,23 @@
 string length limits, no closed enums, no formats, extra properties allowed.
 `coerce` repairs what the relaxed schema still cannot take: numbers and
 booleans sent as strings, timestamps without a timezone, empty optional
-objects and empty-string optional enums.
+objects and empty-string optional enums.  A repair never makes an integer
+outside the schema's bounds or a signed 64-bit range: such a value stays as
+sent, and the schema check refuses it.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
 _NO_TZ = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$")
 _INT = re.compile(r"^\s*[-+]?\d+\s*$")
 _NUMBER = re.compile(r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$")
+# a repaired integer fits a signed 64-bit store (orjson, Home Assistant's Store); longer strings are not read
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+_MAX_DIGITS = 40
 
 
 def relax_schema(schema: dict[str, Any]) -> dict[str, Any]:
@@ -67,18 +73,35 @@ def coerce(value: Any, schema: dict[str, Any], root: dict[str, Any] | None = Non
         items = schema.get("items", {})
         return [coerce(item, items, root) for item in value] if isinstance(items, dict) else value
     if isinstance(value, str):
-        if kind == "integer" and _INT.match(value):
-            return int(value)
-        if kind == "number" and _NUMBER.match(value):
+        if kind == "integer" and len(value) <= _MAX_DIGITS and _INT.match(value):
+            return _bounded(int(value), schema, value)
+        if kind == "number" and len(value) <= _MAX_DIGITS and _NUMBER.match(value):
             number = float(value)
-            return int(number) if number.is_integer() and "." not in value else number
+            if not math.isfinite(number):
+                return value  # 1e999: not a number we can keep
+            if number.is_integer() and "." not in value:
+                return _bounded(int(number), schema, number)
+            return number
         if kind == "boolean" and value.lower() in ("true", "false"):
             return value.lower() == "true"
         if kind == "string" and schema.get("format") == "date-time" and _NO_TZ.match(value):
             return value.replace(" ", "T") + "Z"
     if kind == "integer" and isinstance(value, float) and value.is_integer():
-        return int(value)
+        return _bounded(int(value), schema, value)
     return value
+
+
+def _bounded(number: int, schema: dict[str, Any], original: Any) -> Any:
+    """The repaired integer, or `original` (left for the schema check to refuse) when it is outside
+    the schema's own bounds or what a 64-bit store can hold: a repair never makes a value we cannot keep."""
+    low, high = schema.get("minimum"), schema.get("maximum")
+    if not _INT64_MIN <= number <= _INT64_MAX:
+        return original
+    if isinstance(low, int | float) and number < low:
+        return original
+    if isinstance(high, int | float) and number > high:
+        return original
+    return number
 
 
 def _is_empty_optional(item: Any, schema: dict[str, Any]) -> bool:

@@ -21,6 +21,9 @@ MIN_CHARGING_AMPS = 6.0  # IEC 61851: the lowest current an EV may be offered (b
 # our profiles' ids: one per (EVSE, purpose), far from the small ids people and vendors pick
 PROFILE_ID_BASE = 8_800_000
 _PURPOSE_OFFSET = {"max": 0, "default": 1000, "session": 2000}
+# the stack level of our limits when the charger does not say its maximum: above set_charging_profile's
+# default (0), so a profile set by the service with its defaults neither replaces the limit nor wins over it
+UNKNOWN_MAX_STACK_LEVEL = 1
 COMPOSITE_DURATION = 300  # s of composite schedule read back (the limit in force now is its first period)
 
 UNIT_AMPS = "A"
@@ -42,16 +45,14 @@ _VOLTAGE_RANGE = (80.0, 300.0)  # a measured phase voltage outside this is not o
 
 
 def phases(station: Station) -> int:
-    """Phases wired: the setting, else SupplyPhases (2.x: the station's, else the fewest of its EVSEs'),
-    else 3 when currents were measured on L2/L3, else 1 — with 1, a limit sent in watts never lets the
-    charger take more current per phase than asked."""
+    """Phases wired, one rule for every version and every limit of the charger: the setting, else what the
+    charger states (2.x SupplyPhases: the fewest of its EVSEs', else the station's — a one-phase EVSE on a
+    three-phase supply is one phase), else 3 once a current was measured on L2/L3 (Station.measured_phases,
+    kept), else 1 — with 1, a limit sent in watts never lets the charger take more current per phase than asked."""
     if station.settings.phases is not None:
         return station.settings.phases
     if station.v2 is not None:
         model = station.v2.device_model
-        station_wide = (model.value("ChargingStation", "SupplyPhases") or "").strip()
-        if station_wide in ("1", "3"):
-            return int(station_wide)
         # looked up per known EVSE (the limit numbers ask on every meter value: no scan of the whole model)
         raws = (
             [model.value("EVSE", "SupplyPhases", evse_id=evse_id) for evse_id in station.connectors]
@@ -63,11 +64,10 @@ def phases(station: Station) -> int:
         reported = [int(raw) for raw in ((r or "").strip() for r in raws) if raw in ("1", "3")]
         if reported:
             return min(reported)
-    for readings in (station.readings, *(c.readings for c in station.connectors.values())):
-        for (measurand, phase), sample in readings.items():
-            if measurand == "Current.Import" and phase in ("L2", "L3") and sample.value > 0:
-                return 3
-    return 1
+        station_wide = (model.value("ChargingStation", "SupplyPhases") or "").strip()
+        if station_wide in ("1", "3"):
+            return int(station_wide)
+    return station.measured_phases or 1
 
 
 def voltage(station: Station, evse_id: int = 0) -> float:
@@ -101,9 +101,10 @@ def _int(value: str | None) -> int | None:
     if value is None:
         return None
     try:
-        return int(float(value))
-    except ValueError:
+        number = int(float(value))
+    except (ValueError, OverflowError):  # "x", "inf", "1e999"
         return None
+    return number if abs(number) <= 2_147_483_647 else None
 
 
 def max_stack_level(station: Station) -> int | None:
@@ -143,7 +144,8 @@ def choose_profile(station: Station, evse_id: int, watts_only: bool = False) -> 
     level = max_stack_level(station)
     stated = stated_units(station)
     unit = UNIT_WATTS if (stated and UNIT_AMPS not in stated) or (watts_only and not stated) else UNIT_AMPS
-    return ProfileChoice(kind, purpose, profile_id(evse_id, kind), max(level, 0) if level is not None else 0, unit)
+    stack_level = max(level, 0) if level is not None else UNKNOWN_MAX_STACK_LEVEL
+    return ProfileChoice(kind, purpose, profile_id(evse_id, kind), stack_level, unit)
 
 
 def _anchor() -> datetime:
@@ -190,7 +192,8 @@ def build_profile(station: Station, choice: ProfileChoice, value: float, transac
 
 
 def composite_limit(answer: dict[str, Any]) -> tuple[float, str] | None:
-    """(limit, unit) in force now from a GetCompositeSchedule answer (1.6 or 2.x); None: no schedule."""
+    """(limit, unit) in force now from a GetCompositeSchedule answer (1.6 or 2.x); None: no schedule, or
+    no limit (a negative one: MicroOcpp 1.6 reports "no limit" as -1)."""
     if answer.get("status") != "Accepted":
         return None
     schedule = answer.get("schedule") or answer.get("chargingSchedule")
@@ -209,7 +212,7 @@ def composite_limit(answer: dict[str, Any]) -> tuple[float, str] | None:
     for period in sorted((p for p in periods if isinstance(p, dict)), key=lambda p: p.get("startPeriod", 0)):
         if float(period.get("startPeriod", 0)) <= elapsed or current is None:
             current = period
-    if current is None or not isinstance(current.get("limit"), int | float):
+    if current is None or not isinstance(current.get("limit"), int | float) or current["limit"] < 0:
         return None
     return float(current["limit"]), str(unit)
 

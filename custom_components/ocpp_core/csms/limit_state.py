@@ -16,6 +16,8 @@ STATUS_SENT = "sent"  # on its way, no answer yet
 STATUS_ACCEPTED = "accepted"
 STATUS_REJECTED = "rejected"  # the charger answered something else than Accepted (see answer)
 STATUS_FAILED = "failed"  # no answer, or a CALLERROR (see answer)
+# accepted, but more is in force than asked: another profile wins (see LimitState.overridden_by)
+STATUS_OVERRIDDEN = "overridden"
 
 
 class InvalidLimit(ValueError):
@@ -30,10 +32,12 @@ class LimitState:
     amps: float
     watts: float  # the same limit converted (see LimitManager.amps_to_watts)
     unit_sent: str  # "A" | "W": the unit it goes (went) out in
-    status: str  # "pending" | "sent" | "accepted" | "rejected" | "failed"
+    status: str  # "pending" | "sent" | "accepted" | "overridden" | "rejected" | "failed"
     answer: dict[str, Any] | None = None  # the charger's answer as sent (status, statusInfo …) or {"error", …}
     in_force_amps: float | None = None  # GetCompositeSchedule after the last accepted change; None: unknown
     in_force_watts: float | None = None
+    # status overridden: what wins over it ("TxProfile": a profile of the running session; "other": unknown)
+    overridden_by: str | None = None
     updated: datetime = field(default_factory=utcnow)
 
     def to_dict(self) -> dict[str, Any]:
@@ -61,9 +65,11 @@ class StationLimits:
     clears: set[tuple[int, int]] = field(default_factory=set)  # (EVSE id, profile id)
     # it states no rate unit, refused a limit in amperes and took it in watts: it gets watts from now on
     watts_only: bool = False
+    # EVSE id -> the limit (A) a pause replaced, to go back to on resume (none kept: back to no limit)
+    paused_from: dict[int, float] = field(default_factory=dict)
 
     def is_empty(self) -> bool:
-        return not self.slots and not self.clears and not self.watts_only
+        return not self.slots and not self.clears and not self.watts_only and not self.paused_from
 
 
 # (station id, EVSE id, amps, watts only) -> the state of a limit loaded from storage
@@ -85,6 +91,8 @@ def dump(stations: dict[str, StationLimits]) -> dict[str, Any]:
             item["clear"] = sorted([list(pair) for pair in kept.clears])
         if kept.watts_only:
             item["watts_only"] = True
+        if kept.paused_from:
+            item["paused_from"] = {str(evse_id): amps for evse_id, amps in sorted(kept.paused_from.items())}
         saved[station_id] = item
     return {"stations": saved}
 
@@ -108,6 +116,9 @@ def load(data: Any, new_state: StateFactory) -> dict[str, StationLimits]:
                 new_state(station_id, evse_id, amps, kept.watts_only),
                 installed_id=installed_id if isinstance(installed_id, int) else None,
             )
+        for evse_id, amps in (saved.get("paused_from") or {}).items():
+            with contextlib.suppress(TypeError, ValueError):
+                kept.paused_from[int(evse_id)] = float(amps)
         for pair in saved.get("clear") or []:
             with contextlib.suppress(TypeError, ValueError, IndexError):
                 kept.clears.add((int(pair[0]), int(pair[1])))

@@ -7,7 +7,8 @@ as {"evse_id": n, "cleared": True}.
 
 Choices (and why):
 - Values: 0 A pauses (a profile limit of 0: the charger suspends the EV, SuspendedEVSE, without ending
-  the session or opening its contactor under load); 6 A (IEC 61851's minimum) up to the charger's
+  the session or opening its contactor under load; `pause` / `resume` keep the limit before the pause
+  and go back to it, or to no limit); 6 A (IEC 61851's minimum) up to the charger's
   max_current setting (DEFAULT_MAX_AMPS when not set) charges.  Anything else raises InvalidLimit.
 - The station limit (EVSE 0) is a ChargePointMaxProfile (1.6) / ChargingStationMaxProfile (2.x): it
   caps the station's TOTAL whatever its connectors or other profiles do, which is what protects the
@@ -20,20 +21,25 @@ Choices (and why):
 - Profile ids are stable per (EVSE, purpose) (limit_profiles.profile_id, from 8 800 000 on, away from
   the small ids people pick), so a new value REPLACES our profile instead of piling up.  The stack level
   is the highest the charger allows (ChargeProfileMaxStackLevel / SmartChargingCtrlr.ProfileStackLevel;
-  0 while unknown), so within its purpose our limit prevails.  Absolute schedules start at the start of
+  1 while unknown: above set_charging_profile's default 0, which would otherwise take the same slot and
+  replace it), so within its purpose our limit prevails.  Absolute schedules start at the start of
   the previous UTC day (a charger clock running behind still has the limit in force).
 - Unit: amperes when the charger takes them (ChargingScheduleAllowedChargingRateUnit /
   SmartChargingCtrlr.RateUnit), else watts = A × voltage × phases.  A charger that states no unit and
   rejects a limit in amperes is asked once more in watts; when it takes them, it gets watts from then on
-  (remembered per charger, until it states its units).  Phases: the setting, else the
-  2.x SupplyPhases, else 3 when currents were measured on L2/L3, else 1 — with 1 a watt limit never lets
-  a charger take more current per phase than asked.  Voltage: the measured one, else 230 V.
+  (remembered per charger, until it states its units).  Phases: one rule for every version and every
+  limit of a charger (limit_profiles.phases): the setting, else the 2.x SupplyPhases (the EVSEs' before
+  the station's), else 3 once a current was measured on L2/L3 (kept), else 1 — with 1 a watt limit never
+  lets a charger take more current per phase than asked.  Voltage: the measured one, else 230 V.
 - Flash wear: an unchanged value is not re-sent; sends to one charger are at most one batch per
   `CentralSystemConfig.limit_interval` seconds (changed live: it applies to a wait under way), and what
   is set meanwhile is sent at the end of the interval, the latest value winning.
 - Re-apply: when a charger (re)connects, every limit is sent again once it can take them, also
   unchanged ones, as a rebooted charger may have lost them (limit_reapply.py says when).
-- After each accepted change, GetCompositeSchedule reads back the limit actually in force.
+- After each accepted change, GetCompositeSchedule reads back the limit actually in force.  More in
+  force than asked: status "overridden", with `overridden_by` "TxProfile" when a session runs under a
+  TxDefaultProfile limit (EVerest: the session's own TxProfile wins; settings.limit_profile "session"
+  sends the limit as that TxProfile), else "other".
 - Limits are persisted (state section "limits", limit_state.py); a clear while offline is sent when
   the charger connects.
 """
@@ -67,6 +73,7 @@ from .limit_reapply import EVENTS as _REAPPLY_EVENTS
 from .limit_state import (
     STATUS_ACCEPTED,
     STATUS_FAILED,
+    STATUS_OVERRIDDEN,
     STATUS_PENDING,
     STATUS_REJECTED,
     STATUS_SENT,
@@ -88,6 +95,7 @@ __all__ = [
     "BOOT_GRACE",
     "STATUS_ACCEPTED",
     "STATUS_FAILED",
+    "STATUS_OVERRIDDEN",
     "STATUS_PENDING",
     "STATUS_REJECTED",
     "STATUS_SENT",
@@ -202,7 +210,10 @@ class LimitManager:
         """
         station = self._central.stations[station_id]
         amps = self._validated(station, evse_id, amps, watts)
-        slots = self._stations.setdefault(station_id, StationLimits()).slots
+        kept = self._stations.setdefault(station_id, StationLimits())
+        if amps > 0:
+            kept.paused_from.pop(evse_id, None)  # a limit set meanwhile is what a resume keeps
+        slots = kept.slots
         slot = slots.get(evse_id)
         if slot is not None and slot.state.amps == amps and slot.state.status not in (STATUS_REJECTED, STATUS_FAILED):
             return replace(slot.state)
@@ -222,12 +233,37 @@ class LimitManager:
         self._mark(station_id, evse_id)
         return replace(state)
 
+    def paused(self, station_id: str, evse_id: int) -> bool:
+        """Charging is paused here: the limit asked for is 0 A."""
+        slot = self._slots(station_id).get(evse_id)
+        return slot is not None and slot.state.amps == 0
+
+    async def pause(self, station_id: str, evse_id: int) -> LimitState:
+        """Pause charging without ending the session (a limit of 0 A); `resume` goes back to the limit before."""
+        slot = self._slots(station_id).get(evse_id)
+        kept = self._stations.setdefault(station_id, StationLimits())
+        if slot is not None and slot.state.amps > 0:
+            kept.paused_from[evse_id] = slot.state.amps
+        return await self.set_limit(station_id, evse_id, amps=0)
+
+    async def resume(self, station_id: str, evse_id: int) -> LimitState | None:
+        """End a pause: the limit before it again, or no limit when there was none (None)."""
+        kept = self._stations.get(station_id)
+        previous = kept.paused_from.pop(evse_id, None) if kept is not None else None
+        if not self.paused(station_id, evse_id):
+            return self.get(station_id, evse_id)
+        if previous is not None:
+            return await self.set_limit(station_id, evse_id, amps=min(previous, self.max_amps(station_id)))
+        await self.clear_limit(station_id, evse_id)
+        return None
+
     async def clear_limit(self, station_id: str, evse_id: int) -> bool:
         """Forget a limit and remove our profile from the charger (now, or when it connects); False: none set."""
         kept = self._stations.get(station_id)
         slot = kept.slots.pop(evse_id, None) if kept is not None else None
         if kept is None or slot is None:
             return False
+        kept.paused_from.pop(evse_id, None)
         self._dirty.get(station_id, set()).discard(evse_id)
         if slot.installed_id is not None:
             kept.clears.add((evse_id, slot.installed_id))
@@ -370,9 +406,20 @@ class LimitManager:
         limit, read_unit = found
         if read_unit == UNIT_WATTS:
             watts, amps = limit, self.watts_to_amps(station_id, evse_id, limit)
+            above = watts > slot.state.watts * 1.01 + 1.0
         else:
             amps, watts = limit, self.amps_to_watts(station_id, evse_id, limit)
-        self._update(station_id, slot, in_force_amps=amps, in_force_watts=watts)
+            above = amps > slot.state.amps + 0.05
+        changes: dict[str, Any] = {"in_force_amps": amps, "in_force_watts": watts, "overridden_by": None}
+        if above:  # accepted, yet more is in force: another profile wins (EVerest: the session's TxProfile)
+            connector = station.connectors.get(evse_id)
+            in_session = evse_id > 0 and connector is not None and connector.transaction is not None
+            by = "TxProfile" if in_session and self._choice(station, evse_id).kind == "default" else "other"
+            changes.update(status=STATUS_OVERRIDDEN, overridden_by=by)
+            _LOGGER.info(
+                "%s: the limit of %s is accepted but overridden (%s in force)", station_id, _where(evse_id), by
+            )
+        self._update(station_id, slot, **changes)
 
     async def _send_clears(self, station_id: str) -> None:
         kept = self._stations.get(station_id)

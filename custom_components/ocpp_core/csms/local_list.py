@@ -60,6 +60,8 @@ _MAX_ROUNDS = 5
 TOKEN_TYPE_V2 = "ISO14443"
 _FEATURE_PROFILE = "LocalAuthListManagement"
 _CTRLR = "LocalAuthListCtrlr"
+# list versions (and the charger's limits) are int32
+_VERSION_MAX = 2_147_483_647
 
 # one list entry, version-neutral: id_tag, status, expiry (ISO or None), parent (or None)
 Entry = dict[str, Any]
@@ -207,7 +209,8 @@ class LocalListPusher:
             version = answer.get("versionNumber")
         if version == -1:
             raise NotSupported("GetLocalListVersion answered -1")
-        return version if isinstance(version, int) else None
+        # a version beyond int32 is none we could go above (nor save): as unknown, a Full list follows
+        return version if isinstance(version, int) and 0 <= version < _VERSION_MAX else None
 
     async def _push(self, station: Station, limits: Limits, charger_version: int | None) -> None:
         station_id = station.station_id
@@ -415,9 +418,10 @@ def _limits(station: Station) -> Limits:
 def _int(value: object) -> int | None:
     if isinstance(value, bool):
         return None
-    if isinstance(value, int | float):
-        return int(value)
-    if isinstance(value, str):
-        with contextlib.suppress(ValueError):
-            return int(float(value.strip()))
-    return None
+    number: int | None = None
+    with contextlib.suppress(ValueError, OverflowError):  # "x", inf, "1e999"
+        if isinstance(value, int | float):
+            number = int(value)
+        elif isinstance(value, str):
+            number = int(float(value.strip()))
+    return number if number is not None and abs(number) <= _VERSION_MAX else None

@@ -346,6 +346,8 @@ class Station(_Reservable):
     meter_values_sampled_data: list[str] = field(default_factory=list)
     meter_value_sample_interval: int | None = None
     charge_profile_max_stack_level: int | None = None
+    # 3 once a current was measured on L2 / L3 (kept, across restarts too: a one-phase car later changes nothing)
+    measured_phases: int | None = None
     charging_schedule_allowed_charging_rate_unit: list[str] = field(default_factory=list)
     charging_schedule_max_periods: int | None = None
     max_charging_profiles_installed: int | None = None
@@ -412,6 +414,7 @@ class Station(_Reservable):
                 if c.register_peak_wh is not None
             },
             "registration_status": self.registration_status,
+            "measured_phases": self.measured_phases,
             "configuration": self.configuration,
             "unknown_keys": self.unknown_keys,
             "configuration_time": _iso(self.configuration_time),
@@ -457,6 +460,7 @@ class Station(_Reservable):
             firmware_version=data.get("firmware_version"),
             ocpp_version=OcppVersion(version) if version else None,
             registration_status=data.get("registration_status"),
+            measured_phases=data.get("measured_phases") if data.get("measured_phases") in (1, 3) else None,
             configuration=dict(data.get("configuration") or {}),
             unknown_keys=list(data.get("unknown_keys") or []),
             configuration_time=_from_iso(data.get("configuration_time")),

@@ -19,35 +19,55 @@ DEVICE_EVENTS_KEPT = 100
 CUSTOMER_INFORMATION_KEPT = 10
 # unfinished multi-part messages kept per station (the oldest is dropped)
 ASSEMBLIES_KEPT = 8
+# what a station's messages add to, at most (the oldest goes first): a station sending new ids
+# again and again must not grow its state (and every save) without end
+DISPLAY_MESSAGES_KEPT = 100
+CHARGING_PROFILES_KEPT = 100  # per EVSE
+PERIODIC_STREAMS_KEPT = 32
+MONITORS_KEPT = 10_000
+
+
+def trim(kept: dict[Any, Any], most: int) -> None:
+    """Drop the oldest entries of `kept` beyond `most` (dicts keep their insertion order)."""
+    while len(kept) > most:
+        del kept[next(iter(kept))]
 
 
 @dataclass(slots=True)
 class Assembly:
     """The parts of one multi-part message (NotifyReport …) by seqNo: complete once the last one
-    (tbc false) is there and none before it is missing."""
+    (tbc false) is there and none before it is missing.
+
+    Every check costs in proportion to the parts received, never to a seqNo: the parts are
+    distinct numbers from 0, so "none missing up to the last" is "as many parts as last + 1"."""
 
     kind: str
     request_id: int
     parts: dict[int, list[Any]] = field(default_factory=dict)
     last: int | None = None
+    highest: int = -1
+    # the items of every part, counted (bounds.MAX_REPORT_ITEMS caps them)
+    size: int = 0
+    # NotifyReport: the parts' entries, read as they arrive
+    model: DeviceModel = field(default_factory=DeviceModel)
 
     def add(self, seq_no: int, items: list[Any], tbc: bool) -> bool:
-        """Keep a part; True once the message is complete."""
+        """Keep a part (seqNo from 0, checked by the caller); True once the message is complete."""
+        previous = self.parts.get(seq_no)
+        self.size += len(items) - (len(previous) if previous is not None else 0)
         self.parts[seq_no] = items
+        self.highest = max(self.highest, seq_no)
         if not tbc:
             self.last = seq_no
-        return self.last is not None and not self.missing()
+        return self.complete()
+
+    def complete(self) -> bool:
+        last = self.last
+        return last is not None and len(self.parts) == last + 1 and self.highest == last
 
     def items(self) -> list[Any]:
         """Every part's items, in seqNo order."""
         return [item for _, part in sorted(self.parts.items()) for item in part]
-
-    def missing(self) -> list[int]:
-        """seqNos not received from 0 (the first part's, as OCPP numbers them) to the last (or highest so far)."""
-        if not self.parts:
-            return []
-        end = self.last if self.last is not None else max(self.parts)
-        return [n for n in range(end + 1) if n not in self.parts]
 
 
 @dataclass(slots=True)

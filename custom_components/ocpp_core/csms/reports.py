@@ -50,7 +50,8 @@ class StationReports:
         else:
             after = {**before, **entries}
             still_unknown = [key for key in station.unknown_keys if key not in entries]
-            station.unknown_keys = still_unknown + [key for key in unknown if key not in still_unknown]
+            # dict.fromkeys: in order, once each, in linear time (thousands of unknownKey entries fit a frame)
+            station.unknown_keys = list(dict.fromkeys([*still_unknown, *unknown]))
         changed = sorted(key for key in before.keys() | after.keys() if before.get(key) != after.get(key))
         station.configuration = after
         self._configuration_changed(station, changed, full)

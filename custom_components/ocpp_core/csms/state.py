@@ -34,6 +34,7 @@ from .persistence import Persistence
 from .reports import StationReports
 from .reports2 import StationReports2
 from .rpc_types import OcppVersion
+from .storable import Path, format_path, storable
 from .timeutil import utcnow
 from .transactions2 import TransactionEvents
 from .v16.configuration import MAX_CONNECTORS, apply_configuration
@@ -87,10 +88,18 @@ class CentralState(StationReports, StationReports2, TransactionEvents):
         self._next_request_id = int(data.get("next_request_id", 1))
         self.history.load(data.get("history", []))
         for station_id, station_data in data.get("stations", {}).items():
-            station = Station.from_dict(station_id, station_data)
+            try:
+                station = Station.from_dict(station_id, station_data)
+            except (KeyError, TypeError, ValueError, AttributeError) as err:
+                _LOGGER.error("%s: its saved data cannot be read (%r); the charger starts afresh", station_id, err)
+                continue
             apply_configuration(station)
             for tx_data in station_data.get("open_transactions", []):
-                tx = Transaction.from_dict(tx_data)
+                try:
+                    tx = Transaction.from_dict(tx_data)
+                except (KeyError, TypeError, ValueError, AttributeError) as err:
+                    _LOGGER.error("%s: a saved open transaction cannot be read (%r); left out", station_id, err)
+                    continue
                 connector = station.connectors.setdefault(tx.connector_id, Connector(tx.connector_id))
                 connector.transaction = tx
                 # 2.x: a station sends its chargingState only when it changes, so the EVSE's state is
@@ -117,16 +126,31 @@ class CentralState(StationReports, StationReports2, TransactionEvents):
                 c.transaction.to_dict() for c in station.connectors.values() if c.transaction is not None
             ]
             stations[station_id] = data
-        return {
-            "version": STORAGE_VERSION,
-            "next_transaction_id": self._next_transaction_id,
-            "next_reservation_id": self._next_reservation_id,
-            "next_remote_start_id": self._next_remote_start_id,
-            "next_request_id": self._next_request_id,
-            "stations": stations,
-            "history": self.history.snapshot(),
-            **{name: dump() for name, (_, dump) in self._sections.items()},
-        }
+        data, dropped = storable(
+            {
+                "version": STORAGE_VERSION,
+                "next_transaction_id": self._next_transaction_id,
+                "next_reservation_id": self._next_reservation_id,
+                "next_remote_start_id": self._next_remote_start_id,
+                "next_request_id": self._next_request_id,
+                "stations": stations,
+                "history": self.history.snapshot(),
+                **{name: dump() for name, (_, dump) in self._sections.items()},
+            }
+        )
+        for path, reason in dropped:
+            self._unstorable(path, reason)
+        return data
+
+    def _unstorable(self, path: Path, reason: str) -> None:
+        """A record the store cannot write is left out of every save (see storable.py): said once per run."""
+        where = format_path(path)
+        station_id = str(path[1]) if len(path) > 1 and path[0] == "stations" else ""
+        if (station_id, f"unstorable:{where}") in self._logged:
+            return
+        self._logged.add((station_id, f"unstorable:{where}"))
+        _LOGGER.error("Not saved, as the store cannot write it (%s): %s; everything else is saved", reason, where)
+        self.events.emit(Event(EventType.UNSTORABLE, station_id, data={"path": where, "reason": reason}))
 
     def _save_soon(self) -> None:
         self._persistence.schedule_save(self.snapshot)
@@ -269,6 +293,7 @@ class CentralState(StationReports, StationReports2, TransactionEvents):
         station = self.station(station_id)
         target: Station | Connector = station if connector_id == 0 else self.connector(station, connector_id)
         readings = target.readings
+        samples = list(samples)
         tx = target.transaction if isinstance(target, Connector) else None
         if tx is not None and transaction_id is not None and tx.transaction_id != transaction_id:
             tx = None  # a sample from another (old or placeholder) transaction
@@ -288,10 +313,24 @@ class CentralState(StationReports, StationReports2, TransactionEvents):
         if changed:
             if tx is not None:
                 self._save_soon()
+            self._note_phases(station, samples)
             if isinstance(target, Connector):
                 self.events.emit(Event(EventType.CONNECTOR_UPDATED, station_id, connector_id))
             else:
                 self.events.emit(Event(EventType.STATION_UPDATED, station_id))
+
+    def _note_phases(self, station: Station, samples: Iterable[MeterSample]) -> None:
+        """A current on L2 / L3: the charger is wired for 3 phases (limit_profiles.phases), for good.
+
+        Announced as SETTINGS_CHANGED "phases": the limits in watts and the power numbers' range follow."""
+        if station.measured_phases == 3:
+            return
+        if any(s.measurand == "Current.Import" and s.phase in ("L2", "L3") and s.value > 0 for s in samples):
+            station.measured_phases = 3
+            self._save_soon()
+            self.events.emit(
+                Event(EventType.SETTINGS_CHANGED, station.station_id, data={"changed": ["phases"], "measured": True})
+            )
 
     # ---- transactions ----------------------------------------------------
 

@@ -42,7 +42,8 @@ _LOGGER = logging.getLogger(__name__)
 
 # how many ended 2.x transactions are remembered in memory to recognise their late events
 _ENDED_REMEMBERED = 256
-# a seqNo gap wider than this is not listed (a garbage seqNo must not make a huge list)
+# a seqNo gap wider than this is not listed, nor more missing seqNos than this in all
+# (a garbage seqNo must not make a huge list)
 _MAX_GAP = 1000
 # how many events' (eventType, timestamp) a transaction remembers to tell a repeat from a reused seqNo
 _SIGNATURES_KEPT = 200
@@ -375,6 +376,11 @@ def _track_seq(tx: Transaction, seq_no: int) -> None:
         tx.seq_min = seq_no
     else:
         tx.seq_missing.remove(seq_no)
+    if len(tx.seq_missing) > _MAX_GAP:
+        # gaps opening again and again (each within _MAX_GAP) must not make the list grow without end:
+        # the oldest are forgotten, and the range starts at the oldest gap kept
+        del tx.seq_missing[: len(tx.seq_missing) - _MAX_GAP]
+        tx.seq_min = tx.seq_missing[0]
 
 
 def _note_energy(tx: Transaction, ev: TxEvent) -> None:

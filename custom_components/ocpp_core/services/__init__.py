@@ -5,7 +5,10 @@ config entry.  Each names a charger device, or one of its connector devices
 (a connector device stands for its charger and picks the connector), by
 `device_id`.  The charger's answer is the service response.  A charger that is
 offline, refuses, answers with a CALLERROR or not at all gives a translated
-error naming it and the reason (see errors.py); the wait is bounded.
+error naming it and the reason (see errors.py); the wait is bounded.  A caller
+that asks for the response gets a refusal or CALLERROR as the response instead,
+marked `"refused": true` (HA's REST API passes no error message on: a
+HomeAssistantError is a bare HTTP 500 there, with a traceback in the log).
 
 The names and fields are the same for every OCPP version.  Each service has an
 implementation per version (v16.py; v201.py for 2.0.1 and 2.1); a field — or a
@@ -28,7 +31,7 @@ from homeassistant.util import dt as dt_util
 from ..const import DOMAIN
 from ..coordinator import OcppConfigEntry
 from ..csms import CentralSystem
-from ..errors import ha_error, ocpp_call, validation_error, version_name
+from ..errors import ChargerRefused, ha_error, ocpp_call, validation_error, version_name
 from .admin import register_service
 from .catalog import CHARGER_SERVICES, GET_TRANSACTIONS_SCHEMA
 from .fields import (
@@ -121,7 +124,13 @@ def _charger_handler(service: ChargerService) -> ServiceHandler:
                 fields=", ".join(unknown),
             )
         data = dict(call.data)
-        return await ocpp_call(central, station_id, lambda: implementation.run(target, data), service.refused)
+        try:
+            return await ocpp_call(central, station_id, lambda: implementation.run(target, data), service.refused)
+        except ChargerRefused as err:
+            if not call.return_response:
+                raise
+            # the caller wants the answer (HA's REST API would turn the error into a bare HTTP 500)
+            return {**err.answer, "refused": True}
 
     return handle
 

@@ -16,6 +16,7 @@ import asyncio
 import logging
 from typing import Any
 
+from .. import bounds
 from ..adapter import CallFn, VersionAdapter
 from ..authorization import id_tag_info_v16, refusal_event
 from ..config import CentralSystemConfig
@@ -117,7 +118,7 @@ class V16Adapter(VersionAdapter):
     def on_status_notification(self, payload: Payload) -> Payload:
         self.state.record_status(
             self.station_id,
-            int(payload["connectorId"]),
+            bounds.connector_id(self.state.stations.get(self.station_id), int(payload["connectorId"])),
             payload["status"],
             payload.get("errorCode"),
             payload.get("info"),
@@ -135,12 +136,12 @@ class V16Adapter(VersionAdapter):
         return {"idTagInfo": info}
 
     async def on_start_transaction(self, payload: Payload) -> Payload:
-        connector_id = int(payload["connectorId"])
+        station = self.state.station(self.station_id)
+        connector_id = bounds.connector_id(station, int(payload["connectorId"]), low=1)
         timestamp = parse_timestamp(payload.get("timestamp"))
         meter_start = float(payload["meterStart"])
         id_tag = payload["idTag"]
         authorization = self.state.authorization
-        station = self.state.station(self.station_id)
         existing = station.connectors.get(connector_id)
         open_tx = existing.transaction if existing is not None else None
         if (
@@ -199,9 +200,8 @@ class V16Adapter(VersionAdapter):
 
     def on_meter_values(self, payload: Payload) -> Payload:
         tx = payload.get("transactionId")
-        self._record_meter_values(
-            int(payload["connectorId"]), payload["meterValue"], str(tx) if tx is not None else None
-        )
+        connector_id = bounds.connector_id(self.state.stations.get(self.station_id), int(payload["connectorId"]))
+        self._record_meter_values(connector_id, payload["meterValue"], str(tx) if tx is not None else None)
         return {}
 
     def on_data_transfer(self, payload: Payload) -> Payload:

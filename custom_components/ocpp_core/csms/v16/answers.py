@@ -15,6 +15,7 @@ from collections.abc import Callable
 from ..model import Reservation
 from ..rpc import Payload
 from ..state import CentralState
+from ..tags import MAX_ID_LENGTH_V16
 from ..timeutil import parse_timestamp
 from .configuration import GarbageAnswer, parse_get_configuration
 
@@ -24,9 +25,12 @@ Recorder = Callable[[CentralState, str, Payload, Payload], None]
 
 
 def before_call(state: CentralState, station_id: str, action: str, request: Payload) -> None:
-    """The tag of a remote start, which its StartTransaction may use (see Authorization.expect_remote_start)."""
+    """The tag of a remote start, which its StartTransaction may use (see Authorization.expect_remote_start);
+    TagRefused, and nothing sent, when that StartTransaction would be refused."""
     if action == "RemoteStartTransaction" and isinstance(request.get("idTag"), str):
-        state.authorization.expect_remote_start(station_id, request["idTag"])
+        connector_id = request.get("connectorId")
+        where = connector_id if isinstance(connector_id, int) else None
+        state.authorization.check_remote_start(station_id, request["idTag"], where, MAX_ID_LENGTH_V16)
 
 
 def _reserve_now(state: CentralState, station_id: str, request: Payload, answer: Payload) -> None:
@@ -53,7 +57,7 @@ def _send_local_list(state: CentralState, station_id: str, request: Payload, ans
 
 def _get_local_list_version(state: CentralState, station_id: str, request: Payload, answer: Payload) -> None:
     version = answer.get("listVersion")
-    if isinstance(version, int):
+    if isinstance(version, int) and -1 <= version <= 2_147_483_647:
         state.set_local_list_version(station_id, version)
 
 

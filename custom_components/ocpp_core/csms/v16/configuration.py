@@ -16,6 +16,7 @@ from ..model import Station
 MAX_CONNECTORS = 64
 
 _LIST_SEPARATOR = re.compile(r"[,;]")
+_INT32_LIMIT = 2_147_483_647
 
 
 class GarbageAnswer(ValueError):
@@ -61,9 +62,11 @@ def _int(station: Station, key: str) -> int | None:
     if not value:
         return None
     try:
-        return int(float(value))
-    except ValueError:
+        number = int(float(value))
+    except (ValueError, OverflowError):  # "x", "inf", "1e999"
         return None
+    # a number no configuration means (and a saved configuration must always load again)
+    return number if -_INT32_LIMIT <= number <= _INT32_LIMIT else None
 
 
 def _bool(station: Station, key: str) -> bool | None:

@@ -17,7 +17,7 @@ import contextlib
 import logging
 from typing import Any
 
-from .. import authorization
+from .. import authorization, bounds
 from ..adapter import CallFn, VersionAdapter
 from ..config import CentralSystemConfig
 from ..events import Event, EventType
@@ -135,10 +135,13 @@ class V201Adapter(VersionAdapter):
         return {"currentTime": format_timestamp(utcnow())}
 
     def on_status_notification(self, payload: Payload) -> Payload:
+        station = self.state.stations.get(self.station_id)
+        evse_id = bounds.evse_id(station, int(payload["evseId"]))
+        connector_id = bounds.evse_connector_id(int(payload["connectorId"]))
         self.state.record_evse_status(
             self.station_id,
-            int(payload["evseId"]),
-            int(payload["connectorId"]),
+            evse_id,
+            connector_id,
             str(payload["connectorStatus"]),
             parse_timestamp(payload.get("timestamp")),
         )

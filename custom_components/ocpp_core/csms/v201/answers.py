@@ -40,17 +40,21 @@ Recorder = Callable[[CentralState, str, Payload, Payload], None]
 _SET_ACCEPTED = ("Accepted", "RebootRequired")
 # what ClearChargingProfile never removes: limits set by others than the central system
 _NOT_OURS = "ChargingStationExternalConstraints"
+_MAX_ID_TOKEN_LENGTH = 36  # IdTokenType.idToken (longer: the schema check refuses the request)
 
 
 def before_call(state: CentralState, station_id: str, action: str, request: Payload) -> None:
     """Note what a report we ask for is, so NotifyReport knows how to apply it; and the token of a
-    remote start, which its TransactionEvent may use (see Authorization.expect_remote_start)."""
+    remote start, which its TransactionEvent may use (see Authorization.expect_remote_start; TagRefused when
+    it would be refused)."""
     if action == "GetBaseReport":
         state.note_report_request(station_id, int(request["requestId"]), str(request["reportBase"]))
     elif action == "GetReport":
         state.note_report_request(station_id, int(request["requestId"]), "Report")
     elif action == "RequestStartTransaction" and (token := _token(request.get("idToken"))) is not None:
-        state.authorization.expect_remote_start(station_id, token)
+        evse_id = request.get("evseId")  # TagRefused, and nothing sent, when its start would be refused
+        where = evse_id if isinstance(evse_id, int) else None
+        state.authorization.check_remote_start(station_id, token, where, _MAX_ID_TOKEN_LENGTH)
 
 
 def _token(value: Any) -> str | None:
@@ -102,7 +106,7 @@ def _send_local_list(state: CentralState, station_id: str, request: Payload, ans
 
 def _get_local_list_version(state: CentralState, station_id: str, request: Payload, answer: Payload) -> None:
     version = answer.get("versionNumber")
-    if isinstance(version, int) and not isinstance(version, bool):
+    if isinstance(version, int) and -1 <= version <= 2_147_483_647 and not isinstance(version, bool):
         state.set_local_list_version(station_id, version)
 
 

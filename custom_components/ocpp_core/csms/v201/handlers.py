@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import bounds
 from ..events import Event, EventType
 from ..rpc import Handler, Payload
 from ..state import CentralState
@@ -67,13 +68,20 @@ class V201StationReports:
             "GetCertificateStatus": self.on_get_certificate_status,
         }
 
+    def _evse(self, value: object) -> int | None:
+        """An evseId the station may name (None when it names none); out of range: OcppError."""
+        found = _int(value)
+        if found is None:
+            return None
+        return bounds.evse_id(self.state.stations.get(self.station_id), found)
+
     # ---- device model and monitoring ----------------------------------------------
 
     def on_notify_report(self, payload: Payload) -> Payload:
         self.state.record_report_part(
             self.station_id,
             int(payload["requestId"]),
-            int(payload["seqNo"]),
+            bounds.seq_no(int(payload["seqNo"])),
             payload.get("tbc") is True,
             list(payload.get("reportData") or []),
         )
@@ -108,7 +116,7 @@ class V201StationReports:
         self.state.record_monitoring_part(
             self.station_id,
             int(payload["requestId"]),
-            int(payload["seqNo"]),
+            bounds.seq_no(int(payload["seqNo"])),
             payload.get("tbc") is True,
             list(payload.get("monitor") or []),
         )
@@ -145,7 +153,7 @@ class V201StationReports:
         limit = payload["chargingLimit"]
         self.state.record_charging_limit(
             self.station_id,
-            _int(payload.get("evseId")),
+            self._evse(payload.get("evseId")),
             str(limit["chargingLimitSource"]),
             limit.get("isGridCritical"),
             payload.get("chargingSchedule"),
@@ -154,7 +162,7 @@ class V201StationReports:
 
     def on_cleared_charging_limit(self, payload: Payload) -> Payload:
         self.state.clear_charging_limit(
-            self.station_id, _int(payload.get("evseId")), str(payload["chargingLimitSource"])
+            self.station_id, self._evse(payload.get("evseId")), str(payload["chargingLimitSource"])
         )
         return {}
 
@@ -163,7 +171,7 @@ class V201StationReports:
         departure = needs.get("departureTime")
         self.state.record_ev_charging_needs(
             self.station_id,
-            int(payload["evseId"]),
+            self._evse(int(payload["evseId"])) or 0,
             requested_energy_wh(needs),
             parse_timestamp(departure) if departure else None,
             needs.get("requestedEnergyTransfer"),
@@ -174,7 +182,7 @@ class V201StationReports:
     def on_notify_ev_charging_schedule(self, payload: Payload) -> Payload:
         self.state.record_ev_charging_schedule(
             self.station_id,
-            int(payload["evseId"]),
+            self._evse(int(payload["evseId"])) or 0,
             parse_timestamp(payload.get("timeBase")),
             payload["chargingSchedule"],
         )
@@ -185,7 +193,7 @@ class V201StationReports:
             self.station_id,
             int(payload["requestId"]),
             str(payload["chargingLimitSource"]),
-            int(payload["evseId"]),
+            self._evse(int(payload["evseId"])) or 0,
             list(payload.get("chargingProfile") or []),
         )
         return {}
@@ -202,7 +210,7 @@ class V201StationReports:
         self.state.record_customer_information_part(
             self.station_id,
             int(payload["requestId"]),
-            int(payload["seqNo"]),
+            bounds.seq_no(int(payload["seqNo"])),
             payload.get("tbc") is True,
             str(payload["data"]),
         )

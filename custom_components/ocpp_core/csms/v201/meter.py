@@ -13,6 +13,9 @@ from ..model import MeterSample
 from ..timeutil import parse_timestamp
 from ..units import conversion
 
+# the widest unitOfMeasure.multiplier read (OCPP's examples use -3 to 3)
+_MAX_EXPONENT = 30
+
 
 def read_meter_values(meter_values: list[dict[str, Any]]) -> list[MeterSample]:
     samples: list[MeterSample] = []
@@ -30,7 +33,11 @@ def read_meter_values(meter_values: list[dict[str, Any]]) -> list[MeterSample]:
                 continue
             multiplier = unit_of_measure.get("multiplier")
             if isinstance(multiplier, int) and multiplier:
+                if not -_MAX_EXPONENT <= multiplier <= _MAX_EXPONENT:
+                    continue  # 10^400 is no unit (and 10.0 ** 400 raises)
                 value *= 10.0**multiplier
+                if value - value != 0.0:
+                    continue  # overflowed to infinity
             samples.append(
                 MeterSample(
                     rule.measurand,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable
 from typing import Any
 
-from .. import authorization
+from .. import authorization, bounds
 from ..model import ENERGY_IMPORT_REGISTER
 from ..rpc import Payload
 from ..state import CentralState
@@ -59,6 +59,11 @@ class V201Transactions:
 
     def on_transaction_event(self, payload: Payload) -> Payload | Awaitable[Payload]:
         event = read_transaction_event(payload)
+        station = self.state.stations.get(self.station_id)
+        if event.evse_id is not None:
+            bounds.evse_id(station, event.evse_id, "evse.id")
+        if event.connector_id is not None:
+            bounds.evse_connector_id(event.connector_id, "evse.connectorId")
         outcome = self.state.apply_transaction_event(self.station_id, event)
         answer: Payload = {}
         if event.id_token is not None:
@@ -94,11 +99,11 @@ class V201Transactions:
         return answer
 
     def on_meter_values(self, payload: Payload) -> Payload:
-        evse_id = int(payload["evseId"])  # 0: the station's main meter
+        station = self.state.stations.get(self.station_id)
+        evse_id = bounds.evse_id(station, int(payload["evseId"]))  # 0: the station's main meter
         samples = read_meter_values(payload["meterValue"])
         if not samples:
             return {}
-        station = self.state.stations.get(self.station_id)
         if evse_id and station is not None:
             evse = station.connectors.get(evse_id)
             tx = evse.transaction if evse is not None else None
