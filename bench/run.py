@@ -39,7 +39,21 @@ class Server:
 
 
 SERVERS = (
-    Server("ocpp-core", ["csms", "--host", "127.0.0.1", "--log-level", "WARNING", "--max-message-rate", "0"], CSMS_DIR),
+    Server(
+        "ocpp-core",
+        [
+            "csms",
+            "--host",
+            "127.0.0.1",
+            "--log-level",
+            "WARNING",
+            "--max-message-rate",
+            "0",
+            "--max-stations",
+            "100000",
+        ],
+        CSMS_DIR,
+    ),
     Server("ocpp-lib", ["bench.servers", "ocpp-lib"], ROOT),
     Server("raw-echo", ["bench.servers", "raw-echo"], ROOT),
 )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+import websockets
 from homeassistant.config_entries import SOURCE_INTEGRATION_DISCOVERY, ConfigEntryState
 from homeassistant.const import CONF_HOST, CONF_PORT
 from homeassistant.core import HomeAssistant
@@ -180,4 +182,20 @@ async def test_removing_a_device_forgets_the_charger(hass: HomeAssistant) -> Non
     assert "gone-soon" not in central.stations
     assert central.transactions("gone-soon") == []
     assert "gone-soon" not in (entry.runtime_data.central.state.snapshot()["stations"])
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_accept_policy_gives_an_id_that_never_boots_no_device(hass: HomeAssistant) -> None:
+    """An id that connects and leaves without booting is forgotten by the central system: no device is left."""
+    entry = await _entry(hass, {CONF_UNKNOWN_CHARGERS: "accept"})
+    central = entry.runtime_data.central
+    ws = await websockets.connect(f"ws://127.0.0.1:{entry.data[CONF_PORT]}/drive-by", subprotocols=["ocpp1.6"])  # type: ignore[list-item]
+    await ws.send(json.dumps([2, "1", "Heartbeat", {}]))
+    await ws.recv()
+    await hass.async_block_till_done()
+    await ws.close()
+    await until(hass, lambda: "drive-by" not in central.stations)
+    await hass.async_block_till_done()
+    assert find_device(hass, "drive-by") is None
+    assert hass.states.get("sensor.drive_by_status") is None
     assert await hass.config_entries.async_unload(entry.entry_id)

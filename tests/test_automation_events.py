@@ -53,3 +53,31 @@ async def test_bus_events_and_event_entities(hass: HomeAssistant, entry: MockCon
     assert charger_event.attributes["id_tag"] == "TAG-9"
     await ws.close()
     task.cancel()
+
+
+async def test_a_meter_stop_below_the_last_reading_shows_as_an_anomaly(
+    hass: HomeAssistant, entry: MockConfigEntry
+) -> None:
+    """A made-up meterStop (lower than the session's last reading) is flagged on the session's event entity."""
+    fired: list[Event[Any]] = []
+    hass.bus.async_listen(f"{DOMAIN}_transaction_ended", fired.append)
+    entry.runtime_data.central.tags.add(TagRecord("TAG-9"))
+    charger, task, ws = await connect(f"ws://127.0.0.1:{entry.data[CONF_PORT]}", "ev")
+    await charger.boot()
+    await charger.send_status(1, "Available")
+    await until(hass, lambda: hass.states.get("event.ev_session_event") is not None)
+    await charger.start_transaction(1, "TAG-9")
+    await charger.send_meter_values(1, seconds=3600)  # 11 kWh
+    charger.sim.connectors[1].energy_wh = 1.0  # the stop reports 1 Wh
+    await charger.stop_transaction(1)
+    await until(hass, lambda: bool(fired))
+
+    assert fired[0].data["energy_kwh"] == 11.0
+    assert fired[0].data["anomaly"] == "meter_stop_below_last_reading"
+    session = hass.states.get("event.ev_session_event")
+    assert session is not None
+    assert session.attributes["event_type"] == "transaction_ended"
+    assert session.attributes["anomaly"] == "meter_stop_below_last_reading"
+    assert session.attributes["reported_meter_stop_wh"] == 1.0
+    await ws.close()
+    task.cancel()

@@ -43,6 +43,7 @@ from .services import async_setup_services
 from .services.security import async_setup_security_services
 from .storage_issues import StorageIssues
 from .store import HaStorePersistence
+from .takeover_repairs import TakeoverRepairs
 
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
@@ -100,6 +101,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> bool
     for repairs in (
         LimitRepairs(hass, entry.entry_id),
         AuthRepairs(hass, entry.entry_id),
+        TakeoverRepairs(hass, entry.entry_id),
         ConfigurationIssues(hass, entry.entry_id, central),
         StorageIssues(hass, entry.entry_id, central),
     ):

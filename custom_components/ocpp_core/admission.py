@@ -32,11 +32,15 @@ def admission(entry: OcppConfigEntry) -> Callable[[str], bool]:
 
 
 def station_visible(entry: OcppConfigEntry) -> Callable[[Station], bool]:
-    """Devices and entities only for accepted chargers (any charger with policy accept)."""
+    """Devices and entities only for accepted chargers (with policy accept: any charger that booted and was not
+    refused; one that never booted is forgotten by the central system when it leaves, and must leave no device)."""
 
     def visible(station: Station) -> bool:
+        status = station.registration_status
+        if status == ACCEPTED:
+            return True
         policy = entry.options.get(CONF_UNKNOWN_CHARGERS, DEFAULT_UNKNOWN_CHARGERS)
-        return station.registration_status == ACCEPTED or policy == POLICY_ACCEPT
+        return policy == POLICY_ACCEPT and status not in (None, REJECTED)
 
     return visible
 

@@ -1,9 +1,9 @@
 """Repair issues per charger: raised with what went wrong, cleared when it recovers or is forgotten.
 
-auth_repairs.py, limit_repairs.py, configuration_issues.py and storage_issues.py each decide *when*;
-this module holds the one shape they share (a warning the user cannot fix from
-the repair dialog, one per charger or per charger and EVSE) and forgets all of
-a charger's issues when its device is removed.
+auth_repairs.py, takeover_repairs.py, limit_repairs.py, configuration_issues.py and
+storage_issues.py each decide *when*; this module holds the one shape they share (a
+warning the user cannot fix from the repair dialog, one per charger or per charger and
+EVSE) and forgets all of a charger's issues when its device is removed.
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ from .const import DOMAIN
 AUTH_FAILED = "auth_failed"
 LIMIT_REJECTED = "limit_rejected"
 CONFIGURATION_REJECTED = "configuration_rejected"
+CONNECTION_REPLACED = "connection_replaced"
 UNSTORABLE = "unstorable"
-_KINDS = (AUTH_FAILED, LIMIT_REJECTED, CONFIGURATION_REJECTED, UNSTORABLE)
+_KINDS = (AUTH_FAILED, LIMIT_REJECTED, CONFIGURATION_REJECTED, CONNECTION_REPLACED, UNSTORABLE)
 
 
 def charger_issue_id(kind: str, entry_id: str, station_id: str, evse_id: int | None = None) -> str:

@@ -111,3 +111,8 @@ async def test_the_event_log_of_a_flooding_charger_is_rate_limited(caplog: pytes
     lines = [r.getMessage() for r in caplog.records if r.name == "csms.events"]
     assert len([line for line in lines if line.startswith("data_transfer chatty")]) == EVENT_LINES_PER_MINUTE
     assert any(line.startswith("booted chatty") or "chatty" in line for line in lines if "data_transfer" not in line)
+
+
+def test_the_station_cap_is_a_flag() -> None:
+    assert build_central(parse_args([])).config.max_stations == 100
+    assert build_central(parse_args(["--max-stations", "5000"])).config.max_stations == 5000

@@ -18,6 +18,8 @@ from custom_components.ocpp_core.csms import (
 from custom_components.ocpp_core.csms.model import CURRENT_IMPORT, ENERGY_IMPORT_REGISTER, POWER_IMPORT, VOLTAGE
 from sim.charger16 import connect
 
+from .helpers import BOOT, RawCharger
+
 
 async def wait_for(predicate: Any, timeout: float = 5.0) -> None:
     async with asyncio.timeout(timeout):
@@ -207,3 +209,56 @@ async def test_raw_calls_are_recorded_like_typed_ones(central: CentralSystem, ur
         await charger.settle()
     await ws.close()
     task.cancel()
+
+
+async def test_meter_stop_below_the_last_reading_is_flagged_not_trusted(
+    central: CentralSystem, url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Someone ending the session with a made-up meterStop (1 Wh after 5,000+) does not wipe its energy."""
+    events: list[Event] = []
+    central.events.subscribe(events.append)
+    charger = await RawCharger.connect(url, "meter-cp")
+    await charger.call("BootNotification", BOOT)
+    start = {"connectorId": 1, "idTag": "TAG-1", "meterStart": 5000, "timestamp": "2026-01-01T10:00:00Z"}
+    tx_id = (await charger.call("StartTransaction", start, "s1"))[2]["transactionId"]
+    sample = {"value": "5200", "measurand": "Energy.Active.Import.Register", "unit": "Wh"}
+    meter = {
+        "connectorId": 1,
+        "transactionId": tx_id,
+        "meterValue": [{"timestamp": "2026-01-01T10:30:00Z", "sampledValue": [sample]}],
+    }
+    await charger.call("MeterValues", meter, "m1")
+    low = {**meter, "meterValue": [{"timestamp": "2026-01-01T10:40:00Z", "sampledValue": [{**sample, "value": "10"}]}]}
+    await charger.call("MeterValues", low, "m2")  # a lower register reading does not lower the session's
+    stop = {"transactionId": tx_id, "meterStop": 1, "timestamp": "2026-01-01T11:00:00Z", "reason": "Local"}
+    assert (await charger.call("StopTransaction", stop, "s2"))[0] == 3
+    await charger.close()
+
+    ended = [e for e in events if e.type is EventType.TRANSACTION_ENDED][-1]
+    assert ended.data["energy_wh"] == pytest.approx(200.0)
+    assert ended.data["meter_stop_wh"] == pytest.approx(5200.0)
+    assert ended.data["anomaly"] == "meter_stop_below_last_reading"
+    assert ended.data["reported_meter_stop_wh"] == 1
+    (record,) = central.transactions("meter-cp")
+    assert (record["energy_wh"], record["anomaly"]) == (pytest.approx(200.0), "meter_stop_below_last_reading")
+    assert "lower than its last reading (5200.0 Wh)" in caplog.text
+
+
+async def test_a_meter_stop_rounded_below_the_last_reading_is_trusted(central: CentralSystem, url: str) -> None:
+    """The integer Wh of meterStop against a register in kWh with decimals, rounded up: no anomaly."""
+    charger = await RawCharger.connect(url, "plain-cp")
+    await charger.call("BootNotification", BOOT)
+    start = {"connectorId": 1, "idTag": "TAG-1", "meterStart": 5000, "timestamp": "2026-01-01T10:00:00Z"}
+    tx_id = (await charger.call("StartTransaction", start, "s1"))[2]["transactionId"]
+    sample = {"value": "5.25", "measurand": "Energy.Active.Import.Register", "unit": "kWh"}
+    meter = {
+        "connectorId": 1,
+        "transactionId": tx_id,
+        "meterValue": [{"timestamp": "2026-01-01T10:30:00Z", "sampledValue": [sample]}],
+    }
+    await charger.call("MeterValues", meter, "m1")
+    stop = {"transactionId": tx_id, "meterStop": 5204, "timestamp": "2026-01-01T11:00:00Z", "reason": "Local"}
+    await charger.call("StopTransaction", stop, "s2")
+    await charger.close()
+    (record,) = central.transactions("plain-cp")
+    assert record["energy_wh"] == 204.0 and "anomaly" not in record

@@ -364,3 +364,22 @@ def test_the_simulated_station_is_whole() -> None:
 
     for station_type in (SimulatedStation201, SimulatedStation21):
         assert issubclass(station_type, Handlers201) and issubclass(station_type, StationReports201)
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+async def test_ended_reading_below_the_last_one_is_flagged(
+    central: CentralSystem, url: str, version: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An Ended whose meter reading is lower than the session's last (a made-up one) keeps the last one."""
+    events = _events(central)
+    cp = await booted(central, url, "low-end", version)
+    await cp.start_transaction(1, "TAG-1")
+    await cp.update_transaction(1, seconds=3600)
+    cp.sim.evses[1].energy_wh = 1.0  # the Ended reports 1 Wh
+    await cp.stop_transaction(1)
+    ended = _of(events, EventType.TRANSACTION_ENDED)[-1]
+    assert ended.data["energy_wh"] == pytest.approx(11_000.0)
+    assert ended.data["anomaly"] == "meter_stop_below_last_reading"
+    assert ended.data["reported_meter_stop_wh"] == pytest.approx(1.0)
+    assert "lower than its last reading" in caplog.text
+    await cp.close()

@@ -42,6 +42,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "(0: no limit, for load tests); raise it for chargers replaying much more than 5,000 messages",
     )
     parser.add_argument(
+        "--max-stations",
+        type=int,
+        default=CentralSystemConfig().max_stations,
+        help="chargers known at most; a new id beyond it is refused (HTTP 503)",
+    )
+    parser.add_argument(
         "--security-profile", type=int, choices=(0, 1, 2, 3), default=0, help="1 HTTP Basic, 2 TLS + Basic, 3 mTLS"
     )
     parser.add_argument("--certfile", help="profiles 2, 3: the server certificate (chain), PEM")
@@ -68,6 +74,7 @@ def build_central(args: argparse.Namespace) -> CentralSystem:
             certfile=args.certfile,
             keyfile=args.keyfile,
             cafile=args.cafile,
+            max_stations=args.max_stations,
         )
     )
     central.config.set_message_rate(args.max_message_rate)

@@ -18,12 +18,14 @@ from .limits import LimitManager
 from .local_list import LocalListPusher
 from .model import RegistrationStatus, Station
 from .persistence import MemoryPersistence, Persistence
+from .retention import StationCap, unregistered
 from .rpc import Payload
 from .rpc_types import CallError, CallTimeout, NotConnected, OcppVersion
 from .server import OcppServer
 from .session import ChargerSession
 from .settings import ChargerSettings
 from .state import CentralState
+from .takeover import peer_address, takeover
 from .throttle import Throttles
 from .v16.adapter import V16Adapter
 from .v16.commands import V16Commands
@@ -59,7 +61,16 @@ class CentralSystem:
         self.credentials = CredentialStore(self.state, self.events, self.call)
         # refused attempts, flood closes and replay allowances, shared by the server and the sessions
         self.throttles = Throttles(self.config)
-        self._server = OcppServer(self.config, self._on_connection, tuple(_ADAPTERS), self.credentials, self.throttles)
+        # a flood of new ids (profile 0, policy accept) stops at max_stations (see retention.py)
+        self.station_cap = StationCap(self.config, self.state.stations)
+        self._server = OcppServer(
+            self.config,
+            self._on_connection,
+            tuple(_ADAPTERS),
+            self.credentials,
+            self.throttles,
+            self.station_cap.admits,
+        )
         self._loaded = False
         self._sessions: dict[str, ChargerSession] = {}
         self._frames: dict[str, FrameLog] = {}
@@ -114,14 +125,29 @@ class CentralSystem:
         """Remove everything kept about a station; False (nothing done) while it is connected."""
         if self.is_connected(station_id):
             return False
-        self.state.stations.pop(station_id, None)
-        self._frames.pop(station_id, None)
+        self._forget(station_id)
         self.state.history.forget(station_id)
+        await self.state.save_now()
+        return True
+
+    def _forget(self, station_id: str) -> None:
+        self.state.forget(station_id)
+        self._frames.pop(station_id, None)
         self.credentials.forget(station_id)
         self.limits.forget(station_id)
         self.local_lists.forget(station_id)
-        await self.state.save_now()
-        return True
+
+    def _after_disconnect(self, station_id: str) -> None:
+        """An id nobody accepted leaves nothing behind; a known charger keeps only its last frames."""
+        station = self.state.stations.get(station_id)
+        if station is not None and unregistered(station, self.credentials.has_password(station_id)):
+            _LOGGER.debug("%s never registered: forgetting it", station_id)
+            self._forget(station_id)
+            self.state.save_soon()
+            return
+        frames = self._frames.get(station_id)
+        if frames is not None:
+            frames.resize(min(self.config.frame_log_size_offline, self.config.frame_log_size))
 
     def transactions(
         self, station_id: str | None = None, since: datetime | None = None, until: datetime | None = None
@@ -227,6 +253,7 @@ class CentralSystem:
             return
         schemas = await self.schemas.get(version)
         frames = self._frames.setdefault(station_id, FrameLog(self.config.frame_log_size))
+        frames.resize(self.config.frame_log_size)
         session = ChargerSession(
             station_id, connection, version, schemas, adapter_type, self.state, self.config, frames, self.throttles
         )
@@ -237,7 +264,20 @@ class CentralSystem:
             logs.log(
                 _LOGGER, logging.INFO, station_id, "%s connected again; closing its previous connection", station_id
             )
+            # profile 0 only: with a password (or a certificate) the new connection proved who it is
+            suspect = (
+                takeover(
+                    self.state.stations.get(station_id),
+                    previous.remote,
+                    previous.last_received,
+                    peer_address(connection),
+                )
+                if self.config.security_profile == 0
+                else None
+            )
             await previous.close("replaced by a new connection")
+            if suspect is not None:
+                self.events.emit(Event(EventType.CONNECTION_REPLACED, station_id, data=suspect))
         logs.log(
             _LOGGER,
             logging.INFO,
@@ -255,3 +295,4 @@ class CentralSystem:
                 del self._sessions[station_id]
                 logs.log(_LOGGER, logging.INFO, station_id, "%s disconnected", station_id)
                 self.state.set_connected(station_id, None, False)
+                self._after_disconnect(station_id)

@@ -58,8 +58,13 @@ class CentralSystemConfig:
     admission: Admission | None = None
     # how many ended transactions are kept (and persisted), newest last
     history_size: int = 1000
-    # the most recent frames kept per charger, both directions, for diagnostics (bug reports)
+    # the most recent frames kept per charger, both directions, for diagnostics (bug reports);
+    # once it disconnects, only the last `frame_log_size_offline` of them
     frame_log_size: int = 100
+    frame_log_size_offline: int = 20
+    # chargers known at most (accepted, awaiting a decision, or connected now): a new id beyond it is
+    # refused (HTTP 503) with a warning, so an unauthenticated flood of ids cannot grow memory without bound
+    max_stations: int = 100
     # load management: at most one batch of limit changes per charger in this many seconds (latest wins)
     limit_interval: float = 10.0
 

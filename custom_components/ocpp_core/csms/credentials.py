@@ -49,6 +49,8 @@ _SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1
 _HEX_DIGITS = frozenset(string.hexdigits.encode())
 # answers meaning the charger took the new password (RebootRequired: at its next boot)
 _TAKEN = ("Accepted", "RebootRequired")
+# charger ids whose refusals in a row are counted at most (each refused id would add one otherwise)
+_FAILURES_TRACKED = 1000
 
 Call = Callable[[str, str, dict[str, Any]], Awaitable[dict[str, Any]]]
 
@@ -366,7 +368,11 @@ class CredentialStore:
 
     def failed(self, station_id: str, remote: str, reason: AuthResult) -> int:
         """Count a refused connection and announce it; returns the charger's failures in a row."""
-        failures = self._failures.setdefault(station_id, _FailureCount())
+        failures = self._failures.get(station_id)
+        if failures is None:
+            if len(self._failures) >= _FAILURES_TRACKED:  # a flood of made-up ids forgets the oldest
+                del self._failures[next(iter(self._failures))]
+            failures = self._failures[station_id] = _FailureCount()
         failures.count += 1
         first = reason not in failures.reasons
         failures.reasons.add(reason)

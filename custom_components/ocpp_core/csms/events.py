@@ -49,6 +49,9 @@ class EventType(StrEnum):
     # connector_id: the EVSE (0: the station); data: LimitState.to_dict() (see limits.py) on every change,
     # or {"evse_id", "cleared": True} when the limit was removed
     LIMIT = "limit"
+    # a known charger's live connection replaced by one from another address (security profile 0 cannot
+    # tell who connects: see takeover.py); data: remote, previous_remote, idle_s (since the old one's last frame)
+    CONNECTION_REPLACED = "connection_replaced"
     # a connection refused (ok False: reason, remote, failures in a row) or, after refusals, let in (ok True)
     AUTHENTICATION = "authentication"
     # a configuration change the central system made on its own (e.g. the meter interval, intervals.py)

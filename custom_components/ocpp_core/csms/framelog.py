@@ -125,6 +125,14 @@ class FrameLog:
         self._inbound: deque[bool] = deque(maxlen=size)
         self._texts: deque[str] = deque(maxlen=size)
 
+    def resize(self, size: int) -> None:
+        """Keep at most `size` frames from now on (the newest of those kept so far stay)."""
+        if size == self._times.maxlen:
+            return
+        self._times = deque(self._times, maxlen=size)
+        self._inbound = deque(self._inbound, maxlen=size)
+        self._texts = deque(self._texts, maxlen=size)
+
     def add(self, inbound: bool, text: str | bytes) -> None:
         self._times.append(time.time())
         self._inbound.append(inbound)

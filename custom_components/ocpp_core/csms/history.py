@@ -28,7 +28,7 @@ def transaction_record(station_id: str, tx: Transaction) -> dict[str, Any]:
         "stop_reason": tx.stop_reason,
         "open": tx.is_open,
     }
-    for key in ("total_cost", "currency", "tariff_id"):
+    for key in ("total_cost", "currency", "tariff_id", "anomaly", "reported_meter_stop_wh"):
         if getattr(tx, key) is not None:
             record[key] = getattr(tx, key)
     return record

@@ -65,6 +65,7 @@ class ReapplyGate:
             if signal is not None:
                 signal.set()
         elif kind == EventType.DISCONNECTED:
+            self._signals.pop(station_id, None)  # a new one comes with the next connection
             task = self._tasks.pop(station_id, None)
             if task is not None:
                 task.cancel()

@@ -53,6 +53,11 @@ class MeterSample:
     location: str | None = None
 
 
+# how much lower than the session's last reading a closing one may be and still be trusted: the integer Wh
+# of a 1.6 meterStop against a register sent in kWh with decimals, rounded (a made-up one is far lower)
+METER_ROUNDING_WH = 100.0
+
+
 @dataclass(slots=True)
 class Transaction:
     """A charging session, as the central system knows it."""
@@ -91,6 +96,10 @@ class Transaction:
     total_cost: float | None = None
     currency: str | None = None
     cost_details: dict[str, Any] | None = None
+    # a reading that cannot be trusted, kept apart (see state.py _end): "meter_stop_below_last_reading"
+    # (the meter stop reported, reported_meter_stop_wh, was lower than the session's last reading)
+    anomaly: str | None = None
+    reported_meter_stop_wh: float | None = None
 
     @property
     def energy_wh(self) -> float:
@@ -105,6 +114,18 @@ class Transaction:
     @property
     def is_open(self) -> bool:
         return self.stop_time is None
+
+    def set_meter_stop(self, reported: float | None) -> str | None:
+        """The session's closing reading: the reported one (None: the last one), unless it is lower than the
+        last reading by more than a meter's rounding (a register only grows: a made-up stop, or a meter
+        fault), which is kept apart as the anomaly returned."""
+        last = self.meter_last_wh
+        if reported is not None and last is not None and reported < last - METER_ROUNDING_WH:
+            self.anomaly, self.reported_meter_stop_wh = "meter_stop_below_last_reading", reported
+            self.meter_stop_wh = last
+            return self.anomaly
+        self.meter_stop_wh = reported if reported is not None else last
+        return None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -140,11 +161,12 @@ class Transaction:
         return tx
 
 
-# The 2.x fields of a Transaction, written out only when set (1.6 transactions look as before).
+# The 2.x fields of a Transaction and its anomaly, written out only when set (others look as before).
 _TX_V2_FIELDS = (
     "evse_connector_id", "charging_state", "trigger_reason", "id_token_type", "remote_start_id",
     "time_spent_charging", "meter_start_known", "offline", "seq_min", "seq_max", "seq_missing",
     "transaction_limit", "tariff_id", "total_cost", "currency", "cost_details",
+    "anomaly", "reported_meter_stop_wh",
 )  # fmt: skip
 _TX_V2_DEFAULTS: dict[str, Any] = {"meter_start_known": True, "offline": False, "seq_missing": []}
 

@@ -106,6 +106,7 @@ class OcppServer:
         versions: Sequence[OcppVersion],
         credentials: CredentialStore | None = None,
         throttles: Throttles | None = None,
+        room_for: Callable[[str], bool] | None = None,
     ) -> None:
         self._config = config
         self._subprotocols = tuple(v.value for v in versions)
@@ -115,6 +116,8 @@ class OcppServer:
         self._refused = self.throttles.refused
         # lines per address or charger id (a refused peer retries as often as it likes)
         self._logs = LogLimiter()
+        # is there room for this charger id (False: a new one beyond the cap, see retention.py)
+        self._room_for = room_for
         self._server: Server | None = None
 
     @property
@@ -201,6 +204,9 @@ class OcppServer:
             refused = await self._check_password(connection, request, cp_id, remote)
             if refused is not None:
                 return refused
+        if self._room_for is not None and not self._room_for(cp_id):
+            self._refused.record(remote)
+            return connection.respond(HTTPStatus.SERVICE_UNAVAILABLE, "too many chargers known\n")
         if profile and self._credentials is not None:
             self._credentials.succeeded(cp_id, remote)
         return None

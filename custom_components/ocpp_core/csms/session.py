@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
@@ -17,6 +18,7 @@ from .message_rate import MessageRate
 from .rpc import LimitExceeded, Payload, RpcEndpoint, parse_frame
 from .rpc_types import OcppVersion
 from .state import CentralState
+from .takeover import peer_address
 from .throttle import Throttles
 from .timeutil import utcnow
 from .validation import SchemaSet
@@ -48,6 +50,8 @@ class ChargerSession:
         self._state = state
         self._throttles = throttles
         self._rate = MessageRate(config, station_id, throttles.replays, utcnow())
+        self.remote = peer_address(connection)
+        self.last_received = time.monotonic()  # of the last frame (a live connection's replacement is suspect)
 
     async def send(self, text: str) -> None:
         self.frames.add(False, text)
@@ -68,6 +72,7 @@ class ChargerSession:
         try:
             async for raw in self.connection:
                 self.frames.add(True, raw)
+                self.last_received = time.monotonic()
                 frame = parse_frame(raw)
                 if not self._rate.allow(frame):
                     raise LimitExceeded(

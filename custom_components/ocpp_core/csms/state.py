@@ -168,6 +168,14 @@ class CentralState(StationReports, StationReports2, TransactionEvents):
             self._logged.add((station_id, key))
             _LOGGER.log(level, "%s: " + message, station_id, *args)
 
+    def forget(self, station_id: str) -> None:
+        """Drop the station and what this state keeps beside it (its log-once keys, reservation timer)."""
+        self.stations.pop(station_id, None)
+        self._logged = {key for key in self._logged if key[0] != station_id}
+        self.reservation_deadlines.pop(station_id, None)
+        if (timer := self._expiry_timers.pop(station_id, None)) is not None:
+            timer.cancel()
+
     # ---- stations and connectors ------------------------------------------
 
     def station(self, station_id: str) -> Station:
@@ -297,8 +305,8 @@ class CentralState(StationReports, StationReports2, TransactionEvents):
                 readings[key] = sample
                 changed = True
                 if sample.measurand == ENERGY_IMPORT_REGISTER and sample.phase is None:
-                    if tx is not None:
-                        tx.meter_last_wh = sample.value
+                    if tx is not None and (tx.meter_last_wh is None or sample.value > tx.meter_last_wh):
+                        tx.meter_last_wh = sample.value  # a register only grows: a lower one never lowers the session's
                     if isinstance(target, Connector):
                         target.update_register(sample.value)
                         self._save_soon()  # the lifetime count survives restarts
@@ -445,7 +453,12 @@ class CentralState(StationReports, StationReports2, TransactionEvents):
         reason: str | None,
     ) -> Transaction:
         tx.stop_time = timestamp
-        tx.meter_stop_wh = meter_stop_wh if meter_stop_wh is not None else tx.meter_last_wh
+        if tx.set_meter_stop(meter_stop_wh) is not None:
+            _LOGGER.warning(
+                "%s: transaction %s ended with a meter reading of %s Wh, lower than its last reading (%s Wh);"
+                " its energy stays what the meter showed last",
+                station.station_id, tx.transaction_id, meter_stop_wh, tx.meter_stop_wh,
+            )  # fmt: skip
         tx.stop_reason = reason or "Local"
         connector.transaction = None
         connector.last_transaction = tx

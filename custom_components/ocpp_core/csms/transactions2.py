@@ -36,7 +36,7 @@ from typing import Any
 from .events import Event, EventBus, EventType
 from .history import TransactionHistory
 from .loglimit import LogLimiter
-from .model import ENERGY_IMPORT_REGISTER, Connector, MeterSample, Station, Transaction
+from .model import ENERGY_IMPORT_REGISTER, METER_ROUNDING_WH, Connector, MeterSample, Station, Transaction
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -224,8 +224,10 @@ class TransactionEvents:
     def _finish(self, station: Station, connector: Connector, tx: Transaction, ev: TxEvent) -> None:
         ends = ev.energy(END) or ev.energy()
         meter_stop = max(ends) if ends else tx.meter_last_wh
-        if meter_stop is not None and tx.meter_last_wh is not None:
-            meter_stop = max(meter_stop, tx.meter_last_wh)
+        last = tx.meter_last_wh
+        if meter_stop is not None and last is not None and meter_stop >= last - METER_ROUNDING_WH:
+            meter_stop = max(meter_stop, last)  # a register only grows: the highest is the latest
+        # one far below the last reading is not trusted: _end keeps the last one and flags the transaction
         self._end(station, connector, tx, meter_stop, ev.timestamp, ev.stopped_reason)
         if ev.charging_state is None:
             plugged = "Occupied" in connector.connector_statuses.values()

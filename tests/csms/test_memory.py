@@ -1,0 +1,158 @@
+"""Charger ids that come and go leave bounded memory behind (issue 11: hostile input).
+
+Each test drives 1,000 distinct ids over real sockets (BootNotification, a heartbeat, a status,
+then they leave) and measures what the process still holds, with tracemalloc (the log records
+pytest would keep of every connection are not made: our loggers log errors only here).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import json
+import logging
+import tracemalloc
+from collections.abc import Iterator
+
+import pytest
+import websockets
+from websockets.exceptions import InvalidStatus
+
+from custom_components.ocpp_core.csms import CentralSystem, CentralSystemConfig
+
+from .helpers import BOOT, RawCharger, wait_for
+
+IDS = 1000
+_QUIET = ("custom_components.ocpp_core", "websockets")
+
+
+def _start_tracing() -> int:
+    gc.collect()
+    tracemalloc.start()
+    return _held()
+
+
+def _held() -> int:
+    """Bytes held now of those allocated since tracing started."""
+    gc.collect()
+    return tracemalloc.get_traced_memory()[0]
+
+
+async def _visit(central: CentralSystem, url: str, cp_id: str) -> None:
+    """Boot, a heartbeat and a status, then leave (a made-up id trying its luck)."""
+    charger = await RawCharger.connect(url, cp_id)
+    await charger.call("BootNotification", BOOT)
+    await charger.call("Heartbeat", {}, "m2")
+    status = {"connectorId": 1, "errorCode": "NoError", "status": "Available"}
+    await charger.call("StatusNotification", status, "m3")
+    await charger.close()
+    await wait_for(lambda: not central.is_connected(cp_id))
+
+
+async def _visits(central: CentralSystem, ids: list[str], at_once: int = 1) -> int:
+    """Let the ids visit, `at_once` at a time; returns how many were refused before the upgrade (HTTP 503)."""
+    url = f"ws://127.0.0.1:{central.port}"
+    refused = 0
+
+    async def visit(cp_id: str) -> None:
+        nonlocal refused
+        try:
+            await _visit(central, url, cp_id)
+        except InvalidStatus as err:
+            if err.response.status_code != 503:
+                raise
+            refused += 1
+
+    for start in range(0, len(ids), at_once):
+        await asyncio.gather(*(visit(cp_id) for cp_id in ids[start : start + at_once]))
+    await asyncio.sleep(0.05)  # the last close handshakes
+    return refused
+
+
+@pytest.fixture
+def tracing() -> Iterator[None]:
+    levels = {name: logging.getLogger(name).level for name in _QUIET}
+    for name in _QUIET:
+        logging.getLogger(name).setLevel(logging.ERROR)
+    yield None
+    tracemalloc.stop()
+    for name, level in levels.items():
+        logging.getLogger(name).setLevel(level)
+
+
+async def test_rejected_ids_leave_nothing_behind(central_config: CentralSystemConfig, tracing: None) -> None:
+    """Policy reject: a thousand made-up ids leave no station, no frame log, no log-once key behind."""
+    central_config.boot_policy = lambda station_id, boot: "Rejected"
+    central_config.max_stations = 100_000  # the forgetting is tested here, not the cap
+    central = CentralSystem(central_config)
+    await central.start()
+    try:
+        await _visits(central, [f"warm-{i}" for i in range(200)], at_once=20)  # fills bounded caches (urlparse's)
+        before = _start_tracing()
+        await _visits(central, [f"made-up-{i}" for i in range(IDS)], at_once=20)
+        grown = _held() - before
+        # before: ~6 KiB per id (the station, its frame log, its log-once keys); now nothing per id
+        # (what is left is bounded caches refilled while tracing: urlparse's, the event loop's)
+        assert grown < 200 * 1024, f"{grown / IDS:.0f} bytes per id left behind"
+        assert central.stations == {}
+        assert central.recent_frames("made-up-1") == []
+        assert central.state._logged == set()
+    finally:
+        await central.stop()
+
+
+async def test_accepted_ids_stop_at_the_cap_and_keep_a_small_record(
+    central_config: CentralSystemConfig, tracing: None
+) -> None:
+    """Policy accept: ids become stations up to max_stations, then new ones are refused (known ones still
+    connect); a known station that left keeps only its last frames."""
+    central_config.max_stations = 50
+    central_config.auth_failure_limit = 0  # the cap refuses here, not the limit on refusals per address
+    central = CentralSystem(central_config)
+    await central.start()
+    try:
+        await _visits(central, [f"warm-{i}" for i in range(10)])
+        await _visits(central, [f"warm-{i % 10}" for i in range(200)], at_once=10)  # fills bounded caches
+        before = _start_tracing()
+        refused = await _visits(central, [f"cp-{i}" for i in range(40)])  # one by one: the cap is exact
+        refused += await _visits(central, [f"cp-{i}" for i in range(40, IDS)], at_once=20)
+        grown = _held() - before
+        assert len(central.stations) == 50
+        assert refused == IDS - 40
+        assert central.station_cap.refused == refused
+        assert all(len(central.recent_frames(cp_id)) <= 20 for cp_id in central.stations)
+        # 40 small records (~6 KiB each); before: 1,000 stations and full frame logs
+        assert grown < 600 * 1024, f"{grown / 40:.0f} bytes per known station"
+        # a known charger still gets in, and its frame log is as long as configured again
+        await _visits(central, ["cp-1"])
+        charger = await RawCharger.connect(f"ws://127.0.0.1:{central.port}", "cp-1")
+        for i in range(60):
+            await charger.call("Heartbeat", {}, f"h{i}")
+        assert len(central.recent_frames("cp-1")) == central_config.frame_log_size
+        await charger.close()
+        await wait_for(lambda: not central.is_connected("cp-1"))
+        assert len(central.recent_frames("cp-1")) == 20
+    finally:
+        await central.stop()
+
+
+async def test_an_id_that_never_booted_is_forgotten(central: CentralSystem, url: str) -> None:
+    """Connecting and leaving without a BootNotification (or after a Rejected one) leaves nothing."""
+    ws = await websockets.connect(f"{url}/silent", subprotocols=["ocpp1.6"])  # type: ignore[list-item]
+    await wait_for(lambda: central.is_connected("silent"))
+    await ws.send(json.dumps([2, "1", "Heartbeat", {}]))
+    await ws.recv()
+    await ws.close()
+    await wait_for(lambda: "silent" not in central.stations)
+    assert central.recent_frames("silent") == []
+
+
+async def test_a_station_the_user_set_up_is_kept(central: CentralSystem, url: str) -> None:
+    """A charger that never booted but has the user's settings (set before it first came) is not forgotten."""
+    central.state.station("planned")
+    await central.update_settings("planned", {"friendly_name": "Garage"})
+    ws = await websockets.connect(f"{url}/planned", subprotocols=["ocpp1.6"])  # type: ignore[list-item]
+    await wait_for(lambda: central.is_connected("planned"))
+    await ws.close()
+    await wait_for(lambda: not central.is_connected("planned"))
+    assert central.stations["planned"].settings.friendly_name == "Garage"
