@@ -9,7 +9,7 @@ from homeassistant.core import Event, HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ocpp_core.const import DOMAIN
-from custom_components.ocpp_core.csms.tags import TagRecord
+from custom_components.ocpp_core.csms.state.tags import TagRecord
 from sim.charger16 import connect
 
 from .helpers_ha import find_device, until

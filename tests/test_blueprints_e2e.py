@@ -36,7 +36,7 @@ CAR_POWER = "sensor.wb_power"
 
 # the clock runs (sockets and timeouts work) and the freezer moves it on for the blueprints' delays; the
 # central system's message types keep the real datetime class (msgspec takes no stand-in)
-pytestmark = pytest.mark.freeze_time(tick=True, ignore=["custom_components.ocpp_core.csms.typed_schema"])
+pytestmark = pytest.mark.freeze_time(tick=True, ignore=["custom_components.ocpp_core.csms.rpc.typed_schema"])
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from homeassistant.data_entry_flow import FlowResultType
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ocpp_core.const import DOMAIN
-from custom_components.ocpp_core.csms.credentials import AuthResult
+from custom_components.ocpp_core.csms.features.credentials import AuthResult
 from sim import charger16
 from sim.auth import ConnectOptions
 

@@ -17,7 +17,7 @@ from websockets.exceptions import InvalidStatus
 
 from custom_components.ocpp_core.auth_repairs import FAILURES_BEFORE_ISSUE, issue_id
 from custom_components.ocpp_core.const import DOMAIN
-from custom_components.ocpp_core.csms.credentials import AuthResult
+from custom_components.ocpp_core.csms.features.credentials import AuthResult
 from custom_components.ocpp_core.diagnostics import async_get_config_entry_diagnostics
 from sim import charger16, charger201
 from sim.auth import ConnectOptions

@@ -15,7 +15,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.ocpp_core.const import DOMAIN
-from custom_components.ocpp_core.csms.loglimit import LINES
+from custom_components.ocpp_core.csms.rpc.loglimit import LINES
 from sim.charger16 import SimulatedChargePoint, connect
 
 from .helpers_ha import PerVersionSnapshots, find_device, state, until

@@ -12,7 +12,7 @@ from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ocpp_core.csms import CentralSystem
-from custom_components.ocpp_core.csms.tags import TagRecord
+from custom_components.ocpp_core.csms.state.tags import TagRecord
 from sim.charger16 import connect
 
 from .helpers_ha import until

@@ -35,7 +35,7 @@ from .const import (
 )
 from .coordinator import EventBridge, OcppConfigEntry, OcppRuntimeData, default_id_tag, device_target
 from .csms import CentralSystem, CentralSystemConfig
-from .csms.tls import TlsSetupError
+from .csms.transport.tls import TlsSetupError
 from .limit_repairs import LimitRepairs
 from .migration import async_migrate
 from .notify_events import AutomationEvents

@@ -22,7 +22,7 @@ from homeassistant.helpers import selector
 
 from .coordinator import loaded_central
 from .csms import InvalidSettings, RegistrationStatus, Station
-from .csms.settings import LIMIT_PROFILES, MAX_CURRENT_LIMIT, MAX_METER_INTERVAL, PHASES
+from .csms.model.settings import LIMIT_PROFILES, MAX_CURRENT_LIMIT, MAX_METER_INTERVAL, PHASES
 
 CONF_CHARGER = "charger"
 CONNECTOR_PREFIX = "connector_"

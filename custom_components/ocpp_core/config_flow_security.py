@@ -32,8 +32,8 @@ from .const import (
     SECURITY_PROFILES,
 )
 from .coordinator import loaded_central
-from .csms.credentials import PUSH_MAX_LENGTH, PUSH_MIN_LENGTH
-from .csms.tls import TlsSetupError, server_context
+from .csms.features.credentials import PUSH_MAX_LENGTH, PUSH_MIN_LENGTH
+from .csms.transport.tls import TlsSetupError, server_context
 from .services.security import password_problem, set_charger_password
 
 CONF_CHARGER = "charger"

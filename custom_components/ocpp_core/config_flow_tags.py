@@ -27,8 +27,8 @@ from .const import (
 )
 from .coordinator import loaded_central
 from .csms import CentralSystem
-from .csms.authorization import TagPolicy
-from .csms.tags import ACCEPTED, TAG_STATUSES, TagError, TagRecord
+from .csms.state.authorization import TagPolicy
+from .csms.state.tags import ACCEPTED, TAG_STATUSES, TagError, TagRecord
 from .services.tags import tag_changes
 
 TAG_MENU = ["tag_add", "tag_pick", "tag_remove", "tag_policy"]

@@ -46,7 +46,7 @@ from .commands import is_v2
 from .const import DOMAIN
 from .coordinator import OcppConfigEntry
 from .csms import Connector, Station
-from .csms.model import (
+from .csms.model.station import (
     CURRENT_IMPORT,
     CURRENT_OFFERED,
     ENERGY_EXPORT_REGISTER,

@@ -9,9 +9,9 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from custom_components.ocpp_core.csms import CentralSystem
-from custom_components.ocpp_core.csms.model import Station
-from custom_components.ocpp_core.csms.model2 import StationV2
-from custom_components.ocpp_core.csms.timeutil import utcnow
+from custom_components.ocpp_core.csms.model.station import Station
+from custom_components.ocpp_core.csms.model.station_v2 import StationV2
+from custom_components.ocpp_core.csms.rpc.timeutil import utcnow
 from custom_components.ocpp_core.csms.v201.commands import V201Commands, component, variable
 from sim.charger201 import Station as Sim
 from sim.charger201 import connect

@@ -8,7 +8,7 @@ from typing import Any
 from ocpp.v16.enums import Action
 
 from custom_components.ocpp_core.csms import CentralSystem, Event, EventType
-from custom_components.ocpp_core.csms.model import Station
+from custom_components.ocpp_core.csms.model.station import Station
 from custom_components.ocpp_core.csms.v16.commands import V16Commands
 from sim.charger16 import SimulatedChargePoint
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from custom_components.ocpp_core.csms import CentralSystem
-from custom_components.ocpp_core.csms.model import Station
+from custom_components.ocpp_core.csms.model.station import Station
 from sim import charger201
 from sim.charger201 import Station as Sim
 

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from custom_components.ocpp_core.csms import CentralSystem, MemoryPersistence
-from custom_components.ocpp_core.csms.bounds import MAX_REPORT_ITEMS, MAX_REPORT_PARTS
-from custom_components.ocpp_core.csms.v16.configuration import MAX_CONNECTORS
+from custom_components.ocpp_core.csms.model.bounds import MAX_REPORT_ITEMS, MAX_REPORT_PARTS
+from custom_components.ocpp_core.csms.model.configuration import MAX_CONNECTORS
 
 from .helpers import BOOT, RawCharger, wait_for
 

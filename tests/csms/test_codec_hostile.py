@@ -8,9 +8,10 @@ import time
 
 import pytest
 
-from custom_components.ocpp_core.csms import CentralSystem, jsoncodec
-from custom_components.ocpp_core.csms.rpc_types import OcppError, OcppVersion
-from custom_components.ocpp_core.csms.validation import SchemaRegistry
+from custom_components.ocpp_core.csms import CentralSystem
+from custom_components.ocpp_core.csms.rpc import codec as jsoncodec
+from custom_components.ocpp_core.csms.rpc.types import OcppError, OcppVersion
+from custom_components.ocpp_core.csms.rpc.validation import SchemaRegistry
 
 from .helpers import RawCharger
 

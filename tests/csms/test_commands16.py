@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from custom_components.ocpp_core.csms import CentralSystem, EventType
-from custom_components.ocpp_core.csms.model import ENERGY_IMPORT_REGISTER, Station
-from custom_components.ocpp_core.csms.timeutil import utcnow
+from custom_components.ocpp_core.csms.model.station import ENERGY_IMPORT_REGISTER, Station
+from custom_components.ocpp_core.csms.rpc.timeutil import utcnow
 from sim.charger16 import SIM_VENDOR_ID, SimulatedChargePoint, certificate_hash
 
 from .conformance16 import CP, PEM, Recorder, settled, station, v16

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from custom_components.ocpp_core.csms import CentralSystem, EventType, InvalidCall
-from custom_components.ocpp_core.csms.model import ENERGY_IMPORT_REGISTER, Station
-from custom_components.ocpp_core.csms.timeutil import format_timestamp, utcnow
+from custom_components.ocpp_core.csms.model.station import ENERGY_IMPORT_REGISTER, Station
+from custom_components.ocpp_core.csms.rpc.timeutil import format_timestamp, utcnow
 from custom_components.ocpp_core.csms.v201.commands import V201Commands, id_token_of
 
 from .commands201 import (

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from custom_components.ocpp_core.csms import CentralSystem, EventType
-from custom_components.ocpp_core.csms.timeutil import format_timestamp, utcnow
+from custom_components.ocpp_core.csms.rpc.timeutil import format_timestamp, utcnow
 from custom_components.ocpp_core.csms.v201.commands import component, variable
 from sim.handlers201 import SIM_VENDOR_ID, certificate_hash
 

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from custom_components.ocpp_core.csms import CentralSystem, EventType
-from custom_components.ocpp_core.csms.model import ENERGY_IMPORT_REGISTER
-from custom_components.ocpp_core.csms.timeutil import parse_timestamp, utcnow
+from custom_components.ocpp_core.csms.model.station import ENERGY_IMPORT_REGISTER
+from custom_components.ocpp_core.csms.rpc.timeutil import parse_timestamp, utcnow
 from custom_components.ocpp_core.csms.v16.adapter import V16Adapter
 from custom_components.ocpp_core.csms.v16.commands import V16Commands
 from sim.charger16 import SimulatedChargePoint, connect

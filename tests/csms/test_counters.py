@@ -4,7 +4,7 @@ the session count does not shrink when the history is trimmed."""
 from __future__ import annotations
 
 from custom_components.ocpp_core.csms import CentralSystem, CentralSystemConfig, MemoryPersistence
-from custom_components.ocpp_core.csms.counters import StationCounters
+from custom_components.ocpp_core.csms.model.counters import StationCounters
 from sim.charger16 import connect
 
 from .helpers import wait_for

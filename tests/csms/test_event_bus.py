@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from custom_components.ocpp_core.csms import Event, EventType
-from custom_components.ocpp_core.csms.events import EventBus
+from custom_components.ocpp_core.csms.model.events import EventBus
 
 
 def test_typed_listeners_get_only_their_types() -> None:

@@ -23,7 +23,7 @@ import pytest
 from custom_components.ocpp_core.csms import CentralSystem, CentralSystemConfig, MemoryPersistence
 from custom_components.ocpp_core.csms.adapter import VersionAdapter
 from custom_components.ocpp_core.csms.central import _ADAPTERS
-from custom_components.ocpp_core.csms.rpc_types import OcppVersion
+from custom_components.ocpp_core.csms.rpc.types import OcppVersion
 
 from .fuzz_run import fuzz_next_to_a_session
 

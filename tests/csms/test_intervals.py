@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from custom_components.ocpp_core.csms import CentralSystem, Event, EventType
-from custom_components.ocpp_core.csms.intervals import COMPONENT_V2, KEY_V2, VARIABLE_V2
+from custom_components.ocpp_core.csms.features.intervals import COMPONENT_V2, KEY_V2, VARIABLE_V2
 from sim.charger16 import SimulatedChargePoint, connect
 
 from . import helpers201

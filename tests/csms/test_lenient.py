@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from custom_components.ocpp_core.csms import lenient
-from custom_components.ocpp_core.csms.rpc_types import ErrorKind, OcppError, OcppVersion
-from custom_components.ocpp_core.csms.validation import SchemaRegistry, SchemaSet
+from custom_components.ocpp_core.csms.rpc import lenient
+from custom_components.ocpp_core.csms.rpc.types import ErrorKind, OcppError, OcppVersion
+from custom_components.ocpp_core.csms.rpc.validation import SchemaRegistry, SchemaSet
 
 
 @pytest.fixture(scope="module")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from custom_components.ocpp_core.csms import CentralSystem, CentralSystemConfig, MemoryPersistence
-from custom_components.ocpp_core.csms.model import ENERGY_IMPORT_REGISTER, MeterSample
-from custom_components.ocpp_core.csms.timeutil import utcnow
+from custom_components.ocpp_core.csms.model.station import ENERGY_IMPORT_REGISTER, MeterSample
+from custom_components.ocpp_core.csms.rpc.timeutil import utcnow
 
 
 def _sample(value_wh: float, seconds: int) -> MeterSample:

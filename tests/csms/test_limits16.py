@@ -10,9 +10,9 @@ import pytest
 
 from custom_components.ocpp_core.csms import CentralSystem, EventType
 from custom_components.ocpp_core.csms.config import CentralSystemConfig
-from custom_components.ocpp_core.csms.limit_profiles import PROFILE_ID_BASE, simple_profile
-from custom_components.ocpp_core.csms.limits import InvalidLimit, LimitState
-from custom_components.ocpp_core.csms.persistence import MemoryPersistence
+from custom_components.ocpp_core.csms.features.limit_profiles import PROFILE_ID_BASE, simple_profile
+from custom_components.ocpp_core.csms.features.limits import InvalidLimit, LimitState
+from custom_components.ocpp_core.csms.state.persistence import MemoryPersistence
 from sim.charger16 import SimulatedChargePoint, connect
 
 from .conformance16 import CP, Recorder, settled

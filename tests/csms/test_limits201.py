@@ -9,8 +9,8 @@ import pytest
 
 from custom_components.ocpp_core.csms import CentralSystem, EventType
 from custom_components.ocpp_core.csms.config import CentralSystemConfig
-from custom_components.ocpp_core.csms.limit_profiles import PROFILE_ID_BASE, simple_profile
-from custom_components.ocpp_core.csms.limits import LimitState
+from custom_components.ocpp_core.csms.features.limit_profiles import PROFILE_ID_BASE, simple_profile
+from custom_components.ocpp_core.csms.features.limits import LimitState
 from sim.state201 import _entry
 
 from .conformance16 import Recorder

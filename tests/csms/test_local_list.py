@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from custom_components.ocpp_core.csms import CentralSystem, Event, EventType
-from custom_components.ocpp_core.csms.tags import TagRecord
+from custom_components.ocpp_core.csms.state.tags import TagRecord
 from sim.charger16 import SimulatedChargePoint, connect
 
 from .helpers import wait_for

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from custom_components.ocpp_core.csms import CentralSystem
-from custom_components.ocpp_core.csms.tags import TagRecord
+from custom_components.ocpp_core.csms.state.tags import TagRecord
 from sim.state201 import LOCAL_LIST_ITEMS_PER_MESSAGE
 
 from .helpers import wait_for

@@ -9,11 +9,11 @@ import logging
 import pytest
 
 from custom_components.ocpp_core.csms import CentralSystem, CentralSystemConfig
-from custom_components.ocpp_core.csms.loglimit import LINES, LogLimiter
+from custom_components.ocpp_core.csms.rpc.loglimit import LINES, LogLimiter
 
 from .helpers import RawCharger, wait_for
 
-RPC_LOGGER = "custom_components.ocpp_core.csms.rpc"
+RPC_LOGGER = "custom_components.ocpp_core.csms.rpc.endpoint"
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from custom_components.ocpp_core.csms import CentralSystem, CentralSystemConfig, Event, EventType, MemoryPersistence
-from custom_components.ocpp_core.csms.timeutil import utcnow
+from custom_components.ocpp_core.csms.rpc.timeutil import utcnow
 from sim.charger16 import connect
 
 from .helpers import wait_for

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 
 from custom_components.ocpp_core.csms import CentralSystem
-from custom_components.ocpp_core.csms.rpc import RpcEndpoint
-from custom_components.ocpp_core.csms.rpc_types import OcppVersion
+from custom_components.ocpp_core.csms.rpc.endpoint import RpcEndpoint
+from custom_components.ocpp_core.csms.rpc.types import OcppVersion
+from custom_components.ocpp_core.csms.rpc.validation import SchemaRegistry
 from custom_components.ocpp_core.csms.v16.adapter import V16Adapter
-from custom_components.ocpp_core.csms.validation import SchemaRegistry
 
 from .helpers import BOOT, RawCharger
 

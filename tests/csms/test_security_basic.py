@@ -303,7 +303,7 @@ async def test_pushing_a_password_to_a_2x_station(
 
 
 async def test_a_password_sent_to_a_charger_must_fit_ocpp(central: CentralSystem) -> None:
-    from custom_components.ocpp_core.csms.credentials import InvalidPassword
+    from custom_components.ocpp_core.csms.features.credentials import InvalidPassword
 
     with pytest.raises(InvalidPassword):
         await central.credentials.set_password("CP1", "short", push=True)

@@ -15,7 +15,7 @@ import websockets
 from websockets.exceptions import InvalidStatus
 
 from custom_components.ocpp_core.csms import CentralSystem, CentralSystemConfig, MemoryPersistence, OcppVersion
-from custom_components.ocpp_core.csms.tls import TlsSetupError
+from custom_components.ocpp_core.csms.transport.tls import TlsSetupError
 from sim import __main__ as sim_main
 from sim import charger16, charger201
 from sim.auth import ConnectOptions

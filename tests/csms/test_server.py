@@ -9,7 +9,11 @@ import websockets
 from websockets.exceptions import InvalidStatus
 
 from custom_components.ocpp_core.csms import CentralSystem, CentralSystemConfig, MemoryPersistence
-from custom_components.ocpp_core.csms.server import InvalidChargePointId, charge_point_id_from_path, choose_subprotocol
+from custom_components.ocpp_core.csms.transport.server import (
+    InvalidChargePointId,
+    charge_point_id_from_path,
+    choose_subprotocol,
+)
 
 from .helpers import RawCharger, wait_for
 

@@ -15,7 +15,7 @@ from custom_components.ocpp_core.csms import (
     MemoryPersistence,
     NotConnected,
 )
-from custom_components.ocpp_core.csms.model import CURRENT_IMPORT, ENERGY_IMPORT_REGISTER, POWER_IMPORT, VOLTAGE
+from custom_components.ocpp_core.csms.model.station import CURRENT_IMPORT, ENERGY_IMPORT_REGISTER, POWER_IMPORT, VOLTAGE
 from sim.charger16 import connect
 
 from .helpers import BOOT, RawCharger

@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from custom_components.ocpp_core.csms import CentralSystem, CentralSystemConfig, EventType, MemoryPersistence
-from custom_components.ocpp_core.csms.model import Reservation
-from custom_components.ocpp_core.csms.status import connector_status, delivering
+from custom_components.ocpp_core.csms.model.station import Reservation
+from custom_components.ocpp_core.csms.model.status import connector_status, delivering
 from sim.charger16 import connect as connect16
 
 from .helpers201 import VERSIONS, booted, wait_for

@@ -13,8 +13,8 @@ import pytest
 
 from custom_components.ocpp_core.csms import CentralSystem
 from custom_components.ocpp_core.csms.config import CentralSystemConfig
-from custom_components.ocpp_core.csms.events import Event, EventType
-from custom_components.ocpp_core.csms.persistence import MemoryPersistence
+from custom_components.ocpp_core.csms.model.events import Event, EventType
+from custom_components.ocpp_core.csms.state.persistence import MemoryPersistence
 from sim import charger16, charger201
 
 from .helpers import wait_for

@@ -7,13 +7,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from custom_components.ocpp_core.csms import CentralSystem, CentralSystemConfig, MemoryPersistence
-from custom_components.ocpp_core.csms.authorization import (
+from custom_components.ocpp_core.csms.state.authorization import (
     Authorization,
     TokenDecision,
     id_tag_info_v16,
     id_token_info_v2,
 )
-from custom_components.ocpp_core.csms.tags import TagBook, TagError, TagRecord
+from custom_components.ocpp_core.csms.state.tags import TagBook, TagError, TagRecord
 
 PAST = datetime(2020, 1, 1, tzinfo=UTC)
 FUTURE = datetime.now(UTC) + timedelta(days=365)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from custom_components.ocpp_core.csms import CentralSystem, Event, EventType, TagRefused
-from custom_components.ocpp_core.csms.tags import TagRecord
+from custom_components.ocpp_core.csms.state.tags import TagRecord
 from sim.charger16 import SimulatedChargePoint, connect
 
 from .helpers import wait_for

@@ -12,9 +12,9 @@ import fastjsonschema
 import msgspec
 import pytest
 
-from custom_components.ocpp_core.csms.rpc_types import OcppVersion
-from custom_components.ocpp_core.csms.typed_schema import Unsupported, make_validator
-from custom_components.ocpp_core.csms.validation import _read_schemas
+from custom_components.ocpp_core.csms.rpc.typed_schema import Unsupported, make_validator
+from custom_components.ocpp_core.csms.rpc.types import OcppVersion
+from custom_components.ocpp_core.csms.rpc.validation import _read_schemas
 
 TRACES = Path(__file__).resolve().parent.parent / "fixtures" / "traces"
 SCHEMAS = _read_schemas(OcppVersion.V16)

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from custom_components.ocpp_core.csms.timeutil import parse_timestamp
-from custom_components.ocpp_core.csms.units import normalise
+from custom_components.ocpp_core.csms.model.units import normalise
+from custom_components.ocpp_core.csms.rpc.timeutil import parse_timestamp
 
 
 @pytest.mark.parametrize(

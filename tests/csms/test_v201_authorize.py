@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 import pytest
 
 from custom_components.ocpp_core.csms import CentralSystem, Event, EventType
-from custom_components.ocpp_core.csms.authorization import TokenDecision, id_token_info_v2
-from custom_components.ocpp_core.csms.tags import TagRecord
+from custom_components.ocpp_core.csms.state.authorization import TokenDecision, id_token_info_v2
+from custom_components.ocpp_core.csms.state.tags import TagRecord
 from sim.charger201 import ocsp_data
 
 from .helpers201 import VERSIONS, booted

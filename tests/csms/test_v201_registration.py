@@ -9,7 +9,7 @@ import pytest
 
 from custom_components.ocpp_core.csms import CentralSystem, CentralSystemConfig, Event, EventType, MemoryPersistence
 from custom_components.ocpp_core.csms.central import UnsupportedVersion
-from custom_components.ocpp_core.csms.rpc_types import OcppVersion
+from custom_components.ocpp_core.csms.rpc.types import OcppVersion
 
 from .helpers201 import VERSIONS, actions, booted, connect, settled, wait_for
 

@@ -15,7 +15,7 @@ from custom_components.ocpp_core.csms import (
     MemoryPersistence,
     Reservation,
 )
-from custom_components.ocpp_core.csms.timeutil import utcnow
+from custom_components.ocpp_core.csms.rpc.timeutil import utcnow
 
 from .helpers201 import VERSIONS, booted
 

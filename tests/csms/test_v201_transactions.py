@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from custom_components.ocpp_core.csms import CentralSystem, CentralSystemConfig, Event, EventType, MemoryPersistence
-from custom_components.ocpp_core.csms.model import (
+from custom_components.ocpp_core.csms.model.station import (
     CURRENT_IMPORT,
     ENERGY_IMPORT_REGISTER,
     POWER_IMPORT,

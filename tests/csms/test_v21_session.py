@@ -11,7 +11,7 @@ import pytest
 import websockets
 
 from custom_components.ocpp_core.csms import CentralSystem, Event, EventType, Reservation
-from custom_components.ocpp_core.csms.timeutil import utcnow
+from custom_components.ocpp_core.csms.rpc.timeutil import utcnow
 
 from .helpers import RawCharger, wait_for
 from .helpers201 import booted

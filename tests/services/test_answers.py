@@ -13,7 +13,7 @@ from homeassistant.util.yaml import load_yaml
 from custom_components.ocpp_core import services
 from custom_components.ocpp_core.const import DOMAIN
 from custom_components.ocpp_core.csms import OcppVersion
-from custom_components.ocpp_core.csms.tags import TagRecord
+from custom_components.ocpp_core.csms.state.tags import TagRecord
 
 from .conftest import COMPONENT, Open, answer, call, device
 

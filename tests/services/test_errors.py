@@ -18,7 +18,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.ocpp_core import services
 from custom_components.ocpp_core.const import DOMAIN
 from custom_components.ocpp_core.csms import OcppVersion
-from custom_components.ocpp_core.csms.tags import TagRecord
+from custom_components.ocpp_core.csms.state.tags import TagRecord
 
 from ..helpers_ha import add_entry
 from .conftest import Open, OpenStation, answer, call, device, until

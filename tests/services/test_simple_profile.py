@@ -7,7 +7,7 @@ import pytest
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 
-from custom_components.ocpp_core.csms.limit_profiles import SIMPLE_PROFILE_ID_BASE
+from custom_components.ocpp_core.csms.features.limit_profiles import SIMPLE_PROFILE_ID_BASE
 
 from .conftest import Open, OpenStation, call, device
 

@@ -17,7 +17,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ocpp_core import services
 from custom_components.ocpp_core.csms import OcppVersion
-from custom_components.ocpp_core.csms.tags import TagRecord
+from custom_components.ocpp_core.csms.state.tags import TagRecord
 from custom_components.ocpp_core.services.security import SERVICE_SET_CHARGER_PASSWORD
 from custom_components.ocpp_core.services.tags import TAG_SCHEMAS
 from sim.charger201 import Station as Station201

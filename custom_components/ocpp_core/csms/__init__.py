@@ -1,15 +1,15 @@
 """OCPP central system, free of Home Assistant so the add-on runs the same code."""
 
-from .authorization import TagRefused
 from .central import CentralSystem, UnsupportedVersion
 from .config import CentralSystemConfig
-from .devicemodel import DeviceModel, DeviceVariable
-from .events import Event, EventType
-from .model import Connector, MeterSample, RegistrationStatus, Reservation, Station, Transaction
-from .model2 import StationV2
-from .persistence import MemoryPersistence, Persistence
-from .rpc_types import CallError, CallTimeout, InvalidCall, NotConnected, OcppVersion
-from .settings import ChargerSettings, InvalidSettings
+from .model.device_model import DeviceModel, DeviceVariable
+from .model.events import Event, EventType
+from .model.settings import ChargerSettings, InvalidSettings
+from .model.station import Connector, MeterSample, RegistrationStatus, Reservation, Station, Transaction
+from .model.station_v2 import StationV2
+from .rpc.types import CallError, CallTimeout, InvalidCall, NotConnected, OcppVersion
+from .state.authorization import TagRefused
+from .state.persistence import MemoryPersistence, Persistence
 
 __all__ = [
     "CallError",

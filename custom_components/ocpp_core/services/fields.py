@@ -10,7 +10,7 @@ import voluptuous as vol
 from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
 
-from ..csms.timeutil import format_timestamp
+from ..csms.rpc.timeutil import format_timestamp
 from ..errors import validation_error
 
 ATTR_CONNECTOR_ID: Final = "connector_id"

@@ -25,7 +25,7 @@ from homeassistant.helpers import config_validation as cv
 
 from ..const import DOMAIN
 from ..csms import CentralSystem
-from ..csms.credentials import PUSH_MAX_LENGTH, PUSH_MIN_LENGTH, InvalidPassword, validate_password
+from ..csms.features.credentials import PUSH_MAX_LENGTH, PUSH_MIN_LENGTH, InvalidPassword, validate_password
 from ..errors import Answer, ha_error, ocpp_call, validation_error
 from .admin import register_service
 from .target import resolve_target

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from ..csms.limit_profiles import simple_profile
+from ..csms.features.limit_profiles import simple_profile
 from ..errors import Answer, validation_error
 from .fields import _WHOLE_CHARGER_PURPOSES, check_profile_form
 from .target import Target

@@ -24,8 +24,8 @@ from homeassistant.util import dt as dt_util
 from ..const import DOMAIN
 from ..coordinator import OcppConfigEntry
 from ..csms import CentralSystem
-from ..csms.tags import TAG_STATUSES, TagError, TagRecord
-from ..csms.timeutil import utcnow
+from ..csms.rpc.timeutil import utcnow
+from ..csms.state.tags import TAG_STATUSES, TagError, TagRecord
 from ..errors import validation_error
 from .admin import register_service
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import bounds
-from ..events import Event, EventType
-from ..rpc import Handler, Payload
-from ..state import CentralState
-from ..timeutil import parse_timestamp
+from ..model import bounds
+from ..model.events import Event, EventType
+from ..rpc.endpoint import Handler, Payload
+from ..rpc.timeutil import parse_timestamp
+from ..state.central_state import CentralState
 
 # No PKI is configured yet: CSRs are kept and refused, EV certificates and OCSP checks fail cleanly.
 NO_PKI = {"reasonCode": "NoPKI", "additionalInfo": "No certificate authority is configured at this central system"}

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..model import MeterSample
-from ..timeutil import parse_timestamp
-from ..units import conversion
+from ..model.station import MeterSample
+from ..model.units import conversion
+from ..rpc.timeutil import parse_timestamp
 
 # the widest unitOfMeasure.multiplier read (OCPP's examples use -3 to 3)
 _MAX_EXPONENT = 30

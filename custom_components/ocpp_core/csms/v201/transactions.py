@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Awaitable
 from typing import Any
 
-from .. import authorization, bounds
-from ..model import ENERGY_IMPORT_REGISTER
-from ..rpc import Payload
-from ..state import CentralState
-from ..timeutil import parse_timestamp
-from ..transactions2 import TxEvent
+from ..model import bounds
+from ..model.station import ENERGY_IMPORT_REGISTER
+from ..rpc.endpoint import Payload
+from ..rpc.timeutil import parse_timestamp
+from ..state import authorization
+from ..state.central_state import CentralState
+from ..state.transaction_events import TxEvent
 from .meter import read_meter_values
 
 _LIMIT_KEYS = {"maxCost": "max_cost", "maxEnergy": "max_energy", "maxTime": "max_time", "maxSoC": "max_soc"}

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from ..adapter import CallFn
 from ..config import CentralSystemConfig
-from ..rpc import Payload
-from ..state import CentralState
-from ..timeutil import parse_timestamp
+from ..rpc.endpoint import Payload
+from ..rpc.timeutil import parse_timestamp
+from ..state.central_state import CentralState
 from ..v201.adapter import V201Adapter
 
 
