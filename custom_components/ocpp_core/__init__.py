@@ -34,8 +34,7 @@ from .const import (
     DOMAIN,
 )
 from .coordinator import EventBridge, OcppConfigEntry, OcppRuntimeData, default_id_tag, device_target
-from .csms import CentralSystem, CentralSystemConfig
-from .csms.transport.tls import TlsSetupError
+from .csms import CentralSystem, CentralSystemConfig, TlsSetupError
 from .limit_repairs import LimitRepairs
 from .migration import async_migrate
 from .notify_events import AutomationEvents

@@ -8,18 +8,11 @@ entity's connector number is the EVSE's there.
 
 from __future__ import annotations
 
-from .csms import CentralSystem, Connector, OcppVersion, Station
+from .csms import CentralSystem, Connector
 from .errors import Answer
-
-V2_VERSIONS = frozenset({OcppVersion.V201, OcppVersion.V21})
 
 # UnlockConnector answers meaning the connector stayed locked (1.6, then 2.x)
 UNLOCK_REFUSED = frozenset({"UnlockFailed", "NotSupported", "OngoingAuthorizedTransaction", "UnknownConnector"})
-
-
-def is_v2(station: Station) -> bool:
-    """Whether the station speaks OCPP 2.0.1 or 2.1 (as it last connected)."""
-    return station.ocpp_version in V2_VERSIONS
 
 
 def evse_connector(evse: Connector | None) -> int:
@@ -32,7 +25,7 @@ def evse_connector(evse: Connector | None) -> int:
 
 async def restart(central: CentralSystem, station_id: str) -> Answer:
     """Restart the charger: 1.6 Soft (sessions end first), 2.x Immediate (the same)."""
-    if is_v2(central.stations[station_id]):
+    if central.stations[station_id].is_v2:
         return await central.v201(station_id).reset("Immediate")
     return await central.v16(station_id).reset("Soft")
 
@@ -40,7 +33,7 @@ async def restart(central: CentralSystem, station_id: str) -> Answer:
 async def unlock(central: CentralSystem, station_id: str, connector_id: int) -> Answer:
     """Unlock a connector (1.6) or the connector of an EVSE (2.x, see `evse_connector`)."""
     station = central.stations[station_id]
-    if is_v2(station):
+    if station.is_v2:
         evse = station.connectors.get(connector_id)
         return await central.v201(station_id).unlock_connector(connector_id, evse_connector(evse))
     return await central.v16(station_id).unlock_connector(connector_id)
@@ -51,6 +44,6 @@ async def change_availability(
 ) -> Answer:
     """Operative / Inoperative: the whole charger (None), or one connector (1.6) / EVSE (2.x)."""
     status = "Operative" if operative else "Inoperative"
-    if is_v2(central.stations[station_id]):
+    if central.stations[station_id].is_v2:
         return await central.v201(station_id).change_availability(status, connector_id or None)
     return await central.v16(station_id).change_availability(connector_id or 0, status)

@@ -41,7 +41,7 @@ from .const import (
     MAX_MESSAGE_RATE,
     UNKNOWN_CHARGER_POLICIES,
 )
-from .csms.model.settings import MAX_METER_INTERVAL
+from .csms import MAX_METER_INTERVAL
 from .migration import CONFIG_VERSION
 
 _SECURITY_KEYS = (CONF_SECURITY_PROFILE, CONF_CERTFILE, CONF_KEYFILE, CONF_CAFILE)

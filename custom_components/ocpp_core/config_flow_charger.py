@@ -21,8 +21,15 @@ from homeassistant.config_entries import ConfigFlowResult, OptionsFlow
 from homeassistant.helpers import selector
 
 from .coordinator import loaded_central
-from .csms import InvalidSettings, RegistrationStatus, Station
-from .csms.model.settings import LIMIT_PROFILES, MAX_CURRENT_LIMIT, MAX_METER_INTERVAL, PHASES
+from .csms import (
+    LIMIT_PROFILES,
+    MAX_CURRENT_LIMIT,
+    MAX_METER_INTERVAL,
+    PHASES,
+    InvalidSettings,
+    RegistrationStatus,
+    Station,
+)
 
 CONF_CHARGER = "charger"
 CONNECTOR_PREFIX = "connector_"

@@ -32,8 +32,7 @@ from .const import (
     SECURITY_PROFILES,
 )
 from .coordinator import loaded_central
-from .csms.features.credentials import PUSH_MAX_LENGTH, PUSH_MIN_LENGTH
-from .csms.transport.tls import TlsSetupError, server_context
+from .csms import PUSH_MAX_LENGTH, PUSH_MIN_LENGTH, TlsSetupError, server_context
 from .services.security import password_problem, set_charger_password
 
 CONF_CHARGER = "charger"

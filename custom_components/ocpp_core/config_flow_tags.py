@@ -3,7 +3,7 @@
 The "tags" entry of the options menu leads to: add a tag, edit a tag (pick it,
 then the same form), remove tags, and the policy (what happens to unknown tags,
 whether a tag already in a session elsewhere is refused).  The tags themselves
-are the central system's (stored with it, see csms/tags.py) and apply at once;
+are the central system's (stored with it, see csms/state/tags.py) and apply at once;
 the policy is kept in the entry's options and applied by `apply_tag_options`.
 Home Assistant's own tag for remote starts (option default_id_tag) is accepted
 only for the remote starts asked with it.
@@ -26,9 +26,7 @@ from .const import (
     UNKNOWN_TAG_POLICIES,
 )
 from .coordinator import loaded_central
-from .csms import CentralSystem
-from .csms.state.authorization import TagPolicy
-from .csms.state.tags import ACCEPTED, TAG_STATUSES, TagError, TagRecord
+from .csms import ACCEPTED, TAG_STATUSES, CentralSystem, TagError, TagPolicy, TagRecord
 from .services.tags import tag_changes
 
 TAG_MENU = ["tag_add", "tag_pick", "tag_remove", "tag_policy"]

@@ -21,7 +21,7 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 
 from .const import CONF_DEFAULT_ID_TAG, DEFAULT_ID_TAG, DOMAIN
-from .csms import CentralSystem, Event, EventType, OcppVersion, Station
+from .csms import CentralSystem, Event, EventType, Station
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -117,7 +117,7 @@ class OcppRuntimeData:
         if station.ocpp_version is None or not self.visible(station):
             return False
         shown = self.shown_connectors.get(station_id)
-        v2 = station.ocpp_version in _V2
+        v2 = station.is_v2
         if shown is None:
             shown = self.shown_connectors[station_id] = set()
             self.shown_v2[station_id] = v2
@@ -161,7 +161,6 @@ _STATION_EVENTS = frozenset(
         EventType.PUBLISH_FIRMWARE_STATUS,
     }
 )
-_V2 = frozenset({OcppVersion.V201, OcppVersion.V21})
 
 
 class EventBridge:
@@ -194,7 +193,7 @@ class EventBridge:
             self._signal(station_id, None)  # the station's connector count
         elif kind in (EventType.CONNECTED, EventType.DISCONNECTED):
             online = kind is EventType.CONNECTED
-            # a charger reconnecting in a loop: a few lines a minute (see csms/loglimit.py)
+            # a charger reconnecting in a loop: a few lines a minute (see csms/rpc/loglimit.py)
             self._runtime.central.state.logs.log(
                 _LOGGER,
                 logging.INFO,
@@ -242,7 +241,7 @@ class EventBridge:
             async_dispatcher_send(self._hass, signal_update(entry_id, station_id, connector_id))
             if connector_id:
                 station = stations.get(station_id)
-                if station is not None and station.ocpp_version in _V2:
+                if station is not None and station.is_v2:
                     evses_changed.add(station_id)
         for station_id in evses_changed:
             async_dispatcher_send(self._hass, signal_evses(entry_id, station_id))

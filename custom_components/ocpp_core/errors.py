@@ -13,8 +13,7 @@ from typing import Any
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 
 from .const import DOMAIN
-from .csms import CallError, CentralSystem, InvalidCall, NotConnected, TagRefused
-from .csms.central import UnsupportedVersion
+from .csms import CallError, CentralSystem, InvalidCall, NotConnected, TagRefused, UnsupportedVersion
 
 Answer = dict[str, Any]
 

@@ -21,7 +21,7 @@ from homeassistant.components.sensor import (
 from homeassistant.const import EntityCategory, UnitOfElectricCurrent, UnitOfPower
 
 from .coordinator import OcppRuntimeData
-from .csms.features.limits import LimitState
+from .csms import LimitState
 from .entity import OcppEntity
 
 LIMIT_STATUS_OPTIONS = ["pending", "sent", "accepted", "overridden", "rejected", "failed"]

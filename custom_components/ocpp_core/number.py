@@ -28,7 +28,7 @@ from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
 from .const import CONF_LIMIT_STEP, DEFAULT_LIMIT_STEP
 from .coordinator import OcppConfigEntry
-from .csms.features.limits import InvalidLimit, LimitManager, LimitState
+from .csms import InvalidLimit, LimitManager, LimitState
 from .entity import OcppEntity
 from .errors import validation_error
 

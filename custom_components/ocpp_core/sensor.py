@@ -42,11 +42,9 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
 from . import sensor_values as values
-from .commands import is_v2
 from .const import DOMAIN
 from .coordinator import OcppConfigEntry
-from .csms import Connector, Station
-from .csms.model.station import (
+from .csms import (
     CURRENT_IMPORT,
     CURRENT_OFFERED,
     ENERGY_EXPORT_REGISTER,
@@ -55,6 +53,8 @@ from .csms.model.station import (
     SOC,
     TEMPERATURE,
     VOLTAGE,
+    Connector,
+    Station,
 )
 from .entity import OcppEntity
 from .limit_sensors import limit_sensors
@@ -62,6 +62,10 @@ from .limit_sensors import limit_sensors
 PARALLEL_UPDATES = 0
 
 StateValue = str | int | float | datetime | None
+
+
+def _is_v2(station: Station) -> bool:
+    return station.is_v2
 
 
 def _state(value: StateValue) -> StateValue:
@@ -75,7 +79,7 @@ def _every_station(station: Station) -> bool:
 
 
 def _v16_only(station: Station) -> bool:
-    return not is_v2(station)
+    return not station.is_v2
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -150,7 +154,7 @@ STATION_SENSORS: tuple[StationSensorDescription, ...] = (
         entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=lambda station: station.last_heartbeat,
     ),
-    # counts kept across restarts (csms/counters.py): statistics can sum them per day or month
+    # counts kept across restarts (csms/model/counters.py): statistics can sum them per day or month
     StationSensorDescription(
         key="sessions",
         translation_key="sessions",
@@ -186,7 +190,7 @@ STATION_SENSORS: tuple[StationSensorDescription, ...] = (
         entity_category=EntityCategory.DIAGNOSTIC,
         entity_registry_enabled_default=False,
         value_fn=lambda station: len(station.connectors),
-        exists_fn=is_v2,
+        exists_fn=_is_v2,
     ),
 )
 
@@ -348,7 +352,7 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
         device_class=SensorDeviceClass.ENUM,
         options=values.CHARGING_STATE_OPTIONS,
         value_fn=lambda evse: values.CHARGING_STATE_KEYS.get(evse.charging_state or ""),
-        exists_fn=is_v2,
+        exists_fn=_is_v2,
     ),
     ConnectorSensorDescription(
         key="ev_requested_energy",
@@ -357,14 +361,14 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
         native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
         suggested_display_precision=1,
         value_fn=lambda evse: values.kilo(evse.ev_requested_energy_wh),
-        exists_fn=is_v2,
+        exists_fn=_is_v2,
     ),
     ConnectorSensorDescription(
         key="ev_departure_time",
         translation_key="ev_departure_time",
         device_class=SensorDeviceClass.TIMESTAMP,
         value_fn=lambda evse: evse.ev_departure_time,
-        exists_fn=is_v2,
+        exists_fn=_is_v2,
     ),
     ConnectorSensorDescription(
         key="limit_source",
@@ -373,7 +377,7 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
         options=values.LIMIT_SOURCE_OPTIONS,
         value_fn=lambda evse: None,
         station_value_fn=values.limit_source,
-        exists_fn=is_v2,
+        exists_fn=_is_v2,
     ),
 )
 

@@ -13,12 +13,10 @@ from typing import Any
 
 from homeassistant.util import dt as dt_util
 
-from .csms import Connector, Station, Transaction
-from .csms.model.station import POWER_IMPORT
-from .csms.model.status import connector_status, delivering
+from .csms import POWER_IMPORT, Connector, Station, Transaction, connector_status, delivering
 
 # The statuses of OCPP 1.6, as translation state keys; a 2.x EVSE's status and charging state
-# give the same ones (csms/status.py), so "charging" reads alike for both versions.
+# give the same ones (csms/model/status.py), so "charging" reads alike for both versions.
 STATUS_OPTIONS = [
     "available",
     "preparing",

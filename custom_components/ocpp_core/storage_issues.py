@@ -1,6 +1,6 @@
 """Repairs: a record the store cannot write was left out of the saved state.
 
-The central system leaves such a record out of every save (csms/storable.py)
+The central system leaves such a record out of every save (csms/state/storable.py)
 so that everything else is still saved; this raises a repair issue per charger
 naming it, as the record will be gone after the next restart.  Not fixable
 from the dialog; it is not kept across restarts (nor is the record).

@@ -107,7 +107,7 @@ class AvailabilitySwitch(OcppEntity, SwitchEntity):
 
     async def async_added_to_hass(self) -> None:
         await super().async_added_to_hass()
-        if self.connector_id is None and commands.is_v2(self.station):
+        if self.connector_id is None and self.station.is_v2:
             self.async_on_remove(
                 async_dispatcher_connect(self.hass, signal_evses(self._entry_id, self.station_id), self._on_update)
             )
@@ -117,7 +117,7 @@ class AvailabilitySwitch(OcppEntity, SwitchEntity):
         station = self.station
         if self.connector_id is not None:
             status = getattr(self.connector, "status", None)
-        elif commands.is_v2(station):
+        elif station.is_v2:
             known = [evse.status for evse in station.connectors.values() if evse.status is not None]
             return any(status != "Unavailable" for status in known) if known else None
         else:

@@ -61,7 +61,7 @@ class CentralSystem:
         self.credentials = CredentialStore(self.state, self.events, self.call)
         # refused attempts, flood closes and replay allowances, shared by the server and the sessions
         self.throttles = Throttles(self.config)
-        # a flood of new ids (profile 0, policy accept) stops at max_stations (see retention.py)
+        # a flood of new ids (profile 0, policy accept) stops at max_stations (see features/retention.py)
         self.station_cap = StationCap(self.config, self.state.stations)
         self._server = OcppServer(
             self.config,

@@ -60,7 +60,7 @@ from .fields import (
     TRIGGER_MESSAGES_V2,
     UPDATE_TYPES,
     V2_NAMES,
-    _require,
+    require_field,
 )
 from .service import ChargerService, Implementation
 from .tags import async_setup_tag_services
@@ -168,7 +168,7 @@ async def _get_transactions(call: ServiceCall) -> ServiceResponse:
         sources = [(target.central, target.station_id)]
         connector_id = target.named_connector(data)
     else:
-        _require(data, ATTR_CONNECTOR_ID, ATTR_DEVICE_ID)
+        require_field(data, ATTR_CONNECTOR_ID, ATTR_DEVICE_ID)
         entries: list[OcppConfigEntry] = hass.config_entries.async_loaded_entries(DOMAIN)
         sources = [(entry.runtime_data.central, None) for entry in entries]
     found = [

@@ -19,7 +19,6 @@ from ..csms import OcppVersion
 from . import v16, v201
 from .catalog2 import V2_SERVICES
 from .fields import (
-    _LOCAL_LIST_ENTRY,
     ATTR_CONNECTOR_ID,
     ATTR_EVSE_CONNECTOR_ID,
     AVAILABILITY_TYPES,
@@ -29,6 +28,7 @@ from .fields import (
     EXTENDED_TRIGGER_MESSAGES,
     HASH_ALGORITHMS,
     ID_TOKEN_TYPES,
+    LOCAL_LIST_ENTRY,
     LOG_TYPES,
     PROFILE_PURPOSES,
     RATE_UNITS,
@@ -39,18 +39,18 @@ from .fields import (
     TRIGGER_MESSAGES,
     TRIGGER_MESSAGES_V2,
     UPDATE_TYPES,
-    _config_value,
-    _connector,
-    _connector_not_0,
-    _count,
-    _int,
-    _json_value,
-    _limit,
-    _object,
-    _text,
-    _time,
-    _transaction_id,
+    config_value_field,
+    connector_field,
+    connector_not_0_field,
+    count_field,
+    int_field,
+    json_value_field,
+    limit_field,
+    object_field,
     ocpp_enum,
+    text_field,
+    time_field,
+    transaction_id_field,
     v2_values,
 )
 from .service import ChargerService, Implementation, Run, charger_service, refused
@@ -76,7 +76,7 @@ def _v16_only(
 SHARED_SERVICES: Final[tuple[ChargerService, ...]] = (
     charger_service(
         "reset",
-        {vol.Optional("type"): ocpp_enum(*SERVICE_RESET_TYPES), _CONNECTOR: _connector},
+        {vol.Optional("type"): ocpp_enum(*SERVICE_RESET_TYPES), _CONNECTOR: connector_field},
         refused("Rejected"),
         v16=v16._reset,
         v2=v201._reset,
@@ -86,7 +86,7 @@ SHARED_SERVICES: Final[tuple[ChargerService, ...]] = (
     ),
     charger_service(
         "unlock_connector",
-        {_CONNECTOR: _connector_not_0, _EVSE_CONNECTOR: _connector_not_0},
+        {_CONNECTOR: connector_not_0_field, _EVSE_CONNECTOR: connector_not_0_field},
         refused("UnlockFailed", "NotSupported", "OngoingAuthorizedTransaction", "UnknownConnector"),
         v16=v16._unlock_connector,
         v2=v201._unlock_connector,
@@ -95,9 +95,9 @@ SHARED_SERVICES: Final[tuple[ChargerService, ...]] = (
     charger_service(
         "change_availability",
         {
-            _CONNECTOR: _connector,
+            _CONNECTOR: connector_field,
             vol.Required("type"): ocpp_enum(*AVAILABILITY_TYPES),
-            _EVSE_CONNECTOR: _connector_not_0,
+            _EVSE_CONNECTOR: connector_not_0_field,
         },
         refused("Rejected"),
         v16=v16._change_availability,
@@ -107,7 +107,11 @@ SHARED_SERVICES: Final[tuple[ChargerService, ...]] = (
     charger_service("clear_cache", {}, refused("Rejected"), v16=v16._clear_cache, v2=v201._clear_cache),
     charger_service(
         "data_transfer",
-        {vol.Required("vendor_id"): _text, vol.Optional("message_id"): _text, vol.Optional("data"): _json_value},
+        {
+            vol.Required("vendor_id"): text_field,
+            vol.Optional("message_id"): text_field,
+            vol.Optional("data"): json_value_field,
+        },
         refused("Rejected", "UnknownMessageId", "UnknownVendorId"),
         v16=v16._data_transfer,
         v2=v201._data_transfer,
@@ -115,9 +119,9 @@ SHARED_SERVICES: Final[tuple[ChargerService, ...]] = (
     charger_service(
         "start_transaction",
         {
-            _CONNECTOR: _connector_not_0,
-            vol.Optional("id_tag"): _text,
-            vol.Optional("charging_profile"): _object,
+            _CONNECTOR: connector_not_0_field,
+            vol.Optional("id_tag"): text_field,
+            vol.Optional("charging_profile"): object_field,
             _ID_TOKEN_TYPE: ocpp_enum(*ID_TOKEN_TYPES),
         },
         refused("Rejected"),
@@ -127,7 +131,7 @@ SHARED_SERVICES: Final[tuple[ChargerService, ...]] = (
     ),
     charger_service(
         "stop_transaction",
-        {_CONNECTOR: _connector_not_0, vol.Optional("transaction_id"): _transaction_id},
+        {_CONNECTOR: connector_not_0_field, vol.Optional("transaction_id"): transaction_id_field},
         refused("Rejected"),
         v16=v16._stop_transaction,
         v2=v201._stop_transaction,
@@ -135,11 +139,11 @@ SHARED_SERVICES: Final[tuple[ChargerService, ...]] = (
     charger_service(
         "reserve_now",
         {
-            _CONNECTOR: _connector,
-            vol.Required("expiry_date"): _time,
-            vol.Required("id_tag"): _text,
-            vol.Optional("parent_id_tag"): _text,
-            vol.Optional("reservation_id"): _int,
+            _CONNECTOR: connector_field,
+            vol.Required("expiry_date"): time_field,
+            vol.Required("id_tag"): text_field,
+            vol.Optional("parent_id_tag"): text_field,
+            vol.Optional("reservation_id"): int_field,
             _ID_TOKEN_TYPE: ocpp_enum(*ID_TOKEN_TYPES),
         },
         refused("Faulted", "Occupied", "Rejected", "Unavailable"),
@@ -149,7 +153,7 @@ SHARED_SERVICES: Final[tuple[ChargerService, ...]] = (
     ),
     charger_service(
         "cancel_reservation",
-        {vol.Required("reservation_id"): _int},
+        {vol.Required("reservation_id"): int_field},
         refused("Rejected"),
         v16=v16._cancel_reservation,
         v2=v201._cancel_reservation,
@@ -157,9 +161,9 @@ SHARED_SERVICES: Final[tuple[ChargerService, ...]] = (
     charger_service(
         "send_local_list",
         {
-            vol.Required("list_version"): _int,
+            vol.Required("list_version"): int_field,
             vol.Optional("update_type"): ocpp_enum(*UPDATE_TYPES),
-            vol.Optional("local_authorization_list"): [_LOCAL_LIST_ENTRY],
+            vol.Optional("local_authorization_list"): [LOCAL_LIST_ENTRY],
             _ID_TOKEN_TYPE: ocpp_enum(*ID_TOKEN_TYPES),
         },
         refused("Failed", "NotSupported", "VersionMismatch"),
@@ -179,8 +183,8 @@ SHARED_SERVICES: Final[tuple[ChargerService, ...]] = (
         "trigger_message",
         {
             vol.Required("requested_message"): ocpp_enum(*SERVICE_TRIGGER_MESSAGES),
-            _CONNECTOR: _connector,
-            _EVSE_CONNECTOR: _connector_not_0,
+            _CONNECTOR: connector_field,
+            _EVSE_CONNECTOR: connector_not_0_field,
         },
         refused("Rejected", "NotImplemented"),
         v16=v16._trigger_message,
@@ -192,14 +196,14 @@ SHARED_SERVICES: Final[tuple[ChargerService, ...]] = (
     charger_service(
         "update_firmware",
         {
-            vol.Required("location"): _text,
-            vol.Optional("retrieve_date"): _time,
-            vol.Optional("retries"): _count,
-            vol.Optional("retry_interval"): _count,
-            vol.Optional("signing_certificate"): _text,
-            vol.Optional("signature"): _text,
-            vol.Optional("install_date"): _time,
-            vol.Optional("request_id"): _int,
+            vol.Required("location"): text_field,
+            vol.Optional("retrieve_date"): time_field,
+            vol.Optional("retries"): count_field,
+            vol.Optional("retry_interval"): count_field,
+            vol.Optional("signing_certificate"): text_field,
+            vol.Optional("signature"): text_field,
+            vol.Optional("install_date"): time_field,
+            vol.Optional("request_id"): int_field,
         },
         refused("Rejected", "InvalidCertificate", "RevokedCertificate"),
         v16=v16._update_firmware,
@@ -209,12 +213,12 @@ SHARED_SERVICES: Final[tuple[ChargerService, ...]] = (
         "get_log",
         {
             vol.Required("log_type"): ocpp_enum(*LOG_TYPES),
-            vol.Required("location"): _text,
-            vol.Optional("request_id"): _int,
-            vol.Optional("oldest_timestamp"): _time,
-            vol.Optional("latest_timestamp"): _time,
-            vol.Optional("retries"): _count,
-            vol.Optional("retry_interval"): _count,
+            vol.Required("location"): text_field,
+            vol.Optional("request_id"): int_field,
+            vol.Optional("oldest_timestamp"): time_field,
+            vol.Optional("latest_timestamp"): time_field,
+            vol.Optional("retries"): count_field,
+            vol.Optional("retry_interval"): count_field,
         },
         refused("Rejected"),
         v16=v16._get_log,
@@ -223,14 +227,14 @@ SHARED_SERVICES: Final[tuple[ChargerService, ...]] = (
     charger_service(
         "set_charging_profile",
         {
-            _CONNECTOR: _connector,
-            vol.Optional("charging_profile"): _object,
+            _CONNECTOR: connector_field,
+            vol.Optional("charging_profile"): object_field,
             # or the simple form: a limit from now on (see shared.charging_profile)
-            vol.Optional("limit"): _limit,
+            vol.Optional("limit"): limit_field,
             vol.Optional("unit"): ocpp_enum(*RATE_UNITS),
             vol.Optional("purpose"): ocpp_enum(*PROFILE_PURPOSES),
-            vol.Optional("duration"): _count,
-            vol.Optional("stack_level"): _count,
+            vol.Optional("duration"): count_field,
+            vol.Optional("stack_level"): count_field,
         },
         refused("Rejected", "NotSupported"),
         v16=v16._set_charging_profile,
@@ -239,10 +243,10 @@ SHARED_SERVICES: Final[tuple[ChargerService, ...]] = (
     charger_service(
         "clear_charging_profile",
         {
-            _CONNECTOR: _connector,
-            vol.Optional("charging_profile_id"): _int,
+            _CONNECTOR: connector_field,
+            vol.Optional("charging_profile_id"): int_field,
             vol.Optional("charging_profile_purpose"): ocpp_enum(*PROFILE_PURPOSES),
-            vol.Optional("stack_level"): _count,
+            vol.Optional("stack_level"): count_field,
         },
         # Unknown: nothing matched, so nothing is left to clear either
         refused(),
@@ -252,8 +256,8 @@ SHARED_SERVICES: Final[tuple[ChargerService, ...]] = (
     charger_service(
         "get_composite_schedule",
         {
-            _CONNECTOR: _connector,
-            vol.Required("duration"): _count,
+            _CONNECTOR: connector_field,
+            vol.Required("duration"): count_field,
             vol.Optional("charging_rate_unit"): ocpp_enum(*RATE_UNITS),
         },
         refused("Rejected"),
@@ -263,7 +267,10 @@ SHARED_SERVICES: Final[tuple[ChargerService, ...]] = (
     ),
     charger_service(
         "install_certificate",
-        {vol.Required("certificate_type"): ocpp_enum(*SERVICE_CERTIFICATE_TYPES), vol.Required("certificate"): _text},
+        {
+            vol.Required("certificate_type"): ocpp_enum(*SERVICE_CERTIFICATE_TYPES),
+            vol.Required("certificate"): text_field,
+        },
         refused("Rejected", "Failed"),
         v16=v16._install_certificate,
         v2=v201._install_certificate,
@@ -285,9 +292,9 @@ SHARED_SERVICES: Final[tuple[ChargerService, ...]] = (
         "delete_certificate",
         {
             vol.Required("hash_algorithm"): ocpp_enum(*HASH_ALGORITHMS),
-            vol.Required("issuer_name_hash"): _text,
-            vol.Required("issuer_key_hash"): _text,
-            vol.Required("serial_number"): _text,
+            vol.Required("issuer_name_hash"): text_field,
+            vol.Required("issuer_key_hash"): text_field,
+            vol.Required("serial_number"): text_field,
         },
         refused("Failed", "NotFound"),
         v16=v16._delete_certificate,
@@ -295,7 +302,7 @@ SHARED_SERVICES: Final[tuple[ChargerService, ...]] = (
     ),
     ChargerService(
         "send_call",
-        {vol.Required("action"): _text, vol.Optional("payload"): _object},
+        {vol.Required("action"): text_field, vol.Optional("payload"): object_field},
         # any version: the payload is in the charger's own version
         dict.fromkeys(OcppVersion, Implementation(v16._send_call)),
         # the raw answer, whatever its status
@@ -308,25 +315,25 @@ SHARED_SERVICES: Final[tuple[ChargerService, ...]] = (
 V16_SERVICES: Final[tuple[ChargerService, ...]] = (
     _v16_only(
         "get_configuration",
-        {vol.Optional("keys"): vol.All(cv.ensure_list, [_text])},
+        {vol.Optional("keys"): vol.All(cv.ensure_list, [text_field])},
         v16._get_configuration,
         None,
         SupportsResponse.ONLY,
     ),
     _v16_only(
         "change_configuration",
-        {vol.Required("key"): _text, vol.Required("value"): _config_value},
+        {vol.Required("key"): text_field, vol.Required("value"): config_value_field},
         v16._change_configuration,
         refused("Rejected", "NotSupported"),
     ),
     _v16_only(
         "get_diagnostics",
         {
-            vol.Required("location"): _text,
-            vol.Optional("retries"): _count,
-            vol.Optional("retry_interval"): _count,
-            vol.Optional("start_time"): _time,
-            vol.Optional("stop_time"): _time,
+            vol.Required("location"): text_field,
+            vol.Optional("retries"): count_field,
+            vol.Optional("retry_interval"): count_field,
+            vol.Optional("start_time"): time_field,
+            vol.Optional("stop_time"): time_field,
         },
         v16._get_diagnostics,
         None,
@@ -338,8 +345,8 @@ CHARGER_SERVICES: Final[tuple[ChargerService, ...]] = (*SHARED_SERVICES, *V16_SE
 GET_TRANSACTIONS_SCHEMA: Final = vol.Schema(
     {
         vol.Optional(ATTR_DEVICE_ID): cv.string,
-        _CONNECTOR: _connector_not_0,
-        vol.Optional("since"): _time,
-        vol.Optional("until"): _time,
+        _CONNECTOR: connector_not_0_field,
+        vol.Optional("since"): time_field,
+        vol.Optional("until"): time_field,
     }
 )

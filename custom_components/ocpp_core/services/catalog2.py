@@ -18,14 +18,14 @@ from .fields import (
     MESSAGE_PRIORITIES,
     MESSAGE_STATES,
     REPORT_BASES,
-    _connector_not_0,
-    _int,
-    _ocpp_time,
-    _text,
-    _transaction_id,
-    _variable_values,
-    _variables,
+    connector_not_0_field,
+    int_field,
     ocpp_enum,
+    ocpp_time_field,
+    text_field,
+    transaction_id_field,
+    variable_values_field,
+    variables_field,
 )
 from .service import ChargerService, charger_service, refused
 
@@ -34,7 +34,7 @@ _ATTRIBUTE_TYPE: Final = vol.Optional("attribute_type")
 V2_SERVICES: Final[tuple[ChargerService, ...]] = (
     charger_service(
         "get_variables",
-        {vol.Required("variables"): _variables, _ATTRIBUTE_TYPE: ocpp_enum(*ATTRIBUTE_TYPES)},
+        {vol.Required("variables"): variables_field, _ATTRIBUTE_TYPE: ocpp_enum(*ATTRIBUTE_TYPES)},
         # each variable's attributeStatus (UnknownVariable …) is part of the answer
         refused(),
         SupportsResponse.ONLY,
@@ -42,7 +42,7 @@ V2_SERVICES: Final[tuple[ChargerService, ...]] = (
     ),
     charger_service(
         "set_variables",
-        {vol.Required("variables"): _variable_values, _ATTRIBUTE_TYPE: ocpp_enum(*ATTRIBUTE_TYPES)},
+        {vol.Required("variables"): variable_values_field, _ATTRIBUTE_TYPE: ocpp_enum(*ATTRIBUTE_TYPES)},
         # refused per variable (see v201._set_variables)
         refused(),
         v2=v201._set_variables,
@@ -56,7 +56,7 @@ V2_SERVICES: Final[tuple[ChargerService, ...]] = (
     ),
     charger_service(
         "get_transaction_status",
-        {vol.Optional(ATTR_CONNECTOR_ID): _connector_not_0, vol.Optional("transaction_id"): _transaction_id},
+        {vol.Optional(ATTR_CONNECTOR_ID): connector_not_0_field, vol.Optional("transaction_id"): transaction_id_field},
         refused(),
         SupportsResponse.ONLY,
         v2=v201._get_transaction_status,
@@ -64,22 +64,22 @@ V2_SERVICES: Final[tuple[ChargerService, ...]] = (
     charger_service(
         "set_display_message",
         {
-            vol.Required("message"): _text,
-            vol.Optional("message_id"): _int,
+            vol.Required("message"): text_field,
+            vol.Optional("message_id"): int_field,
             vol.Optional("priority"): ocpp_enum(*MESSAGE_PRIORITIES),
             vol.Optional("state"): ocpp_enum(*MESSAGE_STATES),
             vol.Optional("format"): ocpp_enum(*MESSAGE_FORMATS),
-            vol.Optional("language"): _text,
-            vol.Optional("start_time"): _ocpp_time,
-            vol.Optional("end_time"): _ocpp_time,
-            vol.Optional("transaction_id"): _transaction_id,
+            vol.Optional("language"): text_field,
+            vol.Optional("start_time"): ocpp_time_field,
+            vol.Optional("end_time"): ocpp_time_field,
+            vol.Optional("transaction_id"): transaction_id_field,
         },
         None,
         v2=v201._set_display_message,
     ),
     charger_service(
         "clear_display_message",
-        {vol.Required("message_id"): _int},
+        {vol.Required("message_id"): int_field},
         # Unknown: no such message, so none is left to clear either
         refused("Rejected"),
         v2=v201._clear_display_message,

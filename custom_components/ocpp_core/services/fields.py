@@ -10,7 +10,7 @@ import voluptuous as vol
 from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
 
-from ..csms.rpc.timeutil import format_timestamp
+from ..csms import format_timestamp
 from ..errors import validation_error
 
 ATTR_CONNECTOR_ID: Final = "connector_id"
@@ -116,7 +116,7 @@ def v2_values(*values: str) -> frozenset[str]:
 
 
 # profiles a station device applies to the whole charger (connector 0 / EVSE 0) unless told otherwise
-_WHOLE_CHARGER_PURPOSES: Final = frozenset(
+WHOLE_CHARGER_PURPOSES: Final = frozenset(
     {"ChargePointMaxProfile", "TxDefaultProfile", "ChargingStationMaxProfile", "ChargingStationExternalConstraints"}
 )
 
@@ -142,7 +142,7 @@ def ocpp_enum(*values: str) -> Callable[[Any], str]:
     return validate
 
 
-def _config_value(value: Any) -> str:
+def config_value_field(value: Any) -> str:
     """OCPP configuration values are strings; YAML's true/false become OCPP's true/false."""
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -154,7 +154,7 @@ def json_text(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
 
 
-def _json_value(value: Any) -> Any:
+def json_value_field(value: Any) -> Any:
     """Any JSON value (data of a DataTransfer)."""
     try:
         json.dumps(value)
@@ -164,27 +164,27 @@ def _json_value(value: Any) -> Any:
 
 
 # a time without a zone is Home Assistant's local time
-_time = vol.All(cv.datetime, dt_util.as_utc)
-_ocpp_time = vol.All(cv.datetime, dt_util.as_utc, format_timestamp)
-_connector = vol.All(vol.Coerce(int), vol.Range(min=0))
-_connector_not_0 = vol.All(vol.Coerce(int), vol.Range(min=1))
-_int = vol.Coerce(int)
-_count = cv.positive_int
+time_field = vol.All(cv.datetime, dt_util.as_utc)
+ocpp_time_field = vol.All(cv.datetime, dt_util.as_utc, format_timestamp)
+connector_field = vol.All(vol.Coerce(int), vol.Range(min=0))
+connector_not_0_field = vol.All(vol.Coerce(int), vol.Range(min=1))
+int_field = vol.Coerce(int)
+count_field = cv.positive_int
 # a charging limit (A or W): not negative, one decimal as OCPP 1.6 takes it
-_limit = vol.All(vol.Coerce(float), vol.Range(min=0, max=1_000_000), lambda value: round(value, 1))
-_text = cv.string
-_object = vol.Schema(dict)
+limit_field = vol.All(vol.Coerce(float), vol.Range(min=0, max=1_000_000), lambda value: round(value, 1))
+text_field = cv.string
+object_field = vol.Schema(dict)
 # a transaction id: a number in 1.6, the station's own text (up to 36 characters) in 2.x
-_transaction_id = vol.All(cv.string, vol.Length(min=1, max=36))
+transaction_id_field = vol.All(cv.string, vol.Length(min=1, max=36))
 
 _LOCAL_LIST_ENTRY_V16 = vol.Schema(
     {
-        vol.Required("idTag"): _text,
+        vol.Required("idTag"): text_field,
         vol.Optional("idTagInfo"): vol.Schema(
             {
                 vol.Required("status"): ocpp_enum(*ID_TAG_STATUSES),
-                vol.Optional("expiryDate"): _ocpp_time,
-                vol.Optional("parentIdTag"): _text,
+                vol.Optional("expiryDate"): ocpp_time_field,
+                vol.Optional("parentIdTag"): text_field,
             }
         ),
     }
@@ -194,7 +194,7 @@ _LOCAL_LIST_ENTRY_V2 = vol.Schema(
     {vol.Required("idToken"): dict, vol.Optional("idTokenInfo"): dict}, extra=vol.ALLOW_EXTRA
 )
 # an entry in either version's form: 1.6's (any version) or 2.x's (2.x chargers only)
-_LOCAL_LIST_ENTRY = vol.Any(_LOCAL_LIST_ENTRY_V16, _LOCAL_LIST_ENTRY_V2)
+LOCAL_LIST_ENTRY = vol.Any(_LOCAL_LIST_ENTRY_V16, _LOCAL_LIST_ENTRY_V2)
 
 
 # ---- the device model (OCPP 2.x) ----------------------------------------------------
@@ -226,19 +226,21 @@ def _variable_entry(value: Any) -> dict[str, Any]:
     raise vol.Invalid(_VARIABLE_FORM)
 
 
-_variables = vol.All(cv.ensure_list, vol.Length(min=1), [_variable_entry])
+variables_field = vol.All(cv.ensure_list, vol.Length(min=1), [_variable_entry])
 
 
-def _variable_values(value: Any) -> list[dict[str, Any]]:
+def variable_values_field(value: Any) -> list[dict[str, Any]]:
     """Values to set: {"Component/Variable": value, …}, or [{"component", "variable", "attributeValue", …}]."""
     if isinstance(value, dict):
-        entries = [{**_variable_entry(name), "attributeValue": _config_value(item)} for name, item in value.items()]
+        entries = [
+            {**_variable_entry(name), "attributeValue": config_value_field(item)} for name, item in value.items()
+        ]
     elif isinstance(value, list):
         entries = []
         for item in value:
             if not isinstance(item, dict) or "attributeValue" not in item:
                 raise vol.Invalid("each variable needs its attributeValue")
-            entries.append({**_variable_entry(item), "attributeValue": _config_value(item["attributeValue"])})
+            entries.append({**_variable_entry(item), "attributeValue": config_value_field(item["attributeValue"])})
     else:
         raise vol.Invalid('values are written {"Component/Variable": value, …}')
     if not entries:
@@ -255,9 +257,9 @@ def check_profile_form(data: Mapping[str, Any]) -> None:
     if ("charging_profile" in data) == ("limit" in data):
         raise validation_error("profile_or_limit")
     for field in SIMPLE_PROFILE_FIELDS:
-        _require(data, field, "limit")
+        require_field(data, field, "limit")
 
 
-def _require(data: Mapping[str, Any], field: str, requires: str) -> None:
+def require_field(data: Mapping[str, Any], field: str, requires: str) -> None:
     if field in data and requires not in data:
         raise validation_error("field_requires", field=field, requires=requires)

@@ -24,8 +24,7 @@ from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, Supp
 from homeassistant.helpers import config_validation as cv
 
 from ..const import DOMAIN
-from ..csms import CentralSystem
-from ..csms.features.credentials import PUSH_MAX_LENGTH, PUSH_MIN_LENGTH, InvalidPassword, validate_password
+from ..csms import PUSH_MAX_LENGTH, PUSH_MIN_LENGTH, CentralSystem, InvalidPassword, validate_password
 from ..errors import Answer, ha_error, ocpp_call, validation_error
 from .admin import register_service
 from .target import resolve_target

@@ -11,14 +11,11 @@ from homeassistant.const import ATTR_DEVICE_ID
 from homeassistant.core import SupportsResponse
 from homeassistant.helpers import config_validation as cv
 
-from ..csms import OcppVersion
+from ..csms import V2_VERSIONS, OcppVersion
 from ..errors import Answer
 from .target import Target
 
 Run = Callable[[Target, dict[str, Any]], Awaitable[Answer]]
-
-# 2.0.1 and 2.1 share every implementation (2.1 keeps 2.0.1's operations and their names)
-V2_VERSIONS = (OcppVersion.V201, OcppVersion.V21)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +65,7 @@ def charger_service(
         implementations[OcppVersion.V16] = Implementation(v16, names - set(v16_lacks), v16_values or {})
     if v2 is not None:
         implementation = Implementation(v2, names - set(v2_lacks), v2_values or {})
-        implementations.update(dict.fromkeys(V2_VERSIONS, implementation))
+        implementations.update(dict.fromkeys(V2_VERSIONS, implementation))  # 2.1 keeps 2.0.1's operations
     return ChargerService(name, fields, implementations, refused, response)
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from ..csms.features.limit_profiles import simple_profile
+from ..csms import simple_profile
 from ..errors import Answer, validation_error
-from .fields import _WHOLE_CHARGER_PURPOSES, check_profile_form
+from .fields import WHOLE_CHARGER_PURPOSES, check_profile_form
 from .target import Target
 
 
@@ -43,7 +43,7 @@ async def get_log(commands: _LogCommands, target: Target, data: dict[str, Any]) 
 def profile_connector(target: Target, data: dict[str, Any]) -> int:
     """Where a charging profile goes: the whole charger for station-wide purposes, else connector 1 by default."""
     profile: dict[str, Any] = data["charging_profile"]
-    default = 0 if profile.get("chargingProfilePurpose") in _WHOLE_CHARGER_PURPOSES else 1
+    default = 0 if profile.get("chargingProfilePurpose") in WHOLE_CHARGER_PURPOSES else 1
     return target.connector(data, default=default)
 
 
@@ -54,7 +54,7 @@ def charging_profile(target: Target, data: dict[str, Any]) -> tuple[int, dict[st
     if "charging_profile" in data:
         return profile_connector(target, data), data["charging_profile"]
     purpose = data.get("purpose", "TxDefaultProfile")
-    connector_id = target.connector(data, default=0 if purpose in _WHOLE_CHARGER_PURPOSES else 1)
+    connector_id = target.connector(data, default=0 if purpose in WHOLE_CHARGER_PURPOSES else 1)
     transaction_id = None
     if purpose == "TxProfile":
         connector = target.station.connectors.get(connector_id)

@@ -3,7 +3,7 @@
 The tags belong to a central system (a config entry), named by `config_entry_id`;
 it may be left out while only one is set up.  A tag is matched without regard to
 case.  Each change is stored at once and, for the chargers set to keep their
-local authorization list in step, pushed to them (see csms/local_list.py).
+local authorization list in step, pushed to them (see csms/features/local_list.py).
 Bad input (an unknown or duplicate tag, a date or status that cannot be read,
 an unknown charger) is a translated error and changes nothing.
 """
@@ -23,9 +23,7 @@ from homeassistant.util import dt as dt_util
 
 from ..const import DOMAIN
 from ..coordinator import OcppConfigEntry
-from ..csms import CentralSystem
-from ..csms.rpc.timeutil import utcnow
-from ..csms.state.tags import TAG_STATUSES, TagError, TagRecord
+from ..csms import TAG_STATUSES, CentralSystem, TagError, TagRecord, utcnow
 from ..errors import validation_error
 from .admin import register_service
 

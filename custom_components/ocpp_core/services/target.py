@@ -12,9 +12,7 @@ from homeassistant.helpers import device_registry as dr
 
 from ..const import DOMAIN
 from ..coordinator import OcppConfigEntry, device_target
-from ..csms import CentralSystem, Station
-from ..csms.v16.commands import V16Commands
-from ..csms.v201.commands import V201Commands
+from ..csms import CentralSystem, Station, V16Commands, V201Commands
 from ..errors import validation_error
 from .fields import ATTR_CONNECTOR_ID
 

@@ -8,7 +8,7 @@ from homeassistant.util import dt as dt_util
 
 from ..errors import Answer, validation_error
 from . import shared
-from .fields import TRIGGER_MESSAGES, _require, json_text
+from .fields import TRIGGER_MESSAGES, json_text, require_field
 from .target import Target
 
 # ---- OCPP 1.6 implementations ------------------------------------------------------
@@ -119,8 +119,8 @@ async def _trigger_message(target: Target, data: dict[str, Any]) -> Answer:
 
 async def _update_firmware(target: Target, data: dict[str, Any]) -> Answer:
     for field in ("signing_certificate", "install_date", "request_id"):
-        _require(data, field, "signature")
-    _require(data, "signature", "signing_certificate")
+        require_field(data, field, "signature")
+    require_field(data, "signature", "signing_certificate")
     retrieve_date = data.get("retrieve_date") or dt_util.utcnow()
     retries, retry_interval = data.get("retries"), data.get("retry_interval")
     if "signature" not in data:

@@ -13,7 +13,7 @@ from typing import Any
 from ..model.settings import LIMIT_PROFILE_SESSION
 from ..model.station import Station
 from ..rpc.timeutil import format_timestamp, parse_timestamp, utcnow
-from ..rpc.types import OcppVersion
+from ..rpc.values import text_int
 
 NOMINAL_VOLTAGE = 230.0
 DEFAULT_MAX_AMPS = 32.0  # no max_current set: the usual wallbox fuse, 32 A
@@ -87,36 +87,22 @@ def profile_id(evse_id: int, kind: str) -> int:
     return PROFILE_ID_BASE + _PURPOSE_OFFSET[kind] + evse_id
 
 
-def is_v2(station: Station) -> bool:
-    return station.ocpp_version in (OcppVersion.V201, OcppVersion.V21)
-
-
 def _smart_value(station: Station, variable: str) -> str | None:
     if station.v2 is None:
         return None
     return station.v2.device_model.value("SmartChargingCtrlr", variable)
 
 
-def _int(value: str | None) -> int | None:
-    if value is None:
-        return None
-    try:
-        number = int(float(value))
-    except (ValueError, OverflowError):  # "x", "inf", "1e999"
-        return None
-    return number if abs(number) <= 2_147_483_647 else None
-
-
 def max_stack_level(station: Station) -> int | None:
     """ChargeProfileMaxStackLevel (1.6) / SmartChargingCtrlr.ProfileStackLevel (2.x); None: unknown."""
-    if is_v2(station):
-        return _int(_smart_value(station, "ProfileStackLevel"))
+    if station.is_v2:
+        return text_int(_smart_value(station, "ProfileStackLevel"))
     return station.charge_profile_max_stack_level
 
 
 def stated_units(station: Station) -> set[str]:
     """The rate units the charger says it takes in schedules (empty: it does not say, or not yet)."""
-    if is_v2(station):
+    if station.is_v2:
         raw = _smart_value(station, "RateUnit")
         names = [part.strip() for part in raw.replace(";", ",").split(",")] if raw else []
     else:
@@ -136,7 +122,7 @@ def choose_profile(station: Station, evse_id: int, watts_only: bool = False) -> 
     `watts_only`: the charger refused amperes and took watts once; it counts while it states no unit."""
     if evse_id == 0:
         kind = "max"
-        purpose = "ChargingStationMaxProfile" if is_v2(station) else "ChargePointMaxProfile"
+        purpose = "ChargingStationMaxProfile" if station.is_v2 else "ChargePointMaxProfile"
     elif station.settings.limit_profile == LIMIT_PROFILE_SESSION:
         kind, purpose = "session", "TxProfile"
     else:
@@ -167,7 +153,7 @@ def build_profile(station: Station, choice: ProfileChoice, value: float, transac
     if not session:
         schedule = {"startSchedule": format_timestamp(_anchor()), **schedule}
     kind = "Relative" if session else "Absolute"
-    if is_v2(station):
+    if station.is_v2:
         profile: dict[str, Any] = {
             "id": choice.profile_id,
             "stackLevel": choice.stack_level,
@@ -241,13 +227,13 @@ def simple_profile(
     session = purpose == "TxProfile"
     choice = ProfileChoice(
         kind="session" if session else "default",
-        purpose="ChargingStationMaxProfile" if purpose == "ChargePointMaxProfile" and is_v2(station) else purpose,
+        purpose="ChargingStationMaxProfile" if purpose == "ChargePointMaxProfile" and station.is_v2 else purpose,
         profile_id=SIMPLE_PROFILE_ID_BASE + _SIMPLE_PURPOSE_OFFSET[purpose] + connector_id,
         stack_level=stack_level,
         unit=unit,
     )
     profile = build_profile(station, choice, limit, transaction_id)
-    schedule = profile["chargingSchedule"][0] if is_v2(station) else profile["chargingSchedule"]
+    schedule = profile["chargingSchedule"][0] if station.is_v2 else profile["chargingSchedule"]
     if duration is not None:
         schedule["duration"] = duration
         if not session:  # the limit holds for `duration` from now, not from the anchor

@@ -66,7 +66,6 @@ from .limit_profiles import (
     build_profile,
     choose_profile,
     composite_limit,
-    is_v2,
     phases,
     stated_units,
     voltage,
@@ -351,7 +350,7 @@ class LimitManager:
         profile = build_profile(station, choice, value, transaction_id)
         self._update(station_id, slot, status=STATUS_SENT, unit_sent=choice.unit, answer=None)
         try:
-            if is_v2(station):
+            if station.is_v2:
                 answer = await self._central.v201(station_id).set_charging_profile(evse_id, profile)
             else:
                 answer = await self._central.v16(station_id).set_charging_profile(evse_id, profile)
@@ -392,7 +391,7 @@ class LimitManager:
     async def _read_in_force(self, station_id: str, station: Station, slot: Slot, unit: str) -> None:
         evse_id = slot.state.evse_id
         try:
-            if is_v2(station):
+            if station.is_v2:
                 answer = await self._central.v201(station_id).get_composite_schedule(evse_id, COMPOSITE_DURATION, unit)
             else:
                 answer = await self._central.v16(station_id).get_composite_schedule(evse_id, COMPOSITE_DURATION, unit)
@@ -429,7 +428,7 @@ class LimitManager:
         pending = kept.clears
         for evse_id, profile_id in sorted(pending):
             try:
-                if is_v2(station):
+                if station.is_v2:
                     answer = await self._central.v201(station_id).clear_charging_profile(profile_id)
                 else:
                     answer = await self._central.v16(station_id).clear_charging_profile(profile_id)

@@ -10,13 +10,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..rpc.values import text_int
 from .station import Station
 
 # Connectors made from NumberOfConnectors, at most (a garbage value must not create hundreds of devices).
 MAX_CONNECTORS = 64
 
 _LIST_SEPARATOR = re.compile(r"[,;]")
-_INT32_LIMIT = 2_147_483_647
 
 
 class GarbageAnswer(ValueError):
@@ -57,16 +57,8 @@ def _value(station: Station, key: str) -> str | None:
     return value.strip() if isinstance(value, str) else None
 
 
-def _int(station: Station, key: str) -> int | None:
-    value = _value(station, key)
-    if not value:
-        return None
-    try:
-        number = int(float(value))
-    except (ValueError, OverflowError):  # "x", "inf", "1e999"
-        return None
-    # a number no configuration means (and a saved configuration must always load again)
-    return number if -_INT32_LIMIT <= number <= _INT32_LIMIT else None
+def _key_int(station: Station, key: str) -> int | None:
+    return text_int(_value(station, key))
 
 
 def _bool(station: Station, key: str) -> bool | None:
@@ -90,18 +82,18 @@ def _list(station: Station, key: str) -> list[str] | None:
 
 def apply_configuration(station: Station) -> None:
     """Set the station's typed attributes from its configuration (keys it does not report: None / empty)."""
-    connectors = _int(station, "NumberOfConnectors")
+    connectors = _key_int(station, "NumberOfConnectors")
     station.number_of_connectors = connectors if connectors is not None and connectors >= 0 else None
     profiles = _list(station, "SupportedFeatureProfiles")
     station.supported_feature_profiles = frozenset(profiles) if profiles is not None else None
     station.meter_values_sampled_data = _list(station, "MeterValuesSampledData") or []
-    station.meter_value_sample_interval = _int(station, "MeterValueSampleInterval")
-    station.charge_profile_max_stack_level = _int(station, "ChargeProfileMaxStackLevel")
+    station.meter_value_sample_interval = _key_int(station, "MeterValueSampleInterval")
+    station.charge_profile_max_stack_level = _key_int(station, "ChargeProfileMaxStackLevel")
     station.charging_schedule_allowed_charging_rate_unit = (
         _list(station, "ChargingScheduleAllowedChargingRateUnit") or []
     )
-    station.charging_schedule_max_periods = _int(station, "ChargingScheduleMaxPeriods")
-    station.max_charging_profiles_installed = _int(station, "MaxChargingProfilesInstalled")
+    station.charging_schedule_max_periods = _key_int(station, "ChargingScheduleMaxPeriods")
+    station.max_charging_profiles_installed = _key_int(station, "MaxChargingProfilesInstalled")
     station.local_auth_list_enabled = _bool(station, "LocalAuthListEnabled")
-    station.local_auth_list_max_length = _int(station, "LocalAuthListMaxLength")
+    station.local_auth_list_max_length = _key_int(station, "LocalAuthListMaxLength")
     station.reserve_connector_zero_supported = _bool(station, "ReserveConnectorZeroSupported")

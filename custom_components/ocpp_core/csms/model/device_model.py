@@ -10,6 +10,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..rpc.values import json_int
+
 # (component name, component instance, evse id, connector id, variable name, variable instance)
 VariableKey = tuple[str, str | None, int | None, int | None, str, str | None]
 
@@ -18,18 +20,14 @@ ACTUAL = "Actual"
 MAX_VARIABLES = 10_000
 
 
-def _int(value: object) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
 def variable_key(component: dict[str, Any], variable: dict[str, Any]) -> VariableKey:
     """Where a component's variable is kept (OCPP ComponentType / VariableType, camelCase)."""
     evse = component.get("evse") or {}
     return (
         str(component.get("name")),
         component.get("instance"),
-        _int(evse.get("id")),
-        _int(evse.get("connectorId")),
+        json_int(evse.get("id")),
+        json_int(evse.get("connectorId")),
         str(variable.get("name")),
         variable.get("instance"),
     )

@@ -96,7 +96,7 @@ class Transaction:
     total_cost: float | None = None
     currency: str | None = None
     cost_details: dict[str, Any] | None = None
-    # a reading that cannot be trusted, kept apart (see state.py _end): "meter_stop_below_last_reading"
+    # a reading that cannot be trusted, kept apart (see state/central_state.py _end): "meter_stop_below_last_reading"
     # (the meter stop reported, reported_meter_stop_wh, was lower than the session's last reading)
     anomaly: str | None = None
     reported_meter_stop_wh: float | None = None
@@ -340,7 +340,7 @@ class Station(_Reservable):
     configuration: dict[str, dict[str, Any]] = field(default_factory=dict)
     unknown_keys: list[str] = field(default_factory=list)  # asked for, not known to the charger
     configuration_time: datetime | None = None  # when it was last read in full
-    # what the configuration says, typed (see v16/configuration.py); None / empty = not reported
+    # what the configuration says, typed (see model/configuration.py); None / empty = not reported
     number_of_connectors: int | None = None
     supported_feature_profiles: frozenset[str] | None = None
     meter_values_sampled_data: list[str] = field(default_factory=list)
@@ -380,6 +380,11 @@ class Station(_Reservable):
     counters: StationCounters = field(default_factory=StationCounters)
     # a reservation of connector 0 (any connector); read `reservation`
     _reservation: Reservation | None = field(default=None, repr=False)
+
+    @property
+    def is_v2(self) -> bool:
+        """Whether the station speaks OCPP 2.0.1 or 2.1 (as it last connected)."""
+        return self.ocpp_version is not None and self.ocpp_version.is_v2
 
     def reading(self, measurand: str, phase: str | None = None) -> float | None:
         sample = self.readings.get((measurand, phase))

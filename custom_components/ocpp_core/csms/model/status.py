@@ -9,7 +9,6 @@ automation (or evcc) reads "charging" from either version.
 
 from __future__ import annotations
 
-from ..rpc.types import OcppVersion
 from .station import Connector, Station
 
 AVAILABLE = "Available"
@@ -22,7 +21,6 @@ RESERVED = "Reserved"
 UNAVAILABLE = "Unavailable"
 FAULTED = "Faulted"
 
-_V2 = frozenset({OcppVersion.V201, OcppVersion.V21})
 # a 2.x chargingState during a session -> the 1.6 status meaning the same
 _SESSION_STATES = {
     "Charging": CHARGING,
@@ -38,7 +36,7 @@ _NOT_DELIVERING = frozenset({AVAILABLE, SUSPENDED_EV, SUSPENDED_EVSE, FINISHING,
 def connector_status(station: Station, connector: Connector) -> str | None:
     """The connector's (EVSE's) status in OCPP 1.6 terms; None while unknown."""
     status = connector.status
-    if station.ocpp_version not in _V2:
+    if not station.is_v2:
         return status
     state = connector.charging_state
     in_session = connector.transaction is not None

@@ -17,6 +17,10 @@ class OcppVersion(StrEnum):
         return self is not OcppVersion.V16
 
 
+# OCPP 2.0.1 and 2.1 (2.1 keeps 2.0.1's operations and their names)
+V2_VERSIONS: frozenset[OcppVersion] = frozenset(version for version in OcppVersion if version.is_v2)
+
+
 class MessageType(IntEnum):
     CALL = 2
     CALLRESULT = 3

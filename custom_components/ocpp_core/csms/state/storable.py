@@ -2,7 +2,7 @@
 
 Home Assistant's Store writes with orjson, which refuses integers beyond 64
 bits and strings with lone surrogates.  Nothing a charger sends should get that
-far (see bounds.py and lenient.py), but if anything does, one bad value must
+far (see model/bounds.py and rpc/lenient.py), but if anything does, one bad value must
 not stop every later save of the whole central system: the record holding it
 is left out of what is saved, and named, and everything else is saved.
 

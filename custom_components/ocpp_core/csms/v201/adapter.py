@@ -101,7 +101,7 @@ class V201Adapter(VersionAdapter):
         self._inventory_read = asyncio.create_task(self._read_inventory())
 
     async def _read_inventory(self) -> None:
-        """GetBaseReport FullInventory; the report arrives as NotifyReport (see reports2.py)."""
+        """GetBaseReport FullInventory; the report arrives as NotifyReport (see state/device_model_reports.py)."""
         request_id = self.state.allocate_request_id()
         try:
             answer = await self.commands.get_base_report(request_id, "FullInventory")

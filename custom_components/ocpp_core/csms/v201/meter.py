@@ -1,6 +1,6 @@
 """OCPP 2.x meter values: sampledValue entries read into the domain's MeterSamples.
 
-As in 1.6 (see units.py), except that 2.x sends the value as a number and the
+As in 1.6 (see model/units.py), except that 2.x sends the value as a number and the
 unit as unitOfMeasure {unit, multiplier}: the value is scaled by 10^multiplier
 before the unit is normalised.
 """
