@@ -84,3 +84,48 @@ def test_an_upward_import_is_seen() -> None:
     assert _upward(features, "if TYPE_CHECKING:\n    from ..central import CentralSystem\n") == [
         "features/limits.py:2 imports csms/central"
     ]
+
+
+def _graph() -> dict[tuple[str, ...], set[tuple[str, ...]]]:
+    """Module -> the csms/ modules it imports (TYPE_CHECKING imports too: a cycle there is one all the same)."""
+    modules = {tuple(_module(path)): path for path in MODULES}
+    graph: dict[tuple[str, ...], set[tuple[str, ...]]] = {}
+    for module, path in modules.items():
+        deps = set()
+        for target, names, _line in _imports(path):
+            for name in names:
+                candidate = (*target, name)
+                deps.add(candidate if candidate in modules else tuple(target))
+        graph[module] = {dep for dep in deps if dep in modules and dep not in (module, ())}
+    return graph
+
+
+def _cycles(graph: dict[tuple[str, ...], set[tuple[str, ...]]]) -> list[list[str]]:
+    state: dict[tuple[str, ...], int] = {}  # 1: on the path, 2: done
+    found: list[list[str]] = []
+
+    def visit(module: tuple[str, ...], path: list[tuple[str, ...]]) -> None:
+        state[module] = 1
+        path.append(module)
+        for dep in sorted(graph[module]):
+            if state.get(dep) == 1:
+                found.append(["/".join(part) for part in [*path[path.index(dep) :], dep]])
+            elif dep not in state:
+                visit(dep, path)
+        path.pop()
+        state[module] = 2
+
+    for module in sorted(graph):
+        if module not in state:
+            visit(module, [])
+    return found
+
+
+def test_no_import_cycle() -> None:
+    assert _cycles(_graph()) == []
+
+
+def test_a_cycle_is_seen() -> None:
+    graph = _graph()
+    graph[("model", "station")].add(("central",))  # as limits.py once imported CentralSystem, the other way
+    assert _cycles(graph)
