@@ -35,7 +35,8 @@ MARKER_TEXT = (
 
 
 def _ignored(path: Path) -> bool:
-    return "__pycache__" in path.parts or path.suffix == ".pyc"
+    """Bytecode and tools' caches (.ruff_cache …): never part of the copy, nor a difference."""
+    return path.suffix == ".pyc" or any(part == "__pycache__" or part.startswith(".") for part in path.parts)
 
 
 def _requirement_lines(path: Path, seen: set[Path]) -> list[str]:
