@@ -133,6 +133,8 @@ def test_what_the_add_on_declares(config: dict[str, Any]) -> None:
     assert "ingress_port" not in config  # 8099, the app's --ui-port in the run script
     assert config["panel_icon"] == "mdi:ev-station"
     assert config["discovery"] == ["ocpp_core"]  # the integration's domain
+    # every add-on may POST /discovery (the Supervisor's ADDONS_API_BYPASS): no wider Supervisor API access
+    assert "hassio_api" not in config and "hassio_role" not in config
     assert config["map"] == ["ssl"]  # read-only: the certificates of security profiles 2 and 3
     # a hot backup (the default) with SQLite's write-ahead log folded in first
     assert "backup" not in config
