@@ -15,7 +15,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from .conftest import ADDON, LINTER, ROOT, load_yaml
+from .addon_files import ADDON, LINTER, ROOT, addon_config, load_yaml
 
 # supervisor/apps/options.py, RE_SCHEMA_ELEMENT: the option types the Supervisor knows
 RE_SCHEMA_ELEMENT = re.compile(
@@ -47,7 +47,7 @@ OPTIONS = {
     "heartbeat_interval": "int(10,86400)",
     "meter_interval": "int(1,86400)?",
     "max_message_rate": "int(0,10000)",
-    "api_token": "password?",
+    "api_token": "password(16,)?",
     "database_url": "str?",
 }
 
@@ -101,15 +101,17 @@ def type_problem(typ: str, value: Any) -> str | None:
     return None
 
 
-def test_config_validates_against_the_linter_schema(config: dict[str, Any]) -> None:
+def test_config_validates_against_the_linter_schema() -> None:
+    config = addon_config()
     schema = json.loads((LINTER / "config.schema.json").read_text(encoding="utf-8"))
     jsonschema.Draft7Validator.check_schema(schema)
     errors = sorted(jsonschema.Draft7Validator(schema).iter_errors(config), key=str)
     assert not errors, [f"{list(error.path)}: {error.message}" for error in errors]
 
 
-def test_no_key_at_its_default_value(config: dict[str, Any]) -> None:
+def test_no_key_at_its_default_value() -> None:
     """The linter refuses a key set to its default: leave it out (hot backups, boot auto, ingress port 8099 …)."""
+    config = addon_config()
     schema = json.loads((LINTER / "config.schema.json").read_text(encoding="utf-8"))
     at_default = [
         key
@@ -119,12 +121,14 @@ def test_no_key_at_its_default_value(config: dict[str, Any]) -> None:
     assert not at_default
 
 
-def test_the_linters_extra_rules(config: dict[str, Any]) -> None:
+def test_the_linters_extra_rules() -> None:
+    config = addon_config()
     assert "watchdog" not in config  # the Dockerfile's HEALTHCHECK instead
     assert sorted(config["arch"]) == ["aarch64", "amd64"]  # the other architectures are deprecated
 
 
-def test_what_the_add_on_declares(config: dict[str, Any]) -> None:
+def test_what_the_add_on_declares() -> None:
+    config = addon_config()
     assert RE_SLUG.match(config["slug"])
     assert re.fullmatch(r"\d+\.\d+\.\d+", config["version"])
     assert config["init"] is False  # s6-overlay v3 is the image's init
@@ -141,11 +145,13 @@ def test_what_the_add_on_declares(config: dict[str, Any]) -> None:
     assert config["backup_pre"] == "python3 -m ocpp_core_app --checkpoint --data-dir /data"
 
 
-def test_the_options_are_the_apps_settings(config: dict[str, Any]) -> None:
+def test_the_options_are_the_apps_settings() -> None:
+    config = addon_config()
     assert config["schema"] == OPTIONS
 
 
-def test_the_option_schema_follows_the_supervisors_rules(config: dict[str, Any]) -> None:
+def test_the_option_schema_follows_the_supervisors_rules() -> None:
+    config = addon_config()
     options, schema = config["options"], config["schema"]
     assert set(options) <= set(schema), "an option the schema does not know is dropped with a warning"
     for key, typ in schema.items():
@@ -187,7 +193,8 @@ def test_the_type_check_passes_right_defaults(typ: str, value: Any) -> None:
 
 
 @pytest.mark.parametrize("language", ["en", "de"])
-def test_every_option_and_port_has_a_translated_name_and_description(config: dict[str, Any], language: str) -> None:
+def test_every_option_and_port_has_a_translated_name_and_description(language: str) -> None:
+    config = addon_config()
     translations = load_yaml(ADDON / "translations" / f"{language}.yaml")
     assert set(translations) == {"configuration", "network"}
     assert set(translations["configuration"]) == set(config["schema"])

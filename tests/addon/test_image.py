@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from .conftest import ADDON, ROOT, SERVICE
+from .addon_files import ADDON, ROOT, SERVICE
 
 
 def _tool(name: str) -> str:

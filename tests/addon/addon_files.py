@@ -1,11 +1,11 @@
-"""Paths and the parsed files of the add-on (addon/, what the Supervisor reads and builds)."""
+"""Paths and the parsed files of the add-on (addon/: what the Supervisor reads and builds)."""
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -19,8 +19,13 @@ def load_yaml(path: Path) -> Any:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
-@pytest.fixture(scope="session")
-def config() -> dict[str, Any]:
+@functools.cache
+def _config() -> dict[str, Any]:
     loaded = load_yaml(ADDON / "config.yaml")
     assert isinstance(loaded, dict)
     return loaded
+
+
+def addon_config() -> dict[str, Any]:
+    """addon/config.yaml, parsed (a copy: a test may change it)."""
+    return dict(_config())
