@@ -110,6 +110,29 @@ def test_a_failed_check_says_what_to_run(tmp_path: Path, repo: Path) -> None:
     assert "run scripts/sync_addon.py" in result.stderr and "addon/requirements.txt: missing" in result.stderr
 
 
+def test_the_copy_imports_as_the_top_level_package_csms() -> None:
+    """As in the image (/app on PYTHONPATH): every module imports, and nothing comes from the integration."""
+    code = (
+        "import importlib, pkgutil, sys, csms\n"
+        "assert csms.__file__.startswith(sys.argv[1]), csms.__file__\n"
+        "for module in pkgutil.walk_packages(csms.__path__, 'csms.'):\n"
+        "    if module.name != 'csms.__main__':\n"
+        "        importlib.import_module(module.name)\n"
+        "assert not [name for name in sys.modules if name.startswith('custom_components')]\n"
+        "print(len([name for name in sys.modules if name.startswith('csms')]))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(ADDON / "csms")],
+        cwd=ADDON,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ADDON)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout) > 40  # every module of the central system
+
+
 def test_nothing_outside_the_add_on_imports_it() -> None:
     """Home Assistant loads custom_components/ocpp_core/csms; the copy is the add-on image's alone."""
     offenders = []
