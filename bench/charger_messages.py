@@ -151,25 +151,20 @@ class StationMessages(ChargerMessages):
         """What the central system asks after a boot, answered as a station with no device model would."""
         if action == "GetBaseReport":
             return {"status": "NotSupported"}  # no inventory: not asked again for this firmware
-        if action == "GetVariables":
-            wanted = payload.get("getVariableData", []) if isinstance(payload, dict) else []
-            return {
-                "getVariableResult": [
-                    {"attributeStatus": "UnknownVariable", "component": item.get("component", {"name": "?"}),
-                     "variable": item.get("variable", {"name": "?"})}
-                    for item in wanted
-                ]
-            }  # fmt: skip
-        if action == "SetVariables":
-            wanted = payload.get("setVariableData", []) if isinstance(payload, dict) else []
-            return {
-                "setVariableResult": [
-                    {"attributeStatus": "UnknownVariable", "component": item.get("component", {"name": "?"}),
-                     "variable": item.get("variable", {"name": "?"})}
-                    for item in wanted
-                ]
-            }  # fmt: skip
+        if action in ("GetVariables", "SetVariables"):
+            kind = action[:3].lower()  # getVariableData → getVariableResult, setVariableData → setVariableResult
+            wanted = payload.get(f"{kind}VariableData", []) if isinstance(payload, dict) else []
+            return {f"{kind}VariableResult": [_unknown_variable(item) for item in wanted]}
         return None
+
+
+def _unknown_variable(item: dict[str, Any]) -> dict[str, Any]:
+    """The answer about one variable of a station that knows none."""
+    return {
+        "attributeStatus": "UnknownVariable",
+        "component": item.get("component", {"name": "?"}),
+        "variable": item.get("variable", {"name": "?"}),
+    }
 
 
 def messages_for(version: str, index: int, energy_wh: float) -> ChargerMessages:

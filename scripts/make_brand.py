@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
-"""Draw the integration's brand images into custom_components/ocpp_core/brand/.
+"""Draw the integration's brand images into custom_components/ocpp_core/brand/, and the add-on's.
 
 Home Assistant 2026.3 and newer show a custom integration's own icon and logo
 from its brand/ folder (older releases look only at the brands CDN, where this
 integration has none).  The images follow the brands repository's rules: PNG,
 transparent background, the icon square at 256 px (@2x 512 px), the logo's
-shortest side 128 px (@2x 256 px), trimmed; dark_* for dark themes.
+shortest side 128 px (@2x 256 px), trimmed; dark_* for dark themes.  The
+add-on's (addon/icon.png, addon/logo.png) follow the add-on docs: a square icon
+of 128 px, a logo of about 250x100 px.
 
 One geometry, drawn four times larger and scaled down (antialiasing): a charging
 column with a lightning bolt on its screen and a cable to a plug, on a rounded
@@ -21,7 +23,9 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-BRAND = Path(__file__).resolve().parent.parent / "custom_components" / "ocpp_core" / "brand"
+ROOT = Path(__file__).resolve().parent.parent
+BRAND = ROOT / "custom_components" / "ocpp_core" / "brand"
+ADDON = ROOT / "addon"
 SCALE = 4  # supersampling
 TILE = {"light": (0, 137, 123), "dark": (38, 166, 154)}  # teal; lighter on a dark background
 INK = {"light": (33, 33, 33), "dark": (240, 240, 240)}  # the logo's text
@@ -92,11 +96,17 @@ def images() -> dict[str, Image.Image]:
     return out
 
 
+def addon_images() -> dict[str, Image.Image]:
+    """{file name: image} of the add-on's icon and logo (the add-on store shows no dark variants)."""
+    return {"icon.png": _icon(128, "light"), "logo.png": _logo(100, "light")}
+
+
 def main() -> None:
     BRAND.mkdir(exist_ok=True)
-    for name, image in images().items():
-        image.save(BRAND / name, optimize=True)
-    print(f"wrote {len(images())} images to {BRAND}")
+    for folder, drawn in ((BRAND, images()), (ADDON, addon_images())):
+        for name, image in drawn.items():
+            image.save(folder / name, optimize=True)
+        print(f"wrote {len(drawn)} images to {folder}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,298 @@
+"""The central system: the WebSocket server, the sessions, the domain state and commands."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from websockets.asyncio.server import ServerConnection
+
+from .adapter import VersionAdapter
+from .config import CentralSystemConfig
+from .credentials import CredentialStore
+from .events import Event, EventBus, EventType
+from .framelog import FrameLog
+from .intervals import MeterIntervals
+from .limits import LimitManager
+from .local_list import LocalListPusher
+from .model import RegistrationStatus, Station
+from .persistence import MemoryPersistence, Persistence
+from .retention import StationCap, unregistered
+from .rpc import Payload
+from .rpc_types import CallError, CallTimeout, NotConnected, OcppVersion
+from .server import OcppServer
+from .session import ChargerSession
+from .settings import ChargerSettings
+from .state import CentralState
+from .takeover import peer_address, takeover
+from .throttle import Throttles
+from .v16.adapter import V16Adapter
+from .v16.commands import V16Commands
+from .v21.adapter import V21Adapter
+from .v201.adapter import V201Adapter
+from .v201.commands import V201Commands
+from .validation import SchemaRegistry
+
+_LOGGER = logging.getLogger(__name__)
+
+_ADAPTERS: dict[OcppVersion, type[VersionAdapter]] = {
+    OcppVersion.V16: V16Adapter,
+    OcppVersion.V201: V201Adapter,
+    OcppVersion.V21: V21Adapter,
+}
+
+
+class UnsupportedVersion(NotImplementedError):
+    """The charger speaks an OCPP version whose adapter is not there yet."""
+
+
+class CentralSystem:
+    """An OCPP central system, usable with or without Home Assistant."""
+
+    def __init__(self, config: CentralSystemConfig | None = None, persistence: Persistence | None = None) -> None:
+        self.config = config or CentralSystemConfig()
+        self.events = EventBus()
+        self.state = CentralState(persistence or MemoryPersistence(), self.events, self.config.history_size)
+        self.schemas = SchemaRegistry()
+        # keeps each charger's meter value interval at the user's setting (or the default)
+        self.meter_intervals = MeterIntervals(self)
+        # charger passwords (security profiles 1 and 2), persisted with the state
+        self.credentials = CredentialStore(self.state, self.events, self.call)
+        # refused attempts, flood closes and replay allowances, shared by the server and the sessions
+        self.throttles = Throttles(self.config)
+        # a flood of new ids (profile 0, policy accept) stops at max_stations (see retention.py)
+        self.station_cap = StationCap(self.config, self.state.stations)
+        self._server = OcppServer(
+            self.config,
+            self._on_connection,
+            tuple(_ADAPTERS),
+            self.credentials,
+            self.throttles,
+            self.station_cap.admits,
+        )
+        self._loaded = False
+        self._sessions: dict[str, ChargerSession] = {}
+        self._frames: dict[str, FrameLog] = {}
+        # load management: current / power limits per station and EVSE (registers its persisted section)
+        self.limits = LimitManager(self)
+        # the id tags (persisted) and the local authorization lists kept in step with them
+        self.tags = self.state.authorization.tags
+        self.state.register_section("tags", self.tags.load, self.tags.dump)
+        self.local_lists = LocalListPusher(self)
+
+    # ---- life cycle --------------------------------------------------------
+
+    async def load(self) -> None:
+        """Read the stored state (stations, tags, passwords …) without listening yet: what is to be set
+        before the first charger may connect goes between `load` and `start`."""
+        if not self._loaded:
+            await self.state.load()
+            await self.schemas.get(OcppVersion.V16)
+            self._loaded = True
+
+    async def start(self) -> None:
+        """Load (unless done) and listen: no charger is checked against a state not read yet."""
+        await self.load()
+        await self._server.start()
+
+    async def stop(self) -> None:
+        await self._server.stop()
+        self.meter_intervals.close()
+        self.local_lists.close()
+        self.state.close()
+        await self.state.save_now()
+
+    @property
+    def port(self) -> int:
+        return self._server.port
+
+    # ---- queries -----------------------------------------------------------
+
+    @property
+    def stations(self) -> dict[str, Station]:
+        return self.state.stations
+
+    def is_connected(self, station_id: str) -> bool:
+        return station_id in self._sessions
+
+    def recent_frames(self, station_id: str) -> list[tuple[float, str, str]]:
+        """The charger's most recent frames, both directions, oldest first (kept across reconnects)."""
+        frames = self._frames.get(station_id)
+        return frames.entries() if frames is not None else []
+
+    async def forget_station(self, station_id: str) -> bool:
+        """Remove everything kept about a station; False (nothing done) while it is connected."""
+        if self.is_connected(station_id):
+            return False
+        self._forget(station_id)
+        self.state.history.forget(station_id)
+        await self.state.save_now()
+        return True
+
+    def _forget(self, station_id: str) -> None:
+        self.state.forget(station_id)
+        self._frames.pop(station_id, None)
+        self.credentials.forget(station_id)
+        self.limits.forget(station_id)
+        self.local_lists.forget(station_id)
+
+    def _after_disconnect(self, station_id: str) -> None:
+        """An id nobody accepted leaves nothing behind; a known charger keeps only its last frames."""
+        station = self.state.stations.get(station_id)
+        if station is not None and unregistered(station, self.credentials.has_password(station_id)):
+            _LOGGER.debug("%s never registered: forgetting it", station_id)
+            self._forget(station_id)
+            self.state.save_soon()
+            return
+        frames = self._frames.get(station_id)
+        if frames is not None:
+            frames.resize(min(self.config.frame_log_size_offline, self.config.frame_log_size))
+
+    def transactions(
+        self, station_id: str | None = None, since: datetime | None = None, until: datetime | None = None
+    ) -> list[dict[str, Any]]:
+        """Open and recent transactions, oldest start first, optionally of one station and meeting [since, until].
+
+        Each: station_id, connector_id, transaction_id, id_tag, start_time (ISO), stop_time (ISO or None),
+        meter_start_wh, meter_stop_wh, energy_wh, stop_reason, open (and total_cost, currency, tariff_id
+        when an OCPP 2.1 station sent them).  For OCPP 2.x, connector_id is the EVSE and transaction_id
+        the station's own.  Naive bounds are taken as UTC.
+        Ended transactions are kept up to `CentralSystemConfig.history_size`.
+        """
+        return self.state.transactions(station_id, since, until)
+
+    async def update_settings(self, station_id: str, changes: dict[str, Any]) -> ChargerSettings:
+        """Change what the user set for a charger (see ChargerSettings); saved at once.
+
+        KeyError for an unknown station, InvalidSettings (naming the setting) for a bad value;
+        announces SETTINGS_CHANGED with the names of the settings that really changed.
+        """
+        station = self.state.stations[station_id]
+        updated = station.settings.with_changes(changes)
+        changed = [name for name in changes if getattr(updated, name) != getattr(station.settings, name)]
+        if not changed:
+            return updated
+        station.settings = updated
+        await self.state.save_now()
+        self.events.emit(Event(EventType.SETTINGS_CHANGED, station_id, data={"changed": changed}))
+        return updated
+
+    def next_reservation_id(self) -> int:
+        """A reservation id never handed out before, across restarts (for ReserveNow)."""
+        return self.state.allocate_reservation_id()
+
+    # ---- commands ----------------------------------------------------------
+
+    def _session(self, station_id: str) -> ChargerSession:
+        session = self._sessions.get(station_id)
+        if session is None:
+            raise NotConnected(station_id)
+        return session
+
+    async def call(self, station_id: str, action: str, payload: Payload, timeout: float | None = None) -> Payload:  # noqa: ASYNC109 - per-call OCPP timeout
+        """Send any action to a charger (the payload in that charger's OCPP version)."""
+        return await self._session(station_id).call(action, payload, timeout)
+
+    def v16(self, station_id: str) -> V16Commands:
+        """The typed OCPP 1.6 operations of a connected 1.6 charger."""
+        adapter = self._session(station_id).adapter
+        if not isinstance(adapter, V16Adapter):
+            raise UnsupportedVersion(f"{station_id} does not speak OCPP 1.6")
+        return adapter.commands
+
+    def v201(self, station_id: str) -> V201Commands:
+        """The typed OCPP 2.0.1 operations of a connected 2.0.1 or 2.1 station (2.1 keeps their names)."""
+        adapter = self._session(station_id).adapter
+        if not isinstance(adapter, V201Adapter):
+            raise UnsupportedVersion(f"{station_id} does not speak OCPP 2.0.1 or 2.1")
+        return adapter.commands
+
+    def next_remote_start_id(self) -> int:
+        """A remoteStartId never handed out before, across restarts (for RequestStartTransaction)."""
+        return self.state.allocate_remote_start_id()
+
+    def next_request_id(self) -> int:
+        """A requestId never handed out before, across restarts (GetBaseReport, GetReport, GetLog …)."""
+        return self.state.allocate_request_id()
+
+    async def accept_station(self, station_id: str) -> dict[str, Any] | None:
+        """Accept a station (e.g. one answered Pending while it awaited the user's approval).
+
+        The decision is kept (a later Pending from the boot policy does not undo it).  When the
+        charger is connected it is asked to boot again (TriggerMessage BootNotification, in its
+        OCPP version's form), so it
+        becomes Accepted without reconnecting; returns the charger's answer to that, or None
+        when it is not connected or did not answer (logged).  KeyError for an unknown station.
+        """
+        if station_id not in self.state.stations:
+            raise KeyError(station_id)
+        self.state.set_registration(station_id, RegistrationStatus.ACCEPTED)
+        session = self._sessions.get(station_id)
+        if session is None:
+            return None
+        try:
+            return await session.adapter.request_boot()
+        except (CallError, CallTimeout, NotConnected) as err:
+            _LOGGER.warning("%s accepted, but could not be asked to boot again (%s)", station_id, err)
+            return None
+
+    async def remote_start(self, station_id: str, connector_id: int | None, id_tag: str) -> dict[str, Any]:
+        return await self._session(station_id).adapter.remote_start(connector_id, id_tag)
+
+    async def remote_stop(self, station_id: str, transaction_id: str) -> dict[str, Any]:
+        return await self._session(station_id).adapter.remote_stop(transaction_id)
+
+    # ---- connections -------------------------------------------------------
+
+    async def _on_connection(self, station_id: str, version: OcppVersion, connection: ServerConnection) -> None:
+        adapter_type = _ADAPTERS.get(version)
+        if adapter_type is None:
+            _LOGGER.warning("%s speaks %s, which this central system does not handle yet", station_id, version)
+            await connection.close(1002, f"{version} not supported yet")
+            return
+        schemas = await self.schemas.get(version)
+        frames = self._frames.setdefault(station_id, FrameLog(self.config.frame_log_size))
+        frames.resize(self.config.frame_log_size)
+        session = ChargerSession(
+            station_id, connection, version, schemas, adapter_type, self.state, self.config, frames, self.throttles
+        )
+        previous = self._sessions.get(station_id)
+        self._sessions[station_id] = session
+        logs = self.state.logs  # a charger reconnecting in a loop is one line a few times a minute
+        if previous is not None:
+            logs.log(
+                _LOGGER, logging.INFO, station_id, "%s connected again; closing its previous connection", station_id
+            )
+            # profile 0 only: with a password (or a certificate) the new connection proved who it is
+            suspect = (
+                takeover(
+                    self.state.stations.get(station_id),
+                    previous.remote,
+                    previous.last_received,
+                    peer_address(connection),
+                )
+                if self.config.security_profile == 0
+                else None
+            )
+            await previous.close("replaced by a new connection")
+            if suspect is not None:
+                self.events.emit(Event(EventType.CONNECTION_REPLACED, station_id, data=suspect))
+        logs.log(
+            _LOGGER,
+            logging.INFO,
+            station_id,
+            "%s connected (%s) from %s",
+            station_id,
+            version,
+            connection.remote_address,
+        )
+        self.state.set_connected(station_id, version, True)
+        try:
+            await session.serve()
+        finally:
+            if self._sessions.get(station_id) is session:
+                del self._sessions[station_id]
+                logs.log(_LOGGER, logging.INFO, station_id, "%s disconnected", station_id)
+                self.state.set_connected(station_id, None, False)
+                self._after_disconnect(station_id)

@@ -1,0 +1,249 @@
+"""OCPP 1.6J: the Core profile as the central system sees it, registration and the configuration read.
+
+Registration follows the rules every version shares (see adapter.py): the boot
+policy decides, a station the user accepted stays Accepted, and messages of a
+station that is not Accepted are answered anyway (logged once).
+
+After an Accepted boot the charger's configuration is read once (GetConfiguration
+without keys), in a task of its own: the BootNotification answer is written to
+the socket before that task sends anything (websockets writes a frame in `send`
+before its first await).  Configuration is never written without being asked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from .. import bounds
+from ..adapter import CallFn, VersionAdapter
+from ..authorization import id_tag_info_v16, refusal_event
+from ..config import CentralSystemConfig
+from ..events import Event, EventType
+from ..model import MeterSample, RegistrationStatus, Station
+from ..rpc import Handler, Payload
+from ..rpc_types import CallError, CallTimeout, NotConnected
+from ..state import CentralState
+from ..timeutil import format_timestamp, parse_timestamp, utcnow
+from ..units import conversion
+from .answers import RECORDERS, before_call
+from .commands import V16Commands
+from .handlers import V16StationReports
+
+_LOGGER = logging.getLogger(__name__)
+
+
+class V16Adapter(VersionAdapter):
+    """Handlers for charger-initiated 1.6 messages and the commands we send."""
+
+    def __init__(self, station_id: str, state: CentralState, call: CallFn, config: CentralSystemConfig) -> None:
+        super().__init__(station_id, state, call, config)
+        self.commands = V16Commands(call)
+        self._configuration_read: asyncio.Task[None] | None = None
+        self._handlers: dict[str, Handler] = {
+            "BootNotification": self.on_boot_notification,
+            "Heartbeat": self.on_heartbeat,
+            "StatusNotification": self.on_status_notification,
+            "Authorize": self.on_authorize,
+            "StartTransaction": self.on_start_transaction,
+            "StopTransaction": self.on_stop_transaction,
+            "MeterValues": self.on_meter_values,
+            "DataTransfer": self.on_data_transfer,
+            **V16StationReports(station_id, state).handlers(),
+        }
+
+    def before_call(self, action: str, request: Payload) -> None:
+        before_call(self.state, self.station_id, action, request)
+
+    def record_answer(self, action: str, request: Payload, answer: Payload) -> None:
+        recorder = RECORDERS.get(action)
+        if recorder is not None:
+            recorder(self.state, self.station_id, request, answer)
+
+    def close(self) -> None:
+        if self._configuration_read is not None:
+            self._configuration_read.cancel()
+
+    # ---- charger → central system ------------------------------------------
+
+    def on_boot_notification(self, payload: Payload) -> Payload:
+        status = self._registration(payload)
+        self.state.record_boot(
+            self.station_id,
+            {
+                "vendor": payload.get("chargePointVendor"),
+                "model": payload.get("chargePointModel"),
+                "serial_number": payload.get("chargePointSerialNumber") or payload.get("chargeBoxSerialNumber"),
+                "firmware_version": payload.get("firmwareVersion"),
+                "meter_type": payload.get("meterType") or None,
+                "meter_serial_number": payload.get("meterSerialNumber") or None,
+            },
+            status,
+        )
+        if status == RegistrationStatus.ACCEPTED:
+            self._read_configuration_soon()
+        return {
+            "status": status,
+            "currentTime": format_timestamp(utcnow()),
+            "interval": self.config.heartbeat_interval,
+        }
+
+    def _read_configuration_soon(self) -> None:
+        if self._configuration_read is not None:
+            self._configuration_read.cancel()
+        self._configuration_read = asyncio.create_task(self._read_configuration())
+
+    async def _read_configuration(self) -> None:
+        """GetConfiguration once per boot; the answer lands in the state (answers.py)."""
+        try:
+            await self.commands.get_configuration()
+        except NotConnected:
+            pass
+        except (CallError, CallTimeout) as err:
+            self.state.log_once(
+                self.station_id,
+                "get_configuration_failed",
+                logging.WARNING,
+                "its configuration could not be read (%s); going on without it",
+                err,
+            )
+        except Exception as err:  # noqa: BLE001 - a bug here must not end the session
+            self._log(logging.ERROR, "%s: reading the configuration failed", exc_info=err, logger=_LOGGER)
+
+    def on_heartbeat(self, payload: Payload) -> Payload:
+        self.state.record_heartbeat(self.station_id)
+        return {"currentTime": format_timestamp(utcnow())}
+
+    def on_status_notification(self, payload: Payload) -> Payload:
+        self.state.record_status(
+            self.station_id,
+            bounds.connector_id(self.state.stations.get(self.station_id), int(payload["connectorId"])),
+            payload["status"],
+            payload.get("errorCode"),
+            payload.get("info"),
+            payload.get("vendorErrorCode"),
+            parse_timestamp(payload.get("timestamp")),
+        )
+        return {}
+
+    def on_authorize(self, payload: Payload) -> Payload:
+        id_tag = payload["idTag"]
+        info = id_tag_info_v16(self.state.authorization.decide(self.station_id, id_tag))
+        self.state.events.emit(
+            Event(EventType.AUTHORIZE, self.station_id, data={"id_tag": id_tag, "status": info["status"]})
+        )
+        return {"idTagInfo": info}
+
+    async def on_start_transaction(self, payload: Payload) -> Payload:
+        station = self.state.station(self.station_id)
+        connector_id = bounds.connector_id(station, int(payload["connectorId"]), low=1)
+        timestamp = parse_timestamp(payload.get("timestamp"))
+        meter_start = float(payload["meterStart"])
+        id_tag = payload["idTag"]
+        authorization = self.state.authorization
+        existing = station.connectors.get(connector_id)
+        open_tx = existing.transaction if existing is not None else None
+        if (
+            open_tx is not None
+            and open_tx.id_tag == id_tag
+            and open_tx.meter_start_wh == meter_start
+            and open_tx.start_time == timestamp
+        ):
+            # The charger sent the same StartTransaction again (our answer got lost): same id, same answer.
+            tx_id = open_tx.transaction_id
+            decision = authorization.decide(self.station_id, id_tag, connector_id=connector_id, transaction_id=tx_id)
+        else:
+            tx_id = str(self.state.allocate_transaction_id())
+            decision = authorization.decide(
+                self.station_id, id_tag, starting=True, connector_id=connector_id, transaction_id=tx_id
+            )
+            await self.state.start_transaction(self.station_id, connector_id, tx_id, id_tag, meter_start, timestamp)
+            self._reservation_used(station, connector_id, payload)
+            if not decision.accepted:
+                # recorded all the same: the charger has started it and is to stop it (StopTransactionOnInvalidId)
+                status = id_tag_info_v16(decision)["status"]
+                event = refusal_event(self.station_id, "StartTransaction", id_tag, status, connector_id=connector_id)
+                self.state.events.emit(event)
+        return {"transactionId": int(tx_id), "idTagInfo": id_tag_info_v16(decision)}
+
+    def _reservation_used(self, station: Station, connector_id: int, payload: Payload) -> None:
+        """A session on a reservation ends it (by its id, or by the tag of the connector's reservation)."""
+        reservation_id = payload.get("reservationId")
+        if isinstance(reservation_id, int):
+            self.state.remove_reservation(self.station_id, reservation_id, "used")
+            return
+        connector = station.connectors.get(connector_id)
+        reservation = connector.reservation if connector is not None else None
+        if reservation is not None and reservation.id_tag == payload["idTag"]:
+            self.state.remove_reservation(self.station_id, reservation.reservation_id, "used")
+
+    async def on_stop_transaction(self, payload: Payload) -> Payload:
+        tx_id = str(payload["transactionId"])
+        connector = self.state.find_open_transaction(self.station_id, tx_id)
+        session_tag = connector.transaction.id_tag if connector is not None and connector.transaction else None
+        if connector is not None and payload.get("transactionData"):
+            self._record_meter_values(connector.connector_id, payload["transactionData"], tx_id)
+        await self.state.stop_transaction(
+            self.station_id,
+            tx_id,
+            float(payload["meterStop"]),
+            parse_timestamp(payload.get("timestamp")),
+            payload.get("reason"),
+        )
+        answer: Payload = {}
+        if payload.get("idTag"):
+            decision = self.state.authorization.decide_stop(self.station_id, payload["idTag"], session_tag)
+            answer["idTagInfo"] = id_tag_info_v16(decision)
+        self.state.authorization.session_ended(self.station_id, tx_id)
+        return answer
+
+    def on_meter_values(self, payload: Payload) -> Payload:
+        tx = payload.get("transactionId")
+        connector_id = bounds.connector_id(self.state.stations.get(self.station_id), int(payload["connectorId"]))
+        self._record_meter_values(connector_id, payload["meterValue"], str(tx) if tx is not None else None)
+        return {}
+
+    def on_data_transfer(self, payload: Payload) -> Payload:
+        self.state.events.emit(Event(EventType.DATA_TRANSFER, self.station_id, data=dict(payload)))
+        # No vendor extension is known to us: the answer the spec gives for that.
+        return {"status": "UnknownVendorId"}
+
+    def _record_meter_values(self, connector_id: int, meter_values: list[dict[str, Any]], tx_id: str | None) -> None:
+        # The hot path of a busy central system: one pass, no helper calls per sample.
+        samples: list[MeterSample] = []
+        for meter_value in meter_values:
+            timestamp = parse_timestamp(meter_value.get("timestamp"))
+            for sampled in meter_value.get("sampledValue", ()):
+                get = sampled.get
+                rule = conversion(get("measurand"), get("unit"), get("phase"))
+                try:
+                    value = float(get("value"))
+                except (TypeError, ValueError):
+                    continue  # empty or unreadable: no reading, not an error
+                if rule is None or value - value != 0.0:  # dropped, NaN or infinite
+                    continue
+                samples.append(
+                    MeterSample(
+                        rule.measurand,
+                        value * rule.factor + rule.offset,  # rule.apply, inlined
+                        rule.unit,
+                        timestamp,
+                        rule.phase,
+                        get("context"),
+                        get("location"),
+                    )
+                )
+        if samples:
+            self.state.record_samples(self.station_id, connector_id, samples, tx_id)
+
+    # ---- central system → charger ------------------------------------------
+
+    async def remote_start(self, connector_id: int | None, id_tag: str) -> dict[str, Any]:
+        return await self.commands.remote_start_transaction(id_tag, connector_id or None)
+
+    async def remote_stop(self, transaction_id: str) -> dict[str, Any]:
+        return await self.commands.remote_stop_transaction(int(transaction_id))
+
+    async def request_boot(self) -> dict[str, Any]:
+        return await self.commands.trigger_message("BootNotification")

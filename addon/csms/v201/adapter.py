@@ -1,0 +1,184 @@
+"""OCPP 2.0.1: the charging station as the central system sees it — registration, EVSEs, transactions,
+the device model read once per firmware, and every other message a station sends.
+
+Registration follows the same rules as 1.6 (see adapter.py).  After an Accepted
+boot the full inventory (GetBaseReport FullInventory) is read, in a task of its
+own, only when the station is new or runs firmware the last inventory was not
+read for: nothing is ever written to the station unless asked.  The report's
+EVSE and Connector components, and every StatusNotification, build the EVSE /
+connector topology (`Station.connectors` are the EVSEs, each with
+`connector_statuses`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+from .. import authorization, bounds
+from ..adapter import CallFn, VersionAdapter
+from ..config import CentralSystemConfig
+from ..events import Event, EventType
+from ..model import RegistrationStatus
+from ..rpc import Handler, Payload
+from ..rpc_types import CallError, CallTimeout, NotConnected
+from ..state import CentralState
+from ..timeutil import format_timestamp, parse_timestamp, utcnow
+from .answers import RECORDERS, before_call
+from .commands import V201Commands
+from .handlers import V201StationReports
+from .transactions import V201Transactions
+
+_LOGGER = logging.getLogger(__name__)
+
+# GetBaseReport answers (or errors) after which the inventory is not asked for again for this firmware
+_NO_INVENTORY = frozenset({"NotSupported", "EmptyResultSet", "NotImplemented"})
+
+
+class V201Adapter(VersionAdapter):
+    """Handlers for station-initiated 2.0.1 messages and the commands we send (also the base of 2.1)."""
+
+    def __init__(self, station_id: str, state: CentralState, call: CallFn, config: CentralSystemConfig) -> None:
+        super().__init__(station_id, state, call, config)
+        self.commands = V201Commands(call)
+        self._inventory_read: asyncio.Task[None] | None = None
+        transactions = V201Transactions(station_id, state)
+        self._handlers: dict[str, Handler] = {
+            "BootNotification": self.on_boot_notification,
+            "Heartbeat": self.on_heartbeat,
+            "StatusNotification": self.on_status_notification,
+            "Authorize": self.on_authorize,
+            "TransactionEvent": transactions.on_transaction_event,
+            "MeterValues": transactions.on_meter_values,
+            "DataTransfer": self.on_data_transfer,
+            **V201StationReports(station_id, state).handlers(),
+        }
+
+    def before_call(self, action: str, request: Payload) -> None:
+        # a malformed request raises nothing here: the schema check refuses it before anything is sent
+        with contextlib.suppress(KeyError, TypeError, ValueError):
+            before_call(self.state, self.station_id, action, request)
+
+    def record_answer(self, action: str, request: Payload, answer: Payload) -> None:
+        recorder = RECORDERS.get(action)
+        if recorder is not None:
+            recorder(self.state, self.station_id, request, answer)
+
+    def close(self) -> None:
+        if self._inventory_read is not None:
+            self._inventory_read.cancel()
+
+    # ---- provisioning ----------------------------------------------------------------
+
+    def on_boot_notification(self, payload: Payload) -> Payload:
+        status = self._registration(payload)
+        station: dict[str, Any] = payload["chargingStation"]
+        self.state.record_boot_details(self.station_id, payload.get("reason"), station.get("modem"))
+        self.state.record_boot(
+            self.station_id,
+            {
+                "vendor": station.get("vendorName"),
+                "model": station.get("model"),
+                "serial_number": station.get("serialNumber"),
+                "firmware_version": station.get("firmwareVersion"),
+            },
+            status,
+        )
+        if status == RegistrationStatus.ACCEPTED and self.state.needs_inventory(self.station_id):
+            self._read_inventory_soon()
+        return {
+            "status": status,
+            "currentTime": format_timestamp(utcnow()),
+            "interval": self.config.heartbeat_interval,
+        }
+
+    def _read_inventory_soon(self) -> None:
+        if self._inventory_read is not None:
+            self._inventory_read.cancel()
+        self._inventory_read = asyncio.create_task(self._read_inventory())
+
+    async def _read_inventory(self) -> None:
+        """GetBaseReport FullInventory; the report arrives as NotifyReport (see reports2.py)."""
+        request_id = self.state.allocate_request_id()
+        try:
+            answer = await self.commands.get_base_report(request_id, "FullInventory")
+        except NotConnected:
+            return
+        except CallError as err:
+            self._inventory_failed(err.code, str(err))
+            return
+        except CallTimeout as err:
+            self._inventory_failed("timeout", str(err))
+            return
+        except Exception as err:  # noqa: BLE001 - a bug here must not end the session
+            self._log(logging.ERROR, "%s: asking for the inventory failed", exc_info=err, logger=_LOGGER)
+            return
+        status = str(answer.get("status"))
+        if status != "Accepted":
+            self._inventory_failed(status, f"GetBaseReport answered {status}")
+
+    def _inventory_failed(self, status: str, reason: str) -> None:
+        if status in _NO_INVENTORY:
+            self.state.inventory_done(self.station_id)  # not asked again for this firmware
+        self.state.log_once(
+            self.station_id,
+            f"inventory:{status}",
+            logging.WARNING,
+            "its inventory could not be read (%s); going on without it",
+            reason,
+        )
+
+    def on_heartbeat(self, payload: Payload) -> Payload:
+        self.state.record_heartbeat(self.station_id)
+        return {"currentTime": format_timestamp(utcnow())}
+
+    def on_status_notification(self, payload: Payload) -> Payload:
+        station = self.state.stations.get(self.station_id)
+        evse_id = bounds.evse_id(station, int(payload["evseId"]))
+        connector_id = bounds.evse_connector_id(int(payload["connectorId"]))
+        self.state.record_evse_status(
+            self.station_id,
+            evse_id,
+            connector_id,
+            str(payload["connectorStatus"]),
+            parse_timestamp(payload.get("timestamp")),
+        )
+        return {}
+
+    # ---- authorization -----------------------------------------------------------------
+
+    def on_authorize(self, payload: Payload) -> Payload:
+        token: dict[str, Any] = payload["idToken"]
+        decision = self.state.authorization.decide(self.station_id, str(token["idToken"]), token.get("type"))
+        answer: Payload = {"idTokenInfo": authorization.id_token_info_v2(decision)}
+        data: dict[str, Any] = {
+            "id_tag": token["idToken"],
+            "id_token_type": token.get("type"),
+            "additional_info": token.get("additionalInfo"),
+            "status": decision.status,
+        }
+        if payload.get("iso15118CertificateHashData") or payload.get("certificate"):
+            # a contract certificate (ISO 15118 Plug & Charge) cannot be checked without a PKI
+            answer["certificateStatus"] = data["certificate_status"] = authorization.NO_PKI_CERTIFICATE_STATUS
+        self.state.events.emit(Event(EventType.AUTHORIZE, self.station_id, data=data))
+        return answer
+
+    def on_data_transfer(self, payload: Payload) -> Payload:
+        self.state.events.emit(Event(EventType.DATA_TRANSFER, self.station_id, data=dict(payload)))
+        # No vendor extension is known to us: the answer the spec gives for that.
+        return {"status": "UnknownVendorId"}
+
+    # ---- central system → station ------------------------------------------------------
+
+    async def remote_start(self, connector_id: int | None, id_tag: str) -> dict[str, Any]:
+        """RequestStartTransaction: the token as a Central one, on that EVSE (None: the station chooses)."""
+        remote_start_id = self.state.allocate_remote_start_id()
+        return await self.commands.request_start_transaction(id_tag, remote_start_id, evse_id=connector_id or None)
+
+    async def remote_stop(self, transaction_id: str) -> dict[str, Any]:
+        return await self.commands.request_stop_transaction(transaction_id)
+
+    async def request_boot(self) -> dict[str, Any]:
+        return await self.commands.trigger_message("BootNotification")

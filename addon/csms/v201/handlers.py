@@ -1,0 +1,243 @@
+"""OCPP 2.x: what stations report beyond the core — device model, events, monitoring, firmware and logs,
+smart charging and the EV's needs, reservations, customer information, display messages — and the
+certificate requests a central system without a PKI answers cleanly.
+
+Each is read here and kept on the Station (see reports2.py), with its own event.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import bounds
+from ..events import Event, EventType
+from ..rpc import Handler, Payload
+from ..state import CentralState
+from ..timeutil import parse_timestamp
+
+# No PKI is configured yet: CSRs are kept and refused, EV certificates and OCSP checks fail cleanly.
+NO_PKI = {"reasonCode": "NoPKI", "additionalInfo": "No certificate authority is configured at this central system"}
+SIGN_CERTIFICATE_ANSWER = "Rejected"
+# No schedule is computed for the EV: the station charges by its own (or its installed) profiles.
+EV_CHARGING_NEEDS_ANSWER = "Rejected"
+
+
+def _int(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _float(value: object) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def requested_energy_wh(needs: dict[str, Any]) -> float | None:
+    """The energy the EV asks for: AC / DC energyAmount, or (2.1) the V2X target request."""
+    for key in ("acChargingParameters", "dcChargingParameters"):
+        amount = _float((needs.get(key) or {}).get("energyAmount"))
+        if amount is not None:
+            return amount
+    return _float((needs.get("v2xChargingParameters") or {}).get("evTargetEnergyRequest"))
+
+
+class V201StationReports:
+    """Handlers for the 2.x station-level notifications and certificate requests."""
+
+    def __init__(self, station_id: str, state: CentralState) -> None:
+        self.station_id = station_id
+        self.state = state
+
+    def handlers(self) -> dict[str, Handler]:
+        return {
+            "NotifyReport": self.on_notify_report,
+            "NotifyEvent": self.on_notify_event,
+            "NotifyMonitoringReport": self.on_notify_monitoring_report,
+            "SecurityEventNotification": self.on_security_event_notification,
+            "FirmwareStatusNotification": self.on_firmware_status_notification,
+            "LogStatusNotification": self.on_log_status_notification,
+            "PublishFirmwareStatusNotification": self.on_publish_firmware_status_notification,
+            "NotifyChargingLimit": self.on_notify_charging_limit,
+            "ClearedChargingLimit": self.on_cleared_charging_limit,
+            "NotifyEVChargingNeeds": self.on_notify_ev_charging_needs,
+            "NotifyEVChargingSchedule": self.on_notify_ev_charging_schedule,
+            "ReportChargingProfiles": self.on_report_charging_profiles,
+            "ReservationStatusUpdate": self.on_reservation_status_update,
+            "NotifyCustomerInformation": self.on_notify_customer_information,
+            "NotifyDisplayMessages": self.on_notify_display_messages,
+            "SignCertificate": self.on_sign_certificate,
+            "Get15118EVCertificate": self.on_get_15118_ev_certificate,
+            "GetCertificateStatus": self.on_get_certificate_status,
+        }
+
+    def _evse(self, value: object) -> int | None:
+        """An evseId the station may name (None when it names none); out of range: OcppError."""
+        found = _int(value)
+        if found is None:
+            return None
+        return bounds.evse_id(self.state.stations.get(self.station_id), found)
+
+    # ---- device model and monitoring ----------------------------------------------
+
+    def on_notify_report(self, payload: Payload) -> Payload:
+        self.state.record_report_part(
+            self.station_id,
+            int(payload["requestId"]),
+            bounds.seq_no(int(payload["seqNo"])),
+            payload.get("tbc") is True,
+            list(payload.get("reportData") or []),
+        )
+        return {}
+
+    def on_notify_event(self, payload: Payload) -> Payload:
+        entries = [
+            {
+                "event_id": data.get("eventId"),
+                "timestamp": parse_timestamp(data.get("timestamp")).isoformat(),
+                "trigger": data.get("trigger"),
+                "actual_value": data.get("actualValue"),
+                "component": data.get("component"),
+                "variable": data.get("variable"),
+                "event_notification_type": data.get("eventNotificationType"),
+                "cause": data.get("cause"),
+                "tech_code": data.get("techCode"),
+                "tech_info": data.get("techInfo"),
+                "cleared": data.get("cleared"),
+                "transaction_id": data.get("transactionId"),
+                "variable_monitoring_id": data.get("variableMonitoringId"),
+                # 2.1
+                "severity": data.get("severity"),
+            }
+            for data in payload.get("eventData") or ()
+            if isinstance(data, dict)
+        ]
+        self.state.record_device_events(self.station_id, entries)
+        return {}
+
+    def on_notify_monitoring_report(self, payload: Payload) -> Payload:
+        self.state.record_monitoring_part(
+            self.station_id,
+            int(payload["requestId"]),
+            bounds.seq_no(int(payload["seqNo"])),
+            payload.get("tbc") is True,
+            list(payload.get("monitor") or []),
+        )
+        return {}
+
+    # ---- firmware, logs, security events ------------------------------------------
+
+    def on_security_event_notification(self, payload: Payload) -> Payload:
+        self.state.record_security_event(
+            self.station_id, str(payload["type"]), parse_timestamp(payload.get("timestamp")), payload.get("techInfo")
+        )
+        return {}
+
+    def on_firmware_status_notification(self, payload: Payload) -> Payload:
+        self.state.record_firmware_status(self.station_id, str(payload["status"]), _int(payload.get("requestId")))
+        return {}
+
+    def on_log_status_notification(self, payload: Payload) -> Payload:
+        self.state.record_log_status(self.station_id, str(payload["status"]), _int(payload.get("requestId")))
+        return {}
+
+    def on_publish_firmware_status_notification(self, payload: Payload) -> Payload:
+        self.state.record_publish_firmware_status(
+            self.station_id,
+            str(payload["status"]),
+            [str(location) for location in payload.get("location") or ()],
+            _int(payload.get("requestId")),
+        )
+        return {}
+
+    # ---- smart charging and the EV ------------------------------------------------
+
+    def on_notify_charging_limit(self, payload: Payload) -> Payload:
+        limit = payload["chargingLimit"]
+        self.state.record_charging_limit(
+            self.station_id,
+            self._evse(payload.get("evseId")),
+            str(limit["chargingLimitSource"]),
+            limit.get("isGridCritical"),
+            payload.get("chargingSchedule"),
+        )
+        return {}
+
+    def on_cleared_charging_limit(self, payload: Payload) -> Payload:
+        self.state.clear_charging_limit(
+            self.station_id, self._evse(payload.get("evseId")), str(payload["chargingLimitSource"])
+        )
+        return {}
+
+    def on_notify_ev_charging_needs(self, payload: Payload) -> Payload:
+        needs: dict[str, Any] = payload["chargingNeeds"]
+        departure = needs.get("departureTime")
+        self.state.record_ev_charging_needs(
+            self.station_id,
+            self._evse(int(payload["evseId"])) or 0,
+            requested_energy_wh(needs),
+            parse_timestamp(departure) if departure else None,
+            needs.get("requestedEnergyTransfer"),
+            needs,
+        )
+        return {"status": EV_CHARGING_NEEDS_ANSWER}
+
+    def on_notify_ev_charging_schedule(self, payload: Payload) -> Payload:
+        self.state.record_ev_charging_schedule(
+            self.station_id,
+            self._evse(int(payload["evseId"])) or 0,
+            parse_timestamp(payload.get("timeBase")),
+            payload["chargingSchedule"],
+        )
+        return {"status": "Accepted"}
+
+    def on_report_charging_profiles(self, payload: Payload) -> Payload:
+        self.state.record_charging_profiles_part(
+            self.station_id,
+            int(payload["requestId"]),
+            str(payload["chargingLimitSource"]),
+            self._evse(int(payload["evseId"])) or 0,
+            list(payload.get("chargingProfile") or []),
+        )
+        return {}
+
+    def on_reservation_status_update(self, payload: Payload) -> Payload:
+        # Expired, Removed (2.1: NoTransaction): the reservation is over either way
+        reason = {"Expired": "expired", "Removed": "removed"}.get(payload["reservationUpdateStatus"], "ended")
+        self.state.remove_reservation(self.station_id, int(payload["reservationId"]), reason)
+        return {}
+
+    # ---- customer information and display messages ---------------------------------
+
+    def on_notify_customer_information(self, payload: Payload) -> Payload:
+        self.state.record_customer_information_part(
+            self.station_id,
+            int(payload["requestId"]),
+            bounds.seq_no(int(payload["seqNo"])),
+            payload.get("tbc") is True,
+            str(payload["data"]),
+        )
+        return {}
+
+    def on_notify_display_messages(self, payload: Payload) -> Payload:
+        self.state.record_display_messages(
+            self.station_id, int(payload["requestId"]), list(payload.get("messageInfo") or [])
+        )
+        return {}
+
+    # ---- certificates (no PKI) ----------------------------------------------------
+
+    def on_sign_certificate(self, payload: Payload) -> Payload:
+        self.state.record_certificate_signing_request(self.station_id, str(payload["csr"]), SIGN_CERTIFICATE_ANSWER)
+        return {"status": SIGN_CERTIFICATE_ANSWER, "statusInfo": dict(NO_PKI)}
+
+    def on_get_15118_ev_certificate(self, payload: Payload) -> Payload:
+        self._certificate_request("Get15118EVCertificate", "Failed", {"action": payload.get("action")})
+        return {"status": "Failed", "statusInfo": dict(NO_PKI), "exiResponse": ""}
+
+    def on_get_certificate_status(self, payload: Payload) -> Payload:
+        ocsp = payload.get("ocspRequestData") or {}
+        self._certificate_request("GetCertificateStatus", "Failed", {"serial_number": ocsp.get("serialNumber")})
+        return {"status": "Failed", "statusInfo": dict(NO_PKI)}
+
+    def _certificate_request(self, kind: str, status: str, details: dict[str, Any]) -> None:
+        self.state.events.emit(
+            Event(EventType.CERTIFICATE_REQUEST, self.station_id, data={"kind": kind, "status": status, **details})
+        )
