@@ -5,8 +5,8 @@ The Supervisor builds the add-on's image from addon/ alone, so the central syste
 (custom_components/ocpp_core/csms/) and its pinned requirements must be inside it:
 addon/csms/ is a copy (csms uses only relative imports, so it works as the
 top-level package `csms`), addon/requirements.txt the requirements, one a line.
-The copy leaves out __pycache__ and csms's ruff.toml (its path to pyproject.toml
-only fits the original; the repository's ruff and mypy skip addon/csms).
+The copy leaves out __pycache__ and csms's ruff.toml files (their paths to pyproject.toml
+only fit the original; the repository's ruff and mypy skip addon/csms).
 
     scripts/sync_addon.py          write addon/csms/ and addon/requirements.txt
     scripts/sync_addon.py --check  fail if they are missing or out of step
@@ -62,7 +62,7 @@ def expected(root: Path = ROOT) -> dict[Path, bytes]:
     source = root / SOURCE
     for path in sorted(source.rglob("*")):
         relative = path.relative_to(source)
-        if path.is_file() and not _ignored(relative) and str(relative) not in LEFT_OUT:
+        if path.is_file() and not _ignored(relative) and relative.name not in LEFT_OUT:
             out[COPY / relative] = path.read_bytes()
     out[COPY / MARKER] = MARKER_TEXT.encode()
     app = root / APP_REQUIREMENTS

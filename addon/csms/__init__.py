@@ -1,17 +1,70 @@
-"""OCPP central system, free of Home Assistant so the add-on runs the same code."""
+"""OCPP central system, free of Home Assistant so the add-on runs the same code.
 
-from .authorization import TagRefused
+The Home Assistant side and the add-on import only from here; the layers are in docs/architecture.md.
+"""
+
 from .central import CentralSystem, UnsupportedVersion
 from .config import CentralSystemConfig
-from .devicemodel import DeviceModel, DeviceVariable
-from .events import Event, EventType
-from .model import Connector, MeterSample, RegistrationStatus, Reservation, Station, Transaction
-from .model2 import StationV2
-from .persistence import MemoryPersistence, Persistence
-from .rpc_types import CallError, CallTimeout, InvalidCall, NotConnected, OcppVersion
-from .settings import ChargerSettings, InvalidSettings
+from .features.credentials import PUSH_MAX_LENGTH, PUSH_MIN_LENGTH, InvalidPassword, validate_password
+from .features.limit_profiles import simple_profile
+from .features.limits import InvalidLimit, LimitManager, LimitState
+from .model.device_model import DeviceModel, DeviceVariable
+from .model.events import Event, EventType
+from .model.settings import (
+    LIMIT_PROFILES,
+    MAX_CURRENT_LIMIT,
+    MAX_METER_INTERVAL,
+    PHASES,
+    ChargerSettings,
+    InvalidSettings,
+)
+from .model.station import (
+    CURRENT_IMPORT,
+    CURRENT_OFFERED,
+    ENERGY_EXPORT_REGISTER,
+    FREQUENCY,
+    POWER_FACTOR,
+    POWER_IMPORT,
+    SOC,
+    TEMPERATURE,
+    VOLTAGE,
+    Connector,
+    MeterSample,
+    RegistrationStatus,
+    Reservation,
+    Station,
+    Transaction,
+)
+from .model.station_v2 import StationV2
+from .model.status import connector_status, delivering
+from .rpc.timeutil import format_timestamp, utcnow
+from .rpc.types import V2_VERSIONS, CallError, CallTimeout, InvalidCall, NotConnected, OcppVersion
+from .state.authorization import TagPolicy, TagRefused
+from .state.persistence import MemoryPersistence, Persistence
+from .state.tags import ACCEPTED, TAG_STATUSES, TagError, TagRecord
+from .transport.tls import TlsSetupError, server_context
+from .v16.commands import V16Commands
+from .v201.commands import V201Commands
 
 __all__ = [
+    "ACCEPTED",
+    "CURRENT_IMPORT",
+    "CURRENT_OFFERED",
+    "ENERGY_EXPORT_REGISTER",
+    "FREQUENCY",
+    "LIMIT_PROFILES",
+    "MAX_CURRENT_LIMIT",
+    "MAX_METER_INTERVAL",
+    "PHASES",
+    "POWER_FACTOR",
+    "POWER_IMPORT",
+    "PUSH_MAX_LENGTH",
+    "PUSH_MIN_LENGTH",
+    "SOC",
+    "TAG_STATUSES",
+    "TEMPERATURE",
+    "V2_VERSIONS",
+    "VOLTAGE",
     "CallError",
     "CallTimeout",
     "CentralSystem",
@@ -23,7 +76,11 @@ __all__ = [
     "Event",
     "EventType",
     "InvalidCall",
+    "InvalidLimit",
+    "InvalidPassword",
     "InvalidSettings",
+    "LimitManager",
+    "LimitState",
     "MemoryPersistence",
     "MeterSample",
     "NotConnected",
@@ -33,7 +90,21 @@ __all__ = [
     "Reservation",
     "Station",
     "StationV2",
+    "TagError",
+    "TagPolicy",
+    "TagRecord",
     "TagRefused",
+    "TlsSetupError",
     "Transaction",
     "UnsupportedVersion",
+    "V16Commands",
+    "V201Commands",
+    "connector_status",
+    "delivering",
+    "format_timestamp",
+    "only from here; the layers are in docs/architecture.md.",
+    "server_context",
+    "simple_profile",
+    "utcnow",
+    "validate_password",
 ]

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 
 from .central import CentralSystem
 from .config import CentralSystemConfig
-from .events import Event
-from .loglimit import LogLimiter
+from .model.events import Event
+from .rpc.loglimit import LogLimiter
 
 _LOGGER = logging.getLogger("csms")
 # the event log: a busy charger's meter values pass; a flood of one kind of event does not fill the disk

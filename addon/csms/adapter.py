@@ -14,10 +14,10 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from .config import CentralSystemConfig
-from .model import RegistrationStatus
-from .rpc import Handler, Payload
-from .state import CentralState
-from .timeutil import utcnow
+from .model.station import RegistrationStatus
+from .rpc.endpoint import Handler, Payload
+from .rpc.timeutil import utcnow
+from .state.central_state import CentralState
 
 _LOGGER = logging.getLogger(__name__)
 

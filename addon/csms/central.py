@@ -10,29 +10,29 @@ from websockets.asyncio.server import ServerConnection
 
 from .adapter import VersionAdapter
 from .config import CentralSystemConfig
-from .credentials import CredentialStore
-from .events import Event, EventBus, EventType
-from .framelog import FrameLog
-from .intervals import MeterIntervals
-from .limits import LimitManager
-from .local_list import LocalListPusher
-from .model import RegistrationStatus, Station
-from .persistence import MemoryPersistence, Persistence
-from .retention import StationCap, unregistered
-from .rpc import Payload
-from .rpc_types import CallError, CallTimeout, NotConnected, OcppVersion
-from .server import OcppServer
+from .features.credentials import CredentialStore
+from .features.intervals import MeterIntervals
+from .features.limits import LimitManager
+from .features.local_list import LocalListPusher
+from .features.retention import StationCap, unregistered
+from .features.takeover import peer_address, takeover
+from .model.events import Event, EventBus, EventType
+from .model.settings import ChargerSettings
+from .model.station import RegistrationStatus, Station
+from .rpc.endpoint import Payload
+from .rpc.framelog import FrameLog
+from .rpc.types import CallError, CallTimeout, NotConnected, OcppVersion
+from .rpc.validation import SchemaRegistry
 from .session import ChargerSession
-from .settings import ChargerSettings
-from .state import CentralState
-from .takeover import peer_address, takeover
-from .throttle import Throttles
+from .state.central_state import CentralState
+from .state.persistence import MemoryPersistence, Persistence
+from .transport.server import OcppServer
+from .transport.throttle import Throttles
 from .v16.adapter import V16Adapter
 from .v16.commands import V16Commands
 from .v21.adapter import V21Adapter
 from .v201.adapter import V201Adapter
 from .v201.commands import V201Commands
-from .validation import SchemaRegistry
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ class CentralSystem:
         self.credentials = CredentialStore(self.state, self.events, self.call)
         # refused attempts, flood closes and replay allowances, shared by the server and the sessions
         self.throttles = Throttles(self.config)
-        # a flood of new ids (profile 0, policy accept) stops at max_stations (see retention.py)
+        # a flood of new ids (profile 0, policy accept) stops at max_stations (see features/retention.py)
         self.station_cap = StationCap(self.config, self.state.stations)
         self._server = OcppServer(
             self.config,

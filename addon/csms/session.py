@@ -13,15 +13,15 @@ from websockets.frames import CloseCode
 
 from .adapter import VersionAdapter
 from .config import CentralSystemConfig
-from .framelog import FrameLog
-from .message_rate import MessageRate
-from .rpc import LimitExceeded, Payload, RpcEndpoint, parse_frame
-from .rpc_types import OcppVersion
-from .state import CentralState
-from .takeover import peer_address
-from .throttle import Throttles
-from .timeutil import utcnow
-from .validation import SchemaSet
+from .features.takeover import peer_address
+from .rpc.endpoint import LimitExceeded, Payload, RpcEndpoint, parse_frame
+from .rpc.framelog import FrameLog
+from .rpc.timeutil import utcnow
+from .rpc.types import OcppVersion
+from .rpc.validation import SchemaSet
+from .state.central_state import CentralState
+from .transport.message_rate import MessageRate
+from .transport.throttle import Throttles
 
 _LOGGER = logging.getLogger(__name__)
 # close handshakes under way (kept referenced until done)

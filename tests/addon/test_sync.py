@@ -41,7 +41,7 @@ def test_the_copy_is_the_central_system_byte_for_byte(repo: Path) -> None:
     originals = {p.relative_to(source) for p in source.rglob("*.py")}
     assert originals and originals == {p.relative_to(copy) for p in copy.rglob("*.py")}
     assert all((source / p).read_bytes() == (copy / p).read_bytes() for p in originals)
-    assert not (copy / "ruff.toml").exists()  # its path to pyproject.toml fits only the original
+    assert not list(copy.rglob("ruff.toml"))  # their paths to pyproject.toml fit only the original
 
 
 def test_an_edit_of_the_original_is_caught_and_synced(repo: Path) -> None:
@@ -55,21 +55,21 @@ def test_an_edit_of_the_original_is_caught_and_synced(repo: Path) -> None:
 
 def test_a_new_and_a_removed_module_are_caught_and_synced(repo: Path) -> None:
     (repo / sync_addon.SOURCE / "v21" / "new_module.py").write_text('"""New."""\n', encoding="utf-8")
-    (repo / sync_addon.SOURCE / "timeutil.py").unlink()
+    (repo / sync_addon.SOURCE / "rpc" / "timeutil.py").unlink()
     assert sorted(sync_addon.differences(repo)) == [
-        "addon/csms/timeutil.py: not in custom_components/ocpp_core/csms",
+        "addon/csms/rpc/timeutil.py: not in custom_components/ocpp_core/csms",
         "addon/csms/v21/new_module.py: missing",
     ]
     sync_addon.write(repo)
     assert sync_addon.differences(repo) == []
-    assert not (repo / "addon/csms/timeutil.py").exists()
+    assert not (repo / "addon/csms/rpc/timeutil.py").exists()
 
 
 def test_an_edit_of_the_copy_is_caught(repo: Path) -> None:
-    (repo / "addon/csms/model.py").write_text("# edited in the copy\n", encoding="utf-8")
+    (repo / "addon/csms/model/station.py").write_text("# edited in the copy\n", encoding="utf-8")
     (repo / "addon/csms/stray.py").write_text("", encoding="utf-8")
     assert sorted(sync_addon.differences(repo)) == [
-        "addon/csms/model.py: out of date",
+        "addon/csms/model/station.py: out of date",
         "addon/csms/stray.py: not in custom_components/ocpp_core/csms",
     ]
 

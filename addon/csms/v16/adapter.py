@@ -16,17 +16,17 @@ import asyncio
 import logging
 from typing import Any
 
-from .. import bounds
 from ..adapter import CallFn, VersionAdapter
-from ..authorization import id_tag_info_v16, refusal_event
 from ..config import CentralSystemConfig
-from ..events import Event, EventType
-from ..model import MeterSample, RegistrationStatus, Station
-from ..rpc import Handler, Payload
-from ..rpc_types import CallError, CallTimeout, NotConnected
-from ..state import CentralState
-from ..timeutil import format_timestamp, parse_timestamp, utcnow
-from ..units import conversion
+from ..model import bounds
+from ..model.events import Event, EventType
+from ..model.station import MeterSample, RegistrationStatus, Station
+from ..model.units import conversion
+from ..rpc.endpoint import Handler, Payload
+from ..rpc.timeutil import format_timestamp, parse_timestamp, utcnow
+from ..rpc.types import CallError, CallTimeout, NotConnected
+from ..state.authorization import id_tag_info_v16, refusal_event
+from ..state.central_state import CentralState
 from .answers import RECORDERS, before_call
 from .commands import V16Commands
 from .handlers import V16StationReports

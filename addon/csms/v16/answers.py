@@ -12,12 +12,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from ..model import Reservation
-from ..rpc import Payload
-from ..state import CentralState
-from ..tags import MAX_ID_LENGTH_V16
-from ..timeutil import parse_timestamp
-from .configuration import GarbageAnswer, parse_get_configuration
+from ..model.configuration import GarbageAnswer, parse_get_configuration
+from ..model.station import Reservation
+from ..rpc.endpoint import Payload
+from ..rpc.timeutil import parse_timestamp
+from ..state.central_state import CentralState
+from ..state.tags import MAX_ID_LENGTH_V16
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from ..payload import payload as _payload
-from ..rpc import Payload
-from ..security_commands import SecurityCommands
+from ..features.security_commands import SecurityCommands
+from ..rpc.endpoint import Payload
+from ..rpc.payload import payload as _payload
 
 
 class V16Commands(SecurityCommands):

@@ -8,9 +8,9 @@ with its own event.
 
 from __future__ import annotations
 
-from ..rpc import Handler, Payload
-from ..state import CentralState
-from ..timeutil import parse_timestamp
+from ..rpc.endpoint import Handler, Payload
+from ..rpc.timeutil import parse_timestamp
+from ..state.central_state import CentralState
 
 # No PKI is configured yet: a CSR is kept for later and refused for now.
 SIGN_CERTIFICATE_ANSWER = "Rejected"

@@ -17,15 +17,16 @@ import contextlib
 import logging
 from typing import Any
 
-from .. import authorization, bounds
 from ..adapter import CallFn, VersionAdapter
 from ..config import CentralSystemConfig
-from ..events import Event, EventType
-from ..model import RegistrationStatus
-from ..rpc import Handler, Payload
-from ..rpc_types import CallError, CallTimeout, NotConnected
-from ..state import CentralState
-from ..timeutil import format_timestamp, parse_timestamp, utcnow
+from ..model import bounds
+from ..model.events import Event, EventType
+from ..model.station import RegistrationStatus
+from ..rpc.endpoint import Handler, Payload
+from ..rpc.timeutil import format_timestamp, parse_timestamp, utcnow
+from ..rpc.types import CallError, CallTimeout, NotConnected
+from ..state import authorization
+from ..state.central_state import CentralState
 from .answers import RECORDERS, before_call
 from .commands import V201Commands
 from .handlers import V201StationReports
@@ -100,7 +101,7 @@ class V201Adapter(VersionAdapter):
         self._inventory_read = asyncio.create_task(self._read_inventory())
 
     async def _read_inventory(self) -> None:
-        """GetBaseReport FullInventory; the report arrives as NotifyReport (see reports2.py)."""
+        """GetBaseReport FullInventory; the report arrives as NotifyReport (see state/device_model_reports.py)."""
         request_id = self.state.allocate_request_id()
         try:
             answer = await self.commands.get_base_report(request_id, "FullInventory")

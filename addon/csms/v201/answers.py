@@ -26,14 +26,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ..devicemodel import ACTUAL, variable_key
-from ..events import Event, EventType
-from ..model import Reservation
-from ..model2 import StationV2
-from ..reports2 import _monitor_key
-from ..rpc import Payload
-from ..state import CentralState
-from ..timeutil import parse_timestamp
+from ..model.device_model import ACTUAL, variable_key
+from ..model.events import Event, EventType
+from ..model.station import Reservation
+from ..model.station_v2 import StationV2
+from ..rpc.endpoint import Payload
+from ..rpc.timeutil import parse_timestamp
+from ..state.central_state import CentralState
+from ..state.device_model_reports import monitor_key
 
 Recorder = Callable[[CentralState, str, Payload, Payload], None]
 
@@ -75,7 +75,7 @@ def _v2(state: CentralState, station_id: str) -> StationV2 | None:
 
 
 def _changed(state: CentralState, event: Event) -> None:
-    state._save_soon()
+    state.save_soon()
     state.events.emit(event)
 
 
@@ -164,7 +164,7 @@ def _set_variable_monitoring(state: CentralState, station_id: str, request: Payl
         if result.get("status") != "Accepted" or not isinstance(result.get("id"), int):
             continue
         component, variable = result.get("component") or {}, result.get("variable") or {}
-        key = "/".join(str(part) for part in _monitor_key(component, variable))
+        key = "/".join(str(part) for part in monitor_key(component, variable))
         monitor: dict[str, Any] = {k: result[k] for k in ("id", "type", "severity") if k in result}
         for entry in request.get("setMonitoringData") or ():
             same_variable = variable_key(entry["component"], entry["variable"]) == variable_key(component, variable)

@@ -20,10 +20,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from ..payload import payload as _payload
-from ..rpc import Payload
-from ..rpc_types import InvalidCall
-from ..security_commands import SecurityCommands
+from ..features.security_commands import SecurityCommands
+from ..rpc.endpoint import Payload
+from ..rpc.payload import payload as _payload
+from ..rpc.types import InvalidCall
 
 # an idToken as a plain string (typed by `id_token_type`) or as a complete IdTokenType dict
 IdToken = str | dict[str, Any]

@@ -2,28 +2,25 @@
 smart charging and the EV's needs, reservations, customer information, display messages — and the
 certificate requests a central system without a PKI answers cleanly.
 
-Each is read here and kept on the Station (see reports2.py), with its own event.
+Each is read here and kept on the Station (see state/device_model_reports.py), with its own event.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from .. import bounds
-from ..events import Event, EventType
-from ..rpc import Handler, Payload
-from ..state import CentralState
-from ..timeutil import parse_timestamp
+from ..model import bounds
+from ..model.events import Event, EventType
+from ..rpc.endpoint import Handler, Payload
+from ..rpc.timeutil import parse_timestamp
+from ..rpc.values import json_int
+from ..state.central_state import CentralState
 
 # No PKI is configured yet: CSRs are kept and refused, EV certificates and OCSP checks fail cleanly.
 NO_PKI = {"reasonCode": "NoPKI", "additionalInfo": "No certificate authority is configured at this central system"}
 SIGN_CERTIFICATE_ANSWER = "Rejected"
 # No schedule is computed for the EV: the station charges by its own (or its installed) profiles.
 EV_CHARGING_NEEDS_ANSWER = "Rejected"
-
-
-def _int(value: object) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _float(value: object) -> float | None:
@@ -70,7 +67,7 @@ class V201StationReports:
 
     def _evse(self, value: object) -> int | None:
         """An evseId the station may name (None when it names none); out of range: OcppError."""
-        found = _int(value)
+        found = json_int(value)
         if found is None:
             return None
         return bounds.evse_id(self.state.stations.get(self.station_id), found)
@@ -131,11 +128,11 @@ class V201StationReports:
         return {}
 
     def on_firmware_status_notification(self, payload: Payload) -> Payload:
-        self.state.record_firmware_status(self.station_id, str(payload["status"]), _int(payload.get("requestId")))
+        self.state.record_firmware_status(self.station_id, str(payload["status"]), json_int(payload.get("requestId")))
         return {}
 
     def on_log_status_notification(self, payload: Payload) -> Payload:
-        self.state.record_log_status(self.station_id, str(payload["status"]), _int(payload.get("requestId")))
+        self.state.record_log_status(self.station_id, str(payload["status"]), json_int(payload.get("requestId")))
         return {}
 
     def on_publish_firmware_status_notification(self, payload: Payload) -> Payload:
@@ -143,7 +140,7 @@ class V201StationReports:
             self.station_id,
             str(payload["status"]),
             [str(location) for location in payload.get("location") or ()],
-            _int(payload.get("requestId")),
+            json_int(payload.get("requestId")),
         )
         return {}
 

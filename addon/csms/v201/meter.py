@@ -1,6 +1,6 @@
 """OCPP 2.x meter values: sampledValue entries read into the domain's MeterSamples.
 
-As in 1.6 (see units.py), except that 2.x sends the value as a number and the
+As in 1.6 (see model/units.py), except that 2.x sends the value as a number and the
 unit as unitOfMeasure {unit, multiplier}: the value is scaled by 10^multiplier
 before the unit is normalised.
 """
@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..model import MeterSample
-from ..timeutil import parse_timestamp
-from ..units import conversion
+from ..model.station import MeterSample
+from ..model.units import conversion
+from ..rpc.timeutil import parse_timestamp
 
 # the widest unitOfMeasure.multiplier read (OCPP's examples use -3 to 3)
 _MAX_EXPONENT = 30

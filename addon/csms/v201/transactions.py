@@ -5,19 +5,17 @@ from __future__ import annotations
 from collections.abc import Awaitable
 from typing import Any
 
-from .. import authorization, bounds
-from ..model import ENERGY_IMPORT_REGISTER
-from ..rpc import Payload
-from ..state import CentralState
-from ..timeutil import parse_timestamp
-from ..transactions2 import TxEvent
+from ..model import bounds
+from ..model.station import ENERGY_IMPORT_REGISTER
+from ..rpc.endpoint import Payload
+from ..rpc.timeutil import parse_timestamp
+from ..rpc.values import json_int
+from ..state import authorization
+from ..state.central_state import CentralState
+from ..state.transaction_events import TxEvent
 from .meter import read_meter_values
 
 _LIMIT_KEYS = {"maxCost": "max_cost", "maxEnergy": "max_energy", "maxTime": "max_time", "maxSoC": "max_soc"}
-
-
-def _int(value: object) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def read_transaction_event(payload: Payload) -> TxEvent:
@@ -31,16 +29,16 @@ def read_transaction_event(payload: Payload) -> TxEvent:
         seq_no=int(payload["seqNo"]),
         timestamp=parse_timestamp(payload.get("timestamp")),
         trigger_reason=payload.get("triggerReason"),
-        evse_id=_int(evse.get("id")) or None,
-        connector_id=_int(evse.get("connectorId")),
+        evse_id=json_int(evse.get("id")) or None,
+        connector_id=json_int(evse.get("connectorId")),
         charging_state=info.get("chargingState"),
         stopped_reason=info.get("stoppedReason"),
-        remote_start_id=_int(info.get("remoteStartId")),
-        time_spent_charging=_int(info.get("timeSpentCharging")),
+        remote_start_id=json_int(info.get("remoteStartId")),
+        time_spent_charging=json_int(info.get("timeSpentCharging")),
         id_token=id_token.get("idToken"),
         id_token_type=id_token.get("type"),
         offline=payload.get("offline") is True,
-        reservation_id=_int(payload.get("reservationId")),
+        reservation_id=json_int(payload.get("reservationId")),
         samples=read_meter_values(payload.get("meterValue") or []),
         transaction_limit=(
             {_LIMIT_KEYS[k]: v for k, v in limit.items() if k in _LIMIT_KEYS} if isinstance(limit, dict) else None

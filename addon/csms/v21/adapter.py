@@ -3,7 +3,7 @@
 2.1 keeps the 2.0.1 messages (with more fields and enum values, read where the
 model has a place for them: transaction limits, tariffs and costs in
 TransactionEvent, V2X energy requests in NotifyEVChargingNeeds) and adds the
-RPC frames SEND (a CALL never answered) and CALLRESULTERROR (see rpc.py).
+RPC frames SEND (a CALL never answered) and CALLRESULTERROR (see rpc/endpoint.py).
 Periodic event streams are kept; any other new 2.1 action is answered
 NotImplemented.
 """
@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from ..adapter import CallFn
 from ..config import CentralSystemConfig
-from ..rpc import Payload
-from ..state import CentralState
-from ..timeutil import parse_timestamp
+from ..rpc.endpoint import Payload
+from ..rpc.timeutil import parse_timestamp
+from ..state.central_state import CentralState
 from ..v201.adapter import V201Adapter
 
 

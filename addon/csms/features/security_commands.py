@@ -1,0 +1,50 @@
+"""Operations of the 1.6 security whitepaper that OCPP 2.0.1 took over unchanged."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ..adapter import CallFn
+from ..rpc.endpoint import Payload
+from ..rpc.payload import payload as _payload
+
+
+class SecurityCommands:
+    """GetLog, InstallCertificate and DeleteCertificate: one payload in every version."""
+
+    def __init__(self, call: CallFn) -> None:
+        self._call = call
+
+    async def get_log(
+        self,
+        log_type: str,
+        request_id: int,
+        remote_location: str,
+        oldest_timestamp: datetime | None = None,
+        latest_timestamp: datetime | None = None,
+        retries: int | None = None,
+        retry_interval: int | None = None,
+    ) -> Payload:
+        log = _payload(
+            remoteLocation=remote_location, oldestTimestamp=oldest_timestamp, latestTimestamp=latest_timestamp
+        )
+        return await self._call(
+            "GetLog",
+            _payload(logType=log_type, requestId=request_id, log=log, retries=retries, retryInterval=retry_interval),
+        )
+
+    async def install_certificate(self, certificate_type: str, certificate: str) -> Payload:
+        return await self._call(
+            "InstallCertificate", _payload(certificateType=certificate_type, certificate=certificate)
+        )
+
+    async def delete_certificate(
+        self, hash_algorithm: str, issuer_name_hash: str, issuer_key_hash: str, serial_number: str
+    ) -> Payload:
+        hash_data = _payload(
+            hashAlgorithm=hash_algorithm,
+            issuerNameHash=issuer_name_hash,
+            issuerKeyHash=issuer_key_hash,
+            serialNumber=serial_number,
+        )
+        return await self._call("DeleteCertificate", _payload(certificateHashData=hash_data))

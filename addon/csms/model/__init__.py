@@ -1,0 +1,1 @@
+"""The domain model: stations, connectors, transactions, 2.x station parts, device model, events."""

@@ -1,0 +1,157 @@
+"""The most recent frames of one charger, both directions, for diagnostics; secrets never kept."""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from typing import Any
+
+from .codec import dumps, loads
+
+_KEPT_CHARS = 4000
+# MeterValues frames, the steady stream, are kept cut to this (an ASCII str under 512 bytes): those come from Python's
+# own allocator; keeping thousands of ~1 kB ones alive made the C allocator grow and shrink the
+# heap on nearly every message (measured: +15 µs per MeterValues at 100 chargers)
+_KEPT_METER_CHARS = 400
+
+REDACTED = "**REDACTED**"
+# names (keys, configuration keys, device-model variables) whose value is a secret
+_SECRET_WORDS = ("password", "authorizationkey", "privatekey", "private_key", "secret", "passphrase")
+# where a 2.x device-model entry keeps its value
+_VARIABLE_VALUES = ("attributeValue", "actualValue", "value")
+
+
+def _may_name_a_secret(text: str) -> bool:
+    """Plain substring tests (a regular expression is slower): what a frame naming a secret contains."""
+    return (
+        "assword" in text
+        or "ASSWORD" in text
+        or "uthorizationKey" in text
+        or "rivateKey" in text
+        or "rivate_key" in text
+        or "ecret" in text
+        or "ECRET" in text
+        or "assphrase" in text
+    )
+
+
+def _secret_name(name: object) -> bool:
+    return isinstance(name, str) and any(word in name.lower() for word in _SECRET_WORDS)
+
+
+def _scrub(value: Any) -> Any:
+    """A copy of a parsed frame with every secret value replaced."""
+    if isinstance(value, list):
+        return [_scrub(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    variable = value.get("variable")
+    secret_entry = _secret_name(value.get("key")) or (isinstance(variable, dict) and _secret_name(variable.get("name")))
+    scrubbed: dict[str, Any] = {}
+    for key, item in value.items():
+        secret_value = _secret_name(key) and not isinstance(item, (dict, list))
+        if secret_value or (secret_entry and key in _VARIABLE_VALUES):
+            scrubbed[key] = REDACTED
+        elif secret_entry and key == "variableAttribute" and isinstance(item, list):
+            scrubbed[key] = [
+                {**attribute, "value": REDACTED} if isinstance(attribute, dict) and "value" in attribute else attribute
+                for attribute in item
+            ]
+        else:
+            scrubbed[key] = _scrub(item)
+    return scrubbed
+
+
+def _names_a_secret(entry: object) -> bool:
+    """A 2.x device-model entry or device event about a secret variable (BasicAuthPassword …)."""
+    if not isinstance(entry, dict):
+        return False
+    variable = entry.get("variable")
+    return isinstance(variable, dict) and (_secret_name(variable.get("name")) or _secret_name(variable.get("instance")))
+
+
+def scrub_stored_station(data: dict[str, Any]) -> dict[str, Any]:
+    """A station's persisted data (`Station.to_dict()`) without secret values; the parts that change are copies
+    (to_dict shares the live configuration), `data` itself gets them.
+
+    Chargers that report their write-only secrets anyway (a 1.6 AuthorizationKey in GetConfiguration, a 2.x
+    BasicAuthPassword in a report or an event) must not put the password in the store file in the clear.
+    """
+    configuration = data.get("configuration")
+    if isinstance(configuration, dict) and any(_secret_name(key) for key in configuration):
+        data["configuration"] = {
+            key: {**entry, "value": REDACTED}
+            if _secret_name(key) and isinstance(entry, dict) and entry.get("value") is not None
+            else entry
+            for key, entry in configuration.items()
+        }
+    v2 = data.get("v2")
+    if isinstance(v2, dict):
+        model = v2.get("device_model")
+        if isinstance(model, list):
+            v2["device_model"] = [_scrub(entry) if _names_a_secret(entry) else entry for entry in model]
+        events = v2.get("device_events")
+        if isinstance(events, list):
+            v2["device_events"] = [
+                {**event, "actual_value": REDACTED} if _names_a_secret(event) and "actual_value" in event else event
+                for event in events
+            ]
+    return data
+
+
+def redact_secrets(text: str) -> str:
+    """The frame with the values of passwords, authorization keys and private keys replaced.
+
+    Frames that name none are returned as they are (the common case costs a few substring tests);
+    one that names a secret but does not parse is cut before the name.
+    """
+    if not _may_name_a_secret(text):
+        return text
+    try:
+        return dumps(_scrub(loads(text)))
+    except (ValueError, RecursionError, TypeError):
+        lowered = text.lower()
+        cut = min((i for i in (lowered.find(w) for w in _SECRET_WORDS) if i >= 0), default=0)
+        return f"{text[:cut]}{REDACTED}"
+
+
+class FrameLog:
+    """A ring of (time, direction, text), kept as three rings of plain values (nothing for the GC to walk)."""
+
+    __slots__ = ("_inbound", "_texts", "_times")
+
+    def __init__(self, size: int) -> None:
+        self._times: deque[float] = deque(maxlen=size)
+        self._inbound: deque[bool] = deque(maxlen=size)
+        self._texts: deque[str] = deque(maxlen=size)
+
+    def resize(self, size: int) -> None:
+        """Keep at most `size` frames from now on (the newest of those kept so far stay)."""
+        if size == self._times.maxlen:
+            return
+        self._times = deque(self._times, maxlen=size)
+        self._inbound = deque(self._inbound, maxlen=size)
+        self._texts = deque(self._texts, maxlen=size)
+
+    def add(self, inbound: bool, text: str | bytes) -> None:
+        self._times.append(time.time())
+        self._inbound.append(inbound)
+        if not isinstance(text, str):
+            self._texts.append(redact_secrets(repr(text[:_KEPT_CHARS])))
+            return
+        head = text[:80]
+        if not inbound and head.startswith("[3,"):  # our own answers never carry a secret: no scan
+            self._texts.append(text[:_KEPT_CHARS])
+        elif '"MeterValues"' in head:  # the steady stream carries readings, never a secret: no scan for one
+            self._texts.append(text[:_KEPT_METER_CHARS] + "..." if len(text) > _KEPT_METER_CHARS else text)
+        elif '"TransactionEvent"' in head:
+            self._texts.append(text[:_KEPT_CHARS])
+        else:
+            self._texts.append(redact_secrets(text)[:_KEPT_CHARS])
+
+    def entries(self) -> list[tuple[float, str, str]]:
+        """(unix time, "in" / "out", text), oldest first."""
+        return [
+            (when, "in" if inbound else "out", text)
+            for when, inbound, text in zip(self._times, self._inbound, self._texts, strict=True)
+        ]

@@ -1,0 +1,1 @@
+"""The WebSocket server and what guards it: TLS, throttling, message rate."""
