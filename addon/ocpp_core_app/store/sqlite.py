@@ -69,6 +69,7 @@ class SqliteStore(csms.Persistence):
         self._retry_delay = RETRY_DELAY
         self._failing = False
         self.writes = 0
+        self._closed = False
         # threads the SQL ran on (the event loop's must never be one)
         self.threads: set[int] = set()
 
@@ -79,8 +80,11 @@ class SqliteStore(csms.Persistence):
         return await self._run(self._open)
 
     async def close(self) -> None:
-        """Write what is scheduled, then close the connection (SIGTERM, the end of a test)."""
+        """Write what is scheduled, then close the connection (SIGTERM, the end of a test); once."""
+        if self._closed:
+            return
         await self.flush()
+        self._closed = True
         await self._run(self._close)
         self._executor.shutdown(wait=True)
 

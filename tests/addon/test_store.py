@@ -1,0 +1,223 @@
+"""The SQLite store in-process: csms's real central system on it, real WebSockets, raw 1.6 frames."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import sqlite3
+import threading
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from ocpp_core_app.central_import import csms
+from ocpp_core_app.store import SqliteStore, StoreError
+from ocpp_core_app.store.schema import SCHEMA_VERSION
+from tests.csms.helpers import BOOT, RawCharger
+
+STAMP = "2026-01-01T10:00:00Z"
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
+    store = SqliteStore(tmp_path / "ocpp_core.db", save_delay=0.05)
+    await store.open()
+    yield store
+    with contextlib.suppress(StoreError):
+        await store.close()
+
+
+async def start_central(store: SqliteStore) -> csms.CentralSystem:
+    central = csms.CentralSystem(csms.CentralSystemConfig(host="127.0.0.1", port=0), store)
+    await central.start()
+    return central
+
+
+def rows(path: Path, sql: str) -> list[tuple[object, ...]]:
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        return db.execute(sql).fetchall()
+
+
+async def test_schema_and_round_trip(store: SqliteStore, tmp_path: Path) -> None:
+    assert rows(store.path, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
+    assert rows(store.path, "PRAGMA journal_mode") == [("wal",)]
+    central = await start_central(store)
+    cp = await RawCharger.connect(f"ws://127.0.0.1:{central.port}", "round")
+    await cp.call("BootNotification", BOOT)
+    answer = await cp.call("StartTransaction", {"connectorId": 1, "idTag": "A", "meterStart": 100, "timestamp": STAMP})
+    tx_id = answer[2]["transactionId"]
+    await cp.call(
+        "StopTransaction", {"transactionId": tx_id, "meterStop": 1600, "timestamp": STAMP, "reason": "EVDisconnected"}
+    )
+    await cp.call("StartTransaction", {"connectorId": 2, "idTag": "B", "meterStart": 7, "timestamp": STAMP})
+    await cp.close()
+    await central.stop()
+    expected = central.state.snapshot()
+    await store.close()
+    # relational: the transactions with their columns
+    assert rows(store.path, "SELECT transaction_id, connector_id, id_tag, meter_start_wh, meter_stop_wh, energy_wh,"
+                " stop_reason, open FROM transactions ORDER BY transaction_id") == [
+        (str(tx_id), 1, "A", 100.0, 1600.0, 1500.0, "EVDisconnected", 0),
+        (str(tx_id + 1), 2, "B", 7.0, None, 0.0, None, 1),
+    ]  # fmt: skip
+    again = SqliteStore(store.path)
+    await again.open()
+    assert await again.async_load() == json.loads(json.dumps(expected))
+    await again.close()
+
+
+async def test_a_meter_value_rewrites_one_row(store: SqliteStore) -> None:
+    central = await start_central(store)
+    url = f"ws://127.0.0.1:{central.port}"
+    chargers = [await RawCharger.connect(url, f"cp{i}") for i in range(5)]
+    for cp in chargers:
+        await cp.call("BootNotification", BOOT)
+    await cp.call("StartTransaction", {"connectorId": 1, "idTag": "A", "meterStart": 0, "timestamp": STAMP})
+    await store.flush()
+    before = store.writes
+    written: list[list[tuple[str, str, str | None, int | None]]] = []
+    original = store._apply
+
+    def spy(changes: list[tuple[str, str, str | None, int | None]], durable: bool) -> None:
+        written.append(changes)
+        original(changes, durable)
+
+    store._apply = spy  # type: ignore[method-assign]
+    sample = {"value": "500", "measurand": "Energy.Active.Import.Register", "unit": "Wh"}
+    await cp.call("MeterValues", {"connectorId": 1, "transactionId": 1, "meterValue": [
+        {"timestamp": "2026-01-01T10:05:00Z", "sampledValue": [sample]}]})  # fmt: skip
+    await store.flush()
+    assert store.writes == before + 1
+    assert [(table, key) for table, key, _, _ in written[0]] == [("stations", "cp4"), ("transactions", '["cp4","1","2026-01-01T10:00:00+00:00"]')]
+    # SQL never runs on the event loop's thread
+    assert threading.get_ident() not in store.threads and len(store.threads) == 1
+    for cp in chargers:
+        await cp.close()
+    await central.stop()
+
+
+async def make_full(store: SqliteStore) -> None:
+    """The disk is full: the database may not grow, and every free byte in its pages is taken."""
+    pages = rows(store.path, "PRAGMA page_count")[0][0]
+    await store.set_max_page_count(int(pages))
+
+    def fill() -> None:
+        # every table's pages too (an empty table's root page has room for a row)
+        db = store._db()
+        inserts = (
+            "INSERT INTO meta VALUES (?, ?)",
+            "INSERT INTO document VALUES (?, ?)",
+            "INSERT INTO stations VALUES (?, ?)",
+            "INSERT INTO transactions VALUES ('filler', ?, '', 0, NULL, NULL, 0, NULL, NULL, NULL, 0, NULL, ?)",
+        )
+        for size in (2000, 200, 20, 1):
+            for sql in inserts:
+                for number in range(100_000):
+                    try:
+                        db.execute(sql, (f"filler{size}-{number}-{pages}", "x" * size))
+                    except sqlite3.OperationalError:
+                        break
+
+    await store._run(fill)
+
+
+def open_transactions(store: SqliteStore) -> list[tuple[object, ...]]:
+    return rows(store.path, "SELECT transaction_id, open, energy_wh FROM transactions WHERE station_id != 'filler'")
+
+
+async def test_full_disk_16(store: SqliteStore, caplog: pytest.LogCaptureFixture) -> None:
+    """Disk full: the charger gets an error, not a transaction id (nor a stop) that is not on disk; its retry
+    once there is room is answered and written first."""
+    central = await start_central(store)
+    cp = await RawCharger.connect(f"ws://127.0.0.1:{central.port}", "full")
+    await cp.call("BootNotification", BOOT)
+    await store.flush()
+    await make_full(store)
+    caplog.set_level(logging.WARNING)
+    start = {"connectorId": 1, "idTag": "A", "meterStart": 10, "timestamp": STAMP}
+    answer = await cp.call("StartTransaction", start)
+    assert answer[0] == 4 and answer[2] == "InternalError", answer
+    assert "database or disk is full" in caplog.text and "the charger gets an error" in caplog.text
+    await store.set_max_page_count(1_000_000)
+    # the charger's retry (the same StartTransaction, a retransmission to csms) is written before its answer
+    answer = await cp.call("StartTransaction", start, "m2")
+    assert answer[0] == 3, answer
+    tx_id = answer[2]["transactionId"]
+    assert open_transactions(store) == [(str(tx_id), 1, 0.0)]
+    await make_full(store)
+    stop = {"transactionId": tx_id, "meterStop": 1510, "timestamp": STAMP, "reason": "Local"}
+    answer = await cp.call("StopTransaction", stop, "m3")
+    assert answer[0] == 4, answer
+    await store.set_max_page_count(2_000_000)
+    assert (await cp.call("StopTransaction", stop, "m4"))[0] == 3
+    assert open_transactions(store) == [(str(tx_id), 0, 1500.0)]
+    await cp.close()
+    await central.stop()
+
+
+async def test_full_disk_201(store: SqliteStore, caplog: pytest.LogCaptureFixture) -> None:
+    central = await start_central(store)
+    cp = await RawCharger.connect(f"ws://127.0.0.1:{central.port}", "full2", ["ocpp2.0.1"])
+    await cp.call("BootNotification", {"reason": "PowerUp", "chargingStation": {"model": "m", "vendorName": "v"}})
+    await store.flush()
+    caplog.set_level(logging.WARNING)
+
+    def event(kind: str, seq_no: int, wh: float, **more: object) -> dict[str, object]:
+        return {
+            "eventType": kind, "timestamp": STAMP, "triggerReason": "Authorized", "seqNo": seq_no,
+            "transactionInfo": {"transactionId": "T-1", **more}, "evse": {"id": 1, "connectorId": 1},
+            "idToken": {"idToken": "A", "type": "ISO14443"},
+            "meterValue": [{"timestamp": STAMP, "sampledValue": [
+                {"value": wh, "measurand": "Energy.Active.Import.Register"}]}],
+        }  # fmt: skip
+
+    # (an Ended that shrinks its rows may fit into a full database's pages: the 1.6 test covers the stop)
+    await make_full(store)
+    answer = await cp.call("TransactionEvent", event("Started", 0, 100.0), "s1")
+    assert answer[0] == 4, answer
+    assert "database or disk is full" in caplog.text
+    await store.set_max_page_count(1_000_000)
+    # the station's retry (a duplicate to csms) is written before its answer
+    answer = await cp.call("TransactionEvent", event("Started", 0, 100.0), "s2")
+    assert answer[0] == 3, answer
+    assert open_transactions(store) == [("T-1", 1, 0.0)]
+    answer = await cp.call("TransactionEvent", event("Ended", 1, 2100.0, stoppedReason="Local"), "e1")
+    assert open_transactions(store) == [("T-1", 0, 2000.0)]
+    await cp.close()
+    await central.stop()
+
+
+async def test_full_disk_scheduled_save_is_retried(store: SqliteStore, caplog: pytest.LogCaptureFixture) -> None:
+    pages = rows(store.path, "PRAGMA page_count")[0][0]
+    await store.set_max_page_count(int(pages))
+    caplog.set_level(logging.WARNING)
+    store.schedule_save(lambda: {"stations": {f"cp{i}": {"name": "x" * 1000} for i in range(50)}})
+    async with asyncio.timeout(10):
+        while "Not saved" not in caplog.text:
+            await asyncio.sleep(0.02)
+    assert "database or disk is full" in caplog.text and "kept in memory and tried again" in caplog.text
+    assert rows(store.path, "SELECT count(*) FROM stations") == [(0,)]
+    await store.set_max_page_count(1_000_000)
+    async with asyncio.timeout(20):
+        while "Saving works again" not in caplog.text:
+            await asyncio.sleep(0.05)
+    assert rows(store.path, "SELECT count(*) FROM stations") == [(50,)]
+
+
+async def test_corrupt_file(tmp_path: Path) -> None:
+    path = tmp_path / "ocpp_core.db"
+    path.write_bytes(b"this is no database, but a file of the same name " * 100)
+    with pytest.raises(StoreError, match=r"ocpp_core.db: cannot use the database \(file is not a database: "):
+        await SqliteStore(path).open()
+    assert path.read_bytes().startswith(b"this is no database")  # left as it was, for the user to look at
+
+
+async def test_newer_schema(tmp_path: Path) -> None:
+    path = tmp_path / "ocpp_core.db"
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    with pytest.raises(StoreError, match="of a newer version"):
+        await SqliteStore(path).open()
