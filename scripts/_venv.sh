@@ -48,7 +48,7 @@ ensure_venv() {
     want="$(requirements_hash)"
     [[ -f "$STAMP" && "$(cat "$STAMP")" == "$want" ]] && return 0
 
-    echo "==> Installing requirements/run.txt into $VENV (new or changed; the first time takes a while)"
+    echo "==> Installing ${REQS#"$ROOT"/} into $VENV (new or changed; the first time takes a while)"
     # uv resolves and installs Home Assistant's ~100 packages far faster than pip;
     # fall back to pip when uv cannot be installed (e.g. no wheel for this platform).
     if [[ -x "$VENV/bin/uv" ]] || "$VENV_PY" -m pip install --quiet uv; then

@@ -22,7 +22,7 @@ def main() -> int:
         try:
             checkpoint(options.database_path)
         except StoreError as err:
-            print(f"error: {err}", file=sys.stderr)  # noqa: T201
+            print(f"error: {err}", file=sys.stderr)
             return 1
         return 0
     setup_logging(options.log_level)

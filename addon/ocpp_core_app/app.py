@@ -59,7 +59,7 @@ async def run(options: AppOptions, discovery_host: str) -> int:
     token, generated = api_token(options.data_dir, options.api_token)
     if generated:
         # printed once, so whoever started it can copy it; kept in the data dir from now on
-        print(f"API token (generated, kept in {options.data_dir / 'api_token'}): {token}", flush=True)  # noqa: T201
+        print(f"API token (generated, kept in {options.data_dir / 'api_token'}): {token}", flush=True)
     store = SqliteStore(options.database_path)
     try:
         version = await store.open()

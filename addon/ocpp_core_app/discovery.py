@@ -19,13 +19,13 @@ DEFAULT_SUPERVISOR_URL = "http://supervisor"
 
 
 def _post(url: str, token: str, body: dict[str, Any]) -> dict[str, Any]:
-    request = urllib.request.Request(  # noqa: S310 - the Supervisor's http URL
+    request = urllib.request.Request(
         f"{url.rstrip('/')}/discovery",
         data=json.dumps(body).encode(),
         headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
         method="POST",
     )
-    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+    with urllib.request.urlopen(request, timeout=10) as response:
         answer: dict[str, Any] = json.loads(response.read() or b"{}")
         return answer
 

@@ -35,9 +35,9 @@ def _line(event: Any) -> tuple[int, str] | None:
         )
     if kind == _EventType.AUTHORIZE and data.get("status") not in (None, "Accepted"):
         return logging.INFO, f"{who}: tag {data.get('id_tag')} refused ({data.get('status')})"
-    if kind == _EventType.REGISTRATION and data.get("status") in ("Rejected", "Pending"):
-        if data.get("status") != data.get("previous"):
-            return logging.INFO, f"{who}: registration {data.get('status')}"
+    status = data.get("status")
+    if kind == _EventType.REGISTRATION and status in ("Rejected", "Pending") and status != data.get("previous"):
+        return logging.INFO, f"{who}: registration {status}"
     if kind == _EventType.AUTHENTICATION and data.get("ok") is False:
         return logging.WARNING, f"{who}: connection refused ({data.get('reason')}, from {data.get('remote')})"
     if kind == _EventType.CONNECTION_REPLACED:
@@ -63,9 +63,7 @@ class _NoHandshakeTracebacks(logging.Filter):
 
 def setup_logging(level: str) -> None:
     """One format for all; csms's chatty loggers at WARNING unless debugging."""
-    logging.basicConfig(
-        level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True
-    )
+    logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True)
     if level != "debug":
         for name in ("csms", "websockets", "ocpp"):
             logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLogger().level))

@@ -146,7 +146,9 @@ def parse(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None =
         database_path = Path(url.removeprefix("sqlite:///")).expanduser()
         if not database_path.is_absolute():
             database_path = Path.cwd() / database_path
-    files = {name: Path(getattr(args, name)) if getattr(args, name) else None for name in ("certfile", "keyfile", "cafile")}
+    files = {
+        name: Path(getattr(args, name)) if getattr(args, name) else None for name in ("certfile", "keyfile", "cafile")
+    }
     if args.security_profile >= 2 and (files["certfile"] is None or files["keyfile"] is None):
         parser.error(f"--security-profile {args.security_profile} needs --certfile and --keyfile")
     if args.security_profile == 3 and files["cafile"] is None:

@@ -26,7 +26,7 @@ async def test_kill_mid_session_16(tmp_path: Path) -> None:
     data = tmp_path / "data"
     app = start_app(data, "--max-message-rate", "0")
     try:
-        cp, task, ws = await connect16(app.url, "kill16")
+        cp, task, _ws = await connect16(app.url, "kill16")
         await cp.boot()
         connector = cp.sim.connectors[1]
         meter_start = int(connector.energy_wh)

@@ -12,10 +12,10 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-
 from ocpp_core_app.central_import import csms
 from ocpp_core_app.store import SqliteStore, StoreError
 from ocpp_core_app.store.schema import SCHEMA_VERSION
+
 from tests.csms.helpers import BOOT, RawCharger
 
 STAMP = "2026-01-01T10:00:00Z"
@@ -91,7 +91,10 @@ async def test_a_meter_value_rewrites_one_row(store: SqliteStore) -> None:
         {"timestamp": "2026-01-01T10:05:00Z", "sampledValue": [sample]}]})  # fmt: skip
     await store.flush()
     assert store.writes == before + 1
-    assert [(table, key) for table, key, _, _ in written[0]] == [("stations", "cp4"), ("transactions", '["cp4","1","2026-01-01T10:00:00+00:00"]')]
+    assert [(table, key) for table, key, _, _ in written[0]] == [
+        ("stations", "cp4"),
+        ("transactions", '["cp4","1","2026-01-01T10:00:00+00:00"]'),
+    ]
     # SQL never runs on the event loop's thread
     assert threading.get_ident() not in store.threads and len(store.threads) == 1
     for cp in chargers:

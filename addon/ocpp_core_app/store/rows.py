@@ -77,9 +77,7 @@ def transaction_columns(text: str, position: int | None) -> tuple[Any, ...]:
     )
 
 
-def join(
-    document: list[tuple[str, str]], stations: list[tuple[str, str]], history: list[str]
-) -> dict[str, Any] | None:
+def join(document: list[tuple[str, str]], stations: list[tuple[str, str]], history: list[str]) -> dict[str, Any] | None:
     """The document csms saved, from its rows (history: the ended transactions' records, oldest first)."""
     if not document and not stations and not history:
         return None

@@ -313,10 +313,10 @@ class SqliteStore(csms.Persistence):
         column = "data" if table == "stations" else "value"
         key_column = "id" if table == "stations" else "key"
         if text is None:
-            db.execute(f"DELETE FROM {table} WHERE {key_column} = ?", (key,))  # noqa: S608 - our own names
+            db.execute(f"DELETE FROM {table} WHERE {key_column} = ?", (key,))
         else:
             db.execute(
-                f"INSERT INTO {table} ({key_column}, {column}) VALUES (?, ?)"  # noqa: S608 - our own names
+                f"INSERT INTO {table} ({key_column}, {column}) VALUES (?, ?)"
                 f" ON CONFLICT ({key_column}) DO UPDATE SET {column} = excluded.{column}",
                 (key, text),
             )
