@@ -3,6 +3,7 @@ from PyPI), then runs the app in the foreground with the README's flags."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -38,7 +39,8 @@ def test_scripts_addon_sets_up_and_runs(tmp_path: Path) -> None:
             time.sleep(0.2)
         assert run_app("--health", "--ocpp-port", str(port)).returncode == 0
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
         code = process.wait(60)
         log.close()
     output = (tmp_path / "out.log").read_text()
