@@ -14,6 +14,7 @@ from .discovery import announce
 from .eventlog import log_event
 from .options import AppOptions
 from .store import SqliteStore, StoreError
+from .store.samples import SessionSamples
 
 _LOGGER = logging.getLogger("ocpp_core_app")
 
@@ -51,6 +52,7 @@ def build_central(options: AppOptions, store: SqliteStore) -> Any:
     if options.meter_interval is not None:
         central.meter_intervals.set_default(options.meter_interval)
     central.events.subscribe(log_event)
+    central.events.subscribe(SessionSamples(central, store).on_event)
     return central
 
 

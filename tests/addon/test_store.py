@@ -8,15 +8,18 @@ import json
 import logging
 import sqlite3
 import threading
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from ocpp_core_app.central_import import csms
 from ocpp_core_app.store import SqliteStore, StoreError
-from ocpp_core_app.store.schema import SCHEMA_VERSION
+from ocpp_core_app.store.samples import SessionSamples
+from ocpp_core_app.store.schema import MIGRATIONS, SCHEMA_VERSION
+from ocpp_core_app.store.sqlite import Sample
 
-from tests.csms.helpers import BOOT, RawCharger
+from tests.csms.helpers import BOOT, RawCharger, wait_for
 
 STAMP = "2026-01-01T10:00:00Z"
 
@@ -81,9 +84,9 @@ async def test_a_meter_value_rewrites_one_row(store: SqliteStore) -> None:
     written: list[list[tuple[str, str, str | None, int | None]]] = []
     original = store._apply
 
-    def spy(changes: list[tuple[str, str, str | None, int | None]], durable: bool) -> None:
+    def spy(changes: list[tuple[str, str, str | None, int | None]], durable: bool, samples: list[Sample]) -> None:
         written.append(changes)
-        original(changes, durable)
+        original(changes, durable, samples)
 
     store._apply = spy  # type: ignore[method-assign]
     sample = {"value": "500", "measurand": "Energy.Active.Import.Register", "unit": "Wh"}
@@ -224,3 +227,79 @@ async def test_newer_schema(tmp_path: Path) -> None:
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     with pytest.raises(StoreError, match="of a newer version"):
         await SqliteStore(path).open()
+
+
+async def test_session_samples(store: SqliteStore) -> None:
+    """Each reading of a running session is a row (for its chart); they go with the session's row."""
+    central = await start_central(store)
+    central.events.subscribe(SessionSamples(central, store).on_event)
+    cp = await RawCharger.connect(f"ws://127.0.0.1:{central.port}", "chart")
+    await cp.call("BootNotification", BOOT)
+    answer = await cp.call("StartTransaction", {"connectorId": 1, "idTag": "A", "meterStart": 0, "timestamp": STAMP})
+    tx_id = answer[2]["transactionId"]
+    for minute, wh in ((1, 180), (2, 365), (3, 550)):
+        readings = [
+            {"value": str(wh), "measurand": "Energy.Active.Import.Register", "unit": "Wh"},
+            {"value": "11", "measurand": "Power.Active.Import", "unit": "kW"},
+        ]
+        values = [{"timestamp": f"2026-01-01T10:0{minute}:00Z", "sampledValue": readings}]
+        meter_values = {"connectorId": 1, "transactionId": tx_id, "meterValue": values}
+        await cp.call("MeterValues", meter_values, f"mv{minute}")
+        await cp.call("MeterValues", meter_values, f"again{minute}")  # a replay: no second row
+    await cp.call("StopTransaction", {"transactionId": tx_id, "meterStop": 560, "timestamp": STAMP}, "stop")
+    await cp.close()
+    await store.flush()
+    assert rows(store.path, "SELECT transaction_id, time, energy_wh, power_w FROM meter_samples ORDER BY time") == [
+        (str(tx_id), "2026-01-01T10:01:00+00:00", 180.0, 11000.0),
+        (str(tx_id), "2026-01-01T10:02:00+00:00", 365.0, 11000.0),
+        (str(tx_id), "2026-01-01T10:03:00+00:00", 550.0, 11000.0),
+    ]
+    await wait_for(lambda: not central.is_connected("chart"))
+    assert await central.forget_station("chart")
+    assert rows(store.path, "SELECT count(*) FROM meter_samples") == [(0,)]
+    await central.stop()
+
+
+async def test_migration_from_the_first_schema(tmp_path: Path) -> None:
+    """A database of schema 1 (the first release) is brought up to date, its data kept."""
+    path = tmp_path / "ocpp_core.db"
+    with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as db:
+        db.executescript(f"BEGIN; {MIGRATIONS[0]} PRAGMA user_version = 1; COMMIT;")
+        db.execute("INSERT INTO document VALUES ('next_transaction_id', '42')")
+    store = SqliteStore(path)
+    assert await store.open() == 1
+    assert await store.async_load() == {"next_transaction_id": 42, "stations": {}, "history": []}
+    await store.close()
+    assert rows(path, "PRAGMA user_version") == [(SCHEMA_VERSION,)] and SCHEMA_VERSION == 2
+    assert rows(path, "SELECT count(*) FROM meter_samples") == [(0,)]
+
+
+async def test_a_slow_disk_does_not_block_the_event_loop(store: SqliteStore) -> None:
+    """The writes run in the store's thread: with every commit taking 0.3 s (a slow SD card), the event
+    loop still runs its callbacks on time while sessions are saved one after the other."""
+    original = store._apply
+
+    def slow(changes: list[tuple[str, str, str | None, int | None]], durable: bool, samples: list[Sample]) -> None:
+        time.sleep(0.3)
+        original(changes, durable, samples)
+
+    store._apply = slow  # type: ignore[method-assign]
+    loop = asyncio.get_running_loop()
+    gaps: list[float] = []
+
+    async def ticker() -> None:
+        last = loop.time()
+        while True:
+            await asyncio.sleep(0.01)
+            now = loop.time()
+            gaps.append(now - last)
+            last = now
+
+    tick = asyncio.create_task(ticker())
+    document = {"stations": {f"cp{i}": {"name": f"charger {i}", "n": 0} for i in range(100)}}
+    for n in range(5):
+        document["stations"]["cp0"]["n"] = n
+        await store.async_save(json.loads(json.dumps(document)))
+    tick.cancel()
+    # 1.5 s of commits; the loop's longest pause far below one commit (generous for a loaded machine)
+    assert store.writes == 5 and max(gaps, default=9.9) < 0.25, gaps

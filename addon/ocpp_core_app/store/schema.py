@@ -6,6 +6,8 @@ csms keeps its state as one JSON document; the store splits it so a change rewri
   snapshots, certificate data, its open transactions), as JSON;
 - `transactions`: one row per transaction, open and ended, with its columns for queries and exports
   (the record as csms hands it out beside them);
+- `meter_samples`: the energy register (and power) of each session as it was read, for its chart; kept as
+  long as the session's row;
 - `meta`: the store's own bookkeeping (when it was last opened).
 """
 
@@ -37,6 +39,18 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (station_id, transaction_id, start_time)
     );
     CREATE INDEX transactions_by_start ON transactions (start_time);
+    """,
+    # 2: the sessions' meter samples
+    """
+    CREATE TABLE meter_samples (
+        station_id TEXT NOT NULL,
+        transaction_id TEXT NOT NULL,
+        start_time TEXT NOT NULL,
+        time TEXT NOT NULL,
+        energy_wh REAL NOT NULL,
+        power_w REAL,
+        PRIMARY KEY (station_id, transaction_id, start_time, time)
+    ) WITHOUT ROWID;
     """,
 )
 

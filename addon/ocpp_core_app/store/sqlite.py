@@ -36,6 +36,8 @@ RETRY_DELAY = 2.0
 RETRY_DELAY_MAX = 60.0
 
 Change = tuple[str, str, str | None, int | None]  # (table, key, text or None to delete, position)
+# (station id, transaction id, its start time, the reading's time, energy Wh, power W or None)
+Sample = tuple[str, str, str, str, float, float | None]
 
 
 def describe(err: sqlite3.Error) -> str:
@@ -64,6 +66,8 @@ class SqliteStore(csms.Persistence):
         self._written: dict[rows.RowKey, str] = {}
         self._next_position = 0
         self._pending: Callable[[], dict[str, Any]] | None = None
+        # meter samples not written yet: they go with the next save (csms schedules one for every reading)
+        self._samples: list[Sample] = []
         self._timer: asyncio.TimerHandle | None = None
         self._task: asyncio.Task[None] | None = None
         self._retry_delay = RETRY_DELAY
@@ -122,6 +126,11 @@ class SqliteStore(csms.Persistence):
         self._pending = data_fn
         if self._timer is None and (self._task is None or self._task.done()):
             self._timer = asyncio.get_running_loop().call_later(self.save_delay, self._start_scheduled)
+
+    def add_sample(self, sample: Sample) -> None:
+        """A session's reading, written with the next save (a kill -9 may cost the last second of them;
+        the session's energy is its transaction's, written before the charger's answer)."""
+        self._samples.append(sample)
 
     async def flush(self) -> None:
         """Write what is scheduled now (a clean shutdown); raises StoreError when that fails."""
@@ -269,16 +278,23 @@ class SqliteStore(csms.Persistence):
         return rows.join(document, stations, history)
 
     async def _write(self, changes: list[Change], durable: bool) -> None:
-        await self._run(lambda: self._apply(changes, durable))
+        samples, self._samples = self._samples, []
+        try:
+            await self._run(lambda: self._apply(changes, durable, samples))
+        except StoreError:
+            self._samples[:0] = samples  # kept for the next try
+            raise
 
-    def _apply(self, changes: list[Change], durable: bool) -> None:
+    def _apply(self, changes: list[Change], durable: bool, samples: list[Sample] | None = None) -> None:
         self.threads.add(threading.get_ident())
-        if not changes:
+        if not changes and not samples:
             return
         db = self._db()
         try:
             db.execute(f"PRAGMA synchronous = {'FULL' if durable else 'NORMAL'}")
             db.execute("BEGIN IMMEDIATE")
+            if samples:
+                db.executemany("INSERT OR IGNORE INTO meter_samples VALUES (?, ?, ?, ?, ?, ?)", samples)
             for table, key, text, position in changes:
                 self._apply_one(db, table, key, text, position)
             db.execute("COMMIT")
@@ -292,10 +308,11 @@ class SqliteStore(csms.Persistence):
         if table == "transactions":
             station_id, transaction_id, start_time = rows.decode(key)
             if text is None:
-                db.execute(
+                for sql in (
                     "DELETE FROM transactions WHERE station_id = ? AND transaction_id = ? AND start_time = ?",
-                    (station_id, transaction_id, start_time),
-                )
+                    "DELETE FROM meter_samples WHERE station_id = ? AND transaction_id = ? AND start_time = ?",
+                ):
+                    db.execute(sql, (station_id, transaction_id, start_time))
                 return
             columns = rows.transaction_columns(text, None if position == -1 else position)
             db.execute(
