@@ -303,3 +303,16 @@ async def test_a_slow_disk_does_not_block_the_event_loop(store: SqliteStore) -> 
     tick.cancel()
     # 1.5 s of commits; the loop's longest pause far below one commit (generous for a loaded machine)
     assert store.writes == 5 and max(gaps, default=9.9) < 0.25, gaps
+
+
+async def test_a_failed_immediate_save_is_retried_alone(store: SqliteStore, caplog: pytest.LogCaptureFixture) -> None:
+    """Nothing else saves after a failed immediate save: it is written all the same once there is room."""
+    await make_full(store)
+    caplog.set_level(logging.WARNING)
+    with pytest.raises(StoreError, match="database or disk is full"):
+        await store.async_save({"stations": {"cp": {"name": "x" * 5000}}})
+    await store.set_max_page_count(1_000_000)
+    async with asyncio.timeout(20):
+        while "Saving works again" not in caplog.text:
+            await asyncio.sleep(0.05)
+    assert rows(store.path, "SELECT id FROM stations WHERE id = 'cp'") == [("cp",)]

@@ -114,6 +114,7 @@ class SqliteStore(csms.Persistence):
                 except StoreError as err:
                     if pause is None:
                         _LOGGER.error("Not saved (%s): the charger gets an error instead of its answer", err)
+                        self._retry_later(lambda: data)
                         raise
                     if attempt == 0:
                         _LOGGER.warning("Saving failed (%s); trying again", err)
@@ -166,17 +167,23 @@ class SqliteStore(csms.Persistence):
             try:
                 await self._write(changes, durable=False)
             except StoreError as err:
-                if self._pending is None:
-                    self._pending = data_fn  # retried, with whatever changes meanwhile
                 if not self._failing:
-                    _LOGGER.error("Not saved (%s); kept in memory and tried again every %.0f s", err, RETRY_DELAY)
-                self._failing = True
-                delay, self._retry_delay = self._retry_delay, min(self._retry_delay * 2, RETRY_DELAY_MAX)
-                self._timer = asyncio.get_running_loop().call_later(delay, self._start_scheduled)
+                    _LOGGER.error("Not saved (%s); kept in memory and tried again", err)
+                self._retry_later(data_fn)
                 return
             self._saved(data, changes)
         if self._pending is not None and self._timer is None:
             self._timer = asyncio.get_running_loop().call_later(self.save_delay, self._start_scheduled)
+
+    def _retry_later(self, data_fn: Callable[[], dict[str, Any]]) -> None:
+        """Write again after a pause (doubling while it fails), unless a newer save comes first: what
+        failed is never dropped, even when the central system saves nothing more."""
+        if self._pending is None:
+            self._pending = data_fn  # anything newer replaces it (the diff is against what was written)
+        self._failing = True
+        self._cancel_timer()
+        delay, self._retry_delay = self._retry_delay, min(self._retry_delay * 2, RETRY_DELAY_MAX)
+        self._timer = asyncio.get_running_loop().call_later(delay, self._start_scheduled)
 
     def _saved(self, data: dict[str, Any], changes: list[Change]) -> None:
         for table, key, text, position in changes:
