@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -137,3 +138,14 @@ async def test_no_log_line_per_meter_value(tmp_path: Path) -> None:
     for expected in ("busy: connected", "busy: booted", f"busy/1: session {tx_id} started", f"session {tx_id} ended"):
         assert expected in text
     assert "MeterValues" not in text
+
+
+def test_port_in_use(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("0.0.0.0", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_app("--data-dir", str(tmp_path / "data"), "--ocpp-port", str(port))
+    assert result.returncode == 1
+    errors = [line for line in result.stderr.splitlines() if " ERROR " in line]
+    assert len(errors) == 1 and f"Cannot listen on port {port}:" in errors[0], result.stderr
