@@ -316,3 +316,29 @@ async def test_a_failed_immediate_save_is_retried_alone(store: SqliteStore, capl
         while "Saving works again" not in caplog.text:
             await asyncio.sleep(0.05)
     assert rows(store.path, "SELECT id FROM stations WHERE id = 'cp'") == [("cp",)]
+
+
+async def test_history_bound_and_order(store: SqliteStore) -> None:
+    """The ended sessions csms keeps (history_size), in their order, also after a reload; older ones go."""
+    central = csms.CentralSystem(csms.CentralSystemConfig(host="127.0.0.1", port=0, history_size=2), store)
+    await central.start()
+    cp = await RawCharger.connect(f"ws://127.0.0.1:{central.port}", "h")
+    await cp.call("BootNotification", BOOT)
+    ids = []
+    for n in range(3):
+        start = {"connectorId": 1, "idTag": "A", "meterStart": n * 100, "timestamp": f"2026-01-0{3 - n}T10:00:00Z"}
+        tx_id = (await cp.call("StartTransaction", start, f"s{n}"))[2]["transactionId"]
+        stop = {"transactionId": tx_id, "meterStop": n * 100 + 50, "timestamp": "2026-01-04T10:00:00Z"}
+        await cp.call("StopTransaction", stop, f"e{n}")
+        ids.append(str(tx_id))
+    await cp.close()
+    await central.stop()
+    kept = [record["transaction_id"] for record in central.state.history.snapshot()]
+    assert kept == ids[1:]
+    assert rows(store.path, "SELECT transaction_id FROM transactions ORDER BY position") == [(i,) for i in ids[1:]]
+    await store.close()
+    again = SqliteStore(store.path)
+    await again.open()
+    loaded = await again.async_load()
+    assert loaded is not None and [record["transaction_id"] for record in loaded["history"]] == ids[1:]
+    await again.close()
