@@ -14,7 +14,7 @@ from .discovery import announce
 from .eventlog import log_event
 from .options import AppOptions
 from .store import SqliteStore, StoreError
-from .store.samples import SessionSamples
+from .store.samples import MessageLog, SessionSamples
 
 _LOGGER = logging.getLogger("ocpp_core_app")
 
@@ -53,6 +53,7 @@ def build_central(options: AppOptions, store: SqliteStore) -> Any:
         central.meter_intervals.set_default(options.meter_interval)
     central.events.subscribe(log_event)
     central.events.subscribe(SessionSamples(central, store).on_event)
+    central.events.subscribe(MessageLog(central, store).on_event)
     return central
 
 

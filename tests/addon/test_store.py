@@ -11,13 +11,14 @@ import threading
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from ocpp_core_app.central_import import csms
 from ocpp_core_app.store import SqliteStore, StoreError
-from ocpp_core_app.store.samples import SessionSamples
+from ocpp_core_app.store.samples import MessageLog, SessionSamples
 from ocpp_core_app.store.schema import MIGRATIONS, SCHEMA_VERSION
-from ocpp_core_app.store.sqlite import Sample
+from ocpp_core_app.store.sqlite import Change
 
 from tests.csms.helpers import BOOT, RawCharger, wait_for
 
@@ -81,12 +82,12 @@ async def test_a_meter_value_rewrites_one_row(store: SqliteStore) -> None:
     await cp.call("StartTransaction", {"connectorId": 1, "idTag": "A", "meterStart": 0, "timestamp": STAMP})
     await store.flush()
     before = store.writes
-    written: list[list[tuple[str, str, str | None, int | None]]] = []
+    written: list[list[Change]] = []
     original = store._apply
 
-    def spy(changes: list[tuple[str, str, str | None, int | None]], durable: bool, samples: list[Sample]) -> None:
+    def spy(changes: list[Change], durable: bool, *more: Any) -> None:
         written.append(changes)
-        original(changes, durable, samples)
+        original(changes, durable, *more)
 
     store._apply = spy  # type: ignore[method-assign]
     sample = {"value": "500", "measurand": "Energy.Active.Import.Register", "unit": "Wh"}
@@ -230,9 +231,11 @@ async def test_newer_schema(tmp_path: Path) -> None:
 
 
 async def test_session_samples(store: SqliteStore) -> None:
-    """Each reading of a running session is a row (for its chart); they go with the session's row."""
+    """Each reading of a running session is a row (for its chart); they go with the session's row.  The
+    charger's message log is kept as of its disconnect, and goes with the charger."""
     central = await start_central(store)
     central.events.subscribe(SessionSamples(central, store).on_event)
+    central.events.subscribe(MessageLog(central, store).on_event)
     cp = await RawCharger.connect(f"ws://127.0.0.1:{central.port}", "chart")
     await cp.call("BootNotification", BOOT)
     answer = await cp.call("StartTransaction", {"connectorId": 1, "idTag": "A", "meterStart": 0, "timestamp": STAMP})
@@ -255,8 +258,14 @@ async def test_session_samples(store: SqliteStore) -> None:
         (str(tx_id), "2026-01-01T10:03:00+00:00", 550.0, 11000.0),
     ]
     await wait_for(lambda: not central.is_connected("chart"))
+    await store.flush()
+    # the charger's message log, as of its disconnect
+    log = rows(store.path, "SELECT seq, direction, frame FROM message_log WHERE station_id = 'chart' ORDER BY seq")
+    assert [seq for seq, _, _ in log] == list(range(len(log))) and len(log) == len(central.recent_frames("chart"))
+    assert "BootNotification" in str(log[0][2]) and "StopTransaction" in str(log[-2][2])
     assert await central.forget_station("chart")
     assert rows(store.path, "SELECT count(*) FROM meter_samples") == [(0,)]
+    assert rows(store.path, "SELECT count(*) FROM message_log") == [(0,)]
     await central.stop()
 
 
@@ -270,7 +279,7 @@ async def test_migration_from_the_first_schema(tmp_path: Path) -> None:
     assert await store.open() == 1
     assert await store.async_load() == {"next_transaction_id": 42, "stations": {}, "history": []}
     await store.close()
-    assert rows(path, "PRAGMA user_version") == [(SCHEMA_VERSION,)] and SCHEMA_VERSION == 2
+    assert rows(path, "PRAGMA user_version") == [(SCHEMA_VERSION,)] and SCHEMA_VERSION == 3
     assert rows(path, "SELECT count(*) FROM meter_samples") == [(0,)]
 
 
@@ -279,9 +288,9 @@ async def test_a_slow_disk_does_not_block_the_event_loop(store: SqliteStore) -> 
     loop still runs its callbacks on time while sessions are saved one after the other."""
     original = store._apply
 
-    def slow(changes: list[tuple[str, str, str | None, int | None]], durable: bool, samples: list[Sample]) -> None:
+    def slow(changes: list[Change], durable: bool, *more: Any) -> None:
         time.sleep(1.0)
-        original(changes, durable, samples)
+        original(changes, durable, *more)
 
     store._apply = slow  # type: ignore[method-assign]
     loop = asyncio.get_running_loop()

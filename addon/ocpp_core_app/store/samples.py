@@ -1,5 +1,6 @@
-"""The sessions' meter samples for their charts: the energy register (and power) of each running session,
-taken from csms's events (a CONNECTOR_UPDATED after new readings), handed to the store."""
+"""What the store keeps beside csms's document, from csms's events: the sessions' meter samples for their
+charts (the energy register and power of each running session, at every CONNECTOR_UPDATED after new
+readings), and each charger's message log (its recent frames, at every disconnect)."""
 
 from __future__ import annotations
 
@@ -45,3 +46,15 @@ class SessionSamples:
                 power.value if power is not None and power.timestamp == reading.timestamp else None,
             )
         )
+
+
+class MessageLog:
+    """Subscribe `on_event`: a charger's recent frames go to the store when it disconnects (also at the stop)."""
+
+    def __init__(self, central: Any, store: SqliteStore) -> None:
+        self._central = central
+        self._store = store
+
+    def on_event(self, event: Any) -> None:
+        if event.type == csms.EventType.DISCONNECTED:
+            self._store.set_frames(event.station_id, self._central.recent_frames(event.station_id))

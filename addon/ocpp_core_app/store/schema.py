@@ -8,6 +8,8 @@ csms keeps its state as one JSON document; the store splits it so a change rewri
   (the record as csms hands it out beside them);
 - `meter_samples`: the energy register (and power) of each session as it was read, for its chart; kept as
   long as the session's row;
+- `message_log`: each charger's most recent frames (both directions, secrets never kept: csms's frame log) as
+  of its last disconnect or the app's stop, for diagnostics;
 - `meta`: the store's own bookkeeping (when it was last opened).
 """
 
@@ -50,6 +52,17 @@ MIGRATIONS: tuple[str, ...] = (
         energy_wh REAL NOT NULL,
         power_w REAL,
         PRIMARY KEY (station_id, transaction_id, start_time, time)
+    ) WITHOUT ROWID;
+    """,
+    # 3: the chargers' message log
+    """
+    CREATE TABLE message_log (
+        station_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        time REAL NOT NULL,
+        direction TEXT NOT NULL,
+        frame TEXT NOT NULL,
+        PRIMARY KEY (station_id, seq)
     ) WITHOUT ROWID;
     """,
 )

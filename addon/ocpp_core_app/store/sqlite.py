@@ -68,6 +68,8 @@ class SqliteStore(csms.Persistence):
         self._pending: Callable[[], dict[str, Any]] | None = None
         # meter samples not written yet: they go with the next save (csms schedules one for every reading)
         self._samples: list[Sample] = []
+        # chargers' recent frames to write with the next save: station id -> (time, direction, frame)
+        self._frames: dict[str, list[tuple[float, str, str]]] = {}
         self._timer: asyncio.TimerHandle | None = None
         self._task: asyncio.Task[None] | None = None
         self._retry_delay = RETRY_DELAY
@@ -132,6 +134,10 @@ class SqliteStore(csms.Persistence):
         """A session's reading, written with the next save (a kill -9 may cost the last second of them;
         the session's energy is its transaction's, written before the charger's answer)."""
         self._samples.append(sample)
+
+    def set_frames(self, station_id: str, frames: list[tuple[float, str, str]]) -> None:
+        """A charger's message log as it is now, written (in place of the one before) with the next save."""
+        self._frames[station_id] = frames
 
     async def flush(self) -> None:
         """Write what is scheduled now (a clean shutdown); raises StoreError when that fails."""
@@ -286,15 +292,23 @@ class SqliteStore(csms.Persistence):
 
     async def _write(self, changes: list[Change], durable: bool) -> None:
         samples, self._samples = self._samples, []
+        frames, self._frames = self._frames, {}
         try:
-            await self._run(lambda: self._apply(changes, durable, samples))
+            await self._run(lambda: self._apply(changes, durable, samples, frames))
         except StoreError:
             self._samples[:0] = samples  # kept for the next try
+            self._frames = {**frames, **self._frames}
             raise
 
-    def _apply(self, changes: list[Change], durable: bool, samples: list[Sample] | None = None) -> None:
+    def _apply(
+        self,
+        changes: list[Change],
+        durable: bool,
+        samples: list[Sample] | None = None,
+        frames: dict[str, list[tuple[float, str, str]]] | None = None,
+    ) -> None:
         self.threads.add(threading.get_ident())
-        if not changes and not samples:
+        if not changes and not samples and not frames:
             return
         db = self._db()
         try:
@@ -302,6 +316,12 @@ class SqliteStore(csms.Persistence):
             db.execute("BEGIN IMMEDIATE")
             if samples:
                 db.executemany("INSERT OR IGNORE INTO meter_samples VALUES (?, ?, ?, ?, ?, ?)", samples)
+            for station_id, log in (frames or {}).items():
+                db.execute("DELETE FROM message_log WHERE station_id = ?", (station_id,))
+                db.executemany(
+                    "INSERT INTO message_log VALUES (?, ?, ?, ?, ?)",
+                    [(station_id, seq, *entry) for seq, entry in enumerate(log)],
+                )
             for table, key, text, position in changes:
                 self._apply_one(db, table, key, text, position)
             db.execute("COMMIT")
@@ -338,6 +358,8 @@ class SqliteStore(csms.Persistence):
         key_column = "id" if table == "stations" else "key"
         if text is None:
             db.execute(f"DELETE FROM {table} WHERE {key_column} = ?", (key,))
+            if table == "stations":  # a charger the user removed: its message log goes too
+                db.execute("DELETE FROM message_log WHERE station_id = ?", (key,))
         else:
             db.execute(
                 f"INSERT INTO {table} ({key_column}, {column}) VALUES (?, ?)"
