@@ -8,18 +8,20 @@ VENV_PY="$VENV/bin/python"
 REQS="$ROOT/requirements/run.txt"
 STAMP="$VENV/.requirements.sha256"
 
-# Print the first Python >= 3.13.2 (Home Assistant 2026.2's minimum); $PYTHON wins if set.
+# Print the first Python >= $MIN_PYTHON (default 3.13.2: Home Assistant 2026.2's minimum); $PYTHON wins if set.
+MIN_PYTHON="${MIN_PYTHON:-3.13.2}"
 find_python() {
-    local candidates=(python3.14 python3.13 python3) candidate
+    local candidates=(python3.14 python3.13 python3.12 python3) candidate
     [[ -n "${PYTHON:-}" ]] && candidates=("$PYTHON")
     for candidate in "${candidates[@]}"; do
         # `command -v` alone is not enough: pyenv shims exist but fail for versions not selected.
-        if "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 13, 2))' >/dev/null 2>&1; then
+        if "$candidate" -c "import sys; sys.exit(sys.version_info < tuple(map(int, '$MIN_PYTHON'.split('.'))))" \
+            >/dev/null 2>&1; then
             echo "$candidate"
             return 0
         fi
     done
-    echo "error: need Python >= 3.13.2 (tried: ${candidates[*]})." >&2
+    echo "error: need Python >= $MIN_PYTHON (tried: ${candidates[*]})." >&2
     echo "       Install one, or point to it: PYTHON=/path/to/python3.13 $0" >&2
     return 1
 }
@@ -48,7 +50,7 @@ ensure_venv() {
     want="$(requirements_hash)"
     [[ -f "$STAMP" && "$(cat "$STAMP")" == "$want" ]] && return 0
 
-    echo "==> Installing requirements/run.txt into $VENV (new or changed; the first time takes a while)"
+    echo "==> Installing ${REQS#"$ROOT"/} into $VENV (new or changed; the first time takes a while)"
     # uv resolves and installs Home Assistant's ~100 packages far faster than pip;
     # fall back to pip when uv cannot be installed (e.g. no wheel for this platform).
     if [[ -x "$VENV/bin/uv" ]] || "$VENV_PY" -m pip install --quiet uv; then

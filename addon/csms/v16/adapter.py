@@ -153,6 +153,8 @@ class V16Adapter(VersionAdapter):
             # The charger sent the same StartTransaction again (our answer got lost): same id, same answer.
             tx_id = open_tx.transaction_id
             decision = authorization.decide(self.station_id, id_tag, connector_id=connector_id, transaction_id=tx_id)
+            if self.state.unsaved:
+                await self.state.save_now()  # the first answer was an error, as the write failed: write it now
         else:
             tx_id = str(self.state.allocate_transaction_id())
             decision = authorization.decide(

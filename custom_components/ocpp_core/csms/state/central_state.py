@@ -71,6 +71,9 @@ class CentralState(StationReports, StationReports2, TransactionEvents):
         self._recently_ended: dict[tuple[str, str], None] = {}
         # parts kept by other modules (tags, credentials, limits): name -> (load, dump)
         self._sections: dict[str, tuple[Callable[[Any], None], Callable[[], Any]]] = {}
+        # True once an immediate save failed, until one succeeds: the charger got an error instead of its
+        # answer, and its retry (a retransmission, answered from memory) must be written first
+        self.unsaved = False
 
     def register_section(self, name: str, load: Callable[[Any], None], dump: Callable[[], Any]) -> None:
         """Persist another module's data under `name`: `dump()` is saved with the state, and
@@ -160,7 +163,9 @@ class CentralState(StationReports, StationReports2, TransactionEvents):
         self._save_soon()
 
     async def save_now(self) -> None:
+        self.unsaved = True
         await self._persistence.async_save(self.snapshot())
+        self.unsaved = False
 
     def log_once(self, station_id: str, key: str, level: int, message: str, *args: object) -> None:
         """Log a station's recurring condition the first time only (per run of the central system)."""
@@ -423,6 +428,8 @@ class CentralState(StationReports, StationReports2, TransactionEvents):
                 station_id,
                 transaction_id,
             )
+            if self.unsaved:
+                await self.save_now()  # perhaps the retry of a stop whose write failed: written before the answer
             self.events.emit(
                 Event(
                     EventType.TRANSACTION_ENDED,

@@ -95,6 +95,8 @@ class TransactionEvents:
     history: TransactionHistory
     logs: LogLimiter
     _recently_ended: dict[tuple[str, str], None]
+    # an immediate save failed (see CentralState.save_now): a retransmitted event is saved before its answer
+    unsaved: bool
 
     @abstractmethod
     def station(self, station_id: str) -> Station:
@@ -188,9 +190,10 @@ class TransactionEvents:
         )
         return "updated"
 
-    @staticmethod
-    def needs_saving_now(outcome: str) -> bool:
-        return outcome in ("started", "ended", "recorded")
+    def needs_saving_now(self, outcome: str) -> bool:
+        """Write before the answer: a session opened or closed, or the station's retry of an event whose first
+        answer was an error because the write failed (a duplicate, or a late Ended, now)."""
+        return outcome in ("started", "ended", "recorded") or (outcome in ("duplicate", "late") and self.unsaved)
 
     # ---- known transactions ------------------------------------------------------------
 

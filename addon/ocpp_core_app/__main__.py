@@ -1,0 +1,35 @@
+"""`python3 -m ocpp_core_app [options]`: the add-on's central system (see options.py for the flags)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import sys
+
+from .eventlog import setup_logging
+from .health import healthy
+from .options import parse
+from .store import StoreError
+from .store.sqlite import checkpoint
+
+
+def main() -> int:
+    options = parse()
+    if options.health:
+        return 0 if healthy(options.ocpp_port) else 1
+    if options.checkpoint:
+        try:
+            checkpoint(options.database_path)
+        except StoreError as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 1
+        return 0
+    setup_logging(options.log_level)
+    from .app import DISCOVERY_HOST_ENV, run  # after the logging setup: csms is imported here
+
+    return asyncio.run(run(options, os.environ.get(DISCOVERY_HOST_ENV) or socket.gethostname()))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,110 @@
+"""Run the central system with the add-on's options on the SQLite store, until SIGTERM / SIGINT."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from typing import Any
+
+from .api_token import api_token
+from .central_import import csms
+from .discovery import announce
+from .eventlog import log_event
+from .options import AppOptions
+from .store import SqliteStore, StoreError
+from .store.samples import MessageLog, SessionSamples
+
+_LOGGER = logging.getLogger("ocpp_core_app")
+
+ACCEPTED, REJECTED, PENDING = "Accepted", "Rejected", "Pending"
+# the host the integration reaches the add-on by (the Supervisor's DNS name of the add-on's container)
+DISCOVERY_HOST_ENV = "OCPP_CORE_DISCOVERY_HOST"
+
+
+def central_config(options: AppOptions) -> Any:
+    config = csms.CentralSystemConfig(
+        port=options.ocpp_port,
+        heartbeat_interval=options.heartbeat_interval,
+        lenient=not options.strict,
+        security_profile=options.security_profile,
+        certfile=str(options.certfile) if options.certfile else None,
+        keyfile=str(options.keyfile) if options.keyfile else None,
+        cafile=str(options.cafile) if options.cafile else None,
+    )
+    config.set_message_rate(options.max_message_rate)
+    return config
+
+
+def build_central(options: AppOptions, store: SqliteStore) -> Any:
+    central = csms.CentralSystem(central_config(options), store)
+
+    def boot_policy(station_id: str, boot: dict[str, Any]) -> str:
+        station = central.stations.get(station_id)
+        if station is not None and station.registration_status == ACCEPTED:
+            return ACCEPTED  # accepted before
+        if options.unknown_chargers == "accept":
+            return ACCEPTED
+        return REJECTED if options.unknown_chargers == "reject" else PENDING
+
+    central.config.boot_policy = boot_policy
+    if options.meter_interval is not None:
+        central.meter_intervals.set_default(options.meter_interval)
+    central.events.subscribe(log_event)
+    central.events.subscribe(SessionSamples(central, store).on_event)
+    central.events.subscribe(MessageLog(central, store).on_event)
+    return central
+
+
+async def run(options: AppOptions, discovery_host: str) -> int:
+    """The app's life; the exit code."""
+    token, generated = api_token(options.data_dir, options.api_token)
+    if generated:
+        # printed once, so whoever started it can copy it; kept in the data dir from now on
+        print(f"API token (generated, kept in {options.data_dir / 'api_token'}): {token}", flush=True)
+    store = SqliteStore(options.database_path)
+    try:
+        version = await store.open()
+    except StoreError as err:
+        _LOGGER.error("%s", err)
+        return 1
+    central = build_central(options, store)
+    try:
+        await central.load()
+        await central.start()
+    except StoreError as err:
+        _LOGGER.error("%s", err)
+        await store.close()
+        return 1
+    except OSError as err:
+        _LOGGER.error("Cannot listen on port %s: %s", options.ocpp_port, err)
+        await store.close()
+        return 1
+    _LOGGER.info(
+        "OCPP central system on port %s (%s), data in %s (database %s, schema %s%s), %s chargers known",
+        central.port,
+        "wss" if options.security_profile >= 2 else "ws",
+        options.data_dir,
+        options.database_path,
+        "new" if version == 0 else "v" + str(version),
+        "",
+        len(central.stations),
+    )
+    await announce(discovery_host, central.port, token)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    _LOGGER.info("Stopping: closing the chargers' connections and writing the store")
+    code = 0
+    try:
+        await central.stop()
+        await store.close()
+    except StoreError as err:
+        _LOGGER.error("Could not write the store at the end: %s", err)
+        code = 1
+    _LOGGER.info("Stopped")
+    return code

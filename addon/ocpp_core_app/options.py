@@ -1,0 +1,181 @@
+"""The app's options: command-line flags, each also an environment variable OCPP_CORE_<NAME>.
+
+The add-on's run script turns /data/options.json into these flags; scripts/addon passes its own.
+A bad option is one clear line on stderr and exit code 2, before anything starts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NoReturn
+
+ENV_PREFIX = "OCPP_CORE_"
+LOG_LEVELS = ("debug", "info", "warning", "error")
+UNKNOWN_CHARGERS = ("accept", "reject", "ask")
+
+
+@dataclass(frozen=True, slots=True)
+class AppOptions:
+    data_dir: Path
+    ocpp_port: int
+    ui_port: int
+    api_token: str | None
+    log_level: str
+    security_profile: int
+    certfile: Path | None
+    keyfile: Path | None
+    cafile: Path | None
+    unknown_chargers: str
+    strict: bool
+    heartbeat_interval: int
+    meter_interval: int | None
+    max_message_rate: float
+    database_path: Path
+    health: bool
+    checkpoint: bool
+
+
+def _port(text: str) -> int:
+    value = int(text)
+    if not 1 <= value <= 65535:
+        raise ValueError(text)
+    return value
+
+
+def _seconds(text: str) -> int:
+    value = int(text)
+    if not 1 <= value <= 86400:
+        raise ValueError(text)
+    return value
+
+
+def _rate(text: str) -> float:
+    value = float(text)
+    if not 0 <= value <= 100000:
+        raise ValueError(text)
+    return value
+
+
+_port.__name__ = "port (1-65535)"
+_seconds.__name__ = "number of seconds (1-86400)"
+_rate.__name__ = "messages per second (0-100000, 0: no limit)"
+
+
+def _flag(value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("", "0", "false", "no", "off"):
+        return False
+    raise ValueError(value)
+
+
+class _Parser(argparse.ArgumentParser):
+    """A bad option: one line (no usage block), exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (--help lists the options)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="python3 -m ocpp_core_app",
+        description="The OCPP Core add-on's central system: csms with a durable SQLite store. "
+        f"Every option can also be given as an environment variable {ENV_PREFIX}<NAME> (e.g. {ENV_PREFIX}OCPP_PORT).",
+    )
+    add = parser.add_argument
+    add("--data-dir", default="./addon-data", help="where the database and the API token live (the add-on: /data)")
+    add("--ocpp-port", type=_port, default=9000, help="the chargers' WebSocket port")
+    add("--ui-port", type=_port, default=8099, help="the web UI's port (reserved: nothing is served on it yet)")
+    add("--api-token", help="the API's bearer token (default: generated once and kept in the data dir)")
+    add("--log-level", type=str.lower, choices=LOG_LEVELS, default="info")
+    add("--security-profile", type=int, choices=(0, 1, 2, 3), default=0, help="1 HTTP Basic, 2 TLS + Basic, 3 mTLS")
+    add("--certfile", help="profiles 2 and 3: the server certificate (chain), PEM")
+    add("--keyfile", help="profiles 2 and 3: its private key, PEM")
+    add("--cafile", help="profile 3: the CA of the chargers' client certificates, PEM")
+    add("--unknown-chargers", type=str.lower, choices=UNKNOWN_CHARGERS, default="accept",
+        help="a charger not accepted before: accept it, reject it, or keep it Pending until accepted")  # fmt: skip
+    add("--strict", action="store_true", help="reject every schema break (default: tolerate small ones)")
+    add("--heartbeat-interval", type=_seconds, default=300, help="seconds")
+    add("--meter-interval", type=_seconds, default=None, help="seconds (default: each charger's own)")
+    add("--max-message-rate", type=_rate, default=50.0, help="messages per second per charger")
+    add("--database-url", help="sqlite:///PATH (default: sqlite:///<data-dir>/ocpp_core.db)")
+    add("--health", action="store_true", help="exit 0 when the OCPP port answers, else 1 (the HEALTHCHECK)")
+    add("--checkpoint", action="store_true", help="write the WAL into the database file and exit (backup_pre)")
+    return parser
+
+
+def _with_environment(parser: argparse.ArgumentParser, environ: Mapping[str, str]) -> None:
+    """Environment variables become the flags' defaults (a flag given wins)."""
+    for action in parser._actions:
+        if not action.option_strings or action.dest == "help":
+            continue
+        name = ENV_PREFIX + action.dest.upper()
+        if name not in environ:
+            continue
+        raw = environ[name]
+        try:
+            if action.nargs == 0:  # store_true
+                value: object = _flag(raw)
+            else:
+                value = action.type(raw) if callable(action.type) else raw
+            if action.choices is not None and value not in action.choices:
+                raise ValueError(raw)
+        except (TypeError, ValueError):
+            parser.error(f"{name}: invalid value {raw!r}")
+        action.default = value
+
+
+def parse(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> AppOptions:
+    """The options; exits 2 with one line on stderr when one is bad."""
+    parser = build_parser()
+    _with_environment(parser, os.environ if environ is None else environ)
+    args = parser.parse_args(argv)
+    data_dir = Path(args.data_dir).expanduser()
+    database_path = data_dir / "ocpp_core.db"
+    if args.database_url:
+        url: str = args.database_url
+        if url.startswith(("postgresql://", "postgres://")):
+            parser.error("--database-url: PostgreSQL is not supported yet; use sqlite:///PATH or leave it out")
+        if not url.startswith("sqlite:///") or url == "sqlite:///":
+            parser.error(f"--database-url: {url!r} is no sqlite:///PATH")
+        database_path = Path(url.removeprefix("sqlite:///")).expanduser()
+        if not database_path.is_absolute():
+            database_path = Path.cwd() / database_path
+    files = {
+        name: Path(getattr(args, name)) if getattr(args, name) else None for name in ("certfile", "keyfile", "cafile")
+    }
+    if args.security_profile >= 2 and (files["certfile"] is None or files["keyfile"] is None):
+        parser.error(f"--security-profile {args.security_profile} needs --certfile and --keyfile")
+    if args.security_profile == 3 and files["cafile"] is None:
+        parser.error("--security-profile 3 needs --cafile (the CA of the chargers' certificates)")
+    for name, path in files.items():
+        if path is not None and not path.is_file():
+            parser.error(f"--{name}: no file {path}")
+    if args.api_token is not None and len(args.api_token) < 16:
+        parser.error("--api-token: at least 16 characters")
+    if args.ocpp_port == args.ui_port:
+        parser.error("--ocpp-port and --ui-port must differ")
+    return AppOptions(
+        data_dir=data_dir,
+        ocpp_port=args.ocpp_port,
+        ui_port=args.ui_port,
+        api_token=args.api_token,
+        log_level=args.log_level,
+        security_profile=args.security_profile,
+        certfile=files["certfile"],
+        keyfile=files["keyfile"],
+        cafile=files["cafile"],
+        unknown_chargers=args.unknown_chargers,
+        strict=args.strict,
+        heartbeat_interval=args.heartbeat_interval,
+        meter_interval=args.meter_interval,
+        max_message_rate=args.max_message_rate,
+        database_path=database_path,
+        health=args.health,
+        checkpoint=args.checkpoint,
+    )

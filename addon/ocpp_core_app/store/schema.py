@@ -1,0 +1,85 @@
+"""The tables and their migrations (PRAGMA user_version counts the migrations applied).
+
+csms keeps its state as one JSON document; the store splits it so a change rewrites only its part:
+- `document`: the top-level sections (id counters, tags, passwords as salted hashes, limits, …), one row each;
+- `stations`: one row per charger (identity, connectors, settings, configuration and device model
+  snapshots, certificate data, its open transactions), as JSON;
+- `transactions`: one row per transaction, open and ended, with its columns for queries and exports
+  (the record as csms hands it out beside them);
+- `meter_samples`: the energy register (and power) of each session as it was read, for its chart; kept as
+  long as the session's row;
+- `message_log`: each charger's most recent frames (both directions, secrets never kept: csms's frame log) as
+  of its last disconnect or the app's stop, for diagnostics;
+- `meta`: the store's own bookkeeping (when it was last opened).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: the first schema
+    """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE document (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE stations (id TEXT PRIMARY KEY, data TEXT NOT NULL);
+    CREATE TABLE transactions (
+        station_id TEXT NOT NULL,
+        transaction_id TEXT NOT NULL,
+        start_time TEXT NOT NULL,
+        connector_id INTEGER NOT NULL,
+        id_tag TEXT,
+        stop_time TEXT,
+        meter_start_wh REAL NOT NULL,
+        meter_stop_wh REAL,
+        energy_wh REAL,
+        stop_reason TEXT,
+        open INTEGER NOT NULL,
+        -- the order of the ended ones (csms's history, oldest first)
+        position INTEGER,
+        record TEXT NOT NULL,
+        PRIMARY KEY (station_id, transaction_id, start_time)
+    );
+    CREATE INDEX transactions_by_start ON transactions (start_time);
+    """,
+    # 2: the sessions' meter samples
+    """
+    CREATE TABLE meter_samples (
+        station_id TEXT NOT NULL,
+        transaction_id TEXT NOT NULL,
+        start_time TEXT NOT NULL,
+        time TEXT NOT NULL,
+        energy_wh REAL NOT NULL,
+        power_w REAL,
+        PRIMARY KEY (station_id, transaction_id, start_time, time)
+    ) WITHOUT ROWID;
+    """,
+    # 3: the chargers' message log
+    """
+    CREATE TABLE message_log (
+        station_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        time REAL NOT NULL,
+        direction TEXT NOT NULL,
+        frame TEXT NOT NULL,
+        PRIMARY KEY (station_id, seq)
+    ) WITHOUT ROWID;
+    """,
+)
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def migrate(connection: sqlite3.Connection) -> int:
+    """Apply the migrations not applied yet, each in its own transaction; the version before."""
+    version = int(connection.execute("PRAGMA user_version").fetchone()[0])
+    if version > SCHEMA_VERSION:
+        raise ValueError(f"the database is of a newer version ({version}) than this app knows ({SCHEMA_VERSION})")
+    for number in range(version, SCHEMA_VERSION):
+        try:
+            connection.executescript(f"BEGIN; {MIGRATIONS[number]} PRAGMA user_version = {number + 1}; COMMIT;")
+        except sqlite3.Error:
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
+            raise
+    return version

@@ -1,0 +1,90 @@
+"""kill -9 of the app mid-session, then a restart: the transaction a charger was told about is there, with its
+id, and the session's energy is exact (1.6J and 2.0.1, real sockets, the simulated chargers)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from sim import charger201
+from sim.charger16 import connect as connect16
+
+from .app_process import start_app
+
+
+def transactions(data_dir: Path) -> dict[str, dict[str, Any]]:
+    """The transactions table, read as the web UI or an export would (by transaction id)."""
+    with contextlib.closing(sqlite3.connect(data_dir / "ocpp_core.db")) as db:
+        db.row_factory = sqlite3.Row
+        return {row["transaction_id"]: dict(row) for row in db.execute("SELECT * FROM transactions")}
+
+
+async def test_kill_mid_session_16(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    app = start_app(data, "--max-message-rate", "0")
+    try:
+        cp, task, _ws = await connect16(app.url, "kill16")
+        await cp.boot()
+        connector = cp.sim.connectors[1]
+        meter_start = int(connector.energy_wh)
+        tx_id = await cp.start_transaction(1, "TAG-1")
+        for _ in range(5):
+            await cp.send_meter_values(1, seconds=60)
+        # told about, not stopped: what the charger knows now must survive
+        app.kill()
+        task.cancel()
+        assert transactions(data)[str(tx_id)]["open"] == 1
+
+        app = start_app(data, "--max-message-rate", "0", port=app.port)
+        cp2, task2, ws2 = await connect16(app.url, "kill16")
+        cp2.sim.connectors[1].energy_wh = connector.energy_wh
+        cp2.sim.connectors[1].transaction_id = tx_id
+        await cp2.boot()
+        await cp2.stop_transaction(1)
+        meter_stop = int(connector.energy_wh)
+        # ids go on after the restart: none handed out twice
+        assert await cp2.start_transaction(1, "TAG-2") == tx_id + 1
+        await ws2.close()
+        task2.cancel()
+    finally:
+        assert app.stop() == 0
+    row = transactions(data)[str(tx_id)]
+    assert (row["open"], row["connector_id"], row["id_tag"]) == (0, 1, "TAG-1")
+    assert (row["meter_start_wh"], row["meter_stop_wh"]) == (meter_start, meter_stop)
+    assert row["energy_wh"] == meter_stop - meter_start > 0
+    assert transactions(data)[str(tx_id + 1)]["open"] == 1  # still charging at the clean stop: kept open
+    assert "session " + str(tx_id) + " ended" in app.output()
+
+
+async def test_kill_mid_session_201(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    app = start_app(data, "--max-message-rate", "0")
+    try:
+        station = await charger201.connect(app.url, "kill201")
+        await station.boot()
+        async with asyncio.timeout(10):
+            await station.settle()
+        evse = station.sim.evses[1]
+        meter_start = evse.energy_wh
+        tx_id = await station.start_transaction(1, "TAG-1")
+        for _ in range(5):
+            await station.update_transaction(1, seconds=60)
+        app.kill()
+        with contextlib.suppress(Exception):
+            await station.close()
+        assert transactions(data)[tx_id]["open"] == 1
+
+        app = start_app(data, "--max-message-rate", "0", port=app.port)
+        await station.reconnect(statuses=False)
+        await station.stop_transaction(1)
+        meter_stop = evse.energy_wh
+        await station.close()
+    finally:
+        assert app.stop() == 0
+    row = transactions(data)[tx_id]
+    assert (row["open"], row["id_tag"], row["stop_reason"]) == (0, "TAG-1", "Local")
+    assert row["meter_start_wh"] == meter_start
+    assert row["energy_wh"] == meter_stop - meter_start > 0

@@ -1,0 +1,353 @@
+"""The SQLite store in-process: csms's real central system on it, real WebSockets, raw 1.6 frames."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import sqlite3
+import threading
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from ocpp_core_app.central_import import csms
+from ocpp_core_app.store import SqliteStore, StoreError
+from ocpp_core_app.store.samples import MessageLog, SessionSamples
+from ocpp_core_app.store.schema import MIGRATIONS, SCHEMA_VERSION
+from ocpp_core_app.store.sqlite import Change
+
+from tests.csms.helpers import BOOT, RawCharger, wait_for
+
+STAMP = "2026-01-01T10:00:00Z"
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
+    store = SqliteStore(tmp_path / "ocpp_core.db", save_delay=0.05)
+    await store.open()
+    yield store
+    with contextlib.suppress(StoreError):
+        await store.close()
+
+
+async def start_central(store: SqliteStore) -> csms.CentralSystem:
+    central = csms.CentralSystem(csms.CentralSystemConfig(host="127.0.0.1", port=0), store)
+    await central.start()
+    return central
+
+
+def rows(path: Path, sql: str) -> list[tuple[object, ...]]:
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        return db.execute(sql).fetchall()
+
+
+async def test_schema_and_round_trip(store: SqliteStore, tmp_path: Path) -> None:
+    assert rows(store.path, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
+    assert rows(store.path, "PRAGMA journal_mode") == [("wal",)]
+    central = await start_central(store)
+    cp = await RawCharger.connect(f"ws://127.0.0.1:{central.port}", "round")
+    await cp.call("BootNotification", BOOT)
+    answer = await cp.call("StartTransaction", {"connectorId": 1, "idTag": "A", "meterStart": 100, "timestamp": STAMP})
+    tx_id = answer[2]["transactionId"]
+    await cp.call(
+        "StopTransaction", {"transactionId": tx_id, "meterStop": 1600, "timestamp": STAMP, "reason": "EVDisconnected"}
+    )
+    await cp.call("StartTransaction", {"connectorId": 2, "idTag": "B", "meterStart": 7, "timestamp": STAMP})
+    await cp.close()
+    await central.stop()
+    expected = central.state.snapshot()
+    await store.close()
+    # relational: the transactions with their columns
+    assert rows(store.path, "SELECT transaction_id, connector_id, id_tag, meter_start_wh, meter_stop_wh, energy_wh,"
+                " stop_reason, open FROM transactions ORDER BY transaction_id") == [
+        (str(tx_id), 1, "A", 100.0, 1600.0, 1500.0, "EVDisconnected", 0),
+        (str(tx_id + 1), 2, "B", 7.0, None, 0.0, None, 1),
+    ]  # fmt: skip
+    again = SqliteStore(store.path)
+    await again.open()
+    assert await again.async_load() == json.loads(json.dumps(expected))
+    await again.close()
+
+
+async def test_a_meter_value_rewrites_one_row(store: SqliteStore) -> None:
+    central = await start_central(store)
+    url = f"ws://127.0.0.1:{central.port}"
+    chargers = [await RawCharger.connect(url, f"cp{i}") for i in range(5)]
+    for cp in chargers:
+        await cp.call("BootNotification", BOOT)
+    await cp.call("StartTransaction", {"connectorId": 1, "idTag": "A", "meterStart": 0, "timestamp": STAMP})
+    await store.flush()
+    before = store.writes
+    written: list[list[Change]] = []
+    original = store._apply
+
+    def spy(changes: list[Change], durable: bool, *more: Any) -> None:
+        written.append(changes)
+        original(changes, durable, *more)
+
+    store._apply = spy  # type: ignore[method-assign]
+    sample = {"value": "500", "measurand": "Energy.Active.Import.Register", "unit": "Wh"}
+    await cp.call("MeterValues", {"connectorId": 1, "transactionId": 1, "meterValue": [
+        {"timestamp": "2026-01-01T10:05:00Z", "sampledValue": [sample]}]})  # fmt: skip
+    await store.flush()
+    assert store.writes == before + 1
+    assert [(table, key) for table, key, _, _ in written[0]] == [
+        ("stations", "cp4"),
+        ("transactions", '["cp4","1","2026-01-01T10:00:00+00:00"]'),
+    ]
+    # SQL never runs on the event loop's thread
+    assert threading.get_ident() not in store.threads and len(store.threads) == 1
+    for cp in chargers:
+        await cp.close()
+    await central.stop()
+
+
+async def make_full(store: SqliteStore) -> None:
+    """The disk is full: the database may not grow, and every free byte in its pages is taken."""
+    pages = rows(store.path, "PRAGMA page_count")[0][0]
+    await store.set_max_page_count(int(pages))
+
+    def fill() -> None:
+        # every table's pages too (an empty table's root page has room for a row)
+        db = store._db()
+        inserts = (
+            "INSERT INTO meta VALUES (?, ?)",
+            "INSERT INTO document VALUES (?, ?)",
+            "INSERT INTO stations VALUES (?, ?)",
+            "INSERT INTO transactions VALUES ('filler', ?, '', 0, NULL, NULL, 0, NULL, NULL, NULL, 0, NULL, ?)",
+        )
+        for size in (2000, 200, 20, 1):
+            for sql in inserts:
+                for number in range(100_000):
+                    try:
+                        db.execute(sql, (f"filler{size}-{number}-{pages}", "x" * size))
+                    except sqlite3.OperationalError:
+                        break
+
+    await store._run(fill)
+
+
+def open_transactions(store: SqliteStore) -> list[tuple[object, ...]]:
+    return rows(store.path, "SELECT transaction_id, open, energy_wh FROM transactions WHERE station_id != 'filler'")
+
+
+async def test_full_disk_16(store: SqliteStore, caplog: pytest.LogCaptureFixture) -> None:
+    """Disk full: the charger gets an error, not a transaction id (nor a stop) that is not on disk; its retry
+    once there is room is answered and written first."""
+    central = await start_central(store)
+    cp = await RawCharger.connect(f"ws://127.0.0.1:{central.port}", "full")
+    await cp.call("BootNotification", BOOT)
+    await store.flush()
+    await make_full(store)
+    caplog.set_level(logging.WARNING)
+    start = {"connectorId": 1, "idTag": "A", "meterStart": 10, "timestamp": STAMP}
+    answer = await cp.call("StartTransaction", start)
+    assert answer[0] == 4 and answer[2] == "InternalError", answer
+    assert "database or disk is full" in caplog.text and "the charger gets an error" in caplog.text
+    await store.set_max_page_count(1_000_000)
+    # the charger's retry (the same StartTransaction, a retransmission to csms) is written before its answer
+    answer = await cp.call("StartTransaction", start, "m2")
+    assert answer[0] == 3, answer
+    tx_id = answer[2]["transactionId"]
+    assert open_transactions(store) == [(str(tx_id), 1, 0.0)]
+    await make_full(store)
+    stop = {"transactionId": tx_id, "meterStop": 1510, "timestamp": STAMP, "reason": "Local"}
+    answer = await cp.call("StopTransaction", stop, "m3")
+    assert answer[0] == 4, answer
+    await store.set_max_page_count(2_000_000)
+    assert (await cp.call("StopTransaction", stop, "m4"))[0] == 3
+    assert open_transactions(store) == [(str(tx_id), 0, 1500.0)]
+    await cp.close()
+    await central.stop()
+
+
+async def test_full_disk_201(store: SqliteStore, caplog: pytest.LogCaptureFixture) -> None:
+    central = await start_central(store)
+    cp = await RawCharger.connect(f"ws://127.0.0.1:{central.port}", "full2", ["ocpp2.0.1"])
+    await cp.call("BootNotification", {"reason": "PowerUp", "chargingStation": {"model": "m", "vendorName": "v"}})
+    await store.flush()
+    caplog.set_level(logging.WARNING)
+
+    def event(kind: str, seq_no: int, wh: float, **more: object) -> dict[str, object]:
+        return {
+            "eventType": kind, "timestamp": STAMP, "triggerReason": "Authorized", "seqNo": seq_no,
+            "transactionInfo": {"transactionId": "T-1", **more}, "evse": {"id": 1, "connectorId": 1},
+            "idToken": {"idToken": "A", "type": "ISO14443"},
+            "meterValue": [{"timestamp": STAMP, "sampledValue": [
+                {"value": wh, "measurand": "Energy.Active.Import.Register"}]}],
+        }  # fmt: skip
+
+    # (an Ended that shrinks its rows may fit into a full database's pages: the 1.6 test covers the stop)
+    await make_full(store)
+    answer = await cp.call("TransactionEvent", event("Started", 0, 100.0), "s1")
+    assert answer[0] == 4, answer
+    assert "database or disk is full" in caplog.text
+    await store.set_max_page_count(1_000_000)
+    # the station's retry (a duplicate to csms) is written before its answer
+    answer = await cp.call("TransactionEvent", event("Started", 0, 100.0), "s2")
+    assert answer[0] == 3, answer
+    assert open_transactions(store) == [("T-1", 1, 0.0)]
+    answer = await cp.call("TransactionEvent", event("Ended", 1, 2100.0, stoppedReason="Local"), "e1")
+    assert open_transactions(store) == [("T-1", 0, 2000.0)]
+    await cp.close()
+    await central.stop()
+
+
+async def test_full_disk_scheduled_save_is_retried(store: SqliteStore, caplog: pytest.LogCaptureFixture) -> None:
+    pages = rows(store.path, "PRAGMA page_count")[0][0]
+    await store.set_max_page_count(int(pages))
+    caplog.set_level(logging.WARNING)
+    store.schedule_save(lambda: {"stations": {f"cp{i}": {"name": "x" * 1000} for i in range(50)}})
+    async with asyncio.timeout(10):
+        while "Not saved" not in caplog.text:
+            await asyncio.sleep(0.02)
+    assert "database or disk is full" in caplog.text and "kept in memory and tried again" in caplog.text
+    assert rows(store.path, "SELECT count(*) FROM stations") == [(0,)]
+    await store.set_max_page_count(1_000_000)
+    async with asyncio.timeout(20):
+        while "Saving works again" not in caplog.text:
+            await asyncio.sleep(0.05)
+    assert rows(store.path, "SELECT count(*) FROM stations") == [(50,)]
+
+
+async def test_corrupt_file(tmp_path: Path) -> None:
+    path = tmp_path / "ocpp_core.db"
+    path.write_bytes(b"this is no database, but a file of the same name " * 100)
+    with pytest.raises(StoreError, match=r"ocpp_core.db: cannot use the database \(file is not a database: "):
+        await SqliteStore(path).open()
+    assert path.read_bytes().startswith(b"this is no database")  # left as it was, for the user to look at
+
+
+async def test_newer_schema(tmp_path: Path) -> None:
+    path = tmp_path / "ocpp_core.db"
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    with pytest.raises(StoreError, match="of a newer version"):
+        await SqliteStore(path).open()
+
+
+async def test_session_samples(store: SqliteStore) -> None:
+    """Each reading of a running session is a row (for its chart); they go with the session's row.  The
+    charger's message log is kept as of its disconnect, and goes with the charger."""
+    central = await start_central(store)
+    central.events.subscribe(SessionSamples(central, store).on_event)
+    central.events.subscribe(MessageLog(central, store).on_event)
+    cp = await RawCharger.connect(f"ws://127.0.0.1:{central.port}", "chart")
+    await cp.call("BootNotification", BOOT)
+    answer = await cp.call("StartTransaction", {"connectorId": 1, "idTag": "A", "meterStart": 0, "timestamp": STAMP})
+    tx_id = answer[2]["transactionId"]
+    for minute, wh in ((1, 180), (2, 365), (3, 550)):
+        readings = [
+            {"value": str(wh), "measurand": "Energy.Active.Import.Register", "unit": "Wh"},
+            {"value": "11", "measurand": "Power.Active.Import", "unit": "kW"},
+        ]
+        values = [{"timestamp": f"2026-01-01T10:0{minute}:00Z", "sampledValue": readings}]
+        meter_values = {"connectorId": 1, "transactionId": tx_id, "meterValue": values}
+        await cp.call("MeterValues", meter_values, f"mv{minute}")
+        await cp.call("MeterValues", meter_values, f"again{minute}")  # a replay: no second row
+    await cp.call("StopTransaction", {"transactionId": tx_id, "meterStop": 560, "timestamp": STAMP}, "stop")
+    await cp.close()
+    await store.flush()
+    assert rows(store.path, "SELECT transaction_id, time, energy_wh, power_w FROM meter_samples ORDER BY time") == [
+        (str(tx_id), "2026-01-01T10:01:00+00:00", 180.0, 11000.0),
+        (str(tx_id), "2026-01-01T10:02:00+00:00", 365.0, 11000.0),
+        (str(tx_id), "2026-01-01T10:03:00+00:00", 550.0, 11000.0),
+    ]
+    await wait_for(lambda: not central.is_connected("chart"))
+    await store.flush()
+    # the charger's message log, as of its disconnect
+    log = rows(store.path, "SELECT seq, direction, frame FROM message_log WHERE station_id = 'chart' ORDER BY seq")
+    assert [seq for seq, _, _ in log] == list(range(len(log))) and len(log) == len(central.recent_frames("chart"))
+    assert "BootNotification" in str(log[0][2]) and "StopTransaction" in str(log[-2][2])
+    assert await central.forget_station("chart")
+    assert rows(store.path, "SELECT count(*) FROM meter_samples") == [(0,)]
+    assert rows(store.path, "SELECT count(*) FROM message_log") == [(0,)]
+    await central.stop()
+
+
+async def test_migration_from_the_first_schema(tmp_path: Path) -> None:
+    """A database of schema 1 (the first release) is brought up to date, its data kept."""
+    path = tmp_path / "ocpp_core.db"
+    with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as db:
+        db.executescript(f"BEGIN; {MIGRATIONS[0]} PRAGMA user_version = 1; COMMIT;")
+        db.execute("INSERT INTO document VALUES ('next_transaction_id', '42')")
+    store = SqliteStore(path)
+    assert await store.open() == 1
+    assert await store.async_load() == {"next_transaction_id": 42, "stations": {}, "history": []}
+    await store.close()
+    assert rows(path, "PRAGMA user_version") == [(SCHEMA_VERSION,)] and SCHEMA_VERSION == 3
+    assert rows(path, "SELECT count(*) FROM meter_samples") == [(0,)]
+
+
+async def test_a_slow_disk_does_not_block_the_event_loop(store: SqliteStore) -> None:
+    """The writes run in the store's thread: with every commit taking 1 s (a slow SD card), the event
+    loop still runs its callbacks on time while sessions are saved one after the other."""
+    original = store._apply
+
+    def slow(changes: list[Change], durable: bool, *more: Any) -> None:
+        time.sleep(1.0)
+        original(changes, durable, *more)
+
+    store._apply = slow  # type: ignore[method-assign]
+    loop = asyncio.get_running_loop()
+    gaps: list[float] = []
+
+    async def ticker() -> None:
+        last = loop.time()
+        while True:
+            await asyncio.sleep(0.01)
+            now = loop.time()
+            gaps.append(now - last)
+            last = now
+
+    tick = asyncio.create_task(ticker())
+    document = {"stations": {f"cp{i}": {"name": f"charger {i}", "n": 0} for i in range(100)}}
+    for n in range(3):
+        document["stations"]["cp0"]["n"] = n
+        await store.async_save(json.loads(json.dumps(document)))
+    tick.cancel()
+    # 3 s of commits; the loop's longest pause far below one commit (generous for a loaded machine)
+    assert store.writes == 3 and max(gaps, default=9.9) < 0.5, gaps
+
+
+async def test_a_failed_immediate_save_is_retried_alone(store: SqliteStore, caplog: pytest.LogCaptureFixture) -> None:
+    """Nothing else saves after a failed immediate save: it is written all the same once there is room."""
+    await make_full(store)
+    caplog.set_level(logging.WARNING)
+    with pytest.raises(StoreError, match="database or disk is full"):
+        await store.async_save({"stations": {"cp": {"name": "x" * 5000}}})
+    await store.set_max_page_count(1_000_000)
+    async with asyncio.timeout(20):
+        while "Saving works again" not in caplog.text:
+            await asyncio.sleep(0.05)
+    assert rows(store.path, "SELECT id FROM stations WHERE id = 'cp'") == [("cp",)]
+
+
+async def test_history_bound_and_order(store: SqliteStore) -> None:
+    """The ended sessions csms keeps (history_size), in their order, also after a reload; older ones go."""
+    central = csms.CentralSystem(csms.CentralSystemConfig(host="127.0.0.1", port=0, history_size=2), store)
+    await central.start()
+    cp = await RawCharger.connect(f"ws://127.0.0.1:{central.port}", "h")
+    await cp.call("BootNotification", BOOT)
+    ids = []
+    for n in range(3):
+        start = {"connectorId": 1, "idTag": "A", "meterStart": n * 100, "timestamp": f"2026-01-0{3 - n}T10:00:00Z"}
+        tx_id = (await cp.call("StartTransaction", start, f"s{n}"))[2]["transactionId"]
+        stop = {"transactionId": tx_id, "meterStop": n * 100 + 50, "timestamp": "2026-01-04T10:00:00Z"}
+        await cp.call("StopTransaction", stop, f"e{n}")
+        ids.append(str(tx_id))
+    await cp.close()
+    await central.stop()
+    kept = [record["transaction_id"] for record in central.state.history.snapshot()]
+    assert kept == ids[1:]
+    assert rows(store.path, "SELECT transaction_id FROM transactions ORDER BY position") == [(i,) for i in ids[1:]]
+    await store.close()
+    again = SqliteStore(store.path)
+    await again.open()
+    loaded = await again.async_load()
+    assert loaded is not None and [record["transaction_id"] for record in loaded["history"]] == ids[1:]
+    await again.close()
