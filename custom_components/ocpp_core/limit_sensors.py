@@ -105,6 +105,9 @@ class LimitSensor(OcppEntity, SensorEntity):
         state = self._limit
         return None if state is None else self.entity_description.value_fn(state)
 
+    def _shown_now(self) -> tuple[Any, ...]:
+        return (self.available, self.native_value, self.extra_state_attributes)
+
     @property
     def extra_state_attributes(self) -> dict[str, Any] | None:
         """The status sensor carries the charger's answer (status, statusInfo) and the limit it was about."""
