@@ -91,6 +91,8 @@ class LimitSensor(OcppEntity, SensorEntity):
     """Unknown until a limit is set; like the numbers, it keeps its value while the charger is offline."""
 
     entity_description: LimitSensorDescription
+    # the charger's answer to the last change is for the repair issue and the entity's page; history keeps the status
+    _unrecorded_attributes = frozenset({"answer", "unit_sent", "overridden_by"})
 
     @property
     def _limit(self) -> LimitState | None:
