@@ -460,7 +460,10 @@ class ConnectorSensor(OcppEntity, ShownSensor):
     def _shown_now(self) -> tuple[Any, ...]:
         """The value, attributes and last reset the state is made of, without Home Assistant's state checks:
         most entities a message wakes did not change, and this runs for each."""
-        available, connector = self.available, self.connector
+        central, station_id = self.runtime.central, self.station_id  # the properties, read once
+        available = central.is_connected(station_id)
+        station = central.stations[station_id]
+        connector = station.connectors.get(self.connector_id)  # type: ignore[arg-type]  # never None here
         if connector is None:
             return (available,)
         description = self.entity_description
@@ -469,12 +472,10 @@ class ConnectorSensor(OcppEntity, ShownSensor):
             description.attrs_fn,
             description.last_reset_fn,
         )
-        value = (
-            description.value_fn(connector) if station_value_fn is None else station_value_fn(self.station, connector)
-        )
+        value = description.value_fn(connector) if station_value_fn is None else station_value_fn(station, connector)
         return (
             available,
-            self.shown_value(value),
+            self.shown_value(value) if type(value) is float else value,
             None if attrs_fn is None else attrs_fn(connector),
             None if last_reset_fn is None else last_reset_fn(connector),
         )
