@@ -41,6 +41,10 @@ def measure(version: str, chargers: int, recorder: bool, opts: argparse.Namespac
     return bench_run.run_server(bench_run.HA_SERVER, run_opts)
 
 
+def _ms(microseconds: Any) -> float | None:
+    return microseconds / 1000.0 if isinstance(microseconds, int | float) else None
+
+
 def _cell(value: Any, fmt: str) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "-"
@@ -53,7 +57,7 @@ def report(rows: list[tuple[tuple[str, int, bool], dict[str, Any]]], opts: argpa
         f"after {opts.warmup:g} s warm-up; HA pinned to core 0, the chargers on core 1; commit {bench_run.revision()}",
         "1.6 = MeterValues, 2.0.1 = TransactionEvent Updated; recorder = HA's recorder on SQLite (default_config)",
         "",
-        f"{'OCPP':<7}{'chargers':>9}{'recorder':>10}{'HA CPU/msg (ms)':>17}{'writes/msg':>12}"
+        f"{'OCPP':<7}{'chargers':>9}{'recorder':>10}{'HA CPU/msg (ms)':>17}{'loop':>7}{'rec.':>7}{'writes/msg':>12}"
         f"{'p50 (ms)':>10}{'p99 (ms)':>10}{'others %':>10}  result",
     ]
     for (version, chargers, recorder), result in rows:
@@ -71,6 +75,8 @@ def report(rows: list[tuple[tuple[str, int, bool], dict[str, Any]]], opts: argpa
             status = "target met" if not misses else "MISSED: " + ", ".join(misses)
         lines.append(
             f"{version:<7}{chargers:>9}{'on' if recorder else 'off':>10}{_cell(cpu_ms, '{:.2f}'):>17}"
+            f"{_cell(_ms(result.get('loop_cpu_us_per_msg')), '{:.2f}'):>7}"
+            f"{_cell(_ms(result.get('recorder_cpu_us_per_msg')) if recorder else None, '{:.2f}'):>7}"
             f"{_cell(result.get('state_writes_per_msg'), '{:.2f}'):>12}{_cell(result.get('p50_ms'), '{:.2f}'):>10}"
             f"{_cell(result.get('p99_ms'), '{:.2f}'):>10}{_cell(result.get('server_core_others_pct'), '{:.0f}'):>10}"
             f"  {status}"
@@ -79,6 +85,7 @@ def report(rows: list[tuple[tuple[str, int, bool], dict[str, Any]]], opts: argpa
         "",
         f"targets (recorder on, 50 chargers, 1.6 and 2.0.1 alike): HA CPU <= {TARGET_CPU_MS:g} ms per message, "
         f"<= {TARGET_WRITES:g} state writes per message, p99 < {TARGET_P99_MS:g} ms",
+        "loop / rec.: of HA's CPU per message, its event loop's thread and the recorder's thread",
         "others %: CPU of other processes on HA's core; above 5 the latency is disturbed (CPU per message less so)",
     ]
     return "\n".join(lines)

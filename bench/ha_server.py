@@ -11,7 +11,10 @@ each charger's entities were live (see `EntitiesLive`), also as one `BENCH_METRI
 line that bench.run reads.  With --recorder, HA's recorder runs as `default_config` loads it
 (SQLite in the config folder, its own thread, which counts in the process's CPU).  On SIGUSR1
 (sent by bench.load at the edges of its measured window) it prints `BENCH_MARK {json}` with
-the state writes so far, so bench.run counts the writes of the window alone.
+the state writes so far and the CPU seconds of the event loop's thread and of the recorder's, so
+bench.run counts the writes of the window alone and splits HA's CPU between the two.  With
+--profile-window FILE, cProfile runs on the event loop's thread inside the measured window only
+(not during boot and set-up) and writes FILE at its end.
 """
 
 from __future__ import annotations
@@ -19,14 +22,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import cProfile
 import json
 import logging
+import os
 import signal
 import sqlite3
 import statistics
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Iterable
 
 from homeassistant import loader
 from homeassistant.const import CONF_HOST, CONF_PORT, EVENT_STATE_CHANGED
@@ -70,7 +77,9 @@ class EntitiesLive:
         for entity in er.async_entries_for_config_entry(er.async_get(hass), entry_id):
             if entity.disabled_by is not None:
                 continue
-            station_id = entity.unique_id.split("_", 1)[0]  # unique ids: <station>_<connector>_<key>
+            station_id = _station_of(entity.unique_id, entry_id, self.booted_at)
+            if station_id is None:
+                continue
             first = self.first_state_at.get(entity.entity_id)
             if first is None:
                 missing.add(station_id)
@@ -81,6 +90,13 @@ class EntitiesLive:
             for station_id, booted in self.booted_at.items()
             if station_id in last_state and station_id not in missing
         ]
+
+
+def _station_of(unique_id: str, entry_id: str, station_ids: Iterable[str]) -> str | None:
+    """The station of one of the entry's unique ids (<entry>_<station>_<connector>_<key>; ids may hold "_")."""
+    rest = unique_id.removeprefix(f"{entry_id}_")
+    matches = [station_id for station_id in station_ids if rest.startswith(f"{station_id}_")]
+    return max(matches, key=len) if matches else None
 
 
 def live_report(delays: list[float], chargers: int) -> tuple[str, dict[str, float | int | None]]:
@@ -96,6 +112,49 @@ def live_report(delays: list[float], chargers: int) -> tuple[str, dict[str, floa
         f"max {max(delays):.0f} ms over {len(delays)} of {chargers} chargers"
     )
     return text, metrics
+
+
+_CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def thread_cpu_seconds() -> dict[str, float]:
+    """utime + stime of the event loop's thread ("loop") and of the recorder's ("recorder"); the rest in "other"."""
+    loop_tid = threading.get_native_id()
+    names = {thread.native_id: thread.name for thread in threading.enumerate()}
+    seconds = {"loop": 0.0, "recorder": 0.0, "other": 0.0}
+    for tid in os.listdir("/proc/self/task"):
+        try:
+            with open(f"/proc/self/task/{tid}/stat", encoding="ascii") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:  # the thread ended
+            continue
+        used = (int(fields[11]) + int(fields[12])) / _CLK_TCK
+        if int(tid) == loop_tid:
+            seconds["loop"] += used
+        elif names.get(int(tid)) == "Recorder":
+            seconds["recorder"] += used
+        else:
+            seconds["other"] += used
+    return seconds
+
+
+class WindowProfile:
+    """cProfile of the event loop's thread between the first and the second mark."""
+
+    def __init__(self, path: str | None) -> None:
+        self.path = path
+        self.marks = 0
+        self.profile = cProfile.Profile() if path else None
+
+    def mark(self) -> None:
+        self.marks += 1
+        if self.profile is None or self.path is None:
+            return
+        if self.marks == 1:
+            self.profile.enable()
+        elif self.marks == 2:
+            self.profile.disable()
+            self.profile.dump_stats(self.path)
 
 
 async def _start_recorder(hass: HomeAssistant, config_dir: str) -> None:
@@ -116,7 +175,7 @@ def _recorded_states(config_dir: str) -> int | None:
         return None
 
 
-async def _serve(port: int, recorder: bool) -> None:
+async def _serve(port: int, recorder: bool, profile_path: str | None) -> None:
     with tempfile.TemporaryDirectory() as config_dir:
         async with async_test_home_assistant(config_dir=config_dir) as hass:
             hass.data.pop(loader.DATA_CUSTOM_COMPONENTS)  # load ours from custom_components
@@ -153,8 +212,12 @@ async def _serve(port: int, recorder: bool) -> None:
             entry.runtime_data.central.events.subscribe(count_meter)
             entry.runtime_data.central.events.subscribe(live.on_event)
 
+            window_profile = WindowProfile(profile_path)
+
             def mark() -> None:
-                print(f"BENCH_MARK {json.dumps({'state_writes': writes})}", file=sys.stderr, flush=True)
+                figures = {"state_writes": writes, "thread_cpu_s": thread_cpu_seconds()}
+                print(f"BENCH_MARK {json.dumps(figures)}", file=sys.stderr, flush=True)
+                window_profile.mark()
 
             stop = asyncio.Event()
             loop = asyncio.get_running_loop()
@@ -184,9 +247,10 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--recorder", action="store_true", help="run HA's recorder (SQLite), as default_config does")
+    parser.add_argument("--profile-window", metavar="FILE", help="cProfile the event loop inside the measured window")
     opts = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
-    asyncio.run(_serve(opts.port, opts.recorder))
+    asyncio.run(_serve(opts.port, opts.recorder, opts.profile_window))
 
 
 if __name__ == "__main__":

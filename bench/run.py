@@ -120,9 +120,11 @@ def run_server(server: Server, opts: argparse.Namespace) -> dict[str, Any]:
     """Start one server, load it, stop it; the load generator's result plus our verdict."""
     port = free_port()
     argv = [sys.executable]
-    if opts.profile:
+    if opts.profile and server is not HA_SERVER:
         argv += ["-m", "cProfile", "-o", str(Path(opts.profile) / f"{server.name}.prof")]
     argv += ["-m", *server.module, "--port", str(port)]
+    if opts.profile and server is HA_SERVER:  # HA's boot would swamp the profile: the measured window alone
+        argv += ["--profile-window", str(Path(opts.profile) / f"{server.name}.prof")]
     load_argv = [sys.executable, "-m", "bench.load", "--port", str(port), "--chargers", str(opts.chargers),
                  "--seconds", str(opts.seconds), "--warmup", str(opts.warmup), "--mode", opts.mode,
                  "--rate", str(opts.rate), "--ocpp", opts.ocpp]  # fmt: skip
@@ -161,6 +163,10 @@ def run_server(server: Server, opts: argparse.Namespace) -> dict[str, Any]:
                 marks.append(json.loads(line.removeprefix(MARK_PREFIX)))
     if len(marks) >= 2 and result.get("answered"):  # the state writes inside the measured window alone
         result["state_writes_per_msg"] = (marks[-1]["state_writes"] - marks[0]["state_writes"]) / result["answered"]
+        if "thread_cpu_s" in marks[0]:  # HA's CPU per message split: the event loop's thread, the recorder's
+            for thread in ("loop", "recorder"):
+                used = marks[-1]["thread_cpu_s"][thread] - marks[0]["thread_cpu_s"][thread]
+                result[f"{thread}_cpu_us_per_msg"] = used * 1e6 / result["answered"]
     log_lines = [line for line in log_lines if not line.startswith((METRICS_PREFIX, MARK_PREFIX))]
     result["server_log_lines"] = len(log_lines)
     result["server_log_tail"] = log_lines[-5:]
@@ -204,6 +210,8 @@ MESSAGE_NAMES = {"1.6": "OCPP 1.6J MeterValues", "2.0.1": "OCPP 2.0.1 Transactio
 # Home Assistant mode: state writes per message, and ms from a new charger's BootNotification answer until all its entities have states
 LIVE_ROWS: tuple[tuple[str, str, str], ...] = (
     ("state writes per message", "state_writes_per_msg", "{:.2f}"),
+    ("CPU/msg, event loop (µs)", "loop_cpu_us_per_msg", "{:.1f}"),
+    ("CPU/msg, recorder thread (µs)", "recorder_cpu_us_per_msg", "{:.1f}"),
     ("entities live, p50 (ms)", "entities_live_p50_ms", "{:.0f}"),
     ("entities live, max (ms)", "entities_live_max_ms", "{:.0f}"),
 )
@@ -248,7 +256,7 @@ def report(opts: argparse.Namespace, results: dict[str, dict[str, Any]]) -> str:
     names = list(results)
     width = 15
     lines.append(f"{'':<30}" + "".join(f"{name:>{width}}" for name in names))
-    live = any(results[name].get("entities_live_chargers") for name in names)
+    live = any(results[name].get("state_writes_per_msg") is not None for name in names)
     for label, key, fmt in ROWS + (LIVE_ROWS if live else ()):
         cells = []
         for name in names:

@@ -127,6 +127,10 @@ async def test_current_limit_reaches_the_charger_and_is_read_back(
     status = hass.states.get("sensor.wb_limit_status")
     assert status is not None
     assert status.attributes["answer"] == {"status": "Accepted"}
+    # the answer's details are not kept in the recorder's history, the status and the limit are
+    assert status.state_info is not None
+    assert {"answer", "unit_sent", "overridden_by"} <= status.state_info["unrecorded_attributes"]
+    assert "amps" not in status.state_info["unrecorded_attributes"]
 
     # the whole charger: a ChargePointMaxProfile on connector 0, shown by the charger's own sensors
     await set_value(hass, "number.wb_charger_current_limit", 8)

@@ -61,6 +61,10 @@ async def async_setup_entry(
 class OcppButton(OcppEntity, ButtonEntity):
     entity_description: OcppButtonDescription
 
+    def _shown_now(self) -> tuple[Any, ...]:
+        """Its state is when it was last pressed, written by Home Assistant on each press: only availability changes."""
+        return (self.available,)
+
     async def async_press(self) -> None:
         description = self.entity_description
         await ocpp_call(self.runtime.central, self.station_id, lambda: description.press_fn(self), description.refused)

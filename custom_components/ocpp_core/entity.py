@@ -93,10 +93,14 @@ class OcppEntity(Entity):
         (status, tag, transaction id …) did not change, and a state write costs
         far more than this comparison.
         """
-        shown = (self.available, self.state, self.extra_state_attributes)
+        shown = self._shown_now()
         if shown != self._shown:
             self._shown = shown
             self.async_write_ha_state()
+
+    def _shown_now(self) -> tuple[Any, ...]:
+        """What a state write would change; sensors have a cheaper one (sensor.py)."""
+        return (self.available, self.state, self.extra_state_attributes)
 
 
 def ocpp_command[E: OcppEntity, **P](

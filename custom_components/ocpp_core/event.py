@@ -40,6 +40,10 @@ async def async_setup_entry(
 
 
 class OcppEventEntity(OcppEntity, EventEntity):
+    def _shown_now(self) -> tuple[Any, ...]:
+        """Its state is the last event, written as it comes (`_on_event`): only availability changes."""
+        return (self.available,)
+
     async def async_added_to_hass(self) -> None:
         await super().async_added_to_hass()
         self.async_on_remove(

@@ -91,6 +91,8 @@ class LimitSensor(OcppEntity, SensorEntity):
     """Unknown until a limit is set; like the numbers, it keeps its value while the charger is offline."""
 
     entity_description: LimitSensorDescription
+    # the charger's answer to the last change is for the repair issue and the entity's page; history keeps the status
+    _unrecorded_attributes = frozenset({"answer", "unit_sent", "overridden_by"})
 
     @property
     def _limit(self) -> LimitState | None:
@@ -104,6 +106,9 @@ class LimitSensor(OcppEntity, SensorEntity):
     def native_value(self) -> float | str | None:
         state = self._limit
         return None if state is None else self.entity_description.value_fn(state)
+
+    def _shown_now(self) -> tuple[Any, ...]:
+        return (self.available, self.native_value, self.extra_state_attributes)
 
     @property
     def extra_state_attributes(self) -> dict[str, Any] | None:

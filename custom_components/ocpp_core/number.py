@@ -111,16 +111,11 @@ class LimitNumber(OcppEntity, NumberEntity):
     """The limit asked for the charger (connector None: EVSE 0) or one connector / EVSE."""
 
     entity_description: LimitNumberDescription
-    _shown_max: float | None = None
 
-    @callback
-    def _on_update(self) -> None:
-        """As every entity, and when the range changed too: it follows max_current (and, in W, the phases)."""
-        top = self.native_max_value
-        if top != self._shown_max:
-            self._shown_max = top
-            self._shown = None  # written now, whatever else changed
-        super()._on_update()
+    def _shown_now(self) -> tuple[Any, ...]:
+        """The value, its range (it follows max_current and, in W, the phases) and the attributes; the step
+        follows the options, which write the state themselves."""
+        return (self.available, self.native_value, self.native_max_value, self.extra_state_attributes)
 
     async def async_added_to_hass(self) -> None:
         await super().async_added_to_hass()

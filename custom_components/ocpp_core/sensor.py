@@ -21,7 +21,6 @@ from homeassistant.components.sensor import (
 )
 from homeassistant.components.sensor import (
     SensorDeviceClass,
-    SensorEntity,
     SensorEntityDescription,
     SensorStateClass,
 )
@@ -58,6 +57,7 @@ from .csms import (
 )
 from .entity import OcppEntity
 from .limit_sensors import limit_sensors
+from .shown import ShownSensor
 
 PARALLEL_UPDATES = 0
 
@@ -207,6 +207,7 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
         device_class=SensorDeviceClass.TEMPERATURE,
         state_class=SensorStateClass.MEASUREMENT,
         native_unit_of_measurement=UnitOfTemperature.CELSIUS,
+        suggested_display_precision=1,
         entity_registry_enabled_default=False,
         value_fn=lambda connector: connector.reading(TEMPERATURE),
     ),
@@ -215,6 +216,7 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
         translation_key="session_duration",
         device_class=SensorDeviceClass.DURATION,
         native_unit_of_measurement=UnitOfTime.MINUTES,
+        suggested_display_precision=0,
         value_fn=values.session_minutes,
         attrs_fn=values.session_attrs,
     ),
@@ -243,6 +245,7 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
         device_class=SensorDeviceClass.POWER,
         state_class=SensorStateClass.MEASUREMENT,
         native_unit_of_measurement=UnitOfPower.WATT,
+        suggested_display_precision=0,
         value_fn=lambda connector: None,
         station_value_fn=values.power,
     ),
@@ -253,6 +256,7 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
             device_class=SensorDeviceClass.CURRENT,
             state_class=SensorStateClass.MEASUREMENT,
             native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
+            suggested_display_precision=0,  # what a car draws of the 6-32 A offered; more in the entity's settings
             entity_registry_enabled_default=phase == "L1",
             value_fn=lambda connector: None,
             station_value_fn=values.phase_reading(CURRENT_IMPORT, phase, phase == "L1", flowing=True),
@@ -266,6 +270,7 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
             device_class=SensorDeviceClass.VOLTAGE,
             state_class=SensorStateClass.MEASUREMENT,
             native_unit_of_measurement=UnitOfElectricPotential.VOLT,
+            suggested_display_precision=0,
             entity_registry_enabled_default=False,
             value_fn=lambda connector: None,
             station_value_fn=values.phase_reading(VOLTAGE, phase, phase == "L1-N"),
@@ -305,6 +310,7 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
         device_class=SensorDeviceClass.FREQUENCY,
         state_class=SensorStateClass.MEASUREMENT,
         native_unit_of_measurement=UnitOfFrequency.HERTZ,
+        suggested_display_precision=2,
         entity_registry_enabled_default=False,
         value_fn=lambda connector: connector.reading(FREQUENCY),
     ),
@@ -312,6 +318,7 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
         key="power_factor",
         device_class=SensorDeviceClass.POWER_FACTOR,
         state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=2,
         entity_registry_enabled_default=False,
         value_fn=lambda connector: connector.reading(POWER_FACTOR),
     ),
@@ -322,6 +329,7 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
         translation_key="soc",
         state_class=SensorStateClass.MEASUREMENT,
         native_unit_of_measurement=PERCENTAGE,
+        suggested_display_precision=0,
         value_fn=lambda connector: connector.reading(SOC),
     ),
     ConnectorSensorDescription(
@@ -330,6 +338,7 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
         device_class=SensorDeviceClass.CURRENT,
         state_class=SensorStateClass.MEASUREMENT,
         native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
+        suggested_display_precision=1,
         value_fn=lambda connector: connector.reading(CURRENT_OFFERED),
     ),
     ConnectorSensorDescription(
@@ -436,16 +445,44 @@ async def async_setup_entry(
     runtime.track_stations(add_station, add_connector)
 
 
-class StationSensor(OcppEntity, SensorEntity):
+class StationSensor(OcppEntity, ShownSensor):
     entity_description: StationSensorDescription
 
     @property
     def native_value(self) -> StateValue:
         return _state(self.entity_description.value_fn(self.station))
 
+    def _shown_now(self) -> tuple[Any, ...]:
+        return (self.available, self.shown_value(self.entity_description.value_fn(self.station)))
 
-class ConnectorSensor(OcppEntity, SensorEntity):
+
+class ConnectorSensor(OcppEntity, ShownSensor):
+    """A connector's (EVSE's) sensor: written when its value changes as shown (shown.py)."""
+
     entity_description: ConnectorSensorDescription
+
+    def _shown_now(self) -> tuple[Any, ...]:
+        """The value, attributes and last reset the state is made of, without Home Assistant's state checks:
+        most entities a message wakes did not change, and this runs for each."""
+        central, station_id = self.runtime.central, self.station_id  # the properties, read once
+        available = central.is_connected(station_id)
+        station = central.stations[station_id]
+        connector = station.connectors.get(self.connector_id)  # type: ignore[arg-type]  # never None here
+        if connector is None:
+            return (available,)
+        description = self.entity_description
+        station_value_fn, attrs_fn, last_reset_fn = (
+            description.station_value_fn,
+            description.attrs_fn,
+            description.last_reset_fn,
+        )
+        value = description.value_fn(connector) if station_value_fn is None else station_value_fn(station, connector)
+        return (
+            available,
+            self.shown_value(value) if type(value) is float else value,
+            None if attrs_fn is None else attrs_fn(connector),
+            None if last_reset_fn is None else last_reset_fn(connector),
+        )
 
     @property
     def native_value(self) -> StateValue:

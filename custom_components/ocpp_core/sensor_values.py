@@ -92,14 +92,15 @@ def phase_reading(
     return value
 
 
-def session_minutes(connector: Connector) -> float | None:
-    """Minutes since the session started (refreshed with each update of the connector), or the
-    last session's length once it ended."""
+def session_minutes(connector: Connector) -> int | float | None:
+    """Whole minutes since the session started (refreshed with each update of the connector: a
+    state write once a minute, not one per meter value), or the last session's length once it ended."""
     tx = connector.session
     if tx is None:
         return None
-    end = tx.stop_time or dt_util.utcnow()
-    return round(max(0.0, (end - tx.start_time).total_seconds()) / 60.0, 1)
+    if tx.stop_time is None:
+        return int(max(0.0, (dt_util.utcnow() - tx.start_time).total_seconds()) // 60.0)
+    return round(max(0.0, (tx.stop_time - tx.start_time).total_seconds()) / 60.0, 1)
 
 
 def session_attrs(connector: Connector) -> dict[str, Any] | None:

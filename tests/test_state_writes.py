@@ -1,0 +1,207 @@
+"""Issue 14: a meter message costs at most 3 state writes, and loses nothing that is shown.
+
+A 1.6 charger (MeterValues) and a 2.0.1 station (TransactionEvent Updated) send readings that move a
+little, as a real charge's do: power by a few watts, currents by 0.01 A, voltages by 0.1 V.  Every
+entity is enabled (voltages, L2/L3 currents and frequency are not by default).  In steady state only
+the energy register, the session energy and the power change as shown: 3 writes per message, each
+written exactly.  A current or voltage that moves at its display precision is written, and a user who
+asks for more digits in the entity's settings gets those written too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager
+from typing import Any
+from unittest.mock import PropertyMock, patch
+
+import pytest
+from homeassistant.const import CONF_PORT, EVENT_STATE_CHANGED
+from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.helpers import entity_registry as er
+from homeassistant.util import dt as dt_util
+from ocpp.v16 import call
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from sim.charger16 import connect as connect16
+
+from .helpers_ha import boot_station, state, until
+
+# a 3-phase 11 kW charge: (energy register Wh, power W, current A, voltage V) per message
+START_WH = 1_000_000.0  # the register when the session started
+STEADY = [
+    (START_WH + 3.1 * (i + 1), 11_040.0 + (i * 7) % 23 - 11, 16.01 + (i % 4) / 100, 230.1 + (i % 3) / 10)
+    for i in range(12)
+]
+WARM_UP = 2  # the first readings give every sensor its first value
+WRITTEN_EACH_TIME = {"energy", "session_energy", "power"}
+
+Send = Callable[[float, float, float, float], Awaitable[None]]
+
+
+@pytest.fixture(autouse=True)
+def every_entity_enabled() -> Iterator[None]:
+    with patch(
+        "homeassistant.helpers.entity.Entity.entity_registry_enabled_default",
+        return_value=True,
+        new_callable=PropertyMock,
+    ):
+        yield
+
+
+class Writes:
+    """The state writes (state_changed events) of one charger's entities, by entity id."""
+
+    def __init__(self, hass: HomeAssistant, cp_id: str) -> None:
+        self.entity_ids: list[str] = []
+        self._prefix = f".{cp_id}_"
+
+        @callback
+        def count(event: Event[Any]) -> None:
+            if self._prefix in event.data["entity_id"]:
+                self.entity_ids.append(event.data["entity_id"])
+
+        hass.bus.async_listen(EVENT_STATE_CHANGED, count)
+
+    def since(self, mark: int) -> list[str]:
+        return self.entity_ids[mark:]
+
+
+def sampled_16(energy: float, power: float, amps: float, volts: float) -> list[dict[str, Any]]:
+    values: list[dict[str, Any]] = [
+        {"value": f"{energy:.1f}", "measurand": "Energy.Active.Import.Register", "unit": "Wh"},
+        {"value": f"{power:.0f}", "measurand": "Power.Active.Import", "unit": "W"},
+        {"value": "57", "measurand": "SoC", "unit": "Percent", "location": "EV"},
+        {"value": "16", "measurand": "Current.Offered", "unit": "A"},
+    ]
+    for phase in ("L1", "L2", "L3"):
+        values.append({"value": f"{amps:.2f}", "measurand": "Current.Import", "unit": "A", "phase": phase})
+        values.append({"value": f"{volts:.1f}", "measurand": "Voltage", "unit": "V", "phase": f"{phase}-N"})
+    return values
+
+
+def sampled_201(energy: float, power: float, amps: float, volts: float) -> list[dict[str, Any]]:
+    values: list[dict[str, Any]] = [
+        {"value": energy, "measurand": "Energy.Active.Import.Register", "unit_of_measure": {"unit": "Wh"}},
+        {"value": power, "measurand": "Power.Active.Import", "unit_of_measure": {"unit": "W"}},
+        {"value": 57, "measurand": "SoC", "location": "EV", "unit_of_measure": {"unit": "Percent"}},
+        {"value": 16, "measurand": "Current.Offered", "unit_of_measure": {"unit": "A"}},
+    ]
+    for phase in ("L1", "L2", "L3"):
+        values.append({"value": amps, "measurand": "Current.Import", "phase": phase})
+        values.append({"value": volts, "measurand": "Voltage", "phase": f"{phase}-N"})
+    return values
+
+
+@asynccontextmanager
+async def charging_16(hass: HomeAssistant, entry: MockConfigEntry) -> AsyncIterator[Send]:
+    """A 1.6 charger in a session; `send` sends one MeterValues and waits until Home Assistant took it."""
+    cp, task, ws = await connect16(f"ws://127.0.0.1:{entry.data[CONF_PORT]}", "w16")
+    central = entry.runtime_data.central
+    try:
+        await cp.boot()
+        await cp.send_status(1, "Available")
+        cp.sim.connectors[1].energy_wh = START_WH
+        tx_id = await cp.start_transaction(1, "TAG-1")
+        await until(hass, lambda: state(hass, "sensor.w16_status") == "charging")
+
+        async def send(energy: float, power: float, amps: float, volts: float) -> None:
+            stamp = dt_util.utcnow().isoformat()
+            await cp.call(
+                call.MeterValues(
+                    connector_id=1,
+                    transaction_id=tx_id,
+                    meter_value=[{"timestamp": stamp, "sampled_value": sampled_16(energy, power, amps, volts)}],
+                )
+            )
+            await until(hass, lambda: central.stations["w16"].connectors[1].lifetime_energy_wh == round(energy, 1))
+            await hass.async_block_till_done()
+
+        yield send
+    finally:
+        await ws.close()
+        task.cancel()
+
+
+@asynccontextmanager
+async def charging_201(hass: HomeAssistant, entry: MockConfigEntry) -> AsyncIterator[Send]:
+    """A 2.0.1 station in a session; `send` sends one TransactionEvent Updated and waits until Home Assistant took it."""
+    central = entry.runtime_data.central
+    station = await boot_station(hass, central, "w201")
+    try:
+        station.sim.evses[1].energy_wh = START_WH
+        await station.start_transaction(1)
+        await until(hass, lambda: state(hass, "sensor.w201_status") == "charging")
+
+        async def send(energy: float, power: float, amps: float, volts: float) -> None:
+            reading = {
+                "timestamp": dt_util.utcnow().isoformat(),
+                "sampled_value": sampled_201(energy, power, amps, volts),
+            }
+            await station.update_transaction(1, meter_value=[reading])
+            await until(hass, lambda: central.stations["w201"].connectors[1].lifetime_energy_wh == round(energy, 1))
+            await hass.async_block_till_done()
+
+        yield send
+    finally:
+        await station.close()
+
+
+CHARGERS = {"1.6": ("w16", charging_16), "2.0.1": ("w201", charging_201)}
+
+
+@pytest.mark.parametrize("version", list(CHARGERS))
+async def test_three_writes_per_meter_message_and_every_shown_change(
+    hass: HomeAssistant, entry: MockConfigEntry, version: str
+) -> None:
+    cp_id, charging = CHARGERS[version]
+    writes = Writes(hass, cp_id)
+    async with charging(hass, entry) as send:
+        for reading in STEADY[:WARM_UP]:
+            await send(*reading)
+        mark = len(writes.entity_ids)
+        for reading in STEADY[WARM_UP:]:
+            await send(*reading)
+        steady = writes.since(mark)
+        messages = len(STEADY) - WARM_UP
+        assert len(steady) <= 3 * messages, sorted(set(steady))
+        assert set(steady) == {f"sensor.{cp_id}_{key}" for key in ("energy_meter", "session_energy", "power")}
+        assert len(steady) == 3 * messages  # each one at every message: all of them moved as shown
+
+        # exact, never rounded away: the register in kWh to the 0.1 Wh the charger sent, the session in Wh
+        energy, power, _, _ = STEADY[-1]
+        assert state(hass, f"sensor.{cp_id}_energy_meter") == str(energy / 1000.0)
+        assert state(hass, f"sensor.{cp_id}_session_energy") == str(round((energy - START_WH) / 1000.0, 3))
+        assert state(hass, f"sensor.{cp_id}_power") == str(power)
+
+        # a current and a voltage that move as shown (16 A -> 17 A, 230 V -> 231 V) are written at once
+        mark = len(writes.entity_ids)
+        await send(round(energy + 3.1, 1), power, 16.6, 230.6)
+        changed = set(writes.since(mark))
+        for phase in ("l1", "l2", "l3"):
+            assert {f"sensor.{cp_id}_current_{phase}", f"sensor.{cp_id}_voltage_{phase}"} <= changed
+        assert state(hass, f"sensor.{cp_id}_current_l1") == "16.6"
+        assert state(hass, f"sensor.{cp_id}_voltage_l2") == "230.6"
+
+
+@pytest.mark.parametrize("version", list(CHARGERS))
+async def test_the_precision_the_user_chose_is_written(
+    hass: HomeAssistant, entry: MockConfigEntry, version: str
+) -> None:
+    """Two decimals chosen for the L1 current in its settings: its 0.01 A moves are written from then on."""
+    cp_id, charging = CHARGERS[version]
+    writes = Writes(hass, cp_id)
+    registry = er.async_get(hass)
+    current = f"sensor.{cp_id}_current_l1"
+    async with charging(hass, entry) as send:
+        await send(*STEADY[0])
+        assert registry.async_get(current) is not None
+        assert registry.async_get(current).options["sensor"]["suggested_display_precision"] == 0  # type: ignore[union-attr]
+        registry.async_update_entity_options(current, "sensor", {"display_precision": 2})
+        await hass.async_block_till_done()
+        mark = len(writes.entity_ids)
+        for reading in STEADY[1:5]:
+            await send(*reading)
+        assert writes.since(mark).count(current) == 4
+        assert state(hass, current) == str(STEADY[4][2])
+        assert writes.since(mark).count(f"sensor.{cp_id}_current_l2") == 0  # still at whole amperes
