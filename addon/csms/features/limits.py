@@ -350,10 +350,7 @@ class LimitManager:
         profile = build_profile(station, choice, value, transaction_id)
         self._update(station_id, slot, status=STATUS_SENT, unit_sent=choice.unit, answer=None)
         try:
-            if station.is_v2:
-                answer = await self._central.v201(station_id).set_charging_profile(evse_id, profile)
-            else:
-                answer = await self._central.v16(station_id).set_charging_profile(evse_id, profile)
+            answer = (await self._central.charger(station_id).set_charging_profile(evse_id, profile)).raw
         except NotConnected:
             self._update(station_id, slot, status=STATUS_PENDING)
             return True
@@ -391,10 +388,8 @@ class LimitManager:
     async def _read_in_force(self, station_id: str, station: Station, slot: Slot, unit: str) -> None:
         evse_id = slot.state.evse_id
         try:
-            if station.is_v2:
-                answer = await self._central.v201(station_id).get_composite_schedule(evse_id, COMPOSITE_DURATION, unit)
-            else:
-                answer = await self._central.v16(station_id).get_composite_schedule(evse_id, COMPOSITE_DURATION, unit)
+            charger = self._central.charger(station_id)
+            answer = (await charger.get_composite_schedule(evse_id, COMPOSITE_DURATION, unit)).raw
         except (CallError, CallTimeout, NotConnected) as err:
             _LOGGER.debug("%s: composite schedule of %s not read (%s)", station_id, _where(evse_id), err)
             return
@@ -428,10 +423,7 @@ class LimitManager:
         pending = kept.clears
         for evse_id, profile_id in sorted(pending):
             try:
-                if station.is_v2:
-                    answer = await self._central.v201(station_id).clear_charging_profile(profile_id)
-                else:
-                    answer = await self._central.v16(station_id).clear_charging_profile(profile_id)
+                answer = (await self._central.charger(station_id).clear_charging_profile(profile_id)).raw
             except NotConnected:
                 return
             except (CallError, CallTimeout) as err:

@@ -10,6 +10,7 @@ from websockets.asyncio.server import ServerConnection
 
 from .adapter import VersionAdapter
 from .config import CentralSystemConfig
+from .features.charger import Charger
 from .features.credentials import CredentialStore
 from .features.intervals import MeterIntervals
 from .features.limits import LimitManager
@@ -194,6 +195,10 @@ class CentralSystem:
         """Send any action to a charger (the payload in that charger's OCPP version)."""
         return await self._session(station_id).call(action, payload, timeout)
 
+    def charger(self, station_id: str) -> Charger:
+        """The version-neutral commands of a connected charger (features/charger.py); NotConnected if it is not."""
+        return self._session(station_id).adapter.charger
+
     def v16(self, station_id: str) -> V16Commands:
         """The typed OCPP 1.6 operations of a connected 1.6 charger."""
         adapter = self._session(station_id).adapter
@@ -238,10 +243,10 @@ class CentralSystem:
             return None
 
     async def remote_start(self, station_id: str, connector_id: int | None, id_tag: str) -> dict[str, Any]:
-        return await self._session(station_id).adapter.remote_start(connector_id, id_tag)
+        return dict((await self.charger(station_id).remote_start(id_tag, connector_id)).raw)
 
     async def remote_stop(self, station_id: str, transaction_id: str) -> dict[str, Any]:
-        return await self._session(station_id).adapter.remote_stop(transaction_id)
+        return dict((await self.charger(station_id).remote_stop(transaction_id)).raw)
 
     # ---- connections -------------------------------------------------------
 

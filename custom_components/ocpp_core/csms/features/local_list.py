@@ -34,7 +34,7 @@ from ..model.events import Event, EventType, booted_and_read
 from ..model.station import RegistrationStatus, Station
 from ..rpc.timeutil import format_timestamp, parse_timestamp, utcnow
 from ..rpc.types import CallError, CallTimeout, InvalidCall, NotConnected, OcppVersion
-from ..state.authorization import TokenDecision, id_tag_info_v16, id_token_info_v2
+from ..state.authorization import TokenDecision
 from ..state.tags import ACCEPTED, MAX_ID_LENGTH_V16, TagRecord
 
 if TYPE_CHECKING:
@@ -201,12 +201,7 @@ class LocalListPusher:
             self._result(station_id, "Error", None, None, 0, f"{type(err).__name__}: {err}")
 
     async def _charger_version(self, station: Station) -> int | None:
-        if station.ocpp_version is OcppVersion.V16:
-            answer = await self._central.v16(station.station_id).get_local_list_version()
-            version = answer.get("listVersion")
-        else:
-            answer = await self._central.v201(station.station_id).get_local_list_version()
-            version = answer.get("versionNumber")
+        version = (await self._central.charger(station.station_id).local_list_version()).value
         if version == -1:
             raise NotSupported("GetLocalListVersion answered -1")
         # a version beyond int32 is none we could go above (nor save): as unknown, a Full list follows
@@ -256,13 +251,8 @@ class LocalListPusher:
         self._result(station_id, "Accepted", version - 1, update_type, sent, self._truncation(station, limits))
 
     async def _send(self, station: Station, version: int, update_type: str, part: list[Entry]) -> str:
-        if station.ocpp_version is OcppVersion.V16:
-            entries = [_entry_v16(entry) for entry in part]
-            answer = await self._central.v16(station.station_id).send_local_list(version, update_type, entries)
-        else:
-            entries = [_entry_v2(entry) for entry in part]
-            answer = await self._central.v201(station.station_id).send_local_list(version, update_type, entries)
-        return str(answer.get("status"))
+        answer = await self._central.charger(station.station_id).send_local_list(version, update_type, part)
+        return str(answer.status)
 
     def _desired(self, station: Station, max_length: int | None) -> dict[str, Entry]:
         """The entries this charger is to hold: the tags valid there, Accepted first, at most `max_length`."""
@@ -372,26 +362,14 @@ def _split(entries: list[Entry], per_message: int | None) -> list[list[Entry]]:
     return [entries[start : start + size] for start in range(0, len(entries), size)]
 
 
-def _decision(entry: Entry) -> TokenDecision:
+def entry_decision(entry: Entry) -> TokenDecision:
+    """A neutral entry's authorization (the version chargers spell it in their form)."""
     expiry = entry.get("expiry")
     return TokenDecision(
         entry["status"],
         group_id_token=entry.get("parent"),
         cache_expiry=parse_timestamp(expiry) if expiry else None,
     )
-
-
-def _entry_v16(entry: Entry) -> dict[str, Any]:
-    if entry.get("remove"):
-        return {"idTag": entry["id_tag"]}
-    return {"idTag": entry["id_tag"], "idTagInfo": id_tag_info_v16(_decision(entry))}
-
-
-def _entry_v2(entry: Entry) -> dict[str, Any]:
-    token = {"idToken": entry["id_tag"], "type": TOKEN_TYPE_V2}
-    if entry.get("remove"):
-        return {"idToken": token}
-    return {"idToken": token, "idTokenInfo": id_token_info_v2(_decision(entry))}
 
 
 def _limits(station: Station) -> Limits:

@@ -1,0 +1,90 @@
+"""One charger, whatever OCPP version it speaks: the commands the features and Home Assistant send.
+
+`CentralSystem.charger(station_id)` gives it for a connected charger; the version adapters implement it
+(v16/charger.py, v201/charger.py), so they alone know each version's payloads.  Arguments are neutral:
+a connector number is the 1.6 connector or the 2.x EVSE (`Station.connectors`), a charging profile is in
+the charger's own version's form (features/limit_profiles.py builds it), local-list entries are the
+neutral `Entry` dicts of features/local_list.py.  Each call answers a `ChargerAnswer`: the neutral status
+and the charger's answer as it sent it.  A typed Protocol, so a remote client (the add-on's API) can
+implement it too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from ..rpc.endpoint import Payload
+
+
+@dataclass(frozen=True)
+class ChargerAnswer:
+    """What the charger answered: `status` (None when its answer has none), its raw answer, and for a
+    read the value read (`local_list_version`, `meter_interval`; None: unknown / not given)."""
+
+    status: str | None
+    raw: Payload = field(default_factory=dict)
+    value: int | None = None
+
+    @classmethod
+    def of(cls, raw: Payload, value: int | None = None) -> ChargerAnswer:
+        status = raw.get("status")
+        return cls(None if status is None else str(status), raw, value)
+
+
+class Charger(Protocol):
+    """A connected charger's version-neutral commands and capabilities."""
+
+    @property
+    def station_id(self) -> str: ...
+
+    # ---- capabilities (from what the charger reported) ------------------------------
+
+    @property
+    def meter_interval_key(self) -> str:
+        """The name of the charger's meter interval setting (1.6 key, 2.x Component.Variable)."""
+        ...
+
+    # ---- core -------------------------------------------------------------------
+
+    async def restart(self, hard: bool = False) -> ChargerAnswer:
+        """Reset: soft (1.6 Soft, 2.x Immediate: sessions end first) or hard (1.6 Hard, 2.x Immediate)."""
+        ...
+
+    async def unlock(self, connector_id: int) -> ChargerAnswer:
+        """Unlock a connector (1.6) / the connector of an EVSE in use, else its first (2.x)."""
+        ...
+
+    async def change_availability(self, connector_id: int | None, operative: bool) -> ChargerAnswer:
+        """Operative / Inoperative: the whole charger (None or 0), or one connector / EVSE."""
+        ...
+
+    async def remote_start(self, id_tag: str, connector_id: int | None = None) -> ChargerAnswer: ...
+
+    async def remote_stop(self, transaction_id: str) -> ChargerAnswer: ...
+
+    # ---- smart charging -----------------------------------------------------------
+
+    async def set_charging_profile(self, evse_id: int, profile: dict[str, Any]) -> ChargerAnswer: ...
+
+    async def clear_charging_profile(self, profile_id: int) -> ChargerAnswer: ...
+
+    async def get_composite_schedule(self, evse_id: int, duration: int, unit: str | None = None) -> ChargerAnswer: ...
+
+    # ---- local authorization list ----------------------------------------------------
+
+    async def local_list_version(self) -> ChargerAnswer:
+        """`value`: the version the charger holds (-1 when it says it has no local list)."""
+        ...
+
+    async def send_local_list(self, version: int, update_type: str, entries: list[dict[str, Any]]) -> ChargerAnswer:
+        """Full / Differential; `entries` neutral (id_tag, status, expiry, parent; remove: True to remove)."""
+        ...
+
+    # ---- meter values --------------------------------------------------------------
+
+    async def meter_interval(self) -> ChargerAnswer:
+        """`value`: the interval (s) the charger reports using now (None: unknown)."""
+        ...
+
+    async def set_meter_interval(self, seconds: int) -> ChargerAnswer: ...

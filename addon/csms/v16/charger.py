@@ -1,0 +1,78 @@
+"""The version-neutral `Charger` (features/charger.py) of an OCPP 1.6 charger, on its typed commands."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..features.charger import ChargerAnswer
+from ..features.local_list import Entry, entry_decision
+from ..state.authorization import id_tag_info_v16
+from ..state.central_state import CentralState
+from .commands import V16Commands
+
+METER_INTERVAL_KEY = "MeterValueSampleInterval"
+
+
+def local_list_entry(entry: Entry) -> dict[str, Any]:
+    """A neutral local-list entry as a 1.6 AuthorizationData."""
+    if entry.get("remove"):
+        return {"idTag": entry["id_tag"]}
+    return {"idTag": entry["id_tag"], "idTagInfo": id_tag_info_v16(entry_decision(entry))}
+
+
+class V16Charger:
+    """Connectors are 1.6 connectors; 0 is the whole charger."""
+
+    meter_interval_key = METER_INTERVAL_KEY
+
+    def __init__(self, station_id: str, state: CentralState, commands: V16Commands) -> None:
+        self._station_id = station_id
+        self._state = state
+        self._commands = commands
+
+    @property
+    def station_id(self) -> str:
+        return self._station_id
+
+    async def restart(self, hard: bool = False) -> ChargerAnswer:
+        return ChargerAnswer.of(await self._commands.reset("Hard" if hard else "Soft"))
+
+    async def unlock(self, connector_id: int) -> ChargerAnswer:
+        return ChargerAnswer.of(await self._commands.unlock_connector(connector_id))
+
+    async def change_availability(self, connector_id: int | None, operative: bool) -> ChargerAnswer:
+        status = "Operative" if operative else "Inoperative"
+        return ChargerAnswer.of(await self._commands.change_availability(connector_id or 0, status))
+
+    async def remote_start(self, id_tag: str, connector_id: int | None = None) -> ChargerAnswer:
+        return ChargerAnswer.of(await self._commands.remote_start_transaction(id_tag, connector_id or None))
+
+    async def remote_stop(self, transaction_id: str) -> ChargerAnswer:
+        return ChargerAnswer.of(await self._commands.remote_stop_transaction(int(transaction_id)))
+
+    async def set_charging_profile(self, evse_id: int, profile: dict[str, Any]) -> ChargerAnswer:
+        return ChargerAnswer.of(await self._commands.set_charging_profile(evse_id, profile))
+
+    async def clear_charging_profile(self, profile_id: int) -> ChargerAnswer:
+        return ChargerAnswer.of(await self._commands.clear_charging_profile(profile_id))
+
+    async def get_composite_schedule(self, evse_id: int, duration: int, unit: str | None = None) -> ChargerAnswer:
+        return ChargerAnswer.of(await self._commands.get_composite_schedule(evse_id, duration, unit))
+
+    async def local_list_version(self) -> ChargerAnswer:
+        answer = await self._commands.get_local_list_version()
+        version = answer.get("listVersion")
+        return ChargerAnswer.of(answer, version if isinstance(version, int) else None)
+
+    async def send_local_list(self, version: int, update_type: str, entries: list[Entry]) -> ChargerAnswer:
+        data = [local_list_entry(entry) for entry in entries]
+        return ChargerAnswer.of(await self._commands.send_local_list(version, update_type, data))
+
+    async def meter_interval(self) -> ChargerAnswer:
+        """As read with the configuration after every accepted boot (no call)."""
+        station = self._state.stations.get(self._station_id)
+        value = station.meter_value_sample_interval if station is not None else None
+        return ChargerAnswer(None, {}, value)
+
+    async def set_meter_interval(self, seconds: int) -> ChargerAnswer:
+        return ChargerAnswer.of(await self._commands.change_configuration(METER_INTERVAL_KEY, str(seconds)))
