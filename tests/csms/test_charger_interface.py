@@ -1,0 +1,103 @@
+"""`central.charger(id)`: the same version-neutral calls, the same neutral answers, from a 1.6 charger and a
+2.x station (simulated, over real WebSockets); each charger got its own version's messages."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from custom_components.ocpp_core.csms import CentralSystem, NotConnected, simple_profile
+from sim.charger16 import connect
+
+from . import helpers201
+from .helpers import wait_for
+
+VERSIONS = ["1.6", *helpers201.VERSIONS]
+# each neutral call -> the action its charger received, by version family
+ACTIONS = {
+    "change_availability": ("ChangeAvailability", "ChangeAvailability"),
+    "unlock": ("UnlockConnector", "UnlockConnector"),
+    "local_list_version": ("GetLocalListVersion", "GetLocalListVersion"),
+    "send_local_list": ("SendLocalList", "SendLocalList"),
+    "set_meter_interval": ("ChangeConfiguration", "SetVariables"),
+    "remote_start": ("RemoteStartTransaction", "RequestStartTransaction"),
+    "remote_stop": ("RemoteStopTransaction", "RequestStopTransaction"),
+    "restart": ("Reset", "Reset"),
+}
+
+
+@dataclass
+class Booted:
+    station_id: str
+    version: str
+    requests: list[tuple[str, dict[str, Any]]]
+
+
+@pytest.fixture(params=VERSIONS)
+async def booted(request: pytest.FixtureRequest, central: CentralSystem, url: str) -> AsyncIterator[Booted]:
+    version: str = request.param
+    if version == "1.6":
+        cp, task, ws = await connect(url, "neutral")
+        await cp.boot()
+        await wait_for(lambda: central.stations["neutral"].configuration_time is not None)
+        yield Booted("neutral", version, cp.requests)
+        await ws.close()
+        task.cancel()
+    else:
+        station = await helpers201.booted(central, url, "neutral", version)
+        yield Booted("neutral", version, station.requests)
+        await station.close()
+
+
+def _sent(booted: Booted, call: str) -> str:
+    return ACTIONS[call][0 if booted.version == "1.6" else 1]
+
+
+async def test_the_same_calls_the_same_answers(central: CentralSystem, booted: Booted) -> None:
+    charger = central.charger(booted.station_id)
+    assert charger.station_id == "neutral"
+    station = central.stations["neutral"]
+
+    assert (await charger.change_availability(1, False)).status == "Accepted"
+    assert (await charger.change_availability(None, True)).status == "Accepted"
+    unlocked = await charger.unlock(1)
+    assert unlocked.status == "Unlocked"
+    assert unlocked.raw == {"status": "Unlocked"}  # the charger's own answer, as it sent it
+
+    assert (await charger.send_local_list(3, "Full", [{"id_tag": "T1", "status": "Accepted"}])).status == "Accepted"
+    read = await charger.local_list_version()
+    assert (read.status, read.value) == (None, 3)
+
+    assert (await charger.set_meter_interval(30)).status == "Accepted"
+    assert (await charger.meter_interval()).value == 30
+
+    profile = simple_profile(station, 1, limit=10.0)  # in the station's version's form
+    profile_id = profile["chargingProfileId" if booted.version == "1.6" else "id"]
+    assert (await charger.set_charging_profile(1, profile)).status == "Accepted"
+    assert (await charger.get_composite_schedule(1, 60, "A")).status == "Accepted"
+    assert (await charger.clear_charging_profile(profile_id)).status == "Accepted"
+
+    assert (await charger.remote_start("HA", 1)).status == "Accepted"
+    await wait_for(lambda: station.connectors[1].transaction is not None)
+    transaction = station.connectors[1].transaction
+    assert transaction is not None
+    assert (await charger.remote_stop(transaction.transaction_id)).status == "Accepted"
+
+    assert (await charger.restart()).status == "Accepted"
+    sent = [action for action, _ in booted.requests]
+    for call in ACTIONS:
+        assert _sent(booted, call) in sent, call
+
+
+async def test_meter_interval_key_is_the_versions_name(central: CentralSystem, booted: Booted) -> None:
+    key = central.charger(booted.station_id).meter_interval_key
+    assert key == ("MeterValueSampleInterval" if booted.version == "1.6" else "SampledDataCtrlr.TxUpdatedInterval")
+
+
+async def test_not_connected(central: CentralSystem) -> None:
+    central.state.station("away")
+    with pytest.raises(NotConnected):
+        central.charger("away")
