@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from custom_components.ocpp_core.csms import CentralSystem, NotConnected, simple_profile
+from custom_components.ocpp_core.csms.features.charger import Capabilities
 from sim.charger16 import connect
 
 from . import helpers201
@@ -101,3 +102,17 @@ async def test_not_connected(central: CentralSystem) -> None:
     central.state.station("away")
     with pytest.raises(NotConnected):
         central.charger("away")
+
+
+async def test_capabilities_from_what_each_charger_reported(central: CentralSystem, booted: Booted) -> None:
+    """The simulators state A and W and stack level 8 (1.6 configuration, 2.x device model); only 2.x states
+    its phases; a whole-charger limit has its version's purpose.  `central.capabilities` (no connection needed) agrees."""
+    v16 = booted.version == "1.6"
+    capabilities = central.charger(booted.station_id).capabilities
+    assert capabilities == Capabilities(
+        rate_units=frozenset({"A", "W"}),
+        max_stack_level=8,
+        phases=None if v16 else 3,
+        max_profile_purpose="ChargePointMaxProfile" if v16 else "ChargingStationMaxProfile",
+    )
+    assert central.capabilities(central.stations[booted.station_id]) == capabilities

@@ -32,6 +32,32 @@ class ChargerAnswer:
         return cls(None if status is None else str(status), raw, value)
 
 
+UNIT_AMPS = "A"
+UNIT_WATTS = "W"
+
+
+@dataclass(frozen=True, slots=True)
+class Capabilities:
+    """What the charger says it takes, from what it reported (1.6 configuration, 2.x device model); computed
+    by its version (v16/charger.py, v201/charger.py), known while it is away too."""
+
+    rate_units: frozenset[str] = frozenset()  # "A" / "W" it takes in schedules; empty: it does not say
+    max_stack_level: int | None = None  # the highest stack level it takes; None: unknown
+    phases: int | None = None  # phases it states it is wired with (2.x SupplyPhases); None: not stated
+    max_profile_purpose: str = "ChargePointMaxProfile"  # the purpose of a whole-charger limit
+
+
+def rate_units(names: list[str]) -> frozenset[str]:
+    """The units named in a charger's list (Current / Power, A / W, any case)."""
+    units = set()
+    for name in names:
+        if name.lower() in ("current", "a"):
+            units.add(UNIT_AMPS)
+        elif name.lower() in ("power", "w"):
+            units.add(UNIT_WATTS)
+    return frozenset(units)
+
+
 class Charger(Protocol):
     """A connected charger's version-neutral commands and capabilities."""
 
@@ -39,6 +65,9 @@ class Charger(Protocol):
     def station_id(self) -> str: ...
 
     # ---- capabilities (from what the charger reported) ------------------------------
+
+    @property
+    def capabilities(self) -> Capabilities: ...
 
     @property
     def meter_interval_key(self) -> str:

@@ -55,19 +55,17 @@ from ..model.events import Event, EventType
 from ..model.station import Station
 from ..rpc.timeutil import utcnow
 from ..rpc.types import CallError, CallTimeout, NotConnected
+from .charger import UNIT_AMPS, UNIT_WATTS
 from .limit_profiles import (
     COMPOSITE_DURATION,
     DEFAULT_MAX_AMPS,
     MIN_CHARGING_AMPS,
     NOMINAL_VOLTAGE,
-    UNIT_AMPS,
-    UNIT_WATTS,
     ProfileChoice,
     build_profile,
     choose_profile,
     composite_limit,
     phases,
-    stated_units,
     voltage,
 )
 from .limit_reapply import BOOT_GRACE, ReapplyGate
@@ -170,7 +168,7 @@ class LimitManager:
     def phases(self, station_id: str) -> int:
         """Phases wired (see limit_profiles.phases); 1 for an unknown station."""
         station = self._central.stations.get(station_id)
-        return phases(station) if station is not None else 1
+        return phases(station, self._central.capabilities(station)) if station is not None else 1
 
     def voltage(self, station_id: str, evse_id: int = 0) -> float:
         """Phase voltage: measured on the EVSE, else on the station, else NOMINAL_VOLTAGE."""
@@ -194,7 +192,9 @@ class LimitManager:
         return kept.slots if kept is not None else {}
 
     def _choice(self, station: Station, evse_id: int) -> ProfileChoice:
-        return choose_profile(station, evse_id, self.watts_only(station.station_id))
+        return choose_profile(
+            station, self._central.capabilities(station), evse_id, self.watts_only(station.station_id)
+        )
 
     # ---- changes -------------------------------------------------------------
 
@@ -365,7 +365,7 @@ class LimitManager:
             return True  # cleared or changed meanwhile: the newer state decides
         kept = self._stations[station_id]
         if answer.get("status") != "Accepted":
-            if choice.unit == UNIT_AMPS and not stated_units(station) and not kept.watts_only:
+            if choice.unit == UNIT_AMPS and not self._central.capabilities(station).rate_units and not kept.watts_only:
                 kept.watts_only = True  # for the one try in watts; kept only if the charger takes them
                 try:
                     return await self._send(station_id, evse_id, in_watts_trial=True)
@@ -523,7 +523,9 @@ class LimitManager:
 
     def _loaded_state(self, station_id: str, evse_id: int, amps: float, watts_only: bool) -> LimitState:
         station = self._central.stations.get(station_id)
-        unit = choose_profile(station, evse_id, watts_only).unit if station is not None else UNIT_AMPS
+        if station is None:
+            return LimitState(evse_id, amps, self.amps_to_watts(station_id, evse_id, amps), UNIT_AMPS, STATUS_PENDING)
+        unit = choose_profile(station, self._central.capabilities(station), evse_id, watts_only).unit
         return LimitState(evse_id, amps, self.amps_to_watts(station_id, evse_id, amps), unit, STATUS_PENDING)
 
 

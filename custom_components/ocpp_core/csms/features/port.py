@@ -13,7 +13,7 @@ from ..config import CentralSystemConfig
 from ..model.events import EventBus
 from ..model.station import Station
 from ..state.central_state import CentralState
-from .charger import Charger
+from .charger import Capabilities, Charger
 
 
 class Central(Protocol):
@@ -29,3 +29,5 @@ class Central(Protocol):
     def is_connected(self, station_id: str) -> bool: ...
 
     def charger(self, station_id: str) -> Charger: ...
+
+    def capabilities(self, station: Station) -> Capabilities: ...

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..features.charger import ChargerAnswer
+from ..features.charger import Capabilities, ChargerAnswer, rate_units
 from ..features.local_list import Entry, entry_decision
+from ..model.station import Station
 from ..state.authorization import id_tag_info_v16
 from ..state.central_state import CentralState
 from .commands import V16Commands
@@ -18,6 +19,15 @@ def local_list_entry(entry: Entry) -> dict[str, Any]:
     if entry.get("remove"):
         return {"idTag": entry["id_tag"]}
     return {"idTag": entry["id_tag"], "idTagInfo": id_tag_info_v16(entry_decision(entry))}
+
+
+def capabilities(station: Station) -> Capabilities:
+    """ChargingScheduleAllowedChargingRateUnit, ChargeProfileMaxStackLevel; 1.6 states no phases."""
+    return Capabilities(
+        rate_units=rate_units(list(station.charging_schedule_allowed_charging_rate_unit)),
+        max_stack_level=station.charge_profile_max_stack_level,
+        max_profile_purpose="ChargePointMaxProfile",
+    )
 
 
 class V16Charger:
@@ -33,6 +43,10 @@ class V16Charger:
     @property
     def station_id(self) -> str:
         return self._station_id
+
+    @property
+    def capabilities(self) -> Capabilities:
+        return capabilities(self._state.stations[self._station_id])
 
     async def restart(self, hard: bool = False) -> ChargerAnswer:
         return ChargerAnswer.of(await self._commands.reset("Hard" if hard else "Soft"))

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..features.charger import ChargerAnswer
+from ..features.charger import Capabilities, ChargerAnswer, rate_units
 from ..features.local_list import TOKEN_TYPE_V2, Entry, entry_decision
-from ..model.station import Connector
+from ..model.station import Connector, Station
+from ..rpc.values import text_int
 from ..state.authorization import id_token_info_v2
 from ..state.central_state import CentralState
 from .commands import V201Commands
@@ -36,6 +37,38 @@ def evse_connector(evse: Connector | None) -> int:
     return in_use[0] if in_use else min(evse.connector_statuses)
 
 
+def capabilities(station: Station) -> Capabilities:
+    """SmartChargingCtrlr.RateUnit and .ProfileStackLevel; SupplyPhases: the fewest of its EVSEs', else the
+    station's (a one-phase EVSE on a three-phase supply is one phase)."""
+    if station.v2 is None:
+        return Capabilities(max_profile_purpose="ChargingStationMaxProfile")
+    model = station.v2.device_model
+    raw_units = model.value("SmartChargingCtrlr", "RateUnit")
+    names = [part.strip() for part in raw_units.replace(";", ",").split(",")] if raw_units else []
+    return Capabilities(
+        rate_units=rate_units(names),
+        max_stack_level=text_int(model.value("SmartChargingCtrlr", "ProfileStackLevel")),
+        phases=_supply_phases(station),
+        max_profile_purpose="ChargingStationMaxProfile",
+    )
+
+
+def _supply_phases(station: Station) -> int | None:
+    assert station.v2 is not None
+    model = station.v2.device_model
+    # looked up per known EVSE (the limit numbers ask on every meter value: no scan of the whole model)
+    raws = (
+        [model.value("EVSE", "SupplyPhases", evse_id=evse_id) for evse_id in station.connectors]
+        if station.connectors
+        else [v.value for v in model if v.component.get("name") == "EVSE" and v.variable.get("name") == "SupplyPhases"]
+    )
+    reported = [int(raw) for raw in ((r or "").strip() for r in raws) if raw in ("1", "3")]
+    if reported:
+        return min(reported)
+    station_wide = (model.value("ChargingStation", "SupplyPhases") or "").strip()
+    return int(station_wide) if station_wide in ("1", "3") else None
+
+
 class V201Charger:
     """The neutral commands in their 2.x form."""
 
@@ -49,6 +82,10 @@ class V201Charger:
     @property
     def station_id(self) -> str:
         return self._station_id
+
+    @property
+    def capabilities(self) -> Capabilities:
+        return capabilities(self._state.stations[self._station_id])
 
     async def restart(self, hard: bool = False) -> ChargerAnswer:
         # Immediate ends the sessions first, as 1.6 Soft does; 2.x has no harder reset
