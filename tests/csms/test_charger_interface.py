@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from custom_components.ocpp_core.csms import CentralSystem, NotConnected, simple_profile
-from custom_components.ocpp_core.csms.features.charger import Capabilities
+from custom_components.ocpp_core.csms.features.charger import Capabilities, LocalListLimits
 from sim.charger16 import connect
 
 from . import helpers201
@@ -116,3 +116,13 @@ async def test_capabilities_from_what_each_charger_reported(central: CentralSyst
         max_profile_purpose="ChargePointMaxProfile" if v16 else "ChargingStationMaxProfile",
     )
     assert central.capabilities(central.stations[booted.station_id]) == capabilities
+
+
+async def test_local_list_limits_from_what_each_charger_reported(central: CentralSystem, booted: Booted) -> None:
+    """1.6: LocalAuthListMaxLength / SendLocalListMaxLength and its 20-character id tags; 2.x: the
+    LocalAuthListCtrlr's Entries maxLimit / ItemsPerMessage (the simulators' values); none refuses a list."""
+    limits = central.charger(booted.station_id).local_list_limits
+    if booted.version == "1.6":
+        assert limits == LocalListLimits(max_length=100, per_message=100, max_id_length=20)
+    else:
+        assert limits == LocalListLimits(max_length=200, per_message=50)

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..features.charger import Capabilities, ChargerAnswer, rate_units
+from ..features.charger import Capabilities, ChargerAnswer, LocalListLimits, count, rate_units
 from ..features.local_list import Entry, entry_decision
 from ..model.station import Station
 from ..state.authorization import id_tag_info_v16
 from ..state.central_state import CentralState
+from ..state.tags import MAX_ID_LENGTH_V16
 from .commands import V16Commands
 
 METER_INTERVAL_KEY = "MeterValueSampleInterval"
+_LOCAL_LIST_PROFILE = "LocalAuthListManagement"
 
 
 def local_list_entry(entry: Entry) -> dict[str, Any]:
@@ -27,6 +29,18 @@ def capabilities(station: Station) -> Capabilities:
         rate_units=rate_units(list(station.charging_schedule_allowed_charging_rate_unit)),
         max_stack_level=station.charge_profile_max_stack_level,
         max_profile_purpose="ChargePointMaxProfile",
+    )
+
+
+def local_list_limits(station: Station) -> LocalListLimits:
+    """The LocalAuthListManagement profile, LocalAuthListEnabled, LocalAuthListMaxLength, SendLocalListMaxLength."""
+    if not station.supports(_LOCAL_LIST_PROFILE):
+        return LocalListLimits(refused=f"no {_LOCAL_LIST_PROFILE} feature profile")
+    if station.local_auth_list_enabled is False:
+        return LocalListLimits(refused="LocalAuthListEnabled is false")
+    per_message = station.configuration.get("SendLocalListMaxLength", {}).get("value")
+    return LocalListLimits(
+        max_length=station.local_auth_list_max_length, per_message=count(per_message), max_id_length=MAX_ID_LENGTH_V16
     )
 
 
@@ -47,6 +61,10 @@ class V16Charger:
     @property
     def capabilities(self) -> Capabilities:
         return capabilities(self._state.stations[self._station_id])
+
+    @property
+    def local_list_limits(self) -> LocalListLimits:
+        return local_list_limits(self._state.stations[self._station_id])
 
     async def restart(self, hard: bool = False) -> ChargerAnswer:
         return ChargerAnswer.of(await self._commands.reset("Hard" if hard else "Soft"))

@@ -11,6 +11,7 @@ implement it too.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -32,6 +33,7 @@ class ChargerAnswer:
         return cls(None if status is None else str(status), raw, value)
 
 
+_INT32_MAX = 2_147_483_647
 UNIT_AMPS = "A"
 UNIT_WATTS = "W"
 
@@ -45,6 +47,29 @@ class Capabilities:
     max_stack_level: int | None = None  # the highest stack level it takes; None: unknown
     phases: int | None = None  # phases it states it is wired with (2.x SupplyPhases); None: not stated
     max_profile_purpose: str = "ChargePointMaxProfile"  # the purpose of a whole-charger limit
+
+
+@dataclass(frozen=True, slots=True)
+class LocalListLimits:
+    """What the charger says of its local authorization list (1.6 configuration, 2.x LocalAuthListCtrlr)."""
+
+    refused: str | None = None  # why it takes no local list (None: it takes one, or does not say)
+    max_length: int | None = None  # entries the list may hold
+    per_message: int | None = None  # entries one SendLocalList may carry
+    max_id_length: int | None = None  # the longest id tag it takes (1.6: 20)
+
+
+def count(value: object) -> int | None:
+    """A count a charger stated (an int, or text "5" / "5.0"), within int32; else None."""
+    if isinstance(value, bool):
+        return None
+    number: int | None = None
+    with contextlib.suppress(ValueError, OverflowError):  # "x", inf, "1e999"
+        if isinstance(value, int | float):
+            number = int(value)
+        elif isinstance(value, str):
+            number = int(float(value.strip()))
+    return number if number is not None and abs(number) <= _INT32_MAX else None
 
 
 def rate_units(names: list[str]) -> frozenset[str]:
@@ -68,6 +93,9 @@ class Charger(Protocol):
 
     @property
     def capabilities(self) -> Capabilities: ...
+
+    @property
+    def local_list_limits(self) -> LocalListLimits: ...
 
     @property
     def meter_interval_key(self) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..features.charger import Capabilities, ChargerAnswer, rate_units
+from ..features.charger import Capabilities, ChargerAnswer, LocalListLimits, count, rate_units
 from ..features.local_list import TOKEN_TYPE_V2, Entry, entry_decision
 from ..model.station import Connector, Station
 from ..rpc.values import text_int
@@ -17,6 +17,7 @@ from ..state.central_state import CentralState
 from .commands import V201Commands
 
 METER_INTERVAL_COMPONENT, METER_INTERVAL_VARIABLE = "SampledDataCtrlr", "TxUpdatedInterval"
+_LOCAL_LIST_CTRLR = "LocalAuthListCtrlr"
 METER_INTERVAL_KEY = f"{METER_INTERVAL_COMPONENT}.{METER_INTERVAL_VARIABLE}"
 _METER_INTERVAL = {"component": {"name": METER_INTERVAL_COMPONENT}, "variable": {"name": METER_INTERVAL_VARIABLE}}
 
@@ -69,6 +70,22 @@ def _supply_phases(station: Station) -> int | None:
     return int(station_wide) if station_wide in ("1", "3") else None
 
 
+def local_list_limits(station: Station) -> LocalListLimits:
+    """LocalAuthListCtrlr: Enabled / Available (false: none), Entries' maxLimit, ItemsPerMessage."""
+    model = station.v2.device_model if station.v2 is not None else None
+    if model is None:
+        return LocalListLimits()
+    for variable in ("Enabled", "Available"):
+        value = model.value(_LOCAL_LIST_CTRLR, variable)
+        if value is not None and value.strip().lower() == "false":
+            return LocalListLimits(refused=f"{_LOCAL_LIST_CTRLR}.{variable} is false")
+    entries = model.get(_LOCAL_LIST_CTRLR, "Entries")
+    max_limit = (entries.characteristics or {}).get("maxLimit") if entries is not None else None
+    return LocalListLimits(
+        max_length=count(max_limit), per_message=count(model.value(_LOCAL_LIST_CTRLR, "ItemsPerMessage"))
+    )
+
+
 class V201Charger:
     """The neutral commands in their 2.x form."""
 
@@ -86,6 +103,10 @@ class V201Charger:
     @property
     def capabilities(self) -> Capabilities:
         return capabilities(self._state.stations[self._station_id])
+
+    @property
+    def local_list_limits(self) -> LocalListLimits:
+        return local_list_limits(self._state.stations[self._station_id])
 
     async def restart(self, hard: bool = False) -> ChargerAnswer:
         # Immediate ends the sessions first, as 1.6 Soft does; 2.x has no harder reset
