@@ -114,6 +114,7 @@ async def test_capabilities_from_what_each_charger_reported(central: CentralSyst
         max_stack_level=8,
         phases=None if v16 else 3,
         max_profile_purpose="ChargePointMaxProfile" if v16 else "ChargingStationMaxProfile",
+        read_follows_boot=v16,  # 1.6 reads its configuration after every boot; 2.x's inventory is read
     )
     assert central.capabilities(central.stations[booted.station_id]) == capabilities
 

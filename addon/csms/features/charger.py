@@ -47,6 +47,8 @@ class Capabilities:
     max_stack_level: int | None = None  # the highest stack level it takes; None: unknown
     phases: int | None = None  # phases it states it is wired with (2.x SupplyPhases); None: not stated
     max_profile_purpose: str = "ChargePointMaxProfile"  # the purpose of a whole-charger limit
+    # after a boot, a read of what it takes follows (1.6: always its configuration; 2.x: the first inventory)
+    read_follows_boot: bool = True
 
 
 @dataclass(frozen=True, slots=True)

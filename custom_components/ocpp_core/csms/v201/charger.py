@@ -51,6 +51,7 @@ def capabilities(station: Station) -> Capabilities:
         max_stack_level=text_int(model.value("SmartChargingCtrlr", "ProfileStackLevel")),
         phases=_supply_phases(station),
         max_profile_purpose="ChargingStationMaxProfile",
+        read_follows_boot=len(model) == 0,
     )
 
 
