@@ -7,7 +7,6 @@ from .central import CentralSystem, UnsupportedVersion
 from .config import CentralSystemConfig
 from .features.charger import Charger, ChargerAnswer
 from .features.credentials import PUSH_MAX_LENGTH, PUSH_MIN_LENGTH, InvalidPassword, validate_password
-from .features.limit_profiles import simple_profile
 from .features.limits import InvalidLimit, LimitManager, LimitState
 from .model.device_model import DeviceModel, DeviceVariable
 from .model.events import Event, EventType
@@ -38,6 +37,7 @@ from .model.station import (
 )
 from .model.station_v2 import StationV2
 from .model.status import connector_status, delivering
+from .profiles import simple_profile
 from .rpc.timeutil import format_timestamp, utcnow
 from .rpc.types import V2_VERSIONS, CallError, CallTimeout, InvalidCall, NotConnected, OcppVersion
 from .state.authorization import TagPolicy, TagRefused

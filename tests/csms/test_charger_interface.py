@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from custom_components.ocpp_core.csms import CentralSystem, NotConnected, simple_profile
+from custom_components.ocpp_core.csms import CentralSystem, NotConnected
 from custom_components.ocpp_core.csms.features.charger import Capabilities, LocalListLimits
+from custom_components.ocpp_core.csms.features.limit_profiles import simple_charging_profile
 from sim.charger16 import connect
 
 from . import helpers201
@@ -24,6 +25,7 @@ ACTIONS = {
     "local_list_version": ("GetLocalListVersion", "GetLocalListVersion"),
     "send_local_list": ("SendLocalList", "SendLocalList"),
     "set_meter_interval": ("ChangeConfiguration", "SetVariables"),
+    "set_charging_profile": ("SetChargingProfile", "SetChargingProfile"),
     "remote_start": ("RemoteStartTransaction", "RequestStartTransaction"),
     "remote_stop": ("RemoteStopTransaction", "RequestStopTransaction"),
     "restart": ("Reset", "Reset"),
@@ -75,9 +77,20 @@ async def test_the_same_calls_the_same_answers(central: CentralSystem, booted: B
     assert (await charger.set_meter_interval(30)).status == "Accepted"
     assert (await charger.meter_interval()).value == 30
 
-    profile = simple_profile(station, 1, limit=10.0)  # in the station's version's form
-    profile_id = profile["chargingProfileId" if booted.version == "1.6" else "id"]
+    profile = simple_charging_profile(1, limit=10.0)  # neutral: each charger writes it in its version's form
+    profile_id = profile.profile_id
     assert (await charger.set_charging_profile(1, profile)).status == "Accepted"
+    request = next(payload for action, payload in reversed(booted.requests) if action == "SetChargingProfile")
+    if booted.version == "1.6":  # csChargingProfiles, its schedule one object
+        assert request["csChargingProfiles"]["chargingProfileId"] == profile_id
+        assert request["csChargingProfiles"]["chargingSchedule"]["chargingSchedulePeriod"] == [
+            {"startPeriod": 0, "limit": 10.0}
+        ]
+    else:  # chargingProfile, its schedules a list, each with the profile's id
+        assert request["chargingProfile"]["id"] == request["chargingProfile"]["chargingSchedule"][0]["id"] == profile_id
+        assert request["chargingProfile"]["chargingSchedule"][0]["chargingSchedulePeriod"] == [
+            {"startPeriod": 0, "limit": 10.0}
+        ]
     assert (await charger.get_composite_schedule(1, 60, "A")).status == "Accepted"
     assert (await charger.clear_charging_profile(profile_id)).status == "Accepted"
 

@@ -3,7 +3,7 @@
 `CentralSystem.charger(station_id)` gives it for a connected charger; the version adapters implement it
 (v16/charger.py, v201/charger.py), so they alone know each version's payloads.  Arguments are neutral:
 a connector number is the 1.6 connector or the 2.x EVSE (`Station.connectors`), a charging profile is in
-the charger's own version's form (features/limit_profiles.py builds it), local-list entries are the
+a neutral `ChargingProfile` (features/limit_profiles.py builds it), local-list entries are the
 neutral `Entry` dicts of features/local_list.py.  Each call answers a `ChargerAnswer`: the neutral status
 and the charger's answer as it sent it.  A typed Protocol, so a remote client (the add-on's API) can
 implement it too.
@@ -59,6 +59,20 @@ class LocalListLimits:
     max_length: int | None = None  # entries the list may hold
     per_message: int | None = None  # entries one SendLocalList may carry
     max_id_length: int | None = None  # the longest id tag it takes (1.6: 20)
+
+
+@dataclass(frozen=True, slots=True)
+class ChargingProfile:
+    """A charging profile in neutral form; each version's charger writes it in its own (v16/v201 charger.py
+    `profile_payload`: 1.6 csChargingProfiles, 2.x chargingProfile)."""
+
+    profile_id: int
+    stack_level: int
+    purpose: str  # ChargePointMaxProfile (2.x: ChargingStationMaxProfile, either spelling), TxDefaultProfile, TxProfile
+    kind: str  # Absolute | Relative
+    # chargingRateUnit, chargingSchedulePeriod, startSchedule?, duration? (the same names in every version)
+    schedule: dict[str, Any]
+    transaction_id: str | None = None  # a TxProfile's session
 
 
 def count(value: object) -> int | None:
@@ -124,7 +138,9 @@ class Charger(Protocol):
 
     # ---- smart charging -----------------------------------------------------------
 
-    async def set_charging_profile(self, evse_id: int, profile: dict[str, Any]) -> ChargerAnswer: ...
+    async def set_charging_profile(self, evse_id: int, profile: ChargingProfile) -> ChargerAnswer:
+        """evse_id 0: the whole charger."""
+        ...
 
     async def clear_charging_profile(self, profile_id: int) -> ChargerAnswer: ...
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
-from ..features.charger import Capabilities, ChargerAnswer, LocalListLimits, count, rate_units
+from ..features.charger import Capabilities, ChargerAnswer, ChargingProfile, LocalListLimits, count, rate_units
 from ..features.local_list import Entry, entry_decision
 from ..model.station import Station
 from ..state.authorization import id_tag_info_v16
@@ -30,6 +31,22 @@ def capabilities(station: Station) -> Capabilities:
         max_stack_level=station.charge_profile_max_stack_level,
         max_profile_purpose="ChargePointMaxProfile",
     )
+
+
+def profile_payload(profile: ChargingProfile) -> dict[str, Any]:
+    """A neutral profile as a 1.6 csChargingProfiles."""
+    purpose = "ChargePointMaxProfile" if profile.purpose == "ChargingStationMaxProfile" else profile.purpose
+    payload: dict[str, Any] = {
+        "chargingProfileId": profile.profile_id,
+        "stackLevel": profile.stack_level,
+        "chargingProfilePurpose": purpose,
+        "chargingProfileKind": profile.kind,
+        "chargingSchedule": dict(profile.schedule),
+    }
+    if profile.transaction_id is not None:
+        with contextlib.suppress(ValueError):  # a 1.6 transaction id is an integer
+            payload["transactionId"] = int(profile.transaction_id)
+    return payload
 
 
 def local_list_limits(station: Station) -> LocalListLimits:
@@ -82,8 +99,8 @@ class V16Charger:
     async def remote_stop(self, transaction_id: str) -> ChargerAnswer:
         return ChargerAnswer.of(await self._commands.remote_stop_transaction(int(transaction_id)))
 
-    async def set_charging_profile(self, evse_id: int, profile: dict[str, Any]) -> ChargerAnswer:
-        return ChargerAnswer.of(await self._commands.set_charging_profile(evse_id, profile))
+    async def set_charging_profile(self, evse_id: int, profile: ChargingProfile) -> ChargerAnswer:
+        return ChargerAnswer.of(await self._commands.set_charging_profile(evse_id, profile_payload(profile)))
 
     async def clear_charging_profile(self, profile_id: int) -> ChargerAnswer:
         return ChargerAnswer.of(await self._commands.clear_charging_profile(profile_id))

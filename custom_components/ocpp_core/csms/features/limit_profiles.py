@@ -5,7 +5,6 @@ limit read back from a GetCompositeSchedule answer.  Pure functions; limits.py d
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -13,7 +12,7 @@ from typing import Any
 from ..model.settings import LIMIT_PROFILE_SESSION
 from ..model.station import Station
 from ..rpc.timeutil import format_timestamp, parse_timestamp, utcnow
-from .charger import UNIT_AMPS, UNIT_WATTS, Capabilities
+from .charger import UNIT_AMPS, UNIT_WATTS, Capabilities, ChargingProfile
 
 NOMINAL_VOLTAGE = 230.0
 DEFAULT_MAX_AMPS = 32.0  # no max_current set: the usual wallbox fuse, 32 A
@@ -100,36 +99,21 @@ def _limit(value: float) -> float:
     return round(value, 1)  # OCPP 1.6 takes one decimal; the same for 2.x keeps frames comparable
 
 
-def build_profile(station: Station, choice: ProfileChoice, value: float, transaction_id: str | None) -> dict[str, Any]:
-    """The chargingProfile / csChargingProfiles of a limit `value` in `choice.unit`, in the station's version."""
+def build_profile(choice: ProfileChoice, value: float, transaction_id: str | None) -> ChargingProfile:
+    """The neutral profile of a limit `value` in `choice.unit` (the charger writes it in its version's form)."""
     session = choice.kind == "session"
     period = {"startPeriod": 0, "limit": _limit(value)}
     schedule: dict[str, Any] = {"chargingRateUnit": choice.unit, "chargingSchedulePeriod": [period]}
     if not session:
         schedule = {"startSchedule": format_timestamp(_anchor()), **schedule}
-    kind = "Relative" if session else "Absolute"
-    if station.is_v2:
-        profile: dict[str, Any] = {
-            "id": choice.profile_id,
-            "stackLevel": choice.stack_level,
-            "chargingProfilePurpose": choice.purpose,
-            "chargingProfileKind": kind,
-            "chargingSchedule": [{"id": choice.profile_id, **schedule}],
-        }
-        if session and transaction_id is not None:
-            profile["transactionId"] = transaction_id
-        return profile
-    profile = {
-        "chargingProfileId": choice.profile_id,
-        "stackLevel": choice.stack_level,
-        "chargingProfilePurpose": choice.purpose,
-        "chargingProfileKind": kind,
-        "chargingSchedule": schedule,
-    }
-    if session and transaction_id is not None:
-        with contextlib.suppress(ValueError):  # a 1.6 transaction id is an integer
-            profile["transactionId"] = int(transaction_id)
-    return profile
+    return ChargingProfile(
+        profile_id=choice.profile_id,
+        stack_level=choice.stack_level,
+        purpose=choice.purpose,
+        kind="Relative" if session else "Absolute",
+        schedule=schedule,
+        transaction_id=transaction_id if session else None,
+    )
 
 
 def composite_limit(answer: dict[str, Any]) -> tuple[float, str] | None:
@@ -163,8 +147,7 @@ SIMPLE_PROFILE_ID_BASE = 8_900_000
 _SIMPLE_PURPOSE_OFFSET = {"ChargePointMaxProfile": 0, "TxDefaultProfile": 1000, "TxProfile": 2000}
 
 
-def simple_profile(
-    station: Station,
+def simple_charging_profile(
     connector_id: int,
     *,
     limit: float,
@@ -173,24 +156,23 @@ def simple_profile(
     duration: int | None = None,
     stack_level: int = 0,
     transaction_id: str | None = None,
-) -> dict[str, Any]:
-    """A one-period profile in the station's version: `limit` (A or W) from now on (for `duration` s when
-    given; a TxProfile from the start of its session).  Purpose in 1.6 spelling; ChargePointMaxProfile is
-    ChargingStationMaxProfile on 2.x.  Its id is stable per (connector, purpose): a new one replaces it."""
+) -> ChargingProfile:
+    """A one-period profile: `limit` (A or W) from now on (for `duration` s when given; a TxProfile from the
+    start of its session).  Purpose in either version's spelling.  Its id is stable per (connector,
+    purpose): a new one replaces it.  `csms.simple_profile` writes it in a station's version's form."""
     if purpose == "ChargingStationMaxProfile":
         purpose = "ChargePointMaxProfile"
     session = purpose == "TxProfile"
     choice = ProfileChoice(
         kind="session" if session else "default",
-        purpose="ChargingStationMaxProfile" if purpose == "ChargePointMaxProfile" and station.is_v2 else purpose,
+        purpose=purpose,
         profile_id=SIMPLE_PROFILE_ID_BASE + _SIMPLE_PURPOSE_OFFSET[purpose] + connector_id,
         stack_level=stack_level,
         unit=unit,
     )
-    profile = build_profile(station, choice, limit, transaction_id)
-    schedule = profile["chargingSchedule"][0] if station.is_v2 else profile["chargingSchedule"]
+    profile = build_profile(choice, limit, transaction_id)
     if duration is not None:
-        schedule["duration"] = duration
+        profile.schedule["duration"] = duration
         if not session:  # the limit holds for `duration` from now, not from the anchor
-            schedule["startSchedule"] = format_timestamp(utcnow())
+            profile.schedule["startSchedule"] = format_timestamp(utcnow())
     return profile

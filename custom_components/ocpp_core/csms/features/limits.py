@@ -347,7 +347,7 @@ class LimitManager:
             self._update(station_id, slot, status=STATUS_ACCEPTED, unit_sent=choice.unit)
             return False
         slot.force = False
-        profile = build_profile(station, choice, value, transaction_id)
+        profile = build_profile(choice, value, transaction_id)
         self._update(station_id, slot, status=STATUS_SENT, unit_sent=choice.unit, answer=None)
         try:
             answer = (await self._central.charger(station_id).set_charging_profile(evse_id, profile)).raw

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..features.charger import Capabilities, ChargerAnswer, LocalListLimits, count, rate_units
+from ..features.charger import Capabilities, ChargerAnswer, ChargingProfile, LocalListLimits, count, rate_units
 from ..features.local_list import TOKEN_TYPE_V2, Entry, entry_decision
 from ..model.station import Connector, Station
 from ..rpc.values import text_int
@@ -71,6 +71,21 @@ def _supply_phases(station: Station) -> int | None:
     return int(station_wide) if station_wide in ("1", "3") else None
 
 
+def profile_payload(profile: ChargingProfile) -> dict[str, Any]:
+    """A neutral profile as a 2.x chargingProfile (its one schedule has the profile's id)."""
+    purpose = "ChargingStationMaxProfile" if profile.purpose == "ChargePointMaxProfile" else profile.purpose
+    payload: dict[str, Any] = {
+        "id": profile.profile_id,
+        "stackLevel": profile.stack_level,
+        "chargingProfilePurpose": purpose,
+        "chargingProfileKind": profile.kind,
+        "chargingSchedule": [{"id": profile.profile_id, **profile.schedule}],
+    }
+    if profile.transaction_id is not None:
+        payload["transactionId"] = profile.transaction_id
+    return payload
+
+
 def local_list_limits(station: Station) -> LocalListLimits:
     """LocalAuthListCtrlr: Enabled / Available (false: none), Entries' maxLimit, ItemsPerMessage."""
     model = station.v2.device_model if station.v2 is not None else None
@@ -131,8 +146,8 @@ class V201Charger:
     async def remote_stop(self, transaction_id: str) -> ChargerAnswer:
         return ChargerAnswer.of(await self._commands.request_stop_transaction(transaction_id))
 
-    async def set_charging_profile(self, evse_id: int, profile: dict[str, Any]) -> ChargerAnswer:
-        return ChargerAnswer.of(await self._commands.set_charging_profile(evse_id, profile))
+    async def set_charging_profile(self, evse_id: int, profile: ChargingProfile) -> ChargerAnswer:
+        return ChargerAnswer.of(await self._commands.set_charging_profile(evse_id, profile_payload(profile)))
 
     async def clear_charging_profile(self, profile_id: int) -> ChargerAnswer:
         return ChargerAnswer.of(await self._commands.clear_charging_profile(profile_id))
