@@ -70,7 +70,7 @@ class CentralSystem:
         # keeps each charger's meter value interval at the user's setting (or the default)
         self.meter_intervals = MeterIntervals(self)
         # charger passwords (security profiles 1 and 2), persisted with the state
-        self.credentials = CredentialStore(self.state, self.events, self.call)
+        self.credentials = CredentialStore(self.state, self.events, self.charger)
         # refused attempts, flood closes and replay allowances, shared by the server and the sessions
         self.throttles = Throttles(self.config)
         # a flood of new ids (profile 0, policy accept) stops at max_stations (see features/retention.py)

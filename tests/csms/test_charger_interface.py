@@ -13,6 +13,7 @@ from custom_components.ocpp_core.csms import CentralSystem, NotConnected
 from custom_components.ocpp_core.csms.features.charger import Capabilities, LocalListLimits
 from custom_components.ocpp_core.csms.features.limit_profiles import simple_charging_profile
 from sim.charger16 import connect
+from sim.core16 import ConfigKey
 
 from . import helpers201
 from .helpers import wait_for
@@ -44,6 +45,7 @@ async def booted(request: pytest.FixtureRequest, central: CentralSystem, url: st
     version: str = request.param
     if version == "1.6":
         cp, task, ws = await connect(url, "neutral")
+        cp.sim.configuration["AuthorizationKey"] = ConfigKey(None)  # a charger with Basic auth has the key
         await cp.boot()
         await wait_for(lambda: central.stations["neutral"].configuration_time is not None)
         yield Booted("neutral", version, cp.requests)
@@ -104,6 +106,21 @@ async def test_the_same_calls_the_same_answers(central: CentralSystem, booted: B
     sent = [action for action, _ in booted.requests]
     for call in ACTIONS:
         assert _sent(booted, call) in sent, call
+
+
+async def test_set_password(central: CentralSystem, booted: Booted) -> None:
+    """1.6: AuthorizationKey, hex-encoded (the security whitepaper); 2.x: SecurityCtrlr.BasicAuthPassword."""
+    assert (await central.charger(booted.station_id).set_password("a-new-password-of-24-ch")).status == "Accepted"
+    action, payload = booted.requests[-1]
+    if booted.version == "1.6":
+        assert (action, payload) == (
+            "ChangeConfiguration",
+            {"key": "AuthorizationKey", "value": b"a-new-password-of-24-ch".hex()},
+        )
+    else:
+        assert action == "SetVariables"
+        assert payload["setVariableData"][0]["attributeValue"] == "a-new-password-of-24-ch"
+        assert payload["setVariableData"][0]["variable"] == {"name": "BasicAuthPassword"}
 
 
 async def test_meter_interval_key_is_the_versions_name(central: CentralSystem, booted: Booted) -> None:

@@ -96,6 +96,10 @@ class V16Charger:
     async def remote_start(self, id_tag: str, connector_id: int | None = None) -> ChargerAnswer:
         return ChargerAnswer.of(await self._commands.remote_start_transaction(id_tag, connector_id or None))
 
+    async def set_password(self, password: str) -> ChargerAnswer:
+        # the 1.6 security whitepaper: AuthorizationKey is set hex-encoded
+        return ChargerAnswer.of(await self._commands.change_configuration("AuthorizationKey", password.encode().hex()))
+
     async def remote_stop(self, transaction_id: str) -> ChargerAnswer:
         return ChargerAnswer.of(await self._commands.remote_stop_transaction(int(transaction_id)))
 

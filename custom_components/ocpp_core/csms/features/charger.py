@@ -134,6 +134,10 @@ class Charger(Protocol):
 
     async def remote_start(self, id_tag: str, connector_id: int | None = None) -> ChargerAnswer: ...
 
+    async def set_password(self, password: str) -> ChargerAnswer:
+        """Its new Basic-auth password (1.6 AuthorizationKey, hex; 2.x SecurityCtrlr.BasicAuthPassword)."""
+        ...
+
     async def remote_stop(self, transaction_id: str) -> ChargerAnswer: ...
 
     # ---- smart charging -----------------------------------------------------------

@@ -143,6 +143,13 @@ class V201Charger:
         answer = await self._commands.request_start_transaction(id_tag, remote_start_id, evse_id=connector_id or None)
         return ChargerAnswer.of(answer)
 
+    async def set_password(self, password: str) -> ChargerAnswer:
+        """SetVariables SecurityCtrlr.BasicAuthPassword; `status` is the attribute's status."""
+        target = {"component": {"name": "SecurityCtrlr"}, "variable": {"name": "BasicAuthPassword"}}
+        answer = await self._commands.set_variables([{"attributeValue": password, **target}])
+        status = _first(answer.get("setVariableResult")).get("attributeStatus")
+        return ChargerAnswer(None if status is None else str(status), answer)
+
     async def remote_stop(self, transaction_id: str) -> ChargerAnswer:
         return ChargerAnswer.of(await self._commands.request_stop_transaction(transaction_id))
 
