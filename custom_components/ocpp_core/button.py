@@ -1,4 +1,4 @@
-"""Buttons: reset a charger, unlock a connector (in the form of the charger's OCPP version, see commands.py)."""
+"""Buttons: reset a charger, unlock a connector (version-neutral: `CentralSystem.charger`, csms/features/charger.py)."""
 
 from __future__ import annotations
 
@@ -11,12 +11,21 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
-from . import commands
 from .coordinator import OcppConfigEntry
+from .csms import ChargerAnswer
 from .entity import OcppEntity
 from .errors import ocpp_call
 
 PARALLEL_UPDATES = 1
+
+
+# UnlockConnector answers meaning the connector stayed locked (1.6, then 2.x)
+UNLOCK_REFUSED = frozenset({"UnlockFailed", "NotSupported", "OngoingAuthorizedTransaction", "UnknownConnector"})
+
+
+async def _raw(answer: Awaitable[ChargerAnswer]) -> dict[str, Any]:
+    """The charger's own answer (ocpp_call reads its status)."""
+    return dict((await answer).raw)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -31,14 +40,14 @@ RESET_BUTTON = OcppButtonDescription(
     key="reset",
     device_class=ButtonDeviceClass.RESTART,
     entity_category=EntityCategory.CONFIG,
-    press_fn=lambda entity: commands.restart(entity.runtime.central, entity.station_id),
+    press_fn=lambda entity: _raw(entity.runtime.central.charger(entity.station_id).restart()),
 )
 
 UNLOCK_BUTTON = OcppButtonDescription(
     key="unlock",
     translation_key="unlock",
-    press_fn=lambda entity: commands.unlock(entity.runtime.central, entity.station_id, entity.connector_id or 1),
-    refused=commands.UNLOCK_REFUSED,
+    press_fn=lambda entity: _raw(entity.runtime.central.charger(entity.station_id).unlock(entity.connector_id or 1)),
+    refused=UNLOCK_REFUSED,
 )
 
 

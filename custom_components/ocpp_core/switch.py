@@ -10,7 +10,6 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
-from . import commands
 from .coordinator import OcppConfigEntry, signal_evses
 from .entity import OcppEntity, ocpp_command
 from .errors import ocpp_call
@@ -132,9 +131,9 @@ class AvailabilitySwitch(OcppEntity, SwitchEntity):
 
     async def _change(self, operative: bool) -> None:
         central = self.runtime.central
-        await ocpp_call(
-            central,
-            self.station_id,
-            lambda: commands.change_availability(central, self.station_id, self.connector_id, operative),
-            _AVAILABILITY_REFUSED,
-        )
+
+        async def send() -> dict[str, Any]:
+            answer = await central.charger(self.station_id).change_availability(self.connector_id, operative)
+            return dict(answer.raw)
+
+        await ocpp_call(central, self.station_id, send, _AVAILABILITY_REFUSED)

@@ -8,7 +8,9 @@ from typing import Any
 import pytest
 
 from custom_components.ocpp_core.csms import CentralSystem, Event, EventType
-from custom_components.ocpp_core.csms.features.intervals import COMPONENT_V2, KEY_V2, VARIABLE_V2
+from custom_components.ocpp_core.csms.v201.charger import METER_INTERVAL_COMPONENT as COMPONENT_V2
+from custom_components.ocpp_core.csms.v201.charger import METER_INTERVAL_KEY as KEY_V2
+from custom_components.ocpp_core.csms.v201.charger import METER_INTERVAL_VARIABLE as VARIABLE_V2
 from sim.charger16 import SimulatedChargePoint, connect
 
 from . import helpers201

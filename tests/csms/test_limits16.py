@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from custom_components.ocpp_core.csms import CentralSystem, EventType
+from custom_components.ocpp_core.csms import CentralSystem, EventType, simple_profile
 from custom_components.ocpp_core.csms.config import CentralSystemConfig
-from custom_components.ocpp_core.csms.features.limit_profiles import PROFILE_ID_BASE, simple_profile
+from custom_components.ocpp_core.csms.features.limit_profiles import PROFILE_ID_BASE
 from custom_components.ocpp_core.csms.features.limits import InvalidLimit, LimitState
 from custom_components.ocpp_core.csms.state.persistence import MemoryPersistence
 from sim.charger16 import SimulatedChargePoint, connect

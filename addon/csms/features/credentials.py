@@ -26,14 +26,14 @@ import hmac
 import logging
 import os
 import string
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..model.events import Event, EventBus, EventType
-from ..rpc.types import OcppVersion
 from ..state.central_state import CentralState
 from ..transport.admission import AuthResult
+from .charger import Charger
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -51,8 +51,6 @@ _HEX_DIGITS = frozenset(string.hexdigits.encode())
 _TAKEN = ("Accepted", "RebootRequired")
 # charger ids whose refusals in a row are counted at most (each refused id would add one otherwise)
 _FAILURES_TRACKED = 1000
-
-Call = Callable[[str, str, dict[str, Any]], Awaitable[dict[str, Any]]]
 
 
 class InvalidPassword(ValueError):
@@ -167,30 +165,6 @@ def validate_password(password: str, *, push: bool) -> None:
         raise InvalidPassword(f"a password has at most {MAX_LENGTH} characters")
 
 
-def push_request(version: OcppVersion, password: str) -> tuple[str, dict[str, Any]]:
-    """The call that gives a charger its new Basic-auth password, in its OCPP version."""
-    if version is OcppVersion.V16:
-        # the 1.6 security whitepaper: AuthorizationKey is set hex-encoded
-        return "ChangeConfiguration", {"key": "AuthorizationKey", "value": password.encode().hex()}
-    return "SetVariables", {
-        "setVariableData": [
-            {
-                "attributeValue": password,
-                "component": {"name": "SecurityCtrlr"},
-                "variable": {"name": "BasicAuthPassword"},
-            }
-        ]
-    }
-
-
-def push_status(answer: dict[str, Any]) -> str:
-    """The charger's verdict on the new password, whatever its version ("Accepted", "Rejected" …)."""
-    if "status" in answer:
-        return str(answer["status"])
-    results = answer.get("setVariableResult") or [{}]
-    return str(results[0].get("attributeStatus", "Rejected"))
-
-
 @dataclass
 class _FailureCount:
     count: int = 0
@@ -200,10 +174,10 @@ class _FailureCount:
 class CredentialStore:
     """Per-charger password hashes, persisted with the central state; `check` decides on a connection."""
 
-    def __init__(self, state: CentralState, events: EventBus, call: Call) -> None:
+    def __init__(self, state: CentralState, events: EventBus, charger: Callable[[str], Charger]) -> None:
         self._state = state
         self._events = events
-        self._call = call
+        self._charger = charger  # a connected charger's version-neutral commands (features/charger.py)
         self._chargers: dict[str, _ChargerCredential] = {}
         self._new_chargers: HashedPassword | None = None
         # station id -> keyed digest of the password it last got in with (recognised without scrypt)
@@ -319,8 +293,8 @@ class CredentialStore:
         version = station.ocpp_version if station is not None else None
         if version is None:
             raise KeyError(station_id)
-        action, payload = push_request(version, password)
-        return push_status(await self._call(station_id, action, payload))
+        answer = await self._charger(station_id).set_password(password)
+        return answer.status or "Rejected"
 
     # ---- checking ----------------------------------------------------------------------
 

@@ -15,8 +15,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from ..model.events import Event, EventType
-from ..model.station import RegistrationStatus, Station
-from ..rpc.types import OcppVersion
+from ..model.station import RegistrationStatus
 
 if TYPE_CHECKING:
     from .port import Central
@@ -97,15 +96,8 @@ class ReapplyGate:
         station = self._central.stations.get(station_id)
         if station is None or station.registration_status not in (RegistrationStatus.ACCEPTED, None):
             return False
-        if booted and _capabilities_follow(station):
+        if booted and self._central.capabilities(station).read_follows_boot:
             signal.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(signal.wait(), self._central.config.call_timeout + 1.0)
         return True
-
-
-def _capabilities_follow(station: Station) -> bool:
-    """After a boot, does a read of the charger's configuration (1.6) / inventory (2.x) follow?"""
-    if station.ocpp_version == OcppVersion.V16:
-        return True
-    return station.v2 is None or len(station.v2.device_model) == 0

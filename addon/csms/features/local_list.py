@@ -33,9 +33,10 @@ from typing import TYPE_CHECKING, Any
 from ..model.events import Event, EventType, booted_and_read
 from ..model.station import RegistrationStatus, Station
 from ..rpc.timeutil import format_timestamp, parse_timestamp, utcnow
-from ..rpc.types import CallError, CallTimeout, InvalidCall, NotConnected, OcppVersion
-from ..state.authorization import TokenDecision, id_tag_info_v16, id_token_info_v2
-from ..state.tags import ACCEPTED, MAX_ID_LENGTH_V16, TagRecord
+from ..rpc.types import CallError, CallTimeout, InvalidCall, NotConnected
+from ..state.authorization import TokenDecision
+from ..state.tags import ACCEPTED, TagRecord
+from .charger import LocalListLimits as Limits
 
 if TYPE_CHECKING:
     from .port import Central
@@ -58,8 +59,6 @@ BOOT_GRACE = 10.0
 _MAX_ROUNDS = 5
 # the token type of the 2.x list entries (an RFID card, as presented at a home charger)
 TOKEN_TYPE_V2 = "ISO14443"
-_FEATURE_PROFILE = "LocalAuthListManagement"
-_CTRLR = "LocalAuthListCtrlr"
 # list versions (and the charger's limits) are int32
 _VERSION_MAX = 2_147_483_647
 
@@ -69,12 +68,6 @@ Entry = dict[str, Any]
 
 class NotSupported(Exception):
     """The charger does not take local lists (the reason is the message)."""
-
-
-@dataclass(slots=True)
-class Limits:
-    max_length: int | None = None  # entries the list may hold
-    per_message: int | None = None  # entries one SendLocalList may carry
 
 
 @dataclass(slots=True)
@@ -190,7 +183,9 @@ class LocalListPusher:
         if station is None or not (forced or self._wants_list(station)):
             return
         try:
-            limits = _limits(station)
+            limits = self._central.charger(station_id).local_list_limits
+            if limits.refused is not None:
+                raise NotSupported(limits.refused)
             charger_version = station.local_list_version
             if check_version:
                 charger_version = await self._charger_version(station)
@@ -201,12 +196,7 @@ class LocalListPusher:
             self._result(station_id, "Error", None, None, 0, f"{type(err).__name__}: {err}")
 
     async def _charger_version(self, station: Station) -> int | None:
-        if station.ocpp_version is OcppVersion.V16:
-            answer = await self._central.v16(station.station_id).get_local_list_version()
-            version = answer.get("listVersion")
-        else:
-            answer = await self._central.v201(station.station_id).get_local_list_version()
-            version = answer.get("versionNumber")
+        version = (await self._central.charger(station.station_id).local_list_version()).value
         if version == -1:
             raise NotSupported("GetLocalListVersion answered -1")
         # a version beyond int32 is none we could go above (nor save): as unknown, a Full list follows
@@ -214,7 +204,7 @@ class LocalListPusher:
 
     async def _push(self, station: Station, limits: Limits, charger_version: int | None) -> None:
         station_id = station.station_id
-        desired = self._desired(station, limits.max_length)
+        desired = self._desired(station, limits.max_length, limits.max_id_length)
         pushed = self._pushed.get(station_id)
         base = pushed if pushed is not None and charger_version == pushed.version else None
         if base is not None and base.entries == desired:
@@ -256,22 +246,17 @@ class LocalListPusher:
         self._result(station_id, "Accepted", version - 1, update_type, sent, self._truncation(station, limits))
 
     async def _send(self, station: Station, version: int, update_type: str, part: list[Entry]) -> str:
-        if station.ocpp_version is OcppVersion.V16:
-            entries = [_entry_v16(entry) for entry in part]
-            answer = await self._central.v16(station.station_id).send_local_list(version, update_type, entries)
-        else:
-            entries = [_entry_v2(entry) for entry in part]
-            answer = await self._central.v201(station.station_id).send_local_list(version, update_type, entries)
-        return str(answer.get("status"))
+        answer = await self._central.charger(station.station_id).send_local_list(version, update_type, part)
+        return str(answer.status)
 
-    def _desired(self, station: Station, max_length: int | None) -> dict[str, Entry]:
-        """The entries this charger is to hold: the tags valid there, Accepted first, at most `max_length`."""
+    def _desired(self, station: Station, max_length: int | None, max_id: int | None) -> dict[str, Entry]:
+        """The entries this charger is to hold: the tags valid there (ids it takes), Accepted first, at most
+        `max_length`."""
         now = utcnow()
-        v16 = station.ocpp_version is OcppVersion.V16
         records = [
             record
             for record in self._central.state.authorization.tags
-            if record.allowed_at(station.station_id) and not (v16 and len(record.id_tag) > MAX_ID_LENGTH_V16)
+            if record.allowed_at(station.station_id) and (max_id is None or len(record.id_tag) <= max_id)
         ]
         entries = {record.key: _entry(record, now) for record in records}
         if max_length is not None and len(entries) > max_length:
@@ -372,56 +357,11 @@ def _split(entries: list[Entry], per_message: int | None) -> list[list[Entry]]:
     return [entries[start : start + size] for start in range(0, len(entries), size)]
 
 
-def _decision(entry: Entry) -> TokenDecision:
+def entry_decision(entry: Entry) -> TokenDecision:
+    """A neutral entry's authorization (the version chargers spell it in their form)."""
     expiry = entry.get("expiry")
     return TokenDecision(
         entry["status"],
         group_id_token=entry.get("parent"),
         cache_expiry=parse_timestamp(expiry) if expiry else None,
     )
-
-
-def _entry_v16(entry: Entry) -> dict[str, Any]:
-    if entry.get("remove"):
-        return {"idTag": entry["id_tag"]}
-    return {"idTag": entry["id_tag"], "idTagInfo": id_tag_info_v16(_decision(entry))}
-
-
-def _entry_v2(entry: Entry) -> dict[str, Any]:
-    token = {"idToken": entry["id_tag"], "type": TOKEN_TYPE_V2}
-    if entry.get("remove"):
-        return {"idToken": token}
-    return {"idToken": token, "idTokenInfo": id_token_info_v2(_decision(entry))}
-
-
-def _limits(station: Station) -> Limits:
-    """NotSupported when the charger says it takes no local list; its limits otherwise."""
-    if station.ocpp_version is OcppVersion.V16:
-        if not station.supports(_FEATURE_PROFILE):
-            raise NotSupported(f"no {_FEATURE_PROFILE} feature profile")
-        if station.local_auth_list_enabled is False:
-            raise NotSupported("LocalAuthListEnabled is false")
-        per_message = station.configuration.get("SendLocalListMaxLength", {}).get("value")
-        return Limits(station.local_auth_list_max_length, _int(per_message))
-    model = station.v2.device_model if station.v2 is not None else None
-    if model is None:
-        return Limits()
-    for variable in ("Enabled", "Available"):
-        value = model.value(_CTRLR, variable)
-        if value is not None and value.strip().lower() == "false":
-            raise NotSupported(f"{_CTRLR}.{variable} is false")
-    entries = model.get(_CTRLR, "Entries")
-    max_limit = (entries.characteristics or {}).get("maxLimit") if entries is not None else None
-    return Limits(_int(max_limit), _int(model.value(_CTRLR, "ItemsPerMessage")))
-
-
-def _int(value: object) -> int | None:
-    if isinstance(value, bool):
-        return None
-    number: int | None = None
-    with contextlib.suppress(ValueError, OverflowError):  # "x", inf, "1e999"
-        if isinstance(value, int | float):
-            number = int(value)
-        elif isinstance(value, str):
-            number = int(float(value.strip()))
-    return number if number is not None and abs(number) <= _VERSION_MAX else None

@@ -28,6 +28,7 @@ from ..rpc.types import CallError, CallTimeout, NotConnected
 from ..state.authorization import id_tag_info_v16, refusal_event
 from ..state.central_state import CentralState
 from .answers import RECORDERS, before_call
+from .charger import V16Charger
 from .commands import V16Commands
 from .handlers import V16StationReports
 
@@ -40,6 +41,7 @@ class V16Adapter(VersionAdapter):
     def __init__(self, station_id: str, state: CentralState, call: CallFn, config: CentralSystemConfig) -> None:
         super().__init__(station_id, state, call, config)
         self.commands = V16Commands(call)
+        self.charger = V16Charger(station_id, state, self.commands)
         self._configuration_read: asyncio.Task[None] | None = None
         self._handlers: dict[str, Handler] = {
             "BootNotification": self.on_boot_notification,
@@ -240,12 +242,6 @@ class V16Adapter(VersionAdapter):
             self.state.record_samples(self.station_id, connector_id, samples, tx_id)
 
     # ---- central system → charger ------------------------------------------
-
-    async def remote_start(self, connector_id: int | None, id_tag: str) -> dict[str, Any]:
-        return await self.commands.remote_start_transaction(id_tag, connector_id or None)
-
-    async def remote_stop(self, transaction_id: str) -> dict[str, Any]:
-        return await self.commands.remote_stop_transaction(int(transaction_id))
 
     async def request_boot(self) -> dict[str, Any]:
         return await self.commands.trigger_message("BootNotification")

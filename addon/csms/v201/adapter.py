@@ -28,6 +28,7 @@ from ..rpc.types import CallError, CallTimeout, NotConnected
 from ..state import authorization
 from ..state.central_state import CentralState
 from .answers import RECORDERS, before_call
+from .charger import V201Charger
 from .commands import V201Commands
 from .handlers import V201StationReports
 from .transactions import V201Transactions
@@ -44,6 +45,7 @@ class V201Adapter(VersionAdapter):
     def __init__(self, station_id: str, state: CentralState, call: CallFn, config: CentralSystemConfig) -> None:
         super().__init__(station_id, state, call, config)
         self.commands = V201Commands(call)
+        self.charger = V201Charger(station_id, state, self.commands)
         self._inventory_read: asyncio.Task[None] | None = None
         transactions = V201Transactions(station_id, state)
         self._handlers: dict[str, Handler] = {
@@ -172,14 +174,6 @@ class V201Adapter(VersionAdapter):
         return {"status": "UnknownVendorId"}
 
     # ---- central system → station ------------------------------------------------------
-
-    async def remote_start(self, connector_id: int | None, id_tag: str) -> dict[str, Any]:
-        """RequestStartTransaction: the token as a Central one, on that EVSE (None: the station chooses)."""
-        remote_start_id = self.state.allocate_remote_start_id()
-        return await self.commands.request_start_transaction(id_tag, remote_start_id, evse_id=connector_id or None)
-
-    async def remote_stop(self, transaction_id: str) -> dict[str, Any]:
-        return await self.commands.request_stop_transaction(transaction_id)
 
     async def request_boot(self) -> dict[str, Any]:
         return await self.commands.trigger_message("BootNotification")

@@ -5,8 +5,8 @@ The Home Assistant side and the add-on import only from here; the layers are in 
 
 from .central import CentralSystem, UnsupportedVersion
 from .config import CentralSystemConfig
+from .features.charger import Charger, ChargerAnswer
 from .features.credentials import PUSH_MAX_LENGTH, PUSH_MIN_LENGTH, InvalidPassword, validate_password
-from .features.limit_profiles import simple_profile
 from .features.limits import InvalidLimit, LimitManager, LimitState
 from .model.device_model import DeviceModel, DeviceVariable
 from .model.events import Event, EventType
@@ -37,6 +37,7 @@ from .model.station import (
 )
 from .model.station_v2 import StationV2
 from .model.status import connector_status, delivering
+from .profiles import simple_profile
 from .rpc.timeutil import format_timestamp, utcnow
 from .rpc.types import V2_VERSIONS, CallError, CallTimeout, InvalidCall, NotConnected, OcppVersion
 from .state.authorization import TagPolicy, TagRefused
@@ -44,6 +45,7 @@ from .state.persistence import MemoryPersistence, Persistence
 from .state.tags import ACCEPTED, TAG_STATUSES, TagError, TagRecord
 from .transport.tls import TlsSetupError, server_context
 from .v16.commands import V16Commands
+from .v201.charger import evse_connector
 from .v201.commands import V201Commands
 
 __all__ = [
@@ -69,6 +71,8 @@ __all__ = [
     "CallTimeout",
     "CentralSystem",
     "CentralSystemConfig",
+    "Charger",
+    "ChargerAnswer",
     "ChargerSettings",
     "Connector",
     "DeviceModel",
@@ -101,6 +105,7 @@ __all__ = [
     "V201Commands",
     "connector_status",
     "delivering",
+    "evse_connector",
     "format_timestamp",
     "only from here; the layers are in docs/architecture.md.",
     "server_context",

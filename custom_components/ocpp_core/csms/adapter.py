@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from .config import CentralSystemConfig
+from .features.charger import Charger
 from .model.station import RegistrationStatus
 from .rpc.endpoint import Handler, Payload
 from .rpc.timeutil import utcnow
@@ -29,6 +30,9 @@ _NOT_ACCEPTED = (RegistrationStatus.PENDING, RegistrationStatus.REJECTED)
 
 class VersionAdapter(ABC):
     """Translates one OCPP version's messages to and from the domain model."""
+
+    # the charger's version-neutral commands (features/charger.py), set by each version
+    charger: Charger
 
     def __init__(self, station_id: str, state: CentralState, call: CallFn, config: CentralSystemConfig) -> None:
         self.station_id = station_id
@@ -55,14 +59,6 @@ class VersionAdapter(ABC):
                 station.registration_status,
             )
         return self._handlers.get(action)
-
-    @abstractmethod
-    async def remote_start(self, connector_id: int | None, id_tag: str) -> dict[str, Any]:
-        """Ask the charger to start charging; returns its answer."""
-
-    @abstractmethod
-    async def remote_stop(self, transaction_id: str) -> dict[str, Any]:
-        """Ask the charger to stop a transaction; returns its answer."""
 
     @abstractmethod
     async def request_boot(self) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -10,6 +11,7 @@ from websockets.asyncio.server import ServerConnection
 
 from .adapter import VersionAdapter
 from .config import CentralSystemConfig
+from .features.charger import Capabilities, Charger
 from .features.credentials import CredentialStore
 from .features.intervals import MeterIntervals
 from .features.limits import LimitManager
@@ -29,9 +31,11 @@ from .state.persistence import MemoryPersistence, Persistence
 from .transport.server import OcppServer
 from .transport.throttle import Throttles
 from .v16.adapter import V16Adapter
+from .v16.charger import capabilities as v16_capabilities
 from .v16.commands import V16Commands
 from .v21.adapter import V21Adapter
 from .v201.adapter import V201Adapter
+from .v201.charger import capabilities as v201_capabilities
 from .v201.commands import V201Commands
 
 _LOGGER = logging.getLogger(__name__)
@@ -40,6 +44,14 @@ _ADAPTERS: dict[OcppVersion, type[VersionAdapter]] = {
     OcppVersion.V16: V16Adapter,
     OcppVersion.V201: V201Adapter,
     OcppVersion.V21: V21Adapter,
+}
+
+
+# what a charger takes (rate units, stack level, phases), by its version: known while it is away too
+_CAPABILITIES: dict[OcppVersion, Callable[[Station], Capabilities]] = {
+    OcppVersion.V16: v16_capabilities,
+    OcppVersion.V201: v201_capabilities,
+    OcppVersion.V21: v201_capabilities,
 }
 
 
@@ -58,7 +70,7 @@ class CentralSystem:
         # keeps each charger's meter value interval at the user's setting (or the default)
         self.meter_intervals = MeterIntervals(self)
         # charger passwords (security profiles 1 and 2), persisted with the state
-        self.credentials = CredentialStore(self.state, self.events, self.call)
+        self.credentials = CredentialStore(self.state, self.events, self.charger)
         # refused attempts, flood closes and replay allowances, shared by the server and the sessions
         self.throttles = Throttles(self.config)
         # a flood of new ids (profile 0, policy accept) stops at max_stations (see features/retention.py)
@@ -194,6 +206,14 @@ class CentralSystem:
         """Send any action to a charger (the payload in that charger's OCPP version)."""
         return await self._session(station_id).call(action, payload, timeout)
 
+    def charger(self, station_id: str) -> Charger:
+        """The version-neutral commands of a connected charger (features/charger.py); NotConnected if it is not."""
+        return self._session(station_id).adapter.charger
+
+    def capabilities(self, station: Station) -> Capabilities:
+        """What the charger takes, from what it reported (a station never connected: 1.6's rules, nothing stated)."""
+        return _CAPABILITIES.get(station.ocpp_version or OcppVersion.V16, v16_capabilities)(station)
+
     def v16(self, station_id: str) -> V16Commands:
         """The typed OCPP 1.6 operations of a connected 1.6 charger."""
         adapter = self._session(station_id).adapter
@@ -238,10 +258,10 @@ class CentralSystem:
             return None
 
     async def remote_start(self, station_id: str, connector_id: int | None, id_tag: str) -> dict[str, Any]:
-        return await self._session(station_id).adapter.remote_start(connector_id, id_tag)
+        return dict((await self.charger(station_id).remote_start(id_tag, connector_id)).raw)
 
     async def remote_stop(self, station_id: str, transaction_id: str) -> dict[str, Any]:
-        return await self._session(station_id).adapter.remote_stop(transaction_id)
+        return dict((await self.charger(station_id).remote_stop(transaction_id)).raw)
 
     # ---- connections -------------------------------------------------------
 

@@ -14,7 +14,7 @@ from typing import Any, Final
 
 from homeassistant.util import dt as dt_util
 
-from ..commands import evse_connector
+from ..csms import evse_connector
 from ..errors import Answer, ha_error, validation_error
 from . import shared
 from .fields import ATTR_CONNECTOR_ID, ATTR_EVSE_CONNECTOR_ID, v2_name

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..model.events import Event, EventType, booted_and_read
 from ..model.station import Station
-from ..rpc.types import CallError, CallTimeout, NotConnected, OcppVersion
+from ..rpc.types import CallError, CallTimeout, NotConnected
 
 if TYPE_CHECKING:
     from .port import Central
@@ -35,10 +35,6 @@ _LOGGER = logging.getLogger(__name__)
 # the events this module acts on (the steady stream of meter values never reaches it)
 _EVENTS = (EventType.SETTINGS_CHANGED, EventType.CONFIGURATION, EventType.BOOTED)
 
-
-KEY_V16 = "MeterValueSampleInterval"
-COMPONENT_V2, VARIABLE_V2 = "SampledDataCtrlr", "TxUpdatedInterval"
-KEY_V2 = f"{COMPONENT_V2}.{VARIABLE_V2}"
 # answers after which the charger uses the new value (RebootRequired: from its next boot)
 _ACCEPTED = frozenset({"Accepted", "RebootRequired"})
 
@@ -113,31 +109,19 @@ class MeterIntervals:
         if wanted is None:
             return None
         try:
-            if station.ocpp_version is OcppVersion.V16:
-                return await self._apply_v16(station, wanted)
-            return await self._apply_v2(station, wanted)
+            return await self._apply(station_id, wanted)
         except NotConnected:
             return None
         except (CallError, CallTimeout) as err:
             self._log(logging.WARNING, station_id, "%s: the meter interval could not be checked or set (%s)", err)
             return None
 
-    async def _apply_v16(self, station: Station, wanted: int) -> str | None:
-        if station.meter_value_sample_interval == wanted:
+    async def _apply(self, station_id: str, wanted: int) -> str | None:
+        charger = self._central.charger(station_id)
+        if (await charger.meter_interval()).value == wanted:
             return None
-        answer = await self._central.v16(station.station_id).change_configuration(KEY_V16, str(wanted))
-        return self._answered(station.station_id, KEY_V16, wanted, answer.get("status"))
-
-    async def _apply_v2(self, station: Station, wanted: int) -> str | None:
-        commands = self._central.v201(station.station_id)
-        target = {"component": {"name": COMPONENT_V2}, "variable": {"name": VARIABLE_V2}}
-        read = await commands.get_variables([target])
-        result = _first(read.get("getVariableResult"))
-        if result.get("attributeStatus") == "Accepted" and _as_int(result.get("attributeValue")) == wanted:
-            return None
-        answer = await commands.set_variables([{**target, "attributeValue": str(wanted)}])
-        status = _first(answer.get("setVariableResult")).get("attributeStatus")
-        return self._answered(station.station_id, KEY_V2, wanted, status)
+        answer = await charger.set_meter_interval(wanted)
+        return self._answered(station_id, charger.meter_interval_key, wanted, answer.status)
 
     def _log(self, level: int, station_id: str, message: str, *args: object) -> None:
         """Checked at every boot: rate-limited per station (loglimit.py)."""
@@ -160,14 +144,3 @@ def _worth_a_look(event: Event, station: Station) -> bool:
     if event.type is EventType.SETTINGS_CHANGED:
         return "meter_interval" in event.data.get("changed", ())
     return booted_and_read(event, station.ocpp_version)
-
-
-def _first(results: Any) -> dict[str, Any]:
-    return results[0] if isinstance(results, list) and results and isinstance(results[0], dict) else {}
-
-
-def _as_int(value: Any) -> int | None:
-    try:
-        return int(str(value).strip())
-    except ValueError:
-        return None

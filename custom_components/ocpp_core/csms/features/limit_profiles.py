@@ -5,7 +5,6 @@ limit read back from a GetCompositeSchedule answer.  Pure functions; limits.py d
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -13,7 +12,7 @@ from typing import Any
 from ..model.settings import LIMIT_PROFILE_SESSION
 from ..model.station import Station
 from ..rpc.timeutil import format_timestamp, parse_timestamp, utcnow
-from ..rpc.values import text_int
+from .charger import UNIT_AMPS, UNIT_WATTS, Capabilities, ChargingProfile
 
 NOMINAL_VOLTAGE = 230.0
 DEFAULT_MAX_AMPS = 32.0  # no max_current set: the usual wallbox fuse, 32 A
@@ -25,9 +24,6 @@ _PURPOSE_OFFSET = {"max": 0, "default": 1000, "session": 2000}
 # default (0), so a profile set by the service with its defaults neither replaces the limit nor wins over it
 UNKNOWN_MAX_STACK_LEVEL = 1
 COMPOSITE_DURATION = 300  # s of composite schedule read back (the limit in force now is its first period)
-
-UNIT_AMPS = "A"
-UNIT_WATTS = "W"
 
 
 @dataclass(slots=True, frozen=True)
@@ -44,29 +40,14 @@ class ProfileChoice:
 _VOLTAGE_RANGE = (80.0, 300.0)  # a measured phase voltage outside this is not one (line-to-line, garbage)
 
 
-def phases(station: Station) -> int:
+def phases(station: Station, capabilities: Capabilities) -> int:
     """Phases wired, one rule for every version and every limit of the charger: the setting, else what the
-    charger states (2.x SupplyPhases: the fewest of its EVSEs', else the station's — a one-phase EVSE on a
-    three-phase supply is one phase), else 3 once a current was measured on L2/L3 (Station.measured_phases,
+    charger states (`Capabilities.phases`), else 3 once a current was measured on L2/L3 (Station.measured_phases,
     kept), else 1 — with 1, a limit sent in watts never lets the charger take more current per phase than asked."""
     if station.settings.phases is not None:
         return station.settings.phases
-    if station.v2 is not None:
-        model = station.v2.device_model
-        # looked up per known EVSE (the limit numbers ask on every meter value: no scan of the whole model)
-        raws = (
-            [model.value("EVSE", "SupplyPhases", evse_id=evse_id) for evse_id in station.connectors]
-            if station.connectors
-            else [
-                v.value for v in model if v.component.get("name") == "EVSE" and v.variable.get("name") == "SupplyPhases"
-            ]
-        )
-        reported = [int(raw) for raw in ((r or "").strip() for r in raws) if raw in ("1", "3")]
-        if reported:
-            return min(reported)
-        station_wide = (model.value("ChargingStation", "SupplyPhases") or "").strip()
-        if station_wide in ("1", "3"):
-            return int(station_wide)
+    if capabilities.phases is not None:
+        return capabilities.phases
     return station.measured_phases or 1
 
 
@@ -87,48 +68,21 @@ def profile_id(evse_id: int, kind: str) -> int:
     return PROFILE_ID_BASE + _PURPOSE_OFFSET[kind] + evse_id
 
 
-def _smart_value(station: Station, variable: str) -> str | None:
-    if station.v2 is None:
-        return None
-    return station.v2.device_model.value("SmartChargingCtrlr", variable)
-
-
-def max_stack_level(station: Station) -> int | None:
-    """ChargeProfileMaxStackLevel (1.6) / SmartChargingCtrlr.ProfileStackLevel (2.x); None: unknown."""
-    if station.is_v2:
-        return text_int(_smart_value(station, "ProfileStackLevel"))
-    return station.charge_profile_max_stack_level
-
-
-def stated_units(station: Station) -> set[str]:
-    """The rate units the charger says it takes in schedules (empty: it does not say, or not yet)."""
-    if station.is_v2:
-        raw = _smart_value(station, "RateUnit")
-        names = [part.strip() for part in raw.replace(";", ",").split(",")] if raw else []
-    else:
-        names = list(station.charging_schedule_allowed_charging_rate_unit)
-    units = set()
-    for name in names:
-        if name.lower() in ("current", "a"):
-            units.add(UNIT_AMPS)
-        elif name.lower() in ("power", "w"):
-            units.add(UNIT_WATTS)
-    return units
-
-
-def choose_profile(station: Station, evse_id: int, watts_only: bool = False) -> ProfileChoice:
+def choose_profile(
+    station: Station, capabilities: Capabilities, evse_id: int, watts_only: bool = False
+) -> ProfileChoice:
     """The profile for a limit of this EVSE (0: the whole station); see limits.py's docstring.
 
     `watts_only`: the charger refused amperes and took watts once; it counts while it states no unit."""
     if evse_id == 0:
         kind = "max"
-        purpose = "ChargingStationMaxProfile" if station.is_v2 else "ChargePointMaxProfile"
+        purpose = capabilities.max_profile_purpose
     elif station.settings.limit_profile == LIMIT_PROFILE_SESSION:
         kind, purpose = "session", "TxProfile"
     else:
         kind, purpose = "default", "TxDefaultProfile"
-    level = max_stack_level(station)
-    stated = stated_units(station)
+    level = capabilities.max_stack_level
+    stated = capabilities.rate_units
     unit = UNIT_WATTS if (stated and UNIT_AMPS not in stated) or (watts_only and not stated) else UNIT_AMPS
     stack_level = max(level, 0) if level is not None else UNKNOWN_MAX_STACK_LEVEL
     return ProfileChoice(kind, purpose, profile_id(evse_id, kind), stack_level, unit)
@@ -145,36 +99,21 @@ def _limit(value: float) -> float:
     return round(value, 1)  # OCPP 1.6 takes one decimal; the same for 2.x keeps frames comparable
 
 
-def build_profile(station: Station, choice: ProfileChoice, value: float, transaction_id: str | None) -> dict[str, Any]:
-    """The chargingProfile / csChargingProfiles of a limit `value` in `choice.unit`, in the station's version."""
+def build_profile(choice: ProfileChoice, value: float, transaction_id: str | None) -> ChargingProfile:
+    """The neutral profile of a limit `value` in `choice.unit` (the charger writes it in its version's form)."""
     session = choice.kind == "session"
     period = {"startPeriod": 0, "limit": _limit(value)}
     schedule: dict[str, Any] = {"chargingRateUnit": choice.unit, "chargingSchedulePeriod": [period]}
     if not session:
         schedule = {"startSchedule": format_timestamp(_anchor()), **schedule}
-    kind = "Relative" if session else "Absolute"
-    if station.is_v2:
-        profile: dict[str, Any] = {
-            "id": choice.profile_id,
-            "stackLevel": choice.stack_level,
-            "chargingProfilePurpose": choice.purpose,
-            "chargingProfileKind": kind,
-            "chargingSchedule": [{"id": choice.profile_id, **schedule}],
-        }
-        if session and transaction_id is not None:
-            profile["transactionId"] = transaction_id
-        return profile
-    profile = {
-        "chargingProfileId": choice.profile_id,
-        "stackLevel": choice.stack_level,
-        "chargingProfilePurpose": choice.purpose,
-        "chargingProfileKind": kind,
-        "chargingSchedule": schedule,
-    }
-    if session and transaction_id is not None:
-        with contextlib.suppress(ValueError):  # a 1.6 transaction id is an integer
-            profile["transactionId"] = int(transaction_id)
-    return profile
+    return ChargingProfile(
+        profile_id=choice.profile_id,
+        stack_level=choice.stack_level,
+        purpose=choice.purpose,
+        kind="Relative" if session else "Absolute",
+        schedule=schedule,
+        transaction_id=transaction_id if session else None,
+    )
 
 
 def composite_limit(answer: dict[str, Any]) -> tuple[float, str] | None:
@@ -208,8 +147,7 @@ SIMPLE_PROFILE_ID_BASE = 8_900_000
 _SIMPLE_PURPOSE_OFFSET = {"ChargePointMaxProfile": 0, "TxDefaultProfile": 1000, "TxProfile": 2000}
 
 
-def simple_profile(
-    station: Station,
+def simple_charging_profile(
     connector_id: int,
     *,
     limit: float,
@@ -218,24 +156,23 @@ def simple_profile(
     duration: int | None = None,
     stack_level: int = 0,
     transaction_id: str | None = None,
-) -> dict[str, Any]:
-    """A one-period profile in the station's version: `limit` (A or W) from now on (for `duration` s when
-    given; a TxProfile from the start of its session).  Purpose in 1.6 spelling; ChargePointMaxProfile is
-    ChargingStationMaxProfile on 2.x.  Its id is stable per (connector, purpose): a new one replaces it."""
+) -> ChargingProfile:
+    """A one-period profile: `limit` (A or W) from now on (for `duration` s when given; a TxProfile from the
+    start of its session).  Purpose in either version's spelling.  Its id is stable per (connector,
+    purpose): a new one replaces it.  `csms.simple_profile` writes it in a station's version's form."""
     if purpose == "ChargingStationMaxProfile":
         purpose = "ChargePointMaxProfile"
     session = purpose == "TxProfile"
     choice = ProfileChoice(
         kind="session" if session else "default",
-        purpose="ChargingStationMaxProfile" if purpose == "ChargePointMaxProfile" and station.is_v2 else purpose,
+        purpose=purpose,
         profile_id=SIMPLE_PROFILE_ID_BASE + _SIMPLE_PURPOSE_OFFSET[purpose] + connector_id,
         stack_level=stack_level,
         unit=unit,
     )
-    profile = build_profile(station, choice, limit, transaction_id)
-    schedule = profile["chargingSchedule"][0] if station.is_v2 else profile["chargingSchedule"]
+    profile = build_profile(choice, limit, transaction_id)
     if duration is not None:
-        schedule["duration"] = duration
+        profile.schedule["duration"] = duration
         if not session:  # the limit holds for `duration` from now, not from the anchor
-            schedule["startSchedule"] = format_timestamp(utcnow())
+            profile.schedule["startSchedule"] = format_timestamp(utcnow())
     return profile

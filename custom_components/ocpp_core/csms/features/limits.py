@@ -55,19 +55,17 @@ from ..model.events import Event, EventType
 from ..model.station import Station
 from ..rpc.timeutil import utcnow
 from ..rpc.types import CallError, CallTimeout, NotConnected
+from .charger import UNIT_AMPS, UNIT_WATTS
 from .limit_profiles import (
     COMPOSITE_DURATION,
     DEFAULT_MAX_AMPS,
     MIN_CHARGING_AMPS,
     NOMINAL_VOLTAGE,
-    UNIT_AMPS,
-    UNIT_WATTS,
     ProfileChoice,
     build_profile,
     choose_profile,
     composite_limit,
     phases,
-    stated_units,
     voltage,
 )
 from .limit_reapply import BOOT_GRACE, ReapplyGate
@@ -170,7 +168,7 @@ class LimitManager:
     def phases(self, station_id: str) -> int:
         """Phases wired (see limit_profiles.phases); 1 for an unknown station."""
         station = self._central.stations.get(station_id)
-        return phases(station) if station is not None else 1
+        return phases(station, self._central.capabilities(station)) if station is not None else 1
 
     def voltage(self, station_id: str, evse_id: int = 0) -> float:
         """Phase voltage: measured on the EVSE, else on the station, else NOMINAL_VOLTAGE."""
@@ -194,7 +192,9 @@ class LimitManager:
         return kept.slots if kept is not None else {}
 
     def _choice(self, station: Station, evse_id: int) -> ProfileChoice:
-        return choose_profile(station, evse_id, self.watts_only(station.station_id))
+        return choose_profile(
+            station, self._central.capabilities(station), evse_id, self.watts_only(station.station_id)
+        )
 
     # ---- changes -------------------------------------------------------------
 
@@ -347,13 +347,10 @@ class LimitManager:
             self._update(station_id, slot, status=STATUS_ACCEPTED, unit_sent=choice.unit)
             return False
         slot.force = False
-        profile = build_profile(station, choice, value, transaction_id)
+        profile = build_profile(choice, value, transaction_id)
         self._update(station_id, slot, status=STATUS_SENT, unit_sent=choice.unit, answer=None)
         try:
-            if station.is_v2:
-                answer = await self._central.v201(station_id).set_charging_profile(evse_id, profile)
-            else:
-                answer = await self._central.v16(station_id).set_charging_profile(evse_id, profile)
+            answer = (await self._central.charger(station_id).set_charging_profile(evse_id, profile)).raw
         except NotConnected:
             self._update(station_id, slot, status=STATUS_PENDING)
             return True
@@ -368,7 +365,7 @@ class LimitManager:
             return True  # cleared or changed meanwhile: the newer state decides
         kept = self._stations[station_id]
         if answer.get("status") != "Accepted":
-            if choice.unit == UNIT_AMPS and not stated_units(station) and not kept.watts_only:
+            if choice.unit == UNIT_AMPS and not self._central.capabilities(station).rate_units and not kept.watts_only:
                 kept.watts_only = True  # for the one try in watts; kept only if the charger takes them
                 try:
                     return await self._send(station_id, evse_id, in_watts_trial=True)
@@ -391,10 +388,8 @@ class LimitManager:
     async def _read_in_force(self, station_id: str, station: Station, slot: Slot, unit: str) -> None:
         evse_id = slot.state.evse_id
         try:
-            if station.is_v2:
-                answer = await self._central.v201(station_id).get_composite_schedule(evse_id, COMPOSITE_DURATION, unit)
-            else:
-                answer = await self._central.v16(station_id).get_composite_schedule(evse_id, COMPOSITE_DURATION, unit)
+            charger = self._central.charger(station_id)
+            answer = (await charger.get_composite_schedule(evse_id, COMPOSITE_DURATION, unit)).raw
         except (CallError, CallTimeout, NotConnected) as err:
             _LOGGER.debug("%s: composite schedule of %s not read (%s)", station_id, _where(evse_id), err)
             return
@@ -428,10 +423,7 @@ class LimitManager:
         pending = kept.clears
         for evse_id, profile_id in sorted(pending):
             try:
-                if station.is_v2:
-                    answer = await self._central.v201(station_id).clear_charging_profile(profile_id)
-                else:
-                    answer = await self._central.v16(station_id).clear_charging_profile(profile_id)
+                answer = (await self._central.charger(station_id).clear_charging_profile(profile_id)).raw
             except NotConnected:
                 return
             except (CallError, CallTimeout) as err:
@@ -531,7 +523,9 @@ class LimitManager:
 
     def _loaded_state(self, station_id: str, evse_id: int, amps: float, watts_only: bool) -> LimitState:
         station = self._central.stations.get(station_id)
-        unit = choose_profile(station, evse_id, watts_only).unit if station is not None else UNIT_AMPS
+        if station is None:
+            return LimitState(evse_id, amps, self.amps_to_watts(station_id, evse_id, amps), UNIT_AMPS, STATUS_PENDING)
+        unit = choose_profile(station, self._central.capabilities(station), evse_id, watts_only).unit
         return LimitState(evse_id, amps, self.amps_to_watts(station_id, evse_id, amps), unit, STATUS_PENDING)
 
 

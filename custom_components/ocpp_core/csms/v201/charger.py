@@ -1,0 +1,197 @@
+"""The version-neutral `Charger` (features/charger.py) of an OCPP 2.0.1 / 2.1 station, on its typed commands.
+
+A neutral connector number is the station's EVSE (`Station.connectors` are the EVSEs, each with
+`connector_statuses`); 0 or None is the whole station.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..features.charger import Capabilities, ChargerAnswer, ChargingProfile, LocalListLimits, count, rate_units
+from ..features.local_list import TOKEN_TYPE_V2, Entry, entry_decision
+from ..model.station import Connector, Station
+from ..rpc.values import text_int
+from ..state.authorization import id_token_info_v2
+from ..state.central_state import CentralState
+from .commands import V201Commands
+
+METER_INTERVAL_COMPONENT, METER_INTERVAL_VARIABLE = "SampledDataCtrlr", "TxUpdatedInterval"
+_LOCAL_LIST_CTRLR = "LocalAuthListCtrlr"
+METER_INTERVAL_KEY = f"{METER_INTERVAL_COMPONENT}.{METER_INTERVAL_VARIABLE}"
+_METER_INTERVAL = {"component": {"name": METER_INTERVAL_COMPONENT}, "variable": {"name": METER_INTERVAL_VARIABLE}}
+
+
+def local_list_entry(entry: Entry) -> dict[str, Any]:
+    """A neutral local-list entry as a 2.x AuthorizationData."""
+    token = {"idToken": entry["id_tag"], "type": TOKEN_TYPE_V2}
+    if entry.get("remove"):
+        return {"idToken": token}
+    return {"idToken": token, "idTokenInfo": id_token_info_v2(entry_decision(entry))}
+
+
+def evse_connector(evse: Connector | None) -> int:
+    """The connector of an EVSE to act on: the one in use, else the first one known, else 1."""
+    if evse is None or not evse.connector_statuses:
+        return 1
+    in_use = [number for number, status in sorted(evse.connector_statuses.items()) if status == "Occupied"]
+    return in_use[0] if in_use else min(evse.connector_statuses)
+
+
+def capabilities(station: Station) -> Capabilities:
+    """SmartChargingCtrlr.RateUnit and .ProfileStackLevel; SupplyPhases: the fewest of its EVSEs', else the
+    station's (a one-phase EVSE on a three-phase supply is one phase)."""
+    if station.v2 is None:
+        return Capabilities(max_profile_purpose="ChargingStationMaxProfile")
+    model = station.v2.device_model
+    raw_units = model.value("SmartChargingCtrlr", "RateUnit")
+    names = [part.strip() for part in raw_units.replace(";", ",").split(",")] if raw_units else []
+    return Capabilities(
+        rate_units=rate_units(names),
+        max_stack_level=text_int(model.value("SmartChargingCtrlr", "ProfileStackLevel")),
+        phases=_supply_phases(station),
+        max_profile_purpose="ChargingStationMaxProfile",
+        read_follows_boot=len(model) == 0,
+    )
+
+
+def _supply_phases(station: Station) -> int | None:
+    assert station.v2 is not None
+    model = station.v2.device_model
+    # looked up per known EVSE (the limit numbers ask on every meter value: no scan of the whole model)
+    raws = (
+        [model.value("EVSE", "SupplyPhases", evse_id=evse_id) for evse_id in station.connectors]
+        if station.connectors
+        else [v.value for v in model if v.component.get("name") == "EVSE" and v.variable.get("name") == "SupplyPhases"]
+    )
+    reported = [int(raw) for raw in ((r or "").strip() for r in raws) if raw in ("1", "3")]
+    if reported:
+        return min(reported)
+    station_wide = (model.value("ChargingStation", "SupplyPhases") or "").strip()
+    return int(station_wide) if station_wide in ("1", "3") else None
+
+
+def profile_payload(profile: ChargingProfile) -> dict[str, Any]:
+    """A neutral profile as a 2.x chargingProfile (its one schedule has the profile's id)."""
+    purpose = "ChargingStationMaxProfile" if profile.purpose == "ChargePointMaxProfile" else profile.purpose
+    payload: dict[str, Any] = {
+        "id": profile.profile_id,
+        "stackLevel": profile.stack_level,
+        "chargingProfilePurpose": purpose,
+        "chargingProfileKind": profile.kind,
+        "chargingSchedule": [{"id": profile.profile_id, **profile.schedule}],
+    }
+    if profile.transaction_id is not None:
+        payload["transactionId"] = profile.transaction_id
+    return payload
+
+
+def local_list_limits(station: Station) -> LocalListLimits:
+    """LocalAuthListCtrlr: Enabled / Available (false: none), Entries' maxLimit, ItemsPerMessage."""
+    model = station.v2.device_model if station.v2 is not None else None
+    if model is None:
+        return LocalListLimits()
+    for variable in ("Enabled", "Available"):
+        value = model.value(_LOCAL_LIST_CTRLR, variable)
+        if value is not None and value.strip().lower() == "false":
+            return LocalListLimits(refused=f"{_LOCAL_LIST_CTRLR}.{variable} is false")
+    entries = model.get(_LOCAL_LIST_CTRLR, "Entries")
+    max_limit = (entries.characteristics or {}).get("maxLimit") if entries is not None else None
+    return LocalListLimits(
+        max_length=count(max_limit), per_message=count(model.value(_LOCAL_LIST_CTRLR, "ItemsPerMessage"))
+    )
+
+
+class V201Charger:
+    """The neutral commands in their 2.x form."""
+
+    meter_interval_key = METER_INTERVAL_KEY
+
+    def __init__(self, station_id: str, state: CentralState, commands: V201Commands) -> None:
+        self._station_id = station_id
+        self._state = state
+        self._commands = commands
+
+    @property
+    def station_id(self) -> str:
+        return self._station_id
+
+    @property
+    def capabilities(self) -> Capabilities:
+        return capabilities(self._state.stations[self._station_id])
+
+    @property
+    def local_list_limits(self) -> LocalListLimits:
+        return local_list_limits(self._state.stations[self._station_id])
+
+    async def restart(self, hard: bool = False) -> ChargerAnswer:
+        # Immediate ends the sessions first, as 1.6 Soft does; 2.x has no harder reset
+        return ChargerAnswer.of(await self._commands.reset("Immediate"))
+
+    async def unlock(self, connector_id: int) -> ChargerAnswer:
+        station = self._state.stations.get(self._station_id)
+        evse = station.connectors.get(connector_id) if station is not None else None
+        return ChargerAnswer.of(await self._commands.unlock_connector(connector_id, evse_connector(evse)))
+
+    async def change_availability(self, connector_id: int | None, operative: bool) -> ChargerAnswer:
+        status = "Operative" if operative else "Inoperative"
+        return ChargerAnswer.of(await self._commands.change_availability(status, connector_id or None))
+
+    async def remote_start(self, id_tag: str, connector_id: int | None = None) -> ChargerAnswer:
+        """RequestStartTransaction: the token as a Central one, on that EVSE (None: the station chooses)."""
+        remote_start_id = self._state.allocate_remote_start_id()
+        answer = await self._commands.request_start_transaction(id_tag, remote_start_id, evse_id=connector_id or None)
+        return ChargerAnswer.of(answer)
+
+    async def set_password(self, password: str) -> ChargerAnswer:
+        """SetVariables SecurityCtrlr.BasicAuthPassword; `status` is the attribute's status."""
+        target = {"component": {"name": "SecurityCtrlr"}, "variable": {"name": "BasicAuthPassword"}}
+        answer = await self._commands.set_variables([{"attributeValue": password, **target}])
+        status = _first(answer.get("setVariableResult")).get("attributeStatus")
+        return ChargerAnswer(None if status is None else str(status), answer)
+
+    async def remote_stop(self, transaction_id: str) -> ChargerAnswer:
+        return ChargerAnswer.of(await self._commands.request_stop_transaction(transaction_id))
+
+    async def set_charging_profile(self, evse_id: int, profile: ChargingProfile) -> ChargerAnswer:
+        return ChargerAnswer.of(await self._commands.set_charging_profile(evse_id, profile_payload(profile)))
+
+    async def clear_charging_profile(self, profile_id: int) -> ChargerAnswer:
+        return ChargerAnswer.of(await self._commands.clear_charging_profile(profile_id))
+
+    async def get_composite_schedule(self, evse_id: int, duration: int, unit: str | None = None) -> ChargerAnswer:
+        return ChargerAnswer.of(await self._commands.get_composite_schedule(evse_id, duration, unit))
+
+    async def local_list_version(self) -> ChargerAnswer:
+        answer = await self._commands.get_local_list_version()
+        version = answer.get("versionNumber")
+        return ChargerAnswer.of(answer, version if isinstance(version, int) else None)
+
+    async def send_local_list(self, version: int, update_type: str, entries: list[Entry]) -> ChargerAnswer:
+        data = [local_list_entry(entry) for entry in entries]
+        return ChargerAnswer.of(await self._commands.send_local_list(version, update_type, data))
+
+    async def meter_interval(self) -> ChargerAnswer:
+        """GetVariables SampledDataCtrlr.TxUpdatedInterval; `status` is the attribute's status."""
+        answer = await self._commands.get_variables([_METER_INTERVAL])
+        result = _first(answer.get("getVariableResult"))
+        status = result.get("attributeStatus")
+        value = _as_int(result.get("attributeValue")) if status == "Accepted" else None
+        return ChargerAnswer(None if status is None else str(status), answer, value)
+
+    async def set_meter_interval(self, seconds: int) -> ChargerAnswer:
+        """SetVariables; `status` is the attribute's status (Accepted, RebootRequired, Rejected …)."""
+        answer = await self._commands.set_variables([{**_METER_INTERVAL, "attributeValue": str(seconds)}])
+        status = _first(answer.get("setVariableResult")).get("attributeStatus")
+        return ChargerAnswer(None if status is None else str(status), answer)
+
+
+def _first(results: Any) -> dict[str, Any]:
+    return results[0] if isinstance(results, list) and results and isinstance(results[0], dict) else {}
+
+
+def _as_int(value: Any) -> int | None:
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        return None
