@@ -28,7 +28,13 @@ from .app_process import free_port, run_app, start_app
         (["--security-profile", "1", "--certfile", "/nonexistent.pem"], {}, "--certfile: no file /nonexistent.pem"),
         (["--heartbeat-interval", "0"], {}, "--heartbeat-interval: invalid number of seconds"),
         (["--max-message-rate", "-1"], {}, "--max-message-rate: invalid messages per second"),
-        (["--database-url", "postgresql://db/ocpp"], {}, "PostgreSQL is not supported yet"),
+        (["--database-url", "postgresql://ocpp:pw@db"], {}, "(it needs a host and a database)"),
+        # the password never shown
+        (
+            ["--database-url", "postgresql://ocpp:hunter2@db:five/x"],
+            {},
+            "'postgresql://ocpp:***@db:five/x' is no postgre",
+        ),
         (["--database-url", "mysql://db"], {}, "is no sqlite:///PATH"),
         (["--api-token", "short"], {}, "--api-token: at least 16 characters"),
         (["--ocpp-port", "8099"], {}, "--ocpp-port and --ui-port must differ"),

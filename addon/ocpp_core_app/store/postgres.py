@@ -44,9 +44,10 @@ def redact(url: str) -> str:
 def describe(err: psycopg.Error) -> str:
     """What the operator can do about a PostgreSQL error, on one line."""
     text = " ".join(str(err).split())
-    if isinstance(err, errors.InvalidPassword | errors.InvalidAuthorizationSpecification):
+    # (a refused connection carries no SQLSTATE class: its text says why)
+    if isinstance(err, errors.InvalidPassword) or "password authentication failed" in text:
         return f"{text}: check the user and password in the URL"
-    if isinstance(err, errors.InvalidCatalogName):
+    if isinstance(err, errors.InvalidCatalogName) or ("database" in text and "does not exist" in text):
         return f"{text}: create the database first (createdb), or name one that exists"
     if isinstance(err, errors.InsufficientPrivilege):
         return f"{text}: the user may not create or write the tables; grant it the rights"
