@@ -43,7 +43,8 @@ def redact(url: str) -> str:
 
 def describe(err: psycopg.Error) -> str:
     """What the operator can do about a PostgreSQL error, on one line."""
-    text = " ".join(str(err).split())
+    # the server's own words (without its CONTEXT lines), else the driver's (a connection that failed)
+    text = err.diag.message_primary or " ".join(str(err).split())
     # (a refused connection carries no SQLSTATE class: its text says why)
     if isinstance(err, errors.InvalidPassword) or "password authentication failed" in text:
         return f"{text}: check the user and password in the URL"
