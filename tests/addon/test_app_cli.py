@@ -82,6 +82,11 @@ async def test_token_health_checkpoint(tmp_path: Path) -> None:
     assert "API token" not in app.output() and (data / "api_token").read_text().strip() == token
     result = run_app("--checkpoint", "--data-dir", str(tmp_path / "nothing"))
     assert result.returncode == 1 and "no database there" in result.stderr
+    # PostgreSQL: nothing of the database in the data dir to fold before a backup (the add-on's backup_pre
+    # must not fail), and no server contacted (none listens there)
+    url = f"postgresql://ocpp:pw@127.0.0.1:{free_port()}/ocpp"
+    result = run_app("--checkpoint", "--data-dir", str(tmp_path / "nothing"), "--database-url", url)
+    assert (result.returncode, result.stderr) == (0, ""), result.stderr
 
 
 async def test_discovery_to_the_supervisor(tmp_path: Path) -> None:

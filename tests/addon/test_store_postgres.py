@@ -13,6 +13,7 @@ from ocpp_core_app.store.postgres import PostgresStore
 
 from tests.csms.helpers import BOOT, RawCharger
 
+from . import postgres_server
 from .postgres_server import PostgresServer
 
 STAMP = "2026-01-01T10:00:00Z"
@@ -81,3 +82,10 @@ async def test_a_refused_write_answers_an_error(store: PostgresStore, caplog: py
     assert query(store.url, "SELECT transaction_id, open FROM transactions") == [(str(answer[2]["transactionId"]), 1)]
     await cp.close()
     await central.stop()
+
+
+def test_without_the_binaries_the_reason_to_skip(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No PostgreSQL installed: the server's tests skip, saying what to install (never silently pass)."""
+    monkeypatch.setattr(postgres_server, "binaries", lambda: None)
+    with postgres_server.running() as server:
+        assert isinstance(server, str) and "apt-get install postgresql" in server
