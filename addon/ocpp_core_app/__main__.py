@@ -19,6 +19,8 @@ def main() -> int:
     if options.health:
         return 0 if healthy(options.ocpp_port) else 1
     if options.checkpoint:
+        if options.database_url is not None:
+            return 0  # PostgreSQL: nothing of the database is in the data dir (the server has its own backups)
         try:
             checkpoint(options.database_path)
         except StoreError as err:

@@ -1,4 +1,4 @@
-"""Run the central system with the add-on's options on the SQLite store, until SIGTERM / SIGINT."""
+"""Run the central system with the add-on's options on its store (SQLite or PostgreSQL), until SIGTERM / SIGINT."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from .central_import import csms
 from .discovery import announce
 from .eventlog import log_event
 from .options import AppOptions
-from .store import SqliteStore, StoreError
+from .store import RowStore, SqliteStore, StoreError
 from .store.samples import MessageLog, SessionSamples
 
 _LOGGER = logging.getLogger("ocpp_core_app")
@@ -37,7 +37,15 @@ def central_config(options: AppOptions) -> Any:
     return config
 
 
-def build_central(options: AppOptions, store: SqliteStore) -> Any:
+def make_store(options: AppOptions) -> RowStore:
+    if options.database_url is None:
+        return SqliteStore(options.database_path)
+    from .store.postgres import PostgresStore  # its driver only where it is used
+
+    return PostgresStore(options.database_url)
+
+
+def build_central(options: AppOptions, store: RowStore) -> Any:
     central = csms.CentralSystem(central_config(options), store)
 
     def boot_policy(station_id: str, boot: dict[str, Any]) -> str:
@@ -63,7 +71,7 @@ async def run(options: AppOptions, discovery_host: str) -> int:
     if generated:
         # printed once, so whoever started it can copy it; kept in the data dir from now on
         print(f"API token (generated, kept in {options.data_dir / 'api_token'}): {token}", flush=True)
-    store = SqliteStore(options.database_path)
+    store = make_store(options)
     try:
         version = await store.open()
     except StoreError as err:
@@ -86,7 +94,7 @@ async def run(options: AppOptions, discovery_host: str) -> int:
         central.port,
         "wss" if options.security_profile >= 2 else "ws",
         options.data_dir,
-        options.database_path,
+        store.name,
         "new" if version == 0 else "v" + str(version),
         "",
         len(central.stations),

@@ -12,10 +12,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
+from urllib.parse import urlsplit
 
 ENV_PREFIX = "OCPP_CORE_"
 LOG_LEVELS = ("debug", "info", "warning", "error")
 UNKNOWN_CHARGERS = ("accept", "reject", "ask")
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +37,8 @@ class AppOptions:
     meter_interval: int | None
     max_message_rate: float
     database_path: Path
+    # a PostgreSQL server's URL (None: SQLite, in database_path)
+    database_url: str | None
     health: bool
     checkpoint: bool
 
@@ -65,6 +69,21 @@ _seconds.__name__ = "number of seconds (1-86400)"
 _rate.__name__ = "messages per second (0-100000, 0: no limit)"
 
 
+def postgres_url_problem(url: str) -> str | None:
+    """What is wrong with a PostgreSQL URL (None: nothing): it names a server and a database; never its password."""
+    shown = url
+    try:
+        parts = urlsplit(url)
+        if parts.password is not None:
+            shown = url.replace(":" + parts.password + "@", ":***@", 1)
+        parts.port  # noqa: B018 (a port that is no number raises)
+    except ValueError as err:
+        return f"{shown!r} is no postgresql://USER:PASSWORD@HOST:PORT/DATABASE ({err})"
+    if not parts.hostname or not parts.path.strip("/"):
+        return f"{shown!r} is no postgresql://USER:PASSWORD@HOST:PORT/DATABASE (it needs a host and a database)"
+    return None
+
+
 def _flag(value: str) -> bool:
     lowered = value.strip().lower()
     if lowered in ("1", "true", "yes", "on"):
@@ -84,7 +103,7 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="python3 -m ocpp_core_app",
-        description="The OCPP Core add-on's central system: csms with a durable SQLite store. "
+        description="The OCPP Core add-on's central system: csms with a durable SQLite (or PostgreSQL) store. "
         f"Every option can also be given as an environment variable {ENV_PREFIX}<NAME> (e.g. {ENV_PREFIX}OCPP_PORT).",
     )
     add = parser.add_argument
@@ -103,7 +122,8 @@ def build_parser() -> argparse.ArgumentParser:
     add("--heartbeat-interval", type=_seconds, default=300, help="seconds")
     add("--meter-interval", type=_seconds, default=None, help="seconds (default: each charger's own)")
     add("--max-message-rate", type=_rate, default=50.0, help="messages per second per charger")
-    add("--database-url", help="sqlite:///PATH (default: sqlite:///<data-dir>/ocpp_core.db)")
+    add("--database-url", help="sqlite:///PATH (default: sqlite:///<data-dir>/ocpp_core.db)"
+        " or postgresql://USER:PASSWORD@HOST:PORT/DATABASE")  # fmt: skip
     add("--health", action="store_true", help="exit 0 when the OCPP port answers, else 1 (the HEALTHCHECK)")
     add("--checkpoint", action="store_true", help="write the WAL into the database file and exit (backup_pre)")
     return parser
@@ -137,12 +157,16 @@ def parse(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None =
     args = parser.parse_args(argv)
     data_dir = Path(args.data_dir).expanduser()
     database_path = data_dir / "ocpp_core.db"
-    if args.database_url:
-        url: str = args.database_url
-        if url.startswith(("postgresql://", "postgres://")):
-            parser.error("--database-url: PostgreSQL is not supported yet; use sqlite:///PATH or leave it out")
+    database_url = None
+    url: str = args.database_url or ""
+    if url.startswith(POSTGRES_SCHEMES):
+        problem = postgres_url_problem(url)
+        if problem is not None:
+            parser.error(f"--database-url: {problem}")
+        database_url = url
+    elif url:
         if not url.startswith("sqlite:///") or url == "sqlite:///":
-            parser.error(f"--database-url: {url!r} is no sqlite:///PATH")
+            parser.error(f"--database-url: {url!r} is no sqlite:///PATH (nor postgresql://…)")
         database_path = Path(url.removeprefix("sqlite:///")).expanduser()
         if not database_path.is_absolute():
             database_path = Path.cwd() / database_path
@@ -176,6 +200,7 @@ def parse(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None =
         meter_interval=args.meter_interval,
         max_message_rate=args.max_message_rate,
         database_path=database_path,
+        database_url=database_url,
         health=args.health,
         checkpoint=args.checkpoint,
     )

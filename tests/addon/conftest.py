@@ -2,9 +2,29 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 ADDON = Path(__file__).resolve().parents[2] / "addon"
 if str(ADDON) not in sys.path:
     sys.path.insert(0, str(ADDON))
+
+from .postgres_server import PostgresServer, running  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """One PostgreSQL server for the session's tests (skipped, with the reason, where it is not installed)."""
+    # set up before the first test's function fixtures (tests/conftest.py's socket_enabled): its free port
+    with contextlib.suppress(ImportError):
+        from pytest_socket import enable_socket
+
+        enable_socket()
+    with running() as server:
+        if isinstance(server, str):
+            pytest.skip(server)
+        yield server

@@ -28,7 +28,13 @@ from .app_process import free_port, run_app, start_app
         (["--security-profile", "1", "--certfile", "/nonexistent.pem"], {}, "--certfile: no file /nonexistent.pem"),
         (["--heartbeat-interval", "0"], {}, "--heartbeat-interval: invalid number of seconds"),
         (["--max-message-rate", "-1"], {}, "--max-message-rate: invalid messages per second"),
-        (["--database-url", "postgresql://db/ocpp"], {}, "PostgreSQL is not supported yet"),
+        (["--database-url", "postgresql://ocpp:pw@db"], {}, "(it needs a host and a database)"),
+        # the password never shown
+        (
+            ["--database-url", "postgresql://ocpp:hunter2@db:five/x"],
+            {},
+            "'postgresql://ocpp:***@db:five/x' is no postgre",
+        ),
         (["--database-url", "mysql://db"], {}, "is no sqlite:///PATH"),
         (["--api-token", "short"], {}, "--api-token: at least 16 characters"),
         (["--ocpp-port", "8099"], {}, "--ocpp-port and --ui-port must differ"),
@@ -76,6 +82,11 @@ async def test_token_health_checkpoint(tmp_path: Path) -> None:
     assert "API token" not in app.output() and (data / "api_token").read_text().strip() == token
     result = run_app("--checkpoint", "--data-dir", str(tmp_path / "nothing"))
     assert result.returncode == 1 and "no database there" in result.stderr
+    # PostgreSQL: nothing of the database in the data dir to fold before a backup (the add-on's backup_pre
+    # must not fail), and no server contacted (none listens there)
+    url = f"postgresql://ocpp:pw@127.0.0.1:{free_port()}/ocpp"
+    result = run_app("--checkpoint", "--data-dir", str(tmp_path / "nothing"), "--database-url", url)
+    assert (result.returncode, result.stderr) == (0, ""), result.stderr
 
 
 async def test_discovery_to_the_supervisor(tmp_path: Path) -> None:

@@ -1,30 +1,60 @@
 """kill -9 of the app mid-session, then a restart: the transaction a charger was told about is there, with its
-id, and the session's energy is exact (1.6J and 2.0.1, real sockets, the simulated chargers)."""
+id, and the session's energy is exact (1.6J and 2.0.1, real sockets, the simulated chargers; on SQLite and on a
+real PostgreSQL server)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+import psycopg
+import pytest
+from psycopg.rows import dict_row
 
 from sim import charger201
 from sim.charger16 import connect as connect16
 
 from .app_process import start_app
+from .postgres_server import PASSWORD
+
+Transactions = Callable[[], dict[str, dict[str, Any]]]
 
 
-def transactions(data_dir: Path) -> dict[str, dict[str, Any]]:
-    """The transactions table, read as the web UI or an export would (by transaction id)."""
-    with contextlib.closing(sqlite3.connect(data_dir / "ocpp_core.db")) as db:
-        db.row_factory = sqlite3.Row
-        return {row["transaction_id"]: dict(row) for row in db.execute("SELECT * FROM transactions")}
+@pytest.fixture(params=["sqlite", "postgres"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[list[str], Transactions]:
+    """The app's database flags, and its transactions table read as the web UI or an export would (by id)."""
+    if request.param == "sqlite":
+
+        def from_sqlite() -> dict[str, dict[str, Any]]:
+            with contextlib.closing(sqlite3.connect(tmp_path / "data" / "ocpp_core.db")) as db:
+                db.row_factory = sqlite3.Row
+                return {row["transaction_id"]: dict(row) for row in db.execute("SELECT * FROM transactions")}
+
+        return [], from_sqlite
+    url = request.getfixturevalue("postgres_server").new_database()
+
+    def from_postgres() -> dict[str, dict[str, Any]]:
+        with psycopg.connect(url, row_factory=dict_row) as db:
+            return {row["transaction_id"]: row for row in db.execute("SELECT * FROM transactions")}
+
+    return ["--database-url", url], from_postgres
 
 
-async def test_kill_mid_session_16(tmp_path: Path) -> None:
+def assert_backend(data: Path, flags: list[str], output: str) -> None:
+    """The database the flags chose: no SQLite file beside PostgreSQL, and never its password in the log."""
+    assert (data / "ocpp_core.db").exists() == (not flags)
+    if flags:
+        assert "(database postgresql://postgres:***@127.0.0.1:" in output and PASSWORD not in output
+
+
+async def test_kill_mid_session_16(tmp_path: Path, database: tuple[list[str], Transactions]) -> None:
+    flags, transactions = database
     data = tmp_path / "data"
-    app = start_app(data, "--max-message-rate", "0")
+    app = start_app(data, "--max-message-rate", "0", *flags)
     try:
         cp, task, _ws = await connect16(app.url, "kill16")
         await cp.boot()
@@ -36,9 +66,9 @@ async def test_kill_mid_session_16(tmp_path: Path) -> None:
         # told about, not stopped: what the charger knows now must survive
         app.kill()
         task.cancel()
-        assert transactions(data)[str(tx_id)]["open"] == 1
+        assert transactions()[str(tx_id)]["open"] == 1
 
-        app = start_app(data, "--max-message-rate", "0", port=app.port)
+        app = start_app(data, "--max-message-rate", "0", *flags, port=app.port)
         cp2, task2, ws2 = await connect16(app.url, "kill16")
         cp2.sim.connectors[1].energy_wh = connector.energy_wh
         cp2.sim.connectors[1].transaction_id = tx_id
@@ -51,17 +81,19 @@ async def test_kill_mid_session_16(tmp_path: Path) -> None:
         task2.cancel()
     finally:
         assert app.stop() == 0
-    row = transactions(data)[str(tx_id)]
+    row = transactions()[str(tx_id)]
     assert (row["open"], row["connector_id"], row["id_tag"]) == (0, 1, "TAG-1")
     assert (row["meter_start_wh"], row["meter_stop_wh"]) == (meter_start, meter_stop)
     assert row["energy_wh"] == meter_stop - meter_start > 0
-    assert transactions(data)[str(tx_id + 1)]["open"] == 1  # still charging at the clean stop: kept open
+    assert transactions()[str(tx_id + 1)]["open"] == 1  # still charging at the clean stop: kept open
     assert "session " + str(tx_id) + " ended" in app.output()
+    assert_backend(data, flags, app.output())
 
 
-async def test_kill_mid_session_201(tmp_path: Path) -> None:
+async def test_kill_mid_session_201(tmp_path: Path, database: tuple[list[str], Transactions]) -> None:
+    flags, transactions = database
     data = tmp_path / "data"
-    app = start_app(data, "--max-message-rate", "0")
+    app = start_app(data, "--max-message-rate", "0", *flags)
     try:
         station = await charger201.connect(app.url, "kill201")
         await station.boot()
@@ -75,16 +107,17 @@ async def test_kill_mid_session_201(tmp_path: Path) -> None:
         app.kill()
         with contextlib.suppress(Exception):
             await station.close()
-        assert transactions(data)[tx_id]["open"] == 1
+        assert transactions()[tx_id]["open"] == 1
 
-        app = start_app(data, "--max-message-rate", "0", port=app.port)
+        app = start_app(data, "--max-message-rate", "0", *flags, port=app.port)
         await station.reconnect(statuses=False)
         await station.stop_transaction(1)
         meter_stop = evse.energy_wh
         await station.close()
     finally:
         assert app.stop() == 0
-    row = transactions(data)[tx_id]
+    row = transactions()[tx_id]
     assert (row["open"], row["id_tag"], row["stop_reason"]) == (0, "TAG-1", "Local")
     assert row["meter_start_wh"] == meter_start
     assert row["energy_wh"] == meter_stop - meter_start > 0
+    assert_backend(data, flags, app.output())

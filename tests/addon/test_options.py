@@ -29,7 +29,10 @@ def test_flags_and_environment_to_the_config(tmp_path: Path) -> None:
     assert (
         parse(["--database-url", f"sqlite:///{tmp_path}/elsewhere.db"], {}).database_path == tmp_path / "elsewhere.db"
     )
+    postgres = parse([], {"OCPP_CORE_DATABASE_URL": "postgresql://ocpp:pw@db:5433/ocpp"})
+    assert postgres.database_url == "postgresql://ocpp:pw@db:5433/ocpp"
     defaults = parse([], {})
+    assert defaults.database_url is None
     assert (defaults.data_dir, defaults.ocpp_port, defaults.ui_port, defaults.log_level) == (
         Path("addon-data"), 9000, 8099, "info"
     )  # fmt: skip

@@ -1,4 +1,5 @@
-"""The SQLite store in-process: csms's real central system on it, real WebSockets, raw 1.6 frames."""
+"""The store in-process, on SQLite and on a real PostgreSQL server: csms's real central system on it, real
+WebSockets, raw 1.6 frames.  The full-disk tests are SQLite's (its size limit makes the disk "full")."""
 
 from __future__ import annotations
 
@@ -13,20 +14,38 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 from ocpp_core_app.central_import import csms
-from ocpp_core_app.store import SqliteStore, StoreError
+from ocpp_core_app.store import RowStore, SqliteStore, StoreError
+from ocpp_core_app.store.postgres import PostgresStore
 from ocpp_core_app.store.samples import MessageLog, SessionSamples
-from ocpp_core_app.store.schema import MIGRATIONS, SCHEMA_VERSION
+from ocpp_core_app.store.schema import MIGRATIONS, POSTGRES_MIGRATIONS, SCHEMA_VERSION
 from ocpp_core_app.store.sqlite import Change
 
 from tests.csms.helpers import BOOT, RawCharger, wait_for
 
+from .postgres_server import PostgresServer
+
 STAMP = "2026-01-01T10:00:00Z"
 
 
+@pytest.fixture(params=["sqlite", "postgres"])
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[RowStore]:
+    """A new, open store on each backend."""
+    if request.param == "sqlite":
+        store: RowStore = SqliteStore(tmp_path / "ocpp_core.db", save_delay=0.05)
+    else:
+        server: PostgresServer = request.getfixturevalue("postgres_server")
+        store = PostgresStore(server.new_database(), save_delay=0.05)
+    await store.open()
+    yield store
+    with contextlib.suppress(StoreError):
+        await store.close()
+
+
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
+async def sqlite_store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
     store = SqliteStore(tmp_path / "ocpp_core.db", save_delay=0.05)
     await store.open()
     yield store
@@ -34,20 +53,39 @@ async def store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
         await store.close()
 
 
-async def start_central(store: SqliteStore) -> csms.CentralSystem:
+async def start_central(store: RowStore) -> csms.CentralSystem:
     central = csms.CentralSystem(csms.CentralSystemConfig(host="127.0.0.1", port=0), store)
     await central.start()
     return central
 
 
-def rows(path: Path, sql: str) -> list[tuple[object, ...]]:
-    with contextlib.closing(sqlite3.connect(path)) as db:
-        return db.execute(sql).fetchall()
+def reopened(store: RowStore) -> RowStore:
+    """Another store on the same database (a restart of the app)."""
+    if isinstance(store, SqliteStore):
+        return SqliteStore(store.path)
+    assert isinstance(store, PostgresStore)
+    return PostgresStore(store.url)
 
 
-async def test_schema_and_round_trip(store: SqliteStore, tmp_path: Path) -> None:
-    assert rows(store.path, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
-    assert rows(store.path, "PRAGMA journal_mode") == [("wal",)]
+def rows(store: RowStore, sql: str) -> list[tuple[object, ...]]:
+    """The rows of a query, read beside the store (its own connection)."""
+    if isinstance(store, SqliteStore):
+        with contextlib.closing(sqlite3.connect(store.path)) as db:
+            return db.execute(sql).fetchall()
+    assert isinstance(store, PostgresStore)
+    with psycopg.connect(store.url) as pg:
+        return pg.execute(sql).fetchall()  # type: ignore[arg-type]  # the tests' own SQL
+
+
+async def test_schema_and_round_trip(store: RowStore) -> None:
+    if isinstance(store, SqliteStore):
+        assert rows(store, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
+        assert rows(store, "PRAGMA journal_mode") == [("wal",)]
+    else:
+        assert rows(store, "SELECT version FROM schema_version") == [(SCHEMA_VERSION,)]
+        # an energy register's Wh need double precision (PostgreSQL's REAL is single)
+        assert rows(store, "SELECT data_type FROM information_schema.columns WHERE table_name = 'transactions'"
+                    " AND column_name = 'meter_start_wh'") == [("double precision",)]  # fmt: skip
     central = await start_central(store)
     cp = await RawCharger.connect(f"ws://127.0.0.1:{central.port}", "round")
     await cp.call("BootNotification", BOOT)
@@ -62,18 +100,18 @@ async def test_schema_and_round_trip(store: SqliteStore, tmp_path: Path) -> None
     expected = central.state.snapshot()
     await store.close()
     # relational: the transactions with their columns
-    assert rows(store.path, "SELECT transaction_id, connector_id, id_tag, meter_start_wh, meter_stop_wh, energy_wh,"
+    assert rows(store, "SELECT transaction_id, connector_id, id_tag, meter_start_wh, meter_stop_wh, energy_wh,"
                 " stop_reason, open FROM transactions ORDER BY transaction_id") == [
         (str(tx_id), 1, "A", 100.0, 1600.0, 1500.0, "EVDisconnected", 0),
         (str(tx_id + 1), 2, "B", 7.0, None, 0.0, None, 1),
     ]  # fmt: skip
-    again = SqliteStore(store.path)
-    await again.open()
+    again = reopened(store)
+    assert await again.open() == SCHEMA_VERSION
     assert await again.async_load() == json.loads(json.dumps(expected))
     await again.close()
 
 
-async def test_a_meter_value_rewrites_one_row(store: SqliteStore) -> None:
+async def test_a_meter_value_rewrites_one_row(store: RowStore) -> None:
     central = await start_central(store)
     url = f"ws://127.0.0.1:{central.port}"
     chargers = [await RawCharger.connect(url, f"cp{i}") for i in range(5)]
@@ -108,7 +146,7 @@ async def test_a_meter_value_rewrites_one_row(store: SqliteStore) -> None:
 
 async def make_full(store: SqliteStore) -> None:
     """The disk is full: the database may not grow, and every free byte in its pages is taken."""
-    pages = rows(store.path, "PRAGMA page_count")[0][0]
+    pages = rows(store, "PRAGMA page_count")[0][0]
     await store.set_max_page_count(int(pages))
 
     def fill() -> None:
@@ -131,13 +169,14 @@ async def make_full(store: SqliteStore) -> None:
     await store._run(fill)
 
 
-def open_transactions(store: SqliteStore) -> list[tuple[object, ...]]:
-    return rows(store.path, "SELECT transaction_id, open, energy_wh FROM transactions WHERE station_id != 'filler'")
+def open_transactions(store: RowStore) -> list[tuple[object, ...]]:
+    return rows(store, "SELECT transaction_id, open, energy_wh FROM transactions WHERE station_id != 'filler'")
 
 
-async def test_full_disk_16(store: SqliteStore, caplog: pytest.LogCaptureFixture) -> None:
+async def test_full_disk_16(sqlite_store: SqliteStore, caplog: pytest.LogCaptureFixture) -> None:
     """Disk full: the charger gets an error, not a transaction id (nor a stop) that is not on disk; its retry
     once there is room is answered and written first."""
+    store = sqlite_store
     central = await start_central(store)
     cp = await RawCharger.connect(f"ws://127.0.0.1:{central.port}", "full")
     await cp.call("BootNotification", BOOT)
@@ -165,7 +204,8 @@ async def test_full_disk_16(store: SqliteStore, caplog: pytest.LogCaptureFixture
     await central.stop()
 
 
-async def test_full_disk_201(store: SqliteStore, caplog: pytest.LogCaptureFixture) -> None:
+async def test_full_disk_201(sqlite_store: SqliteStore, caplog: pytest.LogCaptureFixture) -> None:
+    store = sqlite_store
     central = await start_central(store)
     cp = await RawCharger.connect(f"ws://127.0.0.1:{central.port}", "full2", ["ocpp2.0.1"])
     await cp.call("BootNotification", {"reason": "PowerUp", "chargingStation": {"model": "m", "vendorName": "v"}})
@@ -197,8 +237,9 @@ async def test_full_disk_201(store: SqliteStore, caplog: pytest.LogCaptureFixtur
     await central.stop()
 
 
-async def test_full_disk_scheduled_save_is_retried(store: SqliteStore, caplog: pytest.LogCaptureFixture) -> None:
-    pages = rows(store.path, "PRAGMA page_count")[0][0]
+async def test_full_disk_scheduled_save_is_retried(sqlite_store: SqliteStore, caplog: pytest.LogCaptureFixture) -> None:
+    store = sqlite_store
+    pages = rows(store, "PRAGMA page_count")[0][0]
     await store.set_max_page_count(int(pages))
     caplog.set_level(logging.WARNING)
     store.schedule_save(lambda: {"stations": {f"cp{i}": {"name": "x" * 1000} for i in range(50)}})
@@ -206,12 +247,12 @@ async def test_full_disk_scheduled_save_is_retried(store: SqliteStore, caplog: p
         while "Not saved" not in caplog.text:
             await asyncio.sleep(0.02)
     assert "database or disk is full" in caplog.text and "kept in memory and tried again" in caplog.text
-    assert rows(store.path, "SELECT count(*) FROM stations") == [(0,)]
+    assert rows(store, "SELECT count(*) FROM stations") == [(0,)]
     await store.set_max_page_count(1_000_000)
     async with asyncio.timeout(20):
         while "Saving works again" not in caplog.text:
             await asyncio.sleep(0.05)
-    assert rows(store.path, "SELECT count(*) FROM stations") == [(50,)]
+    assert rows(store, "SELECT count(*) FROM stations") == [(50,)]
 
 
 async def test_corrupt_file(tmp_path: Path) -> None:
@@ -222,15 +263,21 @@ async def test_corrupt_file(tmp_path: Path) -> None:
     assert path.read_bytes().startswith(b"this is no database")  # left as it was, for the user to look at
 
 
-async def test_newer_schema(tmp_path: Path) -> None:
-    path = tmp_path / "ocpp_core.db"
-    with contextlib.closing(sqlite3.connect(path)) as db:
-        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
-    with pytest.raises(StoreError, match="of a newer version"):
-        await SqliteStore(path).open()
+async def test_newer_schema(store: RowStore) -> None:
+    """A database a newer app wrote: refused (the app does not know its tables), left as it is."""
+    await store.close()
+    if isinstance(store, SqliteStore):
+        with contextlib.closing(sqlite3.connect(store.path)) as db:
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    else:
+        assert isinstance(store, PostgresStore)
+        with psycopg.connect(store.url) as pg:
+            pg.execute("UPDATE schema_version SET version = %s", (SCHEMA_VERSION + 1,))
+    with pytest.raises(StoreError, match=f"of a newer version \\({SCHEMA_VERSION + 1}\\)"):
+        await reopened(store).open()
 
 
-async def test_session_samples(store: SqliteStore) -> None:
+async def test_session_samples(store: RowStore) -> None:
     """Each reading of a running session is a row (for its chart); they go with the session's row.  The
     charger's message log is kept as of its disconnect, and goes with the charger."""
     central = await start_central(store)
@@ -252,7 +299,7 @@ async def test_session_samples(store: SqliteStore) -> None:
     await cp.call("StopTransaction", {"transactionId": tx_id, "meterStop": 560, "timestamp": STAMP}, "stop")
     await cp.close()
     await store.flush()
-    assert rows(store.path, "SELECT transaction_id, time, energy_wh, power_w FROM meter_samples ORDER BY time") == [
+    assert rows(store, "SELECT transaction_id, time, energy_wh, power_w FROM meter_samples ORDER BY time") == [
         (str(tx_id), "2026-01-01T10:01:00+00:00", 180.0, 11000.0),
         (str(tx_id), "2026-01-01T10:02:00+00:00", 365.0, 11000.0),
         (str(tx_id), "2026-01-01T10:03:00+00:00", 550.0, 11000.0),
@@ -260,12 +307,12 @@ async def test_session_samples(store: SqliteStore) -> None:
     await wait_for(lambda: not central.is_connected("chart"))
     await store.flush()
     # the charger's message log, as of its disconnect
-    log = rows(store.path, "SELECT seq, direction, frame FROM message_log WHERE station_id = 'chart' ORDER BY seq")
+    log = rows(store, "SELECT seq, direction, frame FROM message_log WHERE station_id = 'chart' ORDER BY seq")
     assert [seq for seq, _, _ in log] == list(range(len(log))) and len(log) == len(central.recent_frames("chart"))
     assert "BootNotification" in str(log[0][2]) and "StopTransaction" in str(log[-2][2])
     assert await central.forget_station("chart")
-    assert rows(store.path, "SELECT count(*) FROM meter_samples") == [(0,)]
-    assert rows(store.path, "SELECT count(*) FROM message_log") == [(0,)]
+    assert rows(store, "SELECT count(*) FROM meter_samples") == [(0,)]
+    assert rows(store, "SELECT count(*) FROM message_log") == [(0,)]
     await central.stop()
 
 
@@ -279,11 +326,28 @@ async def test_migration_from_the_first_schema(tmp_path: Path) -> None:
     assert await store.open() == 1
     assert await store.async_load() == {"next_transaction_id": 42, "stations": {}, "history": []}
     await store.close()
-    assert rows(path, "PRAGMA user_version") == [(SCHEMA_VERSION,)] and SCHEMA_VERSION == 3
-    assert rows(path, "SELECT count(*) FROM meter_samples") == [(0,)]
+    assert rows(store, "PRAGMA user_version") == [(SCHEMA_VERSION,)] and SCHEMA_VERSION == 3
+    assert rows(store, "SELECT count(*) FROM meter_samples") == [(0,)]
 
 
-async def test_a_slow_disk_does_not_block_the_event_loop(store: SqliteStore) -> None:
+async def test_migration_from_the_first_schema_postgres(postgres_server: PostgresServer) -> None:
+    url = postgres_server.new_database()
+    with psycopg.connect(url) as pg:
+        pg.execute(POSTGRES_MIGRATIONS[0])
+        pg.execute("CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version VALUES (1)")
+        pg.execute("INSERT INTO document VALUES ('next_transaction_id', '42')")
+    store = PostgresStore(url)
+    assert await store.open() == 1
+    assert await store.async_load() == {"next_transaction_id": 42, "stations": {}, "history": []}
+    await store.close()
+    assert rows(store, "SELECT version FROM schema_version") == [(SCHEMA_VERSION,)] and SCHEMA_VERSION == 3
+    assert rows(store, "SELECT count(*) FROM meter_samples") == [(0,)]
+    again = PostgresStore(url)
+    assert await again.open() == SCHEMA_VERSION
+    await again.close()
+
+
+async def test_a_slow_disk_does_not_block_the_event_loop(store: RowStore) -> None:
     """The writes run in the store's thread: with every commit taking 1 s (a slow SD card), the event
     loop still runs its callbacks on time while sessions are saved one after the other."""
     original = store._apply
@@ -314,8 +378,11 @@ async def test_a_slow_disk_does_not_block_the_event_loop(store: SqliteStore) -> 
     assert store.writes == 3 and max(gaps, default=9.9) < 0.5, gaps
 
 
-async def test_a_failed_immediate_save_is_retried_alone(store: SqliteStore, caplog: pytest.LogCaptureFixture) -> None:
+async def test_a_failed_immediate_save_is_retried_alone(
+    sqlite_store: SqliteStore, caplog: pytest.LogCaptureFixture
+) -> None:
     """Nothing else saves after a failed immediate save: it is written all the same once there is room."""
+    store = sqlite_store
     await make_full(store)
     caplog.set_level(logging.WARNING)
     with pytest.raises(StoreError, match="database or disk is full"):
@@ -324,10 +391,10 @@ async def test_a_failed_immediate_save_is_retried_alone(store: SqliteStore, capl
     async with asyncio.timeout(20):
         while "Saving works again" not in caplog.text:
             await asyncio.sleep(0.05)
-    assert rows(store.path, "SELECT id FROM stations WHERE id = 'cp'") == [("cp",)]
+    assert rows(store, "SELECT id FROM stations WHERE id = 'cp'") == [("cp",)]
 
 
-async def test_history_bound_and_order(store: SqliteStore) -> None:
+async def test_history_bound_and_order(store: RowStore) -> None:
     """The ended sessions csms keeps (history_size), in their order, also after a reload; older ones go."""
     central = csms.CentralSystem(csms.CentralSystemConfig(host="127.0.0.1", port=0, history_size=2), store)
     await central.start()
@@ -344,9 +411,9 @@ async def test_history_bound_and_order(store: SqliteStore) -> None:
     await central.stop()
     kept = [record["transaction_id"] for record in central.state.history.snapshot()]
     assert kept == ids[1:]
-    assert rows(store.path, "SELECT transaction_id FROM transactions ORDER BY position") == [(i,) for i in ids[1:]]
+    assert rows(store, "SELECT transaction_id FROM transactions ORDER BY position") == [(i,) for i in ids[1:]]
     await store.close()
-    again = SqliteStore(store.path)
+    again = reopened(store)
     await again.open()
     loaded = await again.async_load()
     assert loaded is not None and [record["transaction_id"] for record in loaded["history"]] == ids[1:]

@@ -12,12 +12,47 @@ from pathlib import Path
 import pytest
 
 from .app_process import free_port, run_app
+from .postgres_server import PASSWORD, PostgresServer
 
 
-def start_and_fail(data: Path) -> subprocess.CompletedProcess[str]:
-    result = run_app("--data-dir", str(data), "--ocpp-port", str(free_port()), "--ui-port", str(free_port()))
+def start_and_fail(data: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    result = run_app("--data-dir", str(data), "--ocpp-port", str(free_port()), "--ui-port", str(free_port()), *args)
     assert result.returncode == 1, result.stdout + result.stderr
     return result
+
+
+def one_error(result: subprocess.CompletedProcess[str]) -> str:
+    errors = [line for line in result.stderr.splitlines() if " ERROR " in line]
+    assert len(errors) == 1, result.stderr
+    return errors[0]
+
+
+def test_postgres_unreachable(tmp_path: Path) -> None:
+    port = free_port()  # nothing listens there
+    error = one_error(
+        start_and_fail(tmp_path / "data", "--database-url", f"postgresql://ocpp:hunter2@127.0.0.1:{port}/x")
+    )
+    assert f"postgresql://ocpp:***@127.0.0.1:{port}/x: cannot connect (connection failed: " in error, error
+    assert error.endswith("is the server running and reachable?)") and "hunter2" not in error
+
+
+@pytest.mark.parametrize(
+    ("user", "database", "message"),
+    [
+        (
+            "postgres:wrong",
+            "postgres",
+            'password authentication failed for user "postgres": check the user and password',
+        ),
+        (f"postgres:{PASSWORD}", "nonexistent", '"nonexistent" does not exist: create the database first'),
+    ],
+)
+def test_postgres_refuses(
+    tmp_path: Path, postgres_server: PostgresServer, user: str, database: str, message: str
+) -> None:
+    url = f"postgresql://{user}@127.0.0.1:{postgres_server.port}/{database}"
+    error = one_error(start_and_fail(tmp_path / "data", "--database-url", url))
+    assert message in error and PASSWORD not in error, error
 
 
 def test_corrupt_database(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..central_import import csms
-from .sqlite import SqliteStore
+from .base import RowStore
 
 ENERGY = "Energy.Active.Import.Register"
 POWER = "Power.Active.Import"
@@ -16,7 +16,7 @@ POWER = "Power.Active.Import"
 class SessionSamples:
     """Subscribe `on_event` to the central system's events."""
 
-    def __init__(self, central: Any, store: SqliteStore) -> None:
+    def __init__(self, central: Any, store: RowStore) -> None:
         self._central = central
         self._store = store
         # (station, connector) -> the time of the last reading passed on (a status change repeats it)
@@ -51,7 +51,7 @@ class SessionSamples:
 class MessageLog:
     """Subscribe `on_event`: a charger's recent frames go to the store when it disconnects (also at the stop)."""
 
-    def __init__(self, central: Any, store: SqliteStore) -> None:
+    def __init__(self, central: Any, store: RowStore) -> None:
         self._central = central
         self._store = store
 

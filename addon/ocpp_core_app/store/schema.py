@@ -1,4 +1,5 @@
-"""The tables and their migrations (PRAGMA user_version counts the migrations applied).
+"""The tables and their migrations (SQLite: PRAGMA user_version counts the migrations applied; PostgreSQL: its
+schema_version table).
 
 csms keeps its state as one JSON document; the store splits it so a change rewrites only its part:
 - `document`: the top-level sections (id counters, tags, passwords as salted hashes, limits, …), one row each;
@@ -15,6 +16,7 @@ csms keeps its state as one JSON document; the store splits it so a change rewri
 
 from __future__ import annotations
 
+import re
 import sqlite3
 
 MIGRATIONS: tuple[str, ...] = (
@@ -83,3 +85,13 @@ def migrate(connection: sqlite3.Connection) -> int:
                 connection.execute("ROLLBACK")
             raise
     return version
+
+
+def for_postgres(migration: str) -> str:
+    """A migration in PostgreSQL's words: REAL is single precision there (an energy register needs double),
+    and every table has its primary key as its index (no WITHOUT ROWID)."""
+    return re.sub(r"\bREAL\b", "DOUBLE PRECISION", migration).replace(") WITHOUT ROWID;", ");")
+
+
+# PostgreSQL has no user_version: its schema_version table (one row) counts the migrations applied
+POSTGRES_MIGRATIONS = tuple(for_postgres(migration) for migration in MIGRATIONS)

@@ -1,0 +1,296 @@
+"""What both backends share: csms's Persistence as a diff of rows, written in one worker thread.
+
+A save the central system waits for (`async_save`: a transaction's start or stop, before the charger's answer)
+is written durably; a debounced one (`schedule_save`) may be cheaper (each backend says how).  A save that fails
+(disk full, read-only file, the server gone) is logged and retried: `async_save` a few times before it raises (the
+charger gets an error, not an answer it cannot rely on), a scheduled one until it succeeds.  What failed stays in
+memory and goes into the next save, as the diff is taken against what was written.
+
+A backend gives the connection (`_open`, `_close`), its queries (`_query`) and its transactions
+(`_transaction`); the statements (sql.py) are the same for both.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Protocol
+
+from ..central_import import csms
+from . import rows, sql
+from .errors import StoreError
+
+_LOGGER = logging.getLogger(__name__)
+
+# seconds between a change and its (debounced) write
+SAVE_DELAY = 1.0
+# an immediate save is tried again after these pauses before it fails
+SAVE_RETRIES = (0.05, 0.25, 1.0)
+# a failed scheduled save is retried after this many seconds, doubling up to the maximum
+RETRY_DELAY = 2.0
+RETRY_DELAY_MAX = 60.0
+
+Change = tuple[str, str, str | None, int | None]  # (table, key, text or None to delete, position)
+# (station id, transaction id, its start time, the reading's time, energy Wh, power W or None)
+Sample = tuple[str, str, str, str, float, float | None]
+Frames = dict[str, list[tuple[float, str, str]]]  # station id -> its recent (time, direction, frame)
+
+
+class Writer(Protocol):
+    """What a backend's transaction hands out: DB-API's execute / executemany with `?` placeholders."""
+
+    def execute(self, statement: str, params: Sequence[Any] = ..., /) -> Any: ...
+
+    def executemany(self, statement: str, params: Sequence[Sequence[Any]], /) -> Any: ...
+
+
+class RowStore(csms.Persistence, ABC):
+    """A store: `await open()`, then hand it to CentralSystem; `await close()` at the end."""
+
+    def __init__(self, name: str, save_delay: float = SAVE_DELAY) -> None:
+        # what messages call the database (a file's path, a server's URL without its password)
+        self.name = name
+        self.save_delay = save_delay
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ocpp-store")
+        self._local = threading.local()
+        self._lock = asyncio.Lock()
+        self._written: dict[rows.RowKey, str] = {}
+        self._next_position = 0
+        self._pending: Callable[[], dict[str, Any]] | None = None
+        # meter samples not written yet: they go with the next save (csms schedules one for every reading)
+        self._samples: list[Sample] = []
+        # chargers' recent frames to write with the next save
+        self._frames: Frames = {}
+        self._timer: asyncio.TimerHandle | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._retry_delay = RETRY_DELAY
+        self._failing = False
+        self.writes = 0
+        self._closed = False
+        # threads the SQL ran on (the event loop's must never be one)
+        self.threads: set[int] = set()
+
+    # ---- the backend -------------------------------------------------------
+
+    @abstractmethod
+    def _open(self) -> int:
+        """(worker thread) Connect, bring the schema up to date, write once; the schema version it had."""
+
+    @abstractmethod
+    def _close(self) -> None:
+        """(worker thread) Close the connection, if open."""
+
+    @abstractmethod
+    def _query(self, statement: str) -> list[tuple[Any, ...]]:
+        """(worker thread) The rows of a SELECT; StoreError when it fails."""
+
+    @abstractmethod
+    def _transaction(self, durable: bool) -> contextlib.AbstractContextManager[Writer]:
+        """(worker thread) One transaction, committed at the end (rolled back on an error, raised as
+        StoreError); `durable`: on disk before it returns."""
+
+    # ---- life cycle --------------------------------------------------------
+
+    async def open(self) -> int:
+        """Open (or create) the database and bring its schema up to date; the schema version it had."""
+        return await self._run(self._open)
+
+    async def close(self) -> None:
+        """Write what is scheduled, then close the connection (SIGTERM, the end of a test); once."""
+        if self._closed:
+            return
+        await self.flush()
+        self._closed = True
+        await self._run(self._close)
+        self._executor.shutdown(wait=True)
+
+    # ---- Persistence -------------------------------------------------------
+
+    async def async_load(self) -> dict[str, Any] | None:
+        return await self._run(self._load)
+
+    async def async_save(self, data: dict[str, Any]) -> None:
+        if self._pending is not None:
+            self._cancel_timer()  # this save carries everything scheduled too
+            self._pending = None
+        async with self._lock:
+            changes = self._diff(data)
+            for attempt, pause in enumerate((*SAVE_RETRIES, None)):
+                try:
+                    await self._write(changes, durable=True)
+                except StoreError as err:
+                    if pause is None:
+                        _LOGGER.error("Not saved (%s): the charger gets an error instead of its answer", err)
+                        self._retry_later(lambda: data)
+                        raise
+                    if attempt == 0:
+                        _LOGGER.warning("Saving failed (%s); trying again", err)
+                    await asyncio.sleep(pause)
+                else:
+                    self._saved(data, changes)
+                    return
+
+    def schedule_save(self, data_fn: Callable[[], dict[str, Any]]) -> None:
+        self._pending = data_fn
+        if self._timer is None and (self._task is None or self._task.done()):
+            self._timer = asyncio.get_running_loop().call_later(self.save_delay, self._start_scheduled)
+
+    def add_sample(self, sample: Sample) -> None:
+        """A session's reading, written with the next save (a kill -9 may cost the last second of them;
+        the session's energy is its transaction's, written before the charger's answer)."""
+        self._samples.append(sample)
+
+    def set_frames(self, station_id: str, frames: list[tuple[float, str, str]]) -> None:
+        """A charger's message log as it is now, written (in place of the one before) with the next save."""
+        self._frames[station_id] = frames
+
+    async def flush(self) -> None:
+        """Write what is scheduled now (a clean shutdown); raises StoreError when that fails."""
+        self._cancel_timer()
+        if self._task is not None and not self._task.done():
+            await asyncio.shield(self._task)
+        if self._pending is not None:
+            data_fn, self._pending = self._pending, None
+            try:
+                await self.async_save(data_fn())
+            except StoreError:
+                self._pending = data_fn
+                raise
+
+    # ---- scheduled saves ---------------------------------------------------
+
+    def _cancel_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def _start_scheduled(self) -> None:
+        self._timer = None
+        self._task = asyncio.get_running_loop().create_task(self._scheduled_save(), name="ocpp-store-save")
+
+    async def _scheduled_save(self) -> None:
+        data_fn, self._pending = self._pending, None
+        if data_fn is None:
+            return
+        data = data_fn()
+        async with self._lock:
+            changes = self._diff(data)
+            try:
+                await self._write(changes, durable=False)
+            except StoreError as err:
+                if not self._failing:
+                    _LOGGER.error("Not saved (%s); kept in memory and tried again", err)
+                self._retry_later(data_fn)
+                return
+            self._saved(data, changes)
+        if self._pending is not None and self._timer is None:
+            self._timer = asyncio.get_running_loop().call_later(self.save_delay, self._start_scheduled)
+
+    def _retry_later(self, data_fn: Callable[[], dict[str, Any]]) -> None:
+        """Write again after a pause (doubling while it fails), unless a newer save comes first: what
+        failed is never dropped, even when the central system saves nothing more."""
+        if self._pending is None:
+            self._pending = data_fn  # anything newer replaces it (the diff is against what was written)
+        self._failing = True
+        self._cancel_timer()
+        delay, self._retry_delay = self._retry_delay, min(self._retry_delay * 2, RETRY_DELAY_MAX)
+        self._timer = asyncio.get_running_loop().call_later(delay, self._start_scheduled)
+
+    def _saved(self, data: dict[str, Any], changes: list[Change]) -> None:
+        for table, key, text, position in changes:
+            if text is None:
+                self._written.pop((table, key), None)
+            else:
+                self._written[(table, key)] = text
+            if position is not None:
+                self._next_position = max(self._next_position, position + 1)
+        self.writes += 1
+        self._retry_delay = RETRY_DELAY
+        if self._failing:
+            self._failing = False
+            _LOGGER.warning("Saving works again: everything kept in memory meanwhile is written")
+
+    def _diff(self, data: dict[str, Any]) -> list[Change]:
+        """The rows to write or delete to make the database hold `data`."""
+        new = rows.split(data)
+        changes: list[Change] = []
+        position = self._next_position
+        for row_key, text in new.items():
+            old = self._written.get(row_key)
+            if old == text:
+                continue
+            table, key = row_key
+            row_position = None
+            if table == "transactions" and not rows.is_open(text) and (old is None or rows.is_open(old)):
+                row_position, position = position, position + 1  # newly ended: after every one before
+            elif table == "transactions":
+                row_position = -1  # keep the position it has
+            changes.append((table, key, text, row_position))
+        changes.extend((table, key, None, None) for table, key in self._written.keys() - new.keys())
+        return changes
+
+    # ---- the worker thread -------------------------------------------------
+
+    async def _run[T](self, fn: Callable[[], T]) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._executor, fn)
+
+    def _load(self) -> dict[str, Any] | None:
+        document = [(str(key), str(value)) for key, value in self._query(sql.SELECT_DOCUMENT)]
+        stations = [(str(key), str(value)) for key, value in self._query(sql.SELECT_STATIONS)]
+        transactions = self._query(sql.SELECT_TRANSACTIONS)
+        self._written = {("document", key): value for key, value in document}
+        self._written.update((("stations", key), value) for key, value in stations)
+        history = []
+        for station_id, transaction_id, start_time, is_open, position, record in transactions:
+            self._written[("transactions", rows.transaction_key(station_id, transaction_id, start_time))] = record
+            if not is_open:
+                history.append(record)
+                self._next_position = max(self._next_position, int(position) + 1)
+        return rows.join(document, stations, history)
+
+    async def _write(self, changes: list[Change], durable: bool) -> None:
+        samples, self._samples = self._samples, []
+        frames, self._frames = self._frames, {}
+        try:
+            await self._run(lambda: self._apply(changes, durable, samples, frames))
+        except StoreError:
+            self._samples[:0] = samples  # kept for the next try
+            self._frames = {**frames, **self._frames}
+            raise
+
+    def _apply(
+        self, changes: list[Change], durable: bool, samples: list[Sample] | None = None, frames: Frames | None = None
+    ) -> None:
+        self.threads.add(threading.get_ident())
+        if not changes and not samples and not frames:
+            return
+        with self._transaction(durable) as db:
+            if samples:
+                db.executemany(sql.INSERT_SAMPLE, samples)
+            for station_id, log in (frames or {}).items():
+                db.execute(sql.DELETE_MESSAGE_LOG, (station_id,))
+                db.executemany(sql.INSERT_FRAME, [(station_id, seq, *entry) for seq, entry in enumerate(log)])
+            for table, key, text, position in changes:
+                _apply_one(db, table, key, text, position)
+
+
+def _apply_one(db: Writer, table: str, key: str, text: str | None, position: int | None) -> None:
+    if table == "transactions":
+        station_id, transaction_id, start_time = rows.decode(key)
+        if text is None:
+            for statement in (sql.DELETE_TRANSACTION, sql.DELETE_SAMPLES):
+                db.execute(statement, (station_id, transaction_id, start_time))
+            return
+        db.execute(sql.UPSERT_TRANSACTION, rows.transaction_columns(text, None if position == -1 else position))
+        return
+    if text is None:
+        db.execute(sql.delete_row(table), (key,))
+        if table == "stations":  # a charger the user removed: its message log goes too
+            db.execute(sql.DELETE_MESSAGE_LOG, (key,))
+    else:
+        db.execute(sql.upsert_row(table), (key, text))

@@ -1,0 +1,39 @@
+"""The statements both backends run (SQLite's and PostgreSQL's SQL agree on these; `?` placeholders)."""
+
+from __future__ import annotations
+
+SELECT_DOCUMENT = "SELECT key, value FROM document"
+SELECT_STATIONS = "SELECT id, data FROM stations"
+SELECT_TRANSACTIONS = (
+    "SELECT station_id, transaction_id, start_time, open, position, record FROM transactions ORDER BY position"
+)
+INSERT_SAMPLE = "INSERT INTO meter_samples VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
+INSERT_FRAME = "INSERT INTO message_log VALUES (?, ?, ?, ?, ?)"
+DELETE_MESSAGE_LOG = "DELETE FROM message_log WHERE station_id = ?"
+DELETE_TRANSACTION = "DELETE FROM transactions WHERE station_id = ? AND transaction_id = ? AND start_time = ?"
+DELETE_SAMPLES = "DELETE FROM meter_samples WHERE station_id = ? AND transaction_id = ? AND start_time = ?"
+UPSERT_TRANSACTION = (
+    "INSERT INTO transactions (station_id, transaction_id, start_time, connector_id, id_tag, stop_time,"
+    " meter_start_wh, meter_stop_wh, energy_wh, stop_reason, open, position, record)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " ON CONFLICT (station_id, transaction_id, start_time) DO UPDATE SET"
+    " connector_id = excluded.connector_id, id_tag = excluded.id_tag, stop_time = excluded.stop_time,"
+    " meter_start_wh = excluded.meter_start_wh, meter_stop_wh = excluded.meter_stop_wh,"
+    " energy_wh = excluded.energy_wh, stop_reason = excluded.stop_reason, open = excluded.open,"
+    " position = coalesce(excluded.position, transactions.position), record = excluded.record"
+)
+# a write at every start: a database that cannot be written fails now, not at the first session
+TOUCH_META = "INSERT INTO meta (key, value) VALUES ('opened', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+
+# the key-value tables: table -> (its key column, its value column)
+_COLUMNS = {"document": ("key", "value"), "stations": ("id", "data")}
+
+
+def delete_row(table: str) -> str:
+    key, _ = _COLUMNS[table]
+    return f"DELETE FROM {table} WHERE {key} = ?"
+
+
+def upsert_row(table: str) -> str:
+    key, value = _COLUMNS[table]
+    return f"INSERT INTO {table} ({key}, {value}) VALUES (?, ?) ON CONFLICT ({key}) DO UPDATE SET {value} = excluded.{value}"
