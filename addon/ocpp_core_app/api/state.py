@@ -47,7 +47,7 @@ def charger_view(central: Any, station: Any) -> dict[str, Any]:
     return {
         "id": station.station_id,
         "name": station.settings.friendly_name,
-        "ocpp_version": str(version) if version is not None else None,
+        "ocpp_version": str(version).removeprefix("ocpp") if version is not None else None,  # 1.6, 2.0.1, 2.1
         "connected": central.is_connected(station.station_id),
         "registration_status": station.registration_status,
         "vendor": station.vendor,
