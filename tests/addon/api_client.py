@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
-
 from ocpp_core_app.api import ApiServer
 from ocpp_core_app.central_import import csms
 

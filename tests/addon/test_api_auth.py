@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import aiohttp
+import pytest
 
 from .api_client import AUTH, TOKEN, running_api
 
@@ -22,11 +23,9 @@ async def test_no_token_and_wrong_token_are_401() -> None:
 
 async def test_websocket_needs_the_token() -> None:
     async with running_api() as api:
-        try:
-            async with api.http.ws_connect(api.base + "/events"):
-                raise AssertionError("connected without a token")
-        except aiohttp.WSServerHandshakeError as err:
-            assert err.status == 401
+        with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+            await api.http.ws_connect(api.base + "/events")
+        assert refused.value.status == 401
         async with api.http.ws_connect(api.base + "/events?token=" + TOKEN) as ws:
             assert not ws.closed
 

@@ -43,7 +43,7 @@ async def test_remote_start_and_stop_on_a_16_charger() -> None:
 
 async def test_16_configuration_trigger_reset_and_bad_fields() -> None:
     async with running_api() as api:
-        cp, task, ws = await _charger16(api, "CP2")
+        _, task, ws = await _charger16(api, "CP2")
         status, body = await api.command("CP2", "get_configuration", {"keys": ["HeartbeatInterval"]})
         assert status == 200
         assert [k["key"] for k in body["answer"]["configurationKey"]] == ["HeartbeatInterval"]
@@ -86,7 +86,7 @@ async def test_remote_start_on_a_201_station_and_variables() -> None:
 
 async def test_offline_is_503() -> None:
     async with running_api() as api:
-        cp, task, ws = await _charger16(api, "CP3")
+        _, task, ws = await _charger16(api, "CP3")
         await ws.close()
         task.cancel()
         await wait_for(lambda: not api.central.is_connected("CP3"))
