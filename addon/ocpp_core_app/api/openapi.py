@@ -44,6 +44,13 @@ def _path_param(name: str) -> dict[str, Any]:
 
 
 PATHS: dict[str, dict[str, Any]] = {
+    "/openapi.json": {
+        "get": {
+            "summary": "This document (no token needed)",
+            "security": [],
+            "responses": {"200": {"description": "OK"}},
+        }
+    },
     "/chargers": {"get": _op("Every charger known: state, connectors / EVSEs, open sessions, limits")},
     "/chargers/{charger_id}": {
         "parameters": [_path_param("charger_id")],
