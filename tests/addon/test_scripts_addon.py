@@ -1,4 +1,4 @@
-"""scripts/addon as a new user runs it: the first time it makes its virtual environment (requirements/core.txt
+"""scripts/addon as a new user runs it: the first time it makes its virtual environment (requirements/addon.txt
 from PyPI), then runs the app in the foreground with the README's flags."""
 
 from __future__ import annotations
@@ -49,4 +49,4 @@ def test_scripts_addon_sets_up_and_runs(tmp_path: Path) -> None:
     token = (tmp_path / "addon-data" / "api_token").read_text().strip()
     assert f"API token (generated, kept in addon-data/api_token): {token}" in output
     assert (tmp_path / "addon-data" / "ocpp_core.db").is_file()
-    assert "Installing requirements/core.txt into" in output
+    assert "Installing requirements/addon.txt into" in output
