@@ -6,8 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import aiohttp
-
+from .api_client import client_session
 from .app_process import free_port, start_app
 
 TOKEN = "process-token-0123456789"
@@ -16,7 +15,7 @@ TOKEN = "process-token-0123456789"
 async def _call(port: int, method: str, path: str, body: Any = None, token: str = TOKEN) -> tuple[int, Any]:
     headers = {"Authorization": f"Bearer {token}"}
     async with (
-        aiohttp.ClientSession() as http,
+        client_session() as http,
         http.request(method, f"http://127.0.0.1:{port}/api/v1{path}", json=body, headers=headers) as response,
     ):
         return response.status, await response.json()
