@@ -117,3 +117,36 @@ async def test_callerror_is_502_and_no_answer_is_504() -> None:
         assert (status, body["error"]) == (504, "timeout")
         answering.cancel()
         await ws.close()
+
+
+async def test_more_commands_on_a_16_charger() -> None:
+    async with running_api() as api:
+        _, task, ws = await _charger16(api, "CP4")
+        status, body = await api.command(
+            "CP4", "reserve_now", {"connector_id": 1, "id_tag": "CARD1", "expiry_date": "2099-01-01T00:00:00Z"}
+        )
+        assert (status, body["answer"]["status"]) == (200, "Accepted")
+        reservation_id = body["answer"]["reservationId"]
+        status, body = await api.command("CP4", "cancel_reservation", {"reservation_id": reservation_id})
+        assert (status, body["answer"]["status"]) == (200, "Accepted")
+        status, body = await api.command("CP4", "get_local_list_version")
+        assert status == 200 and "listVersion" in body["answer"]
+        status, body = await api.command("CP4", "get_composite_schedule", {"connector_id": 1, "duration": 60})
+        # the simulated charger has no schedule without a profile: its refusal, with its answer
+        assert (status, body["error"], body["answer"]) == (502, "refused", {"status": "Rejected"})
+        status, body = await api.command("CP4", "data_transfer", {"vendor_id": "com.example", "data": {"a": 1}})
+        assert (status, body["answer"]) == (502, {"status": "UnknownVendorId"})
+        await ws.close()
+        task.cancel()
+
+
+async def test_base_report_and_transaction_status_on_a_201_station() -> None:
+    async with running_api() as api:
+        station = await booted(api.central, api.ocpp_url, "ST2")
+        status, body = await api.command("ST2", "get_base_report", {"report_base": "ConfigurationInventory"})
+        assert (status, body["answer"]["status"]) == (200, "Accepted") and body["answer"]["requestId"] >= 1
+        status, body = await api.command("ST2", "get_transaction_status")
+        assert status == 200 and "messagesInQueue" in body["answer"]
+        status, body = await api.command("ST2", "get_transaction_status", {"connector_id": 1})
+        assert (status, body["error"]) == (409, "no_open_transaction")
+        await station.close()

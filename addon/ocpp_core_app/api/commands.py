@@ -3,44 +3,19 @@ carried out through the central system's version-neutral and typed calls; the an
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
 
 from . import fields as f
+from .command_types import NO_REFUSALS, Answer, Command, command, open_transaction
+from .commands_more import MORE_COMMANDS
 from .errors import ApiError, bad_request
 from .routes import _dumps, json_body, station_of
 
-Answer = dict[str, Any]
-Run = Callable[[Any, Any, dict[str, Any]], Awaitable[Answer]]
 # 2.x's Immediate is 1.6's Soft; 1.6's Soft and Hard are 2.x's Immediate
 _V16_RESET = {"Immediate": "Soft"}
 _V2_RESET = {"Soft": "Immediate", "Hard": "Immediate"}
-
-
-@dataclass(frozen=True, slots=True)
-class Command:
-    run: Run
-    # answer statuses that mean the charger did not do it (502); None: every status but Accepted
-    refused: frozenset[str] | None
-    fields: frozenset[str]
-
-
-def _open_transaction(station: Any, connector_id: int | None) -> str:
-    open_ids = [
-        c.transaction.transaction_id
-        for n, c in station.connectors.items()
-        if c.transaction is not None and connector_id in (None, n)
-    ]
-    if len(open_ids) != 1:
-        raise ApiError(
-            409,
-            "no_open_transaction" if not open_ids else "several_open_transactions",
-            "name the transaction_id" if open_ids else "no open transaction there",
-        )
-    return str(open_ids[0])
 
 
 async def _start(central: Any, station: Any, body: dict[str, Any]) -> Answer:
@@ -64,7 +39,7 @@ async def _start(central: Any, station: Any, body: dict[str, Any]) -> Answer:
 
 async def _stop(central: Any, station: Any, body: dict[str, Any]) -> Answer:
     given = body.get("transaction_id")
-    tx = str(given) if given is not None else _open_transaction(station, f.integer(body, "connector_id", minimum=1))
+    tx = str(given) if given is not None else open_transaction(station, f.integer(body, "connector_id", minimum=1))
     if station.is_v2:
         answer: Answer = await central.v201(station.station_id).request_stop_transaction(tx)
         return answer
@@ -187,37 +162,31 @@ async def _clear_limit(central: Any, station: Any, body: dict[str, Any]) -> Answ
     return {"cleared": cleared}
 
 
-def _command(run: Run, refused: frozenset[str] | None, *names: str) -> Command:
-    return Command(run, refused, frozenset(names))
-
-
-_NONE: frozenset[str] = frozenset()
 COMMANDS: dict[str, Command] = {
-    "start_transaction": _command(
+    "start_transaction": command(
         _start, frozenset({"Rejected"}), "connector_id", "id_tag", "charging_profile", "id_token_type"
     ),
-    "stop_transaction": _command(_stop, frozenset({"Rejected"}), "connector_id", "transaction_id"),
-    "unlock_connector": _command(
+    "stop_transaction": command(_stop, frozenset({"Rejected"}), "connector_id", "transaction_id"),
+    "unlock_connector": command(
         _unlock,
         frozenset({"UnlockFailed", "NotSupported", "OngoingAuthorizedTransaction", "UnknownConnector"}),
         "connector_id",
         "evse_connector_id",
     ),
-    "reset": _command(_reset, frozenset({"Rejected"}), "type", "connector_id"),
-    "change_availability": _command(
-        _availability, frozenset({"Rejected"}), "type", "connector_id", "evse_connector_id"
-    ),
-    "trigger_message": _command(
+    "reset": command(_reset, frozenset({"Rejected"}), "type", "connector_id"),
+    "change_availability": command(_availability, frozenset({"Rejected"}), "type", "connector_id", "evse_connector_id"),
+    "trigger_message": command(
         _trigger, frozenset({"Rejected", "NotImplemented"}), "requested_message", "connector_id", "evse_connector_id"
     ),
-    "clear_cache": _command(_clear_cache, frozenset({"Rejected"})),
-    "get_configuration": _command(_get_configuration, _NONE, "keys"),
-    "change_configuration": _command(_change_configuration, frozenset({"Rejected", "NotSupported"}), "key", "value"),
-    "get_variables": _command(_get_variables, _NONE, "variables", "attribute_type"),
-    "set_variables": _command(_set_variables, _NONE, "variables", "attribute_type"),
-    "send_call": _command(_send_call, _NONE, "action", "payload"),
-    "set_current_limit": _command(_set_limit, _NONE, "connector_id", "amps", "watts"),
-    "clear_current_limit": _command(_clear_limit, _NONE, "connector_id"),
+    "clear_cache": command(_clear_cache, frozenset({"Rejected"})),
+    "get_configuration": command(_get_configuration, NO_REFUSALS, "keys"),
+    "change_configuration": command(_change_configuration, frozenset({"Rejected", "NotSupported"}), "key", "value"),
+    "get_variables": command(_get_variables, NO_REFUSALS, "variables", "attribute_type"),
+    "set_variables": command(_set_variables, NO_REFUSALS, "variables", "attribute_type"),
+    "send_call": command(_send_call, NO_REFUSALS, "action", "payload"),
+    "set_current_limit": command(_set_limit, NO_REFUSALS, "connector_id", "amps", "watts"),
+    "clear_current_limit": command(_clear_limit, NO_REFUSALS, "connector_id"),
+    **MORE_COMMANDS,
 }
 
 
