@@ -150,3 +150,20 @@ async def test_base_report_and_transaction_status_on_a_201_station() -> None:
         status, body = await api.command("ST2", "get_transaction_status", {"connector_id": 1})
         assert (status, body["error"]) == (409, "no_open_transaction")
         await station.close()
+
+
+async def test_certificates_and_diagnostics_on_a_16_charger() -> None:
+    async with running_api() as api:
+        _, task, ws = await _charger16(api, "CP5")
+        body16 = {"certificate_type": "CentralSystemRootCertificate"}
+        status, body = await api.command("CP5", "get_installed_certificate_ids", body16)
+        # none installed: an answer, not a refusal
+        assert (status, body) == (200, {"answer": {"status": "NotFound"}})
+        status, body = await api.command("CP5", "get_diagnostics", {"location": "ftp://example.invalid/"})
+        assert status == 200 and body["answer"]["fileName"].startswith("diagnostics-CP5-")
+        status, body = await api.command(
+            "CP5", "install_certificate", {"certificate_type": "ManufacturerRootCertificate"}
+        )
+        assert (status, body["message"]) == (400, "certificate: required")
+        await ws.close()
+        task.cancel()

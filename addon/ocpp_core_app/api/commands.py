@@ -10,6 +10,7 @@ from aiohttp import web
 from . import fields as f
 from .command_types import NO_REFUSALS, Answer, Command, command, open_transaction
 from .commands_more import MORE_COMMANDS
+from .commands_security import SECURITY_COMMANDS
 from .errors import ApiError, bad_request
 from .routes import _dumps, json_body, station_of
 
@@ -187,6 +188,7 @@ COMMANDS: dict[str, Command] = {
     "set_current_limit": command(_set_limit, NO_REFUSALS, "connector_id", "amps", "watts"),
     "clear_current_limit": command(_clear_limit, NO_REFUSALS, "connector_id"),
     **MORE_COMMANDS,
+    **SECURITY_COMMANDS,
 }
 
 
