@@ -110,8 +110,7 @@ async def _change_configuration(central: Any, station: Any, body: dict[str, Any]
     key = f.required_text(body, "key")
     if "value" not in body:
         raise bad_request("value: required")
-    value = f.variable_values({"variables": {"x/y": body["value"]}})[0]["attributeValue"]
-    answer: Answer = await central.v16(station.station_id).change_configuration(key, value)
+    answer: Answer = await central.v16(station.station_id).change_configuration(key, f.config_value(body["value"]))
     return answer
 
 

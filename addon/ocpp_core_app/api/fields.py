@@ -77,13 +77,13 @@ def variable_values(body: dict[str, Any]) -> list[dict[str, Any]]:
     """{"Component/Variable": value, …}, or [{"component", "variable", "attributeValue", …}]."""
     given = body.get("variables")
     if isinstance(given, dict) and given:
-        return [{**variable(name), "attributeValue": _value(value)} for name, value in given.items()]
+        return [{**variable(name), "attributeValue": config_value(value)} for name, value in given.items()]
     if isinstance(given, list) and given and all(isinstance(i, dict) and "attributeValue" in i for i in given):
-        return [{**variable(item), "attributeValue": _value(item["attributeValue"])} for item in given]
+        return [{**variable(item), "attributeValue": config_value(item["attributeValue"])} for item in given]
     raise bad_request('variables: {"Component/Variable": value, …} or a list of objects with attributeValue')
 
 
-def _value(value: Any) -> str:
+def config_value(value: Any) -> str:
     """A configuration value as OCPP sends it: a text (true/false for booleans)."""
     if isinstance(value, bool):
         return "true" if value else "false"
