@@ -167,3 +167,26 @@ async def test_certificates_and_diagnostics_on_a_16_charger() -> None:
         assert (status, body["message"]) == (400, "certificate: required")
         await ws.close()
         task.cancel()
+
+
+async def test_local_list_and_display_message() -> None:
+    async with running_api() as api:
+        _, task, ws = await _charger16(api, "CP6")
+        entries = [{"idTag": "CARD1", "idTagInfo": {"status": "Accepted"}}]
+        status, body = await api.command(
+            "CP6", "send_local_list", {"list_version": 3, "local_authorization_list": entries}
+        )
+        assert (status, body["answer"]["status"]) == (200, "Accepted")
+        assert (await api.command("CP6", "get_local_list_version"))[1]["answer"]["listVersion"] == 3
+        await ws.close()
+        task.cancel()
+        station = await booted(api.central, api.ocpp_url, "ST3")
+        status, body = await api.command(
+            "ST3", "send_local_list", {"list_version": 5, "local_authorization_list": entries}
+        )
+        assert (status, body["answer"]["status"]) == (200, "Accepted")
+        status, body = await api.command("ST3", "set_display_message", {"message": "Welcome"})
+        assert (status, body["answer"]["status"]) == (200, "Accepted")
+        status, body = await api.command("ST3", "clear_display_message", {"message_id": body["answer"]["messageId"]})
+        assert (status, body["answer"]["status"]) == (200, "Accepted")
+        await station.close()

@@ -9,6 +9,7 @@ from aiohttp import web
 
 from . import fields as f
 from .command_types import NO_REFUSALS, Answer, Command, command, open_transaction
+from .commands_lists import LIST_COMMANDS
 from .commands_more import MORE_COMMANDS
 from .commands_security import SECURITY_COMMANDS
 from .errors import ApiError, bad_request
@@ -188,6 +189,7 @@ COMMANDS: dict[str, Command] = {
     "clear_current_limit": command(_clear_limit, NO_REFUSALS, "connector_id"),
     **MORE_COMMANDS,
     **SECURITY_COMMANDS,
+    **LIST_COMMANDS,
 }
 
 
