@@ -8,6 +8,7 @@ import logging
 import signal
 from typing import Any
 
+from .api import ApiServer
 from .api_token import api_token
 from .central_import import csms
 from .discovery import announce
@@ -89,6 +90,15 @@ async def run(options: AppOptions, discovery_host: str) -> int:
         _LOGGER.error("Cannot listen on port %s: %s", options.ocpp_port, err)
         await store.close()
         return 1
+    api = ApiServer(central, token, central.config.host, options.ui_port)
+    try:
+        await api.start()
+    except OSError as err:
+        _LOGGER.error("Cannot listen on the API port %s: %s", options.ui_port, err)
+        await central.stop()
+        await store.close()
+        return 1
+    _LOGGER.info("API on port %s (/api/v1/, bearer token)", api.port)
     _LOGGER.info(
         "OCPP central system on port %s (%s), data in %s (database %s, schema %s%s), %s chargers known",
         central.port,
@@ -108,6 +118,7 @@ async def run(options: AppOptions, discovery_host: str) -> int:
     await stop.wait()
     _LOGGER.info("Stopping: closing the chargers' connections and writing the store")
     code = 0
+    await api.stop()
     try:
         await central.stop()
         await store.close()

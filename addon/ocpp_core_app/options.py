@@ -109,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     add = parser.add_argument
     add("--data-dir", default="./addon-data", help="where the database and the API token live (the add-on: /data)")
     add("--ocpp-port", type=_port, default=9000, help="the chargers' WebSocket port")
-    add("--ui-port", type=_port, default=8099, help="the web UI's port (reserved: nothing is served on it yet)")
+    add("--ui-port", type=_port, default=8099, help="the API's port (/api/v1/; the web UI's later)")
     add("--api-token", help="the API's bearer token (default: generated once and kept in the data dir)")
     add("--log-level", type=str.lower, choices=LOG_LEVELS, default="info")
     add("--security-profile", type=int, choices=(0, 1, 2, 3), default=0, help="1 HTTP Basic, 2 TLS + Basic, 3 mTLS")

@@ -1,0 +1,120 @@
+"""GET /api/v1/openapi.json: the API described (hand-written; tests keep it in step with the routes and docs)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from .commands import COMMANDS
+
+_ERROR = {"$ref": "#/components/schemas/Error"}
+
+
+def _answers(*codes: int) -> dict[str, Any]:
+    texts = {
+        200: "OK",
+        201: "Created",
+        400: "Bad request",
+        401: "No or a wrong token",
+        404: "Not found",
+        409: "Conflict",
+        502: "The charger refused, or answered with a CALLERROR (its answer in `answer`)",
+        503: "The charger is not connected",
+        504: "The charger did not answer in time",
+    }
+    out: dict[str, Any] = {}
+    for code in (*codes, 401):
+        body = {"application/json": {"schema": _ERROR if code >= 400 else {"type": "object"}}}
+        out[str(code)] = {"description": texts[code], "content": body}
+    return out
+
+
+def _op(summary: str, *codes: int, params: tuple[str, ...] = (), body: bool = False) -> dict[str, Any]:
+    op: dict[str, Any] = {"summary": summary, "responses": _answers(200 if 201 not in codes else 201, *codes)}
+    if params:
+        op["parameters"] = [{"name": n, "in": "query", "required": False, "schema": {"type": "string"}} for n in params]
+    if body:
+        op["requestBody"] = {"content": {"application/json": {"schema": {"type": "object"}}}}
+    return op
+
+
+def _path_param(name: str) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+
+
+PATHS: dict[str, dict[str, Any]] = {
+    "/openapi.json": {
+        "get": {
+            "summary": "This document (no token needed)",
+            "security": [],
+            "responses": {"200": {"description": "OK"}},
+        }
+    },
+    "/chargers": {"get": _op("Every charger known: state, connectors / EVSEs, open sessions, limits")},
+    "/chargers/{charger_id}": {
+        "parameters": [_path_param("charger_id")],
+        "get": _op("One charger", 404),
+    },
+    "/chargers/{charger_id}/commands/{name}": {
+        "parameters": [
+            _path_param("charger_id"),
+            {"name": "name", "in": "path", "required": True, "schema": {"type": "string", "enum": sorted(COMMANDS)}},
+        ],
+        "post": _op(
+            "A command (the HA service of that name, its fields); the charger's answer",
+            400,
+            404,
+            409,
+            502,
+            503,
+            504,
+            body=True,
+        ),
+    },
+    "/transactions": {
+        "get": _op("Open and recent transactions", 400, 404, params=("charger", "tag", "since", "until")),
+    },
+    "/tags": {
+        "get": _op("The tag book"),
+        "post": _op("Add a tag (add_tag's fields)", 201, 400, 409, body=True),
+    },
+    "/tags/{id_tag}": {
+        "parameters": [_path_param("id_tag")],
+        "put": _op("Change a tag (update_tag's fields)", 400, 404, body=True),
+        "delete": _op("Remove a tag", 404),
+    },
+    "/events": {
+        "get": _op(
+            "WebSocket: the central system's events as JSON {type, station_id, connector_id, data}; "
+            "the token also as ?token=",
+            params=("token",),
+        ),
+    },
+}
+
+OPENAPI: dict[str, Any] = {
+    "openapi": "3.1.0",
+    "info": {"title": "OCPP Core add-on API", "version": "1", "description": "See docs/addon_api.md."},
+    "servers": [{"url": "/api/v1"}],
+    "security": [{"bearer": []}],
+    "paths": PATHS,
+    "components": {
+        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        "schemas": {
+            "Error": {
+                "type": "object",
+                "required": ["error", "message"],
+                "properties": {
+                    "error": {"type": "string"},
+                    "message": {"type": "string"},
+                    "answer": {"description": "the charger's answer (502)"},
+                },
+            }
+        },
+    },
+}
+
+
+async def openapi_handler(request: web.Request) -> web.Response:
+    return web.json_response(OPENAPI)
