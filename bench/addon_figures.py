@@ -43,23 +43,36 @@ def addon_columns(database_urls: list[str]) -> list[tuple[str, str | None]]:
 def figure(
     opts: argparse.Namespace, mode: str, chargers: int, baselines: list[str], rate: float = 2000.0
 ) -> dict[str, dict[str, Any]]:
-    """One figure: every addon column and the baselines, each started, loaded and stopped in turn."""
+    """One figure: every addon column and the baselines, each started, loaded and stopped in turn (--repeat
+    rounds, interleaved); per server its median run by the figure's own number, or its first failed one."""
     argv = ["--mode", mode, "--chargers", str(chargers), "--rate", str(rate), "--seconds", str(opts.seconds),
             "--warmup", str(opts.warmup), "--server-core", str(opts.server_core), "--load-core", str(opts.load_core),
             "--servers", "addon"]  # fmt: skip
     run_opts = bench_run.parse_args(argv)
-    results: dict[str, dict[str, Any]] = {}
     runs: list[tuple[str, bench_run.Server, str | None]] = [
         (name, bench_run.ADDON_SERVER, url) for name, url in addon_columns(opts.database_url)
     ]
     runs += [(name, SERVERS[name], None) for name in baselines]
-    for name, server, url in runs:
-        if not opts.json:
-            print(f"({mode}, {chargers} chargers) running {name} ...", file=sys.stderr, flush=True)
-        run_opts.addon_database_url = url
-        results[name] = bench_run.run_server(server, run_opts)
-        time.sleep(0.5)  # let the port and the core go quiet
-    return results
+    results: dict[str, list[dict[str, Any]]] = {name: [] for name, _server, _url in runs}
+    for round_ in range(opts.repeat):
+        for name, server, url in runs:
+            if not opts.json:
+                print(f"({mode}, {chargers} chargers, {round_ + 1}/{opts.repeat}) running {name} ...",
+                      file=sys.stderr, flush=True)  # fmt: skip
+            run_opts.addon_database_url = url
+            results[name].append(bench_run.run_server(server, run_opts))
+            time.sleep(0.5)  # let the port and the core go quiet
+    return {name: median_run(server_runs, MEDIAN_BY[mode]) for name, server_runs in results.items()}
+
+
+MEDIAN_BY = {"closed": "rate", "idle": "server_rss_mib", "rate": "p99_ms"}
+
+
+def median_run(runs: list[dict[str, Any]], key: str) -> dict[str, Any]:
+    """The first failed run, else the median one by `key`; with every run's value of it."""
+    failed = [run for run in runs if run["status"] != "ok"]
+    chosen = failed[0] if failed else sorted(runs, key=lambda run: float(run.get(key) or 0.0))[len(runs) // 2]
+    return {**chosen, "runs": len(runs), "all_runs": [run.get(key) for run in runs]}
 
 
 def _number(result: dict[str, Any], key: str) -> float | None:
@@ -114,6 +127,7 @@ CLOSED_ROWS = (
 )
 IDLE_ROWS = (
     ("chargers connected at end", "connected_at_end", "{:,}"),
+    ("server RSS before (MiB)", "server_rss_before_mib", "{:.1f}"),
     ("server RSS at end (MiB)", "server_rss_mib", "{:.1f}"),
     ("server RSS peak, VmHWM (MiB)", "server_hwm_mib", "{:.1f}"),
     ("RSS added per charger (KiB)", "server_rss_kib_per_charger", "{:.1f}"),
@@ -130,7 +144,9 @@ RATE_ROWS = (
 )
 
 
-def table(title: str, results: dict[str, dict[str, Any]], rows: tuple[tuple[str, str, str], ...]) -> list[str]:
+def table(
+    title: str, mode: str, results: dict[str, dict[str, Any]], rows: tuple[tuple[str, str, str], ...]
+) -> list[str]:
     width = 14
     lines = [title, f"{'':<32}" + "".join(f"{name:>{width}}" for name in results)]
     for label, key, fmt in rows:
@@ -140,6 +156,14 @@ def table(title: str, results: dict[str, dict[str, Any]], rows: tuple[tuple[str,
             bad = value is None or (isinstance(value, float) and math.isnan(value))
             cells.append(f"{'-' if bad else fmt.format(value):>{width}}")
         lines.append(f"{label:<32}" + "".join(cells))
+    if any(result.get("runs", 1) > 1 for result in results.values()):  # the spread of the median's number
+        label, _key, fmt = next(row for row in rows if row[1] == MEDIAN_BY[mode])
+        spreads = []
+        for result in results.values():
+            values = [v for v in result.get("all_runs", []) if isinstance(v, int | float)]
+            spread = f"{fmt.format(min(values))}–{fmt.format(max(values))}" if values else "-"
+            spreads.append(f"{spread:>{width}}")
+        lines.append(f"{'  ' + label.split(' (')[0] + ', all runs':<32}" + "".join(spreads))
     lines.append(
         f"{'result':<32}" + "".join(f"{'ok' if r['status'] == 'ok' else 'FAILED':>{width}}" for r in results.values())
     )
@@ -157,20 +181,22 @@ def report(opts: argparse.Namespace, figures: dict[str, dict[str, dict[str, Any]
     lines = [
         "The add-on's central system (addon/ocpp_core_app: SQLite store in a fresh data dir, default options but "
         "--max-message-rate 0)",
-        f"OCPP 1.6J, {opts.seconds:g} s window after {opts.warmup:g} s warm-up per server; server on core "
+        f"OCPP 1.6J, {opts.seconds:g} s window after {opts.warmup:g} s warm-up per server"
+        + (f", median of {opts.repeat} runs" if opts.repeat > 1 else "")
+        + f"; server on core "
         f"{opts.server_core}, load generator on core {opts.load_core}; Python {sys.version.split()[0]}; "
         f"commit {bench_run.revision()}",
         "",
     ]
-    lines += table(f"(a) {CLOSED_CHARGERS} chargers, closed loop", figures["closed"], CLOSED_ROWS)
+    lines += table(f"(a) {CLOSED_CHARGERS} chargers, closed loop", "closed", figures["closed"], CLOSED_ROWS)
     lines += table(f"(b) {IDLE_CHARGERS:,} idle chargers (boot, StatusNotification, then only Heartbeats)",
-                   figures["idle"], IDLE_ROWS)  # fmt: skip
+                   "idle", figures["idle"], IDLE_ROWS)  # fmt: skip
     lines.append(
         f"  addon: its charger cap raised to {bench_run.addon_max_stations(IDLE_CHARGERS):,} for (b) (--max-stations;"
         f" the default {bench_run.ADDON_MAX_STATIONS} refuses every new charger beyond it)"
     )
     lines.append("")
-    lines += table(f"(c) {RATE_CHARGERS} chargers × 1 MeterValues/s", figures["rate"], RATE_ROWS)
+    lines += table(f"(c) {RATE_CHARGERS} chargers × 1 MeterValues/s", "rate", figures["rate"], RATE_ROWS)
     noisy = sorted(
         {f"{name} ({kind})" for kind, results in figures.items() for name, r in results.items()
          if (r.get("server_core_others_pct") or 0) > bench_run.NOISY_PCT}
@@ -197,6 +223,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--seconds", type=float, default=10.0, help="measured window per server and figure")
     parser.add_argument("--warmup", type=float, default=2.0)
+    parser.add_argument("--repeat", type=int, default=1, help="runs per server and figure; the median is shown")
     parser.add_argument("--server-core", type=int, default=0)
     parser.add_argument("--load-core", type=int, default=1)
     parser.add_argument("--database-url", action="append", default=[],
