@@ -482,7 +482,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--chargers", type=int, default=100)
     parser.add_argument("--seconds", type=float, default=10.0, help="length of the measured window")
     parser.add_argument("--warmup", type=float, default=2.0, help="load before the window opens")
-    parser.add_argument("--mode", choices=("closed", "rate"), default="closed")
+    parser.add_argument("--mode", choices=("closed", "rate", "idle"), default="closed",
+                        help="idle: boot, then only Heartbeats at the server's interval (bench/idle.py)")  # fmt: skip
     parser.add_argument("--rate", type=float, default=2000.0, help="total MeterValues/s in rate mode")
     parser.add_argument("--setup-timeout", type=float, default=30.0)
     parser.add_argument("--mark-signal", action="store_true", help="SIGUSR1 to the server at the window's edges")
@@ -495,8 +496,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     opts = parse_args(argv)
+    from . import idle  # it builds on this module's charger
+
     try:
-        result = asyncio.run(run(opts))
+        result = asyncio.run(idle.run(opts) if opts.mode == "idle" else run(opts))
     except (OSError, TimeoutError) as err:
         print(json.dumps({"error": f"{type(err).__name__}: {err}"}))
         return 1

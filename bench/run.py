@@ -36,6 +36,9 @@ class Server:
     name: str
     module: list[str]  # what follows `python -m`, without the port
     cwd: Path
+    port_flag: str = "--port"
+    data_dir_flag: str | None = None  # given a fresh temporary directory on each run
+    pythonpath: Path | None = None
 
 
 SERVERS = (
@@ -59,7 +62,19 @@ SERVERS = (
 )
 # Home Assistant with the integration: not in the default comparison, ask for it with --servers ha
 HA_SERVER = Server("ha", ["bench.ha_server"], ROOT)
-ALL_SERVERS = (*SERVERS, HA_SERVER)
+# the add-on's app (addon/ocpp_core_app): its SQLite store in a fresh data dir, default options but the
+# per-charger message-rate limit off, and its charger cap raised to the bench's chargers when they are more
+ADDON_DIR = ROOT / "addon"
+ADDON_MAX_STATIONS = 100  # the app's default --max-stations (csms's max_stations)
+ADDON_SERVER = Server(
+    "addon",
+    ["ocpp_core_app", "--log-level", "warning", "--max-message-rate", "0"],
+    ADDON_DIR,
+    port_flag="--ocpp-port",
+    data_dir_flag="--data-dir",
+    pythonpath=ADDON_DIR,
+)
+ALL_SERVERS = (*SERVERS, HA_SERVER, ADDON_SERVER)
 
 
 def revision() -> str:
@@ -86,9 +101,9 @@ def free_port() -> int:
 
 def listening(port: int) -> bool:
     """Whether something listens on 127.0.0.1:port (from /proc, so no probe connection shows up in the server's log)."""
-    wanted = f"0100007F:{port:04X}"
+    wanted = (f"0100007F:{port:04X}", f"00000000:{port:04X}")  # 127.0.0.1 or every address (0.0.0.0)
     with open("/proc/net/tcp", encoding="ascii") as table:
-        return any(fields[1] == wanted and fields[3] == "0A" for fields in (line.split() for line in table))
+        return any(fields[1] in wanted and fields[3] == "0A" for fields in (line.split() for line in table))
 
 
 def wait_listening(proc: subprocess.Popen[bytes], port: int, timeout: float = 20.0) -> None:
@@ -112,6 +127,11 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
             proc.wait()
 
 
+def addon_max_stations(chargers: int) -> int:
+    """The add-on's default charger cap, or the bench's chargers when they are more (it would refuse the rest)."""
+    return max(ADDON_MAX_STATIONS, chargers)
+
+
 def _pinned(core: int) -> functools.partial[None]:
     return functools.partial(os.sched_setaffinity, 0, {core})
 
@@ -122,9 +142,16 @@ def run_server(server: Server, opts: argparse.Namespace) -> dict[str, Any]:
     argv = [sys.executable]
     if opts.profile and server is not HA_SERVER:
         argv += ["-m", "cProfile", "-o", str(Path(opts.profile) / f"{server.name}.prof")]
-    argv += ["-m", *server.module, "--port", str(port)]
+    argv += ["-m", *server.module, server.port_flag, str(port)]
     if opts.profile and server is HA_SERVER:  # HA's boot would swamp the profile: the measured window alone
         argv += ["--profile-window", str(Path(opts.profile) / f"{server.name}.prof")]
+    env = dict(os.environ)
+    if server.pythonpath is not None:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, (str(server.pythonpath), env.get("PYTHONPATH"))))
+    if server is ADDON_SERVER:
+        argv += ["--max-stations", str(addon_max_stations(opts.chargers))]
+        if opts.addon_database_url:
+            argv += ["--database-url", opts.addon_database_url]
     load_argv = [sys.executable, "-m", "bench.load", "--port", str(port), "--chargers", str(opts.chargers),
                  "--seconds", str(opts.seconds), "--warmup", str(opts.warmup), "--mode", opts.mode,
                  "--rate", str(opts.rate), "--ocpp", opts.ocpp]  # fmt: skip
@@ -133,9 +160,11 @@ def run_server(server: Server, opts: argparse.Namespace) -> dict[str, Any]:
         if opts.recorder:
             argv.append("--recorder")
     result: dict[str, Any] = {}
-    with tempfile.TemporaryFile() as log:
+    with tempfile.TemporaryFile() as log, tempfile.TemporaryDirectory(prefix="bench-data-") as data_dir:
+        if server.data_dir_flag:
+            argv += [server.data_dir_flag, data_dir]
         proc = subprocess.Popen(
-            argv, cwd=server.cwd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log,
+            argv, cwd=server.cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log,
             preexec_fn=_pinned(opts.server_core), start_new_session=True,
         )  # fmt: skip
         try:
@@ -206,6 +235,20 @@ ROWS: tuple[tuple[str, str, str], ...] = (
     ("others on the server core (%)", "server_core_others_pct", "{:.0f}"),
     ("others on the load core (%)", "load_core_others_pct", "{:.0f}"),
 )
+# idle mode (bench/idle.py): the chargers boot and then only heartbeat; memory is the figure
+IDLE_ROWS: tuple[tuple[str, str, str], ...] = (
+    ("chargers connected at end", "connected_at_end", "{:,}"),
+    ("server RSS before (MiB)", "server_rss_before_mib", "{:.1f}"),
+    ("server RSS at end (MiB)", "server_rss_mib", "{:.1f}"),
+    ("server RSS peak, VmHWM (MiB)", "server_hwm_mib", "{:.1f}"),
+    ("RSS added per charger (KiB)", "server_rss_kib_per_charger", "{:.1f}"),
+    ("connect + boot all (s)", "setup_s", "{:.1f}"),
+    ("heartbeat interval (s)", "heartbeat_interval_s", "{}"),
+    ("heartbeats in the window", "window_heartbeats", "{:,}"),
+    ("server CPU busy (%)", "server_cpu_pct", "{:.1f}"),
+    ("CALLERRORs", "callerrors", "{}"),
+    ("others on the server core (%)", "server_core_others_pct", "{:.0f}"),
+)
 MESSAGE_NAMES = {"1.6": "OCPP 1.6J MeterValues", "2.0.1": "OCPP 2.0.1 TransactionEvent Updated"}
 # Home Assistant mode: state writes per message, and ms from a new charger's BootNotification answer until all its entities have states
 LIVE_ROWS: tuple[tuple[str, str, str], ...] = (
@@ -246,8 +289,11 @@ def report(opts: argparse.Namespace, results: dict[str, dict[str, Any]]) -> str:
     if opts.repeat > 1:
         window += f", median of {opts.repeat} runs"
     load = "closed loop" if opts.mode == "closed" else f"open loop at {opts.rate:g} msg/s in total"
+    what = f"{MESSAGE_NAMES[opts.ocpp]}, {opts.chargers} chargers, {load}"
+    if opts.mode == "idle":
+        what = f"OCPP {opts.ocpp}, {opts.chargers} idle chargers (boot, StatusNotification, then only Heartbeats)"
     lines = [
-        f"{MESSAGE_NAMES[opts.ocpp]}, {opts.chargers} chargers, {load}, {window}",
+        f"{what}, {window}",
         f"server on core {opts.server_core}, load generator on core {opts.load_core}; Python {sys.version.split()[0]}, "
         f"ocpp {metadata.version('ocpp')}, websockets {metadata.version('websockets')}; commit {opts.revision}"
         + ("; PROFILED (cProfile): not comparable" if opts.profile else ""),
@@ -257,7 +303,7 @@ def report(opts: argparse.Namespace, results: dict[str, dict[str, Any]]) -> str:
     width = 15
     lines.append(f"{'':<30}" + "".join(f"{name:>{width}}" for name in names))
     live = any(results[name].get("state_writes_per_msg") is not None for name in names)
-    for label, key, fmt in ROWS + (LIVE_ROWS if live else ()):
+    for label, key, fmt in IDLE_ROWS if opts.mode == "idle" else ROWS + (LIVE_ROWS if live else ()):
         cells = []
         for name in names:
             value = results[name].get(key)
@@ -291,6 +337,13 @@ def report(opts: argparse.Namespace, results: dict[str, dict[str, Any]]) -> str:
             f"  warning: other processes took over {NOISY_PCT:g}% of a core during {', '.join(sorted(set(noisy)))}:"
         )
         lines.append("  throughput and latency are disturbed; CPU per message much less so")
+    if "addon" in names and opts.chargers > ADDON_MAX_STATIONS:
+        lines.append(
+            f"  addon: its charger cap raised to {addon_max_stations(opts.chargers):,} (--max-stations; "
+            f"default {ADDON_MAX_STATIONS}, which refuses every further new charger)"
+        )
+    if opts.mode == "idle":
+        return "\n".join(lines)
     ratio = ratios(results)
     lines.append("")
     lines.append(f"{'':<24}{'throughput':<22}{'by server CPU/msg':<20}target")
@@ -323,7 +376,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--chargers", type=int, default=100)
     parser.add_argument("--seconds", type=float, default=10.0, help="measured window per server")
     parser.add_argument("--warmup", type=float, default=2.0)
-    parser.add_argument("--mode", choices=("closed", "rate"), default="closed")
+    parser.add_argument("--mode", choices=("closed", "rate", "idle"), default="closed",
+                        help="idle: the chargers boot, then only heartbeat; the server's memory is the figure")  # fmt: skip
     parser.add_argument("--rate", type=float, default=2000.0, help="total MeterValues/s in rate mode")
     parser.add_argument("--servers", default=",".join(s.name for s in SERVERS), help="comma-separated subset")
     parser.add_argument("--repeat", type=int, default=1, help="runs per server (interleaved); the median is shown")
@@ -335,6 +389,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--ocpp", choices=("1.6", "2.0.1"), default="1.6", help="1.6: MeterValues; 2.0.1: TransactionEvent"
     )
     parser.add_argument("--recorder", action="store_true", help="ha: with HA's recorder (SQLite), as default_config")
+    parser.add_argument("--addon-database-url", help="addon: its --database-url (default: SQLite in a fresh data dir)")
     opts = parser.parse_args(argv)
     known = {s.name for s in ALL_SERVERS}
     opts.servers = [name for name in opts.servers.split(",") if name]

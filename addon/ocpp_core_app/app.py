@@ -33,6 +33,7 @@ def central_config(options: AppOptions) -> Any:
         certfile=str(options.certfile) if options.certfile else None,
         keyfile=str(options.keyfile) if options.keyfile else None,
         cafile=str(options.cafile) if options.cafile else None,
+        max_stations=options.max_stations,
     )
     config.set_message_rate(options.max_message_rate)
     return config

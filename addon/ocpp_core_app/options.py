@@ -36,6 +36,7 @@ class AppOptions:
     heartbeat_interval: int
     meter_interval: int | None
     max_message_rate: float
+    max_stations: int
     database_path: Path
     # a PostgreSQL server's URL (None: SQLite, in database_path)
     database_url: str | None
@@ -64,7 +65,15 @@ def _rate(text: str) -> float:
     return value
 
 
+def _stations(text: str) -> int:
+    value = int(text)
+    if not 1 <= value <= 1_000_000:
+        raise ValueError(text)
+    return value
+
+
 _port.__name__ = "port (1-65535)"
+_stations.__name__ = "number of chargers (1-1000000)"
 _seconds.__name__ = "number of seconds (1-86400)"
 _rate.__name__ = "messages per second (0-100000, 0: no limit)"
 
@@ -122,6 +131,8 @@ def build_parser() -> argparse.ArgumentParser:
     add("--heartbeat-interval", type=_seconds, default=300, help="seconds")
     add("--meter-interval", type=_seconds, default=None, help="seconds (default: each charger's own)")
     add("--max-message-rate", type=_rate, default=50.0, help="messages per second per charger")
+    add("--max-stations", type=_stations, default=100,
+        help="chargers known at most; a new id beyond it is refused (a flood of made-up ids cannot fill memory)")  # fmt: skip
     add("--database-url", help="sqlite:///PATH (default: sqlite:///<data-dir>/ocpp_core.db)"
         " or postgresql://USER:PASSWORD@HOST:PORT/DATABASE")  # fmt: skip
     add("--health", action="store_true", help="exit 0 when the OCPP port answers, else 1 (the HEALTHCHECK)")
@@ -199,6 +210,7 @@ def parse(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None =
         heartbeat_interval=args.heartbeat_interval,
         meter_interval=args.meter_interval,
         max_message_rate=args.max_message_rate,
+        max_stations=args.max_stations,
         database_path=database_path,
         database_url=database_url,
         health=args.health,

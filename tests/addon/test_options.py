@@ -25,6 +25,9 @@ def test_flags_and_environment_to_the_config(tmp_path: Path) -> None:
     assert (config.port, config.heartbeat_interval, config.lenient) == (9100, 120, False)  # a flag beats the variable
     assert (config.security_profile, config.certfile, config.keyfile) == (2, str(cert), str(cert))
     assert config.max_message_rate == 0
+    assert config.max_stations == 100  # the central system's own cap, unless raised
+    assert central_config(parse(["--max-stations", "1000"], {})).max_stations == 1000
+    assert central_config(parse([], {"OCPP_CORE_MAX_STATIONS": "2000"})).max_stations == 2000
     assert options.database_path == tmp_path / "ocpp_core.db"
     assert (
         parse(["--database-url", f"sqlite:///{tmp_path}/elsewhere.db"], {}).database_path == tmp_path / "elsewhere.db"
