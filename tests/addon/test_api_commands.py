@@ -10,6 +10,7 @@ from typing import Any
 import websockets
 
 from sim.charger16 import connect as connect16
+from sim.core16 import ConfigKey
 from tests.csms.helpers import BOOT, wait_for
 from tests.csms.helpers201 import booted
 
@@ -189,4 +190,133 @@ async def test_local_list_and_display_message() -> None:
         assert (status, body["answer"]["status"]) == (200, "Accepted")
         status, body = await api.command("ST3", "clear_display_message", {"message_id": body["answer"]["messageId"]})
         assert (status, body["answer"]["status"]) == (200, "Accepted")
+        await station.close()
+
+
+def _sent(charger: Any, action: str) -> dict[str, Any]:
+    """The last CALL of `action` the simulated charger got, as it came over the wire."""
+    payload: dict[str, Any] = [p for a, p in charger.requests if a == action][-1]
+    return payload
+
+
+async def test_update_firmware_and_get_log() -> None:
+    async with running_api() as api:
+        cp, task, ws = await _charger16(api, "CP7")
+        location = "https://example.invalid/fw.bin"
+        status, body = await api.command("CP7", "update_firmware", {"location": location, "retries": 2})
+        assert (status, body) == (200, {"answer": {}})  # 1.6's UpdateFirmware.conf is empty
+        assert _sent(cp, "UpdateFirmware")["location"] == location and _sent(cp, "UpdateFirmware")["retries"] == 2
+        # signed: SignedUpdateFirmware; the simulated charger refuses a certificate that is no PEM
+        signed = {"location": location, "signing_certificate": "not a certificate", "signature": "c2ln"}
+        status, body = await api.command("CP7", "update_firmware", {**signed, "request_id": 41})
+        assert (status, body["error"], body["answer"]) == (
+            502,
+            "refused",
+            {"status": "InvalidCertificate", "requestId": 41},
+        )
+        assert _sent(cp, "SignedUpdateFirmware")["firmware"]["signature"] == "c2ln"
+        status, body = await api.command("CP7", "update_firmware", {"location": location, "request_id": 3})
+        assert (status, body["message"]) == (400, "request_id: only with signature")
+        status, body = await api.command("CP7", "update_firmware", {"location": location, "retrieve_date": "soon"})
+        assert (status, body["error"]) == (400, "bad_request")
+        status, body = await api.command(
+            "CP7", "get_log", {"log_type": "SecurityLog", "location": "ftp://example.invalid/", "request_id": 8}
+        )
+        assert (status, body["answer"]) == (
+            200,
+            {"status": "Accepted", "filename": "securitylog-CP7-8.log", "requestId": 8},
+        )
+        status, body = await api.command("CP7", "get_log", {"log_type": "EverythingLog", "location": "ftp://x/"})
+        assert (status, body["error"]) == (400, "invalid_call")  # not a log type: never sent
+        await ws.close()
+        task.cancel()
+        station = await booted(api.central, api.ocpp_url, "ST4")
+        status, body = await api.command("ST4", "update_firmware", {"location": location})
+        assert (status, body["answer"]["status"]) == (200, "Accepted")
+        assert _sent(station, "UpdateFirmware")["requestId"] == body["answer"]["requestId"]
+        assert _sent(station, "UpdateFirmware")["firmware"]["location"] == location
+        status, body = await api.command("ST4", "get_log", {"log_type": "DiagnosticsLog", "location": "file:///tmp"})
+        assert (status, body["error"], body["answer"]["status"]) == (502, "refused", "Rejected")
+        status, body = await api.command("ST4", "get_log", {"log_type": "DiagnosticsLog", "location": "https://x/"})
+        assert (status, body["answer"]["status"]) == (200, "Accepted") and body["answer"]["requestId"] >= 1
+        await station.close()
+
+
+async def test_set_charging_profile_whole_or_simple() -> None:
+    async with running_api() as api:
+        cp, task, ws = await _charger16(api, "CP8")
+        status, body = await api.command("CP8", "set_charging_profile", {"limit": 16})
+        assert (status, body["answer"]["status"]) == (200, "Accepted")
+        sent = body["answer"]["chargingProfile"]
+        # TxDefaultProfile by default: for the whole charger (connector 0), 16 A from now on
+        assert _sent(cp, "SetChargingProfile") == {"connectorId": 0, "csChargingProfiles": sent}
+        assert sent["chargingProfilePurpose"] == "TxDefaultProfile"
+        assert sent["chargingSchedule"]["chargingRateUnit"] == "A"
+        assert sent["chargingSchedule"]["chargingSchedulePeriod"][0]["limit"] == 16
+        assert sent["chargingProfileId"] in cp.sim.charging_profiles
+        # a whole profile goes as given (connector 1: not a whole-charger purpose)
+        whole = {**sent, "chargingProfileId": 77, "chargingProfilePurpose": "TxDefaultProfile", "stackLevel": 3}
+        status, body = await api.command("CP8", "set_charging_profile", {"connector_id": 2, "charging_profile": whole})
+        assert (status, body) == (200, {"answer": {"status": "Accepted"}})
+        assert _sent(cp, "SetChargingProfile") == {"connectorId": 2, "csChargingProfiles": whole}
+        status, body = await api.command("CP8", "set_charging_profile", {"limit": 16, "purpose": "TxProfile"})
+        assert (status, body["error"]) == (409, "no_open_transaction")
+        for wrong in ({}, {"limit": 6, "charging_profile": whole}, {"charging_profile": whole, "unit": "W"}):
+            status, body = await api.command("CP8", "set_charging_profile", wrong)
+            assert (status, body["error"]) == (400, "bad_request"), wrong
+        status, body = await api.command("CP8", "set_charging_profile", {"limit": 6, "unit": "kW"})
+        assert (status, body["message"]) == (400, "unit: one of A, W")
+        await ws.close()
+        task.cancel()
+        station = await booted(api.central, api.ocpp_url, "ST5")
+        status, body = await api.command(
+            "ST5", "set_charging_profile", {"limit": 11000, "unit": "W", "purpose": "ChargePointMaxProfile"}
+        )
+        assert (status, body["answer"]["status"]) == (200, "Accepted")
+        sent = _sent(station, "SetChargingProfile")
+        # 2.x: the EVSE id, its purpose's 2.x spelling, a list of schedules
+        assert sent == {"evseId": 0, "chargingProfile": body["answer"]["chargingProfile"]}
+        assert sent["chargingProfile"]["chargingProfilePurpose"] == "ChargingStationMaxProfile"
+        assert sent["chargingProfile"]["chargingSchedule"][0]["chargingRateUnit"] == "W"
+        await station.close()
+
+
+async def test_set_charger_password_sent_stored_generated_removed() -> None:
+    async with running_api() as api:
+        cp, task, ws = await _charger16(api, "CP9")
+        new = "a-brand-new-password-99"
+        # the simulated charger has no AuthorizationKey yet: it answers NotSupported, nothing is stored
+        status, body = await api.command("CP9", "set_charger_password", {"password": new})
+        assert (status, body["error"], body["answer"]) == (502, "refused", {"status": "NotSupported"})
+        assert not api.central.credentials.has_password("CP9")
+        cp.sim.configuration["AuthorizationKey"] = ConfigKey(None)
+        status, body = await api.command("CP9", "set_charger_password", {"password": new})
+        assert (status, body) == (200, {"answer": {"status": "Accepted"}})
+        assert cp.sim.configuration["AuthorizationKey"].value == new.encode().hex()
+        assert api.central.credentials.has_password("CP9")
+        status, body = await api.command("CP9", "set_charger_password", {"password": "short"})
+        assert (status, body["error"]) == (400, "bad_request") and "16" in body["message"]
+        for wrong in ({}, {"generate": True, "password": new}, {"generate": True, "send_to_charger": False}):
+            status, body = await api.command("CP9", "set_charger_password", wrong)
+            assert (status, body["error"]) == (400, "bad_request"), wrong
+        status, body = await api.command("CP9", "set_charger_password", {"generate": True})
+        generated = body["answer"].pop("password")
+        assert (status, body["answer"]) == (200, {"status": "Accepted"})
+        assert len(generated) == 32 and generated.isalnum()
+        assert cp.sim.configuration["AuthorizationKey"].value == generated.encode().hex()
+        await ws.close()
+        task.cancel()
+        # stored only (the charger need not be connected), then removed
+        await wait_for(lambda: not api.central.is_connected("CP9"))
+        status, body = await api.command("CP9", "set_charger_password", {"password": new})
+        assert (status, body["error"]) == (503, "offline")
+        body16 = {"password": "typed-on-the-charger", "send_to_charger": False}
+        assert await api.command("CP9", "set_charger_password", body16) == (200, {"answer": {"stored": True}})
+        status, body = await api.command("CP9", "set_charger_password", {"send_to_charger": False})
+        assert (status, body) == (200, {"answer": {"removed": True}})
+        assert not api.central.credentials.has_password("CP9")
+        station = await booted(api.central, api.ocpp_url, "ST6")
+        status, body = await api.command("ST6", "set_charger_password", {"generate": True})
+        assert (status, body["answer"]["status"]) == (200, "Accepted")
+        assert station.sim.device_model.value("SecurityCtrlr", "BasicAuthPassword") == body["answer"]["password"]
         await station.close()

@@ -50,7 +50,9 @@ def test_every_command_is_documented_and_named_as_a_service() -> None:
     table = set(re.findall(r"^\| `(\w+)` \|", DOC, re.MULTILINE))
     assert table == set(COMMANDS)
     assert set(COMMANDS) - OWN_COMMANDS <= set(SERVICES)
-    not_yet = set(re.findall(r"`(\w+)`", DOC.split("Not mapped yet", 1)[1].split("Until then", 1)[0]))
+    # every charger service is a command; one added later without its command is listed as "Not mapped yet"
+    _, listed, rest = DOC.partition("Not mapped yet")
+    not_yet = set(re.findall(r"`(\w+)`", rest.split("Until then", 1)[0])) if listed else set()
     assert not_yet == set(SERVICES) - NOT_COMMANDS - set(COMMANDS)
     enum = OPENAPI["paths"]["/chargers/{charger_id}/commands/{name}"]["parameters"][1]["schema"]["enum"]
     assert enum == sorted(COMMANDS)

@@ -9,6 +9,7 @@ from aiohttp import web
 
 from . import fields as f
 from .command_types import NO_REFUSALS, Answer, Command, command, open_transaction
+from .commands_admin import ADMIN_COMMANDS
 from .commands_lists import LIST_COMMANDS
 from .commands_more import MORE_COMMANDS
 from .commands_security import SECURITY_COMMANDS
@@ -190,6 +191,7 @@ COMMANDS: dict[str, Command] = {
     **MORE_COMMANDS,
     **SECURITY_COMMANDS,
     **LIST_COMMANDS,
+    **ADMIN_COMMANDS,
 }
 
 

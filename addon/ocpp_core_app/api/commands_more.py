@@ -1,33 +1,33 @@
 """More of the HA services' charger commands: data transfer, reservations, the local list's version, charging
-profiles cleared and the schedule read, and OCPP 2.x's base report, transaction status and display messages."""
+profiles set and cleared and the schedule read, and OCPP 2.x's base report, transaction status and display messages."""
 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from typing import Any
 
+from ..central_import import csms
 from . import fields as f
 from .command_types import NO_REFUSALS, Answer, Command, command, open_transaction
-from .errors import bad_request
+from .errors import ApiError, bad_request
 
 # a reservation's token type when none is given: a card a driver holds (as the HA service does)
 _CARD_TOKEN_TYPE = "ISO14443"
 # 1.6's spelling of the profile purposes where 2.x's differs
 _V2_PURPOSES = {"ChargePointMaxProfile": "ChargingStationMaxProfile"}
+# set_charging_profile: the purposes of a profile for the whole charger (connector 0 when none is named)
+_WHOLE_CHARGER_PURPOSES = frozenset(
+    {"ChargePointMaxProfile", "TxDefaultProfile", "ChargingStationMaxProfile", "ChargingStationExternalConstraints"}
+)
+# its simple form: a limit from now on, and how (the HA service's fields and bounds)
+_SIMPLE_FIELDS = ("unit", "purpose", "duration", "stack_level")
+_SIMPLE_PURPOSES = ("ChargePointMaxProfile", "ChargingStationMaxProfile", "TxDefaultProfile", "TxProfile")
+_RATE_UNITS = ("A", "W")
+_MAX_LIMIT = 1_000_000
 
 
 def _commands(central: Any, station: Any) -> Any:
     return central.v201(station.station_id) if station.is_v2 else central.v16(station.station_id)
-
-
-def _time(body: dict[str, Any], name: str) -> datetime:
-    text = f.required_text(body, name)
-    try:
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise bad_request(f"{name}: not an ISO 8601 time: {text!r}") from None
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
 async def _data_transfer(central: Any, station: Any, body: dict[str, Any]) -> Answer:
@@ -39,7 +39,7 @@ async def _data_transfer(central: Any, station: Any, body: dict[str, Any]) -> An
 
 
 async def _reserve_now(central: Any, station: Any, body: dict[str, Any]) -> Answer:
-    expiry, id_tag = _time(body, "expiry_date"), f.required_text(body, "id_tag")
+    expiry, id_tag = f.required_time(body, "expiry_date"), f.required_text(body, "id_tag")
     reservation_id = f.integer(body, "reservation_id")
     if reservation_id is None:
         reservation_id = central.next_reservation_id()
@@ -72,6 +72,60 @@ async def _cancel_reservation(central: Any, station: Any, body: dict[str, Any]) 
 async def _get_local_list_version(central: Any, station: Any, body: dict[str, Any]) -> Answer:
     answer: Answer = await _commands(central, station).get_local_list_version()
     return answer
+
+
+def _one_of(body: dict[str, Any], name: str, allowed: tuple[str, ...], default: str) -> str:
+    value = f.text(body, name) or default
+    if value not in allowed:
+        raise bad_request(f"{name}: one of {', '.join(allowed)}")
+    return value
+
+
+def _simple_profile(station: Any, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    """(connector, profile) of the simple form, in the station's version (csms.simple_profile)."""
+    limit = f.number(body, "limit")
+    assert limit is not None  # the caller checked it is there
+    if not 0 <= limit <= _MAX_LIMIT:
+        raise bad_request(f"limit: 0 to {_MAX_LIMIT}")
+    purpose = _one_of(body, "purpose", _SIMPLE_PURPOSES, "TxDefaultProfile")
+    connector_id = f.integer(body, "connector_id")
+    if connector_id is None:
+        connector_id = 0 if purpose in _WHOLE_CHARGER_PURPOSES else 1
+    transaction_id = None
+    if purpose == "TxProfile":
+        connector = station.connectors.get(connector_id)
+        if connector is None or connector.transaction is None:
+            raise ApiError(409, "no_open_transaction", "a TxProfile needs an open transaction on the connector")
+        transaction_id = connector.transaction.transaction_id
+    profile: dict[str, Any] = csms.simple_profile(
+        station,
+        connector_id,
+        limit=round(limit, 1),
+        unit=_one_of(body, "unit", _RATE_UNITS, "A"),
+        purpose=purpose,
+        duration=f.integer(body, "duration"),
+        stack_level=f.integer(body, "stack_level") or 0,
+        transaction_id=transaction_id,
+    )
+    return connector_id, profile
+
+
+async def _set_charging_profile(central: Any, station: Any, body: dict[str, Any]) -> Answer:
+    """A whole charging_profile (in the charger's version), or the simple form: a limit and how."""
+    if ("charging_profile" in body) == ("limit" in body):
+        raise bad_request("give exactly one of charging_profile, limit")
+    if "charging_profile" in body:
+        if given := [name for name in _SIMPLE_FIELDS if name in body]:
+            raise bad_request(f"{', '.join(given)}: only with limit")
+        profile = f.obj(body, "charging_profile") or {}
+        connector_id = f.integer(body, "connector_id")
+        if connector_id is None:
+            connector_id = 0 if profile.get("chargingProfilePurpose") in _WHOLE_CHARGER_PURPOSES else 1
+        answer: Answer = await _commands(central, station).set_charging_profile(connector_id, profile)
+        return answer
+    connector_id, profile = _simple_profile(station, body)
+    answer = await _commands(central, station).set_charging_profile(connector_id, profile)
+    return {**answer, "chargingProfile": profile}  # what was sent, e.g. its id for clear_charging_profile
 
 
 async def _clear_charging_profile(central: Any, station: Any, body: dict[str, Any]) -> Answer:
@@ -140,6 +194,17 @@ MORE_COMMANDS: dict[str, Command] = {
     ),
     "cancel_reservation": command(_cancel_reservation, frozenset({"Rejected"}), "reservation_id"),
     "get_local_list_version": command(_get_local_list_version, NO_REFUSALS),
+    "set_charging_profile": command(
+        _set_charging_profile,
+        frozenset({"Rejected", "NotSupported"}),
+        "connector_id",
+        "charging_profile",
+        "limit",
+        "unit",
+        "purpose",
+        "duration",
+        "stack_level",
+    ),
     "clear_charging_profile": command(
         _clear_charging_profile,
         NO_REFUSALS,

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from . import fields as f
 from .command_types import NO_REFUSALS, Answer, Command, command
-from .errors import bad_request
 
 # the service's (1.6) spelling of the certificate types where 2.x's differs
 _V2_NAMES = {"CentralSystemRootCertificate": "CSMSRootCertificate"}
@@ -43,24 +41,13 @@ async def _delete_certificate(central: Any, station: Any, body: dict[str, Any]) 
     return answer
 
 
-def _optional_time(body: dict[str, Any], name: str) -> datetime | None:
-    text = f.text(body, name)
-    if text is None:
-        return None
-    try:
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise bad_request(f"{name}: not an ISO 8601 time: {text!r}") from None
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
-
-
 async def _get_diagnostics(central: Any, station: Any, body: dict[str, Any]) -> Answer:
     answer: Answer = await central.v16(station.station_id).get_diagnostics(
         f.required_text(body, "location"),
         f.integer(body, "retries"),
         f.integer(body, "retry_interval"),
-        _optional_time(body, "start_time"),
-        _optional_time(body, "stop_time"),
+        f.time(body, "start_time"),
+        f.time(body, "stop_time"),
     )
     return answer
 

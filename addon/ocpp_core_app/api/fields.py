@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from .errors import bad_request
@@ -31,6 +32,34 @@ def required_text(body: dict[str, Any], name: str) -> str:
     value = text(body, name, required=True)
     assert value is not None  # text(required=True) raised otherwise
     return value
+
+
+def boolean(body: dict[str, Any], name: str, *, default: bool) -> bool:
+    value = body.get(name)
+    if value is None:
+        return default
+    if not isinstance(value, bool):
+        raise bad_request(f"{name}: true or false")
+    return value
+
+
+def time(body: dict[str, Any], name: str) -> datetime | None:
+    """An ISO 8601 time (UTC when it names no zone); None when not given."""
+    given = text(body, name)
+    if given is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(given.replace("Z", "+00:00"))
+    except ValueError:
+        raise bad_request(f"{name}: not an ISO 8601 time: {given!r}") from None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+def required_time(body: dict[str, Any], name: str) -> datetime:
+    required_text(body, name)
+    parsed = time(body, name)
+    assert parsed is not None  # the text is there
+    return parsed
 
 
 def obj(body: dict[str, Any], name: str) -> dict[str, Any] | None:
