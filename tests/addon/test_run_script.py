@@ -57,7 +57,7 @@ echo "$$" > "$RECORD/pid"
 DEFAULTS: dict[str, Any] = {
     "log_level": "info",
     "security_profile": "0",
-    "unknown_chargers": "ask",
+    "unknown_chargers": "accept",
     "strict": False,
     "heartbeat_interval": 300,
     "max_message_rate": 50,
@@ -144,7 +144,7 @@ def test_the_defaults_become_flags(tmp_path: Path) -> None:
     argv, environment, log = _run(tmp_path, DEFAULTS)
     assert argv == [
         "-m", "ocpp_core_app", *FIXED, "--log-level", "info", "--security-profile", "0", "--unknown-chargers",
-        "ask", "--heartbeat-interval", "300", "--max-message-rate", "50",
+        "accept", "--heartbeat-interval", "300", "--max-message-rate", "50",
     ]  # fmt: skip
     assert environment == {}  # no token: the app makes one
     assert log.count("\n") == 1 and "Starting OCPP Core" in log
