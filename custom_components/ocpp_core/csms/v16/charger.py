@@ -6,10 +6,10 @@ import contextlib
 from typing import Any
 
 from ..features.charger import Capabilities, ChargerAnswer, ChargingProfile, LocalListLimits, count, rate_units
+from ..features.charger_base import VersionCharger
 from ..features.local_list import Entry, entry_decision
 from ..model.station import Station
 from ..state.authorization import id_tag_info_v16
-from ..state.central_state import CentralState
 from ..state.tags import MAX_ID_LENGTH_V16
 from .commands import V16Commands
 
@@ -61,27 +61,14 @@ def local_list_limits(station: Station) -> LocalListLimits:
     )
 
 
-class V16Charger:
+class V16Charger(VersionCharger[V16Commands]):
     """Connectors are 1.6 connectors; 0 is the whole charger."""
 
     meter_interval_key = METER_INTERVAL_KEY
-
-    def __init__(self, station_id: str, state: CentralState, commands: V16Commands) -> None:
-        self._station_id = station_id
-        self._state = state
-        self._commands = commands
-
-    @property
-    def station_id(self) -> str:
-        return self._station_id
-
-    @property
-    def capabilities(self) -> Capabilities:
-        return capabilities(self._state.stations[self._station_id])
-
-    @property
-    def local_list_limits(self) -> LocalListLimits:
-        return local_list_limits(self._state.stations[self._station_id])
+    station_capabilities = staticmethod(capabilities)
+    station_local_list_limits = staticmethod(local_list_limits)
+    profile_payload = staticmethod(profile_payload)
+    local_list_entry = staticmethod(local_list_entry)
 
     async def restart(self, hard: bool = False) -> ChargerAnswer:
         return ChargerAnswer.of(await self._commands.reset("Hard" if hard else "Soft"))
@@ -103,23 +90,10 @@ class V16Charger:
     async def remote_stop(self, transaction_id: str) -> ChargerAnswer:
         return ChargerAnswer.of(await self._commands.remote_stop_transaction(int(transaction_id)))
 
-    async def set_charging_profile(self, evse_id: int, profile: ChargingProfile) -> ChargerAnswer:
-        return ChargerAnswer.of(await self._commands.set_charging_profile(evse_id, profile_payload(profile)))
-
-    async def clear_charging_profile(self, profile_id: int) -> ChargerAnswer:
-        return ChargerAnswer.of(await self._commands.clear_charging_profile(profile_id))
-
-    async def get_composite_schedule(self, evse_id: int, duration: int, unit: str | None = None) -> ChargerAnswer:
-        return ChargerAnswer.of(await self._commands.get_composite_schedule(evse_id, duration, unit))
-
     async def local_list_version(self) -> ChargerAnswer:
         answer = await self._commands.get_local_list_version()
         version = answer.get("listVersion")
         return ChargerAnswer.of(answer, version if isinstance(version, int) else None)
-
-    async def send_local_list(self, version: int, update_type: str, entries: list[Entry]) -> ChargerAnswer:
-        data = [local_list_entry(entry) for entry in entries]
-        return ChargerAnswer.of(await self._commands.send_local_list(version, update_type, data))
 
     async def meter_interval(self) -> ChargerAnswer:
         """As read with the configuration after every accepted boot (no call)."""

@@ -9,11 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from ..features.charger import Capabilities, ChargerAnswer, ChargingProfile, LocalListLimits, count, rate_units
+from ..features.charger_base import VersionCharger
 from ..features.local_list import TOKEN_TYPE_V2, Entry, entry_decision
 from ..model.station import Connector, Station
 from ..rpc.values import text_int
 from ..state.authorization import id_token_info_v2
-from ..state.central_state import CentralState
 from .commands import V201Commands
 
 METER_INTERVAL_COMPONENT, METER_INTERVAL_VARIABLE = "SampledDataCtrlr", "TxUpdatedInterval"
@@ -102,27 +102,14 @@ def local_list_limits(station: Station) -> LocalListLimits:
     )
 
 
-class V201Charger:
+class V201Charger(VersionCharger[V201Commands]):
     """The neutral commands in their 2.x form."""
 
     meter_interval_key = METER_INTERVAL_KEY
-
-    def __init__(self, station_id: str, state: CentralState, commands: V201Commands) -> None:
-        self._station_id = station_id
-        self._state = state
-        self._commands = commands
-
-    @property
-    def station_id(self) -> str:
-        return self._station_id
-
-    @property
-    def capabilities(self) -> Capabilities:
-        return capabilities(self._state.stations[self._station_id])
-
-    @property
-    def local_list_limits(self) -> LocalListLimits:
-        return local_list_limits(self._state.stations[self._station_id])
+    station_capabilities = staticmethod(capabilities)
+    station_local_list_limits = staticmethod(local_list_limits)
+    profile_payload = staticmethod(profile_payload)
+    local_list_entry = staticmethod(local_list_entry)
 
     async def restart(self, hard: bool = False) -> ChargerAnswer:
         # Immediate ends the sessions first, as 1.6 Soft does; 2.x has no harder reset
@@ -153,23 +140,10 @@ class V201Charger:
     async def remote_stop(self, transaction_id: str) -> ChargerAnswer:
         return ChargerAnswer.of(await self._commands.request_stop_transaction(transaction_id))
 
-    async def set_charging_profile(self, evse_id: int, profile: ChargingProfile) -> ChargerAnswer:
-        return ChargerAnswer.of(await self._commands.set_charging_profile(evse_id, profile_payload(profile)))
-
-    async def clear_charging_profile(self, profile_id: int) -> ChargerAnswer:
-        return ChargerAnswer.of(await self._commands.clear_charging_profile(profile_id))
-
-    async def get_composite_schedule(self, evse_id: int, duration: int, unit: str | None = None) -> ChargerAnswer:
-        return ChargerAnswer.of(await self._commands.get_composite_schedule(evse_id, duration, unit))
-
     async def local_list_version(self) -> ChargerAnswer:
         answer = await self._commands.get_local_list_version()
         version = answer.get("versionNumber")
         return ChargerAnswer.of(answer, version if isinstance(version, int) else None)
-
-    async def send_local_list(self, version: int, update_type: str, entries: list[Entry]) -> ChargerAnswer:
-        data = [local_list_entry(entry) for entry in entries]
-        return ChargerAnswer.of(await self._commands.send_local_list(version, update_type, data))
 
     async def meter_interval(self) -> ChargerAnswer:
         """GetVariables SampledDataCtrlr.TxUpdatedInterval; `status` is the attribute's status."""
