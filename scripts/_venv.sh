@@ -53,12 +53,13 @@ ensure_venv() {
     echo "==> Installing ${REQS#"$ROOT"/} into $VENV (new or changed; the first time takes a while)"
     # uv resolves and installs Home Assistant's ~100 packages far faster than pip;
     # fall back to pip when uv cannot be installed (e.g. no wheel for this platform).
+    # (`|| return 1`: the callers do not all run under `set -e`, and a failed install must not be stamped)
     if [[ -x "$VENV/bin/uv" ]] || "$VENV_PY" -m pip install --quiet uv; then
-        "$VENV/bin/uv" pip install --python "$VENV_PY" -r "$REQS"
+        "$VENV/bin/uv" pip install --python "$VENV_PY" -r "$REQS" || return 1
     else
         echo "==> uv is not available here; installing with pip (slower)"
-        "$VENV_PY" -m pip install --upgrade pip
-        "$VENV_PY" -m pip install -r "$REQS"
+        "$VENV_PY" -m pip install --upgrade pip || return 1
+        "$VENV_PY" -m pip install -r "$REQS" || return 1
     fi
     # Written only after a successful install, so an interrupted one is retried next time.
     echo "$want" >"$STAMP"
