@@ -6,8 +6,9 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import weakref
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, ClassVar
 
 import websockets
 
@@ -20,9 +21,12 @@ class FollowUps:
     """A mixin before the `ocpp` ChargePoint class (it overrides `route_message`)."""
 
     id: str
+    # every simulated charger alive, so a test's end can drop what they still had to send (drop_all)
+    _alive: ClassVar[weakref.WeakSet[FollowUps]] = weakref.WeakSet()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        FollowUps._alive.add(self)
         # every CALL of the central system, in order: (action, payload as sent)
         self.requests: list[tuple[str, dict[str, Any]]] = []
         # seconds between the steps of a follow-up (firmware download, upload …); 0 in tests
@@ -83,6 +87,12 @@ class FollowUps:
         timeout, and every message on the next connection with it)."""
         for task in list(self._tasks):
             task.cancel()
+
+    @classmethod
+    def drop_all(cls) -> None:
+        """Every charger's follow-ups still under way are dropped (a test is over: its sockets are gone)."""
+        for charger in list(cls._alive):
+            charger.drop_follow_ups()
 
     async def settle(self) -> None:
         """Wait until every follow-up message has been sent and answered (bound it with asyncio.timeout)."""
