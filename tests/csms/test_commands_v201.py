@@ -2,7 +2,7 @@
 simulated station — the request it received, its answer, what the central system learnt from it.
 Transactions, availability, triggers, reservations and the local list here, with the schema check that
 stops a bad request before it is sent and the same commands on 2.1; the device model, monitoring, smart
-charging, firmware, logs, display messages, customer data and security in test_commands201_management."""
+charging, firmware, logs, display messages, customer data and security in test_commands_management_v201."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""OCPP 2.0.1 / 2.1, central system → station, continued (see test_commands201): the device model,
+"""OCPP 2.0.1 / 2.1, central system → station, continued (see test_commands_v201): the device model,
 monitoring, smart charging, firmware and logs, display messages, customer information, certificates,
 network profiles and data transfer — the request the station received, its answer, what was learnt."""
 
