@@ -27,7 +27,7 @@ from sim import charger16, charger201
 from sim.auth import ConnectOptions
 from sim.core16 import ConfigKey
 
-from .csms.certs import Authority
+from .csms.support.certs import Authority
 from .helpers_ha import device_entry, until, wait_device
 
 FIRST = "first-garage-password"

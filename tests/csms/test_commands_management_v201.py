@@ -14,7 +14,7 @@ from custom_components.ocpp_core.csms.rpc.timeutil import format_timestamp, utcn
 from custom_components.ocpp_core.csms.v201.commands import component, variable
 from sim.handlers201 import SIM_VENDOR_ID, certificate_hash
 
-from .commands201 import (
+from .support.commands_v201 import (
     CP,
     EVSE_POWER,
     HEARTBEAT,
@@ -30,7 +30,7 @@ from .commands201 import (
     v2,
     wait_for,
 )
-from .conformance16 import Recorder
+from .support.conformance_v16 import Recorder
 
 
 @pytest.fixture
