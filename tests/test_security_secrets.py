@@ -137,7 +137,7 @@ async def test_no_secret_in_diagnostics_frames_store_or_logs(
     # a failed attempt with a wrong password is logged too (without it)
     with pytest.raises(InvalidStatus, match="401"):
         await charger16.connect(url, "cs1", options=ConnectOptions(FIRST, ssl=tls))
-    await central.state.save_now()
+    await central.state.store.save_now()
     await hass.async_block_till_done()
 
     shown = {

@@ -154,7 +154,7 @@ async def _async_options_updated(hass: HomeAssistant, entry: OcppConfigEntry) ->
     runtime.central.config.set_message_rate(new.max_message_rate)
     if new.history_size != runtime.central.config.history_size:
         runtime.central.config.history_size = new.history_size
-        runtime.central.state.history.resize(new.history_size)
+        runtime.central.state.transactions.history.resize(new.history_size)
     runtime.default_id_tag = default_id_tag(entry)
     apply_tag_options(entry, runtime.default_id_tag)
     if meter_interval(entry) != runtime.central.meter_intervals.default:

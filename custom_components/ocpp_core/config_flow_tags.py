@@ -134,7 +134,7 @@ class TagOptionsFlow(OptionsFlow):
                 errors[_ERROR_FIELDS.get(err.code, "base")] = err.code
                 placeholders["detail"] = err.detail
             else:
-                await central.state.save_now()
+                await central.state.store.save_now()
                 return self.async_create_entry(data=dict(self.config_entry.options))
         schema = self._tag_schema(central, record)
         if user_input is not None:  # show what was typed
@@ -175,7 +175,7 @@ class TagOptionsFlow(OptionsFlow):
             chosen = [id_tag for id_tag in user_input.get("id_tags") or () if central.tags.get(id_tag) is not None]
             if chosen:
                 central.tags.remove(chosen)
-                await central.state.save_now()
+                await central.state.store.save_now()
             return self.async_create_entry(data=dict(self.config_entry.options))
         schema = vol.Schema({vol.Optional("id_tags"): _select(self._tag_options(central), multiple=True)})
         return self.async_show_form(step_id="tag_remove", data_schema=schema)

@@ -70,7 +70,7 @@ class CentralSystem:
         # keeps each charger's meter value interval at the user's setting (or the default)
         self.meter_intervals = MeterIntervals(self)
         # charger passwords (security profiles 1 and 2), persisted with the state
-        self.credentials = CredentialStore(self.state, self.events, self.charger)
+        self.credentials = CredentialStore(self.state.store, self.events, self.charger)
         # refused attempts, flood closes and replay allowances, shared by the server and the sessions
         self.throttles = Throttles(self.config)
         # a flood of new ids (profile 0, policy accept) stops at max_stations (see features/retention.py)
@@ -90,7 +90,7 @@ class CentralSystem:
         self.limits = LimitManager(self)
         # the id tags (persisted) and the local authorization lists kept in step with them
         self.tags = self.state.authorization.tags
-        self.state.register_section("tags", self.tags.load, self.tags.dump)
+        self.state.store.register_section("tags", self.tags.load, self.tags.dump)
         self.local_lists = LocalListPusher(self)
 
     # ---- life cycle --------------------------------------------------------
@@ -113,7 +113,7 @@ class CentralSystem:
         self.meter_intervals.close()
         self.local_lists.close()
         self.state.close()
-        await self.state.save_now()
+        await self.state.store.save_now()
 
     @property
     def port(self) -> int:
@@ -138,8 +138,8 @@ class CentralSystem:
         if self.is_connected(station_id):
             return False
         self._forget(station_id)
-        self.state.history.forget(station_id)
-        await self.state.save_now()
+        self.state.transactions.history.forget(station_id)
+        await self.state.store.save_now()
         return True
 
     def _forget(self, station_id: str) -> None:
@@ -155,7 +155,7 @@ class CentralSystem:
         if station is not None and unregistered(station, self.credentials.has_password(station_id)):
             _LOGGER.debug("%s never registered: forgetting it", station_id)
             self._forget(station_id)
-            self.state.save_soon()
+            self.state.store.save_soon()
             return
         frames = self._frames.get(station_id)
         if frames is not None:
@@ -172,7 +172,7 @@ class CentralSystem:
         the station's own.  Naive bounds are taken as UTC.
         Ended transactions are kept up to `CentralSystemConfig.history_size`.
         """
-        return self.state.transactions(station_id, since, until)
+        return self.state.transactions.query(station_id, since, until)
 
     async def update_settings(self, station_id: str, changes: dict[str, Any]) -> ChargerSettings:
         """Change what the user set for a charger (see ChargerSettings); saved at once.
@@ -186,13 +186,13 @@ class CentralSystem:
         if not changed:
             return updated
         station.settings = updated
-        await self.state.save_now()
+        await self.state.store.save_now()
         self.events.emit(Event(EventType.SETTINGS_CHANGED, station_id, data={"changed": changed}))
         return updated
 
     def next_reservation_id(self) -> int:
         """A reservation id never handed out before, across restarts (for ReserveNow)."""
-        return self.state.allocate_reservation_id()
+        return self.state.reservations.allocate_id()
 
     # ---- commands ----------------------------------------------------------
 
@@ -230,11 +230,11 @@ class CentralSystem:
 
     def next_remote_start_id(self) -> int:
         """A remoteStartId never handed out before, across restarts (for RequestStartTransaction)."""
-        return self.state.allocate_remote_start_id()
+        return self.state.store.allocate_id("remote_start")
 
     def next_request_id(self) -> int:
         """A requestId never handed out before, across restarts (GetBaseReport, GetReport, GetLog …)."""
-        return self.state.allocate_request_id()
+        return self.state.store.allocate_id("request")
 
     async def accept_station(self, station_id: str) -> dict[str, Any] | None:
         """Accept a station (e.g. one answered Pending while it awaited the user's approval).
@@ -247,7 +247,7 @@ class CentralSystem:
         """
         if station_id not in self.state.stations:
             raise KeyError(station_id)
-        self.state.set_registration(station_id, RegistrationStatus.ACCEPTED)
+        self.state.activity.set_registration(station_id, RegistrationStatus.ACCEPTED)
         session = self._sessions.get(station_id)
         if session is None:
             return None
@@ -307,12 +307,12 @@ class CentralSystem:
             version,
             connection.remote_address,
         )
-        self.state.set_connected(station_id, version, True)
+        self.state.activity.set_connected(station_id, version, True)
         try:
             await session.serve()
         finally:
             if self._sessions.get(station_id) is session:
                 del self._sessions[station_id]
                 logs.log(_LOGGER, logging.INFO, station_id, "%s disconnected", station_id)
-                self.state.set_connected(station_id, None, False)
+                self.state.activity.set_connected(station_id, None, False)
                 self._after_disconnect(station_id)

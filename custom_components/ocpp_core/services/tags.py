@@ -140,7 +140,7 @@ async def _add_tag(call: ServiceCall) -> ServiceResponse:
         record = central.tags.add(TagRecord(str(call.data[ATTR_ID_TAG]), **changes))
     except TagError as err:
         raise tag_error(err) from err
-    await central.state.save_now()
+    await central.state.store.save_now()
     return {"tag": tag_view(record)} if call.return_response else None
 
 
@@ -151,7 +151,7 @@ async def _update_tag(call: ServiceCall) -> ServiceResponse:
         record = central.tags.update(str(call.data[ATTR_ID_TAG]), changes)
     except TagError as err:
         raise tag_error(err) from err
-    await central.state.save_now()
+    await central.state.store.save_now()
     return {"tag": tag_view(record)} if call.return_response else None
 
 
@@ -161,7 +161,7 @@ async def _remove_tag(call: ServiceCall) -> ServiceResponse:
         central.tags.remove(call.data[ATTR_ID_TAG])
     except TagError as err:
         raise tag_error(err) from err
-    await central.state.save_now()
+    await central.state.store.save_now()
     return None
 
 
