@@ -4,7 +4,7 @@ The Home Assistant side and the add-on import only from here; the layers are in 
 """
 
 from .central import CentralSystem, UnsupportedVersion
-from .config import CentralSystemConfig
+from .config import CentralSystemConfig, CentralSystemOptions
 from .features.charger import Charger, ChargerAnswer
 from .features.credentials import PUSH_MAX_LENGTH, PUSH_MIN_LENGTH, InvalidPassword, validate_password
 from .features.limits import InvalidLimit, LimitManager, LimitState
@@ -71,6 +71,7 @@ __all__ = [
     "CallTimeout",
     "CentralSystem",
     "CentralSystemConfig",
+    "CentralSystemOptions",
     "Charger",
     "ChargerAnswer",
     "ChargerSettings",

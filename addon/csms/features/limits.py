@@ -123,7 +123,7 @@ class LimitManager:
         self._workers: dict[str, asyncio.Task[None]] = {}
         self._last_send: dict[str, float] = {}  # loop time of the last batch sent, per station
         self._gate = ReapplyGate(central, self._reapply)
-        central.state.register_section("limits", self._load, self._dump)
+        central.state.store.register_section("limits", self._load, self._dump)
         central.events.subscribe(self._on_event, _EVENTS)
 
     @property
@@ -228,7 +228,7 @@ class LimitManager:
         else:
             slot.state = state
         self._changed(station_id, slot)
-        self._central.state.save_soon()
+        self._central.state.store.save_soon()
         self._mark(station_id, evse_id)
         return replace(state)
 
@@ -270,7 +270,7 @@ class LimitManager:
         if station is not None:  # also the id it would have had (a send may be on its way)
             kept.clears.add((evse_id, self._choice(station, evse_id).profile_id))
         self._central.events.emit(Event(EventType.LIMIT, station_id, evse_id, {"evse_id": evse_id, "cleared": True}))
-        await self._central.state.save_now()
+        await self._central.state.store.save_now()
         if self._central.is_connected(station_id):
             await self._send_clears(station_id)
         return True
@@ -378,7 +378,7 @@ class LimitManager:
             _LOGGER.info("%s states no rate unit and refused amperes but took watts: it gets watts", station_id)
         previous_id, slot.installed, slot.installed_id = slot.installed_id, key, choice.profile_id
         self._update(station_id, slot, status=STATUS_ACCEPTED, answer=dict(answer))
-        self._central.state.save_soon()
+        self._central.state.store.save_soon()
         if previous_id is not None and previous_id != choice.profile_id:
             kept.clears.add((evse_id, previous_id))
             await self._send_clears(station_id)
@@ -434,7 +434,7 @@ class LimitManager:
             # Unknown: it was not there (never accepted, or gone with a reboot): nothing left to do
             _LOGGER.debug("%s: ClearChargingProfile %s answered %s", station_id, profile_id, answer.get("status"))
             pending.discard((evse_id, profile_id))
-        self._central.state.save_soon()
+        self._central.state.store.save_soon()
 
     def _update(self, station_id: str, slot: Slot, **changes: Any) -> None:
         """Change the slot's state; announce it when something really changed."""
@@ -495,7 +495,7 @@ class LimitManager:
                 self._update(station_id, slot, status=STATUS_PENDING)
                 self._mark(station_id, evse_id)
         if slots:
-            self._central.state.save_soon()
+            self._central.state.store.save_soon()
 
     async def _reapply(self, station_id: str) -> None:
         """The charger (re)connected and can take limits: clear what is to clear, send every limit again."""

@@ -231,6 +231,11 @@ class _Reservable:
     def reservation(self, value: Reservation | None) -> None:
         self._reservation = value  # type: ignore[misc]  # the slot is declared by the dataclass
 
+    @property
+    def stored_reservation(self) -> Reservation | None:
+        """The reservation held, expired or not (until it is cleared)."""
+        return self._reservation
+
 
 @dataclass(slots=True)
 class Connector(_Reservable):

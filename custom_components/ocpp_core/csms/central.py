@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
 from websockets.asyncio.server import ServerConnection
 
 from .adapter import VersionAdapter
-from .config import CentralSystemConfig
+from .config import CentralSystemConfig, CentralSystemOptions
 from .features.charger import Capabilities, Charger
 from .features.credentials import CredentialStore
 from .features.intervals import MeterIntervals
@@ -26,8 +27,10 @@ from .rpc.framelog import FrameLog
 from .rpc.types import CallError, CallTimeout, NotConnected, OcppVersion
 from .rpc.validation import SchemaRegistry
 from .session import ChargerSession
+from .state.authorization import TagPolicy
 from .state.central_state import CentralState
 from .state.persistence import MemoryPersistence, Persistence
+from .state.tags import TagRecord
 from .transport.server import OcppServer
 from .transport.throttle import Throttles
 from .v16.adapter import V16Adapter
@@ -92,6 +95,45 @@ class CentralSystem:
         self.tags = self.state.authorization.tags
         self.state.store.register_section("tags", self.tags.load, self.tags.dump)
         self.local_lists = LocalListPusher(self)
+        # the options last applied (see apply_options); at first what the config says
+        self._options = CentralSystemOptions(
+            heartbeat_interval=self.config.heartbeat_interval,
+            lenient=self.config.lenient,
+            limit_interval=self.config.limit_interval,
+            max_message_rate=self.config.max_message_rate,
+            history_size=self.config.history_size,
+        )
+
+    def apply_options(self, options: CentralSystemOptions) -> frozenset[str]:
+        """Put the options in force, chargers staying connected; returns the names of those that changed.
+
+        Read at every message or use (the message rate, the heartbeat interval given at the next boot …);
+        a smaller history drops its oldest sessions; a new default meter interval goes to every connected
+        charger without its own."""
+        changed = frozenset(
+            f.name for f in fields(options) if getattr(options, f.name) != getattr(self._options, f.name)
+        )
+        self._options = options
+        config = self.config
+        config.heartbeat_interval = options.heartbeat_interval
+        config.lenient = options.lenient
+        config.limit_interval = options.limit_interval
+        config.set_message_rate(options.max_message_rate)
+        if options.history_size != config.history_size:
+            config.history_size = options.history_size
+            self.state.transactions.history.resize(options.history_size)
+        self.meter_intervals.set_default(options.meter_interval)
+        authorization = self.state.authorization
+        authorization.policy = TagPolicy(
+            accept_unknown=options.accept_unknown_tags, refuse_concurrent=options.refuse_concurrent_tags
+        )
+        authorization.set_remote_only(options.remote_only_tags)
+        return changed
+
+    @property
+    def options(self) -> CentralSystemOptions:
+        """The options last applied."""
+        return self._options
 
     # ---- life cycle --------------------------------------------------------
 
@@ -189,6 +231,26 @@ class CentralSystem:
         await self.state.store.save_now()
         self.events.emit(Event(EventType.SETTINGS_CHANGED, station_id, data={"changed": changed}))
         return updated
+
+    # ---- tags: each change is saved before it returns, and announced to the tag book's subscribers ----
+
+    async def add_tag(self, record: TagRecord) -> TagRecord:
+        """A new tag (TagError duplicate_tag, bad_…); the local lists follow."""
+        added = self.tags.add(record)
+        await self.state.store.save_now()
+        return added
+
+    async def update_tag(self, id_tag: str, changes: dict[str, Any]) -> TagRecord:
+        """Change some fields of a tag (see TagBook.update; TagError unknown_tag, bad_…)."""
+        updated = self.tags.update(id_tag, changes)
+        await self.state.store.save_now()
+        return updated
+
+    async def remove_tags(self, id_tags: Iterable[str]) -> list[TagRecord]:
+        """Remove tags, all or none (TagError unknown_tag names the first unknown one)."""
+        removed = self.tags.remove(id_tags)
+        await self.state.store.save_now()
+        return removed
 
     def next_reservation_id(self) -> int:
         """A reservation id never handed out before, across restarts (for ReserveNow)."""
