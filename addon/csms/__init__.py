@@ -33,10 +33,10 @@ from .model.station import (
     RegistrationStatus,
     Reservation,
     Station,
-    Transaction,
 )
 from .model.station_v2 import StationV2
 from .model.status import connector_status, delivering
+from .model.transaction import Transaction
 from .profiles import simple_profile
 from .rpc.timeutil import format_timestamp, utcnow
 from .rpc.types import V2_VERSIONS, CallError, CallTimeout, InvalidCall, NotConnected, OcppVersion

@@ -14,7 +14,8 @@ from typing import Any
 
 from ..model.configuration import MAX_CONNECTORS, apply_configuration
 from ..model.events import Event, EventBus, EventType
-from ..model.station import Connector, Station, Transaction
+from ..model.station import Connector, Station
+from ..model.transaction import Transaction
 from ..rpc.framelog import scrub_stored_station
 from ..rpc.loglimit import LogLimiter
 from .persistence import Persistence

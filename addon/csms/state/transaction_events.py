@@ -33,7 +33,8 @@ from datetime import datetime
 from typing import Any
 
 from ..model.events import Event, EventType
-from ..model.station import ENERGY_IMPORT_REGISTER, METER_ROUNDING_WH, Connector, MeterSample, Station, Transaction
+from ..model.station import ENERGY_IMPORT_REGISTER, Connector, MeterSample, Station
+from ..model.transaction import METER_ROUNDING_WH, Transaction
 from .reservations import Reservations
 from .store import StateStore
 from .transactions import Transactions

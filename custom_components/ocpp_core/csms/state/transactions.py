@@ -15,7 +15,8 @@ from datetime import datetime
 from typing import Any
 
 from ..model.events import Event, EventType
-from ..model.station import Connector, Station, Transaction
+from ..model.station import Connector, Station
+from ..model.transaction import Transaction
 from .history import TransactionHistory, as_utc, overlaps, transaction_record
 from .store import StateStore
 
