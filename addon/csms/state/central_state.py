@@ -22,8 +22,8 @@ from ..model.events import EventBus
 from ..model.station import Station
 from .activity import StationActivity
 from .authorization import Authorization
-from .configuration_reports import StationReports
-from .device_model_reports import StationReports2
+from .configuration_reports import ConfigurationReports
+from .device_model_reports import DeviceModelReports
 from .persistence import Persistence
 from .reservations import Reservations
 from .store import StateStore
@@ -47,8 +47,8 @@ class CentralState:
         self.transaction_events = TransactionEvents(
             self.store, self.transactions, self.activity.record_samples, self.reservations
         )
-        self.reports = StationReports(self.store)
-        self.v2_reports = StationReports2(self.store, self.activity)
+        self.reports = ConfigurationReports(self.store)
+        self.v2_reports = DeviceModelReports(self.store, self.activity)
 
     async def load(self) -> None:
         """Read what was saved; the reservations' expiry timers start."""

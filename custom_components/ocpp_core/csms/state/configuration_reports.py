@@ -18,7 +18,7 @@ from .store import StateStore
 _LOGGER = logging.getLogger(__name__)
 
 
-class StationReports:
+class ConfigurationReports:
     """Records the reports in the store."""
 
     def __init__(self, store: StateStore) -> None:

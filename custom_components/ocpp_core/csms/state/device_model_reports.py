@@ -46,7 +46,7 @@ def evse_status(connector_statuses: dict[int, str | None]) -> str | None:
     return next(iter(sorted(present)), None)
 
 
-class StationReports2:
+class DeviceModelReports:
     """Records the 2.x reports in the store; statuses go through StationActivity."""
 
     def __init__(self, store: StateStore, activity: StationActivity) -> None:
