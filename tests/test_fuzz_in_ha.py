@@ -54,7 +54,7 @@ async def test_hostile_values_with_the_store(
     ended = [t for t in central.transactions(f"good-{version}") if not t["open"]]
     assert len(ended) == 1 and ended[0]["energy_wh"] and ended[0]["energy_wh"] > 0, ended
     # the Store takes everything now
-    await central.state.save_now()
+    await central.state.store.save_now()
     await hass.async_block_till_done()
     stored = hass_storage[f"{DOMAIN}.{entry.entry_id}"]["data"]
     assert f"fuzz-{version}" in stored["stations"] and f"good-{version}" in stored["stations"]

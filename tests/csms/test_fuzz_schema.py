@@ -68,5 +68,5 @@ async def test_hostile_values_next_to_a_charging_session(
     ended = [t for t in central.transactions(f"good-{version}") if not t["open"]]
     assert len(ended) == 1 and ended[0]["energy_wh"] and ended[0]["energy_wh"] > 0, ended
     # and everything the hostile charger left behind can be stored
-    await central.state.save_now()
+    await central.state.store.save_now()
     assert persistence.saved is not None
