@@ -12,7 +12,10 @@ from custom_components.ocpp_core.csms.rpc.types import OcppVersion
 
 SEED = int(os.environ.get("FUZZ_SEED", "11"))
 MAX_STEP_S = 0.050  # the most one step of the event loop may take (CPU time of its thread)
-MAX_ANSWER_S = 0.100  # the longest the well-behaved charger may wait for an answer
+# the longest the well-behaved charger may wait for an answer, in wall-clock time: it includes the time the OS gives
+# other processes (0.1 s failed now and then with the machine at a load of 11); the loop's own blocking is held to
+# MAX_STEP_S in its thread's CPU time, which load does not move
+MAX_ANSWER_S = 0.300
 
 
 def charger_actions(central: CentralSystem, version: str) -> list[str]:
