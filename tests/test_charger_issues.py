@@ -5,9 +5,9 @@ from __future__ import annotations
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 
-from custom_components.ocpp_core.charger_issues import LIMIT_REJECTED, ChargerIssues, clear_charger_issues
 from custom_components.ocpp_core.const import DOMAIN
-from custom_components.ocpp_core.limit_repairs import describe_answer
+from custom_components.ocpp_core.repairs.charger_issues import LIMIT_REJECTED, ChargerIssues, clear_charger_issues
+from custom_components.ocpp_core.repairs.limits import describe_answer
 
 
 def test_a_limit_answer_in_one_line() -> None:

@@ -11,10 +11,7 @@ from homeassistant.helpers.device_registry import DeviceEntry
 from homeassistant.helpers.typing import ConfigType
 
 from .admission import admission, boot_policy, station_visible
-from .auth_repairs import AuthRepairs
-from .charger_issues import clear_charger_issues
-from .config_flow_tags import apply_tag_options
-from .configuration_issues import ConfigurationIssues
+from .automation_events import AutomationEvents
 from .const import (
     CONF_CAFILE,
     CONF_CERTFILE,
@@ -35,14 +32,17 @@ from .const import (
 )
 from .coordinator import EventBridge, OcppConfigEntry, OcppRuntimeData, default_id_tag, device_target
 from .csms import CentralSystem, CentralSystemConfig, TlsSetupError
-from .limit_repairs import LimitRepairs
 from .migration import async_migrate
-from .notify_events import AutomationEvents
+from .options.tags import apply_tag_options
+from .repairs.auth import AuthRepairs
+from .repairs.charger_issues import clear_charger_issues
+from .repairs.configuration import ConfigurationIssues
+from .repairs.limits import LimitRepairs
+from .repairs.storage import StorageIssues
+from .repairs.takeover import TakeoverRepairs
 from .services import async_setup_services
 from .services.security import async_setup_security_services
-from .storage_issues import StorageIssues
 from .store import HaStorePersistence
-from .takeover_repairs import TakeoverRepairs
 
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,

@@ -9,9 +9,9 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
+from .automation_events import CONNECTOR_EVENT_TYPES, STATION_EVENT_TYPES, signal_event
 from .coordinator import OcppConfigEntry
 from .entity import OcppEntity
-from .notify_events import CONNECTOR_EVENT_TYPES, STATION_EVENT_TYPES, signal_event
 
 PARALLEL_UPDATES = 0
 

@@ -3,7 +3,7 @@
 "In force" is what GetCompositeSchedule answered after the charger accepted the last change — the
 limit the charger really applies, which may be lower than the one asked for (another profile, the
 grid operator, its own maximum).  "Limit status" is the state of the last change, with the
-charger's answer as an attribute; a refusal also raises a repair issue (limit_repairs.py).
+charger's answer as an attribute; a refusal also raises a repair issue (repairs/limits.py).
 """
 
 from __future__ import annotations

@@ -18,8 +18,8 @@ from ..csms import evse_connector
 from ..errors import Answer, ha_error, validation_error
 from . import shared
 from .fields import ATTR_CONNECTOR_ID, ATTR_EVSE_CONNECTOR_ID, v2_name
+from .ocpp16_calls import open_transaction
 from .target import Target
-from .v16 import open_transaction
 
 # 1.6's Soft and Hard both end the sessions and restart at once: 2.x's Immediate
 _RESET_TYPES: Final = {"Soft": "Immediate", "Hard": "Immediate"}

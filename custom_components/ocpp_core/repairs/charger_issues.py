@@ -1,9 +1,8 @@
 """Repair issues per charger: raised with what went wrong, cleared when it recovers or is forgotten.
 
-auth_repairs.py, takeover_repairs.py, limit_repairs.py, configuration_issues.py and
-storage_issues.py each decide *when*; this module holds the one shape they share (a
-warning the user cannot fix from the repair dialog, one per charger or per charger and
-EVSE) and forgets all of a charger's issues when its device is removed.
+auth.py, takeover.py, limits.py, configuration.py and storage.py each decide *when*;
+this module holds the one shape they share (a warning the user cannot fix from the
+repair dialog, one per charger or per charger and EVSE) and forgets all of a charger's issues when its device is removed.
 """
 
 from __future__ import annotations
@@ -11,7 +10,7 @@ from __future__ import annotations
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 
-from .const import DOMAIN
+from ..const import DOMAIN
 
 AUTH_FAILED = "auth_failed"
 LIMIT_REJECTED = "limit_rejected"

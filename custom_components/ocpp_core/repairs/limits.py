@@ -11,8 +11,8 @@ from typing import Any
 
 from homeassistant.core import HomeAssistant, callback
 
+from ..csms import Event, EventType
 from .charger_issues import LIMIT_REJECTED, ChargerIssues, charger_issue_id
-from .csms import Event, EventType
 
 _REFUSED = frozenset({"rejected", "failed"})
 _SETTLED = frozenset({"accepted", "overridden"})  # overridden: accepted, another profile wins

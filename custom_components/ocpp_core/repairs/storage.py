@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from homeassistant.core import HomeAssistant, callback
 
+from ..coordinator import station_device_name
+from ..csms import CentralSystem, Event, EventType
 from .charger_issues import UNSTORABLE, ChargerIssues
-from .coordinator import station_device_name
-from .csms import CentralSystem, Event, EventType
 
 
 class StorageIssues:

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from homeassistant.core import HomeAssistant, callback
 
+from ..csms import Event, EventType
 from .charger_issues import CONNECTION_REPLACED, ChargerIssues
-from .csms import Event, EventType
 
 
 class TakeoverRepairs:

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from homeassistant.core import HomeAssistant, callback
 
+from ..csms import Event, EventType
 from .charger_issues import AUTH_FAILED, ChargerIssues, charger_issue_id
-from .csms import Event, EventType
 
 # refusals in a row before the user is told
 FAILURES_BEFORE_ISSUE = 5
