@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_HOST, CONF_PORT, EVENT_HOMEASSISTANT_STOP, Platform
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.device_registry import DeviceEntry
 from homeassistant.helpers.typing import ConfigType
 
-from .admission import admission, boot_policy, station_visible
 from .automation_events import AutomationEvents
 from .const import (
     CONF_CAFILE,
@@ -23,6 +28,7 @@ from .const import (
     CONF_METER_INTERVAL,
     CONF_SECURITY_PROFILE,
     CONF_STRICT_VALIDATION,
+    CONFIG_VERSION,
     DEFAULT_HEARTBEAT_INTERVAL,
     DEFAULT_HISTORY_SIZE,
     DEFAULT_HOST,
@@ -30,9 +36,18 @@ from .const import (
     DEFAULT_MAX_MESSAGE_RATE,
     DOMAIN,
 )
-from .coordinator import EventBridge, OcppConfigEntry, OcppRuntimeData, default_id_tag, device_target
+from .coordinator import (
+    EventBridge,
+    HaStorePersistence,
+    OcppConfigEntry,
+    OcppRuntimeData,
+    admission,
+    boot_policy,
+    default_id_tag,
+    device_target,
+    station_visible,
+)
 from .csms import CentralSystem, CentralSystemConfig, TlsSetupError
-from .migration import async_migrate
 from .options.tags import apply_tag_options
 from .repairs.auth import AuthRepairs
 from .repairs.charger_issues import clear_charger_issues
@@ -42,7 +57,6 @@ from .repairs.storage import StorageIssues
 from .repairs.takeover import TakeoverRepairs
 from .services import async_setup_services
 from .services.security import async_setup_security_services
-from .store import HaStorePersistence
 
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
@@ -81,7 +95,7 @@ def _central_config(entry: OcppConfigEntry) -> CentralSystemConfig:
 
 
 async def async_migrate_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> bool:
-    """Unique ids and device identifiers of version 1 get scoped by the entry (migration.py)."""
+    """Unique ids and device identifiers of version 1 get scoped by the entry (async_migrate)."""
     return await async_migrate(hass, entry)
 
 
@@ -194,3 +208,51 @@ async def async_remove_config_entry_device(hass: HomeAssistant, entry: OcppConfi
         clear_charger_issues(hass, entry.entry_id, station_id)
         entry.runtime_data.shown_connectors.pop(station_id, None)
     return True
+
+
+# ---- config entry migrations ----
+# Version 1 → 2: unique ids and device identifiers scoped by the config entry.
+# Version 1 named a charger's entities "<charger>_<connector>_<key>" and its
+# devices "<charger>" / "<charger>:<connector>", so the same charger id on two
+# central systems (ports) collided.  The registry entries are renamed in place:
+# entity ids, names the user gave, areas and history stay.
+
+_LOGGER = logging.getLogger(__name__)
+
+
+async def async_migrate(hass: HomeAssistant, entry: ConfigEntry) -> bool:
+    """Bring an entry of an older version up to CONFIG_VERSION; False for one from a newer release."""
+    if entry.version > CONFIG_VERSION:
+        return False  # a downgrade: this release cannot read what a newer one wrote
+    if entry.version == 1:
+        await _scope_by_entry(hass, entry.entry_id)
+        hass.config_entries.async_update_entry(entry, version=2)
+        _LOGGER.debug("Entry %s: unique ids and device identifiers scoped by the entry", entry.entry_id)
+    return True
+
+
+async def _scope_by_entry(hass: HomeAssistant, entry_id: str) -> None:
+    entity_scope, device_scope = f"{entry_id}_", f"{entry_id}:"
+
+    def scoped(entity: er.RegistryEntry) -> dict[str, Any] | None:
+        if entity.unique_id.startswith(entity_scope):
+            return None
+        return {"new_unique_id": entity_scope + entity.unique_id}
+
+    await er.async_migrate_entries(hass, entry_id, scoped)
+
+    devices = dr.async_get(hass)
+    for device in dr.async_entries_for_config_entry(devices, entry_id):
+        names = [name for domain, name in device.identifiers if domain == DOMAIN]
+        if not names or all(name.startswith(device_scope) for name in names):
+            continue
+        others = [other for other in device.config_entries if other != entry_id]
+        if any(name.startswith(f"{other}:") for name in names for other in others):
+            # a charger that moved between ports shared one device; another entry already took it,
+            # this one gets a device of its own when the charger's entities are set up
+            devices.async_update_device(device.id, remove_config_entry_id=entry_id)
+            continue
+        identifiers = {
+            (domain, f"{device_scope}{name}" if domain == DOMAIN else name) for domain, name in device.identifiers
+        }
+        devices.async_update_device(device.id, new_identifiers=identifiers)

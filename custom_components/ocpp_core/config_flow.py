@@ -25,6 +25,7 @@ from .const import (
     CONF_SECURITY_PROFILE,
     CONF_STRICT_VALIDATION,
     CONF_UNKNOWN_CHARGERS,
+    CONFIG_VERSION,
     DEFAULT_HEARTBEAT_INTERVAL,
     DEFAULT_HISTORY_SIZE,
     DEFAULT_HOST,
@@ -39,7 +40,6 @@ from .const import (
     UNKNOWN_CHARGER_POLICIES,
 )
 from .csms import MAX_METER_INTERVAL
-from .migration import CONFIG_VERSION
 from .options.charger import ChargerOptionsFlow
 from .options.security import SecurityOptionsFlow, check_tls_files, security_data, security_fields
 from .options.tags import TagOptionsFlow
