@@ -17,9 +17,6 @@ from datetime import datetime
 from typing import Any
 
 from homeassistant.components.sensor import (
-    DOMAIN as SENSOR_DOMAIN,
-)
-from homeassistant.components.sensor import (
     SensorDeviceClass,
     SensorEntity,
     SensorEntityDescription,
@@ -29,6 +26,7 @@ from homeassistant.const import (
     MAX_LENGTH_STATE_STATE,
     PERCENTAGE,
     EntityCategory,
+    Platform,
     UnitOfElectricCurrent,
     UnitOfElectricPotential,
     UnitOfEnergy,
@@ -37,13 +35,11 @@ from homeassistant.const import (
     UnitOfTemperature,
     UnitOfTime,
 )
-from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import entity_registry as er
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
 from . import sensor_values as values
-from .const import DOMAIN
-from .coordinator import OcppConfigEntry, OcppRuntimeData
+from .coordinator import OcppConfigEntry
 from .csms import (
     CURRENT_IMPORT,
     CURRENT_OFFERED,
@@ -57,7 +53,7 @@ from .csms import (
     LimitState,
     Station,
 )
-from .entity import OcppEntity, ShownSensor
+from .entity import OcppEntity, OcppEntityDescription, ShownSensor, async_setup_ocpp_entities
 
 PARALLEL_UPDATES = 0
 
@@ -74,24 +70,22 @@ def _state(value: StateValue) -> StateValue:
     return None if isinstance(value, str) and len(value) > MAX_LENGTH_STATE_STATE else value
 
 
-def _every_station(station: Station) -> bool:
-    return True
-
-
 def _v16_only(station: Station) -> bool:
     return not station.is_v2
 
 
+def _nothing(connector: Connector) -> None:
+    return None
+
+
 @dataclass(frozen=True, kw_only=True)
-class StationSensorDescription(SensorEntityDescription):
+class StationSensorDescription(OcppEntityDescription, SensorEntityDescription):
     value_fn: Callable[[Station], StateValue]
-    exists_fn: Callable[[Station], bool] = _every_station
 
 
 @dataclass(frozen=True, kw_only=True)
-class ConnectorSensorDescription(SensorEntityDescription):
-    value_fn: Callable[[Connector], StateValue]
-    exists_fn: Callable[[Station], bool] = _every_station
+class ConnectorSensorDescription(OcppEntityDescription, SensorEntityDescription):
+    value_fn: Callable[[Connector], StateValue] = _nothing
     # when set, the value instead: of the connector and its station
     station_value_fn: Callable[[Station, Connector], StateValue] | None = None
     # the state attributes, and (state class total) when the count last started over
@@ -237,7 +231,6 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
         translation_key="status",
         device_class=SensorDeviceClass.ENUM,
         options=values.STATUS_OPTIONS,
-        value_fn=lambda connector: None,
         station_value_fn=values.status,
     ),
     ConnectorSensorDescription(
@@ -246,7 +239,6 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
         state_class=SensorStateClass.MEASUREMENT,
         native_unit_of_measurement=UnitOfPower.WATT,
         suggested_display_precision=0,
-        value_fn=lambda connector: None,
         station_value_fn=values.power,
     ),
     *(
@@ -258,7 +250,6 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
             native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
             suggested_display_precision=0,  # what a car draws of the 6-32 A offered; more in the entity's settings
             entity_registry_enabled_default=phase == "L1",
-            value_fn=lambda connector: None,
             station_value_fn=values.phase_reading(CURRENT_IMPORT, phase, phase == "L1", flowing=True),
         )
         for phase in ("L1", "L2", "L3")
@@ -272,7 +263,6 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
             native_unit_of_measurement=UnitOfElectricPotential.VOLT,
             suggested_display_precision=0,
             entity_registry_enabled_default=False,
-            value_fn=lambda connector: None,
             station_value_fn=values.phase_reading(VOLTAGE, phase, phase == "L1-N"),
         )
         for phase in ("L1-N", "L2-N", "L3-N")
@@ -384,7 +374,6 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
         translation_key="limit_source",
         device_class=SensorDeviceClass.ENUM,
         options=values.LIMIT_SOURCE_OPTIONS,
-        value_fn=lambda evse: None,
         station_value_fn=values.limit_source,
         exists_fn=_is_v2,
     ),
@@ -394,55 +383,20 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
 async def async_setup_entry(
     hass: HomeAssistant, entry: OcppConfigEntry, async_add_entities: AddEntitiesCallback
 ) -> None:
-    runtime = entry.runtime_data
-    # the sensors made so far, by (station, connector or None, key): those of the station's OCPP version
-    made: set[tuple[str, int | None, str]] = set()
-
-    @callback
-    def sync(station_id: str, connector_id: int | None) -> None:
-        """Add the sensors the station's OCPP version has, remove those it has not (from the entity
-        registry too: they would stay as unavailable orphans)."""
-        station = runtime.central.stations[station_id]
-        registry = er.async_get(hass)
-        new: list[OcppEntity] = []
-        descriptions: tuple[StationSensorDescription | ConnectorSensorDescription, ...]
-        descriptions = STATION_SENSORS if connector_id is None else CONNECTOR_SENSORS
-        for description in descriptions:
-            key = (station_id, connector_id, description.key)
-            sensor: OcppEntity
-            if isinstance(description, StationSensorDescription):
-                sensor = StationSensor(runtime, entry.entry_id, station_id, None, description)
-            else:
-                sensor = ConnectorSensor(runtime, entry.entry_id, station_id, connector_id, description)
-            if description.exists_fn(station):
-                if key not in made:
-                    made.add(key)
-                    new.append(sensor)
-                continue
-            made.discard(key)
-            entity_id = registry.async_get_entity_id(SENSOR_DOMAIN, DOMAIN, sensor.unique_id or "")
-            if entity_id is not None:
-                registry.async_remove(entity_id)
-        async_add_entities(new)
-
-    @callback
-    def add_station(station_id: str) -> None:
-        sync(station_id, None)
-        async_add_entities(limit_sensors(runtime, entry.entry_id, station_id, None))
-
-    @callback
-    def add_connector(station_id: str, connector_id: int) -> None:
-        sync(station_id, connector_id)
-        async_add_entities(limit_sensors(runtime, entry.entry_id, station_id, connector_id))
-
-    @callback
-    def version_changed(station_id: str) -> None:
-        sync(station_id, None)
-        for connector_id in sorted(runtime.shown_connectors.get(station_id, ())):
-            sync(station_id, connector_id)
-
-    runtime.version_listeners.append(version_changed)
-    runtime.track_stations(add_station, add_connector)
+    async_setup_ocpp_entities(
+        hass,
+        entry,
+        async_add_entities,
+        Platform.SENSOR,
+        station=[
+            *((StationSensor, d) for d in STATION_SENSORS),
+            *((LimitSensor, d) for d in STATION_LIMIT_SENSORS),
+        ],
+        connector=[
+            *((ConnectorSensor, d) for d in CONNECTOR_SENSORS),
+            *((LimitSensor, d) for d in CONNECTOR_LIMIT_SENSORS),
+        ],
+    )
 
 
 class StationSensor(OcppEntity, ShownSensor):
@@ -514,9 +468,22 @@ class ConnectorSensor(OcppEntity, ShownSensor):
 LIMIT_STATUS_OPTIONS = ["pending", "sent", "accepted", "overridden", "rejected", "failed"]
 
 
+def _limit_answer(state: LimitState) -> dict[str, Any]:
+    """The status sensor carries the charger's answer (status, statusInfo) and the limit it was about."""
+    return {
+        "answer": state.answer,
+        "amps": state.amps,
+        "unit_sent": state.unit_sent,
+        "overridden_by": state.overridden_by,
+    }
+
+
 @dataclass(frozen=True, kw_only=True)
-class LimitSensorDescription(SensorEntityDescription):
+class LimitSensorDescription(OcppEntityDescription, SensorEntityDescription):
     value_fn: Callable[[LimitState], float | str | None]
+    attrs_fn: Callable[[LimitState], dict[str, Any]] | None = None
+    # like the numbers, they keep their value while the charger is offline
+    available_offline: bool = True
 
 
 def _in_force_amps(key: str) -> LimitSensorDescription:
@@ -550,6 +517,7 @@ def _status(key: str) -> LimitSensorDescription:
         options=LIMIT_STATUS_OPTIONS,
         entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=lambda state: state.status,
+        attrs_fn=_limit_answer,
     )
 
 
@@ -566,16 +534,8 @@ CONNECTOR_LIMIT_SENSORS = (
 )
 
 
-def limit_sensors(
-    runtime: OcppRuntimeData, entry_id: str, station_id: str, connector_id: int | None
-) -> list[LimitSensor]:
-    """The load-management sensors of the charger (connector_id None) or of one connector / EVSE."""
-    descriptions = STATION_LIMIT_SENSORS if connector_id is None else CONNECTOR_LIMIT_SENSORS
-    return [LimitSensor(runtime, entry_id, station_id, connector_id, d) for d in descriptions]
-
-
 class LimitSensor(OcppEntity, SensorEntity):
-    """Unknown until a limit is set; like the numbers, it keeps its value while the charger is offline."""
+    """Unknown until a limit is set."""
 
     entity_description: LimitSensorDescription
     # the charger's answer to the last change is for the repair issue and the entity's page; history keeps the status
@@ -584,10 +544,6 @@ class LimitSensor(OcppEntity, SensorEntity):
     @property
     def _limit(self) -> LimitState | None:
         return self.runtime.central.limits.get(self.station_id, self.connector_id or 0)
-
-    @property
-    def available(self) -> bool:
-        return self.station_id in self.runtime.central.stations
 
     @property
     def native_value(self) -> float | str | None:
@@ -599,15 +555,5 @@ class LimitSensor(OcppEntity, SensorEntity):
 
     @property
     def extra_state_attributes(self) -> dict[str, Any] | None:
-        """The status sensor carries the charger's answer (status, statusInfo) and the limit it was about."""
-        if self.entity_description.key != "limit_status":
-            return None
-        state = self._limit
-        if state is None:
-            return None
-        return {
-            "answer": state.answer,
-            "amps": state.amps,
-            "unit_sent": state.unit_sent,
-            "overridden_by": state.overridden_by,
-        }
+        state, attrs_fn = self._limit, self.entity_description.attrs_fn
+        return None if state is None or attrs_fn is None else attrs_fn(state)
