@@ -49,12 +49,9 @@ from .coordinator import (
 )
 from .csms import CentralSystem, CentralSystemConfig, TlsSetupError
 from .options.tags import apply_tag_options
-from .repairs.auth import AuthRepairs
+from .repairs import EventListener, charger_repairs
 from .repairs.charger_issues import clear_charger_issues
 from .repairs.configuration import ConfigurationIssues
-from .repairs.limits import LimitRepairs
-from .repairs.storage import StorageIssues
-from .repairs.takeover import TakeoverRepairs
 from .services import async_setup_services
 from .services.security import async_setup_security_services
 
@@ -107,18 +104,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> bool
     central = CentralSystem(config, HaStorePersistence(hass, entry.entry_id))
     entry.runtime_data = OcppRuntimeData(central, default_id_tag(entry), visible=station_visible(entry))
     apply_tag_options(entry, entry.runtime_data.default_id_tag)
-    bridge = EventBridge(hass, entry)
-    entry.async_on_unload(central.events.subscribe(bridge.handle))
-    entry.async_on_unload(central.events.subscribe(AutomationEvents(hass, entry.entry_id, central).handle))
-    # the repairs listen to their own few event types only, not to every meter value
-    for repairs in (
-        LimitRepairs(hass, entry.entry_id),
-        AuthRepairs(hass, entry.entry_id),
-        TakeoverRepairs(hass, entry.entry_id),
-        ConfigurationIssues(hass, entry.entry_id, central),
-        StorageIssues(hass, entry.entry_id, central),
-    ):
-        entry.async_on_unload(central.events.subscribe(repairs.handle, repairs.EVENTS))
+    listeners: list[EventListener] = [
+        EventBridge(hass, entry),
+        AutomationEvents(hass, entry.entry_id, central),
+        *charger_repairs(hass, entry.entry_id, central),
+    ]
+    for listener in listeners:  # each hears the event types it names only
+        entry.async_on_unload(central.events.subscribe(listener.handle, listener.EVENTS))
     central.meter_intervals.set_default(meter_interval(entry))
     issue_id = f"port_in_use_{entry.entry_id}"
     try:

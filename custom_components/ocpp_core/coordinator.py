@@ -174,9 +174,28 @@ _STATION_EVENTS = frozenset(
     }
 )
 
+# events that add a station's or a connector's device and entities, move them, rename them or change their
+# availability or range
+_DEVICE_EVENTS = frozenset(
+    {
+        EventType.STATION_ADDED,
+        EventType.BOOTED,
+        EventType.REGISTRATION,
+        EventType.CONNECTOR_ADDED,
+        EventType.CONNECTED,
+        EventType.DISCONNECTED,
+        EventType.SETTINGS_CHANGED,
+        EventType.LIMIT,
+        EventType.CHARGING_LIMIT,
+    }
+)
+
 
 class EventBridge:
     """Turns central-system events into device updates and entity signals."""
+
+    # what `handle` is subscribed to
+    EVENTS = _CONNECTOR_EVENTS | _STATION_EVENTS | _DEVICE_EVENTS
 
     def __init__(self, hass: HomeAssistant, entry: OcppConfigEntry) -> None:
         self._hass = hass

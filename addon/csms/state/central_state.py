@@ -45,6 +45,8 @@ STORAGE_VERSION = 1
 _INT32_MAX = 2_147_483_647
 # statuses after which a connector that was Reserved is no longer
 _RESERVATION_OVER = frozenset({"Available", "Unavailable", "Faulted"})
+# a StatusNotification error code that reports no error
+_NO_ERROR = frozenset({None, "", "NoError"})
 
 
 class CentralState(StationReports, StationReports2, TransactionEvents):
@@ -279,6 +281,7 @@ class CentralState(StationReports, StationReports2, TransactionEvents):
         if target.status == "Reserved" and status in _RESERVATION_OVER and target.reservation is not None:
             # the charger ended the reservation (used elsewhere, expired or cancelled at the charger)
             self._drop_reservation(station, target, "ended")
+        new_error = error_code != target.error_code and error_code not in _NO_ERROR
         target.status = status
         target.error_code = error_code
         target.info = info or None
@@ -288,6 +291,9 @@ class CentralState(StationReports, StationReports2, TransactionEvents):
             self.events.emit(Event(EventType.CONNECTOR_UPDATED, station_id, connector_id))
         else:
             self.events.emit(Event(EventType.STATION_UPDATED, station_id))
+        if new_error:
+            error = {"error_code": error_code, "info": target.info, "vendor_error_code": target.vendor_error_code}
+            self.events.emit(Event(EventType.ERROR_REPORTED, station_id, connector_id, data=error))
 
     # ---- meter values ------------------------------------------------------
 
