@@ -14,7 +14,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
 from .coordinator import OcppConfigEntry
-from .entity import OcppEntity, OcppEntityDescription, async_setup_ocpp_entities
+from .entity import EntitySpecs, OcppEntity, OcppEntityDescription, async_setup_ocpp_entities
 
 PARALLEL_UPDATES = 0
 
@@ -29,12 +29,6 @@ CONNECTED = OcppBinarySensorDescription(
 )
 
 
-async def async_setup_entry(
-    hass: HomeAssistant, entry: OcppConfigEntry, async_add_entities: AddEntitiesCallback
-) -> None:
-    async_setup_ocpp_entities(hass, entry, async_add_entities, Platform.BINARY_SENSOR, [(ConnectedSensor, CONNECTED)])
-
-
 class ConnectedSensor(OcppEntity, BinarySensorEntity):
     """On while the charger's WebSocket is open; the one entity that stays available offline."""
 
@@ -47,3 +41,13 @@ class ConnectedSensor(OcppEntity, BinarySensorEntity):
     @property
     def is_on(self) -> bool:
         return self.runtime.central.is_connected(self.station_id)
+
+
+# what each station and each of its connectors (EVSEs) gets
+STATION_ENTITIES: EntitySpecs = [(ConnectedSensor, CONNECTED)]
+
+
+async def async_setup_entry(
+    hass: HomeAssistant, entry: OcppConfigEntry, async_add_entities: AddEntitiesCallback
+) -> None:
+    async_setup_ocpp_entities(hass, entry, async_add_entities, Platform.BINARY_SENSOR, STATION_ENTITIES)

@@ -13,7 +13,7 @@ from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
 from .coordinator import OcppConfigEntry
 from .csms import ChargerAnswer
-from .entity import OcppControlDescription, OcppEntity, async_setup_ocpp_entities, ocpp_exception_handler
+from .entity import EntitySpecs, OcppControlDescription, OcppEntity, async_setup_ocpp_entities, ocpp_exception_handler
 from .errors import Answer
 
 PARALLEL_UPDATES = 1
@@ -49,19 +49,6 @@ UNLOCK_BUTTON = OcppButtonDescription(
 )
 
 
-async def async_setup_entry(
-    hass: HomeAssistant, entry: OcppConfigEntry, async_add_entities: AddEntitiesCallback
-) -> None:
-    async_setup_ocpp_entities(
-        hass,
-        entry,
-        async_add_entities,
-        Platform.BUTTON,
-        station=[(OcppButton, RESET_BUTTON)],
-        connector=[(OcppButton, UNLOCK_BUTTON)],
-    )
-
-
 class OcppButton(OcppEntity, ButtonEntity):
     entity_description: OcppButtonDescription
 
@@ -72,3 +59,14 @@ class OcppButton(OcppEntity, ButtonEntity):
     @ocpp_exception_handler
     async def async_press(self) -> Answer:
         return await self.entity_description.press_fn(self)
+
+
+# what each station and each of its connectors (EVSEs) gets
+STATION_ENTITIES: EntitySpecs = [(OcppButton, RESET_BUTTON)]
+CONNECTOR_ENTITIES: EntitySpecs = [(OcppButton, UNLOCK_BUTTON)]
+
+
+async def async_setup_entry(
+    hass: HomeAssistant, entry: OcppConfigEntry, async_add_entities: AddEntitiesCallback
+) -> None:
+    async_setup_ocpp_entities(hass, entry, async_add_entities, Platform.BUTTON, STATION_ENTITIES, CONNECTOR_ENTITIES)

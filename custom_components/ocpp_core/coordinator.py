@@ -33,7 +33,7 @@ from .const import (
     SAVE_DELAY_SECONDS,
     STORAGE_VERSION,
 )
-from .csms import CentralSystem, Event, EventType, Persistence, Station
+from .csms import CentralSystem, Event, EventType, Persistence, RegistrationStatus, Station
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -391,10 +391,6 @@ class HaStorePersistence(Persistence):
 # ---- which chargers may charge ----
 
 
-ACCEPTED = "Accepted"
-PENDING = "Pending"
-REJECTED = "Rejected"
-
 BootPolicy = Callable[[str, dict[str, Any]], str]
 
 
@@ -405,7 +401,7 @@ def admission(entry: OcppConfigEntry) -> Callable[[str], bool]:
         if entry.options.get(CONF_UNKNOWN_CHARGERS, DEFAULT_UNKNOWN_CHARGERS) != POLICY_REJECT:
             return True
         station = entry.runtime_data.central.stations.get(station_id)
-        return station is not None and station.registration_status == ACCEPTED
+        return station is not None and station.registration_status == RegistrationStatus.ACCEPTED
 
     return admitted
 
@@ -416,10 +412,10 @@ def station_visible(entry: OcppConfigEntry) -> Callable[[Station], bool]:
 
     def visible(station: Station) -> bool:
         status = station.registration_status
-        if status == ACCEPTED:
+        if status == RegistrationStatus.ACCEPTED:
             return True
         policy = entry.options.get(CONF_UNKNOWN_CHARGERS, DEFAULT_UNKNOWN_CHARGERS)
-        return policy == POLICY_ACCEPT and status not in (None, REJECTED)
+        return policy == POLICY_ACCEPT and status not in (None, RegistrationStatus.REJECTED)
 
     return visible
 
@@ -430,13 +426,13 @@ def boot_policy(hass: HomeAssistant, entry: OcppConfigEntry) -> BootPolicy:
     @callback
     def decide(station_id: str, boot: dict[str, Any]) -> str:
         station = entry.runtime_data.central.stations.get(station_id)
-        if station is not None and station.registration_status == ACCEPTED:
-            return ACCEPTED  # accepted before (by the user or by the accept policy)
+        if station is not None and station.registration_status == RegistrationStatus.ACCEPTED:
+            return RegistrationStatus.ACCEPTED  # accepted before (by the user or by the accept policy)
         policy = entry.options.get(CONF_UNKNOWN_CHARGERS, DEFAULT_UNKNOWN_CHARGERS)
         if policy == POLICY_ACCEPT:
-            return ACCEPTED
+            return RegistrationStatus.ACCEPTED
         if policy == POLICY_REJECT:
-            return REJECTED
+            return RegistrationStatus.REJECTED
         # ask: the charger stays connected, Pending, while a discovery card asks the user
         hass.async_create_task(
             hass.config_entries.flow.async_init(
@@ -451,6 +447,6 @@ def boot_policy(hass: HomeAssistant, entry: OcppConfigEntry) -> BootPolicy:
             ),
             f"{DOMAIN} discovery of {station_id}",
         )
-        return PENDING
+        return RegistrationStatus.PENDING
 
     return decide

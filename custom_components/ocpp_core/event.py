@@ -13,7 +13,7 @@ from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
 from .automation_events import CONNECTOR_EVENT_TYPES, STATION_EVENT_TYPES, signal_event
 from .coordinator import OcppConfigEntry
-from .entity import OcppEntity, OcppEntityDescription, async_setup_ocpp_entities
+from .entity import EntitySpecs, OcppEntity, OcppEntityDescription, async_setup_ocpp_entities
 
 PARALLEL_UPDATES = 0
 
@@ -29,19 +29,6 @@ STATION_EVENTS = OcppEventDescription(
 SESSION_EVENTS = OcppEventDescription(
     key="session_event", translation_key="session_event", event_types=CONNECTOR_EVENT_TYPES
 )
-
-
-async def async_setup_entry(
-    hass: HomeAssistant, entry: OcppConfigEntry, async_add_entities: AddEntitiesCallback
-) -> None:
-    async_setup_ocpp_entities(
-        hass,
-        entry,
-        async_add_entities,
-        Platform.EVENT,
-        station=[(OcppEventEntity, STATION_EVENTS)],
-        connector=[(OcppEventEntity, SESSION_EVENTS)],
-    )
 
 
 class OcppEventEntity(OcppEntity, EventEntity):
@@ -64,3 +51,14 @@ class OcppEventEntity(OcppEntity, EventEntity):
         if event_type in (self.event_types or ()):
             self._trigger_event(event_type, {k: v for k, v in data.items() if isinstance(v, str | int | float | bool)})
             self.async_write_ha_state()
+
+
+# what each station and each of its connectors (EVSEs) gets
+STATION_ENTITIES: EntitySpecs = [(OcppEventEntity, STATION_EVENTS)]
+CONNECTOR_ENTITIES: EntitySpecs = [(OcppEventEntity, SESSION_EVENTS)]
+
+
+async def async_setup_entry(
+    hass: HomeAssistant, entry: OcppConfigEntry, async_add_entities: AddEntitiesCallback
+) -> None:
+    async_setup_ocpp_entities(hass, entry, async_add_entities, Platform.EVENT, STATION_ENTITIES, CONNECTOR_ENTITIES)

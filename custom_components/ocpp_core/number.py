@@ -29,7 +29,7 @@ from homeassistant.helpers.entity_platform import AddEntitiesCallback
 from .const import CONF_LIMIT_STEP, DEFAULT_LIMIT_STEP
 from .coordinator import OcppConfigEntry
 from .csms import LimitManager, LimitState
-from .entity import OcppControlDescription, OcppEntity, async_setup_ocpp_entities, ocpp_exception_handler
+from .entity import EntitySpecs, OcppControlDescription, OcppEntity, async_setup_ocpp_entities, ocpp_exception_handler
 
 PARALLEL_UPDATES = 0  # setting a limit only queues it in the central system
 
@@ -88,19 +88,6 @@ CONNECTOR_NUMBERS = (
     _number("current_limit", "current_limit", in_amps=True),
     _number("power_limit", "power_limit", in_amps=False),
 )
-
-
-async def async_setup_entry(
-    hass: HomeAssistant, entry: OcppConfigEntry, async_add_entities: AddEntitiesCallback
-) -> None:
-    async_setup_ocpp_entities(
-        hass,
-        entry,
-        async_add_entities,
-        Platform.NUMBER,
-        station=[(LimitNumber, d) for d in STATION_NUMBERS],
-        connector=[(LimitNumber, d) for d in CONNECTOR_NUMBERS],
-    )
 
 
 class LimitNumber(OcppEntity, NumberEntity):
@@ -164,3 +151,14 @@ class LimitNumber(OcppEntity, NumberEntity):
     async def async_set_native_value(self, value: float) -> None:
         """Shows the new request at once; the charger's answer follows as an event."""
         await self.entity_description.set_fn(self.runtime.central.limits, self.station_id, self.evse_id, value)
+
+
+# what each station and each of its connectors (EVSEs) gets
+STATION_ENTITIES: EntitySpecs = [(LimitNumber, d) for d in STATION_NUMBERS]
+CONNECTOR_ENTITIES: EntitySpecs = [(LimitNumber, d) for d in CONNECTOR_NUMBERS]
+
+
+async def async_setup_entry(
+    hass: HomeAssistant, entry: OcppConfigEntry, async_add_entities: AddEntitiesCallback
+) -> None:
+    async_setup_ocpp_entities(hass, entry, async_add_entities, Platform.NUMBER, STATION_ENTITIES, CONNECTOR_ENTITIES)

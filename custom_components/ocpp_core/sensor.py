@@ -1,18 +1,14 @@
 """Sensors of a station and its connectors (OCPP 2.x: EVSEs), declared as descriptions.
 
-`exists_fn` decides per station whether a sensor is created at all: a 1.6
-charger gets no OCPP 2.x sensors (charging state, EV charging needs, limit
-source), and a 2.x station none of the 1.6 status-notification error codes
-(2.x reports problems as device-model events instead).  A charger that comes
-back speaking the other version gets that version's sensors at once, and the
-other version's leave the entity registry (at every start too: no orphans).
-What the sensors show is read in sensor_values.py.
+`exists_fn` decides per station: a 1.6 charger gets no OCPP 2.x sensors (charging state, EV charging needs,
+limit source), a 2.x station none of the 1.6 status-notification error codes (2.x reports problems as
+device-model events instead).  What the sensors show is read in sensor_values.py.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -53,7 +49,7 @@ from .csms import (
     LimitState,
     Station,
 )
-from .entity import OcppEntity, OcppEntityDescription, ShownSensor, async_setup_ocpp_entities
+from .entity import EntitySpecs, OcppEntity, OcppEntityDescription, ShownSensor, async_setup_ocpp_entities
 
 PARALLEL_UPDATES = 0
 
@@ -93,34 +89,23 @@ class ConnectorSensorDescription(OcppEntityDescription, SensorEntityDescription)
     last_reset_fn: Callable[[Connector], datetime | None] | None = None
 
 
+def _diagnostic(key: str, value_fn: Callable[[Station], StateValue], **kwargs: Any) -> StationSensorDescription:
+    """A station's diagnostic sensor, translated by its key."""
+    return StationSensorDescription(
+        key=key, translation_key=key, entity_category=EntityCategory.DIAGNOSTIC, value_fn=value_fn, **kwargs
+    )
+
+
 STATION_SENSORS: tuple[StationSensorDescription, ...] = (
-    StationSensorDescription(
-        key="error_code",
-        translation_key="error_code",
-        entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda station: values.error(station.error_code) or "none",
-        exists_fn=_v16_only,
-    ),
-    StationSensorDescription(
-        key="vendor_error_code",
-        translation_key="vendor_error_code",
-        entity_category=EntityCategory.DIAGNOSTIC,
+    _diagnostic("error_code", lambda station: values.error(station.error_code) or "none", exists_fn=_v16_only),
+    _diagnostic(
+        "vendor_error_code",
+        lambda station: station.vendor_error_code,
         entity_registry_enabled_default=False,
-        value_fn=lambda station: station.vendor_error_code,
         exists_fn=_v16_only,
     ),
-    StationSensorDescription(
-        key="ocpp_version",
-        translation_key="ocpp_version",
-        entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda station: station.ocpp_version.value if station.ocpp_version else None,
-    ),
-    StationSensorDescription(
-        key="firmware_version",
-        translation_key="firmware_version",
-        entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda station: station.firmware_version,
-    ),
+    _diagnostic("ocpp_version", lambda station: station.ocpp_version.value if station.ocpp_version else None),
+    _diagnostic("firmware_version", lambda station: station.firmware_version),
     StationSensorDescription(
         key="station_status",
         translation_key="station_status",
@@ -129,25 +114,12 @@ STATION_SENSORS: tuple[StationSensorDescription, ...] = (
         value_fn=lambda station: values.status_key(station.status),
         exists_fn=_v16_only,  # a 2.x station has no status of its own, its EVSEs have
     ),
-    StationSensorDescription(
-        key="firmware_status",
-        translation_key="firmware_status",
-        entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda station: station.firmware_status,
+    _diagnostic("firmware_status", lambda station: station.firmware_status),
+    _diagnostic(
+        "last_security_event",
+        lambda station: station.security_events[-1]["type"] if station.security_events else None,
     ),
-    StationSensorDescription(
-        key="last_security_event",
-        translation_key="last_security_event",
-        entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda station: station.security_events[-1]["type"] if station.security_events else None,
-    ),
-    StationSensorDescription(
-        key="last_heartbeat",
-        translation_key="last_heartbeat",
-        device_class=SensorDeviceClass.TIMESTAMP,
-        entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda station: station.last_heartbeat,
-    ),
+    _diagnostic("last_heartbeat", lambda station: station.last_heartbeat, device_class=SensorDeviceClass.TIMESTAMP),
     # counts kept across restarts (csms/model/counters.py): statistics can sum them per day or month
     StationSensorDescription(
         key="sessions",
@@ -155,38 +127,53 @@ STATION_SENSORS: tuple[StationSensorDescription, ...] = (
         state_class=SensorStateClass.TOTAL_INCREASING,
         value_fn=lambda station: station.counters.sessions,
     ),
-    StationSensorDescription(
-        key="boots",
-        translation_key="boots",
-        entity_category=EntityCategory.DIAGNOSTIC,
-        state_class=SensorStateClass.TOTAL_INCREASING,
-        value_fn=lambda station: station.counters.boots,
-    ),
-    StationSensorDescription(
-        key="disconnects",
-        translation_key="disconnects",
-        entity_category=EntityCategory.DIAGNOSTIC,
+    _diagnostic("boots", lambda station: station.counters.boots, state_class=SensorStateClass.TOTAL_INCREASING),
+    _diagnostic(
+        "disconnects",
+        lambda station: station.counters.disconnects,
         state_class=SensorStateClass.TOTAL_INCREASING,
         entity_registry_enabled_default=False,  # changes with every network hiccup
-        value_fn=lambda station: station.counters.disconnects,
     ),
-    StationSensorDescription(
-        key="connector_count",
-        translation_key="connector_count",
-        entity_category=EntityCategory.DIAGNOSTIC,
+    _diagnostic(
+        "connector_count",
+        lambda station: len(station.connectors),
         entity_registry_enabled_default=False,
-        value_fn=lambda station: len(station.connectors),
         exists_fn=_v16_only,
     ),
-    StationSensorDescription(
-        key="evse_count",
-        translation_key="evse_count",
-        entity_category=EntityCategory.DIAGNOSTIC,
-        entity_registry_enabled_default=False,
-        value_fn=lambda station: len(station.connectors),
-        exists_fn=_is_v2,
+    _diagnostic(
+        "evse_count", lambda station: len(station.connectors), entity_registry_enabled_default=False, exists_fn=_is_v2
     ),
 )
+
+
+def _measurement(
+    key: str, device_class: SensorDeviceClass | None, unit: str | None, precision: int, **kwargs: Any
+) -> ConnectorSensorDescription:
+    """A connector's reading of what flows or is measured now."""
+    return ConnectorSensorDescription(
+        key=key,
+        device_class=device_class,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=unit,
+        suggested_display_precision=precision,
+        **kwargs,
+    )
+
+
+def _register(
+    key: str, translation_key: str, value_fn: Callable[[Connector], StateValue]
+) -> ConnectorSensorDescription:
+    """An energy register of the connector's meter (kWh, only ever growing)."""
+    return ConnectorSensorDescription(
+        key=key,
+        translation_key=translation_key,
+        device_class=SensorDeviceClass.ENERGY,
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+        suggested_display_precision=2,
+        value_fn=value_fn,
+    )
+
 
 CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
     ConnectorSensorDescription(
@@ -196,12 +183,11 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
         value_fn=lambda connector: values.error(connector.error_code) or "none",
         exists_fn=_v16_only,
     ),
-    ConnectorSensorDescription(
-        key="temperature",
-        device_class=SensorDeviceClass.TEMPERATURE,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfTemperature.CELSIUS,
-        suggested_display_precision=1,
+    _measurement(
+        "temperature",
+        SensorDeviceClass.TEMPERATURE,
+        UnitOfTemperature.CELSIUS,
+        1,
         entity_registry_enabled_default=False,
         value_fn=lambda connector: connector.reading(TEMPERATURE),
     ),
@@ -233,35 +219,26 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
         options=values.STATUS_OPTIONS,
         station_value_fn=values.status,
     ),
-    ConnectorSensorDescription(
-        key="power",
-        device_class=SensorDeviceClass.POWER,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfPower.WATT,
-        suggested_display_precision=0,
-        station_value_fn=values.power,
-    ),
+    _measurement("power", SensorDeviceClass.POWER, UnitOfPower.WATT, 0, station_value_fn=values.power),
     *(
-        ConnectorSensorDescription(
-            key=f"current_{phase.lower()}",
+        _measurement(
+            f"current_{phase.lower()}",
+            SensorDeviceClass.CURRENT,
+            UnitOfElectricCurrent.AMPERE,
+            0,  # what a car draws of the 6-32 A offered; more in the entity's settings
             translation_key=f"current_{phase.lower()}",
-            device_class=SensorDeviceClass.CURRENT,
-            state_class=SensorStateClass.MEASUREMENT,
-            native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
-            suggested_display_precision=0,  # what a car draws of the 6-32 A offered; more in the entity's settings
             entity_registry_enabled_default=phase == "L1",
             station_value_fn=values.phase_reading(CURRENT_IMPORT, phase, phase == "L1", flowing=True),
         )
         for phase in ("L1", "L2", "L3")
     ),
     *(
-        ConnectorSensorDescription(
-            key=f"voltage_{phase[:2].lower()}",
+        _measurement(
+            f"voltage_{phase[:2].lower()}",
+            SensorDeviceClass.VOLTAGE,
+            UnitOfElectricPotential.VOLT,
+            0,
             translation_key=f"voltage_{phase[:2].lower()}",
-            device_class=SensorDeviceClass.VOLTAGE,
-            state_class=SensorStateClass.MEASUREMENT,
-            native_unit_of_measurement=UnitOfElectricPotential.VOLT,
-            suggested_display_precision=0,
             entity_registry_enabled_default=False,
             station_value_fn=values.phase_reading(VOLTAGE, phase, phase == "L1-N"),
         )
@@ -277,58 +254,37 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
         attrs_fn=values.session_attrs,
         last_reset_fn=values.session_start,
     ),
-    ConnectorSensorDescription(
-        key="energy",
-        translation_key="energy_register",
-        device_class=SensorDeviceClass.ENERGY,
-        state_class=SensorStateClass.TOTAL_INCREASING,
-        native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
-        suggested_display_precision=2,
-        value_fn=lambda connector: values.kilo(connector.lifetime_energy_wh),
+    _register("energy", "energy_register", lambda connector: values.kilo(connector.lifetime_energy_wh)),
+    _register(
+        "energy_export",
+        "energy_export_register",
+        lambda connector: values.kilo(connector.reading(ENERGY_EXPORT_REGISTER)),
     ),
-    ConnectorSensorDescription(
-        key="energy_export",
-        translation_key="energy_export_register",
-        device_class=SensorDeviceClass.ENERGY,
-        state_class=SensorStateClass.TOTAL_INCREASING,
-        native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
-        suggested_display_precision=2,
-        value_fn=lambda connector: values.kilo(connector.reading(ENERGY_EXPORT_REGISTER)),
-    ),
-    ConnectorSensorDescription(
-        key="frequency",
-        device_class=SensorDeviceClass.FREQUENCY,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfFrequency.HERTZ,
-        suggested_display_precision=2,
+    _measurement(
+        "frequency",
+        SensorDeviceClass.FREQUENCY,
+        UnitOfFrequency.HERTZ,
+        2,
         entity_registry_enabled_default=False,
         value_fn=lambda connector: connector.reading(FREQUENCY),
     ),
-    ConnectorSensorDescription(
-        key="power_factor",
-        device_class=SensorDeviceClass.POWER_FACTOR,
-        state_class=SensorStateClass.MEASUREMENT,
-        suggested_display_precision=2,
+    _measurement(
+        "power_factor",
+        SensorDeviceClass.POWER_FACTOR,
+        None,
+        2,
         entity_registry_enabled_default=False,
         value_fn=lambda connector: connector.reading(POWER_FACTOR),
     ),
     # the car's state of charge: no battery device class, which Home Assistant would show in the
     # device header as the charger's own battery
-    ConnectorSensorDescription(
-        key="soc",
-        translation_key="soc",
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=PERCENTAGE,
-        suggested_display_precision=0,
-        value_fn=lambda connector: connector.reading(SOC),
-    ),
-    ConnectorSensorDescription(
-        key="current_offered",
+    _measurement("soc", None, PERCENTAGE, 0, translation_key="soc", value_fn=lambda connector: connector.reading(SOC)),
+    _measurement(
+        "current_offered",
+        SensorDeviceClass.CURRENT,
+        UnitOfElectricCurrent.AMPERE,
+        1,
         translation_key="current_offered",
-        device_class=SensorDeviceClass.CURRENT,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
-        suggested_display_precision=1,
         value_fn=lambda connector: connector.reading(CURRENT_OFFERED),
     ),
     ConnectorSensorDescription(
@@ -378,25 +334,6 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
         exists_fn=_is_v2,
     ),
 )
-
-
-async def async_setup_entry(
-    hass: HomeAssistant, entry: OcppConfigEntry, async_add_entities: AddEntitiesCallback
-) -> None:
-    async_setup_ocpp_entities(
-        hass,
-        entry,
-        async_add_entities,
-        Platform.SENSOR,
-        station=[
-            *((StationSensor, d) for d in STATION_SENSORS),
-            *((LimitSensor, d) for d in STATION_LIMIT_SENSORS),
-        ],
-        connector=[
-            *((ConnectorSensor, d) for d in CONNECTOR_SENSORS),
-            *((LimitSensor, d) for d in CONNECTOR_LIMIT_SENSORS),
-        ],
-    )
 
 
 class StationSensor(OcppEntity, ShownSensor):
@@ -465,18 +402,6 @@ class ConnectorSensor(OcppEntity, ShownSensor):
 # grid operator, its own maximum).  "Limit status" is the state of the last change, with the
 # charger's answer as an attribute; a refusal also raises a repair issue (repairs/limits.py).
 
-LIMIT_STATUS_OPTIONS = ["pending", "sent", "accepted", "overridden", "rejected", "failed"]
-
-
-def _limit_answer(state: LimitState) -> dict[str, Any]:
-    """The status sensor carries the charger's answer (status, statusInfo) and the limit it was about."""
-    return {
-        "answer": state.answer,
-        "amps": state.amps,
-        "unit_sent": state.unit_sent,
-        "overridden_by": state.overridden_by,
-    }
-
 
 @dataclass(frozen=True, kw_only=True)
 class LimitSensorDescription(OcppEntityDescription, SensorEntityDescription):
@@ -486,51 +411,38 @@ class LimitSensorDescription(OcppEntityDescription, SensorEntityDescription):
     available_offline: bool = True
 
 
-def _in_force_amps(key: str) -> LimitSensorDescription:
-    return LimitSensorDescription(
+CONNECTOR_LIMIT_SENSORS = (
+    LimitSensorDescription(
         key="limit_in_force",
-        translation_key=key,
+        translation_key="limit_in_force",
         device_class=SensorDeviceClass.CURRENT,
         state_class=SensorStateClass.MEASUREMENT,
         native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
         value_fn=lambda state: state.in_force_amps,
-    )
-
-
-def _in_force_watts(key: str) -> LimitSensorDescription:
-    return LimitSensorDescription(
+    ),
+    LimitSensorDescription(
         key="limit_in_force_power",
-        translation_key=key,
+        translation_key="limit_in_force_power",
         device_class=SensorDeviceClass.POWER,
         state_class=SensorStateClass.MEASUREMENT,
         native_unit_of_measurement=UnitOfPower.WATT,
         entity_registry_enabled_default=False,  # the same limit as the one in amperes
         value_fn=lambda state: state.in_force_watts,
-    )
-
-
-def _status(key: str) -> LimitSensorDescription:
-    return LimitSensorDescription(
+    ),
+    LimitSensorDescription(
         key="limit_status",
-        translation_key=key,
+        translation_key="limit_status",
         device_class=SensorDeviceClass.ENUM,
-        options=LIMIT_STATUS_OPTIONS,
+        options=values.LIMIT_STATUS_OPTIONS,
         entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=lambda state: state.status,
-        attrs_fn=_limit_answer,
-    )
-
-
-# a single-connector charger shows both on one device: the charger's own names differ
-STATION_LIMIT_SENSORS = (
-    _in_force_amps("charger_limit_in_force"),
-    _in_force_watts("charger_limit_in_force_power"),
-    _status("charger_limit_status"),
+        attrs_fn=values.limit_answer,
+    ),
 )
-CONNECTOR_LIMIT_SENSORS = (
-    _in_force_amps("limit_in_force"),
-    _in_force_watts("limit_in_force_power"),
-    _status("limit_status"),
+# a single-connector charger shows both on one device: the charger's own names differ
+STATION_LIMIT_SENSORS = tuple(
+    replace(description, translation_key=f"charger_{description.translation_key}")
+    for description in CONNECTOR_LIMIT_SENSORS
 )
 
 
@@ -557,3 +469,20 @@ class LimitSensor(OcppEntity, SensorEntity):
     def extra_state_attributes(self) -> dict[str, Any] | None:
         state, attrs_fn = self._limit, self.entity_description.attrs_fn
         return None if state is None or attrs_fn is None else attrs_fn(state)
+
+
+# what each station and each of its connectors (EVSEs) gets
+STATION_ENTITIES: EntitySpecs = [
+    *((StationSensor, d) for d in STATION_SENSORS),
+    *((LimitSensor, d) for d in STATION_LIMIT_SENSORS),
+]
+CONNECTOR_ENTITIES: EntitySpecs = [
+    *((ConnectorSensor, d) for d in CONNECTOR_SENSORS),
+    *((LimitSensor, d) for d in CONNECTOR_LIMIT_SENSORS),
+]
+
+
+async def async_setup_entry(
+    hass: HomeAssistant, entry: OcppConfigEntry, async_add_entities: AddEntitiesCallback
+) -> None:
+    async_setup_ocpp_entities(hass, entry, async_add_entities, Platform.SENSOR, STATION_ENTITIES, CONNECTOR_ENTITIES)

@@ -14,7 +14,7 @@ from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
 from .coordinator import OcppConfigEntry, signal_evses
-from .entity import OcppControlDescription, OcppEntity, async_setup_ocpp_entities, ocpp_exception_handler
+from .entity import EntitySpecs, OcppControlDescription, OcppEntity, async_setup_ocpp_entities, ocpp_exception_handler
 from .errors import Answer
 
 PARALLEL_UPDATES = 1
@@ -94,19 +94,6 @@ AVAILABILITY_SWITCH = OcppSwitchDescription(
 )
 
 
-async def async_setup_entry(
-    hass: HomeAssistant, entry: OcppConfigEntry, async_add_entities: AddEntitiesCallback
-) -> None:
-    async_setup_ocpp_entities(
-        hass,
-        entry,
-        async_add_entities,
-        Platform.SWITCH,
-        station=[(OcppSwitch, STATION_AVAILABILITY_SWITCH)],
-        connector=[(OcppSwitch, d) for d in (CHARGE_SWITCH, CHARGING_ALLOWED_SWITCH, AVAILABILITY_SWITCH)],
-    )
-
-
 class OcppSwitch(OcppEntity, SwitchEntity):
     entity_description: OcppSwitchDescription
 
@@ -130,3 +117,16 @@ class OcppSwitch(OcppEntity, SwitchEntity):
     @ocpp_exception_handler
     async def _set(self, on: bool) -> Answer | None:
         return await self.entity_description.set_fn(self, on)
+
+
+# what each station and each of its connectors (EVSEs) gets
+STATION_ENTITIES: EntitySpecs = [(OcppSwitch, STATION_AVAILABILITY_SWITCH)]
+CONNECTOR_ENTITIES: EntitySpecs = [
+    (OcppSwitch, d) for d in (CHARGE_SWITCH, CHARGING_ALLOWED_SWITCH, AVAILABILITY_SWITCH)
+]
+
+
+async def async_setup_entry(
+    hass: HomeAssistant, entry: OcppConfigEntry, async_add_entities: AddEntitiesCallback
+) -> None:
+    async_setup_ocpp_entities(hass, entry, async_add_entities, Platform.SWITCH, STATION_ENTITIES, CONNECTOR_ENTITIES)
