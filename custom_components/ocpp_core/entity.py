@@ -54,6 +54,8 @@ class OcppControlDescription(OcppEntityDescription):
 
     # answer statuses that mean the charger refused (None: every status but Accepted)
     refused: frozenset[str] | None = None
+    # False: the action only queues in the central system (a limit, a pause), it does not wait on the charger
+    waits_for_charger: bool = True
 
 
 class OcppEntity(Entity):
@@ -198,17 +200,17 @@ def ocpp_exception_handler[E: OcppEntity, **P](
 ) -> Callable[Concatenate[E, P], Coroutine[Any, Any, None]]:
     """Every control's action (press, turn on / off, set): what the central system raises, and an answer whose
     status says the charger did not do it (the description's `refused`), become translated errors naming the
-    charger; the wait is bounded (errors.ocpp_call).  Done, the entity shows what changed at once."""
+    charger; the wait on the charger is bounded (errors.ocpp_call).  Done, the entity shows what changed at once."""
 
     async def handler(self: E, /, *args: P.args, **kwargs: P.kwargs) -> None:
         description = self.entity_description
-        refused = description.refused if isinstance(description, OcppControlDescription) else None
+        control = description if isinstance(description, OcppControlDescription) else OcppControlDescription(key="")
 
         async def send() -> Answer:
             return await func(self, *args, **kwargs) or {}
 
         try:
-            await ocpp_call(self.runtime.central, self.station_id, send, refused)
+            await ocpp_call(self.runtime.central, self.station_id, send, control.refused, control.waits_for_charger)
         except InvalidLimit as err:
             raise validation_error("invalid_limit", charger=self.station_id, reason=str(err)) from err
         self._on_update()

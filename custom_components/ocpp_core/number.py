@@ -58,6 +58,7 @@ def _number(key: str, translation_key: str, in_amps: bool) -> LimitNumberDescrip
             native_min_value=0,
             mode=NumberMode.SLIDER,
             available_offline=True,
+            waits_for_charger=False,
             value_fn=lambda state: state.amps,
             max_fn=lambda limits, station_id, evse_id: limits.max_amps(station_id),
             set_fn=lambda limits, station_id, evse_id, value: limits.set_limit(station_id, evse_id, amps=value),
@@ -72,6 +73,7 @@ def _number(key: str, translation_key: str, in_amps: bool) -> LimitNumberDescrip
         native_step=1,
         mode=NumberMode.BOX,
         available_offline=True,
+        waits_for_charger=False,
         value_fn=lambda state: state.watts,
         # at the nominal voltage: a range that moved with the measured voltage would be written on every meter value
         max_fn=lambda limits, station_id, evse_id: limits.max_watts(station_id, evse_id),

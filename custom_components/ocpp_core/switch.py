@@ -74,7 +74,12 @@ CHARGE_SWITCH = OcppSwitchDescription(key="charge", translation_key="charge", is
 # For evcc and automations that pause and resume without ending the session (its energy stays one session on the
 # Energy dashboard); like the limit numbers it stays available offline: the pause is sent when the charger connects.
 CHARGING_ALLOWED_SWITCH = OcppSwitchDescription(
-    key="charging_allowed", translation_key="charging_allowed", is_on_fn=_allowed, set_fn=_allow, available_offline=True
+    key="charging_allowed",
+    translation_key="charging_allowed",
+    is_on_fn=_allowed,
+    set_fn=_allow,
+    available_offline=True,
+    waits_for_charger=False,
 )
 # on = Operative; for the station it covers every connector (connectorId 0).  "Scheduled" means it happens once
 # the running session ends: not a refusal
