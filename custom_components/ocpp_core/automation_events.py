@@ -33,25 +33,8 @@ class AutomationEvent(StrEnum):
 
 
 # a reservation of connector 0 (any connector) ends on the charger's event entity, one of a connector on its own
-STATION_EVENT_TYPES: Final = [
-    str(kind)
-    for kind in (
-        AutomationEvent.BOOTED,
-        AutomationEvent.TAG_PRESENTED,
-        AutomationEvent.ERROR_REPORTED,
-        AutomationEvent.FIRMWARE_STATUS,
-        AutomationEvent.RESERVATION_ENDED,
-    )
-]
-CONNECTOR_EVENT_TYPES: Final = [
-    str(kind)
-    for kind in (
-        AutomationEvent.TRANSACTION_STARTED,
-        AutomationEvent.TRANSACTION_ENDED,
-        AutomationEvent.ERROR_REPORTED,
-        AutomationEvent.RESERVATION_ENDED,
-    )
-]
+STATION_EVENT_TYPES: Final = ["booted", "tag_presented", "error_reported", "firmware_status", "reservation_ended"]
+CONNECTOR_EVENT_TYPES: Final = ["transaction_started", "transaction_ended", "error_reported", "reservation_ended"]
 
 
 def signal_event(entry_id: str, station_id: str, connector_id: int | None) -> str:

@@ -4,7 +4,7 @@ goes on) and availability (ChangeAvailability) of a charger and its connectors."
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
@@ -83,13 +83,6 @@ CHARGING_ALLOWED_SWITCH = OcppSwitchDescription(
 )
 # on = Operative; for the station it covers every connector (connectorId 0).  "Scheduled" means it happens once
 # the running session ends: not a refusal
-STATION_AVAILABILITY_SWITCH = OcppSwitchDescription(
-    key="availability",
-    translation_key="station_availability",
-    is_on_fn=_operative,
-    set_fn=_change_availability,
-    refused=frozenset({"Rejected"}),
-)
 AVAILABILITY_SWITCH = OcppSwitchDescription(
     key="availability",
     translation_key="availability",
@@ -97,6 +90,7 @@ AVAILABILITY_SWITCH = OcppSwitchDescription(
     set_fn=_change_availability,
     refused=frozenset({"Rejected"}),
 )
+STATION_AVAILABILITY_SWITCH = replace(AVAILABILITY_SWITCH, translation_key="station_availability")
 
 
 class OcppSwitch(OcppEntity, SwitchEntity):

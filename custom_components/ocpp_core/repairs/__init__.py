@@ -35,13 +35,8 @@ class EventListener(Protocol):
 
 def charger_repairs(hass: HomeAssistant, entry_id: str, central: CentralSystem) -> list[EventListener]:
     """The repairs of one config entry, to subscribe to its central system."""
-    return [
-        LimitRepairs(hass, entry_id),
-        AuthRepairs(hass, entry_id),
-        TakeoverRepairs(hass, entry_id),
-        ConfigurationIssues(hass, entry_id, central),
-        StorageIssues(hass, entry_id, central),
-    ]
+    kinds = (LimitRepairs, AuthRepairs, TakeoverRepairs, ConfigurationIssues, StorageIssues)
+    return [kind(hass, entry_id, central) for kind in kinds]
 
 
 async def async_create_fix_flow(hass: HomeAssistant, issue_id: str, data: dict[str, Any] | None) -> RepairsFlow:
