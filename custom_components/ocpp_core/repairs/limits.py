@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import callback
 
-from .charger_issues import LIMIT_REJECTED, ChargerIssues, charger_issue_id
-from .csms import Event, EventType
+from ..csms import Event, EventType
+from .charger_issues import LIMIT_REJECTED, ChargerRepairs, charger_issue_id
 
 _REFUSED = frozenset({"rejected", "failed"})
 _SETTLED = frozenset({"accepted", "overridden"})  # overridden: accepted, another profile wins
@@ -39,13 +39,11 @@ def describe_answer(answer: dict[str, Any] | None) -> str:
     return text
 
 
-class LimitRepairs:
+class LimitRepairs(ChargerRepairs):
     """Raises and clears the limit issues of one config entry (subscribed to its central system's events)."""
 
+    KIND = LIMIT_REJECTED
     EVENTS = (EventType.LIMIT,)  # what `handle` is subscribed to
-
-    def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
-        self._issues = ChargerIssues(hass, entry_id, LIMIT_REJECTED)
 
     @callback
     def handle(self, event: Event) -> None:

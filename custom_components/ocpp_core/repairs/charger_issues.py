@@ -1,17 +1,20 @@
 """Repair issues per charger: raised with what went wrong, cleared when it recovers or is forgotten.
 
-auth_repairs.py, takeover_repairs.py, limit_repairs.py, configuration_issues.py and
-storage_issues.py each decide *when*; this module holds the one shape they share (a
-warning the user cannot fix from the repair dialog, one per charger or per charger and
-EVSE) and forgets all of a charger's issues when its device is removed.
+auth.py, takeover.py, limits.py, configuration.py and storage.py each decide *when*;
+this module holds the one shape they share (a warning the user cannot fix from the
+repair dialog, one per charger or per charger and EVSE) and forgets all of a charger's issues when its device is removed.
 """
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 
-from .const import DOMAIN
+from ..const import DOMAIN
+from ..coordinator import station_device_name
+from ..csms import CentralSystem, Event, EventType
 
 AUTH_FAILED = "auth_failed"
 LIMIT_REJECTED = "limit_rejected"
@@ -65,3 +68,23 @@ def clear_charger_issues(hass: HomeAssistant, entry_id: str, station_id: str) ->
             issue_id.startswith(f"{prefix}_") and issue_id[len(prefix) + 1 :].isdigit() for prefix in own
         ):
             ir.async_delete_issue(hass, DOMAIN, issue_id)
+
+
+class ChargerRepairs:
+    """Raises and clears one kind of issue of one config entry's chargers from its central system's events."""
+
+    KIND: ClassVar[str]  # the kind of issue (charger_issue_id)
+    EVENTS: ClassVar[tuple[EventType, ...]]  # what `handle` is subscribed to
+
+    def __init__(self, hass: HomeAssistant, entry_id: str, central: CentralSystem) -> None:
+        self._issues = ChargerIssues(hass, entry_id, self.KIND)
+        self._central = central
+
+    @callback
+    def handle(self, event: Event) -> None:
+        raise NotImplementedError
+
+    def charger_name(self, station_id: str) -> str:
+        """The charger's device name (its friendly name, else its id); the id of one no longer known."""
+        station = self._central.stations.get(station_id)
+        return station_device_name(station) if station is not None else station_id

@@ -20,8 +20,8 @@ import voluptuous as vol
 from homeassistant.config_entries import ConfigFlowResult, OptionsFlow
 from homeassistant.helpers import selector
 
-from .coordinator import loaded_central
-from .csms import (
+from ..coordinator import loaded_central
+from ..csms import (
     LIMIT_PROFILES,
     MAX_CURRENT_LIMIT,
     MAX_METER_INTERVAL,

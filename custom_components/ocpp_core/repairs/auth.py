@@ -9,10 +9,10 @@ the unknown-charger policy "reject" are what the user asked for: no issue.
 
 from __future__ import annotations
 
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import callback
 
-from .charger_issues import AUTH_FAILED, ChargerIssues, charger_issue_id
-from .csms import Event, EventType
+from ..csms import Event, EventType
+from .charger_issues import AUTH_FAILED, ChargerRepairs, charger_issue_id
 
 # refusals in a row before the user is told
 FAILURES_BEFORE_ISSUE = 5
@@ -24,13 +24,11 @@ def issue_id(entry_id: str, station_id: str) -> str:
     return charger_issue_id(AUTH_FAILED, entry_id, station_id)
 
 
-class AuthRepairs:
+class AuthRepairs(ChargerRepairs):
     """Raises and clears the authentication issues of one config entry."""
 
+    KIND = AUTH_FAILED
     EVENTS = (EventType.AUTHENTICATION,)  # what `handle` is subscribed to
-
-    def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
-        self._issues = ChargerIssues(hass, entry_id, AUTH_FAILED)
 
     @callback
     def handle(self, event: Event) -> None:

@@ -9,19 +9,17 @@ profile 1 with a password per charger.  It is not persistent: it goes when Home 
 
 from __future__ import annotations
 
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import callback
 
-from .charger_issues import CONNECTION_REPLACED, ChargerIssues
-from .csms import Event, EventType
+from ..csms import Event, EventType
+from .charger_issues import CONNECTION_REPLACED, ChargerRepairs
 
 
-class TakeoverRepairs:
+class TakeoverRepairs(ChargerRepairs):
     """Raises the connection-replaced issue of one config entry's chargers."""
 
+    KIND = CONNECTION_REPLACED
     EVENTS = (EventType.CONNECTION_REPLACED,)  # what `handle` is subscribed to
-
-    def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
-        self._issues = ChargerIssues(hass, entry_id, CONNECTION_REPLACED)
 
     @callback
     def handle(self, event: Event) -> None:

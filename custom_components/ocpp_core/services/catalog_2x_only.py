@@ -10,7 +10,7 @@ from typing import Final
 import voluptuous as vol
 from homeassistant.core import SupportsResponse
 
-from . import v201
+from . import ocpp2x_calls
 from .fields import (
     ATTR_CONNECTOR_ID,
     ATTRIBUTE_TYPES,
@@ -38,28 +38,28 @@ V2_SERVICES: Final[tuple[ChargerService, ...]] = (
         # each variable's attributeStatus (UnknownVariable …) is part of the answer
         refused(),
         SupportsResponse.ONLY,
-        v2=v201._get_variables,
+        v2=ocpp2x_calls.get_variables,
     ),
     charger_service(
         "set_variables",
         {vol.Required("variables"): variable_values_field, _ATTRIBUTE_TYPE: ocpp_enum(*ATTRIBUTE_TYPES)},
-        # refused per variable (see v201._set_variables)
+        # refused per variable (see ocpp2x_calls.set_variables)
         refused(),
-        v2=v201._set_variables,
+        v2=ocpp2x_calls.set_variables,
     ),
     charger_service(
         "get_base_report",
         {vol.Optional("report_base"): ocpp_enum(*REPORT_BASES)},
         # EmptyResultSet: nothing to report, which is an answer
         refused("Rejected", "NotSupported"),
-        v2=v201._get_base_report,
+        v2=ocpp2x_calls.get_base_report,
     ),
     charger_service(
         "get_transaction_status",
         {vol.Optional(ATTR_CONNECTOR_ID): connector_not_0_field, vol.Optional("transaction_id"): transaction_id_field},
         refused(),
         SupportsResponse.ONLY,
-        v2=v201._get_transaction_status,
+        v2=ocpp2x_calls.get_transaction_status,
     ),
     charger_service(
         "set_display_message",
@@ -75,13 +75,13 @@ V2_SERVICES: Final[tuple[ChargerService, ...]] = (
             vol.Optional("transaction_id"): transaction_id_field,
         },
         None,
-        v2=v201._set_display_message,
+        v2=ocpp2x_calls.set_display_message,
     ),
     charger_service(
         "clear_display_message",
         {vol.Required("message_id"): int_field},
         # Unknown: no such message, so none is left to clear either
         refused("Rejected"),
-        v2=v201._clear_display_message,
+        v2=ocpp2x_calls.clear_display_message,
     ),
 )

@@ -8,27 +8,22 @@ from the dialog; it is not kept across restarts (nor is the record).
 
 from __future__ import annotations
 
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import callback
 
-from .charger_issues import UNSTORABLE, ChargerIssues
-from .coordinator import station_device_name
-from .csms import CentralSystem, Event, EventType
+from ..csms import Event, EventType
+from .charger_issues import UNSTORABLE, ChargerRepairs
 
 
-class StorageIssues:
+class StorageIssues(ChargerRepairs):
     """Raises the "not saved" issue of a charger (or of the central system itself)."""
 
+    KIND = UNSTORABLE
     # what `handle` is subscribed to
     EVENTS = (EventType.UNSTORABLE,)
 
-    def __init__(self, hass: HomeAssistant, entry_id: str, central: CentralSystem) -> None:
-        self._issues = ChargerIssues(hass, entry_id, UNSTORABLE)
-        self._central = central
-
     @callback
     def handle(self, event: Event) -> None:
-        station = self._central.stations.get(event.station_id)
-        name = station_device_name(station) if station is not None else (event.station_id or "-")
+        name = self.charger_name(event.station_id) or "-"
         self._issues.raise_issue(
             event.station_id,
             "unstorable",

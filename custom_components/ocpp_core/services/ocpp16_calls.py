@@ -17,45 +17,45 @@ from .target import Target
 _RESET_TYPES = {"Immediate": "Soft"}
 
 
-async def _reset(target: Target, data: dict[str, Any]) -> Answer:
+async def reset(target: Target, data: dict[str, Any]) -> Answer:
     reset_type = data.get("type", "Soft")
     return await target.v16().reset(_RESET_TYPES.get(reset_type, reset_type))
 
 
-async def _unlock_connector(target: Target, data: dict[str, Any]) -> Answer:
+async def unlock_connector(target: Target, data: dict[str, Any]) -> Answer:
     return await target.v16().unlock_connector(target.connector(data))
 
 
-async def _change_availability(target: Target, data: dict[str, Any]) -> Answer:
+async def change_availability(target: Target, data: dict[str, Any]) -> Answer:
     # a charger device means the whole charger (connector 0)
     return await target.v16().change_availability(target.connector(data, default=0), data["type"])
 
 
-async def _get_configuration(target: Target, data: dict[str, Any]) -> Answer:
+async def get_configuration(target: Target, data: dict[str, Any]) -> Answer:
     return await target.v16().get_configuration(data.get("keys"))
 
 
-async def _change_configuration(target: Target, data: dict[str, Any]) -> Answer:
+async def change_configuration(target: Target, data: dict[str, Any]) -> Answer:
     return await target.v16().change_configuration(data["key"], data["value"])
 
 
-async def _clear_cache(target: Target, data: dict[str, Any]) -> Answer:
+async def clear_cache(target: Target, data: dict[str, Any]) -> Answer:
     return await target.v16().clear_cache()
 
 
-async def _data_transfer(target: Target, data: dict[str, Any]) -> Answer:
+async def data_transfer(target: Target, data: dict[str, Any]) -> Answer:
     value = data.get("data")
     return await target.v16().data_transfer(
         data["vendor_id"], data.get("message_id"), None if value is None else json_text(value)
     )
 
 
-async def _start_transaction(target: Target, data: dict[str, Any]) -> Answer:
+async def start_transaction(target: Target, data: dict[str, Any]) -> Answer:
     id_tag = data.get("id_tag") or target.entry.runtime_data.default_id_tag
     return await target.v16().remote_start_transaction(id_tag, target.connector(data), data.get("charging_profile"))
 
 
-async def _stop_transaction(target: Target, data: dict[str, Any]) -> Answer:
+async def stop_transaction(target: Target, data: dict[str, Any]) -> Answer:
     given = data.get("transaction_id")
     transaction_id = given if given is not None else open_transaction(target, target.named_connector(data))
     try:
@@ -81,7 +81,7 @@ def open_transaction(target: Target, connector_id: int | None) -> str:
     return open_ids[0]
 
 
-async def _reserve_now(target: Target, data: dict[str, Any]) -> Answer:
+async def reserve_now(target: Target, data: dict[str, Any]) -> Answer:
     reservation_id = data.get("reservation_id")
     if reservation_id is None:
         reservation_id = target.central.next_reservation_id()
@@ -92,11 +92,11 @@ async def _reserve_now(target: Target, data: dict[str, Any]) -> Answer:
     return {**answer, "reservationId": reservation_id}
 
 
-async def _cancel_reservation(target: Target, data: dict[str, Any]) -> Answer:
+async def cancel_reservation(target: Target, data: dict[str, Any]) -> Answer:
     return await target.v16().cancel_reservation(data["reservation_id"])
 
 
-async def _send_local_list(target: Target, data: dict[str, Any]) -> Answer:
+async def send_local_list(target: Target, data: dict[str, Any]) -> Answer:
     entries: list[dict[str, Any]] | None = data.get("local_authorization_list")
     if any("idTag" not in entry for entry in entries or ()):
         raise validation_error(
@@ -105,11 +105,11 @@ async def _send_local_list(target: Target, data: dict[str, Any]) -> Answer:
     return await target.v16().send_local_list(data["list_version"], data.get("update_type", "Full"), entries)
 
 
-async def _get_local_list_version(target: Target, data: dict[str, Any]) -> Answer:
+async def get_local_list_version(target: Target, data: dict[str, Any]) -> Answer:
     return await target.v16().get_local_list_version()
 
 
-async def _trigger_message(target: Target, data: dict[str, Any]) -> Answer:
+async def trigger_message(target: Target, data: dict[str, Any]) -> Answer:
     message: str = data["requested_message"]
     connector_id = target.named_connector(data)
     if message in TRIGGER_MESSAGES:
@@ -117,7 +117,7 @@ async def _trigger_message(target: Target, data: dict[str, Any]) -> Answer:
     return await target.v16().extended_trigger_message(message, connector_id)
 
 
-async def _update_firmware(target: Target, data: dict[str, Any]) -> Answer:
+async def update_firmware(target: Target, data: dict[str, Any]) -> Answer:
     for field in ("signing_certificate", "install_date", "request_id"):
         require_field(data, field, "signature")
     require_field(data, "signature", "signing_certificate")
@@ -141,23 +141,23 @@ async def _update_firmware(target: Target, data: dict[str, Any]) -> Answer:
     return {**answer, "requestId": request_id}
 
 
-async def _get_diagnostics(target: Target, data: dict[str, Any]) -> Answer:
+async def get_diagnostics(target: Target, data: dict[str, Any]) -> Answer:
     return await target.v16().get_diagnostics(
         data["location"], data.get("retries"), data.get("retry_interval"), data.get("start_time"), data.get("stop_time")
     )
 
 
-async def _get_log(target: Target, data: dict[str, Any]) -> Answer:
+async def get_log(target: Target, data: dict[str, Any]) -> Answer:
     return await shared.get_log(target.v16(), target, data)
 
 
-async def _set_charging_profile(target: Target, data: dict[str, Any]) -> Answer:
+async def set_charging_profile(target: Target, data: dict[str, Any]) -> Answer:
     connector_id, profile = shared.charging_profile(target, data)
     answer = await target.v16().set_charging_profile(connector_id, profile)
     return answer if "charging_profile" in data else {**answer, "chargingProfile": profile}
 
 
-async def _clear_charging_profile(target: Target, data: dict[str, Any]) -> Answer:
+async def clear_charging_profile(target: Target, data: dict[str, Any]) -> Answer:
     return await target.v16().clear_charging_profile(
         data.get("charging_profile_id"),
         target.named_connector(data),
@@ -166,25 +166,25 @@ async def _clear_charging_profile(target: Target, data: dict[str, Any]) -> Answe
     )
 
 
-async def _get_composite_schedule(target: Target, data: dict[str, Any]) -> Answer:
+async def get_composite_schedule(target: Target, data: dict[str, Any]) -> Answer:
     return await target.v16().get_composite_schedule(
         target.connector(data), data["duration"], data.get("charging_rate_unit")
     )
 
 
-async def _install_certificate(target: Target, data: dict[str, Any]) -> Answer:
+async def install_certificate(target: Target, data: dict[str, Any]) -> Answer:
     return await target.v16().install_certificate(data["certificate_type"], data["certificate"])
 
 
-async def _get_installed_certificate_ids(target: Target, data: dict[str, Any]) -> Answer:
+async def get_installed_certificate_ids(target: Target, data: dict[str, Any]) -> Answer:
     return await target.v16().get_installed_certificate_ids(data["certificate_type"])
 
 
-async def _delete_certificate(target: Target, data: dict[str, Any]) -> Answer:
+async def delete_certificate(target: Target, data: dict[str, Any]) -> Answer:
     return await target.v16().delete_certificate(
         data["hash_algorithm"], data["issuer_name_hash"], data["issuer_key_hash"], data["serial_number"]
     )
 
 
-async def _send_call(target: Target, data: dict[str, Any]) -> Answer:
+async def send_call(target: Target, data: dict[str, Any]) -> Answer:
     return await target.central.call(target.station_id, data["action"], data.get("payload") or {})

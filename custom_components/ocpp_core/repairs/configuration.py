@@ -9,28 +9,23 @@ of that one raises it again), or when the charger is forgotten.
 
 from __future__ import annotations
 
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import callback
 
-from .charger_issues import CONFIGURATION_REJECTED, ChargerIssues
-from .coordinator import station_device_name
-from .csms import CentralSystem, Event, EventType
+from ..csms import Event, EventType
+from .charger_issues import CONFIGURATION_REJECTED, ChargerRepairs
 
 
-class ConfigurationIssues:
+class ConfigurationIssues(ChargerRepairs):
     """Raises and clears the "charger rejected a configuration change" issue of each charger."""
 
+    KIND = CONFIGURATION_REJECTED
     # what `handle` is subscribed to
     EVENTS = (EventType.CONFIGURATION_REJECTED, EventType.CONFIGURATION_ACCEPTED, EventType.SETTINGS_CHANGED)
-
-    def __init__(self, hass: HomeAssistant, entry_id: str, central: CentralSystem) -> None:
-        self._issues = ChargerIssues(hass, entry_id, CONFIGURATION_REJECTED)
-        self._central = central
 
     @callback
     def handle(self, event: Event) -> None:
         if event.type is EventType.CONFIGURATION_REJECTED:
-            station = self._central.stations.get(event.station_id)
-            name = station_device_name(station) if station is not None else event.station_id
+            name = self.charger_name(event.station_id)
             self._issues.raise_issue(
                 event.station_id,
                 "configuration_rejected",

@@ -18,15 +18,15 @@ from homeassistant.config_entries import ConfigFlowResult, OptionsFlow
 from homeassistant.helpers import selector
 from homeassistant.util import dt as dt_util
 
-from .const import (
+from ..const import (
     CONF_REFUSE_CONCURRENT_TAGS,
     CONF_UNKNOWN_TAGS,
     DEFAULT_UNKNOWN_TAGS,
     UNKNOWN_TAG_POLICIES,
 )
-from .coordinator import loaded_central
-from .csms import ACCEPTED, TAG_STATUSES, CentralSystem, TagError, TagRecord
-from .services.tags import tag_changes
+from ..coordinator import loaded_central
+from ..csms import ACCEPTED, TAG_STATUSES, CentralSystem, TagError, TagRecord
+from ..services.tags import tag_changes
 
 TAG_MENU = ["tag_add", "tag_pick", "tag_remove", "tag_policy"]
 _TEXT = selector.TextSelector()

@@ -18,8 +18,8 @@ from ..csms import evse_connector
 from ..errors import Answer, ha_error, validation_error
 from . import shared
 from .fields import ATTR_CONNECTOR_ID, ATTR_EVSE_CONNECTOR_ID, v2_name
+from .ocpp16_calls import open_transaction
 from .target import Target
-from .v16 import open_transaction
 
 # 1.6's Soft and Hard both end the sessions and restart at once: 2.x's Immediate
 _RESET_TYPES: Final = {"Soft": "Immediate", "Hard": "Immediate"}
@@ -53,14 +53,14 @@ def _group_token(data: dict[str, Any]) -> dict[str, Any] | None:
 # ---- the services 1.6 has too --------------------------------------------------------
 
 
-async def _reset(target: Target, data: dict[str, Any]) -> Answer:
+async def reset(target: Target, data: dict[str, Any]) -> Answer:
     reset_type = data.get("type", "Immediate")
     # only an EVSE named in the call: a connector device stands for its charger here
     evse_id = data.get(ATTR_CONNECTOR_ID) or None
     return await target.v201().reset(_RESET_TYPES.get(reset_type, reset_type), evse_id)
 
 
-async def _unlock_connector(target: Target, data: dict[str, Any]) -> Answer:
+async def unlock_connector(target: Target, data: dict[str, Any]) -> Answer:
     evse_id = target.connector(data)
     connector_id = data.get(ATTR_EVSE_CONNECTOR_ID)
     if connector_id is None:
@@ -68,20 +68,20 @@ async def _unlock_connector(target: Target, data: dict[str, Any]) -> Answer:
     return await target.v201().unlock_connector(evse_id, connector_id)
 
 
-async def _change_availability(target: Target, data: dict[str, Any]) -> Answer:
+async def change_availability(target: Target, data: dict[str, Any]) -> Answer:
     evse_id = _evse(target, data)
     return await target.v201().change_availability(data["type"], evse_id, _evse_connector(data, evse_id))
 
 
-async def _clear_cache(target: Target, data: dict[str, Any]) -> Answer:
+async def clear_cache(target: Target, data: dict[str, Any]) -> Answer:
     return await target.v201().clear_cache()
 
 
-async def _data_transfer(target: Target, data: dict[str, Any]) -> Answer:
+async def data_transfer(target: Target, data: dict[str, Any]) -> Answer:
     return await target.v201().data_transfer(data["vendor_id"], data.get("message_id"), data.get("data"))
 
 
-async def _start_transaction(target: Target, data: dict[str, Any]) -> Answer:
+async def start_transaction(target: Target, data: dict[str, Any]) -> Answer:
     id_tag = data.get("id_tag") or target.entry.runtime_data.default_id_tag
     remote_start_id = target.central.next_remote_start_id()
     answer = await target.v201().request_start_transaction(
@@ -95,14 +95,14 @@ async def _start_transaction(target: Target, data: dict[str, Any]) -> Answer:
     return {**answer, "remoteStartId": remote_start_id}
 
 
-async def _stop_transaction(target: Target, data: dict[str, Any]) -> Answer:
+async def stop_transaction(target: Target, data: dict[str, Any]) -> Answer:
     transaction_id = data.get("transaction_id")
     if transaction_id is None:
         transaction_id = open_transaction(target, target.named_connector(data))
     return await target.v201().request_stop_transaction(str(transaction_id))
 
 
-async def _reserve_now(target: Target, data: dict[str, Any]) -> Answer:
+async def reserve_now(target: Target, data: dict[str, Any]) -> Answer:
     reservation_id = data.get("reservation_id")
     if reservation_id is None:
         reservation_id = target.central.next_reservation_id()
@@ -117,7 +117,7 @@ async def _reserve_now(target: Target, data: dict[str, Any]) -> Answer:
     return {**answer, "reservationId": reservation_id}
 
 
-async def _cancel_reservation(target: Target, data: dict[str, Any]) -> Answer:
+async def cancel_reservation(target: Target, data: dict[str, Any]) -> Answer:
     return await target.v201().cancel_reservation(data["reservation_id"])
 
 
@@ -137,24 +137,24 @@ def _authorization_data(entry: dict[str, Any], token_type: str) -> dict[str, Any
     return converted
 
 
-async def _send_local_list(target: Target, data: dict[str, Any]) -> Answer:
+async def send_local_list(target: Target, data: dict[str, Any]) -> Answer:
     token_type = data.get("id_token_type", _CARD_TOKEN_TYPE)
     entries = [_authorization_data(entry, token_type) for entry in data.get("local_authorization_list") or ()]
     return await target.v201().send_local_list(data["list_version"], data.get("update_type", "Full"), entries)
 
 
-async def _get_local_list_version(target: Target, data: dict[str, Any]) -> Answer:
+async def get_local_list_version(target: Target, data: dict[str, Any]) -> Answer:
     return await target.v201().get_local_list_version()
 
 
-async def _trigger_message(target: Target, data: dict[str, Any]) -> Answer:
+async def trigger_message(target: Target, data: dict[str, Any]) -> Answer:
     evse_id = _evse(target, data)
     return await target.v201().trigger_message(
         v2_name(data["requested_message"]), evse_id, _evse_connector(data, evse_id)
     )
 
 
-async def _update_firmware(target: Target, data: dict[str, Any]) -> Answer:
+async def update_firmware(target: Target, data: dict[str, Any]) -> Answer:
     request_id = data.get("request_id")
     if request_id is None:
         request_id = target.central.next_request_id()
@@ -171,17 +171,17 @@ async def _update_firmware(target: Target, data: dict[str, Any]) -> Answer:
     return {**answer, "requestId": request_id}
 
 
-async def _get_log(target: Target, data: dict[str, Any]) -> Answer:
+async def get_log(target: Target, data: dict[str, Any]) -> Answer:
     return await shared.get_log(target.v201(), target, data)
 
 
-async def _set_charging_profile(target: Target, data: dict[str, Any]) -> Answer:
+async def set_charging_profile(target: Target, data: dict[str, Any]) -> Answer:
     connector_id, profile = shared.charging_profile(target, data)
     answer = await target.v201().set_charging_profile(connector_id, profile)
     return answer if "charging_profile" in data else {**answer, "chargingProfile": profile}
 
 
-async def _clear_charging_profile(target: Target, data: dict[str, Any]) -> Answer:
+async def clear_charging_profile(target: Target, data: dict[str, Any]) -> Answer:
     purpose = data.get("charging_profile_purpose")
     return await target.v201().clear_charging_profile(
         data.get("charging_profile_id"),
@@ -191,21 +191,21 @@ async def _clear_charging_profile(target: Target, data: dict[str, Any]) -> Answe
     )
 
 
-async def _get_composite_schedule(target: Target, data: dict[str, Any]) -> Answer:
+async def get_composite_schedule(target: Target, data: dict[str, Any]) -> Answer:
     return await target.v201().get_composite_schedule(
         target.connector(data), data["duration"], data.get("charging_rate_unit")
     )
 
 
-async def _install_certificate(target: Target, data: dict[str, Any]) -> Answer:
+async def install_certificate(target: Target, data: dict[str, Any]) -> Answer:
     return await target.v201().install_certificate(v2_name(data["certificate_type"]), data["certificate"])
 
 
-async def _get_installed_certificate_ids(target: Target, data: dict[str, Any]) -> Answer:
+async def get_installed_certificate_ids(target: Target, data: dict[str, Any]) -> Answer:
     return await target.v201().get_installed_certificate_ids([v2_name(data["certificate_type"])])
 
 
-async def _delete_certificate(target: Target, data: dict[str, Any]) -> Answer:
+async def delete_certificate(target: Target, data: dict[str, Any]) -> Answer:
     return await target.v201().delete_certificate(
         data["hash_algorithm"], data["issuer_name_hash"], data["issuer_key_hash"], data["serial_number"]
     )
@@ -221,7 +221,7 @@ def _with_attribute(entry: dict[str, Any], data: dict[str, Any]) -> dict[str, An
     return {**entry, "attributeType": attribute_type}
 
 
-async def _get_variables(target: Target, data: dict[str, Any]) -> Answer:
+async def get_variables(target: Target, data: dict[str, Any]) -> Answer:
     return await target.v201().get_variables([_with_attribute(entry, data) for entry in data["variables"]])
 
 
@@ -230,7 +230,7 @@ def _name(entry: dict[str, Any]) -> str:
     return f"{component.get('name')}/{variable.get('name')}"
 
 
-async def _set_variables(target: Target, data: dict[str, Any]) -> Answer:
+async def set_variables(target: Target, data: dict[str, Any]) -> Answer:
     answer = await target.v201().set_variables([_with_attribute(entry, data) for entry in data["variables"]])
     results = answer.get("setVariableResult")
     refused = [
@@ -243,14 +243,14 @@ async def _set_variables(target: Target, data: dict[str, Any]) -> Answer:
     return answer
 
 
-async def _get_base_report(target: Target, data: dict[str, Any]) -> Answer:
+async def get_base_report(target: Target, data: dict[str, Any]) -> Answer:
     request_id = target.central.next_request_id()
     answer = await target.v201().get_base_report(request_id, data.get("report_base", "FullInventory"))
     # the report follows as NotifyReport messages carrying it; they update the device model
     return {**answer, "requestId": request_id}
 
 
-async def _get_transaction_status(target: Target, data: dict[str, Any]) -> Answer:
+async def get_transaction_status(target: Target, data: dict[str, Any]) -> Answer:
     transaction_id = data.get("transaction_id")
     connector_id = target.named_connector(data)
     if transaction_id is None and connector_id is not None:
@@ -258,7 +258,7 @@ async def _get_transaction_status(target: Target, data: dict[str, Any]) -> Answe
     return await target.v201().get_transaction_status(transaction_id)
 
 
-async def _set_display_message(target: Target, data: dict[str, Any]) -> Answer:
+async def set_display_message(target: Target, data: dict[str, Any]) -> Answer:
     message_id = data.get("message_id")
     if message_id is None:
         message_id = target.central.next_request_id()
@@ -279,5 +279,5 @@ async def _set_display_message(target: Target, data: dict[str, Any]) -> Answer:
     return {**answer, "messageId": message_id}
 
 
-async def _clear_display_message(target: Target, data: dict[str, Any]) -> Answer:
+async def clear_display_message(target: Target, data: dict[str, Any]) -> Answer:
     return await target.v201().clear_display_message(data["message_id"])

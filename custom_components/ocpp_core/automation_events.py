@@ -7,6 +7,7 @@ and automations can match them; the event entities (event.py) show the latest.
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any, Final
 
 from homeassistant.core import HomeAssistant, callback
@@ -17,20 +18,23 @@ from .const import DOMAIN
 from .coordinator import connector_device_id, has_connector_devices, station_device_id
 from .csms import CentralSystem, Event, EventType
 
-BOOTED: Final = "booted"
-TAG_PRESENTED: Final = "tag_presented"
-ERROR_REPORTED: Final = "error_reported"
-FIRMWARE_STATUS: Final = "firmware_status"
-TRANSACTION_STARTED: Final = "transaction_started"
-TRANSACTION_ENDED: Final = "transaction_ended"
-# data: reason (used, cancelled, expired, ended at the charger, replaced), reservation_id, id_tag, expiry_date
-RESERVATION_ENDED: Final = "reservation_ended"
+
+class AutomationEvent(StrEnum):
+    """What automations hear of: the bus event `ocpp_core_<value>` and the event entities' event types."""
+
+    BOOTED = "booted"
+    TAG_PRESENTED = "tag_presented"
+    ERROR_REPORTED = "error_reported"
+    FIRMWARE_STATUS = "firmware_status"
+    TRANSACTION_STARTED = "transaction_started"
+    TRANSACTION_ENDED = "transaction_ended"
+    # data: reason (used, cancelled, expired, ended at the charger, replaced), reservation_id, id_tag, expiry_date
+    RESERVATION_ENDED = "reservation_ended"
+
 
 # a reservation of connector 0 (any connector) ends on the charger's event entity, one of a connector on its own
-STATION_EVENT_TYPES: Final = [BOOTED, TAG_PRESENTED, ERROR_REPORTED, FIRMWARE_STATUS, RESERVATION_ENDED]
-CONNECTOR_EVENT_TYPES: Final = [TRANSACTION_STARTED, TRANSACTION_ENDED, ERROR_REPORTED, RESERVATION_ENDED]
-
-_NO_ERROR = ("NoError", None, "")
+STATION_EVENT_TYPES: Final = ["booted", "tag_presented", "error_reported", "firmware_status", "reservation_ended"]
+CONNECTOR_EVENT_TYPES: Final = ["transaction_started", "transaction_ended", "error_reported", "reservation_ended"]
 
 
 def signal_event(entry_id: str, station_id: str, connector_id: int | None) -> str:
@@ -40,53 +44,49 @@ def signal_event(entry_id: str, station_id: str, connector_id: int | None) -> st
 class AutomationEvents:
     """Turns central-system events into bus events and event-entity signals."""
 
+    # what `handle` is subscribed to
+    EVENTS = (
+        EventType.BOOTED,
+        EventType.AUTHORIZE,
+        EventType.FIRMWARE_STATUS,
+        EventType.TRANSACTION_STARTED,
+        EventType.TRANSACTION_ENDED,
+        EventType.RESERVATION,
+        EventType.ERROR_REPORTED,
+    )
+
     def __init__(self, hass: HomeAssistant, entry_id: str, central: CentralSystem) -> None:
         self._hass = hass
         self._entry_id = entry_id
         self._central = central
-        # the last error code per (station, connector), to report each new error once
-        self._errors: dict[tuple[str, int], str | None] = {}
 
     @callback
     def handle(self, event: Event) -> None:
         match event.type:
             case EventType.BOOTED:
-                self._fire(BOOTED, event.station_id, None, dict(event.data))
+                self._fire(AutomationEvent.BOOTED, event.station_id, None, dict(event.data))
             case EventType.AUTHORIZE:
-                self._fire(TAG_PRESENTED, event.station_id, None, dict(event.data))
+                self._fire(AutomationEvent.TAG_PRESENTED, event.station_id, None, dict(event.data))
             case EventType.FIRMWARE_STATUS:
-                self._fire(FIRMWARE_STATUS, event.station_id, None, dict(event.data))
+                self._fire(AutomationEvent.FIRMWARE_STATUS, event.station_id, None, dict(event.data))
             case EventType.TRANSACTION_STARTED:
-                self._fire(TRANSACTION_STARTED, event.station_id, event.connector_id, dict(event.data))
+                self._fire(AutomationEvent.TRANSACTION_STARTED, event.station_id, event.connector_id, dict(event.data))
             case EventType.TRANSACTION_ENDED:
-                self._fire(TRANSACTION_ENDED, event.station_id, event.connector_id, _ended(event.data))
+                self._fire(AutomationEvent.TRANSACTION_ENDED, event.station_id, event.connector_id, _ended(event.data))
             case EventType.RESERVATION if not event.data.get("active"):
                 data = {k: event.data.get(k) for k in ("reason", "reservation_id", "id_tag", "expiry_date")}
-                self._fire(RESERVATION_ENDED, event.station_id, event.connector_id or None, data)
-            case EventType.CONNECTOR_UPDATED | EventType.STATION_UPDATED:
-                self._check_error(event.station_id, event.connector_id or 0)
+                self._fire(AutomationEvent.RESERVATION_ENDED, event.station_id, event.connector_id or None, data)
+            case EventType.ERROR_REPORTED:  # the station's (connector 0) or a connector's new error
+                self._fire(
+                    AutomationEvent.ERROR_REPORTED, event.station_id, event.connector_id or None, dict(event.data)
+                )
             case _:
                 pass
 
     @callback
-    def _check_error(self, station_id: str, connector_id: int) -> None:
-        station = self._central.stations.get(station_id)
-        if station is None:
-            return
-        holder = station if connector_id == 0 else station.connectors.get(connector_id)
-        if holder is None:
-            return
-        key = (station_id, connector_id)
-        code = holder.error_code
-        if self._errors.get(key) == code:
-            return
-        self._errors[key] = code
-        if code not in _NO_ERROR:
-            data = {"error_code": code, "info": holder.info, "vendor_error_code": holder.vendor_error_code}
-            self._fire(ERROR_REPORTED, station_id, connector_id or None, data)
-
-    @callback
-    def _fire(self, event_type: str, station_id: str, connector_id: int | None, data: dict[str, Any]) -> None:
+    def _fire(
+        self, event_type: AutomationEvent, station_id: str, connector_id: int | None, data: dict[str, Any]
+    ) -> None:
         station = self._central.stations.get(station_id)
         identifier = station_device_id(self._entry_id, station_id)
         if connector_id and station is not None and has_connector_devices(station):
@@ -94,7 +94,7 @@ class AutomationEvents:
         device = dr.async_get(self._hass).async_get_device(identifiers={identifier})
         payload = {"device_id": device.id if device else None, "charger": station_id, "connector_id": connector_id}
         self._hass.bus.async_fire(f"{DOMAIN}_{event_type}", {**payload, **data})
-        async_dispatcher_send(self._hass, signal_event(self._entry_id, station_id, connector_id), event_type, data)
+        async_dispatcher_send(self._hass, signal_event(self._entry_id, station_id, connector_id), str(event_type), data)
 
 
 def _ended(data: dict[str, Any]) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from homeassistant.config_entries import ConfigFlowResult, OptionsFlow
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import selector
 
-from .const import (
+from ..const import (
     CONF_CAFILE,
     CONF_CERTFILE,
     CONF_KEYFILE,
@@ -31,9 +31,9 @@ from .const import (
     DEFAULT_KEYFILE,
     SECURITY_PROFILES,
 )
-from .coordinator import loaded_central
-from .csms import PUSH_MAX_LENGTH, PUSH_MIN_LENGTH, TlsSetupError, server_context
-from .services.security import password_problem, set_charger_password
+from ..coordinator import loaded_central
+from ..csms import PUSH_MAX_LENGTH, PUSH_MIN_LENGTH, TlsSetupError, server_context
+from ..services.security import password_problem, set_charger_password
 
 CONF_CHARGER = "charger"
 CONF_PASSWORD = "password"
