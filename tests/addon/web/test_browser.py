@@ -102,6 +102,7 @@ async def test_start_and_stop_from_the_charger_page_behind_ingress(tmp_path: Pat
         await expect(page.locator("#notice")).to_have_text("The charger refused: Rejected")
         for _ in range(3):
             await cp.send_meter_values(2, seconds=60)
+            await asyncio.sleep(0.5)  # the samples apart in time, as the chart's axis is
         await page.goto(web.supervisor.base + "/chargers/CP-PAGE?connector=2")
         await expect(page.locator(".status .tile")).to_have_attribute("data-state", "charging")
         await expect(page.locator("table.transactions tbody tr")).to_have_count(1)
