@@ -65,6 +65,9 @@ async def test_the_overview_turns_red_while_charging_and_back_within_2_s(tmp_pat
         colour = await tile(page, "CP-LIVE").evaluate("e => getComputedStyle(e).backgroundColor")
         assert colour in ("rgb(211, 47, 47)", "rgb(229, 57, 53)"), colour
         await screenshots(page, "overview-charging")
+        await page.emulate_media(color_scheme="dark")
+        await screenshots(page, "overview-charging-dark")
+        await page.emulate_media(color_scheme="light")
         stopped = time.monotonic()
         await cp.stop_transaction(1)
         await expect(tile(page, "CP-LIVE")).to_have_attribute("data-state", "available", timeout=LIVE)
