@@ -10,13 +10,13 @@ from pathlib import Path
 
 import aiohttp
 
-from .harness import INGRESS_PREFIX, running_web
+from .harness import INGRESS_PREFIX, client_session, running_web
 
 URL_ATTRIBUTES = re.compile(r'\b(?:href|src|action|data-refresh)="([^"]*)"')
 
 
 async def test_ingress_only_from_the_proxy_address_and_the_api_beside_it(tmp_path: Path) -> None:
-    async with running_web(tmp_path / "data", proxy="172.30.32.2") as web, aiohttp.ClientSession() as http:
+    async with running_web(tmp_path / "data", proxy="172.30.32.2") as web, client_session() as http:
         base = f"http://127.0.0.1:{web.ui_port}"
         async with http.get(base + "/", headers={"X-Remote-User-Id": "admin-id"}) as response:
             assert response.status == 403
@@ -32,7 +32,7 @@ async def test_ingress_only_from_the_proxy_address_and_the_api_beside_it(tmp_pat
 async def test_every_url_is_under_the_ingress_prefix(tmp_path: Path) -> None:
     from sim.charger16 import connect as connect16
 
-    async with running_web(tmp_path / "data") as web, aiohttp.ClientSession() as http:
+    async with running_web(tmp_path / "data") as web, client_session() as http:
         cp, task, ws = await connect16(web.ocpp_url, "CP-URLS", connectors=2)
         await cp.boot()
         await cp.send_all_statuses()
@@ -55,7 +55,7 @@ async def test_every_url_is_under_the_ingress_prefix(tmp_path: Path) -> None:
 
 
 async def test_no_form_is_taken_without_its_csrf_token(tmp_path: Path) -> None:
-    async with running_web(tmp_path / "data") as web, aiohttp.ClientSession() as http:
+    async with running_web(tmp_path / "data") as web, client_session() as http:
         command = web.supervisor.base + "/chargers/NOPE/command"
         for form in ({"action": "start", "id_tag": "X"}, {"action": "start", "id_tag": "X", "csrf": "forged"}):
             async with http.post(command, data=form) as response:
@@ -82,8 +82,7 @@ async def _login(http: aiohttp.ClientSession, own: str, name: str, password: str
 
 
 async def test_sign_in_is_throttled_and_the_password_kept_only_as_a_hash(tmp_path: Path) -> None:
-    jar = aiohttp.CookieJar(unsafe=True)  # cookies of 127.0.0.1 (a browser keeps them too)
-    async with running_web(tmp_path / "data") as web, aiohttp.ClientSession(cookie_jar=jar) as http:
+    async with running_web(tmp_path / "data") as web, client_session() as http:
         password = web.admin_password
         assert password is not None and len(password) >= 12
         book = (tmp_path / "data" / "web_accounts.json").read_text()
@@ -97,8 +96,7 @@ async def test_sign_in_is_throttled_and_the_password_kept_only_as_a_hash(tmp_pat
         async with http.get(web.own + "/") as response:
             assert response.url.path == "/login"
     # a restart prints no password again (the account exists)
-    jar = aiohttp.CookieJar(unsafe=True)
-    async with running_web(tmp_path / "data") as web, aiohttp.ClientSession(cookie_jar=jar) as http:
+    async with running_web(tmp_path / "data") as web, client_session() as http:
         assert web.admin_password is None
         response = await _login(http, web.own, "admin", password)
         assert (response.status, response.headers["Location"]) == (303, "/")
