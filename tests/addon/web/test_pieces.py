@@ -13,7 +13,7 @@ from ocpp_core_app.web.tiles import all_tiles
 
 from custom_components.ocpp_core.csms import CentralSystem
 from sim.charger16 import connect as connect16
-from tests.csms.helpers import wait_for
+from tests.csms.support.helpers import wait_for
 
 LABELS = {"energy": "Energy", "power": "Power", "none": "No readings"}
 

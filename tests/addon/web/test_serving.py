@@ -63,6 +63,8 @@ async def test_no_form_is_taken_without_its_csrf_token(tmp_path: Path) -> None:
                 assert "This form has expired" in await response.text()
         async with http.post(web.own + "/login", data={"name": "admin", "password": "x"}) as response:
             assert response.status == 403  # the sign-in form too (its token is in a cookie and the form)
+        async with http.get(web.supervisor.base + "/chargers/NOPE") as response:
+            assert response.status == 404 and "No such charger." in await response.text()
         # behind ingress without Home Assistant's user headers: nobody is signed in
         web.supervisor.user = None
         async with http.get(web.supervisor.base + "/") as response:
