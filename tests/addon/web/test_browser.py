@@ -240,6 +240,13 @@ async def test_the_own_port_with_sign_in(tmp_path: Path) -> None:
         await page.goto(web.own + "/")
         await expect(tile(page, "CP-OWN")).to_have_attribute("data-state", "charging", timeout=LIVE)
         await expect(page.locator("header nav a")).to_have_count(2)  # the overview and the admin pages
+        # signed out meanwhile (the session cookie gone): the live overview turns into the sign-in page
+        await context.clear_cookies()
+        await expect(page).to_have_url(web.own + "/login?next=%2F", timeout=LIVE)
+        await page.locator('input[name="name"]').fill("admin")
+        await page.locator('input[name="password"]').fill(web.admin_password)
+        await page.locator('input[name="password"]').press("Enter")
+        await expect(page).to_have_url(web.own + "/")
         await page.goto(web.own + "/admin")
         await expect(page.locator("h1")).to_have_text("Admin")
         await page.goto(web.own + "/chargers/CP-OWN")
