@@ -9,11 +9,15 @@ from typing import Any
 from ocpp_core_app.web.chart import session_chart
 from ocpp_core_app.web.context import INGRESS_PATH
 from ocpp_core_app.web.formats import day_bounds, duration, number
+from ocpp_core_app.web.ha_roles import HaRoles
 from ocpp_core_app.web.tiles import all_tiles
 
 from custom_components.ocpp_core.csms import CentralSystem
 from sim.charger16 import connect as connect16
+from tests.addon.app_process import free_port
 from tests.csms.support.helpers import wait_for
+
+from .harness import SUPERVISOR_TOKEN, Supervisor
 
 LABELS = {"energy": "Energy", "power": "Power", "none": "No readings"}
 
@@ -86,3 +90,23 @@ def test_only_the_supervisors_ingress_path_is_taken_as_the_prefix() -> None:
     assert INGRESS_PATH.match("/api/hassio_ingress/AbC-12_x")
     for bad in ("/evil", "//evil.example/x", "/api/hassio_ingress/a/../../x", '/api/hassio_ingress/a"><script>', ""):
         assert not INGRESS_PATH.match(bad), bad
+
+
+async def test_the_admin_role_comes_from_home_assistant_and_fails_safe() -> None:
+    supervisor = Supervisor()
+    await supervisor.start()
+    try:
+        url = f"ws://127.0.0.1:{supervisor.port}/core/websocket"
+        roles = HaRoles(url, SUPERVISOR_TOKEN)
+        assert await roles.is_admin("admin-id") is True
+        assert await roles.is_admin("user-id") is False
+        assert supervisor.auth_lists == 1  # kept a minute
+        # a token Core refuses, no token, nobody listening: nobody is admin
+        assert await HaRoles(url, "wrong").is_admin("admin-id") is False
+        assert await HaRoles(url, None).is_admin("admin-id") is False
+        assert (
+            await HaRoles(f"ws://127.0.0.1:{free_port()}/core/websocket", SUPERVISOR_TOKEN).is_admin("admin-id")
+            is False
+        )
+    finally:
+        await supervisor.stop()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import aiohttp
 
-from .harness import INGRESS_PREFIX, client_session, running_web
+from .harness import INGRESS_PREFIX, USER, client_session, running_web
 
 URL_ATTRIBUTES = re.compile(r'\b(?:href|src|action|data-refresh)="([^"]*)"')
 
@@ -72,12 +72,14 @@ async def test_no_form_is_taken_without_its_csrf_token(tmp_path: Path) -> None:
             assert "did not say who you are" in await response.text()
 
 
-async def _login(http: aiohttp.ClientSession, own: str, name: str, password: str) -> aiohttp.ClientResponse:
+async def _login(
+    http: aiohttp.ClientSession, own: str, name: str, password: str, next_page: str = "/"
+) -> aiohttp.ClientResponse:
     async with http.get(own + "/login") as response:
         html = await response.text()
     token = re.search(r'name="csrf" value="([^"]+)"', html)
     assert token is not None
-    form = {"csrf": token.group(1), "name": name, "password": password, "next": "/"}
+    form = {"csrf": token.group(1), "name": name, "password": password, "next": next_page}
     async with http.post(own + "/login", data=form, allow_redirects=False) as response:
         await response.read()
         return response
@@ -100,7 +102,28 @@ async def test_sign_in_is_throttled_and_the_password_kept_only_as_a_hash(tmp_pat
     # a restart prints no password again (the account exists)
     async with running_web(tmp_path / "data") as web, client_session() as http:
         assert web.admin_password is None
-        response = await _login(http, web.own, "admin", password)
-        assert (response.status, response.headers["Location"]) == (303, "/")
+        response = await _login(http, web.own, "admin", password, next_page="//evil.example/")
+        assert (response.status, response.headers["Location"]) == (303, "/")  # never to another site
         async with http.get(web.own + "/") as page:
             assert page.status == 200 and 'class="tiles"' in await page.text()
+
+
+async def test_a_user_cannot_send_the_admin_commands(tmp_path: Path) -> None:
+    from sim.charger16 import connect as connect16
+
+    async with running_web(tmp_path / "data") as web, client_session() as http:
+        cp, task, ws = await connect16(web.ocpp_url, "CP-ROLE")
+        await cp.boot()
+        await cp.send_all_statuses()
+        web.supervisor.user = USER
+        async with http.get(web.supervisor.base + "/chargers/CP-ROLE") as response:
+            token = re.search(r'name="csrf" value="([^"]+)"', await response.text())
+        assert token is not None
+        for form in ({"action": "limit", "amps": "6"}, {"action": "restart"}, {"action": "unlock"}):
+            async with http.post(web.supervisor.base + "/chargers/CP-ROLE/command",
+                                 data={**form, "csrf": token.group(1)}) as response:  # fmt: skip
+                assert response.status == 409
+                assert "Only administrators may do this." in await response.text()
+        assert cp.sim.charging_profiles == {}  # no limit reached the charger
+        await ws.close()
+        task.cancel()
