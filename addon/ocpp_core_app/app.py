@@ -8,6 +8,7 @@ import logging
 import signal
 from typing import Any
 
+from .admin.services import AdminData
 from .api import ApiServer
 from .api_token import api_token
 from .central_import import csms
@@ -19,7 +20,6 @@ from .store.samples import MessageLog, SessionSamples
 
 _LOGGER = logging.getLogger("ocpp_core_app")
 
-ACCEPTED, REJECTED, PENDING = "Accepted", "Rejected", "Pending"
 # the host the integration reaches the add-on by (the Supervisor's DNS name of the add-on's container)
 DISCOVERY_HOST_ENV = "OCPP_CORE_DISCOVERY_HOST"
 
@@ -47,18 +47,10 @@ def make_store(options: AppOptions) -> RowStore:
     return PostgresStore(options.database_url)
 
 
-def build_central(options: AppOptions, store: RowStore) -> Any:
+def build_central(options: AppOptions, store: RowStore, admin: AdminData | None = None) -> Any:
     central = csms.CentralSystem(central_config(options), store)
-
-    def boot_policy(station_id: str, boot: dict[str, Any]) -> str:
-        station = central.stations.get(station_id)
-        if station is not None and station.registration_status == ACCEPTED:
-            return ACCEPTED  # accepted before
-        if options.unknown_chargers == "accept":
-            return ACCEPTED
-        return REJECTED if options.unknown_chargers == "reject" else PENDING
-
-    central.config.boot_policy = boot_policy
+    # the boot policy (unknown chargers: accept / reject / ask) and the web UI's inbox of those kept out
+    (admin or AdminData(store)).attach(central, options.unknown_chargers)
     if options.meter_interval is not None:
         central.meter_intervals.set_default(options.meter_interval)
     central.events.subscribe(log_event)
@@ -79,9 +71,11 @@ async def run(options: AppOptions, discovery_host: str) -> int:
     except StoreError as err:
         _LOGGER.error("%s", err)
         return 1
-    central = build_central(options, store)
+    admin = AdminData(store)
+    central = build_central(options, store, admin)
     try:
         await central.load()
+        await admin.load()
         await central.start()
     except StoreError as err:
         _LOGGER.error("%s", err)
@@ -122,6 +116,7 @@ async def run(options: AppOptions, discovery_host: str) -> int:
     await api.stop()
     try:
         await central.stop()
+        await admin.close()
         await store.close()
     except StoreError as err:
         _LOGGER.error("Could not write the store at the end: %s", err)
