@@ -1,0 +1,23 @@
+// OCPP Core web UI: keeps the overview's tiles live (polls their fragment every second: no server-sent events,
+// which ingress does not carry reliably) and asks before a button with data-confirm submits.
+(function () {
+  "use strict";
+  var tiles = document.getElementById("tiles");
+  if (tiles && tiles.dataset.refresh) {
+    var busy = false;
+    var refresh = function () {
+      if (busy || document.hidden) return;
+      busy = true;
+      fetch(tiles.dataset.refresh, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
+        .then(function (r) { return r.ok ? r.text() : null; })
+        .then(function (html) { if (html !== null) tiles.innerHTML = html; })
+        .catch(function () {})
+        .finally(function () { busy = false; });
+    };
+    setInterval(refresh, 1000);
+  }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-confirm]");
+    if (button && !window.confirm(button.dataset.confirm)) event.preventDefault();
+  });
+})();
