@@ -47,6 +47,8 @@ class Context:
     form: MultiDictProxy[str | bytes | Any] | None = None
     # cookies to set on the response: name -> value
     cookies: dict[str, str] = field(default_factory=dict)
+    # the page the language switch reloads (a form's answer: the page of the form, not the POST's path)
+    page_path: str | None = None
 
     def t(self, key: str, **values: object) -> str:
         return i18n.translate(self.lang, key, **values)
@@ -55,6 +57,10 @@ class Context:
         """A URL of this UI (under the ingress prefix); query values of None are left out."""
         given = {k: v for k, v in query.items() if v is not None and v != ""}
         return self.base + path + ("?" + urlencode(given) if given else "")
+
+    @property
+    def here(self) -> str:
+        return self.page_path or self.request.path
 
     def field(self, name: str) -> str:
         value = self.form.get(name) if self.form is not None else None

@@ -6,6 +6,7 @@ who asks and their role, the language, the CSRF token of every POST."""
 
 from __future__ import annotations
 
+import functools
 import hmac
 import logging
 from pathlib import Path
@@ -74,14 +75,20 @@ def _wrap(page: Page) -> Any:
     return handler
 
 
+@functools.cache
+def _static_files() -> dict[str, bytes]:
+    """static/'s files, read once (a few kB)."""
+    return {p.name: p.read_bytes() for p in STATIC.iterdir() if p.suffix in STATIC_TYPES}
+
+
 async def _static(request: web.Request) -> web.StreamResponse:
     name = request.match_info["name"]
-    path = STATIC / name
-    if "/" in name or name.startswith(".") or path.suffix not in STATIC_TYPES or not path.is_file():
+    body = _static_files().get(name)
+    if body is None:
         raise web.HTTPNotFound()
     return web.Response(
-        body=path.read_bytes(),
-        content_type=STATIC_TYPES[path.suffix],
+        body=body,
+        content_type=STATIC_TYPES[Path(name).suffix],
         headers={"Cache-Control": "max-age=3600", "X-Content-Type-Options": "nosniff"},
     )
 

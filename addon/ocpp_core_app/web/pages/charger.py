@@ -12,7 +12,7 @@ from ..commands import ACTIONS, USER_ACTIONS, Notice, send
 from ..context import Context
 from ..formats import local_time, number, since
 from ..registry import page
-from ..tiles import charger_name, station_tiles
+from ..tiles import Tile, charger_name, station_tiles
 from ..transactions import COLUMNS, date_range, transactions
 
 
@@ -26,6 +26,14 @@ def _station(ctx: Context) -> Any:
 def _connector_filter(ctx: Context, station: Any) -> int | None:
     text = ctx.request.query.get("connector", "")
     return int(text) if text.isdigit() and int(text) in station.connectors and int(text) > 0 else None
+
+
+def _tiles(ctx: Context, station: Any) -> list[Tile]:
+    tiles = station_tiles(ctx.state.central, station)
+    connector = _connector_filter(ctx, station)
+    if connector is not None and len(tiles) > 1:
+        tiles = [tile for tile in tiles if tile.connector_id == connector]
+    return tiles
 
 
 async def _chart(ctx: Context, station: Any, found: list[dict[str, Any]]) -> tuple[dict[str, Any] | None, Any]:
@@ -49,9 +57,7 @@ async def _page(ctx: Context, status: int = 200, notice: Notice | None = None) -
     span = date_range(ctx)
     found = transactions(ctx, station.station_id, connector, span) if span.error is None else []
     chosen, chart = await _chart(ctx, station, found)
-    tiles = station_tiles(central, station)
-    if connector is not None and len(tiles) > 1:
-        tiles = [tile for tile in tiles if tile.connector_id == connector]
+    tiles = _tiles(ctx, station)
     is_admin = ctx.user is not None and ctx.user.is_admin
     return ctx.render(
         "charger.html",
@@ -81,8 +87,16 @@ async def charger_page(request: web.Request, ctx: Context) -> web.Response:
     return await _page(ctx)
 
 
+@page("/chargers/{charger_id}/status")
+async def charger_status(request: web.Request, ctx: Context) -> web.Response:
+    """The status tiles alone (what the page polls)."""
+    station = _station(ctx)
+    return ctx.render("_status.html", tiles=_tiles(ctx, station), number=number, since=since)
+
+
 @page("/chargers/{charger_id}/command", method="POST")
 async def charger_command(request: web.Request, ctx: Context) -> web.Response:
     station = _station(ctx)
+    ctx.page_path = f"/chargers/{station.station_id}"
     notice = await send(ctx, station, ctx.field("action"))
     return await _page(ctx, 200 if notice.ok else 400 if notice.field else 409, notice)

@@ -1,21 +1,21 @@
-// OCPP Core web UI: keeps the overview's tiles live (polls their fragment every second: no server-sent events,
-// which ingress does not carry reliably) and asks before a button with data-confirm submits.
+// OCPP Core web UI: keeps every element with data-refresh live (the overview's tiles, a charger's status: polls
+// its fragment every second; no server-sent events, which ingress does not carry reliably) and asks before a
+// button with data-confirm submits.
 (function () {
   "use strict";
-  var tiles = document.getElementById("tiles");
-  if (tiles && tiles.dataset.refresh) {
+  document.querySelectorAll("[data-refresh]").forEach(function (element) {
     var busy = false;
     var refresh = function () {
       if (busy || document.hidden) return;
       busy = true;
-      fetch(tiles.dataset.refresh, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
+      fetch(element.dataset.refresh, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
         .then(function (r) { return r.ok ? r.text() : null; })
-        .then(function (html) { if (html !== null) tiles.innerHTML = html; })
+        .then(function (html) { if (html !== null) element.innerHTML = html; })
         .catch(function () {})
         .finally(function () { busy = false; });
     };
     setInterval(refresh, 1000);
-  }
+  });
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-confirm]");
     if (button && !window.confirm(button.dataset.confirm)) event.preventDefault();
