@@ -55,6 +55,7 @@ def build_central(options: AppOptions, store: RowStore, admin: AdminData | None 
     central = csms.CentralSystem(central_config(options), store)
     # the boot policy (unknown chargers: accept / reject / ask) and the web UI's inbox of those kept out
     (admin or AdminData(store)).attach(central, options.unknown_chargers)
+    central.state.authorization.policy.accept_unknown = options.unknown_tags == "accept"
     if options.meter_interval is not None:
         central.meter_intervals.set_default(options.meter_interval)
     central.events.subscribe(log_event)
