@@ -140,6 +140,8 @@ async def test_tags_add_edit_delete_with_checks(tmp_path: Path) -> None:
         assert site.central.tags.get("CARD-1") is None
         status, text = await en.post("/admin/tags", {"id_tag": "x" * 37})
         assert status == 400 and "Enter the tag's id: 1 to 36 characters." in text
+        status, text = await en.post("/admin/tags", {"id_tag": "CARD-1", "name": "n" * 101})
+        assert status == 400 and "A name has at most 100 characters." in text
         form = {"id_tag": "CARD-1", "name": "Anna", "parent": "FAMILY", "expiry": "2030-12-31", "chargers": ["CP1"]}
         status, text = await en.post("/admin/tags", form)
         assert status == 200 and "Tag CARD-1 added." in text

@@ -16,6 +16,7 @@ from ..context import Context
 from ..registry import ADMIN, page
 
 BLOCKED = "Blocked"
+MAX_ID, MAX_NAME = csms.state.tags.MAX_ID_LENGTH, csms.state.tags.MAX_NAME_LENGTH
 # the tag book's error codes -> (the form's field, translation key)
 _ERRORS = {
     "bad_id": ("id_tag", "admin.error.tag_id"),
@@ -100,7 +101,8 @@ def _changes(ctx: Context, record: Any | None) -> dict[str, Any]:
 
 def _errors(ctx: Context, err: Any) -> Errors:
     field, key = _ERRORS.get(err.code, ("form", "admin.error.check"))
-    return {field: ctx.t(key, tag=err.tag, max=csms.state.tags.MAX_ID_LENGTH)}
+    limit = MAX_NAME if field == "name" else MAX_ID
+    return {field: ctx.t(key, tag=err.tag, max=limit)}
 
 
 @page("/admin/tags", role=ADMIN)
@@ -113,7 +115,7 @@ async def tag_add(request: web.Request, ctx: Context) -> web.Response:
     central = ctx.state.central
     id_tag = ctx.field("id_tag")
     if not id_tag:
-        return _list(ctx, 400, {"id_tag": ctx.t("admin.error.tag_id", max=csms.state.tags.MAX_ID_LENGTH)})
+        return _list(ctx, 400, {"id_tag": ctx.t("admin.error.tag_id", max=MAX_ID)})
     try:
         record = central.tags.add(csms.TagRecord(id_tag, **_changes(ctx, None)))
     except csms.TagError as err:
