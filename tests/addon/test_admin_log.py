@@ -65,10 +65,13 @@ def test_a_secret_csms_left_in_a_frame_is_scrubbed_all_the_same() -> None:
             '"variableAttribute":[{"value":"hunter2hunter2"}]}]}]',
         ),
         (3.0, "in", "not json at all password=hunter2"),
+        (4.0, "in", '[2,"9","MeterValues",{"connectorId":1,"meterValue":[{"timestamp":"2026-01-01T00:00:00Z"...'),
     ]
     texts = [e.text for e in entries(frames)]
     assert not any("deadbeefcafe" in t or "hunter2" in t for t in texts), texts
     assert entries(frames)[2].kind == ""
+    cut = entries(frames)[3]  # csms keeps a long MeterValues cut short: still filed under its action
+    assert (cut.kind, cut.action, cut.unique_id) == ("call", "MeterValues", "9")
 
 
 def test_notes_validation() -> None:

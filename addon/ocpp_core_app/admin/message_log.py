@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -70,12 +71,17 @@ async def frames_of(central: Any, store: RowStore | None, station_id: str) -> li
     return [(float(when), str(direction), str(text)) for when, direction, text in rows]
 
 
+# the head of a call csms kept cut short (a long MeterValues ends in "..."): its action is still known
+_CALL_HEAD = re.compile(r'^\[\s*2\s*,\s*"([^"]*)"\s*,\s*"([A-Za-z0-9]+)"')
+
+
 def _parse(frame: Frame) -> tuple[str, str | None, str | None]:
     """(kind, action, unique id) of a frame."""
     try:
         message = json.loads(frame[2])
     except ValueError:
-        return "", None, None
+        head = _CALL_HEAD.match(frame[2])
+        return (CALL, head.group(2), head.group(1)) if head else ("", None, None)
     if not isinstance(message, list) or len(message) < 3 or message[0] not in _TYPES:
         return "", None, None
     kind = _TYPES[message[0]]

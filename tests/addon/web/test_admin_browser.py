@@ -133,6 +133,7 @@ async def test_an_admin_runs_the_site_from_the_admin_pages(tmp_path: Path) -> No
         await page.locator("#charger-form button").click()
         await expect(page.locator("#notice")).to_have_text("Saved.")
         await expect(page.locator("legend")).to_contain_text("set")
+        await expect(page.locator('input[name="thumbprint"]')).to_have_value(":".join(["AB"] * 32))  # as stored
         assert cp.sim.configuration["AuthorizationKey"].value == PASSWORD.encode().hex()
         await screenshots(page, "admin-charger")
         await page.locator("#unlock-form button").click()

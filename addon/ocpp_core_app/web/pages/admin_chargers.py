@@ -157,6 +157,7 @@ async def charger_save(request: web.Request, ctx: Context) -> web.Response:
         return _edit(ctx, station, 409, {"password": undo.message})
     except StoreError:
         return _edit(ctx, station, 503, {"form": ctx.t("admin.error.store")})
+    ctx.form = None  # the saved values, as stored (the thumbprint with its colons)
     return _edit(ctx, station, notice=ctx.t("admin.saved"))
 
 
