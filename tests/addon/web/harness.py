@@ -86,7 +86,10 @@ class Supervisor:
         await self._runner.setup()
         self.port = free_port()
         await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
-        self._client = aiohttp.ClientSession(auto_decompress=False)
+        # a resolver without aiodns: its pycares thread outlives the session, and HA 2025.1's harness counts it
+        self._client = aiohttp.ClientSession(
+            auto_decompress=False, connector=aiohttp.TCPConnector(resolver=aiohttp.ThreadedResolver())
+        )
 
     async def stop(self) -> None:
         if self._client is not None:
