@@ -12,7 +12,7 @@ from ocpp_core_app.admin.message_log import LogQuery, entries, frames_of, query
 
 from sim.charger16 import ConfigKey
 from sim.charger16 import connect as connect16
-from tests.csms.helpers import wait_for
+from tests.csms.support.helpers import wait_for
 
 from .test_inbox import site
 

@@ -14,7 +14,7 @@ from ocpp_core_app.admin.exports import ExportQuery, export_rows, filename, to_c
 from ocpp_core_app.central_import import csms
 
 from sim.charger16 import connect as connect16
-from tests.csms.helpers import wait_for
+from tests.csms.support.helpers import wait_for
 
 from .api_client import running_api
 

@@ -19,7 +19,7 @@ from ocpp_core_app.store.samples import MessageLog
 
 from sim.auth import ConnectOptions
 from sim.charger16 import connect as connect16
-from tests.csms.helpers import wait_for
+from tests.csms.support.helpers import wait_for
 
 
 @dataclass

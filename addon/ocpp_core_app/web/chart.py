@@ -9,8 +9,8 @@ from markupsafe import Markup, escape
 
 from .formats import number
 
-WIDTH, HEIGHT = 640, 240
-LEFT, RIGHT, TOP, BOTTOM = 44, 44, 12, 28
+WIDTH, HEIGHT = 480, 220
+LEFT, RIGHT, TOP, BOTTOM = 40, 40, 14, 30
 
 
 def _points(values: list[tuple[float, float]], t0: float, t1: float, top: float) -> str:
@@ -22,13 +22,16 @@ def _points(values: list[tuple[float, float]], t0: float, t1: float, top: float)
     )
 
 
-def session_chart(lang: str, samples: list[tuple[str, float, float | None]], labels: dict[str, str]) -> Markup:
-    """`labels`: the translated "energy", "power", "none" (no samples)."""
+def session_chart(
+    lang: str, samples: list[tuple[str, float, float | None]], meter_start_wh: float | None, labels: dict[str, str]
+) -> Markup:
+    """Energy counted from the session's meter start (else its first sample); `labels`: the translated
+    "energy", "power", "none" (no samples)."""
     if len(samples) < 2:
         return Markup('<p class="muted">{}</p>').format(labels["none"])
     times = [datetime.fromisoformat(t).timestamp() for t, _, _ in samples]
-    start_wh = samples[0][1]
-    energy = [(t, (e - start_wh) / 1000) for t, (_, e, _) in zip(times, samples, strict=True)]
+    start_wh = meter_start_wh if meter_start_wh is not None else samples[0][1]
+    energy = [(t, max(e - start_wh, 0.0) / 1000) for t, (_, e, _) in zip(times, samples, strict=True)]
     power = [(t, p / 1000) for t, (_, _, p) in zip(times, samples, strict=True) if p is not None]
     top_e = max(max(v for _, v in energy), 0.1)
     top_p = max((max(v for _, v in power) if power else 0.0), 0.1)
@@ -47,7 +50,7 @@ def session_chart(lang: str, samples: list[tuple[str, float, float | None]], lab
     if len(power) >= 2:
         parts.append(f'<polyline class="power" points="{_points(power, t0, t1, top_p)}"/>')
     parts += [
-        f'<text class="energy-label" x="{LEFT - 4}" y="{TOP + 10}" text-anchor="end">{number(lang, top_e, 1)}</text>',
+        f'<text class="energy-label" x="{LEFT - 4}" y="{TOP + 10}" text-anchor="end">{number(lang, top_e, 2)}</text>',
         f'<text class="energy-label" x="{LEFT - 4}" y="{bottom}" text-anchor="end">0</text>',
         f'<text class="power-label" x="{WIDTH - RIGHT + 4}" y="{TOP + 10}">{number(lang, top_p, 1)}</text>',
         f'<text x="{LEFT}" y="{HEIGHT - 8}">{first}</text>',

@@ -20,6 +20,8 @@ _LOGGER = logging.getLogger(__name__)
 ADMIN_GROUP = "system-admin"
 CACHE_SECONDS = 60.0
 DEFAULT_URL = "ws://supervisor/core/websocket"
+# how long a page may wait for Core's answer (once a minute at most)
+TIMEOUT = 5.0
 
 
 class HaRoles:
@@ -43,7 +45,7 @@ class HaRoles:
             self._warn("no SUPERVISOR_TOKEN: every Home Assistant user is a plain user in the web UI")
             return frozenset()
         try:
-            users = await asyncio.wait_for(self._users(), 10)
+            users = await asyncio.wait_for(self._users(), TIMEOUT)
         except (aiohttp.ClientError, OSError, TimeoutError, ValueError, KeyError) as err:
             self._warn(f"cannot ask Home Assistant which users are admins ({err or type(err).__name__})")
             return frozenset()

@@ -70,7 +70,10 @@ def _wrap(page: Page) -> Any:
             if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
                 return ctx.render("message.html", status=403, title=ctx.t("core.error.forbidden"),
                                   text=ctx.t("core.error.csrf"))  # fmt: skip
-        return await page.handler(request, ctx)
+        try:
+            return await page.handler(request, ctx)
+        except web.HTTPNotFound as err:  # an unknown charger …: a page in the user's language
+            return ctx.render("message.html", status=404, title=ctx.t("core.error.not_found"), text=err.text or "")
 
     return handler
 

@@ -36,16 +36,14 @@ def charger_name(station: Any) -> str:
 
 
 def connector_name(station: Any, number: int) -> str:
-    own = station.settings.connector_names.get(number)
-    return str(own) if own else f"{charger_name(station)}:{number}"
+    """The integration's rule (csms's ChargerSettings.connector_name): its own name, else <charger>:<n>."""
+    return str(station.settings.connector_name(charger_name(station), number))
 
 
 def tile_state(connected: bool, station: Any, connector: Any | None) -> str:
     if not connected:
         return OFFLINE
     status = csms.connector_status(station, connector) if connector is not None else station.status
-    if connector is not None and csms.delivering(station, connector) and status == "Charging":
-        return CHARGING
     if status == "Charging":
         return CHARGING
     if status in _FAULTED or (station.status in _FAULTED and connector is not None and status is None):
@@ -83,8 +81,9 @@ def _tile(station: Any, connector: Any | None, connected: bool, number: int | No
         status=status,
         error_code=error if error not in (None, "NoError") else None,
         session_start=tx.start_time if tx is not None else None,
-        power_w=_reading(connector, csms.POWER_IMPORT) if connected else None,
-        soc=_reading(connector, SOC) if connected else None,
+        # only while a session runs: a charger often sends no last 0 W (nor a SoC) when it ends
+        power_w=_reading(connector, csms.POWER_IMPORT) if connected and tx is not None else None,
+        soc=_reading(connector, SOC) if connected and tx is not None else None,
     )
 
 

@@ -34,7 +34,7 @@ COLUMNS: list[Column] = [
         "core.tx.stop_reason",
         lambda ctx, tx: ctx.t("core.tx.running") if tx.get("open") else str(tx.get("stop_reason") or "–"),
     ),
-    # the cost column goes here once pricing lands: Column("core.tx.cost", <its cell>, True)
+    # the cost column goes here once pricing lands: a Column of its key (core.tx.cost), its cell, numeric
 ]
 
 

@@ -9,10 +9,13 @@ and cookie as the app sent it (so links that forget the prefix break, as they wo
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import functools
 import json
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -86,10 +89,8 @@ class Supervisor:
         await self._runner.setup()
         self.port = free_port()
         await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
-        # a resolver without aiodns: its pycares thread outlives the session, and HA 2025.1's harness counts it
-        self._client = aiohttp.ClientSession(
-            auto_decompress=False, connector=aiohttp.TCPConnector(resolver=aiohttp.ThreadedResolver())
-        )
+        # no cookie jar: the browser's Cookie header is passed on, as the Supervisor does
+        self._client = client_session(auto_decompress=False, cookie_jar=aiohttp.DummyCookieJar())
 
     async def stop(self) -> None:
         if self._client is not None:
@@ -167,6 +168,21 @@ def _ui_port(app: App) -> int:
     return int(args[len(args) - 1 - args[::-1].index("--ui-port") + 1])
 
 
+async def _blocking[T](fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """`fn` in a thread of its own, ended before this returns (the HA harness counts threads left behind; the
+    loop's default executor keeps one)."""
+    with ThreadPoolExecutor(1) as pool:
+        return await asyncio.get_running_loop().run_in_executor(pool, functools.partial(fn, *args, **kwargs))
+
+
+def client_session(**kwargs: Any) -> aiohttp.ClientSession:
+    """An HTTP client for 127.0.0.1 without aiodns (its pycares channel leaves a shutdown thread behind, which the
+    HA harness counts), keeping 127.0.0.1's cookies as a browser does."""
+    connector = aiohttp.TCPConnector(resolver=aiohttp.ThreadedResolver())
+    kwargs.setdefault("cookie_jar", aiohttp.CookieJar(unsafe=True))
+    return aiohttp.ClientSession(connector=connector, **kwargs)
+
+
 def _write_accounts(data_dir: Path, book: dict[str, Any]) -> None:
     data_dir.mkdir(parents=True, exist_ok=True)
     (data_dir / "web_accounts.json").write_text(json.dumps(book))
@@ -176,8 +192,6 @@ def _write_accounts(data_dir: Path, book: dict[str, Any]) -> None:
 async def running_web(data_dir: Path, *args: str, ha_user_tags: dict[str, list[str]] | None = None,
                       proxy: str = "127.0.0.1") -> AsyncIterator[WebApp]:  # fmt: skip
     """The app with the web UI behind the stand-in ingress proxy and on its own port (with sign-in)."""
-    import asyncio
-
     supervisor = Supervisor()
     await supervisor.start()
     if ha_user_tags is not None:
@@ -187,7 +201,7 @@ async def running_web(data_dir: Path, *args: str, ha_user_tags: dict[str, list[s
     flags = ["--web-port", str(web_port), "--ingress-proxy", proxy,
              "--ha-websocket-url", f"ws://127.0.0.1:{supervisor.port}/core/websocket", *args]  # fmt: skip
     try:
-        app = await asyncio.to_thread(start_app, data_dir, *flags, env=env)
+        app = await _blocking(start_app, data_dir, *flags, env=env)
     except BaseException:
         await supervisor.stop()
         raise
@@ -199,7 +213,7 @@ async def running_web(data_dir: Path, *args: str, ha_user_tags: dict[str, list[s
     try:
         yield WebApp(app, supervisor, web_port, password)
     finally:
-        await asyncio.to_thread(app.stop)
+        await _blocking(app.stop)
         await supervisor.stop()
 
 

@@ -22,7 +22,7 @@ from ocpp_core_app.web.passwords import hash_password
 
 from sim.charger16 import ConfigKey
 from sim.charger16 import connect as connect16
-from tests.csms.helpers import wait_for
+from tests.csms.support.helpers import wait_for
 
 from .harness import USER, WebApp, browser, have_chromium, running_web, screenshots
 

@@ -65,6 +65,9 @@ async def test_the_overview_turns_red_while_charging_and_back_within_2_s(tmp_pat
         colour = await tile(page, "CP-LIVE").evaluate("e => getComputedStyle(e).backgroundColor")
         assert colour in ("rgb(211, 47, 47)", "rgb(229, 57, 53)"), colour
         await screenshots(page, "overview-charging")
+        await page.emulate_media(color_scheme="dark")
+        await screenshots(page, "overview-charging-dark")
+        await page.emulate_media(color_scheme="light")
         stopped = time.monotonic()
         await cp.stop_transaction(1)
         await expect(tile(page, "CP-LIVE")).to_have_attribute("data-state", "available", timeout=LIVE)
@@ -102,6 +105,7 @@ async def test_start_and_stop_from_the_charger_page_behind_ingress(tmp_path: Pat
         await expect(page.locator("#notice")).to_have_text("The charger refused: Rejected")
         for _ in range(3):
             await cp.send_meter_values(2, seconds=60)
+            await asyncio.sleep(0.5)  # the samples apart in time, as the chart's axis is
         await page.goto(web.supervisor.base + "/chargers/CP-PAGE?connector=2")
         await expect(page.locator(".status .tile")).to_have_attribute("data-state", "charging")
         await expect(page.locator("table.transactions tbody tr")).to_have_count(1)
@@ -236,6 +240,13 @@ async def test_the_own_port_with_sign_in(tmp_path: Path) -> None:
         await page.goto(web.own + "/")
         await expect(tile(page, "CP-OWN")).to_have_attribute("data-state", "charging", timeout=LIVE)
         await expect(page.locator("header nav a")).to_have_count(3)  # the overview, the export and the admin pages
+        # signed out meanwhile (the session cookie gone): the live overview turns into the sign-in page
+        await context.clear_cookies()
+        await expect(page).to_have_url(web.own + "/login?next=%2F", timeout=LIVE)
+        await page.locator('input[name="name"]').fill("admin")
+        await page.locator('input[name="password"]').fill(web.admin_password)
+        await page.locator('input[name="password"]').press("Enter")
+        await expect(page).to_have_url(web.own + "/")
         await page.goto(web.own + "/admin")
         await expect(page.locator("h1")).to_have_text("Admin")
         await page.goto(web.own + "/chargers/CP-OWN")

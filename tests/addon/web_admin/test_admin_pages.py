@@ -14,7 +14,7 @@ from ocpp_core_app.central_import import csms
 
 from sim.charger16 import ConfigKey
 from sim.charger16 import connect as connect16
-from tests.csms.helpers import wait_for
+from tests.csms.support.helpers import wait_for
 
 from .site import ADMIN_ID, USER_ID, Site, csrf_of, ingress_headers, running_site
 

@@ -47,7 +47,8 @@ async def _chart(ctx: Context, station: Any, found: list[dict[str, Any]]) -> tup
         station.station_id, str(chosen["transaction_id"]), str(chosen["start_time"])
     )
     labels = {k: ctx.t(f"core.chart.{k}") for k in ("energy", "power", "none")}
-    return chosen, session_chart(ctx.lang, samples, labels)
+    start = chosen.get("meter_start_wh")
+    return chosen, session_chart(ctx.lang, samples, start if isinstance(start, int | float) else None, labels)
 
 
 async def _page(ctx: Context, status: int = 200, notice: Notice | None = None) -> web.Response:

@@ -9,7 +9,11 @@
       if (busy || document.hidden) return;
       busy = true;
       fetch(element.dataset.refresh, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
-        .then(function (r) { return r.ok ? r.text() : null; })
+        .then(function (r) {
+          // signed out meanwhile (the own port): show the sign-in page, not it inside the tiles
+          if (r.redirected) { window.location.reload(); return null; }
+          return r.ok ? r.text() : null;
+        })
         .then(function (html) { if (html !== null) element.innerHTML = html; })
         .catch(function () {})
         .finally(function () { busy = false; });
