@@ -173,3 +173,32 @@ async def test_a_flood_of_made_up_ids_is_bounded(tmp_path: Path) -> None:
             await s.inbox.forget(CHARGER, "FAKE0")
     async with site(tmp_path, "accept") as s:
         assert len(s.inbox.entries(CHARGER)) == MAX_WAITING - 1
+
+
+async def test_the_inbox_and_notes_on_postgresql(postgres_server: Any) -> None:
+    """The same rows on the PostgreSQL backend: an attempt, a decision and a note survive a restart."""
+    from ocpp_core_app.admin.chargers import ChargerNotes
+    from ocpp_core_app.store.postgres import PostgresStore
+
+    url = postgres_server.new_database()
+    for round_ in (1, 2):
+        store = PostgresStore(url, save_delay=0.05)
+        await store.open()
+        central = csms.CentralSystem(csms.CentralSystemConfig(host="127.0.0.1", port=0), store)
+        admin = AdminData(store)
+        inbox = admin.attach(central, "ask")
+        await central.load()
+        await admin.load()
+        if round_ == 1:
+            inbox.note_charger("PG1", "pending", vendor="ACME")
+            inbox.note_tag("Card-9", "PG1", "Authorize", "Invalid")
+            await inbox.refuse_charger("PG1")
+            await admin.notes.save("PG1", ChargerNotes("cellar"))
+        else:
+            assert inbox.decision(CHARGER, "PG1") == REFUSED
+            assert inbox.get(CHARGER, "PG1").detail["vendor"] == "ACME"  # type: ignore[union-attr]
+            assert inbox.get(TAG, "card-9") is not None
+            assert admin.notes.get("PG1") == ChargerNotes("cellar")
+        await central.stop()
+        await admin.close()
+        await store.close()
