@@ -55,7 +55,9 @@ class HaRoles:
         )
 
     async def _users(self) -> list[dict[str, Any]]:
-        async with aiohttp.ClientSession() as session, session.ws_connect(self.url) as ws:
+        # the system's resolver (aiodns, where installed, would keep a thread of its own)
+        connector = aiohttp.TCPConnector(resolver=aiohttp.ThreadedResolver())
+        async with aiohttp.ClientSession(connector=connector) as session, session.ws_connect(self.url) as ws:
             hello = await ws.receive_json()
             if hello.get("type") != "auth_required":
                 raise ValueError(f"unexpected greeting {hello.get('type')!r}")

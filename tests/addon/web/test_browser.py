@@ -122,6 +122,7 @@ async def test_start_and_stop_from_the_charger_page_behind_ingress(tmp_path: Pat
         await page.locator('#limit-form input[name="amps"]').fill("abc")
         await page.locator("#limit-form button").click()
         await expect(page.locator("#notice")).to_have_text("Enter a current between 0 and 1000 A.")
+        await expect(page.locator('#limit-form input[name="amps"]')).to_have_value("abc")
         await page.locator('#limit-form input[name="amps"]').fill("16")
         await page.locator("#limit-form button").click()
         await expect(page.locator("#notice")).to_have_text("The current limit is set.")
@@ -173,6 +174,9 @@ async def test_a_user_who_is_no_admin_starts_with_own_tags_only(tmp_path: Path) 
             await page.locator('#start-form input[name="id_tag"]').fill("SOMEONE-ELSE")
             await page.locator("#start-form button").click()
             await expect(page.locator("#notice")).to_have_text("The tag SOMEONE-ELSE is not one of yours.")
+            # what was typed stays, marked
+            await expect(page.locator('#start-form input[name="id_tag"]')).to_have_value("SOMEONE-ELSE")
+            await expect(page.locator('#start-form input[name="id_tag"]')).to_have_attribute("aria-invalid", "true")
             assert cp.remote_starts == []
             await page.locator('#start-form input[name="id_tag"]').fill("ben-tag")
             await page.locator("#start-form button").click()

@@ -16,6 +16,7 @@ from custom_components.ocpp_core.csms import CentralSystem
 from sim.charger16 import connect as connect16
 from tests.addon.app_process import free_port
 from tests.csms.support.helpers import wait_for
+from tests.csms.support.helpers_v201 import booted
 
 from .harness import SUPERVISOR_TOKEN, Supervisor
 
@@ -110,3 +111,14 @@ async def test_the_admin_role_comes_from_home_assistant_and_fails_safe() -> None
         )
     finally:
         await supervisor.stop()
+
+
+async def test_tiles_of_a_201_station_with_two_evses(central: CentralSystem, url: str) -> None:
+    station = await booted(central, url, "ST-TWO", evses=2)
+    assert [(t.name, t.state) for t in all_tiles(central)] == [("ST-TWO:1", "available"), ("ST-TWO:2", "available")]
+    await station.start_transaction(2, "TAG-9")
+    await wait_for(lambda: all_tiles(central)[1].state == "charging")
+    assert all_tiles(central)[1].session_start is not None
+    await station.stop_transaction(2)
+    await wait_for(lambda: all_tiles(central)[1].state != "charging")
+    await station.close()
