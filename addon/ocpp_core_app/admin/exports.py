@@ -250,7 +250,7 @@ def filename(query: ExportQuery, extension: str) -> str:
     parts = ["transactions"]
     for part in (query.charger, query.tag):
         if part:
-            parts.append("".join(c if c.isalnum() or c in "-_" else "_" for c in part)[:40])
+            parts.append("".join(c if (c.isascii() and c.isalnum()) or c in "-_" else "_" for c in part)[:40])
     if query.since is not None:
         parts.append(query.since.date().isoformat())
     if query.until is not None:
