@@ -117,7 +117,9 @@ async def test_filters_by_charger_tag_and_local_dates() -> None:
         assert export_rows(api.central, before, ZONE) == []
         assert filename(inside, "csv") == f"transactions_CP1_{today}_{today}.csv"
         assert filename(ExportQuery(tag="a/b c"), "xlsx") == "transactions_a_b_c.xlsx"
-        assert filename(ExportQuery(charger="Wallbox-Küche"), "csv") == "transactions_Wallbox-K_che.csv"  # a header is ASCII
+        assert (
+            filename(ExportQuery(charger="Wallbox-Küche"), "csv") == "transactions_Wallbox-K_che.csv"
+        )  # a header is ASCII
         await ws.close()
         task.cancel()
 
