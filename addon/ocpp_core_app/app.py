@@ -29,18 +29,32 @@ DISCOVERY_HOST_ENV = "OCPP_CORE_DISCOVERY_HOST"
 
 
 def central_config(options: AppOptions) -> Any:
+    """The central system's config: where it listens, how chargers prove who they are, and the options it
+    starts with (mapped in central_options, the one place)."""
+    running = central_options(options)
     config = csms.CentralSystemConfig(
         port=options.ocpp_port,
-        heartbeat_interval=options.heartbeat_interval,
-        lenient=not options.strict,
+        heartbeat_interval=running.heartbeat_interval,
+        lenient=running.lenient,
         security_profile=options.security_profile,
         certfile=str(options.certfile) if options.certfile else None,
         keyfile=str(options.keyfile) if options.keyfile else None,
         cafile=str(options.cafile) if options.cafile else None,
         max_stations=options.max_stations,
     )
-    config.set_message_rate(options.max_message_rate)
+    config.set_message_rate(running.max_message_rate)
     return config
+
+
+def central_options(options: AppOptions) -> Any:
+    """The add-on's options the central system takes while running (CentralSystem.apply_options)."""
+    return csms.CentralSystemOptions(
+        heartbeat_interval=options.heartbeat_interval,
+        lenient=not options.strict,
+        max_message_rate=options.max_message_rate,
+        meter_interval=options.meter_interval,
+        accept_unknown_tags=options.unknown_tags == "accept",
+    )
 
 
 def make_store(options: AppOptions) -> RowStore:
@@ -55,9 +69,7 @@ def build_central(options: AppOptions, store: RowStore, admin: AdminData | None 
     central = csms.CentralSystem(central_config(options), store)
     # the boot policy (unknown chargers: accept / reject / ask) and the web UI's inbox of those kept out
     (admin or AdminData(store)).attach(central, options.unknown_chargers)
-    central.state.authorization.policy.accept_unknown = options.unknown_tags == "accept"
-    if options.meter_interval is not None:
-        central.meter_intervals.set_default(options.meter_interval)
+    central.apply_options(central_options(options))
     central.events.subscribe(log_event)
     central.events.subscribe(SessionSamples(central, store).on_event)
     central.events.subscribe(MessageLog(central, store).on_event)

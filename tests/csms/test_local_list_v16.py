@@ -4,35 +4,18 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
 
-from custom_components.ocpp_core.csms import CentralSystem, Event, EventType
+from custom_components.ocpp_core.csms import CentralSystem
 from custom_components.ocpp_core.csms.state.tags import TagRecord
 from sim.charger16 import SimulatedChargePoint, connect
 
 from .support.helpers import wait_for
+from .support.local_list import Pushes
 
 CP = "cp-list"
 EXPIRY = datetime(2031, 1, 2, 3, 4, 5, tzinfo=UTC)
-
-
-class Pushes:
-    """The outcomes of the pushes (LOCAL_LIST events that tell one), and the SendLocalList calls sent."""
-
-    def __init__(self, central: CentralSystem) -> None:
-        self.results: list[dict[str, Any]] = []
-        central.events.subscribe(self._on_event)
-
-    def _on_event(self, event: Event) -> None:
-        if event.type is EventType.LOCAL_LIST and event.data.get("push"):
-            self.results.append(dict(event.data))
-
-    async def wait(self, count: int) -> dict[str, Any]:
-        await wait_for(lambda: len(self.results) >= count)
-        assert len(self.results) == count
-        return self.results[-1]
 
 
 @pytest.fixture
