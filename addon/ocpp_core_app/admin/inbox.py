@@ -216,7 +216,7 @@ class Inbox:
         await self._decide(CHARGER, station_id, REFUSED)
         station = self._central.stations.get(station_id)
         if station is not None and station.registration_status != csms.RegistrationStatus.ACCEPTED:
-            self._central.state.set_registration(station_id, csms.RegistrationStatus.REJECTED)
+            self._central.state.activity.set_registration(station_id, csms.RegistrationStatus.REJECTED)
 
     async def accept_tag(self, id_tag: str, name: str | None = None) -> None:
         """Into the tag book, Accepted (a known tag: made Accepted)."""
@@ -239,15 +239,14 @@ class Inbox:
         self._dirty.discard(key)
 
     async def _tag_status(self, id_tag: str, status: str, name: str | None) -> None:
-        tags = self._central.tags
+        central = self._central
         try:
-            if tags.get(id_tag) is None:
-                tags.add(csms.TagRecord(id_tag.strip(), name=(name or "").strip() or None, status=status))
+            if central.tags.get(id_tag) is None:
+                await central.add_tag(csms.TagRecord(id_tag.strip(), name=(name or "").strip() or None, status=status))
             else:
-                tags.update(id_tag, {"status": status})
+                await central.update_tag(id_tag, {"status": status})
         except csms.TagError as err:
             raise InboxError(err.code, err.tag) from err
-        await self._central.state.save_now()
 
     async def _decide(self, kind: str, shown: str, decision: str) -> None:
         """Written before anything is done; a failed write changes nothing (StoreError)."""

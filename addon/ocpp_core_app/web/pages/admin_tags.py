@@ -3,6 +3,7 @@ delete.  csms's tag book checks a change whole before it takes it (nothing half-
 
 from __future__ import annotations
 
+import contextlib
 from datetime import timedelta
 from typing import Any
 
@@ -117,13 +118,12 @@ async def tag_add(request: web.Request, ctx: Context) -> web.Response:
     if not id_tag:
         return _list(ctx, 400, {"id_tag": ctx.t("admin.error.tag_id", max=MAX_ID)})
     try:
-        record = central.tags.add(csms.TagRecord(id_tag, **_changes(ctx, None)))
+        record = await central.add_tag(csms.TagRecord(id_tag, **_changes(ctx, None)))
     except csms.TagError as err:
         return _list(ctx, 400, _errors(ctx, err))
-    try:
-        await central.state.save_now()
     except StoreError:
-        central.tags.remove([record.id_tag])
+        with contextlib.suppress(csms.TagError):
+            central.tags.remove([id_tag])  # not kept in memory either
         return _list(ctx, 503, {"form": ctx.t("admin.error.store")})
     ctx.form = None
     return _list(ctx, notice=ctx.t("admin.tag.added", tag=record.id_tag))
@@ -139,14 +139,12 @@ async def tag_save(request: web.Request, ctx: Context) -> web.Response:
     central = ctx.state.central
     record = _tag(ctx)
     try:
-        updated = central.tags.update(record.id_tag, _changes(ctx, record))
+        updated = await central.update_tag(record.id_tag, _changes(ctx, record))
     except csms.TagError as err:
         return _edit(ctx, record, 400, _errors(ctx, err))
-    try:
-        await central.state.save_now()
     except StoreError:
-        central.tags.update(record.id_tag, {k: getattr(record, k) for k in ("name", "status", "expiry", "parent_id")}
-                            | {"chargers": record.chargers})  # fmt: skip
+        fields = {k: getattr(record, k) for k in ("name", "status", "expiry", "parent_id", "chargers")}
+        central.tags.update(record.id_tag, fields)  # the old record, in memory too
         return _edit(ctx, record, 503, {"form": ctx.t("admin.error.store")})
     ctx.form = None
     return _edit(ctx, updated, notice=ctx.t("admin.saved"))
@@ -156,11 +154,12 @@ async def tag_save(request: web.Request, ctx: Context) -> web.Response:
 async def tag_delete(request: web.Request, ctx: Context) -> web.Response:
     central = ctx.state.central
     record = _tag(ctx)
-    central.tags.remove([record.id_tag])
     try:
-        await central.state.save_now()
+        await central.remove_tags([record.id_tag])
+    except csms.TagError:
+        return _list(ctx, 404, {"form": ctx.t("admin.error.tag_unknown")})
     except StoreError:
-        central.tags.add(record)
+        central.tags.add(record)  # kept, in memory too
         return _edit(ctx, record, 503, {"form": ctx.t("admin.error.store")})
     ctx.form = None
     return _list(ctx, notice=ctx.t("admin.tag.deleted", tag=record.id_tag))
