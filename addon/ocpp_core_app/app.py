@@ -9,6 +9,7 @@ import os
 import signal
 from typing import Any
 
+from .admin.services import AdminData
 from .api import ApiServer
 from .api_token import api_token
 from .central_import import csms
@@ -23,7 +24,6 @@ from .web.ha_roles import HaRoles
 
 _LOGGER = logging.getLogger("ocpp_core_app")
 
-ACCEPTED, REJECTED, PENDING = "Accepted", "Rejected", "Pending"
 # the host the integration reaches the add-on by (the Supervisor's DNS name of the add-on's container)
 DISCOVERY_HOST_ENV = "OCPP_CORE_DISCOVERY_HOST"
 
@@ -53,6 +53,7 @@ def central_options(options: AppOptions) -> Any:
         lenient=not options.strict,
         max_message_rate=options.max_message_rate,
         meter_interval=options.meter_interval,
+        accept_unknown_tags=options.unknown_tags == "accept",
     )
 
 
@@ -64,18 +65,10 @@ def make_store(options: AppOptions) -> RowStore:
     return PostgresStore(options.database_url)
 
 
-def build_central(options: AppOptions, store: RowStore) -> Any:
+def build_central(options: AppOptions, store: RowStore, admin: AdminData | None = None) -> Any:
     central = csms.CentralSystem(central_config(options), store)
-
-    def boot_policy(station_id: str, boot: dict[str, Any]) -> str:
-        station = central.stations.get(station_id)
-        if station is not None and station.registration_status == ACCEPTED:
-            return ACCEPTED  # accepted before
-        if options.unknown_chargers == "accept":
-            return ACCEPTED
-        return REJECTED if options.unknown_chargers == "reject" else PENDING
-
-    central.config.boot_policy = boot_policy
+    # the boot policy (unknown chargers: accept / reject / ask) and the web UI's inbox of those kept out
+    (admin or AdminData(store)).attach(central, options.unknown_chargers)
     central.apply_options(central_options(options))
     central.events.subscribe(log_event)
     central.events.subscribe(SessionSamples(central, store).on_event)
@@ -95,9 +88,11 @@ async def run(options: AppOptions, discovery_host: str) -> int:
     except StoreError as err:
         _LOGGER.error("%s", err)
         return 1
-    central = build_central(options, store)
+    admin = AdminData(store)
+    central = build_central(options, store, admin)
     try:
         await central.load()
+        await admin.load()
         await central.start()
     except StoreError as err:
         _LOGGER.error("%s", err)
@@ -117,10 +112,10 @@ async def run(options: AppOptions, discovery_host: str) -> int:
         return 1
     ingress = WebState(
         INGRESS, central, store, accounts, proxies=options.ingress_proxies,
-        ha_roles=HaRoles(options.ha_websocket_url, os.environ.get("SUPERVISOR_TOKEN")),
+        ha_roles=HaRoles(options.ha_websocket_url, os.environ.get("SUPERVISOR_TOKEN")), admin=admin,
     )  # fmt: skip
     api = ApiServer(central, token, central.config.host, options.ui_port, ui=lambda app: install(app, ingress))
-    own = WebServer(WebState(LOGIN, central, store, accounts), central.config.host, options.web_port or 0)
+    own = WebServer(WebState(LOGIN, central, store, accounts, admin=admin), central.config.host, options.web_port or 0)
     try:
         await api.start()
         if options.web_port is not None:
@@ -162,6 +157,7 @@ async def run(options: AppOptions, discovery_host: str) -> int:
     await api.stop()
     try:
         await central.stop()
+        await admin.close()
         await store.close()
     except StoreError as err:
         _LOGGER.error("Could not write the store at the end: %s", err)

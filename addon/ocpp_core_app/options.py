@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 ENV_PREFIX = "OCPP_CORE_"
 LOG_LEVELS = ("debug", "info", "warning", "error")
 UNKNOWN_CHARGERS = ("accept", "reject", "ask")
+UNKNOWN_TAGS = ("accept", "reject")
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
 
@@ -32,6 +33,7 @@ class AppOptions:
     keyfile: Path | None
     cafile: Path | None
     unknown_chargers: str
+    unknown_tags: str
     strict: bool
     heartbeat_interval: int
     meter_interval: int | None
@@ -133,6 +135,8 @@ def build_parser() -> argparse.ArgumentParser:
     add("--cafile", help="profile 3: the CA of the chargers' client certificates, PEM")
     add("--unknown-chargers", type=str.lower, choices=UNKNOWN_CHARGERS, default="accept",
         help="a charger not accepted before: accept it, reject it, or keep it Pending until accepted")  # fmt: skip
+    add("--unknown-tags", type=str.lower, choices=UNKNOWN_TAGS, default="accept",
+        help="a tag not in the tag book: let it charge, or refuse it (Invalid); either way it shows in the inbox")  # fmt: skip
     add("--strict", action="store_true", help="reject every schema break (default: tolerate small ones)")
     add("--heartbeat-interval", type=_seconds, default=300, help="seconds")
     add("--meter-interval", type=_seconds, default=None, help="seconds (default: each charger's own)")
@@ -223,6 +227,7 @@ def parse(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None =
         keyfile=files["keyfile"],
         cafile=files["cafile"],
         unknown_chargers=args.unknown_chargers,
+        unknown_tags=args.unknown_tags,
         strict=args.strict,
         heartbeat_interval=args.heartbeat_interval,
         meter_interval=args.meter_interval,

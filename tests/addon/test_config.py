@@ -43,6 +43,7 @@ OPTIONS = {
     "keyfile": "str?",
     "cafile": "str?",
     "unknown_chargers": "list(accept|reject|ask)",
+    "unknown_tags": "list(accept|reject)",
     "strict": "bool",
     "heartbeat_interval": "int(10,86400)",
     "meter_interval": "int(1,86400)?",

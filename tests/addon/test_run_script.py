@@ -58,6 +58,7 @@ DEFAULTS: dict[str, Any] = {
     "log_level": "info",
     "security_profile": "0",
     "unknown_chargers": "accept",
+    "unknown_tags": "accept",
     "strict": False,
     "heartbeat_interval": 300,
     "max_message_rate": 50,
@@ -71,6 +72,7 @@ EVERYTHING: dict[str, Any] = {
     "keyfile": "/ssl/privkey.pem",
     "cafile": "/ssl/charger ca.pem",
     "unknown_chargers": "reject",
+    "unknown_tags": "reject",
     "strict": True,
     "heartbeat_interval": 60,
     "meter_interval": 15,
@@ -86,6 +88,7 @@ WHERE = {
     "keyfile": ("--keyfile", "/ssl/privkey.pem"),
     "cafile": ("--cafile", "/ssl/charger ca.pem"),
     "unknown_chargers": ("--unknown-chargers", "reject"),
+    "unknown_tags": ("--unknown-tags", "reject"),
     "strict": ("--strict", None),
     "heartbeat_interval": ("--heartbeat-interval", "60"),
     "meter_interval": ("--meter-interval", "15"),
@@ -97,7 +100,7 @@ WHERE = {
 # the flags the app takes (the contract with addon/ocpp_core_app)
 APP_FLAGS = {
     "--data-dir", "--ocpp-port", "--ui-port", "--api-token", "--log-level", "--security-profile", "--certfile",
-    "--keyfile", "--cafile", "--unknown-chargers", "--strict", "--heartbeat-interval", "--meter-interval",
+    "--keyfile", "--cafile", "--unknown-chargers", "--unknown-tags", "--strict", "--heartbeat-interval", "--meter-interval",
     "--max-message-rate", "--database-url", "--web-port",
 }  # fmt: skip
 FIXED = ["--data-dir", "/data", "--ocpp-port", "9000", "--ui-port", "8099"]
@@ -147,7 +150,7 @@ def test_the_defaults_become_flags(tmp_path: Path) -> None:
     argv, environment, log = _run(tmp_path, DEFAULTS)
     assert argv == [
         "-m", "ocpp_core_app", *FIXED, "--log-level", "info", "--security-profile", "0", "--unknown-chargers",
-        "accept", "--heartbeat-interval", "300", "--max-message-rate", "50",
+        "accept", "--unknown-tags", "accept", "--heartbeat-interval", "300", "--max-message-rate", "50",
     ]  # fmt: skip
     assert environment == {}  # no token: the app makes one
     assert log.count("\n") == 1 and "Starting OCPP Core" in log

@@ -173,6 +173,28 @@ class RowStore(csms.Persistence, ABC):
                 self._pending = data_fn
                 raise
 
+    # ---- the web UI's own rows (inbox, notes) and reads -------------------
+
+    async def select(self, statement: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """The rows of one of sql.py's SELECTs with parameters; StoreError when it fails."""
+
+        def run() -> list[tuple[Any, ...]]:
+            with self._transaction(durable=False) as db:
+                return [tuple(row) for row in db.execute(statement, params).fetchall()]
+
+        return await self._run(run)
+
+    async def write(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> None:
+        """Run sql.py's statements in one durable transaction (all or none); StoreError when it fails."""
+
+        def run() -> None:
+            self.threads.add(threading.get_ident())
+            with self._transaction(durable=True) as db:
+                for statement, params in statements:
+                    db.execute(statement, params)
+
+        await self._run(run)
+
     # ---- scheduled saves ---------------------------------------------------
 
     def _cancel_timer(self) -> None:
