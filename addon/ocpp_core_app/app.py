@@ -13,6 +13,7 @@ from .api_token import api_token
 from .central_import import csms
 from .discovery import announce
 from .eventlog import log_event
+from .journal import EventJournal
 from .options import AppOptions
 from .store import RowStore, SqliteStore, StoreError
 from .store.samples import MessageLog, SessionSamples
@@ -47,8 +48,14 @@ def make_store(options: AppOptions) -> RowStore:
     return PostgresStore(options.database_url)
 
 
-def build_central(options: AppOptions, store: RowStore) -> Any:
+def build_central(
+    options: AppOptions, store: RowStore, journal_state: tuple[str, int, int]
+) -> tuple[Any, EventJournal]:
+    """The central system on the store, and its event journal (subscribed first: every event gets its seq)."""
     central = csms.CentralSystem(central_config(options), store)
+    stream, next_seq, pruned = journal_state
+    journal = EventJournal(central, store, stream=stream, next_seq=next_seq, pruned_through=pruned)
+    central.events.subscribe(journal.on_event)
 
     def boot_policy(station_id: str, boot: dict[str, Any]) -> str:
         station = central.stations.get(station_id)
@@ -64,7 +71,7 @@ def build_central(options: AppOptions, store: RowStore) -> Any:
     central.events.subscribe(log_event)
     central.events.subscribe(SessionSamples(central, store).on_event)
     central.events.subscribe(MessageLog(central, store).on_event)
-    return central
+    return central, journal
 
 
 async def run(options: AppOptions, discovery_host: str) -> int:
@@ -74,12 +81,14 @@ async def run(options: AppOptions, discovery_host: str) -> int:
         # printed once, so whoever started it can copy it; kept in the data dir from now on
         print(f"API token (generated, kept in {options.data_dir / 'api_token'}): {token}", flush=True)
     store = make_store(options)
+    store.journal_days, store.journal_count = options.event_retention_days, options.event_retention_count
     try:
         version = await store.open()
+        journal_state = await store.open_journal()
     except StoreError as err:
         _LOGGER.error("%s", err)
         return 1
-    central = build_central(options, store)
+    central, journal = build_central(options, store, journal_state)
     try:
         await central.load()
         await central.start()
@@ -91,7 +100,7 @@ async def run(options: AppOptions, discovery_host: str) -> int:
         _LOGGER.error("Cannot listen on port %s: %s", options.ocpp_port, err)
         await store.close()
         return 1
-    api = ApiServer(central, token, central.config.host, options.ui_port)
+    api = ApiServer(central, token, central.config.host, options.ui_port, journal=journal)
     try:
         await api.start()
     except OSError as err:

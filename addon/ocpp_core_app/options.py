@@ -42,6 +42,9 @@ class AppOptions:
     database_url: str | None
     health: bool
     checkpoint: bool
+    # the event journal (the API's resumable stream) keeps the events of this many days, at most this many
+    event_retention_days: float = 7.0
+    event_retention_count: int = 100_000
 
 
 def _port(text: str) -> int:
@@ -72,6 +75,22 @@ def _stations(text: str) -> int:
     return value
 
 
+def _days(text: str) -> float:
+    value = float(text)
+    if not 0 < value <= 3650:
+        raise ValueError(text)
+    return value
+
+
+def _events(text: str) -> int:
+    value = int(text)
+    if not 100 <= value <= 100_000_000:
+        raise ValueError(text)
+    return value
+
+
+_days.__name__ = "number of days (more than 0, up to 3650)"
+_events.__name__ = "number of events (100-100000000)"
 _port.__name__ = "port (1-65535)"
 _stations.__name__ = "number of chargers (1-1000000)"
 _seconds.__name__ = "number of seconds (1-86400)"
@@ -135,6 +154,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="chargers known at most; a new id beyond it is refused (a flood of made-up ids cannot fill memory)")  # fmt: skip
     add("--database-url", help="sqlite:///PATH (default: sqlite:///<data-dir>/ocpp_core.db)"
         " or postgresql://USER:PASSWORD@HOST:PORT/DATABASE")  # fmt: skip
+    add("--event-retention-days", type=_days, default=7.0,
+        help="the event stream keeps the events of this many days (for clients that were away)")  # fmt: skip
+    add("--event-retention-count", type=_events, default=100_000,
+        help="… and at most this many of the most recent ones")  # fmt: skip
     add("--health", action="store_true", help="exit 0 when the OCPP port answers, else 1 (the HEALTHCHECK)")
     add("--checkpoint", action="store_true", help="write the WAL into the database file and exit (backup_pre)")
     return parser
@@ -215,4 +238,6 @@ def parse(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None =
         database_url=database_url,
         health=args.health,
         checkpoint=args.checkpoint,
+        event_retention_days=args.event_retention_days,
+        event_retention_count=args.event_retention_count,
     )
