@@ -119,7 +119,7 @@ async def run(options: AppOptions, discovery_host: str) -> int:
         "",
         len(central.stations),
     )
-    await announce(discovery_host, central.port, token)
+    await announce(discovery_host, central.port, token, api.port)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -38,6 +38,7 @@ from .csms import CentralSystem, CentralSystemConfig, TlsSetupError
 from .limit_repairs import LimitRepairs
 from .migration import async_migrate
 from .notify_events import AutomationEvents
+from .remote.setup import async_setup_remote_entry, is_remote
 from .services import async_setup_services
 from .services.security import async_setup_security_services
 from .storage_issues import StorageIssues
@@ -86,7 +87,9 @@ async def async_migrate_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> bo
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> bool:
-    """Start the central system of this entry and its platforms."""
+    """Start the central system of this entry and its platforms (remote mode: remote/setup.py)."""
+    if is_remote(entry):
+        return await async_setup_remote_entry(hass, entry)
     config = _central_config(entry)
     config.boot_policy = boot_policy(hass, entry)
     config.admission = admission(entry)
@@ -170,6 +173,8 @@ def meter_interval(entry: OcppConfigEntry) -> int | None:
 
 async def async_unload_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> bool:
     """Stop the platforms, then the server (closing every charger's socket)."""
+    if is_remote(entry):
+        return True
     unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
     if unloaded:
         await entry.runtime_data.central.stop()

@@ -12,6 +12,7 @@ from homeassistant.core import callback
 from homeassistant.helpers import selector
 
 from .config_flow_charger import ChargerOptionsFlow
+from .config_flow_remote import RemoteConfigFlow
 from .config_flow_security import SecurityOptionsFlow, check_tls_files, security_data, security_fields
 from .config_flow_tags import TagOptionsFlow
 from .const import (
@@ -68,8 +69,9 @@ def _user_schema(host: str, port: int, security: dict[str, Any] | None = None) -
     )
 
 
-class OcppConfigFlow(ConfigFlow, domain=DOMAIN):
-    """Set up a central system listening on one port; confirm new chargers (unknown-charger policy ask)."""
+class OcppConfigFlow(RemoteConfigFlow, ConfigFlow, domain=DOMAIN):
+    """Set up a central system listening on one port (embedded), or use the add-on's (remote,
+    config_flow_remote.py); confirm new chargers (unknown-charger policy ask)."""
 
     VERSION = CONFIG_VERSION
 
@@ -132,6 +134,10 @@ class OcppConfigFlow(ConfigFlow, domain=DOMAIN):
         )
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """The central system in Home Assistant (embedded, the first choice), or the add-on's (remote)."""
+        return self.async_show_menu(step_id="user", menu_options=["embedded", "remote"])
+
+    async def async_step_embedded(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         errors: dict[str, str] = {}
         host, port = DEFAULT_HOST, DEFAULT_PORT
         security: dict[str, Any] = {}
@@ -147,7 +153,7 @@ class OcppConfigFlow(ConfigFlow, domain=DOMAIN):
                     title=f"OCPP central system (port {port})", data={CONF_HOST: host, CONF_PORT: port, **security}
                 )
             security = {**security, **user_input}
-        return self.async_show_form(step_id="user", data_schema=_user_schema(host, port, security), errors=errors)
+        return self.async_show_form(step_id="embedded", data_schema=_user_schema(host, port, security), errors=errors)
 
     @staticmethod
     @callback
