@@ -21,10 +21,8 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from .api.state import charger_view, connector_view
 from .central_import import csms
 
 _EventType = csms.EventType
@@ -52,7 +50,8 @@ CHARGER_STATE = frozenset(
     }
 )
 # recent events kept in memory as well: a short reconnect replays from here without reading the store
-RING_SIZE = 10_000
+# (kept small: thousands of live records make the garbage collector's full passes expensive)
+RING_SIZE = 1000
 
 
 class CursorExpired(Exception):
@@ -63,15 +62,36 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, default=str, separators=(",", ":"))
 
 
-@dataclass(slots=True)
 class Entry:
-    """One journal entry: its record (the stream's JSON message) and its coalescing key (None: every one counts)."""
+    """One journal entry: its record (the stream's JSON message) and its coalescing key (None: every one counts).
 
-    seq: int
-    time: float
-    key: str | None
-    record: dict[str, Any]
-    _text: str | None = field(default=None, repr=False)
+    The record is made when it is first needed (a client is sent it, or the store writes it), on the event loop:
+    a state event's `state` is then the state as it is at that moment (at once for a connected client, at the
+    next write for the store — for a state event only the latest matters).  Most meter updates are replaced
+    before the store writes them: theirs is never made.
+    """
+
+    __slots__ = ("_make", "_record", "_text", "key", "seq", "time")
+
+    def __init__(
+        self,
+        seq: int,
+        time: float,
+        key: str | None,
+        record: dict[str, Any] | Callable[[], dict[str, Any]],
+        text: str | None = None,
+    ) -> None:
+        self.seq, self.time, self.key = seq, time, key
+        self._record = record if isinstance(record, dict) else None
+        self._make = None if isinstance(record, dict) else record
+        self._text = text
+
+    @property
+    def record(self) -> dict[str, Any]:
+        if self._record is None:
+            assert self._make is not None
+            self._record, self._make = self._make(), None
+        return self._record
 
     @property
     def text(self) -> str:
@@ -126,7 +146,8 @@ class EventJournal:
 
     def on_event(self, event: Any) -> None:
         self.last_seq += 1
-        entry = Entry(self.last_seq, time.time(), _key(event), self._record(self.last_seq, event))
+        seq = self.last_seq
+        entry = Entry(seq, time.time(), _key(event), lambda: self._record(seq, event))
         self._ring.append(entry)
         if self._store is not None:
             self._store.add_journal_entries([entry])
@@ -148,6 +169,8 @@ class EventJournal:
 
     def _state(self, event: Any) -> dict[str, Any] | None:
         """The state the event changed, as the snapshot shows it (None: the event is all there is)."""
+        from .api.state import charger_view, connector_view  # (the api package imports this module)
+
         station = self._central.stations.get(event.station_id)
         if station is None:
             return None

@@ -308,8 +308,9 @@ class RowStore(csms.Persistence, ABC):
         frames, self._frames = self._frames, {}
         entries, self._entries = self._entries, []
         last_seq = self._last_seq
+        journal_rows = journal.rows_of(entries)
         try:
-            await self._run(lambda: self._apply(changes, durable, samples, frames, entries, last_seq))
+            await self._run(lambda: self._apply(changes, durable, samples, frames, journal_rows, last_seq))
         except StoreError:
             self._samples[:0] = samples  # kept for the next try
             self._frames = {**frames, **self._frames}
@@ -322,7 +323,7 @@ class RowStore(csms.Persistence, ABC):
         durable: bool,
         samples: list[Sample] | None = None,
         frames: Frames | None = None,
-        entries: list[Entry] | None = None,
+        entries: list[journal.Row] | None = None,
         last_seq: int = 0,
     ) -> None:
         self.threads.add(threading.get_ident())

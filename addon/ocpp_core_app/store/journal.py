@@ -61,18 +61,30 @@ def open_state(query: Query, db: _Db) -> tuple[str, int, int]:
     return stream, last + 1, int(_meta(query, PRUNED) or 0)
 
 
-def write(db: _Db, entries: list[Entry], last_seq: int) -> None:
-    """The entries (the last of each key only), and the seq numbers reserved past the last handed out."""
+# an entry as the worker thread writes it: (seq, time, coalescing key, record JSON)
+Row = tuple[int, float, str | None, str]
+
+
+def rows_of(entries: list[Entry]) -> list[Row]:
+    """(On the event loop: a record is made from the central system's live state) the rows to write: the last
+    entry of each key only."""
     latest: dict[str, int] = {}
     for entry in entries:
         if entry.key is not None:
             latest[entry.key] = entry.seq
-    for entry in entries:
-        if entry.key is not None:
-            if latest[entry.key] != entry.seq:
-                continue
-            db.execute(DELETE_KEY, (entry.key,))
-        db.execute(INSERT, (entry.seq, entry.time, entry.key, entry.text))
+    return [
+        (entry.seq, entry.time, entry.key, entry.text)
+        for entry in entries
+        if entry.key is None or latest[entry.key] == entry.seq
+    ]
+
+
+def write(db: _Db, rows: list[Row], last_seq: int) -> None:
+    """(Worker thread) the rows (one of a key replaces the one before), the seq numbers reserved ahead."""
+    for row in rows:
+        if row[2] is not None:
+            db.execute(DELETE_KEY, (row[2],))
+        db.execute(INSERT, row)
     db.execute(UPSERT_META, (RESERVED, str(last_seq + HEADROOM)))
 
 
