@@ -115,6 +115,7 @@ class RowStore(csms.Persistence, ABC):
         if self._closed:
             return
         await self.flush()
+        self._cancel_timer()  # (a write that kept state events for later set one: flush wrote them)
         self._closed = True
         if self._last_seq:
             await self._run(lambda: self._apply_journal_close(self._last_seq))
@@ -204,7 +205,7 @@ class RowStore(csms.Persistence, ABC):
                 raise
         if self._entries or self._samples:
             async with self._lock:
-                await self._write([], durable=True)
+                await self._write([], durable=True, all_entries=True)
 
     # ---- scheduled saves ---------------------------------------------------
 
@@ -303,10 +304,18 @@ class RowStore(csms.Persistence, ABC):
                 self._next_position = max(self._next_position, int(position) + 1)
         return rows.join(document, stations, history)
 
-    async def _write(self, changes: list[Change], durable: bool) -> None:
+    async def _write(self, changes: list[Change], durable: bool, all_entries: bool = False) -> None:
         samples, self._samples = self._samples, []
         frames, self._frames = self._frames, {}
         entries, self._entries = self._entries, []
+        if durable and not all_entries and any(e.key is not None for e in entries):
+            # a save the charger's answer waits for (every session start and stop): the events that count one
+            # by one go with it; the state events wait for the next debounced write, so that the record of a
+            # state (its latest only) is made about once per save delay, not at every session's save
+            self._entries = [e for e in entries if e.key is not None]
+            entries = [e for e in entries if e.key is None]
+            if self._timer is None:
+                self._timer = asyncio.get_running_loop().call_later(self.save_delay, self._start_scheduled)
         last_seq = self._last_seq
         journal_rows = journal.rows_of(entries)
         try:
@@ -314,7 +323,7 @@ class RowStore(csms.Persistence, ABC):
         except StoreError:
             self._samples[:0] = samples  # kept for the next try
             self._frames = {**frames, **self._frames}
-            self._entries[:0] = entries
+            self._entries = sorted([*entries, *self._entries], key=lambda e: e.seq)
             raise
 
     def _apply(
