@@ -26,18 +26,31 @@ DISCOVERY_HOST_ENV = "OCPP_CORE_DISCOVERY_HOST"
 
 
 def central_config(options: AppOptions) -> Any:
+    """The central system's config: where it listens, how chargers prove who they are, and the options it
+    starts with (mapped in central_options, the one place)."""
+    running = central_options(options)
     config = csms.CentralSystemConfig(
         port=options.ocpp_port,
-        heartbeat_interval=options.heartbeat_interval,
-        lenient=not options.strict,
+        heartbeat_interval=running.heartbeat_interval,
+        lenient=running.lenient,
         security_profile=options.security_profile,
         certfile=str(options.certfile) if options.certfile else None,
         keyfile=str(options.keyfile) if options.keyfile else None,
         cafile=str(options.cafile) if options.cafile else None,
         max_stations=options.max_stations,
     )
-    config.set_message_rate(options.max_message_rate)
+    config.set_message_rate(running.max_message_rate)
     return config
+
+
+def central_options(options: AppOptions) -> Any:
+    """The add-on's options the central system takes while running (CentralSystem.apply_options)."""
+    return csms.CentralSystemOptions(
+        heartbeat_interval=options.heartbeat_interval,
+        lenient=not options.strict,
+        max_message_rate=options.max_message_rate,
+        meter_interval=options.meter_interval,
+    )
 
 
 def make_store(options: AppOptions) -> RowStore:
@@ -66,8 +79,7 @@ def build_central(
         return REJECTED if options.unknown_chargers == "reject" else PENDING
 
     central.config.boot_policy = boot_policy
-    if options.meter_interval is not None:
-        central.meter_intervals.set_default(options.meter_interval)
+    central.apply_options(central_options(options))
     central.events.subscribe(log_event)
     central.events.subscribe(SessionSamples(central, store).on_event)
     central.events.subscribe(MessageLog(central, store).on_event)

@@ -13,7 +13,6 @@ from homeassistant.helpers.typing import ConfigType
 from .admission import admission, boot_policy, station_visible
 from .auth_repairs import AuthRepairs
 from .charger_issues import clear_charger_issues
-from .config_flow_tags import apply_tag_options
 from .configuration_issues import ConfigurationIssues
 from .const import (
     CONF_CAFILE,
@@ -24,17 +23,21 @@ from .const import (
     CONF_LIMIT_INTERVAL,
     CONF_MAX_MESSAGE_RATE,
     CONF_METER_INTERVAL,
+    CONF_REFUSE_CONCURRENT_TAGS,
     CONF_SECURITY_PROFILE,
     CONF_STRICT_VALIDATION,
+    CONF_UNKNOWN_TAGS,
     DEFAULT_HEARTBEAT_INTERVAL,
     DEFAULT_HISTORY_SIZE,
     DEFAULT_HOST,
     DEFAULT_LIMIT_INTERVAL,
     DEFAULT_MAX_MESSAGE_RATE,
+    DEFAULT_UNKNOWN_TAGS,
     DOMAIN,
+    TAGS_ACCEPT,
 )
 from .coordinator import EventBridge, OcppConfigEntry, OcppRuntimeData, default_id_tag, device_target
-from .csms import CentralSystem, CentralSystemConfig, TlsSetupError
+from .csms import CentralSystem, CentralSystemConfig, CentralSystemOptions, TlsSetupError
 from .limit_repairs import LimitRepairs
 from .migration import async_migrate
 from .notify_events import AutomationEvents
@@ -65,20 +68,34 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
 
 def _central_config(entry: OcppConfigEntry) -> CentralSystemConfig:
-    config = CentralSystemConfig(
+    """What the entry's data fixes (where to listen, how chargers prove who they are); options: central_options."""
+    return CentralSystemConfig(
         host=entry.data.get(CONF_HOST, DEFAULT_HOST),
         port=int(entry.data[CONF_PORT]),
-        heartbeat_interval=int(entry.options.get(CONF_HEARTBEAT_INTERVAL, DEFAULT_HEARTBEAT_INTERVAL)),
-        lenient=not entry.options.get(CONF_STRICT_VALIDATION, False),
-        history_size=int(entry.options.get(CONF_HISTORY_SIZE, DEFAULT_HISTORY_SIZE)),
-        limit_interval=float(entry.options.get(CONF_LIMIT_INTERVAL, DEFAULT_LIMIT_INTERVAL)),
         security_profile=int(entry.data.get(CONF_SECURITY_PROFILE, 0)),
         certfile=entry.data.get(CONF_CERTFILE),
         keyfile=entry.data.get(CONF_KEYFILE),
         cafile=entry.data.get(CONF_CAFILE),
     )
-    config.set_message_rate(float(entry.options.get(CONF_MAX_MESSAGE_RATE, DEFAULT_MAX_MESSAGE_RATE)))
-    return config
+
+
+def central_options(entry: OcppConfigEntry, default_id_tag: str) -> CentralSystemOptions:
+    """The entry's options as the central system takes them (the one place they are mapped)."""
+    options = entry.options
+    meter_interval = options.get(CONF_METER_INTERVAL)
+    return CentralSystemOptions(
+        heartbeat_interval=int(options.get(CONF_HEARTBEAT_INTERVAL, DEFAULT_HEARTBEAT_INTERVAL)),
+        lenient=not options.get(CONF_STRICT_VALIDATION, False),
+        limit_interval=float(options.get(CONF_LIMIT_INTERVAL, DEFAULT_LIMIT_INTERVAL)),
+        max_message_rate=float(options.get(CONF_MAX_MESSAGE_RATE, DEFAULT_MAX_MESSAGE_RATE)),
+        history_size=int(options.get(CONF_HISTORY_SIZE, DEFAULT_HISTORY_SIZE)),
+        # None (not set): chargers without their own setting keep theirs
+        meter_interval=None if meter_interval is None else int(meter_interval),
+        accept_unknown_tags=options.get(CONF_UNKNOWN_TAGS, DEFAULT_UNKNOWN_TAGS) == TAGS_ACCEPT,
+        refuse_concurrent_tags=bool(options.get(CONF_REFUSE_CONCURRENT_TAGS, False)),
+        # Home Assistant's own tag: accepted only for the remote starts asked with it
+        remote_only_tags=(default_id_tag,),
+    )
 
 
 async def async_migrate_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> bool:
@@ -95,7 +112,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> bool
     config.admission = admission(entry)
     central = CentralSystem(config, HaStorePersistence(hass, entry.entry_id))
     entry.runtime_data = OcppRuntimeData(central, default_id_tag(entry), visible=station_visible(entry))
-    apply_tag_options(entry, entry.runtime_data.default_id_tag)
+    central.apply_options(central_options(entry, entry.runtime_data.default_id_tag))
     bridge = EventBridge(hass, entry)
     entry.async_on_unload(central.events.subscribe(bridge.handle))
     entry.async_on_unload(central.events.subscribe(AutomationEvents(hass, entry.entry_id, central).handle))
@@ -108,7 +125,6 @@ async def async_setup_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> bool
         StorageIssues(hass, entry.entry_id, central),
     ):
         entry.async_on_unload(central.events.subscribe(repairs.handle, repairs.EVENTS))
-    central.meter_intervals.set_default(meter_interval(entry))
     issue_id = f"port_in_use_{entry.entry_id}"
     try:
         await central.start()
@@ -149,26 +165,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> bool
 async def _async_options_updated(hass: HomeAssistant, entry: OcppConfigEntry) -> None:
     """Apply new options in place: chargers stay connected."""
     runtime = entry.runtime_data
-    new = _central_config(entry)
-    runtime.central.config.heartbeat_interval = new.heartbeat_interval
-    runtime.central.config.lenient = new.lenient
-    runtime.central.config.limit_interval = new.limit_interval
-    # read at every message: connected chargers get the new rate at once
-    runtime.central.config.set_message_rate(new.max_message_rate)
-    if new.history_size != runtime.central.config.history_size:
-        runtime.central.config.history_size = new.history_size
-        runtime.central.state.history.resize(new.history_size)
     runtime.default_id_tag = default_id_tag(entry)
-    apply_tag_options(entry, runtime.default_id_tag)
-    if meter_interval(entry) != runtime.central.meter_intervals.default:
+    changed = runtime.central.apply_options(central_options(entry, runtime.default_id_tag))
+    if "meter_interval" in changed:
         ConfigurationIssues(hass, entry.entry_id, runtime.central).default_changed()
-        runtime.central.meter_intervals.set_default(meter_interval(entry))
-
-
-def meter_interval(entry: OcppConfigEntry) -> int | None:
-    """The meter interval for chargers without their own; None (not set): each keeps its own."""
-    value = entry.options.get(CONF_METER_INTERVAL)
-    return None if value is None else int(value)
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> bool:

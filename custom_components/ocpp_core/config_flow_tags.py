@@ -4,7 +4,7 @@ The "tags" entry of the options menu leads to: add a tag, edit a tag (pick it,
 then the same form), remove tags, and the policy (what happens to unknown tags,
 whether a tag already in a session elsewhere is refused).  The tags themselves
 are the central system's (stored with it, see csms/state/tags.py) and apply at once;
-the policy is kept in the entry's options and applied by `apply_tag_options`.
+the policy is kept in the entry's options and put in force by `central_options` (__init__.py).
 Home Assistant's own tag for remote starts (option default_id_tag) is accepted
 only for the remote starts asked with it.
 """
@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 import voluptuous as vol
-from homeassistant.config_entries import ConfigEntry, ConfigFlowResult, OptionsFlow
+from homeassistant.config_entries import ConfigFlowResult, OptionsFlow
 from homeassistant.helpers import selector
 from homeassistant.util import dt as dt_util
 
@@ -22,11 +22,10 @@ from .const import (
     CONF_REFUSE_CONCURRENT_TAGS,
     CONF_UNKNOWN_TAGS,
     DEFAULT_UNKNOWN_TAGS,
-    TAGS_ACCEPT,
     UNKNOWN_TAG_POLICIES,
 )
 from .coordinator import loaded_central
-from .csms import ACCEPTED, TAG_STATUSES, CentralSystem, TagError, TagPolicy, TagRecord
+from .csms import ACCEPTED, TAG_STATUSES, CentralSystem, TagError, TagRecord
 from .services.tags import tag_changes
 
 TAG_MENU = ["tag_add", "tag_pick", "tag_remove", "tag_policy"]
@@ -38,17 +37,6 @@ _ERROR_FIELDS = {
     "bad_date": "expiry_date",
     "bad_parent": "parent_id_tag",
 }
-
-
-def apply_tag_options(entry: ConfigEntry, default_id_tag: str) -> None:
-    """The entry's tag policy, and its remote-start tag, in force in its central system."""
-    central: CentralSystem = entry.runtime_data.central
-    authorization = central.state.authorization
-    authorization.policy = TagPolicy(
-        accept_unknown=entry.options.get(CONF_UNKNOWN_TAGS, DEFAULT_UNKNOWN_TAGS) == TAGS_ACCEPT,
-        refuse_concurrent=bool(entry.options.get(CONF_REFUSE_CONCURRENT_TAGS, False)),
-    )
-    authorization.set_remote_only([default_id_tag])
 
 
 def _select(options: list[selector.SelectOptionDict], multiple: bool = False) -> selector.SelectSelector:
@@ -127,14 +115,13 @@ class TagOptionsFlow(OptionsFlow):
             try:
                 changes = tag_changes(self._form_input(user_input), set(central.stations))
                 if record is None:
-                    central.tags.add(TagRecord(str(user_input["id_tag"]), **changes))
+                    await central.add_tag(TagRecord(str(user_input["id_tag"]), **changes))
                 else:
-                    central.tags.update(record.id_tag, changes)
+                    await central.update_tag(record.id_tag, changes)
             except TagError as err:
                 errors[_ERROR_FIELDS.get(err.code, "base")] = err.code
                 placeholders["detail"] = err.detail
             else:
-                await central.state.save_now()
                 return self.async_create_entry(data=dict(self.config_entry.options))
         schema = self._tag_schema(central, record)
         if user_input is not None:  # show what was typed
@@ -174,8 +161,7 @@ class TagOptionsFlow(OptionsFlow):
         if user_input is not None:
             chosen = [id_tag for id_tag in user_input.get("id_tags") or () if central.tags.get(id_tag) is not None]
             if chosen:
-                central.tags.remove(chosen)
-                await central.state.save_now()
+                await central.remove_tags(chosen)
             return self.async_create_entry(data=dict(self.config_entry.options))
         schema = vol.Schema({vol.Optional("id_tags"): _select(self._tag_options(central), multiple=True)})
         return self.async_show_form(step_id="tag_remove", data_schema=schema)

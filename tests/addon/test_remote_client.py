@@ -22,7 +22,7 @@ from custom_components.ocpp_core.remote.errors import (
     RequestRefused,
 )
 from sim.charger16 import connect as connect16
-from tests.csms.helpers import BOOT, RawCharger, wait_for
+from tests.csms.support.helpers import BOOT, RawCharger, wait_for
 
 from .api_client import client_session
 from .app_process import free_port, start_app

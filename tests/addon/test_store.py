@@ -23,7 +23,7 @@ from ocpp_core_app.store.samples import MessageLog, SessionSamples
 from ocpp_core_app.store.schema import MIGRATIONS, POSTGRES_MIGRATIONS, SCHEMA_VERSION
 from ocpp_core_app.store.sqlite import Change
 
-from tests.csms.helpers import BOOT, RawCharger, wait_for
+from tests.csms.support.helpers import BOOT, RawCharger, wait_for
 
 from .postgres_server import PostgresServer
 
@@ -97,7 +97,7 @@ async def test_schema_and_round_trip(store: RowStore) -> None:
     await cp.call("StartTransaction", {"connectorId": 2, "idTag": "B", "meterStart": 7, "timestamp": STAMP})
     await cp.close()
     await central.stop()
-    expected = central.state.snapshot()
+    expected = central.state.store.snapshot()
     await store.close()
     # relational: the transactions with their columns
     assert rows(store, "SELECT transaction_id, connector_id, id_tag, meter_start_wh, meter_stop_wh, energy_wh,"
@@ -409,7 +409,7 @@ async def test_history_bound_and_order(store: RowStore) -> None:
         ids.append(str(tx_id))
     await cp.close()
     await central.stop()
-    kept = [record["transaction_id"] for record in central.state.history.snapshot()]
+    kept = [record["transaction_id"] for record in central.state.transactions.history.snapshot()]
     assert kept == ids[1:]
     assert rows(store, "SELECT transaction_id FROM transactions ORDER BY position") == [(i,) for i in ids[1:]]
     await store.close()

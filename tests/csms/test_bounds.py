@@ -16,7 +16,7 @@ from custom_components.ocpp_core.csms import CentralSystem, MemoryPersistence
 from custom_components.ocpp_core.csms.model.bounds import MAX_REPORT_ITEMS, MAX_REPORT_PARTS
 from custom_components.ocpp_core.csms.model.configuration import MAX_CONNECTORS
 
-from .helpers import BOOT, RawCharger, wait_for
+from .support.helpers import BOOT, RawCharger, wait_for
 
 NOW = "2024-05-01T10:00:00Z"
 BOOT_V2 = {"reason": "PowerUp", "chargingStation": {"model": "Raw", "vendorName": "Test"}}
@@ -113,7 +113,7 @@ async def test_a_report_in_parts_still_assembles(central: CentralSystem, url: st
     assert station.v2 is not None and len(station.v2.device_model) == 1 and not station.v2.assemblies
     assert 2 in station.connectors  # the EVSE the report names
     # a report with no entries at all is complete too: an empty FullInventory replaces the model
-    central.state.note_report_request("parts", 4, "FullInventory")
+    central.state.v2_reports.note_report_request("parts", 4, "FullInventory")
     empty = {"requestId": 4, "generatedAt": NOW, "seqNo": 0, "tbc": False}
     assert (await charger.call("NotifyReport", empty, "empty"))[0] == 3
     assert len(station.v2.device_model) == 0 and station.v2.inventory_time is not None
@@ -163,7 +163,7 @@ async def test_v16_connector_ids_are_bounded_and_every_save_still_works(
     assert (await charger.call("StatusNotification", _status("2"), "two"))[0] == 3
     station = central.stations["ids"]
     assert sorted(station.connectors) == [2]
-    await central.state.save_now()  # before: "Integer exceeds 64-bit range", and every later save failed too
+    await central.state.store.save_now()  # before: "Integer exceeds 64-bit range", and every later save failed too
     saved = persistence.saved
     assert saved is not None and saved["stations"]["ids"]["connectors"] == [2]
     await charger.close()
@@ -225,7 +225,7 @@ async def test_the_largest_inventory_taken_blocks_nothing_and_a_larger_one_is_re
     v2 = central.stations["inventory"].v2
     assert v2 is not None
     request_id = 41
-    central.state.note_report_request("inventory", request_id, "FullInventory")
+    central.state.v2_reports.note_report_request("inventory", request_id, "FullInventory")
 
     def part(seq_no: int, tbc: bool, first: int, count: int) -> dict[str, Any]:
         entries = [
@@ -249,7 +249,7 @@ async def test_the_largest_inventory_taken_blocks_nothing_and_a_larger_one_is_re
     assert blocking.cpu < BLOCKING_BAR
     # one entry more than that: refused, the parts so far dropped
     request_id = 42
-    central.state.note_report_request("inventory", request_id, "FullInventory")
+    central.state.v2_reports.note_report_request("inventory", request_id, "FullInventory")
     for seq_no in range(parts):
         assert (await charger.call("NotifyReport", part(seq_no, True, 0, 100), f"q{seq_no}"))[0] == 3
     answer = await charger.call("NotifyReport", part(parts, False, 0, 1), "over")

@@ -10,7 +10,7 @@ from typing import Any
 from custom_components.ocpp_core.csms import CentralSystem, CentralSystemConfig, EventType, MemoryPersistence
 from custom_components.ocpp_core.csms.model.station_v2 import DISPLAY_MESSAGES_KEPT
 
-from .helpers import BOOT, RawCharger, wait_for
+from .support.helpers import BOOT, RawCharger, wait_for
 from .test_bounds import BLOCKING_BAR, NOW, LoopBlocking, _booted_v2
 
 
@@ -121,8 +121,8 @@ async def test_an_unstorable_record_is_left_out_and_named(central: CentralSystem
     station.security_events.append({"type": "x", "timestamp": NOW, "tech_info": "\ud800"})  # no UTF-8 for it
     station.firmware_request_id = 2**64  # one more than 64 bits hold
     for _ in range(2):
-        await central.state.save_now()
-    saved = central.state._persistence.saved  # type: ignore[attr-defined]
+        await central.state.store.save_now()
+    saved = central.state.store._persistence.saved  # type: ignore[attr-defined]
     assert saved is not None
     kept = saved["stations"]["net"]
     assert kept["security_events"] == [] and "firmware_request_id" not in kept

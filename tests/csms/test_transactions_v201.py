@@ -15,10 +15,10 @@ from custom_components.ocpp_core.csms.model.station import (
     POWER_IMPORT,
     SOC,
     VOLTAGE,
-    Transaction,
 )
+from custom_components.ocpp_core.csms.model.transaction import Transaction
 
-from .helpers201 import VERSIONS, booted, settled, wait_for
+from .support.helpers_v201 import VERSIONS, booted, settled, wait_for
 
 
 def _events(central: CentralSystem) -> list[Event]:

@@ -13,8 +13,8 @@ import websockets
 from custom_components.ocpp_core.csms import CentralSystem, Event, EventType, Reservation
 from custom_components.ocpp_core.csms.rpc.timeutil import utcnow
 
-from .helpers import RawCharger, wait_for
-from .helpers201 import booted
+from .support.helpers import RawCharger, wait_for
+from .support.helpers_v201 import booted
 
 BOOT21 = {"chargingStation": {"vendorName": "Raw", "model": "Raw 2.1"}, "reason": "PowerUp"}
 STREAM = {"id": 3, "pending": 0, "basetime": "2025-01-01T00:00:00Z", "data": [{"t": 0, "v": "230.1"}]}
@@ -132,7 +132,7 @@ async def test_v2x_needs_and_no_transaction_reservations(central: CentralSystem,
     evse = central.stations["v2x"].connectors[1]
     assert (evse.ev_requested_energy_wh, evse.ev_energy_transfer) == (25_000.0, "DC_BPT")
     assert evse.ev_charging_needs is not None and evse.ev_charging_needs["controlMode"] == "DynamicControl"
-    central.state.set_reservation("v2x", Reservation(8, 1, "R", utcnow().replace(year=2099)))
+    central.state.reservations.set("v2x", Reservation(8, 1, "R", utcnow().replace(year=2099)))
     await cp.reservation_status_update(8, "NoTransaction")
     assert evse.reservation is None
     await cp.close()
