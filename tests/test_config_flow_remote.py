@@ -18,8 +18,10 @@ from homeassistant.helpers.service_info.hassio import HassioServiceInfo
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ocpp_core.const import CONF_API_TOKEN, CONF_MODE, DOMAIN, MODE_REMOTE
+from custom_components.ocpp_core.diagnostics import async_get_config_entry_diagnostics
 
 from .addon.app_process import App, free_port, start_app
+from .helpers_ha import add_entry
 
 TOKEN = "remote-token-0123456789abcdef"
 SLUG = "a0d7b954_ocpp_core"
@@ -165,4 +167,24 @@ async def test_add_on_away_at_setup_is_retried(hass: HomeAssistant) -> None:
     assert not await hass.config_entries.async_setup(entry.entry_id)
     assert entry.state is config_entries.ConfigEntryState.SETUP_RETRY
     assert "Cannot reach the OCPP Core add-on at 127.0.0.1" in str(entry.reason)
+    await _unload_all(hass)
+
+
+async def test_a_remote_entry_beside_an_embedded_one(hass: HomeAssistant, addon: App) -> None:
+    """Until RemoteCentral: the services that go over every central system, diagnostics and the options flow
+    leave the remote entry out (no error for the embedded one's users), and its token is not in diagnostics."""
+    embedded = await add_entry(hass)
+    ui_port = addon.ui_port  # type: ignore[attr-defined]
+    data = {CONF_MODE: MODE_REMOTE, CONF_HOST: "127.0.0.1", CONF_PORT: ui_port, CONF_API_TOKEN: TOKEN}
+    remote = MockConfigEntry(domain=DOMAIN, data=data, unique_id=SLUG, version=2)
+    remote.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(remote.entry_id)
+    assert remote.state is config_entries.ConfigEntryState.LOADED
+    tags = await hass.services.async_call(DOMAIN, "list_tags", {}, blocking=True, return_response=True)
+    assert tags is not None and tags["tags"] == []
+    found = await hass.services.async_call(DOMAIN, "get_transactions", {}, blocking=True, return_response=True)
+    assert found == {"transactions": []}
+    diagnostics = await async_get_config_entry_diagnostics(hass, remote)
+    assert TOKEN not in str(diagnostics) and diagnostics["entry"]["data"][CONF_HOST] == "127.0.0.1"
+    assert not remote.supports_options and embedded.supports_options
     await _unload_all(hass)

@@ -44,6 +44,7 @@ from .const import (
 )
 from .csms import MAX_METER_INTERVAL
 from .migration import CONFIG_VERSION
+from .remote.setup import is_remote
 
 _SECURITY_KEYS = (CONF_SECURITY_PROFILE, CONF_CERTFILE, CONF_KEYFILE, CONF_CAFILE)
 
@@ -159,6 +160,12 @@ class OcppConfigFlow(RemoteConfigFlow, ConfigFlow, domain=DOMAIN):
     @callback
     def async_get_options_flow(config_entry: ConfigEntry) -> OcppOptionsFlow:
         return OcppOptionsFlow()
+
+    @classmethod
+    @callback
+    def async_supports_options_flow(cls, config_entry: ConfigEntry) -> bool:
+        """Not for an entry on the add-on yet: its settings live there (RemoteCentral's options come later)."""
+        return not is_remote(config_entry)
 
 
 # the options menu: each entry is a step of OcppOptionsFlow (or of a mixin it takes in)

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_HOST, CONF_PORT
 from homeassistant.core import HomeAssistant
@@ -16,6 +18,12 @@ from .errors import AddonError, AuthFailed
 
 def is_remote(entry: ConfigEntry) -> bool:
     return entry.data.get(CONF_MODE) == MODE_REMOTE
+
+
+def embedded_loaded_entries(hass: HomeAssistant) -> list[Any]:
+    """The loaded entries that run their own central system: the services that go over every central system
+    skip the remote ones until those have theirs (RemoteCentral, docs/remote_mode.md)."""
+    return [e for e in hass.config_entries.async_loaded_entries(DOMAIN) if not is_remote(e)]
 
 
 def client_for(hass: HomeAssistant, host: str, port: int, token: str) -> AddonClient:
