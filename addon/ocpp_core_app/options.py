@@ -45,6 +45,12 @@ class AppOptions:
     # the event journal (the API's resumable stream) keeps the events of this many days, at most this many
     event_retention_days: float = 7.0
     event_retention_count: int = 100_000
+    # the web UI on a port of its own, with sign-in (None: only behind ingress, on ui_port)
+    web_port: int | None = None
+    # the addresses ingress requests may come from (the Supervisor's proxy)
+    ingress_proxies: frozenset[str] = frozenset({"172.30.32.2"})
+    # Home Assistant Core's WebSocket API through the Supervisor (who is an admin)
+    ha_websocket_url: str = "ws://supervisor/core/websocket"
 
 
 def _port(text: str) -> int:
@@ -158,6 +164,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="the event stream keeps the events of this many days (for clients that were away)")  # fmt: skip
     add("--event-retention-count", type=_events, default=100_000,
         help="… and at most this many of the most recent ones")  # fmt: skip
+    add("--web-port", type=_port, default=None,
+        help="also serve the web UI on this port, with its own sign-in (default: only behind ingress)")  # fmt: skip
+    add("--ingress-proxy", default="172.30.32.2",
+        help="the address(es), comma-separated, web UI requests on the UI port may come from (the Supervisor's proxy)")  # fmt: skip
+    add("--ha-websocket-url", default="ws://supervisor/core/websocket",
+        help="Home Assistant's WebSocket API (through the Supervisor): it says which users are admins")  # fmt: skip
     add("--health", action="store_true", help="exit 0 when the OCPP port answers, else 1 (the HEALTHCHECK)")
     add("--checkpoint", action="store_true", help="write the WAL into the database file and exit (backup_pre)")
     return parser
@@ -218,6 +230,11 @@ def parse(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None =
         parser.error("--api-token: at least 16 characters")
     if args.ocpp_port == args.ui_port:
         parser.error("--ocpp-port and --ui-port must differ")
+    if args.web_port is not None and args.web_port in (args.ocpp_port, args.ui_port):
+        parser.error("--web-port must differ from --ocpp-port and --ui-port")
+    proxies = frozenset(a.strip() for a in args.ingress_proxy.split(",") if a.strip())
+    if not proxies:
+        parser.error("--ingress-proxy: at least one address")
     return AppOptions(
         data_dir=data_dir,
         ocpp_port=args.ocpp_port,
@@ -240,4 +257,7 @@ def parse(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None =
         checkpoint=args.checkpoint,
         event_retention_days=args.event_retention_days,
         event_retention_count=args.event_retention_count,
+        web_port=args.web_port,
+        ingress_proxies=proxies,
+        ha_websocket_url=args.ha_websocket_url,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
@@ -18,9 +19,15 @@ PREFIX = "/api/v1"
 
 
 def build_api(
-    central: Any, token: str, *, journal: EventJournal | None = None, event_queue_size: int = QUEUE_SIZE
+    central: Any,
+    token: str,
+    *,
+    journal: EventJournal | None = None,
+    event_queue_size: int = QUEUE_SIZE,
+    ui: Callable[[web.Application], None] | None = None,
 ) -> web.Application:
-    """The API; without a journal (tests of the API alone) one in memory, subscribed to the central system here."""
+    """The API under /api/v1/; `ui` adds the web UI's routes beside it (the API's middlewares skip them).
+    Without a journal (tests of the API alone) one in memory, subscribed to the central system here."""
     app = web.Application(middlewares=[error_middleware, auth_middleware(token, FailureThrottle())])
     app["central"] = central
     if journal is None:
@@ -40,6 +47,8 @@ def build_api(
     app.router.add_put(f"{PREFIX}/tags/{{id_tag}}", routes.update_tag)
     app.router.add_delete(f"{PREFIX}/tags/{{id_tag}}", routes.remove_tag)
     app.router.add_get(f"{PREFIX}/events", events_handler)
+    if ui is not None:
+        ui(app)
     return app
 
 
