@@ -44,6 +44,9 @@ class AppOptions:
     database_url: str | None
     health: bool
     checkpoint: bool
+    # the event journal (the API's resumable stream) keeps the events of this many days, at most this many
+    event_retention_days: float = 7.0
+    event_retention_count: int = 100_000
     # the web UI on a port of its own, with sign-in (None: only behind ingress, on ui_port)
     web_port: int | None = None
     # the addresses ingress requests may come from (the Supervisor's proxy)
@@ -80,6 +83,22 @@ def _stations(text: str) -> int:
     return value
 
 
+def _days(text: str) -> float:
+    value = float(text)
+    if not 0 < value <= 3650:
+        raise ValueError(text)
+    return value
+
+
+def _events(text: str) -> int:
+    value = int(text)
+    if not 100 <= value <= 100_000_000:
+        raise ValueError(text)
+    return value
+
+
+_days.__name__ = "number of days (more than 0, up to 3650)"
+_events.__name__ = "number of events (100-100000000)"
 _port.__name__ = "port (1-65535)"
 _stations.__name__ = "number of chargers (1-1000000)"
 _seconds.__name__ = "number of seconds (1-86400)"
@@ -145,6 +164,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="chargers known at most; a new id beyond it is refused (a flood of made-up ids cannot fill memory)")  # fmt: skip
     add("--database-url", help="sqlite:///PATH (default: sqlite:///<data-dir>/ocpp_core.db)"
         " or postgresql://USER:PASSWORD@HOST:PORT/DATABASE")  # fmt: skip
+    add("--event-retention-days", type=_days, default=7.0,
+        help="the event stream keeps the events of this many days (for clients that were away)")  # fmt: skip
+    add("--event-retention-count", type=_events, default=100_000,
+        help="… and at most this many of the most recent ones")  # fmt: skip
     add("--web-port", type=_port, default=None,
         help="also serve the web UI on this port, with its own sign-in (default: only behind ingress)")  # fmt: skip
     add("--ingress-proxy", default="172.30.32.2",
@@ -237,6 +260,8 @@ def parse(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None =
         database_url=database_url,
         health=args.health,
         checkpoint=args.checkpoint,
+        event_retention_days=args.event_retention_days,
+        event_retention_count=args.event_retention_count,
         web_port=args.web_port,
         ingress_proxies=proxies,
         ha_websocket_url=args.ha_websocket_url,

@@ -48,6 +48,8 @@ OPTIONS = {
     "heartbeat_interval": "int(10,86400)",
     "meter_interval": "int(1,86400)?",
     "max_message_rate": "int(0,10000)",
+    "event_retention_days": "int(1,3650)?",
+    "event_retention_count": "int(100,100000000)?",
     "api_token": "password(16,)?",
     "database_url": "str?",
     "web_login": "bool",

@@ -77,6 +77,8 @@ EVERYTHING: dict[str, Any] = {
     "heartbeat_interval": 60,
     "meter_interval": 15,
     "max_message_rate": 0,
+    "event_retention_days": 30,
+    "event_retention_count": 5000,
     "api_token": "s3cret token $(touch injected)",
     "database_url": "postgresql://ocpp:pa ss@db/ocpp",
     "web_login": True,
@@ -93,6 +95,8 @@ WHERE = {
     "heartbeat_interval": ("--heartbeat-interval", "60"),
     "meter_interval": ("--meter-interval", "15"),
     "max_message_rate": ("--max-message-rate", "0"),
+    "event_retention_days": ("--event-retention-days", "30"),
+    "event_retention_count": ("--event-retention-count", "5000"),
     "api_token": ("OCPP_CORE_API_TOKEN", "s3cret token $(touch injected)"),
     "database_url": ("OCPP_CORE_DATABASE_URL", "postgresql://ocpp:pa ss@db/ocpp"),
     "web_login": ("--web-port", "8100"),
@@ -101,7 +105,8 @@ WHERE = {
 APP_FLAGS = {
     "--data-dir", "--ocpp-port", "--ui-port", "--api-token", "--log-level", "--security-profile", "--certfile",
     "--keyfile", "--cafile", "--unknown-chargers", "--unknown-tags", "--strict", "--heartbeat-interval", "--meter-interval",
-    "--max-message-rate", "--database-url", "--web-port",
+    "--max-message-rate", "--database-url", "--web-port", "--event-retention-days",
+    "--event-retention-count",
 }  # fmt: skip
 FIXED = ["--data-dir", "/data", "--ocpp-port", "9000", "--ui-port", "8099"]
 
