@@ -12,6 +12,7 @@ from websockets.asyncio.server import ServerConnection
 from .adapter import VersionAdapter
 from .config import CentralSystemConfig
 from .features.charger import Capabilities, Charger
+from .features.charger_commands import UnsupportedVersion
 from .features.credentials import CredentialStore
 from .features.intervals import MeterIntervals
 from .features.limits import LimitManager
@@ -53,10 +54,6 @@ _CAPABILITIES: dict[OcppVersion, Callable[[Station], Capabilities]] = {
     OcppVersion.V201: v201_capabilities,
     OcppVersion.V21: v201_capabilities,
 }
-
-
-class UnsupportedVersion(NotImplementedError):
-    """The charger speaks an OCPP version whose adapter is not there yet."""
 
 
 class CentralSystem:
