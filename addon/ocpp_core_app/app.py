@@ -47,7 +47,8 @@ def make_store(options: AppOptions) -> RowStore:
     return PostgresStore(options.database_url)
 
 
-def build_central(options: AppOptions, store: RowStore) -> Any:
+def build_central(options: AppOptions, store: RowStore) -> tuple[Any, MessageLog]:
+    """The central system, and its message log's writer (to run while it does)."""
     central = csms.CentralSystem(central_config(options), store)
 
     def boot_policy(station_id: str, boot: dict[str, Any]) -> str:
@@ -63,8 +64,9 @@ def build_central(options: AppOptions, store: RowStore) -> Any:
         central.meter_intervals.set_default(options.meter_interval)
     central.events.subscribe(log_event)
     central.events.subscribe(SessionSamples(central, store).on_event)
-    central.events.subscribe(MessageLog(central, store).on_event)
-    return central
+    message_log = MessageLog(central, store)
+    central.events.subscribe(message_log.on_event)
+    return central, message_log
 
 
 async def run(options: AppOptions, discovery_host: str) -> int:
@@ -79,7 +81,7 @@ async def run(options: AppOptions, discovery_host: str) -> int:
     except StoreError as err:
         _LOGGER.error("%s", err)
         return 1
-    central = build_central(options, store)
+    central, message_log = build_central(options, store)
     try:
         await central.load()
         await central.start()
@@ -110,6 +112,7 @@ async def run(options: AppOptions, discovery_host: str) -> int:
         "",
         len(central.stations),
     )
+    writing_log = message_log.start()
     await announce(discovery_host, central.port, token)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -120,6 +123,7 @@ async def run(options: AppOptions, discovery_host: str) -> int:
     _LOGGER.info("Stopping: closing the chargers' connections and writing the store")
     code = 0
     await api.stop()
+    await MessageLog.stop(writing_log)
     try:
         await central.stop()
         await store.close()

@@ -306,6 +306,7 @@ async def test_session_samples(store: RowStore) -> None:
     ]
     await wait_for(lambda: not central.is_connected("chart"))
     await store.flush()
+    await store.write_log()
     # the charger's message log, as of its disconnect
     log = rows(store, "SELECT seq, direction, frame FROM message_log WHERE station_id = 'chart' ORDER BY seq")
     assert [seq for seq, _, _ in log] == list(range(len(log))) and len(log) == len(central.recent_frames("chart"))
@@ -418,3 +419,29 @@ async def test_history_bound_and_order(store: RowStore) -> None:
     loaded = await again.async_load()
     assert loaded is not None and [record["transaction_id"] for record in loaded["history"]] == ids[1:]
     await again.close()
+
+
+async def test_message_log_appended_and_bounded(store: RowStore) -> None:
+    """Frames are appended as they come (seq goes on across a restart) and each charger keeps only its newest
+    `message_log_kept`."""
+    store.message_log_kept = 5
+    frames = [(1000.0 + n, "in", f'[2,"m{n}","Heartbeat",{{}}]') for n in range(12)]
+    store.add_frames("cp", frames[:4])
+    await store.write_log()
+    assert rows(store, "SELECT seq FROM message_log ORDER BY seq") == [(0,), (1,), (2,), (3,)]
+    store.add_frames("cp", frames[4:9])
+    store.add_frames("other", frames[:1])
+    await store.write_log()
+    assert rows(store, "SELECT seq FROM message_log WHERE station_id = 'cp' ORDER BY seq") == [
+        (n,) for n in range(4, 9)
+    ]
+    await store.close()
+    again = reopened(store)
+    again.message_log_kept = 5
+    await again.open()
+    await again.async_load()
+    again.add_frames("cp", frames[9:])
+    await again.close()
+    log = rows(store, "SELECT seq, frame FROM message_log WHERE station_id = 'cp' ORDER BY seq")
+    assert log == [(n, frames[n][2]) for n in range(7, 12)]
+    assert rows(store, "SELECT count(*) FROM message_log WHERE station_id = 'other'") == [(1,)]

@@ -29,6 +29,8 @@ _LOGGER = logging.getLogger(__name__)
 
 # seconds between a change and its (debounced) write
 SAVE_DELAY = 1.0
+# the frames of each charger's message log the store keeps (the newest)
+MESSAGE_LOG_KEPT = 1000
 # an immediate save is tried again after these pauses before it fails
 SAVE_RETRIES = (0.05, 0.25, 1.0)
 # a failed scheduled save is retried after this many seconds, doubling up to the maximum
@@ -52,10 +54,13 @@ class Writer(Protocol):
 class RowStore(csms.Persistence, ABC):
     """A store: `await open()`, then hand it to CentralSystem; `await close()` at the end."""
 
-    def __init__(self, name: str, save_delay: float = SAVE_DELAY) -> None:
+    def __init__(self, name: str, save_delay: float = SAVE_DELAY, message_log_kept: int = MESSAGE_LOG_KEPT) -> None:
         # what messages call the database (a file's path, a server's URL without its password)
         self.name = name
         self.save_delay = save_delay
+        self.message_log_kept = message_log_kept
+        # (worker thread) each charger's next message-log seq
+        self._next_seq: dict[str, int] = {}
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ocpp-store")
         self._local = threading.local()
         self._lock = asyncio.Lock()
@@ -64,7 +69,7 @@ class RowStore(csms.Persistence, ABC):
         self._pending: Callable[[], dict[str, Any]] | None = None
         # meter samples not written yet: they go with the next save (csms schedules one for every reading)
         self._samples: list[Sample] = []
-        # chargers' recent frames to write with the next save
+        # chargers' frames not written yet (the newest `message_log_kept` of each)
         self._frames: Frames = {}
         self._timer: asyncio.TimerHandle | None = None
         self._task: asyncio.Task[None] | None = None
@@ -105,6 +110,7 @@ class RowStore(csms.Persistence, ABC):
         if self._closed:
             return
         await self.flush()
+        await self.write_log()
         self._closed = True
         await self._run(self._close)
         self._executor.shutdown(wait=True)
@@ -145,9 +151,25 @@ class RowStore(csms.Persistence, ABC):
         the session's energy is its transaction's, written before the charger's answer)."""
         self._samples.append(sample)
 
-    def set_frames(self, station_id: str, frames: list[tuple[float, str, str]]) -> None:
-        """A charger's message log as it is now, written (in place of the one before) with the next save."""
-        self._frames[station_id] = frames
+    def add_frames(self, station_id: str, frames: list[tuple[float, str, str]]) -> None:
+        """A charger's newest frames, appended to its message log with the next write (`write_log` or a save)."""
+        pending = self._frames.setdefault(station_id, [])
+        pending.extend(frames)
+        if len(pending) > self.message_log_kept:  # the store fails meanwhile: keep what it would keep
+            del pending[: len(pending) - self.message_log_kept]
+
+    async def write_log(self) -> None:
+        """Write the frames and meter samples gathered so far, now (off the event loop); a failure is logged
+        once and they stay for the next write."""
+        if (not self._frames and not self._samples) or self._closed:
+            return
+        async with self._lock:
+            try:
+                await self._write([], durable=False)
+            except StoreError as err:
+                if not self._failing:
+                    _LOGGER.error("Message log not saved (%s); kept in memory and tried again", err)
+                self._failing = True
 
     async def flush(self) -> None:
         """Write what is scheduled now (a clean shutdown); raises StoreError when that fails."""
@@ -240,6 +262,7 @@ class RowStore(csms.Persistence, ABC):
         return await asyncio.get_running_loop().run_in_executor(self._executor, fn)
 
     def _load(self) -> dict[str, Any] | None:
+        self._next_seq = {str(station): int(seq) for station, seq in self._query(sql.SELECT_MESSAGE_LOG_NEXT)}
         document = [(str(key), str(value)) for key, value in self._query(sql.SELECT_DOCUMENT)]
         stations = [(str(key), str(value)) for key, value in self._query(sql.SELECT_STATIONS)]
         transactions = self._query(sql.SELECT_TRANSACTIONS)
@@ -260,7 +283,9 @@ class RowStore(csms.Persistence, ABC):
             await self._run(lambda: self._apply(changes, durable, samples, frames))
         except StoreError:
             self._samples[:0] = samples  # kept for the next try
-            self._frames = {**frames, **self._frames}
+            for station_id, newer in self._frames.items():
+                frames.setdefault(station_id, []).extend(newer)
+            self._frames = frames
             raise
 
     def _apply(
@@ -269,14 +294,19 @@ class RowStore(csms.Persistence, ABC):
         self.threads.add(threading.get_ident())
         if not changes and not samples and not frames:
             return
+        next_seq = dict(self._next_seq)
         with self._transaction(durable) as db:
             if samples:
                 db.executemany(sql.INSERT_SAMPLE, samples)
             for station_id, log in (frames or {}).items():
-                db.execute(sql.DELETE_MESSAGE_LOG, (station_id,))
-                db.executemany(sql.INSERT_FRAME, [(station_id, seq, *entry) for seq, entry in enumerate(log)])
+                start = next_seq.get(station_id, 0)
+                db.executemany(sql.INSERT_FRAME, [(station_id, start + n, *entry) for n, entry in enumerate(log)])
+                next_seq[station_id] = start + len(log)
+                if next_seq[station_id] > self.message_log_kept:
+                    db.execute(sql.TRIM_MESSAGE_LOG, (station_id, next_seq[station_id] - self.message_log_kept))
             for table, key, text, position in changes:
                 _apply_one(db, table, key, text, position)
+        self._next_seq = next_seq  # committed
 
 
 def _apply_one(db: Writer, table: str, key: str, text: str | None, position: int | None) -> None:

@@ -9,8 +9,8 @@ csms keeps its state as one JSON document; the store splits it so a change rewri
   (the record as csms hands it out beside them);
 - `meter_samples`: the energy register (and power) of each session as it was read, for its chart; kept as
   long as the session's row;
-- `message_log`: each charger's most recent frames (both directions, secrets never kept: csms's frame log) as
-  of its last disconnect or the app's stop, for diagnostics;
+- `message_log`: each charger's newest frames (both directions, secrets never kept: csms's frame log),
+  appended every second as they go (seq counts on), the newest 1,000 kept per charger, for diagnostics;
 - `meta`: the store's own bookkeeping (when it was last opened).
 """
 

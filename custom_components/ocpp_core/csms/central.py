@@ -130,6 +130,15 @@ class CentralSystem:
         frames = self._frames.get(station_id)
         return frames.entries() if frames is not None else []
 
+    def frames_since(self, station_id: str, mark: int) -> tuple[int, list[tuple[float, str, str]]]:
+        """(the new mark, the frames after `mark`): a reader that gives back the mark it got sees each frame
+        once (those the ring of recent frames still holds); 0 the first time."""
+        frames = self._frames.get(station_id)
+        if frames is None:
+            return 0, []
+        # a log begun afresh (the station forgotten, then back) counts from 0 again
+        return frames.added, frames.since(mark if mark <= frames.added else 0)
+
     async def forget_station(self, station_id: str) -> bool:
         """Remove everything kept about a station; False (nothing done) while it is connected."""
         if self.is_connected(station_id):
