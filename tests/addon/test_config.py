@@ -47,6 +47,7 @@ OPTIONS = {
     "heartbeat_interval": "int(10,86400)",
     "meter_interval": "int(1,86400)?",
     "max_message_rate": "int(0,10000)",
+    "max_stations": "int(1,1000000)",
     "api_token": "password(16,)?",
     "database_url": "str?",
 }

@@ -61,6 +61,7 @@ DEFAULTS: dict[str, Any] = {
     "strict": False,
     "heartbeat_interval": 300,
     "max_message_rate": 50,
+    "max_stations": 100,
 }
 # every option set, and where the app finds it: a flag and its value, or (secrets) an environment variable
 EVERYTHING: dict[str, Any] = {
@@ -74,6 +75,7 @@ EVERYTHING: dict[str, Any] = {
     "heartbeat_interval": 60,
     "meter_interval": 15,
     "max_message_rate": 0,
+    "max_stations": 5000,
     "api_token": "s3cret token $(touch injected)",
     "database_url": "postgresql://ocpp:pa ss@db/ocpp",
 }
@@ -88,6 +90,7 @@ WHERE = {
     "heartbeat_interval": ("--heartbeat-interval", "60"),
     "meter_interval": ("--meter-interval", "15"),
     "max_message_rate": ("--max-message-rate", "0"),
+    "max_stations": ("--max-stations", "5000"),
     "api_token": ("OCPP_CORE_API_TOKEN", "s3cret token $(touch injected)"),
     "database_url": ("OCPP_CORE_DATABASE_URL", "postgresql://ocpp:pa ss@db/ocpp"),
 }
@@ -95,7 +98,7 @@ WHERE = {
 APP_FLAGS = {
     "--data-dir", "--ocpp-port", "--ui-port", "--api-token", "--log-level", "--security-profile", "--certfile",
     "--keyfile", "--cafile", "--unknown-chargers", "--strict", "--heartbeat-interval", "--meter-interval",
-    "--max-message-rate", "--database-url",
+    "--max-message-rate", "--max-stations", "--database-url",
 }  # fmt: skip
 FIXED = ["--data-dir", "/data", "--ocpp-port", "9000", "--ui-port", "8099"]
 
@@ -144,7 +147,7 @@ def test_the_defaults_become_flags(tmp_path: Path) -> None:
     argv, environment, log = _run(tmp_path, DEFAULTS)
     assert argv == [
         "-m", "ocpp_core_app", *FIXED, "--log-level", "info", "--security-profile", "0", "--unknown-chargers",
-        "accept", "--heartbeat-interval", "300", "--max-message-rate", "50",
+        "accept", "--heartbeat-interval", "300", "--max-message-rate", "50", "--max-stations", "100",
     ]  # fmt: skip
     assert environment == {}  # no token: the app makes one
     assert log.count("\n") == 1 and "Starting OCPP Core" in log
@@ -212,5 +215,6 @@ def test_the_app_reads_what_the_run_script_passes(tmp_path: Path) -> None:
     assert (parsed.certfile, parsed.keyfile, parsed.cafile) == (files["certfile"], files["keyfile"], files["cafile"])
     assert parsed.strict is True
     assert (parsed.heartbeat_interval, parsed.meter_interval, parsed.max_message_rate) == (60, 15, 0)
+    assert parsed.max_stations == 5000
     assert parsed.api_token == EVERYTHING["api_token"]
     assert parsed.database_path == database
