@@ -41,7 +41,8 @@ class AppOptions:
     # a PostgreSQL server's URL (None: SQLite, in database_path)
     database_url: str | None
     health: bool
-    checkpoint: bool
+    snapshot: bool
+    drop_snapshot: bool
 
 
 def _port(text: str) -> int:
@@ -136,7 +137,9 @@ def build_parser() -> argparse.ArgumentParser:
     add("--database-url", help="sqlite:///PATH (default: sqlite:///<data-dir>/ocpp_core.db)"
         " or postgresql://USER:PASSWORD@HOST:PORT/DATABASE")  # fmt: skip
     add("--health", action="store_true", help="exit 0 when the OCPP port answers, else 1 (the HEALTHCHECK)")
-    add("--checkpoint", action="store_true", help="write the WAL into the database file and exit (backup_pre)")
+    add("--snapshot", action="store_true",
+        help="write a consistent copy of the SQLite database beside it for a hot backup and exit (backup_pre)")  # fmt: skip
+    add("--drop-snapshot", action="store_true", help="remove that copy again and exit (backup_post)")
     return parser
 
 
@@ -214,5 +217,6 @@ def parse(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None =
         database_path=database_path,
         database_url=database_url,
         health=args.health,
-        checkpoint=args.checkpoint,
+        snapshot=args.snapshot,
+        drop_snapshot=args.drop_snapshot,
     )
