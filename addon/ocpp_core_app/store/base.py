@@ -21,6 +21,8 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol
 
+import msgspec
+
 from ..central_import import csms
 from . import rows, sql
 from .errors import StoreError
@@ -41,6 +43,7 @@ Change = tuple[str, str, str | None, int | None]  # (table, key, text or None to
 # (station id, transaction id, its start time, the reading's time, energy Wh, power W or None)
 Sample = tuple[str, str, str, str, float, float | None]
 Frames = dict[str, list[tuple[float, str, str]]]  # station id -> its recent (time, direction, frame)
+_ENCODE = msgspec.json.Encoder().encode
 
 
 class Writer(Protocol):
@@ -295,15 +298,20 @@ class RowStore(csms.Persistence, ABC):
         if not changes and not samples and not frames:
             return
         next_seq = dict(self._next_seq)
+        batches, trims = [], []
+        for station_id, log in (frames or {}).items():
+            start = next_seq.get(station_id, 0)
+            batches.append((station_id, start, len(log), _ENCODE(log).decode()))
+            next_seq[station_id] = start + len(log)
+            if next_seq[station_id] > self.message_log_kept:
+                trims.append((station_id, next_seq[station_id] - self.message_log_kept))
         with self._transaction(durable) as db:
             if samples:
                 db.executemany(sql.INSERT_SAMPLE, samples)
-            for station_id, log in (frames or {}).items():
-                start = next_seq.get(station_id, 0)
-                db.executemany(sql.INSERT_FRAME, [(station_id, start + n, *entry) for n, entry in enumerate(log)])
-                next_seq[station_id] = start + len(log)
-                if next_seq[station_id] > self.message_log_kept:
-                    db.execute(sql.TRIM_MESSAGE_LOG, (station_id, next_seq[station_id] - self.message_log_kept))
+            if batches:
+                db.executemany(sql.INSERT_FRAMES, batches)
+            if trims:
+                db.executemany(sql.TRIM_MESSAGE_LOG, trims)
             for table, key, text, position in changes:
                 _apply_one(db, table, key, text, position)
         self._next_seq = next_seq  # committed
