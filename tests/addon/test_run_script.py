@@ -62,6 +62,7 @@ DEFAULTS: dict[str, Any] = {
     "heartbeat_interval": 300,
     "max_message_rate": 50,
     "max_stations": 100,
+    "web_login": False,
 }
 # every option set, and where the app finds it: a flag and its value, or (secrets) an environment variable
 EVERYTHING: dict[str, Any] = {
@@ -78,6 +79,7 @@ EVERYTHING: dict[str, Any] = {
     "max_stations": 5000,
     "api_token": "s3cret token $(touch injected)",
     "database_url": "postgresql://ocpp:pa ss@db/ocpp",
+    "web_login": True,
 }
 WHERE = {
     "log_level": ("--log-level", "debug"),
@@ -93,12 +95,13 @@ WHERE = {
     "max_stations": ("--max-stations", "5000"),
     "api_token": ("OCPP_CORE_API_TOKEN", "s3cret token $(touch injected)"),
     "database_url": ("OCPP_CORE_DATABASE_URL", "postgresql://ocpp:pa ss@db/ocpp"),
+    "web_login": ("--web-port", "8100"),
 }
 # the flags the app takes (the contract with addon/ocpp_core_app)
 APP_FLAGS = {
     "--data-dir", "--ocpp-port", "--ui-port", "--api-token", "--log-level", "--security-profile", "--certfile",
     "--keyfile", "--cafile", "--unknown-chargers", "--strict", "--heartbeat-interval", "--meter-interval",
-    "--max-message-rate", "--max-stations", "--database-url",
+    "--max-message-rate", "--max-stations", "--database-url", "--web-port",
 }  # fmt: skip
 FIXED = ["--data-dir", "/data", "--ocpp-port", "9000", "--ui-port", "8099"]
 
@@ -218,3 +221,4 @@ def test_the_app_reads_what_the_run_script_passes(tmp_path: Path) -> None:
     assert parsed.max_stations == 5000
     assert parsed.api_token == EVERYTHING["api_token"]
     assert parsed.database_path == database
+    assert parsed.web_port == 8100

@@ -186,7 +186,7 @@ class V16Charger(VersionCharger[V16Commands]):
         if signing_certificate is None:
             raise InvalidArgument("signature: only with signing_certificate")
         if request_id is None:
-            request_id = self._state.allocate_request_id()
+            request_id = self._state.store.allocate_id("request")
         answer = await self._commands.signed_update_firmware(
             request_id, location, retrieve, signing_certificate, signature, install, retries, retry_interval
         )

@@ -166,7 +166,7 @@ class V201Charger(VersionCharger[V201Commands]):
     ) -> ChargerAnswer:
         """RequestStartTransaction: the token (a Central one unless told), on that EVSE (None: the station
         chooses); `value` is its remoteStartId."""
-        remote_start_id = self._state.allocate_remote_start_id()
+        remote_start_id = self._state.store.allocate_id("remote_start")
         answer = await self._commands.request_start_transaction(
             id_tag,
             remote_start_id,
@@ -252,7 +252,7 @@ class V201Charger(VersionCharger[V201Commands]):
         request_id: int | None = None,
     ) -> ChargerAnswer:
         if request_id is None:
-            request_id = self._state.allocate_request_id()
+            request_id = self._state.store.allocate_id("request")
         answer = await self._commands.update_firmware(
             request_id,
             location,
