@@ -19,7 +19,7 @@ from psycopg.rows import dict_row
 
 from sim import charger201
 from sim.charger16 import connect as connect16
-from tests.csms.helpers import BOOT
+from tests.csms.support.helpers import BOOT
 
 from .app_process import start_app
 from .postgres_server import PASSWORD
