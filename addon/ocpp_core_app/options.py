@@ -43,7 +43,8 @@ class AppOptions:
     # a PostgreSQL server's URL (None: SQLite, in database_path)
     database_url: str | None
     health: bool
-    checkpoint: bool
+    snapshot: bool
+    drop_snapshot: bool
     # the event journal (the API's resumable stream) keeps the events of this many days, at most this many
     event_retention_days: float = 7.0
     event_retention_count: int = 100_000
@@ -175,7 +176,9 @@ def build_parser() -> argparse.ArgumentParser:
     add("--ha-websocket-url", default="ws://supervisor/core/websocket",
         help="Home Assistant's WebSocket API (through the Supervisor): it says which users are admins")  # fmt: skip
     add("--health", action="store_true", help="exit 0 when the OCPP port answers, else 1 (the HEALTHCHECK)")
-    add("--checkpoint", action="store_true", help="write the WAL into the database file and exit (backup_pre)")
+    add("--snapshot", action="store_true",
+        help="write a consistent copy of the SQLite database beside it for a hot backup and exit (backup_pre)")  # fmt: skip
+    add("--drop-snapshot", action="store_true", help="remove that copy again and exit (backup_post)")
     return parser
 
 
@@ -259,7 +262,8 @@ def parse(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None =
         database_path=database_path,
         database_url=database_url,
         health=args.health,
-        checkpoint=args.checkpoint,
+        snapshot=args.snapshot,
+        drop_snapshot=args.drop_snapshot,
         event_retention_days=args.event_retention_days,
         event_retention_count=args.event_retention_count,
         web_port=args.web_port,
