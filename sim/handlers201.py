@@ -95,6 +95,7 @@ class Handlers201(ChargingHandlers201):
     @on("CostUpdated")
     def on_cost_updated(self, total_cost: float, transaction_id: str, **kwargs: Any) -> Any:
         self._extra.setdefault("costs", {})[transaction_id] = total_cost
+        self._extra.setdefault("cost_updates", []).append((transaction_id, total_cost))
         return self._result("CostUpdated")
 
     # ---- availability and reset -----------------------------------------------------------
