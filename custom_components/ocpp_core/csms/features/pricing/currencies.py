@@ -2,8 +2,8 @@
 
 A small table of our own: no package HA and the add-on both carry has the minor units (babel and
 pycountry are not requirements of either).  The list is ISO 4217 List One (the active codes, as
-published by SIX, amendment 178 of 2024), without the funds, metals and testing codes (XAU, XTS …),
-which no charging session is priced in.  tests/csms/test_pricing_currencies.py checks it against the
+published by SIX, amendment 178 of 2024), without the metals and testing codes (XAU, XTS …),
+which no charging session is priced in.  tests/csms/test_pricing_currencies.py checks
 its exceptions (every code not of 2 decimals), by hand from the list.
 """
 
