@@ -74,6 +74,8 @@ class CentralState(StationReports, StationReports2, TransactionEvents):
         # True once an immediate save failed, until one succeeds: the charger got an error instead of its
         # answer, and its retry (a retransmission, answered from memory) must be written first
         self.unsaved = False
+        # called as a transaction ends, before it goes into the history (pricing puts its final cost on it)
+        self.ending_hooks: list[Callable[[str, Connector, Transaction], None]] = []
 
     def register_section(self, name: str, load: Callable[[Any], None], dump: Callable[[], Any]) -> None:
         """Persist another module's data under `name`: `dump()` is saved with the state, and
@@ -471,6 +473,11 @@ class CentralState(StationReports, StationReports2, TransactionEvents):
         connector.last_transaction = tx
         connector.last_stop_reason = tx.stop_reason
         station.counters.sessions += 1
+        for hook in self.ending_hooks:
+            try:
+                hook(station.station_id, connector, tx)
+            except Exception:
+                _LOGGER.exception("%s: a hook failed as transaction %s ended", station.station_id, tx.transaction_id)
         self.history.add(station.station_id, tx)
         data = tx.to_dict()
         data["energy_wh"] = tx.energy_wh
