@@ -98,13 +98,29 @@ async def test_v16_charger_that_shows_costs_gets_the_california_messages(
     assert running["meterValue"] == 1_011_000
     assert running["chargingPrice"] == {"kWhPrice": pytest.approx(0.3), "hourPrice": 0, "flatFee": 1}
 
+    await shows.send_status(1, "SuspendedEV")  # the car is full: idle, as the next running cost says
+    await shows.send_meter_values(1, seconds=60)
+    await wait_for(lambda: [data for m, data in shows.cost_messages if m == "RunningCost"][-1]["state"] == "Idle")
+
     await shows.stop_transaction(1)
     await wait_for(lambda: any(m == "FinalCost" for m, _ in shows.cost_messages))
     final = next(data for m, data in shows.cost_messages if m == "FinalCost")
-    assert (final["transactionId"], final["cost"]) == (tx_id, pytest.approx(4.30))
+    assert (final["transactionId"], final["cost"]) == (tx_id, pytest.approx(4.35))  # meterStop 11.183 kWh: 4.3549
     ended = [e for e in events if e.type is EventType.TRANSACTION_ENDED][-1]
-    assert ended.data["cost"]["total"] == "4.30" and ended.data["cost"]["final"] is True
+    assert ended.data["cost"]["total"] == "4.35" and ended.data["cost"]["final"] is True
     assert all(t["vendor_id"] == COST_VENDOR for t in shows.data_transfers)
+
+
+async def test_running_costs_are_rate_limited(central: CentralSystem, url: str) -> None:
+    central.config.cost_update_interval = 3600
+    await central.pricing.set_tariff(Scope.of(), PRICES)
+    cp = await booted(central, url, "st-rate")
+    await cp.start_transaction(1, "TAG-1")
+    for _ in range(3):
+        await cp.update_transaction(1, seconds=600)
+    assert cp.event_answers[-1].total_cost == pytest.approx(2.65)  # every answer carries the cost (5.5 kWh)
+    await cp.heartbeat()
+    assert len(cp.sim.extra["cost_updates"]) == 1  # CostUpdated: once an hour at most
 
 
 async def test_v16_charger_without_it_is_told_nothing(central: CentralSystem, plain: SimulatedChargePoint) -> None:
