@@ -199,3 +199,15 @@ def test_the_gap_named() -> None:
 def test_a_tariff_reads_back_as_written() -> None:
     t = tariff(**NIGHT_AND_DAY, session_fee="1", max_energy_kwh="20", time_zone="Europe/Berlin", name="Guests")
     assert Tariff.from_dict(t.to_dict()) == t
+
+
+def test_repriced_keeps_the_energy_and_the_idle_time() -> None:
+    meter = run(tariff(**NIGHT_AND_DAY), [(30, 3000, False), (60, 5000, True)], 60)
+    again = meter.repriced(tariff(energy_price="0.10", idle_price="0.01"), BERLIN)
+    assert (again.total_wh, again.idle_seconds, again.last_wh, again.charging) == (
+        Decimal(4000),
+        Decimal(1800),
+        Decimal(5000),
+        True,
+    )
+    assert again.cost(minutes(60), BERLIN).total == Decimal("0.70")  # 4 kWh at 0.10 + 30 idle minutes at 0.01

@@ -237,3 +237,20 @@ def test_running_cost_message_reads_as_json() -> None:
         "chargingPrice": {"kWhPrice": 0.3, "hourPrice": 0, "flatFee": 1},
         "idlePrice": {"graceMinutes": 10, "hourPrice": 3},
     }
+
+
+async def test_a_driver_identified_later_gets_the_tags_tariff_from_the_start(central: CentralSystem, url: str) -> None:
+    from custom_components.ocpp_core.csms import TagRecord
+
+    central.tags.add(TagRecord("GUEST"))
+    await central.pricing.set_tariff(Scope.of(), {"currency": "EUR", "energy_price": "1"})
+    await central.pricing.set_tariff(Scope.of(id_tag="guest"), {"currency": "EUR", "energy_price": "0.10"})
+    cp = await booted(central, url, "st-late")
+    tx_id = await cp.start_transaction(1, None, trigger_reason="CablePluggedIn")
+    await cp.update_transaction(1, seconds=3600)
+    assert cp.event_answers[-1].total_cost == pytest.approx(11.0)  # the station's tariff, so far
+    await cp.authorize_transaction(1, "GUEST")
+    await cp.update_transaction(1, seconds=3600)
+    await cp.stop_transaction(1)
+    cost = _record(central, "st-late", tx_id)["cost"]
+    assert (cost["total"], cost["tariff"]["scope"]) == ("2.20", "tag")  # 22 kWh at 0.10

@@ -25,7 +25,7 @@ from ...model.station import ENERGY_IMPORT_REGISTER, Connector, Station, Transac
 from ...model.status import CHARGING, connector_status
 from ...rpc.timeutil import utcnow
 from ...rpc.types import CallError, CallTimeout, NotConnected
-from .book import Scope, TariffBook
+from .book import TAG, Scope, TariffBook
 from .cost import Cost, SessionMeter
 from .notice import CostNotice
 from .tariff import ON_MAX_STOP, Tariff, TariffError
@@ -127,9 +127,15 @@ class PricingManager:
         """The session's meter, begun with the tariff that applies when first seen (None: no tariff)."""
         key = (station.station_id, tx.transaction_id)
         found = self._meters.get(key)
-        if found is not None:
+        if found is not None and (found[0].kind == TAG or not tx.id_tag):
             return found
         resolved = self.tariffs.resolve(station.station_id, connector.connector_id, tx.id_tag)
+        if found is not None:
+            if resolved is None or resolved[0].kind != TAG:
+                return found
+            # the driver identified after the session started (2.x Authorized): the tag's tariff from its start
+            self._meters[key] = (resolved[0], found[1].repriced(resolved[1], self._zone(resolved[1])))
+            return self._meters[key]
         if resolved is None:
             return None
         scope, tariff = resolved
@@ -283,3 +289,12 @@ class PricingManager:
                 )
             except (KeyError, TypeError, ValueError, AttributeError) as err:
                 _LOGGER.warning("A running session's cost could not be read and starts afresh (%s)", err)
+        # the stations are loaded first: a meter whose session is no longer open is of no use
+        open_sessions = {
+            (station_id, connector.transaction.transaction_id)
+            for station_id, station in self._central.stations.items()
+            for connector in station.connectors.values()
+            if connector.transaction is not None
+        }
+        for key in [key for key in self._meters if key not in open_sessions]:
+            del self._meters[key]

@@ -83,6 +83,15 @@ class SessionMeter:
             energy_wh=[Decimal(0)] * tariff.band_count,
         )
 
+    def repriced(self, tariff: Tariff, zone: tzinfo) -> SessionMeter:
+        """The same session under another tariff: the energy so far spread over its time, the idle time kept."""
+        meter = SessionMeter.begin(tariff, self.start, None)
+        meter.last_wh = None if self.last_wh is None else self.last_wh - self.total_wh
+        meter.charging = True  # the idle time is carried over as counted, not again
+        meter.observe(self.last_time, None if self.last_wh is None else float(self.last_wh), None, zone)
+        meter.charging, meter.idle_seconds, meter.limit_reached = self.charging, self.idle_seconds, self.limit_reached
+        return meter
+
     @property
     def total_wh(self) -> Decimal:
         return sum(self.energy_wh, Decimal(0))
