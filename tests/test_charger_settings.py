@@ -114,7 +114,29 @@ async def test_settings_apply_live_without_dropping_the_charger(
     registry = er.async_get(hass)
     assert sorted(e.entity_id for e in er.async_entries_for_config_entry(registry, entry.entry_id)) == entity_ids
 
-    # a name the user gave the device in HA wins; the settings change only the name beneath it
+
+async def test_a_name_given_in_home_assistant_wins_and_emptied_settings_are_the_defaults(
+    hass: HomeAssistant, entry: MockConfigEntry, duo: SimulatedChargePoint
+) -> None:
+    """A name the user gave the device in HA wins; the settings change only the name beneath it. The form
+    suggests what is set; what is left out of it goes back to its default."""
+    central = entry.runtime_data.central
+    await central.update_settings(
+        "duo",
+        {
+            "friendly_name": "Garage",
+            "max_current": 16,
+            "phases": 3,
+            "connector_names": {1: "Left"},
+            "meter_interval": 30,
+            "push_local_list": True,
+            "limit_profile": "session",
+        },
+    )
+    await central.meter_intervals.wait("duo")
+    await hass.async_block_till_done()
+    assert device_name(hass, "duo") == ("Garage", None)
+
     devices = dr.async_get(hass)
     device = find_device(hass, "duo")
     assert device is not None

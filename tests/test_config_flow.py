@@ -24,7 +24,7 @@ from custom_components.ocpp_core.const import (
     DOMAIN,
 )
 
-from .csms.helpers import BOOT, RawCharger
+from .csms.support.helpers import BOOT, RawCharger
 from .helpers_ha import free_port
 
 

@@ -20,8 +20,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ocpp_core.const import CONF_STRICT_VALIDATION, DOMAIN
 
-from .csms.fuzz_run import fuzz_next_to_a_session
-from .csms.helpers import BOOT, RawCharger
+from .csms.support.fuzz_run import fuzz_next_to_a_session
+from .csms.support.helpers import BOOT, RawCharger
 from .csms.test_fuzz_schema import MAX_ANSWER_S, MAX_STEP_S, SEED, charger_actions
 from .helpers_ha import ACCEPT_ALL, add_entry, state, until
 

@@ -18,7 +18,7 @@ from custom_components.ocpp_core.const import DOMAIN
 from sim import charger16
 from sim.auth import ConnectOptions
 
-from .csms.certs import Authority
+from .csms.support.certs import Authority
 from .helpers_ha import ACCEPT_ALL, find_device, free_port, until
 
 PASSWORD = "garage-password-2024"

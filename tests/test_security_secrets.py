@@ -19,6 +19,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from websockets.exceptions import InvalidStatus
 
 from custom_components.ocpp_core.const import DOMAIN
+from custom_components.ocpp_core.csms import CentralSystem
 from custom_components.ocpp_core.diagnostics import (
     async_get_config_entry_diagnostics,
     async_get_device_diagnostics,
@@ -27,7 +28,7 @@ from sim import charger16, charger201
 from sim.auth import ConnectOptions
 from sim.core16 import ConfigKey
 
-from .csms.certs import Authority
+from .csms.support.certs import Authority
 from .helpers_ha import device_entry, until, wait_device
 
 FIRST = "first-garage-password"
@@ -62,21 +63,17 @@ def _secrets(entry: MockConfigEntry) -> list[str]:
     return forms
 
 
-async def test_no_secret_in_diagnostics_frames_store_or_logs(
-    hass: HomeAssistant,
-    entry: MockConfigEntry,
-    authority: Authority,
-    hass_storage: dict[str, Any],
-    caplog: pytest.LogCaptureFixture,
-) -> None:
+@pytest.fixture
+async def debug_logs(hass: HomeAssistant, caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
+    """Every log line at DEBUG level, Home Assistant's event bus included."""
     caplog.set_level(logging.DEBUG)
     hass.bus.async_fire(EVENT_LOGGING_CHANGED)  # Home Assistant's event bus reads the level only then
     await hass.async_block_till_done()
-    central = entry.runtime_data.central
-    url = f"wss://localhost:{entry.data[CONF_PORT]}"
-    tls = authority.client_context()
+    return caplog
 
-    # onboarding with the password for new chargers (options flow), then each charger's own password
+
+async def _set_the_password_for_new_chargers(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Onboarding: the password for new chargers, set in the options flow."""
     result = await hass.config_entries.options.async_init(entry.entry_id)
     result = await hass.config_entries.options.async_configure(result["flow_id"], {"next_step_id": "security"})
     result = await hass.config_entries.options.async_configure(
@@ -87,7 +84,64 @@ async def test_no_secret_in_diagnostics_frames_store_or_logs(
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
 
-    # a 1.6 charger: onboarded, given its own password by the action (ChangeConfiguration AuthorizationKey, hex)
+
+async def _everything_shown(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+    logs: pytest.LogCaptureFixture,
+    station_id: str,
+    frames: str,
+) -> dict[str, str]:
+    """Where a user or a bug report sees something, once the state is saved: diagnostics, the recent
+    frames, the Store file, the entry, the log lines (but the chargers' own and HA's service call lines)."""
+    await entry.runtime_data.central.state.save_now()
+    await hass.async_block_till_done()
+    return {
+        "entry diagnostics": json.dumps(await async_get_config_entry_diagnostics(hass, entry)),
+        "device diagnostics": json.dumps(
+            await async_get_device_diagnostics(hass, entry, device_entry(hass, station_id))
+        ),
+        "recent frames": frames,
+        "store file": json.dumps(hass_storage[f"{DOMAIN}.{entry.entry_id}"]),
+        "config entry": json.dumps({"data": dict(entry.data), "options": dict(entry.options)}),
+        "logs": "\n".join(
+            f"{r.name} {r.getMessage()} {r.exc_text or ''}"
+            for r in logs.records
+            if not r.name.startswith(_CHARGER_LOGGERS) and not _service_call_on_the_bus(r)
+        ),
+    }
+
+
+def _assert_no_secret(entry: MockConfigEntry, shown: dict[str, str]) -> None:
+    # the checks see what they should: the hashed passwords, and our own events on the bus
+    assert '"kdf": "scrypt"' in shown["store file"]
+    assert '"has_password": true' in shown["entry diagnostics"]
+    assert "Bus:Handling <Event ocpp_core_" in shown["logs"]
+    for where, text in shown.items():
+        for secret in _secrets(entry):
+            assert secret not in text, f"a secret in the {where}: {secret[:6]}…"
+
+
+def _frames(central: CentralSystem, station_id: str) -> str:
+    """The recent frames of a charger, as a bug report shows them."""
+    return "\n".join(text for _, _, text in central.recent_frames(station_id))
+
+
+async def test_no_secret_shown_of_a_16_charger_given_its_password_by_the_action(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    authority: Authority,
+    hass_storage: dict[str, Any],
+    debug_logs: pytest.LogCaptureFixture,
+) -> None:
+    """Onboarded with the password for new chargers, given its own by the action (ChangeConfiguration
+    AuthorizationKey, hex), logged in with it, and its configuration read back with the key in it."""
+    central = entry.runtime_data.central
+    url = f"wss://localhost:{entry.data[CONF_PORT]}"
+    tls = authority.client_context()
+    await _set_the_password_for_new_chargers(hass, entry)
+
     cp, task, ws = await charger16.connect(url, "garage", options=ConnectOptions(ONBOARDING, ssl=tls))
     await cp.boot()
     cp.sim.configuration["AuthorizationKey"] = ConfigKey(None)
@@ -106,7 +160,7 @@ async def test_no_secret_in_diagnostics_frames_store_or_logs(
         blocking=True,
     )
     assert cp.sim.configuration["AuthorizationKey"].value == NEW_16.encode().hex()
-    frames = list(central.recent_frames("garage"))  # the ring starts afresh when the charger reconnects
+    frames = _frames(central, "garage")  # the ring starts afresh when the charger reconnects
     await ws.close()
     task.cancel()
     await until(hass, lambda: not central.is_connected("garage"))
@@ -119,7 +173,30 @@ async def test_no_secret_in_diagnostics_frames_store_or_logs(
     await until(hass, lambda: central.stations["garage"].configuration_time != read_before)
     assert central.stations["garage"].configuration["AuthorizationKey"]["value"] == NEW_16.encode().hex()
 
-    # a 2.0.1 station: onboarded, given its own password in the options flow (SetVariables BasicAuthPassword)
+    shown = await _everything_shown(hass, entry, hass_storage, debug_logs, "garage", frames)
+    assert '"AuthorizationKey"' in shown["recent frames"]  # the push is there
+    # the charger reported its write-only secret back (GetConfiguration): kept redacted
+    stored = hass_storage[f"{DOMAIN}.{entry.entry_id}"]["data"]["stations"]
+    assert stored["garage"]["configuration"]["AuthorizationKey"]["value"] == "**REDACTED**"
+    _assert_no_secret(entry, shown)
+    await ws.close()
+    task.cancel()
+
+
+async def test_no_secret_shown_of_a_201_station_given_its_password_in_the_options_flow(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    authority: Authority,
+    hass_storage: dict[str, Any],
+    debug_logs: pytest.LogCaptureFixture,
+) -> None:
+    """Onboarded with the password for new chargers, given its own in the options flow (SetVariables
+    BasicAuthPassword), logged in with it; then a failed attempt with a wrong password."""
+    central = entry.runtime_data.central
+    url = f"wss://localhost:{entry.data[CONF_PORT]}"
+    tls = authority.client_context()
+    await _set_the_password_for_new_chargers(hass, entry)
+
     station = await charger201.connect(url, "cs1", options=ConnectOptions(ONBOARDING, ssl=tls))
     await station.boot()
     result = await hass.config_entries.options.async_init(entry.entry_id)
@@ -137,39 +214,15 @@ async def test_no_secret_in_diagnostics_frames_store_or_logs(
     # a failed attempt with a wrong password is logged too (without it)
     with pytest.raises(InvalidStatus, match="401"):
         await charger16.connect(url, "cs1", options=ConnectOptions(FIRST, ssl=tls))
-    await central.state.save_now()
-    await hass.async_block_till_done()
 
-    shown = {
-        "entry diagnostics": json.dumps(await async_get_config_entry_diagnostics(hass, entry)),
-        "device diagnostics": json.dumps(
-            [await async_get_device_diagnostics(hass, entry, device_entry(hass, sid)) for sid in ("garage", "cs1")]
-        ),
-        "recent frames": "\n".join(text for _, _, text in [*frames, *central.recent_frames("cs1")]),
-        "store file": json.dumps(hass_storage[f"{DOMAIN}.{entry.entry_id}"]),
-        "config entry": json.dumps({"data": dict(entry.data), "options": dict(entry.options)}),
-        "logs": "\n".join(
-            f"{r.name} {r.getMessage()} {r.exc_text or ''}"
-            for r in caplog.records
-            if not r.name.startswith(_CHARGER_LOGGERS) and not _service_call_on_the_bus(r)
-        ),
-    }
-    # the checks below see what they should: the pushes, the hashed passwords and the refusal are there
-    assert '"AuthorizationKey"' in shown["recent frames"] and '"BasicAuthPassword"' in shown["recent frames"]
-    assert '"kdf": "scrypt"' in shown["store file"]
-    # the chargers reported their write-only secrets back (1.6 GetConfiguration, 2.x report): kept redacted
+    shown = await _everything_shown(hass, entry, hass_storage, debug_logs, "cs1", _frames(central, "cs1"))
+    assert '"BasicAuthPassword"' in shown["recent frames"]  # the push is there
+    # the station reported its write-only secret back (2.x report): kept redacted
     stored = hass_storage[f"{DOMAIN}.{entry.entry_id}"]["data"]["stations"]
-    assert stored["garage"]["configuration"]["AuthorizationKey"]["value"] == "**REDACTED**"
     assert "BasicAuthPassword" in json.dumps(stored["cs1"]["v2"]["device_model"])
-    assert '"has_password": true' in shown["entry diagnostics"]
     assert "Refused charger cs1" in shown["logs"] and "Authorization: <redacted>" in shown["logs"]
-    assert "Bus:Handling <Event ocpp_core_" in shown["logs"]  # our own events on the bus are checked too
-    for where, text in shown.items():
-        for secret in _secrets(entry):
-            assert secret not in text, f"a secret in the {where}: {secret[:6]}…"
+    _assert_no_secret(entry, shown)
     await station.close()
-    await ws.close()
-    task.cancel()
 
 
 def _service_call_on_the_bus(record: logging.LogRecord) -> bool:

@@ -12,19 +12,12 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
-from syrupy.assertion import SnapshotAssertion
 
 from custom_components.ocpp_core.const import DOMAIN
 from custom_components.ocpp_core.csms.rpc.loglimit import LINES
 from sim.charger16 import SimulatedChargePoint, connect
 
-from .helpers_ha import PerVersionSnapshots, find_device, state, until
-
-
-@pytest.fixture
-def entry_args() -> dict[str, Any]:
-    """A fixed entry id: it is part of every unique id in the snapshots."""
-    return {"entry_id": "snapshot-entry"}
+from .helpers_ha import find_device, state, until
 
 
 async def charger_for(entry: MockConfigEntry, cp_id: str, connectors: int = 1) -> tuple[SimulatedChargePoint, Any, Any]:
@@ -176,26 +169,6 @@ async def test_open_session_survives_ha_restart(hass: HomeAssistant, entry: Mock
         await handle.close()
     task.cancel()
     task2.cancel()
-
-
-async def test_entities_snapshot(hass: HomeAssistant, entry: MockConfigEntry, snapshot: SnapshotAssertion) -> None:
-    """Every entity's registry entry and state: a changed unit or device class shows up in review."""
-    snapshot = snapshot.use_extension(PerVersionSnapshots)
-    charger, task, ws = await charger_for(entry, "snap")
-    await charger.boot()
-    await charger.send_status(0, "Available")
-    await charger.send_status(1, "Available")
-    await until(hass, lambda: state(hass, "sensor.snap_status") == "available")
-    registry = er.async_get(hass)
-    entries = sorted(er.async_entries_for_config_entry(registry, entry.entry_id), key=lambda e: e.unique_id)
-    for reg_entry in entries:
-        assert reg_entry == snapshot(name=f"{reg_entry.entity_id}-entry")
-        current = hass.states.get(reg_entry.entity_id)
-        if current is not None and (reg_entry.unique_id.endswith("last_heartbeat") or reg_entry.domain == "event"):
-            continue  # a timestamp of now
-        assert current == snapshot(name=f"{reg_entry.entity_id}-state")
-    await ws.close()
-    task.cancel()
 
 
 async def test_ha_shutdown_closes_chargers_cleanly(hass: HomeAssistant, entry: MockConfigEntry) -> None:

@@ -11,8 +11,8 @@ import websockets
 
 from sim.charger16 import connect as connect16
 from sim.core16 import ConfigKey
-from tests.csms.helpers import BOOT, wait_for
-from tests.csms.helpers201 import booted
+from tests.csms.support.helpers import BOOT, wait_for
+from tests.csms.support.helpers_v201 import booted
 
 from .api_client import Api, running_api
 

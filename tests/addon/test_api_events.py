@@ -10,7 +10,7 @@ import aiohttp
 from ocpp_core_app.central_import import csms
 
 from sim.charger16 import connect as connect16
-from tests.csms.helpers import wait_for
+from tests.csms.support.helpers import wait_for
 
 from .api_client import AUTH, TOKEN, running_api
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from sim.charger16 import connect as connect16
-from tests.csms.helpers import wait_for
-from tests.csms.helpers201 import booted
+from tests.csms.support.helpers import wait_for
+from tests.csms.support.helpers_v201 import booted
 
 from .api_client import Api, running_api
 

@@ -8,7 +8,7 @@ import pytest
 from ocpp_core_app.app import central_config
 from ocpp_core_app.options import parse
 
-from tests.csms.helpers import BOOT, RawCharger
+from tests.csms.support.helpers import BOOT, RawCharger
 
 from .app_process import start_app
 

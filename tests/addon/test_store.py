@@ -23,7 +23,7 @@ from ocpp_core_app.store.samples import MessageLog, SessionSamples
 from ocpp_core_app.store.schema import MIGRATIONS, POSTGRES_MIGRATIONS, SCHEMA_VERSION
 from ocpp_core_app.store.sqlite import Change
 
-from tests.csms.helpers import BOOT, RawCharger, wait_for
+from tests.csms.support.helpers import BOOT, RawCharger, wait_for
 
 from .postgres_server import PostgresServer
 

@@ -11,7 +11,7 @@ import pytest
 from ocpp_core_app.central_import import csms
 from ocpp_core_app.store.postgres import PostgresStore
 
-from tests.csms.helpers import BOOT, RawCharger
+from tests.csms.support.helpers import BOOT, RawCharger
 
 from . import postgres_server
 from .postgres_server import PostgresServer

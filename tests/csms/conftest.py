@@ -1,4 +1,4 @@
-"""Fixtures of the 1.6J conformance tests (see conformance16.py)."""
+"""Fixtures of the 1.6J conformance tests (see support/conformance_v16.py)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 from custom_components.ocpp_core.csms import CentralSystem
 from sim.charger16 import SimulatedChargePoint, connect
 
-from .conformance16 import CP, Recorder
-from .helpers import wait_for
+from .support.conformance_v16 import CP, Recorder
+from .support.helpers import wait_for
 
 
 @pytest.fixture

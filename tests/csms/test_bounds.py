@@ -16,7 +16,7 @@ from custom_components.ocpp_core.csms import CentralSystem, MemoryPersistence
 from custom_components.ocpp_core.csms.model.bounds import MAX_REPORT_ITEMS, MAX_REPORT_PARTS
 from custom_components.ocpp_core.csms.model.configuration import MAX_CONNECTORS
 
-from .helpers import BOOT, RawCharger, wait_for
+from .support.helpers import BOOT, RawCharger, wait_for
 
 NOW = "2024-05-01T10:00:00Z"
 BOOT_V2 = {"reason": "PowerUp", "chargingStation": {"model": "Raw", "vendorName": "Test"}}

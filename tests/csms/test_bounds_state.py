@@ -10,7 +10,7 @@ from typing import Any
 from custom_components.ocpp_core.csms import CentralSystem, CentralSystemConfig, EventType, MemoryPersistence
 from custom_components.ocpp_core.csms.model.station_v2 import DISPLAY_MESSAGES_KEPT
 
-from .helpers import BOOT, RawCharger, wait_for
+from .support.helpers import BOOT, RawCharger, wait_for
 from .test_bounds import BLOCKING_BAR, NOW, LoopBlocking, _booted_v2
 
 

@@ -15,10 +15,10 @@ from custom_components.ocpp_core.csms.features.limit_profiles import simple_char
 from sim.charger16 import connect
 from sim.core16 import ConfigKey
 
-from . import helpers201
-from .helpers import wait_for
+from .support import helpers_v201
+from .support.helpers import wait_for
 
-VERSIONS = ["1.6", *helpers201.VERSIONS]
+VERSIONS = ["1.6", *helpers_v201.VERSIONS]
 # each neutral call -> the action its charger received, by version family
 ACTIONS = {
     "change_availability": ("ChangeAvailability", "ChangeAvailability"),
@@ -52,7 +52,7 @@ async def booted(request: pytest.FixtureRequest, central: CentralSystem, url: st
         await ws.close()
         task.cancel()
     else:
-        station = await helpers201.booted(central, url, "neutral", version)
+        station = await helpers_v201.booted(central, url, "neutral", version)
         yield Booted("neutral", version, station.requests)
         await station.close()
 

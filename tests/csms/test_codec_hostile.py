@@ -13,7 +13,7 @@ from custom_components.ocpp_core.csms.rpc import codec as jsoncodec
 from custom_components.ocpp_core.csms.rpc.types import OcppError, OcppVersion
 from custom_components.ocpp_core.csms.rpc.validation import SchemaRegistry
 
-from .helpers import RawCharger
+from .support.helpers import RawCharger
 
 
 @pytest.mark.parametrize("lenient", [False, True])

@@ -7,7 +7,7 @@ from custom_components.ocpp_core.csms import CentralSystem, CentralSystemConfig,
 from custom_components.ocpp_core.csms.model.counters import StationCounters
 from sim.charger16 import connect
 
-from .helpers import wait_for
+from .support.helpers import wait_for
 
 
 async def test_counts_and_stop_reason_survive_a_restart(central_config: CentralSystemConfig) -> None:

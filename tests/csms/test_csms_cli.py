@@ -15,7 +15,7 @@ from custom_components.ocpp_core.csms.__main__ import EVENT_LINES_PER_MINUTE, bu
 from sim import charger16
 from sim.auth import ConnectOptions
 
-from .helpers import BOOT, RawCharger
+from .support.helpers import BOOT, RawCharger
 
 PASSWORD = "welcome-new-chargers"
 

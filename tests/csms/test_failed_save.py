@@ -7,7 +7,7 @@ from typing import Any
 
 from custom_components.ocpp_core.csms import CentralSystem, CentralSystemConfig, MemoryPersistence
 
-from .helpers import BOOT, RawCharger
+from .support.helpers import BOOT, RawCharger
 
 STAMP = "2026-01-01T10:00:00Z"
 

@@ -15,8 +15,8 @@ from websockets.exceptions import InvalidStatus
 
 from custom_components.ocpp_core.csms import CentralSystem, CentralSystemConfig
 
-from .helpers import BOOT, RawCharger, wait_for
-from .helpers201 import booted
+from .support.helpers import BOOT, RawCharger, wait_for
+from .support.helpers_v201 import booted
 
 QUEUE = 1020  # the offline queue of the report (issue 11)
 

@@ -14,7 +14,7 @@ from custom_components.ocpp_core.csms import CentralSystem, CentralSystemConfig
 from custom_components.ocpp_core.csms.v16.adapter import V16Adapter
 from custom_components.ocpp_core.csms.v201.adapter import V201Adapter
 
-from .helpers import BOOT, RawCharger, wait_for
+from .support.helpers import BOOT, RawCharger, wait_for
 
 PROTOCOLS = {"1.6": ["ocpp1.6"], "2.0.1": ["ocpp2.0.1"]}
 

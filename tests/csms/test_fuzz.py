@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from custom_components.ocpp_core.csms import CentralSystem, CentralSystemConfig
 from sim import charger16, charger201
 
-from .helpers import wait_for
+from .support.helpers import wait_for
 
 MAX_FRAME = 8192
 VERSIONS = {"1.6": "ocpp1.6", "2.0.1": "ocpp2.0.1"}

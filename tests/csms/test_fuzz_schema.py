@@ -1,6 +1,6 @@
 """Real OCPP actions with hostile values, against the central system alone, next to a charging session.
 
-The fuzzer (fuzz_schema.py, fuzz_run.py) takes every action a charger may send,
+The fuzzer (support/fuzz_schema.py, support/fuzz_run.py) takes every action a charger may send,
 as real chargers sent it and as built from its schema, and turns one to three
 of its values hostile: integers at and beyond 2^31, 2^53, 2^63, 2^64, numbers
 and numeric strings of 5,000 digits, lone surrogates, calendar-end timestamps,
@@ -25,7 +25,7 @@ from custom_components.ocpp_core.csms.adapter import VersionAdapter
 from custom_components.ocpp_core.csms.central import _ADAPTERS
 from custom_components.ocpp_core.csms.rpc.types import OcppVersion
 
-from .fuzz_run import fuzz_next_to_a_session
+from .support.fuzz_run import fuzz_next_to_a_session
 
 FRAMES = int(os.environ.get("FUZZ_EXAMPLES", "150"))
 SEED = int(os.environ.get("FUZZ_SEED", "11"))

@@ -13,8 +13,8 @@ from custom_components.ocpp_core.csms.v201.charger import METER_INTERVAL_KEY as 
 from custom_components.ocpp_core.csms.v201.charger import METER_INTERVAL_VARIABLE as VARIABLE_V2
 from sim.charger16 import SimulatedChargePoint, connect
 
-from . import helpers201
-from .helpers import wait_for
+from .support import helpers_v201
+from .support.helpers import wait_for
 
 
 @pytest.fixture
@@ -101,10 +101,10 @@ async def test_not_connected_or_not_booted_is_left_alone(central: CentralSystem)
     assert await central.meter_intervals.wait("away") is None
 
 
-@pytest.mark.parametrize("version", helpers201.VERSIONS)
+@pytest.mark.parametrize("version", helpers_v201.VERSIONS)
 async def test_v2_tx_updated_interval(central: CentralSystem, url: str, answers: list[Event], version: str) -> None:
     central.meter_intervals.set_default(20)
-    station = await helpers201.booted(central, url, "cp2", version)
+    station = await helpers_v201.booted(central, url, "cp2", version)
     await central.meter_intervals.wait("cp2")
     assert station.sim.device_model.value(COMPONENT_V2, VARIABLE_V2) == "20"
     assert [(e.type, e.data["status"]) for e in answers] == [(EventType.CONFIGURATION_ACCEPTED, "Accepted")]
@@ -113,7 +113,7 @@ async def test_v2_tx_updated_interval(central: CentralSystem, url: str, answers:
     assert len(sets) == 1
     # a new boot: read again, already so, nothing written
     await station.boot()
-    await helpers201.settled(station)
+    await helpers_v201.settled(station)
     await central.meter_intervals.wait("cp2")
     assert [action for action, _ in station.requests].count("GetVariables") == 2
     assert len([a for a, _ in station.requests if a == "SetVariables"]) == 1
@@ -161,7 +161,7 @@ async def test_unreachable_or_failing_charger_is_logged_only(
 
 
 async def test_v2_unreadable_value_is_written(central: CentralSystem, url: str, answers: list[Event]) -> None:
-    station = await helpers201.booted(central, url, "odd")
+    station = await helpers_v201.booted(central, url, "odd")
     station.sim.device_model.set({"name": COMPONENT_V2}, {"name": VARIABLE_V2}, "sixty")
     await central.update_settings("odd", {"meter_interval": 60})
     assert await central.meter_intervals.wait("odd") == "Accepted"

@@ -12,7 +12,7 @@ from custom_components.ocpp_core.csms import CentralSystem, Event, EventType
 from custom_components.ocpp_core.csms.state.tags import TagRecord
 from sim.charger16 import SimulatedChargePoint, connect
 
-from .helpers import wait_for
+from .support.helpers import wait_for
 
 CP = "cp-list"
 EXPIRY = datetime(2031, 1, 2, 3, 4, 5, tzinfo=UTC)

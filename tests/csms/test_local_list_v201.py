@@ -10,8 +10,8 @@ from custom_components.ocpp_core.csms import CentralSystem
 from custom_components.ocpp_core.csms.state.tags import TagRecord
 from sim.state201 import LOCAL_LIST_ITEMS_PER_MESSAGE
 
-from .helpers import wait_for
-from .helpers201 import VERSIONS, booted
+from .support.helpers import wait_for
+from .support.helpers_v201 import VERSIONS, booted
 from .test_local_list import Pushes
 
 EXPIRY = datetime(2031, 1, 2, 3, 4, 5, tzinfo=UTC)

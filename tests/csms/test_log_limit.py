@@ -11,7 +11,7 @@ import pytest
 from custom_components.ocpp_core.csms import CentralSystem, CentralSystemConfig
 from custom_components.ocpp_core.csms.rpc.loglimit import LINES, LogLimiter
 
-from .helpers import RawCharger, wait_for
+from .support.helpers import RawCharger, wait_for
 
 RPC_LOGGER = "custom_components.ocpp_core.csms.rpc.endpoint"
 

@@ -20,7 +20,7 @@ from websockets.exceptions import InvalidStatus
 
 from custom_components.ocpp_core.csms import CentralSystem, CentralSystemConfig
 
-from .helpers import BOOT, RawCharger, wait_for
+from .support.helpers import BOOT, RawCharger, wait_for
 
 IDS = 1000
 _QUIET = ("custom_components.ocpp_core", "websockets")

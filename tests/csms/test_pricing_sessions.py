@@ -15,8 +15,8 @@ from custom_components.ocpp_core.csms import CentralSystem, CentralSystemConfig,
 from custom_components.ocpp_core.csms.features.pricing import Scope
 from sim.charger16 import SimulatedChargePoint, connect
 
-from .helpers import wait_for
-from .helpers201 import booted
+from .support.helpers import wait_for
+from .support.helpers_v201 import booted
 
 COST_VENDOR = "org.openchargealliance.costmsg"
 # 0.30 per kWh and 1.00 per session: 11 kWh (an hour at 11 kW) cost 4.30

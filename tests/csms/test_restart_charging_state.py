@@ -7,7 +7,7 @@ import pytest
 
 from custom_components.ocpp_core.csms import CentralSystem, CentralSystemConfig, MemoryPersistence
 
-from .helpers201 import VERSIONS, booted
+from .support.helpers_v201 import VERSIONS, booted
 
 
 @pytest.mark.parametrize("version", VERSIONS)

@@ -13,7 +13,7 @@ from custom_components.ocpp_core.csms.rpc.types import OcppVersion
 from custom_components.ocpp_core.csms.rpc.validation import SchemaRegistry
 from custom_components.ocpp_core.csms.v16.adapter import V16Adapter
 
-from .helpers import BOOT, RawCharger
+from .support.helpers import BOOT, RawCharger
 
 
 @pytest.mark.parametrize(

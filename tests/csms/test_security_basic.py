@@ -22,7 +22,7 @@ from sim import charger16, charger201
 from sim.auth import ConnectOptions
 from sim.core16 import ConfigKey
 
-from .helpers import wait_for
+from .support.helpers import wait_for
 
 PASSWORD = "correct-horse-battery"
 VERSIONS = ["1.6", "2.0.1", "2.1"]

@@ -20,8 +20,8 @@ from sim import __main__ as sim_main
 from sim import charger16, charger201
 from sim.auth import ConnectOptions
 
-from .certs import Authority
-from .helpers import wait_for
+from .support.certs import Authority
+from .support.helpers import wait_for
 
 PASSWORD = "correct-horse-battery"
 VERSIONS = ["1.6", "2.0.1", "2.1"]

@@ -15,7 +15,7 @@ from custom_components.ocpp_core.csms.transport.server import (
     choose_subprotocol,
 )
 
-from .helpers import RawCharger, wait_for
+from .support.helpers import RawCharger, wait_for
 
 
 @pytest.mark.parametrize(

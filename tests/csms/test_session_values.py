@@ -13,7 +13,7 @@ from custom_components.ocpp_core.csms.model.station import Reservation
 from custom_components.ocpp_core.csms.model.status import connector_status, delivering
 from sim.charger16 import connect as connect16
 
-from .helpers201 import VERSIONS, booted, wait_for
+from .support.helpers_v201 import VERSIONS, booted, wait_for
 
 
 @pytest.mark.parametrize("version", VERSIONS)

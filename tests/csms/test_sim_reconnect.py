@@ -17,7 +17,7 @@ from custom_components.ocpp_core.csms.model.events import Event, EventType
 from custom_components.ocpp_core.csms.state.persistence import MemoryPersistence
 from sim import charger16, charger201
 
-from .helpers import wait_for
+from .support.helpers import wait_for
 
 CP = "sim-restart"
 

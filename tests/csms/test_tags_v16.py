@@ -11,7 +11,7 @@ from custom_components.ocpp_core.csms import CentralSystem, Event, EventType, Ta
 from custom_components.ocpp_core.csms.state.tags import TagRecord
 from sim.charger16 import SimulatedChargePoint, connect
 
-from .helpers import wait_for
+from .support.helpers import wait_for
 
 FUTURE = datetime.now(UTC) + timedelta(days=30)
 PAST = datetime(2020, 1, 1, tzinfo=UTC)

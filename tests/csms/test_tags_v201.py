@@ -10,8 +10,8 @@ import pytest
 from custom_components.ocpp_core.csms import CentralSystem, Event, EventType, TagRefused
 from custom_components.ocpp_core.csms.state.tags import TagRecord
 
-from .helpers import wait_for
-from .helpers201 import VERSIONS, booted, settled
+from .support.helpers import wait_for
+from .support.helpers_v201 import VERSIONS, booted, settled
 
 FUTURE = datetime(2031, 5, 6, 7, 8, 9, tzinfo=UTC)
 PAST = datetime.now(UTC) - timedelta(minutes=1)

@@ -9,7 +9,7 @@ import websockets
 
 from custom_components.ocpp_core.csms import CentralSystem, Event, EventType
 
-from .helpers import BOOT, RawCharger, wait_for
+from .support.helpers import BOOT, RawCharger, wait_for
 
 
 async def _from(url: str, cp_id: str, address: str) -> RawCharger:

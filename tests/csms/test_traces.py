@@ -13,7 +13,7 @@ import pytest
 
 from custom_components.ocpp_core.csms import CentralSystem
 
-from .helpers import RawCharger
+from .support.helpers import RawCharger
 
 TRACES = Path(__file__).resolve().parent.parent / "fixtures" / "traces"
 

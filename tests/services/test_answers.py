@@ -313,7 +313,7 @@ async def test_every_service_returns_the_chargers_answer(
 
 
 def test_every_service_has_a_case() -> None:
-    """Every service a 1.6 charger has (test_v201.py covers those of 2.x chargers)."""
+    """Every service a 1.6 charger has (test_services_v201.py covers those of 2.x chargers)."""
     described = set(load_yaml(str(COMPONENT / "services.yaml")))
     for_v16 = {service.name for service in services.CHARGER_SERVICES if OcppVersion.V16 in service.implementations}
     assert for_v16 < described

@@ -13,7 +13,7 @@ from custom_components.ocpp_core.csms.model.station import ENERGY_IMPORT_REGISTE
 from custom_components.ocpp_core.csms.rpc.timeutil import utcnow
 from sim.charger16 import SIM_VENDOR_ID, SimulatedChargePoint, certificate_hash
 
-from .conformance16 import CP, PEM, Recorder, settled, station, v16
+from .support.conformance_v16 import CP, PEM, Recorder, settled, station, v16
 
 # ---- central system → charger: Core -------------------------------------------------------
 

@@ -12,7 +12,7 @@ from custom_components.ocpp_core.csms.state.authorization import TokenDecision, 
 from custom_components.ocpp_core.csms.state.tags import TagRecord
 from sim.charger201 import ocsp_data
 
-from .helpers201 import VERSIONS, booted
+from .support.helpers_v201 import VERSIONS, booted
 
 TOKEN_TYPES = ["Central", "eMAID", "ISO14443", "ISO15693", "KeyCode", "Local", "MacAddress", "NoAuthorization"]
 PEM = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----"

@@ -13,8 +13,8 @@ import websockets
 from custom_components.ocpp_core.csms import CentralSystem, Event, EventType, Reservation
 from custom_components.ocpp_core.csms.rpc.timeutil import utcnow
 
-from .helpers import RawCharger, wait_for
-from .helpers201 import booted
+from .support.helpers import RawCharger, wait_for
+from .support.helpers_v201 import booted
 
 BOOT21 = {"chargingStation": {"vendorName": "Raw", "model": "Raw 2.1"}, "reason": "PowerUp"}
 STREAM = {"id": 3, "pending": 0, "basetime": "2025-01-01T00:00:00Z", "data": [{"t": 0, "v": "230.1"}]}

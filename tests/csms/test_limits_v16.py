@@ -15,8 +15,8 @@ from custom_components.ocpp_core.csms.features.limits import InvalidLimit, Limit
 from custom_components.ocpp_core.csms.state.persistence import MemoryPersistence
 from sim.charger16 import SimulatedChargePoint, connect
 
-from .conformance16 import CP, Recorder, settled
-from .helpers import wait_for
+from .support.conformance_v16 import CP, Recorder, settled
+from .support.helpers import wait_for
 
 TX_DEFAULT_1 = PROFILE_ID_BASE + 1000 + 1  # our TxDefaultProfile of connector 1
 

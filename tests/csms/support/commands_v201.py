@@ -1,5 +1,5 @@
-"""Shared by the OCPP 2.0.1 / 2.1 command tests (test_commands201*.py): the simulated station of
-sim.charger201 (every handler of sim/handlers201), booted, and what the tests look at."""
+"""Shared by the OCPP 2.0.1 / 2.1 command tests (test_commands_v201.py, test_commands_management_v201.py):
+the simulated station of sim.charger201 (every handler of sim/handlers201), booted, and what the tests look at."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""OCPP 2.0.1 / 2.1, central system → station, continued (see test_commands201): the device model,
+"""OCPP 2.0.1 / 2.1, central system → station, continued (see test_commands_v201): the device model,
 monitoring, smart charging, firmware and logs, display messages, customer information, certificates,
 network profiles and data transfer — the request the station received, its answer, what was learnt."""
 
@@ -14,7 +14,7 @@ from custom_components.ocpp_core.csms.rpc.timeutil import format_timestamp, utcn
 from custom_components.ocpp_core.csms.v201.commands import component, variable
 from sim.handlers201 import SIM_VENDOR_ID, certificate_hash
 
-from .commands201 import (
+from .support.commands_v201 import (
     CP,
     EVSE_POWER,
     HEARTBEAT,
@@ -30,7 +30,7 @@ from .commands201 import (
     v2,
     wait_for,
 )
-from .conformance16 import Recorder
+from .support.conformance_v16 import Recorder
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 simulated station — the request it received, its answer, what the central system learnt from it.
 Transactions, availability, triggers, reservations and the local list here, with the schema check that
 stops a bad request before it is sent and the same commands on 2.1; the device model, monitoring, smart
-charging, firmware, logs, display messages, customer data and security in test_commands201_management."""
+charging, firmware, logs, display messages, customer data and security in test_commands_management_v201."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from custom_components.ocpp_core.csms.model.station import ENERGY_IMPORT_REGISTE
 from custom_components.ocpp_core.csms.rpc.timeutil import format_timestamp, utcnow
 from custom_components.ocpp_core.csms.v201.commands import V201Commands, id_token_of
 
-from .commands201 import (
+from .support.commands_v201 import (
     CP,
     HEARTBEAT,
     NETWORK,
@@ -31,7 +31,7 @@ from .commands201 import (
     tx_profile,
     v2,
 )
-from .conformance16 import Recorder
+from .support.conformance_v16 import Recorder
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from custom_components.ocpp_core.csms import (
 from custom_components.ocpp_core.csms.model.station import CURRENT_IMPORT, ENERGY_IMPORT_REGISTER, POWER_IMPORT, VOLTAGE
 from sim.charger16 import connect
 
-from .helpers import BOOT, RawCharger
+from .support.helpers import BOOT, RawCharger
 
 
 async def wait_for(predicate: Any, timeout: float = 5.0) -> None:

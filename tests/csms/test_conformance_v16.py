@@ -18,8 +18,8 @@ from custom_components.ocpp_core.csms.v16.adapter import V16Adapter
 from custom_components.ocpp_core.csms.v16.commands import V16Commands
 from sim.charger16 import SimulatedChargePoint, connect
 
-from .conformance16 import CENTRAL_ACTIONS, CHARGER_ACTIONS, CP, PROFILES, Recorder, station
-from .helpers import wait_for
+from .support.conformance_v16 import CENTRAL_ACTIONS, CHARGER_ACTIONS, CP, PROFILES, Recorder, station
+from .support.helpers import wait_for
 
 # ---- coverage of the message set ---------------------------------------------------------
 

@@ -18,7 +18,7 @@ from custom_components.ocpp_core.csms.model.station import (
     Transaction,
 )
 
-from .helpers201 import VERSIONS, booted, settled, wait_for
+from .support.helpers_v201 import VERSIONS, booted, settled, wait_for
 
 
 def _events(central: CentralSystem) -> list[Event]:

@@ -17,7 +17,7 @@ from custom_components.ocpp_core.csms import (
 )
 from custom_components.ocpp_core.csms.rpc.timeutil import utcnow
 
-from .helpers201 import VERSIONS, booted
+from .support.helpers_v201 import VERSIONS, booted
 
 
 class Seen:

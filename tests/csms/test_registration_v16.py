@@ -12,7 +12,7 @@ import websockets
 from custom_components.ocpp_core.csms import CentralSystem, CentralSystemConfig, Event, EventType, MemoryPersistence
 from sim.charger16 import connect
 
-from .helpers import BOOT, RawCharger, wait_for
+from .support.helpers import BOOT, RawCharger, wait_for
 
 
 def _events(central: CentralSystem) -> list[Event]:

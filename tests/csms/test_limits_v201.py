@@ -13,8 +13,8 @@ from custom_components.ocpp_core.csms.features.limit_profiles import PROFILE_ID_
 from custom_components.ocpp_core.csms.features.limits import LimitState
 from sim.state201 import _entry
 
-from .conformance16 import Recorder
-from .helpers201 import VERSIONS, Sim, booted, connect, settled, wait_for
+from .support.conformance_v16 import Recorder
+from .support.helpers_v201 import VERSIONS, Sim, booted, connect, settled, wait_for
 
 CP = "limits-201"
 TX_DEFAULT_1 = PROFILE_ID_BASE + 1000 + 1

@@ -1,4 +1,5 @@
-"""The control and diagnostic entities of issue 3: buttons, availability switches, status sensors."""
+"""OCPP 1.6 chargers in Home Assistant: the control and diagnostic entities of issue 3 (buttons,
+availability switches, status sensors) and a snapshot of every entity, platform by platform."""
 
 from __future__ import annotations
 
@@ -8,16 +9,26 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from homeassistant.const import CONF_PORT
+from homeassistant.const import CONF_PORT, STATE_UNAVAILABLE, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from syrupy.assertion import SnapshotAssertion
 
+from custom_components.ocpp_core import PLATFORMS
 from custom_components.ocpp_core.const import DOMAIN
 from sim.charger16 import SimulatedChargePoint, connect
 
-from .helpers_ha import find_device, state, until
+from .helpers_ha import PerVersionSnapshots, find_device, state, until
+
+
+@pytest.fixture
+def entry_args() -> dict[str, Any]:
+    """A fixed entry id: it is part of every unique id in the snapshots."""
+    return {"entry_id": "snapshot-entry"}
 
 
 @pytest.fixture
@@ -136,3 +147,43 @@ async def test_a_meter_value_writes_only_what_changed(hass: HomeAssistant, charg
     status_after = hass.states.get("sensor.wb_status")
     assert status_after is not None
     assert status_after.last_reported == reported_before  # not even re-reported
+
+
+# ---- every entity ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+@pytest.mark.parametrize("connectors", [1, 2])
+async def test_entities_snapshot(
+    hass: HomeAssistant, entry: MockConfigEntry, snapshot: SnapshotAssertion, connectors: int, platform: Platform
+) -> None:
+    """Every entity of one platform of an idle 1.6 charger (registry entry, state and device), with one
+    connector (its entities are the charger's) and with two (a device each; the first connector's entities
+    keep the ids they got before the second appeared): a changed unit, class or device shows in review."""
+    snapshot = snapshot.use_extension(PerVersionSnapshots)
+    cp, task, ws = await connect(f"ws://127.0.0.1:{entry.data[CONF_PORT]}", "snap", connectors)
+    try:
+        await cp.boot()
+        for connector_id in range(connectors + 1):
+            await cp.send_status(connector_id, "Available")
+        status = "sensor.snap_status" if connectors == 1 else "sensor.snap_2_status"
+        await until(hass, lambda: state(hass, status) == "available")
+        registry = er.async_get(hass)
+        entries = sorted(
+            (e for e in er.async_entries_for_config_entry(registry, entry.entry_id) if e.domain == platform),
+            key=lambda e: e.unique_id,
+        )
+        assert entries, f"no {platform} entity"
+        devices = dr.async_get(hass)
+        device_names = {e.entity_id: getattr(devices.async_get(e.device_id or ""), "name", None) for e in entries}
+        assert device_names == snapshot(name="devices")  # which device each entity is on
+        for reg_entry in entries:
+            assert reg_entry == snapshot(name=f"{reg_entry.entity_id}-entry")
+            current = hass.states.get(reg_entry.entity_id)
+            if current is not None and (reg_entry.unique_id.endswith("last_heartbeat") or reg_entry.domain == "event"):
+                continue  # a timestamp of now
+            assert current == snapshot(name=f"{reg_entry.entity_id}-state")
+        assert STATE_UNAVAILABLE not in {state(hass, e.entity_id) for e in entries}
+    finally:
+        await ws.close()
+        task.cancel()

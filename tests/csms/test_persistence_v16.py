@@ -8,7 +8,7 @@ from custom_components.ocpp_core.csms import CentralSystem, CentralSystemConfig,
 from custom_components.ocpp_core.csms.rpc.timeutil import utcnow
 from sim.charger16 import connect
 
-from .helpers import wait_for
+from .support.helpers import wait_for
 
 
 async def test_state_survives_restart(central_config: CentralSystemConfig) -> None:

@@ -11,7 +11,7 @@ from custom_components.ocpp_core.csms import CentralSystem, CentralSystemConfig,
 from custom_components.ocpp_core.csms.central import UnsupportedVersion
 from custom_components.ocpp_core.csms.rpc.types import OcppVersion
 
-from .helpers201 import VERSIONS, actions, booted, connect, settled, wait_for
+from .support.helpers_v201 import VERSIONS, actions, booted, connect, settled, wait_for
 
 
 def _events(central: CentralSystem) -> list[Event]:

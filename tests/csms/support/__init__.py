@@ -1,0 +1,1 @@
+"""What the central system tests share: simulated chargers, the 1.6J conformance station, certificates, the fuzzer."""
