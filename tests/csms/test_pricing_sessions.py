@@ -254,3 +254,36 @@ async def test_a_driver_identified_later_gets_the_tags_tariff_from_the_start(cen
     await cp.stop_transaction(1)
     cost = _record(central, "st-late", tx_id)["cost"]
     assert (cost["total"], cost["tariff"]["scope"]) == ("2.20", "tag")  # 22 kWh at 0.10
+
+
+async def test_a_v201_station_that_shows_no_cost_gets_no_cost_updated(central: CentralSystem, url: str) -> None:
+    """TariffCostCtrlr.Enabled[Cost] false: no CostUpdated (the answers' totalCost, optional, stay)."""
+    from sim.state201 import _entry
+
+    from .support.helpers_v201 import connect as connect201
+
+    await central.pricing.set_tariff(Scope.of(), PRICES)
+    cp = await connect201(url, "st-nocost")
+    entry = _entry("TariffCostCtrlr", "Enabled", "false", "ReadWrite", "boolean")
+    entry["variable"]["instance"] = "Cost"
+    model = cp.sim.device_model
+    model.entries[model.key(entry["component"], entry["variable"])] = entry
+    await cp.boot()
+    await wait_for(lambda: (v2 := central.stations["st-nocost"].v2) is not None and v2.inventory_time is not None)
+    await cp.settle()
+    await cp.start_transaction(1, "TAG-1")
+    await cp.update_transaction(1, seconds=3600)
+    assert cp.event_answers[-1].total_cost == pytest.approx(4.30)
+    await cp.heartbeat()
+    assert "cost_updates" not in cp.sim.extra
+
+
+async def test_a_station_answering_not_implemented_is_not_asked_again(central: CentralSystem, url: str) -> None:
+    await central.pricing.set_tariff(Scope.of(), PRICES)
+    cp = await booted(central, url, "st-old")
+    cp.sim.extra["refuse_cost_updated"] = True
+    await cp.start_transaction(1, "TAG-1")
+    for _ in range(2):
+        await cp.update_transaction(1, seconds=600)
+        await cp.heartbeat()
+    assert [name for name, _ in cp.requests].count("CostUpdated") == 1
