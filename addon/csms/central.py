@@ -94,7 +94,7 @@ class CentralSystem:
         self.state.register_section("tags", self.tags.load, self.tags.dump)
         self.local_lists = LocalListPusher(self)
         # tariffs and the cost of every session (persisted as the "pricing" section)
-        self.pricing = PricingManager(self)
+        self.pricing = PricingManager(self, self.limits.pause, self.limits.resume)
 
     # ---- life cycle --------------------------------------------------------
 

@@ -161,6 +161,25 @@ async def test_a_session_at_its_maximum_energy_is_stopped(central: CentralSystem
     assert record["stop_reason"] == "Remote"
 
 
+async def test_a_limited_maximum_pauses_the_connector_until_the_session_ends(
+    central: CentralSystem, plain: SimulatedChargePoint
+) -> None:
+    await central.pricing.set_tariff(Scope.of(), {**PRICES, "max_energy_kwh": "10", "on_max_energy": "limit"})
+    tx_id = await plain.start_transaction(1, "TAG-1")
+    await plain.send_meter_values(1, seconds=3600)  # 11 kWh: over
+    await wait_for(lambda: central.limits.paused("cp-plain", 1))
+    await wait_for(lambda: any(
+        p["profile"]["charging_schedule"]["charging_schedule_period"][0]["limit"] == 0
+        for p in plain.sim.charging_profiles.values()
+    ))  # fmt: skip
+    tx = central.stations["cp-plain"].connectors[1].transaction
+    assert tx is not None and tx.cost is not None and tx.cost["limit_reached"] == "max_energy"
+    assert plain.remote_stops == []  # the session goes on, paused
+    await plain.stop_transaction(1)
+    await wait_for(lambda: not central.limits.paused("cp-plain", 1))  # the next session is not paused
+    assert _record(central, "cp-plain", str(tx_id))["cost"]["limit_reached"] == "max_energy"
+
+
 async def test_a_noted_maximum_does_not_stop(central: CentralSystem, plain: SimulatedChargePoint) -> None:
     await central.pricing.set_tariff(Scope.of(), {**PRICES, "max_energy_kwh": "10", "on_max_energy": "note"})
     await plain.start_transaction(1, "TAG-1")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from datetime import datetime, tzinfo
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -28,7 +29,7 @@ from ...rpc.types import CallError, CallTimeout, NotConnected
 from .book import TAG, Scope, TariffBook
 from .cost import Cost, SessionMeter
 from .notice import CostNotice
-from .tariff import ON_MAX_STOP, Tariff, TariffError
+from .tariff import ON_MAX_LIMIT, ON_MAX_STOP, Tariff, TariffError
 
 if TYPE_CHECKING:  # the port imports features/charger.py, which imports notice.py from here
     from ..port import Central
@@ -40,13 +41,18 @@ MAX_ENERGY = "max_energy"
 _NOT_TAKEN = frozenset({"NotImplemented", "NotSupported"})
 
 type SessionKey = tuple[str, str]
+# pause / resume charging at a connector without ending its session (features/limits.py LimitManager)
+type ConnectorAction = Callable[[str, int], Awaitable[object]]
 
 
 class PricingManager:
     """The tariff book and the running sessions' meters; persisted as the state's "pricing" section."""
 
-    def __init__(self, central: Central) -> None:
+    def __init__(
+        self, central: Central, pause: ConnectorAction | None = None, resume: ConnectorAction | None = None
+    ) -> None:
         self._central = central
+        self._pause, self._resume = pause, resume
         self.tariffs = TariffBook()
         self._meters: dict[SessionKey, tuple[Scope, SessionMeter]] = {}
         self._told: dict[SessionKey, tuple[float, Decimal]] = {}
@@ -120,7 +126,7 @@ class PricingManager:
         if started:
             self._tell_user_price(station.station_id, tx, meter, cost)
         if meter.last_wh != before:
-            self._check_limit(station.station_id, tx, meter)
+            self._check_limit(station.station_id, tx, meter, connector_id=connector.connector_id)
             self._tell_running(station.station_id, tx, meter, cost, at)
 
     def _meter(self, station: Station, connector: Connector, tx: Transaction) -> tuple[Scope, SessionMeter] | None:
@@ -167,6 +173,8 @@ class PricingManager:
         if found is None:
             return
         scope, meter = found
+        if meter.limit_reached is not None and meter.tariff.on_max_energy == ON_MAX_LIMIT and self._resume:
+            self._spawn(self._limit(self._resume, station_id, connector.connector_id, "resumed"))
         stop = tx.stop_time or utcnow()
         meter.observe(stop, tx.meter_stop_wh if tx.meter_start_known else None, None, self._zone(meter.tariff))
         self._check_limit(station_id, tx, meter, ending=True)
@@ -174,7 +182,9 @@ class PricingManager:
         self._central.state.save_soon()
         self._tell(station_id, self._notice(tx, meter, cost, stop, final=True))
 
-    def _check_limit(self, station_id: str, tx: Transaction, meter: SessionMeter, ending: bool = False) -> None:
+    def _check_limit(
+        self, station_id: str, tx: Transaction, meter: SessionMeter, ending: bool = False, connector_id: int = 0
+    ) -> None:
         maximum = meter.tariff.max_energy_kwh
         if maximum is None or meter.limit_reached is not None or meter.total_wh < maximum * 1000:
             return
@@ -186,6 +196,15 @@ class PricingManager:
         )
         if not ending and meter.tariff.on_max_energy == ON_MAX_STOP:
             self._spawn(self._stop(station_id, tx.transaction_id))
+        elif not ending and meter.tariff.on_max_energy == ON_MAX_LIMIT and self._pause and connector_id:
+            self._spawn(self._limit(self._pause, station_id, connector_id, "paused"))
+
+    async def _limit(self, action: ConnectorAction, station_id: str, connector_id: int, what: str) -> None:
+        try:
+            await action(station_id, connector_id)
+        except (KeyError, ValueError) as err:  # a station forgotten meanwhile, a limit it cannot take
+            _LOGGER.warning("%s: connector %s not %s at the tariff's maximum energy (%s)",
+                            station_id, connector_id, what, err)  # fmt: skip
 
     async def _stop(self, station_id: str, transaction_id: str) -> None:
         try:

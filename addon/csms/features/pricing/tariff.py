@@ -3,7 +3,7 @@
 Prices are Decimals (never floats): per kWh, a fee per session, per minute (after a grace time) and per
 minute while not charging (the idle fee, after its own grace time).  Optional bands of the day (the site's
 local time) give other prices per kWh and per minute; together they cover the day exactly once (a gap or an
-overlap is refused).  A maximum energy per session ends the session (or only notes it) when reached.
+overlap is refused).  A maximum energy per session ends the session, pauses it, or only notes it, when reached.
 """
 
 from __future__ import annotations
@@ -20,10 +20,12 @@ from .currencies import minor_unit
 MINUTES_A_DAY = 24 * 60
 MAX_BANDS = 48
 MAX_GRACE_MINUTES = 24 * 60
-# what happens when a session reaches its maximum energy: ended (RemoteStop / RequestStop), or only noted
+# what happens when a session reaches its maximum energy: ended (RemoteStop / RequestStop), limited (its
+# connector paused at 0 A, the session going on, until it ends), or only noted
 ON_MAX_STOP = "stop"
+ON_MAX_LIMIT = "limit"
 ON_MAX_NOTE = "note"
-ON_MAX_ACTIONS = (ON_MAX_STOP, ON_MAX_NOTE)
+ON_MAX_ACTIONS = (ON_MAX_STOP, ON_MAX_LIMIT, ON_MAX_NOTE)
 _NAME_LENGTH = 100
 
 
