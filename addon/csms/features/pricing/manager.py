@@ -6,7 +6,7 @@ next session).  Its cost follows every meter reading and status change (cost.py)
 transaction (`Transaction.cost`), final as it ends — before it goes into the history and the
 TRANSACTION_ENDED event.  A charger that shows costs is told: the running cost after a new reading, at most
 every `cost_update_interval` seconds, and the final cost (versions: the Charger's show_cost); a charger
-that does not is told nothing.  A session reaching the tariff's maximum energy is stopped (or only noted),
+that does not is told nothing.  A session reaching the tariff's maximum energy is stopped, paused or only noted,
 the reason kept with its cost.
 """
 
