@@ -181,7 +181,7 @@ async def test_removing_a_device_forgets_the_charger(hass: HomeAssistant) -> Non
     assert await async_remove_config_entry_device(hass, entry, device)
     assert "gone-soon" not in central.stations
     assert central.transactions("gone-soon") == []
-    assert "gone-soon" not in (entry.runtime_data.central.state.snapshot()["stations"])
+    assert "gone-soon" not in (entry.runtime_data.central.state.store.snapshot()["stations"])
     assert await hass.config_entries.async_unload(entry.entry_id)
 
 

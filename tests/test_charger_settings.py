@@ -198,7 +198,7 @@ async def test_charger_step_aborts_without_chargers_or_central_system(
     result = await hass.config_entries.options.async_configure(result["flow_id"], {"next_step_id": "charger"})
     assert result["type"] is FlowResultType.ABORT and result["reason"] == "no_chargers"
     # a charger waiting for approval is not offered
-    entry.runtime_data.central.state.station("waiting").registration_status = "Pending"
+    entry.runtime_data.central.state.store.station("waiting").registration_status = "Pending"
     result = await hass.config_entries.options.async_init(entry.entry_id)
     result = await hass.config_entries.options.async_configure(result["flow_id"], {"next_step_id": "charger"})
     assert result["type"] is FlowResultType.ABORT and result["reason"] == "no_chargers"

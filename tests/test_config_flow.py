@@ -120,7 +120,7 @@ async def test_options_flow_applies_without_reload(hass: HomeAssistant) -> None:
     )
     await hass.async_block_till_done()
     assert central.config.history_size == 2
-    assert central.state.history._ended.maxlen == 2
+    assert central.state.transactions.history._ended.maxlen == 2
     # options the form does not show (other menu steps own them) are kept
     hass.config_entries.async_update_entry(entry, options={**entry.options, "kept_elsewhere": [1]})
     result = await hass.config_entries.options.async_init(entry.entry_id)

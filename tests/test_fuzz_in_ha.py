@@ -20,9 +20,9 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ocpp_core.const import CONF_STRICT_VALIDATION, DOMAIN
 
+from .csms.support.fuzz_limits import MAX_ANSWER_S, MAX_STEP_S, SEED, charger_actions
 from .csms.support.fuzz_run import fuzz_next_to_a_session
 from .csms.support.helpers import BOOT, RawCharger
-from .csms.test_fuzz_schema import MAX_ANSWER_S, MAX_STEP_S, SEED, charger_actions
 from .helpers_ha import ACCEPT_ALL, add_entry, state, until
 
 FRAMES = int(os.environ.get("FUZZ_EXAMPLES", "100"))
@@ -54,7 +54,7 @@ async def test_hostile_values_with_the_store(
     ended = [t for t in central.transactions(f"good-{version}") if not t["open"]]
     assert len(ended) == 1 and ended[0]["energy_wh"] and ended[0]["energy_wh"] > 0, ended
     # the Store takes everything now
-    await central.state.save_now()
+    await central.state.store.save_now()
     await hass.async_block_till_done()
     stored = hass_storage[f"{DOMAIN}.{entry.entry_id}"]["data"]
     assert f"fuzz-{version}" in stored["stations"] and f"good-{version}" in stored["stations"]

@@ -95,7 +95,7 @@ async def _everything_shown(
 ) -> dict[str, str]:
     """Where a user or a bug report sees something, once the state is saved: diagnostics, the recent
     frames, the Store file, the entry, the log lines (but the chargers' own and HA's service call lines)."""
-    await entry.runtime_data.central.state.save_now()
+    await entry.runtime_data.central.state.store.save_now()
     await hass.async_block_till_done()
     return {
         "entry diagnostics": json.dumps(await async_get_config_entry_diagnostics(hass, entry)),

@@ -32,7 +32,7 @@ async def test_a_value_the_store_cannot_write_stops_no_later_save(
         # orjson, and so the Store, refuse the whole state because of it
         central.stations["wb"].log_request_id = 2**70
         with caplog.at_level(logging.ERROR):
-            await central.state.save_now()
+            await central.state.store.save_now()
         assert "stations.wb.log_request_id" in caplog.text and "Integer exceeds 64-bit range" in caplog.text
         saved = hass_storage[key]["data"]["stations"]["wb"]
         assert "log_request_id" not in saved and saved["vendor"] is not None

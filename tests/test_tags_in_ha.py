@@ -102,6 +102,8 @@ async def test_local_list_follows_the_tag_services(hass: HomeAssistant, entry: M
     await until(hass, lambda: charger.sim.local_list["Card-A"]["status"] == "Blocked")
     await hass.services.async_call(DOMAIN, "remove_tag", {"id_tag": "CARD-A"}, blocking=True)
     await until(hass, lambda: charger.sim.local_list == {})
+    # the charger applies the list before it answers: its answer is recorded a moment later (on a loaded machine)
+    await until(hass, lambda: central.local_lists.results["listed"]["list_version"] == charger.sim.local_list_version)
     assert central.local_lists.results["listed"]["update_type"] == "Differential"
     # the outcome of the last push shows in the charger's diagnostics
     shown = (await async_get_device_diagnostics(hass, entry, device_entry(hass, "listed")))["local_list"]

@@ -13,7 +13,7 @@ from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ocpp_core.const import DOMAIN
-from custom_components.ocpp_core.csms import CentralSystem
+from custom_components.ocpp_core.csms import CentralSystem, CentralSystemConfig, MemoryPersistence
 from sim.charger16 import connect
 
 from .helpers_ha import add_entry, until
@@ -135,3 +135,23 @@ async def test_expiry_given_as_date_or_datetime(hass: HomeAssistant, entry: Mock
     assert central.tags.get("AT-NOON").expiry == noon
     assert central.tags.get("ALL-DAY").expiry == dt_util.as_utc(datetime(2031, 1, 2, tzinfo=zone))  # through that day
     assert central.tags.get("LOCAL").expiry == dt_util.as_utc(datetime(2031, 1, 1, 8, tzinfo=zone))
+
+
+async def test_a_tag_edit_reaches_the_store_at_once(
+    hass: HomeAssistant, entry: MockConfigEntry, hass_storage: dict[str, Any]
+) -> None:
+    """The services save through the central system's API: the Store holds the change before the call
+    returns (no delayed write, no stop), and a central system restarted on it knows the tag."""
+    key = f"{DOMAIN}.{entry.entry_id}"
+    await _call(hass, "add_tag", {"id_tag": "Card-A", "name": "Anna"})
+    await _call(hass, "add_tag", {"id_tag": "Card-B"})
+    await _call(hass, "update_tag", {"id_tag": "card-a", "status": "Blocked"})
+    await _call(hass, "remove_tag", {"id_tag": ["card-b"]})
+    stored = hass_storage[key]["data"]
+    assert [(tag["id_tag"], tag["status"]) for tag in stored["tags"]["tags"]] == [("Card-A", "Blocked")]
+
+    restarted = CentralSystem(CentralSystemConfig(host="127.0.0.1", port=0), MemoryPersistence(stored))
+    await restarted.load()
+    record = restarted.tags.get("CARD-A")
+    assert record is not None and (record.name, record.status) == ("Anna", "Blocked")
+    assert restarted.tags.get("Card-B") is None

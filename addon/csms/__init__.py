@@ -4,7 +4,7 @@ The Home Assistant side and the add-on import only from here; the layers are in 
 """
 
 from .central import CentralSystem, UnsupportedVersion
-from .config import CentralSystemConfig
+from .config import CentralSystemConfig, CentralSystemOptions
 from .features.charger import Charger, ChargerAnswer
 from .features.credentials import PUSH_MAX_LENGTH, PUSH_MIN_LENGTH, InvalidPassword, validate_password
 from .features.limits import InvalidLimit, LimitManager, LimitState
@@ -33,10 +33,10 @@ from .model.station import (
     RegistrationStatus,
     Reservation,
     Station,
-    Transaction,
 )
 from .model.station_v2 import StationV2
 from .model.status import connector_status, delivering
+from .model.transaction import Transaction
 from .profiles import simple_profile
 from .rpc.timeutil import format_timestamp, utcnow
 from .rpc.types import V2_VERSIONS, CallError, CallTimeout, InvalidCall, NotConnected, OcppVersion
@@ -71,6 +71,7 @@ __all__ = [
     "CallTimeout",
     "CentralSystem",
     "CentralSystemConfig",
+    "CentralSystemOptions",
     "Charger",
     "ChargerAnswer",
     "ChargerSettings",

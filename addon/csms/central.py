@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
 from websockets.asyncio.server import ServerConnection
 
 from .adapter import VersionAdapter
-from .config import CentralSystemConfig
+from .config import CentralSystemConfig, CentralSystemOptions
 from .features.charger import Capabilities, Charger
 from .features.credentials import CredentialStore
 from .features.intervals import MeterIntervals
@@ -27,8 +28,10 @@ from .rpc.framelog import FrameLog
 from .rpc.types import CallError, CallTimeout, NotConnected, OcppVersion
 from .rpc.validation import SchemaRegistry
 from .session import ChargerSession
+from .state.authorization import TagPolicy
 from .state.central_state import CentralState
 from .state.persistence import MemoryPersistence, Persistence
+from .state.tags import TagRecord
 from .transport.server import OcppServer
 from .transport.throttle import Throttles
 from .v16.adapter import V16Adapter
@@ -71,7 +74,7 @@ class CentralSystem:
         # keeps each charger's meter value interval at the user's setting (or the default)
         self.meter_intervals = MeterIntervals(self)
         # charger passwords (security profiles 1 and 2), persisted with the state
-        self.credentials = CredentialStore(self.state, self.events, self.charger)
+        self.credentials = CredentialStore(self.state.store, self.events, self.charger)
         # refused attempts, flood closes and replay allowances, shared by the server and the sessions
         self.throttles = Throttles(self.config)
         # a flood of new ids (profile 0, policy accept) stops at max_stations (see features/retention.py)
@@ -91,10 +94,49 @@ class CentralSystem:
         self.limits = LimitManager(self)
         # the id tags (persisted) and the local authorization lists kept in step with them
         self.tags = self.state.authorization.tags
-        self.state.register_section("tags", self.tags.load, self.tags.dump)
+        self.state.store.register_section("tags", self.tags.load, self.tags.dump)
         self.local_lists = LocalListPusher(self)
         # tariffs and the cost of every session (persisted as the "pricing" section)
         self.pricing = PricingManager(self, self.limits.pause, self.limits.resume)
+        # the options last applied (see apply_options); at first what the config says
+        self._options = CentralSystemOptions(
+            heartbeat_interval=self.config.heartbeat_interval,
+            lenient=self.config.lenient,
+            limit_interval=self.config.limit_interval,
+            max_message_rate=self.config.max_message_rate,
+            history_size=self.config.history_size,
+        )
+
+    def apply_options(self, options: CentralSystemOptions) -> frozenset[str]:
+        """Put the options in force, chargers staying connected; returns the names of those that changed.
+
+        Read at every message or use (the message rate, the heartbeat interval given at the next boot …);
+        a smaller history drops its oldest sessions; a new default meter interval goes to every connected
+        charger without its own."""
+        changed = frozenset(
+            f.name for f in fields(options) if getattr(options, f.name) != getattr(self._options, f.name)
+        )
+        self._options = options
+        config = self.config
+        config.heartbeat_interval = options.heartbeat_interval
+        config.lenient = options.lenient
+        config.limit_interval = options.limit_interval
+        config.set_message_rate(options.max_message_rate)
+        if options.history_size != config.history_size:
+            config.history_size = options.history_size
+            self.state.transactions.history.resize(options.history_size)
+        self.meter_intervals.set_default(options.meter_interval)
+        authorization = self.state.authorization
+        authorization.policy = TagPolicy(
+            accept_unknown=options.accept_unknown_tags, refuse_concurrent=options.refuse_concurrent_tags
+        )
+        authorization.set_remote_only(options.remote_only_tags)
+        return changed
+
+    @property
+    def options(self) -> CentralSystemOptions:
+        """The options last applied."""
+        return self._options
 
     # ---- life cycle --------------------------------------------------------
 
@@ -117,7 +159,7 @@ class CentralSystem:
         self.local_lists.close()
         self.pricing.close()
         self.state.close()
-        await self.state.save_now()
+        await self.state.store.save_now()
 
     @property
     def port(self) -> int:
@@ -142,8 +184,8 @@ class CentralSystem:
         if self.is_connected(station_id):
             return False
         self._forget(station_id)
-        self.state.history.forget(station_id)
-        await self.state.save_now()
+        self.state.transactions.history.forget(station_id)
+        await self.state.store.save_now()
         return True
 
     def _forget(self, station_id: str) -> None:
@@ -160,7 +202,7 @@ class CentralSystem:
         if station is not None and unregistered(station, self.credentials.has_password(station_id)):
             _LOGGER.debug("%s never registered: forgetting it", station_id)
             self._forget(station_id)
-            self.state.save_soon()
+            self.state.store.save_soon()
             return
         frames = self._frames.get(station_id)
         if frames is not None:
@@ -178,7 +220,7 @@ class CentralSystem:
         minor_units, the parts, final).  Naive bounds are taken as UTC.
         Ended transactions are kept up to `CentralSystemConfig.history_size`.
         """
-        return self.state.transactions(station_id, since, until)
+        return self.state.transactions.query(station_id, since, until)
 
     async def update_settings(self, station_id: str, changes: dict[str, Any]) -> ChargerSettings:
         """Change what the user set for a charger (see ChargerSettings); saved at once.
@@ -192,13 +234,33 @@ class CentralSystem:
         if not changed:
             return updated
         station.settings = updated
-        await self.state.save_now()
+        await self.state.store.save_now()
         self.events.emit(Event(EventType.SETTINGS_CHANGED, station_id, data={"changed": changed}))
         return updated
 
+    # ---- tags: each change is saved before it returns, and announced to the tag book's subscribers ----
+
+    async def add_tag(self, record: TagRecord) -> TagRecord:
+        """A new tag (TagError duplicate_tag, bad_…); the local lists follow."""
+        added = self.tags.add(record)
+        await self.state.store.save_now()
+        return added
+
+    async def update_tag(self, id_tag: str, changes: dict[str, Any]) -> TagRecord:
+        """Change some fields of a tag (see TagBook.update; TagError unknown_tag, bad_…)."""
+        updated = self.tags.update(id_tag, changes)
+        await self.state.store.save_now()
+        return updated
+
+    async def remove_tags(self, id_tags: Iterable[str]) -> list[TagRecord]:
+        """Remove tags, all or none (TagError unknown_tag names the first unknown one)."""
+        removed = self.tags.remove(id_tags)
+        await self.state.store.save_now()
+        return removed
+
     def next_reservation_id(self) -> int:
         """A reservation id never handed out before, across restarts (for ReserveNow)."""
-        return self.state.allocate_reservation_id()
+        return self.state.reservations.allocate_id()
 
     # ---- commands ----------------------------------------------------------
 
@@ -236,11 +298,11 @@ class CentralSystem:
 
     def next_remote_start_id(self) -> int:
         """A remoteStartId never handed out before, across restarts (for RequestStartTransaction)."""
-        return self.state.allocate_remote_start_id()
+        return self.state.store.allocate_id("remote_start")
 
     def next_request_id(self) -> int:
         """A requestId never handed out before, across restarts (GetBaseReport, GetReport, GetLog …)."""
-        return self.state.allocate_request_id()
+        return self.state.store.allocate_id("request")
 
     async def accept_station(self, station_id: str) -> dict[str, Any] | None:
         """Accept a station (e.g. one answered Pending while it awaited the user's approval).
@@ -253,7 +315,7 @@ class CentralSystem:
         """
         if station_id not in self.state.stations:
             raise KeyError(station_id)
-        self.state.set_registration(station_id, RegistrationStatus.ACCEPTED)
+        self.state.activity.set_registration(station_id, RegistrationStatus.ACCEPTED)
         session = self._sessions.get(station_id)
         if session is None:
             return None
@@ -313,12 +375,12 @@ class CentralSystem:
             version,
             connection.remote_address,
         )
-        self.state.set_connected(station_id, version, True)
+        self.state.activity.set_connected(station_id, version, True)
         try:
             await session.serve()
         finally:
             if self._sessions.get(station_id) is session:
                 del self._sessions[station_id]
                 logs.log(_LOGGER, logging.INFO, station_id, "%s disconnected", station_id)
-                self.state.set_connected(station_id, None, False)
+                self.state.activity.set_connected(station_id, None, False)
                 self._after_disconnect(station_id)

@@ -76,3 +76,26 @@ class CentralSystemConfig:
         """The per-charger message rate (0: no limit), with a burst of BURST_SECONDS of it (at least the default)."""
         self.max_message_rate = max(float(rate), 0.0)
         self.max_message_burst = max(DEFAULT_MESSAGE_BURST, int(self.max_message_rate * BURST_SECONDS))
+
+
+@dataclass(slots=True, frozen=True)
+class CentralSystemOptions:
+    """What may change while chargers stay connected: `CentralSystem.apply_options` puts it in force.
+
+    The defaults are the library's (Home Assistant's options map onto every field)."""
+
+    heartbeat_interval: int = 300
+    lenient: bool = True
+    # load management: at most one batch of limit changes per charger in this many seconds
+    limit_interval: float = 10.0
+    # messages per second a charger may send (0: no limit), with a burst of BURST_SECONDS of it
+    max_message_rate: float = DEFAULT_MESSAGE_RATE
+    # how many ended transactions are kept (the oldest go first when it shrinks)
+    history_size: int = 1000
+    # the meter value interval (s) of chargers without their own setting; None: each keeps its own
+    meter_interval: int | None = None
+    # unknown id tags: accepted, or refused (Invalid); an Accepted tag in a session elsewhere refused
+    accept_unknown_tags: bool = True
+    refuse_concurrent_tags: bool = False
+    # tags accepted only for the remote starts asked with them (Home Assistant's own)
+    remote_only_tags: tuple[str, ...] = ()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 from typing import Any
 
@@ -16,6 +17,9 @@ from .eventlog import log_event
 from .options import AppOptions
 from .store import RowStore, SqliteStore, StoreError
 from .store.samples import MessageLog, SessionSamples
+from .web import INGRESS, LOGIN, WebServer, WebState, install
+from .web.accounts import AccountBook
+from .web.ha_roles import HaRoles
 
 _LOGGER = logging.getLogger("ocpp_core_app")
 
@@ -25,18 +29,31 @@ DISCOVERY_HOST_ENV = "OCPP_CORE_DISCOVERY_HOST"
 
 
 def central_config(options: AppOptions) -> Any:
+    """The central system's config: where it listens, how chargers prove who they are, and the options it
+    starts with (mapped in central_options, the one place)."""
+    running = central_options(options)
     config = csms.CentralSystemConfig(
         port=options.ocpp_port,
-        heartbeat_interval=options.heartbeat_interval,
-        lenient=not options.strict,
+        heartbeat_interval=running.heartbeat_interval,
+        lenient=running.lenient,
         security_profile=options.security_profile,
         certfile=str(options.certfile) if options.certfile else None,
         keyfile=str(options.keyfile) if options.keyfile else None,
         cafile=str(options.cafile) if options.cafile else None,
         max_stations=options.max_stations,
     )
-    config.set_message_rate(options.max_message_rate)
+    config.set_message_rate(running.max_message_rate)
     return config
+
+
+def central_options(options: AppOptions) -> Any:
+    """The add-on's options the central system takes while running (CentralSystem.apply_options)."""
+    return csms.CentralSystemOptions(
+        heartbeat_interval=options.heartbeat_interval,
+        lenient=not options.strict,
+        max_message_rate=options.max_message_rate,
+        meter_interval=options.meter_interval,
+    )
 
 
 def make_store(options: AppOptions) -> RowStore:
@@ -59,8 +76,7 @@ def build_central(options: AppOptions, store: RowStore) -> Any:
         return REJECTED if options.unknown_chargers == "reject" else PENDING
 
     central.config.boot_policy = boot_policy
-    if options.meter_interval is not None:
-        central.meter_intervals.set_default(options.meter_interval)
+    central.apply_options(central_options(options))
     central.events.subscribe(log_event)
     central.events.subscribe(SessionSamples(central, store).on_event)
     central.events.subscribe(MessageLog(central, store).on_event)
@@ -91,15 +107,37 @@ async def run(options: AppOptions, discovery_host: str) -> int:
         _LOGGER.error("Cannot listen on port %s: %s", options.ocpp_port, err)
         await store.close()
         return 1
-    api = ApiServer(central, token, central.config.host, options.ui_port)
+    accounts = AccountBook(options.data_dir)
     try:
-        await api.start()
-    except OSError as err:
-        _LOGGER.error("Cannot listen on the API port %s: %s", options.ui_port, err)
+        accounts.load()
+    except (OSError, ValueError) as err:
+        _LOGGER.error("Cannot read the web UI's accounts (%s): %s", accounts.path, err)
         await central.stop()
         await store.close()
         return 1
-    _LOGGER.info("API on port %s (/api/v1/, bearer token)", api.port)
+    ingress = WebState(
+        INGRESS, central, store, accounts, proxies=options.ingress_proxies,
+        ha_roles=HaRoles(options.ha_websocket_url, os.environ.get("SUPERVISOR_TOKEN")),
+    )  # fmt: skip
+    api = ApiServer(central, token, central.config.host, options.ui_port, ui=lambda app: install(app, ingress))
+    own = WebServer(WebState(LOGIN, central, store, accounts), central.config.host, options.web_port or 0)
+    try:
+        await api.start()
+        if options.web_port is not None:
+            await own.start()
+    except OSError as err:
+        _LOGGER.error("Cannot listen on the UI port %s or the web port %s: %s", options.ui_port, options.web_port, err)
+        await api.stop()
+        await central.stop()
+        await store.close()
+        return 1
+    _LOGGER.info("API on port %s (/api/v1/, bearer token); web UI there behind ingress", api.port)
+    if options.web_port is not None:
+        password = accounts.ensure_first_admin()
+        if password is not None:
+            # printed once: the account book keeps only its hash
+            print(f"Web UI: first account created: admin / {password} (change it in the admin pages)", flush=True)
+        _LOGGER.info("Web UI with sign-in on port %s", own.port)
     _LOGGER.info(
         "OCPP central system on port %s (%s), data in %s (database %s, schema %s%s), %s chargers known",
         central.port,
@@ -119,6 +157,8 @@ async def run(options: AppOptions, discovery_host: str) -> int:
     await stop.wait()
     _LOGGER.info("Stopping: closing the chargers' connections and writing the store")
     code = 0
+    if options.web_port is not None:
+        await own.stop()
     await api.stop()
     try:
         await central.stop()

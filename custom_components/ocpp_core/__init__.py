@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_HOST, CONF_PORT, EVENT_HOMEASSISTANT_STOP, Platform
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.device_registry import DeviceEntry
 from homeassistant.helpers.typing import ConfigType
 
-from .admission import admission, boot_policy, station_visible
-from .auth_repairs import AuthRepairs
-from .charger_issues import clear_charger_issues
-from .config_flow_tags import apply_tag_options
-from .configuration_issues import ConfigurationIssues
+from .automation_events import AutomationEvents
 from .const import (
     CONF_CAFILE,
     CONF_CERTFILE,
@@ -24,25 +26,37 @@ from .const import (
     CONF_LIMIT_INTERVAL,
     CONF_MAX_MESSAGE_RATE,
     CONF_METER_INTERVAL,
+    CONF_REFUSE_CONCURRENT_TAGS,
     CONF_SECURITY_PROFILE,
     CONF_STRICT_VALIDATION,
+    CONF_UNKNOWN_TAGS,
+    CONFIG_VERSION,
     DEFAULT_HEARTBEAT_INTERVAL,
     DEFAULT_HISTORY_SIZE,
     DEFAULT_HOST,
     DEFAULT_LIMIT_INTERVAL,
     DEFAULT_MAX_MESSAGE_RATE,
+    DEFAULT_UNKNOWN_TAGS,
     DOMAIN,
+    TAGS_ACCEPT,
 )
-from .coordinator import EventBridge, OcppConfigEntry, OcppRuntimeData, default_id_tag, device_target
-from .csms import CentralSystem, CentralSystemConfig, TlsSetupError
-from .limit_repairs import LimitRepairs
-from .migration import async_migrate
-from .notify_events import AutomationEvents
+from .coordinator import (
+    EventBridge,
+    HaStorePersistence,
+    OcppConfigEntry,
+    OcppRuntimeData,
+    admission,
+    boot_policy,
+    default_id_tag,
+    device_target,
+    station_visible,
+)
+from .csms import CentralSystem, CentralSystemConfig, CentralSystemOptions, TlsSetupError
+from .repairs import EventListener, charger_repairs
+from .repairs.charger_issues import clear_charger_issues
+from .repairs.configuration import ConfigurationIssues
 from .services import async_setup_services
 from .services.security import async_setup_security_services
-from .storage_issues import StorageIssues
-from .store import HaStorePersistence
-from .takeover_repairs import TakeoverRepairs
 
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
@@ -64,24 +78,38 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
 
 def _central_config(entry: OcppConfigEntry) -> CentralSystemConfig:
-    config = CentralSystemConfig(
+    """What the entry's data fixes (where to listen, how chargers prove who they are); options: central_options."""
+    return CentralSystemConfig(
         host=entry.data.get(CONF_HOST, DEFAULT_HOST),
         port=int(entry.data[CONF_PORT]),
-        heartbeat_interval=int(entry.options.get(CONF_HEARTBEAT_INTERVAL, DEFAULT_HEARTBEAT_INTERVAL)),
-        lenient=not entry.options.get(CONF_STRICT_VALIDATION, False),
-        history_size=int(entry.options.get(CONF_HISTORY_SIZE, DEFAULT_HISTORY_SIZE)),
-        limit_interval=float(entry.options.get(CONF_LIMIT_INTERVAL, DEFAULT_LIMIT_INTERVAL)),
         security_profile=int(entry.data.get(CONF_SECURITY_PROFILE, 0)),
         certfile=entry.data.get(CONF_CERTFILE),
         keyfile=entry.data.get(CONF_KEYFILE),
         cafile=entry.data.get(CONF_CAFILE),
     )
-    config.set_message_rate(float(entry.options.get(CONF_MAX_MESSAGE_RATE, DEFAULT_MAX_MESSAGE_RATE)))
-    return config
+
+
+def central_options(entry: OcppConfigEntry, default_id_tag: str) -> CentralSystemOptions:
+    """The entry's options as the central system takes them (the one place they are mapped)."""
+    options = entry.options
+    meter_interval = options.get(CONF_METER_INTERVAL)
+    return CentralSystemOptions(
+        heartbeat_interval=int(options.get(CONF_HEARTBEAT_INTERVAL, DEFAULT_HEARTBEAT_INTERVAL)),
+        lenient=not options.get(CONF_STRICT_VALIDATION, False),
+        limit_interval=float(options.get(CONF_LIMIT_INTERVAL, DEFAULT_LIMIT_INTERVAL)),
+        max_message_rate=float(options.get(CONF_MAX_MESSAGE_RATE, DEFAULT_MAX_MESSAGE_RATE)),
+        history_size=int(options.get(CONF_HISTORY_SIZE, DEFAULT_HISTORY_SIZE)),
+        # None (not set): chargers without their own setting keep theirs
+        meter_interval=None if meter_interval is None else int(meter_interval),
+        accept_unknown_tags=options.get(CONF_UNKNOWN_TAGS, DEFAULT_UNKNOWN_TAGS) == TAGS_ACCEPT,
+        refuse_concurrent_tags=bool(options.get(CONF_REFUSE_CONCURRENT_TAGS, False)),
+        # Home Assistant's own tag: accepted only for the remote starts asked with it
+        remote_only_tags=(default_id_tag,),
+    )
 
 
 async def async_migrate_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> bool:
-    """Unique ids and device identifiers of version 1 get scoped by the entry (migration.py)."""
+    """Unique ids and device identifiers of version 1 get scoped by the entry (async_migrate)."""
     return await async_migrate(hass, entry)
 
 
@@ -93,20 +121,14 @@ async def async_setup_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> bool
     config.admission = admission(entry)
     central = CentralSystem(config, HaStorePersistence(hass, entry.entry_id))
     entry.runtime_data = OcppRuntimeData(central, default_id_tag(entry), visible=station_visible(entry))
-    apply_tag_options(entry, entry.runtime_data.default_id_tag)
-    bridge = EventBridge(hass, entry)
-    entry.async_on_unload(central.events.subscribe(bridge.handle))
-    entry.async_on_unload(central.events.subscribe(AutomationEvents(hass, entry.entry_id, central).handle))
-    # the repairs listen to their own few event types only, not to every meter value
-    for repairs in (
-        LimitRepairs(hass, entry.entry_id),
-        AuthRepairs(hass, entry.entry_id),
-        TakeoverRepairs(hass, entry.entry_id),
-        ConfigurationIssues(hass, entry.entry_id, central),
-        StorageIssues(hass, entry.entry_id, central),
-    ):
-        entry.async_on_unload(central.events.subscribe(repairs.handle, repairs.EVENTS))
-    central.meter_intervals.set_default(meter_interval(entry))
+    central.apply_options(central_options(entry, entry.runtime_data.default_id_tag))
+    listeners: list[EventListener] = [
+        EventBridge(hass, entry),
+        AutomationEvents(hass, entry.entry_id, central),
+        *charger_repairs(hass, entry.entry_id, central),
+    ]
+    for listener in listeners:  # each hears the event types it names only
+        entry.async_on_unload(central.events.subscribe(listener.handle, listener.EVENTS))
     issue_id = f"port_in_use_{entry.entry_id}"
     try:
         await central.start()
@@ -147,26 +169,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> bool
 async def _async_options_updated(hass: HomeAssistant, entry: OcppConfigEntry) -> None:
     """Apply new options in place: chargers stay connected."""
     runtime = entry.runtime_data
-    new = _central_config(entry)
-    runtime.central.config.heartbeat_interval = new.heartbeat_interval
-    runtime.central.config.lenient = new.lenient
-    runtime.central.config.limit_interval = new.limit_interval
-    # read at every message: connected chargers get the new rate at once
-    runtime.central.config.set_message_rate(new.max_message_rate)
-    if new.history_size != runtime.central.config.history_size:
-        runtime.central.config.history_size = new.history_size
-        runtime.central.state.history.resize(new.history_size)
     runtime.default_id_tag = default_id_tag(entry)
-    apply_tag_options(entry, runtime.default_id_tag)
-    if meter_interval(entry) != runtime.central.meter_intervals.default:
+    changed = runtime.central.apply_options(central_options(entry, runtime.default_id_tag))
+    if "meter_interval" in changed:
         ConfigurationIssues(hass, entry.entry_id, runtime.central).default_changed()
-        runtime.central.meter_intervals.set_default(meter_interval(entry))
-
-
-def meter_interval(entry: OcppConfigEntry) -> int | None:
-    """The meter interval for chargers without their own; None (not set): each keeps its own."""
-    value = entry.options.get(CONF_METER_INTERVAL)
-    return None if value is None else int(value)
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> bool:
@@ -195,3 +201,51 @@ async def async_remove_config_entry_device(hass: HomeAssistant, entry: OcppConfi
         clear_charger_issues(hass, entry.entry_id, station_id)
         entry.runtime_data.shown_connectors.pop(station_id, None)
     return True
+
+
+# ---- config entry migrations ----
+# Version 1 → 2: unique ids and device identifiers scoped by the config entry.
+# Version 1 named a charger's entities "<charger>_<connector>_<key>" and its
+# devices "<charger>" / "<charger>:<connector>", so the same charger id on two
+# central systems (ports) collided.  The registry entries are renamed in place:
+# entity ids, names the user gave, areas and history stay.
+
+_LOGGER = logging.getLogger(__name__)
+
+
+async def async_migrate(hass: HomeAssistant, entry: ConfigEntry) -> bool:
+    """Bring an entry of an older version up to CONFIG_VERSION; False for one from a newer release."""
+    if entry.version > CONFIG_VERSION:
+        return False  # a downgrade: this release cannot read what a newer one wrote
+    if entry.version == 1:
+        await _scope_by_entry(hass, entry.entry_id)
+        hass.config_entries.async_update_entry(entry, version=2)
+        _LOGGER.debug("Entry %s: unique ids and device identifiers scoped by the entry", entry.entry_id)
+    return True
+
+
+async def _scope_by_entry(hass: HomeAssistant, entry_id: str) -> None:
+    entity_scope, device_scope = f"{entry_id}_", f"{entry_id}:"
+
+    def scoped(entity: er.RegistryEntry) -> dict[str, Any] | None:
+        if entity.unique_id.startswith(entity_scope):
+            return None
+        return {"new_unique_id": entity_scope + entity.unique_id}
+
+    await er.async_migrate_entries(hass, entry_id, scoped)
+
+    devices = dr.async_get(hass)
+    for device in dr.async_entries_for_config_entry(devices, entry_id):
+        names = [name for domain, name in device.identifiers if domain == DOMAIN]
+        if not names or all(name.startswith(device_scope) for name in names):
+            continue
+        others = [other for other in device.config_entries if other != entry_id]
+        if any(name.startswith(f"{other}:") for name in names for other in others):
+            # a charger that moved between ports shared one device; another entry already took it,
+            # this one gets a device of its own when the charger's entities are set up
+            devices.async_update_device(device.id, remove_config_entry_id=entry_id)
+            continue
+        identifiers = {
+            (domain, f"{device_scope}{name}" if domain == DOMAIN else name) for domain, name in device.identifiers
+        }
+        devices.async_update_device(device.id, new_identifiers=identifiers)

@@ -11,9 +11,6 @@ from homeassistant.const import CONF_HOST, CONF_PORT
 from homeassistant.core import callback
 from homeassistant.helpers import selector
 
-from .config_flow_charger import ChargerOptionsFlow
-from .config_flow_security import SecurityOptionsFlow, check_tls_files, security_data, security_fields
-from .config_flow_tags import TagOptionsFlow
 from .const import (
     CONF_CAFILE,
     CONF_CERTFILE,
@@ -28,6 +25,7 @@ from .const import (
     CONF_SECURITY_PROFILE,
     CONF_STRICT_VALIDATION,
     CONF_UNKNOWN_CHARGERS,
+    CONFIG_VERSION,
     DEFAULT_HEARTBEAT_INTERVAL,
     DEFAULT_HISTORY_SIZE,
     DEFAULT_HOST,
@@ -42,7 +40,9 @@ from .const import (
     UNKNOWN_CHARGER_POLICIES,
 )
 from .csms import MAX_METER_INTERVAL
-from .migration import CONFIG_VERSION
+from .options.charger import ChargerOptionsFlow
+from .options.security import SecurityOptionsFlow, check_tls_files, security_data, security_fields
+from .options.tags import TagOptionsFlow
 
 _SECURITY_KEYS = (CONF_SECURITY_PROFILE, CONF_CERTFILE, CONF_KEYFILE, CONF_CAFILE)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Final
 
 DOMAIN: Final = "ocpp_core"
+# the config entry version: 2 scoped unique ids and device identifiers by the entry (__init__.async_migrate)
+CONFIG_VERSION: Final = 2
 
 CONF_HEARTBEAT_INTERVAL: Final = "heartbeat_interval"
 CONF_DEFAULT_ID_TAG: Final = "default_id_tag"

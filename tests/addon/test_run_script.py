@@ -61,6 +61,7 @@ DEFAULTS: dict[str, Any] = {
     "strict": False,
     "heartbeat_interval": 300,
     "max_message_rate": 50,
+    "web_login": False,
 }
 # every option set, and where the app finds it: a flag and its value, or (secrets) an environment variable
 EVERYTHING: dict[str, Any] = {
@@ -76,6 +77,7 @@ EVERYTHING: dict[str, Any] = {
     "max_message_rate": 0,
     "api_token": "s3cret token $(touch injected)",
     "database_url": "postgresql://ocpp:pa ss@db/ocpp",
+    "web_login": True,
 }
 WHERE = {
     "log_level": ("--log-level", "debug"),
@@ -90,12 +92,13 @@ WHERE = {
     "max_message_rate": ("--max-message-rate", "0"),
     "api_token": ("OCPP_CORE_API_TOKEN", "s3cret token $(touch injected)"),
     "database_url": ("OCPP_CORE_DATABASE_URL", "postgresql://ocpp:pa ss@db/ocpp"),
+    "web_login": ("--web-port", "8100"),
 }
 # the flags the app takes (the contract with addon/ocpp_core_app)
 APP_FLAGS = {
     "--data-dir", "--ocpp-port", "--ui-port", "--api-token", "--log-level", "--security-profile", "--certfile",
     "--keyfile", "--cafile", "--unknown-chargers", "--strict", "--heartbeat-interval", "--meter-interval",
-    "--max-message-rate", "--database-url",
+    "--max-message-rate", "--database-url", "--web-port",
 }  # fmt: skip
 FIXED = ["--data-dir", "/data", "--ocpp-port", "9000", "--ui-port", "8099"]
 
@@ -214,3 +217,4 @@ def test_the_app_reads_what_the_run_script_passes(tmp_path: Path) -> None:
     assert (parsed.heartbeat_interval, parsed.meter_interval, parsed.max_message_rate) == (60, 15, 0)
     assert parsed.api_token == EVERYTHING["api_token"]
     assert parsed.database_path == database
+    assert parsed.web_port == 8100

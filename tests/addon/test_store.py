@@ -97,7 +97,7 @@ async def test_schema_and_round_trip(store: RowStore) -> None:
     await cp.call("StartTransaction", {"connectorId": 2, "idTag": "B", "meterStart": 7, "timestamp": STAMP})
     await cp.close()
     await central.stop()
-    expected = central.state.snapshot()
+    expected = central.state.store.snapshot()
     await store.close()
     # relational: the transactions with their columns
     assert rows(store, "SELECT transaction_id, connector_id, id_tag, meter_start_wh, meter_stop_wh, energy_wh,"
@@ -296,9 +296,19 @@ async def test_session_samples(store: RowStore) -> None:
         meter_values = {"connectorId": 1, "transactionId": tx_id, "meterValue": values}
         await cp.call("MeterValues", meter_values, f"mv{minute}")
         await cp.call("MeterValues", meter_values, f"again{minute}")  # a replay: no second row
+    # the web UI's chart reads them back, those not written yet too
+    start = central.stations["chart"].connectors[1].transaction.start_time.isoformat()
+    chart = [
+        ("2026-01-01T10:01:00+00:00", 180.0, 11000.0),
+        ("2026-01-01T10:02:00+00:00", 365.0, 11000.0),
+        ("2026-01-01T10:03:00+00:00", 550.0, 11000.0),
+    ]
+    assert await store.session_samples("chart", str(tx_id), start) == chart
     await cp.call("StopTransaction", {"transactionId": tx_id, "meterStop": 560, "timestamp": STAMP}, "stop")
     await cp.close()
     await store.flush()
+    assert await store.session_samples("chart", str(tx_id), start) == chart
+    assert await store.session_samples("chart", str(tx_id), "2026-01-01T09:00:00+00:00") == []
     assert rows(store, "SELECT transaction_id, time, energy_wh, power_w FROM meter_samples ORDER BY time") == [
         (str(tx_id), "2026-01-01T10:01:00+00:00", 180.0, 11000.0),
         (str(tx_id), "2026-01-01T10:02:00+00:00", 365.0, 11000.0),
@@ -409,7 +419,7 @@ async def test_history_bound_and_order(store: RowStore) -> None:
         ids.append(str(tx_id))
     await cp.close()
     await central.stop()
-    kept = [record["transaction_id"] for record in central.state.history.snapshot()]
+    kept = [record["transaction_id"] for record in central.state.transactions.history.snapshot()]
     assert kept == ids[1:]
     assert rows(store, "SELECT transaction_id FROM transactions ORDER BY position") == [(i,) for i in ids[1:]]
     await store.close()

@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
@@ -16,49 +13,8 @@ from custom_components.ocpp_core.csms import CentralSystem, MemoryPersistence
 from custom_components.ocpp_core.csms.model.bounds import MAX_REPORT_ITEMS, MAX_REPORT_PARTS
 from custom_components.ocpp_core.csms.model.configuration import MAX_CONNECTORS
 
+from .support.bounds import BLOCKING_BAR, NOW, LoopBlocking, booted_v2
 from .support.helpers import BOOT, RawCharger, wait_for
-
-NOW = "2024-05-01T10:00:00Z"
-BOOT_V2 = {"reason": "PowerUp", "chargingStation": {"model": "Raw", "vendorName": "Test"}}
-# the issue's bar: no frame any charger can send blocks the event loop for longer
-BLOCKING_BAR = 0.050
-
-
-class LoopBlocking:
-    """Samples the event loop every few ms: the longest stretch of CPU time the loop's thread spent between
-    two samples (work that held the loop; on a loaded machine wall-clock gaps also include time the OS
-    gave to other processes, which thread time does not count), and the longest wall-clock gap."""
-
-    def __init__(self) -> None:
-        self.cpu = 0.0
-        self.wall = 0.0
-        self._task: asyncio.Task[None] | None = None
-
-    async def _sample(self) -> None:
-        wall, cpu = time.perf_counter(), time.thread_time()
-        while True:
-            await asyncio.sleep(0.002)
-            now_wall, now_cpu = time.perf_counter(), time.thread_time()
-            self.wall = max(self.wall, now_wall - wall)
-            self.cpu = max(self.cpu, now_cpu - cpu)
-            wall, cpu = now_wall, now_cpu
-
-    @asynccontextmanager
-    async def measuring(self) -> AsyncIterator[LoopBlocking]:
-        self._task = asyncio.create_task(self._sample())
-        await asyncio.sleep(0.01)
-        try:
-            yield self
-        finally:
-            await asyncio.sleep(0.01)  # a sample after the last work, which may have held the loop
-            self._task.cancel()
-
-
-async def _booted_v2(url: str, cp_id: str, version: str) -> RawCharger:
-    charger = await RawCharger.connect(url, cp_id, [f"ocpp{version}"])
-    answer = await charger.call("BootNotification", BOOT_V2, "boot")
-    assert answer[0] == 3 and answer[2]["status"] == "Accepted"
-    return charger
 
 
 def _report_parts(seq_no: int, request_id: int = 7) -> list[tuple[str, dict[str, Any]]]:
@@ -75,8 +31,8 @@ def _report_parts(seq_no: int, request_id: int = 7) -> list[tuple[str, dict[str,
 
 @pytest.mark.parametrize("version", ["2.0.1", "2.1"])
 async def test_a_huge_seq_no_blocks_nothing_and_is_refused(central: CentralSystem, url: str, version: str) -> None:
-    hostile = await _booted_v2(url, "hostile", version)
-    bystander = await _booted_v2(url, "bystander", version)
+    hostile = await booted_v2(url, "hostile", version)
+    bystander = await booted_v2(url, "bystander", version)
     async with LoopBlocking().measuring() as blocking:
         # the cheap ones first: before the fix each was taken ({}), and 2^31 - 1 ran out of memory
         for seq_no in (MAX_REPORT_PARTS, -1, 10_000_000, 2_147_483_647):
@@ -100,7 +56,7 @@ async def test_a_huge_seq_no_blocks_nothing_and_is_refused(central: CentralSyste
 
 @pytest.mark.parametrize("version", ["2.0.1", "2.1"])
 async def test_a_report_in_parts_still_assembles(central: CentralSystem, url: str, version: str) -> None:
-    charger = await _booted_v2(url, "parts", version)
+    charger = await booted_v2(url, "parts", version)
     entry = {
         "component": {"name": "EVSE", "evse": {"id": 2}},
         "variable": {"name": "Power"},
@@ -113,7 +69,7 @@ async def test_a_report_in_parts_still_assembles(central: CentralSystem, url: st
     assert station.v2 is not None and len(station.v2.device_model) == 1 and not station.v2.assemblies
     assert 2 in station.connectors  # the EVSE the report names
     # a report with no entries at all is complete too: an empty FullInventory replaces the model
-    central.state.note_report_request("parts", 4, "FullInventory")
+    central.state.v2_reports.note_report_request("parts", 4, "FullInventory")
     empty = {"requestId": 4, "generatedAt": NOW, "seqNo": 0, "tbc": False}
     assert (await charger.call("NotifyReport", empty, "empty"))[0] == 3
     assert len(station.v2.device_model) == 0 and station.v2.inventory_time is not None
@@ -163,7 +119,7 @@ async def test_v16_connector_ids_are_bounded_and_every_save_still_works(
     assert (await charger.call("StatusNotification", _status("2"), "two"))[0] == 3
     station = central.stations["ids"]
     assert sorted(station.connectors) == [2]
-    await central.state.save_now()  # before: "Integer exceeds 64-bit range", and every later save failed too
+    await central.state.store.save_now()  # before: "Integer exceeds 64-bit range", and every later save failed too
     saved = persistence.saved
     assert saved is not None and saved["stations"]["ids"]["connectors"] == [2]
     await charger.close()
@@ -182,7 +138,7 @@ async def test_v16_connector_ids_follow_the_number_of_connectors(central: Centra
 
 @pytest.mark.parametrize("version", ["2.0.1", "2.1"])
 async def test_v2_evse_ids_are_bounded(central: CentralSystem, url: str, version: str) -> None:
-    charger = await _booted_v2(url, "evses", version)
+    charger = await booted_v2(url, "evses", version)
     status = {"timestamp": NOW, "connectorStatus": "Available", "evseId": 2_147_483_647, "connectorId": 1}
     answer = await charger.call("StatusNotification", status, "s1")
     assert answer[2] == "PropertyConstraintViolation" and "evseId" in answer[3]
@@ -221,11 +177,11 @@ async def test_v2_evse_ids_are_bounded(central: CentralSystem, url: str, version
 async def test_the_largest_inventory_taken_blocks_nothing_and_a_larger_one_is_refused(
     central: CentralSystem, url: str, version: str
 ) -> None:
-    charger = await _booted_v2(url, "inventory", version)
+    charger = await booted_v2(url, "inventory", version)
     v2 = central.stations["inventory"].v2
     assert v2 is not None
     request_id = 41
-    central.state.note_report_request("inventory", request_id, "FullInventory")
+    central.state.v2_reports.note_report_request("inventory", request_id, "FullInventory")
 
     def part(seq_no: int, tbc: bool, first: int, count: int) -> dict[str, Any]:
         entries = [
@@ -249,7 +205,7 @@ async def test_the_largest_inventory_taken_blocks_nothing_and_a_larger_one_is_re
     assert blocking.cpu < BLOCKING_BAR
     # one entry more than that: refused, the parts so far dropped
     request_id = 42
-    central.state.note_report_request("inventory", request_id, "FullInventory")
+    central.state.v2_reports.note_report_request("inventory", request_id, "FullInventory")
     for seq_no in range(parts):
         assert (await charger.call("NotifyReport", part(seq_no, True, 0, 100), f"q{seq_no}"))[0] == 3
     answer = await charger.call("NotifyReport", part(parts, False, 0, 1), "over")

@@ -10,8 +10,8 @@ from typing import Any
 from custom_components.ocpp_core.csms import CentralSystem, CentralSystemConfig, EventType, MemoryPersistence
 from custom_components.ocpp_core.csms.model.station_v2 import DISPLAY_MESSAGES_KEPT
 
+from .support.bounds import BLOCKING_BAR, NOW, LoopBlocking, booted_v2
 from .support.helpers import BOOT, RawCharger, wait_for
-from .test_bounds import BLOCKING_BAR, NOW, LoopBlocking, _booted_v2
 
 
 def _event(event_type: str, seq_no: int, **extra: Any) -> dict[str, Any]:
@@ -27,7 +27,7 @@ def _event(event_type: str, seq_no: int, **extra: Any) -> dict[str, Any]:
 
 
 async def test_seq_no_gaps_opening_again_and_again_stay_bounded(central: CentralSystem, url: str) -> None:
-    charger = await _booted_v2(url, "gaps", "2.0.1")
+    charger = await booted_v2(url, "gaps", "2.0.1")
     assert (await charger.call("TransactionEvent", _event("Started", 0), "start"))[0] == 3
     # each jump is within the gap a station may leave (1000): before, every one added 999 numbers to the
     # transaction's missing list, kept and saved with it, without end
@@ -45,7 +45,7 @@ async def test_seq_no_gaps_opening_again_and_again_stay_bounded(central: Central
 
 
 async def test_a_multiplier_no_unit_has_is_not_a_reading(central: CentralSystem, url: str) -> None:
-    charger = await _booted_v2(url, "mult", "2.0.1")
+    charger = await booted_v2(url, "mult", "2.0.1")
 
     def meter(multiplier: int) -> dict[str, Any]:
         sampled = {"value": 5.0, "measurand": "Power.Active.Import", "unitOfMeasure": {"unit": "W"}}
@@ -65,7 +65,7 @@ async def test_a_multiplier_no_unit_has_is_not_a_reading(central: CentralSystem,
 
 
 async def test_display_messages_sent_again_and_again_stay_bounded(central: CentralSystem, url: str) -> None:
-    charger = await _booted_v2(url, "display", "2.0.1")
+    charger = await booted_v2(url, "display", "2.0.1")
     for batch in range(3):
         messages = [
             {"id": batch * 100 + n, "priority": "NormalCycle", "message": {"format": "ASCII", "content": "hi"}}
@@ -121,8 +121,8 @@ async def test_an_unstorable_record_is_left_out_and_named(central: CentralSystem
     station.security_events.append({"type": "x", "timestamp": NOW, "tech_info": "\ud800"})  # no UTF-8 for it
     station.firmware_request_id = 2**64  # one more than 64 bits hold
     for _ in range(2):
-        await central.state.save_now()
-    saved = central.state._persistence.saved  # type: ignore[attr-defined]
+        await central.state.store.save_now()
+    saved = central.state.store._persistence.saved  # type: ignore[attr-defined]
     assert saved is not None
     kept = saved["stations"]["net"]
     assert kept["security_events"] == [] and "firmware_request_id" not in kept

@@ -129,7 +129,7 @@ async def test_meter_interval_key_is_the_versions_name(central: CentralSystem, b
 
 
 async def test_not_connected(central: CentralSystem) -> None:
-    central.state.station("away")
+    central.state.store.station("away")
     with pytest.raises(NotConnected):
         central.charger("away")
 

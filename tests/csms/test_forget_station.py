@@ -12,12 +12,12 @@ async def test_forgetting_drops_password_limits_and_local_list() -> None:
     central = CentralSystem(CentralSystemConfig(host="127.0.0.1", port=0), persistence)
     await central.state.load()
     for station_id in ("gone", "kept"):
-        central.state.station(station_id)
+        central.state.store.station(station_id)
         await central.credentials.set_password(station_id, "a-long-enough-password")
         await central.limits.set_limit(station_id, 0, amps=10)
     pushed = {"version": 3, "entries": []}
     central.local_lists._load({"pushed": {"gone": pushed, "kept": pushed}, "results": {"gone": {"status": "Accepted"}}})
-    await central.state.save_now()
+    await central.state.store.save_now()
     assert "gone" in json.dumps(persistence.saved)
 
     assert await central.forget_station("gone")

@@ -21,32 +21,12 @@ import os
 import pytest
 
 from custom_components.ocpp_core.csms import CentralSystem, CentralSystemConfig, MemoryPersistence
-from custom_components.ocpp_core.csms.adapter import VersionAdapter
-from custom_components.ocpp_core.csms.central import _ADAPTERS
-from custom_components.ocpp_core.csms.rpc.types import OcppVersion
 
+from .support.fuzz_limits import MAX_ANSWER_S, MAX_STEP_S, SEED, charger_actions
 from .support.fuzz_run import fuzz_next_to_a_session
 
 FRAMES = int(os.environ.get("FUZZ_EXAMPLES", "150"))
-SEED = int(os.environ.get("FUZZ_SEED", "11"))
 MAX_FRAME = 65536
-MAX_STEP_S = 0.050  # the most one step of the event loop may take (CPU time of its thread)
-MAX_ANSWER_S = 0.100  # the longest the well-behaved charger may wait for an answer
-
-
-def charger_actions(central: CentralSystem, version: str) -> list[str]:
-    """Every action the central system takes from a charger of this version."""
-
-    async def no_call(action: str, payload: dict[str, object]) -> dict[str, object]:
-        raise AssertionError("not connected")
-
-    adapter: VersionAdapter = _ADAPTERS[OcppVersion(f"ocpp{version}")](
-        "actions", central.state, no_call, central.config
-    )
-    try:
-        return sorted(action for action in adapter._handlers if action != "BootNotification" or version == "1.6")
-    finally:
-        adapter.close()
 
 
 @pytest.fixture
@@ -88,5 +68,5 @@ async def test_hostile_values_next_to_a_charging_session(
     ended = [t for t in central.transactions(f"good-{version}") if not t["open"]]
     assert len(ended) == 1 and ended[0]["energy_wh"] and ended[0]["energy_wh"] > 0, ended
     # and everything the hostile charger left behind can be stored
-    await central.state.save_now()
+    await central.state.store.save_now()
     assert persistence.saved is not None

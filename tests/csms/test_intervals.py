@@ -96,7 +96,7 @@ async def test_v16_refusal_is_announced(central: CentralSystem, url: str, answer
 
 
 async def test_not_connected_or_not_booted_is_left_alone(central: CentralSystem) -> None:
-    central.state.station("away")
+    central.state.store.station("away")
     await central.update_settings("away", {"meter_interval": 10})
     assert await central.meter_intervals.wait("away") is None
 
@@ -143,10 +143,10 @@ async def test_a_newer_wish_replaces_the_check_under_way(central: CentralSystem,
 async def test_unreachable_or_failing_charger_is_logged_only(
     central: CentralSystem, url: str, answers: list[Event], caplog: pytest.LogCaptureFixture
 ) -> None:
-    central.state.station("gone")
+    central.state.store.station("gone")
     await central.update_settings("gone", {"meter_interval": 10})
     assert await central.meter_intervals.apply("gone") is None  # not connected
-    central.state.station("nothing")
+    central.state.store.station("nothing")
     assert await central.meter_intervals.apply("nothing") is None  # nothing wanted
     async for cp in booted16(central, url, "broken"):
 

@@ -12,7 +12,7 @@ from sim.state201 import LOCAL_LIST_ITEMS_PER_MESSAGE
 
 from .support.helpers import wait_for
 from .support.helpers_v201 import VERSIONS, booted
-from .test_local_list import Pushes
+from .support.local_list import Pushes
 
 EXPIRY = datetime(2031, 1, 2, 3, 4, 5, tzinfo=UTC)
 

@@ -96,7 +96,7 @@ async def test_rejected_ids_leave_nothing_behind(central_config: CentralSystemCo
         assert grown < 200 * 1024, f"{grown / IDS:.0f} bytes per id left behind"
         assert central.stations == {}
         assert central.recent_frames("made-up-1") == []
-        assert central.state._logged == set()
+        assert central.state.store._logged == set()
     finally:
         await central.stop()
 
@@ -149,7 +149,7 @@ async def test_an_id_that_never_booted_is_forgotten(central: CentralSystem, url:
 
 async def test_a_station_the_user_set_up_is_kept(central: CentralSystem, url: str) -> None:
     """A charger that never booted but has the user's settings (set before it first came) is not forgotten."""
-    central.state.station("planned")
+    central.state.store.station("planned")
     await central.update_settings("planned", {"friendly_name": "Garage"})
     ws = await websockets.connect(f"{url}/planned", subprotocols=["ocpp1.6"])  # type: ignore[list-item]
     await wait_for(lambda: central.is_connected("planned"))

@@ -80,9 +80,9 @@ async def test_history_bounded_newest_last_and_filtered(central_config: CentralS
     t0 = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
     for i in range(5):  # cp-a: five one-hour sessions, a day apart
         start = t0 + timedelta(days=i)
-        await state.start_transaction("cp-a", 1, f"a{i}", "TAG", 1000.0 * i, start)
-        await state.stop_transaction("cp-a", f"a{i}", 1000.0 * i + 500, start + timedelta(hours=1), "Local")
-    await state.start_transaction("cp-b", 2, "b0", None, 0.0, t0 + timedelta(days=3, hours=12))  # open
+        await state.transactions.start("cp-a", 1, f"a{i}", "TAG", 1000.0 * i, start)
+        await state.transactions.stop("cp-a", f"a{i}", 1000.0 * i + 500, start + timedelta(hours=1), "Local")
+    await state.transactions.start("cp-b", 2, "b0", None, 0.0, t0 + timedelta(days=3, hours=12))  # open
 
     everything = central.transactions()
     assert [t["transaction_id"] for t in everything] == ["a2", "a3", "b0", "a4"]  # only 3 ended kept; by start
@@ -101,7 +101,7 @@ async def test_history_bounded_newest_last_and_filtered(central_config: CentralS
     assert [t["transaction_id"] for t in central.transactions(since=naive)] == ["b0"]
     # and only the bounded history is persisted
     await central.stop()
-    saved = central.state.snapshot()
+    saved = central.state.store.snapshot()
     assert [record["transaction_id"] for record in saved["history"]] == ["a2", "a3", "a4"]
 
 
@@ -118,8 +118,8 @@ async def test_reservation_expires_on_time(central: CentralSystem, url: str) -> 
     await wait_for(lambda: any(e.type is EventType.RESERVATION and e.data["reason"] == "expired" for e in events), 3)
     assert utcnow() >= expiry
     assert connector.reservation is None and central.stations["exp"].reservations(include_expired=True) == []
-    assert central.state.snapshot()["stations"]["exp"]["reservations"] == []
-    assert "exp" not in central.state.reservation_deadlines
+    assert central.state.store.snapshot()["stations"]["exp"]["reservations"] == []
+    assert "exp" not in central.state.reservations.deadlines
     await ws.close()
     task.cancel()
 
@@ -135,7 +135,7 @@ async def test_expired_reservation_hidden_when_read_and_cleared_by_next_message(
     assert await central.v16("exp2").reserve_now(1, expiry, "TAG", central.next_reservation_id()) == {
         "status": "Accepted"
     }
-    central.state._expiry_timers.pop("exp2").cancel()  # as if the timer had not fired yet
+    central.state.reservations._expiry_timers.pop("exp2").cancel()  # as if the timer had not fired yet
     connector = central.stations["exp2"].connectors[1]
     await wait_for(lambda: connector.reservation is None, 3)  # never shown once expired
     assert central.stations["exp2"].reservations(include_expired=True) != []  # still stored …
@@ -187,7 +187,7 @@ async def test_expired_reservation_not_restored(central_config: CentralSystemCon
     assert station.connectors[1].reservation is None
     reservation = station.connectors[2].reservation
     assert reservation is not None and reservation.id_tag == "B"
-    assert central.state.reservation_deadlines["old"] == reservation.expiry_date
+    assert central.state.reservations.deadlines["old"] == reservation.expiry_date
     # an old store without the counter starts at 1; ids held by a reservation are skipped
     assert [central.next_reservation_id() for _ in range(3)] == [1, 3, 4]
     await central.stop()

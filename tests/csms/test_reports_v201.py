@@ -209,8 +209,8 @@ async def test_reservations_customer_data_and_messages(central: CentralSystem, u
     cp = await booted(central, url, "misc", version)
     station = central.stations["misc"]
     expiry = utcnow() + timedelta(hours=1)
-    central.state.set_reservation("misc", Reservation(41, 1, "R-TAG", expiry))
-    central.state.set_reservation("misc", Reservation(42, 0, "R-ANY", expiry))
+    central.state.reservations.set("misc", Reservation(41, 1, "R-TAG", expiry))
+    central.state.reservations.set("misc", Reservation(42, 0, "R-ANY", expiry))
     await cp.reservation_status_update(42, "Removed")
     assert station.reservation is None
     assert station.connectors[1].reservation is not None

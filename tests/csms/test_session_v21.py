@@ -132,7 +132,7 @@ async def test_v2x_needs_and_no_transaction_reservations(central: CentralSystem,
     evse = central.stations["v2x"].connectors[1]
     assert (evse.ev_requested_energy_wh, evse.ev_energy_transfer) == (25_000.0, "DC_BPT")
     assert evse.ev_charging_needs is not None and evse.ev_charging_needs["controlMode"] == "DynamicControl"
-    central.state.set_reservation("v2x", Reservation(8, 1, "R", utcnow().replace(year=2099)))
+    central.state.reservations.set("v2x", Reservation(8, 1, "R", utcnow().replace(year=2099)))
     await cp.reservation_status_update(8, "NoTransaction")
     assert evse.reservation is None
     await cp.close()

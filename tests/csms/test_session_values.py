@@ -102,12 +102,12 @@ async def test_last_session_and_reservation_end_survive_a_restart(central_config
     central = CentralSystem(central_config, persistence)
     state = central.state
     start = datetime.now(UTC) - timedelta(hours=1)
-    await state.start_transaction("cp", 1, "7", "TAG-9", 1_000.0, start)
-    await state.stop_transaction("cp", "7", 4_000.0, start + timedelta(minutes=30), "EVDisconnected")
+    await state.transactions.start("cp", 1, "7", "TAG-9", 1_000.0, start)
+    await state.transactions.stop("cp", "7", 4_000.0, start + timedelta(minutes=30), "EVDisconnected")
     expiry = datetime.now(UTC) + timedelta(hours=1)
-    state.set_reservation("cp", Reservation(3, 1, "GUEST", expiry))
-    assert state.remove_reservation("cp", 3, "cancelled")
-    await state.save_now()
+    state.reservations.set("cp", Reservation(3, 1, "GUEST", expiry))
+    assert state.reservations.remove("cp", 3, "cancelled")
+    await state.store.save_now()
 
     restarted = CentralSystem(central_config, persistence)
     await restarted.state.load()

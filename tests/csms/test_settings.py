@@ -48,7 +48,7 @@ def test_unreadable_stored_settings_fall_back() -> None:
 async def test_update_persists_and_announces() -> None:
     persistence = MemoryPersistence()
     central = CentralSystem(CentralSystemConfig(host="127.0.0.1", port=0), persistence)
-    central.state.station("cp1")
+    central.state.store.station("cp1")
     seen: list[list[str]] = []
     central.events.subscribe(lambda e: seen.append(e.data["changed"]) if e.type is EventType.SETTINGS_CHANGED else None)
     await central.update_settings("cp1", {"friendly_name": "Garage", "phases": 1, "max_current": 16})
@@ -66,10 +66,10 @@ async def test_sections_round_trip() -> None:
     persistence = MemoryPersistence()
     central = CentralSystem(CentralSystemConfig(host="127.0.0.1", port=0), persistence)
     kept: dict[str, object] = {"tags": ["A"]}
-    central.state.register_section("extra", lambda data: None, lambda: kept)
-    await central.state.save_now()
+    central.state.store.register_section("extra", lambda data: None, lambda: kept)
+    await central.state.store.save_now()
     loaded: list[object] = []
     again = CentralSystem(CentralSystemConfig(host="127.0.0.1", port=0), MemoryPersistence(persistence.saved))
-    again.state.register_section("extra", loaded.append, lambda: None)
+    again.state.store.register_section("extra", loaded.append, lambda: None)
     await again.state.load()
     assert loaded == [{"tags": ["A"]}]

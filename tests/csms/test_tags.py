@@ -141,3 +141,21 @@ def test_an_unreadable_stored_tag_is_skipped() -> None:
     book.load({"version": 5, "tags": [{"id_tag": "A"}, {"name": "no id"}, {"id_tag": "B", "status": "Lost"}]})
     assert [record.id_tag for record in book] == ["A"]
     assert book.version == 5
+
+
+async def test_a_tag_edit_through_the_api_is_saved_before_it_returns() -> None:
+    """add_tag / update_tag / remove_tags write the store themselves: a central system that never stopped
+    (a crash) leaves them saved for the next one."""
+    persistence = MemoryPersistence()
+    config = CentralSystemConfig(host="127.0.0.1", port=0)
+    first = CentralSystem(config, persistence)
+    await first.load()
+    await first.add_tag(TagRecord("Card-A", name="Anna"))
+    await first.add_tag(TagRecord("Card-B"))
+    await first.update_tag("card-a", {"status": "Blocked"})
+    await first.remove_tags(["CARD-B"])
+
+    second = CentralSystem(config, persistence)  # the first one never stopped: nothing flushed at a stop
+    await second.load()
+    assert [(record.id_tag, record.name, record.status) for record in second.tags] == [("Card-A", "Anna", "Blocked")]
+    assert second.tags.version == 4

@@ -15,8 +15,8 @@ from custom_components.ocpp_core.csms.model.station import (
     POWER_IMPORT,
     SOC,
     VOLTAGE,
-    Transaction,
 )
+from custom_components.ocpp_core.csms.model.transaction import Transaction
 
 from .support.helpers_v201 import VERSIONS, booted, settled, wait_for
 

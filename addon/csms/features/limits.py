@@ -46,7 +46,6 @@ Choices (and why):
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -54,22 +53,19 @@ from typing import TYPE_CHECKING, Any
 from ..model.events import Event, EventType
 from ..model.station import Station
 from ..rpc.timeutil import utcnow
-from ..rpc.types import CallError, CallTimeout, NotConnected
 from .charger import UNIT_AMPS, UNIT_WATTS
 from .limit_profiles import (
-    COMPOSITE_DURATION,
     DEFAULT_MAX_AMPS,
     MIN_CHARGING_AMPS,
     NOMINAL_VOLTAGE,
     ProfileChoice,
-    build_profile,
     choose_profile,
-    composite_limit,
     phases,
     voltage,
 )
 from .limit_reapply import BOOT_GRACE, ReapplyGate
 from .limit_reapply import EVENTS as _REAPPLY_EVENTS
+from .limit_sender import LimitSender
 from .limit_state import (
     STATUS_ACCEPTED,
     STATUS_FAILED,
@@ -102,7 +98,6 @@ __all__ = [
 ]
 
 _LOGGER = logging.getLogger(__name__)
-_WAIT_STEP = 1.0  # s: the rate-limit wait looks at CentralSystemConfig.limit_interval again this often
 
 # the events this module acts on (the steady stream of meter values never reaches it)
 _EVENTS = (
@@ -119,11 +114,10 @@ class LimitManager:
     def __init__(self, central: Central) -> None:
         self._central = central
         self._stations: dict[str, StationLimits] = {}
-        self._dirty: dict[str, set[int]] = {}
-        self._workers: dict[str, asyncio.Task[None]] = {}
-        self._last_send: dict[str, float] = {}  # loop time of the last batch sent, per station
         self._gate = ReapplyGate(central, self._reapply)
-        central.state.register_section("limits", self._load, self._dump)
+        # gets the changed limits onto the chargers (limit_sender.py)
+        self._sender = LimitSender(central, self, self._gate.waiting)
+        central.state.store.register_section("limits", self._load, self._dump)
         central.events.subscribe(self._on_event, _EVENTS)
 
     @property
@@ -138,12 +132,12 @@ class LimitManager:
     # ---- queries -------------------------------------------------------------
 
     def get(self, station_id: str, evse_id: int) -> LimitState | None:
-        slot = self._slots(station_id).get(evse_id)
+        slot = self.slots(station_id).get(evse_id)
         return replace(slot.state) if slot is not None else None
 
     def all(self, station_id: str) -> dict[int, LimitState]:
         """Every limit of a station, by EVSE id."""
-        return {evse_id: replace(slot.state) for evse_id, slot in self._slots(station_id).items()}
+        return {evse_id: replace(slot.state) for evse_id, slot in self.slots(station_id).items()}
 
     def watts_only(self, station_id: str) -> bool:
         """The charger states no rate unit and took a limit only in watts: it gets watts."""
@@ -183,15 +177,19 @@ class LimitManager:
 
     async def sent(self, station_id: str) -> None:
         """Wait until what is waiting to go to this charger has gone (or had to wait: offline, interval)."""
-        worker = self._workers.get(station_id)
-        if worker is not None and not worker.done():
-            await asyncio.shield(worker)
+        await self._sender.sent(station_id)
 
-    def _slots(self, station_id: str) -> dict[int, Slot]:
+    def kept(self, station_id: str) -> StationLimits | None:
+        """The station's limits as kept (for the sender)."""
+        return self._stations.get(station_id)
+
+    def slots(self, station_id: str) -> dict[int, Slot]:
+        """The station's limits by EVSE, as kept (for the sender)."""
         kept = self._stations.get(station_id)
         return kept.slots if kept is not None else {}
 
-    def _choice(self, station: Station, evse_id: int) -> ProfileChoice:
+    def choice(self, station: Station, evse_id: int) -> ProfileChoice:
+        """The profile a limit of this EVSE goes out as."""
         return choose_profile(
             station, self._central.capabilities(station), evse_id, self.watts_only(station.station_id)
         )
@@ -220,7 +218,7 @@ class LimitManager:
             evse_id=evse_id,
             amps=amps,
             watts=self.amps_to_watts(station_id, evse_id, amps),
-            unit_sent=self._choice(station, evse_id).unit,
+            unit_sent=self.choice(station, evse_id).unit,
             status=STATUS_PENDING,
         )
         if slot is None:
@@ -228,18 +226,18 @@ class LimitManager:
         else:
             slot.state = state
         self._changed(station_id, slot)
-        self._central.state.save_soon()
-        self._mark(station_id, evse_id)
+        self._central.state.store.save_soon()
+        self._sender.mark(station_id, evse_id)
         return replace(state)
 
     def paused(self, station_id: str, evse_id: int) -> bool:
         """Charging is paused here: the limit asked for is 0 A."""
-        slot = self._slots(station_id).get(evse_id)
+        slot = self.slots(station_id).get(evse_id)
         return slot is not None and slot.state.amps == 0
 
     async def pause(self, station_id: str, evse_id: int) -> LimitState:
         """Pause charging without ending the session (a limit of 0 A); `resume` goes back to the limit before."""
-        slot = self._slots(station_id).get(evse_id)
+        slot = self.slots(station_id).get(evse_id)
         kept = self._stations.setdefault(station_id, StationLimits())
         if slot is not None and slot.state.amps > 0:
             kept.paused_from[evse_id] = slot.state.amps
@@ -263,16 +261,16 @@ class LimitManager:
         if kept is None or slot is None:
             return False
         kept.paused_from.pop(evse_id, None)
-        self._dirty.get(station_id, set()).discard(evse_id)
+        self._sender.discard(station_id, evse_id)
         if slot.installed_id is not None:
             kept.clears.add((evse_id, slot.installed_id))
         station = self._central.stations.get(station_id)
         if station is not None:  # also the id it would have had (a send may be on its way)
-            kept.clears.add((evse_id, self._choice(station, evse_id).profile_id))
+            kept.clears.add((evse_id, self.choice(station, evse_id).profile_id))
         self._central.events.emit(Event(EventType.LIMIT, station_id, evse_id, {"evse_id": evse_id, "cleared": True}))
-        await self._central.state.save_now()
+        await self._central.state.store.save_now()
         if self._central.is_connected(station_id):
-            await self._send_clears(station_id)
+            await self._sender.send_clears(station_id)
         return True
 
     def _validated(self, station: Station, evse_id: int, amps: float | None, watts: float | None) -> float:
@@ -296,147 +294,7 @@ class LimitManager:
             )
         return round(float(amps), 2)
 
-    # ---- sending -------------------------------------------------------------
-
-    def _mark(self, station_id: str, evse_id: int) -> None:
-        self._dirty.setdefault(station_id, set()).add(evse_id)
-        worker = self._workers.get(station_id)
-        if self._gate.waiting(station_id):
-            return  # the charger just (re)connected: sent once it has told its unit and stack level
-        if (worker is None or worker.done()) and self._central.is_connected(station_id):
-            self._workers[station_id] = asyncio.create_task(self._work(station_id))
-
-    async def _work(self, station_id: str) -> None:
-        """Send the station's changed limits, one batch per interval; the latest value wins."""
-        loop = asyncio.get_running_loop()
-        dirty = self._dirty.setdefault(station_id, set())
-        while dirty and self._central.is_connected(station_id):
-            last = self._last_send.get(station_id)
-            wait = 0.0 if last is None else last + self._central.config.limit_interval - loop.time()
-            if wait > 0:  # in steps of at most a second: a shorter interval set meanwhile applies at once
-                await asyncio.sleep(min(wait, _WAIT_STEP))
-                continue
-            batch = sorted(dirty)
-            dirty.clear()
-            sent = False
-            for evse_id in batch:
-                sent = await self._send(station_id, evse_id) or sent
-            if sent:
-                self._last_send[station_id] = loop.time()
-
-    async def _send(self, station_id: str, evse_id: int, in_watts_trial: bool = False) -> bool:
-        """Send one limit; True when a SetChargingProfile went out.
-
-        `in_watts_trial`: the charger (stating no unit) refused it in amperes; this is the one try in watts."""
-        slot = self._slots(station_id).get(evse_id)
-        station = self._central.stations.get(station_id)
-        if slot is None or station is None:
-            return False
-        choice = self._choice(station, evse_id)
-        transaction_id = None
-        if choice.kind == "session":
-            connector = station.connectors.get(evse_id)
-            if connector is None or connector.transaction is None:
-                self._update(station_id, slot, status=STATUS_PENDING, unit_sent=choice.unit)
-                return False  # sent when a session starts
-            transaction_id = connector.transaction.transaction_id
-        amps = slot.state.amps
-        value = amps if choice.unit == UNIT_AMPS else self.amps_to_watts(station_id, evse_id, amps)
-        key = (choice.profile_id, choice.unit, round(value, 1), choice.stack_level, transaction_id)
-        if key == slot.installed and not slot.force:
-            self._update(station_id, slot, status=STATUS_ACCEPTED, unit_sent=choice.unit)
-            return False
-        slot.force = False
-        profile = build_profile(choice, value, transaction_id)
-        self._update(station_id, slot, status=STATUS_SENT, unit_sent=choice.unit, answer=None)
-        try:
-            answer = (await self._central.charger(station_id).set_charging_profile(evse_id, profile)).raw
-        except NotConnected:
-            self._update(station_id, slot, status=STATUS_PENDING)
-            return True
-        except CallError as err:
-            failure = {"error": err.code, "description": str(err)}
-            self._update(station_id, slot, status=STATUS_FAILED, answer=failure)
-            return True
-        except CallTimeout as err:
-            self._update(station_id, slot, status=STATUS_FAILED, answer={"error": "timeout", "description": str(err)})
-            return True
-        if self._slots(station_id).get(evse_id) is not slot or slot.state.amps != amps:
-            return True  # cleared or changed meanwhile: the newer state decides
-        kept = self._stations[station_id]
-        if answer.get("status") != "Accepted":
-            if choice.unit == UNIT_AMPS and not self._central.capabilities(station).rate_units and not kept.watts_only:
-                kept.watts_only = True  # for the one try in watts; kept only if the charger takes them
-                try:
-                    return await self._send(station_id, evse_id, in_watts_trial=True)
-                finally:
-                    kept.watts_only = slot.installed is not None and slot.installed[1] == UNIT_WATTS
-            _LOGGER.warning("%s rejected the limit of %s: %s", station_id, _where(evse_id), answer)
-            self._update(station_id, slot, status=STATUS_REJECTED, answer=dict(answer))
-            return True
-        if in_watts_trial:
-            _LOGGER.info("%s states no rate unit and refused amperes but took watts: it gets watts", station_id)
-        previous_id, slot.installed, slot.installed_id = slot.installed_id, key, choice.profile_id
-        self._update(station_id, slot, status=STATUS_ACCEPTED, answer=dict(answer))
-        self._central.state.save_soon()
-        if previous_id is not None and previous_id != choice.profile_id:
-            kept.clears.add((evse_id, previous_id))
-            await self._send_clears(station_id)
-        await self._read_in_force(station_id, station, slot, choice.unit)
-        return True
-
-    async def _read_in_force(self, station_id: str, station: Station, slot: Slot, unit: str) -> None:
-        evse_id = slot.state.evse_id
-        try:
-            charger = self._central.charger(station_id)
-            answer = (await charger.get_composite_schedule(evse_id, COMPOSITE_DURATION, unit)).raw
-        except (CallError, CallTimeout, NotConnected) as err:
-            _LOGGER.debug("%s: composite schedule of %s not read (%s)", station_id, _where(evse_id), err)
-            return
-        found = composite_limit(answer)
-        if found is None:
-            self._update(station_id, slot, in_force_amps=None, in_force_watts=None)
-            return
-        limit, read_unit = found
-        if read_unit == UNIT_WATTS:
-            watts, amps = limit, self.watts_to_amps(station_id, evse_id, limit)
-            above = watts > slot.state.watts * 1.01 + 1.0
-        else:
-            amps, watts = limit, self.amps_to_watts(station_id, evse_id, limit)
-            above = amps > slot.state.amps + 0.05
-        changes: dict[str, Any] = {"in_force_amps": amps, "in_force_watts": watts, "overridden_by": None}
-        if above:  # accepted, yet more is in force: another profile wins (EVerest: the session's TxProfile)
-            connector = station.connectors.get(evse_id)
-            in_session = evse_id > 0 and connector is not None and connector.transaction is not None
-            by = "TxProfile" if in_session and self._choice(station, evse_id).kind == "default" else "other"
-            changes.update(status=STATUS_OVERRIDDEN, overridden_by=by)
-            _LOGGER.info(
-                "%s: the limit of %s is accepted but overridden (%s in force)", station_id, _where(evse_id), by
-            )
-        self._update(station_id, slot, **changes)
-
-    async def _send_clears(self, station_id: str) -> None:
-        kept = self._stations.get(station_id)
-        station = self._central.stations.get(station_id)
-        if kept is None or not kept.clears or station is None:
-            return
-        pending = kept.clears
-        for evse_id, profile_id in sorted(pending):
-            try:
-                answer = (await self._central.charger(station_id).clear_charging_profile(profile_id)).raw
-            except NotConnected:
-                return
-            except (CallError, CallTimeout) as err:
-                _LOGGER.warning(
-                    "%s: our profile %s of %s not cleared (%s)", station_id, profile_id, _where(evse_id), err
-                )
-                continue
-            # Unknown: it was not there (never accepted, or gone with a reboot): nothing left to do
-            _LOGGER.debug("%s: ClearChargingProfile %s answered %s", station_id, profile_id, answer.get("status"))
-            pending.discard((evse_id, profile_id))
-        self._central.state.save_soon()
-
-    def _update(self, station_id: str, slot: Slot, **changes: Any) -> None:
+    def update(self, station_id: str, slot: Slot, **changes: Any) -> None:
         """Change the slot's state; announce it when something really changed."""
         current = slot.state
         updated = replace(current, **changes)
@@ -458,12 +316,10 @@ class LimitManager:
         if kind in _REAPPLY_EVENTS:
             self._gate.on_event(event)
         if kind == EventType.DISCONNECTED:
-            worker = self._workers.pop(station_id, None)
-            if worker is not None:
-                worker.cancel()
-            for slot in self._slots(station_id).values():
+            self._sender.stop(station_id)
+            for slot in self.slots(station_id).values():
                 if slot.state.status == STATUS_SENT:  # no answer will come: sent again when it is back
-                    self._update(station_id, slot, status=STATUS_PENDING)
+                    self.update(station_id, slot, status=STATUS_PENDING)
         elif kind in (EventType.TRANSACTION_STARTED, EventType.TRANSACTION_ENDED):
             self._on_session(station_id, event.connector_id, kind == EventType.TRANSACTION_STARTED)
         elif kind == EventType.SETTINGS_CHANGED:
@@ -471,17 +327,17 @@ class LimitManager:
 
     def _on_session(self, station_id: str, evse_id: int | None, started: bool) -> None:
         station = self._central.stations.get(station_id)
-        slot = self._slots(station_id).get(evse_id) if evse_id is not None else None
-        if station is None or slot is None or self._choice(station, slot.state.evse_id).kind != "session":
+        slot = self.slots(station_id).get(evse_id) if evse_id is not None else None
+        if station is None or slot is None or self.choice(station, slot.state.evse_id).kind != "session":
             return
         if started:
-            self._mark(station_id, slot.state.evse_id)
+            self._sender.mark(station_id, slot.state.evse_id)
         else:  # the TxProfile ended with the session; the limit waits for the next one
             slot.installed = None
-            self._update(station_id, slot, status=STATUS_PENDING, in_force_amps=None, in_force_watts=None)
+            self.update(station_id, slot, status=STATUS_PENDING, in_force_amps=None, in_force_watts=None)
 
     def _on_settings(self, station_id: str, changed: set[str]) -> None:
-        slots = self._slots(station_id)
+        slots = self.slots(station_id)
         top = self.max_amps(station_id)
         for evse_id, slot in slots.items():
             resend = "limit_profile" in changed and evse_id > 0
@@ -489,29 +345,25 @@ class LimitManager:
                 slot.state = replace(slot.state, amps=top)  # a lower maximum lowers the limit with it
                 resend = True
             if changed & {"phases", "max_current"}:
-                self._update(station_id, slot, watts=self.amps_to_watts(station_id, evse_id, slot.state.amps))
+                self.update(station_id, slot, watts=self.amps_to_watts(station_id, evse_id, slot.state.amps))
                 resend = resend or slot.state.unit_sent == UNIT_WATTS
             if resend:
-                self._update(station_id, slot, status=STATUS_PENDING)
-                self._mark(station_id, evse_id)
+                self.update(station_id, slot, status=STATUS_PENDING)
+                self._sender.mark(station_id, evse_id)
         if slots:
-            self._central.state.save_soon()
+            self._central.state.store.save_soon()
 
     async def _reapply(self, station_id: str) -> None:
         """The charger (re)connected and can take limits: clear what is to clear, send every limit again."""
-        await self._send_clears(station_id)
-        for evse_id, slot in self._slots(station_id).items():
+        await self._sender.send_clears(station_id)
+        for evse_id, slot in self.slots(station_id).items():
             slot.force = True
-            self._mark(station_id, evse_id)
+            self._sender.mark(station_id, evse_id)
 
     def forget(self, station_id: str) -> None:
         """Drop the charger's limits (its device was removed); nothing is sent."""
         self._stations.pop(station_id, None)
-        self._dirty.pop(station_id, None)
-        self._last_send.pop(station_id, None)
-        worker = self._workers.pop(station_id, None)
-        if worker is not None:
-            worker.cancel()
+        self._sender.forget(station_id)
 
     # ---- persistence ---------------------------------------------------------
 
@@ -519,7 +371,8 @@ class LimitManager:
         return dump(self._stations)
 
     def _load(self, data: Any) -> None:
-        self._stations = load(data, self._loaded_state)
+        self._stations.clear()
+        self._stations.update(load(data, self._loaded_state))
 
     def _loaded_state(self, station_id: str, evse_id: int, amps: float, watts_only: bool) -> LimitState:
         station = self._central.stations.get(station_id)
@@ -527,7 +380,3 @@ class LimitManager:
             return LimitState(evse_id, amps, self.amps_to_watts(station_id, evse_id, amps), UNIT_AMPS, STATUS_PENDING)
         unit = choose_profile(station, self._central.capabilities(station), evse_id, watts_only).unit
         return LimitState(evse_id, amps, self.amps_to_watts(station_id, evse_id, amps), unit, STATUS_PENDING)
-
-
-def _where(evse_id: int) -> str:
-    return "the station" if evse_id == 0 else f"EVSE {evse_id}"

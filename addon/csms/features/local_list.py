@@ -91,7 +91,7 @@ class LocalListPusher:
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._booted: dict[str, asyncio.Event] = {}
         self._waiting: dict[str, asyncio.Task[None]] = {}
-        central.state.register_section("local_lists", self._load, self._dump)
+        central.state.store.register_section("local_lists", self._load, self._dump)
         central.events.subscribe(self._on_event, _EVENTS)
         central.state.authorization.tags.subscribe(self._on_tags_changed)
 
@@ -241,7 +241,7 @@ class LocalListPusher:
                     current[key] = entry
             sent += len(part)
             self._pushed[station_id] = PushedList(version, dict(current))
-            self._central.state.save_soon()
+            self._central.state.store.save_soon()
             version += 1
         self._result(station_id, "Accepted", version - 1, update_type, sent, self._truncation(station, limits))
 
@@ -285,7 +285,7 @@ class LocalListPusher:
             "detail": detail or None,
         }
         self.results[station_id] = result
-        self._central.state.save_soon()
+        self._central.state.store.save_soon()
         if status != "Accepted":
             self._central.state.logs.log(
                 _LOGGER,

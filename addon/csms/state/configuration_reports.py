@@ -1,39 +1,28 @@
 """What a charger reports about itself: configuration, local list, firmware, logs, security.
 
-A mixin of CentralState, kept apart so each module stays one readable job.
+Each report changes the station in the store, is saved soon and announced.
 """
 
 from __future__ import annotations
 
 import logging
-from abc import abstractmethod
 from datetime import datetime
 from typing import Any
 
 from ..model.configuration import apply_configuration
-from ..model.events import Event, EventBus, EventType
+from ..model.events import Event, EventType
 from ..model.station import Station
 from ..rpc.timeutil import utcnow
+from .store import StateStore
 
 _LOGGER = logging.getLogger(__name__)
 
 
-class StationReports:
-    """Recording of the reports; CentralState provides the station lookup, events and saving."""
+class ConfigurationReports:
+    """Records the reports in the store."""
 
-    events: EventBus
-
-    @abstractmethod
-    def station(self, station_id: str) -> Station:
-        """The station, created when first seen."""
-
-    @abstractmethod
-    def _save_soon(self) -> None:
-        """Schedule a debounced write."""
-
-    @abstractmethod
-    def ensure_connectors(self, station: Station, count: int) -> None:
-        """Create connectors 1..count that are not known yet."""
+    def __init__(self, store: StateStore) -> None:
+        self._store = store
 
     # ---- configuration and what the charger reports about itself ------------
 
@@ -41,7 +30,7 @@ class StationReports:
         self, station_id: str, entries: dict[str, dict[str, Any]], unknown: list[str], full: bool
     ) -> None:
         """A GetConfiguration answer: a full read replaces what was known, a partial one merges."""
-        station = self.station(station_id)
+        station = self._store.station(station_id)
         before = station.configuration
         if full:
             after = dict(entries)
@@ -58,7 +47,7 @@ class StationReports:
 
     def set_configuration_value(self, station_id: str, key: str, value: str) -> None:
         """The charger accepted a ChangeConfiguration."""
-        station = self.station(station_id)
+        station = self._store.station(station_id)
         entry = station.configuration.get(key) or {"readonly": False}
         station.configuration = {**station.configuration, key: {"value": value, "readonly": bool(entry["readonly"])}}
         if key in station.unknown_keys:
@@ -68,25 +57,27 @@ class StationReports:
     def _configuration_changed(self, station: Station, changed: list[str], full: bool) -> None:
         apply_configuration(station)
         if station.number_of_connectors:
-            self.ensure_connectors(station, station.number_of_connectors)
-        self._save_soon()
-        self.events.emit(Event(EventType.CONFIGURATION, station.station_id, data={"keys": changed, "full": full}))
+            self._store.ensure_connectors(station, station.number_of_connectors)
+        self._store.save_soon()
+        self._store.events.emit(
+            Event(EventType.CONFIGURATION, station.station_id, data={"keys": changed, "full": full})
+        )
 
     def set_local_list_version(self, station_id: str, version: int) -> None:
-        station = self.station(station_id)
+        station = self._store.station(station_id)
         station.local_list_version = version
-        self._save_soon()
-        self.events.emit(Event(EventType.LOCAL_LIST, station_id, data={"list_version": version}))
+        self._store.save_soon()
+        self._store.events.emit(Event(EventType.LOCAL_LIST, station_id, data={"list_version": version}))
 
     def record_firmware_status(
         self, station_id: str, status: str, request_id: int | None = None, signed: bool = False
     ) -> None:
-        station = self.station(station_id)
+        station = self._store.station(station_id)
         station.firmware_status = status
         station.firmware_status_time = utcnow()
         station.firmware_request_id = request_id
-        self._save_soon()
-        self.events.emit(
+        self._store.save_soon()
+        self._store.events.emit(
             Event(
                 EventType.FIRMWARE_STATUS,
                 station_id,
@@ -96,14 +87,14 @@ class StationReports:
 
     def record_diagnostics_status(self, station_id: str, status: str | None, file_name: str | None = None) -> None:
         """A DiagnosticsStatusNotification (status), or a GetDiagnostics answer (file name, status None)."""
-        station = self.station(station_id)
+        station = self._store.station(station_id)
         if status is not None:
             station.diagnostics_status = status
             station.diagnostics_status_time = utcnow()
         if file_name is not None:
             station.diagnostics_file_name = file_name
-        self._save_soon()
-        self.events.emit(
+        self._store.save_soon()
+        self._store.events.emit(
             Event(
                 EventType.DIAGNOSTICS_STATUS,
                 station_id,
@@ -115,7 +106,7 @@ class StationReports:
         self, station_id: str, status: str | None, request_id: int | None, file_name: str | None = None
     ) -> None:
         """A LogStatusNotification (status), or a GetLog answer (request id and file name, status None)."""
-        station = self.station(station_id)
+        station = self._store.station(station_id)
         if status is not None:
             station.log_status = status
             station.log_status_time = utcnow()
@@ -123,8 +114,8 @@ class StationReports:
             station.log_request_id = request_id
         if file_name is not None:
             station.log_file_name = file_name
-        self._save_soon()
-        self.events.emit(
+        self._store.save_soon()
+        self._store.events.emit(
             Event(
                 EventType.LOG_STATUS,
                 station_id,
@@ -139,15 +130,17 @@ class StationReports:
     def record_security_event(
         self, station_id: str, event_type: str, timestamp: datetime, tech_info: str | None
     ) -> None:
-        station = self.station(station_id)
+        station = self._store.station(station_id)
         entry = {"type": event_type, "timestamp": timestamp.isoformat(), "tech_info": tech_info}
         station.security_events.append(entry)
-        self._save_soon()
-        self.events.emit(Event(EventType.SECURITY_EVENT, station_id, data=dict(entry)))
+        self._store.save_soon()
+        self._store.events.emit(Event(EventType.SECURITY_EVENT, station_id, data=dict(entry)))
 
     def record_certificate_signing_request(self, station_id: str, csr: str, status: str) -> None:
-        station = self.station(station_id)
+        station = self._store.station(station_id)
         station.certificate_signing_request = csr
         station.certificate_signing_request_time = utcnow()
-        self._save_soon()
-        self.events.emit(Event(EventType.CERTIFICATE_SIGNING_REQUEST, station_id, data={"csr": csr, "status": status}))
+        self._store.save_soon()
+        self._store.events.emit(
+            Event(EventType.CERTIFICATE_SIGNING_REQUEST, station_id, data={"csr": csr, "status": status})
+        )

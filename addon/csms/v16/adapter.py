@@ -71,7 +71,7 @@ class V16Adapter(VersionAdapter):
 
     def on_boot_notification(self, payload: Payload) -> Payload:
         status = self._registration(payload)
-        self.state.record_boot(
+        self.state.activity.record_boot(
             self.station_id,
             {
                 "vendor": payload.get("chargePointVendor"),
@@ -103,7 +103,7 @@ class V16Adapter(VersionAdapter):
         except NotConnected:
             pass
         except (CallError, CallTimeout) as err:
-            self.state.log_once(
+            self.state.store.log_once(
                 self.station_id,
                 "get_configuration_failed",
                 logging.WARNING,
@@ -114,11 +114,11 @@ class V16Adapter(VersionAdapter):
             self._log(logging.ERROR, "%s: reading the configuration failed", exc_info=err, logger=_LOGGER)
 
     def on_heartbeat(self, payload: Payload) -> Payload:
-        self.state.record_heartbeat(self.station_id)
+        self.state.activity.record_heartbeat(self.station_id)
         return {"currentTime": format_timestamp(utcnow())}
 
     def on_status_notification(self, payload: Payload) -> Payload:
-        self.state.record_status(
+        self.state.activity.record_status(
             self.station_id,
             bounds.connector_id(self.state.stations.get(self.station_id), int(payload["connectorId"])),
             payload["status"],
@@ -138,7 +138,7 @@ class V16Adapter(VersionAdapter):
         return {"idTagInfo": info}
 
     async def on_start_transaction(self, payload: Payload) -> Payload:
-        station = self.state.station(self.station_id)
+        station = self.state.store.station(self.station_id)
         connector_id = bounds.connector_id(station, int(payload["connectorId"]), low=1)
         timestamp = parse_timestamp(payload.get("timestamp"))
         meter_start = float(payload["meterStart"])
@@ -155,14 +155,14 @@ class V16Adapter(VersionAdapter):
             # The charger sent the same StartTransaction again (our answer got lost): same id, same answer.
             tx_id = open_tx.transaction_id
             decision = authorization.decide(self.station_id, id_tag, connector_id=connector_id, transaction_id=tx_id)
-            if self.state.unsaved:
-                await self.state.save_now()  # the first answer was an error, as the write failed: write it now
+            if self.state.store.unsaved:
+                await self.state.store.save_now()  # the first answer was an error, as the write failed: write it now
         else:
-            tx_id = str(self.state.allocate_transaction_id())
+            tx_id = str(self.state.transactions.allocate_id())
             decision = authorization.decide(
                 self.station_id, id_tag, starting=True, connector_id=connector_id, transaction_id=tx_id
             )
-            await self.state.start_transaction(self.station_id, connector_id, tx_id, id_tag, meter_start, timestamp)
+            await self.state.transactions.start(self.station_id, connector_id, tx_id, id_tag, meter_start, timestamp)
             self._reservation_used(station, connector_id, payload)
             if not decision.accepted:
                 # recorded all the same: the charger has started it and is to stop it (StopTransactionOnInvalidId)
@@ -175,20 +175,20 @@ class V16Adapter(VersionAdapter):
         """A session on a reservation ends it (by its id, or by the tag of the connector's reservation)."""
         reservation_id = payload.get("reservationId")
         if isinstance(reservation_id, int):
-            self.state.remove_reservation(self.station_id, reservation_id, "used")
+            self.state.reservations.remove(self.station_id, reservation_id, "used")
             return
         connector = station.connectors.get(connector_id)
         reservation = connector.reservation if connector is not None else None
         if reservation is not None and reservation.id_tag == payload["idTag"]:
-            self.state.remove_reservation(self.station_id, reservation.reservation_id, "used")
+            self.state.reservations.remove(self.station_id, reservation.reservation_id, "used")
 
     async def on_stop_transaction(self, payload: Payload) -> Payload:
         tx_id = str(payload["transactionId"])
-        connector = self.state.find_open_transaction(self.station_id, tx_id)
+        connector = self.state.transactions.find_open(self.station_id, tx_id)
         session_tag = connector.transaction.id_tag if connector is not None and connector.transaction else None
         if connector is not None and payload.get("transactionData"):
             self._record_meter_values(connector.connector_id, payload["transactionData"], tx_id)
-        await self.state.stop_transaction(
+        await self.state.transactions.stop(
             self.station_id,
             tx_id,
             float(payload["meterStop"]),
@@ -239,7 +239,7 @@ class V16Adapter(VersionAdapter):
                     )
                 )
         if samples:
-            self.state.record_samples(self.station_id, connector_id, samples, tx_id)
+            self.state.activity.record_samples(self.station_id, connector_id, samples, tx_id)
 
     # ---- central system → charger ------------------------------------------
 

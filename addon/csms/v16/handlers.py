@@ -34,25 +34,27 @@ class V16StationReports:
         }
 
     def on_diagnostics_status_notification(self, payload: Payload) -> Payload:
-        self.state.record_diagnostics_status(self.station_id, str(payload["status"]))
+        self.state.reports.record_diagnostics_status(self.station_id, str(payload["status"]))
         return {}
 
     def on_firmware_status_notification(self, payload: Payload) -> Payload:
-        self.state.record_firmware_status(self.station_id, str(payload["status"]))
+        self.state.reports.record_firmware_status(self.station_id, str(payload["status"]))
         return {}
 
     def on_signed_firmware_status_notification(self, payload: Payload) -> Payload:
-        self.state.record_firmware_status(
+        self.state.reports.record_firmware_status(
             self.station_id, str(payload["status"]), _int_or_none(payload.get("requestId")), signed=True
         )
         return {}
 
     def on_log_status_notification(self, payload: Payload) -> Payload:
-        self.state.record_log_status(self.station_id, str(payload["status"]), _int_or_none(payload.get("requestId")))
+        self.state.reports.record_log_status(
+            self.station_id, str(payload["status"]), _int_or_none(payload.get("requestId"))
+        )
         return {}
 
     def on_security_event_notification(self, payload: Payload) -> Payload:
-        self.state.record_security_event(
+        self.state.reports.record_security_event(
             self.station_id,
             str(payload["type"]),
             parse_timestamp(payload.get("timestamp")),
@@ -61,7 +63,9 @@ class V16StationReports:
         return {}
 
     def on_sign_certificate(self, payload: Payload) -> Payload:
-        self.state.record_certificate_signing_request(self.station_id, str(payload["csr"]), SIGN_CERTIFICATE_ANSWER)
+        self.state.reports.record_certificate_signing_request(
+            self.station_id, str(payload["csr"]), SIGN_CERTIFICATE_ANSWER
+        )
         return {"status": SIGN_CERTIFICATE_ANSWER}
 
 

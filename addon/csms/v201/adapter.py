@@ -78,8 +78,8 @@ class V201Adapter(VersionAdapter):
     def on_boot_notification(self, payload: Payload) -> Payload:
         status = self._registration(payload)
         station: dict[str, Any] = payload["chargingStation"]
-        self.state.record_boot_details(self.station_id, payload.get("reason"), station.get("modem"))
-        self.state.record_boot(
+        self.state.v2_reports.record_boot_details(self.station_id, payload.get("reason"), station.get("modem"))
+        self.state.activity.record_boot(
             self.station_id,
             {
                 "vendor": station.get("vendorName"),
@@ -89,7 +89,7 @@ class V201Adapter(VersionAdapter):
             },
             status,
         )
-        if status == RegistrationStatus.ACCEPTED and self.state.needs_inventory(self.station_id):
+        if status == RegistrationStatus.ACCEPTED and self.state.v2_reports.needs_inventory(self.station_id):
             self._read_inventory_soon()
         return {
             "status": status,
@@ -104,7 +104,7 @@ class V201Adapter(VersionAdapter):
 
     async def _read_inventory(self) -> None:
         """GetBaseReport FullInventory; the report arrives as NotifyReport (see state/device_model_reports.py)."""
-        request_id = self.state.allocate_request_id()
+        request_id = self.state.store.allocate_id("request")
         try:
             answer = await self.commands.get_base_report(request_id, "FullInventory")
         except NotConnected:
@@ -124,8 +124,8 @@ class V201Adapter(VersionAdapter):
 
     def _inventory_failed(self, status: str, reason: str) -> None:
         if status in _NO_INVENTORY:
-            self.state.inventory_done(self.station_id)  # not asked again for this firmware
-        self.state.log_once(
+            self.state.v2_reports.inventory_done(self.station_id)  # not asked again for this firmware
+        self.state.store.log_once(
             self.station_id,
             f"inventory:{status}",
             logging.WARNING,
@@ -134,14 +134,14 @@ class V201Adapter(VersionAdapter):
         )
 
     def on_heartbeat(self, payload: Payload) -> Payload:
-        self.state.record_heartbeat(self.station_id)
+        self.state.activity.record_heartbeat(self.station_id)
         return {"currentTime": format_timestamp(utcnow())}
 
     def on_status_notification(self, payload: Payload) -> Payload:
         station = self.state.stations.get(self.station_id)
         evse_id = bounds.evse_id(station, int(payload["evseId"]))
         connector_id = bounds.evse_connector_id(int(payload["connectorId"]))
-        self.state.record_evse_status(
+        self.state.v2_reports.record_evse_status(
             self.station_id,
             evse_id,
             connector_id,

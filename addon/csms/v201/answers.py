@@ -48,9 +48,9 @@ def before_call(state: CentralState, station_id: str, action: str, request: Payl
     remote start, which its TransactionEvent may use (see Authorization.expect_remote_start; TagRefused when
     it would be refused)."""
     if action == "GetBaseReport":
-        state.note_report_request(station_id, int(request["requestId"]), str(request["reportBase"]))
+        state.v2_reports.note_report_request(station_id, int(request["requestId"]), str(request["reportBase"]))
     elif action == "GetReport":
-        state.note_report_request(station_id, int(request["requestId"]), "Report")
+        state.v2_reports.note_report_request(station_id, int(request["requestId"]), "Report")
     elif action == "RequestStartTransaction" and (token := _token(request.get("idToken"))) is not None:
         evse_id = request.get("evseId")  # TagRefused, and nothing sent, when its start would be refused
         where = evse_id if isinstance(evse_id, int) else None
@@ -75,7 +75,7 @@ def _v2(state: CentralState, station_id: str) -> StationV2 | None:
 
 
 def _changed(state: CentralState, event: Event) -> None:
-    state.save_soon()
+    state.store.save_soon()
     state.events.emit(event)
 
 
@@ -91,23 +91,23 @@ def _reserve_now(state: CentralState, station_id: str, request: Payload, answer:
             parse_timestamp(request["expiryDateTime"]),
             _token(request.get("groupIdToken")),
         )
-        state.set_reservation(station_id, reservation)
+        state.reservations.set(station_id, reservation)
 
 
 def _cancel_reservation(state: CentralState, station_id: str, request: Payload, answer: Payload) -> None:
     if answer.get("status") == "Accepted":
-        state.remove_reservation(station_id, int(request["reservationId"]), "cancelled")
+        state.reservations.remove(station_id, int(request["reservationId"]), "cancelled")
 
 
 def _send_local_list(state: CentralState, station_id: str, request: Payload, answer: Payload) -> None:
     if answer.get("status") == "Accepted":
-        state.set_local_list_version(station_id, int(request["versionNumber"]))
+        state.reports.set_local_list_version(station_id, int(request["versionNumber"]))
 
 
 def _get_local_list_version(state: CentralState, station_id: str, request: Payload, answer: Payload) -> None:
     version = answer.get("versionNumber")
     if isinstance(version, int) and -1 <= version <= 2_147_483_647 and not isinstance(version, bool):
-        state.set_local_list_version(station_id, version)
+        state.reports.set_local_list_version(station_id, version)
 
 
 # ---- device model --------------------------------------------------------------------
@@ -127,7 +127,7 @@ def _get_variables(state: CentralState, station_id: str, request: Payload, answe
         if result.get("attributeStatus") == "Accepted" and isinstance(result.get("attributeValue"), str)
     ]
     if values:
-        state.set_variable_values(station_id, values)
+        state.v2_reports.set_variable_values(station_id, values)
 
 
 def _set_variables(state: CentralState, station_id: str, request: Payload, answer: Payload) -> None:
@@ -145,7 +145,7 @@ def _set_variables(state: CentralState, station_id: str, request: Payload, answe
         if entry is not None:
             values.append((entry["component"], entry["variable"], str(entry["attributeValue"]), kind))
     if values:
-        state.set_variable_values(station_id, values)
+        state.v2_reports.set_variable_values(station_id, values)
 
 
 # ---- monitors ------------------------------------------------------------------------
@@ -158,7 +158,7 @@ def _monitors_event(state: CentralState, station_id: str, v2: StationV2) -> None
 
 def _set_variable_monitoring(state: CentralState, station_id: str, request: Payload, answer: Payload) -> None:
     """Accepted monitors are kept as NotifyMonitoringReport would list them (value from the request)."""
-    v2 = state.station_v2(station_id)
+    v2 = state.v2_reports.station_v2(station_id)
     changed = False
     for result in _results(answer, "setMonitoringResult"):
         if result.get("status") != "Accepted" or not isinstance(result.get("id"), int):
@@ -218,7 +218,7 @@ def _set_charging_profile(state: CentralState, station_id: str, request: Payload
     """An accepted profile is installed: it replaces one with its id, or with its purpose and stack level."""
     if answer.get("status") != "Accepted":
         return
-    v2 = state.station_v2(station_id)
+    v2 = state.v2_reports.station_v2(station_id)
     evse_id, profile = int(request["evseId"]), request["chargingProfile"]
     for profiles in v2.charging_profiles.values():
         profiles.pop(profile["id"], None)
@@ -266,19 +266,19 @@ def _clears(profile: dict[str, Any], profile_id: object, criteria: dict[str, Any
 def _set_display_message(state: CentralState, station_id: str, request: Payload, answer: Payload) -> None:
     message = request.get("message")
     if answer.get("status") == "Accepted" and isinstance(message, dict) and isinstance(message.get("id"), int):
-        state.record_display_messages(station_id, -1, [message])
+        state.v2_reports.record_display_messages(station_id, -1, [message])
 
 
 def _clear_display_message(state: CentralState, station_id: str, request: Payload, answer: Payload) -> None:
     v2 = _v2(state, station_id)
     if answer.get("status") == "Accepted" and v2 is not None:
         v2.display_messages.pop(int(request["id"]), None)
-        state.record_display_messages(station_id, -1, [])
+        state.v2_reports.record_display_messages(station_id, -1, [])
 
 
 def _get_log(state: CentralState, station_id: str, request: Payload, answer: Payload) -> None:
     if answer.get("status") in ("Accepted", "AcceptedCanceled"):
-        state.record_log_status(station_id, None, int(request["requestId"]), answer.get("filename"))
+        state.reports.record_log_status(station_id, None, int(request["requestId"]), answer.get("filename"))
 
 
 def _request_start_transaction(state: CentralState, station_id: str, request: Payload, answer: Payload) -> None:

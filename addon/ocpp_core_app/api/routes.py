@@ -83,10 +83,9 @@ async def add_tag(request: web.Request) -> web.Response:
     if not isinstance(id_tag, str) or not id_tag.strip():
         raise bad_request("id_tag: required, a text")
     try:
-        record = central.tags.add(csms.TagRecord(id_tag, **tag_changes(body, set(central.stations))))
+        record = await central.add_tag(csms.TagRecord(id_tag, **tag_changes(body, set(central.stations))))
     except csms.TagError as err:
         raise tag_api_error(err) from err
-    await central.state.save_now()
     return web.json_response({"tag": tag_view(record)}, status=201, dumps=_dumps)
 
 
@@ -98,20 +97,18 @@ async def update_tag(request: web.Request) -> web.Response:
         raise bad_request("id_tag: the path names the tag; it cannot be changed")
     body.pop("id_tag", None)
     try:
-        record = central.tags.update(id_tag, tag_changes(body, set(central.stations)))
+        record = await central.update_tag(id_tag, tag_changes(body, set(central.stations)))
     except csms.TagError as err:
         raise tag_api_error(err) from err
-    await central.state.save_now()
     return web.json_response({"tag": tag_view(record)}, dumps=_dumps)
 
 
 async def remove_tag(request: web.Request) -> web.Response:
     central = request.app["central"]
     try:
-        removed = central.tags.remove([request.match_info["id_tag"]])
+        removed = await central.remove_tags([request.match_info["id_tag"]])
     except csms.TagError as err:
         raise tag_api_error(err) from err
-    await central.state.save_now()
     return web.json_response({"removed": [r.id_tag for r in removed]}, dumps=_dumps)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
@@ -16,7 +17,14 @@ from .openapi import openapi_handler
 PREFIX = "/api/v1"
 
 
-def build_api(central: Any, token: str, *, event_queue_size: int = QUEUE_SIZE) -> web.Application:
+def build_api(
+    central: Any,
+    token: str,
+    *,
+    event_queue_size: int = QUEUE_SIZE,
+    ui: Callable[[web.Application], None] | None = None,
+) -> web.Application:
+    """The API under /api/v1/; `ui` adds the web UI's routes beside it (the API's middlewares skip them)."""
     app = web.Application(middlewares=[error_middleware, auth_middleware(token, FailureThrottle())])
     app["central"] = central
     app["event_queue_size"] = event_queue_size
@@ -31,6 +39,8 @@ def build_api(central: Any, token: str, *, event_queue_size: int = QUEUE_SIZE) -
     app.router.add_put(f"{PREFIX}/tags/{{id_tag}}", routes.update_tag)
     app.router.add_delete(f"{PREFIX}/tags/{{id_tag}}", routes.remove_tag)
     app.router.add_get(f"{PREFIX}/events", events_handler)
+    if ui is not None:
+        ui(app)
     return app
 
 

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from .central import CentralSystem
-from .config import CentralSystemConfig
+from .config import CentralSystemConfig, CentralSystemOptions
 from .model.events import Event
 from .rpc.loglimit import LogLimiter
 
@@ -68,8 +68,6 @@ def build_central(args: argparse.Namespace) -> CentralSystem:
         CentralSystemConfig(
             host=args.host,
             port=args.port,
-            heartbeat_interval=args.heartbeat_interval,
-            lenient=not args.strict,
             security_profile=args.security_profile,
             certfile=args.certfile,
             keyfile=args.keyfile,
@@ -77,8 +75,14 @@ def build_central(args: argparse.Namespace) -> CentralSystem:
             max_stations=args.max_stations,
         )
     )
-    central.config.set_message_rate(args.max_message_rate)
-    central.state.authorization.policy.accept_unknown = not args.refuse_unknown_tags
+    central.apply_options(
+        CentralSystemOptions(
+            heartbeat_interval=args.heartbeat_interval,
+            lenient=not args.strict,
+            max_message_rate=args.max_message_rate,
+            accept_unknown_tags=not args.refuse_unknown_tags,
+        )
+    )
     return central
 
 

@@ -46,11 +46,11 @@ class VersionAdapter(ABC):
         """The handler for a charger-initiated action, or None when not implemented."""
         # every message of the station passes here: keep the checks to a dict look-up or two
         state = self.state
-        if self.station_id in state.reservation_deadlines:
+        if self.station_id in state.reservations.deadlines:
             self._expire_reservations()
         station = state.stations.get(self.station_id)
         if station is not None and station.registration_status in _NOT_ACCEPTED and action != "BootNotification":
-            state.log_once(
+            state.store.log_once(
                 self.station_id,
                 f"unregistered:{station.registration_status}",
                 logging.INFO,
@@ -109,5 +109,5 @@ class VersionAdapter(ABC):
         return str(decided)
 
     def _expire_reservations(self) -> None:
-        if utcnow() >= self.state.reservation_deadlines[self.station_id]:
-            self.state.expire_reservations(self.station_id)
+        if utcnow() >= self.state.reservations.deadlines[self.station_id]:
+            self.state.reservations.expire(self.station_id)

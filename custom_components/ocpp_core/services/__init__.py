@@ -11,11 +11,11 @@ marked `"refused": true` (HA's REST API passes no error message on: a
 HomeAssistantError is a bare HTTP 500 there, with a traceback in the log).
 
 The names and fields are the same for every OCPP version.  Each service has an
-implementation per version (v16.py; v201.py for 2.0.1 and 2.1); a field — or a
+implementation per version (ocpp16_calls.py; ocpp2x_calls.py for 2.0.1 and 2.1); a field — or a
 value of an enumerated field — a version has no use for is a validation error
 naming it, and a version without an implementation gets a clear "not available
 for this charger" error.  For OCPP 2.x chargers connector devices and
-`connector_id` name EVSEs (see v201.py).
+`connector_id` name EVSEs (see ocpp2x_calls.py).
 """
 
 from __future__ import annotations

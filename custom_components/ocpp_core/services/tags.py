@@ -137,10 +137,9 @@ async def _add_tag(call: ServiceCall) -> ServiceResponse:
     central = _central(call.hass, dict(call.data))
     try:
         changes = tag_changes(dict(call.data), set(central.stations))
-        record = central.tags.add(TagRecord(str(call.data[ATTR_ID_TAG]), **changes))
+        record = await central.add_tag(TagRecord(str(call.data[ATTR_ID_TAG]), **changes))
     except TagError as err:
         raise tag_error(err) from err
-    await central.state.save_now()
     return {"tag": tag_view(record)} if call.return_response else None
 
 
@@ -148,20 +147,18 @@ async def _update_tag(call: ServiceCall) -> ServiceResponse:
     central = _central(call.hass, dict(call.data))
     try:
         changes = tag_changes(dict(call.data), set(central.stations))
-        record = central.tags.update(str(call.data[ATTR_ID_TAG]), changes)
+        record = await central.update_tag(str(call.data[ATTR_ID_TAG]), changes)
     except TagError as err:
         raise tag_error(err) from err
-    await central.state.save_now()
     return {"tag": tag_view(record)} if call.return_response else None
 
 
 async def _remove_tag(call: ServiceCall) -> ServiceResponse:
     central = _central(call.hass, dict(call.data))
     try:
-        central.tags.remove(call.data[ATTR_ID_TAG])
+        await central.remove_tags(call.data[ATTR_ID_TAG])
     except TagError as err:
         raise tag_error(err) from err
-    await central.state.save_now()
     return None
 
 

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..model.events import Event, EventBus, EventType
-from ..state.central_state import CentralState
+from ..state.store import StateStore
 from ..transport.admission import AuthResult
 from .charger import Charger
 
@@ -174,8 +174,8 @@ class _FailureCount:
 class CredentialStore:
     """Per-charger password hashes, persisted with the central state; `check` decides on a connection."""
 
-    def __init__(self, state: CentralState, events: EventBus, charger: Callable[[str], Charger]) -> None:
-        self._state = state
+    def __init__(self, store: StateStore, events: EventBus, charger: Callable[[str], Charger]) -> None:
+        self._store = store
         self._events = events
         self._charger = charger  # a connected charger's version-neutral commands (features/charger.py)
         self._chargers: dict[str, _ChargerCredential] = {}
@@ -184,7 +184,7 @@ class CredentialStore:
         self._known_good: dict[str, bytes] = {}
         self._cache_key = os.urandom(32)
         self._failures: dict[str, _FailureCount] = {}
-        state.register_section(SECTION, self._load, self._dump)
+        store.register_section(SECTION, self._load, self._dump)
 
     def forget(self, station_id: str) -> None:
         """Drop the charger's password and what was learnt about it (its device was removed)."""
@@ -245,7 +245,7 @@ class CredentialStore:
         if password is None:
             self._chargers.pop(station_id, None)
             self._known_good.pop(station_id, None)
-            await self._state.save_now()
+            await self._store.save_now()
             return None
         validate_password(password, push=push)
         hashed = await asyncio.to_thread(HashedPassword.create, password)
@@ -262,7 +262,7 @@ class CredentialStore:
                 self._restore(station_id, before)
                 return status
         self._known_good.pop(station_id, None)
-        await self._state.save_now()
+        await self._store.save_now()
         _LOGGER.info("%s: password %s", station_id, "sent to the charger and stored" if push else "stored")
         return status
 
@@ -272,7 +272,7 @@ class CredentialStore:
             validate_password(password, push=False)
         self._new_chargers = await asyncio.to_thread(HashedPassword.create, password) if password else None
         self._known_good = {sid: digest for sid, digest in self._known_good.items() if sid in self._chargers}
-        await self._state.save_now()
+        await self._store.save_now()
 
     def _still_valid(self, before: _ChargerCredential | None) -> HashedPassword | None:
         """Which old password stays valid: the one the charger was last seen with."""
@@ -289,7 +289,7 @@ class CredentialStore:
             self._chargers[station_id] = before
 
     async def _push(self, station_id: str, password: str) -> str:
-        station = self._state.stations.get(station_id)
+        station = self._store.stations.get(station_id)
         version = station.ocpp_version if station is not None else None
         if version is None:
             raise KeyError(station_id)
@@ -321,7 +321,7 @@ class CredentialStore:
         elif await asyncio.to_thread(credential.current.matches, basic.password):
             if not credential.current.confirmed or credential.previous is not None:
                 credential.current.confirmed, credential.previous = True, None
-                self._state.save_soon()
+                self._store.save_soon()
         elif credential.previous is None or not await asyncio.to_thread(credential.previous.matches, basic.password):
             return AuthResult.WRONG_PASSWORD
         self._known_good[station_id] = fingerprint

@@ -1,20 +1,19 @@
 """What OCPP 2.x stations report: EVSE topology and statuses, the device model, events, monitors,
 charging limits, EV charging needs, charging profiles, customer information, display messages.
 
-A mixin of CentralState; the adapter hands it messages already read (see v201/handlers.py).
+The adapter hands it messages already read (see v201/handlers.py).
 """
 
 from __future__ import annotations
 
 import logging
-from abc import abstractmethod
 from datetime import datetime
 from typing import Any
 
 from ..model import bounds
 from ..model.configuration import MAX_CONNECTORS
 from ..model.device_model import DeviceModel
-from ..model.events import Event, EventBus, EventType
+from ..model.events import Event, EventType
 from ..model.station import Connector, Station
 from ..model.station_v2 import (
     CHARGING_PROFILES_KEPT,
@@ -28,10 +27,11 @@ from ..model.station_v2 import (
 )
 from ..rpc.timeutil import utcnow
 from ..rpc.types import ErrorKind, OcppError
+from .activity import StationActivity
+from .store import StateStore
 
 _LOGGER = logging.getLogger(__name__)
 
-_INT32_MAX = 2_147_483_647
 # how an EVSE's status sums up its connectors': the first found in this order
 _EVSE_STATUS_ORDER = ("Occupied", "Reserved", "Available", "Faulted", "Unavailable")
 FULL_INVENTORY = "FullInventory"
@@ -46,62 +46,17 @@ def evse_status(connector_statuses: dict[int, str | None]) -> str | None:
     return next(iter(sorted(present)), None)
 
 
-class StationReports2:
-    """Recording of the 2.x reports; CentralState provides the station lookup, events and saving."""
+class DeviceModelReports:
+    """Records the 2.x reports in the store; statuses go through StationActivity."""
 
-    events: EventBus
-    _next_remote_start_id: int
-    _next_request_id: int
-
-    @abstractmethod
-    def station(self, station_id: str) -> Station:
-        """The station, created when first seen."""
-
-    @abstractmethod
-    def connector(self, station: Station, connector_id: int) -> Connector:
-        """The connector (EVSE), created when first seen."""
-
-    @abstractmethod
-    def _save_soon(self) -> None:
-        """Schedule a debounced write."""
-
-    @abstractmethod
-    def log_once(self, station_id: str, key: str, level: int, message: str, *args: object) -> None:
-        """Log a station's recurring condition once."""
-
-    @abstractmethod
-    def record_status(
-        self,
-        station_id: str,
-        connector_id: int,
-        status: str,
-        error_code: str | None,
-        info: str | None,
-        vendor_error_code: str | None,
-        timestamp: datetime,
-    ) -> None:
-        """A connector's (or the station's) status."""
-
-    # ---- ids we hand out ---------------------------------------------------------
-
-    def allocate_remote_start_id(self) -> int:
-        """A remoteStartId never handed out before (RequestStartTransaction), across restarts."""
-        value = self._next_remote_start_id
-        self._next_remote_start_id = value + 1 if value < _INT32_MAX else 1
-        self._save_soon()
-        return value
-
-    def allocate_request_id(self) -> int:
-        """A requestId never handed out before (GetBaseReport, GetReport, GetLog …), across restarts."""
-        value = self._next_request_id
-        self._next_request_id = value + 1 if value < _INT32_MAX else 1
-        self._save_soon()
-        return value
+    def __init__(self, store: StateStore, activity: StationActivity) -> None:
+        self._store = store
+        self._activity = activity
 
     # ---- boot and topology -------------------------------------------------------
 
     def station_v2(self, station_id: str) -> StationV2:
-        station = self.station(station_id)
+        station = self._store.station(station_id)
         if station.v2 is None:
             station.v2 = StationV2()
         return station.v2
@@ -110,35 +65,35 @@ class StationReports2:
         v2 = self.station_v2(station_id)
         v2.boot_reason = reason
         v2.modem = modem
-        self._save_soon()
+        self._store.save_soon()
 
     def needs_inventory(self, station_id: str) -> bool:
         """Whether the station's full inventory should be read: never read, or read for other firmware."""
-        station = self.station(station_id)
+        station = self._store.station(station_id)
         v2 = station.v2
         return v2 is None or v2.inventory_time is None or v2.inventory_firmware != station.firmware_version
 
     def ensure_evse(self, station: Station, evse_id: int, connector_id: int | None = None) -> Connector | None:
         """The EVSE (and that connector of it) exists; None for ids out of range."""
         if not 0 < evse_id <= MAX_CONNECTORS or (connector_id is not None and not 0 < connector_id <= 32):
-            self.log_once(
+            self._store.log_once(
                 station.station_id, f"bad_evse:{evse_id}:{connector_id}", logging.WARNING,
                 "names EVSE %s connector %s, out of range; ignored", evse_id, connector_id,
             )  # fmt: skip
             return None
-        evse = self.connector(station, evse_id)
+        evse = self._store.connector(station, evse_id)
         if connector_id is not None and connector_id not in evse.connector_statuses:
             evse.connector_statuses[connector_id] = None
-            self._save_soon()
+            self._store.save_soon()
         return evse
 
     def record_evse_status(
         self, station_id: str, evse_id: int, connector_id: int, status: str, timestamp: datetime
     ) -> None:
         """A StatusNotification: the connector's status, and the EVSE's as they sum up."""
-        station = self.station(station_id)
+        station = self._store.station(station_id)
         if evse_id == 0:
-            self.record_status(station_id, 0, status, None, None, None, timestamp)
+            self._activity.record_status(station_id, 0, status, None, None, None, timestamp)
             return
         evse = self.ensure_evse(station, evse_id, connector_id)
         if evse is None:
@@ -147,7 +102,7 @@ class StationReports2:
         summed = evse_status(evse.connector_statuses) or status
         if summed == "Available" and evse.transaction is None:
             evse.charging_state = "Idle"  # no EV there
-        self.record_status(station_id, evse_id, summed, None, None, None, timestamp)
+        self._activity.record_status(station_id, evse_id, summed, None, None, None, timestamp)
 
     # ---- device model ------------------------------------------------------------
 
@@ -180,7 +135,7 @@ class StationReports2:
         complete = assembly.add(seq_no, items, tbc)
         if assembly.size > bounds.MAX_REPORT_ITEMS:
             del v2.assemblies[(kind, request_id)]
-            self.log_once(
+            self._store.log_once(
                 station_id, f"too_big:{kind}", logging.WARNING,
                 "%s %s has more than %s entries; dropped", kind, request_id, bounds.MAX_REPORT_ITEMS,
             )  # fmt: skip
@@ -193,7 +148,7 @@ class StationReports2:
         return assembly
 
     def _apply_report(self, station_id: str, v2: StationV2, request_id: int, report: DeviceModel) -> None:
-        station = self.station(station_id)
+        station = self._store.station(station_id)
         report_base = v2.report_requests.pop(request_id, None)
         full = report_base == FULL_INVENTORY
         if full:
@@ -206,8 +161,8 @@ class StationReports2:
             self.ensure_evse(station, evse_id)
             for connector_id in sorted(connector_ids):
                 self.ensure_evse(station, evse_id, connector_id)
-        self._save_soon()
-        self.events.emit(
+        self._store.save_soon()
+        self._store.events.emit(
             Event(
                 EventType.DEVICE_MODEL,
                 station_id,
@@ -222,11 +177,11 @@ class StationReports2:
 
     def inventory_done(self, station_id: str) -> None:
         """The station has no inventory to give for this firmware (NotSupported, EmptyResultSet …)."""
-        station = self.station(station_id)
+        station = self._store.station(station_id)
         v2 = self.station_v2(station_id)
         v2.inventory_firmware = station.firmware_version
         v2.inventory_time = utcnow()
-        self._save_soon()
+        self._store.save_soon()
 
     def set_variable_values(
         self, station_id: str, values: list[tuple[dict[str, Any], dict[str, Any], str, str]]
@@ -235,8 +190,8 @@ class StationReports2:
         v2 = self.station_v2(station_id)
         changed = [v for v in values if v2.device_model.set_value(v[0], v[1], v[2], v[3])]
         if changed:
-            self._save_soon()
-            self.events.emit(
+            self._store.save_soon()
+            self._store.events.emit(
                 Event(
                     EventType.DEVICE_MODEL,
                     station_id,
@@ -261,8 +216,8 @@ class StationReports2:
             )
             if known is not None and isinstance(entry.get("actual_value"), str):
                 model.set_value(component, variable, entry["actual_value"])
-            self.events.emit(Event(EventType.DEVICE_EVENT, station_id, data=dict(entry)))
-        self._save_soon()
+            self._store.events.emit(Event(EventType.DEVICE_EVENT, station_id, data=dict(entry)))
+        self._store.save_soon()
 
     def record_monitoring_part(
         self, station_id: str, request_id: int, seq_no: int, tbc: bool, monitors: list[dict[str, Any]]
@@ -281,8 +236,8 @@ class StationReports2:
                 "monitors": list(entry.get("variableMonitoring") or []),
             }
         trim(v2.monitors, MONITORS_KEPT)
-        self._save_soon()
-        self.events.emit(
+        self._store.save_soon()
+        self._store.events.emit(
             Event(
                 EventType.MONITORING_REPORT, station_id, data={"request_id": request_id, "monitors": len(v2.monitors)}
             )
@@ -299,7 +254,7 @@ class StationReports2:
         schedules: list[dict[str, Any]] | None = None,
     ) -> None:
         """NotifyChargingLimit (source set) or ClearedChargingLimit (source None); evse_id None: the station."""
-        station = self.station(station_id)
+        station = self._store.station(station_id)
         limit = (
             None if source is None else {"source": source, "is_grid_critical": is_grid_critical, "schedules": schedules}
         )
@@ -309,7 +264,7 @@ class StationReports2:
             return
         target.limit_source = source
         target.charging_limit = limit
-        self.events.emit(
+        self._store.events.emit(
             Event(
                 EventType.CHARGING_LIMIT,
                 station_id,
@@ -318,13 +273,13 @@ class StationReports2:
             )
         )
         if isinstance(target, Connector):
-            self.events.emit(Event(EventType.CONNECTOR_UPDATED, station_id, evse_id))
+            self._store.events.emit(Event(EventType.CONNECTOR_UPDATED, station_id, evse_id))
         else:
-            self.events.emit(Event(EventType.STATION_UPDATED, station_id))
+            self._store.events.emit(Event(EventType.STATION_UPDATED, station_id))
 
     def clear_charging_limit(self, station_id: str, evse_id: int | None, source: str) -> None:
         """ClearedChargingLimit: the limit of that source is gone (one of another source stays)."""
-        station = self.station(station_id)
+        station = self._store.station(station_id)
         target: StationV2 | Connector | None = station.v2 if not evse_id else station.connectors.get(evse_id)
         if target is not None and target.limit_source not in (None, source):
             return
@@ -339,7 +294,7 @@ class StationReports2:
         energy_transfer: str | None,
         needs: dict[str, Any],
     ) -> None:
-        evse = self.ensure_evse(self.station(station_id), evse_id)
+        evse = self.ensure_evse(self._store.station(station_id), evse_id)
         if evse is None:
             return
         evse.ev_requested_energy_wh = energy_wh
@@ -351,18 +306,20 @@ class StationReports2:
             "departure_time": departure.isoformat() if departure else None,
             "energy_transfer": energy_transfer,
         }
-        self.events.emit(Event(EventType.EV_CHARGING_NEEDS, station_id, evse_id, data))
-        self.events.emit(Event(EventType.CONNECTOR_UPDATED, station_id, evse_id))
+        self._store.events.emit(Event(EventType.EV_CHARGING_NEEDS, station_id, evse_id, data))
+        self._store.events.emit(Event(EventType.CONNECTOR_UPDATED, station_id, evse_id))
 
     def record_ev_charging_schedule(
         self, station_id: str, evse_id: int, time_base: datetime, schedule: dict[str, Any]
     ) -> None:
-        evse = self.ensure_evse(self.station(station_id), evse_id)
+        evse = self.ensure_evse(self._store.station(station_id), evse_id)
         if evse is None:
             return
         evse.ev_charging_schedule = {"time_base": time_base.isoformat(), "schedule": schedule}
-        self.events.emit(Event(EventType.EV_CHARGING_SCHEDULE, station_id, evse_id, dict(evse.ev_charging_schedule)))
-        self.events.emit(Event(EventType.CONNECTOR_UPDATED, station_id, evse_id))
+        self._store.events.emit(
+            Event(EventType.EV_CHARGING_SCHEDULE, station_id, evse_id, dict(evse.ev_charging_schedule))
+        )
+        self._store.events.emit(Event(EventType.CONNECTOR_UPDATED, station_id, evse_id))
 
     def record_charging_profiles_part(
         self,
@@ -380,8 +337,8 @@ class StationReports2:
                 kept.pop(profile["id"], None)  # a profile reported again is the newest
                 kept[profile["id"]] = {"source": source, "profile": profile}
         trim(kept, CHARGING_PROFILES_KEPT)
-        self._save_soon()
-        self.events.emit(
+        self._store.save_soon()
+        self._store.events.emit(
             Event(
                 EventType.CHARGING_PROFILES,
                 station_id,
@@ -402,8 +359,8 @@ class StationReports2:
         v2.customer_information[request_id] = whole
         while len(v2.customer_information) > CUSTOMER_INFORMATION_KEPT:
             del v2.customer_information[next(iter(v2.customer_information))]
-        self._save_soon()
-        self.events.emit(
+        self._store.save_soon()
+        self._store.events.emit(
             Event(EventType.CUSTOMER_INFORMATION, station_id, data={"request_id": request_id, "text": whole})
         )
 
@@ -416,8 +373,8 @@ class StationReports2:
                 v2.display_messages[message["id"]] = message
                 ids.append(message["id"])
         trim(v2.display_messages, DISPLAY_MESSAGES_KEPT)
-        self._save_soon()
-        self.events.emit(
+        self._store.save_soon()
+        self._store.events.emit(
             Event(EventType.DISPLAY_MESSAGES, station_id, data={"request_id": request_id, "message_ids": ids})
         )
 
@@ -427,8 +384,8 @@ class StationReports2:
         v2 = self.station_v2(station_id)
         v2.publish_firmware_status = status
         v2.publish_firmware_locations = list(locations)
-        self._save_soon()
-        self.events.emit(
+        self._store.save_soon()
+        self._store.events.emit(
             Event(
                 EventType.PUBLISH_FIRMWARE_STATUS,
                 station_id,
@@ -445,7 +402,9 @@ class StationReports2:
         else:
             v2.periodic_streams.setdefault(stream_id, {}).update(fields)
             trim(v2.periodic_streams, PERIODIC_STREAMS_KEPT)
-        self.events.emit(Event(EventType.PERIODIC_EVENT_STREAM, station_id, data={"stream_id": stream_id, **fields}))
+        self._store.events.emit(
+            Event(EventType.PERIODIC_EVENT_STREAM, station_id, data={"stream_id": stream_id, **fields})
+        )
 
 
 def monitor_key(component: dict[str, Any], variable: dict[str, Any]) -> tuple[object, ...]:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from ..model.station import Transaction
+from ..model.transaction import Transaction
 
 
 def transaction_record(station_id: str, tx: Transaction) -> dict[str, Any]:

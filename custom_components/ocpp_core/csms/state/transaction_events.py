@@ -1,6 +1,6 @@
 """OCPP 2.x transactions: TransactionEvent Started / Updated / Ended applied to the domain model.
 
-A mixin of CentralState.  The charger numbers the events of a transaction
+The charger numbers the events of a transaction
 (seqNo); events may arrive late (queued while the charger was offline, then
 replayed with their old timestamps), out of order, or twice (our answer got
 lost).  The rules:
@@ -12,7 +12,7 @@ lost).  The rules:
 - the newest event (highest seqNo) sets the transaction's state (charging
   state, trigger reason, limits, costs); an older one only fills what is still
   unknown (the id token, the start time, the meter start); meter readings
-  never go back in time (see CentralState.record_samples); the session's id
+  never go back in time (see StationActivity.record_samples); the session's id
   token is the first one sent, or a later authorisation (triggerReason
   Authorized), never the token that stops it;
 - any event of a transaction the central system does not know (lost in a
@@ -27,16 +27,17 @@ The energy of a session runs from its first energy register reading
 from __future__ import annotations
 
 import logging
-from abc import abstractmethod
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ..model.events import Event, EventBus, EventType
-from ..model.station import ENERGY_IMPORT_REGISTER, METER_ROUNDING_WH, Connector, MeterSample, Station, Transaction
-from ..rpc.loglimit import LogLimiter
-from .history import TransactionHistory
+from ..model.events import Event, EventType
+from ..model.station import ENERGY_IMPORT_REGISTER, Connector, MeterSample, Station
+from ..model.transaction import METER_ROUNDING_WH, Transaction
+from .reservations import Reservations
+from .store import StateStore
+from .transactions import Transactions
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -48,6 +49,8 @@ _MAX_GAP = 1000
 # how many events' (eventType, timestamp) a transaction remembers to tell a repeat from a reused seqNo
 _SIGNATURES_KEPT = 200
 BEGIN = "Transaction.Begin"
+# StationActivity.record_samples: (station id, connector id, samples, transaction id)
+RecordSamples = Callable[[str, int, Iterable[MeterSample], str | None], None]
 END = "Transaction.End"
 
 
@@ -89,60 +92,17 @@ class TxEvent:
 
 
 class TransactionEvents:
-    """Applies TransactionEvents; CentralState provides stations, history, saving and events."""
+    """Applies TransactionEvents to the store; closing goes through Transactions.close."""
 
-    events: EventBus
-    history: TransactionHistory
-    logs: LogLimiter
-    _recently_ended: dict[tuple[str, str], None]
-    # an immediate save failed (see CentralState.save_now): a retransmitted event is saved before its answer
-    unsaved: bool
-
-    @abstractmethod
-    def station(self, station_id: str) -> Station:
-        """The station, created when first seen."""
-
-    @abstractmethod
-    def connector(self, station: Station, connector_id: int) -> Connector:
-        """The connector (EVSE), created when first seen."""
-
-    @abstractmethod
-    def find_open_transaction(self, station_id: str, transaction_id: str) -> Connector | None:
-        """The connector with that transaction open."""
-
-    @abstractmethod
-    def record_samples(
-        self, station_id: str, connector_id: int, samples: Iterable[MeterSample], transaction_id: str | None = None
+    def __init__(
+        self, store: StateStore, transactions: Transactions, record_samples: RecordSamples, reservations: Reservations
     ) -> None:
-        """Keep the newest readings."""
-
-    @abstractmethod
-    def remove_reservation(self, station_id: str, reservation_id: int, reason: str) -> bool:
-        """Forget a reservation."""
-
-    @abstractmethod
-    def log_once(self, station_id: str, key: str, level: int, message: str, *args: object) -> None:
-        """Log a station's recurring condition once."""
-
-    @abstractmethod
-    def _save_soon(self) -> None:
-        """Schedule a debounced write."""
-
-    @abstractmethod
-    async def save_now(self) -> None:
-        """Write now."""
-
-    @abstractmethod
-    def _end(
-        self,
-        station: Station,
-        connector: Connector,
-        tx: Transaction,
-        meter_stop_wh: float | None,
-        timestamp: datetime,
-        reason: str | None,
-    ) -> Transaction:
-        """Close a transaction into the history."""
+        self._store = store
+        self._transactions = transactions
+        self._record_samples = record_samples
+        self._reservations = reservations
+        # 2.x transactions ended lately, to recognise their late events
+        self._recently_ended: dict[tuple[str, str], None] = {}
 
     # ---- the one entry point ---------------------------------------------------------
 
@@ -152,8 +112,8 @@ class TransactionEvents:
 
         Everything changes synchronously; `needs_saving_now` tells whether to write before answering.
         """
-        station = self.station(station_id)
-        connector = self.find_open_transaction(station_id, ev.transaction_id)
+        station = self._store.station(station_id)
+        connector = self._transactions.find_open(station_id, ev.transaction_id)
         if connector is None or connector.transaction is None:
             return self._unknown_transaction(station, ev)
         tx = connector.transaction
@@ -173,8 +133,8 @@ class TransactionEvents:
         if ev.event_type == "Ended":
             self._finish(station, connector, tx, ev)
             return "ended"
-        self._save_soon()
-        self.events.emit(
+        self._store.save_soon()
+        self._store.events.emit(
             Event(
                 EventType.TRANSACTION_UPDATED,
                 station_id,
@@ -193,7 +153,7 @@ class TransactionEvents:
     def needs_saving_now(self, outcome: str) -> bool:
         """Write before the answer: a session opened or closed, or the station's retry of an event whose first
         answer was an error because the write failed (a duplicate, or a late Ended, now)."""
-        return outcome in ("started", "ended", "recorded") or (outcome in ("duplicate", "late") and self.unsaved)
+        return outcome in ("started", "ended", "recorded") or (outcome in ("duplicate", "late") and self._store.unsaved)
 
     # ---- known transactions ------------------------------------------------------------
 
@@ -218,11 +178,11 @@ class TransactionEvents:
         _note_energy(tx, ev)
         if newest and ev.charging_state is not None and connector.charging_state != ev.charging_state:
             connector.charging_state = ev.charging_state
-            self.events.emit(Event(EventType.CONNECTOR_UPDATED, station.station_id, connector.connector_id))
+            self._store.events.emit(Event(EventType.CONNECTOR_UPDATED, station.station_id, connector.connector_id))
         if ev.reservation_id is not None:
-            self.remove_reservation(station.station_id, ev.reservation_id, "used")
+            self._reservations.remove(station.station_id, ev.reservation_id, "used")
         if ev.samples:
-            self.record_samples(station.station_id, connector.connector_id, ev.samples, tx.transaction_id)
+            self._record_samples(station.station_id, connector.connector_id, ev.samples, tx.transaction_id)
 
     def _finish(self, station: Station, connector: Connector, tx: Transaction, ev: TxEvent) -> None:
         ends = ev.energy(END) or ev.energy()
@@ -230,36 +190,36 @@ class TransactionEvents:
         last = tx.meter_last_wh
         if meter_stop is not None and last is not None and meter_stop >= last - METER_ROUNDING_WH:
             meter_stop = max(meter_stop, last)  # a register only grows: the highest is the latest
-        # one far below the last reading is not trusted: _end keeps the last one and flags the transaction
-        self._end(station, connector, tx, meter_stop, ev.timestamp, ev.stopped_reason)
+        # one far below the last reading is not trusted: close keeps the last one and flags the transaction
+        self._transactions.close(station, connector, tx, meter_stop, ev.timestamp, ev.stopped_reason)
         if ev.charging_state is None:
             plugged = "Occupied" in connector.connector_statuses.values()
             connector.charging_state = "EVConnected" if plugged else "Idle"
         self._remember_ended(station.station_id, tx.transaction_id)
-        self.events.emit(Event(EventType.CONNECTOR_UPDATED, station.station_id, connector.connector_id))
+        self._store.events.emit(Event(EventType.CONNECTOR_UPDATED, station.station_id, connector.connector_id))
 
     # ---- unknown transactions -----------------------------------------------------------
 
     def _unknown_transaction(self, station: Station, ev: TxEvent) -> str:
         station_id = station.station_id
-        if (station_id, ev.transaction_id) in self._recently_ended or self.history.find(
+        if (station_id, ev.transaction_id) in self._recently_ended or self._transactions.history.find(
             station_id, ev.transaction_id
         ) is not None:
             # a late or repeated event of an ended transaction: its readings, nothing else
             evse_id = ev.evse_id or _only_evse(station)
             if ev.samples and evse_id:
-                self.record_samples(station_id, evse_id, ev.samples, ev.transaction_id)
+                self._record_samples(station_id, evse_id, ev.samples, ev.transaction_id)
             return "late"
         evse_id = ev.evse_id or _only_evse(station)
         if not evse_id:
-            self.log_once(
+            self._store.log_once(
                 station_id, f"tx_without_evse:{ev.transaction_id}", logging.WARNING,
                 "TransactionEvent %s of unknown transaction %s names no EVSE; not recorded",
                 ev.event_type, ev.transaction_id,
             )  # fmt: skip
             return "dropped"
         if ev.event_type != "Started":
-            self.logs.log(
+            self._store.logs.log(
                 _LOGGER,
                 logging.INFO,
                 station_id,
@@ -283,15 +243,21 @@ class TransactionEvents:
         )
         _track_seq(tx, ev.seq_no)
         _note_signature(tx, ev.seq_no, (ev.event_type, ev.timestamp))
-        connector = self.connector(station, evse_id)
+        connector = self._store.connector(station, evse_id)
         if ev.event_type == "Ended":
             self._apply_fields_only(tx, ev)
             ends = ev.energy(END) or energies
-            self._record_unknown_end(station, connector, tx, max(ends) if ends else None, ev)
+            # not open on the connector: recorded as sent, whatever the connector has open
+            self._transactions.close(
+                station, connector, tx, max(ends) if ends else None, ev.timestamp, ev.stopped_reason
+            )
+            self._remember_ended(station_id, tx.transaction_id)
+            if ev.samples:
+                self._record_samples(station_id, evse_id, ev.samples, None)
             return "recorded"
         self._put_open(station, connector, tx)
         self._apply(station, connector, tx, ev, True)
-        self.events.emit(Event(EventType.TRANSACTION_STARTED, station_id, evse_id, tx.to_dict()))
+        self._store.events.emit(Event(EventType.TRANSACTION_STARTED, station_id, evse_id, tx.to_dict()))
         return "started"
 
     def _apply_fields_only(self, tx: Transaction, ev: TxEvent) -> None:
@@ -304,28 +270,10 @@ class TransactionEvents:
         if ev.cost_details is not None:
             _set_cost(tx, ev.cost_details)
 
-    def _record_unknown_end(
-        self, station: Station, connector: Connector, tx: Transaction, meter_stop: float | None, ev: TxEvent
-    ) -> None:
-        tx.stop_time = ev.timestamp
-        tx.meter_stop_wh = meter_stop if meter_stop is not None else tx.meter_last_wh
-        tx.stop_reason = ev.stopped_reason or "Local"
-        station.counters.sessions += 1
-        self.history.add(station.station_id, tx)
-        if connector.transaction is None:
-            connector.last_transaction = tx
-        self._remember_ended(station.station_id, tx.transaction_id)
-        if ev.samples:
-            self.record_samples(station.station_id, connector.connector_id, ev.samples, None)
-        data = tx.to_dict()
-        data["energy_wh"] = tx.energy_wh
-        data["known"] = False
-        self.events.emit(Event(EventType.TRANSACTION_ENDED, station.station_id, connector.connector_id, data))
-
     def _put_open(self, station: Station, connector: Connector, tx: Transaction) -> None:
         previous = connector.transaction
         if previous is not None:
-            self.logs.log(
+            self._store.logs.log(
                 _LOGGER,
                 logging.INFO,
                 station.station_id,
@@ -335,7 +283,7 @@ class TransactionEvents:
                 connector.connector_id,
                 tx.transaction_id,
             )
-            self._end(station, connector, previous, previous.meter_last_wh, tx.start_time, "Other")
+            self._transactions.close(station, connector, previous, previous.meter_last_wh, tx.start_time, "Other")
             self._remember_ended(station.station_id, previous.transaction_id)
         connector.transaction = tx
 

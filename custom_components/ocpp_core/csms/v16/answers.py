@@ -42,30 +42,30 @@ def _reserve_now(state: CentralState, station_id: str, request: Payload, answer:
             parse_timestamp(request["expiryDate"]),
             request.get("parentIdTag"),
         )
-        state.set_reservation(station_id, reservation)
+        state.reservations.set(station_id, reservation)
 
 
 def _cancel_reservation(state: CentralState, station_id: str, request: Payload, answer: Payload) -> None:
     if answer.get("status") == "Accepted":
-        state.remove_reservation(station_id, int(request["reservationId"]), "cancelled")
+        state.reservations.remove(station_id, int(request["reservationId"]), "cancelled")
 
 
 def _send_local_list(state: CentralState, station_id: str, request: Payload, answer: Payload) -> None:
     if answer.get("status") == "Accepted":
-        state.set_local_list_version(station_id, int(request["listVersion"]))
+        state.reports.set_local_list_version(station_id, int(request["listVersion"]))
 
 
 def _get_local_list_version(state: CentralState, station_id: str, request: Payload, answer: Payload) -> None:
     version = answer.get("listVersion")
     if isinstance(version, int) and -1 <= version <= 2_147_483_647:
-        state.set_local_list_version(station_id, version)
+        state.reports.set_local_list_version(station_id, version)
 
 
 def _get_configuration(state: CentralState, station_id: str, request: Payload, answer: Payload) -> None:
     try:
         entries, unknown = parse_get_configuration(answer)
     except GarbageAnswer as err:
-        state.log_once(
+        state.store.log_once(
             station_id,
             "garbage_configuration",
             logging.WARNING,
@@ -74,22 +74,22 @@ def _get_configuration(state: CentralState, station_id: str, request: Payload, a
             answer,
         )
         return
-    state.record_configuration(station_id, entries, unknown, full=not request.get("key"))
+    state.reports.record_configuration(station_id, entries, unknown, full=not request.get("key"))
 
 
 def _change_configuration(state: CentralState, station_id: str, request: Payload, answer: Payload) -> None:
     if answer.get("status") in ("Accepted", "RebootRequired"):
-        state.set_configuration_value(station_id, str(request["key"]), str(request["value"]))
+        state.reports.set_configuration_value(station_id, str(request["key"]), str(request["value"]))
 
 
 def _get_diagnostics(state: CentralState, station_id: str, request: Payload, answer: Payload) -> None:
     if isinstance(answer.get("fileName"), str):
-        state.record_diagnostics_status(station_id, None, answer["fileName"])
+        state.reports.record_diagnostics_status(station_id, None, answer["fileName"])
 
 
 def _get_log(state: CentralState, station_id: str, request: Payload, answer: Payload) -> None:
     if answer.get("status") in ("Accepted", "AcceptedCanceled"):
-        state.record_log_status(station_id, None, int(request["requestId"]), answer.get("filename"))
+        state.reports.record_log_status(station_id, None, int(request["requestId"]), answer.get("filename"))
 
 
 def _remote_start_transaction(state: CentralState, station_id: str, request: Payload, answer: Payload) -> None:

@@ -127,7 +127,7 @@ class V201Charger(VersionCharger[V201Commands]):
 
     async def remote_start(self, id_tag: str, connector_id: int | None = None) -> ChargerAnswer:
         """RequestStartTransaction: the token as a Central one, on that EVSE (None: the station chooses)."""
-        remote_start_id = self._state.allocate_remote_start_id()
+        remote_start_id = self._state.store.allocate_id("remote_start")
         answer = await self._commands.request_start_transaction(id_tag, remote_start_id, evse_id=connector_id or None)
         return ChargerAnswer.of(answer)
 

@@ -75,7 +75,7 @@ class V201StationReports:
     # ---- device model and monitoring ----------------------------------------------
 
     def on_notify_report(self, payload: Payload) -> Payload:
-        self.state.record_report_part(
+        self.state.v2_reports.record_report_part(
             self.station_id,
             int(payload["requestId"]),
             bounds.seq_no(int(payload["seqNo"])),
@@ -106,11 +106,11 @@ class V201StationReports:
             for data in payload.get("eventData") or ()
             if isinstance(data, dict)
         ]
-        self.state.record_device_events(self.station_id, entries)
+        self.state.v2_reports.record_device_events(self.station_id, entries)
         return {}
 
     def on_notify_monitoring_report(self, payload: Payload) -> Payload:
-        self.state.record_monitoring_part(
+        self.state.v2_reports.record_monitoring_part(
             self.station_id,
             int(payload["requestId"]),
             bounds.seq_no(int(payload["seqNo"])),
@@ -122,21 +122,25 @@ class V201StationReports:
     # ---- firmware, logs, security events ------------------------------------------
 
     def on_security_event_notification(self, payload: Payload) -> Payload:
-        self.state.record_security_event(
+        self.state.reports.record_security_event(
             self.station_id, str(payload["type"]), parse_timestamp(payload.get("timestamp")), payload.get("techInfo")
         )
         return {}
 
     def on_firmware_status_notification(self, payload: Payload) -> Payload:
-        self.state.record_firmware_status(self.station_id, str(payload["status"]), json_int(payload.get("requestId")))
+        self.state.reports.record_firmware_status(
+            self.station_id, str(payload["status"]), json_int(payload.get("requestId"))
+        )
         return {}
 
     def on_log_status_notification(self, payload: Payload) -> Payload:
-        self.state.record_log_status(self.station_id, str(payload["status"]), json_int(payload.get("requestId")))
+        self.state.reports.record_log_status(
+            self.station_id, str(payload["status"]), json_int(payload.get("requestId"))
+        )
         return {}
 
     def on_publish_firmware_status_notification(self, payload: Payload) -> Payload:
-        self.state.record_publish_firmware_status(
+        self.state.v2_reports.record_publish_firmware_status(
             self.station_id,
             str(payload["status"]),
             [str(location) for location in payload.get("location") or ()],
@@ -148,7 +152,7 @@ class V201StationReports:
 
     def on_notify_charging_limit(self, payload: Payload) -> Payload:
         limit = payload["chargingLimit"]
-        self.state.record_charging_limit(
+        self.state.v2_reports.record_charging_limit(
             self.station_id,
             self._evse(payload.get("evseId")),
             str(limit["chargingLimitSource"]),
@@ -158,7 +162,7 @@ class V201StationReports:
         return {}
 
     def on_cleared_charging_limit(self, payload: Payload) -> Payload:
-        self.state.clear_charging_limit(
+        self.state.v2_reports.clear_charging_limit(
             self.station_id, self._evse(payload.get("evseId")), str(payload["chargingLimitSource"])
         )
         return {}
@@ -166,7 +170,7 @@ class V201StationReports:
     def on_notify_ev_charging_needs(self, payload: Payload) -> Payload:
         needs: dict[str, Any] = payload["chargingNeeds"]
         departure = needs.get("departureTime")
-        self.state.record_ev_charging_needs(
+        self.state.v2_reports.record_ev_charging_needs(
             self.station_id,
             self._evse(int(payload["evseId"])) or 0,
             requested_energy_wh(needs),
@@ -177,7 +181,7 @@ class V201StationReports:
         return {"status": EV_CHARGING_NEEDS_ANSWER}
 
     def on_notify_ev_charging_schedule(self, payload: Payload) -> Payload:
-        self.state.record_ev_charging_schedule(
+        self.state.v2_reports.record_ev_charging_schedule(
             self.station_id,
             self._evse(int(payload["evseId"])) or 0,
             parse_timestamp(payload.get("timeBase")),
@@ -186,7 +190,7 @@ class V201StationReports:
         return {"status": "Accepted"}
 
     def on_report_charging_profiles(self, payload: Payload) -> Payload:
-        self.state.record_charging_profiles_part(
+        self.state.v2_reports.record_charging_profiles_part(
             self.station_id,
             int(payload["requestId"]),
             str(payload["chargingLimitSource"]),
@@ -198,13 +202,13 @@ class V201StationReports:
     def on_reservation_status_update(self, payload: Payload) -> Payload:
         # Expired, Removed (2.1: NoTransaction): the reservation is over either way
         reason = {"Expired": "expired", "Removed": "removed"}.get(payload["reservationUpdateStatus"], "ended")
-        self.state.remove_reservation(self.station_id, int(payload["reservationId"]), reason)
+        self.state.reservations.remove(self.station_id, int(payload["reservationId"]), reason)
         return {}
 
     # ---- customer information and display messages ---------------------------------
 
     def on_notify_customer_information(self, payload: Payload) -> Payload:
-        self.state.record_customer_information_part(
+        self.state.v2_reports.record_customer_information_part(
             self.station_id,
             int(payload["requestId"]),
             bounds.seq_no(int(payload["seqNo"])),
@@ -214,7 +218,7 @@ class V201StationReports:
         return {}
 
     def on_notify_display_messages(self, payload: Payload) -> Payload:
-        self.state.record_display_messages(
+        self.state.v2_reports.record_display_messages(
             self.station_id, int(payload["requestId"]), list(payload.get("messageInfo") or [])
         )
         return {}
@@ -222,7 +226,9 @@ class V201StationReports:
     # ---- certificates (no PKI) ----------------------------------------------------
 
     def on_sign_certificate(self, payload: Payload) -> Payload:
-        self.state.record_certificate_signing_request(self.station_id, str(payload["csr"]), SIGN_CERTIFICATE_ANSWER)
+        self.state.reports.record_certificate_signing_request(
+            self.station_id, str(payload["csr"]), SIGN_CERTIFICATE_ANSWER
+        )
         return {"status": SIGN_CERTIFICATE_ANSWER, "statusInfo": dict(NO_PKI)}
 
     def on_get_15118_ev_certificate(self, payload: Payload) -> Payload:

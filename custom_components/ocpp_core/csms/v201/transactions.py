@@ -63,12 +63,12 @@ class V201Transactions:
             bounds.evse_id(station, event.evse_id, "evse.id")
         if event.connector_id is not None:
             bounds.evse_connector_id(event.connector_id, "evse.connectorId")
-        outcome = self.state.apply_transaction_event(self.station_id, event)
+        outcome = self.state.transaction_events.apply_transaction_event(self.station_id, event)
         answer: Payload = {}
         if event.id_token is not None:
             evse_id = event.evse_id
             if evse_id is None:  # an Updated / Ended event names its EVSE only now and then
-                found = self.state.find_open_transaction(self.station_id, event.transaction_id)
+                found = self.state.transactions.find_open(self.station_id, event.transaction_id)
                 evse_id = found.connector_id if found is not None else None
             decision = self.state.authorization.decide(
                 self.station_id,
@@ -92,7 +92,7 @@ class V201Transactions:
         total = self._total_cost(event)
         if total is not None:
             answer["totalCost"] = total  # the running cost (Updated), the final one (Ended): features/pricing
-        if self.state.needs_saving_now(outcome):
+        if self.state.transaction_events.needs_saving_now(outcome):
             return self._saved(answer)  # a session opened or closed is written before the answer
         return answer
 
@@ -100,7 +100,7 @@ class V201Transactions:
         """The session's cost by our tariff, as a number for the station (exact to its minor unit)."""
         if event.event_type == "Started":
             return None
-        connector = self.state.find_open_transaction(self.station_id, event.transaction_id)
+        connector = self.state.transactions.find_open(self.station_id, event.transaction_id)
         tx = connector.transaction if connector is not None else None
         if tx is None:
             station = self.state.stations.get(self.station_id)
@@ -110,7 +110,7 @@ class V201Transactions:
         return float(Decimal(cost["total"])) if cost is not None else None
 
     async def _saved(self, answer: Payload) -> Payload:
-        await self.state.save_now()
+        await self.state.store.save_now()
         return answer
 
     def on_meter_values(self, payload: Payload) -> Payload:
@@ -126,5 +126,5 @@ class V201Transactions:
                 energies = [s.value for s in samples if s.measurand == ENERGY_IMPORT_REGISTER and s.phase is None]
                 if energies:
                     tx.meter_start_wh, tx.meter_start_known = min(energies), True
-        self.state.record_samples(self.station_id, evse_id, samples)
+        self.state.activity.record_samples(self.station_id, evse_id, samples)
         return {}

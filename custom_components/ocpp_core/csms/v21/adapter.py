@@ -33,7 +33,7 @@ class V21Adapter(V201Adapter):
 
     def on_open_periodic_event_stream(self, payload: Payload) -> Payload:
         stream = payload["constantStreamData"]
-        self.state.record_periodic_stream(
+        self.state.v2_reports.record_periodic_stream(
             self.station_id,
             int(stream["id"]),
             opened=True,
@@ -43,7 +43,7 @@ class V21Adapter(V201Adapter):
         return {"status": "Accepted"}
 
     def on_notify_periodic_event_stream(self, payload: Payload) -> Payload:
-        self.state.record_periodic_stream(
+        self.state.v2_reports.record_periodic_stream(
             self.station_id,
             int(payload["id"]),
             basetime=parse_timestamp(payload.get("basetime")).isoformat(),
@@ -53,5 +53,5 @@ class V21Adapter(V201Adapter):
         return {}
 
     def on_close_periodic_event_stream(self, payload: Payload) -> Payload:
-        self.state.record_periodic_stream(self.station_id, int(payload["id"]), closed=True)
+        self.state.v2_reports.record_periodic_stream(self.station_id, int(payload["id"]), closed=True)
         return {}

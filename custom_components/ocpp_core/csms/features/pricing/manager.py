@@ -22,8 +22,9 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from ...model.events import Event, EventType
-from ...model.station import ENERGY_IMPORT_REGISTER, Connector, Station, Transaction
+from ...model.station import ENERGY_IMPORT_REGISTER, Connector, Station
 from ...model.status import CHARGING, connector_status
+from ...model.transaction import Transaction
 from ...rpc.timeutil import utcnow
 from ...rpc.types import CallError, CallTimeout, NotConnected
 from .book import TAG, Scope, TariffBook
@@ -58,8 +59,8 @@ class PricingManager:
         self._told: dict[SessionKey, tuple[float, Decimal]] = {}
         self._not_taken: set[str] = set()
         self._tasks: set[asyncio.Task[None]] = set()
-        central.state.register_section("pricing", self._load, self._dump)
-        central.state.ending_hooks.append(self._ending)
+        central.state.store.register_section("pricing", self._load, self._dump)
+        central.state.transactions.ending_hooks.append(self._ending)
         central.events.subscribe(
             self._on_event, (EventType.TRANSACTION_STARTED, EventType.CONNECTOR_UPDATED, EventType.TRANSACTION_ENDED)
         )
@@ -80,14 +81,14 @@ class PricingManager:
             raise TariffError("unknown_charger", scope.station_id)
         tariff = Tariff.from_dict(data)
         self.tariffs.set(scope, tariff)
-        await self._central.state.save_now()
+        await self._central.state.store.save_now()
         return tariff
 
     async def clear_tariff(self, scope: Scope) -> bool:
         """False when that scope had none. Running sessions keep the tariff they started with."""
         cleared = self.tariffs.clear(scope)
         if cleared:
-            await self._central.state.save_now()
+            await self._central.state.store.save_now()
         return cleared
 
     def forget(self, station_id: str) -> None:
@@ -163,7 +164,7 @@ class PricingManager:
         return cost
 
     def _ending(self, station_id: str, connector: Connector, tx: Transaction) -> None:
-        """The final cost, on the transaction before it goes into the history (CentralState.ending_hooks)."""
+        """The final cost, on the transaction before it goes into the history (Transactions.ending_hooks)."""
         station = self._central.stations.get(station_id)
         found = self._meters.pop((station_id, tx.transaction_id), None)
         if found is None and station is not None:
@@ -179,7 +180,7 @@ class PricingManager:
         meter.observe(stop, tx.meter_stop_wh if tx.meter_start_known else None, None, self._zone(meter.tariff))
         self._check_limit(station_id, tx, meter, ending=True)
         cost = self._put_cost(tx, scope, meter, stop, final=True)
-        self._central.state.save_soon()
+        self._central.state.store.save_soon()
         self._tell(station_id, self._notice(tx, meter, cost, stop, final=True))
 
     def _check_limit(
