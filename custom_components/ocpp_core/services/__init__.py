@@ -32,6 +32,7 @@ from ..const import DOMAIN
 from ..coordinator import OcppConfigEntry
 from ..csms import CentralSystem
 from ..errors import ChargerRefused, ha_error, ocpp_call, validation_error, version_name
+from ..remote.setup import embedded_loaded_entries
 from .admin import register_service
 from .catalog import CHARGER_SERVICES, GET_TRANSACTIONS_SCHEMA
 from .fields import (
@@ -170,7 +171,7 @@ async def _get_transactions(call: ServiceCall) -> ServiceResponse:
         connector_id = target.named_connector(data)
     else:
         require_field(data, ATTR_CONNECTOR_ID, ATTR_DEVICE_ID)
-        entries: list[OcppConfigEntry] = hass.config_entries.async_loaded_entries(DOMAIN)
+        entries: list[OcppConfigEntry] = embedded_loaded_entries(hass)
         sources = [(entry.runtime_data.central, None) for entry in entries]
     found = [
         transaction
