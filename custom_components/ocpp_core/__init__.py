@@ -119,6 +119,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> bool
     if is_remote(entry):
         return await async_setup_remote_entry(hass, entry)
     config = _central_config(entry)
+    config.time_zone = hass.config.time_zone  # the tariffs' times of day are the site's
     config.boot_policy = boot_policy(hass, entry)
     config.admission = admission(entry)
     central = CentralSystem(config, HaStorePersistence(hass, entry.entry_id))

@@ -133,3 +133,18 @@ async def test_cost_column_from_the_pricing_hook() -> None:
     table = list(csv.reader(io.StringIO(to_csv(rows, "de", cost=lambda r: None).decode("utf-8-sig")), delimiter=";"))
     assert table[0][-1] == "Kosten" and table[1][-1] == "3,70"
     assert "Cost" not in to_csv(export_rows(api.central, ExportQuery(), ZONE), "en").decode("utf-8-sig")
+
+
+async def test_cost_column_from_the_tariff() -> None:
+    """A tariff set on the central system: each session's cost, as kept with it, is in the export."""
+    async with running_api() as api:
+        await api.central.pricing.set_tariff(
+            csms.features.pricing.Scope.of(), {"currency": "EUR", "energy_price": "0.30", "session_fee": "1"}
+        )
+        _cp, task, ws = await _two_sessions(api)
+        rows = _rows(api)
+        await ws.close()
+        task.cancel()
+    assert sorted(row.cost for row in rows if row.cost is not None) == [pytest.approx(1.15), pytest.approx(4.70)]
+    table = list(csv.reader(io.StringIO(to_csv(rows, "en").decode("utf-8-sig")), delimiter=","))
+    assert table[0][-1] == "Cost"

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from ..rpc.endpoint import Payload
 from .charger_commands import ServiceCommands
+from .pricing.notice import CostNotice
 
 
 @dataclass(frozen=True)
@@ -193,3 +194,19 @@ class Charger(ServiceCommands, Protocol):
         ...
 
     async def set_meter_interval(self, seconds: int) -> ChargerAnswer: ...
+
+    # ---- costs (features/pricing) ------------------------------------------------------
+
+    @property
+    def shows_costs(self) -> bool:
+        """Whether it takes cost messages (1.6: it advertises California Pricing; 2.x: unless it says not)."""
+        ...
+
+    async def show_cost(self, notice: CostNotice) -> ChargerAnswer | None:
+        """The running or final cost; None when the version tells it otherwise (2.x final: in the
+        TransactionEventResponse)."""
+        ...
+
+    async def show_user_price(self, id_tag: str, notice: CostNotice) -> ChargerAnswer | None:
+        """The tariff of the driver who identified (1.6 SetUserPrice); None when the version has no such message."""
+        ...

@@ -128,7 +128,7 @@ def export_rows(central: Any, query: ExportQuery, zone: tzinfo, cost: CostFn | N
         stop = _parse(record.get("stop_time"))
         tag = central.tags.get(id_tag) if id_tag else None
         energy = record.get("energy_wh")
-        amount = cost(record) if cost is not None else record.get("total_cost")
+        amount = cost(record) if cost is not None else _recorded_cost(record)
         found.append(
             ExportRow(
                 charger=str(record["station_id"]),
@@ -145,6 +145,14 @@ def export_rows(central: Any, query: ExportQuery, zone: tzinfo, cost: CostFn | N
             )
         )
     return found
+
+
+def _recorded_cost(record: dict[str, Any]) -> Any:
+    """The cost the central system's tariff put on the session (features/pricing), else the station's own."""
+    priced = record.get("cost")
+    if isinstance(priced, dict) and priced.get("total") is not None:
+        return priced["total"]
+    return record.get("total_cost")
 
 
 def columns(rows: Sequence[ExportRow], cost: CostFn | None = None) -> tuple[str, ...]:
