@@ -19,7 +19,8 @@ from .features.charger import Charger
 from .model.events import Event, EventType
 from .model.station import RegistrationStatus
 from .rpc.endpoint import Handler, Payload
-from .rpc.timeutil import format_timestamp, utcnow
+from .rpc.timeutil import format_timestamp, parse_timestamp, utcnow
+from .rpc.values import json_int
 from .state.call_answers import Recorder
 from .state.central_state import CentralState
 
@@ -29,6 +30,28 @@ CallFn = Callable[[str, Payload], Awaitable[Payload]]
 
 _REGISTRATION_STATUSES = frozenset(RegistrationStatus)
 _NOT_ACCEPTED = (RegistrationStatus.PENDING, RegistrationStatus.REJECTED)
+
+
+class StationHandlers:
+    """A group of one station's handlers that a version adapter takes in (reports, transactions)."""
+
+    def __init__(self, station_id: str, state: CentralState) -> None:
+        self.station_id = station_id
+        self.state = state
+
+    def on_security_event_notification(self, payload: Payload) -> Payload:
+        """The same in 1.6 (security whitepaper) and 2.x."""
+        self.state.reports.record_security_event(
+            self.station_id, str(payload["type"]), parse_timestamp(payload.get("timestamp")), payload.get("techInfo")
+        )
+        return {}
+
+    def on_log_status_notification(self, payload: Payload) -> Payload:
+        """The same in 1.6 (security whitepaper) and 2.x."""
+        self.state.reports.record_log_status(
+            self.station_id, str(payload["status"]), json_int(payload.get("requestId"))
+        )
+        return {}
 
 
 class VersionAdapter(ABC):

@@ -6,7 +6,7 @@ import contextlib
 from typing import Any
 
 from ..features.charger import Capabilities, ChargerAnswer, ChargingProfile, LocalListLimits, count, rate_units
-from ..features.charger_base import VersionCharger
+from ..features.charger_base import VersionCharger, VersionForms
 from ..features.local_list import Entry, entry_decision
 from ..model.station import Station
 from ..state.authorization import id_tag_info_v16
@@ -64,11 +64,7 @@ def local_list_limits(station: Station) -> LocalListLimits:
 class V16Charger(VersionCharger[V16Commands]):
     """Connectors are 1.6 connectors; 0 is the whole charger."""
 
-    meter_interval_key = METER_INTERVAL_KEY
-    station_capabilities = staticmethod(capabilities)
-    station_local_list_limits = staticmethod(local_list_limits)
-    profile_payload = staticmethod(profile_payload)
-    local_list_entry = staticmethod(local_list_entry)
+    forms = VersionForms(METER_INTERVAL_KEY, capabilities, local_list_limits, profile_payload, local_list_entry)
 
     async def restart(self, hard: bool = False) -> ChargerAnswer:
         return ChargerAnswer.of(await self._commands.reset("Hard" if hard else "Soft"))

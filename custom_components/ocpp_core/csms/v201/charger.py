@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..features.charger import Capabilities, ChargerAnswer, ChargingProfile, LocalListLimits, count, rate_units
-from ..features.charger_base import VersionCharger
+from ..features.charger_base import VersionCharger, VersionForms
 from ..features.local_list import TOKEN_TYPE_V2, Entry, entry_decision
 from ..model.station import Connector, Station
 from ..rpc.values import text_int
@@ -105,11 +105,7 @@ def local_list_limits(station: Station) -> LocalListLimits:
 class V201Charger(VersionCharger[V201Commands]):
     """The neutral commands in their 2.x form."""
 
-    meter_interval_key = METER_INTERVAL_KEY
-    station_capabilities = staticmethod(capabilities)
-    station_local_list_limits = staticmethod(local_list_limits)
-    profile_payload = staticmethod(profile_payload)
-    local_list_entry = staticmethod(local_list_entry)
+    forms = VersionForms(METER_INTERVAL_KEY, capabilities, local_list_limits, profile_payload, local_list_entry)
 
     async def restart(self, hard: bool = False) -> ChargerAnswer:
         # Immediate ends the sessions first, as 1.6 Soft does; 2.x has no harder reset
