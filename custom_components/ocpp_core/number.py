@@ -24,12 +24,11 @@ from typing import Any
 from homeassistant.components.number import NumberDeviceClass, NumberEntity, NumberEntityDescription, NumberMode
 from homeassistant.const import Platform, UnitOfElectricCurrent, UnitOfPower
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
 from .const import CONF_LIMIT_STEP, DEFAULT_LIMIT_STEP
 from .coordinator import OcppConfigEntry
 from .csms import LimitManager, LimitState
-from .entity import EntitySpecs, OcppControlDescription, OcppEntity, async_setup_ocpp_entities, ocpp_exception_handler
+from .entity import EntitySpecs, OcppControlDescription, OcppEntity, ocpp_exception_handler, ocpp_platform
 
 PARALLEL_UPDATES = 0  # setting a limit only queues it in the central system
 
@@ -160,7 +159,4 @@ STATION_ENTITIES: EntitySpecs = [(LimitNumber, d) for d in STATION_NUMBERS]
 CONNECTOR_ENTITIES: EntitySpecs = [(LimitNumber, d) for d in CONNECTOR_NUMBERS]
 
 
-async def async_setup_entry(
-    hass: HomeAssistant, entry: OcppConfigEntry, async_add_entities: AddEntitiesCallback
-) -> None:
-    async_setup_ocpp_entities(hass, entry, async_add_entities, Platform.NUMBER, STATION_ENTITIES, CONNECTOR_ENTITIES)
+async_setup_entry = ocpp_platform(Platform.NUMBER, STATION_ENTITIES, CONNECTOR_ENTITIES)
