@@ -27,6 +27,7 @@ from ..const import (
 from ..coordinator import loaded_central
 from ..csms import ACCEPTED, TAG_STATUSES, CentralSystem, TagError, TagRecord
 from ..services.tags import tag_changes
+from .selectors import choice
 
 TAG_MENU = ["tag_add", "tag_pick", "tag_remove", "tag_policy"]
 _TEXT = selector.TextSelector()
@@ -76,12 +77,8 @@ class TagOptionsFlow(OptionsFlow):
         fields.update(
             {
                 vol.Optional("name", description=_suggested(record and record.name)): _TEXT,
-                vol.Required(
-                    "status", default=(record.status if record else ACCEPTED).lower()
-                ): selector.SelectSelector(
-                    selector.SelectSelectorConfig(
-                        options=statuses, translation_key="tag_status", mode=selector.SelectSelectorMode.LIST
-                    )
+                vol.Required("status", default=(record.status if record else ACCEPTED).lower()): choice(
+                    statuses, "tag_status"
                 ),
                 vol.Optional("expiry_date", description=_suggested(expiry)): selector.DateTimeSelector(),
                 vol.Optional("parent_id_tag", description=_suggested(record and record.parent_id)): _TEXT,
@@ -172,14 +169,8 @@ class TagOptionsFlow(OptionsFlow):
         options = self.config_entry.options
         schema = vol.Schema(
             {
-                vol.Required(
-                    CONF_UNKNOWN_TAGS, default=options.get(CONF_UNKNOWN_TAGS, DEFAULT_UNKNOWN_TAGS)
-                ): selector.SelectSelector(
-                    selector.SelectSelectorConfig(
-                        options=list(UNKNOWN_TAG_POLICIES),
-                        translation_key=CONF_UNKNOWN_TAGS,
-                        mode=selector.SelectSelectorMode.LIST,
-                    )
+                vol.Required(CONF_UNKNOWN_TAGS, default=options.get(CONF_UNKNOWN_TAGS, DEFAULT_UNKNOWN_TAGS)): choice(
+                    UNKNOWN_TAG_POLICIES, CONF_UNKNOWN_TAGS
                 ),
                 vol.Required(
                     CONF_REFUSE_CONCURRENT_TAGS, default=bool(options.get(CONF_REFUSE_CONCURRENT_TAGS, False))
