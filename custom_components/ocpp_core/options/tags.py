@@ -136,10 +136,8 @@ class TagOptionsFlow(OptionsFlow):
     async def async_step_tag_pick(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Which tag to edit."""
         central = loaded_central(self.config_entry)
-        if central is None:
-            return self.async_abort(reason="central_system_not_loaded")
-        if not len(central.tags):
-            return self.async_abort(reason="no_tags")
+        if central is None or not len(central.tags):
+            return self.async_abort(reason="central_system_not_loaded" if central is None else "no_tags")
         if user_input is not None and central.tags.get(user_input["id_tag"]) is not None:
             self._tag_id = user_input["id_tag"]
             return await self.async_step_tag_edit()
@@ -151,10 +149,8 @@ class TagOptionsFlow(OptionsFlow):
 
     async def async_step_tag_remove(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         central = loaded_central(self.config_entry)
-        if central is None:
-            return self.async_abort(reason="central_system_not_loaded")
-        if not len(central.tags):
-            return self.async_abort(reason="no_tags")
+        if central is None or not len(central.tags):
+            return self.async_abort(reason="central_system_not_loaded" if central is None else "no_tags")
         if user_input is not None:
             chosen = [id_tag for id_tag in user_input.get("id_tags") or () if central.tags.get(id_tag) is not None]
             if chosen:
