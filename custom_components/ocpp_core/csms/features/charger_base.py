@@ -32,6 +32,15 @@ class SharedCommands(Protocol):
     ) -> Payload: ...
 
 
+_MAX_PROFILE_PURPOSES = ("ChargePointMaxProfile", "ChargingStationMaxProfile")  # 1.6's name, 2.x's
+
+
+def profile_fields(profile: ChargingProfile, max_profile_purpose: str) -> dict[str, Any]:
+    """A profile's fields that 1.6 and 2.x name alike; the whole-charger purpose in the version's own name."""
+    purpose = max_profile_purpose if profile.purpose in _MAX_PROFILE_PURPOSES else profile.purpose
+    return {"stackLevel": profile.stack_level, "chargingProfilePurpose": purpose, "chargingProfileKind": profile.kind}
+
+
 @dataclass(frozen=True, slots=True)
 class VersionForms:
     """How one version names, reads and writes what every charger does (given by each version's charger.py)."""

@@ -6,7 +6,7 @@ import contextlib
 from typing import Any
 
 from ..features.charger import Capabilities, ChargerAnswer, ChargingProfile, LocalListLimits, count, rate_units
-from ..features.charger_base import VersionCharger, VersionForms
+from ..features.charger_base import VersionCharger, VersionForms, profile_fields
 from ..features.local_list import Entry, entry_decision
 from ..model.station import Station
 from ..state.authorization import id_tag_info_v16
@@ -35,12 +35,9 @@ def capabilities(station: Station) -> Capabilities:
 
 def profile_payload(profile: ChargingProfile) -> dict[str, Any]:
     """A neutral profile as a 1.6 csChargingProfiles."""
-    purpose = "ChargePointMaxProfile" if profile.purpose == "ChargingStationMaxProfile" else profile.purpose
     payload: dict[str, Any] = {
         "chargingProfileId": profile.profile_id,
-        "stackLevel": profile.stack_level,
-        "chargingProfilePurpose": purpose,
-        "chargingProfileKind": profile.kind,
+        **profile_fields(profile, "ChargePointMaxProfile"),
         "chargingSchedule": dict(profile.schedule),
     }
     if profile.transaction_id is not None:
