@@ -6,7 +6,7 @@ import contextlib
 from typing import Any
 
 from ..features.charger import Capabilities, ChargerAnswer, ChargingProfile, LocalListLimits, count, rate_units
-from ..features.charger_base import VersionCharger
+from ..features.charger_base import VersionCharger, VersionForms, profile_fields
 from ..features.local_list import Entry, entry_decision
 from ..model.station import Station
 from ..state.authorization import id_tag_info_v16
@@ -35,12 +35,9 @@ def capabilities(station: Station) -> Capabilities:
 
 def profile_payload(profile: ChargingProfile) -> dict[str, Any]:
     """A neutral profile as a 1.6 csChargingProfiles."""
-    purpose = "ChargePointMaxProfile" if profile.purpose == "ChargingStationMaxProfile" else profile.purpose
     payload: dict[str, Any] = {
         "chargingProfileId": profile.profile_id,
-        "stackLevel": profile.stack_level,
-        "chargingProfilePurpose": purpose,
-        "chargingProfileKind": profile.kind,
+        **profile_fields(profile, "ChargePointMaxProfile"),
         "chargingSchedule": dict(profile.schedule),
     }
     if profile.transaction_id is not None:
@@ -64,11 +61,7 @@ def local_list_limits(station: Station) -> LocalListLimits:
 class V16Charger(VersionCharger[V16Commands]):
     """Connectors are 1.6 connectors; 0 is the whole charger."""
 
-    meter_interval_key = METER_INTERVAL_KEY
-    station_capabilities = staticmethod(capabilities)
-    station_local_list_limits = staticmethod(local_list_limits)
-    profile_payload = staticmethod(profile_payload)
-    local_list_entry = staticmethod(local_list_entry)
+    forms = VersionForms(METER_INTERVAL_KEY, capabilities, local_list_limits, profile_payload, local_list_entry)
 
     async def restart(self, hard: bool = False) -> ChargerAnswer:
         return ChargerAnswer.of(await self._commands.reset("Hard" if hard else "Soft"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..features.charger import Capabilities, ChargerAnswer, ChargingProfile, LocalListLimits, count, rate_units
-from ..features.charger_base import VersionCharger
+from ..features.charger_base import VersionCharger, VersionForms, profile_fields
 from ..features.local_list import TOKEN_TYPE_V2, Entry, entry_decision
 from ..model.station import Connector, Station
 from ..rpc.values import text_int
@@ -73,12 +73,9 @@ def _supply_phases(station: Station) -> int | None:
 
 def profile_payload(profile: ChargingProfile) -> dict[str, Any]:
     """A neutral profile as a 2.x chargingProfile (its one schedule has the profile's id)."""
-    purpose = "ChargingStationMaxProfile" if profile.purpose == "ChargePointMaxProfile" else profile.purpose
     payload: dict[str, Any] = {
         "id": profile.profile_id,
-        "stackLevel": profile.stack_level,
-        "chargingProfilePurpose": purpose,
-        "chargingProfileKind": profile.kind,
+        **profile_fields(profile, "ChargingStationMaxProfile"),
         "chargingSchedule": [{"id": profile.profile_id, **profile.schedule}],
     }
     if profile.transaction_id is not None:
@@ -105,11 +102,7 @@ def local_list_limits(station: Station) -> LocalListLimits:
 class V201Charger(VersionCharger[V201Commands]):
     """The neutral commands in their 2.x form."""
 
-    meter_interval_key = METER_INTERVAL_KEY
-    station_capabilities = staticmethod(capabilities)
-    station_local_list_limits = staticmethod(local_list_limits)
-    profile_payload = staticmethod(profile_payload)
-    local_list_entry = staticmethod(local_list_entry)
+    forms = VersionForms(METER_INTERVAL_KEY, capabilities, local_list_limits, profile_payload, local_list_entry)
 
     async def restart(self, hard: bool = False) -> ChargerAnswer:
         # Immediate ends the sessions first, as 1.6 Soft does; 2.x has no harder reset
