@@ -6,9 +6,9 @@ The neutral profile comes from features/limit_profiles.py; the versions write it
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Required, TypedDict, Unpack
 
-from .features.charger import UNIT_AMPS, ChargingProfile
+from .features.charger import ChargingProfile
 from .features.limit_profiles import simple_charging_profile
 from .model.station import Station
 from .rpc.types import OcppVersion
@@ -22,25 +22,18 @@ _FORMS: dict[OcppVersion, Callable[[ChargingProfile], dict[str, Any]]] = {
 }
 
 
-def simple_profile(
-    station: Station,
-    connector_id: int,
-    *,
-    limit: float,
-    unit: str = UNIT_AMPS,
-    purpose: str = "TxDefaultProfile",
-    duration: int | None = None,
-    stack_level: int = 0,
-    transaction_id: str | None = None,
-) -> dict[str, Any]:
+class SimpleProfileOptions(TypedDict, total=False):
+    """`simple_charging_profile`'s keywords: the limit, and what it leaves at its defaults when left out."""
+
+    limit: Required[float]
+    unit: str
+    purpose: str
+    duration: int | None
+    stack_level: int
+    transaction_id: str | None
+
+
+def simple_profile(station: Station, connector_id: int, **options: Unpack[SimpleProfileOptions]) -> dict[str, Any]:
     """`simple_charging_profile` as the station's version writes it (never connected: 1.6)."""
-    profile = simple_charging_profile(
-        connector_id,
-        limit=limit,
-        unit=unit,
-        purpose=purpose,
-        duration=duration,
-        stack_level=stack_level,
-        transaction_id=transaction_id,
-    )
+    profile = simple_charging_profile(connector_id, **options)
     return _FORMS.get(station.ocpp_version or OcppVersion.V16, v16_payload)(profile)

@@ -10,11 +10,8 @@ from homeassistant.components.binary_sensor import (
     BinarySensorEntityDescription,
 )
 from homeassistant.const import EntityCategory, Platform
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
-from .coordinator import OcppConfigEntry
-from .entity import EntitySpecs, OcppEntity, OcppEntityDescription, async_setup_ocpp_entities
+from .entity import EntitySpecs, OcppEntity, OcppEntityDescription, ocpp_platform
 
 PARALLEL_UPDATES = 0
 
@@ -47,7 +44,4 @@ class ConnectedSensor(OcppEntity, BinarySensorEntity):
 STATION_ENTITIES: EntitySpecs = [(ConnectedSensor, CONNECTED)]
 
 
-async def async_setup_entry(
-    hass: HomeAssistant, entry: OcppConfigEntry, async_add_entities: AddEntitiesCallback
-) -> None:
-    async_setup_ocpp_entities(hass, entry, async_add_entities, Platform.BINARY_SENSOR, STATION_ENTITIES)
+async_setup_entry = ocpp_platform(Platform.BINARY_SENSOR, STATION_ENTITIES)

@@ -8,12 +8,9 @@ from typing import Any
 
 from homeassistant.components.button import ButtonDeviceClass, ButtonEntity, ButtonEntityDescription
 from homeassistant.const import EntityCategory, Platform
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
-from .coordinator import OcppConfigEntry
 from .csms import ChargerAnswer
-from .entity import EntitySpecs, OcppControlDescription, OcppEntity, async_setup_ocpp_entities, ocpp_exception_handler
+from .entity import EntitySpecs, OcppControlDescription, OcppEntity, ocpp_exception_handler, ocpp_platform
 from .errors import Answer
 
 PARALLEL_UPDATES = 1
@@ -66,7 +63,4 @@ STATION_ENTITIES: EntitySpecs = [(OcppButton, RESET_BUTTON)]
 CONNECTOR_ENTITIES: EntitySpecs = [(OcppButton, UNLOCK_BUTTON)]
 
 
-async def async_setup_entry(
-    hass: HomeAssistant, entry: OcppConfigEntry, async_add_entities: AddEntitiesCallback
-) -> None:
-    async_setup_ocpp_entities(hass, entry, async_add_entities, Platform.BUTTON, STATION_ENTITIES, CONNECTOR_ENTITIES)
+async_setup_entry = ocpp_platform(Platform.BUTTON, STATION_ENTITIES, CONNECTOR_ENTITIES)

@@ -43,6 +43,7 @@ from .const import (
 from .csms import MAX_METER_INTERVAL
 from .options.charger import ChargerOptionsFlow
 from .options.security import SecurityOptionsFlow, check_tls_files, security_data, security_fields
+from .options.selectors import choice
 from .options.tags import TagOptionsFlow
 from .remote.setup import is_remote
 
@@ -203,13 +204,7 @@ class OcppOptionsFlow(ChargerOptionsFlow, TagOptionsFlow, SecurityOptionsFlow, O
                 ),
                 vol.Required(
                     CONF_UNKNOWN_CHARGERS, default=options.get(CONF_UNKNOWN_CHARGERS, DEFAULT_UNKNOWN_CHARGERS)
-                ): selector.SelectSelector(
-                    selector.SelectSelectorConfig(
-                        options=list(UNKNOWN_CHARGER_POLICIES),
-                        translation_key=CONF_UNKNOWN_CHARGERS,
-                        mode=selector.SelectSelectorMode.LIST,
-                    )
-                ),
+                ): choice(UNKNOWN_CHARGER_POLICIES, CONF_UNKNOWN_CHARGERS),
                 vol.Required(
                     CONF_LIMIT_STEP, default=options.get(CONF_LIMIT_STEP, DEFAULT_LIMIT_STEP)
                 ): selector.NumberSelector(

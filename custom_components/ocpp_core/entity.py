@@ -145,6 +145,18 @@ EntityClass = Callable[[OcppRuntimeData, str, str, int | None, Any], OcppEntity]
 EntitySpecs = Sequence[tuple[EntityClass, OcppEntityDescription]]
 
 
+PlatformSetup = Callable[[HomeAssistant, OcppConfigEntry, AddEntitiesCallback], Coroutine[Any, Any, None]]
+
+
+def ocpp_platform(platform: str, station: EntitySpecs = (), connector: EntitySpecs = ()) -> PlatformSetup:
+    """A platform module's `async_setup_entry`: its entities of each station and connector (below)."""
+
+    async def async_setup_entry(hass: HomeAssistant, entry: OcppConfigEntry, add: AddEntitiesCallback) -> None:
+        async_setup_ocpp_entities(hass, entry, add, platform, station, connector)
+
+    return async_setup_entry
+
+
 @callback
 def async_setup_ocpp_entities(
     hass: HomeAssistant,

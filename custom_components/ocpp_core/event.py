@@ -7,13 +7,11 @@ from typing import Any
 
 from homeassistant.components.event import EventEntity, EventEntityDescription
 from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import callback
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
-from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
 from .automation_events import CONNECTOR_EVENT_TYPES, STATION_EVENT_TYPES, signal_event
-from .coordinator import OcppConfigEntry
-from .entity import EntitySpecs, OcppEntity, OcppEntityDescription, async_setup_ocpp_entities
+from .entity import EntitySpecs, OcppEntity, OcppEntityDescription, ocpp_platform
 
 PARALLEL_UPDATES = 0
 
@@ -58,7 +56,4 @@ STATION_ENTITIES: EntitySpecs = [(OcppEventEntity, STATION_EVENTS)]
 CONNECTOR_ENTITIES: EntitySpecs = [(OcppEventEntity, SESSION_EVENTS)]
 
 
-async def async_setup_entry(
-    hass: HomeAssistant, entry: OcppConfigEntry, async_add_entities: AddEntitiesCallback
-) -> None:
-    async_setup_ocpp_entities(hass, entry, async_add_entities, Platform.EVENT, STATION_ENTITIES, CONNECTOR_ENTITIES)
+async_setup_entry = ocpp_platform(Platform.EVENT, STATION_ENTITIES, CONNECTOR_ENTITIES)

@@ -18,18 +18,17 @@ either).  Setting the maximum sends that limit: it does not clear it.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from homeassistant.components.number import NumberDeviceClass, NumberEntity, NumberEntityDescription, NumberMode
 from homeassistant.const import Platform, UnitOfElectricCurrent, UnitOfPower
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
 from .const import CONF_LIMIT_STEP, DEFAULT_LIMIT_STEP
 from .coordinator import OcppConfigEntry
 from .csms import LimitManager, LimitState
-from .entity import EntitySpecs, OcppControlDescription, OcppEntity, async_setup_ocpp_entities, ocpp_exception_handler
+from .entity import EntitySpecs, OcppControlDescription, OcppEntity, ocpp_exception_handler, ocpp_platform
 
 PARALLEL_UPDATES = 0  # setting a limit only queues it in the central system
 
@@ -48,47 +47,42 @@ class LimitNumberDescription(OcppControlDescription, NumberEntityDescription):
     in_amps: bool = False
 
 
-def _number(key: str, translation_key: str, in_amps: bool) -> LimitNumberDescription:
-    if in_amps:
-        return LimitNumberDescription(
-            key=key,
-            translation_key=translation_key,
-            device_class=NumberDeviceClass.CURRENT,
-            native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
-            native_min_value=0,
-            mode=NumberMode.SLIDER,
-            available_offline=True,
-            waits_for_charger=False,
-            value_fn=lambda state: state.amps,
-            max_fn=lambda limits, station_id, evse_id: limits.max_amps(station_id),
-            set_fn=lambda limits, station_id, evse_id, value: limits.set_limit(station_id, evse_id, amps=value),
-            in_amps=True,
-        )
-    return LimitNumberDescription(
-        key=key,
-        translation_key=translation_key,
-        device_class=NumberDeviceClass.POWER,
-        native_unit_of_measurement=UnitOfPower.WATT,
-        native_min_value=0,
-        native_step=1,
-        mode=NumberMode.BOX,
-        available_offline=True,
-        waits_for_charger=False,
-        value_fn=lambda state: state.watts,
-        # at the nominal voltage: a range that moved with the measured voltage would be written on every meter value
-        max_fn=lambda limits, station_id, evse_id: limits.max_watts(station_id, evse_id),
-        set_fn=lambda limits, station_id, evse_id, value: limits.set_limit(station_id, evse_id, watts=value),
-    )
-
+# the two limits: in amps, and in watts as far as they differ; each number names one of them its own way
+_AMPS_LIMIT = LimitNumberDescription(
+    key="current_limit",
+    device_class=NumberDeviceClass.CURRENT,
+    native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
+    native_min_value=0,
+    mode=NumberMode.SLIDER,
+    available_offline=True,
+    waits_for_charger=False,
+    value_fn=lambda state: state.amps,
+    max_fn=lambda limits, station_id, evse_id: limits.max_amps(station_id),
+    set_fn=lambda limits, station_id, evse_id, value: limits.set_limit(station_id, evse_id, amps=value),
+    in_amps=True,
+)
+_WATTS_LIMIT = replace(
+    _AMPS_LIMIT,
+    key="power_limit",
+    device_class=NumberDeviceClass.POWER,
+    native_unit_of_measurement=UnitOfPower.WATT,
+    native_step=1,
+    mode=NumberMode.BOX,
+    value_fn=lambda state: state.watts,
+    # at the nominal voltage: a range that moved with the measured voltage would be written on every meter value
+    max_fn=lambda limits, station_id, evse_id: limits.max_watts(station_id, evse_id),
+    set_fn=lambda limits, station_id, evse_id, value: limits.set_limit(station_id, evse_id, watts=value),
+    in_amps=False,
+)
 
 # the whole charger (EVSE 0: a cap on its total) and each connector / EVSE
 STATION_NUMBERS = (
-    _number("current_limit", "charger_current_limit", in_amps=True),
-    _number("power_limit", "charger_power_limit", in_amps=False),
+    replace(_AMPS_LIMIT, translation_key="charger_current_limit"),
+    replace(_WATTS_LIMIT, translation_key="charger_power_limit"),
 )
 CONNECTOR_NUMBERS = (
-    _number("current_limit", "current_limit", in_amps=True),
-    _number("power_limit", "power_limit", in_amps=False),
+    replace(_AMPS_LIMIT, translation_key="current_limit"),
+    replace(_WATTS_LIMIT, translation_key="power_limit"),
 )
 
 
@@ -160,7 +154,4 @@ STATION_ENTITIES: EntitySpecs = [(LimitNumber, d) for d in STATION_NUMBERS]
 CONNECTOR_ENTITIES: EntitySpecs = [(LimitNumber, d) for d in CONNECTOR_NUMBERS]
 
 
-async def async_setup_entry(
-    hass: HomeAssistant, entry: OcppConfigEntry, async_add_entities: AddEntitiesCallback
-) -> None:
-    async_setup_ocpp_entities(hass, entry, async_add_entities, Platform.NUMBER, STATION_ENTITIES, CONNECTOR_ENTITIES)
+async_setup_entry = ocpp_platform(Platform.NUMBER, STATION_ENTITIES, CONNECTOR_ENTITIES)

@@ -31,11 +31,8 @@ from homeassistant.const import (
     UnitOfTemperature,
     UnitOfTime,
 )
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
 from . import sensor_values as values
-from .coordinator import OcppConfigEntry
 from .cost_sensors import COST_SENSORS, CostSensor
 from .csms import (
     CURRENT_IMPORT,
@@ -50,7 +47,7 @@ from .csms import (
     LimitState,
     Station,
 )
-from .entity import EntitySpecs, OcppEntity, OcppEntityDescription, ShownSensor, async_setup_ocpp_entities
+from .entity import EntitySpecs, OcppEntity, OcppEntityDescription, ShownSensor, ocpp_platform
 
 PARALLEL_UPDATES = 0
 
@@ -484,7 +481,4 @@ CONNECTOR_ENTITIES: EntitySpecs = [
 ]
 
 
-async def async_setup_entry(
-    hass: HomeAssistant, entry: OcppConfigEntry, async_add_entities: AddEntitiesCallback
-) -> None:
-    async_setup_ocpp_entities(hass, entry, async_add_entities, Platform.SENSOR, STATION_ENTITIES, CONNECTOR_ENTITIES)
+async_setup_entry = ocpp_platform(Platform.SENSOR, STATION_ENTITIES, CONNECTOR_ENTITIES)

@@ -9,12 +9,10 @@ from typing import Any
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
-from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
-from .coordinator import OcppConfigEntry, signal_evses
-from .entity import EntitySpecs, OcppControlDescription, OcppEntity, async_setup_ocpp_entities, ocpp_exception_handler
+from .coordinator import signal_evses
+from .entity import EntitySpecs, OcppControlDescription, OcppEntity, ocpp_exception_handler, ocpp_platform
 from .errors import Answer
 
 PARALLEL_UPDATES = 1
@@ -125,7 +123,4 @@ CONNECTOR_ENTITIES: EntitySpecs = [
 ]
 
 
-async def async_setup_entry(
-    hass: HomeAssistant, entry: OcppConfigEntry, async_add_entities: AddEntitiesCallback
-) -> None:
-    async_setup_ocpp_entities(hass, entry, async_add_entities, Platform.SWITCH, STATION_ENTITIES, CONNECTOR_ENTITIES)
+async_setup_entry = ocpp_platform(Platform.SWITCH, STATION_ENTITIES, CONNECTOR_ENTITIES)

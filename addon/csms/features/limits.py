@@ -67,9 +67,7 @@ from .limit_reapply import BOOT_GRACE, ReapplyGate
 from .limit_reapply import EVENTS as _REAPPLY_EVENTS
 from .limit_sender import LimitSender
 from .limit_state import (
-    STATUS_ACCEPTED,
     STATUS_FAILED,
-    STATUS_OVERRIDDEN,
     STATUS_PENDING,
     STATUS_REJECTED,
     STATUS_SENT,
@@ -86,12 +84,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BOOT_GRACE",
-    "STATUS_ACCEPTED",
-    "STATUS_FAILED",
-    "STATUS_OVERRIDDEN",
-    "STATUS_PENDING",
-    "STATUS_REJECTED",
-    "STATUS_SENT",
     "InvalidLimit",
     "LimitManager",
     "LimitState",

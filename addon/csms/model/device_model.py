@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from ..rpc.values import json_int
 
@@ -16,6 +16,17 @@ from ..rpc.values import json_int
 VariableKey = tuple[str, str | None, int | None, int | None, str, str | None]
 
 ACTUAL = "Actual"
+
+
+class VariablePlace(TypedDict, total=False):
+    """Which instance of a component's variable: the key's parts beyond the two names (`DeviceModel.get`)."""
+
+    component_instance: str | None
+    evse_id: int | None
+    connector_id: int | None
+    variable_instance: str | None
+
+
 # variables a station's model holds at most (a FullInventory of a big station has a few thousand)
 MAX_VARIABLES = 10_000
 
@@ -108,39 +119,23 @@ class DeviceModel:
             if reported.characteristics is not None:
                 known.characteristics = reported.characteristics
 
-    def get(
-        self,
-        component: str,
-        variable: str,
-        *,
-        component_instance: str | None = None,
-        evse_id: int | None = None,
-        connector_id: int | None = None,
-        variable_instance: str | None = None,
-    ) -> DeviceVariable | None:
-        key = (component, component_instance, evse_id, connector_id, variable, variable_instance)
+    def get(self, component: str, variable: str, **where: Unpack[VariablePlace]) -> DeviceVariable | None:
+        """The variable, of the instance `where` names (what it leaves out: none)."""
+        key = (
+            component,
+            where.get("component_instance"),
+            where.get("evse_id"),
+            where.get("connector_id"),
+            variable,
+            where.get("variable_instance"),
+        )
         return self._variables.get(key)
 
     def value(
-        self,
-        component: str,
-        variable: str,
-        *,
-        component_instance: str | None = None,
-        evse_id: int | None = None,
-        connector_id: int | None = None,
-        variable_instance: str | None = None,
-        attribute: str = ACTUAL,
+        self, component: str, variable: str, *, attribute: str = ACTUAL, **where: Unpack[VariablePlace]
     ) -> str | None:
-        """A variable's value (of the given attribute type); None when unknown."""
-        found = self.get(
-            component,
-            variable,
-            component_instance=component_instance,
-            evse_id=evse_id,
-            connector_id=connector_id,
-            variable_instance=variable_instance,
-        )
+        """A variable's value (of the given attribute type); None when unknown.  `where`: as `get` takes it."""
+        found = self.get(component, variable, **where)
         if found is None:
             return None
         value = found.attributes.get(attribute, {}).get("value")

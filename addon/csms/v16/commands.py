@@ -37,9 +37,6 @@ class V16Commands(SecurityCommands):
     async def change_configuration(self, key: str, value: str) -> Payload:
         return await self._call("ChangeConfiguration", _payload(key=key, value=value))
 
-    async def clear_cache(self) -> Payload:
-        return await self._call("ClearCache", {})
-
     async def data_transfer(self, vendor_id: str, message_id: str | None = None, data: str | None = None) -> Payload:
         return await self._call("DataTransfer", _payload(vendorId=vendor_id, messageId=message_id, data=data))
 
@@ -74,9 +71,6 @@ class V16Commands(SecurityCommands):
             ),
         )
 
-    async def cancel_reservation(self, reservation_id: int) -> Payload:
-        return await self._call("CancelReservation", _payload(reservationId=reservation_id))
-
     # ---- Local authorization list --------------------------------------------
 
     async def send_local_list(
@@ -86,9 +80,6 @@ class V16Commands(SecurityCommands):
             "SendLocalList",
             _payload(listVersion=list_version, updateType=update_type, localAuthorizationList=local_authorization_list),
         )
-
-    async def get_local_list_version(self) -> Payload:
-        return await self._call("GetLocalListVersion", {})
 
     # ---- Remote trigger ------------------------------------------------------
 

@@ -8,20 +8,16 @@ with its own event.
 
 from __future__ import annotations
 
+from ..adapter import StationHandlers
 from ..rpc.endpoint import Handler, Payload
-from ..rpc.timeutil import parse_timestamp
-from ..state.central_state import CentralState
+from ..rpc.values import json_int
 
 # No PKI is configured yet: a CSR is kept for later and refused for now.
 SIGN_CERTIFICATE_ANSWER = "Rejected"
 
 
-class V16StationReports:
+class V16StationReports(StationHandlers):
     """Handlers for the station-level notifications outside the Core profile."""
-
-    def __init__(self, station_id: str, state: CentralState) -> None:
-        self.station_id = station_id
-        self.state = state
 
     def handlers(self) -> dict[str, Handler]:
         return {
@@ -43,22 +39,7 @@ class V16StationReports:
 
     def on_signed_firmware_status_notification(self, payload: Payload) -> Payload:
         self.state.reports.record_firmware_status(
-            self.station_id, str(payload["status"]), _int_or_none(payload.get("requestId")), signed=True
-        )
-        return {}
-
-    def on_log_status_notification(self, payload: Payload) -> Payload:
-        self.state.reports.record_log_status(
-            self.station_id, str(payload["status"]), _int_or_none(payload.get("requestId"))
-        )
-        return {}
-
-    def on_security_event_notification(self, payload: Payload) -> Payload:
-        self.state.reports.record_security_event(
-            self.station_id,
-            str(payload["type"]),
-            parse_timestamp(payload.get("timestamp")),
-            payload.get("techInfo"),
+            self.station_id, str(payload["status"]), json_int(payload.get("requestId")), signed=True
         )
         return {}
 
@@ -67,7 +48,3 @@ class V16StationReports:
             self.station_id, str(payload["csr"]), SIGN_CERTIFICATE_ANSWER
         )
         return {"status": SIGN_CERTIFICATE_ANSWER}
-
-
-def _int_or_none(value: object) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..adapter import StationHandlers
 from ..model import bounds
 from ..model.events import Event, EventType
 from ..rpc.endpoint import Handler, Payload
 from ..rpc.timeutil import parse_timestamp
 from ..rpc.values import json_int
-from ..state.central_state import CentralState
 
 # No PKI is configured yet: CSRs are kept and refused, EV certificates and OCSP checks fail cleanly.
 NO_PKI = {"reasonCode": "NoPKI", "additionalInfo": "No certificate authority is configured at this central system"}
@@ -36,12 +36,8 @@ def requested_energy_wh(needs: dict[str, Any]) -> float | None:
     return _float((needs.get("v2xChargingParameters") or {}).get("evTargetEnergyRequest"))
 
 
-class V201StationReports:
+class V201StationReports(StationHandlers):
     """Handlers for the 2.x station-level notifications and certificate requests."""
-
-    def __init__(self, station_id: str, state: CentralState) -> None:
-        self.station_id = station_id
-        self.state = state
 
     def handlers(self) -> dict[str, Handler]:
         return {
@@ -121,20 +117,8 @@ class V201StationReports:
 
     # ---- firmware, logs, security events ------------------------------------------
 
-    def on_security_event_notification(self, payload: Payload) -> Payload:
-        self.state.reports.record_security_event(
-            self.station_id, str(payload["type"]), parse_timestamp(payload.get("timestamp")), payload.get("techInfo")
-        )
-        return {}
-
     def on_firmware_status_notification(self, payload: Payload) -> Payload:
         self.state.reports.record_firmware_status(
-            self.station_id, str(payload["status"]), json_int(payload.get("requestId"))
-        )
-        return {}
-
-    def on_log_status_notification(self, payload: Payload) -> Payload:
-        self.state.reports.record_log_status(
             self.station_id, str(payload["status"]), json_int(payload.get("requestId"))
         )
         return {}

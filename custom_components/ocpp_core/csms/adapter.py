@@ -8,16 +8,20 @@ from a station that is not Accepted are answered anyway (logged once).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from typing import Any, ClassVar
 
 from .config import CentralSystemConfig
 from .features.charger import Charger
+from .model.events import Event, EventType
 from .model.station import RegistrationStatus
 from .rpc.endpoint import Handler, Payload
-from .rpc.timeutil import utcnow
+from .rpc.timeutil import format_timestamp, parse_timestamp, utcnow
+from .rpc.values import json_int
+from .state.call_answers import Recorder
 from .state.central_state import CentralState
 
 _LOGGER = logging.getLogger(__name__)
@@ -28,19 +32,50 @@ _REGISTRATION_STATUSES = frozenset(RegistrationStatus)
 _NOT_ACCEPTED = (RegistrationStatus.PENDING, RegistrationStatus.REJECTED)
 
 
+class StationHandlers:
+    """A group of one station's handlers that a version adapter takes in (reports, transactions)."""
+
+    def __init__(self, station_id: str, state: CentralState) -> None:
+        self.station_id = station_id
+        self.state = state
+
+    def on_security_event_notification(self, payload: Payload) -> Payload:
+        """The same in 1.6 (security whitepaper) and 2.x."""
+        self.state.reports.record_security_event(
+            self.station_id, str(payload["type"]), parse_timestamp(payload.get("timestamp")), payload.get("techInfo")
+        )
+        return {}
+
+    def on_log_status_notification(self, payload: Payload) -> Payload:
+        """The same in 1.6 (security whitepaper) and 2.x."""
+        self.state.reports.record_log_status(
+            self.station_id, str(payload["status"]), json_int(payload.get("requestId"))
+        )
+        return {}
+
+
 class VersionAdapter(ABC):
     """Translates one OCPP version's messages to and from the domain model."""
 
     # the charger's version-neutral commands (features/charger.py), set by each version
     charger: Charger
+    # what the state learns from the charger's answer to each of our actions (each version's answers.py)
+    recorders: ClassVar[Mapping[str, Recorder]] = {}
 
     def __init__(self, station_id: str, state: CentralState, call: CallFn, config: CentralSystemConfig) -> None:
         self.station_id = station_id
         self.state = state
         self.call = call
         self.config = config
-        # charger-initiated action -> its handler (filled by each version)
-        self._handlers: dict[str, Handler] = {}
+        # charger-initiated action -> its handler: the ones every version has; each version adds its own
+        self._handlers: dict[str, Handler] = {
+            "BootNotification": self.on_boot_notification,
+            "Heartbeat": self.on_heartbeat,
+            "StatusNotification": self.on_status_notification,
+            "Authorize": self.on_authorize,
+            "DataTransfer": self.on_data_transfer,
+        }
+        self._boot_read: asyncio.Task[None] | None = None  # what each boot reads from the charger
 
     def handler(self, action: str) -> Handler | None:
         """The handler for a charger-initiated action, or None when not implemented."""
@@ -61,19 +96,48 @@ class VersionAdapter(ABC):
         return self._handlers.get(action)
 
     @abstractmethod
+    def on_boot_notification(self, payload: Payload) -> Payload: ...
+
+    @abstractmethod
+    def on_status_notification(self, payload: Payload) -> Payload: ...
+
+    @abstractmethod
+    def on_authorize(self, payload: Payload) -> Payload: ...
+
+    @abstractmethod
     async def request_boot(self) -> dict[str, Any]:
         """Ask the charger to send a BootNotification (TriggerMessage); returns its answer."""
 
     def before_call(self, action: str, request: Payload) -> None:  # noqa: B027 - optional hook
         """Note a call about to be sent (its answer, or what follows it, may arrive at once)."""
 
-    def record_answer(self, action: str, request: Payload, answer: Payload) -> None:  # noqa: B027 - optional hook
-        """Learn from the charger's answer to one of our calls (nothing by default)."""
+    def record_answer(self, action: str, request: Payload, answer: Payload) -> None:
+        """Learn from the charger's answer to one of our calls (through the version's `recorders`)."""
+        recorder = self.recorders.get(action)
+        if recorder is not None:
+            recorder(self.state, self.station_id, request, answer)
 
-    def close(self) -> None:  # noqa: B027 - optional hook, nothing to do by default
+    def close(self) -> None:
         """The connection is gone: stop what the adapter runs in the background."""
+        if self._boot_read is not None:
+            self._boot_read.cancel()
 
     # ---- shared by the versions ----------------------------------------------
+
+    def _read_after_boot(self, read: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        """Start this boot's read of the charger (its configuration, its inventory), ending the last one's."""
+        if self._boot_read is not None:
+            self._boot_read.cancel()
+        self._boot_read = asyncio.create_task(read())
+
+    def on_heartbeat(self, payload: Payload) -> Payload:
+        self.state.activity.record_heartbeat(self.station_id)
+        return {"currentTime": format_timestamp(utcnow())}
+
+    def on_data_transfer(self, payload: Payload) -> Payload:
+        self.state.events.emit(Event(EventType.DATA_TRANSFER, self.station_id, data=dict(payload)))
+        # No vendor extension is known to us: the answer the spec gives for that.
+        return {"status": "UnknownVendorId"}
 
     def _log(
         self,

@@ -30,6 +30,7 @@ from ..csms import (
     RegistrationStatus,
     Station,
 )
+from .selectors import choice
 
 CONF_CHARGER = "charger"
 CONNECTOR_PREFIX = "connector_"
@@ -44,14 +45,6 @@ def _number(maximum: float, step: float, unit: str) -> selector.NumberSelector:
     )
 
 
-def _choice(options: list[str], translation_key: str) -> selector.SelectSelector:
-    return selector.SelectSelector(
-        selector.SelectSelectorConfig(
-            options=options, translation_key=translation_key, mode=selector.SelectSelectorMode.LIST
-        )
-    )
-
-
 def _suggested(value: Any) -> dict[str, Any]:
     return {"suggested_value": value} if value is not None else {}
 
@@ -62,7 +55,7 @@ def settings_schema(station: Station) -> vol.Schema:
     fields: dict[Any, Any] = {
         vol.Optional("friendly_name", description=_suggested(settings.friendly_name)): _TEXT,
         vol.Optional("max_current", description=_suggested(settings.max_current)): _number(MAX_CURRENT_LIMIT, 0.1, "A"),
-        vol.Optional("phases", description=_suggested(_text_or_none(settings.phases))): _choice(
+        vol.Optional("phases", description=_suggested(_text_or_none(settings.phases))): choice(
             [str(p) for p in PHASES], "phases"
         ),
     }
@@ -75,7 +68,7 @@ def settings_schema(station: Station) -> vol.Schema:
                 MAX_METER_INTERVAL, 1, "s"
             ),
             vol.Required("push_local_list", default=settings.push_local_list): selector.BooleanSelector(),
-            vol.Required("limit_profile", default=settings.limit_profile): _choice(
+            vol.Required("limit_profile", default=settings.limit_profile): choice(
                 list(LIMIT_PROFILES), "limit_profile"
             ),
         }

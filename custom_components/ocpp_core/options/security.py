@@ -34,6 +34,7 @@ from ..const import (
 from ..coordinator import loaded_central
 from ..csms import PUSH_MAX_LENGTH, PUSH_MIN_LENGTH, TlsSetupError, server_context
 from ..services.security import password_problem, set_charger_password
+from .selectors import choice
 
 CONF_CHARGER = "charger"
 CONF_PASSWORD = "password"
@@ -52,13 +53,7 @@ def security_fields(data: dict[str, Any]) -> dict[Any, Any]:
     """The security part of the setup / reconfigure form, filled in with `data`."""
     profile = str(data.get(CONF_SECURITY_PROFILE, 0))
     return {
-        vol.Required(CONF_SECURITY_PROFILE, default=profile): selector.SelectSelector(
-            selector.SelectSelectorConfig(
-                options=list(SECURITY_PROFILES),
-                translation_key=CONF_SECURITY_PROFILE,
-                mode=selector.SelectSelectorMode.LIST,
-            )
-        ),
+        vol.Required(CONF_SECURITY_PROFILE, default=profile): choice(SECURITY_PROFILES, CONF_SECURITY_PROFILE),
         vol.Optional(CONF_CERTFILE, description={"suggested_value": data.get(CONF_CERTFILE, DEFAULT_CERTFILE)}): _TEXT,
         vol.Optional(CONF_KEYFILE, description={"suggested_value": data.get(CONF_KEYFILE, DEFAULT_KEYFILE)}): _TEXT,
         vol.Optional(CONF_CAFILE, description={"suggested_value": data.get(CONF_CAFILE)}): _TEXT,

@@ -27,6 +27,7 @@ from ..const import (
 from ..coordinator import loaded_central
 from ..csms import ACCEPTED, TAG_STATUSES, CentralSystem, TagError, TagRecord
 from ..services.tags import tag_changes
+from .selectors import choice
 
 TAG_MENU = ["tag_add", "tag_pick", "tag_remove", "tag_policy"]
 _TEXT = selector.TextSelector()
@@ -76,12 +77,8 @@ class TagOptionsFlow(OptionsFlow):
         fields.update(
             {
                 vol.Optional("name", description=_suggested(record and record.name)): _TEXT,
-                vol.Required(
-                    "status", default=(record.status if record else ACCEPTED).lower()
-                ): selector.SelectSelector(
-                    selector.SelectSelectorConfig(
-                        options=statuses, translation_key="tag_status", mode=selector.SelectSelectorMode.LIST
-                    )
+                vol.Required("status", default=(record.status if record else ACCEPTED).lower()): choice(
+                    statuses, "tag_status"
                 ),
                 vol.Optional("expiry_date", description=_suggested(expiry)): selector.DateTimeSelector(),
                 vol.Optional("parent_id_tag", description=_suggested(record and record.parent_id)): _TEXT,
@@ -139,10 +136,8 @@ class TagOptionsFlow(OptionsFlow):
     async def async_step_tag_pick(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Which tag to edit."""
         central = loaded_central(self.config_entry)
-        if central is None:
-            return self.async_abort(reason="central_system_not_loaded")
-        if not len(central.tags):
-            return self.async_abort(reason="no_tags")
+        if central is None or not len(central.tags):
+            return self.async_abort(reason="central_system_not_loaded" if central is None else "no_tags")
         if user_input is not None and central.tags.get(user_input["id_tag"]) is not None:
             self._tag_id = user_input["id_tag"]
             return await self.async_step_tag_edit()
@@ -154,10 +149,8 @@ class TagOptionsFlow(OptionsFlow):
 
     async def async_step_tag_remove(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         central = loaded_central(self.config_entry)
-        if central is None:
-            return self.async_abort(reason="central_system_not_loaded")
-        if not len(central.tags):
-            return self.async_abort(reason="no_tags")
+        if central is None or not len(central.tags):
+            return self.async_abort(reason="central_system_not_loaded" if central is None else "no_tags")
         if user_input is not None:
             chosen = [id_tag for id_tag in user_input.get("id_tags") or () if central.tags.get(id_tag) is not None]
             if chosen:
@@ -172,14 +165,8 @@ class TagOptionsFlow(OptionsFlow):
         options = self.config_entry.options
         schema = vol.Schema(
             {
-                vol.Required(
-                    CONF_UNKNOWN_TAGS, default=options.get(CONF_UNKNOWN_TAGS, DEFAULT_UNKNOWN_TAGS)
-                ): selector.SelectSelector(
-                    selector.SelectSelectorConfig(
-                        options=list(UNKNOWN_TAG_POLICIES),
-                        translation_key=CONF_UNKNOWN_TAGS,
-                        mode=selector.SelectSelectorMode.LIST,
-                    )
+                vol.Required(CONF_UNKNOWN_TAGS, default=options.get(CONF_UNKNOWN_TAGS, DEFAULT_UNKNOWN_TAGS)): choice(
+                    UNKNOWN_TAG_POLICIES, CONF_UNKNOWN_TAGS
                 ),
                 vol.Required(
                     CONF_REFUSE_CONCURRENT_TAGS, default=bool(options.get(CONF_REFUSE_CONCURRENT_TAGS, False))

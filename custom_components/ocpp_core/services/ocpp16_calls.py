@@ -82,9 +82,7 @@ def open_transaction(target: Target, connector_id: int | None) -> str:
 
 
 async def reserve_now(target: Target, data: dict[str, Any]) -> Answer:
-    reservation_id = data.get("reservation_id")
-    if reservation_id is None:
-        reservation_id = target.central.next_reservation_id()
+    reservation_id = shared.given_or_new(data, "reservation_id", target.central.next_reservation_id)
     answer = await target.v16().reserve_now(
         target.connector(data), data["expiry_date"], data["id_tag"], reservation_id, data.get("parent_id_tag")
     )
@@ -125,9 +123,7 @@ async def update_firmware(target: Target, data: dict[str, Any]) -> Answer:
     retries, retry_interval = data.get("retries"), data.get("retry_interval")
     if "signature" not in data:
         return await target.v16().update_firmware(data["location"], retrieve_date, retries, retry_interval)
-    request_id = data.get("request_id")
-    if request_id is None:
-        request_id = target.central.next_request_id()
+    request_id = shared.given_or_new(data, "request_id", target.central.next_request_id)
     answer = await target.v16().signed_update_firmware(
         request_id,
         data["location"],
@@ -152,9 +148,7 @@ async def get_log(target: Target, data: dict[str, Any]) -> Answer:
 
 
 async def set_charging_profile(target: Target, data: dict[str, Any]) -> Answer:
-    connector_id, profile = shared.charging_profile(target, data)
-    answer = await target.v16().set_charging_profile(connector_id, profile)
-    return answer if "charging_profile" in data else {**answer, "chargingProfile": profile}
+    return await shared.set_charging_profile(target.v16(), target, data)
 
 
 async def clear_charging_profile(target: Target, data: dict[str, Any]) -> Answer:

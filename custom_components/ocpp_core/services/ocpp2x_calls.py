@@ -103,9 +103,7 @@ async def stop_transaction(target: Target, data: dict[str, Any]) -> Answer:
 
 
 async def reserve_now(target: Target, data: dict[str, Any]) -> Answer:
-    reservation_id = data.get("reservation_id")
-    if reservation_id is None:
-        reservation_id = target.central.next_reservation_id()
+    reservation_id = shared.given_or_new(data, "reservation_id", target.central.next_reservation_id)
     answer = await target.v201().reserve_now(
         reservation_id,
         data["expiry_date"],
@@ -155,9 +153,7 @@ async def trigger_message(target: Target, data: dict[str, Any]) -> Answer:
 
 
 async def update_firmware(target: Target, data: dict[str, Any]) -> Answer:
-    request_id = data.get("request_id")
-    if request_id is None:
-        request_id = target.central.next_request_id()
+    request_id = shared.given_or_new(data, "request_id", target.central.next_request_id)
     answer = await target.v201().update_firmware(
         request_id,
         data["location"],
@@ -176,9 +172,7 @@ async def get_log(target: Target, data: dict[str, Any]) -> Answer:
 
 
 async def set_charging_profile(target: Target, data: dict[str, Any]) -> Answer:
-    connector_id, profile = shared.charging_profile(target, data)
-    answer = await target.v201().set_charging_profile(connector_id, profile)
-    return answer if "charging_profile" in data else {**answer, "chargingProfile": profile}
+    return await shared.set_charging_profile(target.v201(), target, data)
 
 
 async def clear_charging_profile(target: Target, data: dict[str, Any]) -> Answer:
@@ -259,9 +253,7 @@ async def get_transaction_status(target: Target, data: dict[str, Any]) -> Answer
 
 
 async def set_display_message(target: Target, data: dict[str, Any]) -> Answer:
-    message_id = data.get("message_id")
-    if message_id is None:
-        message_id = target.central.next_request_id()
+    message_id = shared.given_or_new(data, "message_id", target.central.next_request_id)
     content: dict[str, Any] = {"format": data.get("format", "UTF8"), "content": data["message"]}
     if "language" in data:
         content["language"] = data["language"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from ..csms import simple_profile
@@ -23,11 +24,19 @@ class _LogCommands(Protocol):
     ) -> Answer: ...
 
 
+class _ProfileCommands(Protocol):
+    async def set_charging_profile(self, evse_id: int, charging_profile: dict[str, Any], /) -> Answer: ...
+
+
+def given_or_new(data: dict[str, Any], key: str, allocate: Callable[[], int]) -> Any:
+    """The id the caller gave under `key`, else a new one of the central system's (`allocate`)."""
+    given = data.get(key)
+    return allocate() if given is None else given
+
+
 async def get_log(commands: _LogCommands, target: Target, data: dict[str, Any]) -> Answer:
     """GetLog (1.6 security whitepaper and 2.x alike); the request id is made up when not given and returned."""
-    request_id = data.get("request_id")
-    if request_id is None:
-        request_id = target.central.next_request_id()
+    request_id = given_or_new(data, "request_id", target.central.next_request_id)
     answer = await commands.get_log(
         data["log_type"],
         request_id,
@@ -38,6 +47,13 @@ async def get_log(commands: _LogCommands, target: Target, data: dict[str, Any]) 
         data.get("retry_interval"),
     )
     return {**answer, "requestId": request_id}
+
+
+async def set_charging_profile(commands: _ProfileCommands, target: Target, data: dict[str, Any]) -> Answer:
+    """SetChargingProfile in either version: the profile given, or the simple form's (then returned too)."""
+    connector_id, profile = charging_profile(target, data)
+    answer = await commands.set_charging_profile(connector_id, profile)
+    return answer if "charging_profile" in data else {**answer, "chargingProfile": profile}
 
 
 def profile_connector(target: Target, data: dict[str, Any]) -> int:

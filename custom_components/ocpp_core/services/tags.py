@@ -10,7 +10,7 @@ an unknown charger) is a translated error and changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import date, datetime, time, timedelta
 from typing import Any, Final
 
@@ -134,24 +134,26 @@ def _central(hass: HomeAssistant, data: dict[str, Any]) -> CentralSystem:
     return central
 
 
-async def _add_tag(call: ServiceCall) -> ServiceResponse:
+TagWrite = Callable[[CentralSystem, str, dict[str, Any]], Awaitable[TagRecord]]
+
+
+async def _write_tag(call: ServiceCall, write: TagWrite) -> ServiceResponse:
+    """add_tag and update_tag: the fields given, checked, written by `write` (id tag, changes)."""
     central = _central(call.hass, dict(call.data))
     try:
         changes = tag_changes(dict(call.data), set(central.stations))
-        record = await central.add_tag(TagRecord(str(call.data[ATTR_ID_TAG]), **changes))
+        record = await write(central, str(call.data[ATTR_ID_TAG]), changes)
     except TagError as err:
         raise tag_error(err) from err
     return {"tag": tag_view(record)} if call.return_response else None
+
+
+async def _add_tag(call: ServiceCall) -> ServiceResponse:
+    return await _write_tag(call, lambda central, id_tag, changes: central.add_tag(TagRecord(id_tag, **changes)))
 
 
 async def _update_tag(call: ServiceCall) -> ServiceResponse:
-    central = _central(call.hass, dict(call.data))
-    try:
-        changes = tag_changes(dict(call.data), set(central.stations))
-        record = await central.update_tag(str(call.data[ATTR_ID_TAG]), changes)
-    except TagError as err:
-        raise tag_error(err) from err
-    return {"tag": tag_view(record)} if call.return_response else None
+    return await _write_tag(call, lambda central, id_tag, changes: central.update_tag(id_tag, changes))
 
 
 async def _remove_tag(call: ServiceCall) -> ServiceResponse:

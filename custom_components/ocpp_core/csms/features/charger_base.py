@@ -7,8 +7,10 @@ the local list) are written once here, each version giving only its payload's fo
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, NoReturn, Protocol
+from typing import Any, ClassVar, NoReturn, Protocol
 
 from ..model.station import Station
 from ..rpc.endpoint import Payload
@@ -61,33 +63,37 @@ class SharedCommands(Protocol):
     ) -> Payload: ...
 
 
-class VersionCharger[C: SharedCommands]:
-    """The base of each version's Charger; subclasses give the forms of their version (the hooks below)."""
+_MAX_PROFILE_PURPOSES = ("ChargePointMaxProfile", "ChargingStationMaxProfile")  # 1.6's name, 2.x's
 
-    meter_interval_key: str
+
+def profile_fields(profile: ChargingProfile, max_profile_purpose: str) -> dict[str, Any]:
+    """A profile's fields that 1.6 and 2.x name alike; the whole-charger purpose in the version's own name."""
+    purpose = max_profile_purpose if profile.purpose in _MAX_PROFILE_PURPOSES else profile.purpose
+    return {"stackLevel": profile.stack_level, "chargingProfilePurpose": purpose, "chargingProfileKind": profile.kind}
+
+
+@dataclass(frozen=True, slots=True)
+class VersionForms:
+    """How one version names, reads and writes what every charger does (given by each version's charger.py)."""
+
+    meter_interval_key: str  # the meter interval setting: 1.6 key, 2.x Component.Variable
+    capabilities: Callable[[Station], Capabilities]
+    local_list_limits: Callable[[Station], LocalListLimits]
+    profile_payload: Callable[[ChargingProfile], dict[str, Any]]
+    local_list_entry: Callable[[Entry], dict[str, Any]]
+
+
+class VersionCharger[C: SharedCommands]:
+    """The base of each version's Charger; subclasses give the forms of their version (`forms`)."""
+
+    forms: ClassVar[VersionForms]
 
     def __init__(self, station_id: str, state: CentralState, commands: C) -> None:
         self._station_id = station_id
         self._state = state
         self._commands = commands
 
-    # ---- the version's forms -----------------------------------------------------
-
-    @staticmethod
-    def station_capabilities(station: Station) -> Capabilities:
-        raise NotImplementedError
-
-    @staticmethod
-    def station_local_list_limits(station: Station) -> LocalListLimits:
-        raise NotImplementedError
-
-    @staticmethod
-    def profile_payload(profile: ChargingProfile) -> dict[str, Any]:
-        raise NotImplementedError
-
-    @staticmethod
-    def local_list_entry(entry: Entry) -> dict[str, Any]:
-        raise NotImplementedError
+    # ---- the version's forms beyond `forms` ----------------------------------------
 
     @staticmethod
     def given_local_list_entry(entry: dict[str, Any], token_type: str) -> dict[str, Any]:
@@ -106,15 +112,23 @@ class VersionCharger[C: SharedCommands]:
         return self._station_id
 
     @property
+    def meter_interval_key(self) -> str:
+        return self.forms.meter_interval_key
+
+    @property
     def capabilities(self) -> Capabilities:
-        return self.station_capabilities(self._state.stations[self._station_id])
+        return self.forms.capabilities(self._state.stations[self._station_id])
 
     @property
     def local_list_limits(self) -> LocalListLimits:
-        return self.station_local_list_limits(self._state.stations[self._station_id])
+        return self.forms.local_list_limits(self._state.stations[self._station_id])
+
+    def profile_payload(self, profile: ChargingProfile) -> dict[str, Any]:
+        """The profile as this version sends it (the API shows what was sent)."""
+        return self.forms.profile_payload(profile)
 
     async def set_charging_profile(self, evse_id: int, profile: ChargingProfile) -> ChargerAnswer:
-        return ChargerAnswer.of(await self._commands.set_charging_profile(evse_id, self.profile_payload(profile)))
+        return ChargerAnswer.of(await self._commands.set_charging_profile(evse_id, self.forms.profile_payload(profile)))
 
     async def set_charging_profile_as_given(self, evse_id: int, payload: dict[str, Any]) -> ChargerAnswer:
         return ChargerAnswer.of(await self._commands.set_charging_profile(evse_id, payload))
@@ -133,7 +147,7 @@ class VersionCharger[C: SharedCommands]:
         return ChargerAnswer.of(await self._commands.get_composite_schedule(evse_id, duration, unit))
 
     async def send_local_list(self, version: int, update_type: str, entries: list[Entry]) -> ChargerAnswer:
-        data = [self.local_list_entry(entry) for entry in entries]
+        data = [self.forms.local_list_entry(entry) for entry in entries]
         return ChargerAnswer.of(await self._commands.send_local_list(version, update_type, data))
 
     async def send_local_list_as_given(

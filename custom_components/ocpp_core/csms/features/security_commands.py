@@ -1,4 +1,5 @@
-"""Operations of the 1.6 security whitepaper that OCPP 2.0.1 took over unchanged."""
+"""Operations whose payload is one in every version: those of the 1.6 security whitepaper that OCPP 2.0.1
+took over unchanged, and a few of the core's."""
 
 from __future__ import annotations
 
@@ -9,11 +10,24 @@ from ..rpc.endpoint import Payload
 from ..rpc.payload import payload as _payload
 
 
-class SecurityCommands:
-    """GetLog, InstallCertificate and DeleteCertificate: one payload in every version."""
+class CommonCommands:
+    """ClearCache, GetLocalListVersion and CancelReservation: one payload in every version."""
 
     def __init__(self, call: CallFn) -> None:
         self._call = call
+
+    async def clear_cache(self) -> Payload:
+        return await self._call("ClearCache", {})
+
+    async def get_local_list_version(self) -> Payload:
+        return await self._call("GetLocalListVersion", {})
+
+    async def cancel_reservation(self, reservation_id: int) -> Payload:
+        return await self._call("CancelReservation", _payload(reservationId=reservation_id))
+
+
+class SecurityCommands(CommonCommands):
+    """GetLog, InstallCertificate and DeleteCertificate: one payload in every version."""
 
     async def get_log(
         self,

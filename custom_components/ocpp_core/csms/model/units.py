@@ -11,19 +11,10 @@ from .station import ENERGY_IMPORT_REGISTER
 _LOGGER = logging.getLogger(__name__)
 
 # OCPP unit → (normalised unit, factor, offset)
+_KILO_UNITS = ("Wh", "varh", "W", "VA", "var")  # each also as k<unit>, a thousand of it
 _UNITS: dict[str, tuple[str, float, float]] = {
-    "Wh": ("Wh", 1.0, 0.0),
-    "kWh": ("Wh", 1000.0, 0.0),
-    "varh": ("varh", 1.0, 0.0),
-    "kvarh": ("varh", 1000.0, 0.0),
-    "W": ("W", 1.0, 0.0),
-    "kW": ("W", 1000.0, 0.0),
-    "VA": ("VA", 1.0, 0.0),
-    "kVA": ("VA", 1000.0, 0.0),
-    "var": ("var", 1.0, 0.0),
-    "kvar": ("var", 1000.0, 0.0),
-    "A": ("A", 1.0, 0.0),
-    "V": ("V", 1.0, 0.0),
+    **{unit: (unit, 1.0, 0.0) for unit in (*_KILO_UNITS, "A", "V")},
+    **{f"k{unit}": (unit, 1000.0, 0.0) for unit in _KILO_UNITS},
     "Celsius": ("°C", 1.0, 0.0),
     "Celcius": ("°C", 1.0, 0.0),  # sic, in the 1.6 schema
     "K": ("°C", 1.0, -273.15),

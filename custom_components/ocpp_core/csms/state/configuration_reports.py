@@ -24,6 +24,11 @@ class ConfigurationReports:
     def __init__(self, store: StateStore) -> None:
         self._store = store
 
+    def _announce(self, event_type: EventType, station_id: str, data: dict[str, Any]) -> None:
+        """The station changed: saved soon, and announced."""
+        self._store.save_soon()
+        self._store.events.emit(Event(event_type, station_id, data=data))
+
     # ---- configuration and what the charger reports about itself ------------
 
     def record_configuration(
@@ -58,16 +63,12 @@ class ConfigurationReports:
         apply_configuration(station)
         if station.number_of_connectors:
             self._store.ensure_connectors(station, station.number_of_connectors)
-        self._store.save_soon()
-        self._store.events.emit(
-            Event(EventType.CONFIGURATION, station.station_id, data={"keys": changed, "full": full})
-        )
+        self._announce(EventType.CONFIGURATION, station.station_id, {"keys": changed, "full": full})
 
     def set_local_list_version(self, station_id: str, version: int) -> None:
         station = self._store.station(station_id)
         station.local_list_version = version
-        self._store.save_soon()
-        self._store.events.emit(Event(EventType.LOCAL_LIST, station_id, data={"list_version": version}))
+        self._announce(EventType.LOCAL_LIST, station_id, {"list_version": version})
 
     def record_firmware_status(
         self, station_id: str, status: str, request_id: int | None = None, signed: bool = False
@@ -76,13 +77,8 @@ class ConfigurationReports:
         station.firmware_status = status
         station.firmware_status_time = utcnow()
         station.firmware_request_id = request_id
-        self._store.save_soon()
-        self._store.events.emit(
-            Event(
-                EventType.FIRMWARE_STATUS,
-                station_id,
-                data={"status": status, "request_id": request_id, "signed": signed},
-            )
+        self._announce(
+            EventType.FIRMWARE_STATUS, station_id, {"status": status, "request_id": request_id, "signed": signed}
         )
 
     def record_diagnostics_status(self, station_id: str, status: str | None, file_name: str | None = None) -> None:
@@ -93,13 +89,10 @@ class ConfigurationReports:
             station.diagnostics_status_time = utcnow()
         if file_name is not None:
             station.diagnostics_file_name = file_name
-        self._store.save_soon()
-        self._store.events.emit(
-            Event(
-                EventType.DIAGNOSTICS_STATUS,
-                station_id,
-                data={"status": station.diagnostics_status, "file_name": station.diagnostics_file_name},
-            )
+        self._announce(
+            EventType.DIAGNOSTICS_STATUS,
+            station_id,
+            {"status": station.diagnostics_status, "file_name": station.diagnostics_file_name},
         )
 
     def record_log_status(
@@ -114,17 +107,10 @@ class ConfigurationReports:
             station.log_request_id = request_id
         if file_name is not None:
             station.log_file_name = file_name
-        self._store.save_soon()
-        self._store.events.emit(
-            Event(
-                EventType.LOG_STATUS,
-                station_id,
-                data={
-                    "status": station.log_status,
-                    "request_id": station.log_request_id,
-                    "file_name": station.log_file_name,
-                },
-            )
+        self._announce(
+            EventType.LOG_STATUS,
+            station_id,
+            {"status": station.log_status, "request_id": station.log_request_id, "file_name": station.log_file_name},
         )
 
     def record_security_event(
@@ -133,14 +119,10 @@ class ConfigurationReports:
         station = self._store.station(station_id)
         entry = {"type": event_type, "timestamp": timestamp.isoformat(), "tech_info": tech_info}
         station.security_events.append(entry)
-        self._store.save_soon()
-        self._store.events.emit(Event(EventType.SECURITY_EVENT, station_id, data=dict(entry)))
+        self._announce(EventType.SECURITY_EVENT, station_id, dict(entry))
 
     def record_certificate_signing_request(self, station_id: str, csr: str, status: str) -> None:
         station = self._store.station(station_id)
         station.certificate_signing_request = csr
         station.certificate_signing_request_time = utcnow()
-        self._store.save_soon()
-        self._store.events.emit(
-            Event(EventType.CERTIFICATE_SIGNING_REQUEST, station_id, data={"csr": csr, "status": status})
-        )
+        self._announce(EventType.CERTIFICATE_SIGNING_REQUEST, station_id, {"csr": csr, "status": status})

@@ -12,7 +12,6 @@ before its first await).  Configuration is never written without being asked.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
@@ -22,7 +21,7 @@ from ..model import bounds
 from ..model.events import Event, EventType
 from ..model.station import MeterSample, RegistrationStatus, Station
 from ..model.units import conversion
-from ..rpc.endpoint import Handler, Payload
+from ..rpc.endpoint import Payload
 from ..rpc.timeutil import format_timestamp, parse_timestamp, utcnow
 from ..rpc.types import CallError, CallTimeout, NotConnected
 from ..state.authorization import id_tag_info_v16, refusal_event
@@ -38,34 +37,23 @@ _LOGGER = logging.getLogger(__name__)
 class V16Adapter(VersionAdapter):
     """Handlers for charger-initiated 1.6 messages and the commands we send."""
 
+    recorders = RECORDERS
+
     def __init__(self, station_id: str, state: CentralState, call: CallFn, config: CentralSystemConfig) -> None:
         super().__init__(station_id, state, call, config)
         self.commands = V16Commands(call)
         self.charger = V16Charger(station_id, state, self.commands)
-        self._configuration_read: asyncio.Task[None] | None = None
-        self._handlers: dict[str, Handler] = {
-            "BootNotification": self.on_boot_notification,
-            "Heartbeat": self.on_heartbeat,
-            "StatusNotification": self.on_status_notification,
-            "Authorize": self.on_authorize,
-            "StartTransaction": self.on_start_transaction,
-            "StopTransaction": self.on_stop_transaction,
-            "MeterValues": self.on_meter_values,
-            "DataTransfer": self.on_data_transfer,
-            **V16StationReports(station_id, state).handlers(),
-        }
+        self._handlers.update(
+            {
+                "StartTransaction": self.on_start_transaction,
+                "StopTransaction": self.on_stop_transaction,
+                "MeterValues": self.on_meter_values,
+                **V16StationReports(station_id, state).handlers(),
+            }
+        )
 
     def before_call(self, action: str, request: Payload) -> None:
         before_call(self.state, self.station_id, action, request)
-
-    def record_answer(self, action: str, request: Payload, answer: Payload) -> None:
-        recorder = RECORDERS.get(action)
-        if recorder is not None:
-            recorder(self.state, self.station_id, request, answer)
-
-    def close(self) -> None:
-        if self._configuration_read is not None:
-            self._configuration_read.cancel()
 
     # ---- charger → central system ------------------------------------------
 
@@ -84,17 +72,12 @@ class V16Adapter(VersionAdapter):
             status,
         )
         if status == RegistrationStatus.ACCEPTED:
-            self._read_configuration_soon()
+            self._read_after_boot(self._read_configuration)
         return {
             "status": status,
             "currentTime": format_timestamp(utcnow()),
             "interval": self.config.heartbeat_interval,
         }
-
-    def _read_configuration_soon(self) -> None:
-        if self._configuration_read is not None:
-            self._configuration_read.cancel()
-        self._configuration_read = asyncio.create_task(self._read_configuration())
 
     async def _read_configuration(self) -> None:
         """GetConfiguration once per boot; the answer lands in the state (answers.py)."""
@@ -112,10 +95,6 @@ class V16Adapter(VersionAdapter):
             )
         except Exception as err:  # noqa: BLE001 - a bug here must not end the session
             self._log(logging.ERROR, "%s: reading the configuration failed", exc_info=err, logger=_LOGGER)
-
-    def on_heartbeat(self, payload: Payload) -> Payload:
-        self.state.activity.record_heartbeat(self.station_id)
-        return {"currentTime": format_timestamp(utcnow())}
 
     def on_status_notification(self, payload: Payload) -> Payload:
         self.state.activity.record_status(
@@ -207,11 +186,6 @@ class V16Adapter(VersionAdapter):
         connector_id = bounds.connector_id(self.state.stations.get(self.station_id), int(payload["connectorId"]))
         self._record_meter_values(connector_id, payload["meterValue"], str(tx) if tx is not None else None)
         return {}
-
-    def on_data_transfer(self, payload: Payload) -> Payload:
-        self.state.events.emit(Event(EventType.DATA_TRANSFER, self.station_id, data=dict(payload)))
-        # No vendor extension is known to us: the answer the spec gives for that.
-        return {"status": "UnknownVendorId"}
 
     def _record_meter_values(self, connector_id: int, meter_values: list[dict[str, Any]], tx_id: str | None) -> None:
         # The hot path of a busy central system: one pass, no helper calls per sample.

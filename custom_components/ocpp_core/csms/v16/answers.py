@@ -10,18 +10,16 @@ action changes nothing here (its effects arrive as the charger's own messages).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 
 from ..model.configuration import GarbageAnswer, parse_get_configuration
 from ..model.station import Reservation
 from ..rpc.endpoint import Payload
 from ..rpc.timeutil import parse_timestamp
+from ..state.call_answers import Recorder, cancel_reservation, send_local_list
 from ..state.central_state import CentralState
 from ..state.tags import MAX_ID_LENGTH_V16
 
 _LOGGER = logging.getLogger(__name__)
-
-Recorder = Callable[[CentralState, str, Payload, Payload], None]
 
 
 def before_call(state: CentralState, station_id: str, action: str, request: Payload) -> None:
@@ -43,16 +41,6 @@ def _reserve_now(state: CentralState, station_id: str, request: Payload, answer:
             request.get("parentIdTag"),
         )
         state.reservations.set(station_id, reservation)
-
-
-def _cancel_reservation(state: CentralState, station_id: str, request: Payload, answer: Payload) -> None:
-    if answer.get("status") == "Accepted":
-        state.reservations.remove(station_id, int(request["reservationId"]), "cancelled")
-
-
-def _send_local_list(state: CentralState, station_id: str, request: Payload, answer: Payload) -> None:
-    if answer.get("status") == "Accepted":
-        state.reports.set_local_list_version(station_id, int(request["listVersion"]))
 
 
 def _get_local_list_version(state: CentralState, station_id: str, request: Payload, answer: Payload) -> None:
@@ -99,8 +87,8 @@ def _remote_start_transaction(state: CentralState, station_id: str, request: Pay
 
 RECORDERS: dict[str, Recorder] = {
     "ReserveNow": _reserve_now,
-    "CancelReservation": _cancel_reservation,
-    "SendLocalList": _send_local_list,
+    "CancelReservation": cancel_reservation,
+    "SendLocalList": send_local_list("listVersion"),
     "GetLocalListVersion": _get_local_list_version,
     "GetConfiguration": _get_configuration,
     "ChangeConfiguration": _change_configuration,

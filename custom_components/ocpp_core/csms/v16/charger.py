@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from ..features.charger import Capabilities, ChargerAnswer, ChargingProfile, LocalListLimits, count, rate_units
-from ..features.charger_base import VersionCharger
+from ..features.charger_base import VersionCharger, VersionForms, profile_fields
 from ..features.charger_commands import InvalidArgument, UnsupportedVersion
 from ..features.local_list import Entry, entry_decision
 from ..features.pricing.notice import CostNotice
@@ -47,12 +47,9 @@ def capabilities(station: Station) -> Capabilities:
 
 def profile_payload(profile: ChargingProfile) -> dict[str, Any]:
     """A neutral profile as a 1.6 csChargingProfiles."""
-    purpose = _OWN_NAMES.get(profile.purpose, profile.purpose)
     payload: dict[str, Any] = {
         "chargingProfileId": profile.profile_id,
-        "stackLevel": profile.stack_level,
-        "chargingProfilePurpose": purpose,
-        "chargingProfileKind": profile.kind,
+        **profile_fields(profile, "ChargePointMaxProfile"),
         "chargingSchedule": dict(profile.schedule),
     }
     if profile.transaction_id is not None:
@@ -76,11 +73,7 @@ def local_list_limits(station: Station) -> LocalListLimits:
 class V16Charger(VersionCharger[V16Commands]):
     """Connectors are 1.6 connectors; 0 is the whole charger."""
 
-    meter_interval_key = METER_INTERVAL_KEY
-    station_capabilities = staticmethod(capabilities)
-    station_local_list_limits = staticmethod(local_list_limits)
-    profile_payload = staticmethod(profile_payload)
-    local_list_entry = staticmethod(local_list_entry)
+    forms = VersionForms(METER_INTERVAL_KEY, capabilities, local_list_limits, profile_payload, local_list_entry)
 
     @staticmethod
     def given_local_list_entry(entry: dict[str, Any], token_type: str) -> dict[str, Any]:

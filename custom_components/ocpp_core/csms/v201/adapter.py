@@ -12,7 +12,6 @@ connector topology (`Station.connectors` are the EVSEs, each with
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 from typing import Any
@@ -22,7 +21,7 @@ from ..config import CentralSystemConfig
 from ..model import bounds
 from ..model.events import Event, EventType
 from ..model.station import RegistrationStatus
-from ..rpc.endpoint import Handler, Payload
+from ..rpc.endpoint import Payload
 from ..rpc.timeutil import format_timestamp, parse_timestamp, utcnow
 from ..rpc.types import CallError, CallTimeout, NotConnected
 from ..state import authorization
@@ -42,36 +41,25 @@ _NO_INVENTORY = frozenset({"NotSupported", "EmptyResultSet", "NotImplemented"})
 class V201Adapter(VersionAdapter):
     """Handlers for station-initiated 2.0.1 messages and the commands we send (also the base of 2.1)."""
 
+    recorders = RECORDERS
+
     def __init__(self, station_id: str, state: CentralState, call: CallFn, config: CentralSystemConfig) -> None:
         super().__init__(station_id, state, call, config)
         self.commands = V201Commands(call)
         self.charger = V201Charger(station_id, state, self.commands)
-        self._inventory_read: asyncio.Task[None] | None = None
         transactions = V201Transactions(station_id, state)
-        self._handlers: dict[str, Handler] = {
-            "BootNotification": self.on_boot_notification,
-            "Heartbeat": self.on_heartbeat,
-            "StatusNotification": self.on_status_notification,
-            "Authorize": self.on_authorize,
-            "TransactionEvent": transactions.on_transaction_event,
-            "MeterValues": transactions.on_meter_values,
-            "DataTransfer": self.on_data_transfer,
-            **V201StationReports(station_id, state).handlers(),
-        }
+        self._handlers.update(
+            {
+                "TransactionEvent": transactions.on_transaction_event,
+                "MeterValues": transactions.on_meter_values,
+                **V201StationReports(station_id, state).handlers(),
+            }
+        )
 
     def before_call(self, action: str, request: Payload) -> None:
         # a malformed request raises nothing here: the schema check refuses it before anything is sent
         with contextlib.suppress(KeyError, TypeError, ValueError):
             before_call(self.state, self.station_id, action, request)
-
-    def record_answer(self, action: str, request: Payload, answer: Payload) -> None:
-        recorder = RECORDERS.get(action)
-        if recorder is not None:
-            recorder(self.state, self.station_id, request, answer)
-
-    def close(self) -> None:
-        if self._inventory_read is not None:
-            self._inventory_read.cancel()
 
     # ---- provisioning ----------------------------------------------------------------
 
@@ -90,17 +78,12 @@ class V201Adapter(VersionAdapter):
             status,
         )
         if status == RegistrationStatus.ACCEPTED and self.state.v2_reports.needs_inventory(self.station_id):
-            self._read_inventory_soon()
+            self._read_after_boot(self._read_inventory)
         return {
             "status": status,
             "currentTime": format_timestamp(utcnow()),
             "interval": self.config.heartbeat_interval,
         }
-
-    def _read_inventory_soon(self) -> None:
-        if self._inventory_read is not None:
-            self._inventory_read.cancel()
-        self._inventory_read = asyncio.create_task(self._read_inventory())
 
     async def _read_inventory(self) -> None:
         """GetBaseReport FullInventory; the report arrives as NotifyReport (see state/device_model_reports.py)."""
@@ -133,10 +116,6 @@ class V201Adapter(VersionAdapter):
             reason,
         )
 
-    def on_heartbeat(self, payload: Payload) -> Payload:
-        self.state.activity.record_heartbeat(self.station_id)
-        return {"currentTime": format_timestamp(utcnow())}
-
     def on_status_notification(self, payload: Payload) -> Payload:
         station = self.state.stations.get(self.station_id)
         evse_id = bounds.evse_id(station, int(payload["evseId"]))
@@ -167,11 +146,6 @@ class V201Adapter(VersionAdapter):
             answer["certificateStatus"] = data["certificate_status"] = authorization.NO_PKI_CERTIFICATE_STATUS
         self.state.events.emit(Event(EventType.AUTHORIZE, self.station_id, data=data))
         return answer
-
-    def on_data_transfer(self, payload: Payload) -> Payload:
-        self.state.events.emit(Event(EventType.DATA_TRANSFER, self.station_id, data=dict(payload)))
-        # No vendor extension is known to us: the answer the spec gives for that.
-        return {"status": "UnknownVendorId"}
 
     # ---- central system → station ------------------------------------------------------
 

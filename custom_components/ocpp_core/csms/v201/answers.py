@@ -23,7 +23,7 @@ StatusNotification, FirmwareStatusNotification …).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from ..model.device_model import ACTUAL, variable_key
@@ -32,10 +32,9 @@ from ..model.station import Reservation
 from ..model.station_v2 import StationV2
 from ..rpc.endpoint import Payload
 from ..rpc.timeutil import parse_timestamp
+from ..state.call_answers import Recorder, cancel_reservation, send_local_list
 from ..state.central_state import CentralState
 from ..state.device_model_reports import monitor_key
-
-Recorder = Callable[[CentralState, str, Payload, Payload], None]
 
 _SET_ACCEPTED = ("Accepted", "RebootRequired")
 # what ClearChargingProfile never removes: limits set by others than the central system
@@ -92,16 +91,6 @@ def _reserve_now(state: CentralState, station_id: str, request: Payload, answer:
             _token(request.get("groupIdToken")),
         )
         state.reservations.set(station_id, reservation)
-
-
-def _cancel_reservation(state: CentralState, station_id: str, request: Payload, answer: Payload) -> None:
-    if answer.get("status") == "Accepted":
-        state.reservations.remove(station_id, int(request["reservationId"]), "cancelled")
-
-
-def _send_local_list(state: CentralState, station_id: str, request: Payload, answer: Payload) -> None:
-    if answer.get("status") == "Accepted":
-        state.reports.set_local_list_version(station_id, int(request["versionNumber"]))
 
 
 def _get_local_list_version(state: CentralState, station_id: str, request: Payload, answer: Payload) -> None:
@@ -289,8 +278,8 @@ def _request_start_transaction(state: CentralState, station_id: str, request: Pa
 
 RECORDERS: dict[str, Recorder] = {
     "ReserveNow": _reserve_now,
-    "CancelReservation": _cancel_reservation,
-    "SendLocalList": _send_local_list,
+    "CancelReservation": cancel_reservation,
+    "SendLocalList": send_local_list("versionNumber"),
     "GetLocalListVersion": _get_local_list_version,
     "GetBaseReport": _report,
     "GetReport": _report,

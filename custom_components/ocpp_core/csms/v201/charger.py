@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from ..features.charger import Capabilities, ChargerAnswer, ChargingProfile, LocalListLimits, count, rate_units
-from ..features.charger_base import VersionCharger
+from ..features.charger_base import VersionCharger, VersionForms, profile_fields
 from ..features.local_list import TOKEN_TYPE_V2, Entry, entry_decision
 from ..features.pricing.notice import CostNotice
 from ..model.station import Connector, Station
@@ -97,12 +97,9 @@ def _supply_phases(station: Station) -> int | None:
 
 def profile_payload(profile: ChargingProfile) -> dict[str, Any]:
     """A neutral profile as a 2.x chargingProfile (its one schedule has the profile's id)."""
-    purpose = _OWN_NAMES.get(profile.purpose, profile.purpose)
     payload: dict[str, Any] = {
         "id": profile.profile_id,
-        "stackLevel": profile.stack_level,
-        "chargingProfilePurpose": purpose,
-        "chargingProfileKind": profile.kind,
+        **profile_fields(profile, "ChargingStationMaxProfile"),
         "chargingSchedule": [{"id": profile.profile_id, **profile.schedule}],
     }
     if profile.transaction_id is not None:
@@ -129,11 +126,7 @@ def local_list_limits(station: Station) -> LocalListLimits:
 class V201Charger(VersionCharger[V201Commands]):
     """The neutral commands in their 2.x form."""
 
-    meter_interval_key = METER_INTERVAL_KEY
-    station_capabilities = staticmethod(capabilities)
-    station_local_list_limits = staticmethod(local_list_limits)
-    profile_payload = staticmethod(profile_payload)
-    local_list_entry = staticmethod(local_list_entry)
+    forms = VersionForms(METER_INTERVAL_KEY, capabilities, local_list_limits, profile_payload, local_list_entry)
     given_local_list_entry = staticmethod(given_local_list_entry)
 
     @staticmethod

@@ -264,9 +264,6 @@ class V201Commands(SecurityCommands):
             ),
         )
 
-    async def cancel_reservation(self, reservation_id: int) -> Payload:
-        return await self._call("CancelReservation", _payload(reservationId=reservation_id))
-
     # ---- authorization --------------------------------------------------------
 
     async def send_local_list(
@@ -281,12 +278,6 @@ class V201Commands(SecurityCommands):
                 localAuthorizationList=local_authorization_list or None,
             ),
         )
-
-    async def get_local_list_version(self) -> Payload:
-        return await self._call("GetLocalListVersion", {})
-
-    async def clear_cache(self) -> Payload:
-        return await self._call("ClearCache", {})
 
     # ---- firmware and diagnostics ---------------------------------------------
 

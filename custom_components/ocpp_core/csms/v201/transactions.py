@@ -6,13 +6,13 @@ from collections.abc import Awaitable
 from decimal import Decimal
 from typing import Any
 
+from ..adapter import StationHandlers
 from ..model import bounds
 from ..model.station import ENERGY_IMPORT_REGISTER
 from ..rpc.endpoint import Payload
 from ..rpc.timeutil import parse_timestamp
 from ..rpc.values import json_int
 from ..state import authorization
-from ..state.central_state import CentralState
 from ..state.transaction_events import TxEvent
 from .meter import read_meter_values
 
@@ -49,12 +49,8 @@ def read_transaction_event(payload: Payload) -> TxEvent:
     )
 
 
-class V201Transactions:
+class V201Transactions(StationHandlers):
     """The TransactionEvent and MeterValues handlers of a 2.x adapter."""
-
-    def __init__(self, station_id: str, state: CentralState) -> None:
-        self.station_id = station_id
-        self.state = state
 
     def on_transaction_event(self, payload: Payload) -> Payload | Awaitable[Payload]:
         event = read_transaction_event(payload)
