@@ -120,7 +120,8 @@ class SessionMeter:
         at = max(at, self.last_time)
         if self._timed:
             self._recount_time(zone)
-            self._add_time(self.time_seconds, self.last_time, at, zone)
+            if at > self.last_time:
+                self._add_time(self.time_seconds, self.last_time, at, zone)
         if not self.charging:
             self.idle_seconds += _seconds(at - self.last_time)
         if register_wh is not None:
@@ -164,8 +165,10 @@ class SessionMeter:
         time_cost = Decimal(0)
         if self._timed:
             self._recount_time(zone)
-            seconds = list(self.time_seconds)
-            self._add_time(seconds, self.last_time, until, zone)  # only since the last observation
+            seconds = self.time_seconds
+            if until > self.last_time:  # only the time since the last observation is counted here
+                seconds = list(seconds)
+                self._add_time(seconds, self.last_time, until, zone)
             time_cost = (
                 sum((s * tariff.time_price_of(index) for index, s in enumerate(seconds)), Decimal(0))
                 / _SECONDS_A_MINUTE
