@@ -95,10 +95,21 @@ def test_a_session_stored_and_read_again_counts_on_the_same() -> None:
     assert restarted == straight
 
 
-def test_stored_time_that_does_not_fit_the_tariff_is_refused() -> None:
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("time_seconds", ["60"], "time per band"),
+        ("time_seconds", ["abc", "0"], "not a number"),
+        ("time_seconds", ["NaN", "0"], "not a number"),
+        ("energy_wh", ["1", "x"], "not a number"),
+        ("idle_seconds", "soon", "not a number"),
+    ],
+)
+def test_a_stored_meter_that_cannot_be_read_is_a_value_error(field: str, value: object, message: str) -> None:
+    """ValueError, which the manager turns into a warning and a session counted afresh, not a failed load."""
     record = SessionMeter.begin(Tariff.from_dict(TWO_BANDS), T0, 0).to_dict()
-    record["time_seconds"] = ["60"]
-    with pytest.raises(ValueError, match="time per band"):
+    record[field] = value
+    with pytest.raises(ValueError, match=message):
         SessionMeter.from_dict(record)
 
 

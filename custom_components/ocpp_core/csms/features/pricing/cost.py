@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from .tariff import Tariff
@@ -26,6 +26,17 @@ _SECONDS_A_MINUTE = Decimal(60)
 
 def _seconds(delta: timedelta) -> Decimal:
     return Decimal(delta.days * 86400 + delta.seconds) + Decimal(delta.microseconds) / Decimal(1_000_000)
+
+
+def _stored(value: Any) -> Decimal:
+    """A number read back from a saved meter; ValueError (not InvalidOperation) for one that is not."""
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        raise ValueError(f"not a number: {value!r}") from None
+    if not number.is_finite():
+        raise ValueError(f"not a number: {value!r}")
+    return number
 
 
 def meter_wh(value: float) -> Decimal:
@@ -208,22 +219,22 @@ class SessionMeter:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SessionMeter:
         tariff = Tariff.from_dict(data["tariff"])
-        energy = [Decimal(str(wh)) for wh in data.get("energy_wh") or []]
+        energy = [_stored(wh) for wh in data.get("energy_wh") or []]
         if len(energy) != tariff.band_count:
             raise ValueError("energy per band does not match the tariff's bands")
         last_wh = data.get("last_wh")
         stored_time = data.get("time_seconds")
-        seconds = [Decimal(str(s)) for s in stored_time or []]
+        seconds = [_stored(s) for s in stored_time or []]
         if stored_time is not None and len(seconds) != tariff.band_count:
             raise ValueError("time per band does not match the tariff's bands")
         meter = cls(
             tariff,
             datetime.fromisoformat(data["start"]),
             datetime.fromisoformat(data["last_time"]),
-            None if last_wh is None else Decimal(str(last_wh)),
+            None if last_wh is None else _stored(last_wh),
             bool(data.get("charging")),
             energy,
-            Decimal(str(data.get("idle_seconds") or 0)),
+            _stored(data.get("idle_seconds") or 0),
             data.get("limit_reached"),
             seconds,
         )
