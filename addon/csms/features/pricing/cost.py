@@ -5,13 +5,17 @@ attributed to the time bands it happened in.  Time: the session's minutes after 
 its band's price.  Idle: the minutes the connector was not charging (its status, 2.x chargingState),
 after the idle grace time.  Everything is exact (Decimal) until the total, rounded once to the currency's
 minor unit, half up.
+
+All of it is counted as the observations arrive (energy and priced seconds per band, idle seconds), so
+a reading costs the same at the session's 10th reading as at its 10,000th, and what is kept (and saved
+with the transaction) is a few numbers per band, however long the session runs.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from .tariff import Tariff
@@ -22,6 +26,17 @@ _SECONDS_A_MINUTE = Decimal(60)
 
 def _seconds(delta: timedelta) -> Decimal:
     return Decimal(delta.days * 86400 + delta.seconds) + Decimal(delta.microseconds) / Decimal(1_000_000)
+
+
+def _stored(value: Any) -> Decimal:
+    """A number read back from a saved meter; ValueError (not InvalidOperation) for one that is not."""
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        raise ValueError(f"not a number: {value!r}") from None
+    if not number.is_finite():
+        raise ValueError(f"not a number: {value!r}")
+    return number
 
 
 def meter_wh(value: float) -> Decimal:
@@ -72,6 +87,16 @@ class SessionMeter:
     idle_seconds: Decimal = Decimal(0)
     # the limit the session reached ("max_energy"), once
     limit_reached: str | None = None
+    # the session's seconds after the time grace up to last_time, by band (counted only if a band has a time price)
+    time_seconds: list[Decimal] = field(default_factory=list)
+    _timed: bool = field(default=False, init=False, repr=False, compare=False)
+    # read from a record saved before time_seconds was kept: counted once from the start, when a zone is known
+    _recount: bool = field(default=False, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if len(self.time_seconds) != self.tariff.band_count:
+            self.time_seconds = [Decimal(0)] * self.tariff.band_count
+        self._timed = any(self.tariff.time_price_of(index) for index in range(self.tariff.band_count))
 
     @classmethod
     def begin(cls, tariff: Tariff, start: datetime, meter_start_wh: float | None) -> SessionMeter:
@@ -96,9 +121,18 @@ class SessionMeter:
     def total_wh(self) -> Decimal:
         return sum(self.energy_wh, Decimal(0))
 
+    @property
+    def priced_from(self) -> datetime:
+        """Where the time price starts: after the grace time."""
+        return self.start + timedelta(minutes=self.tariff.time_grace_minutes)
+
     def observe(self, at: datetime, register_wh: float | None, charging: bool | None, zone: tzinfo) -> None:
         """The register (None: no new reading) and whether it charges (None: unchanged) at `at`."""
         at = max(at, self.last_time)
+        if self._timed:
+            self._recount_time(zone)
+            if at > self.last_time:
+                self._add_time(self.time_seconds, self.last_time, at, zone)
         if not self.charging:
             self.idle_seconds += _seconds(at - self.last_time)
         if register_wh is not None:
@@ -121,6 +155,17 @@ class SessionMeter:
         for start, end, index in self.tariff.segments(since, until, zone):
             self.energy_wh[index] += wh * _seconds(end - start) / whole
 
+    def _add_time(self, into: list[Decimal], since: datetime, until: datetime, zone: tzinfo) -> None:
+        """The priced seconds of [since, until) (those after the grace time), by band, added to `into`."""
+        for start, end, index in self.tariff.segments(max(since, self.priced_from), until, zone):
+            into[index] += _seconds(end - start)
+
+    def _recount_time(self, zone: tzinfo) -> None:
+        if self._recount:
+            self._recount = False
+            self.time_seconds = [Decimal(0)] * self.tariff.band_count
+            self._add_time(self.time_seconds, self.start, self.last_time, zone)
+
     def cost(self, until: datetime, zone: tzinfo, final: bool = False) -> Cost:
         """The cost up to `until` (idle counted on to it while not charging)."""
         tariff = self.tariff
@@ -129,10 +174,16 @@ class SessionMeter:
             (wh / _WH_PER_KWH * tariff.energy_price_of(index) for index, wh in enumerate(self.energy_wh)), Decimal(0)
         )
         time_cost = Decimal(0)
-        priced_from = self.start + timedelta(minutes=tariff.time_grace_minutes)
-        if any(tariff.time_price_of(index) for index in range(tariff.band_count)):
-            for start, end, index in tariff.segments(priced_from, until, zone):
-                time_cost += _seconds(end - start) / _SECONDS_A_MINUTE * tariff.time_price_of(index)
+        if self._timed:
+            self._recount_time(zone)
+            seconds = self.time_seconds
+            if until > self.last_time:  # only the time since the last observation is counted here
+                seconds = list(seconds)
+                self._add_time(seconds, self.last_time, until, zone)
+            time_cost = (
+                sum((s * tariff.time_price_of(index) for index, s in enumerate(seconds)), Decimal(0))
+                / _SECONDS_A_MINUTE
+            )
         idle_seconds = self.idle_seconds + (Decimal(0) if self.charging else _seconds(until - self.last_time))
         idle_minutes = idle_seconds / _SECONDS_A_MINUTE
         idle = max(Decimal(0), idle_minutes - tariff.idle_grace_minutes) * tariff.idle_price
@@ -162,22 +213,30 @@ class SessionMeter:
             "energy_wh": [str(wh) for wh in self.energy_wh],
             "idle_seconds": str(self.idle_seconds),
             "limit_reached": self.limit_reached,
+            "time_seconds": [str(seconds) for seconds in self.time_seconds],
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SessionMeter:
         tariff = Tariff.from_dict(data["tariff"])
-        energy = [Decimal(str(wh)) for wh in data.get("energy_wh") or []]
+        energy = [_stored(wh) for wh in data.get("energy_wh") or []]
         if len(energy) != tariff.band_count:
             raise ValueError("energy per band does not match the tariff's bands")
         last_wh = data.get("last_wh")
-        return cls(
+        stored_time = data.get("time_seconds")
+        seconds = [_stored(s) for s in stored_time or []]
+        if stored_time is not None and len(seconds) != tariff.band_count:
+            raise ValueError("time per band does not match the tariff's bands")
+        meter = cls(
             tariff,
             datetime.fromisoformat(data["start"]),
             datetime.fromisoformat(data["last_time"]),
-            None if last_wh is None else Decimal(str(last_wh)),
+            None if last_wh is None else _stored(last_wh),
             bool(data.get("charging")),
             energy,
-            Decimal(str(data.get("idle_seconds") or 0)),
+            _stored(data.get("idle_seconds") or 0),
             data.get("limit_reached"),
+            seconds,
         )
+        meter._recount = stored_time is None
+        return meter
