@@ -11,10 +11,9 @@ the id the central system chose for it when there is one (remoteStartId, request
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
-if TYPE_CHECKING:  # charger.py imports this module
-    from .charger import ChargerAnswer, ChargingProfile
+from .charger_values import ChargerAnswer, ChargingProfile
 
 
 class UnsupportedVersion(NotImplementedError):
