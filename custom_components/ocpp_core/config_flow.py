@@ -11,7 +11,6 @@ from homeassistant.const import CONF_HOST, CONF_PORT
 from homeassistant.core import callback
 from homeassistant.helpers import selector
 
-from .config_flow_remote import RemoteConfigFlow
 from .const import (
     CONF_CAFILE,
     CONF_CERTFILE,
@@ -45,6 +44,7 @@ from .options.charger import ChargerOptionsFlow
 from .options.security import SecurityOptionsFlow, check_tls_files, security_data, security_fields
 from .options.selectors import choice
 from .options.tags import TagOptionsFlow
+from .remote.config_flow import RemoteConfigFlow
 from .remote.setup import is_remote
 
 _SECURITY_KEYS = (CONF_SECURITY_PROFILE, CONF_CERTFILE, CONF_KEYFILE, CONF_CAFILE)
@@ -73,7 +73,7 @@ def _user_schema(host: str, port: int, security: dict[str, Any] | None = None) -
 
 class OcppConfigFlow(RemoteConfigFlow, ConfigFlow, domain=DOMAIN):
     """Set up a central system listening on one port (embedded), or use the add-on's (remote,
-    config_flow_remote.py); confirm new chargers (unknown-charger policy ask)."""
+    remote/config_flow.py); confirm new chargers (unknown-charger policy ask)."""
 
     VERSION = CONFIG_VERSION
 
