@@ -212,3 +212,32 @@ async def test_the_sign_in_pages_language_switch_keeps_where_it_leads(tmp_path: 
         await page.locator('input[name="password"]').fill(web.admin_password)
         await page.locator('input[name="password"]').press("Enter")
         await expect(page).to_have_url(web.own + "/users")
+
+
+async def test_the_charger_pages_transactions_come_from_the_store_paged_and_by_tag(tmp_path: Path) -> None:
+    """55 sessions (more than a page of 50): newest first, the older page, the tag filter; after a restart of
+    the app too (read from the database)."""
+    from playwright.async_api import expect
+
+    data = tmp_path / "data"
+    # (a charger sending 220 frames at once would be throttled by the default rate)
+    async with running_web(data, "--max-message-rate", "1000") as web, charger16(web, "CP-PAGES") as cp:
+        for n in range(55):
+            await cp.start_transaction(1, "PAGE-B" if n % 5 == 0 else "PAGE-A")
+            await cp.stop_transaction(1)
+    async with running_web(data) as web, browser() as context:
+        page = await context.new_page()
+        await page.goto(web.supervisor.base + "/chargers/CP-PAGES")
+        rows = page.locator("table.transactions tbody tr")
+        await expect(rows).to_have_count(50)
+        await expect(page.locator(".pager")).to_contain_text("Page 1")
+        await screenshots(page, "charger-transactions")
+        await page.locator('.pager a[rel="next"]').click()
+        await expect(rows).to_have_count(5)
+        await expect(page.locator(".pager")).to_contain_text("Page 2")
+        assert await page.locator('.pager a[rel="next"]').count() == 0
+        await page.locator('.filters input[name="tag"]').fill("page-b")
+        await page.locator(".filters button").click()
+        await expect(rows).to_have_count(11)
+        await expect(page.locator(".pager")).to_have_count(0)
+        assert set(await rows.locator("td:nth-child(4)").all_inner_texts()) == {"PAGE-B"}
