@@ -13,10 +13,12 @@ from websockets.asyncio.server import ServerConnection
 from .adapter import VersionAdapter
 from .config import CentralSystemConfig, CentralSystemOptions
 from .features.charger import Capabilities, Charger
+from .features.charger_commands import UnsupportedVersion
 from .features.credentials import CredentialStore
 from .features.intervals import MeterIntervals
 from .features.limits import LimitManager
 from .features.local_list import LocalListPusher
+from .features.pricing import PricingManager
 from .features.retention import StationCap, unregistered
 from .features.takeover import peer_address, takeover
 from .model.events import Event, EventBus, EventType
@@ -58,10 +60,6 @@ _CAPABILITIES: dict[OcppVersion, Callable[[Station], Capabilities]] = {
 }
 
 
-class UnsupportedVersion(NotImplementedError):
-    """The charger speaks an OCPP version whose adapter is not there yet."""
-
-
 class CentralSystem:
     """An OCPP central system, usable with or without Home Assistant."""
 
@@ -95,6 +93,8 @@ class CentralSystem:
         self.tags = self.state.authorization.tags
         self.state.store.register_section("tags", self.tags.load, self.tags.dump)
         self.local_lists = LocalListPusher(self)
+        # tariffs and the cost of every session (persisted as the "pricing" section)
+        self.pricing = PricingManager(self, self.limits.pause, self.limits.resume)
         # the options last applied (see apply_options); at first what the config says
         self._options = CentralSystemOptions(
             heartbeat_interval=self.config.heartbeat_interval,
@@ -154,6 +154,7 @@ class CentralSystem:
         await self._server.stop()
         self.meter_intervals.close()
         self.local_lists.close()
+        self.pricing.close()
         self.state.close()
         await self.state.store.save_now()
 
@@ -175,6 +176,15 @@ class CentralSystem:
         frames = self._frames.get(station_id)
         return frames.entries() if frames is not None else []
 
+    def frames_since(self, station_id: str, mark: int) -> tuple[int, list[tuple[float, str, str]]]:
+        """(the new mark, the frames after `mark`): a reader that gives back the mark it got sees each frame
+        once (those the ring of recent frames still holds); 0 the first time."""
+        frames = self._frames.get(station_id)
+        if frames is None:
+            return 0, []
+        # a log begun afresh (the station forgotten, then back) counts from 0 again
+        return frames.added, frames.since(mark if mark <= frames.added else 0)
+
     async def forget_station(self, station_id: str) -> bool:
         """Remove everything kept about a station; False (nothing done) while it is connected."""
         if self.is_connected(station_id):
@@ -190,6 +200,7 @@ class CentralSystem:
         self.credentials.forget(station_id)
         self.limits.forget(station_id)
         self.local_lists.forget(station_id)
+        self.pricing.forget(station_id)
 
     def _after_disconnect(self, station_id: str) -> None:
         """An id nobody accepted leaves nothing behind; a known charger keeps only its last frames."""
@@ -211,7 +222,8 @@ class CentralSystem:
         Each: station_id, connector_id, transaction_id, id_tag, start_time (ISO), stop_time (ISO or None),
         meter_start_wh, meter_stop_wh, energy_wh, stop_reason, open (and total_cost, currency, tariff_id
         when an OCPP 2.1 station sent them).  For OCPP 2.x, connector_id is the EVSE and transaction_id
-        the station's own.  Naive bounds are taken as UTC.
+        the station's own.  A session priced by a tariff has its `cost` (features/pricing: total, currency,
+        minor_units, the parts, final).  Naive bounds are taken as UTC.
         Ended transactions are kept up to `CentralSystemConfig.history_size`.
         """
         return self.state.transactions.query(station_id, since, until)

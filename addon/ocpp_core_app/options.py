@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 ENV_PREFIX = "OCPP_CORE_"
 LOG_LEVELS = ("debug", "info", "warning", "error")
 UNKNOWN_CHARGERS = ("accept", "reject", "ask")
+UNKNOWN_TAGS = ("accept", "reject")
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
 
@@ -32,6 +33,7 @@ class AppOptions:
     keyfile: Path | None
     cafile: Path | None
     unknown_chargers: str
+    unknown_tags: str
     strict: bool
     heartbeat_interval: int
     meter_interval: int | None
@@ -41,7 +43,11 @@ class AppOptions:
     # a PostgreSQL server's URL (None: SQLite, in database_path)
     database_url: str | None
     health: bool
-    checkpoint: bool
+    snapshot: bool
+    drop_snapshot: bool
+    # the event journal (the API's resumable stream) keeps the events of this many days, at most this many
+    event_retention_days: float = 7.0
+    event_retention_count: int = 100_000
     # the web UI on a port of its own, with sign-in (None: only behind ingress, on ui_port)
     web_port: int | None = None
     # the addresses ingress requests may come from (the Supervisor's proxy)
@@ -78,6 +84,22 @@ def _stations(text: str) -> int:
     return value
 
 
+def _days(text: str) -> float:
+    value = float(text)
+    if not 0 < value <= 3650:
+        raise ValueError(text)
+    return value
+
+
+def _events(text: str) -> int:
+    value = int(text)
+    if not 100 <= value <= 100_000_000:
+        raise ValueError(text)
+    return value
+
+
+_days.__name__ = "number of days (more than 0, up to 3650)"
+_events.__name__ = "number of events (100-100000000)"
 _port.__name__ = "port (1-65535)"
 _stations.__name__ = "number of chargers (1-1000000)"
 _seconds.__name__ = "number of seconds (1-86400)"
@@ -133,6 +155,8 @@ def build_parser() -> argparse.ArgumentParser:
     add("--cafile", help="profile 3: the CA of the chargers' client certificates, PEM")
     add("--unknown-chargers", type=str.lower, choices=UNKNOWN_CHARGERS, default="accept",
         help="a charger not accepted before: accept it, reject it, or keep it Pending until accepted")  # fmt: skip
+    add("--unknown-tags", type=str.lower, choices=UNKNOWN_TAGS, default="accept",
+        help="a tag not in the tag book: let it charge, or refuse it (Invalid); either way it shows in the inbox")  # fmt: skip
     add("--strict", action="store_true", help="reject every schema break (default: tolerate small ones)")
     add("--heartbeat-interval", type=_seconds, default=300, help="seconds")
     add("--meter-interval", type=_seconds, default=None, help="seconds (default: each charger's own)")
@@ -141,6 +165,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="chargers known at most; a new id beyond it is refused (a flood of made-up ids cannot fill memory)")  # fmt: skip
     add("--database-url", help="sqlite:///PATH (default: sqlite:///<data-dir>/ocpp_core.db)"
         " or postgresql://USER:PASSWORD@HOST:PORT/DATABASE")  # fmt: skip
+    add("--event-retention-days", type=_days, default=7.0,
+        help="the event stream keeps the events of this many days (for clients that were away)")  # fmt: skip
+    add("--event-retention-count", type=_events, default=100_000,
+        help="… and at most this many of the most recent ones")  # fmt: skip
     add("--web-port", type=_port, default=None,
         help="also serve the web UI on this port, with its own sign-in (default: only behind ingress)")  # fmt: skip
     add("--ingress-proxy", default="172.30.32.2",
@@ -148,7 +176,9 @@ def build_parser() -> argparse.ArgumentParser:
     add("--ha-websocket-url", default="ws://supervisor/core/websocket",
         help="Home Assistant's WebSocket API (through the Supervisor): it says which users are admins")  # fmt: skip
     add("--health", action="store_true", help="exit 0 when the OCPP port answers, else 1 (the HEALTHCHECK)")
-    add("--checkpoint", action="store_true", help="write the WAL into the database file and exit (backup_pre)")
+    add("--snapshot", action="store_true",
+        help="write a consistent copy of the SQLite database beside it for a hot backup and exit (backup_pre)")  # fmt: skip
+    add("--drop-snapshot", action="store_true", help="remove that copy again and exit (backup_post)")
     return parser
 
 
@@ -223,6 +253,7 @@ def parse(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None =
         keyfile=files["keyfile"],
         cafile=files["cafile"],
         unknown_chargers=args.unknown_chargers,
+        unknown_tags=args.unknown_tags,
         strict=args.strict,
         heartbeat_interval=args.heartbeat_interval,
         meter_interval=args.meter_interval,
@@ -231,7 +262,10 @@ def parse(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None =
         database_path=database_path,
         database_url=database_url,
         health=args.health,
-        checkpoint=args.checkpoint,
+        snapshot=args.snapshot,
+        drop_snapshot=args.drop_snapshot,
+        event_retention_days=args.event_retention_days,
+        event_retention_count=args.event_retention_count,
         web_port=args.web_port,
         ingress_proxies=proxies,
         ha_websocket_url=args.ha_websocket_url,

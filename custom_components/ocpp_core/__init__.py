@@ -52,6 +52,7 @@ from .coordinator import (
     station_visible,
 )
 from .csms import CentralSystem, CentralSystemConfig, CentralSystemOptions, TlsSetupError
+from .remote.setup import async_setup_remote_entry, is_remote
 from .repairs import EventListener, charger_repairs
 from .repairs.charger_issues import clear_charger_issues
 from .repairs.configuration import ConfigurationIssues
@@ -114,8 +115,11 @@ async def async_migrate_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> bo
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> bool:
-    """Start the central system of this entry and its platforms."""
+    """Start the central system of this entry and its platforms (remote mode: remote/setup.py)."""
+    if is_remote(entry):
+        return await async_setup_remote_entry(hass, entry)
     config = _central_config(entry)
+    config.time_zone = hass.config.time_zone  # the tariffs' times of day are the site's
     config.boot_policy = boot_policy(hass, entry)
     config.admission = admission(entry)
     central = CentralSystem(config, HaStorePersistence(hass, entry.entry_id))
@@ -176,6 +180,8 @@ async def _async_options_updated(hass: HomeAssistant, entry: OcppConfigEntry) ->
 
 async def async_unload_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> bool:
     """Stop the platforms, then the server (closing every charger's socket)."""
+    if is_remote(entry):
+        return True
     unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
     if unloaded:
         await entry.runtime_data.central.stop()

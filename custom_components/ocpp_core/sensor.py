@@ -36,6 +36,7 @@ from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
 from . import sensor_values as values
 from .coordinator import OcppConfigEntry
+from .cost_sensors import COST_SENSORS, CostSensor
 from .csms import (
     CURRENT_IMPORT,
     CURRENT_OFFERED,
@@ -479,6 +480,7 @@ STATION_ENTITIES: EntitySpecs = [
 CONNECTOR_ENTITIES: EntitySpecs = [
     *((ConnectorSensor, d) for d in CONNECTOR_SENSORS),
     *((LimitSensor, d) for d in CONNECTOR_LIMIT_SENSORS),
+    *((CostSensor, d) for d in COST_SENSORS),
 ]
 
 

@@ -11,18 +11,22 @@ from ocpp_core_app.api import build_api
 from ocpp_core_app.api.commands import COMMANDS
 from ocpp_core_app.api.openapi import OPENAPI
 from ocpp_core_app.api.server import PREFIX
+from ocpp_core_app.journal import EventJournal
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = (ROOT / "docs" / "addon_api.md").read_text()
 SERVICES = yaml.safe_load((ROOT / "custom_components" / "ocpp_core" / "services.yaml").read_text())
-# the integration's services that are no charger command (the tag book and the transactions have endpoints)
-NOT_COMMANDS = {"get_transactions", "add_tag", "update_tag", "remove_tag", "list_tags"}
+# the integration's services that are no charger command (the tag book and the transactions have endpoints;
+# the tariffs have none yet)
+NOT_COMMANDS = {
+    "get_transactions", "add_tag", "update_tag", "remove_tag", "list_tags", "set_tariff", "clear_tariff", "get_tariffs",
+}  # fmt: skip
 # the commands of the central system's own (the integration offers them as entities, not services)
 OWN_COMMANDS = {"set_current_limit", "clear_current_limit"}
 
 
 def _routes() -> set[tuple[str, str]]:
-    app = build_api(object(), "x" * 16)
+    app = build_api(object(), "x" * 16, journal=EventJournal(object()))
     found = set()
     for route in app.router.routes():
         if route.method == "HEAD":

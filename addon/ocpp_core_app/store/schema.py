@@ -9,9 +9,16 @@ csms keeps its state as one JSON document; the store splits it so a change rewri
   (the record as csms hands it out beside them);
 - `meter_samples`: the energy register (and power) of each session as it was read, for its chart; kept as
   long as the session's row;
-- `message_log`: each charger's most recent frames (both directions, secrets never kept: csms's frame log) as
-  of its last disconnect or the app's stop, for diagnostics;
-- `meta`: the store's own bookkeeping (when it was last opened).
+- `message_batches`: each charger's newest frames (both directions, secrets never kept: csms's frame log),
+  appended every second as they go, one row per charger and second (`data`: a JSON array of
+  [time, direction, frame]; `seq` the first one's number, counting on), whole batches kept while they hold
+  the newest 1,000 frames, for diagnostics; the `message_log` view has them one row per frame;
+- `journal`: the event journal (the API's resumable event stream): the events kept, by seq (store/journal.py);
+- `meta`: the store's own bookkeeping (when it was last opened; the journal's stream id and seq numbers);
+- `inbox`: unknown chargers that tried to connect and unknown tags that tried to charge, with the admin's
+  decision (accepted / refused; none yet: waiting);
+- `charger_notes`: what the admin pages keep about a charger beyond csms's settings (comment, the client
+  certificate's thumbprint), as JSON.
 """
 
 from __future__ import annotations
@@ -67,7 +74,69 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (station_id, seq)
     ) WITHOUT ROWID;
     """,
+    # 4: the web UI's inbox and the admin's notes on chargers
+    """
+    CREATE TABLE inbox (
+        kind TEXT NOT NULL,
+        key TEXT NOT NULL,
+        shown TEXT NOT NULL,
+        first_seen TEXT NOT NULL,
+        last_seen TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        detail TEXT NOT NULL,
+        decision TEXT,
+        PRIMARY KEY (kind, key)
+    );
+    CREATE TABLE charger_notes (id TEXT PRIMARY KEY, data TEXT NOT NULL);
+    """,
+    # 5: the event journal (a state event's row replaced by the next of its coalesce_key)
+    """
+    CREATE TABLE journal (
+        seq BIGINT PRIMARY KEY,
+        time REAL NOT NULL,
+        coalesce_key TEXT,
+        record TEXT NOT NULL
+    );
+    CREATE INDEX journal_by_key ON journal (coalesce_key);
+    CREATE INDEX journal_by_time ON journal (time);
+    """,
+    # 6: the message log in batches (a row per frame cost the busy central system a tenth of its throughput)
+    """
+    CREATE TABLE message_batches (
+        station_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        frames INTEGER NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (station_id, seq)
+    );
+    INSERT INTO message_batches (station_id, seq, frames, data)
+        SELECT station_id, min(seq), count(*), json_group_array(json_array(time, direction, frame))
+        FROM (SELECT * FROM message_log ORDER BY station_id, seq) GROUP BY station_id;
+    DROP TABLE message_log;
+    CREATE VIEW message_log (station_id, seq, time, direction, frame) AS
+        SELECT b.station_id, b.seq + e.key, e.value ->> 0, e.value ->> 1, e.value ->> 2
+        FROM message_batches AS b, json_each(b.data) AS e;
+    """,
 )
+# where PostgreSQL's words differ more than for_postgres writes (by the migration's index)
+_POSTGRES_OWN = {
+    5: """
+    CREATE TABLE message_batches (
+        station_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        frames INTEGER NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (station_id, seq)
+    );
+    INSERT INTO message_batches (station_id, seq, frames, data)
+        SELECT station_id, min(seq), count(*), json_agg(json_build_array(time, direction, frame) ORDER BY seq)::text
+        FROM message_log GROUP BY station_id;
+    DROP TABLE message_log;
+    CREATE VIEW message_log (station_id, seq, time, direction, frame) AS
+        SELECT b.station_id, b.seq + e.n - 1, (e.v ->> 0)::double precision, e.v ->> 1, e.v ->> 2
+        FROM message_batches AS b, json_array_elements(b.data::json) WITH ORDINALITY AS e (v, n);
+    """,
+}
 
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -94,4 +163,6 @@ def for_postgres(migration: str) -> str:
 
 
 # PostgreSQL has no user_version: its schema_version table (one row) counts the migrations applied
-POSTGRES_MIGRATIONS = tuple(for_postgres(migration) for migration in MIGRATIONS)
+POSTGRES_MIGRATIONS = tuple(
+    _POSTGRES_OWN.get(number, for_postgres(migration)) for number, migration in enumerate(MIGRATIONS)
+)

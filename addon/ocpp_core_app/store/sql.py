@@ -21,8 +21,11 @@ SELECT_SAMPLES = (
     " ORDER BY time"
 )
 INSERT_SAMPLE = "INSERT INTO meter_samples VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
-INSERT_FRAME = "INSERT INTO message_log VALUES (?, ?, ?, ?, ?)"
-DELETE_MESSAGE_LOG = "DELETE FROM message_log WHERE station_id = ?"
+INSERT_FRAMES = "INSERT INTO message_batches VALUES (?, ?, ?, ?)"
+DELETE_MESSAGE_LOG = "DELETE FROM message_batches WHERE station_id = ?"
+# a charger's batches whose frames are all older than the newest it keeps
+TRIM_MESSAGE_LOG = "DELETE FROM message_batches WHERE station_id = ? AND seq + frames <= ?"
+SELECT_MESSAGE_LOG_NEXT = "SELECT station_id, max(seq + frames) FROM message_batches GROUP BY station_id"
 DELETE_TRANSACTION = "DELETE FROM transactions WHERE station_id = ? AND transaction_id = ? AND start_time = ?"
 DELETE_SAMPLES = "DELETE FROM meter_samples WHERE station_id = ? AND transaction_id = ? AND start_time = ?"
 UPSERT_TRANSACTION = (
@@ -37,6 +40,20 @@ UPSERT_TRANSACTION = (
 )
 # a write at every start: a database that cannot be written fails now, not at the first session
 TOUCH_META = "INSERT INTO meta (key, value) VALUES ('opened', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+
+# the web UI's tables (admin/inbox.py, admin/chargers.py) and the message log a page reads
+SELECT_INBOX = "SELECT kind, key, shown, first_seen, last_seen, attempts, detail, decision FROM inbox"
+UPSERT_INBOX = (
+    "INSERT INTO inbox (kind, key, shown, first_seen, last_seen, attempts, detail, decision)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kind, key) DO UPDATE SET shown = excluded.shown,"
+    " first_seen = excluded.first_seen, last_seen = excluded.last_seen, attempts = excluded.attempts,"
+    " detail = excluded.detail, decision = excluded.decision"
+)
+DELETE_INBOX = "DELETE FROM inbox WHERE kind = ? AND key = ?"
+SELECT_NOTES = "SELECT id, data FROM charger_notes"
+UPSERT_NOTES = "INSERT INTO charger_notes (id, data) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data"
+DELETE_NOTES = "DELETE FROM charger_notes WHERE id = ?"
+SELECT_MESSAGE_LOG = "SELECT time, direction, frame FROM message_log WHERE station_id = ? ORDER BY seq"
 
 # the key-value tables: table -> (its key column, its value column)
 _COLUMNS = {"document": ("key", "value"), "stations": ("id", "data")}

@@ -32,6 +32,7 @@ from ..const import DOMAIN
 from ..coordinator import OcppConfigEntry
 from ..csms import CentralSystem
 from ..errors import ChargerRefused, ha_error, ocpp_call, validation_error, version_name
+from ..remote.setup import embedded_loaded_entries
 from .admin import register_service
 from .catalog import CHARGER_SERVICES, GET_TRANSACTIONS_SCHEMA
 from .fields import (
@@ -62,6 +63,7 @@ from .fields import (
     V2_NAMES,
     require_field,
 )
+from .pricing import async_setup_pricing_services
 from .service import ChargerService, Implementation
 from .tags import async_setup_tag_services
 from .target import Target, resolve_target
@@ -169,7 +171,7 @@ async def _get_transactions(call: ServiceCall) -> ServiceResponse:
         connector_id = target.named_connector(data)
     else:
         require_field(data, ATTR_CONNECTOR_ID, ATTR_DEVICE_ID)
-        entries: list[OcppConfigEntry] = hass.config_entries.async_loaded_entries(DOMAIN)
+        entries: list[OcppConfigEntry] = embedded_loaded_entries(hass)
         sources = [(entry.runtime_data.central, None) for entry in entries]
     found = [
         transaction
@@ -190,3 +192,4 @@ def async_setup_services(hass: HomeAssistant) -> None:
         hass, DOMAIN, SERVICE_GET_TRANSACTIONS, _get_transactions, GET_TRANSACTIONS_SCHEMA, SupportsResponse.ONLY
     )
     async_setup_tag_services(hass)
+    async_setup_pricing_services(hass)
