@@ -144,7 +144,7 @@ async def run(options: AppOptions, discovery_host: str) -> int:
         password = accounts.ensure_first_admin()
         if password is not None:
             # printed once: the account book keeps only its hash
-            print(f"Web UI: first account created: admin / {password} (change it in the admin pages)", flush=True)
+            print(f"Web UI: first account created: admin / {password} (change it on the Users page)", flush=True)
         _LOGGER.info("Web UI with sign-in on port %s", own.port)
     _LOGGER.info(
         "OCPP central system on port %s (%s), data in %s (database %s, schema %s%s), %s chargers known",

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import msgspec
 
 from ..central_import import csms
-from . import journal, rows, sql
+from . import journal, recorded, rows, sql
 from .errors import StoreError
 
 if TYPE_CHECKING:
@@ -44,6 +44,8 @@ RETRY_DELAY = 2.0
 RETRY_DELAY_MAX = 60.0
 
 Change = tuple[str, str, str | None, int | None]  # (table, key, text or None to delete, position)
+# a Change's position for an ended transaction csms dropped from its history: kept in the table, not loaded
+KEEP = -2
 # (station id, transaction id, its start time, the reading's time, energy Wh, power W or None)
 Sample = tuple[str, str, str, str, float, float | None]
 Frames = dict[str, list[tuple[float, str, str]]]  # station id -> its recent (time, direction, frame)
@@ -60,6 +62,9 @@ class Writer(Protocol):
 
 class RowStore(csms.Persistence, ABC):
     """A store: `await open()`, then hand it to CentralSystem; `await close()` at the end."""
+
+    # the backend's SQL for a column's (or a parameter's) ISO time as a comparable time
+    TIME_SQL = "julianday({})"
 
     def __init__(self, name: str, save_delay: float = SAVE_DELAY, message_log_kept: int = MESSAGE_LOG_KEPT) -> None:
         # what messages call the database (a file's path, a server's URL without its password)
@@ -227,6 +232,14 @@ class RowStore(csms.Persistence, ABC):
         found.update((s[3], (s[4], s[5])) for s in list(self._samples) if s[:3] == key)
         return [(t, e, p) for t, (e, p) in sorted(found.items())]
 
+    async def recorded_sessions(self, query: recorded.SessionQuery) -> tuple[list[dict[str, Any]], bool]:
+        """A page of every recorded session meeting the query, newest start first (csms's record of each), and
+        whether an older page follows; StoreError when the database cannot be read."""
+        statement, params = recorded.select(query, self.TIME_SQL)
+        found = await self._run(lambda: self._query(statement, params))
+        records = [rows.decode(str(text)) for (text,) in found[: query.size]]
+        return records, len(found) > query.size
+
     async def flush(self) -> None:
         """Write what is scheduled now (a clean shutdown); raises StoreError when that fails."""
         self._cancel_timer()
@@ -340,7 +353,12 @@ class RowStore(csms.Persistence, ABC):
             elif table == "transactions":
                 row_position = -1  # keep the position it has
             changes.append((table, key, text, row_position))
-        changes.extend((table, key, None, None) for table, key in self._written.keys() - new.keys())
+        for table, key in self._written.keys() - new.keys():
+            kept = table == "transactions" and not rows.is_open(self._written[(table, key)])
+            if kept and ("stations", rows.decode(key)[0]) in new:
+                changes.append((table, key, None, KEEP))  # older than csms's history_size: the store keeps it
+            else:
+                changes.append((table, key, None, None))
         return changes
 
     # ---- the worker thread -------------------------------------------------
@@ -428,14 +446,16 @@ def _apply_one(db: Writer, table: str, key: str, text: str | None, position: int
     if table == "transactions":
         station_id, transaction_id, start_time = rows.decode(key)
         if text is None:
-            for statement in (sql.DELETE_TRANSACTION, sql.DELETE_SAMPLES):
+            statements = (sql.KEEP_TRANSACTION,) if position == KEEP else (sql.DELETE_TRANSACTION, sql.DELETE_SAMPLES)
+            for statement in statements:
                 db.execute(statement, (station_id, transaction_id, start_time))
             return
         db.execute(sql.UPSERT_TRANSACTION, rows.transaction_columns(text, None if position == -1 else position))
         return
     if text is None:
         db.execute(sql.delete_row(table), (key,))
-        if table == "stations":  # a charger the user removed: its message log goes too
-            db.execute(sql.DELETE_MESSAGE_LOG, (key,))
+        if table == "stations":  # a charger the user removed: its message log and sessions go too
+            for statement in (sql.DELETE_MESSAGE_LOG, sql.DELETE_STATION_TRANSACTIONS, sql.DELETE_STATION_SAMPLES):
+                db.execute(statement, (key,))
     else:
         db.execute(sql.upsert_row(table), (key, text))

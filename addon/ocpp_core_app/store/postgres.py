@@ -96,6 +96,8 @@ def migrate(connection: psycopg.Connection[Any]) -> int:
 class PostgresStore(RowStore):
     """The store in a PostgreSQL database (the URL's user may create tables in it)."""
 
+    TIME_SQL = "CAST({} AS TIMESTAMPTZ)"
+
     def __init__(self, url: str, save_delay: float = SAVE_DELAY) -> None:
         super().__init__(redact(url), save_delay)
         self.url = url

@@ -4,9 +4,18 @@ from __future__ import annotations
 
 SELECT_DOCUMENT = "SELECT key, value FROM document"
 SELECT_STATIONS = "SELECT id, data FROM stations"
+# what csms keeps: the open ones and its history (an ended one with no position is older than its history_size)
 SELECT_TRANSACTIONS = (
-    "SELECT station_id, transaction_id, start_time, open, position, record FROM transactions ORDER BY position"
+    "SELECT station_id, transaction_id, start_time, open, position, record FROM transactions"
+    " WHERE open = 1 OR position IS NOT NULL ORDER BY position"
 )
+# an ended transaction csms no longer keeps (its history is full): the row stays, for the UI and the exports
+KEEP_TRANSACTION = (
+    "UPDATE transactions SET position = NULL WHERE station_id = ? AND transaction_id = ? AND start_time = ?"
+)
+# a charger the user removed: its sessions go with it
+DELETE_STATION_TRANSACTIONS = "DELETE FROM transactions WHERE station_id = ?"
+DELETE_STATION_SAMPLES = "DELETE FROM meter_samples WHERE station_id = ?"
 SELECT_SAMPLES = (
     "SELECT time, energy_wh, power_w FROM meter_samples WHERE station_id = ? AND transaction_id = ? AND start_time = ?"
     " ORDER BY time"

@@ -7,10 +7,13 @@ leaves the old file or the new one, never half of one).
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import json
 import logging
 import os
 import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,6 +43,8 @@ class AccountBook:
         self.accounts: dict[str, Account] = {}
         # Home Assistant user id -> the tags linked to that user
         self.ha_user_tags: dict[str, list[str]] = {}
+        # Home Assistant users seen behind ingress: id -> the name its headers gave (the Users page lists them)
+        self.ha_users: dict[str, str] = {}
 
     def load(self) -> None:
         if not self.path.exists():
@@ -49,17 +54,63 @@ class AccountBook:
             role = entry.get("role") if entry.get("role") in ROLES else "user"
             self.accounts[name] = Account(name, role, entry.get("password") or {}, list(entry.get("tags") or []))
         self.ha_user_tags = {k: list(v) for k, v in (data.get("ha_user_tags") or {}).items()}
+        self.ha_users = {str(k): str(v) for k, v in (data.get("ha_users") or {}).items()}
 
     def save(self) -> None:
         data = {
             "accounts": {name: account.to_dict() for name, account in sorted(self.accounts.items())},
             "ha_user_tags": self.ha_user_tags,
+            "ha_users": self.ha_users,
         }
         self.path.parent.mkdir(parents=True, exist_ok=True)
         temporary = self.path.with_suffix(".tmp")
         temporary.write_text(json.dumps(data, indent=1), encoding="utf-8")
         os.chmod(temporary, 0o600)
         os.replace(temporary, self.path)
+
+    @contextlib.contextmanager
+    def change(self) -> Iterator[None]:
+        """Change the book and save it, all or nothing: when the save fails (OSError), the book is as before."""
+        before = (copy.deepcopy(self.accounts), copy.deepcopy(self.ha_user_tags), dict(self.ha_users))
+        try:
+            yield
+            self.save()
+        except BaseException:
+            self.accounts, self.ha_user_tags, self.ha_users = before
+            raise
+
+    def admins(self) -> list[str]:
+        return [name for name, account in self.accounts.items() if account.role == ADMIN]
+
+    def owner_of(self, tag: str) -> str | None:
+        """The key ("local:<name>" / "ha:<id>") of whoever the tag is linked to (tags are case-insensitive)."""
+        wanted = tag.casefold()
+        for name, account in self.accounts.items():
+            if any(t.casefold() == wanted for t in account.tags):
+                return "local:" + name
+        for user_id, tags in self.ha_user_tags.items():
+            if any(t.casefold() == wanted for t in tags):
+                return "ha:" + user_id
+        return None
+
+    def set_tags(self, key: str, tags: list[str]) -> None:
+        source, _, name = key.partition(":")
+        if source == "local":
+            self.accounts[name].tags = list(tags)
+        elif tags:
+            self.ha_user_tags[name] = list(tags)
+        else:
+            self.ha_user_tags.pop(name, None)
+
+    def seen_ha_user(self, user_id: str, name: str) -> None:
+        """A Home Assistant user who opened the UI (saved when new or renamed; a failed save is logged only)."""
+        if self.ha_users.get(user_id) == name:
+            return
+        try:
+            with self.change():
+                self.ha_users[user_id] = name
+        except OSError as err:
+            _LOGGER.warning("Cannot save the web UI's accounts (%s): %s", self.path, err)
 
     def ensure_first_admin(self) -> str | None:
         """With no account yet: create `admin` with a random password and return that password (else None)."""

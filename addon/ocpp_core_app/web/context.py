@@ -49,6 +49,8 @@ class Context:
     cookies: dict[str, str] = field(default_factory=dict)
     # the page the language switch reloads (a form's answer: the page of the form, not the POST's path)
     page_path: str | None = None
+    # the query the language switch keeps (None: the request's, for a GET; a form's answer: none, or its own)
+    page_query: dict[str, str] | None = None
 
     def t(self, key: str, **values: object) -> str:
         return i18n.translate(self.lang, key, **values)
@@ -61,6 +63,15 @@ class Context:
     @property
     def here(self) -> str:
         return self.page_path or self.request.path
+
+    def language_url(self, lang: str) -> str:
+        """This page in another language, with its query (a filter, the sign-in's `next`) kept."""
+        if self.page_query is not None:
+            kept = dict(self.page_query)
+        else:
+            kept = dict(self.request.query) if self.request.method == "GET" and self.page_path is None else {}
+        kept.pop("lang", None)
+        return self.url(self.here, **kept, lang=lang)
 
     def field(self, name: str) -> str:
         value = self.form.get(name) if self.form is not None else None

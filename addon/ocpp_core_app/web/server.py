@@ -33,6 +33,7 @@ async def _identify(request: web.Request, state: WebState) -> User | None:
             return None
         name = request.headers.get("X-Remote-User-Display-Name") or request.headers.get("X-Remote-User-Name") or user_id
         admin = state.ha_roles is not None and await state.ha_roles.is_admin(user_id)
+        state.accounts.seen_ha_user(user_id, name.strip())
         key = "ha:" + user_id
         return User(key, name.strip(), ADMIN if admin else USER, ingress_csrf(state, key))
     session = state.sessions.get(request.cookies.get(COOKIE))

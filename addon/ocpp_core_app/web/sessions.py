@@ -48,7 +48,7 @@ class Sessions:
     def end(self, session_id: str | None) -> None:
         self._sessions.pop(session_id or "", None)
 
-    def end_account(self, account: str) -> None:
-        """Sign an account out everywhere (its password changed, it was removed)."""
-        for session_id in [k for k, s in self._sessions.items() if s.account == account]:
+    def end_account(self, account: str, keep: str | None = None) -> None:
+        """Sign an account out everywhere (its password changed, it was removed), but for session `keep`."""
+        for session_id in [k for k, s in self._sessions.items() if s.account == account and k != keep]:
             del self._sessions[session_id]

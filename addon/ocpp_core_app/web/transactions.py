@@ -1,5 +1,6 @@
 """The charger page's transaction table: its columns (one list, so a later column — the cost, once pricing
-lands — is one entry here and one translation key), newest first, in a date range."""
+lands — is one entry here and one translation key); every session the store recorded, newest first, by
+connector, tag and date range, a page at a time."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from ..store import StoreError
+from ..store.recorded import SessionQuery
 from .context import Context
 from .formats import between, day_bounds, duration, local_time, number
 
@@ -46,6 +49,9 @@ class Range:
     given_from: str
     given_to: str
     error: str | None
+    given_tag: str = ""
+    # the page of the table (0: the newest)
+    page: int = 0
 
 
 def date_range(ctx: Context) -> Range:
@@ -66,11 +72,26 @@ def date_range(ctx: Context) -> Range:
             until = bounds[1]
     if since is not None and until is not None and since >= until:
         error, since, until = "core.tx.error.order", None, None
-    return Range(since, until, given_from, given_to, error)
+    tag = ctx.request.query.get("tag", "").strip()[:36]
+    page_text = ctx.request.query.get("page", "")
+    page = min(int(page_text), 100_000) - 1 if page_text.isdigit() and int(page_text) > 0 else 0
+    return Range(since, until, given_from, given_to, error, tag, page)
 
 
-def transactions(ctx: Context, station_id: str, connector: int | None, span: Range) -> list[dict[str, Any]]:
-    found = ctx.state.central.transactions(station_id, span.since, span.until)
-    if connector is not None:
-        found = [tx for tx in found if tx.get("connector_id") == connector]
-    return sorted(found, key=lambda tx: str(tx.get("start_time")), reverse=True)
+@dataclass(frozen=True, slots=True)
+class Found:
+    transactions: list[dict[str, Any]]
+    # whether an older page follows
+    more: bool
+    # the translation key of why the store could not be read, if it could not
+    error: str | None = None
+
+
+async def transactions(ctx: Context, station_id: str, connector: int | None, span: Range) -> Found:
+    """The page of the charger's recorded sessions the filters ask for."""
+    query = SessionQuery(station_id, connector, span.given_tag or None, span.since, span.until, span.page)
+    try:
+        found, more = await ctx.state.store.recorded_sessions(query)
+    except StoreError:
+        return Found([], False, "core.tx.error.store")
+    return Found(found, more)

@@ -243,7 +243,9 @@ async def test_the_own_port_with_sign_in(tmp_path: Path) -> None:
         await expect(page.locator("#notice")).to_have_text("The charger accepted the start.")
         await page.goto(web.own + "/")
         await expect(tile(page, "CP-OWN")).to_have_attribute("data-state", "charging", timeout=LIVE)
-        await expect(page.locator("header nav a")).to_have_count(3)  # the overview, the export and the admin pages
+        await expect(page.locator("header nav a")).to_have_count(
+            4
+        )  # the overview, the export, the users and the admin pages
         # signed out meanwhile (the session cookie gone): the live overview turns into the sign-in page
         await context.clear_cookies()
         await expect(page).to_have_url(web.own + "/login?next=%2F", timeout=LIVE)

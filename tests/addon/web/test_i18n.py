@@ -14,7 +14,7 @@ from ocpp_core_app.web.render import TEMPLATES
 
 WEB = Path(i18n.__file__).parent
 # t("key") / ctx.t("key") / t('key') in templates and modules; keys in registry calls (nav=…), labels, FormErrors
-KEY_USE = re.compile(r"""(?:\bt\(|nav=|Column\(|FormError\(|\blabel=)\s*["']((?:core|admin)\.[a-z0-9_.]+)["']""")
+KEY_USE = re.compile(r"""(?:\bt\(|nav=|Column\(|FormError\(|\blabel=)\s*["']((?:core|admin|users)\.[a-z0-9_.]+)["']""")
 KEY_LITERAL = re.compile(r"""["']((?:core)\.[a-z_]+\.[a-z0-9_.]+)["']""")
 
 

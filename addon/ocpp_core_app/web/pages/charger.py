@@ -56,7 +56,8 @@ async def _page(ctx: Context, status: int = 200, notice: Notice | None = None) -
     central = ctx.state.central
     connector = _connector_filter(ctx, station)
     span = date_range(ctx)
-    found = transactions(ctx, station.station_id, connector, span) if span.error is None else []
+    result = await transactions(ctx, station.station_id, connector, span) if span.error is None else None
+    found = result.transactions if result is not None else []
     chosen, chart = await _chart(ctx, station, found)
     tiles = _tiles(ctx, station)
     is_admin = ctx.user is not None and ctx.user.is_admin
@@ -72,6 +73,8 @@ async def _page(ctx: Context, status: int = 200, notice: Notice | None = None) -
         span=span,
         columns=COLUMNS,
         transactions=found,
+        more=result is not None and result.more,
+        store_error=result.error if result is not None else None,
         chosen=chosen,
         chart=chart,
         notice=notice,

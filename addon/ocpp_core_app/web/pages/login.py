@@ -23,9 +23,11 @@ def _safe_next(ctx: Context, target: str) -> str:
 def _form(ctx: Context, status: int = 200, error: str | None = None, name: str = "") -> web.Response:
     token = secrets.token_urlsafe(24)
     ctx.cookies[LOGIN_CSRF] = token
+    target = _safe_next(ctx, ctx.request.query.get("next", "") or ctx.field("next"))
+    # the language switch reloads the sign-in page with where it leads to afterwards
+    ctx.page_path, ctx.page_query = "/login", ({"next": target} if target != "/" else {})
     return ctx.render(
-        "login.html", status=status, error=error, login_csrf=token, name=name,
-        next=_safe_next(ctx, ctx.request.query.get("next", "") or ctx.field("next")),
+        "login.html", status=status, error=error, login_csrf=token, name=name, next=target,
     )  # fmt: skip
 
 
