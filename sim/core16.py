@@ -119,6 +119,10 @@ class ChargerCore(FollowUps, ChargePoint):  # type: ignore[misc]
         self.last_id_tag_info: dict[str, Any] = {}  # the central system's answer to the last StartTransaction
         self.registration_status: str | None = None
         self.heartbeat_interval: int | None = None
+        # every DataTransfer the central system sent ({"vendor_id", "message_id", "data"}), and the California
+        # Pricing ones taken (messageId, data read): only once it advertises them (advertise_cost_display)
+        self.data_transfers: list[dict[str, Any]] = []
+        self.cost_messages: list[tuple[str, dict[str, Any]]] = []
 
     # ---- what the charger sends ---------------------------------------------
 
@@ -163,6 +167,11 @@ class ChargerCore(FollowUps, ChargePoint):  # type: ignore[misc]
                 vendor_error_code=vendor_error_code,
             )
         )
+
+    def advertise_cost_display(self) -> None:
+        """Say it shows costs and prices (California Pricing: CustomDisplayCostAndPrice true); read by the
+        central system with the configuration after the next boot."""
+        self.sim.configuration["CustomDisplayCostAndPrice"] = ConfigKey("true", readonly=True)
 
     def _config_true(self, key: str) -> bool:
         entry = self.sim.configuration.get(key)

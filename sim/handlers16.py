@@ -9,6 +9,7 @@ answer has gone out (`then`).
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import partial
@@ -22,6 +23,14 @@ from .core16 import BOOLEAN_KEYS, INTEGER_KEYS, REBOOT_KEYS, ChargerCore, now
 from .profiles import Installed, composite, evse_amps, replace_profile, station_max_amps
 
 SIM_VENDOR_ID = "OCPPCore.Sim"
+COST_VENDOR_ID = "org.openchargealliance.costmsg"
+COST_DISPLAY_KEY = "CustomDisplayCostAndPrice"
+# the fields each California Pricing message must have
+COST_MESSAGES = {
+    "RunningCost": {"transactionId", "timestamp", "meterValue", "cost", "state", "chargingPrice"},
+    "FinalCost": {"transactionId", "cost", "priceText"},
+    "SetUserPrice": {"idToken", "priceText"},
+}
 _PEM_CERTIFICATE = "-----BEGIN CERTIFICATE-----"
 _UNAVAILABLE = (ChargePointStatus.unavailable, ChargePointStatus.faulted)
 
@@ -141,11 +150,27 @@ class SimulatedChargePoint(ChargerCore):
     def on_data_transfer(
         self, vendor_id: str, message_id: str | None = None, data: str | None = None, **kwargs: Any
     ) -> Any:
+        self.data_transfers.append({"vendor_id": vendor_id, "message_id": message_id, "data": data})
+        if vendor_id == COST_VENDOR_ID and self._config_true(COST_DISPLAY_KEY):
+            return self._cost_message(message_id, data)
         if vendor_id != SIM_VENDOR_ID:
             return call_result.DataTransfer(status="UnknownVendorId")
         if message_id not in (None, "Echo"):
             return call_result.DataTransfer(status="UnknownMessageId")
         return call_result.DataTransfer(status="Accepted", data=data)
+
+    def _cost_message(self, message_id: str | None, data: str | None) -> Any:
+        """California Pricing (OCA whitepaper): RunningCost, FinalCost, SetUserPrice, their data a JSON text."""
+        if message_id not in COST_MESSAGES:
+            return call_result.DataTransfer(status="UnknownMessageId")
+        try:
+            content = json.loads(data or "")
+        except ValueError:
+            return call_result.DataTransfer(status="Rejected")
+        if not isinstance(content, dict) or not COST_MESSAGES[message_id] <= set(content):
+            return call_result.DataTransfer(status="Rejected")
+        self.cost_messages.append((message_id, content))
+        return call_result.DataTransfer(status="Accepted")
 
     # ---- Reservation -------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
+from ocpp import exceptions as ocpp_exceptions
 from ocpp.routing import on
 
 from .followups import Step
@@ -94,7 +95,10 @@ class Handlers201(ChargingHandlers201):
 
     @on("CostUpdated")
     def on_cost_updated(self, total_cost: float, transaction_id: str, **kwargs: Any) -> Any:
+        if self._extra.get("refuse_cost_updated"):  # tests: a station without the Tariff and Cost block
+            raise ocpp_exceptions.NotImplementedError("CostUpdated is not implemented here")
         self._extra.setdefault("costs", {})[transaction_id] = total_cost
+        self._extra.setdefault("cost_updates", []).append((transaction_id, total_cost))
         return self._result("CostUpdated")
 
     # ---- availability and reset -----------------------------------------------------------

@@ -67,6 +67,10 @@ class CentralSystemConfig:
     max_stations: int = 100
     # load management: at most one batch of limit changes per charger in this many seconds (latest wins)
     limit_interval: float = 10.0
+    # pricing: a charger that shows costs is told a session's running cost at most this often (seconds)
+    cost_update_interval: float = 60.0
+    # the site's time zone (IANA name) for tariffs' times of day; None: the machine's
+    time_zone: str | None = None
 
     def set_message_rate(self, rate: float) -> None:
         """The per-charger message rate (0: no limit), with a burst of BURST_SECONDS of it (at least the default)."""

@@ -105,6 +105,7 @@ async def async_migrate_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> bo
 async def async_setup_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> bool:
     """Start the central system of this entry and its platforms."""
     config = _central_config(entry)
+    config.time_zone = hass.config.time_zone  # the tariffs' times of day are the site's
     config.boot_policy = boot_policy(hass, entry)
     config.admission = admission(entry)
     central = CentralSystem(config, HaStorePersistence(hass, entry.entry_id))

@@ -98,8 +98,12 @@ class AutomationEvents:
 
 
 def _ended(data: dict[str, Any]) -> dict[str, Any]:
-    """Transaction ended: add what automations ask for (kWh, duration in seconds)."""
+    """Transaction ended: add what automations ask for (kWh, duration in seconds, the cost by our tariff)."""
     out = dict(data)
+    cost = data.get("cost")
+    if isinstance(cost, dict):  # exact: the total as text, and in minor units (cents)
+        out["cost_total"], out["cost_currency"] = cost.get("total"), cost.get("currency")
+        out["cost_minor_units"] = cost.get("minor_units")
     energy = data.get("energy_wh")
     out["energy_kwh"] = round(energy / 1000.0, 3) if isinstance(energy, int | float) else None
     start, stop = data.get("start_time"), data.get("stop_time")

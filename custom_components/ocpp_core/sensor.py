@@ -43,6 +43,7 @@ from homeassistant.helpers.entity_platform import AddEntitiesCallback
 from . import sensor_values as values
 from .const import DOMAIN
 from .coordinator import OcppConfigEntry
+from .cost_sensors import cost_sensors
 from .csms import (
     CURRENT_IMPORT,
     CURRENT_OFFERED,
@@ -434,6 +435,7 @@ async def async_setup_entry(
     def add_connector(station_id: str, connector_id: int) -> None:
         sync(station_id, connector_id)
         async_add_entities(limit_sensors(runtime, entry.entry_id, station_id, connector_id))
+        async_add_entities(cost_sensors(runtime, entry.entry_id, station_id, connector_id))
 
     @callback
     def version_changed(station_id: str) -> None:

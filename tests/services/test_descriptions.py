@@ -17,6 +17,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ocpp_core import services
 from custom_components.ocpp_core.const import DOMAIN
+from custom_components.ocpp_core.services.pricing import PRICING_SCHEMAS
 from custom_components.ocpp_core.services.security import SERVICE_SET_CHARGER_PASSWORD, SET_CHARGER_PASSWORD_SCHEMA
 from custom_components.ocpp_core.services.tags import TAG_SCHEMAS
 from sim.charger16 import connect
@@ -73,6 +74,7 @@ def test_service_schemas_match_services_yaml() -> None:
     schemas = {service.name: service.schema for service in services.CHARGER_SERVICES}
     schemas[services.SERVICE_GET_TRANSACTIONS] = services.GET_TRANSACTIONS_SCHEMA
     schemas.update(TAG_SCHEMAS)
+    schemas.update(PRICING_SCHEMAS)
     schemas[SERVICE_SET_CHARGER_PASSWORD] = SET_CHARGER_PASSWORD_SCHEMA
     assert set(schemas) == set(described)
     for name, schema in schemas.items():

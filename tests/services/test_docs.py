@@ -10,6 +10,7 @@ import yaml
 from homeassistant.util.yaml import load_yaml
 
 from custom_components.ocpp_core import services
+from custom_components.ocpp_core.services.pricing import PRICING_SCHEMAS
 from custom_components.ocpp_core.services.security import SERVICE_SET_CHARGER_PASSWORD, SET_CHARGER_PASSWORD_SCHEMA
 from custom_components.ocpp_core.services.tags import TAG_SCHEMAS
 
@@ -22,6 +23,7 @@ def _schemas() -> dict[str, vol.Schema]:
     schemas: dict[str, vol.Schema] = {service.name: service.schema for service in services.CHARGER_SERVICES}
     schemas[services.SERVICE_GET_TRANSACTIONS] = services.GET_TRANSACTIONS_SCHEMA
     schemas.update(TAG_SCHEMAS)
+    schemas.update(PRICING_SCHEMAS)
     schemas[SERVICE_SET_CHARGER_PASSWORD] = SET_CHARGER_PASSWORD_SCHEMA
     return schemas
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from ..rpc.endpoint import Payload
+from .pricing.notice import CostNotice
 
 
 @dataclass(frozen=True)
@@ -167,3 +168,19 @@ class Charger(Protocol):
         ...
 
     async def set_meter_interval(self, seconds: int) -> ChargerAnswer: ...
+
+    # ---- costs (features/pricing) ------------------------------------------------------
+
+    @property
+    def shows_costs(self) -> bool:
+        """Whether it takes cost messages (1.6: it advertises California Pricing; 2.x: unless it says not)."""
+        ...
+
+    async def show_cost(self, notice: CostNotice) -> ChargerAnswer | None:
+        """The running or final cost; None when the version tells it otherwise (2.x final: in the
+        TransactionEventResponse)."""
+        ...
+
+    async def show_user_price(self, id_tag: str, notice: CostNotice) -> ChargerAnswer | None:
+        """The tariff of the driver who identified (1.6 SetUserPrice); None when the version has no such message."""
+        ...

@@ -53,6 +53,9 @@ class Transaction:
     # (the meter stop reported, reported_meter_stop_wh, was lower than the session's last reading)
     anomaly: str | None = None
     reported_meter_stop_wh: float | None = None
+    # what the central system's tariff makes the session cost (features/pricing): Cost.to_dict() and the
+    # tariff's scope; running while it goes, "final" at its end
+    cost: dict[str, Any] | None = None
 
     @property
     def energy_wh(self) -> float:
@@ -119,7 +122,7 @@ _TX_V2_FIELDS = (
     "evse_connector_id", "charging_state", "trigger_reason", "id_token_type", "remote_start_id",
     "time_spent_charging", "meter_start_known", "offline", "seq_min", "seq_max", "seq_missing",
     "transaction_limit", "tariff_id", "total_cost", "currency", "cost_details",
-    "anomaly", "reported_meter_stop_wh",
+    "anomaly", "reported_meter_stop_wh", "cost",
 )  # fmt: skip
 _TX_V2_DEFAULTS: dict[str, Any] = {"meter_start_known": True, "offline": False, "seq_missing": []}
 

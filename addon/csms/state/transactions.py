@@ -10,7 +10,7 @@ Ended of a transaction never seen open).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -30,6 +30,8 @@ class Transactions:
         self._store = store
         self.history = TransactionHistory(history_size)
         store.register_section("history", lambda data: self.history.load(data or []), self.history.snapshot)
+        # called as a transaction ends, before it goes into the history (pricing puts its final cost on it)
+        self.ending_hooks: list[Callable[[str, Connector, Transaction], None]] = []
 
     def allocate_id(self) -> int:
         """A transaction id never handed out before (persisted by the save before the answer)."""
@@ -175,6 +177,11 @@ class Transactions:
         if connector.transaction is None:
             connector.last_transaction = tx
         station.counters.sessions += 1
+        for hook in self.ending_hooks:
+            try:
+                hook(station.station_id, connector, tx)
+            except Exception:
+                _LOGGER.exception("%s: a hook failed as transaction %s ended", station.station_id, tx.transaction_id)
         self.history.add(station.station_id, tx)
         data = tx.to_dict()
         data["energy_wh"] = tx.energy_wh

@@ -8,10 +8,12 @@ from typing import Any
 from ..features.charger import Capabilities, ChargerAnswer, ChargingProfile, LocalListLimits, count, rate_units
 from ..features.charger_base import VersionCharger
 from ..features.local_list import Entry, entry_decision
+from ..features.pricing.notice import CostNotice
 from ..model.station import Station
 from ..state.authorization import id_tag_info_v16
 from ..state.tags import MAX_ID_LENGTH_V16
 from .commands import V16Commands
+from .pricing import VENDOR_ID, final_cost, running_cost, shows_costs, user_price
 
 METER_INTERVAL_KEY = "MeterValueSampleInterval"
 _LOCAL_LIST_PROFILE = "LocalAuthListManagement"
@@ -103,3 +105,16 @@ class V16Charger(VersionCharger[V16Commands]):
 
     async def set_meter_interval(self, seconds: int) -> ChargerAnswer:
         return ChargerAnswer.of(await self._commands.change_configuration(METER_INTERVAL_KEY, str(seconds)))
+
+    @property
+    def shows_costs(self) -> bool:
+        station = self._state.stations.get(self._station_id)
+        return station is not None and shows_costs(station)
+
+    async def show_cost(self, notice: CostNotice) -> ChargerAnswer | None:
+        message_id, data = final_cost(notice) if notice.final else running_cost(notice)
+        return ChargerAnswer.of(await self._commands.data_transfer(VENDOR_ID, message_id, data))
+
+    async def show_user_price(self, id_tag: str, notice: CostNotice) -> ChargerAnswer | None:
+        message_id, data = user_price(id_tag, notice)
+        return ChargerAnswer.of(await self._commands.data_transfer(VENDOR_ID, message_id, data))

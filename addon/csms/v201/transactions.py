@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable
+from decimal import Decimal
 from typing import Any
 
 from ..model import bounds
@@ -88,9 +89,25 @@ class V201Transactions:
                 )
         if event.event_type == "Ended":
             self.state.authorization.session_ended(self.station_id, event.transaction_id)
+        total = self._total_cost(event)
+        if total is not None:
+            answer["totalCost"] = total  # the running cost (Updated), the final one (Ended): features/pricing
         if self.state.transaction_events.needs_saving_now(outcome):
             return self._saved(answer)  # a session opened or closed is written before the answer
         return answer
+
+    def _total_cost(self, event: TxEvent) -> float | None:
+        """The session's cost by our tariff, as a number for the station (exact to its minor unit)."""
+        if event.event_type == "Started":
+            return None
+        connector = self.state.transactions.find_open(self.station_id, event.transaction_id)
+        tx = connector.transaction if connector is not None else None
+        if tx is None:
+            station = self.state.stations.get(self.station_id)
+            ended = [c.last_transaction for c in station.connectors.values()] if station is not None else []
+            tx = next((t for t in ended if t is not None and t.transaction_id == event.transaction_id), None)
+        cost = tx.cost if tx is not None else None
+        return float(Decimal(cost["total"])) if cost is not None else None
 
     async def _saved(self, answer: Payload) -> Payload:
         await self.state.store.save_now()

@@ -17,6 +17,7 @@ from .features.credentials import CredentialStore
 from .features.intervals import MeterIntervals
 from .features.limits import LimitManager
 from .features.local_list import LocalListPusher
+from .features.pricing import PricingManager
 from .features.retention import StationCap, unregistered
 from .features.takeover import peer_address, takeover
 from .model.events import Event, EventBus, EventType
@@ -95,6 +96,8 @@ class CentralSystem:
         self.tags = self.state.authorization.tags
         self.state.store.register_section("tags", self.tags.load, self.tags.dump)
         self.local_lists = LocalListPusher(self)
+        # tariffs and the cost of every session (persisted as the "pricing" section)
+        self.pricing = PricingManager(self, self.limits.pause, self.limits.resume)
         # the options last applied (see apply_options); at first what the config says
         self._options = CentralSystemOptions(
             heartbeat_interval=self.config.heartbeat_interval,
@@ -154,6 +157,7 @@ class CentralSystem:
         await self._server.stop()
         self.meter_intervals.close()
         self.local_lists.close()
+        self.pricing.close()
         self.state.close()
         await self.state.store.save_now()
 
@@ -190,6 +194,7 @@ class CentralSystem:
         self.credentials.forget(station_id)
         self.limits.forget(station_id)
         self.local_lists.forget(station_id)
+        self.pricing.forget(station_id)
 
     def _after_disconnect(self, station_id: str) -> None:
         """An id nobody accepted leaves nothing behind; a known charger keeps only its last frames."""
@@ -211,7 +216,8 @@ class CentralSystem:
         Each: station_id, connector_id, transaction_id, id_tag, start_time (ISO), stop_time (ISO or None),
         meter_start_wh, meter_stop_wh, energy_wh, stop_reason, open (and total_cost, currency, tariff_id
         when an OCPP 2.1 station sent them).  For OCPP 2.x, connector_id is the EVSE and transaction_id
-        the station's own.  Naive bounds are taken as UTC.
+        the station's own.  A session priced by a tariff has its `cost` (features/pricing: total, currency,
+        minor_units, the parts, final).  Naive bounds are taken as UTC.
         Ended transactions are kept up to `CentralSystemConfig.history_size`.
         """
         return self.state.transactions.query(station_id, since, until)

@@ -62,6 +62,7 @@ from .fields import (
     V2_NAMES,
     require_field,
 )
+from .pricing import async_setup_pricing_services
 from .service import ChargerService, Implementation
 from .tags import async_setup_tag_services
 from .target import Target, resolve_target
@@ -190,3 +191,4 @@ def async_setup_services(hass: HomeAssistant) -> None:
         hass, DOMAIN, SERVICE_GET_TRANSACTIONS, _get_transactions, GET_TRANSACTIONS_SCHEMA, SupportsResponse.ONLY
     )
     async_setup_tag_services(hass)
+    async_setup_pricing_services(hass)

@@ -3,7 +3,7 @@
 Those that change who may charge (tags, the local list, the authorization
 cache, passwords, certificates), what a charger runs (firmware, reset, its
 configuration) or where its data goes (diagnostics and log uploads), and the
-raw ones that can do any of it (send_call, data_transfer).  Any other Home
+raw ones that can do any of it (send_call, data_transfer); and what others pay (set_tariff, clear_tariff).  Any other Home
 Assistant user may still start and stop sessions, set limits and read.
 """
 
@@ -35,6 +35,9 @@ ADMIN_SERVICES: Final = frozenset(
         # where its data goes
         "get_diagnostics",
         "get_log",
+        # what others pay
+        "set_tariff",
+        "clear_tariff",
         # raw messages: any of the above
         "send_call",
         "data_transfer",

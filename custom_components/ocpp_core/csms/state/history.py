@@ -13,7 +13,8 @@ from ..model.transaction import Transaction
 def transaction_record(station_id: str, tx: Transaction) -> dict[str, Any]:
     """A transaction as `CentralSystem.transactions` hands it out (JSON-ready).
 
-    OCPP 2.1 stations that calculate costs add total_cost, currency and tariff_id (when they sent them).
+    OCPP 2.1 stations that calculate costs add total_cost, currency and tariff_id (when they sent them);
+    a session priced by the central system's tariff has its cost (features/pricing).
     """
     record = {
         "station_id": station_id,
@@ -28,7 +29,7 @@ def transaction_record(station_id: str, tx: Transaction) -> dict[str, Any]:
         "stop_reason": tx.stop_reason,
         "open": tx.is_open,
     }
-    for key in ("total_cost", "currency", "tariff_id", "anomaly", "reported_meter_stop_wh"):
+    for key in ("total_cost", "currency", "tariff_id", "anomaly", "reported_meter_stop_wh", "cost"):
         if getattr(tx, key) is not None:
             record[key] = getattr(tx, key)
     return record

@@ -11,6 +11,7 @@ from typing import Any
 from ..features.charger import Capabilities, ChargerAnswer, ChargingProfile, LocalListLimits, count, rate_units
 from ..features.charger_base import VersionCharger
 from ..features.local_list import TOKEN_TYPE_V2, Entry, entry_decision
+from ..features.pricing.notice import CostNotice
 from ..model.station import Connector, Station
 from ..rpc.values import text_int
 from ..state.authorization import id_token_info_v2
@@ -158,6 +159,23 @@ class V201Charger(VersionCharger[V201Commands]):
         answer = await self._commands.set_variables([{**_METER_INTERVAL, "attributeValue": str(seconds)}])
         status = _first(answer.get("setVariableResult")).get("attributeStatus")
         return ChargerAnswer(None if status is None else str(status), answer)
+
+    @property
+    def shows_costs(self) -> bool:
+        """Unless TariffCostCtrlr.Enabled[Cost] is reported false (CostUpdated is core to 2.x's cost block)."""
+        station = self._state.stations.get(self._station_id)
+        if station is None or station.v2 is None:
+            return True
+        enabled = station.v2.device_model.value("TariffCostCtrlr", "Enabled", variable_instance="Cost")
+        return enabled is None or enabled.strip().lower() != "false"
+
+    async def show_cost(self, notice: CostNotice) -> ChargerAnswer | None:
+        if notice.final:
+            return None  # the final cost goes in the TransactionEventResponse of its Ended event
+        return ChargerAnswer.of(await self._commands.cost_updated(float(notice.cost), notice.transaction_id))
+
+    async def show_user_price(self, id_tag: str, notice: CostNotice) -> ChargerAnswer | None:
+        return None
 
 
 def _first(results: Any) -> dict[str, Any]:
