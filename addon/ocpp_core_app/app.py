@@ -14,6 +14,7 @@ from .central_import import csms
 from .discovery import announce
 from .eventlog import log_event
 from .options import AppOptions
+from .payments.flow import PaymentFlow
 from .store import RowStore, SqliteStore, StoreError
 from .store.samples import MessageLog, SessionSamples
 
@@ -60,6 +61,16 @@ def make_store(options: AppOptions) -> RowStore:
     return PostgresStore(options.database_url)
 
 
+def build_payments(options: AppOptions, central: Any, store: RowStore) -> PaymentFlow:
+    """Card payments: on with a Stripe secret key (the package imported only then)."""
+    provider = None
+    if options.stripe_secret_key:
+        from .payments.stripe_provider import StripeProvider
+
+        provider = StripeProvider(options.stripe_secret_key, options.payment_return_url, options.stripe_api_base)
+    return PaymentFlow(central, store, provider, poll_interval=options.payment_poll_interval)
+
+
 def build_central(options: AppOptions, store: RowStore) -> Any:
     central = csms.CentralSystem(central_config(options), store)
 
@@ -103,11 +114,14 @@ async def run(options: AppOptions, discovery_host: str) -> int:
         _LOGGER.error("Cannot listen on port %s: %s", options.ocpp_port, err)
         await store.close()
         return 1
-    api = ApiServer(central, token, central.config.host, options.ui_port)
+    payments = build_payments(options, central, store)
+    await payments.load()
+    api = ApiServer(central, token, central.config.host, options.ui_port, payments=payments)
     try:
         await api.start()
     except OSError as err:
         _LOGGER.error("Cannot listen on the API port %s: %s", options.ui_port, err)
+        await payments.close()
         await central.stop()
         await store.close()
         return 1
@@ -132,6 +146,7 @@ async def run(options: AppOptions, discovery_host: str) -> int:
     _LOGGER.info("Stopping: closing the chargers' connections and writing the store")
     code = 0
     await api.stop()
+    await payments.close()
     try:
         await central.stop()
         await store.close()

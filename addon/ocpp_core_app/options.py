@@ -42,6 +42,12 @@ class AppOptions:
     database_url: str | None
     health: bool
     checkpoint: bool
+    # card payments of remote starts (None: off); where Stripe's API is (the tests' local one), where the
+    # driver lands after paying, how often a checkout is polled
+    stripe_secret_key: str | None = None
+    stripe_api_base: str = "https://api.stripe.com"
+    payment_return_url: str = "https://stripe.com"
+    payment_poll_interval: float = 3.0
 
 
 def _port(text: str) -> int:
@@ -72,6 +78,14 @@ def _stations(text: str) -> int:
     return value
 
 
+def _poll(text: str) -> float:
+    value = float(text)
+    if not 0.05 <= value <= 60:
+        raise ValueError(text)
+    return value
+
+
+_poll.__name__ = "number of seconds (0.05-60)"
 _port.__name__ = "port (1-65535)"
 _stations.__name__ = "number of chargers (1-1000000)"
 _seconds.__name__ = "number of seconds (1-86400)"
@@ -135,6 +149,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="chargers known at most; a new id beyond it is refused (a flood of made-up ids cannot fill memory)")  # fmt: skip
     add("--database-url", help="sqlite:///PATH (default: sqlite:///<data-dir>/ocpp_core.db)"
         " or postgresql://USER:PASSWORD@HOST:PORT/DATABASE")  # fmt: skip
+    add("--stripe-secret-key", help="Stripe's secret key (sk_live_… / sk_test_…): remote starts paid by card (default: off)")
+    add("--stripe-api-base", default="https://api.stripe.com", help="Stripe's API (tests point it at a local one)")
+    add("--payment-return-url", default="https://stripe.com", help="where the driver's browser goes after paying")
+    add("--payment-poll-interval", type=_poll, default=3.0, help="seconds between questions about a checkout")
     add("--health", action="store_true", help="exit 0 when the OCPP port answers, else 1 (the HEALTHCHECK)")
     add("--checkpoint", action="store_true", help="write the WAL into the database file and exit (backup_pre)")
     return parser
@@ -193,6 +211,9 @@ def parse(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None =
             parser.error(f"--{name}: no file {path}")
     if args.api_token is not None and len(args.api_token) < 16:
         parser.error("--api-token: at least 16 characters")
+    key = args.stripe_secret_key or ""
+    if key and not key.startswith(("sk_", "rk_")):
+        parser.error("--stripe-secret-key: a Stripe secret key starts with sk_ (or a restricted key with rk_)")
     if args.ocpp_port == args.ui_port:
         parser.error("--ocpp-port and --ui-port must differ")
     return AppOptions(
@@ -215,4 +236,8 @@ def parse(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None =
         database_url=database_url,
         health=args.health,
         checkpoint=args.checkpoint,
+        stripe_secret_key=args.stripe_secret_key or None,
+        stripe_api_base=args.stripe_api_base,
+        payment_return_url=args.payment_return_url,
+        payment_poll_interval=args.payment_poll_interval,
     )

@@ -6,7 +6,8 @@ from typing import Any
 
 from aiohttp import web
 
-from . import routes
+from . import payments as payment_routes
+from . import routes, tariffs
 from .auth import FailureThrottle, auth_middleware
 from .commands import run_command
 from .errors import error_middleware
@@ -16,9 +17,12 @@ from .openapi import openapi_handler
 PREFIX = "/api/v1"
 
 
-def build_api(central: Any, token: str, *, event_queue_size: int = QUEUE_SIZE) -> web.Application:
+def build_api(
+    central: Any, token: str, *, event_queue_size: int = QUEUE_SIZE, payments: Any = None
+) -> web.Application:
     app = web.Application(middlewares=[error_middleware, auth_middleware(token, FailureThrottle())])
     app["central"] = central
+    app["payments"] = payments
     app["event_queue_size"] = event_queue_size
     app["event_clients"] = set()
     app.router.add_get(f"{PREFIX}/openapi.json", openapi_handler)
@@ -31,6 +35,8 @@ def build_api(central: Any, token: str, *, event_queue_size: int = QUEUE_SIZE) -
     app.router.add_put(f"{PREFIX}/tags/{{id_tag}}", routes.update_tag)
     app.router.add_delete(f"{PREFIX}/tags/{{id_tag}}", routes.remove_tag)
     app.router.add_get(f"{PREFIX}/events", events_handler)
+    payment_routes.add_routes(app, PREFIX)
+    tariffs.add_routes(app, PREFIX)
     return app
 
 

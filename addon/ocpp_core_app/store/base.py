@@ -149,6 +149,30 @@ class RowStore(csms.Persistence, ABC):
         """A charger's message log as it is now, written (in place of the one before) with the next save."""
         self._frames[station_id] = frames
 
+    # ---- card payments (payments/flow.py): each step written durably before the next ----------
+
+    async def save_payment(self, payment_id: str, text: str) -> None:
+        def write() -> None:
+            self.threads.add(threading.get_ident())
+            with self._transaction(True) as db:
+                db.execute(sql.UPSERT_PAYMENT, (payment_id, text))
+
+        await self._run(write)
+
+    async def load_payments(self) -> list[str]:
+        return [str(row[0]) for row in await self._run(lambda: self._query(sql.SELECT_PAYMENTS))]
+
+    async def save_card_tags(self, tags: list[str]) -> None:
+        def write() -> None:
+            with self._transaction(True) as db:
+                db.execute(sql.DELETE_CARD_TAGS)
+                db.executemany(sql.INSERT_CARD_TAG, [(tag,) for tag in tags])
+
+        await self._run(write)
+
+    async def load_card_tags(self) -> list[str]:
+        return [str(row[0]) for row in await self._run(lambda: self._query(sql.SELECT_CARD_TAGS))]
+
     async def flush(self) -> None:
         """Write what is scheduled now (a clean shutdown); raises StoreError when that fails."""
         self._cancel_timer()

@@ -11,6 +11,8 @@ csms keeps its state as one JSON document; the store splits it so a change rewri
   long as the session's row;
 - `message_log`: each charger's most recent frames (both directions, secrets never kept: csms's frame log) as
   of its last disconnect or the app's stop, for diagnostics;
+- `payments`: the card payments of remote starts (payments/flow.py), one JSON row each, written at every step;
+- `card_tags`: the tags that pay by card;
 - `meta`: the store's own bookkeeping (when it was last opened).
 """
 
@@ -66,6 +68,11 @@ MIGRATIONS: tuple[str, ...] = (
         frame TEXT NOT NULL,
         PRIMARY KEY (station_id, seq)
     ) WITHOUT ROWID;
+    """,
+    # 4: card payments and the tags that pay by card
+    """
+    CREATE TABLE payments (id TEXT PRIMARY KEY, data TEXT NOT NULL);
+    CREATE TABLE card_tags (id_tag TEXT PRIMARY KEY);
     """,
 )
 

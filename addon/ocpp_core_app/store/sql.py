@@ -25,6 +25,12 @@ UPSERT_TRANSACTION = (
 # a write at every start: a database that cannot be written fails now, not at the first session
 TOUCH_META = "INSERT INTO meta (key, value) VALUES ('opened', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"
 
+SELECT_PAYMENTS = "SELECT data FROM payments ORDER BY id"
+UPSERT_PAYMENT = "INSERT INTO payments (id, data) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data"
+SELECT_CARD_TAGS = "SELECT id_tag FROM card_tags ORDER BY id_tag"
+DELETE_CARD_TAGS = "DELETE FROM card_tags"
+INSERT_CARD_TAG = "INSERT INTO card_tags (id_tag) VALUES (?)"
+
 # the key-value tables: table -> (its key column, its value column)
 _COLUMNS = {"document": ("key", "value"), "stations": ("id", "data")}
 
