@@ -149,7 +149,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="chargers known at most; a new id beyond it is refused (a flood of made-up ids cannot fill memory)")  # fmt: skip
     add("--database-url", help="sqlite:///PATH (default: sqlite:///<data-dir>/ocpp_core.db)"
         " or postgresql://USER:PASSWORD@HOST:PORT/DATABASE")  # fmt: skip
-    add("--stripe-secret-key", help="Stripe's secret key (sk_live_… / sk_test_…): remote starts paid by card (default: off)")
+    add(
+        "--stripe-secret-key",
+        help="Stripe's secret key (sk_live_… / sk_test_…): remote starts paid by card (default: off)",
+    )
     add("--stripe-api-base", default="https://api.stripe.com", help="Stripe's API (tests point it at a local one)")
     add("--payment-return-url", default="https://stripe.com", help="where the driver's browser goes after paying")
     add("--payment-poll-interval", type=_poll, default=3.0, help="seconds between questions about a checkout")

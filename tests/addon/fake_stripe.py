@@ -7,6 +7,7 @@ its result kept for the key)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections import Counter
@@ -36,6 +37,8 @@ class FakeStripe:
     executed: Counter[str] = field(default_factory=Counter)
     fail_before: Counter[str] = field(default_factory=Counter)
     fail_after: Counter[str] = field(default_factory=Counter)
+    # seconds an answer is held back after the request was carried out (a crash of the app meanwhile)
+    answer_delay: dict[str, float] = field(default_factory=dict)
     _replies: dict[str, tuple[dict[str, str], int, dict[str, Any]]] = field(default_factory=dict)
     _runner: web.AppRunner | None = None
     port: int = 0
@@ -52,7 +55,7 @@ class FakeStripe:
         app.router.add_get("/v1/payment_intents/{id}", self._get_intent)
         app.router.add_post("/v1/payment_intents/{id}/capture", self._capture)
         app.router.add_post("/v1/payment_intents/{id}/cancel", self._cancel)
-        self._runner = web.AppRunner(app, access_log=None)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
@@ -97,7 +100,9 @@ class FakeStripe:
         if key is not None and key in self._replies:
             old_form, status, body = self._replies[key]
             if old_form != form:
-                body = _error("idempotency_error", "Keys for idempotent requests can only be used with the same parameters")
+                body = _error(
+                    "idempotency_error", "Keys for idempotent requests can only be used with the same parameters"
+                )
                 return self._log(request, key, form, 400, body)
             return self._log(request, key, form, status, body, replayed=True)
         status, body = run(request.match_info.get("id"), form)
@@ -105,13 +110,22 @@ class FakeStripe:
             self.executed[op] += 1 if status == 200 else 0
             if key is not None:
                 self._replies[key] = (form, status, body)
+        delay = self.answer_delay.pop(op, 0.0)
+        if delay:
+            await asyncio.sleep(delay)
         if self.fail_after[op] > 0:
             self.fail_after[op] -= 1
             return self._log(request, key, form, 500, _error("api_error", "the answer was lost"))
         return self._log(request, key, form, status, body)
 
     def _log(
-        self, request: web.Request, key: str | None, form: dict[str, str], status: int, body: Any, replayed: bool = False
+        self,
+        request: web.Request,
+        key: str | None,
+        form: dict[str, str],
+        status: int,
+        body: Any,
+        replayed: bool = False,
     ) -> web.Response:
         self.requests.append(Logged(request.method, request.path, key, form, status))
         headers = {"Idempotent-Replayed": "true"} if replayed else {}

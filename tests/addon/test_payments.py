@@ -171,7 +171,9 @@ async def test_a_checkout_never_completed_ends_the_attempt(site: Site, stripe_ap
 
 async def test_a_refused_start_releases_the_hold(site: Site, stripe_api: FakeStripe) -> None:
     await site.cp.send_status(1, ChargePointStatus.unavailable)  # the charger will refuse the remote start
-    status, body = await site.call("POST", "/payments", {"charger_id": "CP-PAY", "connector_id": 1, "id_tag": "guest-1"})
+    status, body = await site.call(
+        "POST", "/payments", {"charger_id": "CP-PAY", "connector_id": 1, "id_tag": "guest-1"}
+    )
     assert status == 201, body
     stripe_api.pay(body["payment"]["hold_id"])
     payment = await site.wait_state(body["payment"]["payment_id"], "canceled")
@@ -233,3 +235,38 @@ async def test_a_crash_between_the_hold_and_the_start(tmp_path: Path, stripe_api
         assert (payment["state"], payment["captured"]) == ("captured", 100), payment
     finally:
         await site.close()
+
+
+async def test_a_crash_while_the_hold_is_asked_for_asks_for_the_same_hold(
+    tmp_path: Path, stripe_api: FakeStripe
+) -> None:
+    """kill -9 after Stripe made the checkout but before its answer arrived: at the restart the same request
+    (the payment's own idempotency key) gets the same checkout back, not a second one."""
+    site = Site(tmp_path / "data", stripe_api)
+    site.start()
+    try:
+        await site.connect()
+        await site.setup()
+        stripe_api.answer_delay["create_session"] = 30.0
+        asking = asyncio.create_task(site.call("POST", "/payments", {"charger_id": "CP-PAY", "id_tag": "GUEST-1"}))
+        await until(_async(lambda: stripe_api.executed["create_session"] == 1))
+        assert site.app is not None
+        site.app.kill()
+        await asyncio.gather(asking, return_exceptions=True)
+        await site.disconnect()
+        site.start()
+        _, listed = await site.call("GET", "/payments")
+        [payment] = listed["payments"]
+        payment = await site.wait_state(payment["payment_id"], "awaiting_payment")
+        assert len(stripe_api.sessions) == 1 and stripe_api.executed["create_session"] == 1
+        assert payment["hold_id"] in stripe_api.sessions
+        assert set(stripe_api.keys("/checkout/sessions")) == {f"{payment['payment_id']}:hold"}
+    finally:
+        await site.close()
+
+
+def _async(predicate: Any) -> Any:
+    async def check() -> bool:
+        return bool(predicate())
+
+    return check

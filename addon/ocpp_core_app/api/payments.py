@@ -46,7 +46,11 @@ async def list_payments(request: web.Request) -> web.Response:
         return web.json_response({"enabled": False, "card_tags": [], "payments": []})
     payments = sorted(flow.payments.values(), key=lambda p: p.created, reverse=True)
     return web.json_response(
-        {"enabled": flow.enabled, "card_tags": sorted(flow.card_tags.values()), "payments": [p.view() for p in payments]},
+        {
+            "enabled": flow.enabled,
+            "card_tags": sorted(flow.card_tags.values()),
+            "payments": [p.view() for p in payments],
+        },
         dumps=_dumps,
     )
 

@@ -17,9 +17,7 @@ from .openapi import openapi_handler
 PREFIX = "/api/v1"
 
 
-def build_api(
-    central: Any, token: str, *, event_queue_size: int = QUEUE_SIZE, payments: Any = None
-) -> web.Application:
+def build_api(central: Any, token: str, *, event_queue_size: int = QUEUE_SIZE, payments: Any = None) -> web.Application:
     app = web.Application(middlewares=[error_middleware, auth_middleware(token, FailureThrottle())])
     app["central"] = central
     app["payments"] = payments

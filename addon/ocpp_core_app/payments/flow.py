@@ -12,6 +12,8 @@ payment's id and the step, so repeating a step after a crash never charges twice
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import json
 import logging
 import uuid
@@ -27,8 +29,10 @@ from .provider import EXPIRED, HELD, Hold, PaymentError, PaymentProvider
 _LOGGER = logging.getLogger(__name__)
 
 POLL_INTERVAL = 3.0
-# the checkout page's life (Stripe's expires_at) and a margin: an abandoned checkout ends the attempt
-CHECKOUT_TIMEOUT = 31 * 60.0
+# how long the driver has on the checkout page (Stripe's expires_at: 30 minutes to 24 hours after its creation,
+# counted from the payment's own creation so a repeated request is the same), and a margin for the last poll
+CHECKOUT_MINUTES = 31
+CHECKOUT_MARGIN = 60.0
 # after the charger accepted the remote start: how long its session may take to begin (the car plugged in)
 START_TIMEOUT = 180.0
 # a capture or release that failed is tried again after this many seconds (doubling, at most RETRY_MAX)
@@ -65,14 +69,12 @@ class PaymentFlow:
         *,
         poll_interval: float = POLL_INTERVAL,
         start_timeout: float = START_TIMEOUT,
-        checkout_timeout: float = CHECKOUT_TIMEOUT,
     ) -> None:
         self._central = central
         self._store = store
         self.provider = provider
         self.poll_interval = poll_interval
         self.start_timeout = start_timeout
-        self.checkout_timeout = checkout_timeout
         self.payments: dict[str, Payment] = {}
         self.card_tags: dict[str, str] = {}  # key -> the tag as entered
         self._tasks: dict[str, asyncio.Task[None]] = {}
@@ -171,7 +173,7 @@ class PaymentFlow:
     def _spawn(self, payment: Payment) -> None:
         task = asyncio.get_running_loop().create_task(self._run(payment), name=f"payment-{payment.payment_id}")
         self._tasks[payment.payment_id] = task
-        task.add_done_callback(lambda t, pid=payment.payment_id: self._done(pid, t))
+        task.add_done_callback(functools.partial(self._done, payment.payment_id))
 
     def _done(self, payment_id: str, task: asyncio.Task[None]) -> None:
         if self._tasks.get(payment_id) is task:
@@ -199,15 +201,18 @@ class PaymentFlow:
 
     async def _create_hold(self, payment: Payment) -> None:
         assert self.provider is not None
+        expires = datetime.fromisoformat(payment.created) + timedelta(minutes=CHECKOUT_MINUTES)
         hold = await self.provider.create_hold(
-            payment.amount, payment.currency, payment.description, payment.key("hold")
+            payment.amount, payment.currency, payment.description, expires, payment.key("hold")
         )
         payment.hold_id, payment.url = hold.hold_id, hold.url
         await self._step(payment, m.AWAITING)
 
     async def _await_hold(self, payment: Payment) -> None:
         assert self.provider is not None and payment.hold_id is not None
-        deadline = datetime.fromisoformat(payment.created) + timedelta(seconds=self.checkout_timeout)
+        deadline = datetime.fromisoformat(payment.created) + timedelta(
+            minutes=CHECKOUT_MINUTES, seconds=CHECKOUT_MARGIN
+        )
         failures = 0
         while payment.state == m.AWAITING:
             try:
@@ -271,10 +276,8 @@ class PaymentFlow:
                 await self._release(payment, "no_session")
                 return
             event.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(event.wait(), timeout=min(left, self.poll_interval))
-            except TimeoutError:
-                pass
         if payment.state == m.CHARGING:
             await self._save(payment)
 
@@ -284,10 +287,11 @@ class PaymentFlow:
             return
         for connector in station.connectors.values():
             tx = connector.transaction
-            if tx is not None and tx.id_tag is not None and _tag_key(tx.id_tag) == _tag_key(payment.id_tag):
-                if payment.connector_id in (None, connector.connector_id):
-                    payment.transaction_id = tx.transaction_id
-                    payment.state = m.CHARGING
+            if tx is None or tx.id_tag is None or _tag_key(tx.id_tag) != _tag_key(payment.id_tag):
+                continue
+            if payment.connector_id in (None, connector.connector_id):
+                payment.transaction_id = tx.transaction_id
+                payment.state = m.CHARGING
 
     def _catch_up_ended(self, payment: Payment) -> None:
         """A session that ended while nobody listened (it is in the history): its capture now."""
@@ -308,7 +312,9 @@ class PaymentFlow:
                     await self.provider.release(None, payment.intent_id, payment.key("release"))
                     payment.captured = 0
                 else:
-                    payment.captured = await self.provider.capture(payment.intent_id or "", amount, payment.key("capture"))
+                    payment.captured = await self.provider.capture(
+                        payment.intent_id or "", amount, payment.key("capture")
+                    )
             except PaymentError as err:
                 payment.reason, payment.message = err.code, err.message
                 await self._save(payment)
@@ -331,7 +337,9 @@ class PaymentFlow:
             try:
                 await self.provider.release(hold, payment.intent_id, payment.key("release"))
             except PaymentError as err:
-                _LOGGER.error("Payment %s: the hold could not be released (%s); release it on Stripe", payment.payment_id, err)
+                _LOGGER.error(
+                    "Payment %s: the hold could not be released (%s); release it on Stripe", payment.payment_id, err
+                )
                 message = f"{message + '; ' if message else ''}release failed: {err.message}"
         await self._finish(payment, state, reason, message)
 
@@ -370,4 +378,3 @@ class PaymentFlow:
                     payment.cost = minor_amount(cost) if cost else 0
                     payment.state = m.CAPTURING
                     self._spawn(payment)
-

@@ -5,6 +5,7 @@ captured (at most what it holds) or released.  Every call names its idempotency 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 # what a hold can be: the driver has not paid yet, the amount is held on the card, it will never be held
@@ -40,7 +41,9 @@ class HoldState:
 class PaymentProvider(Protocol):
     """Amounts in the currency's minor unit (cents); currencies as ISO 4217 codes."""
 
-    async def create_hold(self, amount: int, currency: str, description: str, key: str) -> Hold: ...
+    async def create_hold(self, amount: int, currency: str, description: str, expires: datetime, key: str) -> Hold:
+        """`expires`: when the page stops taking a card; every argument the same in a repeat (the same key)."""
+        ...
 
     async def poll(self, hold_id: str) -> HoldState: ...
 

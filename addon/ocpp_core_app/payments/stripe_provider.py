@@ -9,7 +9,7 @@ lives 7 days; Stripe cancels a PaymentIntent not captured by then (the driver pa
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import stripe
@@ -19,8 +19,6 @@ from .provider import EXPIRED, HELD, OPEN, Hold, HoldState, PaymentError
 _LOGGER = logging.getLogger(__name__)
 
 STRIPE_API = "https://api.stripe.com"
-# how long the driver has on the checkout page (Stripe allows 30 minutes to 24 hours)
-CHECKOUT_MINUTES = 30
 # Stripe's own retries of a call that failed on the network or with a 5xx / 409 (the same idempotency key)
 NETWORK_RETRIES = 2
 
@@ -52,7 +50,7 @@ class StripeProvider:
         self._return_url = return_url
 
     async def close(self) -> None:
-        await self._http.close_async()
+        await self._http.close_async()  # type: ignore[no-untyped-call]
 
     async def _call(self, what: str, coroutine: Any) -> Any:
         try:
@@ -62,8 +60,7 @@ class StripeProvider:
             _LOGGER.warning("Stripe: %s failed: %s", what, message)
             raise PaymentError(error_code(err), message) from err
 
-    async def create_hold(self, amount: int, currency: str, description: str, key: str) -> Hold:
-        expires = datetime.now(UTC) + timedelta(minutes=CHECKOUT_MINUTES)
+    async def create_hold(self, amount: int, currency: str, description: str, expires: datetime, key: str) -> Hold:
         params: dict[str, Any] = {
             "mode": "payment",
             "line_items": [
