@@ -16,7 +16,9 @@ ROOT = Path(__file__).resolve().parents[2]
 DOC = (ROOT / "docs" / "addon_api.md").read_text()
 SERVICES = yaml.safe_load((ROOT / "custom_components" / "ocpp_core" / "services.yaml").read_text())
 # the integration's services that are no charger command (the tag book and the transactions have endpoints)
-NOT_COMMANDS = {"get_transactions", "add_tag", "update_tag", "remove_tag", "list_tags"}
+NOT_COMMANDS = {
+    "get_transactions", "add_tag", "update_tag", "remove_tag", "list_tags", "set_tariff", "clear_tariff", "get_tariffs",
+}  # fmt: skip
 # the commands of the central system's own (the integration offers them as entities, not services)
 OWN_COMMANDS = {"set_current_limit", "clear_current_limit"}
 

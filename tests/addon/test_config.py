@@ -49,6 +49,7 @@ OPTIONS = {
     "max_message_rate": "int(0,10000)",
     "api_token": "password(16,)?",
     "database_url": "str?",
+    "stripe_secret_key": "password?",
 }
 
 

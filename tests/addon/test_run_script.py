@@ -76,6 +76,7 @@ EVERYTHING: dict[str, Any] = {
     "max_message_rate": 0,
     "api_token": "s3cret token $(touch injected)",
     "database_url": "postgresql://ocpp:pa ss@db/ocpp",
+    "stripe_secret_key": "sk_test_$(touch injected)",
 }
 WHERE = {
     "log_level": ("--log-level", "debug"),
@@ -90,12 +91,14 @@ WHERE = {
     "max_message_rate": ("--max-message-rate", "0"),
     "api_token": ("OCPP_CORE_API_TOKEN", "s3cret token $(touch injected)"),
     "database_url": ("OCPP_CORE_DATABASE_URL", "postgresql://ocpp:pa ss@db/ocpp"),
+    "stripe_secret_key": ("OCPP_CORE_STRIPE_SECRET_KEY", "sk_test_$(touch injected)"),
 }
 # the flags the app takes (the contract with addon/ocpp_core_app)
 APP_FLAGS = {
     "--data-dir", "--ocpp-port", "--ui-port", "--api-token", "--log-level", "--security-profile", "--certfile",
     "--keyfile", "--cafile", "--unknown-chargers", "--strict", "--heartbeat-interval", "--meter-interval",
-    "--max-message-rate", "--database-url",
+    "--max-message-rate", "--database-url", "--stripe-secret-key", "--stripe-api-base", "--payment-return-url",
+    "--payment-poll-interval",
 }  # fmt: skip
 FIXED = ["--data-dir", "/data", "--ocpp-port", "9000", "--ui-port", "8099"]
 
