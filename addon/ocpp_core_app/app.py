@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 from typing import Any
 
@@ -17,6 +18,9 @@ from .options import AppOptions
 from .payments.flow import PaymentFlow
 from .store import RowStore, SqliteStore, StoreError
 from .store.samples import MessageLog, SessionSamples
+from .web import INGRESS, LOGIN, WebServer, WebState, install
+from .web.accounts import AccountBook
+from .web.ha_roles import HaRoles
 
 _LOGGER = logging.getLogger("ocpp_core_app")
 
@@ -116,16 +120,41 @@ async def run(options: AppOptions, discovery_host: str) -> int:
         return 1
     payments = build_payments(options, central, store)
     await payments.load()
-    api = ApiServer(central, token, central.config.host, options.ui_port, payments=payments)
+    accounts = AccountBook(options.data_dir)
     try:
-        await api.start()
-    except OSError as err:
-        _LOGGER.error("Cannot listen on the API port %s: %s", options.ui_port, err)
+        accounts.load()
+    except (OSError, ValueError) as err:
+        _LOGGER.error("Cannot read the web UI's accounts (%s): %s", accounts.path, err)
         await payments.close()
         await central.stop()
         await store.close()
         return 1
-    _LOGGER.info("API on port %s (/api/v1/, bearer token)", api.port)
+    ingress = WebState(
+        INGRESS, central, store, accounts, proxies=options.ingress_proxies,
+        ha_roles=HaRoles(options.ha_websocket_url, os.environ.get("SUPERVISOR_TOKEN")),
+    )  # fmt: skip
+    api = ApiServer(
+        central, token, central.config.host, options.ui_port, ui=lambda app: install(app, ingress), payments=payments
+    )
+    own = WebServer(WebState(LOGIN, central, store, accounts), central.config.host, options.web_port or 0)
+    try:
+        await api.start()
+        if options.web_port is not None:
+            await own.start()
+    except OSError as err:
+        _LOGGER.error("Cannot listen on the UI port %s or the web port %s: %s", options.ui_port, options.web_port, err)
+        await api.stop()
+        await payments.close()
+        await central.stop()
+        await store.close()
+        return 1
+    _LOGGER.info("API on port %s (/api/v1/, bearer token); web UI there behind ingress", api.port)
+    if options.web_port is not None:
+        password = accounts.ensure_first_admin()
+        if password is not None:
+            # printed once: the account book keeps only its hash
+            print(f"Web UI: first account created: admin / {password} (change it in the admin pages)", flush=True)
+        _LOGGER.info("Web UI with sign-in on port %s", own.port)
     _LOGGER.info(
         "OCPP central system on port %s (%s), data in %s (database %s, schema %s%s), %s chargers known",
         central.port,
@@ -145,6 +174,8 @@ async def run(options: AppOptions, discovery_host: str) -> int:
     await stop.wait()
     _LOGGER.info("Stopping: closing the chargers' connections and writing the store")
     code = 0
+    if options.web_port is not None:
+        await own.stop()
     await api.stop()
     await payments.close()
     try:

@@ -48,6 +48,12 @@ class AppOptions:
     stripe_api_base: str = "https://api.stripe.com"
     payment_return_url: str = "https://stripe.com"
     payment_poll_interval: float = 3.0
+    # the web UI on a port of its own, with sign-in (None: only behind ingress, on ui_port)
+    web_port: int | None = None
+    # the addresses ingress requests may come from (the Supervisor's proxy)
+    ingress_proxies: frozenset[str] = frozenset({"172.30.32.2"})
+    # Home Assistant Core's WebSocket API through the Supervisor (who is an admin)
+    ha_websocket_url: str = "ws://supervisor/core/websocket"
 
 
 def _port(text: str) -> int:
@@ -156,6 +162,12 @@ def build_parser() -> argparse.ArgumentParser:
     add("--stripe-api-base", default="https://api.stripe.com", help="Stripe's API (tests point it at a local one)")
     add("--payment-return-url", default="https://stripe.com", help="where the driver's browser goes after paying")
     add("--payment-poll-interval", type=_poll, default=3.0, help="seconds between questions about a checkout")
+    add("--web-port", type=_port, default=None,
+        help="also serve the web UI on this port, with its own sign-in (default: only behind ingress)")  # fmt: skip
+    add("--ingress-proxy", default="172.30.32.2",
+        help="the address(es), comma-separated, web UI requests on the UI port may come from (the Supervisor's proxy)")  # fmt: skip
+    add("--ha-websocket-url", default="ws://supervisor/core/websocket",
+        help="Home Assistant's WebSocket API (through the Supervisor): it says which users are admins")  # fmt: skip
     add("--health", action="store_true", help="exit 0 when the OCPP port answers, else 1 (the HEALTHCHECK)")
     add("--checkpoint", action="store_true", help="write the WAL into the database file and exit (backup_pre)")
     return parser
@@ -219,6 +231,11 @@ def parse(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None =
         parser.error("--stripe-secret-key: a Stripe secret key starts with sk_ (or a restricted key with rk_)")
     if args.ocpp_port == args.ui_port:
         parser.error("--ocpp-port and --ui-port must differ")
+    if args.web_port is not None and args.web_port in (args.ocpp_port, args.ui_port):
+        parser.error("--web-port must differ from --ocpp-port and --ui-port")
+    proxies = frozenset(a.strip() for a in args.ingress_proxy.split(",") if a.strip())
+    if not proxies:
+        parser.error("--ingress-proxy: at least one address")
     return AppOptions(
         data_dir=data_dir,
         ocpp_port=args.ocpp_port,
@@ -243,4 +260,7 @@ def parse(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None =
         stripe_api_base=args.stripe_api_base,
         payment_return_url=args.payment_return_url,
         payment_poll_interval=args.payment_poll_interval,
+        web_port=args.web_port,
+        ingress_proxies=proxies,
+        ha_websocket_url=args.ha_websocket_url,
     )

@@ -38,6 +38,9 @@ from .app_process import free_port, run_app, start_app
         (["--database-url", "mysql://db"], {}, "is no sqlite:///PATH"),
         (["--api-token", "short"], {}, "--api-token: at least 16 characters"),
         (["--ocpp-port", "8099"], {}, "--ocpp-port and --ui-port must differ"),
+        (["--web-port", "8099"], {}, "--web-port must differ from --ocpp-port and --ui-port"),
+        (["--web-port", "0"], {}, "--web-port: invalid port"),
+        (["--ingress-proxy", " , "], {}, "--ingress-proxy: at least one address"),
         ([], {"OCPP_CORE_OCPP_PORT": "70000"}, "OCPP_CORE_OCPP_PORT: invalid value '70000'"),
         ([], {"OCPP_CORE_STRICT": "perhaps"}, "OCPP_CORE_STRICT: invalid value 'perhaps'"),
     ],
@@ -160,3 +163,15 @@ def test_port_in_use(tmp_path: Path) -> None:
     assert result.returncode == 1
     errors = [line for line in result.stderr.splitlines() if " ERROR " in line]
     assert len(errors) == 1 and f"Cannot listen on port {port}:" in errors[0], result.stderr
+
+
+def test_web_port_in_use(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("0.0.0.0", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_app("--data-dir", str(tmp_path / "data"), "--ocpp-port", str(free_port()),
+                         "--ui-port", str(free_port()), "--web-port", str(port))  # fmt: skip
+    assert result.returncode == 1
+    errors = [line for line in result.stderr.splitlines() if " ERROR " in line]
+    assert len(errors) == 1 and f"or the web port {port}:" in errors[0], result.stderr

@@ -50,6 +50,7 @@ OPTIONS = {
     "api_token": "password(16,)?",
     "database_url": "str?",
     "stripe_secret_key": "password?",
+    "web_login": "bool",
 }
 
 
@@ -133,10 +134,13 @@ def test_what_the_add_on_declares() -> None:
     assert RE_SLUG.match(config["slug"])
     assert re.fullmatch(r"\d+\.\d+\.\d+", config["version"])
     assert config["init"] is False  # s6-overlay v3 is the image's init
-    assert config["ports"] == {"9000/tcp": 9000}
+    # OCPP; the web UI with its own sign-in only where the user maps the port (and sets web_login)
+    assert config["ports"] == {"9000/tcp": 9000, "8100/tcp": None}
     assert config["ingress"] is True
     assert "ingress_port" not in config  # 8099, the app's --ui-port in the run script
     assert config["panel_icon"] == "mdi:ev-station"
+    # every Home Assistant user sees the panel; the web UI asks Core which are admins
+    assert config["panel_admin"] is False and config["homeassistant_api"] is True
     assert config["discovery"] == ["ocpp_core"]  # the integration's domain
     # every add-on may POST /discovery (the Supervisor's ADDONS_API_BYPASS): no wider Supervisor API access
     assert "hassio_api" not in config and "hassio_role" not in config

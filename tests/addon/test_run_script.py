@@ -61,6 +61,7 @@ DEFAULTS: dict[str, Any] = {
     "strict": False,
     "heartbeat_interval": 300,
     "max_message_rate": 50,
+    "web_login": False,
 }
 # every option set, and where the app finds it: a flag and its value, or (secrets) an environment variable
 EVERYTHING: dict[str, Any] = {
@@ -77,6 +78,7 @@ EVERYTHING: dict[str, Any] = {
     "api_token": "s3cret token $(touch injected)",
     "database_url": "postgresql://ocpp:pa ss@db/ocpp",
     "stripe_secret_key": "sk_test_$(touch injected)",
+    "web_login": True,
 }
 WHERE = {
     "log_level": ("--log-level", "debug"),
@@ -92,13 +94,14 @@ WHERE = {
     "api_token": ("OCPP_CORE_API_TOKEN", "s3cret token $(touch injected)"),
     "database_url": ("OCPP_CORE_DATABASE_URL", "postgresql://ocpp:pa ss@db/ocpp"),
     "stripe_secret_key": ("OCPP_CORE_STRIPE_SECRET_KEY", "sk_test_$(touch injected)"),
+    "web_login": ("--web-port", "8100"),
 }
 # the flags the app takes (the contract with addon/ocpp_core_app)
 APP_FLAGS = {
     "--data-dir", "--ocpp-port", "--ui-port", "--api-token", "--log-level", "--security-profile", "--certfile",
     "--keyfile", "--cafile", "--unknown-chargers", "--strict", "--heartbeat-interval", "--meter-interval",
-    "--max-message-rate", "--database-url", "--stripe-secret-key", "--stripe-api-base", "--payment-return-url",
-    "--payment-poll-interval",
+    "--max-message-rate", "--database-url", "--web-port",
+    "--stripe-secret-key", "--stripe-api-base", "--payment-return-url", "--payment-poll-interval",
 }  # fmt: skip
 FIXED = ["--data-dir", "/data", "--ocpp-port", "9000", "--ui-port", "8099"]
 
@@ -217,3 +220,4 @@ def test_the_app_reads_what_the_run_script_passes(tmp_path: Path) -> None:
     assert (parsed.heartbeat_interval, parsed.meter_interval, parsed.max_message_rate) == (60, 15, 0)
     assert parsed.api_token == EVERYTHING["api_token"]
     assert parsed.database_path == database
+    assert parsed.web_port == 8100

@@ -296,9 +296,19 @@ async def test_session_samples(store: RowStore) -> None:
         meter_values = {"connectorId": 1, "transactionId": tx_id, "meterValue": values}
         await cp.call("MeterValues", meter_values, f"mv{minute}")
         await cp.call("MeterValues", meter_values, f"again{minute}")  # a replay: no second row
+    # the web UI's chart reads them back, those not written yet too
+    start = central.stations["chart"].connectors[1].transaction.start_time.isoformat()
+    chart = [
+        ("2026-01-01T10:01:00+00:00", 180.0, 11000.0),
+        ("2026-01-01T10:02:00+00:00", 365.0, 11000.0),
+        ("2026-01-01T10:03:00+00:00", 550.0, 11000.0),
+    ]
+    assert await store.session_samples("chart", str(tx_id), start) == chart
     await cp.call("StopTransaction", {"transactionId": tx_id, "meterStop": 560, "timestamp": STAMP}, "stop")
     await cp.close()
     await store.flush()
+    assert await store.session_samples("chart", str(tx_id), start) == chart
+    assert await store.session_samples("chart", str(tx_id), "2026-01-01T09:00:00+00:00") == []
     assert rows(store, "SELECT transaction_id, time, energy_wh, power_w FROM meter_samples ORDER BY time") == [
         (str(tx_id), "2026-01-01T10:01:00+00:00", 180.0, 11000.0),
         (str(tx_id), "2026-01-01T10:02:00+00:00", 365.0, 11000.0),

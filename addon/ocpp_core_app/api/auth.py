@@ -13,6 +13,8 @@ from .errors import Handler, error_response
 
 # every route but these needs the token (the OpenAPI document describes the API, it discloses nothing)
 PUBLIC_PATHS = frozenset({"/api/v1/openapi.json"})
+# the API's paths (the web UI beside it authenticates its own way)
+API_PATHS = "/api/"
 REALM = 'Bearer realm="ocpp_core"'
 
 
@@ -55,7 +57,7 @@ def auth_middleware(token: str, throttle: FailureThrottle) -> Middleware:
 
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-        if request.path in PUBLIC_PATHS:
+        if request.path in PUBLIC_PATHS or not request.path.startswith(API_PATHS):
             return await handler(request)
         address = request.remote or "?"
         if throttle.blocked(address):

@@ -51,7 +51,9 @@ def _charger_error(err: Exception) -> ApiError | None:
 
 @web.middleware
 async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Every failure as JSON; nothing but a bug gives a 500."""
+    """Every failure as JSON; nothing but a bug gives a 500 (the web UI beside the API answers in HTML)."""
+    if not request.path.startswith("/api/"):
+        return await handler(request)
     try:
         return await handler(request)
     except ApiError as err:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
@@ -17,7 +18,16 @@ from .openapi import openapi_handler
 PREFIX = "/api/v1"
 
 
-def build_api(central: Any, token: str, *, event_queue_size: int = QUEUE_SIZE, payments: Any = None) -> web.Application:
+def build_api(
+    central: Any,
+    token: str,
+    *,
+    event_queue_size: int = QUEUE_SIZE,
+    ui: Callable[[web.Application], None] | None = None,
+    payments: Any = None,
+) -> web.Application:
+    """The API under /api/v1/; `ui` adds the web UI's routes beside it (the API's middlewares skip them);
+    `payments` the card payments (payments/flow.py PaymentFlow; None: off)."""
     app = web.Application(middlewares=[error_middleware, auth_middleware(token, FailureThrottle())])
     app["central"] = central
     app["payments"] = payments
@@ -35,6 +45,8 @@ def build_api(central: Any, token: str, *, event_queue_size: int = QUEUE_SIZE, p
     app.router.add_get(f"{PREFIX}/events", events_handler)
     payment_routes.add_routes(app, PREFIX)
     tariffs.add_routes(app, PREFIX)
+    if ui is not None:
+        ui(app)
     return app
 
 

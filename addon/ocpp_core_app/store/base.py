@@ -86,8 +86,8 @@ class RowStore(csms.Persistence, ABC):
         """(worker thread) Close the connection, if open."""
 
     @abstractmethod
-    def _query(self, statement: str) -> list[tuple[Any, ...]]:
-        """(worker thread) The rows of a SELECT; StoreError when it fails."""
+    def _query(self, statement: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """(worker thread) The rows of a SELECT (`?` placeholders); StoreError when it fails."""
 
     @abstractmethod
     def _transaction(self, durable: bool) -> contextlib.AbstractContextManager[Writer]:
@@ -172,6 +172,17 @@ class RowStore(csms.Persistence, ABC):
 
     async def load_card_tags(self) -> list[str]:
         return [str(row[0]) for row in await self._run(lambda: self._query(sql.SELECT_CARD_TAGS))]
+
+    async def session_samples(
+        self, station_id: str, transaction_id: str, start_time: str
+    ) -> list[tuple[str, float, float | None]]:
+        """A session's (time, energy register Wh, power W or None) samples, oldest first (its chart), with those
+        not written yet."""
+        key = (station_id, transaction_id, start_time)
+        rows = await self._run(lambda: self._query(sql.SELECT_SAMPLES, key))
+        found = {str(t): (float(e), None if p is None else float(p)) for t, e, p in rows}
+        found.update((s[3], (s[4], s[5])) for s in list(self._samples) if s[:3] == key)
+        return [(t, e, p) for t, (e, p) in sorted(found.items())]
 
     async def flush(self) -> None:
         """Write what is scheduled now (a clean shutdown); raises StoreError when that fails."""

@@ -140,9 +140,9 @@ class PostgresStore(RowStore):
             self._local.connection = None
         self._opened = False
 
-    def _query(self, statement: str) -> list[tuple[Any, ...]]:
+    def _query(self, statement: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         try:
-            return self._db().execute(_pg(statement)).fetchall()
+            return self._db().execute(_pg(statement), params).fetchall()
         except psycopg.Error as err:
             raise StoreError(f"{self.name}: cannot read the database ({describe(err)})") from err
 

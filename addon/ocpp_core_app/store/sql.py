@@ -7,6 +7,10 @@ SELECT_STATIONS = "SELECT id, data FROM stations"
 SELECT_TRANSACTIONS = (
     "SELECT station_id, transaction_id, start_time, open, position, record FROM transactions ORDER BY position"
 )
+SELECT_SAMPLES = (
+    "SELECT time, energy_wh, power_w FROM meter_samples WHERE station_id = ? AND transaction_id = ? AND start_time = ?"
+    " ORDER BY time"
+)
 INSERT_SAMPLE = "INSERT INTO meter_samples VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
 INSERT_FRAME = "INSERT INTO message_log VALUES (?, ?, ?, ?, ?)"
 DELETE_MESSAGE_LOG = "DELETE FROM message_log WHERE station_id = ?"

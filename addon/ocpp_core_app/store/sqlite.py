@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -84,9 +84,9 @@ class SqliteStore(RowStore):
             connection.close()
             self._local.connection = None
 
-    def _query(self, statement: str) -> list[tuple[Any, ...]]:
+    def _query(self, statement: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         try:
-            return self._db().execute(statement).fetchall()
+            return self._db().execute(statement, params).fetchall()
         except sqlite3.Error as err:
             raise StoreError(f"{self.path}: cannot read the database ({describe(err)})") from err
 

@@ -1,0 +1,13 @@
+"""The UI's areas: each module registers its pages (registry.page) when imported, in the order of AREAS (which
+is the navigation's order).
+
+Add an area: a module in this package, its name in AREAS, its texts in i18n/<area>/en.json and de.json, its
+templates in templates/ (named <area>_….html).
+"""
+
+import importlib
+
+AREAS = ("overview", "charger", "login", "admin_stub")
+
+for _area in AREAS:
+    importlib.import_module(f"{__name__}.{_area}")
