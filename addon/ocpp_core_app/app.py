@@ -131,12 +131,14 @@ async def run(options: AppOptions, discovery_host: str) -> int:
         return 1
     ingress = WebState(
         INGRESS, central, store, accounts, proxies=options.ingress_proxies,
-        ha_roles=HaRoles(options.ha_websocket_url, os.environ.get("SUPERVISOR_TOKEN")),
+        ha_roles=HaRoles(options.ha_websocket_url, os.environ.get("SUPERVISOR_TOKEN")), payments=payments,
     )  # fmt: skip
     api = ApiServer(
         central, token, central.config.host, options.ui_port, ui=lambda app: install(app, ingress), payments=payments
     )
-    own = WebServer(WebState(LOGIN, central, store, accounts), central.config.host, options.web_port or 0)
+    own = WebServer(
+        WebState(LOGIN, central, store, accounts, payments=payments), central.config.host, options.web_port or 0
+    )
     try:
         await api.start()
         if options.web_port is not None:

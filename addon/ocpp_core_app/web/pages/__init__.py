@@ -7,7 +7,7 @@ templates in templates/ (named <area>_….html).
 
 import importlib
 
-AREAS = ("overview", "charger", "login", "admin_stub")
+AREAS = ("overview", "charger", "payments", "login", "admin_stub")
 
 for _area in AREAS:
     importlib.import_module(f"{__name__}.{_area}")
