@@ -8,6 +8,7 @@ its result kept for the key)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 from collections import Counter
@@ -41,6 +42,8 @@ class FakeStripe:
     answer_delay: dict[str, float] = field(default_factory=dict)
     _replies: dict[str, tuple[dict[str, str], int, dict[str, Any]]] = field(default_factory=dict)
     _runner: web.AppRunner | None = None
+    # set at the stop: an answer held back is given up then (no request handler outlives the test)
+    _stopping: asyncio.Event = field(default_factory=asyncio.Event)
     port: int = 0
 
     @property
@@ -62,6 +65,7 @@ class FakeStripe:
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
 
     async def stop(self) -> None:
+        self._stopping.set()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -112,7 +116,8 @@ class FakeStripe:
                 self._replies[key] = (form, status, body)
         delay = self.answer_delay.pop(op, 0.0)
         if delay:
-            await asyncio.sleep(delay)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), delay)
         if self.fail_after[op] > 0:
             self.fail_after[op] -= 1
             return self._log(request, key, form, 500, _error("api_error", "the answer was lost"))
