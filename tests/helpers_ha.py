@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+from homeassistant import config_entries
 from homeassistant.const import CONF_HOST, CONF_PORT, MAJOR_VERSION, MINOR_VERSION
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
@@ -127,3 +128,10 @@ class PerVersionSnapshots(HomeAssistantSnapshotExtension):
     @classmethod
     def dirname(cls, *, test_location: Any) -> str:
         return f"{super().dirname(test_location=test_location)}/ha{MAJOR_VERSION}.{MINOR_VERSION}"
+
+
+async def embedded_form(hass: HomeAssistant) -> Any:
+    """The config flow's first form for the central system in Home Assistant: the user step's menu, embedded chosen."""
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": config_entries.SOURCE_USER})
+    assert result["type"] == "menu" and result["menu_options"] == ["embedded", "remote"]
+    return await hass.config_entries.flow.async_configure(result["flow_id"], {"next_step_id": "embedded"})

@@ -81,3 +81,32 @@ async def test_a_meter_stop_below_the_last_reading_shows_as_an_anomaly(
     assert session.attributes["reported_meter_stop_wh"] == 1.0
     await ws.close()
     task.cancel()
+
+
+async def test_the_central_system_reports_each_new_error_once(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """ERROR_REPORTED comes from the central system (any listener hears it, by its type), once per new error of the
+    station (connector 0) or of a connector; it shows on the charger's or the session's event entity."""
+    from custom_components.ocpp_core.csms import EventType
+
+    reported: list[tuple[int | None, str]] = []
+    entry.runtime_data.central.events.subscribe(
+        lambda event: reported.append((event.connector_id, event.data["error_code"])), [EventType.ERROR_REPORTED]
+    )
+    charger, task, ws = await connect(f"ws://127.0.0.1:{entry.data[CONF_PORT]}", "ev")
+    await charger.boot()
+    await charger.send_status(1, "Available")
+    await until(hass, lambda: hass.states.get("event.ev_charger_event") is not None)
+    await charger.send_status(0, "Faulted", error_code="OtherError")
+    await charger.send_status(1, "Faulted", error_code="GroundFailure")
+    await charger.send_status(1, "Faulted", error_code="GroundFailure")  # the same error: not again
+    await charger.send_status(1, "Available")  # NoError
+    await charger.send_status(1, "Faulted", error_code="GroundFailure")  # a new one
+    await until(hass, lambda: len(reported) >= 3)
+
+    assert reported == [(0, "OtherError"), (1, "GroundFailure"), (1, "GroundFailure")]
+    charger_event = hass.states.get("event.ev_charger_event")
+    assert charger_event is not None
+    assert charger_event.attributes["event_type"] == "error_reported"
+    assert charger_event.attributes["error_code"] == "OtherError"
+    await ws.close()
+    task.cancel()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.ocpp_core.charger_issues import LIMIT_REJECTED, ChargerIssues, clear_charger_issues
 from custom_components.ocpp_core.const import DOMAIN
-from custom_components.ocpp_core.limit_repairs import describe_answer
+from custom_components.ocpp_core.repairs.charger_issues import LIMIT_REJECTED, ChargerIssues, clear_charger_issues
+from custom_components.ocpp_core.repairs.limits import describe_answer
 
 
 def test_a_limit_answer_in_one_line() -> None:
@@ -35,3 +36,14 @@ async def test_clearing_a_charger_keeps_other_chargers_and_domains(hass: HomeAss
     clear_charger_issues(hass, "entry", "wb")
     left = {key for key in ir.async_get(hass).issues}
     assert left == {(DOMAIN, "limit_rejected_entry_wb_2_0"), ("other_domain", "limit_rejected_entry_wb")}
+
+
+async def test_the_repairs_package_is_a_valid_repairs_platform(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Home Assistant reads `<integration>.repairs` as the repairs platform when any integration's issue is fixed:
+    ours must not be refused as invalid (it would be logged as an error)."""
+    from homeassistant.components.repairs.issue_handler import async_process_repairs_platforms
+    from homeassistant.setup import async_setup_component
+
+    assert await async_setup_component(hass, "repairs", {})
+    await async_process_repairs_platforms(hass)
+    assert DOMAIN in hass.data["repairs"]["platforms"]

@@ -25,7 +25,7 @@ from custom_components.ocpp_core.const import (
 )
 
 from .csms.support.helpers import BOOT, RawCharger
-from .helpers_ha import free_port
+from .helpers_ha import embedded_form, free_port
 
 
 @pytest.fixture(autouse=True)
@@ -34,9 +34,9 @@ def _custom(enable_custom_integrations: None) -> None:
 
 
 async def test_user_flow_creates_entry(hass: HomeAssistant) -> None:
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": config_entries.SOURCE_USER})
+    result = await embedded_form(hass)
     assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "user"
+    assert result["step_id"] == "embedded"
     assert result["errors"] == {}
     port = free_port()
     result = await hass.config_entries.flow.async_configure(
@@ -57,7 +57,7 @@ async def test_port_in_use_then_fixed(hass: HomeAssistant) -> None:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         taken = busy.getsockname()[1]
-        result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": config_entries.SOURCE_USER})
+        result = await embedded_form(hass)
         result = await hass.config_entries.flow.async_configure(
             result["flow_id"], {CONF_HOST: "127.0.0.1", CONF_PORT: taken}
         )
@@ -74,7 +74,7 @@ async def test_port_in_use_then_fixed(hass: HomeAssistant) -> None:
 
 async def test_one_entry_per_port(hass: HomeAssistant) -> None:
     MockConfigEntry(domain=DOMAIN, data={CONF_HOST: "0.0.0.0", CONF_PORT: 9000}).add_to_hass(hass)
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": config_entries.SOURCE_USER})
+    result = await embedded_form(hass)
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_HOST: "127.0.0.1", CONF_PORT: 9000}
     )
@@ -85,7 +85,7 @@ async def test_one_entry_per_port(hass: HomeAssistant) -> None:
 async def test_invalid_port_rejected_by_schema(hass: HomeAssistant) -> None:
     from homeassistant.data_entry_flow import InvalidData
 
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": config_entries.SOURCE_USER})
+    result = await embedded_form(hass)
     with pytest.raises(InvalidData):
         await hass.config_entries.flow.async_configure(result["flow_id"], {CONF_HOST: "127.0.0.1", CONF_PORT: 70000})
 

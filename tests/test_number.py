@@ -18,7 +18,7 @@ from homeassistant.helpers import issue_registry as ir
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ocpp_core.const import CONF_LIMIT_INTERVAL, CONF_LIMIT_STEP, DOMAIN
-from custom_components.ocpp_core.limit_repairs import issue_id
+from custom_components.ocpp_core.repairs.limits import issue_id
 from sim.charger16 import SimulatedChargePoint
 
 from .helpers_ha import ACCEPT_ALL, charger16, state, until

@@ -19,7 +19,7 @@ from sim import charger16
 from sim.auth import ConnectOptions
 
 from .csms.support.certs import Authority
-from .helpers_ha import ACCEPT_ALL, find_device, free_port, until
+from .helpers_ha import ACCEPT_ALL, embedded_form, find_device, free_port, until
 
 PASSWORD = "garage-password-2024"
 
@@ -30,7 +30,7 @@ def _custom(enable_custom_integrations: None) -> None:
 
 
 async def _user_flow(hass: HomeAssistant, data: dict[str, Any]) -> Any:
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": config_entries.SOURCE_USER})
+    result = await embedded_form(hass)
     return await hass.config_entries.flow.async_configure(result["flow_id"], data)
 
 

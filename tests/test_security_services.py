@@ -15,10 +15,10 @@ from homeassistant.helpers import issue_registry as ir
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from websockets.exceptions import InvalidStatus
 
-from custom_components.ocpp_core.auth_repairs import FAILURES_BEFORE_ISSUE, issue_id
 from custom_components.ocpp_core.const import DOMAIN
 from custom_components.ocpp_core.csms.features.credentials import AuthResult
 from custom_components.ocpp_core.diagnostics import async_get_config_entry_diagnostics
+from custom_components.ocpp_core.repairs.auth import FAILURES_BEFORE_ISSUE, issue_id
 from sim import charger16, charger201
 from sim.auth import ConnectOptions
 from sim.core16 import ConfigKey

@@ -10,8 +10,12 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.ocpp_core.charger_issues import CONNECTION_REPLACED, charger_issue_id, clear_charger_issues
 from custom_components.ocpp_core.const import DOMAIN
+from custom_components.ocpp_core.repairs.charger_issues import (
+    CONNECTION_REPLACED,
+    charger_issue_id,
+    clear_charger_issues,
+)
 
 from .helpers_ha import until
 

@@ -9,11 +9,13 @@ import os
 import signal
 from typing import Any
 
+from .admin.services import AdminData
 from .api import ApiServer
 from .api_token import api_token
 from .central_import import csms
 from .discovery import announce
 from .eventlog import log_event
+from .journal import EventJournal
 from .options import AppOptions
 from .payments.flow import PaymentFlow
 from .store import RowStore, SqliteStore, StoreError
@@ -24,7 +26,6 @@ from .web.ha_roles import HaRoles
 
 _LOGGER = logging.getLogger("ocpp_core_app")
 
-ACCEPTED, REJECTED, PENDING = "Accepted", "Rejected", "Pending"
 # the host the integration reaches the add-on by (the Supervisor's DNS name of the add-on's container)
 DISCOVERY_HOST_ENV = "OCPP_CORE_DISCOVERY_HOST"
 
@@ -54,6 +55,7 @@ def central_options(options: AppOptions) -> Any:
         lenient=not options.strict,
         max_message_rate=options.max_message_rate,
         meter_interval=options.meter_interval,
+        accept_unknown_tags=options.unknown_tags == "accept",
     )
 
 
@@ -75,23 +77,21 @@ def build_payments(options: AppOptions, central: Any, store: RowStore) -> Paymen
     return PaymentFlow(central, store, provider, poll_interval=options.payment_poll_interval)
 
 
-def build_central(options: AppOptions, store: RowStore) -> Any:
+def build_central(
+    options: AppOptions, store: RowStore, journal_state: tuple[str, int, int], admin: AdminData | None = None
+) -> tuple[Any, EventJournal]:
+    """The central system on the store, and its event journal (subscribed first: every event gets its seq)."""
     central = csms.CentralSystem(central_config(options), store)
-
-    def boot_policy(station_id: str, boot: dict[str, Any]) -> str:
-        station = central.stations.get(station_id)
-        if station is not None and station.registration_status == ACCEPTED:
-            return ACCEPTED  # accepted before
-        if options.unknown_chargers == "accept":
-            return ACCEPTED
-        return REJECTED if options.unknown_chargers == "reject" else PENDING
-
-    central.config.boot_policy = boot_policy
+    stream, next_seq, pruned = journal_state
+    journal = EventJournal(central, store, stream=stream, next_seq=next_seq, pruned_through=pruned)
+    central.events.subscribe(journal.on_event)
+    # the boot policy (unknown chargers: accept / reject / ask) and the web UI's inbox of those kept out
+    (admin or AdminData(store)).attach(central, options.unknown_chargers)
     central.apply_options(central_options(options))
     central.events.subscribe(log_event)
     central.events.subscribe(SessionSamples(central, store).on_event)
     central.events.subscribe(MessageLog(central, store).on_event)
-    return central
+    return central, journal
 
 
 async def run(options: AppOptions, discovery_host: str) -> int:
@@ -101,14 +101,18 @@ async def run(options: AppOptions, discovery_host: str) -> int:
         # printed once, so whoever started it can copy it; kept in the data dir from now on
         print(f"API token (generated, kept in {options.data_dir / 'api_token'}): {token}", flush=True)
     store = make_store(options)
+    store.journal_days, store.journal_count = options.event_retention_days, options.event_retention_count
     try:
         version = await store.open()
+        journal_state = await store.open_journal()
     except StoreError as err:
         _LOGGER.error("%s", err)
         return 1
-    central = build_central(options, store)
+    admin = AdminData(store)
+    central, journal = build_central(options, store, journal_state, admin)
     try:
         await central.load()
+        await admin.load()
         await central.start()
     except StoreError as err:
         _LOGGER.error("%s", err)
@@ -131,13 +135,21 @@ async def run(options: AppOptions, discovery_host: str) -> int:
         return 1
     ingress = WebState(
         INGRESS, central, store, accounts, proxies=options.ingress_proxies,
-        ha_roles=HaRoles(options.ha_websocket_url, os.environ.get("SUPERVISOR_TOKEN")), payments=payments,
+        ha_roles=HaRoles(options.ha_websocket_url, os.environ.get("SUPERVISOR_TOKEN")), admin=admin, payments=payments,
     )  # fmt: skip
     api = ApiServer(
-        central, token, central.config.host, options.ui_port, ui=lambda app: install(app, ingress), payments=payments
+        central,
+        token,
+        central.config.host,
+        options.ui_port,
+        journal=journal,
+        ui=lambda app: install(app, ingress),
+        payments=payments,
     )
     own = WebServer(
-        WebState(LOGIN, central, store, accounts, payments=payments), central.config.host, options.web_port or 0
+        WebState(LOGIN, central, store, accounts, admin=admin, payments=payments),
+        central.config.host,
+        options.web_port or 0,
     )
     try:
         await api.start()
@@ -167,7 +179,7 @@ async def run(options: AppOptions, discovery_host: str) -> int:
         "",
         len(central.stations),
     )
-    await announce(discovery_host, central.port, token)
+    await announce(discovery_host, central.port, token, api.port)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -182,6 +194,7 @@ async def run(options: AppOptions, discovery_host: str) -> int:
     await payments.close()
     try:
         await central.stop()
+        await admin.close()
         await store.close()
     except StoreError as err:
         _LOGGER.error("Could not write the store at the end: %s", err)

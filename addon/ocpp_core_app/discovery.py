@@ -30,13 +30,14 @@ def _post(url: str, token: str, body: dict[str, Any]) -> dict[str, Any]:
         return answer
 
 
-async def announce(host: str, port: int, api_token: str) -> bool:
-    """Post the discovery message when running under the Supervisor (SUPERVISOR_TOKEN set); True when accepted."""
+async def announce(host: str, port: int, api_token: str, api_port: int) -> bool:
+    """Post the discovery message when running under the Supervisor (SUPERVISOR_TOKEN set); True when accepted.
+    `port` is the chargers' (OCPP), `api_port` the API's: the integration's remote mode talks to that one."""
     token = os.environ.get("SUPERVISOR_TOKEN")
     if not token:
         return False
     url = os.environ.get(SUPERVISOR_URL_ENV, DEFAULT_SUPERVISOR_URL)
-    body = {"service": SERVICE, "config": {"host": host, "port": port, "api_token": api_token}}
+    body = {"service": SERVICE, "config": {"host": host, "port": port, "api_port": api_port, "api_token": api_token}}
     try:
         answer = await asyncio.to_thread(_post, url, token, body)
     except (OSError, urllib.error.URLError, ValueError) as err:

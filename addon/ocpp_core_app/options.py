@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 ENV_PREFIX = "OCPP_CORE_"
 LOG_LEVELS = ("debug", "info", "warning", "error")
 UNKNOWN_CHARGERS = ("accept", "reject", "ask")
+UNKNOWN_TAGS = ("accept", "reject")
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
 
@@ -32,6 +33,7 @@ class AppOptions:
     keyfile: Path | None
     cafile: Path | None
     unknown_chargers: str
+    unknown_tags: str
     strict: bool
     heartbeat_interval: int
     meter_interval: int | None
@@ -48,6 +50,9 @@ class AppOptions:
     stripe_api_base: str = "https://api.stripe.com"
     payment_return_url: str = "https://stripe.com"
     payment_poll_interval: float = 3.0
+    # the event journal (the API's resumable stream) keeps the events of this many days, at most this many
+    event_retention_days: float = 7.0
+    event_retention_count: int = 100_000
     # the web UI on a port of its own, with sign-in (None: only behind ingress, on ui_port)
     web_port: int | None = None
     # the addresses ingress requests may come from (the Supervisor's proxy)
@@ -91,7 +96,23 @@ def _poll(text: str) -> float:
     return value
 
 
+def _days(text: str) -> float:
+    value = float(text)
+    if not 0 < value <= 3650:
+        raise ValueError(text)
+    return value
+
+
+def _events(text: str) -> int:
+    value = int(text)
+    if not 100 <= value <= 100_000_000:
+        raise ValueError(text)
+    return value
+
+
 _poll.__name__ = "number of seconds (0.05-60)"
+_days.__name__ = "number of days (more than 0, up to 3650)"
+_events.__name__ = "number of events (100-100000000)"
 _port.__name__ = "port (1-65535)"
 _stations.__name__ = "number of chargers (1-1000000)"
 _seconds.__name__ = "number of seconds (1-86400)"
@@ -147,6 +168,8 @@ def build_parser() -> argparse.ArgumentParser:
     add("--cafile", help="profile 3: the CA of the chargers' client certificates, PEM")
     add("--unknown-chargers", type=str.lower, choices=UNKNOWN_CHARGERS, default="accept",
         help="a charger not accepted before: accept it, reject it, or keep it Pending until accepted")  # fmt: skip
+    add("--unknown-tags", type=str.lower, choices=UNKNOWN_TAGS, default="accept",
+        help="a tag not in the tag book: let it charge, or refuse it (Invalid); either way it shows in the inbox")  # fmt: skip
     add("--strict", action="store_true", help="reject every schema break (default: tolerate small ones)")
     add("--heartbeat-interval", type=_seconds, default=300, help="seconds")
     add("--meter-interval", type=_seconds, default=None, help="seconds (default: each charger's own)")
@@ -162,6 +185,10 @@ def build_parser() -> argparse.ArgumentParser:
     add("--stripe-api-base", default="https://api.stripe.com", help="Stripe's API (tests point it at a local one)")
     add("--payment-return-url", default="https://stripe.com", help="where the driver's browser goes after paying")
     add("--payment-poll-interval", type=_poll, default=3.0, help="seconds between questions about a checkout")
+    add("--event-retention-days", type=_days, default=7.0,
+        help="the event stream keeps the events of this many days (for clients that were away)")  # fmt: skip
+    add("--event-retention-count", type=_events, default=100_000,
+        help="… and at most this many of the most recent ones")  # fmt: skip
     add("--web-port", type=_port, default=None,
         help="also serve the web UI on this port, with its own sign-in (default: only behind ingress)")  # fmt: skip
     add("--ingress-proxy", default="172.30.32.2",
@@ -247,6 +274,7 @@ def parse(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None =
         keyfile=files["keyfile"],
         cafile=files["cafile"],
         unknown_chargers=args.unknown_chargers,
+        unknown_tags=args.unknown_tags,
         strict=args.strict,
         heartbeat_interval=args.heartbeat_interval,
         meter_interval=args.meter_interval,
@@ -260,6 +288,8 @@ def parse(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None =
         stripe_api_base=args.stripe_api_base,
         payment_return_url=args.payment_return_url,
         payment_poll_interval=args.payment_poll_interval,
+        event_retention_days=args.event_retention_days,
+        event_retention_count=args.event_retention_count,
         web_port=args.web_port,
         ingress_proxies=proxies,
         ha_websocket_url=args.ha_websocket_url,

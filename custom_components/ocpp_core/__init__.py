@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_HOST, CONF_PORT, EVENT_HOMEASSISTANT_STOP, Platform
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.device_registry import DeviceEntry
 from homeassistant.helpers.typing import ConfigType
 
-from .admission import admission, boot_policy, station_visible
-from .auth_repairs import AuthRepairs
-from .charger_issues import clear_charger_issues
-from .configuration_issues import ConfigurationIssues
+from .automation_events import AutomationEvents
 from .const import (
     CONF_CAFILE,
     CONF_CERTFILE,
@@ -27,6 +30,7 @@ from .const import (
     CONF_SECURITY_PROFILE,
     CONF_STRICT_VALIDATION,
     CONF_UNKNOWN_TAGS,
+    CONFIG_VERSION,
     DEFAULT_HEARTBEAT_INTERVAL,
     DEFAULT_HISTORY_SIZE,
     DEFAULT_HOST,
@@ -36,16 +40,24 @@ from .const import (
     DOMAIN,
     TAGS_ACCEPT,
 )
-from .coordinator import EventBridge, OcppConfigEntry, OcppRuntimeData, default_id_tag, device_target
+from .coordinator import (
+    EventBridge,
+    HaStorePersistence,
+    OcppConfigEntry,
+    OcppRuntimeData,
+    admission,
+    boot_policy,
+    default_id_tag,
+    device_target,
+    station_visible,
+)
 from .csms import CentralSystem, CentralSystemConfig, CentralSystemOptions, TlsSetupError
-from .limit_repairs import LimitRepairs
-from .migration import async_migrate
-from .notify_events import AutomationEvents
+from .remote.setup import async_setup_remote_entry, is_remote
+from .repairs import EventListener, charger_repairs
+from .repairs.charger_issues import clear_charger_issues
+from .repairs.configuration import ConfigurationIssues
 from .services import async_setup_services
 from .services.security import async_setup_security_services
-from .storage_issues import StorageIssues
-from .store import HaStorePersistence
-from .takeover_repairs import TakeoverRepairs
 
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
@@ -98,12 +110,14 @@ def central_options(entry: OcppConfigEntry, default_id_tag: str) -> CentralSyste
 
 
 async def async_migrate_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> bool:
-    """Unique ids and device identifiers of version 1 get scoped by the entry (migration.py)."""
+    """Unique ids and device identifiers of version 1 get scoped by the entry (async_migrate)."""
     return await async_migrate(hass, entry)
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> bool:
-    """Start the central system of this entry and its platforms."""
+    """Start the central system of this entry and its platforms (remote mode: remote/setup.py)."""
+    if is_remote(entry):
+        return await async_setup_remote_entry(hass, entry)
     config = _central_config(entry)
     config.time_zone = hass.config.time_zone  # the tariffs' times of day are the site's
     config.boot_policy = boot_policy(hass, entry)
@@ -111,18 +125,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> bool
     central = CentralSystem(config, HaStorePersistence(hass, entry.entry_id))
     entry.runtime_data = OcppRuntimeData(central, default_id_tag(entry), visible=station_visible(entry))
     central.apply_options(central_options(entry, entry.runtime_data.default_id_tag))
-    bridge = EventBridge(hass, entry)
-    entry.async_on_unload(central.events.subscribe(bridge.handle))
-    entry.async_on_unload(central.events.subscribe(AutomationEvents(hass, entry.entry_id, central).handle))
-    # the repairs listen to their own few event types only, not to every meter value
-    for repairs in (
-        LimitRepairs(hass, entry.entry_id),
-        AuthRepairs(hass, entry.entry_id),
-        TakeoverRepairs(hass, entry.entry_id),
-        ConfigurationIssues(hass, entry.entry_id, central),
-        StorageIssues(hass, entry.entry_id, central),
-    ):
-        entry.async_on_unload(central.events.subscribe(repairs.handle, repairs.EVENTS))
+    listeners: list[EventListener] = [
+        EventBridge(hass, entry),
+        AutomationEvents(hass, entry.entry_id, central),
+        *charger_repairs(hass, entry.entry_id, central),
+    ]
+    for listener in listeners:  # each hears the event types it names only
+        entry.async_on_unload(central.events.subscribe(listener.handle, listener.EVENTS))
     issue_id = f"port_in_use_{entry.entry_id}"
     try:
         await central.start()
@@ -171,6 +180,8 @@ async def _async_options_updated(hass: HomeAssistant, entry: OcppConfigEntry) ->
 
 async def async_unload_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> bool:
     """Stop the platforms, then the server (closing every charger's socket)."""
+    if is_remote(entry):
+        return True
     unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
     if unloaded:
         await entry.runtime_data.central.stop()
@@ -195,3 +206,51 @@ async def async_remove_config_entry_device(hass: HomeAssistant, entry: OcppConfi
         clear_charger_issues(hass, entry.entry_id, station_id)
         entry.runtime_data.shown_connectors.pop(station_id, None)
     return True
+
+
+# ---- config entry migrations ----
+# Version 1 → 2: unique ids and device identifiers scoped by the config entry.
+# Version 1 named a charger's entities "<charger>_<connector>_<key>" and its
+# devices "<charger>" / "<charger>:<connector>", so the same charger id on two
+# central systems (ports) collided.  The registry entries are renamed in place:
+# entity ids, names the user gave, areas and history stay.
+
+_LOGGER = logging.getLogger(__name__)
+
+
+async def async_migrate(hass: HomeAssistant, entry: ConfigEntry) -> bool:
+    """Bring an entry of an older version up to CONFIG_VERSION; False for one from a newer release."""
+    if entry.version > CONFIG_VERSION:
+        return False  # a downgrade: this release cannot read what a newer one wrote
+    if entry.version == 1:
+        await _scope_by_entry(hass, entry.entry_id)
+        hass.config_entries.async_update_entry(entry, version=2)
+        _LOGGER.debug("Entry %s: unique ids and device identifiers scoped by the entry", entry.entry_id)
+    return True
+
+
+async def _scope_by_entry(hass: HomeAssistant, entry_id: str) -> None:
+    entity_scope, device_scope = f"{entry_id}_", f"{entry_id}:"
+
+    def scoped(entity: er.RegistryEntry) -> dict[str, Any] | None:
+        if entity.unique_id.startswith(entity_scope):
+            return None
+        return {"new_unique_id": entity_scope + entity.unique_id}
+
+    await er.async_migrate_entries(hass, entry_id, scoped)
+
+    devices = dr.async_get(hass)
+    for device in dr.async_entries_for_config_entry(devices, entry_id):
+        names = [name for domain, name in device.identifiers if domain == DOMAIN]
+        if not names or all(name.startswith(device_scope) for name in names):
+            continue
+        others = [other for other in device.config_entries if other != entry_id]
+        if any(name.startswith(f"{other}:") for name in names for other in others):
+            # a charger that moved between ports shared one device; another entry already took it,
+            # this one gets a device of its own when the charger's entities are set up
+            devices.async_update_device(device.id, remove_config_entry_id=entry_id)
+            continue
+        identifiers = {
+            (domain, f"{device_scope}{name}" if domain == DOMAIN else name) for domain, name in device.identifiers
+        }
+        devices.async_update_device(device.id, new_identifiers=identifiers)

@@ -2,39 +2,37 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from homeassistant.components.binary_sensor import (
     BinarySensorDeviceClass,
     BinarySensorEntity,
     BinarySensorEntityDescription,
 )
-from homeassistant.const import EntityCategory
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.const import EntityCategory, Platform
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
 from .coordinator import OcppConfigEntry
-from .entity import OcppEntity
+from .entity import EntitySpecs, OcppEntity, OcppEntityDescription, async_setup_ocpp_entities
 
 PARALLEL_UPDATES = 0
 
-CONNECTED = BinarySensorEntityDescription(
+
+@dataclass(frozen=True, kw_only=True)
+class OcppBinarySensorDescription(OcppEntityDescription, BinarySensorEntityDescription):
+    """A binary sensor of this integration."""
+
+
+CONNECTED = OcppBinarySensorDescription(
     key="connected", device_class=BinarySensorDeviceClass.CONNECTIVITY, entity_category=EntityCategory.DIAGNOSTIC
 )
 
 
-async def async_setup_entry(
-    hass: HomeAssistant, entry: OcppConfigEntry, async_add_entities: AddEntitiesCallback
-) -> None:
-    runtime = entry.runtime_data
-
-    @callback
-    def add_station(station_id: str) -> None:
-        async_add_entities([ConnectedSensor(runtime, entry.entry_id, station_id, None, CONNECTED)])
-
-    runtime.track_stations(add_station, lambda station_id, connector_id: None)
-
-
 class ConnectedSensor(OcppEntity, BinarySensorEntity):
     """On while the charger's WebSocket is open; the one entity that stays available offline."""
+
+    entity_description: OcppBinarySensorDescription
 
     @property
     def available(self) -> bool:
@@ -43,3 +41,13 @@ class ConnectedSensor(OcppEntity, BinarySensorEntity):
     @property
     def is_on(self) -> bool:
         return self.runtime.central.is_connected(self.station_id)
+
+
+# what each station and each of its connectors (EVSEs) gets
+STATION_ENTITIES: EntitySpecs = [(ConnectedSensor, CONNECTED)]
+
+
+async def async_setup_entry(
+    hass: HomeAssistant, entry: OcppConfigEntry, async_add_entities: AddEntitiesCallback
+) -> None:
+    async_setup_ocpp_entities(hass, entry, async_add_entities, Platform.BINARY_SENSOR, STATION_ENTITIES)

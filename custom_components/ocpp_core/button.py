@@ -7,14 +7,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from homeassistant.components.button import ButtonDeviceClass, ButtonEntity, ButtonEntityDescription
-from homeassistant.const import EntityCategory
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.const import EntityCategory, Platform
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
 from .coordinator import OcppConfigEntry
 from .csms import ChargerAnswer
-from .entity import OcppEntity
-from .errors import ocpp_call
+from .entity import EntitySpecs, OcppControlDescription, OcppEntity, async_setup_ocpp_entities, ocpp_exception_handler
+from .errors import Answer
 
 PARALLEL_UPDATES = 1
 
@@ -24,16 +24,14 @@ UNLOCK_REFUSED = frozenset({"UnlockFailed", "NotSupported", "OngoingAuthorizedTr
 
 
 async def _raw(answer: Awaitable[ChargerAnswer]) -> dict[str, Any]:
-    """The charger's own answer (ocpp_call reads its status)."""
+    """The charger's own answer (ocpp_exception_handler reads its status)."""
     return dict((await answer).raw)
 
 
 @dataclass(frozen=True, kw_only=True)
-class OcppButtonDescription(ButtonEntityDescription):
+class OcppButtonDescription(OcppControlDescription, ButtonEntityDescription):
     # the request; gets the entity, returns the charger's answer
-    press_fn: Callable[[OcppEntity], Awaitable[dict[str, Any]]]
-    # answer statuses meaning the charger did not do it (None: all but Accepted)
-    refused: frozenset[str] | None = None
+    press_fn: Callable[[OcppEntity], Awaitable[Answer]]
 
 
 RESET_BUTTON = OcppButtonDescription(
@@ -51,22 +49,6 @@ UNLOCK_BUTTON = OcppButtonDescription(
 )
 
 
-async def async_setup_entry(
-    hass: HomeAssistant, entry: OcppConfigEntry, async_add_entities: AddEntitiesCallback
-) -> None:
-    runtime = entry.runtime_data
-
-    @callback
-    def add_station(station_id: str) -> None:
-        async_add_entities([OcppButton(runtime, entry.entry_id, station_id, None, RESET_BUTTON)])
-
-    @callback
-    def add_connector(station_id: str, connector_id: int) -> None:
-        async_add_entities([OcppButton(runtime, entry.entry_id, station_id, connector_id, UNLOCK_BUTTON)])
-
-    runtime.track_stations(add_station, add_connector)
-
-
 class OcppButton(OcppEntity, ButtonEntity):
     entity_description: OcppButtonDescription
 
@@ -74,6 +56,17 @@ class OcppButton(OcppEntity, ButtonEntity):
         """Its state is when it was last pressed, written by Home Assistant on each press: only availability changes."""
         return (self.available,)
 
-    async def async_press(self) -> None:
-        description = self.entity_description
-        await ocpp_call(self.runtime.central, self.station_id, lambda: description.press_fn(self), description.refused)
+    @ocpp_exception_handler
+    async def async_press(self) -> Answer:
+        return await self.entity_description.press_fn(self)
+
+
+# what each station and each of its connectors (EVSEs) gets
+STATION_ENTITIES: EntitySpecs = [(OcppButton, RESET_BUTTON)]
+CONNECTOR_ENTITIES: EntitySpecs = [(OcppButton, UNLOCK_BUTTON)]
+
+
+async def async_setup_entry(
+    hass: HomeAssistant, entry: OcppConfigEntry, async_add_entities: AddEntitiesCallback
+) -> None:
+    async_setup_ocpp_entities(hass, entry, async_add_entities, Platform.BUTTON, STATION_ENTITIES, CONNECTOR_ENTITIES)

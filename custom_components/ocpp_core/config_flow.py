@@ -11,9 +11,7 @@ from homeassistant.const import CONF_HOST, CONF_PORT
 from homeassistant.core import callback
 from homeassistant.helpers import selector
 
-from .config_flow_charger import ChargerOptionsFlow
-from .config_flow_security import SecurityOptionsFlow, check_tls_files, security_data, security_fields
-from .config_flow_tags import TagOptionsFlow
+from .config_flow_remote import RemoteConfigFlow
 from .const import (
     CONF_CAFILE,
     CONF_CERTFILE,
@@ -28,6 +26,7 @@ from .const import (
     CONF_SECURITY_PROFILE,
     CONF_STRICT_VALIDATION,
     CONF_UNKNOWN_CHARGERS,
+    CONFIG_VERSION,
     DEFAULT_HEARTBEAT_INTERVAL,
     DEFAULT_HISTORY_SIZE,
     DEFAULT_HOST,
@@ -42,7 +41,10 @@ from .const import (
     UNKNOWN_CHARGER_POLICIES,
 )
 from .csms import MAX_METER_INTERVAL
-from .migration import CONFIG_VERSION
+from .options.charger import ChargerOptionsFlow
+from .options.security import SecurityOptionsFlow, check_tls_files, security_data, security_fields
+from .options.tags import TagOptionsFlow
+from .remote.setup import is_remote
 
 _SECURITY_KEYS = (CONF_SECURITY_PROFILE, CONF_CERTFILE, CONF_KEYFILE, CONF_CAFILE)
 
@@ -68,8 +70,9 @@ def _user_schema(host: str, port: int, security: dict[str, Any] | None = None) -
     )
 
 
-class OcppConfigFlow(ConfigFlow, domain=DOMAIN):
-    """Set up a central system listening on one port; confirm new chargers (unknown-charger policy ask)."""
+class OcppConfigFlow(RemoteConfigFlow, ConfigFlow, domain=DOMAIN):
+    """Set up a central system listening on one port (embedded), or use the add-on's (remote,
+    config_flow_remote.py); confirm new chargers (unknown-charger policy ask)."""
 
     VERSION = CONFIG_VERSION
 
@@ -132,6 +135,10 @@ class OcppConfigFlow(ConfigFlow, domain=DOMAIN):
         )
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """The central system in Home Assistant (embedded, the first choice), or the add-on's (remote)."""
+        return self.async_show_menu(step_id="user", menu_options=["embedded", "remote"])
+
+    async def async_step_embedded(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         errors: dict[str, str] = {}
         host, port = DEFAULT_HOST, DEFAULT_PORT
         security: dict[str, Any] = {}
@@ -147,12 +154,18 @@ class OcppConfigFlow(ConfigFlow, domain=DOMAIN):
                     title=f"OCPP central system (port {port})", data={CONF_HOST: host, CONF_PORT: port, **security}
                 )
             security = {**security, **user_input}
-        return self.async_show_form(step_id="user", data_schema=_user_schema(host, port, security), errors=errors)
+        return self.async_show_form(step_id="embedded", data_schema=_user_schema(host, port, security), errors=errors)
 
     @staticmethod
     @callback
     def async_get_options_flow(config_entry: ConfigEntry) -> OcppOptionsFlow:
         return OcppOptionsFlow()
+
+    @classmethod
+    @callback
+    def async_supports_options_flow(cls, config_entry: ConfigEntry) -> bool:
+        """Not for an entry on the add-on yet: its settings live there (RemoteCentral's options come later)."""
+        return not is_remote(config_entry)
 
 
 # the options menu: each entry is a step of OcppOptionsFlow (or of a mixin it takes in)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Final
 
 DOMAIN: Final = "ocpp_core"
+# the config entry version: 2 scoped unique ids and device identifiers by the entry (__init__.async_migrate)
+CONFIG_VERSION: Final = 2
 
 CONF_HEARTBEAT_INTERVAL: Final = "heartbeat_interval"
 CONF_DEFAULT_ID_TAG: Final = "default_id_tag"
@@ -58,3 +60,12 @@ DEFAULT_KEYFILE: Final = "/ssl/privkey.pem"
 
 STORAGE_VERSION: Final = 1
 SAVE_DELAY_SECONDS: Final = 10
+
+# the mode of an entry: the central system in Home Assistant (embedded: no mode in the entry, the default), or the
+# add-on's (remote: host and port of its API, its token)
+CONF_MODE: Final = "mode"
+MODE_EMBEDDED: Final = "embedded"
+MODE_REMOTE: Final = "remote"
+CONF_API_TOKEN: Final = "api_token"
+# the add-on's API port (its discovery message names it api_port; port is the chargers')
+DEFAULT_ADDON_API_PORT: Final = 8099

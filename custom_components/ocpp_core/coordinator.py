@@ -13,15 +13,27 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Container
 from dataclasses import dataclass, field
+from typing import Any
 
-from homeassistant.config_entries import ConfigEntry, ConfigEntryState
+from homeassistant.config_entries import SOURCE_INTEGRATION_DISCOVERY, ConfigEntry, ConfigEntryState
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.dispatcher import async_dispatcher_send
+from homeassistant.helpers.storage import Store
 
-from .const import CONF_DEFAULT_ID_TAG, DEFAULT_ID_TAG, DOMAIN
-from .csms import CentralSystem, Event, EventType, Station
+from .const import (
+    CONF_DEFAULT_ID_TAG,
+    CONF_UNKNOWN_CHARGERS,
+    DEFAULT_ID_TAG,
+    DEFAULT_UNKNOWN_CHARGERS,
+    DOMAIN,
+    POLICY_ACCEPT,
+    POLICY_REJECT,
+    SAVE_DELAY_SECONDS,
+    STORAGE_VERSION,
+)
+from .csms import CentralSystem, Event, EventType, Persistence, RegistrationStatus, Station
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -29,7 +41,7 @@ type OcppConfigEntry = ConfigEntry[OcppRuntimeData]
 
 
 # Unique ids and device identifiers are scoped by the config entry: one entry per port, and the same
-# charger id may connect to two of them (migration.py moved the unscoped ones of version 1).
+# charger id may connect to two of them (__init__.async_migrate moved the unscoped ones of version 1).
 
 
 def station_device_id(entry_id: str, station_id: str) -> tuple[str, str]:
@@ -162,9 +174,28 @@ _STATION_EVENTS = frozenset(
     }
 )
 
+# events that add a station's or a connector's device and entities, move them, rename them or change their
+# availability or range
+_DEVICE_EVENTS = frozenset(
+    {
+        EventType.STATION_ADDED,
+        EventType.BOOTED,
+        EventType.REGISTRATION,
+        EventType.CONNECTOR_ADDED,
+        EventType.CONNECTED,
+        EventType.DISCONNECTED,
+        EventType.SETTINGS_CHANGED,
+        EventType.LIMIT,
+        EventType.CHARGING_LIMIT,
+    }
+)
+
 
 class EventBridge:
     """Turns central-system events into device updates and entity signals."""
+
+    # what `handle` is subscribed to
+    EVENTS = _CONNECTOR_EVENTS | _STATION_EVENTS | _DEVICE_EVENTS
 
     def __init__(self, hass: HomeAssistant, entry: OcppConfigEntry) -> None:
         self._hass = hass
@@ -321,3 +352,101 @@ def loaded_central(entry: ConfigEntry) -> CentralSystem | None:
 
 def default_id_tag(entry: ConfigEntry) -> str:
     return str(entry.options.get(CONF_DEFAULT_ID_TAG, DEFAULT_ID_TAG))
+
+
+# ---- persistence on Home Assistant's Store ----
+
+
+class HaStorePersistence(Persistence):
+    """One Store file per config entry (per central system)."""
+
+    def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
+        self._store: Store[dict[str, Any]] = Store(hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}")
+        self._data_fn: Callable[[], dict[str, Any]] = dict
+        self._scheduled = False
+
+    async def async_load(self) -> dict[str, Any] | None:
+        return await self._store.async_load()
+
+    async def async_save(self, data: dict[str, Any]) -> None:
+        self._scheduled = False  # Store drops a pending delayed write when it writes now
+        await self._store.async_save(data)
+
+    def schedule_save(self, data_fn: Callable[[], dict[str, Any]]) -> None:
+        # Store.async_delay_save restarts its timer on every call, so a charger sending meter
+        # values more often than the delay would postpone the write forever: schedule once.
+        self._data_fn = data_fn
+        if not self._scheduled:
+            self._scheduled = True
+            self._store.async_delay_save(self._take_data, SAVE_DELAY_SECONDS)
+
+    def _take_data(self) -> dict[str, Any]:
+        self._scheduled = False
+        return self._data_fn()
+
+    async def async_remove(self) -> None:
+        await self._store.async_remove()
+
+
+# ---- which chargers may charge ----
+
+
+BootPolicy = Callable[[str, dict[str, Any]], str]
+
+
+def admission(entry: OcppConfigEntry) -> Callable[[str], bool]:
+    """Policy reject: a charger nobody accepted is refused before the WebSocket upgrade (HTTP 403)."""
+
+    def admitted(station_id: str) -> bool:
+        if entry.options.get(CONF_UNKNOWN_CHARGERS, DEFAULT_UNKNOWN_CHARGERS) != POLICY_REJECT:
+            return True
+        station = entry.runtime_data.central.stations.get(station_id)
+        return station is not None and station.registration_status == RegistrationStatus.ACCEPTED
+
+    return admitted
+
+
+def station_visible(entry: OcppConfigEntry) -> Callable[[Station], bool]:
+    """Devices and entities only for accepted chargers (with policy accept: any charger that booted and was not
+    refused; one that never booted is forgotten by the central system when it leaves, and must leave no device)."""
+
+    def visible(station: Station) -> bool:
+        status = station.registration_status
+        if status == RegistrationStatus.ACCEPTED:
+            return True
+        policy = entry.options.get(CONF_UNKNOWN_CHARGERS, DEFAULT_UNKNOWN_CHARGERS)
+        return policy == POLICY_ACCEPT and status not in (None, RegistrationStatus.REJECTED)
+
+    return visible
+
+
+def boot_policy(hass: HomeAssistant, entry: OcppConfigEntry) -> BootPolicy:
+    """The central system's boot policy for this entry (read live, so option changes apply at once)."""
+
+    @callback
+    def decide(station_id: str, boot: dict[str, Any]) -> str:
+        station = entry.runtime_data.central.stations.get(station_id)
+        if station is not None and station.registration_status == RegistrationStatus.ACCEPTED:
+            return RegistrationStatus.ACCEPTED  # accepted before (by the user or by the accept policy)
+        policy = entry.options.get(CONF_UNKNOWN_CHARGERS, DEFAULT_UNKNOWN_CHARGERS)
+        if policy == POLICY_ACCEPT:
+            return RegistrationStatus.ACCEPTED
+        if policy == POLICY_REJECT:
+            return RegistrationStatus.REJECTED
+        # ask: the charger stays connected, Pending, while a discovery card asks the user
+        hass.async_create_task(
+            hass.config_entries.flow.async_init(
+                DOMAIN,
+                context={"source": SOURCE_INTEGRATION_DISCOVERY},
+                data={
+                    "entry_id": entry.entry_id,
+                    "station_id": station_id,
+                    "vendor": boot.get("chargePointVendor") or boot.get("chargingStation", {}).get("vendorName"),
+                    "model": boot.get("chargePointModel") or boot.get("chargingStation", {}).get("model"),
+                },
+            ),
+            f"{DOMAIN} discovery of {station_id}",
+        )
+        return RegistrationStatus.PENDING
+
+    return decide

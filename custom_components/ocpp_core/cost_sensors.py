@@ -14,9 +14,8 @@ from typing import Any
 
 from homeassistant.components.sensor import SensorDeviceClass, SensorEntity, SensorEntityDescription
 
-from .coordinator import OcppRuntimeData
 from .csms import Connector, Transaction
-from .entity import OcppEntity
+from .entity import OcppEntity, OcppEntityDescription
 
 
 def _running(connector: Connector) -> Transaction | None:
@@ -28,8 +27,10 @@ def _last(connector: Connector) -> Transaction | None:
 
 
 @dataclass(frozen=True, kw_only=True)
-class CostSensorDescription(SensorEntityDescription):
+class CostSensorDescription(OcppEntityDescription, SensorEntityDescription):
     transaction_fn: Callable[[Connector], Transaction | None]
+    # the cost was counted by the central system: it stays while the charger is offline
+    available_offline: bool = True
 
 
 COST_SENSORS = (
@@ -48,10 +49,6 @@ COST_SENSORS = (
 )
 
 
-def cost_sensors(runtime: OcppRuntimeData, entry_id: str, station_id: str, connector_id: int) -> list[CostSensor]:
-    return [CostSensor(runtime, entry_id, station_id, connector_id, description) for description in COST_SENSORS]
-
-
 class CostSensor(OcppEntity, SensorEntity):
     """Keeps its value while the charger is offline (the cost was counted by the central system)."""
 
@@ -62,10 +59,6 @@ class CostSensor(OcppEntity, SensorEntity):
         connector = self.connector
         tx = None if connector is None else self.entity_description.transaction_fn(connector)
         return None if tx is None else tx.cost
-
-    @property
-    def available(self) -> bool:
-        return self.station_id in self.runtime.central.stations
 
     @property
     def native_value(self) -> Decimal | None:

@@ -18,9 +18,10 @@ from homeassistant.components.diagnostics import REDACTED, async_redact_data
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.device_registry import DeviceEntry
 
-from .const import DOMAIN
+from .const import CONF_API_TOKEN, DOMAIN
 from .coordinator import OcppConfigEntry, device_target
 from .csms import CentralSystem, Station
+from .remote.setup import is_remote
 
 # station fields never shown, wherever they are
 _REDACTED_FIELDS = {
@@ -120,6 +121,10 @@ def _redact_frame(text: str) -> str:
 
 
 async def async_get_config_entry_diagnostics(hass: HomeAssistant, entry: OcppConfigEntry) -> dict[str, Any]:
+    if is_remote(entry):  # the add-on's central system: its own diagnostics come with RemoteCentral
+        return {
+            "entry": {"data": async_redact_data(dict(entry.data), {CONF_API_TOKEN}), "options": dict(entry.options)}
+        }
     central = entry.runtime_data.central
     return {
         "entry": {"data": dict(entry.data), "options": dict(entry.options)},

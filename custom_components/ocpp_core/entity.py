@@ -1,16 +1,26 @@
-"""The base entity: device info, availability, unique ids and push updates."""
+"""The base entity (device info, availability, unique ids, push updates), the one set-up every
+platform runs, and the one error handling every control's action goes through."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
+import math
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Concatenate
 
-from homeassistant.core import callback
+from homeassistant.components.sensor import DOMAIN as SENSOR_DOMAIN
+from homeassistant.components.sensor import SensorEntity, SensorStateClass
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity import Entity, EntityDescription
+from homeassistant.helpers.entity_platform import AddEntitiesCallback
+from homeassistant.helpers.typing import UNDEFINED, UndefinedType
 
+from .const import DOMAIN
 from .coordinator import (
+    OcppConfigEntry,
     OcppRuntimeData,
     connector_device_id,
     connector_device_name,
@@ -20,13 +30,38 @@ from .coordinator import (
     station_device_id,
     station_device_name,
 )
-from .csms import Connector, Station
-from .errors import ocpp_call
+from .csms import Connector, InvalidLimit, Station
+from .errors import Answer, ocpp_call, validation_error
+
+
+def every_station(station: Station) -> bool:
+    return True
+
+
+@dataclass(frozen=True, kw_only=True)
+class OcppEntityDescription(EntityDescription):
+    """What every description of this integration has besides Home Assistant's."""
+
+    # whether the station gets the entity at all (e.g. only OCPP 2.x stations have a charging state)
+    exists_fn: Callable[[Station], bool] = every_station
+    # limits and their controls: known chargers keep them while offline (a limit set then is sent when they connect)
+    available_offline: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class OcppControlDescription(OcppEntityDescription):
+    """A control's description: what the charger may answer that means it did not do it."""
+
+    # answer statuses that mean the charger refused (None: every status but Accepted)
+    refused: frozenset[str] | None = None
+    # False: the action only queues in the central system (a limit, a pause), it does not wait on the charger
+    waits_for_charger: bool = True
 
 
 class OcppEntity(Entity):
     """An entity of one station (connector_id None) or of one of its connectors."""
 
+    entity_description: OcppEntityDescription
     _attr_has_entity_name = True
     _attr_should_poll = False
 
@@ -36,7 +71,7 @@ class OcppEntity(Entity):
         entry_id: str,
         station_id: str,
         connector_id: int | None,
-        description: EntityDescription,
+        description: OcppEntityDescription,
     ) -> None:
         self.runtime = runtime
         self.entity_description = description
@@ -76,6 +111,8 @@ class OcppEntity(Entity):
 
     @property
     def available(self) -> bool:
+        if self.entity_description.available_offline:
+            return self.station_id in self.runtime.central.stations
         return self.runtime.central.is_connected(self.station_id)
 
     async def async_added_to_hass(self) -> None:
@@ -103,12 +140,140 @@ class OcppEntity(Entity):
         return (self.available, self.state, self.extra_state_attributes)
 
 
-def ocpp_command[E: OcppEntity, **P](
-    func: Callable[Concatenate[E, P], Coroutine[Any, Any, dict[str, Any]]],
-) -> Callable[Concatenate[E, P], Coroutine[Any, Any, dict[str, Any]]]:
-    """Turn central-system failures (and any status but Accepted) into translated Home Assistant errors."""
+EntityClass = Callable[[OcppRuntimeData, str, str, int | None, Any], OcppEntity]
+# a platform's entities: the class and description of each, for a station or for each of its connectors (EVSEs)
+EntitySpecs = Sequence[tuple[EntityClass, OcppEntityDescription]]
 
-    async def wrapper(self: E, /, *args: P.args, **kwargs: P.kwargs) -> dict[str, Any]:
-        return await ocpp_call(self.runtime.central, self.station_id, lambda: func(self, *args, **kwargs))
 
-    return wrapper
+@callback
+def async_setup_ocpp_entities(
+    hass: HomeAssistant,
+    entry: OcppConfigEntry,
+    async_add_entities: AddEntitiesCallback,
+    platform: str,
+    station: EntitySpecs = (),
+    connector: EntitySpecs = (),
+) -> None:
+    """Every platform's set-up: the entities of each shown station and connector, now and as they appear.
+
+    `exists_fn` decides per station: a charger that comes back speaking the other OCPP version gets that
+    version's entities at once, and the other version's leave the entity registry (they would stay as
+    unavailable orphans; at every start too).
+    """
+    runtime = entry.runtime_data
+    entry_id = entry.entry_id
+    # the entities made so far, by (station, connector or None, key)
+    made: set[tuple[str, int | None, str]] = set()
+
+    @callback
+    def sync(station_id: str, connector_id: int | None) -> None:
+        state = runtime.central.stations[station_id]
+        registry = er.async_get(hass)
+        new: list[OcppEntity] = []
+        for entity_class, description in station if connector_id is None else connector:
+            key = (station_id, connector_id, description.key)
+            if description.exists_fn(state):
+                if key not in made:
+                    made.add(key)
+                    new.append(entity_class(runtime, entry_id, station_id, connector_id, description))
+                continue
+            made.discard(key)
+            unique_id = entity_unique_id(entry_id, station_id, connector_id, description.key)
+            entity_id = registry.async_get_entity_id(platform, DOMAIN, unique_id)
+            if entity_id is not None:
+                registry.async_remove(entity_id)
+        if new:
+            async_add_entities(new)
+
+    @callback
+    def version_changed(station_id: str) -> None:
+        sync(station_id, None)
+        for connector_id in sorted(runtime.shown_connectors.get(station_id, ())):
+            sync(station_id, connector_id)
+
+    runtime.version_listeners.append(version_changed)
+    runtime.track_stations(lambda station_id: sync(station_id, None), sync)
+
+
+def ocpp_exception_handler[E: OcppEntity, **P](
+    func: Callable[Concatenate[E, P], Awaitable[Answer | None]],
+) -> Callable[Concatenate[E, P], Coroutine[Any, Any, None]]:
+    """Every control's action (press, turn on / off, set): what the central system raises, and an answer whose
+    status says the charger did not do it (the description's `refused`), become translated errors naming the
+    charger; the wait on the charger is bounded (errors.ocpp_call).  Done, the entity shows what changed at once."""
+
+    async def handler(self: E, /, *args: P.args, **kwargs: P.kwargs) -> None:
+        description = self.entity_description
+        control = description if isinstance(description, OcppControlDescription) else OcppControlDescription(key="")
+
+        async def send() -> Answer:
+            return await func(self, *args, **kwargs) or {}
+
+        try:
+            await ocpp_call(self.runtime.central, self.station_id, send, control.refused, control.waits_for_charger)
+        except InvalidLimit as err:
+            raise validation_error("invalid_limit", charger=self.station_id, reason=str(err)) from err
+        self._on_update()
+
+    return handler
+
+
+# ---- sensors written when what is shown changes ----
+# Every charger message wakes each entity of its connector (OcppEntity._on_update), and each state write costs
+# Home Assistant far more than a comparison: the state machine, every listener, and a row in the
+# recorder's database.  A measurement (power, current, voltage …) that moved below what is shown
+# (16.02 A → 16.04 A at one decimal) is therefore not written; one that moved at its display
+# precision always is.  The precision is the one the entity shows: the user's choice in the
+# entity's settings, else the suggested one (Home Assistant keeps both in the entity registry), so
+# a user who wants more digits gets them written too.  A sensor shown in another unit than its
+# own (W shown as kW) is compared exactly, as are totals (energy registers, session energy) and
+# everything that is not a measurement: those are written whenever they change.
+
+# beyond this a float holds whole numbers only: no rounding needed (and math.floor of inf would raise)
+_EXACT_FROM = float(2**52)
+
+
+def at_precision(value: float, scale: float) -> float:
+    """The value as shown with `scale` = 10**digits: rounded half away from zero, as the frontend rounds."""
+    scaled = abs(value) * scale
+    if not scaled < _EXACT_FROM:
+        return value
+    shown = math.floor(scaled + 0.5)
+    return float(shown if value >= 0 else -shown)
+
+
+class ShownSensor(SensorEntity):
+    """A sensor that knows the precision its measurement is shown at (`shown_value`)."""
+
+    _display_scale: float | UndefinedType | None = UNDEFINED
+    # what was last written (OcppEntity._on_update); reset when the display changes
+    _shown: tuple[Any, ...] | None
+
+    def shown_value(self, value: Any) -> Any:
+        """The value as the comparison sees it: a measurement at its display precision, anything else as it is."""
+        scale = self._display_scale
+        if scale is UNDEFINED:
+            scale = self._display_scale = self._scale_shown()
+        if scale is None or type(value) is not float:
+            return value
+        return at_precision(value, scale)
+
+    def _scale_shown(self) -> float | None:
+        """10**digits of the precision shown, for a measurement shown in its own unit; else None: exact."""
+        if self.entity_description.state_class != SensorStateClass.MEASUREMENT:
+            return None
+        entry = self.registry_entry
+        options: Mapping[str, Any] = entry.options.get(SENSOR_DOMAIN, {}) if entry is not None else {}
+        precision = options.get("display_precision")
+        if precision is None:
+            precision = options.get("suggested_display_precision", self.suggested_display_precision)
+        if not isinstance(precision, int) or self.unit_of_measurement != self.native_unit_of_measurement:
+            return None
+        return 10.0**precision
+
+    @callback
+    def async_registry_entry_updated(self) -> None:
+        """The user chose another precision or unit: compare at that one from now on."""
+        super().async_registry_entry_updated()
+        self._display_scale = UNDEFINED
+        self._shown = None

@@ -64,16 +64,18 @@ async def ocpp_call(
     station_id: str,
     send: Callable[[], Awaitable[Answer]],
     refused: Collection[str] | None = None,
+    bounded: bool = True,
 ) -> Answer:
     """Run one request to a charger; every way it can fail becomes a translated error.
 
     `refused` are the answer statuses that mean the charger did not do it; None
     means every status but Accepted.  The whole request is bounded in time, so a
-    charger that never answers cannot keep Home Assistant waiting.
+    charger that never answers cannot keep Home Assistant waiting (`bounded` False: what only queues
+    in the central system, e.g. a limit, is not timed).
     """
     budget = central.config.call_timeout * _QUEUED_CALLS + _SLACK_SECONDS
     try:
-        async with asyncio.timeout(budget):
+        async with asyncio.timeout(budget if bounded else None):
             answer = await send()
     except NotConnected as err:
         raise ha_error("charger_offline", station_id) from err

@@ -2,44 +2,38 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from homeassistant.components.event import EventEntity, EventEntityDescription
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
+from .automation_events import CONNECTOR_EVENT_TYPES, STATION_EVENT_TYPES, signal_event
 from .coordinator import OcppConfigEntry
-from .entity import OcppEntity
-from .notify_events import CONNECTOR_EVENT_TYPES, STATION_EVENT_TYPES, signal_event
+from .entity import EntitySpecs, OcppEntity, OcppEntityDescription, async_setup_ocpp_entities
 
 PARALLEL_UPDATES = 0
 
-STATION_EVENTS = EventEntityDescription(
+
+@dataclass(frozen=True, kw_only=True)
+class OcppEventDescription(OcppEntityDescription, EventEntityDescription):
+    """An event entity of this integration."""
+
+
+STATION_EVENTS = OcppEventDescription(
     key="charger_event", translation_key="charger_event", event_types=STATION_EVENT_TYPES
 )
-SESSION_EVENTS = EventEntityDescription(
+SESSION_EVENTS = OcppEventDescription(
     key="session_event", translation_key="session_event", event_types=CONNECTOR_EVENT_TYPES
 )
 
 
-async def async_setup_entry(
-    hass: HomeAssistant, entry: OcppConfigEntry, async_add_entities: AddEntitiesCallback
-) -> None:
-    runtime = entry.runtime_data
-
-    @callback
-    def add_station(station_id: str) -> None:
-        async_add_entities([OcppEventEntity(runtime, entry.entry_id, station_id, None, STATION_EVENTS)])
-
-    @callback
-    def add_connector(station_id: str, connector_id: int) -> None:
-        async_add_entities([OcppEventEntity(runtime, entry.entry_id, station_id, connector_id, SESSION_EVENTS)])
-
-    runtime.track_stations(add_station, add_connector)
-
-
 class OcppEventEntity(OcppEntity, EventEntity):
+    entity_description: OcppEventDescription
+
     def _shown_now(self) -> tuple[Any, ...]:
         """Its state is the last event, written as it comes (`_on_event`): only availability changes."""
         return (self.available,)
@@ -57,3 +51,14 @@ class OcppEventEntity(OcppEntity, EventEntity):
         if event_type in (self.event_types or ()):
             self._trigger_event(event_type, {k: v for k, v in data.items() if isinstance(v, str | int | float | bool)})
             self.async_write_ha_state()
+
+
+# what each station and each of its connectors (EVSEs) gets
+STATION_ENTITIES: EntitySpecs = [(OcppEventEntity, STATION_EVENTS)]
+CONNECTOR_ENTITIES: EntitySpecs = [(OcppEventEntity, SESSION_EVENTS)]
+
+
+async def async_setup_entry(
+    hass: HomeAssistant, entry: OcppConfigEntry, async_add_entities: AddEntitiesCallback
+) -> None:
+    async_setup_ocpp_entities(hass, entry, async_add_entities, Platform.EVENT, STATION_ENTITIES, CONNECTOR_ENTITIES)

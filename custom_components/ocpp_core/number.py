@@ -17,61 +17,53 @@ either).  Setting the maximum sends that limit: it does not clear it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from homeassistant.components.number import NumberDeviceClass, NumberEntity, NumberEntityDescription, NumberMode
-from homeassistant.const import UnitOfElectricCurrent, UnitOfPower
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.const import Platform, UnitOfElectricCurrent, UnitOfPower
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
 from .const import CONF_LIMIT_STEP, DEFAULT_LIMIT_STEP
 from .coordinator import OcppConfigEntry
-from .csms import InvalidLimit, LimitManager, LimitState
-from .entity import OcppEntity
-from .errors import validation_error
+from .csms import LimitManager, LimitState
+from .entity import EntitySpecs, OcppControlDescription, OcppEntity, async_setup_ocpp_entities, ocpp_exception_handler
 
 PARALLEL_UPDATES = 0  # setting a limit only queues it in the central system
 
 
 @dataclass(frozen=True, kw_only=True)
-class LimitNumberDescription(NumberEntityDescription):
+class LimitNumberDescription(OcppControlDescription, NumberEntityDescription):
     """A limit in one unit: how to read it, how far it goes, how to set it."""
 
     value_fn: Callable[[LimitState], float]
     # (limits, station id, EVSE id) -> the highest value the charger accepts
     max_fn: Callable[[LimitManager, str, int], float]
-    unit_arg: str  # the keyword of LimitManager.set_limit: "amps" or "watts"
-    # the step comes from the options (current) or is fixed (power)
-    uses_step_option: bool = False
+    # (limits, station id, EVSE id, value): ask for the limit
+    set_fn: Callable[[LimitManager, str, int, float], Awaitable[LimitState]]
+    # the current's step comes from the options; its connector's number also tells whether a session runs there
+    # (the fuse-protection blueprint shares only among those)
+    in_amps: bool = False
 
 
-def _max_amps(limits: LimitManager, station_id: str, evse_id: int) -> float:
-    return limits.max_amps(station_id)
-
-
-def _max_watts(limits: LimitManager, station_id: str, evse_id: int) -> float:
-    # at the nominal voltage: a range that moved with the measured voltage would be written on every meter value
-    return limits.max_watts(station_id, evse_id)
-
-
-def _current(key: str, translation_key: str) -> LimitNumberDescription:
-    return LimitNumberDescription(
-        key=key,
-        translation_key=translation_key,
-        device_class=NumberDeviceClass.CURRENT,
-        native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
-        native_min_value=0,
-        mode=NumberMode.SLIDER,
-        value_fn=lambda state: state.amps,
-        max_fn=_max_amps,
-        unit_arg="amps",
-        uses_step_option=True,
-    )
-
-
-def _power(key: str, translation_key: str) -> LimitNumberDescription:
+def _number(key: str, translation_key: str, in_amps: bool) -> LimitNumberDescription:
+    if in_amps:
+        return LimitNumberDescription(
+            key=key,
+            translation_key=translation_key,
+            device_class=NumberDeviceClass.CURRENT,
+            native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
+            native_min_value=0,
+            mode=NumberMode.SLIDER,
+            available_offline=True,
+            waits_for_charger=False,
+            value_fn=lambda state: state.amps,
+            max_fn=lambda limits, station_id, evse_id: limits.max_amps(station_id),
+            set_fn=lambda limits, station_id, evse_id, value: limits.set_limit(station_id, evse_id, amps=value),
+            in_amps=True,
+        )
     return LimitNumberDescription(
         key=key,
         translation_key=translation_key,
@@ -80,31 +72,24 @@ def _power(key: str, translation_key: str) -> LimitNumberDescription:
         native_min_value=0,
         native_step=1,
         mode=NumberMode.BOX,
+        available_offline=True,
+        waits_for_charger=False,
         value_fn=lambda state: state.watts,
-        max_fn=_max_watts,
-        unit_arg="watts",
+        # at the nominal voltage: a range that moved with the measured voltage would be written on every meter value
+        max_fn=lambda limits, station_id, evse_id: limits.max_watts(station_id, evse_id),
+        set_fn=lambda limits, station_id, evse_id, value: limits.set_limit(station_id, evse_id, watts=value),
     )
 
 
 # the whole charger (EVSE 0: a cap on its total) and each connector / EVSE
-STATION_NUMBERS = (_current("current_limit", "charger_current_limit"), _power("power_limit", "charger_power_limit"))
-CONNECTOR_NUMBERS = (_current("current_limit", "current_limit"), _power("power_limit", "power_limit"))
-
-
-async def async_setup_entry(
-    hass: HomeAssistant, entry: OcppConfigEntry, async_add_entities: AddEntitiesCallback
-) -> None:
-    runtime = entry.runtime_data
-
-    @callback
-    def add_station(station_id: str) -> None:
-        async_add_entities(LimitNumber(runtime, entry.entry_id, station_id, None, d) for d in STATION_NUMBERS)
-
-    @callback
-    def add_connector(station_id: str, connector_id: int) -> None:
-        async_add_entities(LimitNumber(runtime, entry.entry_id, station_id, connector_id, d) for d in CONNECTOR_NUMBERS)
-
-    runtime.track_stations(add_station, add_connector)
+STATION_NUMBERS = (
+    _number("current_limit", "charger_current_limit", in_amps=True),
+    _number("power_limit", "charger_power_limit", in_amps=False),
+)
+CONNECTOR_NUMBERS = (
+    _number("current_limit", "current_limit", in_amps=True),
+    _number("power_limit", "power_limit", in_amps=False),
+)
 
 
 class LimitNumber(OcppEntity, NumberEntity):
@@ -120,7 +105,7 @@ class LimitNumber(OcppEntity, NumberEntity):
     async def async_added_to_hass(self) -> None:
         await super().async_added_to_hass()
         entry = self.hass.config_entries.async_get_entry(self._entry_id)
-        if entry is not None and self.entity_description.uses_step_option:
+        if entry is not None and self.entity_description.in_amps:
             self.async_on_remove(entry.add_update_listener(self._options_updated))
 
     async def _options_updated(self, hass: HomeAssistant, entry: OcppConfigEntry) -> None:
@@ -130,11 +115,6 @@ class LimitNumber(OcppEntity, NumberEntity):
     @property
     def evse_id(self) -> int:
         return self.connector_id or 0
-
-    @property
-    def available(self) -> bool:
-        """Known chargers keep their limit while offline; it is sent when they connect."""
-        return self.station_id in self.runtime.central.stations
 
     @property
     def native_value(self) -> float | None:
@@ -148,7 +128,7 @@ class LimitNumber(OcppEntity, NumberEntity):
 
     @property
     def native_step(self) -> float | None:
-        if not self.entity_description.uses_step_option:
+        if not self.entity_description.in_amps:
             return self.entity_description.native_step
         entry = self.hass.config_entries.async_get_entry(self._entry_id) if self.hass else None
         options = entry.options if entry is not None else {}
@@ -165,14 +145,22 @@ class LimitNumber(OcppEntity, NumberEntity):
             "limited": self.runtime.central.limits.get(self.station_id, self.evse_id) is not None
         }
         connector = self.connector
-        if connector is not None and self.entity_description.unit_arg == "amps":
+        if connector is not None and self.entity_description.in_amps:
             attributes["session_active"] = connector.transaction is not None
         return attributes
 
+    @ocpp_exception_handler
     async def async_set_native_value(self, value: float) -> None:
-        limits = self.runtime.central.limits
-        try:
-            await limits.set_limit(self.station_id, self.evse_id, **{self.entity_description.unit_arg: value})
-        except InvalidLimit as err:
-            raise validation_error("invalid_limit", charger=self.station_id, reason=str(err)) from err
-        self._on_update()  # show the new request now; the charger's answer follows as an event
+        """Shows the new request at once; the charger's answer follows as an event."""
+        await self.entity_description.set_fn(self.runtime.central.limits, self.station_id, self.evse_id, value)
+
+
+# what each station and each of its connectors (EVSEs) gets
+STATION_ENTITIES: EntitySpecs = [(LimitNumber, d) for d in STATION_NUMBERS]
+CONNECTOR_ENTITIES: EntitySpecs = [(LimitNumber, d) for d in CONNECTOR_NUMBERS]
+
+
+async def async_setup_entry(
+    hass: HomeAssistant, entry: OcppConfigEntry, async_add_entities: AddEntitiesCallback
+) -> None:
+    async_setup_ocpp_entities(hass, entry, async_add_entities, Platform.NUMBER, STATION_ENTITIES, CONNECTOR_ENTITIES)

@@ -1,26 +1,20 @@
 """Sensors of a station and its connectors (OCPP 2.x: EVSEs), declared as descriptions.
 
-`exists_fn` decides per station whether a sensor is created at all: a 1.6
-charger gets no OCPP 2.x sensors (charging state, EV charging needs, limit
-source), and a 2.x station none of the 1.6 status-notification error codes
-(2.x reports problems as device-model events instead).  A charger that comes
-back speaking the other version gets that version's sensors at once, and the
-other version's leave the entity registry (at every start too: no orphans).
-What the sensors show is read in sensor_values.py.
+`exists_fn` decides per station: a 1.6 charger gets no OCPP 2.x sensors (charging state, EV charging needs,
+limit source), a 2.x station none of the 1.6 status-notification error codes (2.x reports problems as
+device-model events instead).  What the sensors show is read in sensor_values.py.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from homeassistant.components.sensor import (
-    DOMAIN as SENSOR_DOMAIN,
-)
-from homeassistant.components.sensor import (
     SensorDeviceClass,
+    SensorEntity,
     SensorEntityDescription,
     SensorStateClass,
 )
@@ -28,6 +22,7 @@ from homeassistant.const import (
     MAX_LENGTH_STATE_STATE,
     PERCENTAGE,
     EntityCategory,
+    Platform,
     UnitOfElectricCurrent,
     UnitOfElectricPotential,
     UnitOfEnergy,
@@ -36,14 +31,12 @@ from homeassistant.const import (
     UnitOfTemperature,
     UnitOfTime,
 )
-from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import entity_registry as er
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
 from . import sensor_values as values
-from .const import DOMAIN
 from .coordinator import OcppConfigEntry
-from .cost_sensors import cost_sensors
+from .cost_sensors import COST_SENSORS, CostSensor
 from .csms import (
     CURRENT_IMPORT,
     CURRENT_OFFERED,
@@ -54,11 +47,10 @@ from .csms import (
     TEMPERATURE,
     VOLTAGE,
     Connector,
+    LimitState,
     Station,
 )
-from .entity import OcppEntity
-from .limit_sensors import limit_sensors
-from .shown import ShownSensor
+from .entity import EntitySpecs, OcppEntity, OcppEntityDescription, ShownSensor, async_setup_ocpp_entities
 
 PARALLEL_UPDATES = 0
 
@@ -75,24 +67,22 @@ def _state(value: StateValue) -> StateValue:
     return None if isinstance(value, str) and len(value) > MAX_LENGTH_STATE_STATE else value
 
 
-def _every_station(station: Station) -> bool:
-    return True
-
-
 def _v16_only(station: Station) -> bool:
     return not station.is_v2
 
 
+def _nothing(connector: Connector) -> None:
+    return None
+
+
 @dataclass(frozen=True, kw_only=True)
-class StationSensorDescription(SensorEntityDescription):
+class StationSensorDescription(OcppEntityDescription, SensorEntityDescription):
     value_fn: Callable[[Station], StateValue]
-    exists_fn: Callable[[Station], bool] = _every_station
 
 
 @dataclass(frozen=True, kw_only=True)
-class ConnectorSensorDescription(SensorEntityDescription):
-    value_fn: Callable[[Connector], StateValue]
-    exists_fn: Callable[[Station], bool] = _every_station
+class ConnectorSensorDescription(OcppEntityDescription, SensorEntityDescription):
+    value_fn: Callable[[Connector], StateValue] = _nothing
     # when set, the value instead: of the connector and its station
     station_value_fn: Callable[[Station, Connector], StateValue] | None = None
     # the state attributes, and (state class total) when the count last started over
@@ -100,34 +90,23 @@ class ConnectorSensorDescription(SensorEntityDescription):
     last_reset_fn: Callable[[Connector], datetime | None] | None = None
 
 
+def _diagnostic(key: str, value_fn: Callable[[Station], StateValue], **kwargs: Any) -> StationSensorDescription:
+    """A station's diagnostic sensor, translated by its key."""
+    return StationSensorDescription(
+        key=key, translation_key=key, entity_category=EntityCategory.DIAGNOSTIC, value_fn=value_fn, **kwargs
+    )
+
+
 STATION_SENSORS: tuple[StationSensorDescription, ...] = (
-    StationSensorDescription(
-        key="error_code",
-        translation_key="error_code",
-        entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda station: values.error(station.error_code) or "none",
-        exists_fn=_v16_only,
-    ),
-    StationSensorDescription(
-        key="vendor_error_code",
-        translation_key="vendor_error_code",
-        entity_category=EntityCategory.DIAGNOSTIC,
+    _diagnostic("error_code", lambda station: values.error(station.error_code) or "none", exists_fn=_v16_only),
+    _diagnostic(
+        "vendor_error_code",
+        lambda station: station.vendor_error_code,
         entity_registry_enabled_default=False,
-        value_fn=lambda station: station.vendor_error_code,
         exists_fn=_v16_only,
     ),
-    StationSensorDescription(
-        key="ocpp_version",
-        translation_key="ocpp_version",
-        entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda station: station.ocpp_version.value if station.ocpp_version else None,
-    ),
-    StationSensorDescription(
-        key="firmware_version",
-        translation_key="firmware_version",
-        entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda station: station.firmware_version,
-    ),
+    _diagnostic("ocpp_version", lambda station: station.ocpp_version.value if station.ocpp_version else None),
+    _diagnostic("firmware_version", lambda station: station.firmware_version),
     StationSensorDescription(
         key="station_status",
         translation_key="station_status",
@@ -136,25 +115,12 @@ STATION_SENSORS: tuple[StationSensorDescription, ...] = (
         value_fn=lambda station: values.status_key(station.status),
         exists_fn=_v16_only,  # a 2.x station has no status of its own, its EVSEs have
     ),
-    StationSensorDescription(
-        key="firmware_status",
-        translation_key="firmware_status",
-        entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda station: station.firmware_status,
+    _diagnostic("firmware_status", lambda station: station.firmware_status),
+    _diagnostic(
+        "last_security_event",
+        lambda station: station.security_events[-1]["type"] if station.security_events else None,
     ),
-    StationSensorDescription(
-        key="last_security_event",
-        translation_key="last_security_event",
-        entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda station: station.security_events[-1]["type"] if station.security_events else None,
-    ),
-    StationSensorDescription(
-        key="last_heartbeat",
-        translation_key="last_heartbeat",
-        device_class=SensorDeviceClass.TIMESTAMP,
-        entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda station: station.last_heartbeat,
-    ),
+    _diagnostic("last_heartbeat", lambda station: station.last_heartbeat, device_class=SensorDeviceClass.TIMESTAMP),
     # counts kept across restarts (csms/model/counters.py): statistics can sum them per day or month
     StationSensorDescription(
         key="sessions",
@@ -162,38 +128,53 @@ STATION_SENSORS: tuple[StationSensorDescription, ...] = (
         state_class=SensorStateClass.TOTAL_INCREASING,
         value_fn=lambda station: station.counters.sessions,
     ),
-    StationSensorDescription(
-        key="boots",
-        translation_key="boots",
-        entity_category=EntityCategory.DIAGNOSTIC,
-        state_class=SensorStateClass.TOTAL_INCREASING,
-        value_fn=lambda station: station.counters.boots,
-    ),
-    StationSensorDescription(
-        key="disconnects",
-        translation_key="disconnects",
-        entity_category=EntityCategory.DIAGNOSTIC,
+    _diagnostic("boots", lambda station: station.counters.boots, state_class=SensorStateClass.TOTAL_INCREASING),
+    _diagnostic(
+        "disconnects",
+        lambda station: station.counters.disconnects,
         state_class=SensorStateClass.TOTAL_INCREASING,
         entity_registry_enabled_default=False,  # changes with every network hiccup
-        value_fn=lambda station: station.counters.disconnects,
     ),
-    StationSensorDescription(
-        key="connector_count",
-        translation_key="connector_count",
-        entity_category=EntityCategory.DIAGNOSTIC,
+    _diagnostic(
+        "connector_count",
+        lambda station: len(station.connectors),
         entity_registry_enabled_default=False,
-        value_fn=lambda station: len(station.connectors),
         exists_fn=_v16_only,
     ),
-    StationSensorDescription(
-        key="evse_count",
-        translation_key="evse_count",
-        entity_category=EntityCategory.DIAGNOSTIC,
-        entity_registry_enabled_default=False,
-        value_fn=lambda station: len(station.connectors),
-        exists_fn=_is_v2,
+    _diagnostic(
+        "evse_count", lambda station: len(station.connectors), entity_registry_enabled_default=False, exists_fn=_is_v2
     ),
 )
+
+
+def _measurement(
+    key: str, device_class: SensorDeviceClass | None, unit: str | None, precision: int, **kwargs: Any
+) -> ConnectorSensorDescription:
+    """A connector's reading of what flows or is measured now."""
+    return ConnectorSensorDescription(
+        key=key,
+        device_class=device_class,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=unit,
+        suggested_display_precision=precision,
+        **kwargs,
+    )
+
+
+def _register(
+    key: str, translation_key: str, value_fn: Callable[[Connector], StateValue]
+) -> ConnectorSensorDescription:
+    """An energy register of the connector's meter (kWh, only ever growing)."""
+    return ConnectorSensorDescription(
+        key=key,
+        translation_key=translation_key,
+        device_class=SensorDeviceClass.ENERGY,
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+        suggested_display_precision=2,
+        value_fn=value_fn,
+    )
+
 
 CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
     ConnectorSensorDescription(
@@ -203,12 +184,11 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
         value_fn=lambda connector: values.error(connector.error_code) or "none",
         exists_fn=_v16_only,
     ),
-    ConnectorSensorDescription(
-        key="temperature",
-        device_class=SensorDeviceClass.TEMPERATURE,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfTemperature.CELSIUS,
-        suggested_display_precision=1,
+    _measurement(
+        "temperature",
+        SensorDeviceClass.TEMPERATURE,
+        UnitOfTemperature.CELSIUS,
+        1,
         entity_registry_enabled_default=False,
         value_fn=lambda connector: connector.reading(TEMPERATURE),
     ),
@@ -238,42 +218,29 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
         translation_key="status",
         device_class=SensorDeviceClass.ENUM,
         options=values.STATUS_OPTIONS,
-        value_fn=lambda connector: None,
         station_value_fn=values.status,
     ),
-    ConnectorSensorDescription(
-        key="power",
-        device_class=SensorDeviceClass.POWER,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfPower.WATT,
-        suggested_display_precision=0,
-        value_fn=lambda connector: None,
-        station_value_fn=values.power,
-    ),
+    _measurement("power", SensorDeviceClass.POWER, UnitOfPower.WATT, 0, station_value_fn=values.power),
     *(
-        ConnectorSensorDescription(
-            key=f"current_{phase.lower()}",
+        _measurement(
+            f"current_{phase.lower()}",
+            SensorDeviceClass.CURRENT,
+            UnitOfElectricCurrent.AMPERE,
+            0,  # what a car draws of the 6-32 A offered; more in the entity's settings
             translation_key=f"current_{phase.lower()}",
-            device_class=SensorDeviceClass.CURRENT,
-            state_class=SensorStateClass.MEASUREMENT,
-            native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
-            suggested_display_precision=0,  # what a car draws of the 6-32 A offered; more in the entity's settings
             entity_registry_enabled_default=phase == "L1",
-            value_fn=lambda connector: None,
             station_value_fn=values.phase_reading(CURRENT_IMPORT, phase, phase == "L1", flowing=True),
         )
         for phase in ("L1", "L2", "L3")
     ),
     *(
-        ConnectorSensorDescription(
-            key=f"voltage_{phase[:2].lower()}",
+        _measurement(
+            f"voltage_{phase[:2].lower()}",
+            SensorDeviceClass.VOLTAGE,
+            UnitOfElectricPotential.VOLT,
+            0,
             translation_key=f"voltage_{phase[:2].lower()}",
-            device_class=SensorDeviceClass.VOLTAGE,
-            state_class=SensorStateClass.MEASUREMENT,
-            native_unit_of_measurement=UnitOfElectricPotential.VOLT,
-            suggested_display_precision=0,
             entity_registry_enabled_default=False,
-            value_fn=lambda connector: None,
             station_value_fn=values.phase_reading(VOLTAGE, phase, phase == "L1-N"),
         )
         for phase in ("L1-N", "L2-N", "L3-N")
@@ -288,58 +255,37 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
         attrs_fn=values.session_attrs,
         last_reset_fn=values.session_start,
     ),
-    ConnectorSensorDescription(
-        key="energy",
-        translation_key="energy_register",
-        device_class=SensorDeviceClass.ENERGY,
-        state_class=SensorStateClass.TOTAL_INCREASING,
-        native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
-        suggested_display_precision=2,
-        value_fn=lambda connector: values.kilo(connector.lifetime_energy_wh),
+    _register("energy", "energy_register", lambda connector: values.kilo(connector.lifetime_energy_wh)),
+    _register(
+        "energy_export",
+        "energy_export_register",
+        lambda connector: values.kilo(connector.reading(ENERGY_EXPORT_REGISTER)),
     ),
-    ConnectorSensorDescription(
-        key="energy_export",
-        translation_key="energy_export_register",
-        device_class=SensorDeviceClass.ENERGY,
-        state_class=SensorStateClass.TOTAL_INCREASING,
-        native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
-        suggested_display_precision=2,
-        value_fn=lambda connector: values.kilo(connector.reading(ENERGY_EXPORT_REGISTER)),
-    ),
-    ConnectorSensorDescription(
-        key="frequency",
-        device_class=SensorDeviceClass.FREQUENCY,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfFrequency.HERTZ,
-        suggested_display_precision=2,
+    _measurement(
+        "frequency",
+        SensorDeviceClass.FREQUENCY,
+        UnitOfFrequency.HERTZ,
+        2,
         entity_registry_enabled_default=False,
         value_fn=lambda connector: connector.reading(FREQUENCY),
     ),
-    ConnectorSensorDescription(
-        key="power_factor",
-        device_class=SensorDeviceClass.POWER_FACTOR,
-        state_class=SensorStateClass.MEASUREMENT,
-        suggested_display_precision=2,
+    _measurement(
+        "power_factor",
+        SensorDeviceClass.POWER_FACTOR,
+        None,
+        2,
         entity_registry_enabled_default=False,
         value_fn=lambda connector: connector.reading(POWER_FACTOR),
     ),
     # the car's state of charge: no battery device class, which Home Assistant would show in the
     # device header as the charger's own battery
-    ConnectorSensorDescription(
-        key="soc",
-        translation_key="soc",
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=PERCENTAGE,
-        suggested_display_precision=0,
-        value_fn=lambda connector: connector.reading(SOC),
-    ),
-    ConnectorSensorDescription(
-        key="current_offered",
+    _measurement("soc", None, PERCENTAGE, 0, translation_key="soc", value_fn=lambda connector: connector.reading(SOC)),
+    _measurement(
+        "current_offered",
+        SensorDeviceClass.CURRENT,
+        UnitOfElectricCurrent.AMPERE,
+        1,
         translation_key="current_offered",
-        device_class=SensorDeviceClass.CURRENT,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
-        suggested_display_precision=1,
         value_fn=lambda connector: connector.reading(CURRENT_OFFERED),
     ),
     ConnectorSensorDescription(
@@ -385,66 +331,10 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
         translation_key="limit_source",
         device_class=SensorDeviceClass.ENUM,
         options=values.LIMIT_SOURCE_OPTIONS,
-        value_fn=lambda evse: None,
         station_value_fn=values.limit_source,
         exists_fn=_is_v2,
     ),
 )
-
-
-async def async_setup_entry(
-    hass: HomeAssistant, entry: OcppConfigEntry, async_add_entities: AddEntitiesCallback
-) -> None:
-    runtime = entry.runtime_data
-    # the sensors made so far, by (station, connector or None, key): those of the station's OCPP version
-    made: set[tuple[str, int | None, str]] = set()
-
-    @callback
-    def sync(station_id: str, connector_id: int | None) -> None:
-        """Add the sensors the station's OCPP version has, remove those it has not (from the entity
-        registry too: they would stay as unavailable orphans)."""
-        station = runtime.central.stations[station_id]
-        registry = er.async_get(hass)
-        new: list[OcppEntity] = []
-        descriptions: tuple[StationSensorDescription | ConnectorSensorDescription, ...]
-        descriptions = STATION_SENSORS if connector_id is None else CONNECTOR_SENSORS
-        for description in descriptions:
-            key = (station_id, connector_id, description.key)
-            sensor: OcppEntity
-            if isinstance(description, StationSensorDescription):
-                sensor = StationSensor(runtime, entry.entry_id, station_id, None, description)
-            else:
-                sensor = ConnectorSensor(runtime, entry.entry_id, station_id, connector_id, description)
-            if description.exists_fn(station):
-                if key not in made:
-                    made.add(key)
-                    new.append(sensor)
-                continue
-            made.discard(key)
-            entity_id = registry.async_get_entity_id(SENSOR_DOMAIN, DOMAIN, sensor.unique_id or "")
-            if entity_id is not None:
-                registry.async_remove(entity_id)
-        async_add_entities(new)
-
-    @callback
-    def add_station(station_id: str) -> None:
-        sync(station_id, None)
-        async_add_entities(limit_sensors(runtime, entry.entry_id, station_id, None))
-
-    @callback
-    def add_connector(station_id: str, connector_id: int) -> None:
-        sync(station_id, connector_id)
-        async_add_entities(limit_sensors(runtime, entry.entry_id, station_id, connector_id))
-        async_add_entities(cost_sensors(runtime, entry.entry_id, station_id, connector_id))
-
-    @callback
-    def version_changed(station_id: str) -> None:
-        sync(station_id, None)
-        for connector_id in sorted(runtime.shown_connectors.get(station_id, ())):
-            sync(station_id, connector_id)
-
-    runtime.version_listeners.append(version_changed)
-    runtime.track_stations(add_station, add_connector)
 
 
 class StationSensor(OcppEntity, ShownSensor):
@@ -459,7 +349,7 @@ class StationSensor(OcppEntity, ShownSensor):
 
 
 class ConnectorSensor(OcppEntity, ShownSensor):
-    """A connector's (EVSE's) sensor: written when its value changes as shown (shown.py)."""
+    """A connector's (EVSE's) sensor: written when its value changes as shown (entity.py ShownSensor)."""
 
     entity_description: ConnectorSensorDescription
 
@@ -505,3 +395,96 @@ class ConnectorSensor(OcppEntity, ShownSensor):
     def last_reset(self) -> datetime | None:
         connector, last_reset_fn = self.connector, self.entity_description.last_reset_fn
         return None if connector is None or last_reset_fn is None else last_reset_fn(connector)
+
+
+# ---- load-management sensors ----
+# "In force" is what GetCompositeSchedule answered after the charger accepted the last change — the
+# limit the charger really applies, which may be lower than the one asked for (another profile, the
+# grid operator, its own maximum).  "Limit status" is the state of the last change, with the
+# charger's answer as an attribute; a refusal also raises a repair issue (repairs/limits.py).
+
+
+@dataclass(frozen=True, kw_only=True)
+class LimitSensorDescription(OcppEntityDescription, SensorEntityDescription):
+    value_fn: Callable[[LimitState], float | str | None]
+    attrs_fn: Callable[[LimitState], dict[str, Any]] | None = None
+    # like the numbers, they keep their value while the charger is offline
+    available_offline: bool = True
+
+
+CONNECTOR_LIMIT_SENSORS = (
+    LimitSensorDescription(
+        key="limit_in_force",
+        translation_key="limit_in_force",
+        device_class=SensorDeviceClass.CURRENT,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
+        value_fn=lambda state: state.in_force_amps,
+    ),
+    LimitSensorDescription(
+        key="limit_in_force_power",
+        translation_key="limit_in_force_power",
+        device_class=SensorDeviceClass.POWER,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfPower.WATT,
+        entity_registry_enabled_default=False,  # the same limit as the one in amperes
+        value_fn=lambda state: state.in_force_watts,
+    ),
+    LimitSensorDescription(
+        key="limit_status",
+        translation_key="limit_status",
+        device_class=SensorDeviceClass.ENUM,
+        options=values.LIMIT_STATUS_OPTIONS,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda state: state.status,
+        attrs_fn=values.limit_answer,
+    ),
+)
+# a single-connector charger shows both on one device: the charger's own names differ
+STATION_LIMIT_SENSORS = tuple(
+    replace(description, translation_key=f"charger_{description.translation_key}")
+    for description in CONNECTOR_LIMIT_SENSORS
+)
+
+
+class LimitSensor(OcppEntity, SensorEntity):
+    """Unknown until a limit is set."""
+
+    entity_description: LimitSensorDescription
+    # the charger's answer to the last change is for the repair issue and the entity's page; history keeps the status
+    _unrecorded_attributes = frozenset({"answer", "unit_sent", "overridden_by"})
+
+    @property
+    def _limit(self) -> LimitState | None:
+        return self.runtime.central.limits.get(self.station_id, self.connector_id or 0)
+
+    @property
+    def native_value(self) -> float | str | None:
+        state = self._limit
+        return None if state is None else self.entity_description.value_fn(state)
+
+    def _shown_now(self) -> tuple[Any, ...]:
+        return (self.available, self.native_value, self.extra_state_attributes)
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        state, attrs_fn = self._limit, self.entity_description.attrs_fn
+        return None if state is None or attrs_fn is None else attrs_fn(state)
+
+
+# what each station and each of its connectors (EVSEs) gets
+STATION_ENTITIES: EntitySpecs = [
+    *((StationSensor, d) for d in STATION_SENSORS),
+    *((LimitSensor, d) for d in STATION_LIMIT_SENSORS),
+]
+CONNECTOR_ENTITIES: EntitySpecs = [
+    *((ConnectorSensor, d) for d in CONNECTOR_SENSORS),
+    *((LimitSensor, d) for d in CONNECTOR_LIMIT_SENSORS),
+    *((CostSensor, d) for d in COST_SENSORS),
+]
+
+
+async def async_setup_entry(
+    hass: HomeAssistant, entry: OcppConfigEntry, async_add_entities: AddEntitiesCallback
+) -> None:
+    async_setup_ocpp_entities(hass, entry, async_add_entities, Platform.SENSOR, STATION_ENTITIES, CONNECTOR_ENTITIES)

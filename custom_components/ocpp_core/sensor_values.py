@@ -13,7 +13,7 @@ from typing import Any
 
 from homeassistant.util import dt as dt_util
 
-from .csms import POWER_IMPORT, Connector, Station, Transaction, connector_status, delivering
+from .csms import POWER_IMPORT, Connector, LimitState, Station, Transaction, connector_status, delivering
 
 # The statuses of OCPP 1.6, as translation state keys; a 2.x EVSE's status and charging state
 # give the same ones (csms/model/status.py), so "charging" reads alike for both versions.
@@ -52,6 +52,8 @@ CHARGING_STATE_KEYS = {
 # OCPP 2.x ChargingLimitSourceEnumType (2.1 allows any text: shown as other), and none: no limit notified
 LIMIT_SOURCE_OPTIONS = ["none", "ems", "other", "so", "cso"]
 _LIMIT_SOURCE_KEYS = {"EMS": "ems", "Other": "other", "SO": "so", "CSO": "cso"}
+# the state of the last load-management change (csms/features/limits.py LimitState.status)
+LIMIT_STATUS_OPTIONS = ["pending", "sent", "accepted", "overridden", "rejected", "failed"]
 
 
 def status_key(status: str | None) -> str | None:
@@ -141,3 +143,13 @@ def limit_source(station: Station, evse: Connector) -> str:
     """Who limits the EVSE's charging (NotifyChargingLimit): its own limit, else one of the whole station."""
     source = evse.limit_source or (station.v2.limit_source if station.v2 is not None else None)
     return "none" if source is None else _LIMIT_SOURCE_KEYS.get(source, "other")
+
+
+def limit_answer(state: LimitState) -> dict[str, Any]:
+    """The status sensor carries the charger's answer (status, statusInfo) and the limit it was about."""
+    return {
+        "answer": state.answer,
+        "amps": state.amps,
+        "unit_sent": state.unit_sent,
+        "overridden_by": state.overridden_by,
+    }

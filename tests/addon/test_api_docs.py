@@ -11,6 +11,7 @@ from ocpp_core_app.api import build_api
 from ocpp_core_app.api.commands import COMMANDS
 from ocpp_core_app.api.openapi import OPENAPI
 from ocpp_core_app.api.server import PREFIX
+from ocpp_core_app.journal import EventJournal
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = (ROOT / "docs" / "addon_api.md").read_text()
@@ -24,7 +25,7 @@ OWN_COMMANDS = {"set_current_limit", "clear_current_limit"}
 
 
 def _routes() -> set[tuple[str, str]]:
-    app = build_api(object(), "x" * 16)
+    app = build_api(object(), "x" * 16, journal=EventJournal(object()))
     found = set()
     for route in app.router.routes():
         if route.method == "HEAD":

@@ -47,7 +47,9 @@ async def test_stream_delivers_a_meter_update_and_a_session_end() -> None:
         ended = await _until(ws, "transaction_ended", seen)
         assert ended["data"]["transaction_id"] == started["data"]["transaction_id"]
         assert ended["data"]["energy_wh"] > 0
-        assert {"type", "station_id", "connector_id", "data"} == set(ended)
+        assert {"seq", "type", "station_id", "connector_id", "data"} == set(ended)
+        assert update["state"]["session"]["transaction_id"] == started["data"]["transaction_id"]
+        assert [e["seq"] for e in seen] == list(range(seen[0]["seq"], seen[0]["seq"] + len(seen)))
         await charger_ws.close()
         task.cancel()
 
@@ -73,4 +75,4 @@ async def test_a_slow_client_is_dropped_and_blocks_nothing() -> None:
             api.central.events.emit(csms.Event(csms.EventType.STATION_UPDATED, "S1", data={"x": 1}))
             message = await ws.receive(timeout=10)
             expected = {"type": "station_updated", "station_id": "S1", "connector_id": None, "data": {"x": 1}}
-            assert json.loads(message.data) == expected
+            assert {k: v for k, v in json.loads(message.data).items() if k != "seq"} == expected

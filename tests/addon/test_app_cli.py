@@ -112,9 +112,9 @@ async def test_discovery_to_the_supervisor(tmp_path: Path) -> None:
         "OCPP_CORE_SUPERVISOR_URL": f"http://127.0.0.1:{supervisor_port}",
         "OCPP_CORE_DISCOVERY_HOST": "local-ocpp-core",
     }
-    token = "t" * 32
+    token, ui_port = "t" * 32, free_port()
     try:
-        app = start_app(tmp_path / "data", "--api-token", token, env=env)
+        app = start_app(tmp_path / "data", "--api-token", token, "--ui-port", str(ui_port), env=env)
         try:
             async with asyncio.timeout(20):
                 while not received:
@@ -126,7 +126,10 @@ async def test_discovery_to_the_supervisor(tmp_path: Path) -> None:
     assert received == [
         (
             "Bearer supervisor-secret",
-            {"service": "ocpp_core", "config": {"host": "local-ocpp-core", "port": app.port, "api_token": token}},
+            {
+                "service": "ocpp_core",
+                "config": {"host": "local-ocpp-core", "port": app.port, "api_port": ui_port, "api_token": token},
+            },
         )
     ]
     assert "Announced to the Supervisor (discovery 0123abcd)" in app.output()

@@ -1,4 +1,4 @@
-"""The options reach the central system: flags and OCPP_CORE_* variables, the unknown-charger policy."""
+"""The options reach the central system: flags and OCPP_CORE_* variables, the unknown-charger and -tag policies."""
 
 from __future__ import annotations
 
@@ -53,3 +53,16 @@ async def test_unknown_chargers(tmp_path: Path, policy: str, status: str) -> Non
         assert app.stop() == 0
     if status != "Accepted":
         assert f"newcomer: registration {status}" in app.output()
+
+
+@pytest.mark.parametrize(("policy", "status"), [("accept", "Accepted"), ("reject", "Invalid")])
+async def test_unknown_tags(tmp_path: Path, policy: str, status: str) -> None:
+    app = start_app(tmp_path / "data", "--unknown-tags", policy)
+    try:
+        cp = await RawCharger.connect(app.url, "CP1")
+        await cp.call("BootNotification", BOOT)
+        answer = await cp.call("Authorize", {"idTag": "STRANGER"})
+        assert answer[2]["idTagInfo"]["status"] == status
+        await cp.close()
+    finally:
+        assert app.stop() == 0

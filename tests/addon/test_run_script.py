@@ -58,6 +58,7 @@ DEFAULTS: dict[str, Any] = {
     "log_level": "info",
     "security_profile": "0",
     "unknown_chargers": "accept",
+    "unknown_tags": "accept",
     "strict": False,
     "heartbeat_interval": 300,
     "max_message_rate": 50,
@@ -71,10 +72,13 @@ EVERYTHING: dict[str, Any] = {
     "keyfile": "/ssl/privkey.pem",
     "cafile": "/ssl/charger ca.pem",
     "unknown_chargers": "reject",
+    "unknown_tags": "reject",
     "strict": True,
     "heartbeat_interval": 60,
     "meter_interval": 15,
     "max_message_rate": 0,
+    "event_retention_days": 30,
+    "event_retention_count": 5000,
     "api_token": "s3cret token $(touch injected)",
     "database_url": "postgresql://ocpp:pa ss@db/ocpp",
     "stripe_secret_key": "sk_test_$(touch injected)",
@@ -87,10 +91,13 @@ WHERE = {
     "keyfile": ("--keyfile", "/ssl/privkey.pem"),
     "cafile": ("--cafile", "/ssl/charger ca.pem"),
     "unknown_chargers": ("--unknown-chargers", "reject"),
+    "unknown_tags": ("--unknown-tags", "reject"),
     "strict": ("--strict", None),
     "heartbeat_interval": ("--heartbeat-interval", "60"),
     "meter_interval": ("--meter-interval", "15"),
     "max_message_rate": ("--max-message-rate", "0"),
+    "event_retention_days": ("--event-retention-days", "30"),
+    "event_retention_count": ("--event-retention-count", "5000"),
     "api_token": ("OCPP_CORE_API_TOKEN", "s3cret token $(touch injected)"),
     "database_url": ("OCPP_CORE_DATABASE_URL", "postgresql://ocpp:pa ss@db/ocpp"),
     "stripe_secret_key": ("OCPP_CORE_STRIPE_SECRET_KEY", "sk_test_$(touch injected)"),
@@ -99,8 +106,9 @@ WHERE = {
 # the flags the app takes (the contract with addon/ocpp_core_app)
 APP_FLAGS = {
     "--data-dir", "--ocpp-port", "--ui-port", "--api-token", "--log-level", "--security-profile", "--certfile",
-    "--keyfile", "--cafile", "--unknown-chargers", "--strict", "--heartbeat-interval", "--meter-interval",
-    "--max-message-rate", "--database-url", "--web-port",
+    "--keyfile", "--cafile", "--unknown-chargers", "--unknown-tags", "--strict", "--heartbeat-interval", "--meter-interval",
+    "--max-message-rate", "--database-url", "--web-port", "--event-retention-days",
+    "--event-retention-count",
     "--stripe-secret-key", "--stripe-api-base", "--payment-return-url", "--payment-poll-interval",
 }  # fmt: skip
 FIXED = ["--data-dir", "/data", "--ocpp-port", "9000", "--ui-port", "8099"]
@@ -150,7 +158,7 @@ def test_the_defaults_become_flags(tmp_path: Path) -> None:
     argv, environment, log = _run(tmp_path, DEFAULTS)
     assert argv == [
         "-m", "ocpp_core_app", *FIXED, "--log-level", "info", "--security-profile", "0", "--unknown-chargers",
-        "accept", "--heartbeat-interval", "300", "--max-message-rate", "50",
+        "accept", "--unknown-tags", "accept", "--heartbeat-interval", "300", "--max-message-rate", "50",
     ]  # fmt: skip
     assert environment == {}  # no token: the app makes one
     assert log.count("\n") == 1 and "Starting OCPP Core" in log

@@ -336,8 +336,10 @@ async def test_migration_from_the_first_schema(tmp_path: Path) -> None:
     assert await store.open() == 1
     assert await store.async_load() == {"next_transaction_id": 42, "stations": {}, "history": []}
     await store.close()
-    assert rows(store, "PRAGMA user_version") == [(SCHEMA_VERSION,)] and SCHEMA_VERSION == 4
+    assert rows(store, "PRAGMA user_version") == [(SCHEMA_VERSION,)] and SCHEMA_VERSION == 6
     assert rows(store, "SELECT count(*) FROM meter_samples") == [(0,)]
+    assert rows(store, "SELECT count(*) FROM inbox") == [(0,)]
+    assert rows(store, "SELECT count(*) FROM journal") == [(0,)]
 
 
 async def test_migration_from_the_first_schema_postgres(postgres_server: PostgresServer) -> None:
@@ -350,7 +352,7 @@ async def test_migration_from_the_first_schema_postgres(postgres_server: Postgre
     assert await store.open() == 1
     assert await store.async_load() == {"next_transaction_id": 42, "stations": {}, "history": []}
     await store.close()
-    assert rows(store, "SELECT version FROM schema_version") == [(SCHEMA_VERSION,)] and SCHEMA_VERSION == 4
+    assert rows(store, "SELECT version FROM schema_version") == [(SCHEMA_VERSION,)] and SCHEMA_VERSION == 6
     assert rows(store, "SELECT count(*) FROM meter_samples") == [(0,)]
     again = PostgresStore(url)
     assert await again.open() == SCHEMA_VERSION

@@ -25,6 +25,9 @@ class EventType(StrEnum):
     TRANSACTION_STARTED = "transaction_started"
     TRANSACTION_ENDED = "transaction_ended"
     AUTHORIZE = "authorize"
+    # a 1.6 StatusNotification with a new error (not NoError) for the station (connector_id 0) or a connector;
+    # data: error_code, info, vendor_error_code.  Not again while the same error stays
+    ERROR_REPORTED = "error_reported"
     DATA_TRANSFER = "data_transfer"
     # data: status ("Accepted" / "Pending" / "Rejected"), previous; on every change and every boot
     REGISTRATION = "registration"

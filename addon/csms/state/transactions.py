@@ -30,7 +30,7 @@ class Transactions:
         self._store = store
         self.history = TransactionHistory(history_size)
         store.register_section("history", lambda data: self.history.load(data or []), self.history.snapshot)
-        # called as a transaction ends, before it goes into the history (pricing puts its final cost on it)
+        # called as a transaction closes, before it goes into the history (pricing puts its final cost on it)
         self.ending_hooks: list[Callable[[str, Connector, Transaction], None]] = []
 
     def allocate_id(self) -> int:

@@ -19,6 +19,7 @@ def _answers(*codes: int) -> dict[str, Any]:
         401: "No or a wrong token",
         404: "Not found",
         409: "Conflict",
+        410: "The cursor cannot be continued (read the snapshot again)",
         502: "The charger refused, or answered with a CALLERROR (its answer in `answer`)",
         503: "The charger is not connected",
         504: "The charger did not answer in time",
@@ -50,6 +51,9 @@ PATHS: dict[str, dict[str, Any]] = {
             "security": [],
             "responses": {"200": {"description": "OK"}},
         }
+    },
+    "/snapshot": {
+        "get": _op("The whole state (chargers, tags) and the event stream's seq and stream id it is consistent with")
     },
     "/chargers": {"get": _op("Every charger known: state, connectors / EVSEs, open sessions, limits")},
     "/chargers/{charger_id}": {
@@ -117,9 +121,11 @@ PATHS: dict[str, dict[str, Any]] = {
     },
     "/events": {
         "get": _op(
-            "WebSocket: the central system's events as JSON {type, station_id, connector_id, data}; "
-            "the token also as ?token=",
-            params=("token",),
+            "WebSocket: the central system's events as JSON {seq, type, station_id, connector_id, data, state}; "
+            "?since=<seq>&stream=<id> resumes from a cursor (then a {type: replayed} marker); the token also as ?token=",
+            400,
+            410,
+            params=("token", "since", "stream"),
         ),
     },
 }

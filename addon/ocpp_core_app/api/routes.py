@@ -42,6 +42,21 @@ async def list_chargers(request: web.Request) -> web.Response:
     return web.json_response({"chargers": [charger_view(central, s) for s in stations]}, dumps=_dumps)
 
 
+async def snapshot(request: web.Request) -> web.Response:
+    """The whole state and the journal's seq it is consistent with (made at one instant: nothing in between), so a
+    client reads this, then the event stream from `seq` (GET /events?since=<seq>&stream=<stream>)."""
+    central, journal = request.app["central"], request.app["journal"]
+    stations = sorted(central.stations.values(), key=lambda s: s.station_id)
+    tags = central.tags
+    body = {
+        "stream": journal.stream,
+        "seq": journal.last_seq,
+        "chargers": [charger_view(central, s) for s in stations],
+        "tags": {"version": tags.version, "tags": [tag_view(r) for r in tags]},
+    }
+    return web.json_response(body, dumps=_dumps)
+
+
 async def get_charger(request: web.Request) -> web.Response:
     return web.json_response(charger_view(request.app["central"], station_of(request)), dumps=_dumps)
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
+from ..journal import EventJournal
 from . import payments as payment_routes
 from . import routes, tariffs
 from .auth import FailureThrottle, auth_middleware
@@ -22,18 +23,25 @@ def build_api(
     central: Any,
     token: str,
     *,
+    journal: EventJournal | None = None,
     event_queue_size: int = QUEUE_SIZE,
     ui: Callable[[web.Application], None] | None = None,
     payments: Any = None,
 ) -> web.Application:
     """The API under /api/v1/; `ui` adds the web UI's routes beside it (the API's middlewares skip them);
-    `payments` the card payments (payments/flow.py PaymentFlow; None: off)."""
+    `payments` the card payments (payments/flow.py PaymentFlow; None: off).
+    Without a journal (tests of the API alone) one in memory, subscribed to the central system here."""
     app = web.Application(middlewares=[error_middleware, auth_middleware(token, FailureThrottle())])
     app["central"] = central
     app["payments"] = payments
+    if journal is None:
+        journal = EventJournal(central)
+        app["unsubscribe_journal"] = central.events.subscribe(journal.on_event)
+    app["journal"] = journal
     app["event_queue_size"] = event_queue_size
     app["event_clients"] = set()
     app.router.add_get(f"{PREFIX}/openapi.json", openapi_handler)
+    app.router.add_get(f"{PREFIX}/snapshot", routes.snapshot)
     app.router.add_get(f"{PREFIX}/chargers", routes.list_chargers)
     app.router.add_get(f"{PREFIX}/chargers/{{charger_id}}", routes.get_charger)
     app.router.add_post(f"{PREFIX}/chargers/{{charger_id}}/commands/{{name}}", run_command)
@@ -72,3 +80,6 @@ class ApiServer:
         for client in list(self.app["event_clients"]):
             await client.ws.close()
         await self._runner.cleanup()
+        unsubscribe = self.app.get("unsubscribe_journal")
+        if unsubscribe is not None:
+            unsubscribe()

@@ -16,14 +16,18 @@ import asyncio
 import contextlib
 import logging
 import threading
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..central_import import csms
-from . import rows, sql
+from . import journal, rows, sql
 from .errors import StoreError
+
+if TYPE_CHECKING:
+    from ..journal import Entry
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -66,6 +70,12 @@ class RowStore(csms.Persistence, ABC):
         self._samples: list[Sample] = []
         # chargers' recent frames to write with the next save
         self._frames: Frames = {}
+        # the event journal's entries not written yet (they go with the next save), the last seq handed out
+        self._entries: list[Entry] = []
+        self._last_seq = 0
+        self.journal_days = journal.RETENTION_DAYS
+        self.journal_count = journal.RETENTION_COUNT
+        self._pruned_at = 0.0
         self._timer: asyncio.TimerHandle | None = None
         self._task: asyncio.Task[None] | None = None
         self._retry_delay = RETRY_DELAY
@@ -105,7 +115,10 @@ class RowStore(csms.Persistence, ABC):
         if self._closed:
             return
         await self.flush()
+        self._cancel_timer()  # (a write that kept state events for later set one: flush wrote them)
         self._closed = True
+        if self._last_seq:
+            await self._run(lambda: self._apply_journal_close(self._last_seq))
         await self._run(self._close)
         self._executor.shutdown(wait=True)
 
@@ -144,6 +157,35 @@ class RowStore(csms.Persistence, ABC):
         """A session's reading, written with the next save (a kill -9 may cost the last second of them;
         the session's energy is its transaction's, written before the charger's answer)."""
         self._samples.append(sample)
+
+    # ---- the event journal (../journal.py) ----------------------------------
+
+    async def open_journal(self) -> tuple[str, int, int]:
+        """(the stream's id, the next seq, the last seq pruned), the seq numbers ahead reserved."""
+        stream, next_seq, pruned = await self._run(self._open_journal)
+        self._last_seq = next_seq - 1
+        return stream, next_seq, pruned
+
+    def add_journal_entries(self, entries: list[Entry]) -> None:
+        """Events to keep, written with the next save (a scheduled one when none is)."""
+        if self._closed:
+            return
+        self._entries.extend(entries)
+        self._last_seq = entries[-1].seq
+        if self._timer is None and (self._task is None or self._task.done()):
+            self._timer = asyncio.get_running_loop().call_later(self.save_delay, self._start_scheduled)
+
+    async def read_journal(self, since: int) -> tuple[list[tuple[int, str | None, str]], int]:
+        """The entries written after `since` (seq, key, record) in order, and the last seq pruned."""
+        return await self._run(lambda: journal.read(self._query, since))
+
+    def _open_journal(self) -> tuple[str, int, int]:
+        with self._transaction(True) as db:
+            return journal.open_state(self._query, db)
+
+    def _apply_journal_close(self, last_seq: int) -> None:
+        with self._transaction(True) as db:
+            journal.close(db, last_seq)
 
     def set_frames(self, station_id: str, frames: list[tuple[float, str, str]]) -> None:
         """A charger's message log as it is now, written (in place of the one before) with the next save."""
@@ -196,6 +238,31 @@ class RowStore(csms.Persistence, ABC):
             except StoreError:
                 self._pending = data_fn
                 raise
+        if self._entries or self._samples:
+            async with self._lock:
+                await self._write([], durable=True, all_entries=True)
+
+    # ---- the web UI's own rows (inbox, notes) and reads -------------------
+
+    async def select(self, statement: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """The rows of one of sql.py's SELECTs with parameters; StoreError when it fails."""
+
+        def run() -> list[tuple[Any, ...]]:
+            with self._transaction(durable=False) as db:
+                return [tuple(row) for row in db.execute(statement, params).fetchall()]
+
+        return await self._run(run)
+
+    async def write(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> None:
+        """Run sql.py's statements in one durable transaction (all or none); StoreError when it fails."""
+
+        def run() -> None:
+            self.threads.add(threading.get_ident())
+            with self._transaction(durable=True) as db:
+                for statement, params in statements:
+                    db.execute(statement, params)
+
+        await self._run(run)
 
     # ---- scheduled saves ---------------------------------------------------
 
@@ -210,11 +277,11 @@ class RowStore(csms.Persistence, ABC):
 
     async def _scheduled_save(self) -> None:
         data_fn, self._pending = self._pending, None
-        if data_fn is None:
+        if data_fn is None and not self._entries:
             return
-        data = data_fn()
+        data = data_fn() if data_fn is not None else None
         async with self._lock:
-            changes = self._diff(data)
+            changes = self._diff(data) if data is not None else []
             try:
                 await self._write(changes, durable=False)
             except StoreError as err:
@@ -222,14 +289,17 @@ class RowStore(csms.Persistence, ABC):
                     _LOGGER.error("Not saved (%s); kept in memory and tried again", err)
                 self._retry_later(data_fn)
                 return
-            self._saved(data, changes)
-        if self._pending is not None and self._timer is None:
+            if data is not None:
+                self._saved(data, changes)
+            else:
+                self._saved_entries()
+        if (self._pending is not None or self._entries) and self._timer is None:
             self._timer = asyncio.get_running_loop().call_later(self.save_delay, self._start_scheduled)
 
-    def _retry_later(self, data_fn: Callable[[], dict[str, Any]]) -> None:
+    def _retry_later(self, data_fn: Callable[[], dict[str, Any]] | None) -> None:
         """Write again after a pause (doubling while it fails), unless a newer save comes first: what
         failed is never dropped, even when the central system saves nothing more."""
-        if self._pending is None:
+        if self._pending is None and data_fn is not None:
             self._pending = data_fn  # anything newer replaces it (the diff is against what was written)
         self._failing = True
         self._cancel_timer()
@@ -244,6 +314,9 @@ class RowStore(csms.Persistence, ABC):
                 self._written[(table, key)] = text
             if position is not None:
                 self._next_position = max(self._next_position, position + 1)
+        self._saved_entries()
+
+    def _saved_entries(self) -> None:
         self.writes += 1
         self._retry_delay = RETRY_DELAY
         if self._failing:
@@ -288,23 +361,46 @@ class RowStore(csms.Persistence, ABC):
                 self._next_position = max(self._next_position, int(position) + 1)
         return rows.join(document, stations, history)
 
-    async def _write(self, changes: list[Change], durable: bool) -> None:
+    async def _write(self, changes: list[Change], durable: bool, all_entries: bool = False) -> None:
         samples, self._samples = self._samples, []
         frames, self._frames = self._frames, {}
+        entries, self._entries = self._entries, []
+        if durable and not all_entries and any(e.key is not None for e in entries):
+            # a save the charger's answer waits for (every session start and stop): the events that count one
+            # by one go with it; the state events wait for the next debounced write, so that the record of a
+            # state (its latest only) is made about once per save delay, not at every session's save
+            self._entries = [e for e in entries if e.key is not None]
+            entries = [e for e in entries if e.key is None]
+            if self._timer is None:
+                self._timer = asyncio.get_running_loop().call_later(self.save_delay, self._start_scheduled)
+        last_seq = self._last_seq
+        journal_rows = journal.rows_of(entries)
         try:
-            await self._run(lambda: self._apply(changes, durable, samples, frames))
+            await self._run(lambda: self._apply(changes, durable, samples, frames, journal_rows, last_seq))
         except StoreError:
             self._samples[:0] = samples  # kept for the next try
             self._frames = {**frames, **self._frames}
+            self._entries = sorted([*entries, *self._entries], key=lambda e: e.seq)
             raise
 
     def _apply(
-        self, changes: list[Change], durable: bool, samples: list[Sample] | None = None, frames: Frames | None = None
+        self,
+        changes: list[Change],
+        durable: bool,
+        samples: list[Sample] | None = None,
+        frames: Frames | None = None,
+        entries: list[journal.Row] | None = None,
+        last_seq: int = 0,
     ) -> None:
         self.threads.add(threading.get_ident())
-        if not changes and not samples and not frames:
+        if not changes and not samples and not frames and not entries:
             return
         with self._transaction(durable) as db:
+            if entries:
+                journal.write(db, entries, last_seq)
+                if time.monotonic() - self._pruned_at > journal.PRUNE_EVERY:
+                    self._pruned_at = time.monotonic()
+                    journal.prune(self._query, db, last_seq, self.journal_days, self.journal_count)
             if samples:
                 db.executemany(sql.INSERT_SAMPLE, samples)
             for station_id, log in (frames or {}).items():

@@ -70,8 +70,8 @@ class _Writer:
     def __init__(self, cursor: psycopg.Cursor[Any]) -> None:
         self._cursor = cursor
 
-    def execute(self, statement: str, params: Sequence[Any] = (), /) -> None:
-        self._cursor.execute(_pg(statement), params)
+    def execute(self, statement: str, params: Sequence[Any] = (), /) -> psycopg.Cursor[Any]:
+        return self._cursor.execute(_pg(statement), params)
 
     def executemany(self, statement: str, params: Sequence[Sequence[Any]], /) -> None:
         self._cursor.executemany(_pg(statement), params)

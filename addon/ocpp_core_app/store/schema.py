@@ -11,9 +11,14 @@ csms keeps its state as one JSON document; the store splits it so a change rewri
   long as the session's row;
 - `message_log`: each charger's most recent frames (both directions, secrets never kept: csms's frame log) as
   of its last disconnect or the app's stop, for diagnostics;
+- `journal`: the event journal (the API's resumable event stream): the events kept, by seq (store/journal.py);
 - `payments`: the card payments of remote starts (payments/flow.py), one JSON row each, written at every step;
 - `card_tags`: the tags that pay by card;
-- `meta`: the store's own bookkeeping (when it was last opened).
+- `meta`: the store's own bookkeeping (when it was last opened; the journal's stream id and seq numbers);
+- `inbox`: unknown chargers that tried to connect and unknown tags that tried to charge, with the admin's
+  decision (accepted / refused; none yet: waiting);
+- `charger_notes`: what the admin pages keep about a charger beyond csms's settings (comment, the client
+  certificate's thumbprint), as JSON.
 """
 
 from __future__ import annotations
@@ -69,7 +74,33 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (station_id, seq)
     ) WITHOUT ROWID;
     """,
-    # 4: card payments and the tags that pay by card
+    # 4: the web UI's inbox and the admin's notes on chargers
+    """
+    CREATE TABLE inbox (
+        kind TEXT NOT NULL,
+        key TEXT NOT NULL,
+        shown TEXT NOT NULL,
+        first_seen TEXT NOT NULL,
+        last_seen TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        detail TEXT NOT NULL,
+        decision TEXT,
+        PRIMARY KEY (kind, key)
+    );
+    CREATE TABLE charger_notes (id TEXT PRIMARY KEY, data TEXT NOT NULL);
+    """,
+    # 5: the event journal (a state event's row replaced by the next of its coalesce_key)
+    """
+    CREATE TABLE journal (
+        seq BIGINT PRIMARY KEY,
+        time REAL NOT NULL,
+        coalesce_key TEXT,
+        record TEXT NOT NULL
+    );
+    CREATE INDEX journal_by_key ON journal (coalesce_key);
+    CREATE INDEX journal_by_time ON journal (time);
+    """,
+    # 6: card payments and the tags that pay by card
     """
     CREATE TABLE payments (id TEXT PRIMARY KEY, data TEXT NOT NULL);
     CREATE TABLE card_tags (id_tag TEXT PRIMARY KEY);

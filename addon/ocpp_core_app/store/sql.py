@@ -29,6 +29,19 @@ UPSERT_TRANSACTION = (
 # a write at every start: a database that cannot be written fails now, not at the first session
 TOUCH_META = "INSERT INTO meta (key, value) VALUES ('opened', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"
 
+# the web UI's tables (admin/inbox.py, admin/chargers.py) and the message log a page reads
+SELECT_INBOX = "SELECT kind, key, shown, first_seen, last_seen, attempts, detail, decision FROM inbox"
+UPSERT_INBOX = (
+    "INSERT INTO inbox (kind, key, shown, first_seen, last_seen, attempts, detail, decision)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kind, key) DO UPDATE SET shown = excluded.shown,"
+    " first_seen = excluded.first_seen, last_seen = excluded.last_seen, attempts = excluded.attempts,"
+    " detail = excluded.detail, decision = excluded.decision"
+)
+DELETE_INBOX = "DELETE FROM inbox WHERE kind = ? AND key = ?"
+SELECT_NOTES = "SELECT id, data FROM charger_notes"
+UPSERT_NOTES = "INSERT INTO charger_notes (id, data) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data"
+DELETE_NOTES = "DELETE FROM charger_notes WHERE id = ?"
+SELECT_MESSAGE_LOG = "SELECT time, direction, frame FROM message_log WHERE station_id = ? ORDER BY seq"
 SELECT_PAYMENTS = "SELECT data FROM payments ORDER BY id"
 UPSERT_PAYMENT = "INSERT INTO payments (id, data) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data"
 SELECT_CARD_TAGS = "SELECT id_tag FROM card_tags ORDER BY id_tag"

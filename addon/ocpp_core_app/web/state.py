@@ -9,6 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
+from ..admin.services import AdminData
 from ..api.auth import FailureThrottle
 from .accounts import AccountBook
 from .ha_roles import HaRoles
@@ -36,6 +37,8 @@ class WebState:
     login_throttle: FailureThrottle = field(default_factory=lambda: FailureThrottle(limit=5, window=60.0))
     # keys the ingress users' CSRF tokens (HMAC of the user id)
     secret: bytes = field(default_factory=lambda: secrets.token_bytes(32))
+    # the admin pages' inbox and chargers' notes (None: no store behind the UI, e.g. a test of the pages alone)
+    admin: AdminData | None = None
 
 
 STATE: web.AppKey[WebState] = web.AppKey("ocpp_core_web", WebState)

@@ -11,11 +11,11 @@ marked `"refused": true` (HA's REST API passes no error message on: a
 HomeAssistantError is a bare HTTP 500 there, with a traceback in the log).
 
 The names and fields are the same for every OCPP version.  Each service has an
-implementation per version (v16.py; v201.py for 2.0.1 and 2.1); a field — or a
+implementation per version (ocpp16_calls.py; ocpp2x_calls.py for 2.0.1 and 2.1); a field — or a
 value of an enumerated field — a version has no use for is a validation error
 naming it, and a version without an implementation gets a clear "not available
 for this charger" error.  For OCPP 2.x chargers connector devices and
-`connector_id` name EVSEs (see v201.py).
+`connector_id` name EVSEs (see ocpp2x_calls.py).
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from ..const import DOMAIN
 from ..coordinator import OcppConfigEntry
 from ..csms import CentralSystem
 from ..errors import ChargerRefused, ha_error, ocpp_call, validation_error, version_name
+from ..remote.setup import embedded_loaded_entries
 from .admin import register_service
 from .catalog import CHARGER_SERVICES, GET_TRANSACTIONS_SCHEMA
 from .fields import (
@@ -170,7 +171,7 @@ async def _get_transactions(call: ServiceCall) -> ServiceResponse:
         connector_id = target.named_connector(data)
     else:
         require_field(data, ATTR_CONNECTOR_ID, ATTR_DEVICE_ID)
-        entries: list[OcppConfigEntry] = hass.config_entries.async_loaded_entries(DOMAIN)
+        entries: list[OcppConfigEntry] = embedded_loaded_entries(hass)
         sources = [(entry.runtime_data.central, None) for entry in entries]
     found = [
         transaction

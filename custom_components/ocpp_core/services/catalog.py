@@ -1,7 +1,7 @@
 """Every charger service: its fields, its implementation per OCPP version, its refusals.
 
 The services OCPP 1.6 and 2.x share are here, those only one version has at the
-end (1.6) and in catalog2.py (2.x).  A service's fields are the same for every
+end (1.6) and in catalog_2x_only.py (2.x).  A service's fields are the same for every
 version; `*_lacks` names those a version has no use for (an error when given),
 `*_values` the values of an enumerated field a version has.
 """
@@ -16,8 +16,8 @@ from homeassistant.core import SupportsResponse
 from homeassistant.helpers import config_validation as cv
 
 from ..csms import OcppVersion
-from . import v16, v201
-from .catalog2 import V2_SERVICES
+from . import ocpp2x_calls, ocpp16_calls
+from .catalog_2x_only import V2_SERVICES
 from .fields import (
     ATTR_CONNECTOR_ID,
     ATTR_EVSE_CONNECTOR_ID,
@@ -78,8 +78,8 @@ SHARED_SERVICES: Final[tuple[ChargerService, ...]] = (
         "reset",
         {vol.Optional("type"): ocpp_enum(*SERVICE_RESET_TYPES), _CONNECTOR: connector_field},
         refused("Rejected"),
-        v16=v16._reset,
-        v2=v201._reset,
+        v16=ocpp16_calls.reset,
+        v2=ocpp2x_calls.reset,
         # 1.6 resets the whole charger; OnIdle (wait for the sessions to end) is 2.x's alone
         v16_lacks=(ATTR_CONNECTOR_ID,),
         v16_values={"type": frozenset({"Hard", "Soft", "Immediate"})},
@@ -88,8 +88,8 @@ SHARED_SERVICES: Final[tuple[ChargerService, ...]] = (
         "unlock_connector",
         {_CONNECTOR: connector_not_0_field, _EVSE_CONNECTOR: connector_not_0_field},
         refused("UnlockFailed", "NotSupported", "OngoingAuthorizedTransaction", "UnknownConnector"),
-        v16=v16._unlock_connector,
-        v2=v201._unlock_connector,
+        v16=ocpp16_calls.unlock_connector,
+        v2=ocpp2x_calls.unlock_connector,
         v16_lacks=_V2_ONLY,
     ),
     charger_service(
@@ -100,11 +100,11 @@ SHARED_SERVICES: Final[tuple[ChargerService, ...]] = (
             _EVSE_CONNECTOR: connector_not_0_field,
         },
         refused("Rejected"),
-        v16=v16._change_availability,
-        v2=v201._change_availability,
+        v16=ocpp16_calls.change_availability,
+        v2=ocpp2x_calls.change_availability,
         v16_lacks=_V2_ONLY,
     ),
-    charger_service("clear_cache", {}, refused("Rejected"), v16=v16._clear_cache, v2=v201._clear_cache),
+    charger_service("clear_cache", {}, refused("Rejected"), v16=ocpp16_calls.clear_cache, v2=ocpp2x_calls.clear_cache),
     charger_service(
         "data_transfer",
         {
@@ -113,8 +113,8 @@ SHARED_SERVICES: Final[tuple[ChargerService, ...]] = (
             vol.Optional("data"): json_value_field,
         },
         refused("Rejected", "UnknownMessageId", "UnknownVendorId"),
-        v16=v16._data_transfer,
-        v2=v201._data_transfer,
+        v16=ocpp16_calls.data_transfer,
+        v2=ocpp2x_calls.data_transfer,
     ),
     charger_service(
         "start_transaction",
@@ -125,16 +125,16 @@ SHARED_SERVICES: Final[tuple[ChargerService, ...]] = (
             _ID_TOKEN_TYPE: ocpp_enum(*ID_TOKEN_TYPES),
         },
         refused("Rejected"),
-        v16=v16._start_transaction,
-        v2=v201._start_transaction,
+        v16=ocpp16_calls.start_transaction,
+        v2=ocpp2x_calls.start_transaction,
         v16_lacks=_V2_ONLY,
     ),
     charger_service(
         "stop_transaction",
         {_CONNECTOR: connector_not_0_field, vol.Optional("transaction_id"): transaction_id_field},
         refused("Rejected"),
-        v16=v16._stop_transaction,
-        v2=v201._stop_transaction,
+        v16=ocpp16_calls.stop_transaction,
+        v2=ocpp2x_calls.stop_transaction,
     ),
     charger_service(
         "reserve_now",
@@ -147,16 +147,16 @@ SHARED_SERVICES: Final[tuple[ChargerService, ...]] = (
             _ID_TOKEN_TYPE: ocpp_enum(*ID_TOKEN_TYPES),
         },
         refused("Faulted", "Occupied", "Rejected", "Unavailable"),
-        v16=v16._reserve_now,
-        v2=v201._reserve_now,
+        v16=ocpp16_calls.reserve_now,
+        v2=ocpp2x_calls.reserve_now,
         v16_lacks=_V2_ONLY,
     ),
     charger_service(
         "cancel_reservation",
         {vol.Required("reservation_id"): int_field},
         refused("Rejected"),
-        v16=v16._cancel_reservation,
-        v2=v201._cancel_reservation,
+        v16=ocpp16_calls.cancel_reservation,
+        v2=ocpp2x_calls.cancel_reservation,
     ),
     charger_service(
         "send_local_list",
@@ -167,8 +167,8 @@ SHARED_SERVICES: Final[tuple[ChargerService, ...]] = (
             _ID_TOKEN_TYPE: ocpp_enum(*ID_TOKEN_TYPES),
         },
         refused("Failed", "NotSupported", "VersionMismatch"),
-        v16=v16._send_local_list,
-        v2=v201._send_local_list,
+        v16=ocpp16_calls.send_local_list,
+        v2=ocpp2x_calls.send_local_list,
         v16_lacks=_V2_ONLY,
     ),
     charger_service(
@@ -176,8 +176,8 @@ SHARED_SERVICES: Final[tuple[ChargerService, ...]] = (
         {},
         None,
         SupportsResponse.ONLY,
-        v16=v16._get_local_list_version,
-        v2=v201._get_local_list_version,
+        v16=ocpp16_calls.get_local_list_version,
+        v2=ocpp2x_calls.get_local_list_version,
     ),
     charger_service(
         "trigger_message",
@@ -187,8 +187,8 @@ SHARED_SERVICES: Final[tuple[ChargerService, ...]] = (
             _EVSE_CONNECTOR: connector_not_0_field,
         },
         refused("Rejected", "NotImplemented"),
-        v16=v16._trigger_message,
-        v2=v201._trigger_message,
+        v16=ocpp16_calls.trigger_message,
+        v2=ocpp2x_calls.trigger_message,
         v16_lacks=_V2_ONLY,
         v16_values={"requested_message": frozenset((*TRIGGER_MESSAGES, *EXTENDED_TRIGGER_MESSAGES))},
         v2_values={"requested_message": v2_values(*TRIGGER_MESSAGES_V2)},
@@ -206,8 +206,8 @@ SHARED_SERVICES: Final[tuple[ChargerService, ...]] = (
             vol.Optional("request_id"): int_field,
         },
         refused("Rejected", "InvalidCertificate", "RevokedCertificate"),
-        v16=v16._update_firmware,
-        v2=v201._update_firmware,
+        v16=ocpp16_calls.update_firmware,
+        v2=ocpp2x_calls.update_firmware,
     ),
     charger_service(
         "get_log",
@@ -221,8 +221,8 @@ SHARED_SERVICES: Final[tuple[ChargerService, ...]] = (
             vol.Optional("retry_interval"): count_field,
         },
         refused("Rejected"),
-        v16=v16._get_log,
-        v2=v201._get_log,
+        v16=ocpp16_calls.get_log,
+        v2=ocpp2x_calls.get_log,
     ),
     charger_service(
         "set_charging_profile",
@@ -237,8 +237,8 @@ SHARED_SERVICES: Final[tuple[ChargerService, ...]] = (
             vol.Optional("stack_level"): count_field,
         },
         refused("Rejected", "NotSupported"),
-        v16=v16._set_charging_profile,
-        v2=v201._set_charging_profile,
+        v16=ocpp16_calls.set_charging_profile,
+        v2=ocpp2x_calls.set_charging_profile,
     ),
     charger_service(
         "clear_charging_profile",
@@ -250,8 +250,8 @@ SHARED_SERVICES: Final[tuple[ChargerService, ...]] = (
         },
         # Unknown: nothing matched, so nothing is left to clear either
         refused(),
-        v16=v16._clear_charging_profile,
-        v2=v201._clear_charging_profile,
+        v16=ocpp16_calls.clear_charging_profile,
+        v2=ocpp2x_calls.clear_charging_profile,
     ),
     charger_service(
         "get_composite_schedule",
@@ -262,8 +262,8 @@ SHARED_SERVICES: Final[tuple[ChargerService, ...]] = (
         },
         refused("Rejected"),
         SupportsResponse.ONLY,
-        v16=v16._get_composite_schedule,
-        v2=v201._get_composite_schedule,
+        v16=ocpp16_calls.get_composite_schedule,
+        v2=ocpp2x_calls.get_composite_schedule,
     ),
     charger_service(
         "install_certificate",
@@ -272,8 +272,8 @@ SHARED_SERVICES: Final[tuple[ChargerService, ...]] = (
             vol.Required("certificate"): text_field,
         },
         refused("Rejected", "Failed"),
-        v16=v16._install_certificate,
-        v2=v201._install_certificate,
+        v16=ocpp16_calls.install_certificate,
+        v2=ocpp2x_calls.install_certificate,
         v16_values={"certificate_type": frozenset(CERTIFICATE_TYPES)},
         v2_values={"certificate_type": v2_values(*CERTIFICATE_TYPES_V2)},
     ),
@@ -283,8 +283,8 @@ SHARED_SERVICES: Final[tuple[ChargerService, ...]] = (
         # NotFound: none installed, which is an answer
         refused(),
         SupportsResponse.ONLY,
-        v16=v16._get_installed_certificate_ids,
-        v2=v201._get_installed_certificate_ids,
+        v16=ocpp16_calls.get_installed_certificate_ids,
+        v2=ocpp2x_calls.get_installed_certificate_ids,
         v16_values={"certificate_type": frozenset(CERTIFICATE_TYPES)},
         v2_values={"certificate_type": v2_values(*CERTIFICATE_ID_TYPES_V2)},
     ),
@@ -297,14 +297,14 @@ SHARED_SERVICES: Final[tuple[ChargerService, ...]] = (
             vol.Required("serial_number"): text_field,
         },
         refused("Failed", "NotFound"),
-        v16=v16._delete_certificate,
-        v2=v201._delete_certificate,
+        v16=ocpp16_calls.delete_certificate,
+        v2=ocpp2x_calls.delete_certificate,
     ),
     ChargerService(
         "send_call",
         {vol.Required("action"): text_field, vol.Optional("payload"): object_field},
         # any version: the payload is in the charger's own version
-        dict.fromkeys(OcppVersion, Implementation(v16._send_call)),
+        dict.fromkeys(OcppVersion, Implementation(ocpp16_calls.send_call)),
         # the raw answer, whatever its status
         refused(),
     ),
@@ -316,14 +316,14 @@ V16_SERVICES: Final[tuple[ChargerService, ...]] = (
     _v16_only(
         "get_configuration",
         {vol.Optional("keys"): vol.All(cv.ensure_list, [text_field])},
-        v16._get_configuration,
+        ocpp16_calls.get_configuration,
         None,
         SupportsResponse.ONLY,
     ),
     _v16_only(
         "change_configuration",
         {vol.Required("key"): text_field, vol.Required("value"): config_value_field},
-        v16._change_configuration,
+        ocpp16_calls.change_configuration,
         refused("Rejected", "NotSupported"),
     ),
     _v16_only(
@@ -335,7 +335,7 @@ V16_SERVICES: Final[tuple[ChargerService, ...]] = (
             vol.Optional("start_time"): time_field,
             vol.Optional("stop_time"): time_field,
         },
-        v16._get_diagnostics,
+        ocpp16_calls.get_diagnostics,
         None,
     ),
 )

@@ -25,6 +25,7 @@ from ..const import DOMAIN
 from ..coordinator import OcppConfigEntry
 from ..csms import TAG_STATUSES, CentralSystem, TagError, TagRecord, utcnow
 from ..errors import validation_error
+from ..remote.setup import embedded_loaded_entries, is_remote
 from .admin import register_service
 
 SERVICE_ADD_TAG: Final = "add_tag"
@@ -121,13 +122,13 @@ def tag_view(record: TagRecord) -> dict[str, Any]:
 
 def _central(hass: HomeAssistant, data: dict[str, Any]) -> CentralSystem:
     entry_id = data.get(ATTR_CONFIG_ENTRY_ID)
-    loaded: list[OcppConfigEntry] = hass.config_entries.async_loaded_entries(DOMAIN)
+    loaded: list[OcppConfigEntry] = embedded_loaded_entries(hass)
     if entry_id is None:
         if len(loaded) != 1:
             raise validation_error("central_system_required")
         return loaded[0].runtime_data.central
     entry = hass.config_entries.async_get_entry(entry_id)
-    if entry is None or entry.domain != DOMAIN or entry.state is not ConfigEntryState.LOADED:
+    if entry is None or entry.domain != DOMAIN or entry.state is not ConfigEntryState.LOADED or is_remote(entry):
         raise validation_error("central_system_not_found", entry_id=str(entry_id))
     central: CentralSystem = entry.runtime_data.central
     return central

@@ -44,7 +44,14 @@ HA_USERS = [
 ]
 # request headers the proxy passes on (the browser's), and response headers it passes back
 _FORWARD = ("Cookie", "Accept-Language", "Content-Type", "Accept", "User-Agent", "X-Requested-With")
-_BACK = ("Content-Type", "Location", "Cache-Control", "Content-Security-Policy", "X-Content-Type-Options")
+_BACK = (
+    "Content-Type",
+    "Content-Disposition",
+    "Location",
+    "Cache-Control",
+    "Content-Security-Policy",
+    "X-Content-Type-Options",
+)
 
 
 @dataclass(slots=True)

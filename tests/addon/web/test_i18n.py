@@ -18,6 +18,21 @@ KEY_USE = re.compile(r"""(?:\bt\(|nav=|Column\(|FormError\(|\blabel=)\s*["']((?:
 KEY_LITERAL = re.compile(r"""["']((?:core)\.[a-z_]+\.[a-z0-9_.]+)["']""")
 
 
+# the admin pages' keys built from a value: prefix -> every value it is built with
+ADMIN_BUILT = {
+    "admin.inbox.": ("chargers", "tags"),
+    "admin.inbox.empty.": ("charger", "tag"),
+    "admin.inbox.decision.": ("accepted", "refused"),
+    "admin.inbox.reason.": ("pending", "rejected", "missing_credentials", "no_password_set", "wrong_password",
+                            "not_admitted"),
+    "admin.inbox.done.": tuple(f"{k}.{a}" for k in ("charger", "tag") for a in ("accept", "refuse", "forget")),
+    "admin.inbox.error.": ("bad_password", "unknown_entry", "bad_id", "duplicate_tag", "unknown_tag", "bad_name"),
+    "admin.tag.status.": ("Accepted", "Blocked", "Expired", "Invalid"),
+    "admin.log.dir.": ("in", "out"),
+    "admin.log.kind.": ("call", "result", "error"),
+}  # fmt: skip
+
+
 def _areas() -> list[Path]:
     return sorted(p for p in i18n.CATALOGS.iterdir() if p.is_dir())
 
@@ -55,8 +70,8 @@ def test_every_key_asked_for_exists() -> None:
     for path in _sources():
         text = path.read_text(encoding="utf-8")
         asked |= set(KEY_USE.findall(text)) | set(KEY_LITERAL.findall(text))
-    # keys built from a state or an action
-    prefixes = {"core.state.", "core.command.done."}
+    # keys built from a state or an action (the admin pages' built keys are checked below)
+    prefixes = {"core.state.", "core.command.done.", *ADMIN_BUILT}
     asked = {key for key in asked if key.rstrip(".") + "." not in prefixes}
     assert asked, "the scan found no keys"
     assert sorted(asked - set(english)) == []
@@ -68,6 +83,9 @@ def test_every_key_asked_for_exists() -> None:
         assert f"core.state.{state}" in english and f"core.state.{state}" in german
     for action in ACTIONS:
         assert f"core.command.done.{action}" in english and f"core.command.done.{action}" in german
+    for prefix, endings in ADMIN_BUILT.items():
+        for ending in endings:
+            assert prefix + ending in english and prefix + ending in german, prefix + ending
 
 
 # what may stand in a template outside {{ }} / {% %} and tags: punctuation, units, symbols (no words)

@@ -7,7 +7,10 @@ templates in templates/ (named <area>_….html).
 
 import importlib
 
-AREAS = ("overview", "charger", "payments", "login", "admin_stub")
+AREAS = (
+    "overview", "charger", "export", "payments", "login", "admin_home", "admin_chargers", "admin_tags", "admin_connectors",
+    "admin_inbox", "admin_log",
+)  # fmt: skip
 
 for _area in AREAS:
     importlib.import_module(f"{__name__}.{_area}")

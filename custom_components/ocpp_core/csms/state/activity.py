@@ -22,6 +22,8 @@ _LOGGER = logging.getLogger(__name__)
 
 # statuses after which a connector that was Reserved is no longer
 _RESERVATION_OVER = frozenset({"Available", "Unavailable", "Faulted"})
+# a StatusNotification error code that reports no error
+_NO_ERROR = frozenset({None, "", "NoError"})
 
 
 class StationActivity:
@@ -101,6 +103,7 @@ class StationActivity:
         if target.status == "Reserved" and status in _RESERVATION_OVER and target.reservation is not None:
             # the charger ended the reservation (used elsewhere, expired or cancelled at the charger)
             self._reservations.drop(station, target, "ended")
+        new_error = error_code != target.error_code and error_code not in _NO_ERROR
         target.status = status
         target.error_code = error_code
         target.info = info or None
@@ -110,6 +113,9 @@ class StationActivity:
             self._store.events.emit(Event(EventType.CONNECTOR_UPDATED, station_id, connector_id))
         else:
             self._store.events.emit(Event(EventType.STATION_UPDATED, station_id))
+        if new_error:
+            error = {"error_code": error_code, "info": target.info, "vendor_error_code": target.vendor_error_code}
+            self._store.events.emit(Event(EventType.ERROR_REPORTED, station_id, connector_id, data=error))
 
     def record_samples(
         self, station_id: str, connector_id: int, samples: Iterable[MeterSample], transaction_id: str | None = None

@@ -164,7 +164,7 @@ class PricingManager:
         return cost
 
     def _ending(self, station_id: str, connector: Connector, tx: Transaction) -> None:
-        """The final cost, on the transaction before it goes into the history (CentralState.ending_hooks)."""
+        """The final cost, on the transaction before it goes into the history (Transactions.ending_hooks)."""
         station = self._central.stations.get(station_id)
         found = self._meters.pop((station_id, tx.transaction_id), None)
         if found is None and station is not None:

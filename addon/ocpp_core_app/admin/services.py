@@ -1,0 +1,34 @@
+"""The admin pages' data beside the central system: the inbox and the chargers' notes, on the app's store."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..central_import import csms
+from ..store import RowStore
+from .chargers import NoteBook
+from .inbox import Inbox
+
+
+class AdminData:
+    """Made before the central system starts (`attach` sets its boot policy); `load` after the store opened."""
+
+    def __init__(self, store: RowStore | None) -> None:
+        self.store = store
+        self.notes = NoteBook(store)
+        self.inbox: Inbox | None = None
+
+    def attach(self, central: Any, unknown_chargers: str) -> Inbox:
+        self.inbox = Inbox(central, self.store)
+        central.config.boot_policy = self.inbox.boot_policy(unknown_chargers)
+        central.events.subscribe(self.inbox.on_event, (csms.EventType.AUTHORIZE, csms.EventType.AUTHENTICATION))
+        return self.inbox
+
+    async def load(self) -> None:
+        if self.inbox is not None:
+            await self.inbox.load()
+        await self.notes.load()
+
+    async def close(self) -> None:
+        if self.inbox is not None:
+            await self.inbox.close()

@@ -1,0 +1,57 @@
+"""Admin: a charger's message log — its OCPP frames both ways, newest first, filtered by action, direction and
+time, in pages.  Every frame is scrubbed of secrets (admin/message_log.py) before it reaches the template."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from aiohttp import web
+
+from ...admin.message_log import LogQuery, frames_of, query
+from ..admin_forms import Errors, admin_data, render_admin
+from ..context import Context
+from ..registry import ADMIN, page
+
+DIRECTIONS = ("in", "out")
+
+
+def _moment(text: str) -> datetime | None:
+    """A datetime-local value (the add-on's local time); ValueError when it is none."""
+    if not text:
+        return None
+    return datetime.fromisoformat(text).astimezone()
+
+
+def _wall_clock(moment: datetime) -> str:
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
+@page("/admin/log", role=ADMIN)
+async def message_log(request: web.Request, ctx: Context) -> web.Response:
+    central = ctx.state.central
+    given = {k: request.query.get(k, "").strip() for k in ("charger", "action", "direction", "from", "to", "page")}
+    chargers = sorted(central.stations)
+    charger = given["charger"] or (chargers[0] if chargers else "")
+    errors: Errors = {}
+    since = until = None
+    for name in ("from", "to"):
+        try:
+            moment = _moment(given[name])
+        except ValueError:
+            errors[name] = ctx.t("admin.log.error.time")
+            continue
+        since, until = (moment, until) if name == "from" else (since, moment)
+    if since is not None and until is not None and since >= until:
+        errors["to"] = ctx.t("admin.log.error.order")
+    direction = given["direction"] if given["direction"] in DIRECTIONS else None
+    page_number = int(given["page"]) if given["page"].isdigit() else 1
+    result = None
+    if charger and not errors:
+        frames = await frames_of(central, admin_data(ctx).store, charger)
+        wanted = LogQuery(given["action"] or None, direction, since, until, page_number)
+        result = query(frames, wanted)
+    filters = {k: v for k, v in given.items() if k != "page"} | {"charger": charger}
+    return render_admin(
+        ctx, "admin_log.html", status=400 if errors else 200, chargers=chargers, charger=charger, given=given,
+        filters=filters, errors=errors, result=result, wall_clock=_wall_clock, directions=DIRECTIONS,
+    )  # fmt: skip

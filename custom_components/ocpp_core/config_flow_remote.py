@@ -1,0 +1,106 @@
+"""The config flow's remote mode: the integration on the add-on's central system.
+
+Discovered (`async_step_hassio`: the add-on announces host, API port and token to the Supervisor) — one entry per
+add-on, its unique id the add-on's slug (the discovery's uuid changes on a reinstall; a new announcement updates
+the entry and reloads it) —, or set up by hand (host, port, token: an add-on elsewhere, or the app on its own).
+A wrong token on setup starts `async_step_reauth`.  The token is checked by calling the API.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import voluptuous as vol
+from homeassistant.config_entries import ConfigFlow, ConfigFlowResult
+from homeassistant.const import CONF_HOST, CONF_PORT
+from homeassistant.helpers import selector
+from homeassistant.helpers.service_info.hassio import HassioServiceInfo
+
+from .const import CONF_API_TOKEN, CONF_MODE, DEFAULT_ADDON_API_PORT, MODE_REMOTE
+from .remote.errors import AddonError, AuthFailed
+from .remote.setup import client_for
+
+_TOKEN = selector.TextSelector(selector.TextSelectorConfig(type=selector.TextSelectorType.PASSWORD))
+
+
+def remote_data(host: str, port: int, token: str) -> dict[str, Any]:
+    return {CONF_MODE: MODE_REMOTE, CONF_HOST: host, CONF_PORT: port, CONF_API_TOKEN: token}
+
+
+class RemoteConfigFlow(ConfigFlow):
+    """The remote mode's steps (OcppConfigFlow takes them in)."""
+
+    _remote: dict[str, Any]
+
+    async def _check(self, host: str, port: int, token: str) -> dict[str, str]:
+        """The form's errors calling the API with these (empty: it answered and took the token)."""
+        try:
+            await client_for(self.hass, host, port, token).validate()
+        except AuthFailed:
+            return {"base": "invalid_auth"}
+        except AddonError:
+            return {"base": "cannot_connect"}
+        return {}
+
+    async def async_step_hassio(self, discovery_info: HassioServiceInfo) -> ConfigFlowResult:
+        """The add-on announced itself: offer to use it."""
+        config = discovery_info.config
+        data = remote_data(
+            str(config[CONF_HOST]), int(config.get("api_port", DEFAULT_ADDON_API_PORT)), str(config[CONF_API_TOKEN])
+        )
+        await self.async_set_unique_id(discovery_info.slug)
+        # a reinstall announces again (a new uuid, perhaps a new token): the entry takes it and reloads
+        self._abort_if_unique_id_configured(updates=data)
+        self._remote = {**data, "name": discovery_info.name}
+        self.context["title_placeholders"] = {"name": discovery_info.name}
+        return await self.async_step_hassio_confirm()
+
+    async def async_step_hassio_confirm(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        errors: dict[str, str] = {}
+        name = str(self._remote["name"])
+        data = {key: value for key, value in self._remote.items() if key != "name"}
+        if user_input is not None:
+            errors = await self._check(data[CONF_HOST], data[CONF_PORT], data[CONF_API_TOKEN])
+            if not errors:
+                return self.async_create_entry(title=name, data=data)
+        return self.async_show_form(step_id="hassio_confirm", description_placeholders={"addon": name}, errors=errors)
+
+    async def async_step_remote(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """By hand: the add-on's (or the standalone app's) address, API port and token."""
+        errors: dict[str, str] = {}
+        host, port = "", DEFAULT_ADDON_API_PORT
+        if user_input is not None:
+            host, port = user_input[CONF_HOST].strip(), int(user_input[CONF_PORT])
+            token = user_input[CONF_API_TOKEN].strip()
+            self._async_abort_entries_match({CONF_MODE: MODE_REMOTE, CONF_HOST: host, CONF_PORT: port})
+            errors = await self._check(host, port, token)
+            if not errors:
+                return self.async_create_entry(title=f"OCPP Core ({host}:{port})", data=remote_data(host, port, token))
+        schema = vol.Schema(
+            {
+                vol.Required(CONF_HOST, default=host): str,
+                vol.Required(CONF_PORT, default=port): vol.All(vol.Coerce(int), vol.Range(min=1, max=65535)),
+                vol.Required(CONF_API_TOKEN): _TOKEN,
+            }
+        )
+        return self.async_show_form(step_id="remote", data_schema=schema, errors=errors)
+
+    async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
+        """The add-on refused the entry's token."""
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        entry = self._get_reauth_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            token = user_input[CONF_API_TOKEN].strip()
+            errors = await self._check(entry.data[CONF_HOST], int(entry.data[CONF_PORT]), token)
+            if not errors:
+                return self.async_update_reload_and_abort(entry, data_updates={CONF_API_TOKEN: token})
+        return self.async_show_form(
+            step_id="reauth_confirm",
+            data_schema=vol.Schema({vol.Required(CONF_API_TOKEN): _TOKEN}),
+            description_placeholders={"host": str(entry.data[CONF_HOST]), "port": str(entry.data[CONF_PORT])},
+            errors=errors,
+        )
