@@ -1,6 +1,6 @@
 """Issue 15's three figures of the add-on's central system, side by side with the baselines, in one run.
 
-    python -m bench.addon_figures [--seconds 10] [--database-url URL ...] [--json]
+    python -m bench.addon_figures [--seconds 10] [--no-postgres] [--database-url URL ...] [--json]
 
 (a) 100 chargers, closed loop: addon against raw-echo (the ceiling, target >= 0.5 of it) and ocpp-lib
     (target >= 10x), with ocpp-core (csms in memory) for reference;
@@ -8,18 +8,22 @@
 (c) 100 chargers x 1 MeterValues/s: the addon's p99 latency (target < 10 ms), and ocpp-core's.
 
 The addon runs on SQLite in a fresh data dir with default options but --max-message-rate 0 (and its charger
-cap raised to 1,000 for (b)).  Each --database-url adds an addon column on that database (its --database-url),
-so a PostgreSQL row is one flag once the app takes one.  Each server runs as in bench.run: pinned to the server
-core, loaded from the other.  A run takes about two minutes.
+cap raised to 1,000 for (b)); beside it, the same on PostgreSQL ("addon postgresql"): a throwaway server the
+bench starts itself (Debian's postgresql package, as the tests do: tests/addon/postgres_server.py), a fresh
+database for each run (--no-postgres: without it).  Each --database-url adds an addon column on that database
+(its --database-url).  Each server runs as in bench.run: pinned to the server core, loaded from the other
+(the PostgreSQL server is not pinned: it shares the machine's cores).  A run takes about three minutes.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import sys
 import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from . import run as bench_run
@@ -32,16 +36,48 @@ CLOSED_CHARGERS, IDLE_CHARGERS, RATE_CHARGERS = 100, 1000, 100
 SERVERS = {server.name: server for server in bench_run.ALL_SERVERS}
 
 
-def addon_columns(database_urls: list[str]) -> list[tuple[str, str | None]]:
-    """(column name, --database-url) of each addon run: SQLite in its data dir, then one per URL."""
-    columns: list[tuple[str, str | None]] = [("addon", None)]
+# an addon column's database: None (SQLite in a fresh data dir), a URL, or what makes a fresh one per run
+Database = str | Callable[[], str] | None
+POSTGRES_COLUMN = "addon postgresql"
+
+
+def addon_columns(
+    database_urls: list[str], fresh_postgres: Callable[[], str] | None = None
+) -> list[tuple[str, Database]]:
+    """(column name, database) of each addon run: SQLite in its data dir, the bench's own PostgreSQL, then one
+    per URL."""
+    columns: list[tuple[str, Database]] = [("addon", None)]
+    if fresh_postgres is not None:
+        columns.append((POSTGRES_COLUMN, fresh_postgres))
     for url in database_urls:
         columns.append((f"addon {url.split(':', 1)[0]}", url))
     return columns
 
 
+@contextlib.contextmanager
+def own_postgres(wanted: bool) -> Iterator[Callable[[], str] | None]:
+    """A throwaway PostgreSQL server (tests/addon/postgres_server.py), as a maker of fresh databases; None when
+    not wanted or not installed (said on stderr)."""
+    if not wanted:
+        yield None
+        return
+    from tests.addon.postgres_server import running  # the tests' server: the same setup, one place
+
+    with running() as server:
+        if isinstance(server, str):
+            print(f"no PostgreSQL column: {server}", file=sys.stderr)
+            yield None
+        else:
+            yield server.new_database
+
+
 def figure(
-    opts: argparse.Namespace, mode: str, chargers: int, baselines: list[str], rate: float = 2000.0
+    opts: argparse.Namespace,
+    mode: str,
+    chargers: int,
+    baselines: list[str],
+    rate: float = 2000.0,
+    columns: list[tuple[str, Database]] | None = None,
 ) -> dict[str, dict[str, Any]]:
     """One figure: every addon column and the baselines, each started, loaded and stopped in turn (--repeat
     rounds, interleaved); per server its median run by the figure's own number, or its first failed one."""
@@ -49,8 +85,8 @@ def figure(
             "--warmup", str(opts.warmup), "--server-core", str(opts.server_core), "--load-core", str(opts.load_core),
             "--servers", "addon"]  # fmt: skip
     run_opts = bench_run.parse_args(argv)
-    runs: list[tuple[str, bench_run.Server, str | None]] = [
-        (name, bench_run.ADDON_SERVER, url) for name, url in addon_columns(opts.database_url)
+    runs: list[tuple[str, bench_run.Server, Database]] = [
+        (name, bench_run.ADDON_SERVER, database) for name, database in (columns or addon_columns(opts.database_url))
     ]
     runs += [(name, SERVERS[name], None) for name in baselines]
     results: dict[str, list[dict[str, Any]]] = {name: [] for name, _server, _url in runs}
@@ -59,7 +95,7 @@ def figure(
             if not opts.json:
                 print(f"({mode}, {chargers} chargers, {round_ + 1}/{opts.repeat}) running {name} ...",
                       file=sys.stderr, flush=True)  # fmt: skip
-            run_opts.addon_database_url = url
+            run_opts.addon_database_url = url() if callable(url) else url
             results[name].append(bench_run.run_server(server, run_opts))
             time.sleep(0.5)  # let the port and the core go quiet
     return {name: median_run(server_runs, MEDIAN_BY[mode]) for name, server_runs in results.items()}
@@ -147,7 +183,7 @@ RATE_ROWS = (
 def table(
     title: str, mode: str, results: dict[str, dict[str, Any]], rows: tuple[tuple[str, str, str], ...]
 ) -> list[str]:
-    width = 14
+    width = 18
     lines = [title, f"{'':<32}" + "".join(f"{name:>{width}}" for name in results)]
     for label, key, fmt in rows:
         cells = []
@@ -179,8 +215,8 @@ def table(
 
 def report(opts: argparse.Namespace, figures: dict[str, dict[str, dict[str, Any]]], found: list[dict[str, Any]]) -> str:
     lines = [
-        "The add-on's central system (addon/ocpp_core_app: SQLite store in a fresh data dir, default options but "
-        "--max-message-rate 0)",
+        "The add-on's central system (addon/ocpp_core_app: SQLite store in a fresh data dir, and addon postgresql on "
+        "a fresh database; default options but --max-message-rate 0)",
         f"OCPP 1.6J, {opts.seconds:g} s window after {opts.warmup:g} s warm-up per server"
         + (f", median of {opts.repeat} runs" if opts.repeat > 1 else "")
         + f"; server on core "
@@ -213,7 +249,7 @@ def report(opts: argparse.Namespace, figures: dict[str, dict[str, dict[str, Any]
         if item["by_cpu"] is not None:
             value += f" ({item['by_cpu']:.3f})"
         verdict = "not measured" if item["met"] is None else ("met" if item["met"] else "MISSED")
-        lines.append(f"  {item['server']:<10}{item['what']:<46}{value:>18}  {item['target']:<12}{verdict}")
+        lines.append(f"  {item['server']:<18}{item['what']:<46}{value:>18}  {item['target']:<12}{verdict}")
     return "\n".join(lines)
 
 
@@ -228,18 +264,22 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--load-core", type=int, default=1)
     parser.add_argument("--database-url", action="append", default=[],
                         help="one more addon column on this database (the app's --database-url); repeatable")  # fmt: skip
+    parser.add_argument("--no-postgres", action="store_true",
+                        help="no addon postgresql column (the bench's own PostgreSQL server)")  # fmt: skip
     parser.add_argument("--json", action="store_true", help="print the results as JSON instead of the tables")
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     opts = parse_args(argv)
-    addons = [name for name, _url in addon_columns(opts.database_url)]
-    figures = {
-        "closed": figure(opts, "closed", CLOSED_CHARGERS, ["raw-echo", "ocpp-lib", "ocpp-core"]),
-        "idle": figure(opts, "idle", IDLE_CHARGERS, ["ocpp-core"]),
-        "rate": figure(opts, "rate", RATE_CHARGERS, ["ocpp-core"], rate=float(RATE_CHARGERS)),
-    }
+    with own_postgres(not opts.no_postgres) as fresh_postgres:
+        columns = addon_columns(opts.database_url, fresh_postgres)
+        addons = [name for name, _database in columns]
+        figures = {
+            "closed": figure(opts, "closed", CLOSED_CHARGERS, ["raw-echo", "ocpp-lib", "ocpp-core"], columns=columns),
+            "idle": figure(opts, "idle", IDLE_CHARGERS, ["ocpp-core"], columns=columns),
+            "rate": figure(opts, "rate", RATE_CHARGERS, ["ocpp-core"], rate=float(RATE_CHARGERS), columns=columns),
+        }
     found = checks(figures, addons)
     if opts.json:
         print(json.dumps(bench_run.no_nan({"config": vars(opts), "figures": figures, "targets": found}), indent=2))

@@ -149,7 +149,8 @@ def run_server(server: Server, opts: argparse.Namespace) -> dict[str, Any]:
     if server.pythonpath is not None:
         env["PYTHONPATH"] = os.pathsep.join(filter(None, (str(server.pythonpath), env.get("PYTHONPATH"))))
     if server is ADDON_SERVER:
-        argv += ["--max-stations", str(addon_max_stations(opts.chargers))]
+        # its API on a free port too (the default 8099 may be taken: another run, a real add-on)
+        argv += ["--max-stations", str(addon_max_stations(opts.chargers)), "--ui-port", str(free_port())]
         if opts.addon_database_url:
             argv += ["--database-url", opts.addon_database_url]
     load_argv = [sys.executable, "-m", "bench.load", "--port", str(port), "--chargers", str(opts.chargers),

@@ -3,10 +3,12 @@
 The Home Assistant side and the add-on import only from here; the layers are in docs/architecture.md.
 """
 
-from .central import CentralSystem, UnsupportedVersion
+from .central import CentralSystem
 from .config import CentralSystemConfig, CentralSystemOptions
-from .features.charger import Charger, ChargerAnswer
+from .features.charger import Charger, ChargerAnswer, ChargingProfile
+from .features.charger_commands import InvalidArgument, UnsupportedVersion
 from .features.credentials import PUSH_MAX_LENGTH, PUSH_MIN_LENGTH, InvalidPassword, validate_password
+from .features.limit_profiles import simple_charging_profile
 from .features.limits import InvalidLimit, LimitManager, LimitState
 from .model.device_model import DeviceModel, DeviceVariable
 from .model.events import Event, EventType
@@ -75,11 +77,13 @@ __all__ = [
     "Charger",
     "ChargerAnswer",
     "ChargerSettings",
+    "ChargingProfile",
     "Connector",
     "DeviceModel",
     "DeviceVariable",
     "Event",
     "EventType",
+    "InvalidArgument",
     "InvalidCall",
     "InvalidLimit",
     "InvalidPassword",
@@ -110,6 +114,7 @@ __all__ = [
     "format_timestamp",
     "only from here; the layers are in docs/architecture.md.",
     "server_context",
+    "simple_charging_profile",
     "simple_profile",
     "utcnow",
     "validate_password",

@@ -11,19 +11,22 @@ from .eventlog import setup_logging
 from .health import healthy
 from .options import parse
 from .store import StoreError
-from .store.sqlite import checkpoint
+from .store.snapshot import drop_snapshot, take_snapshot
 
 
 def main() -> int:
     options = parse()
     if options.health:
         return 0 if healthy(options.ocpp_port) else 1
-    if options.checkpoint:
+    if options.snapshot or options.drop_snapshot:
         if options.database_url is not None:
             return 0  # PostgreSQL: nothing of the database is in the data dir (the server has its own backups)
         try:
-            checkpoint(options.database_path)
-        except StoreError as err:
+            if options.snapshot:
+                take_snapshot(options.database_path)
+            else:
+                drop_snapshot(options.database_path)
+        except (StoreError, OSError) as err:
             print(f"error: {err}", file=sys.stderr)
             return 1
         return 0

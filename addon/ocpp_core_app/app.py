@@ -79,8 +79,9 @@ def build_payments(options: AppOptions, central: Any, store: RowStore) -> Paymen
 
 def build_central(
     options: AppOptions, store: RowStore, journal_state: tuple[str, int, int], admin: AdminData | None = None
-) -> tuple[Any, EventJournal]:
-    """The central system on the store, and its event journal (subscribed first: every event gets its seq)."""
+) -> tuple[Any, EventJournal, MessageLog]:
+    """The central system on the store, its event journal (subscribed first: every event gets its seq) and its
+    message log's writer (to run while it does)."""
     central = csms.CentralSystem(central_config(options), store)
     stream, next_seq, pruned = journal_state
     journal = EventJournal(central, store, stream=stream, next_seq=next_seq, pruned_through=pruned)
@@ -90,8 +91,9 @@ def build_central(
     central.apply_options(central_options(options))
     central.events.subscribe(log_event)
     central.events.subscribe(SessionSamples(central, store).on_event)
-    central.events.subscribe(MessageLog(central, store).on_event)
-    return central, journal
+    message_log = MessageLog(central, store)
+    central.events.subscribe(message_log.on_event)
+    return central, journal, message_log
 
 
 async def run(options: AppOptions, discovery_host: str) -> int:
@@ -109,7 +111,7 @@ async def run(options: AppOptions, discovery_host: str) -> int:
         _LOGGER.error("%s", err)
         return 1
     admin = AdminData(store)
-    central, journal = build_central(options, store, journal_state, admin)
+    central, journal, message_log = build_central(options, store, journal_state, admin)
     try:
         await central.load()
         await admin.load()
@@ -179,6 +181,7 @@ async def run(options: AppOptions, discovery_host: str) -> int:
         "",
         len(central.stations),
     )
+    writing_log = message_log.start()
     await announce(discovery_host, central.port, token, api.port)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -192,6 +195,7 @@ async def run(options: AppOptions, discovery_host: str) -> int:
         await own.stop()
     await api.stop()
     await payments.close()
+    await MessageLog.stop(writing_log)
     try:
         await central.stop()
         await admin.close()

@@ -43,7 +43,8 @@ class AppOptions:
     # a PostgreSQL server's URL (None: SQLite, in database_path)
     database_url: str | None
     health: bool
-    checkpoint: bool
+    snapshot: bool
+    drop_snapshot: bool
     # card payments of remote starts (None: off); where Stripe's API is (the tests' local one), where the
     # driver lands after paying, how often a checkout is polled
     stripe_secret_key: str | None = None
@@ -196,7 +197,9 @@ def build_parser() -> argparse.ArgumentParser:
     add("--ha-websocket-url", default="ws://supervisor/core/websocket",
         help="Home Assistant's WebSocket API (through the Supervisor): it says which users are admins")  # fmt: skip
     add("--health", action="store_true", help="exit 0 when the OCPP port answers, else 1 (the HEALTHCHECK)")
-    add("--checkpoint", action="store_true", help="write the WAL into the database file and exit (backup_pre)")
+    add("--snapshot", action="store_true",
+        help="write a consistent copy of the SQLite database beside it for a hot backup and exit (backup_pre)")  # fmt: skip
+    add("--drop-snapshot", action="store_true", help="remove that copy again and exit (backup_post)")
     return parser
 
 
@@ -283,7 +286,8 @@ def parse(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None =
         database_path=database_path,
         database_url=database_url,
         health=args.health,
-        checkpoint=args.checkpoint,
+        snapshot=args.snapshot,
+        drop_snapshot=args.drop_snapshot,
         stripe_secret_key=args.stripe_secret_key or None,
         stripe_api_base=args.stripe_api_base,
         payment_return_url=args.payment_return_url,

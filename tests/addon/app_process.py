@@ -29,7 +29,7 @@ def app_env(extra: dict[str, str] | None = None) -> dict[str, str]:
 
 
 def run_app(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    """Run the app to its end (bad options, --health, --checkpoint, a database it cannot use)."""
+    """Run the app to its end (bad options, --health, --snapshot, a database it cannot use)."""
     return subprocess.run(
         [sys.executable, "-m", "ocpp_core_app", *args],
         cwd=ADDON, env=app_env(env), capture_output=True, text=True, timeout=timeout, check=False,

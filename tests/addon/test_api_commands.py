@@ -14,7 +14,16 @@ from sim.core16 import ConfigKey
 from tests.csms.support.helpers import BOOT, wait_for
 from tests.csms.support.helpers_v201 import booted
 
+from .addon_files import ADDON
 from .api_client import Api, running_api
+
+
+def test_the_commands_never_branch_on_the_ocpp_version() -> None:
+    """The command layer speaks to the version-neutral Charger only (csms/features/charger.py)."""
+    for module in sorted((ADDON / "ocpp_core_app" / "api").glob("command*.py")):
+        text = module.read_text()
+        for version_branch in ("is_v2", ".v16(", ".v201(", "ocpp_version"):
+            assert version_branch not in text, (module.name, version_branch)
 
 
 async def _charger16(api: Api, cp_id: str) -> Any:
@@ -52,6 +61,12 @@ async def test_16_configuration_trigger_reset_and_bad_fields() -> None:
         assert (status, body["answer"]["status"]) == (200, "Accepted")
         status, body = await api.command("CP2", "trigger_message", {"requested_message": "Heartbeat"})
         assert (status, body["answer"]["status"]) == (200, "Accepted")
+        status, body = await api.command("CP2", "reset", {"type": "OnIdle"})
+        assert (status, body["error"]) == (400, "unsupported_version")  # 2.x's only
+        status, body = await api.command("CP2", "reset", {"type": "Later"})
+        assert (status, body["message"]) == (400, "type: one of Soft, Immediate, Hard, OnIdle")
+        status, body = await api.command("CP2", "stop_transaction", {"transaction_id": "tx-1"})
+        assert (status, body["message"]) == (400, "transaction_id: an OCPP 1.6 transaction id is a number")
         status, body = await api.command("CP2", "reset", {"type": "Soft"})
         assert (status, body["answer"]["status"]) == (200, "Accepted")
         status, body = await api.command("CP2", "send_call", {"action": "ClearCache", "payload": {}})

@@ -1,4 +1,4 @@
-"""The app as a process: bad options, --health, --checkpoint, the API token, discovery, the log's volume."""
+"""The app as a process: bad options, --health, --snapshot, the API token, discovery, the log's volume."""
 
 from __future__ import annotations
 
@@ -64,14 +64,15 @@ async def test_token_health_checkpoint(tmp_path: Path) -> None:
         await cp.boot()
         await cp.start_transaction(1, "TAG-1")  # in the WAL, not yet in the database file
         assert (data / "ocpp_core.db-wal").stat().st_size > 0
-        result = run_app("--checkpoint", "--data-dir", str(data))
+        result = run_app("--snapshot", "--data-dir", str(data))
         assert result.returncode == 0, result.stderr
-        # (the WAL may grow again at once: the app goes on saving the charger's statuses)
-        # what a backup copies (the database file alone) holds the session
+        # what a backup holds (the copy, one self-contained file) has the session
         copy = tmp_path / "backup.db"
-        copy.write_bytes((data / "ocpp_core.db").read_bytes())
+        copy.write_bytes((data / "ocpp_core-backup.db").read_bytes())
         with contextlib.closing(sqlite3.connect(copy)) as db:
             assert db.execute("SELECT id_tag, open FROM transactions").fetchall() == [("TAG-1", 1)]
+        assert run_app("--drop-snapshot", "--data-dir", str(data)).returncode == 0  # backup_post
+        assert not (data / "ocpp_core-backup.db").exists()
         await ws.close()
         task.cancel()
     finally:
@@ -83,12 +84,22 @@ async def test_token_health_checkpoint(tmp_path: Path) -> None:
     app = start_app(data, port=port)
     assert app.stop() == 0
     assert "API token" not in app.output() and (data / "api_token").read_text().strip() == token
-    result = run_app("--checkpoint", "--data-dir", str(tmp_path / "nothing"))
+    # a restored backup: the copy, without the live database (backup_exclude): the app starts from the copy
+    for name in ("ocpp_core.db", "ocpp_core.db-wal", "ocpp_core.db-shm"):
+        (data / name).unlink(missing_ok=True)
+    (data / "ocpp_core-backup.db").write_bytes(copy.read_bytes())
+    app = start_app(data, port=port)
+    assert app.stop() == 0
+    assert "restored from the backup's copy of the database" in app.output()
+    with contextlib.closing(sqlite3.connect(data / "ocpp_core.db")) as db:
+        assert db.execute("SELECT id_tag FROM transactions").fetchall() == [("TAG-1",)]
+    assert not (data / "ocpp_core-backup.db").exists()
+    result = run_app("--snapshot", "--data-dir", str(tmp_path / "nothing"))
     assert result.returncode == 1 and "no database there" in result.stderr
     # PostgreSQL: nothing of the database in the data dir to fold before a backup (the add-on's backup_pre
     # must not fail), and no server contacted (none listens there)
     url = f"postgresql://ocpp:pw@127.0.0.1:{free_port()}/ocpp"
-    result = run_app("--checkpoint", "--data-dir", str(tmp_path / "nothing"), "--database-url", url)
+    result = run_app("--snapshot", "--data-dir", str(tmp_path / "nothing"), "--database-url", url)
     assert (result.returncode, result.stderr) == (0, ""), result.stderr
 
 

@@ -50,6 +50,7 @@ OPTIONS = {
     "max_message_rate": "int(0,10000)",
     "event_retention_days": "int(1,3650)?",
     "event_retention_count": "int(100,100000000)?",
+    "max_stations": "int(1,1000000)",
     "api_token": "password(16,)?",
     "database_url": "str?",
     "stripe_secret_key": "password?",
@@ -148,9 +149,11 @@ def test_what_the_add_on_declares() -> None:
     # every add-on may POST /discovery (the Supervisor's ADDONS_API_BYPASS): no wider Supervisor API access
     assert "hassio_api" not in config and "hassio_role" not in config
     assert config["map"] == ["ssl"]  # read-only: the certificates of security profiles 2 and 3
-    # a hot backup (the default) with SQLite's write-ahead log folded in first
+    # a hot backup (the default) holding the app's consistent copy of the database, not the live file
     assert "backup" not in config
-    assert config["backup_pre"] == "python3 -m ocpp_core_app --checkpoint --data-dir /data"
+    assert config["backup_pre"] == "python3 -m ocpp_core_app --snapshot --data-dir /data"
+    assert config["backup_post"] == "python3 -m ocpp_core_app --drop-snapshot --data-dir /data"
+    assert config["backup_exclude"] == ["ocpp_core.db", "ocpp_core.db-wal", "ocpp_core.db-shm"]
 
 
 def test_the_options_are_the_apps_settings() -> None:

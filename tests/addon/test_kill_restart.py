@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -13,10 +14,12 @@ from typing import Any
 
 import psycopg
 import pytest
+import websockets
 from psycopg.rows import dict_row
 
 from sim import charger201
 from sim.charger16 import connect as connect16
+from tests.csms.support.helpers import BOOT
 
 from .app_process import start_app
 from .postgres_server import PASSWORD
@@ -121,3 +124,48 @@ async def test_kill_mid_session_201(tmp_path: Path, database: tuple[list[str], T
     assert row["meter_start_wh"] == meter_start
     assert row["energy_wh"] == meter_stop - meter_start > 0
     assert_backend(data, flags, app.output())
+
+
+def _message_log(data: Path, flags: list[str], station_id: str) -> list[tuple[int, str, str]]:
+    """(seq, direction, frame) of the charger's message log in the store, oldest first."""
+    query = "SELECT seq, direction, frame FROM message_log WHERE station_id = %s ORDER BY seq"
+    if flags:
+        with psycopg.connect(flags[1]) as db:
+            return [tuple(row) for row in db.execute(query, (station_id,))]  # type: ignore[misc]
+    with contextlib.closing(sqlite3.connect(data / "ocpp_core.db")) as db:
+        return list(db.execute(query.replace("%s", "?"), (station_id,)))
+
+
+async def test_kill_keeps_the_message_log_up_to_a_second_before(
+    tmp_path: Path, database: tuple[list[str], Transactions]
+) -> None:
+    """The message log is written as it goes: after a kill -9 the store has every frame of more than a second
+    before it (a secret redacted), not only those of the last disconnect."""
+    flags, _ = database
+    data = tmp_path / "data"
+    app = start_app(data, "--max-message-rate", "0", *flags)
+    try:
+        ws = await websockets.connect(f"{app.url}/log16", subprotocols=["ocpp1.6"])  # type: ignore[list-item]
+        await ws.send(json.dumps([2, "boot", "BootNotification", BOOT]))
+        await ws.recv()
+        for n in range(20):
+            await ws.send(json.dumps([2, f"hb{n}", "Heartbeat", {}]))
+            await ws.recv()
+        secret = {"vendorId": "com.example", "messageId": "login", "data": "x", "password": "hunter2-secret"}
+        await ws.send(json.dumps([2, "dt", "DataTransfer", secret]))
+        await ws.recv()
+        await asyncio.sleep(2.5)  # more than a second: on disk by now
+        app.kill()
+        with contextlib.suppress(Exception):
+            await ws.close()
+        app = start_app(data, "--max-message-rate", "0", *flags, port=app.port)
+        log = _message_log(data, flags, "log16")
+    finally:
+        assert app.stop() == 0
+    frames = [(direction, json.loads(frame)) for _, direction, frame in log]
+    sent = [frame[1] for direction, frame in frames if direction == "in" and frame[0] == 2]
+    answered = [frame[1] for direction, frame in frames if direction == "out" and frame[0] != 2]
+    expected = ["boot", *(f"hb{n}" for n in range(20)), "dt"]
+    assert sent[: len(expected)] == expected and answered[: len(expected)] == expected
+    assert [seq for seq, _, _ in log] == list(range(len(log)))
+    assert not any("hunter2" in frame for _, _, frame in log) and any("REDACTED" in frame for _, _, frame in log)

@@ -62,6 +62,7 @@ DEFAULTS: dict[str, Any] = {
     "strict": False,
     "heartbeat_interval": 300,
     "max_message_rate": 50,
+    "max_stations": 100,
     "web_login": False,
 }
 # every option set, and where the app finds it: a flag and its value, or (secrets) an environment variable
@@ -79,6 +80,7 @@ EVERYTHING: dict[str, Any] = {
     "max_message_rate": 0,
     "event_retention_days": 30,
     "event_retention_count": 5000,
+    "max_stations": 5000,
     "api_token": "s3cret token $(touch injected)",
     "database_url": "postgresql://ocpp:pa ss@db/ocpp",
     "stripe_secret_key": "sk_test_$(touch injected)",
@@ -98,6 +100,7 @@ WHERE = {
     "max_message_rate": ("--max-message-rate", "0"),
     "event_retention_days": ("--event-retention-days", "30"),
     "event_retention_count": ("--event-retention-count", "5000"),
+    "max_stations": ("--max-stations", "5000"),
     "api_token": ("OCPP_CORE_API_TOKEN", "s3cret token $(touch injected)"),
     "database_url": ("OCPP_CORE_DATABASE_URL", "postgresql://ocpp:pa ss@db/ocpp"),
     "stripe_secret_key": ("OCPP_CORE_STRIPE_SECRET_KEY", "sk_test_$(touch injected)"),
@@ -107,7 +110,7 @@ WHERE = {
 APP_FLAGS = {
     "--data-dir", "--ocpp-port", "--ui-port", "--api-token", "--log-level", "--security-profile", "--certfile",
     "--keyfile", "--cafile", "--unknown-chargers", "--unknown-tags", "--strict", "--heartbeat-interval", "--meter-interval",
-    "--max-message-rate", "--database-url", "--web-port", "--event-retention-days",
+    "--max-message-rate", "--max-stations", "--database-url", "--web-port", "--event-retention-days",
     "--event-retention-count",
     "--stripe-secret-key", "--stripe-api-base", "--payment-return-url", "--payment-poll-interval",
 }  # fmt: skip
@@ -158,7 +161,7 @@ def test_the_defaults_become_flags(tmp_path: Path) -> None:
     argv, environment, log = _run(tmp_path, DEFAULTS)
     assert argv == [
         "-m", "ocpp_core_app", *FIXED, "--log-level", "info", "--security-profile", "0", "--unknown-chargers",
-        "accept", "--unknown-tags", "accept", "--heartbeat-interval", "300", "--max-message-rate", "50",
+        "accept", "--unknown-tags", "accept", "--heartbeat-interval", "300", "--max-message-rate", "50", "--max-stations", "100",
     ]  # fmt: skip
     assert environment == {}  # no token: the app makes one
     assert log.count("\n") == 1 and "Starting OCPP Core" in log
@@ -226,6 +229,7 @@ def test_the_app_reads_what_the_run_script_passes(tmp_path: Path) -> None:
     assert (parsed.certfile, parsed.keyfile, parsed.cafile) == (files["certfile"], files["keyfile"], files["cafile"])
     assert parsed.strict is True
     assert (parsed.heartbeat_interval, parsed.meter_interval, parsed.max_message_rate) == (60, 15, 0)
+    assert parsed.max_stations == 5000
     assert parsed.api_token == EVERYTHING["api_token"]
     assert parsed.database_path == database
     assert parsed.web_port == 8100

@@ -316,6 +316,7 @@ async def test_session_samples(store: RowStore) -> None:
     ]
     await wait_for(lambda: not central.is_connected("chart"))
     await store.flush()
+    await store.write_log()
     # the charger's message log, as of its disconnect
     log = rows(store, "SELECT seq, direction, frame FROM message_log WHERE station_id = 'chart' ORDER BY seq")
     assert [seq for seq, _, _ in log] == list(range(len(log))) and len(log) == len(central.recent_frames("chart"))
@@ -336,7 +337,7 @@ async def test_migration_from_the_first_schema(tmp_path: Path) -> None:
     assert await store.open() == 1
     assert await store.async_load() == {"next_transaction_id": 42, "stations": {}, "history": []}
     await store.close()
-    assert rows(store, "PRAGMA user_version") == [(SCHEMA_VERSION,)] and SCHEMA_VERSION == 6
+    assert rows(store, "PRAGMA user_version") == [(SCHEMA_VERSION,)] and SCHEMA_VERSION == 7
     assert rows(store, "SELECT count(*) FROM meter_samples") == [(0,)]
     assert rows(store, "SELECT count(*) FROM inbox") == [(0,)]
     assert rows(store, "SELECT count(*) FROM journal") == [(0,)]
@@ -352,7 +353,7 @@ async def test_migration_from_the_first_schema_postgres(postgres_server: Postgre
     assert await store.open() == 1
     assert await store.async_load() == {"next_transaction_id": 42, "stations": {}, "history": []}
     await store.close()
-    assert rows(store, "SELECT version FROM schema_version") == [(SCHEMA_VERSION,)] and SCHEMA_VERSION == 6
+    assert rows(store, "SELECT version FROM schema_version") == [(SCHEMA_VERSION,)] and SCHEMA_VERSION == 7
     assert rows(store, "SELECT count(*) FROM meter_samples") == [(0,)]
     again = PostgresStore(url)
     assert await again.open() == SCHEMA_VERSION
@@ -448,3 +449,68 @@ async def test_history_bound_and_order(store: RowStore) -> None:
     loaded = await again.async_load()
     assert loaded is not None and [record["transaction_id"] for record in loaded["history"]] == ids[1:]
     await again.close()
+
+
+async def test_message_log_appended_and_bounded(store: RowStore) -> None:
+    """Frames are appended as they come (seq goes on across a restart) and each charger keeps the whole batches
+    (one per write) that hold its newest `message_log_kept`."""
+    store.message_log_kept = 5
+    frames = [(1000.0 + n, "in", f'[2,"m{n}","Heartbeat",{{}}]') for n in range(12)]
+    store.add_frames("cp", frames[:4])
+    await store.write_log()
+    assert rows(store, "SELECT seq FROM message_log ORDER BY seq") == [(0,), (1,), (2,), (3,)]
+    store.add_frames("cp", frames[4:9])
+    store.add_frames("other", frames[:1])
+    await store.write_log()
+    assert rows(store, "SELECT seq FROM message_log WHERE station_id = 'cp' ORDER BY seq") == [
+        (n,) for n in range(4, 9)
+    ]
+    await store.close()
+    again = reopened(store)
+    again.message_log_kept = 5
+    await again.open()
+    await again.async_load()
+    again.add_frames("cp", frames[9:])
+    await again.close()
+    log = rows(store, "SELECT seq, frame FROM message_log WHERE station_id = 'cp' ORDER BY seq")
+    assert log == [(n, frames[n][2]) for n in range(4, 12)]  # the batch of 4-8 holds 7 and 8
+    assert rows(store, "SELECT count(*) FROM message_log WHERE station_id = 'other'") == [(1,)]
+
+
+_OLD_LOG = [("cp", 0, 1000.5, "in", '[2,"a","Heartbeat",{}]'), ("cp", 1, 1000.75, "out", '[3,"a",{"x":"é"}]')]
+
+
+async def test_migration_of_the_message_log_to_batches(tmp_path: Path) -> None:
+    """Schema 3's message log (a row per frame) becomes batches; the message_log view shows the same rows."""
+    path = tmp_path / "ocpp_core.db"
+    with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as db:
+        for number in range(3):
+            db.executescript(f"BEGIN; {MIGRATIONS[number]} PRAGMA user_version = {number + 1}; COMMIT;")
+        db.executemany("INSERT INTO message_log VALUES (?, ?, ?, ?, ?)", _OLD_LOG)
+    store = SqliteStore(path)
+    assert await store.open() == 3
+    await store.async_load()
+    store.add_frames("cp", [(1001.0, "in", '[2,"b","Heartbeat",{}]')])
+    await store.close()
+    assert rows(store, "SELECT * FROM message_log ORDER BY seq") == [
+        *_OLD_LOG,
+        ("cp", 2, 1001.0, "in", '[2,"b","Heartbeat",{}]'),
+    ]
+
+
+async def test_migration_of_the_message_log_to_batches_postgres(postgres_server: PostgresServer) -> None:
+    url = postgres_server.new_database()
+    with psycopg.connect(url) as pg:
+        for number in range(3):
+            pg.execute(POSTGRES_MIGRATIONS[number])  # type: ignore[arg-type]  # the app's own SQL
+        pg.execute("CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version VALUES (3)")
+        pg.cursor().executemany("INSERT INTO message_log VALUES (%s, %s, %s, %s, %s)", _OLD_LOG)
+    store = PostgresStore(url)
+    assert await store.open() == 3
+    await store.async_load()
+    store.add_frames("cp", [(1001.0, "in", '[2,"b","Heartbeat",{}]')])
+    await store.close()
+    assert rows(store, "SELECT * FROM message_log ORDER BY seq") == [
+        *_OLD_LOG,
+        ("cp", 2, 1001.0, "in", '[2,"b","Heartbeat",{}]'),
+    ]

@@ -92,8 +92,10 @@ async def test_rejected_ids_leave_nothing_behind(central_config: CentralSystemCo
         await _visits(central, [f"made-up-{i}" for i in range(IDS)], at_once=20)
         grown = _held() - before
         # before: ~6 KiB per id (the station, its frame log, its log-once keys); now nothing per id
-        # (what is left is bounded caches refilled while tracing: urlparse's, the event loop's)
-        assert grown < 200 * 1024, f"{grown / IDS:.0f} bytes per id left behind"
+        # (what is left is bounded caches refilled while tracing: urlparse's, the event loop's, the time
+        # formatting's: ~110 KiB on a quiet machine, up to ~225 KiB with the machine loaded; 400 KiB is still
+        # fifteen times under what one station per id held)
+        assert grown < 400 * 1024, f"{grown / IDS:.0f} bytes per id left behind"
         assert central.stations == {}
         assert central.recent_frames("made-up-1") == []
         assert central.state.store._logged == set()

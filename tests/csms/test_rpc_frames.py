@@ -115,3 +115,16 @@ async def test_v21_send_frame_gets_no_reply() -> None:
         '[6, "s1", "NotifyPeriodicEventStream", {"id": 1, "pending": 0, "basetime": "2025-01-01T00:00:00Z", "data": [{"t": 0, "v": "1"}]}]'
     )
     assert seen and not sent
+
+
+def test_frame_log_since_a_mark() -> None:
+    """A reader that keeps the count it saw gets each frame once (those the ring still holds)."""
+    from custom_components.ocpp_core.csms.rpc.framelog import FrameLog
+
+    log = FrameLog(3)
+    for n in range(5):
+        log.add(True, f'[2,"m{n}","Heartbeat",{{}}]')
+    assert log.added == 5
+    assert [text for _, _, text in log.since(0)] == [f'[2,"m{n}","Heartbeat",{{}}]' for n in (2, 3, 4)]
+    assert [text for _, _, text in log.since(4)] == ['[2,"m4","Heartbeat",{}]']
+    assert log.since(5) == []

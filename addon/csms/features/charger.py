@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from ..rpc.endpoint import Payload
+from .charger_commands import ServiceCommands
 from .pricing.notice import CostNotice
 
 
@@ -100,8 +101,9 @@ def rate_units(names: list[str]) -> frozenset[str]:
     return frozenset(units)
 
 
-class Charger(Protocol):
-    """A connected charger's version-neutral commands and capabilities."""
+class Charger(ServiceCommands, Protocol):
+    """A connected charger's version-neutral commands (with the services' others: charger_commands.py) and
+    capabilities."""
 
     @property
     def station_id(self) -> str: ...
@@ -121,25 +123,41 @@ class Charger(Protocol):
 
     # ---- core -------------------------------------------------------------------
 
-    async def restart(self, hard: bool = False) -> ChargerAnswer:
-        """Reset: soft (1.6 Soft, 2.x Immediate: sessions end first) or hard (1.6 Hard, 2.x Immediate)."""
+    async def restart(self, hard: bool = False, *, evse_id: int | None = None, on_idle: bool = False) -> ChargerAnswer:
+        """Reset: soft (1.6 Soft, 2.x Immediate: sessions end first) or hard (1.6 Hard, 2.x Immediate); 2.x also
+        once idle (OnIdle; 1.6: UnsupportedVersion) and of one EVSE (1.6 resets the whole charger)."""
         ...
 
-    async def unlock(self, connector_id: int) -> ChargerAnswer:
-        """Unlock a connector (1.6) / the connector of an EVSE in use, else its first (2.x)."""
+    async def unlock(self, connector_id: int, evse_connector_id: int | None = None) -> ChargerAnswer:
+        """Unlock a connector (1.6) / the EVSE's connector given, else the one in use, else its first (2.x)."""
         ...
 
-    async def change_availability(self, connector_id: int | None, operative: bool) -> ChargerAnswer:
-        """Operative / Inoperative: the whole charger (None or 0), or one connector / EVSE."""
+    async def change_availability(
+        self, connector_id: int | None, operative: bool, evse_connector_id: int | None = None
+    ) -> ChargerAnswer:
+        """Operative / Inoperative: the whole charger (None or 0), or one connector / EVSE (2.x: or one connector
+        of it)."""
         ...
 
-    async def remote_start(self, id_tag: str, connector_id: int | None = None) -> ChargerAnswer: ...
+    async def remote_start(
+        self,
+        id_tag: str,
+        connector_id: int | None = None,
+        *,
+        charging_profile: dict[str, Any] | None = None,
+        id_token_type: str | None = None,
+    ) -> ChargerAnswer:
+        """A profile in the charger's version's form; 2.x: the token's type (default Central), and `value` is
+        the remoteStartId chosen."""
+        ...
 
     async def set_password(self, password: str) -> ChargerAnswer:
         """Its new Basic-auth password (1.6 AuthorizationKey, hex; 2.x SecurityCtrlr.BasicAuthPassword)."""
         ...
 
-    async def remote_stop(self, transaction_id: str) -> ChargerAnswer: ...
+    async def remote_stop(self, transaction_id: str) -> ChargerAnswer:
+        """InvalidArgument for an id the version cannot carry (1.6: a number)."""
+        ...
 
     # ---- smart charging -----------------------------------------------------------
 
@@ -147,7 +165,15 @@ class Charger(Protocol):
         """evse_id 0: the whole charger."""
         ...
 
-    async def clear_charging_profile(self, profile_id: int) -> ChargerAnswer: ...
+    async def clear_charging_profile(
+        self,
+        profile_id: int | None = None,
+        evse_id: int | None = None,
+        purpose: str | None = None,
+        stack_level: int | None = None,
+    ) -> ChargerAnswer:
+        """The profiles matching every criterion given (purpose in either version's spelling)."""
+        ...
 
     async def get_composite_schedule(self, evse_id: int, duration: int, unit: str | None = None) -> ChargerAnswer: ...
 

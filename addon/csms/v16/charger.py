@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import json
+from datetime import datetime
 from typing import Any
 
 from ..features.charger import Capabilities, ChargerAnswer, ChargingProfile, LocalListLimits, count, rate_units
 from ..features.charger_base import VersionCharger
+from ..features.charger_commands import InvalidArgument, UnsupportedVersion
 from ..features.local_list import Entry, entry_decision
 from ..features.pricing.notice import CostNotice
 from ..model.station import Station
@@ -17,6 +20,13 @@ from .pricing import VENDOR_ID, final_cost, running_cost, shows_costs, user_pric
 
 METER_INTERVAL_KEY = "MeterValueSampleInterval"
 _LOCAL_LIST_PROFILE = "LocalAuthListManagement"
+# 2.x's spelling of profile purposes and certificate types, in 1.6's
+_OWN_NAMES = {
+    "ChargingStationMaxProfile": "ChargePointMaxProfile",
+    "CSMSRootCertificate": "CentralSystemRootCertificate",
+}
+# the fields that make an update_firmware a SignedUpdateFirmware (all need the signature)
+_SIGNED_FIELDS = ("signing_certificate", "install_date", "request_id")
 
 
 def local_list_entry(entry: Entry) -> dict[str, Any]:
@@ -37,7 +47,7 @@ def capabilities(station: Station) -> Capabilities:
 
 def profile_payload(profile: ChargingProfile) -> dict[str, Any]:
     """A neutral profile as a 1.6 csChargingProfiles."""
-    purpose = "ChargePointMaxProfile" if profile.purpose == "ChargingStationMaxProfile" else profile.purpose
+    purpose = _OWN_NAMES.get(profile.purpose, profile.purpose)
     payload: dict[str, Any] = {
         "chargingProfileId": profile.profile_id,
         "stackLevel": profile.stack_level,
@@ -72,24 +82,48 @@ class V16Charger(VersionCharger[V16Commands]):
     profile_payload = staticmethod(profile_payload)
     local_list_entry = staticmethod(local_list_entry)
 
-    async def restart(self, hard: bool = False) -> ChargerAnswer:
+    @staticmethod
+    def given_local_list_entry(entry: dict[str, Any], token_type: str) -> dict[str, Any]:
+        if "idTag" not in entry:
+            raise InvalidArgument("OCPP 1.6 list entries are {idTag, idTagInfo}")
+        return entry
+
+    @staticmethod
+    def own_name(name: str) -> str:
+        return _OWN_NAMES.get(name, name)
+
+    async def restart(self, hard: bool = False, *, evse_id: int | None = None, on_idle: bool = False) -> ChargerAnswer:
+        if on_idle:
+            raise UnsupportedVersion(f"{self._station_id}: OCPP 1.6 has no OnIdle reset")
         return ChargerAnswer.of(await self._commands.reset("Hard" if hard else "Soft"))
 
-    async def unlock(self, connector_id: int) -> ChargerAnswer:
+    async def unlock(self, connector_id: int, evse_connector_id: int | None = None) -> ChargerAnswer:
         return ChargerAnswer.of(await self._commands.unlock_connector(connector_id))
 
-    async def change_availability(self, connector_id: int | None, operative: bool) -> ChargerAnswer:
+    async def change_availability(
+        self, connector_id: int | None, operative: bool, evse_connector_id: int | None = None
+    ) -> ChargerAnswer:
         status = "Operative" if operative else "Inoperative"
         return ChargerAnswer.of(await self._commands.change_availability(connector_id or 0, status))
 
-    async def remote_start(self, id_tag: str, connector_id: int | None = None) -> ChargerAnswer:
-        return ChargerAnswer.of(await self._commands.remote_start_transaction(id_tag, connector_id or None))
+    async def remote_start(
+        self,
+        id_tag: str,
+        connector_id: int | None = None,
+        *,
+        charging_profile: dict[str, Any] | None = None,
+        id_token_type: str | None = None,
+    ) -> ChargerAnswer:
+        answer = await self._commands.remote_start_transaction(id_tag, connector_id or None, charging_profile)
+        return ChargerAnswer.of(answer)
 
     async def set_password(self, password: str) -> ChargerAnswer:
         # the 1.6 security whitepaper: AuthorizationKey is set hex-encoded
         return ChargerAnswer.of(await self._commands.change_configuration("AuthorizationKey", password.encode().hex()))
 
     async def remote_stop(self, transaction_id: str) -> ChargerAnswer:
+        if not transaction_id.isdigit():
+            raise InvalidArgument("transaction_id: an OCPP 1.6 transaction id is a number")
         return ChargerAnswer.of(await self._commands.remote_stop_transaction(int(transaction_id)))
 
     async def local_list_version(self) -> ChargerAnswer:
@@ -105,6 +139,76 @@ class V16Charger(VersionCharger[V16Commands]):
 
     async def set_meter_interval(self, seconds: int) -> ChargerAnswer:
         return ChargerAnswer.of(await self._commands.change_configuration(METER_INTERVAL_KEY, str(seconds)))
+
+    # ---- the services' other commands (features/charger_commands.py) -----------------
+
+    async def trigger_message(
+        self, message: str, connector_id: int | None = None, evse_connector_id: int | None = None
+    ) -> ChargerAnswer:
+        return ChargerAnswer.of(await self._commands.trigger_message(message, connector_id))
+
+    async def data_transfer(self, vendor_id: str, message_id: str | None = None, data: object = None) -> ChargerAnswer:
+        text = data if data is None or isinstance(data, str) else json.dumps(data)  # 1.6's data is a text
+        return ChargerAnswer.of(await self._commands.data_transfer(vendor_id, message_id, text))
+
+    async def reserve_now(
+        self,
+        reservation_id: int,
+        expiry: datetime,
+        id_tag: str,
+        connector_id: int | None = None,
+        parent_id_tag: str | None = None,
+        id_token_type: str | None = None,
+    ) -> ChargerAnswer:
+        connector = 1 if connector_id is None else connector_id
+        answer = await self._commands.reserve_now(connector, expiry, id_tag, reservation_id, parent_id_tag)
+        return ChargerAnswer.of(answer)
+
+    async def get_installed_certificate_ids(self, certificate_type: str) -> ChargerAnswer:
+        return ChargerAnswer.of(await self._commands.get_installed_certificate_ids(self.own_name(certificate_type)))
+
+    async def update_firmware(
+        self,
+        location: str,
+        retrieve: datetime,
+        *,
+        retries: int | None = None,
+        retry_interval: int | None = None,
+        signing_certificate: str | None = None,
+        signature: str | None = None,
+        install: datetime | None = None,
+        request_id: int | None = None,
+    ) -> ChargerAnswer:
+        """UpdateFirmware, or SignedUpdateFirmware (the security extension) when signed."""
+        if signature is None:
+            signed = {"signing_certificate": signing_certificate, "install_date": install, "request_id": request_id}
+            if given := [name for name in _SIGNED_FIELDS if signed[name] is not None]:
+                raise InvalidArgument(f"{', '.join(given)}: only with signature")
+            return ChargerAnswer.of(await self._commands.update_firmware(location, retrieve, retries, retry_interval))
+        if signing_certificate is None:
+            raise InvalidArgument("signature: only with signing_certificate")
+        if request_id is None:
+            request_id = self._state.store.allocate_id("request")
+        answer = await self._commands.signed_update_firmware(
+            request_id, location, retrieve, signing_certificate, signature, install, retries, retry_interval
+        )
+        return ChargerAnswer.of(answer, request_id)
+
+    async def get_configuration(self, keys: list[str] | None = None) -> ChargerAnswer:
+        return ChargerAnswer.of(await self._commands.get_configuration(keys))
+
+    async def change_configuration(self, key: str, value: str) -> ChargerAnswer:
+        return ChargerAnswer.of(await self._commands.change_configuration(key, value))
+
+    async def get_diagnostics(
+        self,
+        location: str,
+        retries: int | None = None,
+        retry_interval: int | None = None,
+        start: datetime | None = None,
+        stop: datetime | None = None,
+    ) -> ChargerAnswer:
+        return ChargerAnswer.of(await self._commands.get_diagnostics(location, retries, retry_interval, start, stop))
 
     @property
     def shows_costs(self) -> bool:

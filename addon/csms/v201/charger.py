@@ -6,6 +6,7 @@ A neutral connector number is the station's EVSE (`Station.connectors` are the E
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from ..features.charger import Capabilities, ChargerAnswer, ChargingProfile, LocalListLimits, count, rate_units
@@ -17,6 +18,12 @@ from ..rpc.values import text_int
 from ..state.authorization import id_token_info_v2
 from .commands import V201Commands
 
+# 1.6's spelling of profile purposes and certificate types, in 2.x's
+_OWN_NAMES = {
+    "ChargePointMaxProfile": "ChargingStationMaxProfile",
+    "CentralSystemRootCertificate": "CSMSRootCertificate",
+}
+_REMOTE_TOKEN_TYPE = "Central"
 METER_INTERVAL_COMPONENT, METER_INTERVAL_VARIABLE = "SampledDataCtrlr", "TxUpdatedInterval"
 _LOCAL_LIST_CTRLR = "LocalAuthListCtrlr"
 METER_INTERVAL_KEY = f"{METER_INTERVAL_COMPONENT}.{METER_INTERVAL_VARIABLE}"
@@ -29,6 +36,22 @@ def local_list_entry(entry: Entry) -> dict[str, Any]:
     if entry.get("remove"):
         return {"idToken": token}
     return {"idToken": token, "idTokenInfo": id_token_info_v2(entry_decision(entry))}
+
+
+def given_local_list_entry(entry: dict[str, Any], token_type: str) -> dict[str, Any]:
+    """A local list entry as a user wrote it in 2.x's form: as given, or made from 1.6's {idTag, idTagInfo}."""
+    if "idTag" not in entry:
+        return entry
+    converted: dict[str, Any] = {"idToken": {"idToken": entry["idTag"], "type": token_type}}
+    info = entry.get("idTagInfo")
+    if isinstance(info, dict):
+        token_info: dict[str, Any] = {"status": info.get("status")}
+        if "expiryDate" in info:
+            token_info["cacheExpiryDateTime"] = info["expiryDate"]
+        if "parentIdTag" in info:
+            token_info["groupIdToken"] = {"idToken": info["parentIdTag"], "type": _REMOTE_TOKEN_TYPE}
+        converted["idTokenInfo"] = token_info
+    return converted
 
 
 def evse_connector(evse: Connector | None) -> int:
@@ -74,7 +97,7 @@ def _supply_phases(station: Station) -> int | None:
 
 def profile_payload(profile: ChargingProfile) -> dict[str, Any]:
     """A neutral profile as a 2.x chargingProfile (its one schedule has the profile's id)."""
-    purpose = "ChargingStationMaxProfile" if profile.purpose == "ChargePointMaxProfile" else profile.purpose
+    purpose = _OWN_NAMES.get(profile.purpose, profile.purpose)
     payload: dict[str, Any] = {
         "id": profile.profile_id,
         "stackLevel": profile.stack_level,
@@ -111,25 +134,48 @@ class V201Charger(VersionCharger[V201Commands]):
     station_local_list_limits = staticmethod(local_list_limits)
     profile_payload = staticmethod(profile_payload)
     local_list_entry = staticmethod(local_list_entry)
+    given_local_list_entry = staticmethod(given_local_list_entry)
 
-    async def restart(self, hard: bool = False) -> ChargerAnswer:
+    @staticmethod
+    def own_name(name: str) -> str:
+        return _OWN_NAMES.get(name, name)
+
+    async def restart(self, hard: bool = False, *, evse_id: int | None = None, on_idle: bool = False) -> ChargerAnswer:
         # Immediate ends the sessions first, as 1.6 Soft does; 2.x has no harder reset
-        return ChargerAnswer.of(await self._commands.reset("Immediate"))
+        return ChargerAnswer.of(await self._commands.reset("OnIdle" if on_idle else "Immediate", evse_id))
 
-    async def unlock(self, connector_id: int) -> ChargerAnswer:
-        station = self._state.stations.get(self._station_id)
-        evse = station.connectors.get(connector_id) if station is not None else None
-        return ChargerAnswer.of(await self._commands.unlock_connector(connector_id, evse_connector(evse)))
+    async def unlock(self, connector_id: int, evse_connector_id: int | None = None) -> ChargerAnswer:
+        if evse_connector_id is None:
+            station = self._state.stations.get(self._station_id)
+            evse_connector_id = evse_connector(station.connectors.get(connector_id) if station is not None else None)
+        return ChargerAnswer.of(await self._commands.unlock_connector(connector_id, evse_connector_id))
 
-    async def change_availability(self, connector_id: int | None, operative: bool) -> ChargerAnswer:
+    async def change_availability(
+        self, connector_id: int | None, operative: bool, evse_connector_id: int | None = None
+    ) -> ChargerAnswer:
         status = "Operative" if operative else "Inoperative"
-        return ChargerAnswer.of(await self._commands.change_availability(status, connector_id or None))
-
-    async def remote_start(self, id_tag: str, connector_id: int | None = None) -> ChargerAnswer:
-        """RequestStartTransaction: the token as a Central one, on that EVSE (None: the station chooses)."""
-        remote_start_id = self._state.store.allocate_id("remote_start")
-        answer = await self._commands.request_start_transaction(id_tag, remote_start_id, evse_id=connector_id or None)
+        answer = await self._commands.change_availability(status, connector_id or None, evse_connector_id)
         return ChargerAnswer.of(answer)
+
+    async def remote_start(
+        self,
+        id_tag: str,
+        connector_id: int | None = None,
+        *,
+        charging_profile: dict[str, Any] | None = None,
+        id_token_type: str | None = None,
+    ) -> ChargerAnswer:
+        """RequestStartTransaction: the token (a Central one unless told), on that EVSE (None: the station
+        chooses); `value` is its remoteStartId."""
+        remote_start_id = self._state.store.allocate_id("remote_start")
+        answer = await self._commands.request_start_transaction(
+            id_tag,
+            remote_start_id,
+            evse_id=connector_id or None,
+            charging_profile=charging_profile,
+            id_token_type=id_token_type or _REMOTE_TOKEN_TYPE,
+        )
+        return ChargerAnswer.of(answer, remote_start_id)
 
     async def set_password(self, password: str) -> ChargerAnswer:
         """SetVariables SecurityCtrlr.BasicAuthPassword; `status` is the attribute's status."""
@@ -159,6 +205,84 @@ class V201Charger(VersionCharger[V201Commands]):
         answer = await self._commands.set_variables([{**_METER_INTERVAL, "attributeValue": str(seconds)}])
         status = _first(answer.get("setVariableResult")).get("attributeStatus")
         return ChargerAnswer(None if status is None else str(status), answer)
+
+    # ---- the services' other commands (features/charger_commands.py) -----------------
+
+    async def trigger_message(
+        self, message: str, connector_id: int | None = None, evse_connector_id: int | None = None
+    ) -> ChargerAnswer:
+        return ChargerAnswer.of(await self._commands.trigger_message(message, connector_id or None, evse_connector_id))
+
+    async def data_transfer(self, vendor_id: str, message_id: str | None = None, data: object = None) -> ChargerAnswer:
+        return ChargerAnswer.of(await self._commands.data_transfer(vendor_id, message_id, data))
+
+    async def reserve_now(
+        self,
+        reservation_id: int,
+        expiry: datetime,
+        id_tag: str,
+        connector_id: int | None = None,
+        parent_id_tag: str | None = None,
+        id_token_type: str | None = None,
+    ) -> ChargerAnswer:
+        evse = 1 if connector_id is None else connector_id
+        answer = await self._commands.reserve_now(
+            reservation_id,
+            expiry,
+            id_tag,
+            evse_id=evse or None,  # 0: any EVSE
+            group_id_token=None if parent_id_tag is None else {"idToken": parent_id_tag, "type": _REMOTE_TOKEN_TYPE},
+            id_token_type=id_token_type or _REMOTE_TOKEN_TYPE,
+        )
+        return ChargerAnswer.of(answer)
+
+    async def get_installed_certificate_ids(self, certificate_type: str) -> ChargerAnswer:
+        answer = await self._commands.get_installed_certificate_ids([self.own_name(certificate_type)])
+        return ChargerAnswer.of(answer)
+
+    async def update_firmware(
+        self,
+        location: str,
+        retrieve: datetime,
+        *,
+        retries: int | None = None,
+        retry_interval: int | None = None,
+        signing_certificate: str | None = None,
+        signature: str | None = None,
+        install: datetime | None = None,
+        request_id: int | None = None,
+    ) -> ChargerAnswer:
+        if request_id is None:
+            request_id = self._state.store.allocate_id("request")
+        answer = await self._commands.update_firmware(
+            request_id,
+            location,
+            retrieve,
+            install_date_time=install,
+            signing_certificate=signing_certificate,
+            signature=signature,
+            retries=retries,
+            retry_interval=retry_interval,
+        )
+        return ChargerAnswer.of(answer, request_id)
+
+    async def get_variables(self, entries: list[dict[str, Any]]) -> ChargerAnswer:
+        return ChargerAnswer.of(await self._commands.get_variables(entries))
+
+    async def set_variables(self, entries: list[dict[str, Any]]) -> ChargerAnswer:
+        return ChargerAnswer.of(await self._commands.set_variables(entries))
+
+    async def get_base_report(self, request_id: int, report_base: str) -> ChargerAnswer:
+        return ChargerAnswer.of(await self._commands.get_base_report(request_id, report_base), request_id)
+
+    async def get_transaction_status(self, transaction_id: str | None = None) -> ChargerAnswer:
+        return ChargerAnswer.of(await self._commands.get_transaction_status(transaction_id))
+
+    async def set_display_message(self, message: dict[str, Any]) -> ChargerAnswer:
+        return ChargerAnswer.of(await self._commands.set_display_message(message))
+
+    async def clear_display_message(self, message_id: int) -> ChargerAnswer:
+        return ChargerAnswer.of(await self._commands.clear_display_message(message_id))
 
     @property
     def shows_costs(self) -> bool:

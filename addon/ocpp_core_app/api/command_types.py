@@ -6,11 +6,15 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ..central_import import csms
 from .errors import ApiError
 
+CentralSystem = csms.CentralSystem
+Station = csms.Station
 Answer = dict[str, Any]
+Body = dict[str, Any]  # the request's JSON fields
 # (the central system, the station, the request's fields) → the charger's answer
-Run = Callable[[Any, Any, dict[str, Any]], Awaitable[Answer]]
+Run = Callable[[CentralSystem, Station, Body], Awaitable[Answer]]
 NO_REFUSALS: frozenset[str] = frozenset()
 
 
@@ -26,7 +30,17 @@ def command(run: Run, refused: frozenset[str] | None, *names: str) -> Command:
     return Command(run, refused, frozenset(names))
 
 
-def open_transaction(station: Any, connector_id: int | None) -> str:
+def charger(central: CentralSystem, station: Station) -> csms.Charger:
+    """The station's version-neutral commands (NotConnected: a 503)."""
+    return central.charger(station.station_id)
+
+
+def answer_of(answer: csms.ChargerAnswer, **extra: Any) -> Answer:
+    """The charger's answer as it sent it, with what the central system chose for it (`extra`)."""
+    return {**answer.raw, **extra}
+
+
+def open_transaction(station: Station, connector_id: int | None) -> str:
     """The one open session on the connector (or, none named, on the charger); 409 when none or several."""
     open_ids = [
         c.transaction.transaction_id

@@ -8,7 +8,18 @@ from typing import Any
 from aiohttp import web
 
 from . import fields as f
-from .command_types import NO_REFUSALS, Answer, Command, command, open_transaction
+from .command_types import (
+    NO_REFUSALS,
+    Answer,
+    Body,
+    CentralSystem,
+    Command,
+    Station,
+    answer_of,
+    charger,
+    command,
+    open_transaction,
+)
 from .commands_admin import ADMIN_COMMANDS
 from .commands_lists import LIST_COMMANDS
 from .commands_more import MORE_COMMANDS
@@ -16,138 +27,106 @@ from .commands_security import SECURITY_COMMANDS
 from .errors import ApiError, bad_request
 from .routes import _dumps, json_body, station_of
 
-# 2.x's Immediate is 1.6's Soft; 1.6's Soft and Hard are 2.x's Immediate
-_V16_RESET = {"Immediate": "Soft"}
-_V2_RESET = {"Soft": "Immediate", "Hard": "Immediate"}
+# the reset types of either version: (hard, once idle); 1.6's Soft and Hard are 2.x's Immediate
+_RESETS = {"Soft": (False, False), "Immediate": (False, False), "Hard": (True, False), "OnIdle": (False, True)}
+_AVAILABILITIES = {"Operative": True, "Inoperative": False}
 
 
-async def _start(central: Any, station: Any, body: dict[str, Any]) -> Answer:
-    id_tag = f.required_text(body, "id_tag")
-    connector = f.integer(body, "connector_id", minimum=1)
-    profile = f.obj(body, "charging_profile")
-    sid = station.station_id
-    if not station.is_v2:
-        answer: Answer = await central.v16(sid).remote_start_transaction(id_tag, connector or 1, profile)
-        return answer
-    remote_start_id = central.next_remote_start_id()
-    answer = await central.v201(sid).request_start_transaction(
-        id_tag,
-        remote_start_id,
-        evse_id=connector,
-        charging_profile=profile,
-        id_token_type=f.text(body, "id_token_type") or "Central",
+def _one_of[T](body: Body, name: str, choices: dict[str, T], default: str | None = None) -> T:
+    value = f.text(body, name) or default
+    if value is None:
+        raise bad_request(f"{name}: required")
+    if value not in choices:
+        raise bad_request(f"{name}: one of {', '.join(choices)}")
+    return choices[value]
+
+
+async def _start(central: CentralSystem, station: Station, body: Body) -> Answer:
+    answer = await charger(central, station).remote_start(
+        f.required_text(body, "id_tag"),
+        f.integer(body, "connector_id", minimum=1),
+        charging_profile=f.obj(body, "charging_profile"),
+        id_token_type=f.text(body, "id_token_type"),
     )
-    return {**answer, "remoteStartId": remote_start_id}
+    return answer_of(answer) if answer.value is None else answer_of(answer, remoteStartId=answer.value)
 
 
-async def _stop(central: Any, station: Any, body: dict[str, Any]) -> Answer:
+async def _stop(central: CentralSystem, station: Station, body: Body) -> Answer:
     given = body.get("transaction_id")
     tx = str(given) if given is not None else open_transaction(station, f.integer(body, "connector_id", minimum=1))
-    if station.is_v2:
-        answer: Answer = await central.v201(station.station_id).request_stop_transaction(tx)
-        return answer
-    if not tx.isdigit():
-        raise bad_request("transaction_id: an OCPP 1.6 transaction id is a number")
-    answer = await central.v16(station.station_id).remote_stop_transaction(int(tx))
-    return answer
+    return answer_of(await charger(central, station).remote_stop(tx))
 
 
-async def _unlock(central: Any, station: Any, body: dict[str, Any]) -> Answer:
+async def _unlock(central: CentralSystem, station: Station, body: Body) -> Answer:
     connector = f.integer(body, "connector_id", minimum=1) or 1
-    if not station.is_v2:
-        answer: Answer = await central.v16(station.station_id).unlock_connector(connector)
-        return answer
-    evse_connector = f.integer(body, "evse_connector_id", minimum=1) or 1
-    answer = await central.v201(station.station_id).unlock_connector(connector, evse_connector)
-    return answer
+    evse_connector = f.integer(body, "evse_connector_id", minimum=1)
+    return answer_of(await charger(central, station).unlock(connector, evse_connector))
 
 
-async def _reset(central: Any, station: Any, body: dict[str, Any]) -> Answer:
-    kind = f.text(body, "type")
-    if not station.is_v2:
-        answer: Answer = await central.v16(station.station_id).reset(_V16_RESET.get(kind or "Soft", kind or "Soft"))
-        return answer
-    kind = kind or "Immediate"
-    answer = await central.v201(station.station_id).reset(
-        _V2_RESET.get(kind, kind), f.integer(body, "connector_id", minimum=1)
-    )
-    return answer
+async def _reset(central: CentralSystem, station: Station, body: Body) -> Answer:
+    hard, on_idle = _one_of(body, "type", _RESETS, "Soft")
+    connector = f.integer(body, "connector_id", minimum=1)
+    return answer_of(await charger(central, station).restart(hard, evse_id=connector, on_idle=on_idle))
 
 
-async def _availability(central: Any, station: Any, body: dict[str, Any]) -> Answer:
-    kind = f.required_text(body, "type")
-    connector = f.integer(body, "connector_id")
-    if not station.is_v2:
-        answer: Answer = await central.v16(station.station_id).change_availability(connector or 0, kind)
-        return answer
-    answer = await central.v201(station.station_id).change_availability(
-        kind, connector or None, f.integer(body, "evse_connector_id", minimum=1)
-    )
-    return answer
+async def _availability(central: CentralSystem, station: Station, body: Body) -> Answer:
+    operative = _one_of(body, "type", _AVAILABILITIES)
+    connector, evse_connector = f.integer(body, "connector_id"), f.integer(body, "evse_connector_id", minimum=1)
+    return answer_of(await charger(central, station).change_availability(connector, operative, evse_connector))
 
 
-async def _trigger(central: Any, station: Any, body: dict[str, Any]) -> Answer:
+async def _trigger(central: CentralSystem, station: Station, body: Body) -> Answer:
     message = f.required_text(body, "requested_message")
-    connector = f.integer(body, "connector_id")
-    if not station.is_v2:
-        answer: Answer = await central.v16(station.station_id).trigger_message(message, connector)
-        return answer
-    answer = await central.v201(station.station_id).trigger_message(
-        message, connector or None, f.integer(body, "evse_connector_id", minimum=1)
-    )
-    return answer
+    connector, evse_connector = f.integer(body, "connector_id"), f.integer(body, "evse_connector_id", minimum=1)
+    return answer_of(await charger(central, station).trigger_message(message, connector, evse_connector))
 
 
-async def _get_configuration(central: Any, station: Any, body: dict[str, Any]) -> Answer:
+async def _get_configuration(central: CentralSystem, station: Station, body: Body) -> Answer:
     keys = body.get("keys")
     if isinstance(keys, str):
         keys = [keys]
     if keys is not None and not (isinstance(keys, list) and all(isinstance(k, str) for k in keys)):
         raise bad_request("keys: a list of configuration keys")
-    answer: Answer = await central.v16(station.station_id).get_configuration(keys)
-    return answer
+    return answer_of(await charger(central, station).get_configuration(keys))
 
 
-async def _change_configuration(central: Any, station: Any, body: dict[str, Any]) -> Answer:
+async def _change_configuration(central: CentralSystem, station: Station, body: Body) -> Answer:
     key = f.required_text(body, "key")
     if "value" not in body:
         raise bad_request("value: required")
-    answer: Answer = await central.v16(station.station_id).change_configuration(key, f.config_value(body["value"]))
-    return answer
+    return answer_of(await charger(central, station).change_configuration(key, f.config_value(body["value"])))
 
 
-def _with_attribute(entries: list[dict[str, Any]], body: dict[str, Any]) -> list[dict[str, Any]]:
+def _with_attribute(entries: list[dict[str, Any]], body: Body) -> list[dict[str, Any]]:
     kind = f.text(body, "attribute_type")
     return [{"attributeType": kind, **entry} if kind else entry for entry in entries]
 
 
-async def _get_variables(central: Any, station: Any, body: dict[str, Any]) -> Answer:
-    answer: Answer = await central.v201(station.station_id).get_variables(_with_attribute(f.variables(body), body))
-    return answer
+async def _get_variables(central: CentralSystem, station: Station, body: Body) -> Answer:
+    entries = _with_attribute(f.variables(body), body)
+    return answer_of(await charger(central, station).get_variables(entries))
 
 
-async def _set_variables(central: Any, station: Any, body: dict[str, Any]) -> Answer:
+async def _set_variables(central: CentralSystem, station: Station, body: Body) -> Answer:
     entries = _with_attribute(f.variable_values(body), body)
-    answer: Answer = await central.v201(station.station_id).set_variables(entries)
+    answer = answer_of(await charger(central, station).set_variables(entries))
     results = answer.get("setVariableResult")
     if any(r.get("attributeStatus") not in ("Accepted", "RebootRequired") for r in results or ()):
         raise ApiError(502, "refused", "the charger refused some of the variables (the others were set)", answer=answer)
     return answer
 
 
-async def _clear_cache(central: Any, station: Any, body: dict[str, Any]) -> Answer:
-    commands = central.v201(station.station_id) if station.is_v2 else central.v16(station.station_id)
-    answer: Answer = await commands.clear_cache()
-    return answer
+async def _clear_cache(central: CentralSystem, station: Station, body: Body) -> Answer:
+    return answer_of(await charger(central, station).clear_cache())
 
 
-async def _send_call(central: Any, station: Any, body: dict[str, Any]) -> Answer:
+async def _send_call(central: CentralSystem, station: Station, body: Body) -> Answer:
+    """Any action, its payload in the charger's version (a raw CALL: the one command that is not neutral)."""
     action = f.required_text(body, "action")
-    answer: Answer = await central.call(station.station_id, action, f.obj(body, "payload") or {})
-    return answer
+    return dict(await central.call(station.station_id, action, f.obj(body, "payload") or {}))
 
 
-async def _set_limit(central: Any, station: Any, body: dict[str, Any]) -> Answer:
+async def _set_limit(central: CentralSystem, station: Station, body: Body) -> Answer:
     """csms's load management: keep the charger (connector_id 0 or none) or one connector / EVSE at a limit."""
     amps, watts = f.number(body, "amps"), f.number(body, "watts")
     if (amps is None) == (watts is None):
@@ -159,7 +138,7 @@ async def _set_limit(central: Any, station: Any, body: dict[str, Any]) -> Answer
     return result
 
 
-async def _clear_limit(central: Any, station: Any, body: dict[str, Any]) -> Answer:
+async def _clear_limit(central: CentralSystem, station: Station, body: Body) -> Answer:
     cleared = await central.limits.clear_limit(station.station_id, f.integer(body, "connector_id") or 0)
     return {"cleared": cleared}
 

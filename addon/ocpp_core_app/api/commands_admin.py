@@ -5,15 +5,12 @@ from __future__ import annotations
 import secrets
 import string
 from datetime import UTC, datetime
-from typing import Any
 
 from ..central_import import csms
 from . import fields as f
-from .command_types import NO_REFUSALS, Answer, Command, command
+from .command_types import NO_REFUSALS, Answer, Body, CentralSystem, Command, Station, answer_of, charger, command
 from .errors import ApiError, bad_request
 
-# the fields that make a 1.6 update_firmware a SignedUpdateFirmware (all need the signature)
-_SIGNED_FIELDS = ("signing_certificate", "install_date", "request_id")
 # the answers that mean the charger took the password (1.6 ChangeConfiguration, 2.x SetVariables); any other
 # is a refusal, and the central system then kept the password it had
 _PASSWORD_TAKEN = frozenset({"Accepted", "RebootRequired"})
@@ -22,54 +19,29 @@ _GENERATED_ALPHABET = string.ascii_letters + string.digits
 _GENERATED_LENGTH = 32
 
 
-def _commands(central: Any, station: Any) -> Any:
-    return central.v201(station.station_id) if station.is_v2 else central.v16(station.station_id)
-
-
-def _request_id(central: Any, body: dict[str, Any]) -> int:
-    given = f.integer(body, "request_id")
-    return central.next_request_id() if given is None else given
-
-
-async def _update_firmware(central: Any, station: Any, body: dict[str, Any]) -> Answer:
+async def _update_firmware(central: CentralSystem, station: Station, body: Body) -> Answer:
     """1.6: UpdateFirmware, or SignedUpdateFirmware when signed; 2.x: UpdateFirmware (the answer's requestId
     is what its FirmwareStatusNotifications carry)."""
-    location = f.required_text(body, "location")
-    retrieve = f.time(body, "retrieve_date") or datetime.now(UTC)
-    retries, interval = f.integer(body, "retries"), f.integer(body, "retry_interval")
-    signature, certificate = f.text(body, "signature"), f.text(body, "signing_certificate")
-    if station.is_v2:
-        request_id = _request_id(central, body)
-        answer: Answer = await central.v201(station.station_id).update_firmware(
-            request_id,
-            location,
-            retrieve,
-            install_date_time=f.time(body, "install_date"),
-            signing_certificate=certificate,
-            signature=signature,
-            retries=retries,
-            retry_interval=interval,
-        )
-        return {**answer, "requestId": request_id}
-    if signature is None:
-        if given := [name for name in _SIGNED_FIELDS if name in body]:
-            raise bad_request(f"{', '.join(given)}: only with signature")
-        answer = await central.v16(station.station_id).update_firmware(location, retrieve, retries, interval)
-        return answer
-    if certificate is None:
-        raise bad_request("signature: only with signing_certificate")
-    request_id = _request_id(central, body)
-    answer = await central.v16(station.station_id).signed_update_firmware(
-        request_id, location, retrieve, certificate, signature, f.time(body, "install_date"), retries, interval
+    answer = await charger(central, station).update_firmware(
+        f.required_text(body, "location"),
+        f.time(body, "retrieve_date") or datetime.now(UTC),
+        retries=f.integer(body, "retries"),
+        retry_interval=f.integer(body, "retry_interval"),
+        signing_certificate=f.text(body, "signing_certificate"),
+        signature=f.text(body, "signature"),
+        install=f.time(body, "install_date"),
+        request_id=f.integer(body, "request_id"),
     )
-    return {**answer, "requestId": request_id}
+    return answer_of(answer) if answer.value is None else answer_of(answer, requestId=answer.value)
 
 
-async def _get_log(central: Any, station: Any, body: dict[str, Any]) -> Answer:
+async def _get_log(central: CentralSystem, station: Station, body: Body) -> Answer:
     """GetLog, the same in 1.6's security extension and 2.x; the answer carries the requestId of its
     LogStatusNotifications."""
-    request_id = _request_id(central, body)
-    answer: Answer = await _commands(central, station).get_log(
+    target = charger(central, station)  # offline: a 503 before a request id is spent
+    given = f.integer(body, "request_id")
+    request_id = central.next_request_id() if given is None else given
+    answer = await target.get_log(
         f.required_text(body, "log_type"),
         request_id,
         f.required_text(body, "location"),
@@ -78,14 +50,14 @@ async def _get_log(central: Any, station: Any, body: dict[str, Any]) -> Answer:
         f.integer(body, "retries"),
         f.integer(body, "retry_interval"),
     )
-    return {**answer, "requestId": request_id}
+    return answer_of(answer, requestId=request_id)
 
 
 def _generated_password() -> str:
     return "".join(secrets.choice(_GENERATED_ALPHABET) for _ in range(_GENERATED_LENGTH))
 
 
-async def _set_charger_password(central: Any, station: Any, body: dict[str, Any]) -> Answer:
+async def _set_charger_password(central: CentralSystem, station: Station, body: Body) -> Answer:
     """The charger's own HTTP Basic password, stored hashed; with send_to_charger (the default) the charger is
     given it first, and a refusal changes nothing.  No password and not sent: the charger's own one is removed.
     A generated password is in this answer only (it is never logged nor sent on the event stream)."""

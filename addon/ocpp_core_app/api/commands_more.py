@@ -3,18 +3,24 @@ profiles set and cleared and the schedule read, and OCPP 2.x's base report, tran
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from ..central_import import csms
 from . import fields as f
-from .command_types import NO_REFUSALS, Answer, Command, command, open_transaction
+from .command_types import (
+    NO_REFUSALS,
+    Answer,
+    Body,
+    CentralSystem,
+    Command,
+    Station,
+    answer_of,
+    charger,
+    command,
+    open_transaction,
+)
 from .errors import ApiError, bad_request
 
 # a reservation's token type when none is given: a card a driver holds (as the HA service does)
 _CARD_TOKEN_TYPE = "ISO14443"
-# 1.6's spelling of the profile purposes where 2.x's differs
-_V2_PURPOSES = {"ChargePointMaxProfile": "ChargingStationMaxProfile"}
 # set_charging_profile: the purposes of a profile for the whole charger (connector 0 when none is named)
 _WHOLE_CHARGER_PURPOSES = frozenset(
     {"ChargePointMaxProfile", "TxDefaultProfile", "ChargingStationMaxProfile", "ChargingStationExternalConstraints"}
@@ -26,63 +32,47 @@ _RATE_UNITS = ("A", "W")
 _MAX_LIMIT = 1_000_000
 
 
-def _commands(central: Any, station: Any) -> Any:
-    return central.v201(station.station_id) if station.is_v2 else central.v16(station.station_id)
+async def _data_transfer(central: CentralSystem, station: Station, body: Body) -> Answer:
+    vendor, message = f.required_text(body, "vendor_id"), f.text(body, "message_id")
+    return answer_of(await charger(central, station).data_transfer(vendor, message, body.get("data")))
 
 
-async def _data_transfer(central: Any, station: Any, body: dict[str, Any]) -> Answer:
-    vendor, message, data = f.required_text(body, "vendor_id"), f.text(body, "message_id"), body.get("data")
-    if not station.is_v2 and data is not None and not isinstance(data, str):
-        data = json.dumps(data)  # 1.6's data is a text
-    answer: Answer = await _commands(central, station).data_transfer(vendor, message, data)
-    return answer
-
-
-async def _reserve_now(central: Any, station: Any, body: dict[str, Any]) -> Answer:
+async def _reserve_now(central: CentralSystem, station: Station, body: Body) -> Answer:
     expiry, id_tag = f.required_time(body, "expiry_date"), f.required_text(body, "id_tag")
     reservation_id = f.integer(body, "reservation_id")
     if reservation_id is None:
         reservation_id = central.next_reservation_id()
-    connector, parent = f.integer(body, "connector_id"), f.text(body, "parent_id_tag")
-    if not station.is_v2:
-        answer: Answer = await central.v16(station.station_id).reserve_now(
-            connector if connector is not None else 1, expiry, id_tag, reservation_id, parent
-        )
-    else:
-        evse = 1 if connector is None else connector
-        answer = await central.v201(station.station_id).reserve_now(
-            reservation_id,
-            expiry,
-            id_tag,
-            evse_id=evse or None,  # 0: any EVSE
-            group_id_token=None if parent is None else {"idToken": parent, "type": "Central"},
-            id_token_type=f.text(body, "id_token_type") or _CARD_TOKEN_TYPE,
-        )
-    return {**answer, "reservationId": reservation_id}
+    answer = await charger(central, station).reserve_now(
+        reservation_id,
+        expiry,
+        id_tag,
+        f.integer(body, "connector_id"),
+        f.text(body, "parent_id_tag"),
+        f.text(body, "id_token_type") or _CARD_TOKEN_TYPE,
+    )
+    return answer_of(answer, reservationId=reservation_id)
 
 
-async def _cancel_reservation(central: Any, station: Any, body: dict[str, Any]) -> Answer:
+async def _cancel_reservation(central: CentralSystem, station: Station, body: Body) -> Answer:
     reservation_id = f.integer(body, "reservation_id")
     if reservation_id is None:
         raise bad_request("reservation_id: required")
-    answer: Answer = await _commands(central, station).cancel_reservation(reservation_id)
-    return answer
+    return answer_of(await charger(central, station).cancel_reservation(reservation_id))
 
 
-async def _get_local_list_version(central: Any, station: Any, body: dict[str, Any]) -> Answer:
-    answer: Answer = await _commands(central, station).get_local_list_version()
-    return answer
+async def _get_local_list_version(central: CentralSystem, station: Station, body: Body) -> Answer:
+    return answer_of(await charger(central, station).local_list_version())
 
 
-def _one_of(body: dict[str, Any], name: str, allowed: tuple[str, ...], default: str) -> str:
+def _one_of(body: Body, name: str, allowed: tuple[str, ...], default: str) -> str:
     value = f.text(body, name) or default
     if value not in allowed:
         raise bad_request(f"{name}: one of {', '.join(allowed)}")
     return value
 
 
-def _simple_profile(station: Any, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-    """(connector, profile) of the simple form, in the station's version (csms.simple_profile)."""
+def _simple_profile(station: Station, body: Body) -> tuple[int, csms.ChargingProfile]:
+    """(connector, neutral profile) of the simple form (csms.simple_charging_profile)."""
     limit = f.number(body, "limit")
     assert limit is not None  # the caller checked it is there
     if not 0 <= limit <= _MAX_LIMIT:
@@ -97,8 +87,7 @@ def _simple_profile(station: Any, body: dict[str, Any]) -> tuple[int, dict[str, 
         if connector is None or connector.transaction is None:
             raise ApiError(409, "no_open_transaction", "a TxProfile needs an open transaction on the connector")
         transaction_id = connector.transaction.transaction_id
-    profile: dict[str, Any] = csms.simple_profile(
-        station,
+    profile = csms.simple_charging_profile(
         connector_id,
         limit=round(limit, 1),
         unit=_one_of(body, "unit", _RATE_UNITS, "A"),
@@ -110,68 +99,66 @@ def _simple_profile(station: Any, body: dict[str, Any]) -> tuple[int, dict[str, 
     return connector_id, profile
 
 
-async def _set_charging_profile(central: Any, station: Any, body: dict[str, Any]) -> Answer:
+async def _set_charging_profile(central: CentralSystem, station: Station, body: Body) -> Answer:
     """A whole charging_profile (in the charger's version), or the simple form: a limit and how."""
     if ("charging_profile" in body) == ("limit" in body):
         raise bad_request("give exactly one of charging_profile, limit")
     if "charging_profile" in body:
         if given := [name for name in _SIMPLE_FIELDS if name in body]:
             raise bad_request(f"{', '.join(given)}: only with limit")
-        profile = f.obj(body, "charging_profile") or {}
+        payload = f.obj(body, "charging_profile") or {}
         connector_id = f.integer(body, "connector_id")
         if connector_id is None:
-            connector_id = 0 if profile.get("chargingProfilePurpose") in _WHOLE_CHARGER_PURPOSES else 1
-        answer: Answer = await _commands(central, station).set_charging_profile(connector_id, profile)
-        return answer
+            connector_id = 0 if payload.get("chargingProfilePurpose") in _WHOLE_CHARGER_PURPOSES else 1
+        return answer_of(await charger(central, station).set_charging_profile_as_given(connector_id, payload))
     connector_id, profile = _simple_profile(station, body)
-    answer = await _commands(central, station).set_charging_profile(connector_id, profile)
-    return {**answer, "chargingProfile": profile}  # what was sent, e.g. its id for clear_charging_profile
+    target = charger(central, station)
+    answer = await target.set_charging_profile(connector_id, profile)
+    # what was sent, e.g. its id for clear_charging_profile
+    return answer_of(answer, chargingProfile=target.profile_payload(profile))
 
 
-async def _clear_charging_profile(central: Any, station: Any, body: dict[str, Any]) -> Answer:
-    purpose = f.text(body, "charging_profile_purpose")
-    if station.is_v2 and purpose is not None:
-        purpose = _V2_PURPOSES.get(purpose, purpose)
-    answer: Answer = await _commands(central, station).clear_charging_profile(
-        f.integer(body, "charging_profile_id"), f.integer(body, "connector_id"), purpose, f.integer(body, "stack_level")
+async def _clear_charging_profile(central: CentralSystem, station: Station, body: Body) -> Answer:
+    answer = await charger(central, station).clear_charging_profile(
+        f.integer(body, "charging_profile_id"),
+        f.integer(body, "connector_id"),
+        f.text(body, "charging_profile_purpose"),
+        f.integer(body, "stack_level"),
     )
-    return answer
+    return answer_of(answer)
 
 
-async def _get_composite_schedule(central: Any, station: Any, body: dict[str, Any]) -> Answer:
+async def _get_composite_schedule(central: CentralSystem, station: Station, body: Body) -> Answer:
     duration = f.integer(body, "duration")
     if duration is None:
         raise bad_request("duration: required")
     connector = f.integer(body, "connector_id")
-    answer: Answer = await _commands(central, station).get_composite_schedule(
+    answer = await charger(central, station).get_composite_schedule(
         1 if connector is None else connector, duration, f.text(body, "charging_rate_unit")
     )
-    return answer
+    return answer_of(answer)
 
 
-async def _get_base_report(central: Any, station: Any, body: dict[str, Any]) -> Answer:
+async def _get_base_report(central: CentralSystem, station: Station, body: Body) -> Answer:
+    target = charger(central, station)  # offline: a 503 before a request id is spent
     request_id = central.next_request_id()
-    answer: Answer = await central.v201(station.station_id).get_base_report(
-        request_id, f.text(body, "report_base") or "FullInventory"
-    )
-    return {**answer, "requestId": request_id}  # the report follows as NotifyReport (the device model)
+    answer = await target.get_base_report(request_id, f.text(body, "report_base") or "FullInventory")
+    return answer_of(answer, requestId=request_id)  # the report follows as NotifyReport (the device model)
 
 
-async def _get_transaction_status(central: Any, station: Any, body: dict[str, Any]) -> Answer:
+async def _get_transaction_status(central: CentralSystem, station: Station, body: Body) -> Answer:
     given, connector = body.get("transaction_id"), f.integer(body, "connector_id", minimum=1)
     transaction_id = str(given) if given is not None else None
     if transaction_id is None and connector is not None:
         transaction_id = open_transaction(station, connector)
-    answer: Answer = await central.v201(station.station_id).get_transaction_status(transaction_id)
-    return answer
+    return answer_of(await charger(central, station).get_transaction_status(transaction_id))
 
 
-async def _clear_display_message(central: Any, station: Any, body: dict[str, Any]) -> Answer:
+async def _clear_display_message(central: CentralSystem, station: Station, body: Body) -> Answer:
     message_id = f.integer(body, "message_id")
     if message_id is None:
         raise bad_request("message_id: required")
-    answer: Answer = await central.v201(station.station_id).clear_display_message(message_id)
-    return answer
+    return answer_of(await charger(central, station).clear_display_message(message_id))
 
 
 MORE_COMMANDS: dict[str, Command] = {

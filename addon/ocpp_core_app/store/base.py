@@ -22,6 +22,8 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, Protocol
 
+import msgspec
+
 from ..central_import import csms
 from . import journal, rows, sql
 from .errors import StoreError
@@ -33,6 +35,8 @@ _LOGGER = logging.getLogger(__name__)
 
 # seconds between a change and its (debounced) write
 SAVE_DELAY = 1.0
+# the frames of each charger's message log the store keeps (the newest)
+MESSAGE_LOG_KEPT = 1000
 # an immediate save is tried again after these pauses before it fails
 SAVE_RETRIES = (0.05, 0.25, 1.0)
 # a failed scheduled save is retried after this many seconds, doubling up to the maximum
@@ -43,6 +47,7 @@ Change = tuple[str, str, str | None, int | None]  # (table, key, text or None to
 # (station id, transaction id, its start time, the reading's time, energy Wh, power W or None)
 Sample = tuple[str, str, str, str, float, float | None]
 Frames = dict[str, list[tuple[float, str, str]]]  # station id -> its recent (time, direction, frame)
+_ENCODE = msgspec.json.Encoder().encode
 
 
 class Writer(Protocol):
@@ -56,10 +61,13 @@ class Writer(Protocol):
 class RowStore(csms.Persistence, ABC):
     """A store: `await open()`, then hand it to CentralSystem; `await close()` at the end."""
 
-    def __init__(self, name: str, save_delay: float = SAVE_DELAY) -> None:
+    def __init__(self, name: str, save_delay: float = SAVE_DELAY, message_log_kept: int = MESSAGE_LOG_KEPT) -> None:
         # what messages call the database (a file's path, a server's URL without its password)
         self.name = name
         self.save_delay = save_delay
+        self.message_log_kept = message_log_kept
+        # (worker thread) each charger's next message-log seq
+        self._next_seq: dict[str, int] = {}
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ocpp-store")
         self._local = threading.local()
         self._lock = asyncio.Lock()
@@ -68,7 +76,7 @@ class RowStore(csms.Persistence, ABC):
         self._pending: Callable[[], dict[str, Any]] | None = None
         # meter samples not written yet: they go with the next save (csms schedules one for every reading)
         self._samples: list[Sample] = []
-        # chargers' recent frames to write with the next save
+        # chargers' frames not written yet (the newest `message_log_kept` of each)
         self._frames: Frames = {}
         # the event journal's entries not written yet (they go with the next save), the last seq handed out
         self._entries: list[Entry] = []
@@ -115,6 +123,7 @@ class RowStore(csms.Persistence, ABC):
         if self._closed:
             return
         await self.flush()
+        await self.write_log()
         self._cancel_timer()  # (a write that kept state events for later set one: flush wrote them)
         self._closed = True
         if self._last_seq:
@@ -187,9 +196,25 @@ class RowStore(csms.Persistence, ABC):
         with self._transaction(True) as db:
             journal.close(db, last_seq)
 
-    def set_frames(self, station_id: str, frames: list[tuple[float, str, str]]) -> None:
-        """A charger's message log as it is now, written (in place of the one before) with the next save."""
-        self._frames[station_id] = frames
+    def add_frames(self, station_id: str, frames: list[tuple[float, str, str]]) -> None:
+        """A charger's newest frames, appended to its message log with the next write (`write_log` or a save)."""
+        pending = self._frames.setdefault(station_id, [])
+        pending.extend(frames)
+        if len(pending) > self.message_log_kept:  # the store fails meanwhile: keep what it would keep
+            del pending[: len(pending) - self.message_log_kept]
+
+    async def write_log(self) -> None:
+        """Write the frames and meter samples gathered so far, now (off the event loop); a failure is logged
+        once and they stay for the next write."""
+        if (not self._frames and not self._samples) or self._closed:
+            return
+        async with self._lock:
+            try:
+                await self._write([], durable=False)
+            except StoreError as err:
+                if not self._failing:
+                    _LOGGER.error("Message log not saved (%s); kept in memory and tried again", err)
+                self._failing = True
 
     # ---- card payments (payments/flow.py): each step written durably before the next ----------
 
@@ -348,6 +373,7 @@ class RowStore(csms.Persistence, ABC):
         return await asyncio.get_running_loop().run_in_executor(self._executor, fn)
 
     def _load(self) -> dict[str, Any] | None:
+        self._next_seq = {str(station): int(seq) for station, seq in self._query(sql.SELECT_MESSAGE_LOG_NEXT)}
         document = [(str(key), str(value)) for key, value in self._query(sql.SELECT_DOCUMENT)]
         stations = [(str(key), str(value)) for key, value in self._query(sql.SELECT_STATIONS)]
         transactions = self._query(sql.SELECT_TRANSACTIONS)
@@ -379,7 +405,9 @@ class RowStore(csms.Persistence, ABC):
             await self._run(lambda: self._apply(changes, durable, samples, frames, journal_rows, last_seq))
         except StoreError:
             self._samples[:0] = samples  # kept for the next try
-            self._frames = {**frames, **self._frames}
+            for station_id, newer in self._frames.items():
+                frames.setdefault(station_id, []).extend(newer)
+            self._frames = frames
             self._entries = sorted([*entries, *self._entries], key=lambda e: e.seq)
             raise
 
@@ -395,6 +423,14 @@ class RowStore(csms.Persistence, ABC):
         self.threads.add(threading.get_ident())
         if not changes and not samples and not frames and not entries:
             return
+        next_seq = dict(self._next_seq)
+        batches, trims = [], []
+        for station_id, log in (frames or {}).items():
+            start = next_seq.get(station_id, 0)
+            batches.append((station_id, start, len(log), _ENCODE(log).decode()))
+            next_seq[station_id] = start + len(log)
+            if next_seq[station_id] > self.message_log_kept:
+                trims.append((station_id, next_seq[station_id] - self.message_log_kept))
         with self._transaction(durable) as db:
             if entries:
                 journal.write(db, entries, last_seq)
@@ -403,11 +439,13 @@ class RowStore(csms.Persistence, ABC):
                     journal.prune(self._query, db, last_seq, self.journal_days, self.journal_count)
             if samples:
                 db.executemany(sql.INSERT_SAMPLE, samples)
-            for station_id, log in (frames or {}).items():
-                db.execute(sql.DELETE_MESSAGE_LOG, (station_id,))
-                db.executemany(sql.INSERT_FRAME, [(station_id, seq, *entry) for seq, entry in enumerate(log)])
+            if batches:
+                db.executemany(sql.INSERT_FRAMES, batches)
+            if trims:
+                db.executemany(sql.TRIM_MESSAGE_LOG, trims)
             for table, key, text, position in changes:
                 _apply_one(db, table, key, text, position)
+        self._next_seq = next_seq  # committed
 
 
 def _apply_one(db: Writer, table: str, key: str, text: str | None, position: int | None) -> None:

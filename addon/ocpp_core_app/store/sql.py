@@ -12,8 +12,11 @@ SELECT_SAMPLES = (
     " ORDER BY time"
 )
 INSERT_SAMPLE = "INSERT INTO meter_samples VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
-INSERT_FRAME = "INSERT INTO message_log VALUES (?, ?, ?, ?, ?)"
-DELETE_MESSAGE_LOG = "DELETE FROM message_log WHERE station_id = ?"
+INSERT_FRAMES = "INSERT INTO message_batches VALUES (?, ?, ?, ?)"
+DELETE_MESSAGE_LOG = "DELETE FROM message_batches WHERE station_id = ?"
+# a charger's batches whose frames are all older than the newest it keeps
+TRIM_MESSAGE_LOG = "DELETE FROM message_batches WHERE station_id = ? AND seq + frames <= ?"
+SELECT_MESSAGE_LOG_NEXT = "SELECT station_id, max(seq + frames) FROM message_batches GROUP BY station_id"
 DELETE_TRANSACTION = "DELETE FROM transactions WHERE station_id = ? AND transaction_id = ? AND start_time = ?"
 DELETE_SAMPLES = "DELETE FROM meter_samples WHERE station_id = ? AND transaction_id = ? AND start_time = ?"
 UPSERT_TRANSACTION = (

@@ -18,8 +18,9 @@ from . import sql
 from .base import SAVE_DELAY, Change, RowStore, Sample, Writer
 from .errors import StoreError
 from .schema import migrate
+from .snapshot import restore_if_missing
 
-__all__ = ["Change", "Sample", "SqliteStore", "checkpoint", "describe"]
+__all__ = ["Change", "Sample", "SqliteStore", "describe"]
 
 
 def describe(err: sqlite3.Error) -> str:
@@ -57,6 +58,10 @@ class SqliteStore(RowStore):
     def _open(self) -> int:
         self.threads.add(threading.get_ident())
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            restore_if_missing(self.path)
+        except OSError as err:
+            raise StoreError(f"{self.path}: cannot restore the backup's copy of the database ({err})") from err
         try:
             connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=True)
         except sqlite3.Error as err:
@@ -102,20 +107,3 @@ class SqliteStore(RowStore):
             if db.in_transaction:
                 db.execute("ROLLBACK")
             raise StoreError(f"{self.path}: {describe(err)}") from err
-
-
-def checkpoint(path: Path) -> tuple[int, int, int]:
-    """PRAGMA wal_checkpoint(TRUNCATE): everything in the database file itself (the add-on's backup_pre)."""
-    if not path.is_file():
-        raise StoreError(f"{path}: no database there")
-    try:
-        connection = sqlite3.connect(path, isolation_level=None, timeout=30)
-        try:
-            busy, log, checkpointed = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-        finally:
-            connection.close()
-    except sqlite3.Error as err:
-        raise StoreError(f"{path}: cannot checkpoint ({describe(err)})") from err
-    if busy:
-        raise StoreError(f"{path}: the checkpoint could not finish (the database is busy); try again")
-    return busy, log, checkpointed

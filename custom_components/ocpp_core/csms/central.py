@@ -13,6 +13,7 @@ from websockets.asyncio.server import ServerConnection
 from .adapter import VersionAdapter
 from .config import CentralSystemConfig, CentralSystemOptions
 from .features.charger import Capabilities, Charger
+from .features.charger_commands import UnsupportedVersion
 from .features.credentials import CredentialStore
 from .features.intervals import MeterIntervals
 from .features.limits import LimitManager
@@ -57,10 +58,6 @@ _CAPABILITIES: dict[OcppVersion, Callable[[Station], Capabilities]] = {
     OcppVersion.V201: v201_capabilities,
     OcppVersion.V21: v201_capabilities,
 }
-
-
-class UnsupportedVersion(NotImplementedError):
-    """The charger speaks an OCPP version whose adapter is not there yet."""
 
 
 class CentralSystem:
@@ -178,6 +175,15 @@ class CentralSystem:
         """The charger's most recent frames, both directions, oldest first (kept across reconnects)."""
         frames = self._frames.get(station_id)
         return frames.entries() if frames is not None else []
+
+    def frames_since(self, station_id: str, mark: int) -> tuple[int, list[tuple[float, str, str]]]:
+        """(the new mark, the frames after `mark`): a reader that gives back the mark it got sees each frame
+        once (those the ring of recent frames still holds); 0 the first time."""
+        frames = self._frames.get(station_id)
+        if frames is None:
+            return 0, []
+        # a log begun afresh (the station forgotten, then back) counts from 0 again
+        return frames.added, frames.since(mark if mark <= frames.added else 0)
 
     async def forget_station(self, station_id: str) -> bool:
         """Remove everything kept about a station; False (nothing done) while it is connected."""

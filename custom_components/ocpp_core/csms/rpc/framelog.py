@@ -118,9 +118,11 @@ def redact_secrets(text: str) -> str:
 class FrameLog:
     """A ring of (time, direction, text), kept as three rings of plain values (nothing for the GC to walk)."""
 
-    __slots__ = ("_inbound", "_texts", "_times")
+    __slots__ = ("_inbound", "_texts", "_times", "added")
 
     def __init__(self, size: int) -> None:
+        # frames ever added (a reader that keeps it takes only the new ones: `since`)
+        self.added = 0
         self._times: deque[float] = deque(maxlen=size)
         self._inbound: deque[bool] = deque(maxlen=size)
         self._texts: deque[str] = deque(maxlen=size)
@@ -134,6 +136,7 @@ class FrameLog:
         self._texts = deque(self._texts, maxlen=size)
 
     def add(self, inbound: bool, text: str | bytes) -> None:
+        self.added += 1
         self._times.append(time.time())
         self._inbound.append(inbound)
         if not isinstance(text, str):
@@ -155,3 +158,10 @@ class FrameLog:
             (when, "in" if inbound else "out", text)
             for when, inbound, text in zip(self._times, self._inbound, self._texts, strict=True)
         ]
+
+    def since(self, mark: int) -> list[tuple[float, str, str]]:
+        """The entries added after the first `mark` ever added (those the ring still holds), oldest first."""
+        new = min(self.added - mark, len(self._times))
+        if new <= 0:
+            return []
+        return self.entries()[-new:]
