@@ -4,6 +4,7 @@ cannot be held is refused in the user's language."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from pathlib import Path
 
@@ -61,6 +62,15 @@ async def test_a_start_paid_by_card_from_the_page(tmp_path: Path) -> None:
             async with http.put(api + "/tariffs", json={"charger_id": "CP-WEB", "tariff": no_max}, headers=auth) as r:
                 assert r.status == 200
             await cp.stop_transaction(1)
+            payment_id = path.rsplit("/", 1)[1]
+
+            async def paid() -> bool:
+                async with http.get(f"{api}/payments/{payment_id}", headers=auth) as response:
+                    return bool((await response.json())["payment"]["state"] == "captured")
+
+            async with asyncio.timeout(30):
+                while not await paid():  # the first payment ends (one at a time per charger)
+                    await asyncio.sleep(0.05)
             headers = {"Accept-Language": "de"}
             async with http.post(web.supervisor.base + "/payments", data=form, headers=headers) as response:
                 page = await response.text()
