@@ -226,6 +226,7 @@ async def test_a_crash_between_the_hold_and_the_start(tmp_path: Path, stripe_api
         await site.disconnect()
         stripe_api.pay(hold_id)
         site.start()
+        await asyncio.sleep(1.0)  # the charger reconnects a moment after the app is back: its start waits for it
         await site.connect()
         payment = await site.wait_state(payment_id, "charging")
         assert site.cp.remote_starts == [{"id_tag": "GUEST-1", "connector_id": 1}]

@@ -237,6 +237,9 @@ class PaymentFlow:
         deadline = _now() + timedelta(seconds=self.start_timeout)
         payment.start_deadline = deadline.isoformat()
         await self._step(payment, m.STARTING)  # written first: a crash now waits for the session, never starts twice
+        # after a restart the charger reconnects a moment after the app is up: it is waited for (to the deadline)
+        while not self._central.is_connected(payment.station_id) and _now() < deadline:
+            await asyncio.sleep(self.poll_interval)
         try:
             answer = await self._remote_start(payment)
         except csms.NotConnected:
