@@ -238,7 +238,9 @@ class PaymentFlow:
         payment.start_deadline = deadline.isoformat()
         await self._step(payment, m.STARTING)  # written first: a crash now waits for the session, never starts twice
         # after a restart the charger reconnects a moment after the app is up: it is waited for (to the deadline)
-        while not self._central.is_connected(payment.station_id) and _now() < deadline:
+        for _ in range(int(self.start_timeout / self.poll_interval) + 1):
+            if self._central.is_connected(payment.station_id) or _now() >= deadline:
+                break
             await asyncio.sleep(self.poll_interval)
         try:
             answer = await self._remote_start(payment)
