@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from homeassistant.const import CONF_PORT
-from homeassistant.core import Event, HomeAssistant
+from homeassistant.core import Event, HomeAssistant, callback
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ocpp_core.const import DOMAIN
@@ -20,6 +20,7 @@ from .helpers_ha import boot_station, device_entry, until, wait_device
 def _presented(hass: HomeAssistant) -> list[dict[str, Any]]:
     seen: list[dict[str, Any]] = []
 
+    @callback  # in the event loop, in order (a plain function would run in an executor thread)
     def keep(event: Event[Any]) -> None:
         seen.append(dict(event.data))
 
