@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 
 from aiohttp import web
@@ -64,7 +65,8 @@ async def export_file(request: web.Request, ctx: Context) -> web.StreamResponse:
         rows = await export_rows(ctx.state.central, wanted, zone, store=ctx.state.store)
     except StoreError:
         return _form(ctx, 503, {"store": ctx.t("core.tx.error.store")})
-    body = to_csv(rows, ctx.lang) if kind == "csv" else to_xlsx(rows, ctx.lang)
+    # a large export takes seconds to write: in a thread, so the event loop (the chargers) carries on
+    body = await asyncio.to_thread(to_csv if kind == "csv" else to_xlsx, rows, ctx.lang)
     response = web.Response(
         body=body,
         headers={
