@@ -35,14 +35,14 @@ async def _two_sessions(api: Any) -> Any:
     return cp, task, ws
 
 
-def _rows(api: Any, **query: Any) -> Any:
-    return export_rows(api.central, ExportQuery(**query), ZONE)
+async def _rows(api: Any, **query: Any) -> Any:
+    return await export_rows(api.central, ExportQuery(**query), ZONE)
 
 
 async def test_csv_in_english_and_german_reads_back_with_numbers_and_local_dates() -> None:
     async with running_api() as api:
         _cp, task, ws = await _two_sessions(api)
-        rows = _rows(api)
+        rows = await _rows(api)
         records = api.central.transactions("CP1")
         await ws.close()
         task.cancel()
@@ -82,7 +82,7 @@ async def test_csv_in_english_and_german_reads_back_with_numbers_and_local_dates
 async def test_xlsx_has_real_numbers_and_dates() -> None:
     async with running_api() as api:
         _cp, task, ws = await _two_sessions(api)
-        rows = _rows(api, charger="CP1")
+        rows = await _rows(api, charger="CP1")
         records = api.central.transactions("CP1")
         await ws.close()
         task.cancel()
@@ -109,12 +109,12 @@ async def test_filters_by_charger_tag_and_local_dates() -> None:
     async with running_api() as api:
         _cp, task, ws = await _two_sessions(api)
         today = datetime.now(UTC).astimezone(ZONE).date()
-        assert [r.tag for r in _rows(api, tag="tag-b")] == ["TAG-B"]  # tags match without regard to case
-        assert _rows(api, charger="CP2") == []
+        assert [r.tag for r in await _rows(api, tag="tag-b")] == ["TAG-B"]  # tags match without regard to case
+        assert await _rows(api, charger="CP2") == []
         inside = ExportQuery.for_dates("CP1", None, today, today, ZONE)
-        assert len(export_rows(api.central, inside, ZONE)) == 2
+        assert len(await export_rows(api.central, inside, ZONE)) == 2
         before = ExportQuery.for_dates(None, None, date(2000, 1, 1), today - timedelta(days=1), ZONE)
-        assert export_rows(api.central, before, ZONE) == []
+        assert await export_rows(api.central, before, ZONE) == []
         assert filename(inside, "csv") == f"transactions_CP1_{today}_{today}.csv"
         assert filename(ExportQuery(tag="a/b c"), "xlsx") == "transactions_a_b_c.xlsx"
         assert (
@@ -127,12 +127,12 @@ async def test_filters_by_charger_tag_and_local_dates() -> None:
 async def test_cost_column_from_the_pricing_hook() -> None:
     async with running_api() as api:
         _cp, task, ws = await _two_sessions(api)
-        rows = export_rows(api.central, ExportQuery(), ZONE, cost=lambda record: record["energy_wh"] / 1000 * 0.3)
+        rows = await export_rows(api.central, ExportQuery(), ZONE, cost=lambda record: record["energy_wh"] / 1000 * 0.3)
         await ws.close()
         task.cancel()
     table = list(csv.reader(io.StringIO(to_csv(rows, "de", cost=lambda r: None).decode("utf-8-sig")), delimiter=";"))
     assert table[0][-1] == "Kosten" and table[1][-1] == "3,70"
-    assert "Cost" not in to_csv(export_rows(api.central, ExportQuery(), ZONE), "en").decode("utf-8-sig")
+    assert "Cost" not in to_csv(await export_rows(api.central, ExportQuery(), ZONE), "en").decode("utf-8-sig")
 
 
 async def test_cost_column_from_the_tariff() -> None:
@@ -142,7 +142,7 @@ async def test_cost_column_from_the_tariff() -> None:
             csms.features.pricing.Scope.of(), {"currency": "EUR", "energy_price": "0.30", "session_fee": "1"}
         )
         _cp, task, ws = await _two_sessions(api)
-        rows = _rows(api)
+        rows = await _rows(api)
         await ws.close()
         task.cancel()
     assert sorted(row.cost for row in rows if row.cost is not None) == [pytest.approx(1.15), pytest.approx(4.70)]

@@ -3,7 +3,9 @@ form's checks in the user's language, nothing half-saved, secrets never on a pag
 
 from __future__ import annotations
 
+import contextlib
 import html
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -240,5 +242,16 @@ async def test_export_file_and_its_checks(tmp_path: Path) -> None:
         assert body.startswith(b"\xef\xbb\xbf") and b"Ladestation;Anschluss" in body and b"USERTAG" in body
         status, text = await user.get("/export/file?format=xlsx&from=2026-02-30")
         assert status == 400 and "Bitte die Daten als JJJJ-MM-TT eingeben." in html.unescape(text)
+        # a database that cannot be read: the export says so (503) rather than hand out csms's last few sessions
+        with contextlib.closing(sqlite3.connect(tmp_path / "ocpp_core.db")) as db:
+            db.execute("ALTER TABLE transactions RENAME TO transactions_away")
+            db.commit()
+        try:
+            status, text = await user.get("/export/file?format=csv")
+            assert status == 503 and "nicht aus der Datenbank lesen" in html.unescape(text)
+        finally:
+            with contextlib.closing(sqlite3.connect(tmp_path / "ocpp_core.db")) as db:
+                db.execute("ALTER TABLE transactions_away RENAME TO transactions")
+                db.commit()
         await ws.close()
         task.cancel()

@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 
 from aiohttp import web
 
 from ...admin.exports import ExportQuery, export_rows, filename, local_zone, to_csv, to_xlsx
+from ...store import StoreError
 from ..context import Context
 from ..registry import page
 
@@ -58,8 +60,13 @@ async def export_file(request: web.Request, ctx: Context) -> web.StreamResponse:
         return _form(ctx, 400, errors)
     zone = local_zone()
     wanted = ExportQuery.for_dates(charger, query.get("tag", "").strip() or None, first, last, zone)
-    rows = export_rows(ctx.state.central, wanted, zone)
-    body = to_csv(rows, ctx.lang) if kind == "csv" else to_xlsx(rows, ctx.lang)
+    try:
+        # every session the store recorded, not csms's history alone
+        rows = await export_rows(ctx.state.central, wanted, zone, store=ctx.state.store)
+    except StoreError:
+        return _form(ctx, 503, {"store": ctx.t("core.tx.error.store")})
+    # a large export takes seconds to write: in a thread, so the event loop (the chargers) carries on
+    body = await asyncio.to_thread(to_csv if kind == "csv" else to_xlsx, rows, ctx.lang)
     response = web.Response(
         body=body,
         headers={
