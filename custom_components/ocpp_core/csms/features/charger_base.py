@@ -28,6 +28,32 @@ def profile_fields(profile: ChargingProfile, max_profile_purpose: str) -> dict[s
 
 
 @dataclass(frozen=True, slots=True)
+class Reservation:
+    """reserve_now's arguments; `connector_id` given (None became 1, the first; 0: any)."""
+
+    reservation_id: int
+    expiry: datetime
+    id_tag: str
+    connector_id: int
+    parent_id_tag: str | None
+    id_token_type: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class FirmwareUpdate:
+    """update_firmware's arguments (features/charger_commands.py says what each version makes of them)."""
+
+    location: str
+    retrieve: datetime
+    retries: int | None
+    retry_interval: int | None
+    signing_certificate: str | None
+    signature: str | None
+    install: datetime | None
+    request_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class VersionForms:
     """How one version names, reads and writes what every charger does (given by each version's charger.py)."""
 
@@ -60,6 +86,20 @@ class VersionCharger[C: VersionCommands](Charger):
     @staticmethod
     def own_name(name: str) -> str:
         """A profile purpose or certificate type in this version's spelling (either version's given)."""
+        raise NotImplementedError
+
+    async def start(
+        self, id_tag: str, connector_id: int | None, charging_profile: dict[str, Any] | None, id_token_type: str | None
+    ) -> ChargerAnswer:
+        """A remote start in this version's form; connector_id None: the charger chooses."""
+        raise NotImplementedError
+
+    async def reserve(self, reservation: Reservation) -> ChargerAnswer:
+        """ReserveNow in this version's form."""
+        raise NotImplementedError
+
+    async def send_firmware_update(self, update: FirmwareUpdate) -> ChargerAnswer:
+        """This version's firmware update (`value`: the requestId its notifications carry, if any)."""
         raise NotImplementedError
 
     # ---- the same in every version ---------------------------------------------------
@@ -142,3 +182,42 @@ class VersionCharger[C: VersionCommands](Charger):
     ) -> ChargerAnswer:
         answer = await self._commands.get_log(log_type, request_id, location, oldest, latest, retries, retry_interval)
         return ChargerAnswer.of(answer, request_id)
+
+    async def remote_start(
+        self,
+        id_tag: str,
+        connector_id: int | None = None,
+        *,
+        charging_profile: dict[str, Any] | None = None,
+        id_token_type: str | None = None,
+    ) -> ChargerAnswer:
+        return await self.start(id_tag, connector_id or None, charging_profile, id_token_type)
+
+    async def reserve_now(
+        self,
+        reservation_id: int,
+        expiry: datetime,
+        id_tag: str,
+        connector_id: int | None = None,
+        parent_id_tag: str | None = None,
+        id_token_type: str | None = None,
+    ) -> ChargerAnswer:
+        connector = 1 if connector_id is None else connector_id
+        return await self.reserve(Reservation(reservation_id, expiry, id_tag, connector, parent_id_tag, id_token_type))
+
+    async def update_firmware(
+        self,
+        location: str,
+        retrieve: datetime,
+        *,
+        retries: int | None = None,
+        retry_interval: int | None = None,
+        signing_certificate: str | None = None,
+        signature: str | None = None,
+        install: datetime | None = None,
+        request_id: int | None = None,
+    ) -> ChargerAnswer:
+        update = FirmwareUpdate(
+            location, retrieve, retries, retry_interval, signing_certificate, signature, install, request_id
+        )
+        return await self.send_firmware_update(update)
