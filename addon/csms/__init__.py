@@ -47,7 +47,7 @@ from .state.persistence import MemoryPersistence, Persistence
 from .state.tags import ACCEPTED, TAG_STATUSES, TagError, TagRecord
 from .transport.tls import TlsSetupError, server_context
 from .v16.commands import V16Commands
-from .v201.charger import evse_connector
+from .v201.charger import evse_connector, given_local_list_entry
 from .v201.commands import V201Commands
 
 __all__ = [
@@ -112,6 +112,7 @@ __all__ = [
     "delivering",
     "evse_connector",
     "format_timestamp",
+    "given_local_list_entry",
     "only from here; the layers are in docs/architecture.md.",
     "server_context",
     "simple_charging_profile",

@@ -44,9 +44,6 @@ class Charger(ServiceCommands, Protocol):
     """A connected charger's version-neutral commands (with the services' others: charger_commands.py) and
     capabilities."""
 
-    @property
-    def station_id(self) -> str: ...
-
     # ---- capabilities (from what the charger reported) ------------------------------
 
     @property

@@ -10,58 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, ClassVar, NoReturn, Protocol
+from typing import Any, ClassVar
 
 from ..model.station import Station
-from ..rpc.endpoint import Payload
 from ..state.central_state import CentralState
-from .charger import Capabilities, ChargerAnswer, ChargingProfile, LocalListLimits
-from .charger_commands import UnsupportedVersion
+from .charger import Capabilities, Charger, ChargerAnswer, ChargingProfile, LocalListLimits
 from .local_list import Entry
-
-
-class SharedCommands(Protocol):
-    """The typed commands every version has with the same arguments (in the same order)."""
-
-    async def set_charging_profile(self, evse_id: int, charging_profile: dict[str, Any], /) -> Payload: ...
-
-    async def clear_charging_profile(
-        self,
-        profile_id: int | None = None,
-        evse_id: int | None = None,
-        purpose: str | None = None,
-        stack_level: int | None = None,
-        /,
-    ) -> Payload: ...
-
-    async def get_composite_schedule(self, evse_id: int, duration: int, unit: str | None = None, /) -> Payload: ...
-
-    async def send_local_list(
-        self, version: int, update_type: str, entries: list[dict[str, Any]] | None = None, /
-    ) -> Payload: ...
-
-    async def clear_cache(self) -> Payload: ...
-
-    async def cancel_reservation(self, reservation_id: int, /) -> Payload: ...
-
-    async def install_certificate(self, certificate_type: str, certificate: str, /) -> Payload: ...
-
-    async def delete_certificate(
-        self, hash_algorithm: str, issuer_name_hash: str, issuer_key_hash: str, serial_number: str, /
-    ) -> Payload: ...
-
-    async def get_log(
-        self,
-        log_type: str,
-        request_id: int,
-        remote_location: str,
-        oldest_timestamp: datetime | None = None,
-        latest_timestamp: datetime | None = None,
-        retries: int | None = None,
-        retry_interval: int | None = None,
-        /,
-    ) -> Payload: ...
-
+from .security_commands import VersionCommands
 
 _MAX_PROFILE_PURPOSES = ("ChargePointMaxProfile", "ChargingStationMaxProfile")  # 1.6's name, 2.x's
 
@@ -70,6 +25,32 @@ def profile_fields(profile: ChargingProfile, max_profile_purpose: str) -> dict[s
     """A profile's fields that 1.6 and 2.x name alike; the whole-charger purpose in the version's own name."""
     purpose = max_profile_purpose if profile.purpose in _MAX_PROFILE_PURPOSES else profile.purpose
     return {"stackLevel": profile.stack_level, "chargingProfilePurpose": purpose, "chargingProfileKind": profile.kind}
+
+
+@dataclass(frozen=True, slots=True)
+class Reservation:
+    """reserve_now's arguments; `connector_id` given (None became 1, the first; 0: any)."""
+
+    reservation_id: int
+    expiry: datetime
+    id_tag: str
+    connector_id: int
+    parent_id_tag: str | None
+    id_token_type: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class FirmwareUpdate:
+    """update_firmware's arguments (features/charger_commands.py says what each version makes of them)."""
+
+    location: str
+    retrieve: datetime
+    retries: int | None
+    retry_interval: int | None
+    signing_certificate: str | None
+    signature: str | None
+    install: datetime | None
+    request_id: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,8 +64,10 @@ class VersionForms:
     local_list_entry: Callable[[Entry], dict[str, Any]]
 
 
-class VersionCharger[C: SharedCommands]:
-    """The base of each version's Charger; subclasses give the forms of their version (`forms`)."""
+class VersionCharger[C: VersionCommands](Charger):
+    """The base of each version's Charger; subclasses give the forms of their version (`forms`).  It subclasses
+    `Charger`, so the signatures are declared there alone (mypy checks every override against them) and the
+    commands one version lacks say so (charger_commands.py)."""
 
     forms: ClassVar[VersionForms]
 
@@ -103,6 +86,20 @@ class VersionCharger[C: SharedCommands]:
     @staticmethod
     def own_name(name: str) -> str:
         """A profile purpose or certificate type in this version's spelling (either version's given)."""
+        raise NotImplementedError
+
+    async def start(
+        self, id_tag: str, connector_id: int | None, charging_profile: dict[str, Any] | None, id_token_type: str | None
+    ) -> ChargerAnswer:
+        """A remote start in this version's form; connector_id None: the charger chooses."""
+        raise NotImplementedError
+
+    async def reserve(self, reservation: Reservation) -> ChargerAnswer:
+        """ReserveNow in this version's form."""
+        raise NotImplementedError
+
+    async def send_firmware_update(self, update: FirmwareUpdate) -> ChargerAnswer:
+        """This version's firmware update (`value`: the requestId its notifications carry, if any)."""
         raise NotImplementedError
 
     # ---- the same in every version ---------------------------------------------------
@@ -186,41 +183,41 @@ class VersionCharger[C: SharedCommands]:
         answer = await self._commands.get_log(log_type, request_id, location, oldest, latest, retries, retry_interval)
         return ChargerAnswer.of(answer, request_id)
 
-    # ---- what only one version has: the other says so --------------------------------
+    async def remote_start(
+        self,
+        id_tag: str,
+        connector_id: int | None = None,
+        *,
+        charging_profile: dict[str, Any] | None = None,
+        id_token_type: str | None = None,
+    ) -> ChargerAnswer:
+        return await self.start(id_tag, connector_id or None, charging_profile, id_token_type)
 
-    def _unsupported(self, command: str) -> NoReturn:
-        raise UnsupportedVersion(f"{self._station_id}'s OCPP version has no {command}")
+    async def reserve_now(
+        self,
+        reservation_id: int,
+        expiry: datetime,
+        id_tag: str,
+        connector_id: int | None = None,
+        parent_id_tag: str | None = None,
+        id_token_type: str | None = None,
+    ) -> ChargerAnswer:
+        connector = 1 if connector_id is None else connector_id
+        return await self.reserve(Reservation(reservation_id, expiry, id_tag, connector, parent_id_tag, id_token_type))
 
-    async def get_configuration(self, keys: list[str] | None = None) -> ChargerAnswer:
-        self._unsupported("GetConfiguration (OCPP 1.6)")
-
-    async def change_configuration(self, key: str, value: str) -> ChargerAnswer:
-        self._unsupported("ChangeConfiguration (OCPP 1.6)")
-
-    async def get_diagnostics(
+    async def update_firmware(
         self,
         location: str,
+        retrieve: datetime,
+        *,
         retries: int | None = None,
         retry_interval: int | None = None,
-        start: datetime | None = None,
-        stop: datetime | None = None,
+        signing_certificate: str | None = None,
+        signature: str | None = None,
+        install: datetime | None = None,
+        request_id: int | None = None,
     ) -> ChargerAnswer:
-        self._unsupported("GetDiagnostics (OCPP 1.6)")
-
-    async def get_variables(self, entries: list[dict[str, Any]]) -> ChargerAnswer:
-        self._unsupported("GetVariables (OCPP 2.x)")
-
-    async def set_variables(self, entries: list[dict[str, Any]]) -> ChargerAnswer:
-        self._unsupported("SetVariables (OCPP 2.x)")
-
-    async def get_base_report(self, request_id: int, report_base: str) -> ChargerAnswer:
-        self._unsupported("GetBaseReport (OCPP 2.x)")
-
-    async def get_transaction_status(self, transaction_id: str | None = None) -> ChargerAnswer:
-        self._unsupported("GetTransactionStatus (OCPP 2.x)")
-
-    async def set_display_message(self, message: dict[str, Any]) -> ChargerAnswer:
-        self._unsupported("SetDisplayMessage (OCPP 2.x)")
-
-    async def clear_display_message(self, message_id: int) -> ChargerAnswer:
-        self._unsupported("ClearDisplayMessage (OCPP 2.x)")
+        update = FirmwareUpdate(
+            location, retrieve, retries, retry_interval, signing_certificate, signature, install, request_id
+        )
+        return await self.send_firmware_update(update)

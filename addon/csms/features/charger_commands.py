@@ -11,7 +11,7 @@ the id the central system chose for it when there is one (remoteStartId, request
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, NoReturn, Protocol
 
 from .charger_values import ChargerAnswer, ChargingProfile
 
@@ -24,8 +24,18 @@ class InvalidArgument(ValueError):
     """An argument the charger's OCPP version cannot carry (the message names it)."""
 
 
+def unsupported(station_id: str, command: str) -> NoReturn:
+    raise UnsupportedVersion(f"{station_id}'s OCPP version has no {command}")
+
+
 class ServiceCommands(Protocol):
-    """What the HA services (and the add-on's API) ask of a charger, whatever its version."""
+    """What the HA services (and the add-on's API) ask of a charger, whatever its version.
+
+    A charger class that subclasses it (features/charger_base.py) inherits the one-version-only commands'
+    bodies, which say the version has no such command; a structural implementer writes its own."""
+
+    @property
+    def station_id(self) -> str: ...
 
     async def trigger_message(
         self, message: str, connector_id: int | None = None, evse_connector_id: int | None = None
@@ -107,11 +117,11 @@ class ServiceCommands(Protocol):
 
     async def get_configuration(self, keys: list[str] | None = None) -> ChargerAnswer:
         """1.6."""
-        ...
+        unsupported(self.station_id, "GetConfiguration (OCPP 1.6)")
 
     async def change_configuration(self, key: str, value: str) -> ChargerAnswer:
         """1.6."""
-        ...
+        unsupported(self.station_id, "ChangeConfiguration (OCPP 1.6)")
 
     async def get_diagnostics(
         self,
@@ -122,28 +132,28 @@ class ServiceCommands(Protocol):
         stop: datetime | None = None,
     ) -> ChargerAnswer:
         """1.6."""
-        ...
+        unsupported(self.station_id, "GetDiagnostics (OCPP 1.6)")
 
     async def get_variables(self, entries: list[dict[str, Any]]) -> ChargerAnswer:
         """2.x GetVariableData entries."""
-        ...
+        unsupported(self.station_id, "GetVariables (OCPP 2.x)")
 
     async def set_variables(self, entries: list[dict[str, Any]]) -> ChargerAnswer:
         """2.x SetVariableData entries."""
-        ...
+        unsupported(self.station_id, "SetVariables (OCPP 2.x)")
 
     async def get_base_report(self, request_id: int, report_base: str) -> ChargerAnswer:
         """2.x; the report follows as NotifyReport."""
-        ...
+        unsupported(self.station_id, "GetBaseReport (OCPP 2.x)")
 
     async def get_transaction_status(self, transaction_id: str | None = None) -> ChargerAnswer:
         """2.x."""
-        ...
+        unsupported(self.station_id, "GetTransactionStatus (OCPP 2.x)")
 
     async def set_display_message(self, message: dict[str, Any]) -> ChargerAnswer:
         """2.x MessageInfoType."""
-        ...
+        unsupported(self.station_id, "SetDisplayMessage (OCPP 2.x)")
 
     async def clear_display_message(self, message_id: int) -> ChargerAnswer:
         """2.x."""
-        ...
+        unsupported(self.station_id, "ClearDisplayMessage (OCPP 2.x)")

@@ -12,12 +12,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from ..features.security_commands import SecurityCommands
+from ..features.security_commands import VersionCommands
 from ..rpc.endpoint import Payload
 from ..rpc.payload import payload as _payload
 
 
-class V16Commands(SecurityCommands):
+class V16Commands(VersionCommands):
     """The Core, Firmware, Local List, Reservation, Smart Charging, Trigger and Security operations."""
 
     # ---- Core ----------------------------------------------------------------

@@ -20,7 +20,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from ..features.security_commands import SecurityCommands
+from ..features.security_commands import VersionCommands
 from ..rpc.endpoint import Payload
 from ..rpc.payload import payload as _payload
 from ..rpc.types import InvalidCall
@@ -59,7 +59,7 @@ def _optional_token(token: IdToken | None, token_type: str) -> dict[str, Any] | 
     return None if token is None else id_token_of(token, token_type)
 
 
-class V201Commands(SecurityCommands):
+class V201Commands(VersionCommands):
     """Provisioning, authorization, availability, transactions, device model, monitoring, smart charging,
     reservation, local list, firmware, diagnostics, display messages, customer data, security, data transfer
     and tariff operations of OCPP 2.0.1 (and 2.1, which keeps their names)."""

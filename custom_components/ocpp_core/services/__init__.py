@@ -33,7 +33,7 @@ from ..coordinator import OcppConfigEntry
 from ..csms import CentralSystem
 from ..errors import ChargerRefused, ha_error, ocpp_call, validation_error, version_name
 from ..remote.setup import embedded_loaded_entries
-from .admin import register_service
+from .admin import register_service, register_services
 from .catalog import CHARGER_SERVICES, GET_TRANSACTIONS_SCHEMA
 from .fields import (
     ATTR_CONNECTOR_ID,
@@ -63,9 +63,9 @@ from .fields import (
     V2_NAMES,
     require_field,
 )
-from .pricing import async_setup_pricing_services
+from .pricing import PRICING_SERVICES
 from .service import ChargerService, Implementation
-from .tags import async_setup_tag_services
+from .tags import TAG_SERVICES
 from .target import Target, resolve_target
 
 __all__ = [
@@ -191,5 +191,4 @@ def async_setup_services(hass: HomeAssistant) -> None:
     register_service(
         hass, DOMAIN, SERVICE_GET_TRANSACTIONS, _get_transactions, GET_TRANSACTIONS_SCHEMA, SupportsResponse.ONLY
     )
-    async_setup_tag_services(hass)
-    async_setup_pricing_services(hass)
+    register_services(hass, DOMAIN, (*TAG_SERVICES, *PRICING_SERVICES))

@@ -9,8 +9,8 @@ Assistant user may still start and stop sessions, set limits and read.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
-from typing import Any, Final
+from collections.abc import Callable, Coroutine, Iterable
+from typing import Any, Final, NamedTuple
 
 import voluptuous as vol
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse, callback
@@ -73,3 +73,22 @@ def register_service(
     if name in ADMIN_SERVICES:
         handler = _admin_only(hass, handler)
     hass.services.async_register(domain, name, handler, schema=schema, supports_response=response)
+
+
+class DomainService(NamedTuple):
+    """One of the services not aimed at a charger (tags, tariffs): its name, handler, schema and response."""
+
+    name: str
+    handler: Handler
+    schema: vol.Schema
+    response: SupportsResponse
+
+
+def schemas_of(services: Iterable[DomainService]) -> dict[str, vol.Schema]:
+    """Service name -> schema (tests compare them with services.yaml)."""
+    return {service.name: service.schema for service in services}
+
+
+def register_services(hass: HomeAssistant, domain: str, services: Iterable[DomainService]) -> None:
+    for service in services:
+        register_service(hass, domain, service.name, service.handler, service.schema, service.response)

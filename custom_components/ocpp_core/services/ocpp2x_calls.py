@@ -14,7 +14,7 @@ from typing import Any, Final
 
 from homeassistant.util import dt as dt_util
 
-from ..csms import evse_connector
+from ..csms import evse_connector, given_local_list_entry
 from ..errors import Answer, ha_error, validation_error
 from . import shared
 from .fields import ATTR_CONNECTOR_ID, ATTR_EVSE_CONNECTOR_ID, v2_name
@@ -119,25 +119,9 @@ async def cancel_reservation(target: Target, data: dict[str, Any]) -> Answer:
     return await target.v201().cancel_reservation(data["reservation_id"])
 
 
-def _authorization_data(entry: dict[str, Any], token_type: str) -> dict[str, Any]:
-    """A local list entry in 2.x's form: as given, or made from 1.6's {idTag, idTagInfo}."""
-    if "idTag" not in entry:
-        return entry
-    converted: dict[str, Any] = {"idToken": {"idToken": entry["idTag"], "type": token_type}}
-    info = entry.get("idTagInfo")
-    if info is not None:
-        token_info: dict[str, Any] = {"status": info["status"]}
-        if "expiryDate" in info:
-            token_info["cacheExpiryDateTime"] = info["expiryDate"]
-        if "parentIdTag" in info:
-            token_info["groupIdToken"] = {"idToken": info["parentIdTag"], "type": _REMOTE_TOKEN_TYPE}
-        converted["idTokenInfo"] = token_info
-    return converted
-
-
 async def send_local_list(target: Target, data: dict[str, Any]) -> Answer:
     token_type = data.get("id_token_type", _CARD_TOKEN_TYPE)
-    entries = [_authorization_data(entry, token_type) for entry in data.get("local_authorization_list") or ()]
+    entries = [given_local_list_entry(entry, token_type) for entry in data.get("local_authorization_list") or ()]
     return await target.v201().send_local_list(data["list_version"], data.get("update_type", "Full"), entries)
 
 

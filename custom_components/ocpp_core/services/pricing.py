@@ -10,20 +10,18 @@ times of day leaving a gap or overlapping) is a translated error and changes not
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
 from typing import Any, Final
 
 import voluptuous as vol
 from homeassistant.const import ATTR_DEVICE_ID
-from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse, callback
+from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 
-from ..const import DOMAIN
 from ..csms import CentralSystem
 from ..csms.features.pricing import Scope, TariffError
 from ..errors import validation_error
-from .admin import register_service
+from .admin import DomainService, schemas_of
 from .fields import ATTR_CONNECTOR_ID
 from .tags import ATTR_CONFIG_ENTRY_ID, ATTR_ID_TAG, _central
 from .target import resolve_target
@@ -104,22 +102,10 @@ async def _get_tariffs(call: ServiceCall) -> ServiceResponse:
     return {"tariffs": entries}
 
 
-# service name -> schema (tests compare them with services.yaml)
-PRICING_SCHEMAS: Final = {
-    SERVICE_SET_TARIFF: SET_TARIFF_SCHEMA,
-    SERVICE_CLEAR_TARIFF: CLEAR_TARIFF_SCHEMA,
-    SERVICE_GET_TARIFFS: GET_TARIFFS_SCHEMA,
-}
-_Handler = Callable[[ServiceCall], Coroutine[Any, Any, ServiceResponse]]
-_SERVICES: Final[list[tuple[str, _Handler, SupportsResponse]]] = [
-    (SERVICE_SET_TARIFF, _set_tariff, SupportsResponse.OPTIONAL),
-    (SERVICE_CLEAR_TARIFF, _clear_tariff, SupportsResponse.NONE),
-    (SERVICE_GET_TARIFFS, _get_tariffs, SupportsResponse.ONLY),
-]
-
-
-@callback
-def async_setup_pricing_services(hass: HomeAssistant) -> None:
-    """Register the tariff services (once, for every central system)."""
-    for name, handler, response in _SERVICES:
-        register_service(hass, DOMAIN, name, handler, PRICING_SCHEMAS[name], response)
+# registered with the others by services/__init__.py
+PRICING_SERVICES: Final = (
+    DomainService(SERVICE_SET_TARIFF, _set_tariff, SET_TARIFF_SCHEMA, SupportsResponse.OPTIONAL),
+    DomainService(SERVICE_CLEAR_TARIFF, _clear_tariff, CLEAR_TARIFF_SCHEMA, SupportsResponse.NONE),
+    DomainService(SERVICE_GET_TARIFFS, _get_tariffs, GET_TARIFFS_SCHEMA, SupportsResponse.ONLY),
+)
+PRICING_SCHEMAS: Final = schemas_of(PRICING_SERVICES)

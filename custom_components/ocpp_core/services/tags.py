@@ -10,13 +10,13 @@ an unknown charger) is a translated error and changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any, Final
 
 import voluptuous as vol
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse, callback
+from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
@@ -26,7 +26,7 @@ from ..coordinator import OcppConfigEntry
 from ..csms import TAG_STATUSES, CentralSystem, TagError, TagRecord, utcnow
 from ..errors import validation_error
 from ..remote.setup import embedded_loaded_entries, is_remote
-from .admin import register_service
+from .admin import DomainService, schemas_of
 
 SERVICE_ADD_TAG: Final = "add_tag"
 SERVICE_UPDATE_TAG: Final = "update_tag"
@@ -170,24 +170,11 @@ async def _list_tags(call: ServiceCall) -> ServiceResponse:
     return {"version": central.tags.version, "tags": [tag_view(record) for record in central.tags]}
 
 
-# service name -> schema (tests compare them with services.yaml)
-TAG_SCHEMAS: Final = {
-    SERVICE_ADD_TAG: ADD_SCHEMA,
-    SERVICE_UPDATE_TAG: UPDATE_SCHEMA,
-    SERVICE_REMOVE_TAG: REMOVE_SCHEMA,
-    SERVICE_LIST_TAGS: LIST_SCHEMA,
-}
-_Handler = Callable[[ServiceCall], Coroutine[Any, Any, ServiceResponse]]
-_SERVICES: Final[list[tuple[str, _Handler, SupportsResponse]]] = [
-    (SERVICE_ADD_TAG, _add_tag, SupportsResponse.OPTIONAL),
-    (SERVICE_UPDATE_TAG, _update_tag, SupportsResponse.OPTIONAL),
-    (SERVICE_REMOVE_TAG, _remove_tag, SupportsResponse.NONE),
-    (SERVICE_LIST_TAGS, _list_tags, SupportsResponse.ONLY),
-]
-
-
-@callback
-def async_setup_tag_services(hass: HomeAssistant) -> None:
-    """Register the tag services (once, for every central system)."""
-    for name, handler, response in _SERVICES:
-        register_service(hass, DOMAIN, name, handler, TAG_SCHEMAS[name], response)
+# registered with the others by services/__init__.py
+TAG_SERVICES: Final = (
+    DomainService(SERVICE_ADD_TAG, _add_tag, ADD_SCHEMA, SupportsResponse.OPTIONAL),
+    DomainService(SERVICE_UPDATE_TAG, _update_tag, UPDATE_SCHEMA, SupportsResponse.OPTIONAL),
+    DomainService(SERVICE_REMOVE_TAG, _remove_tag, REMOVE_SCHEMA, SupportsResponse.NONE),
+    DomainService(SERVICE_LIST_TAGS, _list_tags, LIST_SCHEMA, SupportsResponse.ONLY),
+)
+TAG_SCHEMAS: Final = schemas_of(TAG_SERVICES)

@@ -4,6 +4,7 @@ took over unchanged, and a few of the core's."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, Protocol
 
 from ..adapter import CallFn
 from ..rpc.endpoint import Payload
@@ -62,3 +63,29 @@ class SecurityCommands(CommonCommands):
             serialNumber=serial_number,
         )
         return await self._call("DeleteCertificate", _payload(certificateHashData=hash_data))
+
+
+class ProfileCommands(Protocol):
+    """The typed commands every version has with the same arguments (in the same order) but its own payload."""
+
+    async def set_charging_profile(self, evse_id: int, charging_profile: dict[str, Any], /) -> Payload: ...
+
+    async def clear_charging_profile(
+        self,
+        profile_id: int | None = None,
+        evse_id: int | None = None,
+        purpose: str | None = None,
+        stack_level: int | None = None,
+        /,
+    ) -> Payload: ...
+
+    async def get_composite_schedule(self, evse_id: int, duration: int, unit: str | None = None, /) -> Payload: ...
+
+    async def send_local_list(
+        self, version: int, update_type: str, entries: list[dict[str, Any]] | None = None, /
+    ) -> Payload: ...
+
+
+class VersionCommands(SecurityCommands, ProfileCommands):
+    """The base of each version's typed commands: the shared ones here, the others in the version's form (what
+    features/charger_base.py's `VersionCharger` calls)."""

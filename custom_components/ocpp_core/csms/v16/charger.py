@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from ..features.charger import Capabilities, ChargerAnswer, ChargingProfile, LocalListLimits, count, rate_units
-from ..features.charger_base import VersionCharger, VersionForms, profile_fields
+from ..features.charger_base import FirmwareUpdate, Reservation, VersionCharger, VersionForms, profile_fields
 from ..features.charger_commands import InvalidArgument, UnsupportedVersion
 from ..features.local_list import Entry, entry_decision
 from ..features.pricing.notice import CostNotice
@@ -99,16 +99,10 @@ class V16Charger(VersionCharger[V16Commands]):
         status = "Operative" if operative else "Inoperative"
         return ChargerAnswer.of(await self._commands.change_availability(connector_id or 0, status))
 
-    async def remote_start(
-        self,
-        id_tag: str,
-        connector_id: int | None = None,
-        *,
-        charging_profile: dict[str, Any] | None = None,
-        id_token_type: str | None = None,
+    async def start(
+        self, id_tag: str, connector_id: int | None, charging_profile: dict[str, Any] | None, id_token_type: str | None
     ) -> ChargerAnswer:
-        answer = await self._commands.remote_start_transaction(id_tag, connector_id or None, charging_profile)
-        return ChargerAnswer.of(answer)
+        return ChargerAnswer.of(await self._commands.remote_start_transaction(id_tag, connector_id, charging_profile))
 
     async def set_password(self, password: str) -> ChargerAnswer:
         # the 1.6 security whitepaper: AuthorizationKey is set hex-encoded
@@ -144,46 +138,39 @@ class V16Charger(VersionCharger[V16Commands]):
         text = data if data is None or isinstance(data, str) else json.dumps(data)  # 1.6's data is a text
         return ChargerAnswer.of(await self._commands.data_transfer(vendor_id, message_id, text))
 
-    async def reserve_now(
-        self,
-        reservation_id: int,
-        expiry: datetime,
-        id_tag: str,
-        connector_id: int | None = None,
-        parent_id_tag: str | None = None,
-        id_token_type: str | None = None,
-    ) -> ChargerAnswer:
-        connector = 1 if connector_id is None else connector_id
-        answer = await self._commands.reserve_now(connector, expiry, id_tag, reservation_id, parent_id_tag)
+    async def reserve(self, reservation: Reservation) -> ChargerAnswer:
+        r = reservation
+        answer = await self._commands.reserve_now(r.connector_id, r.expiry, r.id_tag, r.reservation_id, r.parent_id_tag)
         return ChargerAnswer.of(answer)
 
     async def get_installed_certificate_ids(self, certificate_type: str) -> ChargerAnswer:
         return ChargerAnswer.of(await self._commands.get_installed_certificate_ids(self.own_name(certificate_type)))
 
-    async def update_firmware(
-        self,
-        location: str,
-        retrieve: datetime,
-        *,
-        retries: int | None = None,
-        retry_interval: int | None = None,
-        signing_certificate: str | None = None,
-        signature: str | None = None,
-        install: datetime | None = None,
-        request_id: int | None = None,
-    ) -> ChargerAnswer:
+    async def send_firmware_update(self, update: FirmwareUpdate) -> ChargerAnswer:
         """UpdateFirmware, or SignedUpdateFirmware (the security extension) when signed."""
-        if signature is None:
-            signed = {"signing_certificate": signing_certificate, "install_date": install, "request_id": request_id}
+        u = update
+        if u.signature is None:
+            signed = {
+                "signing_certificate": u.signing_certificate,
+                "install_date": u.install,
+                "request_id": u.request_id,
+            }
             if given := [name for name in _SIGNED_FIELDS if signed[name] is not None]:
                 raise InvalidArgument(f"{', '.join(given)}: only with signature")
-            return ChargerAnswer.of(await self._commands.update_firmware(location, retrieve, retries, retry_interval))
-        if signing_certificate is None:
+            answer = await self._commands.update_firmware(u.location, u.retrieve, u.retries, u.retry_interval)
+            return ChargerAnswer.of(answer)
+        if u.signing_certificate is None:
             raise InvalidArgument("signature: only with signing_certificate")
-        if request_id is None:
-            request_id = self._state.store.allocate_id("request")
+        request_id = self._state.store.allocate_id("request") if u.request_id is None else u.request_id
         answer = await self._commands.signed_update_firmware(
-            request_id, location, retrieve, signing_certificate, signature, install, retries, retry_interval
+            request_id,
+            u.location,
+            u.retrieve,
+            u.signing_certificate,
+            u.signature,
+            u.install,
+            u.retries,
+            u.retry_interval,
         )
         return ChargerAnswer.of(answer, request_id)
 

@@ -6,11 +6,10 @@ A neutral connector number is the station's EVSE (`Station.connectors` are the E
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from ..features.charger import Capabilities, ChargerAnswer, ChargingProfile, LocalListLimits, count, rate_units
-from ..features.charger_base import VersionCharger, VersionForms, profile_fields
+from ..features.charger_base import FirmwareUpdate, Reservation, VersionCharger, VersionForms, profile_fields
 from ..features.local_list import TOKEN_TYPE_V2, Entry, entry_decision
 from ..features.pricing.notice import CostNotice
 from ..model.station import Connector, Station
@@ -150,13 +149,8 @@ class V201Charger(VersionCharger[V201Commands]):
         answer = await self._commands.change_availability(status, connector_id or None, evse_connector_id)
         return ChargerAnswer.of(answer)
 
-    async def remote_start(
-        self,
-        id_tag: str,
-        connector_id: int | None = None,
-        *,
-        charging_profile: dict[str, Any] | None = None,
-        id_token_type: str | None = None,
+    async def start(
+        self, id_tag: str, connector_id: int | None, charging_profile: dict[str, Any] | None, id_token_type: str | None
     ) -> ChargerAnswer:
         """RequestStartTransaction: the token (a Central one unless told), on that EVSE (None: the station
         chooses); `value` is its remoteStartId."""
@@ -164,7 +158,7 @@ class V201Charger(VersionCharger[V201Commands]):
         answer = await self._commands.request_start_transaction(
             id_tag,
             remote_start_id,
-            evse_id=connector_id or None,
+            evse_id=connector_id,
             charging_profile=charging_profile,
             id_token_type=id_token_type or _REMOTE_TOKEN_TYPE,
         )
@@ -209,23 +203,17 @@ class V201Charger(VersionCharger[V201Commands]):
     async def data_transfer(self, vendor_id: str, message_id: str | None = None, data: object = None) -> ChargerAnswer:
         return ChargerAnswer.of(await self._commands.data_transfer(vendor_id, message_id, data))
 
-    async def reserve_now(
-        self,
-        reservation_id: int,
-        expiry: datetime,
-        id_tag: str,
-        connector_id: int | None = None,
-        parent_id_tag: str | None = None,
-        id_token_type: str | None = None,
-    ) -> ChargerAnswer:
-        evse = 1 if connector_id is None else connector_id
+    async def reserve(self, reservation: Reservation) -> ChargerAnswer:
+        r = reservation
         answer = await self._commands.reserve_now(
-            reservation_id,
-            expiry,
-            id_tag,
-            evse_id=evse or None,  # 0: any EVSE
-            group_id_token=None if parent_id_tag is None else {"idToken": parent_id_tag, "type": _REMOTE_TOKEN_TYPE},
-            id_token_type=id_token_type or _REMOTE_TOKEN_TYPE,
+            r.reservation_id,
+            r.expiry,
+            r.id_tag,
+            evse_id=r.connector_id or None,  # 0: any EVSE
+            group_id_token=None
+            if r.parent_id_tag is None
+            else {"idToken": r.parent_id_tag, "type": _REMOTE_TOKEN_TYPE},
+            id_token_type=r.id_token_type or _REMOTE_TOKEN_TYPE,
         )
         return ChargerAnswer.of(answer)
 
@@ -233,29 +221,18 @@ class V201Charger(VersionCharger[V201Commands]):
         answer = await self._commands.get_installed_certificate_ids([self.own_name(certificate_type)])
         return ChargerAnswer.of(answer)
 
-    async def update_firmware(
-        self,
-        location: str,
-        retrieve: datetime,
-        *,
-        retries: int | None = None,
-        retry_interval: int | None = None,
-        signing_certificate: str | None = None,
-        signature: str | None = None,
-        install: datetime | None = None,
-        request_id: int | None = None,
-    ) -> ChargerAnswer:
-        if request_id is None:
-            request_id = self._state.store.allocate_id("request")
+    async def send_firmware_update(self, update: FirmwareUpdate) -> ChargerAnswer:
+        u = update
+        request_id = self._state.store.allocate_id("request") if u.request_id is None else u.request_id
         answer = await self._commands.update_firmware(
             request_id,
-            location,
-            retrieve,
-            install_date_time=install,
-            signing_certificate=signing_certificate,
-            signature=signature,
-            retries=retries,
-            retry_interval=retry_interval,
+            u.location,
+            u.retrieve,
+            install_date_time=u.install,
+            signing_certificate=u.signing_certificate,
+            signature=u.signature,
+            retries=u.retries,
+            retry_interval=u.retry_interval,
         )
         return ChargerAnswer.of(answer, request_id)
 
