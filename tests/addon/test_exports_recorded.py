@@ -4,40 +4,21 @@ openpyxl, with their numbers, their dates in the add-on's time zone and the tari
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
-from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta, timezone
-from pathlib import Path
 
 import openpyxl
 import pytest
 from ocpp_core_app.admin import exports
 from ocpp_core_app.admin.exports import ExportQuery, export_rows, to_csv, to_xlsx
 from ocpp_core_app.central_import import csms
-from ocpp_core_app.store import RowStore, SqliteStore, StoreError
-from ocpp_core_app.store.postgres import PostgresStore
+from ocpp_core_app.store import RowStore
 
 from tests.csms.support.helpers import BOOT, RawCharger
 
-from .postgres_server import PostgresServer
-
 HISTORY = 3
 ZONE = timezone(timedelta(hours=5, minutes=30))  # 20:00 UTC is 01:30 the next day here
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[RowStore]:
-    if request.param == "sqlite":
-        store: RowStore = SqliteStore(tmp_path / "ocpp_core.db", save_delay=0.05)
-    else:
-        server: PostgresServer = request.getfixturevalue("postgres_server")
-        store = PostgresStore(server.new_database(), save_delay=0.05)
-    await store.open()
-    yield store
-    with contextlib.suppress(StoreError):
-        await store.close()
 
 
 async def _charge(central: csms.CentralSystem, cp_id: str, sessions: list[tuple[str, str, int]]) -> list[str]:

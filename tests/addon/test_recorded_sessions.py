@@ -4,35 +4,15 @@ first, a page at a time; a charger the user removes takes its sessions along."""
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
 
-import pytest
 from ocpp_core_app.central_import import csms
-from ocpp_core_app.store import RowStore, SqliteStore, StoreError
-from ocpp_core_app.store.postgres import PostgresStore
+from ocpp_core_app.store import RowStore
 from ocpp_core_app.store.recorded import SessionQuery
 
 from tests.csms.support.helpers import BOOT, RawCharger
 
-from .postgres_server import PostgresServer
-
 HISTORY = 3
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[RowStore]:
-    if request.param == "sqlite":
-        store: RowStore = SqliteStore(tmp_path / "ocpp_core.db", save_delay=0.05)
-    else:
-        server: PostgresServer = request.getfixturevalue("postgres_server")
-        store = PostgresStore(server.new_database(), save_delay=0.05)
-    await store.open()
-    yield store
-    with contextlib.suppress(StoreError):
-        await store.close()
 
 
 async def _sessions(central: csms.CentralSystem, cp_id: str, starts: list[tuple[int, str, str]]) -> list[str]:

@@ -30,20 +30,6 @@ from .postgres_server import PostgresServer
 STAMP = "2026-01-01T10:00:00Z"
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[RowStore]:
-    """A new, open store on each backend."""
-    if request.param == "sqlite":
-        store: RowStore = SqliteStore(tmp_path / "ocpp_core.db", save_delay=0.05)
-    else:
-        server: PostgresServer = request.getfixturevalue("postgres_server")
-        store = PostgresStore(server.new_database(), save_delay=0.05)
-    await store.open()
-    yield store
-    with contextlib.suppress(StoreError):
-        await store.close()
-
-
 @pytest.fixture
 async def sqlite_store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
     store = SqliteStore(tmp_path / "ocpp_core.db", save_delay=0.05)
