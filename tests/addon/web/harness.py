@@ -23,6 +23,8 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
+from sim.charger16 import ConfigKey
+from sim.charger16 import connect as connect16
 from tests.addon.app_process import App, free_port, start_app
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -243,3 +245,22 @@ async def screenshots(page: Any, name: str) -> None:
 
 def have_chromium() -> bool:
     return shutil.which("chromium") is not None or Path(CHROMIUM).exists()
+
+
+@contextlib.asynccontextmanager
+async def charger16(
+    web: WebApp, cp_id: str, connectors: int = 1, *, expect: str = "Accepted", takes_password: bool = False
+) -> AsyncIterator[Any]:
+    """A simulated 1.6 charger at the app, booted (its boot answered `expect`) and its statuses sent."""
+    cp, task, ws = await connect16(web.ocpp_url, cp_id, connectors=connectors)
+    if takes_password:
+        cp.sim.configuration["AuthorizationKey"] = ConfigKey(None)  # it takes a password (1.6 security)
+    try:
+        await cp.boot(expect=expect)
+        await cp.send_all_statuses()
+        yield cp
+    finally:
+        await ws.close()
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task

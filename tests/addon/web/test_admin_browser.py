@@ -6,12 +6,9 @@ at phone and desktop width go to .artifacts/screenshots/."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import csv
 import io
 import json
-from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -20,30 +17,13 @@ import openpyxl
 import pytest
 from ocpp_core_app.web.passwords import hash_password
 
-from sim.charger16 import ConfigKey
-from sim.charger16 import connect as connect16
 from tests.csms.support.helpers import wait_for
 
-from .harness import USER, WebApp, browser, have_chromium, running_web, screenshots
+from .harness import USER, browser, charger16, have_chromium, running_web, screenshots
 
 pytestmark = pytest.mark.skipif(not have_chromium(), reason="Debian's chromium is not installed (.ci/run installs it)")
 ADMIN_PAGES = ("/admin", "/admin/chargers", "/admin/tags", "/admin/connectors", "/admin/inbox", "/admin/log")
 PASSWORD = "Charger-Secret-2026"
-
-
-@contextlib.asynccontextmanager
-async def charger(web: WebApp, cp_id: str, connectors: int = 2, expect: str = "Accepted") -> AsyncIterator[Any]:
-    cp, task, ws = await connect16(web.ocpp_url, cp_id, connectors=connectors)
-    cp.sim.configuration["AuthorizationKey"] = ConfigKey(None)  # it takes a password (1.6 security)
-    try:
-        await cp.boot(expect=expect)
-        await cp.send_all_statuses()
-        yield cp
-    finally:
-        await ws.close()
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await task
 
 
 async def _download(page: Any, button: str) -> bytes:
@@ -58,7 +38,7 @@ async def test_an_admin_runs_the_site_from_the_admin_pages(tmp_path: Path) -> No
 
     async with (
         running_web(tmp_path / "data", "--unknown-chargers", "ask", "--unknown-tags", "reject") as web,
-        charger(web, "CP-ADM", expect="Pending") as cp,
+        charger16(web, "CP-ADM", 2, expect="Pending", takes_password=True) as cp,
         browser() as context,
     ):
         page = await context.new_page()
@@ -174,7 +154,7 @@ async def test_the_admin_pages_in_german(tmp_path: Path) -> None:
 
     async with (
         running_web(tmp_path / "data", "--unknown-tags", "reject") as web,
-        charger(web, "CP-DE") as cp,
+        charger16(web, "CP-DE", 2, takes_password=True) as cp,
         browser("de-DE") as context,
     ):
         page = await context.new_page()
@@ -218,7 +198,7 @@ async def test_a_user_is_refused_every_admin_page_through_ingress_and_on_the_own
         "ben": {"role": "user", "password": hash_password("ben-password-1"), "tags": ["BEN-TAG"]},
     }}  # fmt: skip
     (data / "web_accounts.json").write_text(json.dumps(book))
-    async with running_web(data) as web, charger(web, "CP-U"), browser() as context:
+    async with running_web(data) as web, charger16(web, "CP-U", 2, takes_password=True), browser() as context:
         web.supervisor.user = USER
         page = await context.new_page()
         for path in (*ADMIN_PAGES, "/admin/chargers/edit?id=CP-U", "/admin/tags/edit?tag=X"):

@@ -5,36 +5,18 @@ Screenshots of each page at phone and desktop width go to .artifacts/screenshots
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import re
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from sim.charger16 import connect as connect16
-
-from .harness import USER, WebApp, browser, have_chromium, running_web, screenshots
+from .harness import USER, browser, charger16, have_chromium, running_web, screenshots
 
 pytestmark = pytest.mark.skipif(not have_chromium(), reason="Debian's chromium is not installed (.ci/run installs it)")
 # the overview follows a session within this (it polls every second)
 LIVE = 2_000
-
-
-@contextlib.asynccontextmanager
-async def charger16(web: WebApp, cp_id: str, connectors: int = 1) -> AsyncIterator[Any]:
-    cp, task, ws = await connect16(web.ocpp_url, cp_id, connectors=connectors)
-    try:
-        await cp.boot()
-        await cp.send_all_statuses()
-        yield cp
-    finally:
-        await ws.close()
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await task
 
 
 def tile(page: Any, charger: str, connector: int | None = None) -> Any:

@@ -6,33 +6,14 @@ Screenshots at phone and desktop width go to .artifacts/screenshots/."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from sim.charger16 import connect as connect16
-
-from .harness import ADMIN, USER, WebApp, browser, have_chromium, running_web, screenshots
+from .harness import ADMIN, USER, WebApp, browser, charger16, have_chromium, running_web, screenshots
 
 pytestmark = pytest.mark.skipif(not have_chromium(), reason="Debian's chromium is not installed (.ci/run installs it)")
-
-
-@contextlib.asynccontextmanager
-async def charger16(web: WebApp, cp_id: str) -> AsyncIterator[Any]:
-    cp, task, ws = await connect16(web.ocpp_url, cp_id, connectors=1)
-    try:
-        await cp.boot()
-        await cp.send_all_statuses()
-        yield cp
-    finally:
-        await ws.close()
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await task
 
 
 async def sign_in(page: Any, web: WebApp, name: str, password: str, then: str = "/") -> None:
