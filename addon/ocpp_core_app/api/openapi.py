@@ -88,6 +88,16 @@ PATHS: dict[str, dict[str, Any]] = {
         "put": _op("Change a tag (update_tag's fields)", 400, 404, body=True),
         "delete": _op("Remove a tag", 404),
     },
+    "/tariffs": {
+        "get": _op("The tariffs set (get_tariffs): each with its scope, most general first"),
+        "put": _op(
+            "Set the tariff of a scope (set_tariff's fields; charger, connector, tag name the scope)",
+            400,
+            404,
+            body=True,
+        ),
+        "delete": _op("Clear the tariff of a scope", 400, 404, params=("charger", "connector", "tag")),
+    },
     "/events": {
         "get": _op(
             "WebSocket: the central system's events as JSON {seq, type, station_id, connector_id, data, state}; "

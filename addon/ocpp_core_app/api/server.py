@@ -8,7 +8,7 @@ from typing import Any
 from aiohttp import web
 
 from ..journal import EventJournal
-from . import routes
+from . import routes, tariffs
 from .auth import FailureThrottle, auth_middleware
 from .commands import run_command
 from .errors import error_middleware
@@ -46,6 +46,9 @@ def build_api(
     app.router.add_post(f"{PREFIX}/tags", routes.add_tag)
     app.router.add_put(f"{PREFIX}/tags/{{id_tag}}", routes.update_tag)
     app.router.add_delete(f"{PREFIX}/tags/{{id_tag}}", routes.remove_tag)
+    app.router.add_get(f"{PREFIX}/tariffs", tariffs.list_tariffs)
+    app.router.add_put(f"{PREFIX}/tariffs", tariffs.put_tariff)
+    app.router.add_delete(f"{PREFIX}/tariffs", tariffs.delete_tariff)
     app.router.add_get(f"{PREFIX}/events", events_handler)
     if ui is not None:
         ui(app)
