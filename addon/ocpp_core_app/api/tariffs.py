@@ -23,7 +23,7 @@ TARIFF_FIELDS = (
 SCOPE_FIELDS = ("charger", "connector", "tag")
 
 if TYPE_CHECKING:
-    from custom_components.ocpp_core.csms.features import pricing
+    from custom_components.ocpp_core.csms.features import pricing as pricing
 else:  # csms's pricing package, beside the csms the app imports (its copy in the add-on)
     pricing = importlib.import_module(f"{csms.__name__}.features.pricing")
 
