@@ -162,9 +162,10 @@ def ensure_entry(token: str) -> str:
     if entries:
         return f"existing entry: {entries[0]['title']} ({entries[0]['state']})"
     flow = request("/api/config/config_entries/flow", {"handler": "ocpp_core", "show_advanced_options": False}, token)
-    result = request(
-        f"/api/config/config_entries/flow/{flow['flow_id']}", {"host": "0.0.0.0", "port": OCPP_PORT}, token
-    )
+    flow_url = f"/api/config/config_entries/flow/{flow['flow_id']}"
+    if flow.get("type") == "menu":  # the central system here, or the add-on's: here
+        flow = request(flow_url, {"next_step_id": "embedded"}, token)
+    result = request(flow_url, {"host": "0.0.0.0", "port": OCPP_PORT}, token)
     if result.get("type") != "create_entry":
         raise SystemExit(f"dev_onboard: the ocpp_core config flow did not create an entry: {result}")
     # A development instance lets every charger in, so the simulator shows up at once (the

@@ -17,6 +17,7 @@ from .discovery import announce
 from .eventlog import log_event
 from .journal import EventJournal
 from .options import AppOptions
+from .payments.flow import PaymentFlow
 from .store import RowStore, SqliteStore, StoreError
 from .store.samples import MessageLog, SessionSamples
 from .web import INGRESS, LOGIN, WebServer, WebState, install
@@ -66,6 +67,16 @@ def make_store(options: AppOptions) -> RowStore:
     return PostgresStore(options.database_url)
 
 
+def build_payments(options: AppOptions, central: Any, store: RowStore) -> PaymentFlow:
+    """Card payments: on with a Stripe secret key (the package imported only then)."""
+    provider = None
+    if options.stripe_secret_key:
+        from .payments.stripe_provider import StripeProvider
+
+        provider = StripeProvider(options.stripe_secret_key, options.payment_return_url, options.stripe_api_base)
+    return PaymentFlow(central, store, provider, poll_interval=options.payment_poll_interval)
+
+
 def build_central(
     options: AppOptions, store: RowStore, journal_state: tuple[str, int, int], admin: AdminData | None = None
 ) -> tuple[Any, EventJournal, MessageLog]:
@@ -113,22 +124,35 @@ async def run(options: AppOptions, discovery_host: str) -> int:
         _LOGGER.error("Cannot listen on port %s: %s", options.ocpp_port, err)
         await store.close()
         return 1
+    payments = build_payments(options, central, store)
+    await payments.load()
     accounts = AccountBook(options.data_dir)
     try:
         accounts.load()
     except (OSError, ValueError) as err:
         _LOGGER.error("Cannot read the web UI's accounts (%s): %s", accounts.path, err)
+        await payments.close()
         await central.stop()
         await store.close()
         return 1
     ingress = WebState(
         INGRESS, central, store, accounts, proxies=options.ingress_proxies,
-        ha_roles=HaRoles(options.ha_websocket_url, os.environ.get("SUPERVISOR_TOKEN")), admin=admin,
+        ha_roles=HaRoles(options.ha_websocket_url, os.environ.get("SUPERVISOR_TOKEN")), admin=admin, payments=payments,
     )  # fmt: skip
     api = ApiServer(
-        central, token, central.config.host, options.ui_port, journal=journal, ui=lambda app: install(app, ingress)
+        central,
+        token,
+        central.config.host,
+        options.ui_port,
+        journal=journal,
+        ui=lambda app: install(app, ingress),
+        payments=payments,
     )
-    own = WebServer(WebState(LOGIN, central, store, accounts, admin=admin), central.config.host, options.web_port or 0)
+    own = WebServer(
+        WebState(LOGIN, central, store, accounts, admin=admin, payments=payments),
+        central.config.host,
+        options.web_port or 0,
+    )
     try:
         await api.start()
         if options.web_port is not None:
@@ -136,6 +160,7 @@ async def run(options: AppOptions, discovery_host: str) -> int:
     except OSError as err:
         _LOGGER.error("Cannot listen on the UI port %s or the web port %s: %s", options.ui_port, options.web_port, err)
         await api.stop()
+        await payments.close()
         await central.stop()
         await store.close()
         return 1
@@ -169,6 +194,7 @@ async def run(options: AppOptions, discovery_host: str) -> int:
     if options.web_port is not None:
         await own.stop()
     await api.stop()
+    await payments.close()
     await MessageLog.stop(writing_log)
     try:
         await central.stop()

@@ -45,6 +45,12 @@ class AppOptions:
     health: bool
     snapshot: bool
     drop_snapshot: bool
+    # card payments of remote starts (None: off); where Stripe's API is (the tests' local one), where the
+    # driver lands after paying, how often a checkout is polled
+    stripe_secret_key: str | None = None
+    stripe_api_base: str = "https://api.stripe.com"
+    payment_return_url: str = "https://stripe.com"
+    payment_poll_interval: float = 3.0
     # the event journal (the API's resumable stream) keeps the events of this many days, at most this many
     event_retention_days: float = 7.0
     event_retention_count: int = 100_000
@@ -84,6 +90,13 @@ def _stations(text: str) -> int:
     return value
 
 
+def _poll(text: str) -> float:
+    value = float(text)
+    if not 0.05 <= value <= 60:
+        raise ValueError(text)
+    return value
+
+
 def _days(text: str) -> float:
     value = float(text)
     if not 0 < value <= 3650:
@@ -98,6 +111,7 @@ def _events(text: str) -> int:
     return value
 
 
+_poll.__name__ = "number of seconds (0.05-60)"
 _days.__name__ = "number of days (more than 0, up to 3650)"
 _events.__name__ = "number of events (100-100000000)"
 _port.__name__ = "port (1-65535)"
@@ -165,6 +179,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="chargers known at most; a new id beyond it is refused (a flood of made-up ids cannot fill memory)")  # fmt: skip
     add("--database-url", help="sqlite:///PATH (default: sqlite:///<data-dir>/ocpp_core.db)"
         " or postgresql://USER:PASSWORD@HOST:PORT/DATABASE")  # fmt: skip
+    add(
+        "--stripe-secret-key",
+        help="Stripe's secret key (sk_live_… / sk_test_…): remote starts paid by card (default: off)",
+    )
+    add("--stripe-api-base", default="https://api.stripe.com", help="Stripe's API (tests point it at a local one)")
+    add("--payment-return-url", default="https://stripe.com", help="where the driver's browser goes after paying")
+    add("--payment-poll-interval", type=_poll, default=3.0, help="seconds between questions about a checkout")
     add("--event-retention-days", type=_days, default=7.0,
         help="the event stream keeps the events of this many days (for clients that were away)")  # fmt: skip
     add("--event-retention-count", type=_events, default=100_000,
@@ -235,6 +256,9 @@ def parse(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None =
             parser.error(f"--{name}: no file {path}")
     if args.api_token is not None and len(args.api_token) < 16:
         parser.error("--api-token: at least 16 characters")
+    key = args.stripe_secret_key or ""
+    if key and not key.startswith(("sk_", "rk_")):
+        parser.error("--stripe-secret-key: a Stripe secret key starts with sk_ (or a restricted key with rk_)")
     if args.ocpp_port == args.ui_port:
         parser.error("--ocpp-port and --ui-port must differ")
     if args.web_port is not None and args.web_port in (args.ocpp_port, args.ui_port):
@@ -264,6 +288,10 @@ def parse(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None =
         health=args.health,
         snapshot=args.snapshot,
         drop_snapshot=args.drop_snapshot,
+        stripe_secret_key=args.stripe_secret_key or None,
+        stripe_api_base=args.stripe_api_base,
+        payment_return_url=args.payment_return_url,
+        payment_poll_interval=args.payment_poll_interval,
         event_retention_days=args.event_retention_days,
         event_retention_count=args.event_retention_count,
         web_port=args.web_port,

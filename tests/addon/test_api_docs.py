@@ -16,8 +16,7 @@ from ocpp_core_app.journal import EventJournal
 ROOT = Path(__file__).resolve().parents[2]
 DOC = (ROOT / "docs" / "addon_api.md").read_text()
 SERVICES = yaml.safe_load((ROOT / "custom_components" / "ocpp_core" / "services.yaml").read_text())
-# the integration's services that are no charger command (the tag book, the transactions and the tariffs have
-# endpoints of their own)
+# the integration's services that are no charger command (the tag book and the transactions have endpoints)
 NOT_COMMANDS = {
     "get_transactions", "add_tag", "update_tag", "remove_tag", "list_tags", "set_tariff", "clear_tariff", "get_tariffs",
 }  # fmt: skip

@@ -53,6 +53,7 @@ OPTIONS = {
     "max_stations": "int(1,1000000)",
     "api_token": "password(16,)?",
     "database_url": "str?",
+    "stripe_secret_key": "password?",
     "web_login": "bool",
 }
 

@@ -83,6 +83,7 @@ EVERYTHING: dict[str, Any] = {
     "max_stations": 5000,
     "api_token": "s3cret token $(touch injected)",
     "database_url": "postgresql://ocpp:pa ss@db/ocpp",
+    "stripe_secret_key": "sk_test_$(touch injected)",
     "web_login": True,
 }
 WHERE = {
@@ -102,6 +103,7 @@ WHERE = {
     "max_stations": ("--max-stations", "5000"),
     "api_token": ("OCPP_CORE_API_TOKEN", "s3cret token $(touch injected)"),
     "database_url": ("OCPP_CORE_DATABASE_URL", "postgresql://ocpp:pa ss@db/ocpp"),
+    "stripe_secret_key": ("OCPP_CORE_STRIPE_SECRET_KEY", "sk_test_$(touch injected)"),
     "web_login": ("--web-port", "8100"),
 }
 # the flags the app takes (the contract with addon/ocpp_core_app)
@@ -110,6 +112,7 @@ APP_FLAGS = {
     "--keyfile", "--cafile", "--unknown-chargers", "--unknown-tags", "--strict", "--heartbeat-interval", "--meter-interval",
     "--max-message-rate", "--max-stations", "--database-url", "--web-port", "--event-retention-days",
     "--event-retention-count",
+    "--stripe-secret-key", "--stripe-api-base", "--payment-return-url", "--payment-poll-interval",
 }  # fmt: skip
 FIXED = ["--data-dir", "/data", "--ocpp-port", "9000", "--ui-port", "8099"]
 

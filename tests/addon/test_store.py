@@ -337,7 +337,7 @@ async def test_migration_from_the_first_schema(tmp_path: Path) -> None:
     assert await store.open() == 1
     assert await store.async_load() == {"next_transaction_id": 42, "stations": {}, "history": []}
     await store.close()
-    assert rows(store, "PRAGMA user_version") == [(SCHEMA_VERSION,)] and SCHEMA_VERSION == 6
+    assert rows(store, "PRAGMA user_version") == [(SCHEMA_VERSION,)] and SCHEMA_VERSION == 7
     assert rows(store, "SELECT count(*) FROM meter_samples") == [(0,)]
     assert rows(store, "SELECT count(*) FROM inbox") == [(0,)]
     assert rows(store, "SELECT count(*) FROM journal") == [(0,)]
@@ -353,10 +353,28 @@ async def test_migration_from_the_first_schema_postgres(postgres_server: Postgre
     assert await store.open() == 1
     assert await store.async_load() == {"next_transaction_id": 42, "stations": {}, "history": []}
     await store.close()
-    assert rows(store, "SELECT version FROM schema_version") == [(SCHEMA_VERSION,)] and SCHEMA_VERSION == 6
+    assert rows(store, "SELECT version FROM schema_version") == [(SCHEMA_VERSION,)] and SCHEMA_VERSION == 7
     assert rows(store, "SELECT count(*) FROM meter_samples") == [(0,)]
     again = PostgresStore(url)
     assert await again.open() == SCHEMA_VERSION
+    await again.close()
+
+
+async def test_payments_and_card_tags_are_kept(tmp_path: Path) -> None:
+    """payments/flow.py's rows: each payment's JSON (the latest step), the tags paying by card; on both backends
+    the same statements (the PostgreSQL run: test_store_postgres)."""
+    store = SqliteStore(tmp_path / "ocpp_core.db")
+    await store.open()
+    await store.save_payment("p1", '{"state": "created"}')
+    await store.save_payment("p1", '{"state": "held"}')
+    await store.save_payment("p2", '{"state": "expired"}')
+    await store.save_card_tags(["GUEST-1", "GUEST-2"])
+    await store.save_card_tags(["GUEST-2"])
+    await store.close()
+    again = SqliteStore(tmp_path / "ocpp_core.db")
+    await again.open()
+    assert await again.load_payments() == ['{"state": "held"}', '{"state": "expired"}']
+    assert await again.load_card_tags() == ["GUEST-2"]
     await again.close()
 
 

@@ -89,3 +89,18 @@ def test_without_the_binaries_the_reason_to_skip(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(postgres_server, "binaries", lambda: None)
     with postgres_server.running() as server:
         assert isinstance(server, str) and "apt-get install postgresql" in server
+
+
+async def test_payments_and_card_tags_are_kept_on_postgres(postgres_server: PostgresServer) -> None:
+    url = postgres_server.new_database()
+    store = PostgresStore(url)
+    await store.open()
+    await store.save_payment("p1", '{"state": "created"}')
+    await store.save_payment("p1", '{"state": "charging"}')
+    await store.save_card_tags(["GUEST-1"])
+    await store.close()
+    again = PostgresStore(url)
+    await again.open()
+    assert await again.load_payments() == ['{"state": "charging"}']
+    assert await again.load_card_tags() == ["GUEST-1"]
+    await again.close()

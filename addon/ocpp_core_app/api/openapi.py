@@ -89,14 +89,35 @@ PATHS: dict[str, dict[str, Any]] = {
         "delete": _op("Remove a tag", 404),
     },
     "/tariffs": {
-        "get": _op("The tariffs set (get_tariffs): each with its scope, most general first"),
-        "put": _op(
-            "Set the tariff of a scope (set_tariff's fields; charger, connector, tag name the scope)",
+        "get": _op("The tariffs (get_tariffs)"),
+        "put": _op("Set a tariff: its scope (charger_id, connector_id, id_tag) and `tariff`", 400, body=True),
+        "delete": _op("Clear the tariff of a scope", 400, body=True),
+    },
+    "/card_tags/{id_tag}": {
+        "parameters": [_path_param("id_tag")],
+        "put": _op("Mark a tag as paying by card or not ({pays_by_card})", 400, 404, 409, body=True),
+    },
+    "/payments": {
+        "get": _op("Whether card payments are on, the tags paying by card, every payment"),
+        "post": _op(
+            "A remote start paid by card: the maximum cost held (Stripe Checkout), the charger started once held",
+            201,
             400,
             404,
+            409,
+            502,
+            503,
             body=True,
         ),
-        "delete": _op("Clear the tariff of a scope", 400, 404, params=("charger", "connector", "tag")),
+    },
+    "/payments/{payment_id}": {"parameters": [_path_param("payment_id")], "get": _op("One payment", 404)},
+    "/payments/{payment_id}/qr.svg": {
+        "parameters": [_path_param("payment_id")],
+        "get": _op("The checkout link as a QR code (image/svg+xml)", 404),
+    },
+    "/payments/{payment_id}/cancel": {
+        "parameters": [_path_param("payment_id")],
+        "post": _op("Give up before the session: the checkout ended or the hold released", 404, 409),
     },
     "/events": {
         "get": _op(

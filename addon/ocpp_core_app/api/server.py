@@ -8,6 +8,7 @@ from typing import Any
 from aiohttp import web
 
 from ..journal import EventJournal
+from . import payments as payment_routes
 from . import routes, tariffs
 from .auth import FailureThrottle, auth_middleware
 from .commands import run_command
@@ -25,11 +26,14 @@ def build_api(
     journal: EventJournal | None = None,
     event_queue_size: int = QUEUE_SIZE,
     ui: Callable[[web.Application], None] | None = None,
+    payments: Any = None,
 ) -> web.Application:
-    """The API under /api/v1/; `ui` adds the web UI's routes beside it (the API's middlewares skip them).
+    """The API under /api/v1/; `ui` adds the web UI's routes beside it (the API's middlewares skip them);
+    `payments` the card payments (payments/flow.py PaymentFlow; None: off).
     Without a journal (tests of the API alone) one in memory, subscribed to the central system here."""
     app = web.Application(middlewares=[error_middleware, auth_middleware(token, FailureThrottle())])
     app["central"] = central
+    app["payments"] = payments
     if journal is None:
         journal = EventJournal(central)
         app["unsubscribe_journal"] = central.events.subscribe(journal.on_event)
@@ -46,10 +50,9 @@ def build_api(
     app.router.add_post(f"{PREFIX}/tags", routes.add_tag)
     app.router.add_put(f"{PREFIX}/tags/{{id_tag}}", routes.update_tag)
     app.router.add_delete(f"{PREFIX}/tags/{{id_tag}}", routes.remove_tag)
-    app.router.add_get(f"{PREFIX}/tariffs", tariffs.list_tariffs)
-    app.router.add_put(f"{PREFIX}/tariffs", tariffs.put_tariff)
-    app.router.add_delete(f"{PREFIX}/tariffs", tariffs.delete_tariff)
     app.router.add_get(f"{PREFIX}/events", events_handler)
+    payment_routes.add_routes(app, PREFIX)
+    tariffs.add_routes(app, PREFIX)
     if ui is not None:
         ui(app)
     return app

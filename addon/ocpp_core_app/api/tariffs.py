@@ -1,88 +1,72 @@
-"""GET / PUT / DELETE /tariffs: csms's tariffs (as HA's get_tariffs / set_tariff / clear_tariff take them).
-
-The scope is named by `charger`, `connector` and `tag` (all left out: the central system's); a tariff that
-csms refuses (its TariffError) is a 400 with csms's code, and nothing is changed.
-"""
+"""The tariffs (csms's features/pricing, as HA's set_tariff / clear_tariff / get_tariffs take them): the web UI
+and the card payments' hold read them."""
 
 from __future__ import annotations
 
 import importlib
-import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aiohttp import web
 
-from ..central_import import csms
-from .errors import ApiError, bad_request
-
-# the fields of set_tariff besides its scope
-TARIFF_FIELDS = (
-    "currency", "name", "energy_price", "session_fee", "time_price", "time_grace_minutes", "idle_price",
-    "idle_grace_minutes", "max_energy_kwh", "on_max_energy", "bands", "time_zone",
-)  # fmt: skip
-SCOPE_FIELDS = ("charger", "connector", "tag")
-
-if TYPE_CHECKING:
-    from custom_components.ocpp_core.csms.features import pricing as pricing
-else:  # csms's pricing package, beside the csms the app imports (its copy in the add-on)
-    pricing = importlib.import_module(f"{csms.__name__}.features.pricing")
+from . import fields as f
+from .errors import ApiError
+from .routes import _dumps, json_body
 
 
-def tariff_api_error(err: Any) -> ApiError:
-    return ApiError(400, err.code, str(err), detail=err.detail)
+def _pricing() -> Any:
+    # csms.features.pricing, from wherever csms was imported (the add-on's copy, or the integration's)
+    from ..central_import import csms
+
+    return importlib.import_module(csms.__name__ + ".features.pricing")
+
+
+def _scope(body: dict[str, Any]) -> Any:
+    pricing = _pricing()
+    try:
+        return pricing.Scope.of(
+            f.text(body, "charger_id"), f.integer(body, "connector_id", minimum=1), f.text(body, "id_tag")
+        )
+    except pricing.TariffError as err:
+        raise ApiError(400, err.code, str(err)) from err
 
 
 def scope_of(given: Any) -> Any:
-    """The csms Scope the `charger` / `connector` / `tag` values name; TariffError for a bad combination."""
+    """The Scope the web form's `charger` / `connector` / `tag` values name; TariffError for a bad combination."""
+    pricing = _pricing()
     charger = str(given.get("charger") or "").strip() or None
     tag = str(given.get("tag") or "").strip() or None
     connector_text = str(given.get("connector") or "").strip()
     if connector_text and not connector_text.isdigit():
         raise pricing.TariffError("bad_scope", "a connector is a number from 1")
-    connector = int(connector_text) if connector_text else None
-    return pricing.Scope.of(charger, connector, tag)
-
-
-def _check_charger(central: Any, scope: Any) -> None:
-    if scope.station_id is not None and scope.station_id not in central.stations:
-        raise ApiError(404, "unknown_charger", f"no charger {scope.station_id!r}")
+    return pricing.Scope.of(charger, int(connector_text) if connector_text else None, tag)
 
 
 async def list_tariffs(request: web.Request) -> web.Response:
     return web.json_response({"tariffs": request.app["central"].pricing.tariffs.entries()}, dumps=_dumps)
 
 
-async def put_tariff(request: web.Request) -> web.Response:
-    central = request.app["central"]
-    text = await request.text()
-    try:
-        body = json.loads(text) if text.strip() else {}
-    except ValueError as err:
-        raise bad_request(f"the body is no JSON: {err}") from None
-    if not isinstance(body, dict):
-        raise bad_request("the body must be a JSON object")
-    unknown = sorted(set(body) - set(TARIFF_FIELDS) - set(SCOPE_FIELDS))
-    if unknown:
-        raise bad_request(f"unknown fields: {', '.join(unknown)} (known: {', '.join(SCOPE_FIELDS + TARIFF_FIELDS)})")
-    try:
-        scope = scope_of(body)
-        _check_charger(central, scope)
-        tariff = await central.pricing.set_tariff(scope, {k: v for k, v in body.items() if k in TARIFF_FIELDS})
-    except pricing.TariffError as err:
-        raise tariff_api_error(err) from err
-    return web.json_response({**scope.to_dict(), "tariff": tariff.to_dict()}, dumps=_dumps)
-
-
-async def delete_tariff(request: web.Request) -> web.Response:
+async def set_tariff(request: web.Request) -> web.Response:
+    """{charger_id?, connector_id?, id_tag?, tariff: {currency, energy_price, session_fee, max_energy_kwh, …}}"""
+    body = await json_body(request)
+    scope = _scope(body)
+    data = body.get("tariff")
+    if not isinstance(data, dict):
+        raise ApiError(400, "bad_request", "tariff: an object (currency, energy_price, …)")
     central = request.app["central"]
     try:
-        scope = scope_of(request.query)
-    except pricing.TariffError as err:
-        raise tariff_api_error(err) from err
-    if not await central.pricing.clear_tariff(scope):
-        raise ApiError(404, "tariff_not_set", "no tariff is set there")
-    return web.json_response({"removed": scope.to_dict()}, dumps=_dumps)
+        tariff = await central.pricing.set_tariff(scope, data)
+    except _pricing().TariffError as err:
+        raise ApiError(400, err.code, str(err)) from err
+    return web.json_response({"scope": scope.to_dict(), "tariff": tariff.to_dict()}, dumps=_dumps)
 
 
-def _dumps(value: Any) -> str:
-    return json.dumps(value, default=str)
+async def clear_tariff(request: web.Request) -> web.Response:
+    body = await json_body(request)
+    cleared = await request.app["central"].pricing.clear_tariff(_scope(body))
+    return web.json_response({"cleared": cleared})
+
+
+def add_routes(app: web.Application, prefix: str) -> None:
+    app.router.add_get(f"{prefix}/tariffs", list_tariffs)
+    app.router.add_put(f"{prefix}/tariffs", set_tariff)
+    app.router.add_delete(f"{prefix}/tariffs", clear_tariff)

@@ -221,6 +221,30 @@ class RowStore(csms.Persistence, ABC):
                     _LOGGER.error("Message log not saved (%s); kept in memory and tried again", err)
                 self._failing = True
 
+    # ---- card payments (payments/flow.py): each step written durably before the next ----------
+
+    async def save_payment(self, payment_id: str, text: str) -> None:
+        def write() -> None:
+            self.threads.add(threading.get_ident())
+            with self._transaction(True) as db:
+                db.execute(sql.UPSERT_PAYMENT, (payment_id, text))
+
+        await self._run(write)
+
+    async def load_payments(self) -> list[str]:
+        return [str(row[0]) for row in await self._run(lambda: self._query(sql.SELECT_PAYMENTS))]
+
+    async def save_card_tags(self, tags: list[str]) -> None:
+        def write() -> None:
+            with self._transaction(True) as db:
+                db.execute(sql.DELETE_CARD_TAGS)
+                db.executemany(sql.INSERT_CARD_TAG, [(tag,) for tag in tags])
+
+        await self._run(write)
+
+    async def load_card_tags(self) -> list[str]:
+        return [str(row[0]) for row in await self._run(lambda: self._query(sql.SELECT_CARD_TAGS))]
+
     async def session_samples(
         self, station_id: str, transaction_id: str, start_time: str
     ) -> list[tuple[str, float, float | None]]:

@@ -14,6 +14,8 @@ csms keeps its state as one JSON document; the store splits it so a change rewri
   [time, direction, frame]; `seq` the first one's number, counting on), whole batches kept while they hold
   the newest 1,000 frames, for diagnostics; the `message_log` view has them one row per frame;
 - `journal`: the event journal (the API's resumable event stream): the events kept, by seq (store/journal.py);
+- `payments`: the card payments of remote starts (payments/flow.py), one JSON row each, written at every step;
+- `card_tags`: the tags that pay by card;
 - `meta`: the store's own bookkeeping (when it was last opened; the journal's stream id and seq numbers);
 - `inbox`: unknown chargers that tried to connect and unknown tags that tried to charge, with the admin's
   decision (accepted / refused; none yet: waiting);
@@ -116,6 +118,11 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE VIEW message_log (station_id, seq, time, direction, frame) AS
         SELECT b.station_id, b.seq + e.key, e.value ->> 0, e.value ->> 1, e.value ->> 2
         FROM message_batches AS b, json_each(b.data) AS e;
+    """,
+    # 7: card payments and the tags that pay by card
+    """
+    CREATE TABLE payments (id TEXT PRIMARY KEY, data TEXT NOT NULL);
+    CREATE TABLE card_tags (id_tag TEXT PRIMARY KEY);
     """,
 )
 # where PostgreSQL's words differ more than for_postgres writes (by the migration's index)

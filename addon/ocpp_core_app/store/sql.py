@@ -54,6 +54,11 @@ SELECT_NOTES = "SELECT id, data FROM charger_notes"
 UPSERT_NOTES = "INSERT INTO charger_notes (id, data) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data"
 DELETE_NOTES = "DELETE FROM charger_notes WHERE id = ?"
 SELECT_MESSAGE_LOG = "SELECT time, direction, frame FROM message_log WHERE station_id = ? ORDER BY seq"
+SELECT_PAYMENTS = "SELECT data FROM payments ORDER BY id"
+UPSERT_PAYMENT = "INSERT INTO payments (id, data) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data"
+SELECT_CARD_TAGS = "SELECT id_tag FROM card_tags ORDER BY id_tag"
+DELETE_CARD_TAGS = "DELETE FROM card_tags"
+INSERT_CARD_TAG = "INSERT INTO card_tags (id_tag) VALUES (?)"
 
 # the key-value tables: table -> (its key column, its value column)
 _COLUMNS = {"document": ("key", "value"), "stations": ("id", "data")}

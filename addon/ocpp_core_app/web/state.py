@@ -30,6 +30,8 @@ class WebState:
     # ingress: the addresses requests may come from
     proxies: frozenset[str] = frozenset({SUPERVISOR_PROXY})
     ha_roles: HaRoles | None = None
+    # the card payments (payments/flow.py PaymentFlow; None: off)
+    payments: Any = None
     sessions: Sessions = field(default_factory=Sessions)
     # sign-in attempts: 5 failures per address, then a minute's pause
     login_throttle: FailureThrottle = field(default_factory=lambda: FailureThrottle(limit=5, window=60.0))

@@ -164,7 +164,9 @@ async def test_a_user_who_is_no_admin_starts_with_own_tags_only(tmp_path: Path) 
             page = await context.new_page()
             await page.goto(web.supervisor.base + "/")
             await expect(page.locator(".who")).to_have_text("Ben User")
-            await expect(page.locator("header nav a")).to_have_count(2)  # the overview and the export: no admin entry
+            await expect(page.locator("header nav a")).to_have_count(
+                3
+            )  # the overview, the export and card payments: no admin entry
             response = await page.goto(web.supervisor.base + "/admin")
             assert response is not None and response.status == 403
             await expect(page.locator("main p").first).to_have_text("Only administrators may do this.")
@@ -244,8 +246,8 @@ async def test_the_own_port_with_sign_in(tmp_path: Path) -> None:
         await page.goto(web.own + "/")
         await expect(tile(page, "CP-OWN")).to_have_attribute("data-state", "charging", timeout=LIVE)
         await expect(page.locator("header nav a")).to_have_count(
-            4
-        )  # the overview, the export, the users and the admin pages
+            5
+        )  # the overview, the export, card payments, the users and the admin pages
         # signed out meanwhile (the session cookie gone): the live overview turns into the sign-in page
         await context.clear_cookies()
         await expect(page).to_have_url(web.own + "/login?next=%2F", timeout=LIVE)

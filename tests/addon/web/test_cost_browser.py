@@ -25,7 +25,7 @@ async def test_a_priced_16_session_shows_its_cost_running_and_final(tmp_path: Pa
         token = (data / "api_token").read_text().strip()
         async with client_session() as http:
             url = f"http://127.0.0.1:{web.ui_port}/api/v1/tariffs"
-            async with http.put(url, json=PRICES, headers={"Authorization": f"Bearer {token}"}) as answer:
+            async with http.put(url, json={"tariff": PRICES}, headers={"Authorization": f"Bearer {token}"}) as answer:
                 assert answer.status == 200, await answer.text()
         cp.sim.connectors[1].power_w = 11000.0
         await cp.start_transaction(1, "CARD1")

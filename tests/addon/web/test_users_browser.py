@@ -112,7 +112,9 @@ async def test_accounts_passwords_tags_and_the_last_admin_on_the_own_port(tmp_pa
         carla = await context.browser.new_context()
         page = await carla.new_page()
         await sign_in(page, web, "carla", "carla-secret-1")
-        await expect(page.locator("header nav a")).to_have_count(2)  # the overview and the export: no Users, no admin
+        await expect(page.locator("header nav a")).to_have_count(
+            3
+        )  # the overview, the export, card payments: no Users, no admin
         await page.goto(web.own + "/chargers/CP-ACC")
         await page.locator('#start-form input[name="id_tag"]').fill("carla-tag")
         await page.locator("#start-form button").click()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ocpp_core_app.api.tariffs import pricing
+from ocpp_core_app.api.tariffs import _pricing
 
 from .site import running_site
 from .test_admin_pages import Browser, _charger, client
@@ -71,7 +71,7 @@ async def test_bad_tariffs_are_refused_translated_and_change_nothing(tmp_path: P
     async with running_site(tmp_path) as (site, _), client() as http:
         _cp, task, ws = await _charger(site)
         en, de = Browser(site, http), Browser(site, http, lang="de")
-        await site.central.pricing.set_tariff(pricing.Scope.of(), {"currency": "EUR", "energy_price": "0.30"})
+        await site.central.pricing.set_tariff(_pricing().Scope.of(), {"currency": "EUR", "energy_price": "0.30"})
         before = _tariffs(site)
         cases = (
             ({"currency": "EUX"}, "EUX is not an ISO 4217 currency code", "EUX ist kein ISO-4217-Währungscode"),

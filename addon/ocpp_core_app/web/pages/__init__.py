@@ -8,7 +8,8 @@ templates in templates/ (named <area>_….html).
 import importlib
 
 AREAS = (
-    "overview", "charger", "export", "login", "users", "admin_home", "admin_chargers", "admin_tags", "admin_connectors",
+    "overview", "charger", "export", "payments", "login", "users", "admin_home", "admin_chargers", "admin_tags",
+    "admin_connectors",
     "admin_inbox", "admin_log", "admin_tariffs",
 )  # fmt: skip
 

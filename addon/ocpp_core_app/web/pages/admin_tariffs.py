@@ -11,7 +11,7 @@ from typing import Any
 
 from aiohttp import web
 
-from ...api.tariffs import pricing, scope_of
+from ...api.tariffs import _pricing, scope_of
 from ...store import StoreError
 from ..admin_forms import Errors, render_admin
 from ..context import Context
@@ -21,6 +21,7 @@ from ..registry import ADMIN, page
 PRICE_FIELDS = ("energy_price", "session_fee", "time_price", "time_grace_minutes", "idle_price", "idle_grace_minutes")
 TEXT_FIELDS = ("currency", "name", "max_energy_kwh", "on_max_energy", "time_zone")
 ON_MAX = ("stop", "limit", "note")
+pricing = _pricing()
 
 
 def _bands_text(bands: list[dict[str, Any]]) -> str:
