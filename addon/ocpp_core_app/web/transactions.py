@@ -114,4 +114,17 @@ async def transactions(ctx: Context, station_id: str, connector: int | None, spa
         found, more = await ctx.state.store.recorded_sessions(query)
     except StoreError:
         return Found([], False, "core.tx.error.store")
-    return Found(found, more)
+    return Found([_live_cost(ctx, tx) for tx in found], more)
+
+
+def _live_cost(ctx: Context, tx: dict[str, Any]) -> dict[str, Any]:
+    """A running session with the cost csms counts now (the store's copy is as of its last write)."""
+    if not tx.get("open"):
+        return tx
+    station = ctx.state.central.stations.get(tx.get("station_id"))
+    connector = station.connectors.get(tx.get("connector_id")) if station is not None else None
+    live = getattr(connector, "transaction", None)
+    cost = getattr(live, "cost", None)
+    if live is None or str(live.transaction_id) != str(tx.get("transaction_id")) or cost is None:
+        return tx
+    return {**tx, "cost": cost}
