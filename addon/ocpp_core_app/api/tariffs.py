@@ -30,6 +30,17 @@ def _scope(body: dict[str, Any]) -> Any:
         raise ApiError(400, err.code, str(err)) from err
 
 
+def scope_of(given: Any) -> Any:
+    """The Scope the web form's `charger` / `connector` / `tag` values name; TariffError for a bad combination."""
+    pricing = _pricing()
+    charger = str(given.get("charger") or "").strip() or None
+    tag = str(given.get("tag") or "").strip() or None
+    connector_text = str(given.get("connector") or "").strip()
+    if connector_text and not connector_text.isdigit():
+        raise pricing.TariffError("bad_scope", "a connector is a number from 1")
+    return pricing.Scope.of(charger, int(connector_text) if connector_text else None, tag)
+
+
 async def list_tariffs(request: web.Request) -> web.Response:
     return web.json_response({"tariffs": request.app["central"].pricing.tariffs.entries()}, dumps=_dumps)
 

@@ -15,6 +15,7 @@ from .formats import local_time
 SECTIONS = (
     ("admin.nav.chargers", "/admin/chargers"),
     ("admin.nav.tags", "/admin/tags"),
+    ("tariffs.nav", "/admin/tariffs"),
     ("admin.nav.connectors", "/admin/connectors"),
     ("admin.nav.inbox", "/admin/inbox"),
     ("admin.nav.log", "/admin/log"),

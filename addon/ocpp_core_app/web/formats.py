@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal, InvalidOperation
 
 
 def number(lang: str, value: float | None, digits: int = 1) -> str:
@@ -12,6 +13,22 @@ def number(lang: str, value: float | None, digits: int = 1) -> str:
     if lang == "de":
         text = text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
     return text
+
+
+def money(lang: str, total: str | float | None, currency: str | None, digits: int) -> str:
+    """An amount in its currency, to the currency's minor units (`digits`): 4,30 EUR in German; empty for none."""
+    if total is None or total == "" or not currency:
+        return ""
+    try:
+        amount = Decimal(str(total))
+    except InvalidOperation:
+        return ""
+    if not amount.is_finite():
+        return ""
+    text = f"{amount:,.{digits}f}"
+    if lang == "de":
+        text = text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
+    return f"{text}\u00a0{currency}"
 
 
 def duration(seconds: float | None) -> str:

@@ -1,18 +1,25 @@
-"""The charger page's transaction table: its columns (one list, so a later column — the cost, once pricing
-lands — is one entry here and one translation key); every session the store recorded, newest first, by
-connector, tag and date range, a page at a time."""
+"""The charger page's transaction table: its columns (one list: a column is one entry here and one translation
+key; the cost is csms's pricing's, running sessions showing what they cost so far); every session the store
+recorded, newest first, by connector, tag and date range, a page at a time."""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from ..central_import import csms
 from ..store import StoreError
 from ..store.recorded import SessionQuery
 from .context import Context
-from .formats import between, day_bounds, duration, local_time, number
+from .formats import between, day_bounds, duration, local_time, money, number
+
+if TYPE_CHECKING:
+    from custom_components.ocpp_core.csms.features import pricing
+else:  # csms's pricing package, beside the csms the app imports (its copy in the add-on)
+    pricing = importlib.import_module(f"{csms.__name__}.features.pricing")
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +35,19 @@ def _energy(ctx: Context, tx: dict[str, Any]) -> str:
     return number(ctx.lang, wh / 1000, 2) if isinstance(wh, int | float) else "–"
 
 
+def _cost(ctx: Context, tx: dict[str, Any]) -> str:
+    """The pricing's cost (the running cost while the session runs), else the charger's own; empty if none."""
+    cost = tx.get("cost")
+    if isinstance(cost, dict):
+        total, currency = cost.get("total"), cost.get("currency")
+    else:
+        total, currency = tx.get("total_cost"), tx.get("currency")
+    if not isinstance(currency, str):
+        return ""
+    digits = pricing.minor_unit(currency)
+    return money(ctx.lang, total, currency, 2 if digits is None else digits)
+
+
 COLUMNS: list[Column] = [
     Column("core.tx.start", lambda ctx, tx: local_time(ctx.lang, tx.get("start_time"))),
     Column("core.tx.duration", lambda ctx, tx: duration(between(tx.get("start_time"), tx.get("stop_time"))), True),
@@ -37,7 +57,7 @@ COLUMNS: list[Column] = [
         "core.tx.stop_reason",
         lambda ctx, tx: ctx.t("core.tx.running") if tx.get("open") else str(tx.get("stop_reason") or "–"),
     ),
-    # the cost column goes here once pricing lands: a Column of its key (core.tx.cost), its cell, numeric
+    Column("core.tx.cost", _cost, True),
 ]
 
 
@@ -94,4 +114,17 @@ async def transactions(ctx: Context, station_id: str, connector: int | None, spa
         found, more = await ctx.state.store.recorded_sessions(query)
     except StoreError:
         return Found([], False, "core.tx.error.store")
-    return Found(found, more)
+    return Found([_live_cost(ctx, tx) for tx in found], more)
+
+
+def _live_cost(ctx: Context, tx: dict[str, Any]) -> dict[str, Any]:
+    """A running session with the cost csms counts now (the store's copy is as of its last write)."""
+    if not tx.get("open"):
+        return tx
+    station = ctx.state.central.stations.get(tx.get("station_id"))
+    connector = station.connectors.get(tx.get("connector_id")) if station is not None else None
+    live = getattr(connector, "transaction", None)
+    cost = getattr(live, "cost", None)
+    if live is None or str(live.transaction_id) != str(tx.get("transaction_id")) or cost is None:
+        return tx
+    return {**tx, "cost": cost}

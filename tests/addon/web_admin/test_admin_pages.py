@@ -21,9 +21,10 @@ from tests.csms.support.helpers import wait_for
 from .site import ADMIN_ID, USER_ID, Site, csrf_of, ingress_headers, running_site
 
 ADMIN_PAGES = ("/admin", "/admin/chargers", "/admin/chargers/edit?id=CP1", "/admin/tags", "/admin/connectors",
-               "/admin/inbox", "/admin/log")  # fmt: skip
+               "/admin/inbox", "/admin/log", "/admin/tariffs", "/admin/tariffs?charger=CP1")  # fmt: skip
 ADMIN_POSTS = ("/admin/chargers/edit?id=CP1", "/admin/chargers/command?id=CP1", "/admin/tags", "/admin/tags/edit?tag=T",
-               "/admin/tags/delete?tag=T", "/admin/connectors?id=CP1", "/admin/inbox")  # fmt: skip
+               "/admin/tags/delete?tag=T", "/admin/connectors?id=CP1", "/admin/inbox", "/admin/tariffs",
+               "/admin/tariffs/delete")  # fmt: skip
 PASSWORD = "Very-Secret-Passw0rd"
 
 

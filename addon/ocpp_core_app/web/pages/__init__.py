@@ -10,7 +10,7 @@ import importlib
 AREAS = (
     "overview", "charger", "export", "payments", "login", "users", "admin_home", "admin_chargers", "admin_tags",
     "admin_connectors",
-    "admin_inbox", "admin_log",
+    "admin_inbox", "admin_log", "admin_tariffs",
 )  # fmt: skip
 
 for _area in AREAS:
