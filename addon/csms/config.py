@@ -10,6 +10,8 @@ from typing import Any
 BootPolicy = Callable[[str, dict[str, Any]], str]
 # station id -> may it open a WebSocket at all (False: HTTP 403 before the upgrade)
 Admission = Callable[[str], bool]
+# station id -> the hex SHA-1 (40 digits) or SHA-256 (64) thumbprint its client certificate must have, or None
+CertificatePin = Callable[[str], str | None]
 
 
 DEFAULT_MESSAGE_RATE = 50.0
@@ -56,6 +58,8 @@ class CentralSystemConfig:
     boot_policy: BootPolicy | None = None
     # who may connect; None lets every charger connect (and the boot policy decide)
     admission: Admission | None = None
+    # security profile 3: a charger's client certificate pinned by its thumbprint, beyond the CA and the CN
+    certificate_pin: CertificatePin | None = None
     # how many ended transactions are kept (and persisted), newest last
     history_size: int = 1000
     # the most recent frames kept per charger, both directions, for diagnostics (bug reports);

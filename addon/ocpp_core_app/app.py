@@ -182,12 +182,13 @@ async def run(options: AppOptions, discovery_host: str) -> int:
         len(central.stations),
     )
     writing_log = message_log.start()
-    await announce(discovery_host, central.port, token, api.port)
+    # SIGTERM stops it cleanly from here on (the Supervisor, or whoever saw the announcement, may send it at once)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
+    await announce(discovery_host, central.port, token, api.port)
     await stop.wait()
     _LOGGER.info("Stopping: closing the chargers' connections and writing the store")
     code = 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
 import ssl
 import sys
@@ -223,3 +224,26 @@ async def test_sim_command_line_profile_2_connects_and_a_wrong_password_is_told(
     _out, err = await asyncio.wait_for(refused.communicate(), timeout=30)
     assert refused.returncode == 1
     assert "The central system refused CP1: HTTP 401 Unauthorized" in err.decode()
+
+
+async def test_profile_3_a_pinned_thumbprint_must_match(profile3: CentralSystem, authority: Authority) -> None:
+    """Beyond the CA and the CN: a charger whose certificate is pinned (SHA-256 or SHA-1 thumbprint, any case,
+    with colons) gets in with that certificate only; another one the same CA issued for it gets 403."""
+    issued = authority.issue("CP9")
+    der = ssl.PEM_cert_to_DER_cert(issued.cert.read_text())
+    pinned_context = authority.client_context(issued)
+    other = authority.issue("CP9")  # (written over the first one's files: its context is made already)
+    sha256 = ":".join(f"{b:02X}" for b in hashlib.sha256(der).digest())
+    pins = {"CP9": sha256}
+    profile3.config.certificate_pin = pins.get
+    with pytest.raises(InvalidStatus) as refused:
+        await websockets.connect(f"wss://localhost:{profile3.port}/CP9", ssl=authority.client_context(other))
+    assert refused.value.response.status_code == 403
+    close = await _session(f"wss://localhost:{profile3.port}", "CP9", "1.6", ConnectOptions(ssl=pinned_context))
+    assert profile3.is_connected("CP9")
+    await close()
+    await wait_for(lambda: not profile3.is_connected("CP9"))
+    pins["CP9"] = hashlib.sha1(der).hexdigest()
+    close = await _session(f"wss://localhost:{profile3.port}", "CP9", "2.0.1", ConnectOptions(ssl=pinned_context))
+    assert profile3.is_connected("CP9")
+    await close()

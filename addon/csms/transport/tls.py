@@ -8,6 +8,8 @@ name (CN) is its charge point id.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import ssl
 from typing import Any
 
@@ -56,3 +58,13 @@ def common_name(peercert: dict[str, Any] | None) -> str | None:
             if key == "commonName":
                 return str(value)
     return None
+
+
+def thumbprint_matches(der: bytes | None, pinned: str) -> bool:
+    """Whether a certificate (DER) has the pinned thumbprint: SHA-1 for 40 hex digits, SHA-256 for 64; colons,
+    blanks and case ignored."""
+    wanted = "".join(pinned.split()).replace(":", "").lower()
+    if der is None or len(wanted) not in (40, 64):
+        return False
+    digest = hashlib.sha1(der) if len(wanted) == 40 else hashlib.sha256(der)  # a thumbprint, not a signature
+    return hmac.compare_digest(digest.hexdigest(), wanted)

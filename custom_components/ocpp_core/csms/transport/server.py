@@ -23,7 +23,7 @@ from ..rpc.loglimit import LogLimiter
 from ..rpc.types import OcppVersion
 from .admission import AuthResult, PasswordCheck
 from .throttle import Blocked, Throttles
-from .tls import common_name, server_context
+from .tls import common_name, server_context, thumbprint_matches
 
 _LOGGER = logging.getLogger(__name__)
 _WS_LOGGER = logging.getLogger("websockets.server")
@@ -200,6 +200,14 @@ class OcppServer:
             if common_name(peer) != cp_id:
                 self._refuse(cp_id, remote, AuthResult.CERTIFICATE)
                 return connection.respond(HTTPStatus.FORBIDDEN, "certificate does not name this charger\n")
+            pinned = self._config.certificate_pin(cp_id) if self._config.certificate_pin is not None else None
+            if pinned is not None:
+                der = ssl_object.getpeercert(binary_form=True) if isinstance(ssl_object, ssl.SSLObject) else None
+                if not thumbprint_matches(der, pinned):
+                    self._refuse(cp_id, remote, AuthResult.CERTIFICATE)
+                    return connection.respond(
+                        HTTPStatus.FORBIDDEN, "certificate is not the one pinned for this charger\n"
+                    )
         elif profile in (1, 2) and self._credentials is not None:
             refused = await self._check_password(connection, request, cp_id, remote)
             if refused is not None:
