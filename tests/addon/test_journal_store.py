@@ -11,21 +11,21 @@ from ocpp_core_app.central_import import csms
 from ocpp_core_app.journal import CursorExpired, EventJournal
 from ocpp_core_app.store import RowStore, SqliteStore
 
-from .test_store import reopened, rows, sqlite_store, store  # noqa: F401 (fixtures)
+from .test_store import reopened, rows, sqlite_store  # noqa: F401 (fixtures; `store` is conftest's)
 
 
-async def _journal(store: RowStore, central: Any, ring_size: int = 10) -> EventJournal:  # noqa: F811
+async def _journal(store: RowStore, central: Any, ring_size: int = 10) -> EventJournal:
     stream, next_seq, pruned = await store.open_journal()
     journal = EventJournal(central, store, stream=stream, next_seq=next_seq, pruned_through=pruned, ring_size=ring_size)
     central.events.subscribe(journal.on_event)
     return journal
 
 
-def _central(store: RowStore) -> Any:  # noqa: F811
+def _central(store: RowStore) -> Any:
     return csms.CentralSystem(csms.CentralSystemConfig(host="127.0.0.1", port=0), store)
 
 
-async def test_coalesced_pruned_and_continued(store: RowStore) -> None:  # noqa: F811
+async def test_coalesced_pruned_and_continued(store: RowStore) -> None:
     central = _central(store)
     journal = await _journal(store, central)
     store.journal_count = 100
