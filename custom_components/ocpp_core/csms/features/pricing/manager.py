@@ -107,6 +107,8 @@ class PricingManager:
     def _on_event(self, event: Event) -> None:
         if event.type is EventType.TRANSACTION_ENDED or event.connector_id is None:
             return
+        if not self._meters and not self.tariffs:
+            return  # nothing priced: every meter value of an unpriced site stops here
         station = self._central.stations.get(event.station_id)
         connector = station.connectors.get(event.connector_id) if station is not None else None
         if station is None or connector is None or connector.transaction is None:
