@@ -7,6 +7,14 @@ from .central import CentralSystem
 from .config import CentralSystemConfig, CentralSystemOptions
 from .features.charger import Charger, ChargerAnswer, ChargingProfile
 from .features.charger_commands import InvalidArgument, UnsupportedVersion
+from .features.charger_requests import (
+    CertificateHash,
+    DiagnosticsRequest,
+    FirmwareUpdate,
+    LogRequest,
+    ProfileCriteria,
+    ReservationRequest,
+)
 from .features.credentials import PUSH_MAX_LENGTH, PUSH_MIN_LENGTH, InvalidPassword, validate_password
 from .features.limit_profiles import simple_charging_profile
 from .features.limits import InvalidLimit, LimitManager, LimitState
@@ -74,6 +82,7 @@ __all__ = [
     "CentralSystem",
     "CentralSystemConfig",
     "CentralSystemOptions",
+    "CertificateHash",
     "Charger",
     "ChargerAnswer",
     "ChargerSettings",
@@ -81,8 +90,10 @@ __all__ = [
     "Connector",
     "DeviceModel",
     "DeviceVariable",
+    "DiagnosticsRequest",
     "Event",
     "EventType",
+    "FirmwareUpdate",
     "InvalidArgument",
     "InvalidCall",
     "InvalidLimit",
@@ -90,13 +101,16 @@ __all__ = [
     "InvalidSettings",
     "LimitManager",
     "LimitState",
+    "LogRequest",
     "MemoryPersistence",
     "MeterSample",
     "NotConnected",
     "OcppVersion",
     "Persistence",
+    "ProfileCriteria",
     "RegistrationStatus",
     "Reservation",
+    "ReservationRequest",
     "Station",
     "StationV2",
     "TagError",
@@ -113,7 +127,6 @@ __all__ = [
     "evse_connector",
     "format_timestamp",
     "given_local_list_entry",
-    "only from here; the layers are in docs/architecture.md.",
     "server_context",
     "simple_charging_profile",
     "simple_profile",

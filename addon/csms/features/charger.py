@@ -14,6 +14,14 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from .charger_commands import ServiceCommands
+from .charger_requests import (
+    CertificateHash,
+    DiagnosticsRequest,
+    FirmwareUpdate,
+    LogRequest,
+    ProfileCriteria,
+    ReservationRequest,
+)
 from .charger_values import (
     UNIT_AMPS,
     UNIT_WATTS,
@@ -31,10 +39,16 @@ __all__ = [
     "UNIT_AMPS",
     "UNIT_WATTS",
     "Capabilities",
+    "CertificateHash",
     "Charger",
     "ChargerAnswer",
     "ChargingProfile",
+    "DiagnosticsRequest",
+    "FirmwareUpdate",
     "LocalListLimits",
+    "LogRequest",
+    "ProfileCriteria",
+    "ReservationRequest",
     "count",
     "rate_units",
 ]
@@ -101,13 +115,7 @@ class Charger(ServiceCommands, Protocol):
         """evse_id 0: the whole charger."""
         ...
 
-    async def clear_charging_profile(
-        self,
-        profile_id: int | None = None,
-        evse_id: int | None = None,
-        purpose: str | None = None,
-        stack_level: int | None = None,
-    ) -> ChargerAnswer:
+    async def clear_charging_profile(self, criteria: ProfileCriteria) -> ChargerAnswer:
         """The profiles matching every criterion given (purpose in either version's spelling)."""
         ...
 

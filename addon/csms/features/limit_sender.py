@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from ..model.station import Station
 from ..rpc.types import CallError, CallTimeout, NotConnected
 from .charger import UNIT_AMPS, UNIT_WATTS
+from .charger_requests import ProfileCriteria
 from .limit_profiles import COMPOSITE_DURATION, ProfileChoice, build_profile, composite_limit
 from .limit_state import (
     STATUS_ACCEPTED,
@@ -210,7 +211,9 @@ class LimitSender:
         pending = kept.clears
         for evse_id, profile_id in sorted(pending):
             try:
-                answer = (await self._central.charger(station_id).clear_charging_profile(profile_id)).raw
+                answer = (
+                    await self._central.charger(station_id).clear_charging_profile(ProfileCriteria(profile_id))
+                ).raw
             except NotConnected:
                 return
             except (CallError, CallTimeout) as err:

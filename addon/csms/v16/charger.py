@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import json
-from datetime import datetime
+from dataclasses import replace
 from typing import Any
 
 from ..features.charger import Capabilities, ChargerAnswer, ChargingProfile, LocalListLimits, count, rate_units
-from ..features.charger_base import FirmwareUpdate, Reservation, VersionCharger, VersionForms, profile_fields
+from ..features.charger_base import VersionCharger, VersionForms, profile_fields
 from ..features.charger_commands import InvalidArgument, UnsupportedVersion
+from ..features.charger_requests import DiagnosticsRequest, FirmwareUpdate, ReservationRequest
 from ..features.local_list import Entry, entry_decision
 from ..features.pricing.notice import CostNotice
 from ..model.station import Station
@@ -138,15 +139,15 @@ class V16Charger(VersionCharger[V16Commands]):
         text = data if data is None or isinstance(data, str) else json.dumps(data)  # 1.6's data is a text
         return ChargerAnswer.of(await self._commands.data_transfer(vendor_id, message_id, text))
 
-    async def reserve(self, reservation: Reservation) -> ChargerAnswer:
+    async def reserve_now(self, reservation: ReservationRequest) -> ChargerAnswer:
         r = reservation
-        answer = await self._commands.reserve_now(r.connector_id, r.expiry, r.id_tag, r.reservation_id, r.parent_id_tag)
+        answer = await self._commands.reserve_now(r.connector, r.expiry, r.id_tag, r.reservation_id, r.parent_id_tag)
         return ChargerAnswer.of(answer)
 
     async def get_installed_certificate_ids(self, certificate_type: str) -> ChargerAnswer:
         return ChargerAnswer.of(await self._commands.get_installed_certificate_ids(self.own_name(certificate_type)))
 
-    async def send_firmware_update(self, update: FirmwareUpdate) -> ChargerAnswer:
+    async def update_firmware(self, update: FirmwareUpdate) -> ChargerAnswer:
         """UpdateFirmware, or SignedUpdateFirmware (the security extension) when signed."""
         u = update
         if u.signature is None:
@@ -162,16 +163,7 @@ class V16Charger(VersionCharger[V16Commands]):
         if u.signing_certificate is None:
             raise InvalidArgument("signature: only with signing_certificate")
         request_id = self._state.store.allocate_id("request") if u.request_id is None else u.request_id
-        answer = await self._commands.signed_update_firmware(
-            request_id,
-            u.location,
-            u.retrieve,
-            u.signing_certificate,
-            u.signature,
-            u.install,
-            u.retries,
-            u.retry_interval,
-        )
+        answer = await self._commands.signed_update_firmware(replace(u, request_id=request_id))
         return ChargerAnswer.of(answer, request_id)
 
     async def get_configuration(self, keys: list[str] | None = None) -> ChargerAnswer:
@@ -180,15 +172,10 @@ class V16Charger(VersionCharger[V16Commands]):
     async def change_configuration(self, key: str, value: str) -> ChargerAnswer:
         return ChargerAnswer.of(await self._commands.change_configuration(key, value))
 
-    async def get_diagnostics(
-        self,
-        location: str,
-        retries: int | None = None,
-        retry_interval: int | None = None,
-        start: datetime | None = None,
-        stop: datetime | None = None,
-    ) -> ChargerAnswer:
-        return ChargerAnswer.of(await self._commands.get_diagnostics(location, retries, retry_interval, start, stop))
+    async def get_diagnostics(self, request: DiagnosticsRequest) -> ChargerAnswer:
+        r = request
+        answer = await self._commands.get_diagnostics(r.location, r.retries, r.retry_interval, r.start, r.stop)
+        return ChargerAnswer.of(answer)
 
     @property
     def shows_costs(self) -> bool:

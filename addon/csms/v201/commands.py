@@ -20,6 +20,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from ..features.charger_requests import FirmwareUpdate
 from ..features.security_commands import VersionCommands
 from ..rpc.endpoint import Payload
 from ..rpc.payload import payload as _payload
@@ -281,29 +282,9 @@ class V201Commands(VersionCommands):
 
     # ---- firmware and diagnostics ---------------------------------------------
 
-    async def update_firmware(
-        self,
-        request_id: int,
-        location: str,
-        retrieve_date_time: datetime,
-        install_date_time: datetime | None = None,
-        signing_certificate: str | None = None,
-        signature: str | None = None,
-        retries: int | None = None,
-        retry_interval: int | None = None,
-    ) -> Payload:
-        """The progress follows as FirmwareStatusNotifications carrying `request_id`."""
-        firmware = _payload(
-            location=location,
-            retrieveDateTime=retrieve_date_time,
-            installDateTime=install_date_time,
-            signingCertificate=signing_certificate,
-            signature=signature,
-        )
-        return await self._call(
-            "UpdateFirmware",
-            _payload(requestId=request_id, firmware=firmware, retries=retries, retryInterval=retry_interval),
-        )
+    async def update_firmware(self, update: FirmwareUpdate) -> Payload:
+        """Its request id is required; the progress follows as FirmwareStatusNotifications carrying it."""
+        return await self._send_firmware("UpdateFirmware", update)
 
     async def customer_information(
         self,

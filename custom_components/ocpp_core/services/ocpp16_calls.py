@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from homeassistant.util import dt as dt_util
-
 from ..errors import Answer, validation_error
 from . import shared
 from .fields import TRIGGER_MESSAGES, json_text, require_field
@@ -119,21 +117,13 @@ async def update_firmware(target: Target, data: dict[str, Any]) -> Answer:
     for field in ("signing_certificate", "install_date", "request_id"):
         require_field(data, field, "signature")
     require_field(data, "signature", "signing_certificate")
-    retrieve_date = data.get("retrieve_date") or dt_util.utcnow()
-    retries, retry_interval = data.get("retries"), data.get("retry_interval")
     if "signature" not in data:
-        return await target.v16().update_firmware(data["location"], retrieve_date, retries, retry_interval)
+        update = shared.firmware_update(data, None)
+        return await target.v16().update_firmware(
+            update.location, update.retrieve, update.retries, update.retry_interval
+        )
     request_id = shared.given_or_new(data, "request_id", target.central.next_request_id)
-    answer = await target.v16().signed_update_firmware(
-        request_id,
-        data["location"],
-        retrieve_date,
-        data["signing_certificate"],
-        data["signature"],
-        data.get("install_date"),
-        retries,
-        retry_interval,
-    )
+    answer = await target.v16().signed_update_firmware(shared.firmware_update(data, request_id))
     return {**answer, "requestId": request_id}
 
 
@@ -175,9 +165,7 @@ async def get_installed_certificate_ids(target: Target, data: dict[str, Any]) ->
 
 
 async def delete_certificate(target: Target, data: dict[str, Any]) -> Answer:
-    return await target.v16().delete_certificate(
-        data["hash_algorithm"], data["issuer_name_hash"], data["issuer_key_hash"], data["serial_number"]
-    )
+    return await target.v16().delete_certificate(shared.certificate_hash(data))
 
 
 async def send_call(target: Target, data: dict[str, Any]) -> Answer:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from ..features.charger_requests import FirmwareUpdate
 from ..features.security_commands import VersionCommands
 from ..rpc.endpoint import Payload
 from ..rpc.payload import payload as _payload
@@ -151,28 +152,9 @@ class V16Commands(VersionCommands):
             "ExtendedTriggerMessage", _payload(requestedMessage=requested_message, connectorId=connector_id)
         )
 
-    async def signed_update_firmware(
-        self,
-        request_id: int,
-        location: str,
-        retrieve_date_time: datetime,
-        signing_certificate: str,
-        signature: str,
-        install_date_time: datetime | None = None,
-        retries: int | None = None,
-        retry_interval: int | None = None,
-    ) -> Payload:
-        firmware = _payload(
-            location=location,
-            retrieveDateTime=retrieve_date_time,
-            installDateTime=install_date_time,
-            signingCertificate=signing_certificate,
-            signature=signature,
-        )
-        return await self._call(
-            "SignedUpdateFirmware",
-            _payload(requestId=request_id, firmware=firmware, retries=retries, retryInterval=retry_interval),
-        )
+    async def signed_update_firmware(self, update: FirmwareUpdate) -> Payload:
+        """Its signing certificate, signature and request id are required (the schema check refuses none)."""
+        return await self._send_firmware("SignedUpdateFirmware", update)
 
     async def get_installed_certificate_ids(self, certificate_type: str) -> Payload:
         return await self._call("GetInstalledCertificateIds", _payload(certificateType=certificate_type))

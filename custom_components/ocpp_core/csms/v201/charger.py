@@ -6,10 +6,12 @@ A neutral connector number is the station's EVSE (`Station.connectors` are the E
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from ..features.charger import Capabilities, ChargerAnswer, ChargingProfile, LocalListLimits, count, rate_units
-from ..features.charger_base import FirmwareUpdate, Reservation, VersionCharger, VersionForms, profile_fields
+from ..features.charger_base import VersionCharger, VersionForms, profile_fields
+from ..features.charger_requests import FirmwareUpdate, ReservationRequest
 from ..features.local_list import TOKEN_TYPE_V2, Entry, entry_decision
 from ..features.pricing.notice import CostNotice
 from ..model.station import Connector, Station
@@ -203,13 +205,13 @@ class V201Charger(VersionCharger[V201Commands]):
     async def data_transfer(self, vendor_id: str, message_id: str | None = None, data: object = None) -> ChargerAnswer:
         return ChargerAnswer.of(await self._commands.data_transfer(vendor_id, message_id, data))
 
-    async def reserve(self, reservation: Reservation) -> ChargerAnswer:
+    async def reserve_now(self, reservation: ReservationRequest) -> ChargerAnswer:
         r = reservation
         answer = await self._commands.reserve_now(
             r.reservation_id,
             r.expiry,
             r.id_tag,
-            evse_id=r.connector_id or None,  # 0: any EVSE
+            evse_id=r.connector or None,  # 0: any EVSE
             group_id_token=None
             if r.parent_id_tag is None
             else {"idToken": r.parent_id_tag, "type": _REMOTE_TOKEN_TYPE},
@@ -221,19 +223,9 @@ class V201Charger(VersionCharger[V201Commands]):
         answer = await self._commands.get_installed_certificate_ids([self.own_name(certificate_type)])
         return ChargerAnswer.of(answer)
 
-    async def send_firmware_update(self, update: FirmwareUpdate) -> ChargerAnswer:
-        u = update
-        request_id = self._state.store.allocate_id("request") if u.request_id is None else u.request_id
-        answer = await self._commands.update_firmware(
-            request_id,
-            u.location,
-            u.retrieve,
-            install_date_time=u.install,
-            signing_certificate=u.signing_certificate,
-            signature=u.signature,
-            retries=u.retries,
-            retry_interval=u.retry_interval,
-        )
+    async def update_firmware(self, update: FirmwareUpdate) -> ChargerAnswer:
+        request_id = self._state.store.allocate_id("request") if update.request_id is None else update.request_id
+        answer = await self._commands.update_firmware(replace(update, request_id=request_id))
         return ChargerAnswer.of(answer, request_id)
 
     async def get_variables(self, entries: list[dict[str, Any]]) -> ChargerAnswer:

@@ -1,0 +1,88 @@
+"""The argument objects of the `Charger`'s longer commands (charger_commands.py, charger.py).
+
+A command whose arguments are many takes them as one of these, so the interface, the base of each
+version's charger and every caller (the HA services, the add-on's API) name them once; each version's
+charger says what its version makes of them (v16/charger.py, v201/charger.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ReservationRequest:
+    """reserve_now's arguments; connector_id None: the first connector (1); 0: any (2.x: any EVSE)."""
+
+    reservation_id: int
+    expiry: datetime
+    id_tag: str
+    connector_id: int | None = None
+    parent_id_tag: str | None = None
+    id_token_type: str | None = None
+
+    @property
+    def connector(self) -> int:
+        """The connector asked for, the first when none was given."""
+        return 1 if self.connector_id is None else self.connector_id
+
+
+@dataclass(frozen=True, slots=True)
+class FirmwareUpdate:
+    """update_firmware's arguments.  1.6 sends UpdateFirmware, or SignedUpdateFirmware when signed; 2.x
+    UpdateFirmware; a request id is chosen when none is given (1.6 unsigned has none)."""
+
+    location: str
+    retrieve: datetime
+    retries: int | None = None
+    retry_interval: int | None = None
+    signing_certificate: str | None = None
+    signature: str | None = None
+    install: datetime | None = None
+    request_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LogRequest:
+    """get_log's arguments (GetLog: the 1.6 security extension and 2.x alike)."""
+
+    log_type: str
+    request_id: int
+    location: str
+    oldest: datetime | None = None
+    latest: datetime | None = None
+    retries: int | None = None
+    retry_interval: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileCriteria:
+    """Which charging profiles clear_charging_profile clears: those matching every criterion given (the
+    purpose in either version's spelling); none given: all."""
+
+    profile_id: int | None = None
+    evse_id: int | None = None
+    purpose: str | None = None
+    stack_level: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DiagnosticsRequest:
+    """get_diagnostics's arguments (1.6 GetDiagnostics)."""
+
+    location: str
+    retries: int | None = None
+    retry_interval: int | None = None
+    start: datetime | None = None
+    stop: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateHash:
+    """An installed certificate, as delete_certificate names it (CertificateHashDataType)."""
+
+    hash_algorithm: str
+    issuer_name_hash: str
+    issuer_key_hash: str
+    serial_number: str
