@@ -9,7 +9,15 @@ from typing import Any
 
 import pytest
 
-from custom_components.ocpp_core.csms import CentralSystem, CertificateHash, EventType, FirmwareUpdate, LogRequest
+from custom_components.ocpp_core.csms import (
+    CentralSystem,
+    CertificateHash,
+    EventType,
+    FirmwareUpdate,
+    LogRequest,
+    LogUpload,
+    ProfileCriteria,
+)
 from custom_components.ocpp_core.csms.model.station import ENERGY_IMPORT_REGISTER, Station
 from custom_components.ocpp_core.csms.rpc.timeutil import utcnow
 from sim.charger16 import SIM_VENDOR_ID, SimulatedChargePoint, certificate_hash
@@ -270,15 +278,15 @@ async def test_smart_charging(charger: SimulatedChargePoint, central: CentralSys
     assert schedule["chargingSchedule"] == {
         "duration": 3600, "chargingRateUnit": "A", "chargingSchedulePeriod": [{"startPeriod": 0, "limit": 16.0}],
     }  # fmt: skip
-    assert await commands.clear_charging_profile(profile_id=7) == {"status": "Accepted"}
-    assert await commands.clear_charging_profile(profile_id=7) == {"status": "Unknown"}
+    assert await commands.clear_charging_profile(ProfileCriteria(profile_id=7)) == {"status": "Accepted"}
+    assert await commands.clear_charging_profile(ProfileCriteria(profile_id=7)) == {"status": "Unknown"}
 
 
 # ---- Security whitepaper ---------------------------------------------------------------------
 
 
 async def test_get_log(charger: SimulatedChargePoint, central: CentralSystem, recorder: Recorder) -> None:
-    answer = await v16(central).get_log(LogRequest("SecurityLog", 77, "https://logs.example/upload"))
+    answer = await v16(central).get_log(LogRequest("SecurityLog", 77, LogUpload("https://logs.example/upload")))
     assert answer == {"status": "Accepted", "filename": f"securitylog-{CP}-77.log"}
     await settled(charger, lambda: station(central).log_status == "Uploaded")
     st = station(central)

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from typing import Any, NoReturn, Protocol
 
-from .charger_requests import CertificateHash, DiagnosticsRequest, FirmwareUpdate, LogRequest, ReservationRequest
+from ..model.station import Reservation
+from .charger_requests import CertificateHash, FirmwareUpdate, LogRequest, LogUpload
 from .charger_values import ChargerAnswer, ChargingProfile
 
 
@@ -47,7 +48,9 @@ class ServiceCommands(Protocol):
         """`data` any JSON value (1.6 carries text: anything else is sent as its JSON)."""
         ...
 
-    async def reserve_now(self, reservation: ReservationRequest) -> ChargerAnswer: ...
+    async def reserve_now(self, reservation: Reservation, id_token_type: str | None = None) -> ChargerAnswer:
+        """connector_id 0: any (2.x: any EVSE); 2.x: the token's and parent's type (default Central)."""
+        ...
 
     async def cancel_reservation(self, reservation_id: int) -> ChargerAnswer: ...
 
@@ -93,7 +96,7 @@ class ServiceCommands(Protocol):
         """1.6."""
         unsupported(self.station_id, "ChangeConfiguration (OCPP 1.6)")
 
-    async def get_diagnostics(self, request: DiagnosticsRequest) -> ChargerAnswer:
+    async def get_diagnostics(self, upload: LogUpload) -> ChargerAnswer:
         """1.6."""
         unsupported(self.station_id, "GetDiagnostics (OCPP 1.6)")
 

@@ -1,4 +1,5 @@
-"""The argument objects of the `Charger`'s longer commands (charger_commands.py, charger.py).
+"""The argument objects of the `Charger`'s longer commands (charger_commands.py, charger.py); reserve_now
+takes the model's `Reservation` (model/station.py), the reservation the charger is asked to hold.
 
 A command whose arguments are many takes them as one of these, so the interface, the base of each
 version's charger and every caller (the HA services, the add-on's API) name them once; each version's
@@ -9,23 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-
-
-@dataclass(frozen=True, slots=True)
-class ReservationRequest:
-    """reserve_now's arguments; connector_id None: the first connector (1); 0: any (2.x: any EVSE)."""
-
-    reservation_id: int
-    expiry: datetime
-    id_tag: str
-    connector_id: int | None = None
-    parent_id_tag: str | None = None
-    id_token_type: str | None = None
-
-    @property
-    def connector(self) -> int:
-        """The connector asked for, the first when none was given."""
-        return 1 if self.connector_id is None else self.connector_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,16 +28,25 @@ class FirmwareUpdate:
 
 
 @dataclass(frozen=True, slots=True)
-class LogRequest:
-    """get_log's arguments (GetLog: the 1.6 security extension and 2.x alike)."""
+class LogUpload:
+    """Where a charger uploads its log, of which time, with how many retries: 1.6 GetDiagnostics, and the log
+    part of GetLog (the 1.6 security extension's and 2.x's successor of it)."""
 
-    log_type: str
-    request_id: int
     location: str
     oldest: datetime | None = None
     latest: datetime | None = None
     retries: int | None = None
     retry_interval: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LogRequest:
+    """get_log's arguments: which log (DiagnosticsLog, SecurityLog …), the request id its
+    LogStatusNotifications carry, and the upload."""
+
+    log_type: str
+    request_id: int
+    upload: LogUpload
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,17 +58,6 @@ class ProfileCriteria:
     evse_id: int | None = None
     purpose: str | None = None
     stack_level: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class DiagnosticsRequest:
-    """get_diagnostics's arguments (1.6 GetDiagnostics)."""
-
-    location: str
-    retries: int | None = None
-    retry_interval: int | None = None
-    start: datetime | None = None
-    stop: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,10 +10,10 @@ from typing import Any
 from ..features.charger import Capabilities, ChargerAnswer, ChargingProfile, LocalListLimits, count, rate_units
 from ..features.charger_base import VersionCharger, VersionForms, profile_fields
 from ..features.charger_commands import InvalidArgument, UnsupportedVersion
-from ..features.charger_requests import DiagnosticsRequest, FirmwareUpdate, ReservationRequest
+from ..features.charger_requests import FirmwareUpdate, LogUpload
 from ..features.local_list import Entry, entry_decision
 from ..features.pricing.notice import CostNotice
-from ..model.station import Station
+from ..model.station import Reservation, Station
 from ..state.authorization import id_tag_info_v16
 from ..state.tags import MAX_ID_LENGTH_V16
 from .commands import V16Commands
@@ -139,9 +139,11 @@ class V16Charger(VersionCharger[V16Commands]):
         text = data if data is None or isinstance(data, str) else json.dumps(data)  # 1.6's data is a text
         return ChargerAnswer.of(await self._commands.data_transfer(vendor_id, message_id, text))
 
-    async def reserve_now(self, reservation: ReservationRequest) -> ChargerAnswer:
+    async def reserve_now(self, reservation: Reservation, id_token_type: str | None = None) -> ChargerAnswer:
         r = reservation
-        answer = await self._commands.reserve_now(r.connector, r.expiry, r.id_tag, r.reservation_id, r.parent_id_tag)
+        answer = await self._commands.reserve_now(
+            r.connector_id, r.expiry_date, r.id_tag, r.reservation_id, r.parent_id_tag
+        )
         return ChargerAnswer.of(answer)
 
     async def get_installed_certificate_ids(self, certificate_type: str) -> ChargerAnswer:
@@ -172,9 +174,9 @@ class V16Charger(VersionCharger[V16Commands]):
     async def change_configuration(self, key: str, value: str) -> ChargerAnswer:
         return ChargerAnswer.of(await self._commands.change_configuration(key, value))
 
-    async def get_diagnostics(self, request: DiagnosticsRequest) -> ChargerAnswer:
-        r = request
-        answer = await self._commands.get_diagnostics(r.location, r.retries, r.retry_interval, r.start, r.stop)
+    async def get_diagnostics(self, upload: LogUpload) -> ChargerAnswer:
+        up = upload
+        answer = await self._commands.get_diagnostics(up.location, up.retries, up.retry_interval, up.oldest, up.latest)
         return ChargerAnswer.of(answer)
 
     @property

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from ..features.charger_requests import FirmwareUpdate
+from ..features.charger_requests import FirmwareUpdate, ProfileCriteria
 from ..features.security_commands import VersionCommands
 from ..rpc.endpoint import Payload
 from ..rpc.payload import payload as _payload
@@ -125,16 +125,14 @@ class V16Commands(VersionCommands):
             "SetChargingProfile", _payload(connectorId=connector_id, csChargingProfiles=charging_profile)
         )
 
-    async def clear_charging_profile(
-        self,
-        profile_id: int | None = None,
-        connector_id: int | None = None,
-        purpose: str | None = None,
-        stack_level: int | None = None,
-    ) -> Payload:
+    async def clear_charging_profile(self, criteria: ProfileCriteria) -> Payload:
+        """The criteria's evse_id is the connector."""
+        c = criteria
         return await self._call(
             "ClearChargingProfile",
-            _payload(id=profile_id, connectorId=connector_id, chargingProfilePurpose=purpose, stackLevel=stack_level),
+            _payload(
+                id=c.profile_id, connectorId=c.evse_id, chargingProfilePurpose=c.purpose, stackLevel=c.stack_level
+            ),
         )
 
     async def get_composite_schedule(

@@ -11,10 +11,10 @@ from typing import Any
 
 from ..features.charger import Capabilities, ChargerAnswer, ChargingProfile, LocalListLimits, count, rate_units
 from ..features.charger_base import VersionCharger, VersionForms, profile_fields
-from ..features.charger_requests import FirmwareUpdate, ReservationRequest
+from ..features.charger_requests import FirmwareUpdate
 from ..features.local_list import TOKEN_TYPE_V2, Entry, entry_decision
 from ..features.pricing.notice import CostNotice
-from ..model.station import Connector, Station
+from ..model.station import Connector, Reservation, Station
 from ..rpc.values import text_int
 from ..state.authorization import id_token_info_v2
 from .commands import V201Commands
@@ -205,17 +205,17 @@ class V201Charger(VersionCharger[V201Commands]):
     async def data_transfer(self, vendor_id: str, message_id: str | None = None, data: object = None) -> ChargerAnswer:
         return ChargerAnswer.of(await self._commands.data_transfer(vendor_id, message_id, data))
 
-    async def reserve_now(self, reservation: ReservationRequest) -> ChargerAnswer:
+    async def reserve_now(self, reservation: Reservation, id_token_type: str | None = None) -> ChargerAnswer:
         r = reservation
         answer = await self._commands.reserve_now(
             r.reservation_id,
-            r.expiry,
+            r.expiry_date,
             r.id_tag,
-            evse_id=r.connector or None,  # 0: any EVSE
+            evse_id=r.connector_id or None,  # 0: any EVSE
             group_id_token=None
             if r.parent_id_tag is None
             else {"idToken": r.parent_id_tag, "type": _REMOTE_TOKEN_TYPE},
-            id_token_type=r.id_token_type or _REMOTE_TOKEN_TYPE,
+            id_token_type=id_token_type or _REMOTE_TOKEN_TYPE,
         )
         return ChargerAnswer.of(answer)
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from ..features.charger_requests import FirmwareUpdate
+from ..features.charger_requests import FirmwareUpdate, ProfileCriteria
 from ..features.security_commands import VersionCommands
 from ..rpc.endpoint import Payload
 from ..rpc.payload import payload as _payload
@@ -219,17 +219,11 @@ class V201Commands(VersionCommands):
             "GetChargingProfiles", _payload(requestId=request_id, evseId=evse_id, chargingProfile=criterion)
         )
 
-    async def clear_charging_profile(
-        self,
-        charging_profile_id: int | None = None,
-        evse_id: int | None = None,
-        charging_profile_purpose: str | None = None,
-        stack_level: int | None = None,
-    ) -> Payload:
-        criteria = _payload(evseId=evse_id, chargingProfilePurpose=charging_profile_purpose, stackLevel=stack_level)
+    async def clear_charging_profile(self, criteria: ProfileCriteria) -> Payload:
+        c = criteria
+        matching = _payload(evseId=c.evse_id, chargingProfilePurpose=c.purpose, stackLevel=c.stack_level)
         return await self._call(
-            "ClearChargingProfile",
-            _payload(chargingProfileId=charging_profile_id, chargingProfileCriteria=criteria or None),
+            "ClearChargingProfile", _payload(chargingProfileId=c.profile_id, chargingProfileCriteria=matching or None)
         )
 
     async def get_composite_schedule(

@@ -24,14 +24,14 @@ async def _delete_certificate(central: CentralSystem, station: Station, body: Bo
 
 
 async def _get_diagnostics(central: CentralSystem, station: Station, body: Body) -> Answer:
-    request = csms.DiagnosticsRequest(
+    upload = csms.LogUpload(
         f.required_text(body, "location"),
-        f.integer(body, "retries"),
-        f.integer(body, "retry_interval"),
         f.time(body, "start_time"),
         f.time(body, "stop_time"),
+        f.integer(body, "retries"),
+        f.integer(body, "retry_interval"),
     )
-    answer = await charger(central, station).get_diagnostics(request)
+    answer = await charger(central, station).get_diagnostics(upload)
     return answer_of(answer)
 
 

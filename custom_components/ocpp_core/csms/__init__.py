@@ -9,11 +9,10 @@ from .features.charger import Charger, ChargerAnswer, ChargingProfile
 from .features.charger_commands import InvalidArgument, UnsupportedVersion
 from .features.charger_requests import (
     CertificateHash,
-    DiagnosticsRequest,
     FirmwareUpdate,
     LogRequest,
+    LogUpload,
     ProfileCriteria,
-    ReservationRequest,
 )
 from .features.credentials import PUSH_MAX_LENGTH, PUSH_MIN_LENGTH, InvalidPassword, validate_password
 from .features.limit_profiles import simple_charging_profile
@@ -90,7 +89,6 @@ __all__ = [
     "Connector",
     "DeviceModel",
     "DeviceVariable",
-    "DiagnosticsRequest",
     "Event",
     "EventType",
     "FirmwareUpdate",
@@ -102,6 +100,7 @@ __all__ = [
     "LimitManager",
     "LimitState",
     "LogRequest",
+    "LogUpload",
     "MemoryPersistence",
     "MeterSample",
     "NotConnected",
@@ -110,7 +109,6 @@ __all__ = [
     "ProfileCriteria",
     "RegistrationStatus",
     "Reservation",
-    "ReservationRequest",
     "Station",
     "StationV2",
     "TagError",

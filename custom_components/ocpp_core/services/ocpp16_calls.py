@@ -143,10 +143,7 @@ async def set_charging_profile(target: Target, data: dict[str, Any]) -> Answer:
 
 async def clear_charging_profile(target: Target, data: dict[str, Any]) -> Answer:
     return await target.v16().clear_charging_profile(
-        data.get("charging_profile_id"),
-        target.named_connector(data),
-        data.get("charging_profile_purpose"),
-        data.get("stack_level"),
+        shared.profile_criteria(target, data, data.get("charging_profile_purpose"))
     )
 
 

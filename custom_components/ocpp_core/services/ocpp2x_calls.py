@@ -151,10 +151,7 @@ async def set_charging_profile(target: Target, data: dict[str, Any]) -> Answer:
 async def clear_charging_profile(target: Target, data: dict[str, Any]) -> Answer:
     purpose = data.get("charging_profile_purpose")
     return await target.v201().clear_charging_profile(
-        data.get("charging_profile_id"),
-        target.named_connector(data),
-        None if purpose is None else v2_name(purpose),
-        data.get("stack_level"),
+        shared.profile_criteria(target, data, None if purpose is None else v2_name(purpose))
     )
 
 

@@ -7,7 +7,7 @@ from typing import Any, Protocol
 
 from homeassistant.util import dt as dt_util
 
-from ..csms import CertificateHash, FirmwareUpdate, LogRequest, simple_profile
+from ..csms import CertificateHash, FirmwareUpdate, LogRequest, LogUpload, ProfileCriteria, simple_profile
 from ..errors import Answer, validation_error
 from .fields import WHOLE_CHARGER_PURPOSES, check_profile_form
 from .target import Target
@@ -30,15 +30,14 @@ def given_or_new(data: dict[str, Any], key: str, allocate: Callable[[], int]) ->
 async def get_log(commands: _LogCommands, target: Target, data: dict[str, Any]) -> Answer:
     """GetLog (1.6 security whitepaper and 2.x alike); the request id is made up when not given and returned."""
     request_id = given_or_new(data, "request_id", target.central.next_request_id)
-    request = LogRequest(
-        data["log_type"],
-        request_id,
+    upload = LogUpload(
         data["location"],
         data.get("oldest_timestamp"),
         data.get("latest_timestamp"),
         data.get("retries"),
         data.get("retry_interval"),
     )
+    request = LogRequest(data["log_type"], request_id, upload)
     answer = await commands.get_log(request)
     return {**answer, "requestId": request_id}
 
@@ -54,6 +53,13 @@ def firmware_update(data: dict[str, Any], request_id: int | None) -> FirmwareUpd
         data.get("signature"),
         data.get("install_date"),
         request_id,
+    )
+
+
+def profile_criteria(target: Target, data: dict[str, Any], purpose: str | None) -> ProfileCriteria:
+    """clear_charging_profile's criteria (`purpose` in the charger's version's spelling)."""
+    return ProfileCriteria(
+        data.get("charging_profile_id"), target.named_connector(data), purpose, data.get("stack_level")
     )
 
 

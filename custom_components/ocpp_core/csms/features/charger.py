@@ -14,14 +14,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from .charger_commands import ServiceCommands
-from .charger_requests import (
-    CertificateHash,
-    DiagnosticsRequest,
-    FirmwareUpdate,
-    LogRequest,
-    ProfileCriteria,
-    ReservationRequest,
-)
+from .charger_requests import ProfileCriteria
 from .charger_values import (
     UNIT_AMPS,
     UNIT_WATTS,
@@ -39,16 +32,10 @@ __all__ = [
     "UNIT_AMPS",
     "UNIT_WATTS",
     "Capabilities",
-    "CertificateHash",
     "Charger",
     "ChargerAnswer",
     "ChargingProfile",
-    "DiagnosticsRequest",
-    "FirmwareUpdate",
     "LocalListLimits",
-    "LogRequest",
-    "ProfileCriteria",
-    "ReservationRequest",
     "count",
     "rate_units",
 ]

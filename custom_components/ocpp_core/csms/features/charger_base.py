@@ -8,7 +8,7 @@ the local list) are written once here, each version giving only its payload's fo
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 from ..model.station import Station
@@ -97,10 +97,8 @@ class VersionCharger[C: VersionCommands](Charger):
         return ChargerAnswer.of(await self._commands.set_charging_profile(evse_id, payload))
 
     async def clear_charging_profile(self, criteria: ProfileCriteria) -> ChargerAnswer:
-        c, own = criteria, None if criteria.purpose is None else self.own_name(criteria.purpose)
-        return ChargerAnswer.of(
-            await self._commands.clear_charging_profile(c.profile_id, c.evse_id, own, c.stack_level)
-        )
+        own = None if criteria.purpose is None else self.own_name(criteria.purpose)
+        return ChargerAnswer.of(await self._commands.clear_charging_profile(replace(criteria, purpose=own)))
 
     async def get_composite_schedule(self, evse_id: int, duration: int, unit: str | None = None) -> ChargerAnswer:
         return ChargerAnswer.of(await self._commands.get_composite_schedule(evse_id, duration, unit))

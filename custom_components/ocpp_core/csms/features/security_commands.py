@@ -8,7 +8,7 @@ from typing import Any, Protocol
 from ..adapter import CallFn
 from ..rpc.endpoint import Payload
 from ..rpc.payload import payload as _payload
-from .charger_requests import CertificateHash, FirmwareUpdate, LogRequest
+from .charger_requests import CertificateHash, FirmwareUpdate, LogRequest, ProfileCriteria
 
 
 class CommonCommands:
@@ -31,12 +31,12 @@ class SecurityCommands(CommonCommands):
     """GetLog, InstallCertificate, DeleteCertificate and the signed firmware update: one payload in every version."""
 
     async def get_log(self, request: LogRequest) -> Payload:
-        r = request
-        log = _payload(remoteLocation=r.location, oldestTimestamp=r.oldest, latestTimestamp=r.latest)
+        r, up = request, request.upload
+        log = _payload(remoteLocation=up.location, oldestTimestamp=up.oldest, latestTimestamp=up.latest)
         return await self._call(
             "GetLog",
             _payload(
-                logType=r.log_type, requestId=r.request_id, log=log, retries=r.retries, retryInterval=r.retry_interval
+                logType=r.log_type, requestId=r.request_id, log=log, retries=up.retries, retryInterval=up.retry_interval
             ),
         )
 
@@ -77,14 +77,9 @@ class ProfileCommands(Protocol):
 
     async def set_charging_profile(self, evse_id: int, charging_profile: dict[str, Any], /) -> Payload: ...
 
-    async def clear_charging_profile(
-        self,
-        profile_id: int | None = None,
-        evse_id: int | None = None,
-        purpose: str | None = None,
-        stack_level: int | None = None,
-        /,
-    ) -> Payload: ...
+    async def clear_charging_profile(self, criteria: ProfileCriteria, /) -> Payload:
+        """The purpose in the version's own spelling."""
+        ...
 
     async def get_composite_schedule(self, evse_id: int, duration: int, unit: str | None = None, /) -> Payload: ...
 
