@@ -247,7 +247,7 @@ async def test_update_firmware(charger: SimulatedChargePoint, central: CentralSy
 
 
 async def test_get_diagnostics(charger: SimulatedChargePoint, central: CentralSystem, recorder: Recorder) -> None:
-    answer = await v16(central).get_diagnostics("ftp://logs.example/", start_time=utcnow() - timedelta(days=1))
+    answer = await v16(central).get_diagnostics(LogUpload("ftp://logs.example/", oldest=utcnow() - timedelta(days=1)))
     assert answer["fileName"].startswith(f"diagnostics-{CP}-")
     await settled(charger, lambda: station(central).diagnostics_status == "Uploaded")
     assert station(central).diagnostics_file_name == answer["fileName"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..csms import LogUpload
 from ..errors import Answer, validation_error
 from . import shared
 from .fields import TRIGGER_MESSAGES, json_text, require_field
@@ -128,9 +129,10 @@ async def update_firmware(target: Target, data: dict[str, Any]) -> Answer:
 
 
 async def get_diagnostics(target: Target, data: dict[str, Any]) -> Answer:
-    return await target.v16().get_diagnostics(
-        data["location"], data.get("retries"), data.get("retry_interval"), data.get("start_time"), data.get("stop_time")
+    upload = LogUpload(
+        data["location"], data.get("start_time"), data.get("stop_time"), data.get("retries"), data.get("retry_interval")
     )
+    return await target.v16().get_diagnostics(upload)
 
 
 async def get_log(target: Target, data: dict[str, Any]) -> Answer:

@@ -175,9 +175,7 @@ class V16Charger(VersionCharger[V16Commands]):
         return ChargerAnswer.of(await self._commands.change_configuration(key, value))
 
     async def get_diagnostics(self, upload: LogUpload) -> ChargerAnswer:
-        up = upload
-        answer = await self._commands.get_diagnostics(up.location, up.retries, up.retry_interval, up.oldest, up.latest)
-        return ChargerAnswer.of(answer)
+        return ChargerAnswer.of(await self._commands.get_diagnostics(upload))
 
     @property
     def shows_costs(self) -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from ..features.charger_requests import FirmwareUpdate, ProfileCriteria
+from ..features.charger_requests import FirmwareUpdate, LogUpload, ProfileCriteria
 from ..features.security_commands import VersionCommands
 from ..rpc.endpoint import Payload
 from ..rpc.payload import payload as _payload
@@ -85,9 +85,11 @@ class V16Commands(VersionCommands):
     # ---- Remote trigger ------------------------------------------------------
 
     async def trigger_message(self, requested_message: str, connector_id: int | None = None) -> Payload:
-        return await self._call(
-            "TriggerMessage", _payload(requestedMessage=requested_message, connectorId=connector_id)
-        )
+        return await self._trigger("TriggerMessage", requested_message, connector_id)
+
+    async def _trigger(self, action: str, requested_message: str, connector_id: int | None) -> Payload:
+        """TriggerMessage and the security extension's ExtendedTriggerMessage: one payload, two names."""
+        return await self._call(action, _payload(requestedMessage=requested_message, connectorId=connector_id))
 
     # ---- Firmware management -------------------------------------------------
 
@@ -99,22 +101,17 @@ class V16Commands(VersionCommands):
             _payload(location=location, retrieveDate=retrieve_date, retries=retries, retryInterval=retry_interval),
         )
 
-    async def get_diagnostics(
-        self,
-        location: str,
-        retries: int | None = None,
-        retry_interval: int | None = None,
-        start_time: datetime | None = None,
-        stop_time: datetime | None = None,
-    ) -> Payload:
+    async def get_diagnostics(self, upload: LogUpload) -> Payload:
+        """The log of upload.oldest .. upload.latest (startTime, stopTime)."""
+        up = upload
         return await self._call(
             "GetDiagnostics",
             _payload(
-                location=location,
-                retries=retries,
-                retryInterval=retry_interval,
-                startTime=start_time,
-                stopTime=stop_time,
+                location=up.location,
+                retries=up.retries,
+                retryInterval=up.retry_interval,
+                startTime=up.oldest,
+                stopTime=up.latest,
             ),
         )
 
@@ -146,9 +143,7 @@ class V16Commands(VersionCommands):
     # ---- Security whitepaper -------------------------------------------------
 
     async def extended_trigger_message(self, requested_message: str, connector_id: int | None = None) -> Payload:
-        return await self._call(
-            "ExtendedTriggerMessage", _payload(requestedMessage=requested_message, connectorId=connector_id)
-        )
+        return await self._trigger("ExtendedTriggerMessage", requested_message, connector_id)
 
     async def signed_update_firmware(self, update: FirmwareUpdate) -> Payload:
         """Its signing certificate, signature and request id are required (the schema check refuses none)."""
