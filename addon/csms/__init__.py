@@ -16,7 +16,7 @@ from .features.charger_requests import (
 )
 from .features.credentials import PUSH_MAX_LENGTH, PUSH_MIN_LENGTH, InvalidPassword, validate_password
 from .features.limit_profiles import simple_charging_profile
-from .features.limits import InvalidLimit, LimitManager, LimitState
+from .features.limits import InvalidLimit, LimitManager, LimitState, LimitStatus
 from .model.device_model import DeviceModel, DeviceVariable
 from .model.events import Event, EventType
 from .model.settings import (
@@ -99,6 +99,7 @@ __all__ = [
     "InvalidSettings",
     "LimitManager",
     "LimitState",
+    "LimitStatus",
     "LogRequest",
     "LogUpload",
     "MemoryPersistence",
