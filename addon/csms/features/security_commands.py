@@ -3,7 +3,7 @@ took over unchanged, and a few of the core's."""
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 from ..adapter import CallFn
 from ..rpc.endpoint import Payload
@@ -81,8 +81,6 @@ class ProfileCommands(Protocol):
         """The purpose in the version's own spelling."""
         ...
 
-    async def get_composite_schedule(self, evse_id: int, duration: int, unit: str | None = None, /) -> Payload: ...
-
     async def send_local_list(
         self, version: int, update_type: str, entries: list[dict[str, Any]] | None = None, /
     ) -> Payload: ...
@@ -91,3 +89,14 @@ class ProfileCommands(Protocol):
 class VersionCommands(SecurityCommands, ProfileCommands):
     """The base of each version's typed commands: the shared ones here, the others in the version's form (what
     features/charger_base.py's `VersionCharger` calls)."""
+
+    evse_key: ClassVar[str]  # how the version names a connector / EVSE in a payload: connectorId, evseId
+
+    async def get_composite_schedule(
+        self, evse_id: int, duration: int, charging_rate_unit: str | None = None
+    ) -> Payload:
+        """The schedule of one connector (1.6) / EVSE (2.x), 0: the whole charger, for `duration` seconds."""
+        where = {self.evse_key: evse_id}
+        return await self._call(
+            "GetCompositeSchedule", _payload(**where, duration=duration, chargingRateUnit=charging_rate_unit)
+        )

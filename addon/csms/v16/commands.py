@@ -21,6 +21,8 @@ from ..rpc.payload import payload as _payload
 class V16Commands(VersionCommands):
     """The Core, Firmware, Local List, Reservation, Smart Charging, Trigger and Security operations."""
 
+    evse_key = "connectorId"
+
     # ---- Core ----------------------------------------------------------------
 
     async def reset(self, reset_type: str = "Soft") -> Payload:
@@ -130,14 +132,6 @@ class V16Commands(VersionCommands):
             _payload(
                 id=c.profile_id, connectorId=c.evse_id, chargingProfilePurpose=c.purpose, stackLevel=c.stack_level
             ),
-        )
-
-    async def get_composite_schedule(
-        self, connector_id: int, duration: int, charging_rate_unit: str | None = None
-    ) -> Payload:
-        return await self._call(
-            "GetCompositeSchedule",
-            _payload(connectorId=connector_id, duration=duration, chargingRateUnit=charging_rate_unit),
         )
 
     # ---- Security whitepaper -------------------------------------------------

@@ -65,6 +65,8 @@ class V201Commands(VersionCommands):
     reservation, local list, firmware, diagnostics, display messages, customer data, security, data transfer
     and tariff operations of OCPP 2.0.1 (and 2.1, which keeps their names)."""
 
+    evse_key = "evseId"
+
     # ---- transactions ---------------------------------------------------------
 
     async def request_start_transaction(
@@ -224,14 +226,6 @@ class V201Commands(VersionCommands):
         matching = _payload(evseId=c.evse_id, chargingProfilePurpose=c.purpose, stackLevel=c.stack_level)
         return await self._call(
             "ClearChargingProfile", _payload(chargingProfileId=c.profile_id, chargingProfileCriteria=matching or None)
-        )
-
-    async def get_composite_schedule(
-        self, evse_id: int, duration: int, charging_rate_unit: str | None = None
-    ) -> Payload:
-        return await self._call(
-            "GetCompositeSchedule",
-            _payload(evseId=evse_id, duration=duration, chargingRateUnit=charging_rate_unit),
         )
 
     # ---- reservation ----------------------------------------------------------
