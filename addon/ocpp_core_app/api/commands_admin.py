@@ -42,14 +42,8 @@ async def _get_log(central: CentralSystem, station: Station, body: Body) -> Answ
     target = charger(central, station)  # offline: a 503 before a request id is spent
     given = f.integer(body, "request_id")
     request_id = central.next_request_id() if given is None else given
-    upload = csms.LogUpload(
-        f.required_text(body, "location"),
-        f.time(body, "oldest_timestamp"),
-        f.time(body, "latest_timestamp"),
-        f.integer(body, "retries"),
-        f.integer(body, "retry_interval"),
-    )
-    request = csms.LogRequest(f.required_text(body, "log_type"), request_id, upload)
+    log_type = f.required_text(body, "log_type")  # checked first, as before the upload's fields
+    request = csms.LogRequest(log_type, request_id, f.log_upload(body, "oldest_timestamp", "latest_timestamp"))
     answer = await target.get_log(request)
     return answer_of(answer, requestId=request_id)
 

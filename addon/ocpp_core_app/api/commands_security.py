@@ -24,13 +24,7 @@ async def _delete_certificate(central: CentralSystem, station: Station, body: Bo
 
 
 async def _get_diagnostics(central: CentralSystem, station: Station, body: Body) -> Answer:
-    upload = csms.LogUpload(
-        f.required_text(body, "location"),
-        f.time(body, "start_time"),
-        f.time(body, "stop_time"),
-        f.integer(body, "retries"),
-        f.integer(body, "retry_interval"),
-    )
+    upload = f.log_upload(body, "start_time", "stop_time")
     answer = await charger(central, station).get_diagnostics(upload)
     return answer_of(answer)
 
