@@ -9,15 +9,8 @@ from typing import Any
 
 import pytest
 
-from custom_components.ocpp_core.csms import (
-    CentralSystem,
-    CertificateHash,
-    EventType,
-    FirmwareUpdate,
-    LogRequest,
-    LogUpload,
-    ProfileCriteria,
-)
+from custom_components.ocpp_core import csms
+from custom_components.ocpp_core.csms import CentralSystem, EventType
 from custom_components.ocpp_core.csms.model.station import ENERGY_IMPORT_REGISTER, Station
 from custom_components.ocpp_core.csms.rpc.timeutil import utcnow
 from sim.charger16 import SIM_VENDOR_ID, SimulatedChargePoint, certificate_hash
@@ -247,7 +240,9 @@ async def test_update_firmware(charger: SimulatedChargePoint, central: CentralSy
 
 
 async def test_get_diagnostics(charger: SimulatedChargePoint, central: CentralSystem, recorder: Recorder) -> None:
-    answer = await v16(central).get_diagnostics(LogUpload("ftp://logs.example/", oldest=utcnow() - timedelta(days=1)))
+    answer = await v16(central).get_diagnostics(
+        csms.LogUpload("ftp://logs.example/", oldest=utcnow() - timedelta(days=1))
+    )
     assert answer["fileName"].startswith(f"diagnostics-{CP}-")
     await settled(charger, lambda: station(central).diagnostics_status == "Uploaded")
     assert station(central).diagnostics_file_name == answer["fileName"]
@@ -278,15 +273,17 @@ async def test_smart_charging(charger: SimulatedChargePoint, central: CentralSys
     assert schedule["chargingSchedule"] == {
         "duration": 3600, "chargingRateUnit": "A", "chargingSchedulePeriod": [{"startPeriod": 0, "limit": 16.0}],
     }  # fmt: skip
-    assert await commands.clear_charging_profile(ProfileCriteria(profile_id=7)) == {"status": "Accepted"}
-    assert await commands.clear_charging_profile(ProfileCriteria(profile_id=7)) == {"status": "Unknown"}
+    assert await commands.clear_charging_profile(csms.ProfileCriteria(profile_id=7)) == {"status": "Accepted"}
+    assert await commands.clear_charging_profile(csms.ProfileCriteria(profile_id=7)) == {"status": "Unknown"}
 
 
 # ---- Security whitepaper ---------------------------------------------------------------------
 
 
 async def test_get_log(charger: SimulatedChargePoint, central: CentralSystem, recorder: Recorder) -> None:
-    answer = await v16(central).get_log(LogRequest("SecurityLog", 77, LogUpload("https://logs.example/upload")))
+    answer = await v16(central).get_log(
+        csms.LogRequest("SecurityLog", 77, csms.LogUpload("https://logs.example/upload"))
+    )
     assert answer == {"status": "Accepted", "filename": f"securitylog-{CP}-77.log"}
     await settled(charger, lambda: station(central).log_status == "Uploaded")
     st = station(central)
@@ -297,7 +294,9 @@ async def test_get_log(charger: SimulatedChargePoint, central: CentralSystem, re
 async def test_signed_update_firmware(
     charger: SimulatedChargePoint, central: CentralSystem, recorder: Recorder
 ) -> None:
-    update = FirmwareUpdate("https://fw.example/s.bin", utcnow(), signing_certificate=PEM, signature="c2lnbmF0dXJl")
+    update = csms.FirmwareUpdate(
+        "https://fw.example/s.bin", utcnow(), signing_certificate=PEM, signature="c2lnbmF0dXJl"
+    )
     answer = await v16(central).signed_update_firmware(replace(update, request_id=12))
     assert answer == {"status": "Accepted"}
     await settled(charger, lambda: station(central).firmware_status == "Installed")
@@ -327,7 +326,7 @@ async def test_certificates(charger: SimulatedChargePoint, central: CentralSyste
         ],
     }  # fmt: skip
     hash_data = installed["certificateHashData"][0]
-    installed_hash = CertificateHash(
+    installed_hash = csms.CertificateHash(
         hash_data["hashAlgorithm"], hash_data["issuerNameHash"], hash_data["issuerKeyHash"], hash_data["serialNumber"]
     )
     deleted = await commands.delete_certificate(installed_hash)
