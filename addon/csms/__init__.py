@@ -13,6 +13,7 @@ from .features.charger_requests import (
     LogRequest,
     LogUpload,
     ProfileCriteria,
+    RemoteStart,
 )
 from .features.credentials import PUSH_MAX_LENGTH, PUSH_MIN_LENGTH, InvalidPassword, validate_password
 from .features.limit_profiles import simple_charging_profile
@@ -109,6 +110,7 @@ __all__ = [
     "Persistence",
     "ProfileCriteria",
     "RegistrationStatus",
+    "RemoteStart",
     "Reservation",
     "Station",
     "StationV2",

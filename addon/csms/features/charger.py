@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from .charger_commands import ServiceCommands
-from .charger_requests import ProfileCriteria
+from .charger_requests import ProfileCriteria, RemoteStart
 from .charger_values import (
     UNIT_AMPS,
     UNIT_WATTS,
@@ -76,16 +76,8 @@ class Charger(ServiceCommands, Protocol):
         of it)."""
         ...
 
-    async def remote_start(
-        self,
-        id_tag: str,
-        connector_id: int | None = None,
-        *,
-        charging_profile: dict[str, Any] | None = None,
-        id_token_type: str | None = None,
-    ) -> ChargerAnswer:
-        """A profile in the charger's version's form; 2.x: the token's type (default Central), and `value` is
-        the remoteStartId chosen."""
+    async def remote_start(self, request: RemoteStart) -> ChargerAnswer:
+        """2.x: `value` is the remoteStartId chosen."""
         ...
 
     async def set_password(self, password: str) -> ChargerAnswer:

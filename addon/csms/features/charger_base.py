@@ -62,12 +62,6 @@ class VersionCharger[C: VersionCommands](Charger):
         """A profile purpose or certificate type in this version's spelling (either version's given)."""
         raise NotImplementedError
 
-    async def start(
-        self, id_tag: str, connector_id: int | None, charging_profile: dict[str, Any] | None, id_token_type: str | None
-    ) -> ChargerAnswer:
-        """A remote start in this version's form; connector_id None: the charger chooses."""
-        raise NotImplementedError
-
     # ---- the same in every version ---------------------------------------------------
 
     @property
@@ -127,13 +121,3 @@ class VersionCharger[C: VersionCommands](Charger):
 
     async def get_log(self, request: LogRequest) -> ChargerAnswer:
         return ChargerAnswer.of(await self._commands.get_log(request), request.request_id)
-
-    async def remote_start(
-        self,
-        id_tag: str,
-        connector_id: int | None = None,
-        *,
-        charging_profile: dict[str, Any] | None = None,
-        id_token_type: str | None = None,
-    ) -> ChargerAnswer:
-        return await self.start(id_tag, connector_id or None, charging_profile, id_token_type)

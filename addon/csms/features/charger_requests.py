@@ -10,6 +10,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteStart:
+    """remote_start's arguments: the token, the connector (None or 0: the charger chooses), a charging profile
+    in the charger's version's form, and (2.x) the token's type (default Central)."""
+
+    id_tag: str
+    connector_id: int | None = None
+    charging_profile: dict[str, Any] | None = None
+    id_token_type: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..features.charger import Capabilities, ChargerAnswer, ChargingProfile, LocalListLimits, count, rate_units
 from ..features.charger_base import VersionCharger, VersionForms, profile_fields
-from ..features.charger_requests import FirmwareUpdate
+from ..features.charger_requests import FirmwareUpdate, RemoteStart
 from ..features.local_list import TOKEN_TYPE_V2, Entry, entry_decision
 from ..features.pricing.notice import CostNotice
 from ..model.station import Connector, Reservation, Station
@@ -151,18 +151,17 @@ class V201Charger(VersionCharger[V201Commands]):
         answer = await self._commands.change_availability(status, connector_id or None, evse_connector_id)
         return ChargerAnswer.of(answer)
 
-    async def start(
-        self, id_tag: str, connector_id: int | None, charging_profile: dict[str, Any] | None, id_token_type: str | None
-    ) -> ChargerAnswer:
+    async def remote_start(self, request: RemoteStart) -> ChargerAnswer:
         """RequestStartTransaction: the token (a Central one unless told), on that EVSE (None: the station
         chooses); `value` is its remoteStartId."""
         remote_start_id = self._state.store.allocate_id("remote_start")
+        r = request
         answer = await self._commands.request_start_transaction(
-            id_tag,
+            r.id_tag,
             remote_start_id,
-            evse_id=connector_id,
-            charging_profile=charging_profile,
-            id_token_type=id_token_type or _REMOTE_TOKEN_TYPE,
+            evse_id=r.connector_id or None,
+            charging_profile=r.charging_profile,
+            id_token_type=r.id_token_type or _REMOTE_TOKEN_TYPE,
         )
         return ChargerAnswer.of(answer, remote_start_id)
 

@@ -10,7 +10,7 @@ from typing import Any
 from ..features.charger import Capabilities, ChargerAnswer, ChargingProfile, LocalListLimits, count, rate_units
 from ..features.charger_base import VersionCharger, VersionForms, profile_fields
 from ..features.charger_commands import InvalidArgument, UnsupportedVersion
-from ..features.charger_requests import FirmwareUpdate, LogUpload
+from ..features.charger_requests import FirmwareUpdate, LogUpload, RemoteStart
 from ..features.local_list import Entry, entry_decision
 from ..features.pricing.notice import CostNotice
 from ..model.station import Reservation, Station
@@ -100,10 +100,10 @@ class V16Charger(VersionCharger[V16Commands]):
         status = "Operative" if operative else "Inoperative"
         return ChargerAnswer.of(await self._commands.change_availability(connector_id or 0, status))
 
-    async def start(
-        self, id_tag: str, connector_id: int | None, charging_profile: dict[str, Any] | None, id_token_type: str | None
-    ) -> ChargerAnswer:
-        return ChargerAnswer.of(await self._commands.remote_start_transaction(id_tag, connector_id, charging_profile))
+    async def remote_start(self, request: RemoteStart) -> ChargerAnswer:
+        r = request
+        answer = await self._commands.remote_start_transaction(r.id_tag, r.connector_id or None, r.charging_profile)
+        return ChargerAnswer.of(answer)
 
     async def set_password(self, password: str) -> ChargerAnswer:
         # the 1.6 security whitepaper: AuthorizationKey is set hex-encoded
