@@ -102,6 +102,11 @@ async def test_the_admin_role_comes_from_home_assistant_and_fails_safe() -> None
         assert await roles.is_admin("admin-id") is True
         assert await roles.is_admin("user-id") is False
         assert supervisor.auth_lists == 1  # kept a minute
+        # the Supervisor proxy's protocol: auth with the token, then the command
+        assert supervisor.core_frames == [
+            {"type": "auth", "access_token": SUPERVISOR_TOKEN},
+            {"id": 1, "type": "config/auth/list"},
+        ]
         # a token Core refuses, no token, nobody listening: nobody is admin
         assert await HaRoles(url, "wrong").is_admin("admin-id") is False
         assert await HaRoles(url, None).is_admin("admin-id") is False
@@ -109,6 +114,11 @@ async def test_the_admin_role_comes_from_home_assistant_and_fails_safe() -> None
             await HaRoles(f"ws://127.0.0.1:{free_port()}/core/websocket", SUPERVISOR_TOKEN).is_admin("admin-id")
             is False
         )
+        # Core down (the proxy answers 502), or not reachable once the proxy said auth_ok (it closes): no admin
+        for core in ("down", "unreachable"):
+            supervisor.core = core
+            assert await HaRoles(url, SUPERVISOR_TOKEN).is_admin("admin-id") is False, core
+        assert supervisor.auth_lists == 1
     finally:
         await supervisor.stop()
 
