@@ -31,6 +31,22 @@ def money(lang: str, total: str | float | None, currency: str | None, digits: in
     return f"{text}\u00a0{currency}"
 
 
+def price(lang: str, value: str | None, currency: str | None, minor: int | None) -> str:
+    """A tariff's price written as the cost column writes money (0,30 EUR in German): to the currency's minor
+    units (`minor`; 2 when unknown) or to every decimal the price has (0,3549 EUR per kWh keeps its four)."""
+    if value is None or value == "":
+        return ""
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        return ""
+    if not amount.is_finite():
+        return ""
+    exponent = amount.normalize().as_tuple().exponent
+    decimals = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    return money(lang, str(amount), currency, max(2 if minor is None else minor, decimals))
+
+
 def duration(seconds: float | None) -> str:
     """h:mm:ss (the same in both languages)."""
     if seconds is None or seconds < 0:
