@@ -10,16 +10,18 @@ from aiohttp import web
 from ...admin.message_log import LogQuery, frames_of, query
 from ..admin_forms import Errors, admin_data, render_admin
 from ..context import Context
+from ..formats import parse_moment
 from ..registry import ADMIN, page
 
 DIRECTIONS = ("in", "out")
 
 
 def _moment(text: str) -> datetime | None:
-    """A datetime-local value (the add-on's local time); ValueError when it is none."""
+    """A datetime-local value, or a time typed as German writes it (the add-on's local time); ValueError when it
+    is none."""
     if not text:
         return None
-    return datetime.fromisoformat(text).astimezone()
+    return parse_moment(text).astimezone()
 
 
 def _wall_clock(moment: datetime) -> str:
