@@ -24,8 +24,9 @@ def _moment(text: str) -> datetime | None:
     return parse_moment(text).astimezone()
 
 
-def _wall_clock(moment: datetime) -> str:
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+def _wall_clock(lang: str, moment: datetime) -> str:
+    """A frame's time to the second, in the add-on's local time, as the language writes a date."""
+    return moment.astimezone().strftime("%d.%m.%Y %H:%M:%S" if lang == "de" else "%Y-%m-%d %H:%M:%S")
 
 
 @page("/admin/log", role=ADMIN)
@@ -55,5 +56,5 @@ async def message_log(request: web.Request, ctx: Context) -> web.Response:
     filters = {k: v for k, v in given.items() if k != "page"} | {"charger": charger}
     return render_admin(
         ctx, "admin_log.html", status=400 if errors else 200, chargers=chargers, charger=charger, given=given,
-        filters=filters, errors=errors, result=result, wall_clock=_wall_clock, directions=DIRECTIONS,
+        filters=filters, errors=errors, result=result, wall_clock=lambda moment: _wall_clock(ctx.lang, moment), directions=DIRECTIONS,
     )  # fmt: skip
