@@ -1,9 +1,11 @@
 """What the German UI submits is understood: the date pickers send ISO whatever the browser's locale shows, but
 where a browser shows a plain text field people type 1.3.2026 or 01.03.2026 14:05 — the charger page's range, the
-export, the message log's times and a tag's expiry take both (and the filters still filter)."""
+export, the message log's times and a tag's expiry take both (and the filters still filter); the log writes its
+times as German does."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -38,6 +40,8 @@ async def test_days_and_times_typed_as_german_writes_them(tmp_path: Path) -> Non
         for since, any_frame in (("01.01.2000 00:00", True), ("1.1.2099, 10:00:30", False)):
             status, text = await de.get(f"/admin/log?charger=CP1&from={since}")
             assert status == 200 and ("Keine passenden Nachrichten." not in text) is any_frame, since
+            if any_frame:  # each frame's time as German writes it
+                assert re.search(r"<time [^>]*>\d{2}\.\d{2}\.\d{4} \d{2}:\d{2}:\d{2}</time>", text)
         status, text = await de.get("/admin/log?charger=CP1&from=01.01.2000 25:00")
         assert status == 400 and "Datum und Uhrzeit eingeben, etwa 01.03.2026 14:05." in text
         # a tag's expiry: valid through the day typed
