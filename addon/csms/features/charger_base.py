@@ -14,8 +14,9 @@ from typing import Any, ClassVar
 
 from ..model.station import Station
 from ..state.central_state import CentralState
-from .charger import Capabilities, Charger, ChargerAnswer, ChargingProfile, LocalListLimits
+from .charger import Capabilities, Charger, ChargerAnswer, ChargingProfile, LocalListLimits, TariffSupport
 from .local_list import Entry
+from .pricing.tariff import Tariff
 from .security_commands import VersionCommands
 
 _MAX_PROFILE_PURPOSES = ("ChargePointMaxProfile", "ChargingStationMaxProfile")  # 1.6's name, 2.x's
@@ -101,6 +102,17 @@ class VersionCharger[C: VersionCommands](Charger):
     async def send_firmware_update(self, update: FirmwareUpdate) -> ChargerAnswer:
         """This version's firmware update (`value`: the requestId its notifications carry, if any)."""
         raise NotImplementedError
+
+    @property
+    def tariff_support(self) -> TariffSupport | None:
+        """Only OCPP 2.1 stations calculate costs of their own (v21/charger.py)."""
+        return None
+
+    async def set_default_tariff(self, evse_id: int, tariff: Tariff, tariff_id: str) -> ChargerAnswer:
+        raise NotImplementedError("only OCPP 2.1 stations take tariffs")
+
+    async def clear_tariffs(self, tariff_ids: list[str]) -> ChargerAnswer:
+        raise NotImplementedError("only OCPP 2.1 stations take tariffs")
 
     # ---- the same in every version ---------------------------------------------------
 
