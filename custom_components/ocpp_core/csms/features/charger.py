@@ -22,10 +22,12 @@ from .charger_values import (
     ChargerAnswer,
     ChargingProfile,
     LocalListLimits,
+    TariffSupport,
     count,
     rate_units,
 )
 from .pricing.notice import CostNotice
+from .pricing.tariff import Tariff
 
 # the values are part of this interface: importable from here as before
 __all__ = [
@@ -36,6 +38,7 @@ __all__ = [
     "ChargerAnswer",
     "ChargingProfile",
     "LocalListLimits",
+    "TariffSupport",
     "count",
     "rate_units",
 ]
@@ -132,4 +135,18 @@ class Charger(ServiceCommands, Protocol):
 
     async def show_user_price(self, id_tag: str, notice: CostNotice) -> ChargerAnswer | None:
         """The tariff of the driver who identified (1.6 SetUserPrice); None when the version has no such message."""
+        ...
+
+    @property
+    def tariff_support(self) -> TariffSupport | None:
+        """How it calculates costs of its own from tariffs it is given (OCPP 2.1 TariffCostCtrlr);
+        None: it does not (1.6, 2.0.1, a 2.1 station without Enabled[Tariff] true)."""
+        ...
+
+    async def set_default_tariff(self, evse_id: int, tariff: Tariff, tariff_id: str) -> ChargerAnswer:
+        """SetDefaultTariff (evse_id 0: every EVSE); only where `tariff_support` is not None."""
+        ...
+
+    async def clear_tariffs(self, tariff_ids: list[str]) -> ChargerAnswer:
+        """ClearTariffs of those ids (at every EVSE); only where `tariff_support` is not None."""
         ...

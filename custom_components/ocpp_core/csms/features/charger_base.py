@@ -13,9 +13,10 @@ from typing import Any, ClassVar
 
 from ..model.station import Station
 from ..state.central_state import CentralState
-from .charger import Capabilities, Charger, ChargerAnswer, ChargingProfile, LocalListLimits
+from .charger import Capabilities, Charger, ChargerAnswer, ChargingProfile, LocalListLimits, TariffSupport
 from .charger_requests import CertificateHash, LogRequest, ProfileCriteria
 from .local_list import Entry
+from .pricing.tariff import Tariff
 from .security_commands import VersionCommands
 
 _MAX_PROFILE_PURPOSES = ("ChargePointMaxProfile", "ChargingStationMaxProfile")  # 1.6's name, 2.x's
@@ -61,6 +62,17 @@ class VersionCharger[C: VersionCommands](Charger):
     def own_name(name: str) -> str:
         """A profile purpose or certificate type in this version's spelling (either version's given)."""
         raise NotImplementedError
+
+    @property
+    def tariff_support(self) -> TariffSupport | None:
+        """Only OCPP 2.1 stations calculate costs of their own (v21/charger.py)."""
+        return None
+
+    async def set_default_tariff(self, evse_id: int, tariff: Tariff, tariff_id: str) -> ChargerAnswer:
+        raise NotImplementedError("only OCPP 2.1 stations take tariffs")
+
+    async def clear_tariffs(self, tariff_ids: list[str]) -> ChargerAnswer:
+        raise NotImplementedError("only OCPP 2.1 stations take tariffs")
 
     # ---- the same in every version ---------------------------------------------------
 
