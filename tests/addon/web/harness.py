@@ -90,6 +90,7 @@ class Supervisor:
         app = web.Application()
         app.router.add_route("*", INGRESS_PREFIX + "/{tail:.*}", self._proxy)
         app.router.add_get("/core/websocket", self._core)
+        app.router.add_get("/frontend", self._frontend)
         app.router.add_post("/discovery", self._discovery)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -160,6 +161,13 @@ class Supervisor:
                 error = {"code": "unknown_command", "message": "Unknown command."}
                 await ws.send_json({"id": asked.get("id"), "type": "result", "success": False, "error": error})
         return ws
+
+    async def _frontend(self, request: web.Request) -> web.Response:
+        """Home Assistant's frontend, reduced to what the add-on's panel sees: its <html lang> (the user's language,
+        ?lang=) and the panel's frame of the same origin."""
+        lang = request.query.get("lang", "en")
+        page = f'<!doctype html><html lang="{lang}"><body><iframe src="{INGRESS_PREFIX}/"></iframe></body></html>'
+        return web.Response(text=page, content_type="text/html")
 
     async def _discovery(self, request: web.Request) -> web.Response:
         return web.json_response({"result": "ok", "data": {"uuid": "test-discovery"}})
