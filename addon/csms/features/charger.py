@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from .charger_commands import ServiceCommands
+from .charger_requests import ProfileCriteria, RemoteStart
 from .charger_values import (
     UNIT_AMPS,
     UNIT_WATTS,
@@ -78,16 +79,8 @@ class Charger(ServiceCommands, Protocol):
         of it)."""
         ...
 
-    async def remote_start(
-        self,
-        id_tag: str,
-        connector_id: int | None = None,
-        *,
-        charging_profile: dict[str, Any] | None = None,
-        id_token_type: str | None = None,
-    ) -> ChargerAnswer:
-        """A profile in the charger's version's form; 2.x: the token's type (default Central), and `value` is
-        the remoteStartId chosen."""
+    async def remote_start(self, request: RemoteStart) -> ChargerAnswer:
+        """2.x: `value` is the remoteStartId chosen."""
         ...
 
     async def set_password(self, password: str) -> ChargerAnswer:
@@ -104,13 +97,7 @@ class Charger(ServiceCommands, Protocol):
         """evse_id 0: the whole charger."""
         ...
 
-    async def clear_charging_profile(
-        self,
-        profile_id: int | None = None,
-        evse_id: int | None = None,
-        purpose: str | None = None,
-        stack_level: int | None = None,
-    ) -> ChargerAnswer:
+    async def clear_charging_profile(self, criteria: ProfileCriteria) -> ChargerAnswer:
         """The profiles matching every criterion given (purpose in either version's spelling)."""
         ...
 

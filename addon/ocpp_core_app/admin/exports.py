@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
-import xlsxwriter
-
 from ..store.recorded import SessionQuery
 
 # a transaction's record (csms's transactions()) -> its cost, or None (the pricing issue plugs in here)
@@ -280,6 +278,8 @@ def to_xlsx(rows: Sequence[ExportRow], language: str, cost: CostFn | None = None
     language = language if language in LANGUAGES else "en"
     names = columns(rows, cost)
     out = io.BytesIO()
+    import xlsxwriter  # here: ~20 MiB of RSS an add-on that never exports XLSX need not carry
+
     book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False})
     sheet = book.add_worksheet(SHEET_NAME[language])
     bold = book.add_format({"bold": True})
