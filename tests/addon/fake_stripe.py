@@ -91,6 +91,10 @@ class FakeStripe:
         """The checkout page's time ran out (the driver gave up, or every card was declined)."""
         self.sessions[session_id]["status"] = "expired"
 
+    def lapse(self, intent_id: str) -> None:
+        """The card's authorization lapsed (7 days without a capture): Stripe cancels the PaymentIntent."""
+        self.intents[intent_id].update(status="canceled", amount_capturable=0, cancellation_reason="automatic")
+
     def keys(self, path_part: str) -> list[str | None]:
         return [r.key for r in self.requests if path_part in r.path and r.method == "POST"]
 

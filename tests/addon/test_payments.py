@@ -236,6 +236,21 @@ async def test_a_minimum_only_stripe_knows_is_waived_on_its_refusal(site: Site, 
     assert stripe_api.intents[payment["intent_id"]]["status"] == "canceled"
 
 
+async def test_a_hold_that_lapsed_before_the_capture_ends_failed_as_such(site: Site, stripe_api: FakeStripe) -> None:
+    """A session longer than the card's authorization (7 days): Stripe let the hold go; the capture is refused
+    and the payment says why (hold_expired), nothing is charged."""
+    status, body = await site.call("POST", "/payments", {"charger_id": "CP-PAY", "id_tag": "GUEST-1"})
+    assert status == 201, body
+    intent_id = stripe_api.pay(body["payment"]["hold_id"])
+    await site.wait_state(body["payment"]["payment_id"], "charging")
+    await site.cp.send_meter_values(1, seconds=600)
+    stripe_api.lapse(intent_id)
+    await site.cp.stop_transaction(1)
+    payment = await site.wait_state(body["payment"]["payment_id"], "failed", "captured")
+    assert (payment["state"], payment["reason"], payment["captured"]) == ("failed", "hold_expired", None), payment
+    assert stripe_api.executed["capture"] == 0 and stripe_api.intents[intent_id]["amount_received"] == 0
+
+
 async def test_a_hold_below_stripes_minimum_is_refused(site: Site, stripe_api: FakeStripe) -> None:
     tiny = {"currency": "EUR", "energy_price": "0.01", "max_energy_kwh": "20"}  # at most 0.20 EUR
     assert (await site.call("PUT", "/tariffs", {"charger_id": "CP-PAY", "tariff": tiny}))[0] == 200

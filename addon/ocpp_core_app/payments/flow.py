@@ -331,6 +331,9 @@ class PaymentFlow:
                     return
                 payment.reason, payment.message = err.code, err.message
                 await self._save(payment)
+                if err.code == "stripe_refused" and await self._hold_expired(payment):
+                    await self._finish(payment, m.FAILED, "hold_expired", err.message)
+                    return
                 if err.code in ("stripe_refused", "stripe_key_refused"):
                     await self._finish(payment, m.FAILED, err.code, err.message)
                     return
@@ -340,6 +343,17 @@ class PaymentFlow:
             payment.reason = payment.message = None
             await self._step(payment, m.CAPTURED)
             return
+
+    async def _hold_expired(self, payment: Payment) -> bool:
+        """Whether a refused capture met a hold Stripe let go (a card authorization lasts 7 days)."""
+        assert self.provider is not None
+        if payment.hold_id is None:
+            return False
+        try:
+            state = await self.provider.poll(payment.hold_id)
+        except PaymentError:
+            return False
+        return state.state == EXPIRED
 
     async def _waive(self, payment: Payment, minimum: int | None, stripe_message: str | None = None) -> None:
         """A session that cost less than Stripe's minimum charge: capturing it would be refused (and charging the

@@ -66,6 +66,7 @@ async def test_a_start_paid_by_card_from_the_page(tmp_path: Path) -> None:
             no_max = {k: v for k, v in TARIFF.items() if k != "max_energy_kwh"}
             async with http.put(api + "/tariffs", json={"charger_id": "CP-WEB", "tariff": no_max}, headers=auth) as r:
                 assert r.status == 200
+            await wait_for(lambda: cp.sim.connectors[1].transaction_id is not None, timeout=30)  # its StartTransaction
             await cp.stop_transaction(1)
             payment_id = path.rsplit("/", 1)[1]
 
@@ -120,6 +121,7 @@ async def _pay_and_charge(page: Any, fake: FakeStripe, cp: Any, watts: float, se
     fake.pay(session["id"])
     await wait_for(lambda: cp.remote_starts, timeout=30)
     await expect(page.locator("#payment .qr")).to_have_count(0)  # the page follows the payment by itself
+    await wait_for(lambda: cp.sim.connectors[1].transaction_id is not None, timeout=30)  # its StartTransaction answered
     cp.sim.connectors[1].power_w = watts
     await cp.send_meter_values(1, seconds=seconds)
     await cp.stop_transaction(1)
