@@ -98,13 +98,6 @@ class V201StationReports(StationHandlers):
 
     # ---- firmware, logs, security events ------------------------------------------
 
-    @handles("FirmwareStatusNotification")
-    def on_firmware_status_notification(self, payload: Payload) -> Payload:
-        self.state.reports.record_firmware_status(
-            self.station_id, str(payload["status"]), json_int(payload.get("requestId"))
-        )
-        return {}
-
     @handles("PublishFirmwareStatusNotification")
     def on_publish_firmware_status_notification(self, payload: Payload) -> Payload:
         self.state.v2_reports.record_publish_firmware_status(

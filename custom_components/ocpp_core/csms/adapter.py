@@ -45,6 +45,11 @@ def handles[M: Callable[..., Any]](action: str) -> Callable[[M], M]:
     return mark
 
 
+def status_and_request_id(payload: Payload) -> tuple[str, int | None]:
+    """The status and requestId of a firmware or log status notification (None: it names no request)."""
+    return str(payload["status"]), json_int(payload.get("requestId"))
+
+
 class StationHandlers:
     """A group of one station's handlers that a version adapter takes in (reports, transactions); each
     handler says its action (`@handles`)."""
@@ -73,9 +78,13 @@ class StationHandlers:
     @handles("LogStatusNotification")
     def on_log_status_notification(self, payload: Payload) -> Payload:
         """The same in 1.6 (security whitepaper) and 2.x."""
-        self.state.reports.record_log_status(
-            self.station_id, str(payload["status"]), json_int(payload.get("requestId"))
-        )
+        self.state.reports.record_log_status(self.station_id, *status_and_request_id(payload))
+        return {}
+
+    @handles("FirmwareStatusNotification")
+    def on_firmware_status_notification(self, payload: Payload) -> Payload:
+        """The same in 1.6 (which carries no requestId) and 2.x."""
+        self.state.reports.record_firmware_status(self.station_id, *status_and_request_id(payload))
         return {}
 
 

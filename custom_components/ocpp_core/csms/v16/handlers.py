@@ -8,9 +8,8 @@ with its own event.
 
 from __future__ import annotations
 
-from ..adapter import StationHandlers, handles
+from ..adapter import StationHandlers, handles, status_and_request_id
 from ..rpc.endpoint import Payload
-from ..rpc.values import json_int
 
 # No PKI is configured yet: a CSR is kept for later and refused for now.
 SIGN_CERTIFICATE_ANSWER = "Rejected"
@@ -24,16 +23,9 @@ class V16StationReports(StationHandlers):
         self.state.reports.record_diagnostics_status(self.station_id, str(payload["status"]))
         return {}
 
-    @handles("FirmwareStatusNotification")
-    def on_firmware_status_notification(self, payload: Payload) -> Payload:
-        self.state.reports.record_firmware_status(self.station_id, str(payload["status"]))
-        return {}
-
     @handles("SignedFirmwareStatusNotification")
     def on_signed_firmware_status_notification(self, payload: Payload) -> Payload:
-        self.state.reports.record_firmware_status(
-            self.station_id, str(payload["status"]), json_int(payload.get("requestId")), signed=True
-        )
+        self.state.reports.record_firmware_status(self.station_id, *status_and_request_id(payload), signed=True)
         return {}
 
     @handles("SignCertificate")
