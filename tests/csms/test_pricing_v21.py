@@ -242,6 +242,11 @@ async def test_a_tariff_the_station_cannot_take_leaves_it_on_our_costs(
     # refused on the station's word: not even sent
     assert len(_sent(cp, "SetDefaultTariff")) == (1 if refuse else 0)
     assert central.pricing.station_tariffs.installed == {}
+    # a refused tariff is not sent again at the next device model change (only after a boot or a new tariff)
+    central.pricing.station_tariffs.schedule("st-refuses")
+    await cp.heartbeat()
+    await settled(cp)
+    assert len(_sent(cp, "SetDefaultTariff")) == (1 if refuse else 0)
     await settled(cp)
     await cp.send_all_statuses()
     await cp.start_transaction(1, "TAG-1")

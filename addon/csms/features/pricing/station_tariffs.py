@@ -59,6 +59,8 @@ class StationTariffs:
         # station id -> the outcome of the last push: status ("Installed", "Cleared", "Central"), detail
         self.results: dict[str, dict[str, Any]] = {}
         self._wanted: set[str] = set()
+        # station id -> the tariff ids it refused: not sent again until it boots or a tariff changes
+        self._refused: dict[str, dict[int, str]] = {}
         self._tasks: dict[str, asyncio.Task[None]] = {}
         central.events.subscribe(self._on_event, (EventType.BOOTED, EventType.DEVICE_MODEL))
 
@@ -70,17 +72,21 @@ class StationTariffs:
     def forget(self, station_id: str) -> None:
         self.installed.pop(station_id, None)
         self.results.pop(station_id, None)
+        self._refused.pop(station_id, None)
 
     # ---- triggers ----------------------------------------------------------------------
 
     def _on_event(self, event: Event) -> None:
         if event.type is EventType.BOOTED and event.data.get("registration_status") != RegistrationStatus.ACCEPTED:
             return
+        if event.type is EventType.BOOTED:
+            self._refused.pop(event.station_id, None)  # a new boot, perhaps a new firmware: asked again
         self.schedule(event.station_id)
 
     def tariffs_changed(self) -> None:
         """A tariff was set or cleared: every connected station that takes tariffs, or has ours, is brought up
         to date."""
+        self._refused.clear()
         for station_id in list(self._central.stations):
             if self._central.is_connected(station_id):
                 self.schedule(station_id)
@@ -135,7 +141,7 @@ class StationTariffs:
         installed = self.installed.get(station_id, {})
         wanted = self.wanted(station_id) if support is not None else {}
         ids = {evse_id: tariff_id(tariff) for evse_id, tariff in wanted.items()}
-        if ids == installed:
+        if ids == installed or ids == self._refused.get(station_id):
             return
         if installed:
             with contextlib.suppress(NotImplementedError):  # a station that went back to 2.0.1
@@ -149,6 +155,7 @@ class StationTariffs:
         for evse_id, tariff in wanted.items():
             answer = await charger.set_default_tariff(evse_id, tariff, ids[evse_id])
             if answer.status not in _TAKEN:
+                self._refused[station_id] = ids
                 self._keep(station_id, accepted)
                 self._result(station_id, "Central", f"SetDefaultTariff for EVSE {evse_id}: {answer.status}")
                 return
