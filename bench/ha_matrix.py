@@ -94,7 +94,9 @@ def report(rows: list[tuple[tuple[str, int, bool], dict[str, Any]]], opts: argpa
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.ha_matrix", description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=15.0, help="long enough for CPU ticks of 10 ms")
-    parser.add_argument("--warmup", type=float, default=3.0)
+    parser.add_argument(
+        "--warmup", type=float, default=8.0, help="past the boot and the recorder's first commit (5 s) of its states"
+    )
     parser.add_argument("--chargers", default="10,50", help="comma-separated charger counts")
     parser.add_argument("--json", action="store_true")
     opts = parser.parse_args(argv)
