@@ -197,6 +197,8 @@ def run_server(server: Server, opts: argparse.Namespace) -> dict[str, Any]:
             for thread in ("loop", "recorder"):
                 used = marks[-1]["thread_cpu_s"][thread] - marks[0]["thread_cpu_s"][thread]
                 result[f"{thread}_cpu_us_per_msg"] = used * 1e6 / result["answered"]
+        if "recorder_backlog" in marks[0]:
+            result["recorder_backlog_at_start"] = marks[0]["recorder_backlog"]
         if "pauses" in marks[-1]:  # what held HA's event loop up in the window (bench.ha_server PauseWatch)
             first, last = marks[0]["pauses"], marks[-1]["pauses"]
             counts = [b - a for a, b in zip(first["gc_count"], last["gc_count"], strict=True)]
@@ -266,6 +268,7 @@ LIVE_ROWS: tuple[tuple[str, str, str], ...] = (
     ("state writes per message", "state_writes_per_msg", "{:.2f}"),
     ("CPU/msg, event loop (µs)", "loop_cpu_us_per_msg", "{:.1f}"),
     ("CPU/msg, recorder thread (µs)", "recorder_cpu_us_per_msg", "{:.1f}"),
+    ("recorder backlog at the start", "recorder_backlog_at_start", "{}"),
     ("garbage collection per msg (µs)", "gc_us_per_msg", "{:.1f}"),
     ("collections gen 0 / 1 / 2 (time)", "gc_collections", "{}"),
     ("longest collection (ms)", "gc_max_ms", "{:.1f}"),
