@@ -38,7 +38,7 @@ import time
 from collections.abc import Iterable
 
 from homeassistant import loader
-from homeassistant.components.recorder import get_instance as get_recorder
+from homeassistant.components.recorder.util import get_instance as get_recorder
 from homeassistant.const import CONF_HOST, CONF_PORT, EVENT_STATE_CHANGED
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
