@@ -38,7 +38,6 @@ import time
 from collections.abc import Iterable
 
 from homeassistant import loader
-from homeassistant.components.recorder.util import get_instance as get_recorder
 from homeassistant.const import CONF_HOST, CONF_PORT, EVENT_STATE_CHANGED
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
@@ -277,7 +276,7 @@ async def _serve(port: int, recorder: bool, profile_path: str | None) -> None:
                     gc.collect()
                 figures = {"state_writes": writes, "thread_cpu_s": thread_cpu_seconds(), "pauses": pauses.figures()}
                 if recorder:  # events it has yet to take: at the window's start, the boot's still on its plate
-                    figures["recorder_backlog"] = get_recorder(hass).backlog
+                    figures["recorder_backlog"] = recorder_helper.get_instance(hass).backlog
                 print(f"BENCH_MARK {json.dumps(figures)}", file=sys.stderr, flush=True)
                 window_profile.mark()
 
