@@ -7,9 +7,17 @@ from .central import CentralSystem
 from .config import CentralSystemConfig, CentralSystemOptions
 from .features.charger import Charger, ChargerAnswer, ChargingProfile
 from .features.charger_commands import InvalidArgument, UnsupportedVersion
+from .features.charger_requests import (
+    CertificateHash,
+    FirmwareUpdate,
+    LogRequest,
+    LogUpload,
+    ProfileCriteria,
+    RemoteStart,
+)
 from .features.credentials import PUSH_MAX_LENGTH, PUSH_MIN_LENGTH, InvalidPassword, validate_password
 from .features.limit_profiles import simple_charging_profile
-from .features.limits import InvalidLimit, LimitManager, LimitState
+from .features.limits import InvalidLimit, LimitManager, LimitState, LimitStatus
 from .model.device_model import DeviceModel, DeviceVariable
 from .model.events import Event, EventType
 from .model.settings import (
@@ -74,6 +82,7 @@ __all__ = [
     "CentralSystem",
     "CentralSystemConfig",
     "CentralSystemOptions",
+    "CertificateHash",
     "Charger",
     "ChargerAnswer",
     "ChargerSettings",
@@ -83,6 +92,7 @@ __all__ = [
     "DeviceVariable",
     "Event",
     "EventType",
+    "FirmwareUpdate",
     "InvalidArgument",
     "InvalidCall",
     "InvalidLimit",
@@ -90,12 +100,17 @@ __all__ = [
     "InvalidSettings",
     "LimitManager",
     "LimitState",
+    "LimitStatus",
+    "LogRequest",
+    "LogUpload",
     "MemoryPersistence",
     "MeterSample",
     "NotConnected",
     "OcppVersion",
     "Persistence",
+    "ProfileCriteria",
     "RegistrationStatus",
+    "RemoteStart",
     "Reservation",
     "Station",
     "StationV2",
@@ -113,7 +128,6 @@ __all__ = [
     "evse_connector",
     "format_timestamp",
     "given_local_list_entry",
-    "only from here; the layers are in docs/architecture.md.",
     "server_context",
     "simple_charging_profile",
     "simple_profile",
