@@ -24,6 +24,7 @@ from ocpp.v16 import call
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ocpp_core.entity import OcppEntity
+from custom_components.ocpp_core.sensor import _BESIDE_READINGS, CONNECTOR_SENSORS
 from sim.charger16 import connect as connect16
 
 from .helpers_ha import boot_station, state, until
@@ -263,3 +264,8 @@ async def test_a_new_tag_in_a_transaction_event_with_readings_is_shown(
         assert state(hass, "sensor.t201_energy_meter") == str(STEADY[0][0] / 1000.0)
     finally:
         await station.close()
+
+
+def test_the_sensors_beside_readings_are_sensors_that_exist() -> None:
+    """A renamed key would leave its sensor woken by every reading again (harmless, but the list would lie)."""
+    assert {description.key for description in CONNECTOR_SENSORS} >= _BESIDE_READINGS
