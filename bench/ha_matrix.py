@@ -58,7 +58,7 @@ def report(rows: list[tuple[tuple[str, int, bool], dict[str, Any]]], opts: argpa
         "1.6 = MeterValues, 2.0.1 = TransactionEvent Updated; recorder = HA's recorder on SQLite (default_config)",
         "",
         f"{'OCPP':<7}{'chargers':>9}{'recorder':>10}{'HA CPU/msg (ms)':>17}{'loop':>7}{'rec.':>7}{'writes/msg':>12}"
-        f"{'p50 (ms)':>10}{'p99 (ms)':>10}{'others %':>10}  result",
+        f"{'p50 (ms)':>10}{'p99 (ms)':>10}{'gc':>7}{'stall':>8}{'others %':>10}  result",
     ]
     for (version, chargers, recorder), result in rows:
         cpu_ms = result.get("server_cpu_us_per_msg")
@@ -78,7 +78,8 @@ def report(rows: list[tuple[tuple[str, int, bool], dict[str, Any]]], opts: argpa
             f"{_cell(_ms(result.get('loop_cpu_us_per_msg')), '{:.2f}'):>7}"
             f"{_cell(_ms(result.get('recorder_cpu_us_per_msg')) if recorder else None, '{:.2f}'):>7}"
             f"{_cell(result.get('state_writes_per_msg'), '{:.2f}'):>12}{_cell(result.get('p50_ms'), '{:.2f}'):>10}"
-            f"{_cell(result.get('p99_ms'), '{:.2f}'):>10}{_cell(result.get('server_core_others_pct'), '{:.0f}'):>10}"
+            f"{_cell(result.get('p99_ms'), '{:.2f}'):>10}{_cell(_ms(result.get('gc_us_per_msg')), '{:.2f}'):>7}"
+            f"{_cell(result.get('stall_max_ms'), '{:.0f}'):>8}{_cell(result.get('server_core_others_pct'), '{:.0f}'):>10}"
             f"  {status}"
         )
     lines += [
@@ -86,6 +87,7 @@ def report(rows: list[tuple[tuple[str, int, bool], dict[str, Any]]], opts: argpa
         f"targets (recorder on, 50 chargers, 1.6 and 2.0.1 alike): HA CPU <= {TARGET_CPU_MS:g} ms per message, "
         f"<= {TARGET_WRITES:g} state writes per message, p99 < {TARGET_P99_MS:g} ms",
         "loop / rec.: of HA's CPU per message, its event loop's thread and the recorder's thread",
+        "gc: of HA's CPU per message, the garbage collector's (in either thread); stall: the event loop's longest (ms)",
         "others %: CPU of other processes on HA's core; above 5 the latency is disturbed (CPU per message less so)",
     ]
     return "\n".join(lines)
@@ -94,7 +96,12 @@ def report(rows: list[tuple[tuple[str, int, bool], dict[str, Any]]], opts: argpa
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.ha_matrix", description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=15.0, help="long enough for CPU ticks of 10 ms")
-    parser.add_argument("--warmup", type=float, default=3.0)
+    parser.add_argument(
+        "--warmup",
+        type=float,
+        default=20.0,
+        help="past the boot: 1.6's configuration reads and the recorder's backlog of the boot's states (8 s was short)",
+    )
     parser.add_argument("--chargers", default="10,50", help="comma-separated charger counts")
     parser.add_argument("--json", action="store_true")
     opts = parser.parse_args(argv)

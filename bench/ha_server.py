@@ -14,7 +14,8 @@ line that bench.run reads.  With --recorder, HA's recorder runs as `default_conf
 the state writes so far and the CPU seconds of the event loop's thread and of the recorder's, so
 bench.run counts the writes of the window alone and splits HA's CPU between the two.  With
 --profile-window FILE, cProfile runs on the event loop's thread inside the measured window only
-(not during boot and set-up) and writes FILE at its end.
+(not during boot and set-up) and writes FILE at its end.  Each mark also carries what held the event
+loop up (`PauseWatch`: garbage collections, the longest stall), so bench.run reports those of the window.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import argparse
 import asyncio
 import contextlib
 import cProfile
+import gc
 import json
 import logging
 import os
@@ -138,6 +140,58 @@ def thread_cpu_seconds() -> dict[str, float]:
     return seconds
 
 
+class PauseWatch:
+    """What holds the event loop up: the garbage collector's passes (their count and time per
+    generation, and the longest), and the longest lateness of a timer due every 50 ms (a stall:
+    a callback, the GIL held by another thread, or a collection).  Costs one timer callback per
+    50 ms, a few µs per meter message at 50 messages/s."""
+
+    TICK_S = 0.05
+
+    def __init__(self) -> None:
+        self.gc_count = [0, 0, 0]
+        self.gc_seconds = [0.0, 0.0, 0.0]
+        self.gc_max_s = 0.0
+        self.stall_max_s = 0.0
+        self._gc_started = 0.0
+        self._due = 0.0
+        self._loop: asyncio.AbstractEventLoop | None = None
+        gc.callbacks.append(self._on_gc)
+
+    def _on_gc(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._gc_started = time.perf_counter()
+            return
+        took = time.perf_counter() - self._gc_started
+        generation = info["generation"]
+        self.gc_count[generation] += 1
+        self.gc_seconds[generation] += took
+        self.gc_max_s = max(self.gc_max_s, took)
+
+    def start(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self._due = loop.time() + self.TICK_S
+        loop.call_at(self._due, self._tick)
+
+    def _tick(self) -> None:
+        assert self._loop is not None
+        now = self._loop.time()
+        self.stall_max_s = max(self.stall_max_s, now - self._due)
+        self._due = now + self.TICK_S
+        self._loop.call_at(self._due, self._tick)
+
+    def figures(self) -> dict[str, object]:
+        """Cumulative since the last call's reset of the maxima (the window's edges)."""
+        figures = {
+            "gc_count": list(self.gc_count),
+            "gc_s": list(self.gc_seconds),
+            "gc_max_ms": self.gc_max_s * 1000.0,
+            "stall_max_ms": self.stall_max_s * 1000.0,
+        }
+        self.gc_max_s = self.stall_max_s = 0.0
+        return figures
+
+
 class WindowProfile:
     """cProfile of the event loop's thread between the first and the second mark."""
 
@@ -213,14 +267,22 @@ async def _serve(port: int, recorder: bool, profile_path: str | None) -> None:
             entry.runtime_data.central.events.subscribe(live.on_event)
 
             window_profile = WindowProfile(profile_path)
+            pauses = PauseWatch()
 
             def mark() -> None:
-                figures = {"state_writes": writes, "thread_cpu_s": thread_cpu_seconds()}
+                if window_profile.marks == 0:
+                    # the boot's garbage (some 10^5 objects promoted while 2,750 entities came up) would make the
+                    # collector's next full passes (hundreds of ms each) land in the window at random: paid now
+                    gc.collect()
+                figures = {"state_writes": writes, "thread_cpu_s": thread_cpu_seconds(), "pauses": pauses.figures()}
+                if recorder:  # events it has yet to take: at the window's start, the boot's still on its plate
+                    figures["recorder_backlog"] = recorder_helper.get_instance(hass).backlog
                 print(f"BENCH_MARK {json.dumps(figures)}", file=sys.stderr, flush=True)
                 window_profile.mark()
 
             stop = asyncio.Event()
             loop = asyncio.get_running_loop()
+            pauses.start(loop)
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(sig, stop.set)
             loop.add_signal_handler(signal.SIGUSR1, mark)

@@ -197,6 +197,18 @@ def run_server(server: Server, opts: argparse.Namespace) -> dict[str, Any]:
             for thread in ("loop", "recorder"):
                 used = marks[-1]["thread_cpu_s"][thread] - marks[0]["thread_cpu_s"][thread]
                 result[f"{thread}_cpu_us_per_msg"] = used * 1e6 / result["answered"]
+        if "recorder_backlog" in marks[0]:
+            result["recorder_backlog_at_start"] = marks[0]["recorder_backlog"]
+        if "pauses" in marks[-1]:  # what held HA's event loop up in the window (bench.ha_server PauseWatch)
+            first, last = marks[0]["pauses"], marks[-1]["pauses"]
+            counts = [b - a for a, b in zip(first["gc_count"], last["gc_count"], strict=True)]
+            took_ms = [(b - a) * 1000.0 for a, b in zip(first["gc_s"], last["gc_s"], strict=True)]
+            result["gc_full_in_window"] = counts[2]
+            result["gc_collections"] = " / ".join(f"{n} ({ms:.0f} ms)" for n, ms in zip(counts, took_ms, strict=True))
+            gc_s = sum(last["gc_s"]) - sum(first["gc_s"])
+            result["gc_us_per_msg"] = gc_s * 1e6 / result["answered"]
+            result["gc_max_ms"] = last["gc_max_ms"]
+            result["stall_max_ms"] = last["stall_max_ms"]
     log_lines = [line for line in log_lines if not line.startswith((METRICS_PREFIX, MARK_PREFIX))]
     result["server_log_lines"] = len(log_lines)
     result["server_log_tail"] = log_lines[-5:]
@@ -256,6 +268,11 @@ LIVE_ROWS: tuple[tuple[str, str, str], ...] = (
     ("state writes per message", "state_writes_per_msg", "{:.2f}"),
     ("CPU/msg, event loop (µs)", "loop_cpu_us_per_msg", "{:.1f}"),
     ("CPU/msg, recorder thread (µs)", "recorder_cpu_us_per_msg", "{:.1f}"),
+    ("recorder backlog at the start", "recorder_backlog_at_start", "{}"),
+    ("garbage collection per msg (µs)", "gc_us_per_msg", "{:.1f}"),
+    ("collections gen 0 / 1 / 2 (time)", "gc_collections", "{}"),
+    ("longest collection (ms)", "gc_max_ms", "{:.1f}"),
+    ("longest event-loop stall (ms)", "stall_max_ms", "{:.1f}"),
     ("entities live, p50 (ms)", "entities_live_p50_ms", "{:.0f}"),
     ("entities live, max (ms)", "entities_live_max_ms", "{:.0f}"),
 )

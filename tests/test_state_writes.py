@@ -23,6 +23,8 @@ from homeassistant.util import dt as dt_util
 from ocpp.v16 import call
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.ocpp_core.entity import OcppEntity
+from custom_components.ocpp_core.sensor import _BESIDE_READINGS, CONNECTOR_SENSORS
 from sim.charger16 import connect as connect16
 
 from .helpers_ha import boot_station, state, until
@@ -205,3 +207,65 @@ async def test_the_precision_the_user_chose_is_written(
         assert writes.since(mark).count(current) == 4
         assert state(hass, current) == str(STEADY[4][2])
         assert writes.since(mark).count(f"sensor.{cp_id}_current_l2") == 0  # still at whole amperes
+
+
+@pytest.mark.parametrize("version", list(CHARGERS))
+async def test_a_meter_message_wakes_only_the_entities_that_show_readings(
+    hass: HomeAssistant, entry: MockConfigEntry, version: str
+) -> None:
+    """A status, a tag, a limit, a control cannot change with a reading: they are not even compared."""
+    cp_id, charging = CHARGERS[version]
+    woken: list[tuple[str, str]] = []
+    compare = OcppEntity._on_update
+
+    @callback
+    def counted(self: OcppEntity) -> None:
+        if self.station_id == cp_id:
+            woken.append((type(self).__name__, self.entity_description.key))
+        compare(self)
+
+    with patch.object(OcppEntity, "_on_update", counted):
+        async with charging(hass, entry) as send:
+            await send(*STEADY[0])
+            mark = len(woken)
+            await send(*STEADY[1])
+            once = set(woken[mark:])
+    readings = {("ConnectorSensor", key) for key in ("power", "energy", "session_energy", "current_l1", "voltage_l1")}
+    assert readings <= once
+    beside = {("ConnectorSensor", key) for key in ("status", "session_id_tag", "transaction_id", "error_code")}
+    assert not beside & once
+    assert not {kind for kind, _ in once} & {
+        "OcppSwitch",
+        "LimitNumber",
+        "LimitSensor",
+        "OcppButton",
+        "OcppEventEntity",
+    }
+
+
+async def test_a_new_tag_in_a_transaction_event_with_readings_is_shown(
+    hass: HomeAssistant, entry: MockConfigEntry
+) -> None:
+    """A TransactionEvent Updated that authorises the session (a new token) and carries a reading is not readings
+    alone: the session's tag is shown at once."""
+    central = entry.runtime_data.central
+    station = await boot_station(hass, central, "t201")
+    try:
+        await station.start_transaction(1)
+        await until(hass, lambda: state(hass, "sensor.t201_status") == "charging")
+        reading = {"timestamp": dt_util.utcnow().isoformat(), "sampled_value": sampled_201(*STEADY[0])}
+        await station.update_transaction(
+            1,
+            trigger_reason="Authorized",
+            meter_value=[reading],
+            id_token={"id_token": "LATE-TAG", "type": "ISO14443"},
+        )
+        await until(hass, lambda: state(hass, "sensor.t201_session_tag") == "LATE-TAG")
+        assert state(hass, "sensor.t201_energy_meter") == str(STEADY[0][0] / 1000.0)
+    finally:
+        await station.close()
+
+
+def test_the_sensors_beside_readings_are_sensors_that_exist() -> None:
+    """A renamed key would leave its sensor woken by every reading again (harmless, but the list would lie)."""
+    assert {description.key for description in CONNECTOR_SENSORS} >= _BESIDE_READINGS

@@ -30,6 +30,7 @@ class ConnectedSensor(OcppEntity, BinarySensorEntity):
     """On while the charger's WebSocket is open; the one entity that stays available offline."""
 
     entity_description: OcppBinarySensorDescription
+    shows_readings = False
 
     @property
     def available(self) -> bool:

@@ -48,6 +48,7 @@ UNLOCK_BUTTON = OcppButtonDescription(
 
 class OcppButton(OcppEntity, ButtonEntity):
     entity_description: OcppButtonDescription
+    shows_readings = False
 
     def _shown_now(self) -> tuple[Any, ...]:
         """Its state is when it was last pressed, written by Home Assistant on each press: only availability changes."""

@@ -5,7 +5,9 @@ them into dispatcher signals that wake exactly the entities concerned.  One
 charger message often brings several events for the same connector (an OCPP
 2.x TransactionEvent: readings, a new charging state, the update itself): the
 bridge sends each station's and connector's signal once per turn of the event
-loop, however many events asked for it.
+loop, however many events asked for it.  A meter message that changed readings
+alone (`Event.readings_only`) wakes only the entities that show readings
+(`OcppEntity.shows_readings`): a status, a tag or a limit cannot have changed.
 """
 
 from __future__ import annotations
@@ -78,6 +80,11 @@ def has_connector_devices(station: Station) -> bool:
 
 def signal_update(entry_id: str, station_id: str, connector_id: int | None) -> str:
     return f"{DOMAIN}_{entry_id}_{station_id}_{connector_id or 0}"
+
+
+def signal_readings(entry_id: str, station_id: str, connector_id: int | None) -> str:
+    """The connector's meter readings alone changed: only the entities that show readings listen (see EventBridge)."""
+    return f"{signal_update(entry_id, station_id, connector_id)}_readings"
 
 
 def signal_evses(entry_id: str, station_id: str) -> str:
@@ -201,15 +208,16 @@ class EventBridge:
         self._hass = hass
         self._entry = entry
         self._runtime = entry.runtime_data
-        # (station, connector or 0) whose signal goes out at the next turn of the event loop
-        self._pending: set[tuple[str, int]] = set()
+        # (station, connector or 0) whose signal goes out at the next turn of the event loop: True while
+        # every event that asked for it changed meter readings alone (then only `signal_readings` goes out)
+        self._pending: dict[tuple[str, int], bool] = {}
 
     @callback
     def handle(self, event: Event) -> None:
         station_id = event.station_id
         kind = event.type
         if kind in _CONNECTOR_EVENTS:
-            self._signal(station_id, event.connector_id)
+            self._signal(station_id, event.connector_id, event.readings_only)
             if kind is EventType.TRANSACTION_ENDED:
                 self._signal(station_id, None)  # the station's session count
         elif kind in _STATION_EVENTS:
@@ -251,10 +259,12 @@ class EventBridge:
                 self._signal_all(station_id)
 
     @callback
-    def _signal(self, station_id: str, connector_id: int | None) -> None:
-        if not self._pending:
+    def _signal(self, station_id: str, connector_id: int | None, readings_only: bool = False) -> None:
+        pending = self._pending
+        if not pending:
             self._hass.loop.call_soon(self._flush)
-        self._pending.add((station_id, connector_id or 0))
+        key = (station_id, connector_id or 0)
+        pending[key] = readings_only and pending.get(key, True)
 
     @callback
     def _signal_all(self, station_id: str) -> None:
@@ -264,13 +274,14 @@ class EventBridge:
 
     @callback
     def _flush(self) -> None:
-        pending, self._pending = self._pending, set()
+        pending, self._pending = self._pending, {}
         entry_id = self._entry.entry_id
         stations = self._runtime.central.stations
         evses_changed: set[str] = set()
-        for station_id, connector_id in pending:
-            async_dispatcher_send(self._hass, signal_update(entry_id, station_id, connector_id))
-            if connector_id:
+        for (station_id, connector_id), readings_only in pending.items():
+            signal = signal_readings if readings_only else signal_update
+            async_dispatcher_send(self._hass, signal(entry_id, station_id, connector_id))
+            if connector_id and not readings_only:  # the station's availability follows its EVSEs' statuses
                 station = stations.get(station_id)
                 if station is not None and station.is_v2:
                     evses_changed.add(station_id)

@@ -26,6 +26,7 @@ from .coordinator import (
     connector_device_name,
     entity_unique_id,
     has_connector_devices,
+    signal_readings,
     signal_update,
     station_device_id,
     station_device_name,
@@ -64,6 +65,8 @@ class OcppEntity(Entity):
     entity_description: OcppEntityDescription
     _attr_has_entity_name = True
     _attr_should_poll = False
+    # False: nothing it shows follows from meter readings, and a readings-only update does not wake it
+    shows_readings = True
 
     def __init__(
         self,
@@ -116,19 +119,21 @@ class OcppEntity(Entity):
         return self.runtime.central.is_connected(self.station_id)
 
     async def async_added_to_hass(self) -> None:
-        self.async_on_remove(
-            async_dispatcher_connect(
-                self.hass, signal_update(self._entry_id, self.station_id, self.connector_id), self._on_update
+        signals = [signal_update] + ([signal_readings] if self.shows_readings else [])
+        for signal in signals:
+            self.async_on_remove(
+                async_dispatcher_connect(
+                    self.hass, signal(self._entry_id, self.station_id, self.connector_id), self._on_update
+                )
             )
-        )
 
     @callback
     def _on_update(self) -> None:
         """Write the state only when what Home Assistant would show changed.
 
-        A MeterValues message wakes every entity of its connector; most of them
-        (status, tag, transaction id …) did not change, and a state write costs
-        far more than this comparison.
+        A MeterValues message wakes every entity of its connector that shows readings;
+        most of them (a current, a voltage …) did not change as shown, and a state write
+        costs far more than this comparison.
         """
         shown = self._shown_now()
         if shown != self._shown:

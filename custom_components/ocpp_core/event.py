@@ -31,6 +31,7 @@ SESSION_EVENTS = OcppEventDescription(
 
 class OcppEventEntity(OcppEntity, EventEntity):
     entity_description: OcppEventDescription
+    shows_readings = False
 
     def _shown_now(self) -> tuple[Any, ...]:
         """Its state is the last event, written as it comes (`_on_event`): only availability changes."""

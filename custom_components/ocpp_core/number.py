@@ -90,6 +90,7 @@ class LimitNumber(OcppEntity, NumberEntity):
     """The limit asked for the charger (connector None: EVSE 0) or one connector / EVSE."""
 
     entity_description: LimitNumberDescription
+    shows_readings = False  # the range follows the measured phases, announced as a settings change
 
     def _shown_now(self) -> tuple[Any, ...]:
         """The value, its range (it follows max_current and, in W, the phases) and the attributes; the step

@@ -345,10 +345,31 @@ class StationSensor(OcppEntity, ShownSensor):
         return (self.available, self.shown_value(self.entity_description.value_fn(self.station)))
 
 
+# what no meter reading changes: these sensors sleep through a readings-only update (coordinator.EventBridge)
+_BESIDE_READINGS = frozenset(
+    {
+        "error_code",
+        "stop_reason",
+        "session_id_tag",
+        "status",
+        "reserved_until",
+        "transaction_id",
+        "charging_state",
+        "ev_requested_energy",
+        "ev_departure_time",
+        "limit_source",
+    }
+)
+
+
 class ConnectorSensor(OcppEntity, ShownSensor):
     """A connector's (EVSE's) sensor: written when its value changes as shown (entity.py ShownSensor)."""
 
     entity_description: ConnectorSensorDescription
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.shows_readings = self.entity_description.key not in _BESIDE_READINGS
 
     def _shown_now(self) -> tuple[Any, ...]:
         """The value, attributes and last reset the state is made of, without Home Assistant's state checks:
@@ -448,6 +469,7 @@ class LimitSensor(OcppEntity, SensorEntity):
     """Unknown until a limit is set."""
 
     entity_description: LimitSensorDescription
+    shows_readings = False
     # the charger's answer to the last change is for the repair issue and the entity's page; history keeps the status
     _unrecorded_attributes = frozenset({"answer", "unit_sent", "overridden_by"})
 

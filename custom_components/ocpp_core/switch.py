@@ -93,6 +93,7 @@ STATION_AVAILABILITY_SWITCH = replace(AVAILABILITY_SWITCH, translation_key="stat
 
 class OcppSwitch(OcppEntity, SwitchEntity):
     entity_description: OcppSwitchDescription
+    shows_readings = False  # a session, a limit, a status: none follows from a reading
 
     async def async_added_to_hass(self) -> None:
         await super().async_added_to_hass()

@@ -100,6 +100,10 @@ class Event:
     station_id: str
     connector_id: int | None = None
     data: dict[str, Any] = field(default_factory=dict)
+    # CONNECTOR_UPDATED / TRANSACTION_UPDATED that changed meter readings alone (and what follows from them:
+    # the session's energy, the lifetime register), no status, tag or session boundary: Home Assistant wakes
+    # only the entities that show readings (coordinator.EventBridge)
+    readings_only: bool = False
 
 
 def booted_and_read(event: Event, version: OcppVersion | None) -> bool:

@@ -147,7 +147,7 @@ class StationActivity:
                 store.save_soon()
             self._note_phases(station, samples)
             if isinstance(target, Connector):
-                store.events.emit(Event(EventType.CONNECTOR_UPDATED, station_id, connector_id))
+                store.events.emit(Event(EventType.CONNECTOR_UPDATED, station_id, connector_id, readings_only=True))
             else:
                 store.events.emit(Event(EventType.STATION_UPDATED, station_id))
 

@@ -129,6 +129,7 @@ class TransactionEvents:
         else:
             _track_seq(tx, ev.seq_no)
         _note_signature(tx, ev.seq_no, signature)
+        shown_before = (tx.id_tag, tx.start_time)  # what an update may change that is not a reading
         self._apply(station, connector, tx, ev, newest)
         if ev.event_type == "Ended":
             self._finish(station, connector, tx, ev)
@@ -146,6 +147,7 @@ class TransactionEvents:
                     "charging_state": tx.charging_state,
                     "offline": ev.offline,
                 },
+                readings_only=(tx.id_tag, tx.start_time) == shown_before,
             )
         )
         return "updated"
