@@ -123,8 +123,9 @@ async def test_accepted_ids_stop_at_the_cap_and_keep_a_small_record(
         assert refused == IDS - 40
         assert central.station_cap.refused == refused
         assert all(len(central.recent_frames(cp_id)) <= 20 for cp_id in central.stations)
-        # 40 small records (~6 KiB each); before: 1,000 stations and full frame logs
-        assert grown < 600 * 1024, f"{grown / 40:.0f} bytes per known station"
+        # 40 small records (~6 KiB each, up to 15 KiB measured on a loaded machine: buffers in flight);
+        # before: 1,000 stations and full frame logs, several MiB
+        assert grown < 800 * 1024, f"{grown / 40:.0f} bytes per known station"
         # a known charger still gets in, and its frame log is as long as configured again
         await _visits(central, ["cp-1"])
         charger = await RawCharger.connect(f"ws://127.0.0.1:{central.port}", "cp-1")
