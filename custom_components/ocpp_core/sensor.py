@@ -2,19 +2,19 @@
 
 `exists_fn` decides per station: a 1.6 charger gets no OCPP 2.x sensors (charging state, EV charging needs,
 limit source), a 2.x station none of the 1.6 status-notification error codes (2.x reports problems as
-device-model events instead).  What the sensors show is read in sensor_values.py.
+device-model events instead).  What the sensors show is read in sensors/values.py;
+the limit and cost sensors are in sensors/limits.py and sensors/costs.py.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
-    SensorEntity,
     SensorEntityDescription,
     SensorStateClass,
 )
@@ -32,8 +32,6 @@ from homeassistant.const import (
     UnitOfTime,
 )
 
-from . import sensor_values as values
-from .cost_sensors import COST_SENSORS, CostSensor
 from .csms import (
     CURRENT_IMPORT,
     CURRENT_OFFERED,
@@ -44,10 +42,12 @@ from .csms import (
     TEMPERATURE,
     VOLTAGE,
     Connector,
-    LimitState,
     Station,
 )
 from .entity import EntitySpecs, OcppEntity, OcppEntityDescription, ShownSensor, ocpp_platform
+from .sensors import values
+from .sensors.costs import COST_SENSORS, CostSensor
+from .sensors.limits import CONNECTOR_LIMIT_SENSORS, STATION_LIMIT_SENSORS, LimitSensor
 
 PARALLEL_UPDATES = 0
 
@@ -417,80 +417,6 @@ class ConnectorSensor(OcppEntity, ShownSensor):
 
 # ---- load-management sensors ----
 # "In force" is what GetCompositeSchedule answered after the charger accepted the last change — the
-# limit the charger really applies, which may be lower than the one asked for (another profile, the
-# grid operator, its own maximum).  "Limit status" is the state of the last change, with the
-# charger's answer as an attribute; a refusal also raises a repair issue (repairs/limits.py).
-
-
-@dataclass(frozen=True, kw_only=True)
-class LimitSensorDescription(OcppEntityDescription, SensorEntityDescription):
-    value_fn: Callable[[LimitState], float | str | None]
-    attrs_fn: Callable[[LimitState], dict[str, Any]] | None = None
-    # like the numbers, they keep their value while the charger is offline
-    available_offline: bool = True
-
-
-CONNECTOR_LIMIT_SENSORS = (
-    LimitSensorDescription(
-        key="limit_in_force",
-        translation_key="limit_in_force",
-        device_class=SensorDeviceClass.CURRENT,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
-        value_fn=lambda state: state.in_force_amps,
-    ),
-    LimitSensorDescription(
-        key="limit_in_force_power",
-        translation_key="limit_in_force_power",
-        device_class=SensorDeviceClass.POWER,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfPower.WATT,
-        entity_registry_enabled_default=False,  # the same limit as the one in amperes
-        value_fn=lambda state: state.in_force_watts,
-    ),
-    LimitSensorDescription(
-        key="limit_status",
-        translation_key="limit_status",
-        device_class=SensorDeviceClass.ENUM,
-        options=values.LIMIT_STATUS_OPTIONS,
-        entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda state: state.status,
-        attrs_fn=values.limit_answer,
-    ),
-)
-# a single-connector charger shows both on one device: the charger's own names differ
-STATION_LIMIT_SENSORS = tuple(
-    replace(description, translation_key=f"charger_{description.translation_key}")
-    for description in CONNECTOR_LIMIT_SENSORS
-)
-
-
-class LimitSensor(OcppEntity, SensorEntity):
-    """Unknown until a limit is set."""
-
-    entity_description: LimitSensorDescription
-    shows_readings = False
-    # the charger's answer to the last change is for the repair issue and the entity's page; history keeps the status
-    _unrecorded_attributes = frozenset({"answer", "unit_sent", "overridden_by"})
-
-    @property
-    def _limit(self) -> LimitState | None:
-        return self.runtime.central.limits.get(self.station_id, self.connector_id or 0)
-
-    @property
-    def native_value(self) -> float | str | None:
-        state = self._limit
-        return None if state is None else self.entity_description.value_fn(state)
-
-    def _shown_now(self) -> tuple[Any, ...]:
-        return (self.available, self.native_value, self.extra_state_attributes)
-
-    @property
-    def extra_state_attributes(self) -> dict[str, Any] | None:
-        state, attrs_fn = self._limit, self.entity_description.attrs_fn
-        return None if state is None or attrs_fn is None else attrs_fn(state)
-
-
 # what each station and each of its connectors (EVSEs) gets
 STATION_ENTITIES: EntitySpecs = [
     *((StationSensor, d) for d in STATION_SENSORS),

@@ -13,7 +13,7 @@ from typing import Any
 
 from homeassistant.util import dt as dt_util
 
-from .csms import POWER_IMPORT, Connector, LimitState, LimitStatus, Station, Transaction, connector_status, delivering
+from ..csms import POWER_IMPORT, Connector, LimitState, LimitStatus, Station, Transaction, connector_status, delivering
 
 # The statuses of OCPP 1.6, as translation state keys; a 2.x EVSE's status and charging state
 # give the same ones (csms/model/status.py), so "charging" reads alike for both versions.

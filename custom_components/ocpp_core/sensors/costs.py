@@ -14,8 +14,8 @@ from typing import Any
 
 from homeassistant.components.sensor import SensorDeviceClass, SensorEntity, SensorEntityDescription
 
-from .csms import Connector, Transaction
-from .entity import OcppEntity, OcppEntityDescription
+from ..csms import Connector, Transaction
+from ..entity import OcppEntity, OcppEntityDescription
 
 
 def _running(connector: Connector) -> Transaction | None:

@@ -1,0 +1,1 @@
+"""What the sensor platform (sensor.py) is built from: the values its sensors read, and its limit and cost sensors."""
