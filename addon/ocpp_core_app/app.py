@@ -171,6 +171,13 @@ async def run(options: AppOptions, discovery_host: str) -> int:
             # printed once: the account book keeps only its hash
             print(f"Web UI: first account created: admin / {password} (change it on the Users page)", flush=True)
         _LOGGER.info("Web UI with sign-in on port %s", own.port)
+    # SIGTERM stops it cleanly from here on, before the line that says it is ready and before the announcement:
+    # whoever saw either (the Supervisor, a test) may send it at once (it killed the app, exit -15, under load)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
     _LOGGER.info(
         "OCPP central system on port %s (%s), data in %s (database %s, schema %s%s), %s chargers known",
         central.port,
@@ -182,12 +189,6 @@ async def run(options: AppOptions, discovery_host: str) -> int:
         len(central.stations),
     )
     writing_log = message_log.start()
-    # SIGTERM stops it cleanly from here on (the Supervisor, or whoever saw the announcement, may send it at once)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, stop.set)
     await announce(discovery_host, central.port, token, api.port)
     await stop.wait()
     _LOGGER.info("Stopping: closing the chargers' connections and writing the store")
