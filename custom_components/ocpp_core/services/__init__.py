@@ -110,7 +110,7 @@ ServiceHandler = Callable[[ServiceCall], Coroutine[Any, Any, ServiceResponse]]
 def _charger_handler(service: ChargerService) -> ServiceHandler:
     async def handle(call: ServiceCall) -> ServiceResponse:
         target = resolve_target(call.hass, call.data[ATTR_DEVICE_ID])
-        central, station_id = target.central, target.station_id
+        central, station_id = target.backend, target.station_id
         if not central.is_connected(station_id):
             raise ha_error("charger_offline", station_id)
         version = target.station.ocpp_version
@@ -127,7 +127,12 @@ def _charger_handler(service: ChargerService) -> ServiceHandler:
             )
         data = dict(call.data)
         try:
-            return await ocpp_call(central, station_id, lambda: implementation.run(target, data), service.refused)
+            return await ocpp_call(
+                central,
+                station_id,
+                lambda: central.run_service(station_id, service.name, data, lambda: implementation.run(target, data)),
+                service.refused,
+            )
         except ChargerRefused as err:
             if not call.return_response:
                 raise
@@ -172,7 +177,7 @@ async def _get_transactions(call: ServiceCall) -> ServiceResponse:
     else:
         require_field(data, ATTR_CONNECTOR_ID, ATTR_DEVICE_ID)
         entries: list[OcppConfigEntry] = embedded_loaded_entries(hass)
-        sources = [(entry.runtime_data.central, None) for entry in entries]
+        sources = [(central, None) for entry in entries if (central := entry.runtime_data.embedded) is not None]
     found = [
         transaction
         for central, station_id in sources
