@@ -53,7 +53,7 @@ from .coordinator import (
     station_visible,
 )
 from .csms import CentralSystemConfig, CentralSystemOptions, TlsSetupError
-from .remote.setup import async_setup_remote_entry, is_remote
+from .remote.setup import async_remove_remote_entry, async_setup_remote_entry, is_remote
 from .repairs import EventListener, charger_repairs
 from .repairs.charger_issues import clear_charger_issues
 from .repairs.configuration import ConfigurationIssues
@@ -118,7 +118,7 @@ async def async_migrate_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> bo
 async def async_setup_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> bool:
     """Start the central system of this entry and its platforms (remote mode: remote/setup.py)."""
     if is_remote(entry):
-        return await async_setup_remote_entry(hass, entry)
+        return await async_setup_remote_entry(hass, entry, PLATFORMS)
     config = _central_config(entry)
     config.time_zone = hass.config.time_zone  # the tariffs' times of day are the site's
     config.boot_policy = boot_policy(hass, entry)
@@ -184,8 +184,6 @@ async def _async_options_updated(hass: HomeAssistant, entry: OcppConfigEntry) ->
 
 async def async_unload_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> bool:
     """Stop the platforms, then the server (closing every charger's socket)."""
-    if is_remote(entry):
-        return True
     unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
     central = entry.runtime_data.embedded
     if unloaded and central is not None:
@@ -195,6 +193,9 @@ async def async_unload_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> boo
 
 async def async_remove_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> None:
     """Forget the stored stations and transactions of a removed central system."""
+    if is_remote(entry):
+        await async_remove_remote_entry(hass, entry.entry_id)
+        return
     await HaStorePersistence(hass, entry.entry_id).async_remove()
 
 

@@ -87,6 +87,10 @@ class CentralBackend(CallContext, Protocol):
     def state(self) -> StateView: ...
 
     def is_connected(self, station_id: str) -> bool: ...
+    def is_known(self, station_id: str) -> bool:
+        """The station is known (and its central system reachable): controls that work offline are available."""
+        ...
+
     def charger(self, station_id: str) -> ChargerControls: ...
     async def remote_start(self, station_id: str, connector_id: int | None, id_tag: str) -> Answer: ...
     async def remote_stop(self, station_id: str, transaction_id: str) -> Answer: ...
@@ -100,7 +104,10 @@ class CentralBackend(CallContext, Protocol):
 
 
 class EmbeddedCentral(CentralSystem):
-    """The central system in Home Assistant's event loop: csms's CentralSystem, plus the seam's one hook."""
+    """The central system in Home Assistant's event loop: csms's CentralSystem, plus the seam's two hooks."""
+
+    def is_known(self, station_id: str) -> bool:
+        return station_id in self.stations
 
     async def run_service(
         self, station_id: str, name: str, fields: dict[str, Any], local: Callable[[], Awaitable[Answer]]
