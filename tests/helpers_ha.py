@@ -95,7 +95,8 @@ async def charger16(
     hass: HomeAssistant, entry: MockConfigEntry, cp_id: str = "wb"
 ) -> AsyncIterator[SimulatedChargePoint]:
     """A simulated OCPP 1.6 charger with one connector: booted, available in Home Assistant; closed after."""
-    cp, task, ws = await connect16(f"ws://127.0.0.1:{entry.data[CONF_PORT]}", cp_id)
+    port = getattr(entry, "ocpp_port", None) or entry.data[CONF_PORT]  # (remote: the add-on's, helpers_remote.py)
+    cp, task, ws = await connect16(f"ws://127.0.0.1:{port}", cp_id)
     try:
         await cp.boot()
         await cp.send_status(0, "Available")

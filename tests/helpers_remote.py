@@ -23,8 +23,8 @@ from custom_components.ocpp_core.const import CONF_API_TOKEN, CONF_MODE, DOMAIN,
 from .addon.app_process import App, free_port, start_app
 
 TOKEN = "remote-token-0123456789abcdef"
-# the add-on's own call timeout in these tests (the embedded central system's in tests/conftest.py is 5 s)
-ADDON_ARGS = ("--api-token", TOKEN, "--heartbeat-interval", "60")
+# the add-on as the tests run it: limits sent at once (the embedded tests of limits set limit_interval 0 too)
+ADDON_ARGS = ("--api-token", TOKEN, "--heartbeat-interval", "60", "--limit-interval", "0")
 
 
 def start_addon(data_dir: Path, *args: str, port: int | None = None) -> App:

@@ -20,7 +20,6 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.service_info.hassio import HassioServiceInfo
-from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ocpp_core.const import DOMAIN
 from custom_components.ocpp_core.remote.central import RemoteCentral
@@ -28,7 +27,7 @@ from sim.charger16 import SimulatedChargePoint, connect
 
 from .addon.app_process import App
 from .helpers_ha import add_entry, state, until
-from .helpers_remote import TOKEN, add_remote_entry, ocpp_url, restart_addon, start_addon
+from .helpers_remote import TOKEN, add_remote_entry, ocpp_url, remote_entry, restart_addon, start_addon
 
 SLUG = "a0d7b954_ocpp_core"
 
@@ -93,12 +92,12 @@ async def test_discovered_entry_has_the_embedded_devices_and_entities(hass: Home
     await hass.async_block_till_done()
     assert remote.state is ConfigEntryState.LOADED
 
-    cp, task, ws = await _charger(f"ws://127.0.0.1:{app.port}", "wb")
+    _cp, task, ws = await _charger(f"ws://127.0.0.1:{app.port}", "wb")
     await until(hass, lambda: state(hass, "sensor.wb_status") == "available", timeout=20)
     remote_registry = await _settled(hass, remote.entry_id)
 
     embedded = await add_entry(hass)
-    cp2, task2, ws2 = await _charger(ocpp_url(embedded), "wb")
+    _cp2, task2, ws2 = await _charger(ocpp_url(embedded), "wb")
     await until(hass, lambda: state(hass, "sensor.wb_status_2") == "available", timeout=20)
     embedded_registry = await _settled(hass, embedded.entry_id)
 
@@ -168,7 +167,7 @@ async def test_addon_killed_and_restarted(hass: HomeAssistant, tmp_path: Path) -
     app = start_addon(tmp_path / "addon-data")
     try:
         entry = await add_remote_entry(hass, app)
-        cp, task, ws = await _charger(ocpp_url(entry), "wb")
+        _cp, task, _ws = await _charger(ocpp_url(entry), "wb")
         await until(hass, lambda: state(hass, "sensor.wb_status") == "available", timeout=20)
         await until(hass, lambda: state(hass, "number.wb_charger_current_limit") not in (None, STATE_UNAVAILABLE))
         issue_id = f"addon_unreachable_{entry.entry_id}"
@@ -181,7 +180,7 @@ async def test_addon_killed_and_restarted(hass: HomeAssistant, tmp_path: Path) -
         assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
 
         app = restart_addon(app)
-        cp, task, ws = await _charger(ocpp_url(entry), "wb")
+        _cp, task, ws = await _charger(ocpp_url(entry), "wb")
         await until(hass, lambda: state(hass, "sensor.wb_status") == "available", timeout=40)
         assert state(hass, "number.wb_charger_current_limit") not in (None, STATE_UNAVAILABLE)
         assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
@@ -195,13 +194,10 @@ async def test_addon_killed_and_restarted(hass: HomeAssistant, tmp_path: Path) -
         app.stop()
 
 
-async def test_unknown_entry_setup_waits_for_the_addon(hass: HomeAssistant, tmp_path: Path) -> None:
+async def test_setup_waits_for_an_addon_that_is_not_there(hass: HomeAssistant, tmp_path: Path) -> None:
     """No add-on at the address: the entry retries (not ready), with the reason."""
     app = start_addon(tmp_path / "addon-data")
     app.stop()
-    entry: MockConfigEntry = MockConfigEntry(domain=DOMAIN)
-    from .helpers_remote import remote_entry
-
     entry = remote_entry(app)
     entry.add_to_hass(hass)
     assert not await hass.config_entries.async_setup(entry.entry_id)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from .station import Connector, MeterSample, Station
+from .station import Connector, MeterSample, Reservation, Station
 from .transaction import Transaction
 
 
@@ -36,6 +36,10 @@ def _readings(rows: Any) -> dict[tuple[str, str | None], MeterSample]:
         sample = MeterSample(measurand, float(value), unit, datetime.fromisoformat(timestamp), phase, context, location)
         readings[(measurand, phase)] = sample
     return readings
+
+
+def _reservation(reservation: Reservation | None) -> dict[str, Any] | None:
+    return reservation.to_dict() if reservation is not None else None
 
 
 # ---- the sending side ----------------------------------------------------------------------------
@@ -64,6 +68,7 @@ def connector_state(connector: Connector) -> dict[str, Any]:
         "last_stop_reason": connector.last_stop_reason,
         "last_transaction": connector.last_transaction.to_dict() if connector.last_transaction is not None else None,
         "reservation_end": connector.reservation_end,
+        "reservation": _reservation(connector.stored_reservation),
     }
 
 
@@ -118,6 +123,8 @@ def apply_connector_state(connector: Connector, state: dict[str, Any]) -> None:
     last = state.get("last_transaction")
     connector.last_transaction = Transaction.from_dict(last) if last else None
     connector.reservation_end = state.get("reservation_end")
+    reservation = state.get("reservation")
+    connector.reservation = Reservation.from_dict(reservation) if reservation else None
 
 
 def mirror_station(station_id: str, state: dict[str, Any], old: Station | None = None) -> Station:

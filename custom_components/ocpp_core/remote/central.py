@@ -7,7 +7,7 @@ so EventBridge, AutomationEvents and the repairs work as they do on the embedded
 The stream's cursor (stream, seq) is kept (`CursorKeeper`): after a restart of Home Assistant the mirror is
 read from the snapshot (the state now) and the stream from the cursor, so the events of the time Home
 Assistant was away (a session that ended meanwhile) are delivered once, in order; their state is not
-applied over the newer snapshot.  No Home Assistant imports: tested on its own, as the client is.
+applied over the newer snapshot.
 """
 
 from __future__ import annotations
@@ -25,9 +25,11 @@ from ..csms import (
     Event,
     EventType,
     InvalidCall,
+    InvalidLimit,
     LimitState,
     NotConnected,
     Station,
+    UnsupportedVersion,
     apply_connector_state,
     mirror_station,
     station_phases,
@@ -36,6 +38,7 @@ from ..csms.features.limit_profiles import DEFAULT_MAX_AMPS, NOMINAL_VOLTAGE
 from ..csms.model.events import EventBus
 from ..csms.model.station import Connector
 from ..csms.rpc.loglimit import LogLimiter
+from ..errors import validation_error
 from .client import COMMAND_TIMEOUT, AddonClient, Snapshot
 from .errors import (
     AddonError,
@@ -83,6 +86,21 @@ def _limit(data: dict[str, Any]) -> LimitState:
     if isinstance(updated, str):
         fields["updated"] = datetime.fromisoformat(updated)
     return LimitState(**fields)
+
+
+# the add-on's refusals that are the embedded services' validation errors of the same key
+_SAME_VALIDATION = frozenset({"no_open_transaction", "several_open_transactions"})
+
+
+def _jsonable(value: Any) -> Any:
+    """A service field as the API takes it (the services' schemas make times datetimes)."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {key: _jsonable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(item) for item in value]
+    return value
 
 
 class RemoteLimits:
@@ -236,7 +254,7 @@ class RemoteCentral:
     async def run_service(
         self, station_id: str, name: str, fields: dict[str, Any], local: Callable[[], Awaitable[Answer]]
     ) -> Answer:
-        given = {key: value for key, value in fields.items() if key != "device_id"}
+        given = {key: _jsonable(value) for key, value in fields.items() if key != "device_id"}
         return await self.command(station_id, name, given)
 
     async def command(self, station_id: str, name: str, fields: dict[str, Any]) -> Answer:
@@ -248,13 +266,18 @@ class RemoteCentral:
         except ChargerRefused as err:
             refused = err.answer if isinstance(err.answer, dict) else {}
             if err.code == "call_error":
-                raise CallError(
-                    name, str(refused.get("error") or "GenericError"), str(refused.get("description") or ""), None
-                ) from err
+                code, description = refused.get("code") or "GenericError", refused.get("description") or ""
+                raise CallError(name, str(code), str(description), refused.get("details")) from err
             return refused  # the charger's refusing answer: ocpp_call decides, as for an embedded charger
         except CommandTimeout as err:
             raise TimeoutError(str(err)) from err
         except RequestRefused as err:
+            if err.code in _SAME_VALIDATION:  # the add-on found what the embedded services find: the same error
+                raise validation_error(str(err.code), charger=station_id) from err
+            if err.code == "invalid_limit":
+                raise InvalidLimit(str(err)) from err
+            if err.code == "unsupported_version":
+                raise UnsupportedVersion(str(err)) from err
             raise InvalidCall(name, str(err)) from err
         except AddonError as err:
             raise AddonUnreachableError(str(err)) from err

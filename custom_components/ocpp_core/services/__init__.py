@@ -126,11 +126,12 @@ def _charger_handler(service: ChargerService) -> ServiceHandler:
                 fields=", ".join(unknown),
             )
         data = dict(call.data)
+        fields = _remote_fields(service.name, implementation, target, data)
         try:
             return await ocpp_call(
                 central,
                 station_id,
-                lambda: central.run_service(station_id, service.name, data, lambda: implementation.run(target, data)),
+                lambda: central.run_service(station_id, service.name, fields, lambda: implementation.run(target, data)),
                 service.refused,
             )
         except ChargerRefused as err:
@@ -140,6 +141,23 @@ def _charger_handler(service: ChargerService) -> ServiceHandler:
             return {**err.answer, "refused": True}
 
     return handle
+
+
+def _remote_fields(
+    service_name: str, implementation: Implementation, target: Target, data: dict[str, Any]
+) -> dict[str, Any]:
+    """The call's fields for a central system elsewhere (backend.run_service): a connector device names its
+    connector there too."""
+    fields = dict(data)
+    if service_name == "start_transaction":  # as ocpp16_calls / ocpp2x_calls start it here
+        if not fields.get("id_tag"):
+            fields["id_tag"] = target.entry.runtime_data.default_id_tag  # Home Assistant's own tag
+        if not target.station.is_v2 and target.device_connector is None:
+            fields.setdefault(ATTR_CONNECTOR_ID, 1)
+    takes_connector = implementation.fields is None or ATTR_CONNECTOR_ID in implementation.fields
+    if target.device_connector is not None and ATTR_CONNECTOR_ID not in fields and takes_connector:
+        fields[ATTR_CONNECTOR_ID] = target.device_connector
+    return fields
 
 
 def _not_for(implementation: Implementation, data: Mapping[str, Any]) -> list[str]:
