@@ -90,6 +90,8 @@ def station_state(station: Station, connected: bool, phases: int, *, connectors:
             "info": station.info,
             "vendor_error_code": station.vendor_error_code,
             "readings": _samples(station.readings),
+            # a 2.x station's NotifyChargingLimit of the whole station (not kept across restarts)
+            "v2_limit": [station.v2.limit_source, station.v2.charging_limit] if station.v2 is not None else None,
         },
     }
     if connectors:
@@ -143,6 +145,9 @@ def mirror_station(station_id: str, state: dict[str, Any], old: Station | None =
     station.info = live.get("info")
     station.vendor_error_code = live.get("vendor_error_code")
     station.readings = _readings(live.get("readings"))
+    v2_limit = live.get("v2_limit")
+    if station.v2 is not None and isinstance(v2_limit, list) and len(v2_limit) == 2:
+        station.v2.limit_source, station.v2.charging_limit = v2_limit
     connectors = state.get("connectors")
     if connectors is not None:
         for number, connector_data in connectors.items():
