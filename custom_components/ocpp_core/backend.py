@@ -13,6 +13,7 @@ The platforms never ask which one they have.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Mapping
+from datetime import datetime
 from typing import Any, Protocol
 
 from .csms import CentralSystem, ChargerAnswer, Event, EventType, LimitState, Station
@@ -95,6 +96,12 @@ class CentralBackend(CallContext, Protocol):
     async def remote_start(self, station_id: str, connector_id: int | None, id_tag: str) -> Answer: ...
     async def remote_stop(self, station_id: str, transaction_id: str) -> Answer: ...
 
+    async def session_history(
+        self, station_id: str | None, since: datetime | None, until: datetime | None
+    ) -> list[dict[str, Any]]:
+        """Open and recent sessions (CentralSystem.transactions: one station's or all, in [since, until])."""
+        ...
+
     async def run_service(
         self, station_id: str, name: str, fields: dict[str, Any], local: Callable[[], Awaitable[Answer]]
     ) -> Answer:
@@ -108,6 +115,11 @@ class EmbeddedCentral(CentralSystem):
 
     def is_known(self, station_id: str) -> bool:
         return station_id in self.stations
+
+    async def session_history(
+        self, station_id: str | None, since: datetime | None, until: datetime | None
+    ) -> list[dict[str, Any]]:
+        return self.transactions(station_id, since=since, until=until)
 
     async def run_service(
         self, station_id: str, name: str, fields: dict[str, Any], local: Callable[[], Awaitable[Answer]]

@@ -62,7 +62,7 @@ async def open_station(hass: HomeAssistant, entry: MockConfigEntry) -> AsyncIter
     opened: list[Station201] = []
 
     async def open_(cp_id: str, version: str = "2.0.1", evses: int = 1) -> Station201:
-        station = await boot_station(hass, entry.runtime_data.central, cp_id, version, evses)
+        station = await boot_station(hass, entry.runtime_data.central, cp_id, version, evses, ocpp_url(entry))
         opened.append(station)
         identifier = f"{cp_id}:{evses}" if evses >= 2 else cp_id
         await until(hass, lambda: device(hass, identifier, missing_ok=True) is not None)

@@ -19,6 +19,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from homeassistant.exceptions import HomeAssistantError
+
+from ..const import DOMAIN
 from ..csms import (
     CallError,
     ChargerAnswer,
@@ -63,8 +66,15 @@ class CursorKeeper(Protocol):
     async def save_now(self, stream: str, seq: int) -> None: ...
 
 
-class AddonUnreachableError(Exception):
-    """A command could not reach the add-on (its HA-side translation: remote/setup.py)."""
+class AddonUnreachableError(HomeAssistantError):
+    """A command or a query could not reach the add-on."""
+
+    def __init__(self, client: AddonClient, error: AddonError) -> None:
+        super().__init__(
+            translation_domain=DOMAIN,
+            translation_key="addon_unreachable",
+            translation_placeholders={"host": client.host, "port": str(client.port), "error": str(error)},
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,6 +267,16 @@ class RemoteCentral:
         given = {key: _jsonable(value) for key, value in fields.items() if key != "device_id"}
         return await self.command(station_id, name, given)
 
+    async def session_history(
+        self, station_id: str | None, since: datetime | None, until: datetime | None
+    ) -> list[dict[str, Any]]:
+        try:
+            return await self.client.transactions(
+                station_id, since=_jsonable(since) if since else None, until=_jsonable(until) if until else None
+            )
+        except AddonError as err:
+            raise AddonUnreachableError(self.client, err) from err
+
     async def command(self, station_id: str, name: str, fields: dict[str, Any]) -> Answer:
         """A command on the add-on; its failures raised as csms raises them (errors.ocpp_call translates)."""
         try:
@@ -280,7 +300,7 @@ class RemoteCentral:
                 raise UnsupportedVersion(str(err)) from err
             raise InvalidCall(name, str(err)) from err
         except AddonError as err:
-            raise AddonUnreachableError(str(err)) from err
+            raise AddonUnreachableError(self.client, err) from err
         return answer if isinstance(answer, dict) else {"answer": answer}
 
     # ---- the mirror ------------------------------------------------------------------------

@@ -28,11 +28,10 @@ from homeassistant.const import ATTR_DEVICE_ID
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse, callback
 from homeassistant.util import dt as dt_util
 
+from ..backend import CentralBackend
 from ..const import DOMAIN
 from ..coordinator import OcppConfigEntry
-from ..csms import CentralSystem
 from ..errors import ChargerRefused, ha_error, ocpp_call, validation_error, version_name
-from ..remote.setup import embedded_loaded_entries
 from .admin import register_service, register_services
 from .catalog import CHARGER_SERVICES, GET_TRANSACTIONS_SCHEMA
 from .fields import (
@@ -187,19 +186,19 @@ async def _get_transactions(call: ServiceCall) -> ServiceResponse:
     """Recent and open transactions, newest first; by charger (or connector) and time range."""
     hass, data = call.hass, call.data
     connector_id: int | None = data.get(ATTR_CONNECTOR_ID)
-    sources: list[tuple[CentralSystem, str | None]]
+    sources: list[tuple[CentralBackend, str | None]]
     if ATTR_DEVICE_ID in data:
         target = resolve_target(hass, data[ATTR_DEVICE_ID])
-        sources = [(target.central, target.station_id)]
+        sources = [(target.backend, target.station_id)]
         connector_id = target.named_connector(data)
     else:
         require_field(data, ATTR_CONNECTOR_ID, ATTR_DEVICE_ID)
-        entries: list[OcppConfigEntry] = embedded_loaded_entries(hass)
-        sources = [(central, None) for entry in entries if (central := entry.runtime_data.embedded) is not None]
+        entries: list[OcppConfigEntry] = hass.config_entries.async_loaded_entries(DOMAIN)
+        sources = [(entry.runtime_data.central, None) for entry in entries]
     found = [
         transaction
         for central, station_id in sources
-        for transaction in central.transactions(station_id, since=data.get("since"), until=data.get("until"))
+        for transaction in await central.session_history(station_id, data.get("since"), data.get("until"))
         if connector_id is None or transaction.get("connector_id") == connector_id
     ]
     found.sort(key=lambda transaction: _transaction_time(transaction.get("start_time")), reverse=True)
