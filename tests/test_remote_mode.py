@@ -202,3 +202,36 @@ async def test_setup_waits_for_an_addon_that_is_not_there(hass: HomeAssistant, t
     entry.add_to_hass(hass)
     assert not await hass.config_entries.async_setup(entry.entry_id)
     assert entry.state is ConfigEntryState.SETUP_RETRY
+
+
+async def test_an_embedded_entry_moves_to_the_addon_keeping_its_entities(hass: HomeAssistant, app: App) -> None:
+    """Embedded → add-on without losing anything: the entry itself moves (its id scopes every unique id and device
+    identifier), so the devices, entity ids and their history stay; its chargers then connect to the add-on."""
+    embedded = await add_entry(hass)
+    _cp, task, ws = await _charger(ocpp_url(embedded), "wb")
+    await until(hass, lambda: state(hass, "sensor.wb_status") == "available", timeout=20)
+    before = await _settled(hass, embedded.entry_id)
+    entity_ids = {e.entity_id for e in er.async_entries_for_config_entry(er.async_get(hass), embedded.entry_id)}
+    device_ids = {d.id for d in dr.async_entries_for_config_entry(dr.async_get(hass), embedded.entry_id)}
+
+    config = {"host": "127.0.0.1", "port": app.port, "api_port": app.ui_port, "api_token": TOKEN}  # type: ignore[attr-defined]
+    discovery = HassioServiceInfo(config=config, name="OCPP Core", slug=SLUG, uuid="uuid-1")
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": config_entries.SOURCE_HASSIO}, data=discovery
+    )
+    assert result["step_id"] == "hassio_confirm"
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {"move_entry": embedded.entry_id})
+    assert (result["type"], result["reason"]) == ("abort", "moved_to_addon")
+    await hass.async_block_till_done()
+    assert hass.config_entries.async_entries(DOMAIN) == [embedded]  # no second entry
+    assert embedded.state is ConfigEntryState.LOADED and isinstance(embedded.runtime_data.central, RemoteCentral)
+    await until(hass, lambda: ws.close_code is not None)  # the embedded central system closed its socket
+    task.cancel()
+
+    _cp, task, ws = await _charger(f"ws://127.0.0.1:{app.port}", "wb")  # the charger, now at the add-on
+    await until(hass, lambda: state(hass, "sensor.wb_status") == "available", timeout=20)
+    assert await _settled(hass, embedded.entry_id) == before
+    assert {e.entity_id for e in er.async_entries_for_config_entry(er.async_get(hass), embedded.entry_id)} == entity_ids
+    assert {d.id for d in dr.async_entries_for_config_entry(dr.async_get(hass), embedded.entry_id)} == device_ids
+    await ws.close()
+    task.cancel()
