@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +21,12 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.service_info.hassio import HassioServiceInfo
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from custom_components.ocpp_core.const import DOMAIN
 from custom_components.ocpp_core.remote.central import RemoteCentral
+from custom_components.ocpp_core.remote.setup import StoredCursor
 from sim.charger16 import SimulatedChargePoint, connect
 
 from .addon.app_process import App
@@ -235,3 +239,26 @@ async def test_an_embedded_entry_moves_to_the_addon_keeping_its_entities(hass: H
     assert {d.id for d in dr.async_entries_for_config_entry(dr.async_get(hass), embedded.entry_id)} == device_ids
     await ws.close()
     task.cancel()
+
+
+async def test_the_cursor_is_written_once_per_delay_however_many_events(hass: HomeAssistant) -> None:
+    """Every event moves the cursor; its write is scheduled once (a rescheduled one would never come while a
+    charger sends meter values more often than the delay), with the last cursor."""
+    cursor = StoredCursor(hass, "cursor-entry")
+    scheduled: list[float] = []
+    store = cursor._store
+    delay_save = store.async_delay_save
+
+    def spy(data_fn: Any, delay: float = 0) -> None:
+        scheduled.append(delay)
+        delay_save(data_fn, delay)
+
+    store.async_delay_save = spy  # type: ignore[method-assign]
+    for seq in range(1, 51):
+        cursor.save_soon("stream-1", seq)
+    assert scheduled == [1.0]
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=5))
+    await hass.async_block_till_done()
+    assert await StoredCursor(hass, "cursor-entry").load() == ("stream-1", 50)
+    cursor.save_soon("stream-1", 51)  # the next one is scheduled again
+    assert scheduled == [1.0, 1.0]

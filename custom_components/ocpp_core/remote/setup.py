@@ -49,6 +49,7 @@ class StoredCursor:
     def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
         self._store: Store[dict[str, Any]] = Store(hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.remote")
         self._cursor: dict[str, Any] = {}
+        self._scheduled = False
 
     async def load(self) -> tuple[str, int] | None:
         data = await self._store.async_load()
@@ -57,10 +58,19 @@ class StoredCursor:
         return data["stream"], data["seq"]
 
     def save_soon(self, stream: str, seq: int) -> None:
+        # scheduled once: Store.async_delay_save restarts its timer on every call, and the events of a charger
+        # sending meter values more often than the delay would postpone the write for ever
         self._cursor = {"stream": stream, "seq": seq}
-        self._store.async_delay_save(lambda: self._cursor, CURSOR_SAVE_DELAY)
+        if not self._scheduled:
+            self._scheduled = True
+            self._store.async_delay_save(self._take, CURSOR_SAVE_DELAY)
+
+    def _take(self) -> dict[str, Any]:
+        self._scheduled = False
+        return self._cursor
 
     async def save_now(self, stream: str, seq: int) -> None:
+        self._scheduled = False  # (Store drops a pending delayed write when it writes now)
         self._cursor = {"stream": stream, "seq": seq}
         await self._store.async_save(self._cursor)
 
