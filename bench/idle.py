@@ -4,7 +4,7 @@ the run); the figure is the server's memory with that many chargers connected (V
 
     python -m bench.load --port 9000 --server-pid 1234 --mode idle --chargers 1000 [--seconds 10]
 
-It reuses bench.load's charger connection (its set-up calls, its answers to the server's own CALLs).
+It reuses bench.ws_charger's charger connection (its set-up calls, its answers to the server's own CALLs).
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ import time
 from typing import Any
 
 from .charger_messages import timestamp
-from .load import Charger, Stats, core_seconds, server_cpu_seconds, server_memory_mib
+from .load import core_seconds, server_cpu_seconds, server_memory_mib
+from .ws_charger import Charger, Stats
 
 OPEN_AT_ONCE = 50  # connections being opened at a time: stay under the server's listen backlog
 

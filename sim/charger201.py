@@ -17,6 +17,7 @@ from ocpp.v201 import ChargePoint as ChargePoint201
 from .auth import ConnectOptions
 from .charger16 import SIM_TAG, TAG_REFUSED
 from .forever import RETRY_DELAY, until_disconnected
+from .handlers21 import TariffHandlers21
 from .handlers201 import Handlers201
 from .reports201 import StationReports201, ocsp_data
 from .state201 import EvseSim, StationState201
@@ -38,8 +39,8 @@ class SimulatedStation201(Handlers201, StationReports201, ChargePoint201):  # ty
     """An OCPP 2.0.1 station: its own messages and its answers to every central-system operation."""
 
 
-class SimulatedStation21(Handlers201, StationReports201, ChargePoint21):  # type: ignore[misc]
-    """The same station speaking OCPP 2.1."""
+class SimulatedStation21(TariffHandlers21, Handlers201, StationReports201, ChargePoint21):  # type: ignore[misc]
+    """The same station speaking OCPP 2.1 (and keeping the tariffs of local cost calculation)."""
 
 
 Station = SimulatedStation201 | SimulatedStation21

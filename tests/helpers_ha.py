@@ -12,8 +12,10 @@ from homeassistant import config_entries
 from homeassistant.const import CONF_HOST, CONF_PORT, MAJOR_VERSION, MINOR_VERSION
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+from syrupy.assertion import SnapshotAssertion
 
 from custom_components.ocpp_core.backend import CentralBackend
 from custom_components.ocpp_core.const import DOMAIN
@@ -147,6 +149,17 @@ class PerVersionSnapshots(HomeAssistantSnapshotExtension):
     @classmethod
     def dirname(cls, *, test_location: Any) -> str:
         return f"{super().dirname(test_location=test_location)}/ha{MAJOR_VERSION}.{MINOR_VERSION}"
+
+
+def assert_entities_match(hass: HomeAssistant, entries: list[er.RegistryEntry], snapshot: SnapshotAssertion) -> None:
+    """Each entity's registry entry and state match their snapshots (a state that is a timestamp of now is not
+    compared: the last heartbeat's, an event's)."""
+    for reg_entry in entries:
+        assert reg_entry == snapshot(name=f"{reg_entry.entity_id}-entry")
+        current = hass.states.get(reg_entry.entity_id)
+        if current is not None and (reg_entry.unique_id.endswith("last_heartbeat") or reg_entry.domain == "event"):
+            continue  # a timestamp of now
+        assert current == snapshot(name=f"{reg_entry.entity_id}-state")
 
 
 async def embedded_form(hass: HomeAssistant) -> Any:

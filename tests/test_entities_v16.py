@@ -22,7 +22,7 @@ from custom_components.ocpp_core import PLATFORMS
 from custom_components.ocpp_core.const import DOMAIN
 from sim.charger16 import SimulatedChargePoint, connect
 
-from .helpers_ha import PerVersionSnapshots, find_device, state, until
+from .helpers_ha import PerVersionSnapshots, assert_entities_match, find_device, state, until
 from .helpers_remote import both_backends, ocpp_url
 
 
@@ -185,12 +185,7 @@ async def test_entities_snapshot(
         devices = dr.async_get(hass)
         device_names = {e.entity_id: getattr(devices.async_get(e.device_id or ""), "name", None) for e in entries}
         assert device_names == snapshot(name="devices")  # which device each entity is on
-        for reg_entry in entries:
-            assert reg_entry == snapshot(name=f"{reg_entry.entity_id}-entry")
-            current = hass.states.get(reg_entry.entity_id)
-            if current is not None and (reg_entry.unique_id.endswith("last_heartbeat") or reg_entry.domain == "event"):
-                continue  # a timestamp of now
-            assert current == snapshot(name=f"{reg_entry.entity_id}-state")
+        assert_entities_match(hass, entries, snapshot)
         assert STATE_UNAVAILABLE not in {state(hass, e.entity_id) for e in entries}
     finally:
         await ws.close()

@@ -14,6 +14,7 @@ from .adapter import VersionAdapter
 from .config import CentralSystemConfig, CentralSystemOptions
 from .features.charger import Capabilities, Charger
 from .features.charger_commands import UnsupportedVersion
+from .features.charger_requests import RemoteStart
 from .features.credentials import CredentialStore
 from .features.intervals import MeterIntervals
 from .features.limits import LimitManager
@@ -332,7 +333,7 @@ class CentralSystem:
             return None
 
     async def remote_start(self, station_id: str, connector_id: int | None, id_tag: str) -> dict[str, Any]:
-        return dict((await self.charger(station_id).remote_start(id_tag, connector_id)).raw)
+        return dict((await self.charger(station_id).remote_start(RemoteStart(id_tag, connector_id))).raw)
 
     async def remote_stop(self, station_id: str, transaction_id: str) -> dict[str, Any]:
         return dict((await self.charger(station_id).remote_stop(transaction_id)).raw)

@@ -69,6 +69,9 @@ class CentralSystemConfig:
     # chargers known at most (accepted, awaiting a decision, or connected now): a new id beyond it is
     # refused (HTTP 503) with a warning, so an unauthenticated flood of ids cannot grow memory without bound
     max_stations: int = 100
+    # asked about every new id max_stations would refuse: True lets it in all the same (one the user accepted);
+    # the add-on's inbox notes the others there, so the user sees who was refused and can accept them
+    over_max_stations: Admission | None = None
     # load management: at most one batch of limit changes per charger in this many seconds (latest wins)
     limit_interval: float = 10.0
     # pricing: a charger that shows costs is told a session's running cost at most this often (seconds)

@@ -44,6 +44,7 @@ from .options.charger import ChargerOptionsFlow
 from .options.security import SecurityOptionsFlow, check_tls_files, security_data, security_fields
 from .options.selectors import choice
 from .options.tags import TagOptionsFlow
+from .options.tariffs import TariffOptionsFlow
 from .remote.config_flow import RemoteConfigFlow
 from .remote.setup import is_remote
 
@@ -170,10 +171,10 @@ class OcppConfigFlow(RemoteConfigFlow, ConfigFlow, domain=DOMAIN):
 
 
 # the options menu: each entry is a step of OcppOptionsFlow (or of a mixin it takes in)
-OPTIONS_MENU = ["general", "charger", "tags", "security"]
+OPTIONS_MENU = ["general", "charger", "tags", "tariffs", "security"]
 
 
-class OcppOptionsFlow(ChargerOptionsFlow, TagOptionsFlow, SecurityOptionsFlow, OptionsFlow):
+class OcppOptionsFlow(ChargerOptionsFlow, TagOptionsFlow, TariffOptionsFlow, SecurityOptionsFlow, OptionsFlow):
     """Settings that apply without dropping any charger, as a menu of forms."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:

@@ -13,7 +13,7 @@ from typing import Any
 
 from homeassistant.util import dt as dt_util
 
-from .csms import POWER_IMPORT, Connector, LimitState, Station, Transaction, connector_status, delivering
+from .csms import POWER_IMPORT, Connector, LimitState, LimitStatus, Station, Transaction, connector_status, delivering
 
 # The statuses of OCPP 1.6, as translation state keys; a 2.x EVSE's status and charging state
 # give the same ones (csms/model/status.py), so "charging" reads alike for both versions.
@@ -53,7 +53,7 @@ CHARGING_STATE_KEYS = {
 LIMIT_SOURCE_OPTIONS = ["none", "ems", "other", "so", "cso"]
 _LIMIT_SOURCE_KEYS = {"EMS": "ems", "Other": "other", "SO": "so", "CSO": "cso"}
 # the state of the last load-management change (csms/features/limits.py LimitState.status)
-LIMIT_STATUS_OPTIONS = ["pending", "sent", "accepted", "overridden", "rejected", "failed"]
+LIMIT_STATUS_OPTIONS = [status.value for status in LimitStatus]
 
 
 def status_key(status: str | None) -> str | None:

@@ -11,6 +11,9 @@ import aiohttp
 from ocpp_core_app.api import ApiServer
 from ocpp_core_app.central_import import csms
 
+from sim.charger16 import connect as connect16
+from tests.csms.support.helpers import wait_for
+
 TOKEN = "test-token-0123456789abcdef"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
@@ -57,3 +60,13 @@ async def running_api(call_timeout: float = 5.0, **options: Any) -> AsyncIterato
     finally:
         await server.stop()
         await central.stop()
+
+
+async def charger16(api: Api, cp_id: str) -> Any:
+    """A simulated 1.6 charger with two connectors at the add-on: booted, its configuration read, its
+    statuses sent; (charger, its task, its socket)."""
+    cp, task, ws = await connect16(api.ocpp_url, cp_id, connectors=2)
+    await cp.boot()
+    await wait_for(lambda: api.central.stations[cp_id].configuration_time is not None)
+    await cp.send_all_statuses()
+    return cp, task, ws

@@ -14,11 +14,19 @@ ADDON = Path(__file__).resolve().parents[2] / "addon"
 READY = "OCPP central system on port"
 
 
+_GIVEN: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+    """A port free now and not given before in this process: one app takes three (OCPP, UI, web), and the
+    kernel may hand the same just-closed port out twice in a row (the app then refused its options)."""
+    while True:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port: int = sock.getsockname()[1]
+        if port not in _GIVEN:
+            _GIVEN.add(port)
+            return port
 
 
 def app_env(extra: dict[str, str] | None = None) -> dict[str, str]:

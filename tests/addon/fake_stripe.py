@@ -18,6 +18,9 @@ from typing import Any
 from aiohttp import web
 
 SECRET_KEY = "sk_test_local_0123456789"
+# Stripe's minimum charge (minor units) of the currencies the tests use: below it a charge or a capture is
+# refused with the error code amount_too_small
+MINIMUMS = {"eur": 50, "usd": 50, "gbp": 30, "zar": 1000}
 
 
 @dataclass
@@ -88,6 +91,10 @@ class FakeStripe:
         """The checkout page's time ran out (the driver gave up, or every card was declined)."""
         self.sessions[session_id]["status"] = "expired"
 
+    def lapse(self, intent_id: str) -> None:
+        """The card's authorization lapsed (7 days without a capture): Stripe cancels the PaymentIntent."""
+        self.intents[intent_id].update(status="canceled", amount_capturable=0, cancellation_reason="automatic")
+
     def keys(self, path_part: str) -> list[str | None]:
         return [r.key for r in self.requests if path_part in r.path and r.method == "POST"]
 
@@ -143,6 +150,8 @@ class FakeStripe:
             if form.get("payment_intent_data[capture_method]") != "manual":
                 return 400, _error("invalid_request_error", "this test Stripe only takes manual capture")
             amount = int(form["line_items[0][price_data][unit_amount]"]) * int(form["line_items[0][quantity]"])
+            if amount < MINIMUMS.get(form["line_items[0][price_data][currency]"], 0):
+                return 400, _error("invalid_request_error", "Amount must be at least the minimum", "amount_too_small")
             session_id = f"cs_test_{len(self.sessions) + 1:04d}"
             metadata = {k[9:-1]: v for k, v in form.items() if k.startswith("metadata[")}
             self.sessions[session_id] = {
@@ -190,6 +199,8 @@ class FakeStripe:
             amount = int(form.get("amount_to_capture") or intent["amount_capturable"])
             if not 0 < amount <= intent["amount_capturable"]:
                 return 400, _error("invalid_request_error", "amount_to_capture must be at most the amount capturable")
+            if amount < MINIMUMS.get(intent["currency"], 0):
+                return 400, _error("invalid_request_error", "Amount must be at least the minimum", "amount_too_small")
             intent.update(status="succeeded", amount_received=amount, amount_capturable=0)
             return 200, intent
 
@@ -206,5 +217,8 @@ class FakeStripe:
         return await self._call(request, "cancel", run)
 
 
-def _error(kind: str, message: str) -> dict[str, Any]:
-    return {"error": {"type": kind, "message": message}}
+def _error(kind: str, message: str, code: str | None = None) -> dict[str, Any]:
+    error: dict[str, Any] = {"type": kind, "message": message}
+    if code is not None:
+        error["code"] = code
+    return {"error": error}

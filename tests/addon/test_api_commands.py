@@ -9,13 +9,12 @@ from typing import Any
 
 import websockets
 
-from sim.charger16 import connect as connect16
 from sim.core16 import ConfigKey
 from tests.csms.support.helpers import BOOT, wait_for
 from tests.csms.support.helpers_v201 import booted
 
 from .addon_files import ADDON
-from .api_client import Api, running_api
+from .api_client import charger16, running_api
 
 
 def test_the_commands_never_branch_on_the_ocpp_version() -> None:
@@ -26,17 +25,9 @@ def test_the_commands_never_branch_on_the_ocpp_version() -> None:
             assert version_branch not in text, (module.name, version_branch)
 
 
-async def _charger16(api: Api, cp_id: str) -> Any:
-    cp, task, ws = await connect16(api.ocpp_url, cp_id, connectors=2)
-    await cp.boot()
-    await wait_for(lambda: api.central.stations[cp_id].configuration_time is not None)
-    await cp.send_all_statuses()
-    return cp, task, ws
-
-
 async def test_remote_start_and_stop_on_a_16_charger() -> None:
     async with running_api() as api:
-        cp, task, ws = await _charger16(api, "CP1")
+        cp, task, ws = await charger16(api, "CP1")
         status, body = await api.command("CP1", "start_transaction", {"connector_id": 2, "id_tag": "CARD7"})
         assert (status, body) == (200, {"answer": {"status": "Accepted"}})
         assert cp.remote_starts == [{"id_tag": "CARD7", "connector_id": 2}]
@@ -53,7 +44,7 @@ async def test_remote_start_and_stop_on_a_16_charger() -> None:
 
 async def test_16_configuration_trigger_reset_and_bad_fields() -> None:
     async with running_api() as api:
-        _, task, ws = await _charger16(api, "CP2")
+        _, task, ws = await charger16(api, "CP2")
         status, body = await api.command("CP2", "get_configuration", {"keys": ["HeartbeatInterval"]})
         assert status == 200
         assert [k["key"] for k in body["answer"]["configurationKey"]] == ["HeartbeatInterval"]
@@ -102,7 +93,7 @@ async def test_remote_start_on_a_201_station_and_variables() -> None:
 
 async def test_offline_is_503() -> None:
     async with running_api() as api:
-        _, task, ws = await _charger16(api, "CP3")
+        _, task, ws = await charger16(api, "CP3")
         await ws.close()
         task.cancel()
         await wait_for(lambda: not api.central.is_connected("CP3"))
@@ -137,7 +128,7 @@ async def test_callerror_is_502_and_no_answer_is_504() -> None:
 
 async def test_more_commands_on_a_16_charger() -> None:
     async with running_api() as api:
-        _, task, ws = await _charger16(api, "CP4")
+        _, task, ws = await charger16(api, "CP4")
         status, body = await api.command(
             "CP4", "reserve_now", {"connector_id": 1, "id_tag": "CARD1", "expiry_date": "2099-01-01T00:00:00Z"}
         )
@@ -170,7 +161,7 @@ async def test_base_report_and_transaction_status_on_a_201_station() -> None:
 
 async def test_certificates_and_diagnostics_on_a_16_charger() -> None:
     async with running_api() as api:
-        _, task, ws = await _charger16(api, "CP5")
+        _, task, ws = await charger16(api, "CP5")
         body16 = {"certificate_type": "CentralSystemRootCertificate"}
         status, body = await api.command("CP5", "get_installed_certificate_ids", body16)
         # none installed: an answer, not a refusal
@@ -187,7 +178,7 @@ async def test_certificates_and_diagnostics_on_a_16_charger() -> None:
 
 async def test_local_list_and_display_message() -> None:
     async with running_api() as api:
-        _, task, ws = await _charger16(api, "CP6")
+        _, task, ws = await charger16(api, "CP6")
         entries = [{"idTag": "CARD1", "idTagInfo": {"status": "Accepted"}}]
         status, body = await api.command(
             "CP6", "send_local_list", {"list_version": 3, "local_authorization_list": entries}
@@ -216,7 +207,7 @@ def _sent(charger: Any, action: str) -> dict[str, Any]:
 
 async def test_update_firmware_and_get_log() -> None:
     async with running_api() as api:
-        cp, task, ws = await _charger16(api, "CP7")
+        cp, task, ws = await charger16(api, "CP7")
         location = "https://example.invalid/fw.bin"
         status, body = await api.command("CP7", "update_firmware", {"location": location, "retries": 2})
         assert (status, body) == (200, {"answer": {}})  # 1.6's UpdateFirmware.conf is empty
@@ -259,7 +250,7 @@ async def test_update_firmware_and_get_log() -> None:
 
 async def test_set_charging_profile_whole_or_simple() -> None:
     async with running_api() as api:
-        cp, task, ws = await _charger16(api, "CP8")
+        cp, task, ws = await charger16(api, "CP8")
         status, body = await api.command("CP8", "set_charging_profile", {"limit": 16})
         assert (status, body["answer"]["status"]) == (200, "Accepted")
         sent = body["answer"]["chargingProfile"]
@@ -298,7 +289,7 @@ async def test_set_charging_profile_whole_or_simple() -> None:
 
 async def test_set_charger_password_sent_stored_generated_removed() -> None:
     async with running_api() as api:
-        cp, task, ws = await _charger16(api, "CP9")
+        cp, task, ws = await charger16(api, "CP9")
         new = "a-brand-new-password-99"
         # the simulated charger has no AuthorizationKey yet: it answers NotSupported, nothing is stored
         status, body = await api.command("CP9", "set_charger_password", {"password": new})

@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from sim.charger16 import connect as connect16
 from tests.csms.support.helpers import wait_for
 from tests.csms.support.helpers_v201 import booted
 
-from .api_client import Api, running_api
-
-
-async def _charger16(api: Api, cp_id: str) -> Any:
-    cp, task, ws = await connect16(api.ocpp_url, cp_id, connectors=2)
-    await cp.boot()
-    await wait_for(lambda: api.central.stations[cp_id].configuration_time is not None)
-    await cp.send_all_statuses()
-    return cp, task, ws
+from .api_client import charger16, running_api
 
 
 async def test_state_of_a_16_charger_and_a_201_station_with_sessions() -> None:
     async with running_api() as api:
-        cp, task, ws = await _charger16(api, "CP16")
+        cp, task, ws = await charger16(api, "CP16")
         await cp.start_transaction(1, "TAG16")
         await cp.send_meter_values(1)
         station = await booted(api.central, api.ocpp_url, "ST201")

@@ -131,7 +131,7 @@ async def test_cost_column_from_the_pricing_hook() -> None:
         await ws.close()
         task.cancel()
     table = list(csv.reader(io.StringIO(to_csv(rows, "de", cost=lambda r: None).decode("utf-8-sig")), delimiter=";"))
-    assert table[0][-1] == "Kosten" and table[1][-1] == "3,70"
+    assert table[0][-2:] == ["Kosten", "Währung"] and table[1][-2:] == ["3,70", ""]  # a hook's cost: no currency
     assert "Cost" not in to_csv(await export_rows(api.central, ExportQuery(), ZONE), "en").decode("utf-8-sig")
 
 
@@ -147,4 +147,5 @@ async def test_cost_column_from_the_tariff() -> None:
         task.cancel()
     assert sorted(row.cost for row in rows if row.cost is not None) == [pytest.approx(1.15), pytest.approx(4.70)]
     table = list(csv.reader(io.StringIO(to_csv(rows, "en").decode("utf-8-sig")), delimiter=","))
-    assert table[0][-1] == "Cost"
+    assert table[0][-2:] == ["Cost", "Currency"]
+    assert sorted(tuple(row[-2:]) for row in table[1:]) == [("1.15", "EUR"), ("4.70", "EUR")]

@@ -72,7 +72,7 @@ async def test_the_export_holds_every_recorded_session_not_only_csms_history(
     assert starts[0] == datetime(2026, 3, 1, 1, 30)
 
     table = list(csv.reader(io.StringIO(to_csv(rows, "de").decode("utf-8-sig")), delimiter=";"))
-    assert table[0][-1] == "Kosten" and len(table) == 13
+    assert table[0][-2:] == ["Kosten", "Währung"] and len(table) == 13
     for n, line in enumerate(table[1:]):
         cells = dict(zip(table[0], line, strict=True))
         assert cells["Vorgang"] == ids[n + 1] and cells["Tag-Name"] == "Anna's Auto"
@@ -81,6 +81,7 @@ async def test_the_export_holds_every_recorded_session_not_only_csms_history(
         assert cells["Dauer"] == "0:45:00" and cells["Grund des Endes"] == "EVDisconnected"
         assert cells["Energie (kWh)"] == f"{(n + 1) / 10:.3f}".replace(".", ",")
         assert cells["Kosten"] == f"{1 + 0.03 * (n + 1):.2f}".replace(".", ",")
+        assert cells["Währung"] == "EUR"
 
     sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx(rows, "en"))).active
     assert sheet is not None

@@ -194,6 +194,71 @@ async def test_what_cannot_be_held_is_refused_with_its_reason(site: Site) -> Non
     assert site.cp.remote_starts == []
 
 
+async def _session_of_one_kwh(site: Site, stripe_api: FakeStripe) -> dict[str, Any]:
+    """A paid start, then a session of 1 kWh (6 kW for 10 minutes); the payment once it ended."""
+    status, body = await site.call("POST", "/payments", {"charger_id": "CP-PAY", "id_tag": "GUEST-1"})
+    assert status == 201, body
+    stripe_api.pay(body["payment"]["hold_id"])
+    await site.wait_state(body["payment"]["payment_id"], "charging")
+    site.cp.sim.connectors[1].power_w = 6000.0
+    await site.cp.send_meter_values(1, seconds=600)
+    await site.cp.stop_transaction(1)
+    return await site.wait_state(body["payment"]["payment_id"], "waived", "captured", "failed")
+
+
+async def test_a_session_below_stripes_minimum_is_released_and_waived(site: Site, stripe_api: FakeStripe) -> None:
+    """0.10 EUR < Stripe's 0.50 EUR minimum: no capture asked (it would be refused, and charging 0.50 would take
+    more than the session cost); the hold released, the payment waived with its cost and the minimum."""
+    cheap = {"currency": "EUR", "energy_price": "0.10", "max_energy_kwh": "20"}  # 2.00 EUR held
+    assert (await site.call("PUT", "/tariffs", {"charger_id": "CP-PAY", "tariff": cheap}))[0] == 200
+    payment = await _session_of_one_kwh(site, stripe_api)
+    assert (payment["state"], payment["cost"], payment["captured"], payment["reason"]) == (
+        "waived",
+        10,
+        0,
+        "below_minimum",
+    )
+    assert payment["message"] == "cost 0.10 EUR, Stripe's minimum 0.50 EUR" and payment["final"] is True
+    intent = stripe_api.intents[payment["intent_id"]]
+    assert (intent["status"], intent["amount_received"]) == ("canceled", 0)
+    assert stripe_api.keys("/capture") == [] and stripe_api.keys("/cancel") == [f"{payment['payment_id']}:release"]
+
+
+async def test_a_minimum_only_stripe_knows_is_waived_on_its_refusal(site: Site, stripe_api: FakeStripe) -> None:
+    """A currency whose minimum is not in our table: the capture is tried, Stripe refuses it (amount_too_small),
+    and the payment ends the same way."""
+    rand = {"currency": "ZAR", "energy_price": "0.10", "max_energy_kwh": "200"}  # 20.00 ZAR held
+    assert (await site.call("PUT", "/tariffs", {"charger_id": "CP-PAY", "tariff": rand}))[0] == 200
+    payment = await _session_of_one_kwh(site, stripe_api)
+    assert (payment["state"], payment["captured"], payment["reason"]) == ("waived", 0, "below_minimum")
+    assert payment["message"].startswith("cost 0.10 ZAR; Stripe: ")
+    assert stripe_api.executed["capture"] == 0 and len(stripe_api.keys("/capture")) == 1
+    assert stripe_api.intents[payment["intent_id"]]["status"] == "canceled"
+
+
+async def test_a_hold_that_lapsed_before_the_capture_ends_failed_as_such(site: Site, stripe_api: FakeStripe) -> None:
+    """A session longer than the card's authorization (7 days): Stripe let the hold go; the capture is refused
+    and the payment says why (hold_expired), nothing is charged."""
+    status, body = await site.call("POST", "/payments", {"charger_id": "CP-PAY", "id_tag": "GUEST-1"})
+    assert status == 201, body
+    intent_id = stripe_api.pay(body["payment"]["hold_id"])
+    await site.wait_state(body["payment"]["payment_id"], "charging")
+    await site.cp.send_meter_values(1, seconds=600)
+    stripe_api.lapse(intent_id)
+    await site.cp.stop_transaction(1)
+    payment = await site.wait_state(body["payment"]["payment_id"], "failed", "captured")
+    assert (payment["state"], payment["reason"], payment["captured"]) == ("failed", "hold_expired", None), payment
+    assert stripe_api.executed["capture"] == 0 and stripe_api.intents[intent_id]["amount_received"] == 0
+
+
+async def test_a_hold_below_stripes_minimum_is_refused(site: Site, stripe_api: FakeStripe) -> None:
+    tiny = {"currency": "EUR", "energy_price": "0.01", "max_energy_kwh": "20"}  # at most 0.20 EUR
+    assert (await site.call("PUT", "/tariffs", {"charger_id": "CP-PAY", "tariff": tiny}))[0] == 200
+    status, body = await site.call("POST", "/payments", {"charger_id": "CP-PAY", "id_tag": "GUEST-1"})
+    assert (status, body["error"]) == (409, "hold_below_minimum"), body
+    assert stripe_api.sessions == {} and site.cp.remote_starts == []
+
+
 async def test_a_stripe_error_starts_nothing_and_says_why(tmp_path: Path, stripe_api: FakeStripe) -> None:
     site = Site(tmp_path / "data", stripe_api, key="sk_test_wrong_key_000")
     site.start()

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from custom_components.ocpp_core.csms import CentralSystem, NotConnected
+from custom_components.ocpp_core.csms import CentralSystem, NotConnected, ProfileCriteria, RemoteStart
 from custom_components.ocpp_core.csms.features.charger import Capabilities, LocalListLimits
 from custom_components.ocpp_core.csms.features.limit_profiles import simple_charging_profile
 from sim.charger16 import connect
@@ -94,9 +94,9 @@ async def test_the_same_calls_the_same_answers(central: CentralSystem, booted: B
             {"startPeriod": 0, "limit": 10.0}
         ]
     assert (await charger.get_composite_schedule(1, 60, "A")).status == "Accepted"
-    assert (await charger.clear_charging_profile(profile_id)).status == "Accepted"
+    assert (await charger.clear_charging_profile(ProfileCriteria(profile_id))).status == "Accepted"
 
-    assert (await charger.remote_start("HA", 1)).status == "Accepted"
+    assert (await charger.remote_start(RemoteStart("HA", 1))).status == "Accepted"
     await wait_for(lambda: station.connectors[1].transaction is not None)
     transaction = station.connectors[1].transaction
     assert transaction is not None

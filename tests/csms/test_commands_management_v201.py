@@ -9,7 +9,15 @@ from datetime import timedelta
 
 import pytest
 
-from custom_components.ocpp_core.csms import CentralSystem, EventType
+from custom_components.ocpp_core.csms import (
+    CentralSystem,
+    CertificateHash,
+    EventType,
+    FirmwareUpdate,
+    LogRequest,
+    LogUpload,
+    ProfileCriteria,
+)
 from custom_components.ocpp_core.csms.rpc.timeutil import format_timestamp, utcnow
 from custom_components.ocpp_core.csms.v201.commands import component, variable
 from sim.handlers201 import SIM_VENDOR_ID, certificate_hash
@@ -257,17 +265,17 @@ async def test_charging_profiles(station: Sim, central: CentralSystem, recorder:
     assert v2(central).charging_profiles[0][11]["profile"]["chargingSchedule"][0]["chargingRateUnit"] == "A"
     assert await cmd(central).get_charging_profiles(central.next_request_id(), evse_id=2) == {"status": "NoProfiles"}
 
-    assert await cmd(central).clear_charging_profile(17) == {"status": "Accepted"}
+    assert await cmd(central).clear_charging_profile(ProfileCriteria(17)) == {"status": "Accepted"}
     assert received(station, "ClearChargingProfile") == {"chargingProfileId": 17}
     assert 17 not in v2(central).charging_profiles.get(1, {})
-    assert await cmd(central).clear_charging_profile(evse_id=0, charging_profile_purpose="TxDefaultProfile") == {
+    assert await cmd(central).clear_charging_profile(ProfileCriteria(evse_id=0, purpose="TxDefaultProfile")) == {
         "status": "Accepted"
     }
     assert received(station, "ClearChargingProfile") == {
         "chargingProfileCriteria": {"evseId": 0, "chargingProfilePurpose": "TxDefaultProfile"}
     }
     assert set(v2(central).charging_profiles[0]) == {18}
-    assert await cmd(central).clear_charging_profile(17) == {"status": "Unknown"}
+    assert await cmd(central).clear_charging_profile(ProfileCriteria(17)) == {"status": "Unknown"}
 
 
 # ---- firmware and diagnostics --------------------------------------------------------
@@ -276,9 +284,15 @@ async def test_charging_profiles(station: Sim, central: CentralSystem, recorder:
 async def test_update_firmware(station: Sim, central: CentralSystem, recorder: Recorder) -> None:
     request_id = central.next_request_id()
     retrieve = utcnow()
-    answer = await cmd(central).update_firmware(
-        request_id, "https://fw.example.com/2.0.1.bin", retrieve, signing_certificate=PEM, signature="c2ln", retries=2
+    update = FirmwareUpdate(
+        "https://fw.example.com/2.0.1.bin",
+        retrieve,
+        2,
+        signing_certificate=PEM,
+        signature="c2ln",
+        request_id=request_id,
     )
+    answer = await cmd(central).update_firmware(update)
     assert answer == {"status": "Accepted"}
     assert received(station, "UpdateFirmware") == {
         "requestId": request_id,
@@ -298,7 +312,7 @@ async def test_update_firmware(station: Sim, central: CentralSystem, recorder: R
     # new firmware: the inventory is read again
     await wait_for(lambda: v2(central).inventory_firmware == "2.0.1")
     bad = await cmd(central).update_firmware(
-        central.next_request_id(), "https://x", retrieve, signing_certificate="junk"
+        FirmwareUpdate("https://x", retrieve, signing_certificate="junk", request_id=central.next_request_id())
     )
     assert bad == {"status": "InvalidCertificate"}
 
@@ -307,7 +321,7 @@ async def test_get_log(station: Sim, central: CentralSystem, recorder: Recorder)
     request_id = central.next_request_id()
     oldest = utcnow() - timedelta(days=1)
     answer = await cmd(central).get_log(
-        "DiagnosticsLog", request_id, "ftp://logs.example.com/", oldest_timestamp=oldest
+        LogRequest("DiagnosticsLog", request_id, LogUpload("ftp://logs.example.com/", oldest))
     )
     assert answer["status"] == "Accepted" and answer["filename"].startswith(f"DiagnosticsLog-{CP}-")
     assert received(station, "GetLog") == {
@@ -320,8 +334,10 @@ async def test_get_log(station: Sim, central: CentralSystem, recorder: Recorder)
     # a second upload while one runs cancels it
     station.step_delay = 0.1
     first, second = central.next_request_id(), central.next_request_id()
-    assert (await cmd(central).get_log("SecurityLog", first, "https://logs.example.com/"))["status"] == "Accepted"
-    assert (await cmd(central).get_log("SecurityLog", second, "https://logs.example.com/"))[
+    assert (await cmd(central).get_log(LogRequest("SecurityLog", first, LogUpload("https://logs.example.com/"))))[
+        "status"
+    ] == "Accepted"
+    assert (await cmd(central).get_log(LogRequest("SecurityLog", second, LogUpload("https://logs.example.com/"))))[
         "status"
     ] == "AcceptedCanceled"
     await done(station, lambda: st(central).log_status == "Uploaded")
@@ -329,7 +345,9 @@ async def test_get_log(station: Sim, central: CentralSystem, recorder: Recorder)
     uploads = [(e.data["status"], e.data["request_id"]) for e in recorder.of(EventType.LOG_STATUS)]
     assert uploads[-1] == ("Uploaded", second)
     assert uploads.count(("Uploaded", second)) == 1  # the cancelled one never finished
-    assert await cmd(central).get_log("SecurityLog", central.next_request_id(), "file:///etc") == {
+    assert await cmd(central).get_log(
+        LogRequest("SecurityLog", central.next_request_id(), LogUpload("file:///etc"))
+    ) == {
         "status": "Rejected",
         "statusInfo": {"reasonCode": "InvalidLocation"},
     }
@@ -415,10 +433,12 @@ async def test_certificates(station: Sim, central: CentralSystem) -> None:
     }
     assert received(station, "GetInstalledCertificateIds") == {"certificateType": ["CSMSRootCertificate"]}
     assert await cmd(central).get_installed_certificate_ids(["V2GRootCertificate"]) == {"status": "NotFound"}
-    args = (hash_data["hash_algorithm"], hash_data["issuer_name_hash"], hash_data["issuer_key_hash"], "1")
-    assert await cmd(central).delete_certificate(*args) == {"status": "Accepted"}
+    args = CertificateHash(
+        hash_data["hash_algorithm"], hash_data["issuer_name_hash"], hash_data["issuer_key_hash"], "1"
+    )
+    assert await cmd(central).delete_certificate(args) == {"status": "Accepted"}
     assert received(station, "DeleteCertificate")["certificateHashData"]["serialNumber"] == "1"
-    assert await cmd(central).delete_certificate(*args) == {"status": "NotFound"}
+    assert await cmd(central).delete_certificate(args) == {"status": "NotFound"}
 
 
 async def test_set_network_profile(station: Sim, central: CentralSystem) -> None:

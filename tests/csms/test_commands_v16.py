@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
 import pytest
 
+from custom_components.ocpp_core import csms
 from custom_components.ocpp_core.csms import CentralSystem, EventType
 from custom_components.ocpp_core.csms.model.station import ENERGY_IMPORT_REGISTER, Station
 from custom_components.ocpp_core.csms.rpc.timeutil import utcnow
@@ -238,7 +240,9 @@ async def test_update_firmware(charger: SimulatedChargePoint, central: CentralSy
 
 
 async def test_get_diagnostics(charger: SimulatedChargePoint, central: CentralSystem, recorder: Recorder) -> None:
-    answer = await v16(central).get_diagnostics("ftp://logs.example/", start_time=utcnow() - timedelta(days=1))
+    answer = await v16(central).get_diagnostics(
+        csms.LogUpload("ftp://logs.example/", oldest=utcnow() - timedelta(days=1))
+    )
     assert answer["fileName"].startswith(f"diagnostics-{CP}-")
     await settled(charger, lambda: station(central).diagnostics_status == "Uploaded")
     assert station(central).diagnostics_file_name == answer["fileName"]
@@ -269,15 +273,17 @@ async def test_smart_charging(charger: SimulatedChargePoint, central: CentralSys
     assert schedule["chargingSchedule"] == {
         "duration": 3600, "chargingRateUnit": "A", "chargingSchedulePeriod": [{"startPeriod": 0, "limit": 16.0}],
     }  # fmt: skip
-    assert await commands.clear_charging_profile(profile_id=7) == {"status": "Accepted"}
-    assert await commands.clear_charging_profile(profile_id=7) == {"status": "Unknown"}
+    assert await commands.clear_charging_profile(csms.ProfileCriteria(profile_id=7)) == {"status": "Accepted"}
+    assert await commands.clear_charging_profile(csms.ProfileCriteria(profile_id=7)) == {"status": "Unknown"}
 
 
 # ---- Security whitepaper ---------------------------------------------------------------------
 
 
 async def test_get_log(charger: SimulatedChargePoint, central: CentralSystem, recorder: Recorder) -> None:
-    answer = await v16(central).get_log("SecurityLog", 77, "https://logs.example/upload")
+    answer = await v16(central).get_log(
+        csms.LogRequest("SecurityLog", 77, csms.LogUpload("https://logs.example/upload"))
+    )
     assert answer == {"status": "Accepted", "filename": f"securitylog-{CP}-77.log"}
     await settled(charger, lambda: station(central).log_status == "Uploaded")
     st = station(central)
@@ -288,7 +294,10 @@ async def test_get_log(charger: SimulatedChargePoint, central: CentralSystem, re
 async def test_signed_update_firmware(
     charger: SimulatedChargePoint, central: CentralSystem, recorder: Recorder
 ) -> None:
-    answer = await v16(central).signed_update_firmware(12, "https://fw.example/s.bin", utcnow(), PEM, "c2lnbmF0dXJl")
+    update = csms.FirmwareUpdate(
+        "https://fw.example/s.bin", utcnow(), signing_certificate=PEM, signature="c2lnbmF0dXJl"
+    )
+    answer = await v16(central).signed_update_firmware(replace(update, request_id=12))
     assert answer == {"status": "Accepted"}
     await settled(charger, lambda: station(central).firmware_status == "Installed")
     assert station(central).firmware_request_id == 12
@@ -296,7 +305,9 @@ async def test_signed_update_firmware(
         "Downloading", "Downloaded", "SignatureVerified", "Installing", "Installed",
     ]  # fmt: skip
     assert all(e.data["signed"] and e.data["request_id"] == 12 for e in recorder.of(EventType.FIRMWARE_STATUS))
-    bad = await v16(central).signed_update_firmware(13, "https://fw.example/s.bin", utcnow(), "not a cert", "x")
+    bad = await v16(central).signed_update_firmware(
+        replace(update, signing_certificate="not a cert", signature="x", request_id=13)
+    )
     assert bad == {"status": "InvalidCertificate"}
 
 
@@ -315,13 +326,12 @@ async def test_certificates(charger: SimulatedChargePoint, central: CentralSyste
         ],
     }  # fmt: skip
     hash_data = installed["certificateHashData"][0]
-    deleted = await commands.delete_certificate(
+    installed_hash = csms.CertificateHash(
         hash_data["hashAlgorithm"], hash_data["issuerNameHash"], hash_data["issuerKeyHash"], hash_data["serialNumber"]
     )
+    deleted = await commands.delete_certificate(installed_hash)
     assert deleted == {"status": "Accepted"}
-    again = await commands.delete_certificate(
-        hash_data["hashAlgorithm"], hash_data["issuerNameHash"], hash_data["issuerKeyHash"], hash_data["serialNumber"]
-    )
+    again = await commands.delete_certificate(installed_hash)
     assert again == {"status": "NotFound"}
     assert await commands.certificate_signed(PEM) == {"status": "Accepted"}
     assert charger.sim.certificate_chain == PEM

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from custom_components.ocpp_core.csms import CentralSystem, EventType, InvalidCall
+from custom_components.ocpp_core.csms import CentralSystem, EventType, InvalidCall, LogRequest, LogUpload
 from custom_components.ocpp_core.csms.model.station import ENERGY_IMPORT_REGISTER, Station
 from custom_components.ocpp_core.csms.rpc.timeutil import format_timestamp, utcnow
 from custom_components.ocpp_core.csms.v201.commands import V201Commands, id_token_of
@@ -419,7 +419,9 @@ async def test_v21_reservation_messages_and_security(station21: Sim, central: Ce
         "status": "Accepted"
     }
     assert received(station21, "CertificateSigned")["requestId"] == 3
-    log = await cmd(central).get_log("DataCollectorLog", central.next_request_id(), "https://logs.example.com/")
+    log = await cmd(central).get_log(
+        LogRequest("DataCollectorLog", central.next_request_id(), LogUpload("https://logs.example.com/"))
+    )
     assert log["status"] == "Accepted"
     network = {k: v for k, v in NETWORK.items() if k != "ocppVersion"} | {"ocppInterface": "Any"}
     assert await cmd(central).set_network_profile(1, network) == {"status": "Accepted"}

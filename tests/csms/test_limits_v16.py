@@ -17,6 +17,7 @@ from sim.charger16 import SimulatedChargePoint, connect
 
 from .support.conformance_v16 import CP, Recorder, settled
 from .support.helpers import wait_for
+from .support.limits import limit_accepted
 
 TX_DEFAULT_1 = PROFILE_ID_BASE + 1000 + 1  # our TxDefaultProfile of connector 1
 
@@ -39,15 +40,7 @@ def limit_of(central: CentralSystem, evse_id: int = 1) -> LimitState:
 
 async def accepted(central: CentralSystem, amps: float, evse_id: int = 1) -> LimitState:
     """Wait until the limit is accepted and read back."""
-    await wait_for(
-        lambda: (
-            (s := central.limits.get(CP, evse_id)) is not None
-            and s.status == "accepted"
-            and s.amps == amps
-            and s.in_force_amps is not None
-        )
-    )
-    return limit_of(central, evse_id)
+    return await limit_accepted(central, CP, amps, evse_id)
 
 
 async def test_power_follows_the_limit(

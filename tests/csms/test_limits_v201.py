@@ -15,6 +15,7 @@ from sim.state201 import _entry
 
 from .support.conformance_v16 import Recorder
 from .support.helpers_v201 import VERSIONS, Sim, booted, connect, settled, wait_for
+from .support.limits import limit_accepted
 
 CP = "limits-201"
 TX_DEFAULT_1 = PROFILE_ID_BASE + 1000 + 1
@@ -30,17 +31,7 @@ def profiles_sent(station: Sim) -> list[dict[str, Any]]:
 
 
 async def accepted(central: CentralSystem, amps: float, evse_id: int = 1) -> LimitState:
-    await wait_for(
-        lambda: (
-            (s := central.limits.get(CP, evse_id)) is not None
-            and s.status == "accepted"
-            and s.amps == amps
-            and s.in_force_amps is not None
-        )
-    )
-    state = central.limits.get(CP, evse_id)
-    assert state is not None
-    return state
+    return await limit_accepted(central, CP, amps, evse_id)
 
 
 @pytest.mark.parametrize("version", VERSIONS)

@@ -12,6 +12,7 @@ from custom_components.ocpp_core.csms.state.tags import TagRecord
 from sim.charger16 import SimulatedChargePoint, connect
 
 from .support.helpers import wait_for
+from .support.tags import with_tag_book
 
 FUTURE = datetime.now(UTC) + timedelta(days=30)
 PAST = datetime(2020, 1, 1, tzinfo=UTC)
@@ -37,10 +38,7 @@ CASES = [
 
 @pytest.fixture
 def tag_book(central: CentralSystem) -> CentralSystem:
-    for record in BOOK:
-        central.tags.add(record)
-    central.state.authorization.policy.accept_unknown = False
-    return central
+    return with_tag_book(central, BOOK)
 
 
 @pytest.fixture

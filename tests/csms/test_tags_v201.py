@@ -12,6 +12,7 @@ from custom_components.ocpp_core.csms.state.tags import TagRecord
 
 from .support.helpers import wait_for
 from .support.helpers_v201 import VERSIONS, booted, settled
+from .support.tags import with_tag_book
 
 FUTURE = datetime(2031, 5, 6, 7, 8, 9, tzinfo=UTC)
 PAST = datetime.now(UTC) - timedelta(minutes=1)
@@ -36,10 +37,7 @@ CASES = [
 
 @pytest.fixture
 def tag_book(central: CentralSystem) -> CentralSystem:
-    for record in BOOK:
-        central.tags.add(record)
-    central.state.authorization.policy.accept_unknown = False
-    return central
+    return with_tag_book(central, BOOK)
 
 
 def _authorize_events(central: CentralSystem) -> list[Event]:

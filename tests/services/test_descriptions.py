@@ -17,6 +17,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ocpp_core import services
 from custom_components.ocpp_core.const import DOMAIN
+from custom_components.ocpp_core.services import fields
 from custom_components.ocpp_core.services.pricing import PRICING_SCHEMAS
 from custom_components.ocpp_core.services.security import SERVICE_SET_CHARGER_PASSWORD, SET_CHARGER_PASSWORD_SCHEMA
 from custom_components.ocpp_core.services.tags import TAG_SCHEMAS
@@ -128,20 +129,20 @@ def test_every_error_key_is_translated() -> None:
 @pytest.mark.parametrize(
     ("values", "schema", "path"),
     [
-        (services.RESET_TYPES, "Reset", ("properties", "type")),
-        (services.AVAILABILITY_TYPES, "ChangeAvailability", ("properties", "type")),
-        (services.TRIGGER_MESSAGES, "TriggerMessage", ("properties", "requestedMessage")),
-        (services.UPDATE_TYPES, "SendLocalList", ("properties", "updateType")),
+        (fields.RESET_TYPES, "Reset", ("properties", "type")),
+        (fields.AVAILABILITY_TYPES, "ChangeAvailability", ("properties", "type")),
+        (fields.TRIGGER_MESSAGES, "TriggerMessage", ("properties", "requestedMessage")),
+        (fields.UPDATE_TYPES, "SendLocalList", ("properties", "updateType")),
         (
-            services.ID_TAG_STATUSES,
+            fields.ID_TAG_STATUSES,
             "SendLocalList",
             ("properties", "localAuthorizationList", "items", "properties", "idTagInfo", "properties", "status"),
         ),
-        (services.PROFILE_PURPOSES, "ClearChargingProfile", ("properties", "chargingProfilePurpose")),
-        (services.RATE_UNITS, "GetCompositeSchedule", ("properties", "chargingRateUnit")),
-        (services.LOG_TYPES, "GetLog", ("definitions", "LogEnumType")),
-        (services.CERTIFICATE_TYPES, "InstallCertificate", ("definitions", "CertificateUseEnumType")),
-        (services.HASH_ALGORITHMS, "DeleteCertificate", ("definitions", "HashAlgorithmEnumType")),
+        (fields.PROFILE_PURPOSES, "ClearChargingProfile", ("properties", "chargingProfilePurpose")),
+        (fields.RATE_UNITS, "GetCompositeSchedule", ("properties", "chargingRateUnit")),
+        (fields.LOG_TYPES, "GetLog", ("definitions", "LogEnumType")),
+        (fields.CERTIFICATE_TYPES, "InstallCertificate", ("definitions", "CertificateUseEnumType")),
+        (fields.HASH_ALGORITHMS, "DeleteCertificate", ("definitions", "HashAlgorithmEnumType")),
     ],
 )
 def test_enumerations_match_the_ocpp_schemas(values: tuple[str, ...], schema: str, path: tuple[str, ...]) -> None:
@@ -154,27 +155,27 @@ def test_enumerations_match_the_ocpp_schemas(values: tuple[str, ...], schema: st
 def test_extended_trigger_messages_match_the_schema() -> None:
     node = json.loads((OCPP_SCHEMAS / "ExtendedTriggerMessage.json").read_text(encoding="utf-8"))
     extended = set(node["definitions"]["MessageTriggerEnumType"]["enum"])
-    assert set(services.EXTENDED_TRIGGER_MESSAGES) == extended - set(services.TRIGGER_MESSAGES)
+    assert set(fields.EXTENDED_TRIGGER_MESSAGES) == extended - set(fields.TRIGGER_MESSAGES)
 
 
 @pytest.mark.parametrize(
     ("values", "schema", "enum"),
     [
-        (services.RESET_TYPES_V2, "ResetRequest", "ResetEnumType"),
-        (services.AVAILABILITY_TYPES, "ChangeAvailabilityRequest", "OperationalStatusEnumType"),
-        (services.TRIGGER_MESSAGES_V2, "TriggerMessageRequest", "MessageTriggerEnumType"),
-        (services.UPDATE_TYPES, "SendLocalListRequest", "UpdateEnumType"),
-        (services.LOG_TYPES, "GetLogRequest", "LogEnumType"),
-        (services.RATE_UNITS, "GetCompositeScheduleRequest", "ChargingRateUnitEnumType"),
-        (services.HASH_ALGORITHMS, "DeleteCertificateRequest", "HashAlgorithmEnumType"),
-        (services.CERTIFICATE_TYPES_V2, "InstallCertificateRequest", "InstallCertificateUseEnumType"),
-        (services.CERTIFICATE_ID_TYPES_V2, "GetInstalledCertificateIdsRequest", "GetCertificateIdUseEnumType"),
-        (services.ID_TOKEN_TYPES, "RequestStartTransactionRequest", "IdTokenEnumType"),
-        (services.REPORT_BASES, "GetBaseReportRequest", "ReportBaseEnumType"),
-        (services.ATTRIBUTE_TYPES, "GetVariablesRequest", "AttributeEnumType"),
-        (services.MESSAGE_PRIORITIES, "SetDisplayMessageRequest", "MessagePriorityEnumType"),
-        (services.MESSAGE_STATES, "SetDisplayMessageRequest", "MessageStateEnumType"),
-        (services.MESSAGE_FORMATS, "SetDisplayMessageRequest", "MessageFormatEnumType"),
+        (fields.RESET_TYPES_V2, "ResetRequest", "ResetEnumType"),
+        (fields.AVAILABILITY_TYPES, "ChangeAvailabilityRequest", "OperationalStatusEnumType"),
+        (fields.TRIGGER_MESSAGES_V2, "TriggerMessageRequest", "MessageTriggerEnumType"),
+        (fields.UPDATE_TYPES, "SendLocalListRequest", "UpdateEnumType"),
+        (fields.LOG_TYPES, "GetLogRequest", "LogEnumType"),
+        (fields.RATE_UNITS, "GetCompositeScheduleRequest", "ChargingRateUnitEnumType"),
+        (fields.HASH_ALGORITHMS, "DeleteCertificateRequest", "HashAlgorithmEnumType"),
+        (fields.CERTIFICATE_TYPES_V2, "InstallCertificateRequest", "InstallCertificateUseEnumType"),
+        (fields.CERTIFICATE_ID_TYPES_V2, "GetInstalledCertificateIdsRequest", "GetCertificateIdUseEnumType"),
+        (fields.ID_TOKEN_TYPES, "RequestStartTransactionRequest", "IdTokenEnumType"),
+        (fields.REPORT_BASES, "GetBaseReportRequest", "ReportBaseEnumType"),
+        (fields.ATTRIBUTE_TYPES, "GetVariablesRequest", "AttributeEnumType"),
+        (fields.MESSAGE_PRIORITIES, "SetDisplayMessageRequest", "MessagePriorityEnumType"),
+        (fields.MESSAGE_STATES, "SetDisplayMessageRequest", "MessageStateEnumType"),
+        (fields.MESSAGE_FORMATS, "SetDisplayMessageRequest", "MessageFormatEnumType"),
     ],
 )
 def test_v201_enumerations_match_the_ocpp_schemas(values: tuple[str, ...], schema: str, enum: str) -> None:
@@ -186,14 +187,14 @@ def test_v201_profile_purposes_are_those_clear_charging_profile_takes() -> None:
     node = json.loads((OCPP_SCHEMAS_V201 / "ClearChargingProfileRequest.json").read_text(encoding="utf-8"))
     known = set(node["definitions"]["ChargingProfilePurposeEnumType"]["enum"])
     # the external constraints are not the central system's to clear
-    assert set(services.PROFILE_PURPOSES_V2) == known - {"ChargingStationExternalConstraints"}
+    assert set(fields.PROFILE_PURPOSES_V2) == known - {"ChargingStationExternalConstraints"}
 
 
 def test_names_of_the_same_thing_in_both_versions() -> None:
     """A value 1.6 and 2.x name differently: the 1.6 name is a 1.6 value, the 2.x name a 2.x value."""
-    v16 = {*services.TRIGGER_MESSAGES, *services.EXTENDED_TRIGGER_MESSAGES, *services.PROFILE_PURPOSES}
-    v16 |= set(services.CERTIFICATE_TYPES)
-    v2 = {*services.TRIGGER_MESSAGES_V2, *services.PROFILE_PURPOSES_V2, *services.CERTIFICATE_ID_TYPES_V2}
-    for old, new in services.V2_NAMES.items():
+    v16 = {*fields.TRIGGER_MESSAGES, *fields.EXTENDED_TRIGGER_MESSAGES, *fields.PROFILE_PURPOSES}
+    v16 |= set(fields.CERTIFICATE_TYPES)
+    v2 = {*fields.TRIGGER_MESSAGES_V2, *fields.PROFILE_PURPOSES_V2, *fields.CERTIFICATE_ID_TYPES_V2}
+    for old, new in fields.V2_NAMES.items():
         assert old in v16 and old not in v2, old
         assert new in v2 and new not in v16, new

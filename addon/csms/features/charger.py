@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from .charger_commands import ServiceCommands
+from .charger_requests import ProfileCriteria, RemoteStart
 from .charger_values import (
     UNIT_AMPS,
     UNIT_WATTS,
@@ -21,10 +22,12 @@ from .charger_values import (
     ChargerAnswer,
     ChargingProfile,
     LocalListLimits,
+    TariffSupport,
     count,
     rate_units,
 )
 from .pricing.notice import CostNotice
+from .pricing.tariff import Tariff
 
 # the values are part of this interface: importable from here as before
 __all__ = [
@@ -35,6 +38,7 @@ __all__ = [
     "ChargerAnswer",
     "ChargingProfile",
     "LocalListLimits",
+    "TariffSupport",
     "count",
     "rate_units",
 ]
@@ -75,16 +79,8 @@ class Charger(ServiceCommands, Protocol):
         of it)."""
         ...
 
-    async def remote_start(
-        self,
-        id_tag: str,
-        connector_id: int | None = None,
-        *,
-        charging_profile: dict[str, Any] | None = None,
-        id_token_type: str | None = None,
-    ) -> ChargerAnswer:
-        """A profile in the charger's version's form; 2.x: the token's type (default Central), and `value` is
-        the remoteStartId chosen."""
+    async def remote_start(self, request: RemoteStart) -> ChargerAnswer:
+        """2.x: `value` is the remoteStartId chosen."""
         ...
 
     async def set_password(self, password: str) -> ChargerAnswer:
@@ -101,13 +97,7 @@ class Charger(ServiceCommands, Protocol):
         """evse_id 0: the whole charger."""
         ...
 
-    async def clear_charging_profile(
-        self,
-        profile_id: int | None = None,
-        evse_id: int | None = None,
-        purpose: str | None = None,
-        stack_level: int | None = None,
-    ) -> ChargerAnswer:
+    async def clear_charging_profile(self, criteria: ProfileCriteria) -> ChargerAnswer:
         """The profiles matching every criterion given (purpose in either version's spelling)."""
         ...
 
@@ -145,4 +135,18 @@ class Charger(ServiceCommands, Protocol):
 
     async def show_user_price(self, id_tag: str, notice: CostNotice) -> ChargerAnswer | None:
         """The tariff of the driver who identified (1.6 SetUserPrice); None when the version has no such message."""
+        ...
+
+    @property
+    def tariff_support(self) -> TariffSupport | None:
+        """How it calculates costs of its own from tariffs it is given (OCPP 2.1 TariffCostCtrlr);
+        None: it does not (1.6, 2.0.1, a 2.1 station without Enabled[Tariff] true)."""
+        ...
+
+    async def set_default_tariff(self, evse_id: int, tariff: Tariff, tariff_id: str) -> ChargerAnswer:
+        """SetDefaultTariff (evse_id 0: every EVSE); only where `tariff_support` is not None."""
+        ...
+
+    async def clear_tariffs(self, tariff_ids: list[str]) -> ChargerAnswer:
+        """ClearTariffs of those ids (at every EVSE); only where `tariff_support` is not None."""
         ...

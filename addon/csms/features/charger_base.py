@@ -8,14 +8,15 @@ the local list) are written once here, each version giving only its payload's fo
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 from ..model.station import Station
 from ..state.central_state import CentralState
-from .charger import Capabilities, Charger, ChargerAnswer, ChargingProfile, LocalListLimits
+from .charger import Capabilities, Charger, ChargerAnswer, ChargingProfile, LocalListLimits, TariffSupport
+from .charger_requests import CertificateHash, LogRequest, ProfileCriteria
 from .local_list import Entry
+from .pricing.tariff import Tariff
 from .security_commands import VersionCommands
 
 _MAX_PROFILE_PURPOSES = ("ChargePointMaxProfile", "ChargingStationMaxProfile")  # 1.6's name, 2.x's
@@ -25,32 +26,6 @@ def profile_fields(profile: ChargingProfile, max_profile_purpose: str) -> dict[s
     """A profile's fields that 1.6 and 2.x name alike; the whole-charger purpose in the version's own name."""
     purpose = max_profile_purpose if profile.purpose in _MAX_PROFILE_PURPOSES else profile.purpose
     return {"stackLevel": profile.stack_level, "chargingProfilePurpose": purpose, "chargingProfileKind": profile.kind}
-
-
-@dataclass(frozen=True, slots=True)
-class Reservation:
-    """reserve_now's arguments; `connector_id` given (None became 1, the first; 0: any)."""
-
-    reservation_id: int
-    expiry: datetime
-    id_tag: str
-    connector_id: int
-    parent_id_tag: str | None
-    id_token_type: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class FirmwareUpdate:
-    """update_firmware's arguments (features/charger_commands.py says what each version makes of them)."""
-
-    location: str
-    retrieve: datetime
-    retries: int | None
-    retry_interval: int | None
-    signing_certificate: str | None
-    signature: str | None
-    install: datetime | None
-    request_id: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,19 +63,16 @@ class VersionCharger[C: VersionCommands](Charger):
         """A profile purpose or certificate type in this version's spelling (either version's given)."""
         raise NotImplementedError
 
-    async def start(
-        self, id_tag: str, connector_id: int | None, charging_profile: dict[str, Any] | None, id_token_type: str | None
-    ) -> ChargerAnswer:
-        """A remote start in this version's form; connector_id None: the charger chooses."""
-        raise NotImplementedError
+    @property
+    def tariff_support(self) -> TariffSupport | None:
+        """Only OCPP 2.1 stations calculate costs of their own (v21/charger.py)."""
+        return None
 
-    async def reserve(self, reservation: Reservation) -> ChargerAnswer:
-        """ReserveNow in this version's form."""
-        raise NotImplementedError
+    async def set_default_tariff(self, evse_id: int, tariff: Tariff, tariff_id: str) -> ChargerAnswer:
+        raise NotImplementedError("only OCPP 2.1 stations take tariffs")
 
-    async def send_firmware_update(self, update: FirmwareUpdate) -> ChargerAnswer:
-        """This version's firmware update (`value`: the requestId its notifications carry, if any)."""
-        raise NotImplementedError
+    async def clear_tariffs(self, tariff_ids: list[str]) -> ChargerAnswer:
+        raise NotImplementedError("only OCPP 2.1 stations take tariffs")
 
     # ---- the same in every version ---------------------------------------------------
 
@@ -130,15 +102,9 @@ class VersionCharger[C: VersionCommands](Charger):
     async def set_charging_profile_as_given(self, evse_id: int, payload: dict[str, Any]) -> ChargerAnswer:
         return ChargerAnswer.of(await self._commands.set_charging_profile(evse_id, payload))
 
-    async def clear_charging_profile(
-        self,
-        profile_id: int | None = None,
-        evse_id: int | None = None,
-        purpose: str | None = None,
-        stack_level: int | None = None,
-    ) -> ChargerAnswer:
-        own = None if purpose is None else self.own_name(purpose)
-        return ChargerAnswer.of(await self._commands.clear_charging_profile(profile_id, evse_id, own, stack_level))
+    async def clear_charging_profile(self, criteria: ProfileCriteria) -> ChargerAnswer:
+        own = None if criteria.purpose is None else self.own_name(criteria.purpose)
+        return ChargerAnswer.of(await self._commands.clear_charging_profile(replace(criteria, purpose=own)))
 
     async def get_composite_schedule(self, evse_id: int, duration: int, unit: str | None = None) -> ChargerAnswer:
         return ChargerAnswer.of(await self._commands.get_composite_schedule(evse_id, duration, unit))
@@ -162,62 +128,8 @@ class VersionCharger[C: VersionCommands](Charger):
     async def install_certificate(self, certificate_type: str, certificate: str) -> ChargerAnswer:
         return ChargerAnswer.of(await self._commands.install_certificate(self.own_name(certificate_type), certificate))
 
-    async def delete_certificate(
-        self, hash_algorithm: str, issuer_name_hash: str, issuer_key_hash: str, serial_number: str
-    ) -> ChargerAnswer:
-        answer = await self._commands.delete_certificate(
-            hash_algorithm, issuer_name_hash, issuer_key_hash, serial_number
-        )
-        return ChargerAnswer.of(answer)
+    async def delete_certificate(self, certificate: CertificateHash) -> ChargerAnswer:
+        return ChargerAnswer.of(await self._commands.delete_certificate(certificate))
 
-    async def get_log(
-        self,
-        log_type: str,
-        request_id: int,
-        location: str,
-        oldest: datetime | None = None,
-        latest: datetime | None = None,
-        retries: int | None = None,
-        retry_interval: int | None = None,
-    ) -> ChargerAnswer:
-        answer = await self._commands.get_log(log_type, request_id, location, oldest, latest, retries, retry_interval)
-        return ChargerAnswer.of(answer, request_id)
-
-    async def remote_start(
-        self,
-        id_tag: str,
-        connector_id: int | None = None,
-        *,
-        charging_profile: dict[str, Any] | None = None,
-        id_token_type: str | None = None,
-    ) -> ChargerAnswer:
-        return await self.start(id_tag, connector_id or None, charging_profile, id_token_type)
-
-    async def reserve_now(
-        self,
-        reservation_id: int,
-        expiry: datetime,
-        id_tag: str,
-        connector_id: int | None = None,
-        parent_id_tag: str | None = None,
-        id_token_type: str | None = None,
-    ) -> ChargerAnswer:
-        connector = 1 if connector_id is None else connector_id
-        return await self.reserve(Reservation(reservation_id, expiry, id_tag, connector, parent_id_tag, id_token_type))
-
-    async def update_firmware(
-        self,
-        location: str,
-        retrieve: datetime,
-        *,
-        retries: int | None = None,
-        retry_interval: int | None = None,
-        signing_certificate: str | None = None,
-        signature: str | None = None,
-        install: datetime | None = None,
-        request_id: int | None = None,
-    ) -> ChargerAnswer:
-        update = FirmwareUpdate(
-            location, retrieve, retries, retry_interval, signing_certificate, signature, install, request_id
-        )
-        return await self.send_firmware_update(update)
+    async def get_log(self, request: LogRequest) -> ChargerAnswer:
+        return ChargerAnswer.of(await self._commands.get_log(request), request.request_id)

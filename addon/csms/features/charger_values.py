@@ -54,6 +54,16 @@ class LocalListLimits:
 
 
 @dataclass(frozen=True, slots=True)
+class TariffSupport:
+    """A station that calculates costs itself (OCPP 2.1 TariffCostCtrlr): whether it takes tariffs with
+    conditions (times of day, grace times: ConditionsSupported[Tariff]) and how many prices per element it
+    takes (MaxElements[Tariff]; None: not said)."""
+
+    conditions: bool = True
+    max_elements: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ChargingProfile:
     """A charging profile in neutral form; each version's charger writes it in its own (v16/v201 charger.py
     `profile_payload`: 1.6 csChargingProfiles, 2.x chargingProfile)."""

@@ -15,14 +15,10 @@ from typing import TYPE_CHECKING, Any, Protocol
 from ..model.station import Station
 from ..rpc.types import CallError, CallTimeout, NotConnected
 from .charger import UNIT_AMPS, UNIT_WATTS
+from .charger_requests import ProfileCriteria
 from .limit_profiles import COMPOSITE_DURATION, ProfileChoice, build_profile, composite_limit
 from .limit_state import (
-    STATUS_ACCEPTED,
-    STATUS_FAILED,
-    STATUS_OVERRIDDEN,
-    STATUS_PENDING,
-    STATUS_REJECTED,
-    STATUS_SENT,
+    LimitStatus,
     Slot,
     StationLimits,
 )
@@ -123,30 +119,30 @@ class LimitSender:
         if choice.kind == "session":
             connector = station.connectors.get(evse_id)
             if connector is None or connector.transaction is None:
-                self._book.update(station_id, slot, status=STATUS_PENDING, unit_sent=choice.unit)
+                self._book.update(station_id, slot, status=LimitStatus.PENDING, unit_sent=choice.unit)
                 return False  # sent when a session starts
             transaction_id = connector.transaction.transaction_id
         amps = slot.state.amps
         value = amps if choice.unit == UNIT_AMPS else self._book.amps_to_watts(station_id, evse_id, amps)
         key = (choice.profile_id, choice.unit, round(value, 1), choice.stack_level, transaction_id)
         if key == slot.installed and not slot.force:
-            self._book.update(station_id, slot, status=STATUS_ACCEPTED, unit_sent=choice.unit)
+            self._book.update(station_id, slot, status=LimitStatus.ACCEPTED, unit_sent=choice.unit)
             return False
         slot.force = False
         profile = build_profile(choice, value, transaction_id)
-        self._book.update(station_id, slot, status=STATUS_SENT, unit_sent=choice.unit, answer=None)
+        self._book.update(station_id, slot, status=LimitStatus.SENT, unit_sent=choice.unit, answer=None)
         try:
             answer = (await self._central.charger(station_id).set_charging_profile(evse_id, profile)).raw
         except NotConnected:
-            self._book.update(station_id, slot, status=STATUS_PENDING)
+            self._book.update(station_id, slot, status=LimitStatus.PENDING)
             return True
         except CallError as err:
             failure = {"error": err.code, "description": str(err)}
-            self._book.update(station_id, slot, status=STATUS_FAILED, answer=failure)
+            self._book.update(station_id, slot, status=LimitStatus.FAILED, answer=failure)
             return True
         except CallTimeout as err:
             self._book.update(
-                station_id, slot, status=STATUS_FAILED, answer={"error": "timeout", "description": str(err)}
+                station_id, slot, status=LimitStatus.FAILED, answer={"error": "timeout", "description": str(err)}
             )
             return True
         kept = self._book.kept(station_id)
@@ -160,12 +156,12 @@ class LimitSender:
                 finally:
                     kept.watts_only = slot.installed is not None and slot.installed[1] == UNIT_WATTS
             _LOGGER.warning("%s rejected the limit of %s: %s", station_id, where(evse_id), answer)
-            self._book.update(station_id, slot, status=STATUS_REJECTED, answer=dict(answer))
+            self._book.update(station_id, slot, status=LimitStatus.REJECTED, answer=dict(answer))
             return True
         if in_watts_trial:
             _LOGGER.info("%s states no rate unit and refused amperes but took watts: it gets watts", station_id)
         previous_id, slot.installed, slot.installed_id = slot.installed_id, key, choice.profile_id
-        self._book.update(station_id, slot, status=STATUS_ACCEPTED, answer=dict(answer))
+        self._book.update(station_id, slot, status=LimitStatus.ACCEPTED, answer=dict(answer))
         self._central.state.store.save_soon()
         if previous_id is not None and previous_id != choice.profile_id:
             kept.clears.add((evse_id, previous_id))
@@ -197,7 +193,7 @@ class LimitSender:
             connector = station.connectors.get(evse_id)
             in_session = evse_id > 0 and connector is not None and connector.transaction is not None
             by = "TxProfile" if in_session and self._book.choice(station, evse_id).kind == "default" else "other"
-            changes.update(status=STATUS_OVERRIDDEN, overridden_by=by)
+            changes.update(status=LimitStatus.OVERRIDDEN, overridden_by=by)
             _LOGGER.info("%s: the limit of %s is accepted but overridden (%s in force)", station_id, where(evse_id), by)
         self._book.update(station_id, slot, **changes)
 
@@ -210,7 +206,9 @@ class LimitSender:
         pending = kept.clears
         for evse_id, profile_id in sorted(pending):
             try:
-                answer = (await self._central.charger(station_id).clear_charging_profile(profile_id)).raw
+                answer = (
+                    await self._central.charger(station_id).clear_charging_profile(ProfileCriteria(profile_id))
+                ).raw
             except NotConnected:
                 return
             except (CallError, CallTimeout) as err:

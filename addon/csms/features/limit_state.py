@@ -7,17 +7,22 @@ import contextlib
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from ..rpc.timeutil import utcnow
 
-STATUS_PENDING = "pending"  # wanted, not sent yet (rate limit, offline, no session for a TxProfile)
-STATUS_SENT = "sent"  # on its way, no answer yet
-STATUS_ACCEPTED = "accepted"
-STATUS_REJECTED = "rejected"  # the charger answered something else than Accepted (see answer)
-STATUS_FAILED = "failed"  # no answer, or a CALLERROR (see answer)
-# accepted, but more is in force than asked: another profile wins (see LimitState.overridden_by)
-STATUS_OVERRIDDEN = "overridden"
+
+class LimitStatus(StrEnum):
+    """Where a limit stands (the limit-status sensor's states, in this order)."""
+
+    PENDING = "pending"  # wanted, not sent yet (rate limit, offline, no session for a TxProfile)
+    SENT = "sent"  # on its way, no answer yet
+    ACCEPTED = "accepted"
+    # accepted, but more is in force than asked: another profile wins (see LimitState.overridden_by)
+    OVERRIDDEN = "overridden"
+    REJECTED = "rejected"  # the charger answered something else than Accepted (see answer)
+    FAILED = "failed"  # no answer, or a CALLERROR (see answer)
 
 
 class InvalidLimit(ValueError):
@@ -32,7 +37,7 @@ class LimitState:
     amps: float
     watts: float  # the same limit converted (see LimitManager.amps_to_watts)
     unit_sent: str  # "A" | "W": the unit it goes (went) out in
-    status: str  # "pending" | "sent" | "accepted" | "overridden" | "rejected" | "failed"
+    status: LimitStatus
     answer: dict[str, Any] | None = None  # the charger's answer as sent (status, statusInfo …) or {"error", …}
     in_force_amps: float | None = None  # GetCompositeSchedule after the last accepted change; None: unknown
     in_force_watts: float | None = None
@@ -42,6 +47,7 @@ class LimitState:
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
+        data["status"] = self.status.value
         data["updated"] = self.updated.isoformat()
         return data
 

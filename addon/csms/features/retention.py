@@ -4,7 +4,8 @@ Profile 0 cannot tell a charger from anyone using its id, and with the "accept" 
 boots becomes a station.  So: an id that never registered (no boot answered, or Rejected) and carries
 nothing the user set is forgotten when it disconnects; a known one keeps its record but only the last
 few frames of its frame log while offline; and past `CentralSystemConfig.max_stations` a new id is
-refused before the WebSocket upgrade (a warning says why, at most once a minute).
+refused before the WebSocket upgrade (a warning says why, at most once a minute) unless
+`CentralSystemConfig.over_max_stations` lets it in (an id the user accepted).
 """
 
 from __future__ import annotations
@@ -42,6 +43,9 @@ class StationCap:
 
     def admits(self, station_id: str) -> bool:
         if station_id in self._stations or len(self._stations) < self._config.max_stations:
+            return True
+        over = self._config.over_max_stations
+        if over is not None and over(station_id):  # the user's own decision to let it in: not a flood
             return True
         self.refused += 1
         now = time.monotonic()

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import contextlib
 import json
-from datetime import datetime
+from dataclasses import replace
 from typing import Any
 
 from ..features.charger import Capabilities, ChargerAnswer, ChargingProfile, LocalListLimits, count, rate_units
-from ..features.charger_base import FirmwareUpdate, Reservation, VersionCharger, VersionForms, profile_fields
+from ..features.charger_base import VersionCharger, VersionForms, profile_fields
 from ..features.charger_commands import InvalidArgument, UnsupportedVersion
+from ..features.charger_requests import FirmwareUpdate, LogUpload, RemoteStart
 from ..features.local_list import Entry, entry_decision
 from ..features.pricing.notice import CostNotice
-from ..model.station import Station
+from ..model.station import Reservation, Station
 from ..state.authorization import id_tag_info_v16
 from ..state.tags import MAX_ID_LENGTH_V16
 from .commands import V16Commands
@@ -99,10 +100,10 @@ class V16Charger(VersionCharger[V16Commands]):
         status = "Operative" if operative else "Inoperative"
         return ChargerAnswer.of(await self._commands.change_availability(connector_id or 0, status))
 
-    async def start(
-        self, id_tag: str, connector_id: int | None, charging_profile: dict[str, Any] | None, id_token_type: str | None
-    ) -> ChargerAnswer:
-        return ChargerAnswer.of(await self._commands.remote_start_transaction(id_tag, connector_id, charging_profile))
+    async def remote_start(self, request: RemoteStart) -> ChargerAnswer:
+        r = request
+        answer = await self._commands.remote_start_transaction(r.id_tag, r.connector_id or None, r.charging_profile)
+        return ChargerAnswer.of(answer)
 
     async def set_password(self, password: str) -> ChargerAnswer:
         # the 1.6 security whitepaper: AuthorizationKey is set hex-encoded
@@ -138,15 +139,17 @@ class V16Charger(VersionCharger[V16Commands]):
         text = data if data is None or isinstance(data, str) else json.dumps(data)  # 1.6's data is a text
         return ChargerAnswer.of(await self._commands.data_transfer(vendor_id, message_id, text))
 
-    async def reserve(self, reservation: Reservation) -> ChargerAnswer:
+    async def reserve_now(self, reservation: Reservation, id_token_type: str | None = None) -> ChargerAnswer:
         r = reservation
-        answer = await self._commands.reserve_now(r.connector_id, r.expiry, r.id_tag, r.reservation_id, r.parent_id_tag)
+        answer = await self._commands.reserve_now(
+            r.connector_id, r.expiry_date, r.id_tag, r.reservation_id, r.parent_id_tag
+        )
         return ChargerAnswer.of(answer)
 
     async def get_installed_certificate_ids(self, certificate_type: str) -> ChargerAnswer:
         return ChargerAnswer.of(await self._commands.get_installed_certificate_ids(self.own_name(certificate_type)))
 
-    async def send_firmware_update(self, update: FirmwareUpdate) -> ChargerAnswer:
+    async def update_firmware(self, update: FirmwareUpdate) -> ChargerAnswer:
         """UpdateFirmware, or SignedUpdateFirmware (the security extension) when signed."""
         u = update
         if u.signature is None:
@@ -162,16 +165,7 @@ class V16Charger(VersionCharger[V16Commands]):
         if u.signing_certificate is None:
             raise InvalidArgument("signature: only with signing_certificate")
         request_id = self._state.store.allocate_id("request") if u.request_id is None else u.request_id
-        answer = await self._commands.signed_update_firmware(
-            request_id,
-            u.location,
-            u.retrieve,
-            u.signing_certificate,
-            u.signature,
-            u.install,
-            u.retries,
-            u.retry_interval,
-        )
+        answer = await self._commands.signed_update_firmware(replace(u, request_id=request_id))
         return ChargerAnswer.of(answer, request_id)
 
     async def get_configuration(self, keys: list[str] | None = None) -> ChargerAnswer:
@@ -180,15 +174,8 @@ class V16Charger(VersionCharger[V16Commands]):
     async def change_configuration(self, key: str, value: str) -> ChargerAnswer:
         return ChargerAnswer.of(await self._commands.change_configuration(key, value))
 
-    async def get_diagnostics(
-        self,
-        location: str,
-        retries: int | None = None,
-        retry_interval: int | None = None,
-        start: datetime | None = None,
-        stop: datetime | None = None,
-    ) -> ChargerAnswer:
-        return ChargerAnswer.of(await self._commands.get_diagnostics(location, retries, retry_interval, start, stop))
+    async def get_diagnostics(self, upload: LogUpload) -> ChargerAnswer:
+        return ChargerAnswer.of(await self._commands.get_diagnostics(upload))
 
     @property
     def shows_costs(self) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from ..features.charger_requests import FirmwareUpdate, LogUpload, ProfileCriteria
 from ..features.security_commands import VersionCommands
 from ..rpc.endpoint import Payload
 from ..rpc.payload import payload as _payload
@@ -19,6 +20,8 @@ from ..rpc.payload import payload as _payload
 
 class V16Commands(VersionCommands):
     """The Core, Firmware, Local List, Reservation, Smart Charging, Trigger and Security operations."""
+
+    evse_key = "connectorId"
 
     # ---- Core ----------------------------------------------------------------
 
@@ -84,9 +87,11 @@ class V16Commands(VersionCommands):
     # ---- Remote trigger ------------------------------------------------------
 
     async def trigger_message(self, requested_message: str, connector_id: int | None = None) -> Payload:
-        return await self._call(
-            "TriggerMessage", _payload(requestedMessage=requested_message, connectorId=connector_id)
-        )
+        return await self._trigger("TriggerMessage", requested_message, connector_id)
+
+    async def _trigger(self, action: str, requested_message: str, connector_id: int | None) -> Payload:
+        """TriggerMessage and the security extension's ExtendedTriggerMessage: one payload, two names."""
+        return await self._call(action, _payload(requestedMessage=requested_message, connectorId=connector_id))
 
     # ---- Firmware management -------------------------------------------------
 
@@ -98,22 +103,17 @@ class V16Commands(VersionCommands):
             _payload(location=location, retrieveDate=retrieve_date, retries=retries, retryInterval=retry_interval),
         )
 
-    async def get_diagnostics(
-        self,
-        location: str,
-        retries: int | None = None,
-        retry_interval: int | None = None,
-        start_time: datetime | None = None,
-        stop_time: datetime | None = None,
-    ) -> Payload:
+    async def get_diagnostics(self, upload: LogUpload) -> Payload:
+        """The log of upload.oldest .. upload.latest (startTime, stopTime)."""
+        up = upload
         return await self._call(
             "GetDiagnostics",
             _payload(
-                location=location,
-                retries=retries,
-                retryInterval=retry_interval,
-                startTime=start_time,
-                stopTime=stop_time,
+                location=up.location,
+                retries=up.retries,
+                retryInterval=up.retry_interval,
+                startTime=up.oldest,
+                stopTime=up.latest,
             ),
         )
 
@@ -124,55 +124,24 @@ class V16Commands(VersionCommands):
             "SetChargingProfile", _payload(connectorId=connector_id, csChargingProfiles=charging_profile)
         )
 
-    async def clear_charging_profile(
-        self,
-        profile_id: int | None = None,
-        connector_id: int | None = None,
-        purpose: str | None = None,
-        stack_level: int | None = None,
-    ) -> Payload:
+    async def clear_charging_profile(self, criteria: ProfileCriteria) -> Payload:
+        """The criteria's evse_id is the connector."""
+        c = criteria
         return await self._call(
             "ClearChargingProfile",
-            _payload(id=profile_id, connectorId=connector_id, chargingProfilePurpose=purpose, stackLevel=stack_level),
-        )
-
-    async def get_composite_schedule(
-        self, connector_id: int, duration: int, charging_rate_unit: str | None = None
-    ) -> Payload:
-        return await self._call(
-            "GetCompositeSchedule",
-            _payload(connectorId=connector_id, duration=duration, chargingRateUnit=charging_rate_unit),
+            _payload(
+                id=c.profile_id, connectorId=c.evse_id, chargingProfilePurpose=c.purpose, stackLevel=c.stack_level
+            ),
         )
 
     # ---- Security whitepaper -------------------------------------------------
 
     async def extended_trigger_message(self, requested_message: str, connector_id: int | None = None) -> Payload:
-        return await self._call(
-            "ExtendedTriggerMessage", _payload(requestedMessage=requested_message, connectorId=connector_id)
-        )
+        return await self._trigger("ExtendedTriggerMessage", requested_message, connector_id)
 
-    async def signed_update_firmware(
-        self,
-        request_id: int,
-        location: str,
-        retrieve_date_time: datetime,
-        signing_certificate: str,
-        signature: str,
-        install_date_time: datetime | None = None,
-        retries: int | None = None,
-        retry_interval: int | None = None,
-    ) -> Payload:
-        firmware = _payload(
-            location=location,
-            retrieveDateTime=retrieve_date_time,
-            installDateTime=install_date_time,
-            signingCertificate=signing_certificate,
-            signature=signature,
-        )
-        return await self._call(
-            "SignedUpdateFirmware",
-            _payload(requestId=request_id, firmware=firmware, retries=retries, retryInterval=retry_interval),
-        )
+    async def signed_update_firmware(self, update: FirmwareUpdate) -> Payload:
+        """Its signing certificate, signature and request id are required (the schema check refuses none)."""
+        return await self._send_firmware("SignedUpdateFirmware", update)
 
     async def get_installed_certificate_ids(self, certificate_type: str) -> Payload:
         return await self._call("GetInstalledCertificateIds", _payload(certificateType=certificate_type))

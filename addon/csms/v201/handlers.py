@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..adapter import StationHandlers
+from ..adapter import StationHandlers, handles
 from ..model import bounds
 from ..model.events import Event, EventType
-from ..rpc.endpoint import Handler, Payload
+from ..rpc.endpoint import Payload
 from ..rpc.timeutil import parse_timestamp
 from ..rpc.values import json_int
 
@@ -39,28 +39,6 @@ def requested_energy_wh(needs: dict[str, Any]) -> float | None:
 class V201StationReports(StationHandlers):
     """Handlers for the 2.x station-level notifications and certificate requests."""
 
-    def handlers(self) -> dict[str, Handler]:
-        return {
-            "NotifyReport": self.on_notify_report,
-            "NotifyEvent": self.on_notify_event,
-            "NotifyMonitoringReport": self.on_notify_monitoring_report,
-            "SecurityEventNotification": self.on_security_event_notification,
-            "FirmwareStatusNotification": self.on_firmware_status_notification,
-            "LogStatusNotification": self.on_log_status_notification,
-            "PublishFirmwareStatusNotification": self.on_publish_firmware_status_notification,
-            "NotifyChargingLimit": self.on_notify_charging_limit,
-            "ClearedChargingLimit": self.on_cleared_charging_limit,
-            "NotifyEVChargingNeeds": self.on_notify_ev_charging_needs,
-            "NotifyEVChargingSchedule": self.on_notify_ev_charging_schedule,
-            "ReportChargingProfiles": self.on_report_charging_profiles,
-            "ReservationStatusUpdate": self.on_reservation_status_update,
-            "NotifyCustomerInformation": self.on_notify_customer_information,
-            "NotifyDisplayMessages": self.on_notify_display_messages,
-            "SignCertificate": self.on_sign_certificate,
-            "Get15118EVCertificate": self.on_get_15118_ev_certificate,
-            "GetCertificateStatus": self.on_get_certificate_status,
-        }
-
     def _evse(self, value: object) -> int | None:
         """An evseId the station may name (None when it names none); out of range: OcppError."""
         found = json_int(value)
@@ -70,6 +48,7 @@ class V201StationReports(StationHandlers):
 
     # ---- device model and monitoring ----------------------------------------------
 
+    @handles("NotifyReport")
     def on_notify_report(self, payload: Payload) -> Payload:
         self.state.v2_reports.record_report_part(
             self.station_id,
@@ -80,6 +59,7 @@ class V201StationReports(StationHandlers):
         )
         return {}
 
+    @handles("NotifyEvent")
     def on_notify_event(self, payload: Payload) -> Payload:
         entries = [
             {
@@ -105,6 +85,7 @@ class V201StationReports(StationHandlers):
         self.state.v2_reports.record_device_events(self.station_id, entries)
         return {}
 
+    @handles("NotifyMonitoringReport")
     def on_notify_monitoring_report(self, payload: Payload) -> Payload:
         self.state.v2_reports.record_monitoring_part(
             self.station_id,
@@ -117,12 +98,7 @@ class V201StationReports(StationHandlers):
 
     # ---- firmware, logs, security events ------------------------------------------
 
-    def on_firmware_status_notification(self, payload: Payload) -> Payload:
-        self.state.reports.record_firmware_status(
-            self.station_id, str(payload["status"]), json_int(payload.get("requestId"))
-        )
-        return {}
-
+    @handles("PublishFirmwareStatusNotification")
     def on_publish_firmware_status_notification(self, payload: Payload) -> Payload:
         self.state.v2_reports.record_publish_firmware_status(
             self.station_id,
@@ -134,6 +110,7 @@ class V201StationReports(StationHandlers):
 
     # ---- smart charging and the EV ------------------------------------------------
 
+    @handles("NotifyChargingLimit")
     def on_notify_charging_limit(self, payload: Payload) -> Payload:
         limit = payload["chargingLimit"]
         self.state.v2_reports.record_charging_limit(
@@ -145,12 +122,14 @@ class V201StationReports(StationHandlers):
         )
         return {}
 
+    @handles("ClearedChargingLimit")
     def on_cleared_charging_limit(self, payload: Payload) -> Payload:
         self.state.v2_reports.clear_charging_limit(
             self.station_id, self._evse(payload.get("evseId")), str(payload["chargingLimitSource"])
         )
         return {}
 
+    @handles("NotifyEVChargingNeeds")
     def on_notify_ev_charging_needs(self, payload: Payload) -> Payload:
         needs: dict[str, Any] = payload["chargingNeeds"]
         departure = needs.get("departureTime")
@@ -164,6 +143,7 @@ class V201StationReports(StationHandlers):
         )
         return {"status": EV_CHARGING_NEEDS_ANSWER}
 
+    @handles("NotifyEVChargingSchedule")
     def on_notify_ev_charging_schedule(self, payload: Payload) -> Payload:
         self.state.v2_reports.record_ev_charging_schedule(
             self.station_id,
@@ -173,6 +153,7 @@ class V201StationReports(StationHandlers):
         )
         return {"status": "Accepted"}
 
+    @handles("ReportChargingProfiles")
     def on_report_charging_profiles(self, payload: Payload) -> Payload:
         self.state.v2_reports.record_charging_profiles_part(
             self.station_id,
@@ -183,6 +164,7 @@ class V201StationReports(StationHandlers):
         )
         return {}
 
+    @handles("ReservationStatusUpdate")
     def on_reservation_status_update(self, payload: Payload) -> Payload:
         # Expired, Removed (2.1: NoTransaction): the reservation is over either way
         reason = {"Expired": "expired", "Removed": "removed"}.get(payload["reservationUpdateStatus"], "ended")
@@ -191,6 +173,7 @@ class V201StationReports(StationHandlers):
 
     # ---- customer information and display messages ---------------------------------
 
+    @handles("NotifyCustomerInformation")
     def on_notify_customer_information(self, payload: Payload) -> Payload:
         self.state.v2_reports.record_customer_information_part(
             self.station_id,
@@ -201,6 +184,7 @@ class V201StationReports(StationHandlers):
         )
         return {}
 
+    @handles("NotifyDisplayMessages")
     def on_notify_display_messages(self, payload: Payload) -> Payload:
         self.state.v2_reports.record_display_messages(
             self.station_id, int(payload["requestId"]), list(payload.get("messageInfo") or [])
@@ -209,16 +193,19 @@ class V201StationReports(StationHandlers):
 
     # ---- certificates (no PKI) ----------------------------------------------------
 
+    @handles("SignCertificate")
     def on_sign_certificate(self, payload: Payload) -> Payload:
         self.state.reports.record_certificate_signing_request(
             self.station_id, str(payload["csr"]), SIGN_CERTIFICATE_ANSWER
         )
         return {"status": SIGN_CERTIFICATE_ANSWER, "statusInfo": dict(NO_PKI)}
 
+    @handles("Get15118EVCertificate")
     def on_get_15118_ev_certificate(self, payload: Payload) -> Payload:
         self._certificate_request("Get15118EVCertificate", "Failed", {"action": payload.get("action")})
         return {"status": "Failed", "statusInfo": dict(NO_PKI), "exiResponse": ""}
 
+    @handles("GetCertificateStatus")
     def on_get_certificate_status(self, payload: Payload) -> Payload:
         ocsp = payload.get("ocspRequestData") or {}
         self._certificate_request("GetCertificateStatus", "Failed", {"serial_number": ocsp.get("serialNumber")})

@@ -103,7 +103,11 @@ class V201Transactions(StationHandlers):
             ended = [c.last_transaction for c in station.connectors.values()] if station is not None else []
             tx = next((t for t in ended if t is not None and t.transaction_id == event.transaction_id), None)
         cost = tx.cost if tx is not None else None
-        return float(Decimal(cost["total"])) if cost is not None else None
+        if cost is None or tx is None:
+            return None
+        if tx.tariff_id is not None and tx.tariff_id == (cost.get("tariff") or {}).get("id"):
+            return None  # OCPP 2.1: the station costs it by its copy of our tariff (features/pricing/station_tariffs)
+        return float(Decimal(cost["total"]))
 
     async def _saved(self, answer: Payload) -> Payload:
         await self.state.store.save_now()

@@ -4,18 +4,24 @@
 model has a place for them: transaction limits, tariffs and costs in
 TransactionEvent, V2X energy requests in NotifyEVChargingNeeds) and adds the
 RPC frames SEND (a CALL never answered) and CALLRESULTERROR (see rpc/endpoint.py).
-Periodic event streams are kept; any other new 2.1 action is answered
-NotImplemented.
+Periodic event streams are kept; a station that calculates costs itself gets our
+tariffs (charger.py, features/pricing/station_tariffs.py), a tag's own in its
+AuthorizeResponse; any other new 2.1 action is answered NotImplemented.
 """
 
 from __future__ import annotations
 
 from ..adapter import CallFn
 from ..config import CentralSystemConfig
+from ..features.pricing.station_tariffs import tariff_id
+from ..features.pricing.tariff import Tariff
 from ..rpc.endpoint import Payload
 from ..rpc.timeutil import parse_timestamp
 from ..state.central_state import CentralState
 from ..v201.adapter import V201Adapter
+from .charger import V21Charger
+from .commands import V21Commands
+from .tariffs import tariff_type
 
 
 class V21Adapter(V201Adapter):
@@ -23,6 +29,8 @@ class V21Adapter(V201Adapter):
 
     def __init__(self, station_id: str, state: CentralState, call: CallFn, config: CentralSystemConfig) -> None:
         super().__init__(station_id, state, call, config)
+        self.commands = V21Commands(call)
+        self.charger: V21Charger = V21Charger(station_id, state, self.commands)
         self._handlers.update(
             {
                 "OpenPeriodicEventStream": self.on_open_periodic_event_stream,
@@ -30,6 +38,17 @@ class V21Adapter(V201Adapter):
                 "ClosePeriodicEventStream": self.on_close_periodic_event_stream,
             }
         )
+
+    def on_authorize(self, payload: Payload) -> Payload:
+        """2.0.1's answer; an accepted tag with a tariff of its own, at a station that calculates costs itself,
+        gets it as its driver tariff (I08)."""
+        answer = super().on_authorize(payload)
+        if answer["idTokenInfo"].get("status") != "Accepted" or self.charger.tariff_support is None:
+            return answer
+        tariff = self.state.tag_tariff(str(payload["idToken"]["idToken"]))
+        if isinstance(tariff, Tariff) and self.charger.refusal(tariff) is None:
+            answer["tariff"] = tariff_type(tariff, tariff_id(tariff))
+        return answer
 
     def on_open_periodic_event_stream(self, payload: Payload) -> Payload:
         stream = payload["constantStreamData"]

@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
-import xlsxwriter
-
 from ..store.recorded import SessionQuery
 
 # a transaction's record (csms's transactions()) -> its cost, or None (the pricing issue plugs in here)
@@ -35,6 +33,7 @@ COLUMNS = (
     "energy_kwh",
     "stop_reason",
     "cost",
+    "currency",
 )
 HEADERS: dict[str, dict[str, str]] = {
     "en": {
@@ -49,6 +48,7 @@ HEADERS: dict[str, dict[str, str]] = {
         "energy_kwh": "Energy (kWh)",
         "stop_reason": "Stop reason",
         "cost": "Cost",
+        "currency": "Currency",
     },
     "de": {
         "charger": "Ladestation",
@@ -62,6 +62,7 @@ HEADERS: dict[str, dict[str, str]] = {
         "energy_kwh": "Energie (kWh)",
         "stop_reason": "Grund des Endes",
         "cost": "Kosten",
+        "currency": "Währung",
     },
 }
 SHEET_NAME = {"en": "Transactions", "de": "Ladevorgänge"}
@@ -100,6 +101,8 @@ class ExportRow:
     energy_kwh: float | None
     stop_reason: str | None
     cost: float | None
+    currency: str | None = None  # of the cost (ISO 4217)
+    cost_decimals: int = 2  # the currency's minor unit (as the cost was rounded)
 
 
 def local_zone() -> tzinfo:
@@ -181,6 +184,7 @@ def _row(
     tag = central.tags.get(id_tag) if id_tag else None
     energy = record.get("energy_wh")
     amount = cost(record) if cost is not None else _recorded_cost(record)
+    currency = _recorded_currency(record) if amount is not None else None
     return ExportRow(
         charger=str(record["station_id"]),
         connector=int(record["connector_id"]),
@@ -193,6 +197,8 @@ def _row(
         energy_kwh=float(energy) / 1000 if energy is not None else None,
         stop_reason=record.get("stop_reason"),
         cost=float(amount) if amount is not None else None,
+        currency=currency,
+        cost_decimals=_decimals(amount),
     )
 
 
@@ -204,11 +210,27 @@ def _recorded_cost(record: dict[str, Any]) -> Any:
     return record.get("total_cost")
 
 
+def _recorded_currency(record: dict[str, Any]) -> str | None:
+    priced = record.get("cost")
+    if isinstance(priced, dict) and priced.get("currency"):
+        return str(priced["currency"])
+    currency = record.get("currency")
+    return str(currency) if currency else None
+
+
+def _decimals(amount: Any) -> int:
+    """The decimals of a cost kept as text ("4.30": 2, "430": 0); 2 for a number."""
+    if isinstance(amount, str) and amount.strip():
+        _, _, fraction = amount.strip().partition(".")
+        return len(fraction)
+    return 2
+
+
 def columns(rows: Sequence[ExportRow], cost: CostFn | None = None) -> tuple[str, ...]:
     """The columns written: cost only once there is a cost to show (or a pricing to compute it)."""
     if cost is not None or any(row.cost is not None for row in rows):
         return COLUMNS
-    return COLUMNS[:-1]
+    return COLUMNS[:-2]
 
 
 def _duration_text(seconds: float) -> str:
@@ -233,7 +255,8 @@ def _csv_cell(row: ExportRow, column: str, language: str) -> str:
         "duration": _duration_text(row.duration_s) if row.duration_s is not None else None,
         "energy_kwh": _number_text(row.energy_kwh, 3, language) if row.energy_kwh is not None else None,
         "stop_reason": row.stop_reason,
-        "cost": _number_text(row.cost, 2, language) if row.cost is not None else None,
+        "cost": _number_text(row.cost, row.cost_decimals, language) if row.cost is not None else None,
+        "currency": row.currency,
     }[column]
     return "" if value is None else str(value)
 
@@ -255,6 +278,8 @@ def to_xlsx(rows: Sequence[ExportRow], language: str, cost: CostFn | None = None
     language = language if language in LANGUAGES else "en"
     names = columns(rows, cost)
     out = io.BytesIO()
+    import xlsxwriter  # here: ~20 MiB of RSS an add-on that never exports XLSX need not carry
+
     book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False})
     sheet = book.add_worksheet(SHEET_NAME[language])
     bold = book.add_format({"bold": True})
@@ -297,6 +322,7 @@ def _xlsx_cell(sheet: Any, number: int, col: int, row: ExportRow, name: str, for
             "tag": row.tag,
             "tag_name": row.tag_name,
             "stop_reason": row.stop_reason,
+            "currency": row.currency,
         }.get(name)
         if text:
             sheet.write_string(number, col, text)

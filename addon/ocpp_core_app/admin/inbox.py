@@ -1,12 +1,13 @@
 """The inbox: unknown chargers that tried to connect and unknown tags that tried to charge, and the admin's answer.
 
 A charger lands here when the boot policy keeps it out (ask: Pending, reject: Rejected) or the socket refuses
-an id nobody knows (no password for it, the charger cap); a tag when a charger presents one the tag book does
+an id nobody knows (no password for it, the max_stations cap); a tag when a charger presents one the tag book does
 not hold (Authorize, a session's start), whatever the answer was.  Entries are in the store (`inbox` table),
 written a moment after they change; a decision is written before it is acted on and kept:
 
 - accepting a charger makes it Accepted (at once when it waits connected: it is asked to boot again; else at
-  its next boot), optionally with the password it is to connect with;
+  its next boot), optionally with the password it is to connect with; one the max_stations cap refused is let
+  in past the cap from then on (the admin's decision, not a flood of made-up ids);
 - refusing a charger keeps it out: every boot of it is answered Rejected;
 - accepting a tag adds it to the tag book (or makes a blocked one Accepted); refusing it adds it Blocked.
 
@@ -37,6 +38,8 @@ WRITE_DELAY = 1.0  # s between a new attempt and its write
 PENDING, REJECTED = "pending", "rejected"
 # the socket's refusals of an id nobody knows
 SOCKET_REASONS = frozenset({"no_password_set", "not_admitted", "missing_credentials", "wrong_password"})
+# refused because max_stations chargers are known already
+MAX_STATIONS = "max_stations"
 
 
 class InboxError(Exception):
@@ -132,6 +135,14 @@ class Inbox:
     def note_charger(self, station_id: str, reason: str, **detail: Any) -> None:
         """An unknown charger kept out (boot policy) or refused at the socket."""
         self._note(CHARGER, station_id, {"reason": reason, **{k: v for k, v in detail.items() if v is not None}})
+
+    def over_max_stations(self, station_id: str) -> bool:
+        """csms asks about a new id its max_stations cap would refuse: an accepted one gets in, any other is noted
+        (once a second written at most; a flood of made-up ids keeps MAX_WAITING entries)."""
+        if self.decision(CHARGER, station_id) == ACCEPTED:
+            return True
+        self.note_charger(station_id, MAX_STATIONS)
+        return False
 
     def note_tag(self, id_tag: str, station_id: str, action: str, status: str) -> None:
         """A tag the tag book does not hold, presented at a charger."""

@@ -21,6 +21,8 @@ class AdminData:
     def attach(self, central: Any, unknown_chargers: str) -> Inbox:
         self.inbox = Inbox(central, self.store)
         central.config.boot_policy = self.inbox.boot_policy(unknown_chargers)
+        # past max_stations: a charger accepted in the inbox gets in; any other is noted there
+        central.config.over_max_stations = self.inbox.over_max_stations
         # security profile 3: a thumbprint set on the charge point's page pins its client certificate
         central.config.certificate_pin = lambda station_id: self.notes.get(station_id).thumbprint
         central.events.subscribe(self.inbox.on_event, (csms.EventType.AUTHORIZE, csms.EventType.AUTHENTICATION))

@@ -7,6 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
+from ..central_import import csms
 from . import fields as f
 from .command_types import (
     NO_REFUSALS,
@@ -42,12 +43,13 @@ def _one_of[T](body: Body, name: str, choices: dict[str, T], default: str | None
 
 
 async def _start(central: CentralSystem, station: Station, body: Body) -> Answer:
-    answer = await charger(central, station).remote_start(
+    request = csms.RemoteStart(
         f.required_text(body, "id_tag"),
         f.integer(body, "connector_id", minimum=1),
         charging_profile=f.obj(body, "charging_profile"),
         id_token_type=f.text(body, "id_token_type"),
     )
+    answer = await charger(central, station).remote_start(request)
     return answer_of(answer) if answer.value is None else answer_of(answer, remoteStartId=answer.value)
 
 

@@ -22,7 +22,7 @@ _GENERATED_LENGTH = 32
 async def _update_firmware(central: CentralSystem, station: Station, body: Body) -> Answer:
     """1.6: UpdateFirmware, or SignedUpdateFirmware when signed; 2.x: UpdateFirmware (the answer's requestId
     is what its FirmwareStatusNotifications carry)."""
-    answer = await charger(central, station).update_firmware(
+    update = csms.FirmwareUpdate(
         f.required_text(body, "location"),
         f.time(body, "retrieve_date") or datetime.now(UTC),
         retries=f.integer(body, "retries"),
@@ -32,6 +32,7 @@ async def _update_firmware(central: CentralSystem, station: Station, body: Body)
         install=f.time(body, "install_date"),
         request_id=f.integer(body, "request_id"),
     )
+    answer = await charger(central, station).update_firmware(update)
     return answer_of(answer) if answer.value is None else answer_of(answer, requestId=answer.value)
 
 
@@ -41,15 +42,9 @@ async def _get_log(central: CentralSystem, station: Station, body: Body) -> Answ
     target = charger(central, station)  # offline: a 503 before a request id is spent
     given = f.integer(body, "request_id")
     request_id = central.next_request_id() if given is None else given
-    answer = await target.get_log(
-        f.required_text(body, "log_type"),
-        request_id,
-        f.required_text(body, "location"),
-        f.time(body, "oldest_timestamp"),
-        f.time(body, "latest_timestamp"),
-        f.integer(body, "retries"),
-        f.integer(body, "retry_interval"),
-    )
+    log_type = f.required_text(body, "log_type")  # checked first, as before the upload's fields
+    request = csms.LogRequest(log_type, request_id, f.log_upload(body, "oldest_timestamp", "latest_timestamp"))
+    answer = await target.get_log(request)
     return answer_of(answer, requestId=request_id)
 
 

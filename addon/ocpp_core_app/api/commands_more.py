@@ -42,14 +42,11 @@ async def _reserve_now(central: CentralSystem, station: Station, body: Body) -> 
     reservation_id = f.integer(body, "reservation_id")
     if reservation_id is None:
         reservation_id = central.next_reservation_id()
-    answer = await charger(central, station).reserve_now(
-        reservation_id,
-        expiry,
-        id_tag,
-        f.integer(body, "connector_id"),
-        f.text(body, "parent_id_tag"),
-        f.text(body, "id_token_type") or _CARD_TOKEN_TYPE,
-    )
+    connector_id = f.integer(body, "connector_id")
+    reservation = csms.Reservation(
+        reservation_id, 1 if connector_id is None else connector_id, id_tag, expiry, f.text(body, "parent_id_tag")
+    )  # no connector: the first
+    answer = await charger(central, station).reserve_now(reservation, f.text(body, "id_token_type") or _CARD_TOKEN_TYPE)
     return answer_of(answer, reservationId=reservation_id)
 
 
@@ -119,12 +116,13 @@ async def _set_charging_profile(central: CentralSystem, station: Station, body: 
 
 
 async def _clear_charging_profile(central: CentralSystem, station: Station, body: Body) -> Answer:
-    answer = await charger(central, station).clear_charging_profile(
+    criteria = csms.ProfileCriteria(
         f.integer(body, "charging_profile_id"),
         f.integer(body, "connector_id"),
         f.text(body, "charging_profile_purpose"),
         f.integer(body, "stack_level"),
     )
+    answer = await charger(central, station).clear_charging_profile(criteria)
     return answer_of(answer)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..central_import import csms
 from . import fields as f
 from .command_types import NO_REFUSALS, Answer, Body, CentralSystem, Command, Station, answer_of, charger, command
 
@@ -18,18 +19,13 @@ async def _get_installed_certificate_ids(central: CentralSystem, station: Statio
 
 async def _delete_certificate(central: CentralSystem, station: Station, body: Body) -> Answer:
     names = ("hash_algorithm", "issuer_name_hash", "issuer_key_hash", "serial_number")
-    hashes = [f.required_text(body, name) for name in names]
-    return answer_of(await charger(central, station).delete_certificate(*hashes))
+    certificate = csms.CertificateHash(*(f.required_text(body, name) for name in names))
+    return answer_of(await charger(central, station).delete_certificate(certificate))
 
 
 async def _get_diagnostics(central: CentralSystem, station: Station, body: Body) -> Answer:
-    answer = await charger(central, station).get_diagnostics(
-        f.required_text(body, "location"),
-        f.integer(body, "retries"),
-        f.integer(body, "retry_interval"),
-        f.time(body, "start_time"),
-        f.time(body, "stop_time"),
-    )
+    upload = f.log_upload(body, "start_time", "stop_time")
+    answer = await charger(central, station).get_diagnostics(upload)
     return answer_of(answer)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from ..central_import import csms
 from .errors import bad_request
 
 
@@ -60,6 +61,18 @@ def required_time(body: dict[str, Any], name: str) -> datetime:
     parsed = time(body, name)
     assert parsed is not None  # the text is there
     return parsed
+
+
+def log_upload(body: dict[str, Any], oldest: str, latest: str) -> csms.LogUpload:
+    """location, retries, retry_interval and the log's window (its fields' names: 1.6 GetDiagnostics'
+    start_time / stop_time, GetLog's oldest_timestamp / latest_timestamp)."""
+    return csms.LogUpload(
+        required_text(body, "location"),
+        time(body, oldest),
+        time(body, latest),
+        integer(body, "retries"),
+        integer(body, "retry_interval"),
+    )
 
 
 def obj(body: dict[str, Any], name: str) -> dict[str, Any] | None:

@@ -21,6 +21,7 @@ _STATUS = {
     "no_tariff": 409,
     "no_max_energy": 409,
     "nothing_to_hold": 409,
+    "hold_below_minimum": 409,
     "unknown_charger": 404,
     "charger_offline": 503,
 }

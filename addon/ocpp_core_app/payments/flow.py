@@ -23,6 +23,7 @@ from typing import Any, Protocol
 from ..central_import import csms
 from . import model as m
 from .hold_amount import maximum_cost, minor_amount
+from .minimums import minimum_charge
 from .model import Payment
 from .provider import EXPIRED, HELD, Hold, PaymentError, PaymentProvider
 
@@ -310,6 +311,10 @@ class PaymentFlow:
         await self._save(payment)
         held = payment.held_amount if payment.held_amount is not None else payment.amount
         amount = min(payment.cost or 0, held)
+        minimum = minimum_charge(payment.currency)
+        if minimum is not None and 0 < amount < minimum:
+            await self._waive(payment, minimum)
+            return
         delay = RETRY_DELAY
         for _ in range(50):  # bounded; a restart goes on from CAPTURING
             try:
@@ -321,8 +326,14 @@ class PaymentFlow:
                         payment.intent_id or "", amount, payment.key("capture")
                     )
             except PaymentError as err:
+                if err.code == "amount_too_small":  # a minimum this module does not know: Stripe's word
+                    await self._waive(payment, None, err.message)
+                    return
                 payment.reason, payment.message = err.code, err.message
                 await self._save(payment)
+                if err.code == "stripe_refused" and await self._hold_expired(payment):
+                    await self._finish(payment, m.FAILED, "hold_expired", err.message)
+                    return
                 if err.code in ("stripe_refused", "stripe_key_refused"):
                     await self._finish(payment, m.FAILED, err.code, err.message)
                     return
@@ -332,6 +343,31 @@ class PaymentFlow:
             payment.reason = payment.message = None
             await self._step(payment, m.CAPTURED)
             return
+
+    async def _hold_expired(self, payment: Payment) -> bool:
+        """Whether a refused capture met a hold Stripe let go (a card authorization lasts 7 days)."""
+        assert self.provider is not None
+        if payment.hold_id is None:
+            return False
+        try:
+            state = await self.provider.poll(payment.hold_id)
+        except PaymentError:
+            return False
+        return state.state == EXPIRED
+
+    async def _waive(self, payment: Payment, minimum: int | None, stripe_message: str | None = None) -> None:
+        """A session that cost less than Stripe's minimum charge: capturing it would be refused (and charging the
+        minimum would take more than the session cost), so the hold is released and the session recorded as not
+        charged, with a note of its cost and the minimum."""
+        scale = 10**payment.minor_units
+        cost = f"{(payment.cost or 0) / scale:.{payment.minor_units}f} {payment.currency}"
+        note = f"cost {cost}"
+        if minimum is not None:
+            note += f", Stripe's minimum {minimum / scale:.{payment.minor_units}f} {payment.currency}"
+        if stripe_message:
+            note += f"; Stripe: {stripe_message}"
+        payment.captured = 0
+        await self._release(payment, "below_minimum", note, m.WAIVED)
 
     async def _release(
         self, payment: Payment, reason: str, message: str | None = None, state: str = m.CANCELED

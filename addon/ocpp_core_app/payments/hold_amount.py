@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
+from .minimums import minimum_charge
 from .provider import PaymentError
 
 
@@ -24,7 +25,18 @@ def maximum_cost(central: Any, station_id: str, connector_id: int | None, id_tag
     minor = int((total * Decimal(10) ** decimals).to_integral_value(rounding=ROUND_CEILING))
     if minor <= 0:
         raise PaymentError("nothing_to_hold", "the tariff's maximum cost is zero: nothing to hold")
+    minimum = minimum_charge(tariff.currency)
+    if minimum is not None and minor < minimum:
+        raise PaymentError(
+            "hold_below_minimum",
+            f"{_text(minor, decimals)} {tariff.currency} is below Stripe's minimum charge of "
+            f"{_text(minimum, decimals)} {tariff.currency}",
+        )
     return minor, str(tariff.currency), decimals
+
+
+def _text(minor: int, decimals: int) -> str:
+    return f"{Decimal(minor).scaleb(-decimals):.{decimals}f}"
 
 
 def minor_amount(cost: dict[str, Any]) -> int:

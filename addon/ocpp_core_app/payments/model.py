@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-# its steps, in order; the last four are final
+# its steps, in order; the last five are final
 CREATED = "created"  # written before the provider is asked (a crash here: the same hold is asked again)
 AWAITING = "awaiting_payment"  # the checkout page waits for the driver
 HELD = "held"  # the maximum cost is held on the card; the charger not asked yet
@@ -16,7 +16,8 @@ CAPTURED = "captured"  # the cost captured, the rest released
 CANCELED = "canceled"  # the hold released (the start failed, or the user cancelled): nothing charged
 EXPIRED = "expired"  # the driver never completed the checkout: nothing held
 FAILED = "failed"  # the provider refused (reason): nothing started
-FINAL = frozenset({CAPTURED, CANCELED, EXPIRED, FAILED})
+WAIVED = "waived"  # the session cost less than Stripe's minimum charge: the hold released, nothing charged
+FINAL = frozenset({CAPTURED, CANCELED, EXPIRED, FAILED, WAIVED})
 
 
 @dataclass(slots=True)

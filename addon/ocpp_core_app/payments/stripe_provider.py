@@ -32,7 +32,8 @@ def error_code(err: stripe.StripeError) -> str:
     if isinstance(err, stripe.APIConnectionError):
         return "stripe_unreachable"
     if isinstance(err, stripe.InvalidRequestError):
-        return "stripe_refused"
+        # below Stripe's minimum charge (a capture of a session that cost less): released and waived (flow.py)
+        return "amount_too_small" if err.code == "amount_too_small" else "stripe_refused"
     return "stripe_error"
 
 

@@ -19,6 +19,8 @@ from .render import render_template
 from .state import INGRESS, STATE, WebState
 
 LANG_COOKIE = "ocpp_core_lang"
+# the cookie's mark of a language followed from Home Assistant's frontend (app.js), not chosen here
+AUTO_PREFIX = "ha-"
 # what the Supervisor sends: /api/hassio_ingress/<session token>; anything else is not taken as a prefix
 INGRESS_PATH = re.compile(r"^/api/hassio_ingress/[A-Za-z0-9_\-]{1,200}$")
 
@@ -71,7 +73,14 @@ class Context:
         else:
             kept = dict(self.request.query) if self.request.method == "GET" and self.page_path is None else {}
         kept.pop("lang", None)
+        kept.pop("auto", None)
         return self.url(self.here, **kept, lang=lang)
+
+    @property
+    def follows_ha(self) -> bool:
+        """Behind ingress, until the user picks a language here: app.js follows Home Assistant's (its frontend,
+        the frame's parent of the same origin, has it as <html lang>)."""
+        return self.state.mode == INGRESS and not language_chosen(self.request)
 
     def field(self, name: str) -> str:
         value = self.form.get(name) if self.form is not None else None
@@ -119,11 +128,21 @@ def ingress_csrf(state: WebState, user_key: str) -> str:
 
 
 def language(request: web.Request) -> tuple[str, str | None]:
-    """The language, and the one to remember in the cookie when the switch (?lang=) was used."""
+    """The language, and the one to remember in the cookie when the switch (?lang=) was used: as it is when the
+    user chose it, marked `ha-` when app.js followed Home Assistant's language (?lang=de&auto=ha)."""
     asked = request.query.get("lang")
     if asked in i18n.LANGUAGES:
-        return asked, asked
-    return i18n.pick(request.cookies.get(LANG_COOKIE), request.headers.get("Accept-Language")), None
+        return asked, (AUTO_PREFIX + asked if request.query.get("auto") == "ha" else asked)
+    cookie = (request.cookies.get(LANG_COOKIE) or "").removeprefix(AUTO_PREFIX)
+    return i18n.pick(cookie, request.headers.get("Accept-Language")), None
+
+
+def language_chosen(request: web.Request) -> bool:
+    """Whether the user picked the language here (the switch), rather than the browser's or Home Assistant's."""
+    asked = request.query.get("lang")
+    if asked in i18n.LANGUAGES:
+        return request.query.get("auto") != "ha"
+    return request.cookies.get(LANG_COOKIE) in i18n.LANGUAGES
 
 
 def state_of(request: web.Request) -> WebState:

@@ -10,6 +10,7 @@ no admin (the safe side) and the log says why, once.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from typing import Any
@@ -58,16 +59,18 @@ class HaRoles:
         # the system's resolver (aiodns, where installed, would keep a thread of its own)
         connector = aiohttp.TCPConnector(resolver=aiohttp.ThreadedResolver())
         async with aiohttp.ClientSession(connector=connector) as session, session.ws_connect(self.url) as ws:
-            hello = await ws.receive_json()
+            hello = await _receive(ws)
             if hello.get("type") != "auth_required":
                 raise ValueError(f"unexpected greeting {hello.get('type')!r}")
             await ws.send_json({"type": "auth", "access_token": self.token})
-            answer = await ws.receive_json()
+            # the Supervisor's proxy checks the token itself and says auth_ok before it connects to Core: a Core it
+            # cannot reach then closes the socket instead of answering
+            answer = await _receive(ws)
             if answer.get("type") != "auth_ok":
                 raise ValueError(f"authentication failed ({answer.get('type')})")
             await ws.send_json({"id": 1, "type": "config/auth/list"})
-            result = await ws.receive_json()
-            if not result.get("success"):
+            result = await _receive(ws)
+            if result.get("id") != 1 or not result.get("success"):
                 raise ValueError(f"config/auth/list failed: {result.get('error')}")
             users: list[dict[str, Any]] = result["result"]
             return users
@@ -76,3 +79,14 @@ class HaRoles:
         if not self._warned:
             _LOGGER.warning("Web UI: %s", message)
             self._warned = True
+
+
+async def _receive(ws: aiohttp.ClientWebSocketResponse) -> dict[str, Any]:
+    """The next JSON object; a close (or any frame but text) is a ConnectionError, not aiohttp's TypeError."""
+    message = await ws.receive()
+    if message.type != aiohttp.WSMsgType.TEXT:
+        raise ConnectionError(f"Home Assistant's WebSocket closed ({message.type.name})")
+    data = json.loads(message.data)
+    if not isinstance(data, dict):
+        raise ValueError("unexpected answer")
+    return data

@@ -14,7 +14,7 @@ from ..central_import import csms
 from ..store import StoreError
 from ..store.recorded import SessionQuery
 from .context import Context
-from .formats import between, day_bounds, duration, local_time, money, number
+from .formats import between, day_bounds, duration, iso_day, local_time, money, number
 
 if TYPE_CHECKING:
     from custom_components.ocpp_core.csms.features import pricing
@@ -75,7 +75,8 @@ class Range:
 
 
 def date_range(ctx: Context) -> Range:
-    given_from, given_to = ctx.request.query.get("from", ""), ctx.request.query.get("to", "")
+    # shown again in the date inputs, which take the ISO form only (a day typed as 1.3.2026 becomes 2026-03-01)
+    given_from, given_to = (iso_day(ctx.request.query.get(name, "")) for name in ("from", "to"))
     since = until = None
     error = None
     if given_from:

@@ -7,9 +7,17 @@ from .central import CentralSystem
 from .config import CentralSystemConfig, CentralSystemOptions
 from .features.charger import Charger, ChargerAnswer, ChargingProfile
 from .features.charger_commands import InvalidArgument, UnsupportedVersion
+from .features.charger_requests import (
+    CertificateHash,
+    FirmwareUpdate,
+    LogRequest,
+    LogUpload,
+    ProfileCriteria,
+    RemoteStart,
+)
 from .features.credentials import PUSH_MAX_LENGTH, PUSH_MIN_LENGTH, InvalidPassword, validate_password
 from .features.limit_profiles import simple_charging_profile
-from .features.limits import InvalidLimit, LimitManager, LimitState
+from .features.limits import InvalidLimit, LimitManager, LimitState, LimitStatus
 from .model.device_model import DeviceModel, DeviceVariable
 from .model.events import Event, EventType
 from .model.mirror import apply_connector_state, connector_state, mirror_station, station_phases, station_state
@@ -75,6 +83,7 @@ __all__ = [
     "CentralSystem",
     "CentralSystemConfig",
     "CentralSystemOptions",
+    "CertificateHash",
     "Charger",
     "ChargerAnswer",
     "ChargerSettings",
@@ -84,6 +93,7 @@ __all__ = [
     "DeviceVariable",
     "Event",
     "EventType",
+    "FirmwareUpdate",
     "InvalidArgument",
     "InvalidCall",
     "InvalidLimit",
@@ -91,12 +101,17 @@ __all__ = [
     "InvalidSettings",
     "LimitManager",
     "LimitState",
+    "LimitStatus",
+    "LogRequest",
+    "LogUpload",
     "MemoryPersistence",
     "MeterSample",
     "NotConnected",
     "OcppVersion",
     "Persistence",
+    "ProfileCriteria",
     "RegistrationStatus",
+    "RemoteStart",
     "Reservation",
     "Station",
     "StationV2",
@@ -117,7 +132,6 @@ __all__ = [
     "format_timestamp",
     "given_local_list_entry",
     "mirror_station",
-    "only from here; the layers are in docs/architecture.md.",
     "server_context",
     "simple_charging_profile",
     "simple_profile",

@@ -32,13 +32,42 @@ _REGISTRATION_STATUSES = frozenset(RegistrationStatus)
 _NOT_ACCEPTED = (RegistrationStatus.PENDING, RegistrationStatus.REJECTED)
 
 
+_HANDLED_ACTION = "_handled_action"  # the attribute `handles` sets on a handler method
+
+
+def handles[M: Callable[..., Any]](action: str) -> Callable[[M], M]:
+    """Marks a `StationHandlers` method as the handler of the charger-initiated `action`."""
+
+    def mark(method: M) -> M:
+        setattr(method, _HANDLED_ACTION, action)
+        return method
+
+    return mark
+
+
+def status_and_request_id(payload: Payload) -> tuple[str, int | None]:
+    """The status and requestId of a firmware or log status notification (None: it names no request)."""
+    return str(payload["status"]), json_int(payload.get("requestId"))
+
+
 class StationHandlers:
-    """A group of one station's handlers that a version adapter takes in (reports, transactions)."""
+    """A group of one station's handlers that a version adapter takes in (reports, transactions); each
+    handler says its action (`@handles`)."""
 
     def __init__(self, station_id: str, state: CentralState) -> None:
         self.station_id = station_id
         self.state = state
 
+    def handlers(self) -> dict[str, Handler]:
+        """The marked handlers, by action."""
+        found: dict[str, Handler] = {}
+        for name in dir(type(self)):
+            action = getattr(getattr(type(self), name), _HANDLED_ACTION, None)
+            if action is not None:
+                found[action] = getattr(self, name)
+        return found
+
+    @handles("SecurityEventNotification")
     def on_security_event_notification(self, payload: Payload) -> Payload:
         """The same in 1.6 (security whitepaper) and 2.x."""
         self.state.reports.record_security_event(
@@ -46,11 +75,16 @@ class StationHandlers:
         )
         return {}
 
+    @handles("LogStatusNotification")
     def on_log_status_notification(self, payload: Payload) -> Payload:
         """The same in 1.6 (security whitepaper) and 2.x."""
-        self.state.reports.record_log_status(
-            self.station_id, str(payload["status"]), json_int(payload.get("requestId"))
-        )
+        self.state.reports.record_log_status(self.station_id, *status_and_request_id(payload))
+        return {}
+
+    @handles("FirmwareStatusNotification")
+    def on_firmware_status_notification(self, payload: Payload) -> Payload:
+        """The same in 1.6 (which carries no requestId) and 2.x."""
+        self.state.reports.record_firmware_status(self.station_id, *status_and_request_id(payload))
         return {}
 
 

@@ -11,11 +11,11 @@ from typing import Any
 
 from homeassistant.core import callback
 
-from ..csms import Event, EventType
+from ..csms import Event, EventType, LimitStatus
 from .charger_issues import LIMIT_REJECTED, ChargerRepairs, charger_issue_id
 
-_REFUSED = frozenset({"rejected", "failed"})
-_SETTLED = frozenset({"accepted", "overridden"})  # overridden: accepted, another profile wins
+_REFUSED = frozenset({LimitStatus.REJECTED, LimitStatus.FAILED})
+_SETTLED = frozenset({LimitStatus.ACCEPTED, LimitStatus.OVERRIDDEN})  # overridden: accepted, another profile wins
 
 
 def issue_id(entry_id: str, station_id: str, evse_id: int) -> str:

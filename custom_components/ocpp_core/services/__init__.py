@@ -34,66 +34,16 @@ from ..coordinator import OcppConfigEntry
 from ..errors import ChargerRefused, ha_error, ocpp_call, validation_error, version_name
 from .admin import register_service, register_services
 from .catalog import CHARGER_SERVICES, GET_TRANSACTIONS_SCHEMA
-from .fields import (
-    ATTR_CONNECTOR_ID,
-    ATTRIBUTE_TYPES,
-    AVAILABILITY_TYPES,
-    CERTIFICATE_ID_TYPES_V2,
-    CERTIFICATE_TYPES,
-    CERTIFICATE_TYPES_V2,
-    EXTENDED_TRIGGER_MESSAGES,
-    HASH_ALGORITHMS,
-    ID_TAG_STATUSES,
-    ID_TOKEN_TYPES,
-    LOG_TYPES,
-    MESSAGE_FORMATS,
-    MESSAGE_PRIORITIES,
-    MESSAGE_STATES,
-    PROFILE_PURPOSES,
-    PROFILE_PURPOSES_V2,
-    RATE_UNITS,
-    REPORT_BASES,
-    RESET_TYPES,
-    RESET_TYPES_V2,
-    SERVICE_GET_TRANSACTIONS,
-    TRIGGER_MESSAGES,
-    TRIGGER_MESSAGES_V2,
-    UPDATE_TYPES,
-    V2_NAMES,
-    require_field,
-)
+from .fields import ATTR_CONNECTOR_ID, SERVICE_GET_TRANSACTIONS, require_field
 from .pricing import PRICING_SERVICES
 from .service import ChargerService, Implementation
 from .tags import TAG_SERVICES
 from .target import Target, resolve_target
 
 __all__ = [
-    "ATTRIBUTE_TYPES",
-    "AVAILABILITY_TYPES",
-    "CERTIFICATE_ID_TYPES_V2",
-    "CERTIFICATE_TYPES",
-    "CERTIFICATE_TYPES_V2",
     "CHARGER_SERVICES",
-    "EXTENDED_TRIGGER_MESSAGES",
     "GET_TRANSACTIONS_SCHEMA",
-    "HASH_ALGORITHMS",
-    "ID_TAG_STATUSES",
-    "ID_TOKEN_TYPES",
-    "LOG_TYPES",
-    "MESSAGE_FORMATS",
-    "MESSAGE_PRIORITIES",
-    "MESSAGE_STATES",
-    "PROFILE_PURPOSES",
-    "PROFILE_PURPOSES_V2",
-    "RATE_UNITS",
-    "REPORT_BASES",
-    "RESET_TYPES",
-    "RESET_TYPES_V2",
     "SERVICE_GET_TRANSACTIONS",
-    "TRIGGER_MESSAGES",
-    "TRIGGER_MESSAGES_V2",
-    "UPDATE_TYPES",
-    "V2_NAMES",
     "ChargerService",
     "Implementation",
     "Target",

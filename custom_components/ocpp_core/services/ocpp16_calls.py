@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from homeassistant.util import dt as dt_util
-
+from ..csms import LogUpload
 from ..errors import Answer, validation_error
 from . import shared
 from .fields import TRIGGER_MESSAGES, json_text, require_field
@@ -119,28 +118,21 @@ async def update_firmware(target: Target, data: dict[str, Any]) -> Answer:
     for field in ("signing_certificate", "install_date", "request_id"):
         require_field(data, field, "signature")
     require_field(data, "signature", "signing_certificate")
-    retrieve_date = data.get("retrieve_date") or dt_util.utcnow()
-    retries, retry_interval = data.get("retries"), data.get("retry_interval")
     if "signature" not in data:
-        return await target.v16().update_firmware(data["location"], retrieve_date, retries, retry_interval)
+        update = shared.firmware_update(data, None)
+        return await target.v16().update_firmware(
+            update.location, update.retrieve, update.retries, update.retry_interval
+        )
     request_id = shared.given_or_new(data, "request_id", target.central.next_request_id)
-    answer = await target.v16().signed_update_firmware(
-        request_id,
-        data["location"],
-        retrieve_date,
-        data["signing_certificate"],
-        data["signature"],
-        data.get("install_date"),
-        retries,
-        retry_interval,
-    )
+    answer = await target.v16().signed_update_firmware(shared.firmware_update(data, request_id))
     return {**answer, "requestId": request_id}
 
 
 async def get_diagnostics(target: Target, data: dict[str, Any]) -> Answer:
-    return await target.v16().get_diagnostics(
-        data["location"], data.get("retries"), data.get("retry_interval"), data.get("start_time"), data.get("stop_time")
+    upload = LogUpload(
+        data["location"], data.get("start_time"), data.get("stop_time"), data.get("retries"), data.get("retry_interval")
     )
+    return await target.v16().get_diagnostics(upload)
 
 
 async def get_log(target: Target, data: dict[str, Any]) -> Answer:
@@ -153,10 +145,7 @@ async def set_charging_profile(target: Target, data: dict[str, Any]) -> Answer:
 
 async def clear_charging_profile(target: Target, data: dict[str, Any]) -> Answer:
     return await target.v16().clear_charging_profile(
-        data.get("charging_profile_id"),
-        target.named_connector(data),
-        data.get("charging_profile_purpose"),
-        data.get("stack_level"),
+        shared.profile_criteria(target, data, data.get("charging_profile_purpose"))
     )
 
 
@@ -175,9 +164,7 @@ async def get_installed_certificate_ids(target: Target, data: dict[str, Any]) ->
 
 
 async def delete_certificate(target: Target, data: dict[str, Any]) -> Answer:
-    return await target.v16().delete_certificate(
-        data["hash_algorithm"], data["issuer_name_hash"], data["issuer_key_hash"], data["serial_number"]
-    )
+    return await target.v16().delete_certificate(shared.certificate_hash(data))
 
 
 async def send_call(target: Target, data: dict[str, Any]) -> Answer:

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from homeassistant.util import dt as dt_util
-
 from ..csms import evse_connector, given_local_list_entry
 from ..errors import Answer, ha_error, validation_error
 from . import shared
@@ -138,16 +136,7 @@ async def trigger_message(target: Target, data: dict[str, Any]) -> Answer:
 
 async def update_firmware(target: Target, data: dict[str, Any]) -> Answer:
     request_id = shared.given_or_new(data, "request_id", target.central.next_request_id)
-    answer = await target.v201().update_firmware(
-        request_id,
-        data["location"],
-        data.get("retrieve_date") or dt_util.utcnow(),
-        install_date_time=data.get("install_date"),
-        signing_certificate=data.get("signing_certificate"),
-        signature=data.get("signature"),
-        retries=data.get("retries"),
-        retry_interval=data.get("retry_interval"),
-    )
+    answer = await target.v201().update_firmware(shared.firmware_update(data, request_id))
     return {**answer, "requestId": request_id}
 
 
@@ -162,10 +151,7 @@ async def set_charging_profile(target: Target, data: dict[str, Any]) -> Answer:
 async def clear_charging_profile(target: Target, data: dict[str, Any]) -> Answer:
     purpose = data.get("charging_profile_purpose")
     return await target.v201().clear_charging_profile(
-        data.get("charging_profile_id"),
-        target.named_connector(data),
-        None if purpose is None else v2_name(purpose),
-        data.get("stack_level"),
+        shared.profile_criteria(target, data, None if purpose is None else v2_name(purpose))
     )
 
 
@@ -184,9 +170,7 @@ async def get_installed_certificate_ids(target: Target, data: dict[str, Any]) ->
 
 
 async def delete_certificate(target: Target, data: dict[str, Any]) -> Answer:
-    return await target.v201().delete_certificate(
-        data["hash_algorithm"], data["issuer_name_hash"], data["issuer_key_hash"], data["serial_number"]
-    )
+    return await target.v201().delete_certificate(shared.certificate_hash(data))
 
 
 # ---- the services only 2.x has ---------------------------------------------------------

@@ -5,23 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from ..csms import simple_profile
+from homeassistant.util import dt as dt_util
+
+from ..csms import CertificateHash, FirmwareUpdate, LogRequest, LogUpload, ProfileCriteria, simple_profile
 from ..errors import Answer, validation_error
 from .fields import WHOLE_CHARGER_PURPOSES, check_profile_form
 from .target import Target
 
 
 class _LogCommands(Protocol):
-    async def get_log(
-        self,
-        log_type: str,
-        request_id: int,
-        remote_location: str,
-        oldest_timestamp: Any = None,
-        latest_timestamp: Any = None,
-        retries: int | None = None,
-        retry_interval: int | None = None,
-    ) -> Answer: ...
+    async def get_log(self, request: LogRequest, /) -> Answer: ...
 
 
 class _ProfileCommands(Protocol):
@@ -37,16 +30,44 @@ def given_or_new(data: dict[str, Any], key: str, allocate: Callable[[], int]) ->
 async def get_log(commands: _LogCommands, target: Target, data: dict[str, Any]) -> Answer:
     """GetLog (1.6 security whitepaper and 2.x alike); the request id is made up when not given and returned."""
     request_id = given_or_new(data, "request_id", target.central.next_request_id)
-    answer = await commands.get_log(
-        data["log_type"],
-        request_id,
+    upload = LogUpload(
         data["location"],
         data.get("oldest_timestamp"),
         data.get("latest_timestamp"),
         data.get("retries"),
         data.get("retry_interval"),
     )
+    request = LogRequest(data["log_type"], request_id, upload)
+    answer = await commands.get_log(request)
     return {**answer, "requestId": request_id}
+
+
+def firmware_update(data: dict[str, Any], request_id: int | None) -> FirmwareUpdate:
+    """update_firmware's fields (retrieve_date: now when not given)."""
+    return FirmwareUpdate(
+        data["location"],
+        data.get("retrieve_date") or dt_util.utcnow(),
+        data.get("retries"),
+        data.get("retry_interval"),
+        data.get("signing_certificate"),
+        data.get("signature"),
+        data.get("install_date"),
+        request_id,
+    )
+
+
+def profile_criteria(target: Target, data: dict[str, Any], purpose: str | None) -> ProfileCriteria:
+    """clear_charging_profile's criteria (`purpose` in the charger's version's spelling)."""
+    return ProfileCriteria(
+        data.get("charging_profile_id"), target.named_connector(data), purpose, data.get("stack_level")
+    )
+
+
+def certificate_hash(data: dict[str, Any]) -> CertificateHash:
+    """delete_certificate's fields."""
+    return CertificateHash(
+        data["hash_algorithm"], data["issuer_name_hash"], data["issuer_key_hash"], data["serial_number"]
+    )
 
 
 async def set_charging_profile(commands: _ProfileCommands, target: Target, data: dict[str, Any]) -> Answer:

@@ -75,6 +75,10 @@ class Supervisor:
     user: HaUser | None = field(default_factory=lambda: ADMIN)
     port: int = 0
     auth_lists: int = 0
+    # Core behind the Supervisor's proxy: "up", "down" (the proxy answers 502), "unreachable" (closed after auth_ok)
+    core: str = "up"
+    # what the add-on sent on /core/websocket, in order
+    core_frames: list[dict[str, Any]] = field(default_factory=list)
     _runner: web.AppRunner | None = None
     _client: aiohttp.ClientSession | None = None
 
@@ -86,6 +90,7 @@ class Supervisor:
         app = web.Application()
         app.router.add_route("*", INGRESS_PREFIX + "/{tail:.*}", self._proxy)
         app.router.add_get("/core/websocket", self._core)
+        app.router.add_get("/frontend", self._frontend)
         app.router.add_post("/discovery", self._discovery)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -124,22 +129,45 @@ class Supervisor:
                 response.headers.add("Set-Cookie", value)
             return response
 
-    async def _core(self, request: web.Request) -> web.WebSocketResponse:
-        ws = web.WebSocketResponse()
+    async def _core(self, request: web.Request) -> web.StreamResponse:
+        """The Supervisor's /core/websocket as supervisor/api/proxy.py has it: 502 before the upgrade while Core is
+        down; after it auth_required, the add-on's `auth` (access_token, or the older api_password) checked against
+        its token (auth_invalid and closed when wrong), auth_ok — sent before the Supervisor connects to Core, so
+        a Core it cannot reach then closes the socket —, then every frame passed to Core and back."""
+        if self.core == "down":
+            raise web.HTTPBadGateway()
+        ws = web.WebSocketResponse(heartbeat=30)
         await ws.prepare(request)
         await ws.send_json({"type": "auth_required", "ha_version": "2026.2.3"})
-        auth = await ws.receive_json()
-        if auth.get("access_token") != SUPERVISOR_TOKEN:
-            await ws.send_json({"type": "auth_invalid", "message": "Invalid access token"})
+        auth = await ws.receive_json(timeout=10)
+        self.core_frames.append(auth)
+        if (auth.get("api_password") or auth.get("access_token")) != SUPERVISOR_TOKEN:
+            await ws.send_json({"type": "auth_invalid", "message": "Invalid access"})
             await ws.close()
             return ws
         await ws.send_json({"type": "auth_ok", "ha_version": "2026.2.3"})
-        asked = await ws.receive_json()
-        assert asked["type"] == "config/auth/list"
-        self.auth_lists += 1
-        await ws.send_json({"id": asked["id"], "type": "result", "success": True, "result": HA_USERS})
-        await ws.close()
+        if self.core == "unreachable":
+            await ws.close()
+            return ws
+        async for message in ws:  # Core: answers config/auth/list (it needs an admin: the Supervisor's user is one)
+            if message.type != aiohttp.WSMsgType.TEXT:
+                break
+            asked = json.loads(message.data)
+            self.core_frames.append(asked)
+            if asked.get("type") == "config/auth/list":
+                self.auth_lists += 1
+                await ws.send_json({"id": asked["id"], "type": "result", "success": True, "result": HA_USERS})
+            else:
+                error = {"code": "unknown_command", "message": "Unknown command."}
+                await ws.send_json({"id": asked.get("id"), "type": "result", "success": False, "error": error})
         return ws
+
+    async def _frontend(self, request: web.Request) -> web.Response:
+        """Home Assistant's frontend, reduced to what the add-on's panel sees: its <html lang> (the user's language,
+        ?lang=) and the panel's frame of the same origin."""
+        lang = request.query.get("lang", "en")
+        page = f'<!doctype html><html lang="{lang}"><body><iframe src="{INGRESS_PREFIX}/"></iframe></body></html>'
+        return web.Response(text=page, content_type="text/html")
 
     async def _discovery(self, request: web.Request) -> web.Response:
         return web.json_response({"result": "ok", "data": {"uuid": "test-discovery"}})

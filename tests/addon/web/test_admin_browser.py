@@ -96,7 +96,9 @@ async def test_an_admin_runs_the_site_from_the_admin_pages(tmp_path: Path) -> No
         # the charge point: a name, limits, a bad thumbprint first (nothing saved), then its password, sent
         await page.goto(base + "/admin/chargers")
         await screenshots(page, "admin-chargers")
-        await page.locator('#chargers tr[data-charger="CP-ADM"] a').click()
+        await page.locator(
+            '#chargers tr[data-charger="CP-ADM"] a', has_text="CP-ADM"
+        ).click()  # its id links to its page
         await page.locator('input[name="name"]').fill("Garage")
         await page.locator('input[name="max_current"]').fill("16")
         await page.locator('select[name="phases"]').select_option("3")

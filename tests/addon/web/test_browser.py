@@ -116,7 +116,7 @@ async def test_start_and_stop_from_the_charger_page_behind_ingress(tmp_path: Pat
         await screenshots(page, "charger")
         # a bad date range says so
         await page.goto(web.supervisor.base + "/chargers/CP-PAGE?from=2026-13-01")
-        await expect(page.locator(".history .notice")).to_have_text("Enter the dates as YYYY-MM-DD.")
+        await expect(page.locator(".history .notice")).to_have_text("Enter the dates as YYYY-MM-DD or DD.MM.YYYY.")
     # the charger is gone (the app too): nothing else to check here
 
 

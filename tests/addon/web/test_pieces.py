@@ -8,7 +8,7 @@ from typing import Any
 
 from ocpp_core_app.web.chart import session_chart
 from ocpp_core_app.web.context import INGRESS_PATH
-from ocpp_core_app.web.formats import day_bounds, duration, number
+from ocpp_core_app.web.formats import day_bounds, duration, number, price
 from ocpp_core_app.web.ha_roles import HaRoles
 from ocpp_core_app.web.tiles import all_tiles
 
@@ -82,6 +82,13 @@ def test_numbers_durations_and_dates() -> None:
     assert number("en", 1234.5, 1) == "1,234.5"
     assert number("en", None) == "–"
     assert duration(3725) == "1:02:05"
+    # a tariff's price as the cost column writes money, its own further decimals kept
+    assert price("de", "0.3", "EUR", 2) == "0,30\u00a0EUR"
+    assert price("en", "1234.5", "EUR", 2) == "1,234.50\u00a0EUR"
+    assert price("de", "0.3549", "EUR", 2) == "0,3549\u00a0EUR"
+    assert price("de", "5", "JPY", 0) == "5\u00a0JPY"
+    assert price("de", "0.1", "XYZ", None) == "0,10\u00a0XYZ"
+    assert price("de", None, "EUR", 2) == price("de", "NaN", "EUR", 2) == ""
     assert day_bounds("2026-02-30") is None
     bounds = day_bounds("2026-03-01")
     assert bounds is not None and (bounds[1] - bounds[0]).days == 1
@@ -102,6 +109,11 @@ async def test_the_admin_role_comes_from_home_assistant_and_fails_safe() -> None
         assert await roles.is_admin("admin-id") is True
         assert await roles.is_admin("user-id") is False
         assert supervisor.auth_lists == 1  # kept a minute
+        # the Supervisor proxy's protocol: auth with the token, then the command
+        assert supervisor.core_frames == [
+            {"type": "auth", "access_token": SUPERVISOR_TOKEN},
+            {"id": 1, "type": "config/auth/list"},
+        ]
         # a token Core refuses, no token, nobody listening: nobody is admin
         assert await HaRoles(url, "wrong").is_admin("admin-id") is False
         assert await HaRoles(url, None).is_admin("admin-id") is False
@@ -109,6 +121,11 @@ async def test_the_admin_role_comes_from_home_assistant_and_fails_safe() -> None
             await HaRoles(f"ws://127.0.0.1:{free_port()}/core/websocket", SUPERVISOR_TOKEN).is_admin("admin-id")
             is False
         )
+        # Core down (the proxy answers 502), or not reachable once the proxy said auth_ok (it closes): no admin
+        for core in ("down", "unreachable"):
+            supervisor.core = core
+            assert await HaRoles(url, SUPERVISOR_TOKEN).is_admin("admin-id") is False, core
+        assert supervisor.auth_lists == 1
     finally:
         await supervisor.stop()
 

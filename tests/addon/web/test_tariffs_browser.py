@@ -45,6 +45,8 @@ async def test_an_admin_sets_a_chargers_tariff_in_english_and_german(tmp_path: P
             page = await context.new_page()
             await page.goto(base + "/admin/tariffs?charger=CP-TAR")
             await expect(page.locator("h2").first).to_have_text("Tarif ändern")
+            prices = page.locator('#tariffs tr[data-scope="charger"] td.num')
+            await expect(prices).to_have_text(["0,30\u00a0EUR", "1,00\u00a0EUR", "0,00\u00a0EUR", "0,00\u00a0EUR"])
             await page.locator('#tariff-form textarea[name="bands"]').fill("06:00-22:00 0,35")
             await page.locator('#tariff-form button[type="submit"]').click()
             await expect(page.locator("#errors")).to_contain_text("Die Tageszeiten lassen um 00:00 eine Lücke")

@@ -68,6 +68,20 @@ async def test_accounts_passwords_tags_and_the_last_admin_on_the_own_port(tmp_pa
         await account(page, "admin").locator(".delete-form button").click()
         await expect(page.locator("#notice")).to_have_text("admin is the last admin: add another admin first.")
         await expect(account(page, "admin")).to_have_count(1)
+        # roles: the last admin stays one; dave is promoted (his badge says so) and made a user again
+        await account(page, "admin").locator(".role-form select").select_option("user")
+        await account(page, "admin").locator(".role-form button").click()
+        await expect(page.locator("#notice")).to_have_text(
+            "admin is the last admin: make another account an admin first."
+        )
+        await expect(account(page, "admin").locator(".role-form select")).to_have_value("admin")
+        await account(page, "dave").locator(".role-form select").select_option("admin")
+        await account(page, "dave").locator(".role-form button").click()
+        await expect(page.locator("#notice")).to_have_text("dave is an admin now.")
+        await expect(account(page, "dave").locator(".badge.role")).to_have_text("admin")
+        await account(page, "dave").locator(".role-form select").select_option("user")
+        await account(page, "dave").locator(".role-form button").click()
+        await expect(page.locator("#notice")).to_have_text("dave is a user now (no admin any more).")
         await screenshots(page, "users")
         # the first admin's printed password changed, from here (the current one asked)
         form = account(page, "admin").locator(".password-form")

@@ -138,8 +138,10 @@ async def test_tags_add_edit_delete_with_checks(tmp_path: Path) -> None:
     async with running_site(tmp_path) as (site, _), client() as http:
         cp, task, ws = await _charger(site)
         en = Browser(site, http)
-        status, text = await en.post("/admin/tags", {"id_tag": "CARD-1", "name": "Anna", "expiry": "31.12.2030"})
-        assert status == 400 and "Enter the expiry as a date (YYYY-MM-DD)" in text and 'value="Anna"' in text
+        status, text = await en.post("/admin/tags", {"id_tag": "CARD-1", "name": "Anna", "expiry": "31.13.2030"})
+        assert (
+            status == 400 and "Enter the expiry as a date (YYYY-MM-DD or DD.MM.YYYY)" in text and 'value="Anna"' in text
+        )
         assert site.central.tags.get("CARD-1") is None
         status, text = await en.post("/admin/tags", {"id_tag": "x" * 37})
         assert status == 400 and "Enter the tag's id: 1 to 36 characters." in text
@@ -225,7 +227,7 @@ async def test_message_log_page_shows_frames_and_never_the_password(tmp_path: Pa
         status, text = await en.get("/admin/log?charger=CP1&action=BootNotification")
         assert "2 messages · page 1 of 1" in text
         status, text = await en.get("/admin/log?charger=CP1&from=yesterday")
-        assert status == 400 and "Enter a date and time." in text
+        assert status == 400 and "Enter a date and time, such as 2026-03-01 14:05." in text
         await ws.close()
         task.cancel()
 
@@ -242,7 +244,7 @@ async def test_export_file_and_its_checks(tmp_path: Path) -> None:
             body = await response.read()
         assert body.startswith(b"\xef\xbb\xbf") and b"Ladestation;Anschluss" in body and b"USERTAG" in body
         status, text = await user.get("/export/file?format=xlsx&from=2026-02-30")
-        assert status == 400 and "Bitte die Daten als JJJJ-MM-TT eingeben." in html.unescape(text)
+        assert status == 400 and "Bitte die Daten als TT.MM.JJJJ oder JJJJ-MM-TT eingeben." in html.unescape(text)
         # a database that cannot be read: the export says so (503) rather than hand out csms's last few sessions
         with contextlib.closing(sqlite3.connect(tmp_path / "ocpp_core.db")) as db:
             db.execute("ALTER TABLE transactions RENAME TO transactions_away")

@@ -81,6 +81,9 @@ class TariffBook:
         found = self._tariffs.get(scope.key)
         return found[1] if found is not None else None
 
+    def items(self) -> list[tuple[Scope, Tariff]]:
+        return list(self._tariffs.values())
+
     def forget(self, station_id: str) -> None:
         """A removed charger's (and its connectors') tariffs go with it."""
         for key in [key for key, (scope, _) in self._tariffs.items() if scope.station_id == station_id]:

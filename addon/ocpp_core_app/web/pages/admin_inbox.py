@@ -37,6 +37,10 @@ async def inbox_action(request: web.Request, ctx: Context) -> web.Response:
     kind, key, action = ctx.field("kind"), ctx.field("key"), ctx.field("action")
     if inbox is None or kind not in (CHARGER, TAG) or action not in ("accept", "refuse", "forget") or not key:
         return _page(ctx, 400, {"form": ctx.t("admin.error.check")})
+    central = ctx.state.central
+    # a new charger accepted while max_stations are known: the cap lets it in all the same (see admin/inbox.py)
+    full = len(central.stations) >= central.config.max_stations and key not in central.stations
+    over_cap = central.config.max_stations if kind == CHARGER and action == "accept" and full else 0
     try:
         if action == "forget":
             await inbox.forget(kind, key)
@@ -55,4 +59,6 @@ async def inbox_action(request: web.Request, ctx: Context) -> web.Response:
     except (StoreError, csms.CallError, csms.CallTimeout):
         return _page(ctx, 503, {"form": ctx.t("admin.error.store")})
     ctx.form = None
+    if over_cap:  # let in past the cap: say so, and how to let more in
+        return _page(ctx, notice=ctx.t("admin.inbox.done.charger.accept_over_cap", id=key, max=over_cap))
     return _page(ctx, notice=ctx.t(f"admin.inbox.done.{kind}.{action}", id=key))

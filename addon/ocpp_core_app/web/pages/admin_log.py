@@ -10,20 +10,23 @@ from aiohttp import web
 from ...admin.message_log import LogQuery, frames_of, query
 from ..admin_forms import Errors, admin_data, render_admin
 from ..context import Context
+from ..formats import parse_moment
 from ..registry import ADMIN, page
 
 DIRECTIONS = ("in", "out")
 
 
 def _moment(text: str) -> datetime | None:
-    """A datetime-local value (the add-on's local time); ValueError when it is none."""
+    """A datetime-local value, or a time typed as German writes it (the add-on's local time); ValueError when it
+    is none."""
     if not text:
         return None
-    return datetime.fromisoformat(text).astimezone()
+    return parse_moment(text).astimezone()
 
 
-def _wall_clock(moment: datetime) -> str:
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+def _wall_clock(lang: str, moment: datetime) -> str:
+    """A frame's time to the second, in the add-on's local time, as the language writes a date."""
+    return moment.astimezone().strftime("%d.%m.%Y %H:%M:%S" if lang == "de" else "%Y-%m-%d %H:%M:%S")
 
 
 @page("/admin/log", role=ADMIN)
@@ -53,5 +56,5 @@ async def message_log(request: web.Request, ctx: Context) -> web.Response:
     filters = {k: v for k, v in given.items() if k != "page"} | {"charger": charger}
     return render_admin(
         ctx, "admin_log.html", status=400 if errors else 200, chargers=chargers, charger=charger, given=given,
-        filters=filters, errors=errors, result=result, wall_clock=_wall_clock, directions=DIRECTIONS,
+        filters=filters, errors=errors, result=result, wall_clock=lambda moment: _wall_clock(ctx.lang, moment), directions=DIRECTIONS,
     )  # fmt: skip

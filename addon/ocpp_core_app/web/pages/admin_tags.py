@@ -14,6 +14,7 @@ from ...central_import import csms
 from ...store import StoreError
 from ..admin_forms import Errors, render_admin
 from ..context import Context
+from ..formats import iso_day
 from ..registry import ADMIN, page
 
 BLOCKED = "Blocked"
@@ -90,12 +91,12 @@ def _changes(ctx: Context, record: Any | None) -> dict[str, Any]:
     body = {
         "name": ctx.field("name"),
         "status": status,
-        "expiry_date": ctx.field("expiry"),
+        "expiry_date": iso_day(ctx.field("expiry")),
         "parent_id_tag": ctx.field("parent"),
         "chargers": [str(c) for c in (ctx.form.getall("chargers", []) if ctx.form is not None else [])],
     }
     changes = tag_changes(body, set(ctx.state.central.stations))
-    if changes.get("expiry") is not None and len(ctx.field("expiry")) != 10:
+    if changes.get("expiry") is not None and len(iso_day(ctx.field("expiry"))) != 10:
         raise csms.TagError("bad_date", ctx.field("expiry"))
     return changes
 

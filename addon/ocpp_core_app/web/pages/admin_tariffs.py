@@ -15,6 +15,7 @@ from ...api.tariffs import _pricing, scope_of
 from ...store import StoreError
 from ..admin_forms import Errors, render_admin
 from ..context import Context
+from ..formats import price
 from ..registry import ADMIN, page
 
 # the tariff's fields the form has (as csms's tariff names them), besides the bands
@@ -91,6 +92,7 @@ def _page(ctx: Context, status: int = 200, errors: Errors | None = None, notice:
         ctx, "admin_tariffs.html", status=status, tariffs=central.pricing.tariffs.entries(),
         values=_values(ctx, entry), errors=errors or {}, notice=notice, chargers=sorted(central.stations),
         on_max=ON_MAX, editing=entry is not None,
+        price=lambda value, currency: price(ctx.lang, value, currency, pricing.minor_unit(currency)),
     )  # fmt: skip
 
 

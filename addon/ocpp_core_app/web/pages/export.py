@@ -11,6 +11,7 @@ from aiohttp import web
 from ...admin.exports import ExportQuery, export_rows, filename, local_zone, to_csv, to_xlsx
 from ...store import StoreError
 from ..context import Context
+from ..formats import parse_day
 from ..registry import page
 
 FORMATS = {
@@ -34,7 +35,7 @@ async def export_form(request: web.Request, ctx: Context) -> web.Response:
 
 
 def _day(text: str) -> date | None:
-    return date.fromisoformat(text) if text else None
+    return parse_day(text) if text else None
 
 
 @page("/export/file")

@@ -1,5 +1,5 @@
-"""The Users area: the own port's accounts (add one with a role, change a password, delete one but never the last
-admin) and who owns which tags (an account's, or a Home Assistant user's as seen behind ingress) — for admins;
+"""The Users area: the own port's accounts (add one with a role, change its role or password, delete one; never
+the last admin) and who owns which tags (an account's, or a Home Assistant user's as seen behind ingress) — for admins;
 and for everyone signed in with an account, their own password (/account).
 
 Every form is checked whole before anything changes, and the account book is saved all or nothing."""
@@ -93,6 +93,33 @@ async def delete_account(request: web.Request, ctx: Context) -> web.Response:
     if name == _local_name(ctx):  # who deleted their own account is signed out
         return ctx.redirect("/login")
     return _users(ctx, notice=_saved(ctx, "users.done.deleted", name=name))
+
+
+@page("/users/role", method="POST", role=ADMIN)
+async def change_role(request: web.Request, ctx: Context) -> web.Response:
+    """Promote an account to admin or make an admin a user again (never the last admin). The role is read from the
+    book on every request, so it holds at once, in every session of that account."""
+    book = ctx.state.accounts
+    name = ctx.field("name")
+    account = book.accounts.get(name)
+    if account is None:
+        return _users(ctx, 404, Notice(False, ctx.t("users.error.no_account", name=name)))
+    try:
+        chosen = role(ctx.field("role"))
+    except FormError as err:
+        return _users(ctx, 400, _error(ctx, err), "role:" + name)
+    if chosen == account.role:
+        return _users(ctx, notice=_saved(ctx, "users.done.role_kept", name=name))
+    if account.role == ADMIN and book.admins() == [name]:
+        return _users(ctx, 409, Notice(False, ctx.t("users.error.last_admin_role", name=name)), "role:" + name)
+    try:
+        with book.change():
+            account.role = chosen
+    except OSError:
+        return _users(ctx, 500, Notice(False, ctx.t("users.error.save")), "role:" + name)
+    if name == _local_name(ctx):  # who made themselves a user may no longer see this page
+        return ctx.redirect("/account")
+    return _users(ctx, notice=_saved(ctx, f"users.done.role.{chosen}", name=name))
 
 
 @page("/users/tags", method="POST", role=ADMIN)

@@ -1,8 +1,17 @@
 // OCPP Core web UI: keeps every element with data-refresh live (the overview's tiles, a charger's status: polls
-// its fragment every second; no server-sent events, which ingress does not carry reliably) and asks before a
-// button with data-confirm submits.
+// its fragment every second; no server-sent events, which ingress does not carry reliably), asks before a
+// button with data-confirm submits, and behind ingress follows Home Assistant's language until one is picked here.
 (function () {
   "use strict";
+  var root = document.documentElement;
+  if (root.hasAttribute("data-follow-ha")) {
+    // Home Assistant's frontend (this frame's parent, the same origin behind ingress) has the user's language
+    var ha = "";
+    try { ha = (window.parent !== window && window.parent.document.documentElement.lang) || ""; } catch (e) { ha = ""; }
+    ha = ha.slice(0, 2).toLowerCase();
+    var link = ha && ha !== root.lang ? document.querySelector('footer a[lang="' + ha + '"]') : null;
+    if (link) { window.location.replace(link.href + "&auto=ha"); return; }
+  }
   document.querySelectorAll("[data-refresh]").forEach(function (element) {
     var busy = false;
     var refresh = function () {

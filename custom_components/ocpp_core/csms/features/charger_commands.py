@@ -10,9 +10,10 @@ the id the central system chose for it when there is one (remoteStartId, request
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, NoReturn, Protocol
 
+from ..model.station import Reservation
+from .charger_requests import CertificateHash, FirmwareUpdate, LogRequest, LogUpload
 from .charger_values import ChargerAnswer, ChargingProfile
 
 
@@ -47,16 +48,8 @@ class ServiceCommands(Protocol):
         """`data` any JSON value (1.6 carries text: anything else is sent as its JSON)."""
         ...
 
-    async def reserve_now(
-        self,
-        reservation_id: int,
-        expiry: datetime,
-        id_tag: str,
-        connector_id: int | None = None,
-        parent_id_tag: str | None = None,
-        id_token_type: str | None = None,
-    ) -> ChargerAnswer:
-        """connector_id None: the first; 0: any (2.x: any EVSE)."""
+    async def reserve_now(self, reservation: Reservation, id_token_type: str | None = None) -> ChargerAnswer:
+        """connector_id 0: any (2.x: any EVSE); 2.x: the token's and parent's type (default Central)."""
         ...
 
     async def cancel_reservation(self, reservation_id: int) -> ChargerAnswer: ...
@@ -82,36 +75,16 @@ class ServiceCommands(Protocol):
 
     async def get_installed_certificate_ids(self, certificate_type: str) -> ChargerAnswer: ...
 
-    async def delete_certificate(
-        self, hash_algorithm: str, issuer_name_hash: str, issuer_key_hash: str, serial_number: str
-    ) -> ChargerAnswer: ...
+    async def delete_certificate(self, certificate: CertificateHash) -> ChargerAnswer: ...
 
-    async def update_firmware(
-        self,
-        location: str,
-        retrieve: datetime,
-        *,
-        retries: int | None = None,
-        retry_interval: int | None = None,
-        signing_certificate: str | None = None,
-        signature: str | None = None,
-        install: datetime | None = None,
-        request_id: int | None = None,
-    ) -> ChargerAnswer:
+    async def update_firmware(self, update: FirmwareUpdate) -> ChargerAnswer:
         """1.6: UpdateFirmware, or SignedUpdateFirmware when signed; 2.x: UpdateFirmware.  `value`: the requestId
         its status notifications carry (None: 1.6 unsigned, which has none); one is chosen when none is given."""
         ...
 
-    async def get_log(
-        self,
-        log_type: str,
-        request_id: int,
-        location: str,
-        oldest: datetime | None = None,
-        latest: datetime | None = None,
-        retries: int | None = None,
-        retry_interval: int | None = None,
-    ) -> ChargerAnswer: ...
+    async def get_log(self, request: LogRequest) -> ChargerAnswer:
+        """`value`: the request id (its LogStatusNotifications carry it)."""
+        ...
 
     # ---- one version's only ----------------------------------------------------------
 
@@ -123,14 +96,7 @@ class ServiceCommands(Protocol):
         """1.6."""
         unsupported(self.station_id, "ChangeConfiguration (OCPP 1.6)")
 
-    async def get_diagnostics(
-        self,
-        location: str,
-        retries: int | None = None,
-        retry_interval: int | None = None,
-        start: datetime | None = None,
-        stop: datetime | None = None,
-    ) -> ChargerAnswer:
+    async def get_diagnostics(self, upload: LogUpload) -> ChargerAnswer:
         """1.6."""
         unsupported(self.station_id, "GetDiagnostics (OCPP 1.6)")
 

@@ -67,12 +67,9 @@ from .limit_reapply import BOOT_GRACE, ReapplyGate
 from .limit_reapply import EVENTS as _REAPPLY_EVENTS
 from .limit_sender import LimitSender
 from .limit_state import (
-    STATUS_FAILED,
-    STATUS_PENDING,
-    STATUS_REJECTED,
-    STATUS_SENT,
     InvalidLimit,
     LimitState,
+    LimitStatus,
     Slot,
     StationLimits,
     dump,
@@ -87,6 +84,7 @@ __all__ = [
     "InvalidLimit",
     "LimitManager",
     "LimitState",
+    "LimitStatus",
 ]
 
 _LOGGER = logging.getLogger(__name__)
@@ -204,14 +202,18 @@ class LimitManager:
             kept.paused_from.pop(evse_id, None)  # a limit set meanwhile is what a resume keeps
         slots = kept.slots
         slot = slots.get(evse_id)
-        if slot is not None and slot.state.amps == amps and slot.state.status not in (STATUS_REJECTED, STATUS_FAILED):
+        if (
+            slot is not None
+            and slot.state.amps == amps
+            and slot.state.status not in (LimitStatus.REJECTED, LimitStatus.FAILED)
+        ):
             return replace(slot.state)
         state = LimitState(
             evse_id=evse_id,
             amps=amps,
             watts=self.amps_to_watts(station_id, evse_id, amps),
             unit_sent=self.choice(station, evse_id).unit,
-            status=STATUS_PENDING,
+            status=LimitStatus.PENDING,
         )
         if slot is None:
             slot = slots[evse_id] = Slot(state)
@@ -310,8 +312,8 @@ class LimitManager:
         if kind == EventType.DISCONNECTED:
             self._sender.stop(station_id)
             for slot in self.slots(station_id).values():
-                if slot.state.status == STATUS_SENT:  # no answer will come: sent again when it is back
-                    self.update(station_id, slot, status=STATUS_PENDING)
+                if slot.state.status == LimitStatus.SENT:  # no answer will come: sent again when it is back
+                    self.update(station_id, slot, status=LimitStatus.PENDING)
         elif kind in (EventType.TRANSACTION_STARTED, EventType.TRANSACTION_ENDED):
             self._on_session(station_id, event.connector_id, kind == EventType.TRANSACTION_STARTED)
         elif kind == EventType.SETTINGS_CHANGED:
@@ -326,7 +328,7 @@ class LimitManager:
             self._sender.mark(station_id, slot.state.evse_id)
         else:  # the TxProfile ended with the session; the limit waits for the next one
             slot.installed = None
-            self.update(station_id, slot, status=STATUS_PENDING, in_force_amps=None, in_force_watts=None)
+            self.update(station_id, slot, status=LimitStatus.PENDING, in_force_amps=None, in_force_watts=None)
 
     def _on_settings(self, station_id: str, changed: set[str]) -> None:
         slots = self.slots(station_id)
@@ -340,7 +342,7 @@ class LimitManager:
                 self.update(station_id, slot, watts=self.amps_to_watts(station_id, evse_id, slot.state.amps))
                 resend = resend or slot.state.unit_sent == UNIT_WATTS
             if resend:
-                self.update(station_id, slot, status=STATUS_PENDING)
+                self.update(station_id, slot, status=LimitStatus.PENDING)
                 self._sender.mark(station_id, evse_id)
         if slots:
             self._central.state.store.save_soon()
@@ -369,6 +371,8 @@ class LimitManager:
     def _loaded_state(self, station_id: str, evse_id: int, amps: float, watts_only: bool) -> LimitState:
         station = self._central.stations.get(station_id)
         if station is None:
-            return LimitState(evse_id, amps, self.amps_to_watts(station_id, evse_id, amps), UNIT_AMPS, STATUS_PENDING)
+            return LimitState(
+                evse_id, amps, self.amps_to_watts(station_id, evse_id, amps), UNIT_AMPS, LimitStatus.PENDING
+            )
         unit = choose_profile(station, self._central.capabilities(station), evse_id, watts_only).unit
-        return LimitState(evse_id, amps, self.amps_to_watts(station_id, evse_id, amps), unit, STATUS_PENDING)
+        return LimitState(evse_id, amps, self.amps_to_watts(station_id, evse_id, amps), unit, LimitStatus.PENDING)

@@ -18,6 +18,8 @@ everything else is saved soon after it changes (see store.py).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ..model.events import EventBus
 from ..model.station import Station
 from .activity import StationActivity
@@ -49,6 +51,8 @@ class CentralState:
         )
         self.reports = ConfigurationReports(self.store)
         self.v2_reports = DeviceModelReports(self.store, self.activity)
+        # a tag's own tariff (features/pricing sets it; an OCPP 2.1 AuthorizeResponse carries it): None when none
+        self.tag_tariff: Callable[[str], object | None] = _no_tariff
 
     async def load(self) -> None:
         """Read what was saved; the reservations' expiry timers start."""
@@ -64,3 +68,7 @@ class CentralState:
         """Drop the station and what this state keeps beside it (its log-once keys, reservation timer)."""
         self.store.forget(station_id)
         self.reservations.forget(station_id)
+
+
+def _no_tariff(id_tag: str) -> None:
+    return None

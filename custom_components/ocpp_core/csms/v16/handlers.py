@@ -8,9 +8,8 @@ with its own event.
 
 from __future__ import annotations
 
-from ..adapter import StationHandlers
-from ..rpc.endpoint import Handler, Payload
-from ..rpc.values import json_int
+from ..adapter import StationHandlers, handles, status_and_request_id
+from ..rpc.endpoint import Payload
 
 # No PKI is configured yet: a CSR is kept for later and refused for now.
 SIGN_CERTIFICATE_ANSWER = "Rejected"
@@ -19,30 +18,17 @@ SIGN_CERTIFICATE_ANSWER = "Rejected"
 class V16StationReports(StationHandlers):
     """Handlers for the station-level notifications outside the Core profile."""
 
-    def handlers(self) -> dict[str, Handler]:
-        return {
-            "DiagnosticsStatusNotification": self.on_diagnostics_status_notification,
-            "FirmwareStatusNotification": self.on_firmware_status_notification,
-            "SecurityEventNotification": self.on_security_event_notification,
-            "SignCertificate": self.on_sign_certificate,
-            "LogStatusNotification": self.on_log_status_notification,
-            "SignedFirmwareStatusNotification": self.on_signed_firmware_status_notification,
-        }
-
+    @handles("DiagnosticsStatusNotification")
     def on_diagnostics_status_notification(self, payload: Payload) -> Payload:
         self.state.reports.record_diagnostics_status(self.station_id, str(payload["status"]))
         return {}
 
-    def on_firmware_status_notification(self, payload: Payload) -> Payload:
-        self.state.reports.record_firmware_status(self.station_id, str(payload["status"]))
-        return {}
-
+    @handles("SignedFirmwareStatusNotification")
     def on_signed_firmware_status_notification(self, payload: Payload) -> Payload:
-        self.state.reports.record_firmware_status(
-            self.station_id, str(payload["status"]), json_int(payload.get("requestId")), signed=True
-        )
+        self.state.reports.record_firmware_status(self.station_id, *status_and_request_id(payload), signed=True)
         return {}
 
+    @handles("SignCertificate")
     def on_sign_certificate(self, payload: Payload) -> Payload:
         self.state.reports.record_certificate_signing_request(
             self.station_id, str(payload["csr"]), SIGN_CERTIFICATE_ANSWER

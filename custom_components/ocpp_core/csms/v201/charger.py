@@ -6,13 +6,15 @@ A neutral connector number is the station's EVSE (`Station.connectors` are the E
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from ..features.charger import Capabilities, ChargerAnswer, ChargingProfile, LocalListLimits, count, rate_units
-from ..features.charger_base import FirmwareUpdate, Reservation, VersionCharger, VersionForms, profile_fields
+from ..features.charger_base import VersionCharger, VersionForms, profile_fields
+from ..features.charger_requests import FirmwareUpdate, RemoteStart
 from ..features.local_list import TOKEN_TYPE_V2, Entry, entry_decision
 from ..features.pricing.notice import CostNotice
-from ..model.station import Connector, Station
+from ..model.station import Connector, Reservation, Station
 from ..rpc.values import text_int
 from ..state.authorization import id_token_info_v2
 from .commands import V201Commands
@@ -149,18 +151,17 @@ class V201Charger(VersionCharger[V201Commands]):
         answer = await self._commands.change_availability(status, connector_id or None, evse_connector_id)
         return ChargerAnswer.of(answer)
 
-    async def start(
-        self, id_tag: str, connector_id: int | None, charging_profile: dict[str, Any] | None, id_token_type: str | None
-    ) -> ChargerAnswer:
+    async def remote_start(self, request: RemoteStart) -> ChargerAnswer:
         """RequestStartTransaction: the token (a Central one unless told), on that EVSE (None: the station
         chooses); `value` is its remoteStartId."""
         remote_start_id = self._state.store.allocate_id("remote_start")
+        r = request
         answer = await self._commands.request_start_transaction(
-            id_tag,
+            r.id_tag,
             remote_start_id,
-            evse_id=connector_id,
-            charging_profile=charging_profile,
-            id_token_type=id_token_type or _REMOTE_TOKEN_TYPE,
+            evse_id=r.connector_id or None,
+            charging_profile=r.charging_profile,
+            id_token_type=r.id_token_type or _REMOTE_TOKEN_TYPE,
         )
         return ChargerAnswer.of(answer, remote_start_id)
 
@@ -203,17 +204,17 @@ class V201Charger(VersionCharger[V201Commands]):
     async def data_transfer(self, vendor_id: str, message_id: str | None = None, data: object = None) -> ChargerAnswer:
         return ChargerAnswer.of(await self._commands.data_transfer(vendor_id, message_id, data))
 
-    async def reserve(self, reservation: Reservation) -> ChargerAnswer:
+    async def reserve_now(self, reservation: Reservation, id_token_type: str | None = None) -> ChargerAnswer:
         r = reservation
         answer = await self._commands.reserve_now(
             r.reservation_id,
-            r.expiry,
+            r.expiry_date,
             r.id_tag,
             evse_id=r.connector_id or None,  # 0: any EVSE
             group_id_token=None
             if r.parent_id_tag is None
             else {"idToken": r.parent_id_tag, "type": _REMOTE_TOKEN_TYPE},
-            id_token_type=r.id_token_type or _REMOTE_TOKEN_TYPE,
+            id_token_type=id_token_type or _REMOTE_TOKEN_TYPE,
         )
         return ChargerAnswer.of(answer)
 
@@ -221,19 +222,9 @@ class V201Charger(VersionCharger[V201Commands]):
         answer = await self._commands.get_installed_certificate_ids([self.own_name(certificate_type)])
         return ChargerAnswer.of(answer)
 
-    async def send_firmware_update(self, update: FirmwareUpdate) -> ChargerAnswer:
-        u = update
-        request_id = self._state.store.allocate_id("request") if u.request_id is None else u.request_id
-        answer = await self._commands.update_firmware(
-            request_id,
-            u.location,
-            u.retrieve,
-            install_date_time=u.install,
-            signing_certificate=u.signing_certificate,
-            signature=u.signature,
-            retries=u.retries,
-            retry_interval=u.retry_interval,
-        )
+    async def update_firmware(self, update: FirmwareUpdate) -> ChargerAnswer:
+        request_id = self._state.store.allocate_id("request") if update.request_id is None else update.request_id
+        answer = await self._commands.update_firmware(replace(update, request_id=request_id))
         return ChargerAnswer.of(answer, request_id)
 
     async def get_variables(self, entries: list[dict[str, Any]]) -> ChargerAnswer:

@@ -20,6 +20,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from ..features.charger_requests import FirmwareUpdate, ProfileCriteria
 from ..features.security_commands import VersionCommands
 from ..rpc.endpoint import Payload
 from ..rpc.payload import payload as _payload
@@ -63,6 +64,8 @@ class V201Commands(VersionCommands):
     """Provisioning, authorization, availability, transactions, device model, monitoring, smart charging,
     reservation, local list, firmware, diagnostics, display messages, customer data, security, data transfer
     and tariff operations of OCPP 2.0.1 (and 2.1, which keeps their names)."""
+
+    evse_key = "evseId"
 
     # ---- transactions ---------------------------------------------------------
 
@@ -218,25 +221,11 @@ class V201Commands(VersionCommands):
             "GetChargingProfiles", _payload(requestId=request_id, evseId=evse_id, chargingProfile=criterion)
         )
 
-    async def clear_charging_profile(
-        self,
-        charging_profile_id: int | None = None,
-        evse_id: int | None = None,
-        charging_profile_purpose: str | None = None,
-        stack_level: int | None = None,
-    ) -> Payload:
-        criteria = _payload(evseId=evse_id, chargingProfilePurpose=charging_profile_purpose, stackLevel=stack_level)
+    async def clear_charging_profile(self, criteria: ProfileCriteria) -> Payload:
+        c = criteria
+        matching = _payload(evseId=c.evse_id, chargingProfilePurpose=c.purpose, stackLevel=c.stack_level)
         return await self._call(
-            "ClearChargingProfile",
-            _payload(chargingProfileId=charging_profile_id, chargingProfileCriteria=criteria or None),
-        )
-
-    async def get_composite_schedule(
-        self, evse_id: int, duration: int, charging_rate_unit: str | None = None
-    ) -> Payload:
-        return await self._call(
-            "GetCompositeSchedule",
-            _payload(evseId=evse_id, duration=duration, chargingRateUnit=charging_rate_unit),
+            "ClearChargingProfile", _payload(chargingProfileId=c.profile_id, chargingProfileCriteria=matching or None)
         )
 
     # ---- reservation ----------------------------------------------------------
@@ -281,29 +270,9 @@ class V201Commands(VersionCommands):
 
     # ---- firmware and diagnostics ---------------------------------------------
 
-    async def update_firmware(
-        self,
-        request_id: int,
-        location: str,
-        retrieve_date_time: datetime,
-        install_date_time: datetime | None = None,
-        signing_certificate: str | None = None,
-        signature: str | None = None,
-        retries: int | None = None,
-        retry_interval: int | None = None,
-    ) -> Payload:
-        """The progress follows as FirmwareStatusNotifications carrying `request_id`."""
-        firmware = _payload(
-            location=location,
-            retrieveDateTime=retrieve_date_time,
-            installDateTime=install_date_time,
-            signingCertificate=signing_certificate,
-            signature=signature,
-        )
-        return await self._call(
-            "UpdateFirmware",
-            _payload(requestId=request_id, firmware=firmware, retries=retries, retryInterval=retry_interval),
-        )
+    async def update_firmware(self, update: FirmwareUpdate) -> Payload:
+        """Its request id is required; the progress follows as FirmwareStatusNotifications carrying it."""
+        return await self._send_firmware("UpdateFirmware", update)
 
     async def customer_information(
         self,

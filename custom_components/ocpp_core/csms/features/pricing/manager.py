@@ -30,6 +30,7 @@ from ...rpc.types import CallError, CallTimeout, NotConnected
 from .book import TAG, Scope, TariffBook
 from .cost import Cost, SessionMeter
 from .notice import CostNotice
+from .station_tariffs import StationTariffs, tariff_id
 from .tariff import ON_MAX_LIMIT, ON_MAX_STOP, Tariff, TariffError
 
 if TYPE_CHECKING:  # the port imports features/charger.py, which imports notice.py from here
@@ -59,6 +60,9 @@ class PricingManager:
         self._told: dict[SessionKey, tuple[float, Decimal]] = {}
         self._not_taken: set[str] = set()
         self._tasks: set[asyncio.Task[None]] = set()
+        # the default tariffs of the stations that calculate costs themselves (OCPP 2.1)
+        self.station_tariffs = StationTariffs(central, self.tariffs)
+        central.state.tag_tariff = self.tag_tariff
         central.state.store.register_section("pricing", self._load, self._dump)
         central.state.transactions.ending_hooks.append(self._ending)
         central.events.subscribe(
@@ -82,6 +86,7 @@ class PricingManager:
         tariff = Tariff.from_dict(data)
         self.tariffs.set(scope, tariff)
         await self._central.state.store.save_now()
+        self.station_tariffs.tariffs_changed()
         return tariff
 
     async def clear_tariff(self, scope: Scope) -> bool:
@@ -89,7 +94,12 @@ class PricingManager:
         cleared = self.tariffs.clear(scope)
         if cleared:
             await self._central.state.store.save_now()
+            self.station_tariffs.tariffs_changed()
         return cleared
+
+    def tag_tariff(self, id_tag: str) -> Tariff | None:
+        """The tag's own tariff (None: it has none), for the stations that are told it (2.1 Authorize)."""
+        return self.tariffs.get(Scope.of(id_tag=id_tag)) if id_tag.strip() else None
 
     def forget(self, station_id: str) -> None:
         self.tariffs.forget(station_id)
@@ -97,8 +107,10 @@ class PricingManager:
             del self._meters[key]
             self._told.pop(key, None)
         self._not_taken.discard(station_id)
+        self.station_tariffs.forget(station_id)
 
     def close(self) -> None:
+        self.station_tariffs.close()
         for task in list(self._tasks):
             task.cancel()
 
@@ -160,7 +172,8 @@ class PricingManager:
         self, tx: Transaction, scope: Scope, meter: SessionMeter, until: datetime, final: bool = False
     ) -> Cost:
         cost = meter.cost(until, self._zone(meter.tariff), final)
-        tx.cost = {**cost.to_dict(), "tariff": {**scope.to_dict(), "name": meter.tariff.name}}
+        tariff = {**scope.to_dict(), "name": meter.tariff.name, "id": tariff_id(meter.tariff)}
+        tx.cost = {**cost.to_dict(), "tariff": tariff}
         if meter.limit_reached is not None:
             tx.cost["limit_reached"] = meter.limit_reached
         return cost
@@ -237,6 +250,8 @@ class PricingManager:
         )
 
     def _tell_running(self, station_id: str, tx: Transaction, meter: SessionMeter, cost: Cost, at: datetime) -> None:
+        if tx.tariff_id is not None and tx.tariff_id == tariff_id(meter.tariff):
+            return  # the station costs the session by its copy of this very tariff (OCPP 2.1) and shows it
         key = (station_id, tx.transaction_id)
         now = time.monotonic()
         last = self._told.get(key)
@@ -291,6 +306,7 @@ class PricingManager:
     def _dump(self) -> dict[str, Any]:
         return {
             "tariffs": self.tariffs.dump(),
+            "installed": self.station_tariffs.dump(),
             "sessions": [
                 {"station_id": key[0], "transaction_id": key[1], "scope": scope.to_dict(), "meter": meter.to_dict()}
                 for key, (scope, meter) in self._meters.items()
@@ -300,6 +316,7 @@ class PricingManager:
     def _load(self, data: Any) -> None:
         data = data if isinstance(data, dict) else {}
         self.tariffs.load(data.get("tariffs"))
+        self.station_tariffs.load(data.get("installed"))
         self._meters.clear()
         for item in data.get("sessions") or ():
             try:

@@ -1,0 +1,139 @@
+"""Options: the tariffs, as the set_tariff / clear_tariff services set them (csms/features/pricing).
+
+The "tariffs" entry of the options menu leads to the central system's tariff, or to a charger's (pick it
+first).  One form: the currency, the prices (text, read exactly: 0.30 stays 0.30), the grace times, the
+maximum energy and what happens at it, the times of day (a list of {start, end, energy_price, time_price}),
+the time zone; "remove" clears the tariff.  A tariff that cannot be kept (a negative price, an unknown
+currency, times of day leaving a gap …) is refused with the services' own translated message, and nothing
+changes.  Running sessions keep the tariff they started with.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import voluptuous as vol
+from homeassistant.config_entries import ConfigFlowResult, OptionsFlow
+from homeassistant.helpers import selector
+
+from ..coordinator import loaded_central
+from ..csms.features.pricing import Scope, Tariff, TariffError
+from ..csms.features.pricing.tariff import ON_MAX_ACTIONS, ON_MAX_STOP
+from .selectors import choice
+
+TARIFF_MENU = ["tariff_central", "tariff_charger_pick"]
+CONF_CHARGER = "charger"
+CONF_REMOVE = "remove"
+_TEXT = selector.TextSelector()
+_PRICES = ("energy_price", "session_fee", "time_price", "time_grace_minutes", "idle_price", "idle_grace_minutes",
+           "max_energy_kwh")  # fmt: skip
+_OPTIONAL_TEXT = ("name", *_PRICES, "time_zone")
+
+
+def _suggested(value: Any) -> dict[str, Any]:
+    return {"suggested_value": value} if value not in (None, "", []) else {}
+
+
+def tariff_schema(tariff: Tariff | None) -> vol.Schema:
+    """The form, filled in with the tariff set now (suggested, so that a field can be emptied)."""
+    now = tariff.to_dict() if tariff is not None else {}
+    fields: dict[Any, Any] = {
+        vol.Required("currency", description=_suggested(now.get("currency", "EUR"))): _TEXT,
+    }
+    for name in _OPTIONAL_TEXT:
+        value = now.get(name)
+        fields[vol.Optional(name, description=_suggested(None if value in ("0", 0) else value))] = _TEXT
+    fields[vol.Required("on_max_energy", default=now.get("on_max_energy", ON_MAX_STOP))] = choice(
+        ON_MAX_ACTIONS, "on_max_energy"
+    )
+    fields[vol.Optional("bands", description=_suggested(now.get("bands")))] = selector.ObjectSelector()
+    if tariff is not None:
+        fields[vol.Required(CONF_REMOVE, default=False)] = selector.BooleanSelector()
+    return vol.Schema(fields)
+
+
+def tariff_data(user_input: dict[str, Any]) -> dict[str, Any]:
+    """The form's answer as a tariff (an empty field: not set, the tariff's default)."""
+    data: dict[str, Any] = {"currency": str(user_input.get("currency") or "").strip()}
+    for name in _OPTIONAL_TEXT:
+        value = user_input.get(name)
+        if isinstance(value, str):
+            value = value.strip().replace(",", ".") if name in _PRICES else value.strip()
+        if value not in (None, ""):
+            data[name] = value
+    data["on_max_energy"] = user_input.get("on_max_energy") or ON_MAX_STOP
+    bands = user_input.get("bands")
+    if bands not in (None, "", [], {}):
+        data["bands"] = bands
+    return data
+
+
+class TariffOptionsFlow(OptionsFlow):
+    """The "tariffs" entry of the options menu (OcppOptionsFlow takes it in)."""
+
+    _tariff_charger: str | None = None
+
+    async def async_step_tariffs(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        if loaded_central(self.config_entry) is None:
+            return self.async_abort(reason="central_system_not_loaded")
+        return self.async_show_menu(step_id="tariffs", menu_options=TARIFF_MENU)
+
+    async def async_step_tariff_central(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """The central system's tariff: every charger without one of its own."""
+        self._tariff_charger = None
+        return await self._tariff_form("tariff_central", user_input)
+
+    async def async_step_tariff_charger_pick(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        central = loaded_central(self.config_entry)
+        if central is None:
+            return self.async_abort(reason="central_system_not_loaded")
+        if not central.stations:
+            return self.async_abort(reason="no_chargers")
+        if user_input is not None and user_input.get(CONF_CHARGER) in central.stations:
+            self._tariff_charger = str(user_input[CONF_CHARGER])
+            return await self.async_step_tariff_charger()
+        options = [
+            selector.SelectOptionDict(value=station_id, label=station.settings.friendly_name or station_id)
+            for station_id, station in sorted(central.stations.items())
+        ]
+        schema = vol.Schema(
+            {
+                vol.Required(CONF_CHARGER): selector.SelectSelector(
+                    selector.SelectSelectorConfig(options=options, mode=selector.SelectSelectorMode.DROPDOWN)
+                )
+            }
+        )
+        return self.async_show_form(step_id="tariff_charger_pick", data_schema=schema)
+
+    async def async_step_tariff_charger(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """A charger's own tariff (its connectors without one of their own; a tag's own still wins)."""
+        return await self._tariff_form("tariff_charger", user_input)
+
+    async def _tariff_form(self, step_id: str, user_input: dict[str, Any] | None) -> ConfigFlowResult:
+        central = loaded_central(self.config_entry)
+        if central is None:
+            return self.async_abort(reason="central_system_not_loaded")
+        charger = self._tariff_charger
+        if charger is not None and charger not in central.stations:
+            return self.async_abort(reason="charger_gone")
+        scope = Scope.of(charger)
+        current = central.pricing.tariffs.get(scope)
+        errors: dict[str, str] = {}
+        placeholders = {"charger": charger or "", "detail": ""}
+        if user_input is not None:
+            try:
+                if user_input.get(CONF_REMOVE):
+                    await central.pricing.clear_tariff(scope)
+                else:
+                    await central.pricing.set_tariff(scope, tariff_data(user_input))
+            except TariffError as err:
+                errors["base"] = f"tariff_{err.code}"
+                placeholders["detail"] = err.detail
+            else:
+                return self.async_create_entry(data=dict(self.config_entry.options))
+        schema = tariff_schema(current)
+        if user_input is not None:  # show what was typed
+            schema = self.add_suggested_values_to_schema(schema, user_input)
+        return self.async_show_form(
+            step_id=step_id, data_schema=schema, errors=errors, description_placeholders=placeholders
+        )
