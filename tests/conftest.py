@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,7 +22,9 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry  # noqa
 from custom_components.ocpp_core.csms import CentralSystem, CentralSystemConfig, MemoryPersistence  # noqa: E402
 from sim.followups import FollowUps  # noqa: E402
 
+from .addon.app_process import App  # noqa: E402
 from .helpers_ha import add_entry  # noqa: E402
+from .helpers_remote import add_remote_entry, start_addon  # noqa: E402
 
 pytest_plugins = ["pytest_homeassistant_custom_component"]
 
@@ -70,11 +73,52 @@ def entry_args() -> dict[str, Any]:
 
 
 @pytest.fixture
+def backend() -> str:
+    """Which central system the `entry` fixture sets up: "embedded", or "remote" (the add-on's app in a process,
+    tests/helpers_remote.py); a test module parametrises it to run its tests on both."""
+    return "embedded"
+
+
+@pytest.fixture
+async def addon_session(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[None]:
+    """HA's shared HTTP session for the add-on's API, resolving nothing (127.0.0.1 only): HA 2025.1's aiodns
+    resolver leaves a thread behind when the session closes, which the harness counts as a leak."""
+    connector = aiohttp.TCPConnector(resolver=aiohttp.ThreadedResolver())
+    async with aiohttp.ClientSession(connector=connector) as session:
+
+        def shared(hass: HomeAssistant, *args: Any, **kwargs: Any) -> Any:
+            return session
+
+        monkeypatch.setattr("custom_components.ocpp_core.remote.setup.async_get_clientsession", shared)
+        yield
+
+
+@pytest.fixture
+def addon(backend: str, tmp_path: Path) -> Iterator[App | None]:
+    """The add-on's app when the backend is remote (its API on `addon.ui_port`), else None."""
+    if backend != "remote":
+        yield None
+        return
+    app = start_addon(tmp_path / "addon-data")
+    yield app
+    app.stop()
+
+
+@pytest.fixture
 async def entry(
-    hass: HomeAssistant, enable_custom_integrations: None, entry_args: dict[str, Any]
+    hass: HomeAssistant,
+    enable_custom_integrations: None,
+    entry_args: dict[str, Any],
+    addon: App | None,
+    addon_session: None,
 ) -> AsyncIterator[MockConfigEntry]:
-    """The integration loaded with one central system that lets every charger in; unloaded after the test."""
-    loaded = await add_entry(hass, **entry_args)
+    """The integration loaded with one central system that lets every charger in; unloaded after the test.
+    Remote (`backend`): an entry on the add-on's app, its chargers on `helpers_remote.ocpp_port(entry)`."""
+    if addon is None:
+        loaded = await add_entry(hass, **entry_args)
+    else:
+        args = {k: v for k, v in entry_args.items() if k != "data"}
+        loaded = await add_remote_entry(hass, addon, **args)
     yield loaded
     if loaded.state is ConfigEntryState.LOADED:
         assert await hass.config_entries.async_unload(loaded.entry_id)

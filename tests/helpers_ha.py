@@ -17,6 +17,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
 
+from custom_components.ocpp_core.backend import CentralBackend
 from custom_components.ocpp_core.const import DOMAIN
 from custom_components.ocpp_core.csms import CentralSystem
 from sim import charger201
@@ -97,7 +98,8 @@ async def charger16(
     hass: HomeAssistant, entry: MockConfigEntry, cp_id: str = "wb"
 ) -> AsyncIterator[SimulatedChargePoint]:
     """A simulated OCPP 1.6 charger with one connector: booted, available in Home Assistant; closed after."""
-    cp, task, ws = await connect16(f"ws://127.0.0.1:{entry.data[CONF_PORT]}", cp_id)
+    port = getattr(entry, "ocpp_port", None) or entry.data[CONF_PORT]  # (remote: the add-on's, helpers_remote.py)
+    cp, task, ws = await connect16(f"ws://127.0.0.1:{port}", cp_id)
     try:
         await cp.boot()
         await cp.send_status(0, "Available")
@@ -112,12 +114,29 @@ async def charger16(
 
 
 async def boot_station(
-    hass: HomeAssistant, central: CentralSystem, cp_id: str, version: str = "2.0.1", evses: int | dict[int, int] = 1
+    hass: HomeAssistant,
+    central: CentralSystem | CentralBackend,
+    cp_id: str,
+    version: str = "2.0.1",
+    evses: int | dict[int, int] = 1,
+    url: str | None = None,
 ) -> Station201:
-    """A simulated OCPP 2.0.1 / 2.1 station: connected, booted, its inventory read, its statuses sent."""
-    station = await charger201.connect(f"ws://127.0.0.1:{central.port}", cp_id, version, evses)
+    """A simulated OCPP 2.0.1 / 2.1 station: connected, booted, its inventory read, its statuses sent (`url`: where
+    it connects, else the embedded central system's port)."""
+    if url is None:
+        assert isinstance(central, CentralSystem)
+        url = f"ws://127.0.0.1:{central.port}"
+    station = await charger201.connect(url, cp_id, version, evses)
     await station.boot()
-    await until(hass, lambda: (v2 := central.stations[cp_id].v2) is not None and v2.inventory_time is not None)
+    await until(
+        hass,
+        lambda: (
+            (known := central.stations.get(cp_id)) is not None
+            and (v2 := known.v2) is not None
+            and v2.inventory_time is not None
+        ),
+        timeout=10,
+    )
     async with asyncio.timeout(5):
         await station.settle()
     await station.send_all_statuses()

@@ -171,8 +171,9 @@ async def test_add_on_away_at_setup_is_retried(hass: HomeAssistant) -> None:
 
 
 async def test_a_remote_entry_beside_an_embedded_one(hass: HomeAssistant, addon: App) -> None:
-    """Until RemoteCentral: the services that go over every central system, diagnostics and the options flow
-    leave the remote entry out (no error for the embedded one's users), and its token is not in diagnostics."""
+    """The services that go over every central system serve both (get_transactions: the add-on's sessions too;
+    the tags: the embedded one's, the add-on keeps its own), the options flow is the embedded one's only, and the
+    remote entry's token is not in diagnostics."""
     embedded = await add_entry(hass)
     ui_port = addon.ui_port  # type: ignore[attr-defined]
     data = {CONF_MODE: MODE_REMOTE, CONF_HOST: "127.0.0.1", CONF_PORT: ui_port, CONF_API_TOKEN: TOKEN}

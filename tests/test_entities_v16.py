@@ -23,6 +23,7 @@ from custom_components.ocpp_core.const import DOMAIN
 from sim.charger16 import SimulatedChargePoint, connect
 
 from .helpers_ha import PerVersionSnapshots, assert_entities_match, find_device, state, until
+from .helpers_remote import both_backends, ocpp_url
 
 
 @pytest.fixture
@@ -33,7 +34,7 @@ def entry_args() -> dict[str, Any]:
 
 @pytest.fixture
 async def charger(hass: HomeAssistant, entry: MockConfigEntry) -> AsyncIterator[SimulatedChargePoint]:
-    cp, task, ws = await connect(f"ws://127.0.0.1:{entry.data[CONF_PORT]}", "wb")
+    cp, task, ws = await connect(ocpp_url(entry), "wb")
     await cp.boot()
     await cp.send_status(0, "Available")
     await cp.send_status(1, "Available")
@@ -49,11 +50,13 @@ def received(cp: SimulatedChargePoint, action: str) -> list[dict[str, Any]]:
     return [payload for name, payload in cp.requests if name == action]
 
 
+@both_backends
 async def test_reset_button(hass: HomeAssistant, charger: SimulatedChargePoint) -> None:
     await hass.services.async_call("button", "press", {"entity_id": "button.wb_restart"}, blocking=True)
     assert received(charger, "Reset") == [{"type": "Soft"}]
 
 
+@both_backends
 async def test_unlock_button_and_its_refusal(hass: HomeAssistant, charger: SimulatedChargePoint) -> None:
     await hass.services.async_call("button", "press", {"entity_id": "button.wb_unlock"}, blocking=True)
     assert received(charger, "UnlockConnector") == [{"connectorId": 1}]
@@ -63,6 +66,7 @@ async def test_unlock_button_and_its_refusal(hass: HomeAssistant, charger: Simul
     assert err.value.translation_key == "charger_rejected"
 
 
+@both_backends
 async def test_availability_switches(hass: HomeAssistant, charger: SimulatedChargePoint) -> None:
     assert state(hass, "switch.wb_available") == "on"
     assert state(hass, "switch.wb_charger_available") == "on"
@@ -74,6 +78,7 @@ async def test_availability_switches(hass: HomeAssistant, charger: SimulatedChar
     await until(hass, lambda: state(hass, "switch.wb_available") == "on")
 
 
+@both_backends
 async def test_availability_scheduled_during_a_session_is_no_error(
     hass: HomeAssistant, charger: SimulatedChargePoint
 ) -> None:
@@ -82,6 +87,7 @@ async def test_availability_scheduled_during_a_session_is_no_error(
     assert received(charger, "ChangeAvailability") == [{"connectorId": 1, "type": "Inoperative"}]
 
 
+@both_backends
 async def test_firmware_and_security_sensors(hass: HomeAssistant, charger: SimulatedChargePoint) -> None:
     assert state(hass, "sensor.wb_firmware_status") == "unknown"
     await hass.services.async_call(
@@ -95,6 +101,7 @@ async def test_firmware_and_security_sensors(hass: HomeAssistant, charger: Simul
     await until(hass, lambda: state(hass, "sensor.wb_last_security_event") == "FirmwareUpdated")
 
 
+@both_backends
 async def test_reservation_sensor(hass: HomeAssistant, charger: SimulatedChargePoint) -> None:
     assert state(hass, "sensor.wb_reserved_until") == "unknown"
     expiry = (dt_util.utcnow() + timedelta(hours=1)).replace(microsecond=0)
@@ -134,6 +141,7 @@ async def test_connectivity_session_and_error_sensors(
     assert state(hass, "sensor.wb_status") == "unavailable"
 
 
+@both_backends
 async def test_a_meter_value_writes_only_what_changed(hass: HomeAssistant, charger: SimulatedChargePoint) -> None:
     await charger.start_transaction(1, "TAG")
     await charger.send_meter_values(1, seconds=60)

@@ -26,6 +26,7 @@ from sim.charger16 import connect as connect16
 from sim.charger201 import Station as Station201
 
 from .helpers_ha import PerVersionSnapshots, assert_entities_match, boot_station, find_device, state, until
+from .helpers_remote import both_backends, ocpp_url
 
 VERSIONS = ["2.0.1", "2.1"]
 Boot = Callable[..., Awaitable[Station201]]
@@ -43,7 +44,7 @@ async def boot(hass: HomeAssistant, entry: MockConfigEntry) -> AsyncIterator[Boo
     opened: list[Station201] = []
 
     async def boot_(cp_id: str, version: str = "2.0.1", evses: int | dict[int, int] = 1) -> Station201:
-        station = await boot_station(hass, entry.runtime_data.central, cp_id, version, evses)
+        station = await boot_station(hass, entry.runtime_data.central, cp_id, version, evses, ocpp_url(entry))
         opened.append(station)
         return station
 
@@ -76,6 +77,7 @@ def device_of(hass: HomeAssistant, identifier: str) -> dr.DeviceEntry | None:
 
 
 @pytest.mark.parametrize("version", VERSIONS)
+@both_backends
 async def test_a_one_evse_station_is_one_device(hass: HomeAssistant, boot: Boot, version: str) -> None:
     await boot("wb", version)
     await until(hass, lambda: state(hass, "sensor.wb_status") == "available")
@@ -102,6 +104,7 @@ async def test_a_one_evse_station_is_one_device(hass: HomeAssistant, boot: Boot,
 
 
 @pytest.mark.parametrize("version", VERSIONS)
+@both_backends
 async def test_a_two_evse_station_has_evse_devices(hass: HomeAssistant, boot: Boot, version: str) -> None:
     await boot("duo", version, evses=2)
     station_device = device_of(hass, "duo")
@@ -136,6 +139,7 @@ async def test_a_16_charger_gets_no_2x_sensors(hass: HomeAssistant, entry: MockC
     task.cancel()
 
 
+@both_backends
 async def test_every_2x_status_and_the_reservation(hass: HomeAssistant, entry: MockConfigEntry, boot: Boot) -> None:
     station = await boot("wb")
     # the status reads as for 1.6: Occupied without a session is a plugged-in car, preparing
@@ -159,6 +163,7 @@ async def test_every_2x_status_and_the_reservation(hass: HomeAssistant, entry: M
 
 
 @pytest.mark.parametrize("version", VERSIONS)
+@both_backends
 async def test_a_session_from_home_assistant(
     hass: HomeAssistant, entry: MockConfigEntry, boot: Boot, version: str
 ) -> None:
@@ -214,7 +219,11 @@ async def test_a_session_from_home_assistant(
     assert ended is not None and (ended.state, ended.attributes["session_running"]) == ("5.5", False)
     assert state(hass, "sensor.wb_session_tag") == "HomeAssistant"
     assert state(hass, "sensor.wb_power") == "0.0"
-    done = entry.runtime_data.central.transactions("wb")[0]
+    embedded = entry.runtime_data.embedded
+    if embedded is not None:
+        done = embedded.transactions("wb")[0]
+    else:  # the add-on's own session history
+        done = (await entry.runtime_data.central.client.transactions("wb"))[0]
     assert (done["transaction_id"], done["energy_wh"], done["stop_reason"]) == (tx.transaction_id, 5500.0, "Remote")
 
 
@@ -243,6 +252,7 @@ async def test_one_signal_per_message(hass: HomeAssistant, entry: MockConfigEntr
 
 
 @pytest.mark.parametrize("version", VERSIONS)
+@both_backends
 async def test_buttons_and_availability_switches(
     hass: HomeAssistant, entry: MockConfigEntry, boot: Boot, version: str
 ) -> None:
@@ -282,6 +292,7 @@ async def test_buttons_and_availability_switches(
     assert len(received(station, "GetBaseReport")) == boots  # the inventory is read once per firmware
 
 
+@both_backends
 async def test_availability_of_a_two_evse_station(hass: HomeAssistant, boot: Boot) -> None:
     station = await boot("duo", evses=2)
     await until(hass, lambda: state(hass, "switch.duo_2_available") == "on")

@@ -22,6 +22,7 @@ from custom_components.ocpp_core.repairs.limits import issue_id
 from sim.charger16 import SimulatedChargePoint
 
 from .helpers_ha import ACCEPT_ALL, charger16, state, until
+from .helpers_remote import both_backends
 
 NO_RATE_LIMIT = {**ACCEPT_ALL, CONF_LIMIT_INTERVAL: 0}  # every change goes out at once
 
@@ -56,6 +57,7 @@ async def set_value(hass: HomeAssistant, entity_id: str, value: float) -> None:
     await hass.services.async_call("number", "set_value", {"entity_id": entity_id, "value": value}, blocking=True)
 
 
+@both_backends
 async def test_numbers_are_controls_with_the_chargers_range(hass: HomeAssistant, charger: SimulatedChargePoint) -> None:
     registry = er.async_get(hass)
     for entity_id in (
@@ -86,6 +88,7 @@ async def test_numbers_are_controls_with_the_chargers_range(hass: HomeAssistant,
     assert station is not None and station.state == power.state
 
 
+@both_backends
 async def test_no_limit_and_a_limit_asked_for(
     hass: HomeAssistant, entry: MockConfigEntry, charger: SimulatedChargePoint
 ) -> None:
@@ -101,6 +104,7 @@ async def test_no_limit_and_a_limit_asked_for(
     assert current is not None and current.attributes["limited"] is False
 
 
+@both_backends
 async def test_station_and_connector_power_ranges_agree(hass: HomeAssistant, charger: SimulatedChargePoint) -> None:
     """A 3 x 32 A charger: both power limits top out at 22,080 W once its currents on L2/L3 are measured."""
 
@@ -115,6 +119,7 @@ async def test_station_and_connector_power_ranges_agree(hass: HomeAssistant, cha
     assert state(hass, "number.wb_charger_power_limit") == str(32.0 * 230 * 3)  # no limit: the maximum
 
 
+@both_backends
 async def test_current_limit_reaches_the_charger_and_is_read_back(
     hass: HomeAssistant, charger: SimulatedChargePoint
 ) -> None:
@@ -151,6 +156,7 @@ async def test_power_limit_is_the_same_limit_in_watts(
     assert only_limit(profiles_sent(charger)[-1])[3] == 12.0
 
 
+@both_backends
 async def test_a_limit_the_charger_must_not_get_is_refused_with_a_reason(
     hass: HomeAssistant, charger: SimulatedChargePoint
 ) -> None:
@@ -213,6 +219,7 @@ async def test_the_step_is_an_option_and_applies_at_once(
     assert only_limit(profiles_sent(charger)[-1])[3] == 6.5
 
 
+@both_backends
 async def test_session_active_follows_the_session(hass: HomeAssistant, charger: SimulatedChargePoint) -> None:
     def session_active() -> Any:
         current = hass.states.get("number.wb_current_limit")
@@ -290,6 +297,7 @@ async def test_the_power_range_does_not_follow_the_measured_voltage(
     assert 31.8 <= float(state(hass, "number.wb_current_limit") or 0) <= 32
 
 
+@both_backends
 async def test_charging_allowed_pauses_and_resumes_without_ending_the_session(
     hass: HomeAssistant, entry: MockConfigEntry, charger: SimulatedChargePoint
 ) -> None:

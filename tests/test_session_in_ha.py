@@ -18,12 +18,14 @@ from custom_components.ocpp_core.csms.rpc.loglimit import LINES
 from sim.charger16 import SimulatedChargePoint, connect
 
 from .helpers_ha import find_device, state, until
+from .helpers_remote import both_backends, ocpp_url
 
 
 async def charger_for(entry: MockConfigEntry, cp_id: str, connectors: int = 1) -> tuple[SimulatedChargePoint, Any, Any]:
-    return await connect(f"ws://127.0.0.1:{entry.data[CONF_PORT]}", cp_id, connectors)
+    return await connect(ocpp_url(entry), cp_id, connectors)
 
 
+@both_backends
 async def test_whole_session(hass: HomeAssistant, entry: MockConfigEntry, caplog: pytest.LogCaptureFixture) -> None:
     charger, task, ws = await charger_for(entry, "garage")
     await charger.boot(vendor="ACME", model="Wallbox 11")

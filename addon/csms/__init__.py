@@ -20,6 +20,7 @@ from .features.limit_profiles import simple_charging_profile
 from .features.limits import InvalidLimit, LimitManager, LimitState, LimitStatus
 from .model.device_model import DeviceModel, DeviceVariable
 from .model.events import Event, EventType
+from .model.mirror import apply_connector_state, connector_state, mirror_station, station_phases, station_state
 from .model.settings import (
     LIMIT_PROFILES,
     MAX_CURRENT_LIMIT,
@@ -123,14 +124,19 @@ __all__ = [
     "UnsupportedVersion",
     "V16Commands",
     "V201Commands",
+    "apply_connector_state",
+    "connector_state",
     "connector_status",
     "delivering",
     "evse_connector",
     "format_timestamp",
     "given_local_list_entry",
+    "mirror_station",
     "server_context",
     "simple_charging_profile",
     "simple_profile",
+    "station_phases",
+    "station_state",
     "utcnow",
     "validate_password",
 ]

@@ -54,6 +54,7 @@ def central_options(options: AppOptions) -> Any:
         heartbeat_interval=options.heartbeat_interval,
         lenient=not options.strict,
         max_message_rate=options.max_message_rate,
+        limit_interval=options.limit_interval,
         meter_interval=options.meter_interval,
         accept_unknown_tags=options.unknown_tags == "accept",
     )

@@ -165,7 +165,22 @@ class EventJournal:
         state = self._state(event)
         if state is not None:
             record["state"] = state
+        mirror = self._mirror(event)
+        if mirror is not None:
+            record["mirror"] = mirror
         return record
+
+    def _mirror(self, event: Any) -> dict[str, Any] | None:
+        """What the integration's mirror of the charger needs after this event (csms.mirror_station)."""
+        from .api.state import mirror_view
+
+        station = self._central.stations.get(event.station_id)
+        if station is None:
+            return None
+        connector = station.connectors.get(event.connector_id) if event.connector_id else None
+        if connector is not None and event.type not in CHARGER_STATE:
+            return {"connector": csms.connector_state(connector)}
+        return {"station": mirror_view(self._central, station, connectors=connector is None)}
 
     def _state(self, event: Any) -> dict[str, Any] | None:
         """The state the event changed, as the snapshot shows it (None: the event is all there is)."""

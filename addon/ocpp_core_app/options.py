@@ -60,6 +60,8 @@ class AppOptions:
     ingress_proxies: frozenset[str] = frozenset({"172.30.32.2"})
     # Home Assistant Core's WebSocket API through the Supervisor (who is an admin)
     ha_websocket_url: str = "ws://supervisor/core/websocket"
+    # s between two batches of limits sent to one charger (flash wear; tests: 0)
+    limit_interval: float = 10.0
 
 
 def _port(text: str) -> int:
@@ -174,6 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
     add("--strict", action="store_true", help="reject every schema break (default: tolerate small ones)")
     add("--heartbeat-interval", type=_seconds, default=300, help="seconds")
     add("--meter-interval", type=_seconds, default=None, help="seconds (default: each charger's own)")
+    add("--limit-interval", type=_rate, default=10.0, help="seconds between two limit changes sent to a charger")
     add("--max-message-rate", type=_rate, default=50.0, help="messages per second per charger")
     add("--max-stations", type=_stations, default=100,
         help="chargers known at most; a new id beyond it is refused (a flood of made-up ids cannot fill memory)")  # fmt: skip
@@ -282,6 +285,7 @@ def parse(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None =
         heartbeat_interval=args.heartbeat_interval,
         meter_interval=args.meter_interval,
         max_message_rate=args.max_message_rate,
+        limit_interval=args.limit_interval,
         max_stations=args.max_stations,
         database_path=database_path,
         database_url=database_url,

@@ -17,6 +17,7 @@ from homeassistant.helpers.device_registry import DeviceEntry
 from homeassistant.helpers.typing import ConfigType
 
 from .automation_events import AutomationEvents
+from .backend import EmbeddedCentral
 from .const import (
     CONF_CAFILE,
     CONF_CERTFILE,
@@ -51,8 +52,8 @@ from .coordinator import (
     device_target,
     station_visible,
 )
-from .csms import CentralSystem, CentralSystemConfig, CentralSystemOptions, TlsSetupError
-from .remote.setup import async_setup_remote_entry, is_remote
+from .csms import CentralSystemConfig, CentralSystemOptions, TlsSetupError
+from .remote.setup import async_remove_remote_entry, async_setup_remote_entry, is_remote
 from .repairs import EventListener, charger_repairs
 from .repairs.charger_issues import clear_charger_issues
 from .repairs.configuration import ConfigurationIssues
@@ -117,12 +118,12 @@ async def async_migrate_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> bo
 async def async_setup_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> bool:
     """Start the central system of this entry and its platforms (remote mode: remote/setup.py)."""
     if is_remote(entry):
-        return await async_setup_remote_entry(hass, entry)
+        return await async_setup_remote_entry(hass, entry, PLATFORMS)
     config = _central_config(entry)
     config.time_zone = hass.config.time_zone  # the tariffs' times of day are the site's
     config.boot_policy = boot_policy(hass, entry)
     config.admission = admission(entry)
-    central = CentralSystem(config, HaStorePersistence(hass, entry.entry_id))
+    central = EmbeddedCentral(config, HaStorePersistence(hass, entry.entry_id))
     entry.runtime_data = OcppRuntimeData(central, default_id_tag(entry), visible=station_visible(entry))
     central.apply_options(central_options(entry, entry.runtime_data.default_id_tag))
     listeners: list[EventListener] = [
@@ -173,29 +174,36 @@ async def _async_options_updated(hass: HomeAssistant, entry: OcppConfigEntry) ->
     """Apply new options in place: chargers stay connected."""
     runtime = entry.runtime_data
     runtime.default_id_tag = default_id_tag(entry)
-    changed = runtime.central.apply_options(central_options(entry, runtime.default_id_tag))
+    central = runtime.embedded
+    if central is None:  # (remote: the add-on's options are its own)
+        return
+    changed = central.apply_options(central_options(entry, runtime.default_id_tag))
     if "meter_interval" in changed:
         ConfigurationIssues(hass, entry.entry_id, runtime.central).default_changed()
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> bool:
     """Stop the platforms, then the server (closing every charger's socket)."""
-    if is_remote(entry):
-        return True
     unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
-    if unloaded:
-        await entry.runtime_data.central.stop()
+    central = entry.runtime_data.embedded
+    if unloaded and central is not None:
+        await central.stop()
     return unloaded
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> None:
     """Forget the stored stations and transactions of a removed central system."""
+    if is_remote(entry):
+        await async_remove_remote_entry(hass, entry.entry_id)
+        return
     await HaStorePersistence(hass, entry.entry_id).async_remove()
 
 
 async def async_remove_config_entry_device(hass: HomeAssistant, entry: OcppConfigEntry, device: DeviceEntry) -> bool:
     """Removing a charger's device forgets the charger (its stored data and history); not while it is connected."""
-    central = entry.runtime_data.central
+    central = entry.runtime_data.embedded
+    if central is None:  # the add-on's chargers are forgotten on its own pages
+        return False
     for domain, name in device.identifiers:
         found = device_target(entry.entry_id, name, central.stations) if domain == DOMAIN else None
         if found is None:

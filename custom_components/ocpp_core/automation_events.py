@@ -14,9 +14,10 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 
+from .backend import CentralBackend
 from .const import DOMAIN
 from .coordinator import connector_device_id, has_connector_devices, station_device_id
-from .csms import CentralSystem, Event, EventType
+from .csms import Event, EventType
 
 
 class AutomationEvent(StrEnum):
@@ -55,7 +56,7 @@ class AutomationEvents:
         EventType.ERROR_REPORTED,
     )
 
-    def __init__(self, hass: HomeAssistant, entry_id: str, central: CentralSystem) -> None:
+    def __init__(self, hass: HomeAssistant, entry_id: str, central: CentralBackend) -> None:
         self._hass = hass
         self._entry_id = entry_id
         self._central = central

@@ -24,6 +24,7 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.storage import Store
 
+from .backend import CentralBackend
 from .const import (
     CONF_DEFAULT_ID_TAG,
     CONF_UNKNOWN_CHARGERS,
@@ -105,7 +106,8 @@ def _everyone(station: Station) -> bool:
 class OcppRuntimeData:
     """What every platform of one central system needs."""
 
-    central: CentralSystem
+    # the central system, embedded or the add-on's (backend.py): what the platforms read and call
+    central: CentralBackend
     default_id_tag: str = DEFAULT_ID_TAG
     # which stations get devices and entities (not those awaiting the user's approval)
     visible: Callable[[Station], bool] = _everyone
@@ -116,6 +118,12 @@ class OcppRuntimeData:
     # entities of one version only when a charger comes back speaking the other (firmware update)
     shown_v2: dict[str, bool] = field(default_factory=dict)
     version_listeners: list[VersionListener] = field(default_factory=list)
+
+    @property
+    def embedded(self) -> CentralSystem | None:
+        """The central system itself when it runs here (what only it has: options, tags, passwords, pricing)."""
+        central = self.central
+        return central if isinstance(central, CentralSystem) else None
 
     def track_stations(self, add_station: StationAdder, add_connector: ConnectorAdder) -> None:
         """Call the adders for every shown station and connector, now and as they appear."""
@@ -354,10 +362,11 @@ def connector_device_name(station: Station, connector_id: int) -> str:
 
 
 def loaded_central(entry: ConfigEntry) -> CentralSystem | None:
-    """The entry's central system; None while the entry is not loaded (an options flow may outlive it)."""
+    """The entry's embedded central system; None while the entry is not loaded (an options flow may outlive it)
+    or in remote mode (the add-on's own pages edit what lives there)."""
     if entry.state is not ConfigEntryState.LOADED:
         return None
-    central: CentralSystem = entry.runtime_data.central
+    central: CentralSystem | None = entry.runtime_data.embedded
     return central
 
 

@@ -125,7 +125,8 @@ async def async_get_config_entry_diagnostics(hass: HomeAssistant, entry: OcppCon
         return {
             "entry": {"data": async_redact_data(dict(entry.data), {CONF_API_TOKEN}), "options": dict(entry.options)}
         }
-    central = entry.runtime_data.central
+    central = entry.runtime_data.embedded
+    assert central is not None  # (not remote: an embedded entry's central system)
     return {
         "entry": {"data": dict(entry.data), "options": dict(entry.options)},
         "config": {
@@ -146,7 +147,9 @@ async def async_get_config_entry_diagnostics(hass: HomeAssistant, entry: OcppCon
 async def async_get_device_diagnostics(
     hass: HomeAssistant, entry: OcppConfigEntry, device: DeviceEntry
 ) -> dict[str, Any]:
-    central = entry.runtime_data.central
+    central = entry.runtime_data.embedded
+    if central is None:  # the add-on's central system: its own diagnostics come with its pages
+        return {}
     for domain, name in device.identifiers:
         found = device_target(entry.entry_id, name, central.stations) if domain == DOMAIN else None
         if found is not None:

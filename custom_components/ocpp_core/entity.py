@@ -115,7 +115,7 @@ class OcppEntity(Entity):
     @property
     def available(self) -> bool:
         if self.entity_description.available_offline:
-            return self.station_id in self.runtime.central.stations
+            return self.runtime.central.is_known(self.station_id)
         return self.runtime.central.is_connected(self.station_id)
 
     async def async_added_to_hass(self) -> None:

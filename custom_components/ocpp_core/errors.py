@@ -12,8 +12,9 @@ from typing import Any
 
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 
+from .backend import CallContext
 from .const import DOMAIN
-from .csms import CallError, CentralSystem, InvalidCall, NotConnected, TagRefused, UnsupportedVersion
+from .csms import CallError, InvalidCall, NotConnected, TagRefused, UnsupportedVersion
 
 Answer = dict[str, Any]
 
@@ -53,14 +54,14 @@ def validation_error(key: str, **placeholders: str) -> ServiceValidationError:
     return ServiceValidationError(translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders)
 
 
-def version_name(central: CentralSystem, station_id: str) -> str:
+def version_name(central: CallContext, station_id: str) -> str:
     station = central.stations.get(station_id)
     version = station.ocpp_version if station is not None else None
     return version.value if version is not None else "?"
 
 
 async def ocpp_call(
-    central: CentralSystem,
+    central: CallContext,
     station_id: str,
     send: Callable[[], Awaitable[Answer]],
     refused: Collection[str] | None = None,

@@ -25,9 +25,10 @@ from homeassistant.components.number import NumberDeviceClass, NumberEntity, Num
 from homeassistant.const import Platform, UnitOfElectricCurrent, UnitOfPower
 from homeassistant.core import HomeAssistant
 
+from .backend import LimitsBackend
 from .const import CONF_LIMIT_STEP, DEFAULT_LIMIT_STEP
 from .coordinator import OcppConfigEntry
-from .csms import LimitManager, LimitState
+from .csms import LimitState
 from .entity import EntitySpecs, OcppControlDescription, OcppEntity, ocpp_exception_handler, ocpp_platform
 
 PARALLEL_UPDATES = 0  # setting a limit only queues it in the central system
@@ -39,9 +40,9 @@ class LimitNumberDescription(OcppControlDescription, NumberEntityDescription):
 
     value_fn: Callable[[LimitState], float]
     # (limits, station id, EVSE id) -> the highest value the charger accepts
-    max_fn: Callable[[LimitManager, str, int], float]
+    max_fn: Callable[[LimitsBackend, str, int], float]
     # (limits, station id, EVSE id, value): ask for the limit
-    set_fn: Callable[[LimitManager, str, int, float], Awaitable[LimitState]]
+    set_fn: Callable[[LimitsBackend, str, int, float], Awaitable[LimitState]]
     # the current's step comes from the options; its connector's number also tells whether a session runs there
     # (the fuse-protection blueprint shares only among those)
     in_amps: bool = False

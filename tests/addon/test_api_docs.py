@@ -21,7 +21,7 @@ NOT_COMMANDS = {
     "get_transactions", "add_tag", "update_tag", "remove_tag", "list_tags", "set_tariff", "clear_tariff", "get_tariffs",
 }  # fmt: skip
 # the commands of the central system's own (the integration offers them as entities, not services)
-OWN_COMMANDS = {"set_current_limit", "clear_current_limit"}
+OWN_COMMANDS = {"set_current_limit", "clear_current_limit", "pause_charging", "resume_charging"}
 
 
 def _routes() -> set[tuple[str, str]]:

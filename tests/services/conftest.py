@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from homeassistant.const import CONF_PORT
 from homeassistant.core import HomeAssistant
 from ocpp.v16 import call_result
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -19,6 +18,7 @@ from sim.charger16 import SimulatedChargePoint, connect
 from sim.charger201 import Station as Station201
 
 from ..helpers_ha import boot_station, find_device, until
+from ..helpers_remote import ocpp_url
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 COMPONENT = ROOT / "custom_components" / "ocpp_core"
@@ -39,8 +39,7 @@ async def open_charger(hass: HomeAssistant, entry: MockConfigEntry) -> AsyncIter
     opened: list[tuple[asyncio.Task[None], Any]] = []
 
     async def open_(cp_id: str, connectors: int = 1, on: MockConfigEntry | None = None) -> SimulatedChargePoint:
-        port = (on or entry).data[CONF_PORT]
-        charger, task, ws = await connect(f"ws://127.0.0.1:{port}", cp_id, connectors)
+        charger, task, ws = await connect(ocpp_url(on or entry), cp_id, connectors)
         opened.append((task, ws))
         await charger.boot()
         for connector_id in range(connectors + 1):
@@ -63,7 +62,7 @@ async def open_station(hass: HomeAssistant, entry: MockConfigEntry) -> AsyncIter
     opened: list[Station201] = []
 
     async def open_(cp_id: str, version: str = "2.0.1", evses: int = 1) -> Station201:
-        station = await boot_station(hass, entry.runtime_data.central, cp_id, version, evses)
+        station = await boot_station(hass, entry.runtime_data.central, cp_id, version, evses, ocpp_url(entry))
         opened.append(station)
         identifier = f"{cp_id}:{evses}" if evses >= 2 else cp_id
         await until(hass, lambda: device(hass, identifier, missing_ok=True) is not None)

@@ -15,6 +15,7 @@ from custom_components.ocpp_core.const import DOMAIN
 from custom_components.ocpp_core.csms import OcppVersion
 from custom_components.ocpp_core.csms.state.tags import TagRecord
 
+from ..helpers_remote import both_backends
 from .conftest import COMPONENT, Open, answer, call, device
 
 # ---- every service, answered ---------------------------------------------------------------
@@ -277,6 +278,13 @@ CASES: list[tuple[str, dict[str, Any], str, dict[str, Any], dict[str, Any]]] = [
     ("send_call", {"action": "ClearCache"}, "ClearCache", {"status": "Rejected"}, {}),
 ]
 
+# (service, action, with fields): where the add-on's command still sends the charger something else than the
+# embedded service does (issue 17: to be aligned)
+REMOTE_DIFFERS = {
+    ("data_transfer", "DataTransfer", True): "the add-on writes the data as compact JSON",
+    ("trigger_message", "ExtendedTriggerMessage", True): "the add-on has no ExtendedTriggerMessage mapping",
+}
+
 _SNAKE = re.compile(r"_([a-z])")
 
 
@@ -288,9 +296,11 @@ def _camel(tree: Any) -> Any:
     return tree
 
 
+@both_backends
 @pytest.mark.parametrize(("service", "data", "action", "result", "request_"), CASES)
 async def test_every_service_returns_the_chargers_answer(
     hass: HomeAssistant,
+    backend: str,
     open_charger: Open,
     service: str,
     data: dict[str, Any],
@@ -299,8 +309,12 @@ async def test_every_service_returns_the_chargers_answer(
     request_: dict[str, Any],
 ) -> None:
     charger = await open_charger("cp")
-    if data.get("id_tag") == "TAG-9":  # a known tag: a remote start with an unknown one is refused up front
-        hass.config_entries.async_entries(DOMAIN)[0].runtime_data.central.tags.add(TagRecord("TAG-9"))
+    if backend == "remote" and (service, action, bool(data)) in REMOTE_DIFFERS:
+        pytest.skip(REMOTE_DIFFERS[(service, action, bool(data))])
+    embedded = hass.config_entries.async_entries(DOMAIN)[0].runtime_data.embedded
+    if data.get("id_tag") == "TAG-9" and embedded is not None:
+        # a known tag: a remote start with an unknown one is refused up front (the add-on accepts unknown ones)
+        embedded.tags.add(TagRecord("TAG-9"))
     received = answer(charger, action, result)
     response = await call(hass, service, {"device_id": device(hass, "cp"), **data})
     assert received == [request_]

@@ -21,6 +21,7 @@ from custom_components.ocpp_core.csms import OcppVersion
 from custom_components.ocpp_core.csms.state.tags import TagRecord
 
 from ..helpers_ha import add_entry
+from ..helpers_remote import both_backends
 from .conftest import Open, OpenStation, answer, call, device, until
 
 
@@ -42,6 +43,7 @@ from .conftest import Open, OpenStation, answer, call, device, until
         ("get_composite_schedule", {"duration": 60}, "GetCompositeSchedule", "Rejected"),
     ],
 )
+@both_backends
 async def test_a_refusal_is_a_translated_error(
     hass: HomeAssistant, open_charger: Open, service: str, data: dict[str, Any], action: str, status: str
 ) -> None:
@@ -59,6 +61,7 @@ async def test_a_refusal_is_a_translated_error(
     assert f"Charger no refused: {status}" in str(err.value)
 
 
+@both_backends
 async def test_offline_charger(hass: HomeAssistant, entry: MockConfigEntry, open_charger: Open) -> None:
     charger = await open_charger("gone")
     device_id = device(hass, "gone")
@@ -72,6 +75,7 @@ async def test_offline_charger(hass: HomeAssistant, entry: MockConfigEntry, open
         assert "Charger gone is not connected" in str(err.value)
 
 
+@both_backends
 async def test_callerror_is_a_translated_error(hass: HomeAssistant, open_charger: Open) -> None:
     charger = await open_charger("err")
     answer(charger, "ClearCache", fail=True)
@@ -194,6 +198,7 @@ async def test_a_charger_that_moved_is_served_where_it_is_connected(
     assert await hass.config_entries.async_unload(other.entry_id)
 
 
+@both_backends
 async def test_connector_devices_pick_their_connector(hass: HomeAssistant, open_charger: Open) -> None:
     charger = await open_charger("duo", connectors=2)
     station, second = device(hass, "duo"), device(hass, "duo:2")
@@ -214,7 +219,9 @@ async def test_connector_devices_pick_their_connector(hass: HomeAssistant, open_
     assert [request.get("connector_id") for request in triggers] == [None, 2]
 
     starts = answer(charger, "RemoteStartTransaction", {"status": "Accepted"})
-    hass.config_entries.async_entries(DOMAIN)[0].runtime_data.central.tags.add(TagRecord("T2"))  # a known tag
+    embedded = hass.config_entries.async_entries(DOMAIN)[0].runtime_data.embedded
+    if embedded is not None:  # a known tag (the add-on accepts unknown ones)
+        embedded.tags.add(TagRecord("T2"))
     await call(hass, "start_transaction", {"device_id": second, "id_tag": "T2"}, response=False)
     assert starts == [{"id_tag": "T2", "connector_id": 2}]
 
@@ -231,6 +238,7 @@ async def test_connector_devices_pick_their_connector(hass: HomeAssistant, open_
     assert [request["connector_id"] for request in profiles] == [1, 2]
 
 
+@both_backends
 async def test_stop_transaction_finds_the_open_session(
     hass: HomeAssistant, entry: MockConfigEntry, open_charger: Open
 ) -> None:

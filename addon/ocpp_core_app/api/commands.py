@@ -145,6 +145,17 @@ async def _clear_limit(central: CentralSystem, station: Station, body: Body) -> 
     return {"cleared": cleared}
 
 
+async def _pause(central: CentralSystem, station: Station, body: Body) -> Answer:
+    """A limit of 0 A (the session goes on, the EV waits); resume_charging goes back to the limit before."""
+    result: Answer = (await central.limits.pause(station.station_id, f.integer(body, "connector_id") or 0)).to_dict()
+    return result
+
+
+async def _resume(central: CentralSystem, station: Station, body: Body) -> Answer:
+    state = await central.limits.resume(station.station_id, f.integer(body, "connector_id") or 0)
+    return state.to_dict() if state is not None else {"cleared": True}
+
+
 COMMANDS: dict[str, Command] = {
     "start_transaction": command(
         _start, frozenset({"Rejected"}), "connector_id", "id_tag", "charging_profile", "id_token_type"
@@ -169,6 +180,8 @@ COMMANDS: dict[str, Command] = {
     "send_call": command(_send_call, NO_REFUSALS, "action", "payload"),
     "set_current_limit": command(_set_limit, NO_REFUSALS, "connector_id", "amps", "watts"),
     "clear_current_limit": command(_clear_limit, NO_REFUSALS, "connector_id"),
+    "pause_charging": command(_pause, NO_REFUSALS, "connector_id"),
+    "resume_charging": command(_resume, NO_REFUSALS, "connector_id"),
     **MORE_COMMANDS,
     **SECURITY_COMMANDS,
     **LIST_COMMANDS,

@@ -46,7 +46,9 @@ def _charger_error(err: Exception) -> ApiError | None:
         return ApiError(400, "invalid_call", str(err))
     if isinstance(err, csms.UnsupportedVersion):
         return ApiError(400, "unsupported_version", str(err))
-    if isinstance(err, csms.InvalidLimit | csms.InvalidSettings):
+    if isinstance(err, csms.InvalidLimit):  # (its own code: the integration's limit entities name it)
+        return ApiError(400, "invalid_limit", str(err))
+    if isinstance(err, csms.InvalidSettings):
         return ApiError(400, "bad_request", str(err))
     return None
 

@@ -10,7 +10,7 @@ from aiohttp import web
 
 from ..central_import import csms
 from .errors import ApiError, bad_request
-from .state import charger_view, tag_view
+from .state import charger_view, mirror_view, tag_view
 from .tags import tag_api_error, tag_changes
 
 
@@ -51,7 +51,7 @@ async def snapshot(request: web.Request) -> web.Response:
     body = {
         "stream": journal.stream,
         "seq": journal.last_seq,
-        "chargers": [charger_view(central, s) for s in stations],
+        "chargers": [{**charger_view(central, s), "mirror": mirror_view(central, s)} for s in stations],
         "tags": {"version": tags.version, "tags": [tag_view(r) for r in tags]},
     }
     return web.json_response(body, dumps=_dumps)

@@ -64,7 +64,23 @@ def charger_view(central: Any, station: Any) -> dict[str, Any]:
             if number > 0  # connector 0 is the charger itself (its status is the charger's)
         ],
         "limits": [limit.to_dict() for limit in _limits(central, station)],
+        "paused_from": _paused_from(central, station),
     }
+
+
+def _paused_from(central: Any, station: Any) -> dict[str, float]:
+    """The limit each paused connector (0: the charger) goes back to on resume."""
+    kept = central.limits.kept(station.station_id)
+    return {str(n): amps for n, amps in sorted(kept.paused_from.items())} if kept is not None else {}
+
+
+def mirror_view(central: Any, station: Any, *, connectors: bool = True) -> dict[str, Any]:
+    """Everything Home Assistant's entities read of a charger, for the integration's mirror of it (remote mode:
+    csms.mirror_station builds csms's own Station from it)."""
+    station_id = station.station_id
+    return csms.station_state(
+        station, central.is_connected(station_id), central.limits.phases(station_id), connectors=connectors
+    )
 
 
 def _limits(central: Any, station: Any) -> list[Any]:

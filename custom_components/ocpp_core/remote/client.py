@@ -46,7 +46,7 @@ COMMANDS: Final = frozenset(
         "get_installed_certificate_ids", "delete_certificate", "send_local_list", "set_display_message",
         "update_firmware", "get_log", "set_charger_password", "get_diagnostics", "get_configuration",
         "change_configuration", "get_variables", "set_variables", "send_call", "set_current_limit",
-        "clear_current_limit",
+        "clear_current_limit", "pause_charging", "resume_charging",
     }
 )  # fmt: skip
 

@@ -19,7 +19,10 @@ from homeassistant.helpers.service_info.hassio import HassioServiceInfo
 
 from ..const import CONF_API_TOKEN, CONF_MODE, DEFAULT_ADDON_API_PORT, MODE_REMOTE
 from .errors import AddonError, AuthFailed
-from .setup import client_for
+from .setup import client_for, is_remote
+
+# the hassio step's choice: an embedded entry whose central system moves to the add-on (kept: its entities)
+CONF_MOVE_ENTRY = "move_entry"
 
 _TOKEN = selector.TextSelector(selector.TextSelectorConfig(type=selector.TextSelectorType.PASSWORD))
 
@@ -57,14 +60,34 @@ class RemoteConfigFlow(ConfigFlow):
         return await self.async_step_hassio_confirm()
 
     async def async_step_hassio_confirm(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Use the add-on: a new entry, or an embedded central system moved onto it (`move_entry`)."""
         errors: dict[str, str] = {}
         name = str(self._remote["name"])
         data = {key: value for key, value in self._remote.items() if key != "name"}
+        embedded = [e for e in self._async_current_entries(include_ignore=False) if not is_remote(e)]
         if user_input is not None:
             errors = await self._check(data[CONF_HOST], data[CONF_PORT], data[CONF_API_TOKEN])
+            moved = next((e for e in embedded if e.entry_id == user_input.get(CONF_MOVE_ENTRY)), None)
+            if not errors and moved is not None:
+                # the same entry: its unique ids, devices, entity ids and their history stay as they are
+                return self.async_update_reload_and_abort(
+                    moved, unique_id=self.unique_id, data=data, options=dict(moved.options), reason="moved_to_addon"
+                )
             if not errors:
                 return self.async_create_entry(title=name, data=data)
-        return self.async_show_form(step_id="hassio_confirm", description_placeholders={"addon": name}, errors=errors)
+        schema = vol.Schema({})
+        if embedded:
+            choices = [selector.SelectOptionDict(value=e.entry_id, label=e.title) for e in embedded]
+            schema = vol.Schema(
+                {
+                    vol.Optional(CONF_MOVE_ENTRY): selector.SelectSelector(
+                        selector.SelectSelectorConfig(options=choices, mode=selector.SelectSelectorMode.DROPDOWN)
+                    )
+                }
+            )
+        return self.async_show_form(
+            step_id="hassio_confirm", data_schema=schema, description_placeholders={"addon": name}, errors=errors
+        )
 
     async def async_step_remote(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """By hand: the add-on's (or the standalone app's) address, API port and token."""

@@ -1,19 +1,31 @@
-"""Setting up an entry in remote mode (the add-on's central system): for now its connection and token are checked
-(a wrong token starts the reauthentication); the entities on it come with RemoteCentral (docs/remote_mode.md)."""
+"""Setting up an entry in remote mode (the add-on's central system): RemoteCentral behind the same platforms,
+bridge, automation events and repairs as the embedded mode (docs/remote_mode.md).
+
+The add-on unreachable: every entity unavailable and a repair issue; back: the issue goes, the entities recover
+(no reload).  A refused token starts the reauthentication.  The stream's cursor is kept in the entry's storage.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.const import CONF_HOST, CONF_PORT
-from homeassistant.core import HomeAssistant
+from homeassistant.const import CONF_HOST, CONF_PORT, EVENT_HOMEASSISTANT_STOP, Platform
+from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.dispatcher import async_dispatcher_send
+from homeassistant.helpers.storage import Store
 
-from ..const import CONF_API_TOKEN, CONF_MODE, DOMAIN, MODE_REMOTE
+from ..const import CONF_API_TOKEN, CONF_MODE, DOMAIN, MODE_REMOTE, STORAGE_VERSION
+from .central import RemoteCentral
 from .client import AddonClient
 from .errors import AddonError, AuthFailed
+
+# s: a cursor written at most this long after the event it points past (a crash of HA may deliver as many again)
+CURSOR_SAVE_DELAY = 1.0
 
 
 def is_remote(entry: ConfigEntry) -> bool:
@@ -21,8 +33,8 @@ def is_remote(entry: ConfigEntry) -> bool:
 
 
 def embedded_loaded_entries(hass: HomeAssistant) -> list[Any]:
-    """The loaded entries that run their own central system: the services that go over every central system
-    skip the remote ones until those have theirs (RemoteCentral, docs/remote_mode.md)."""
+    """The loaded entries that run their own central system: the services that go over every central system's
+    tags and transactions skip the remote ones (the add-on's pages and API have those)."""
     return [e for e in hass.config_entries.async_loaded_entries(DOMAIN) if not is_remote(e)]
 
 
@@ -31,10 +43,55 @@ def client_for(hass: HomeAssistant, host: str, port: int, token: str) -> AddonCl
     return AddonClient(async_get_clientsession(hass), host, port, token)
 
 
-async def async_setup_remote_entry(hass: HomeAssistant, entry: ConfigEntry) -> bool:
+class StoredCursor:
+    """The event stream's cursor in the entry's own storage file (beside nothing else: the add-on keeps the rest)."""
+
+    def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
+        self._store: Store[dict[str, Any]] = Store(hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.remote")
+        self._cursor: dict[str, Any] = {}
+        self._scheduled = False
+
+    async def load(self) -> tuple[str, int] | None:
+        data = await self._store.async_load()
+        if not data or not isinstance(data.get("stream"), str) or not isinstance(data.get("seq"), int):
+            return None
+        return data["stream"], data["seq"]
+
+    def save_soon(self, stream: str, seq: int) -> None:
+        # scheduled once: Store.async_delay_save restarts its timer on every call, and the events of a charger
+        # sending meter values more often than the delay would postpone the write for ever
+        self._cursor = {"stream": stream, "seq": seq}
+        if not self._scheduled:
+            self._scheduled = True
+            self._store.async_delay_save(self._take, CURSOR_SAVE_DELAY)
+
+    def _take(self) -> dict[str, Any]:
+        self._scheduled = False
+        return self._cursor
+
+    async def save_now(self, stream: str, seq: int) -> None:
+        self._scheduled = False  # (Store drops a pending delayed write when it writes now)
+        self._cursor = {"stream": stream, "seq": seq}
+        await self._store.async_save(self._cursor)
+
+    async def async_remove(self) -> None:
+        await self._store.async_remove()
+
+
+def unreachable_issue_id(entry_id: str) -> str:
+    return f"addon_unreachable_{entry_id}"
+
+
+async def async_setup_remote_entry(hass: HomeAssistant, entry: Any, platforms: Iterable[Platform]) -> bool:
+    # (imported here: coordinator, the bridge and the listeners import this module's is_remote)
+    from ..automation_events import AutomationEvents
+    from ..coordinator import EventBridge, OcppRuntimeData, default_id_tag, signal_update, station_visible
+    from ..repairs import EventListener, charger_repairs
+
     client = client_for(hass, entry.data[CONF_HOST], int(entry.data[CONF_PORT]), entry.data[CONF_API_TOKEN])
+    central = RemoteCentral(client, StoredCursor(hass, entry.entry_id))
     try:
-        await client.validate()
+        await central.load()
     except AuthFailed as err:
         raise ConfigEntryAuthFailed(translation_domain=DOMAIN, translation_key="addon_auth_failed") from err
     except AddonError as err:
@@ -43,4 +100,58 @@ async def async_setup_remote_entry(hass: HomeAssistant, entry: ConfigEntry) -> b
             translation_key="addon_unreachable",
             translation_placeholders={"host": client.host, "port": str(client.port), "error": str(err)},
         ) from err
+    runtime = entry.runtime_data = OcppRuntimeData(central, default_id_tag(entry), visible=station_visible(entry))
+    listeners: list[EventListener] = [
+        EventBridge(hass, entry),
+        AutomationEvents(hass, entry.entry_id, central),
+        *charger_repairs(hass, entry.entry_id, central),
+    ]
+    for listener in listeners:
+        entry.async_on_unload(central.events.subscribe(listener.handle, listener.EVENTS))
+
+    @callback
+    def refresh_all() -> None:
+        """Every entity looks again (availability: the add-on lost or back; the mirror read again)."""
+        for station_id in list(central.stations):
+            runtime.show(station_id)
+        for station_id, connectors in runtime.shown_connectors.items():
+            for connector_id in (0, *connectors):
+                async_dispatcher_send(hass, signal_update(entry.entry_id, station_id, connector_id))
+
+    @callback
+    def reachable(up: bool) -> None:
+        issue_id = unreachable_issue_id(entry.entry_id)
+        if up:
+            ir.async_delete_issue(hass, DOMAIN, issue_id)
+        else:
+            ir.async_create_issue(
+                hass,
+                DOMAIN,
+                issue_id,
+                is_fixable=False,
+                severity=ir.IssueSeverity.ERROR,
+                translation_key="addon_unreachable",
+                translation_placeholders={"host": client.host, "port": str(client.port)},
+            )
+        refresh_all()
+
+    central.on_reachable = reachable
+    central.on_reloaded = refresh_all
+    central.on_auth_failed = lambda: entry.async_start_reauth(hass)
+
+    async def _keep_cursor(event: Event) -> None:
+        await central.close()
+
+    entry.async_on_unload(hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _keep_cursor))
+    entry.async_on_unload(central.close)
+    ir.async_delete_issue(hass, DOMAIN, unreachable_issue_id(entry.entry_id))
+    for station_id in list(central.stations):
+        runtime.show(station_id)
+    await hass.config_entries.async_forward_entry_setups(entry, platforms)
+    # after the platforms: the events of the time HA was away reach entities and automations alike
+    entry.async_create_background_task(hass, central.run(), f"{DOMAIN} event stream of {entry.title}")
     return True
+
+
+async def async_remove_remote_entry(hass: HomeAssistant, entry_id: str) -> None:
+    await StoredCursor(hass, entry_id).async_remove()

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from homeassistant.core import HomeAssistant
 
-from ..csms import CentralSystem, Event, EventType
+from ..backend import CentralBackend
+from ..csms import Event, EventType
 from .auth import AuthRepairs
 from .configuration import ConfigurationIssues
 from .limits import LimitRepairs
@@ -33,7 +34,7 @@ class EventListener(Protocol):
     def handle(self, event: Event) -> None: ...
 
 
-def charger_repairs(hass: HomeAssistant, entry_id: str, central: CentralSystem) -> list[EventListener]:
+def charger_repairs(hass: HomeAssistant, entry_id: str, central: CentralBackend) -> list[EventListener]:
     """The repairs of one config entry, to subscribe to its central system."""
     kinds = (LimitRepairs, AuthRepairs, TakeoverRepairs, ConfigurationIssues, StorageIssues)
     return [kind(hass, entry_id, central) for kind in kinds]

@@ -12,9 +12,10 @@ from typing import ClassVar
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 
+from ..backend import CentralBackend
 from ..const import DOMAIN
 from ..coordinator import station_device_name
-from ..csms import CentralSystem, Event, EventType
+from ..csms import Event, EventType
 
 AUTH_FAILED = "auth_failed"
 LIMIT_REJECTED = "limit_rejected"
@@ -76,7 +77,7 @@ class ChargerRepairs:
     KIND: ClassVar[str]  # the kind of issue (charger_issue_id)
     EVENTS: ClassVar[tuple[EventType, ...]]  # what `handle` is subscribed to
 
-    def __init__(self, hass: HomeAssistant, entry_id: str, central: CentralSystem) -> None:
+    def __init__(self, hass: HomeAssistant, entry_id: str, central: CentralBackend) -> None:
         self._issues = ChargerIssues(hass, entry_id, self.KIND)
         self._central = central
 

@@ -28,11 +28,10 @@ from homeassistant.const import ATTR_DEVICE_ID
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse, callback
 from homeassistant.util import dt as dt_util
 
+from ..backend import CentralBackend
 from ..const import DOMAIN
 from ..coordinator import OcppConfigEntry
-from ..csms import CentralSystem
 from ..errors import ChargerRefused, ha_error, ocpp_call, validation_error, version_name
-from ..remote.setup import embedded_loaded_entries
 from .admin import register_service, register_services
 from .catalog import CHARGER_SERVICES, GET_TRANSACTIONS_SCHEMA
 from .fields import ATTR_CONNECTOR_ID, SERVICE_GET_TRANSACTIONS, require_field
@@ -60,7 +59,7 @@ ServiceHandler = Callable[[ServiceCall], Coroutine[Any, Any, ServiceResponse]]
 def _charger_handler(service: ChargerService) -> ServiceHandler:
     async def handle(call: ServiceCall) -> ServiceResponse:
         target = resolve_target(call.hass, call.data[ATTR_DEVICE_ID])
-        central, station_id = target.central, target.station_id
+        central, station_id = target.backend, target.station_id
         if not central.is_connected(station_id):
             raise ha_error("charger_offline", station_id)
         version = target.station.ocpp_version
@@ -76,8 +75,14 @@ def _charger_handler(service: ChargerService) -> ServiceHandler:
                 fields=", ".join(unknown),
             )
         data = dict(call.data)
+        fields = _remote_fields(service.name, implementation, target, data)
         try:
-            return await ocpp_call(central, station_id, lambda: implementation.run(target, data), service.refused)
+            return await ocpp_call(
+                central,
+                station_id,
+                lambda: central.run_service(station_id, service.name, fields, lambda: implementation.run(target, data)),
+                service.refused,
+            )
         except ChargerRefused as err:
             if not call.return_response:
                 raise
@@ -85,6 +90,23 @@ def _charger_handler(service: ChargerService) -> ServiceHandler:
             return {**err.answer, "refused": True}
 
     return handle
+
+
+def _remote_fields(
+    service_name: str, implementation: Implementation, target: Target, data: dict[str, Any]
+) -> dict[str, Any]:
+    """The call's fields for a central system elsewhere (backend.run_service): a connector device names its
+    connector there too."""
+    fields = dict(data)
+    if service_name == "start_transaction":  # as ocpp16_calls / ocpp2x_calls start it here
+        if not fields.get("id_tag"):
+            fields["id_tag"] = target.entry.runtime_data.default_id_tag  # Home Assistant's own tag
+        if not target.station.is_v2 and target.device_connector is None:
+            fields.setdefault(ATTR_CONNECTOR_ID, 1)
+    takes_connector = implementation.fields is None or ATTR_CONNECTOR_ID in implementation.fields
+    if target.device_connector is not None and ATTR_CONNECTOR_ID not in fields and takes_connector:
+        fields[ATTR_CONNECTOR_ID] = target.device_connector
+    return fields
 
 
 def _not_for(implementation: Implementation, data: Mapping[str, Any]) -> list[str]:
@@ -114,19 +136,19 @@ async def _get_transactions(call: ServiceCall) -> ServiceResponse:
     """Recent and open transactions, newest first; by charger (or connector) and time range."""
     hass, data = call.hass, call.data
     connector_id: int | None = data.get(ATTR_CONNECTOR_ID)
-    sources: list[tuple[CentralSystem, str | None]]
+    sources: list[tuple[CentralBackend, str | None]]
     if ATTR_DEVICE_ID in data:
         target = resolve_target(hass, data[ATTR_DEVICE_ID])
-        sources = [(target.central, target.station_id)]
+        sources = [(target.backend, target.station_id)]
         connector_id = target.named_connector(data)
     else:
         require_field(data, ATTR_CONNECTOR_ID, ATTR_DEVICE_ID)
-        entries: list[OcppConfigEntry] = embedded_loaded_entries(hass)
+        entries: list[OcppConfigEntry] = hass.config_entries.async_loaded_entries(DOMAIN)
         sources = [(entry.runtime_data.central, None) for entry in entries]
     found = [
         transaction
         for central, station_id in sources
-        for transaction in central.transactions(station_id, since=data.get("since"), until=data.get("until"))
+        for transaction in await central.session_history(station_id, data.get("since"), data.get("until"))
         if connector_id is None or transaction.get("connector_id") == connector_id
     ]
     found.sort(key=lambda transaction: _transaction_time(transaction.get("start_time")), reverse=True)

@@ -126,11 +126,14 @@ def _central(hass: HomeAssistant, data: dict[str, Any]) -> CentralSystem:
     if entry_id is None:
         if len(loaded) != 1:
             raise validation_error("central_system_required")
-        return loaded[0].runtime_data.central
+        only = loaded[0].runtime_data.embedded
+        assert only is not None  # (embedded_loaded_entries: embedded ones only)
+        return only
     entry = hass.config_entries.async_get_entry(entry_id)
     if entry is None or entry.domain != DOMAIN or entry.state is not ConfigEntryState.LOADED or is_remote(entry):
         raise validation_error("central_system_not_found", entry_id=str(entry_id))
-    central: CentralSystem = entry.runtime_data.central
+    central: CentralSystem | None = entry.runtime_data.embedded
+    assert central is not None  # (not remote)
     return central
 
 

@@ -10,6 +10,7 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 
+from ..backend import CentralBackend
 from ..const import DOMAIN
 from ..coordinator import OcppConfigEntry, device_target
 from ..csms import CentralSystem, Station, V16Commands, V201Commands
@@ -28,12 +29,22 @@ class Target:
     device_connector: int | None
 
     @property
-    def central(self) -> CentralSystem:
+    def backend(self) -> CentralBackend:
+        """The charger's central system, embedded or the add-on's."""
         return self.entry.runtime_data.central
 
     @property
+    def central(self) -> CentralSystem:
+        """The embedded central system: what the services' implementations run on (backend.run_service runs
+        them only there; the add-on runs its own)."""
+        central = self.entry.runtime_data.embedded
+        if central is None:
+            raise validation_error("remote_not_supported", charger=self.station_id)
+        return central
+
+    @property
     def station(self) -> Station:
-        return self.central.stations[self.station_id]
+        return self.backend.stations[self.station_id]
 
     def v16(self) -> V16Commands:
         return self.central.v16(self.station_id)
@@ -78,7 +89,7 @@ def resolve_target(hass: HomeAssistant, device_id: str) -> Target:
             if (named := device_target(entry_id, name, stations)) is not None:
                 found.append(Target(entry, *named))
     if found:
-        return next((target for target in found if target.central.is_connected(target.station_id)), found[0])
+        return next((target for target in found if target.backend.is_connected(target.station_id)), found[0])
     if not_loaded:
         raise validation_error("entry_not_loaded", device=device.name_by_user or device.name or device_id)
     raise validation_error("device_not_found", device_id=device_id)
