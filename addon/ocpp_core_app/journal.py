@@ -167,7 +167,7 @@ class EventJournal:
         if key is None:
             if len(self._keys) >= _KEYS_KEPT:
                 self._keys.clear()  # (chargers come and go: never more than this many kept)
-            key = self._keys[where] = _key(event)
+            key = self._keys[where] = _coalescing_key(event)
         return key
 
     def _record(self, seq: int, event: Any) -> dict[str, Any]:
@@ -238,7 +238,6 @@ class EventJournal:
         return self._ring[0].seq if self._ring else self.last_seq + 1
 
 
-def _key(event: Any) -> str | None:
-    if event.type not in COALESCED:
-        return None
+def _coalescing_key(event: Any) -> str:
+    """A state event's key: its type, charger and connector."""
     return f"{event.type}/{event.station_id}/{event.connector_id if event.connector_id is not None else ''}"
