@@ -14,7 +14,7 @@ from .api import ApiServer
 from .api_token import api_token
 from .central_import import csms
 from .discovery import announce
-from .eventlog import log_event
+from .eventlog import LOGGED_TYPES, log_event
 from .journal import EventJournal
 from .options import AppOptions
 from .payments.flow import PaymentFlow
@@ -90,10 +90,11 @@ def build_central(
     # the boot policy (unknown chargers: accept / reject / ask) and the web UI's inbox of those kept out
     (admin or AdminData(store)).attach(central, options.unknown_chargers)
     central.apply_options(central_options(options))
-    central.events.subscribe(log_event)
-    central.events.subscribe(SessionSamples(central, store).on_event)
+    # each by the event types it acts on: the steady stream of meter updates reaches only those that need it
+    central.events.subscribe(log_event, LOGGED_TYPES)
+    central.events.subscribe(SessionSamples(central, store).on_event, (csms.EventType.CONNECTOR_UPDATED,))
     message_log = MessageLog(central, store)
-    central.events.subscribe(message_log.on_event)
+    central.events.subscribe(message_log.on_event, (csms.EventType.DISCONNECTED,))
     return central, journal, message_log
 
 

@@ -12,6 +12,23 @@ LOGGER = logging.getLogger("ocpp_core_app.events")
 _EventType = csms.EventType
 
 
+# the event types that can get a line (log_event is subscribed to these only)
+LOGGED_TYPES = frozenset(
+    {
+        _EventType.CONNECTED,
+        _EventType.DISCONNECTED,
+        _EventType.BOOTED,
+        _EventType.TRANSACTION_STARTED,
+        _EventType.TRANSACTION_ENDED,
+        _EventType.AUTHORIZE,
+        _EventType.REGISTRATION,
+        _EventType.AUTHENTICATION,
+        _EventType.CONNECTION_REPLACED,
+        _EventType.UNSTORABLE,
+    }
+)
+
+
 def _line(event: Any) -> tuple[int, str] | None:
     """(level, text) of the event's line, or None for events that get none."""
     kind, who, data = event.type, event.station_id, event.data or {}

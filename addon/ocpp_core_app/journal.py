@@ -52,6 +52,8 @@ CHARGER_STATE = frozenset(
 # recent events kept in memory as well: a short reconnect replays from here without reading the store
 # (kept small: thousands of live records make the garbage collector's full passes expensive)
 RING_SIZE = 1000
+# coalescing keys kept made (see EventJournal._key)
+_KEYS_KEPT = 20_000
 
 
 class CursorExpired(Exception):
@@ -141,18 +143,32 @@ class EventJournal:
         self._pruned_through = pruned_through
         self._ring: deque[Entry] = deque(maxlen=ring_size)
         self._listeners: list[Callable[[Entry], None]] = []
+        self._keys: dict[tuple[Any, str, int | None], str] = {}
 
     # ---- writing -------------------------------------------------------------
 
     def on_event(self, event: Any) -> None:
         self.last_seq += 1
         seq = self.last_seq
-        entry = Entry(seq, time.time(), _key(event), lambda: self._record(seq, event))
+        entry = Entry(seq, time.time(), self._key(event), lambda: self._record(seq, event))
         self._ring.append(entry)
         if self._store is not None:
             self._store.add_journal_entries([entry])
-        for listener in list(self._listeners):
-            listener(entry)
+        if self._listeners:
+            for listener in list(self._listeners):
+                listener(entry)
+
+    def _key(self, event: Any) -> str | None:
+        """The event's coalescing key, made once per (type, charger, connector): every meter update has one."""
+        if event.type not in COALESCED:
+            return None
+        where = (event.type, event.station_id, event.connector_id)
+        key = self._keys.get(where)
+        if key is None:
+            if len(self._keys) >= _KEYS_KEPT:
+                self._keys.clear()  # (chargers come and go: never more than this many kept)
+            key = self._keys[where] = _coalescing_key(event)
+        return key
 
     def _record(self, seq: int, event: Any) -> dict[str, Any]:
         record: dict[str, Any] = {
@@ -237,7 +253,6 @@ class EventJournal:
         return self._ring[0].seq if self._ring else self.last_seq + 1
 
 
-def _key(event: Any) -> str | None:
-    if event.type not in COALESCED:
-        return None
+def _coalescing_key(event: Any) -> str:
+    """A state event's key: its type, charger and connector."""
     return f"{event.type}/{event.station_id}/{event.connector_id if event.connector_id is not None else ''}"

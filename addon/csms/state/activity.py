@@ -125,27 +125,31 @@ class StationActivity:
         station = store.station(station_id)
         target: Station | Connector = station if connector_id == 0 else store.connector(station, connector_id)
         readings = target.readings
-        samples = list(samples)
+        if not isinstance(samples, list):
+            samples = list(samples)
         tx = target.transaction if isinstance(target, Connector) else None
         if tx is not None and transaction_id is not None and tx.transaction_id != transaction_id:
             tx = None  # a sample from another (old or placeholder) transaction
         changed = False
+        get = readings.get
         for sample in samples:
             key = (sample.measurand, sample.phase)
-            current = readings.get(key)
-            if current is None or sample.timestamp >= current.timestamp:
-                readings[key] = sample
-                changed = True
-                if sample.measurand == ENERGY_IMPORT_REGISTER and sample.phase is None:
-                    if tx is not None and (tx.meter_last_wh is None or sample.value > tx.meter_last_wh):
-                        tx.meter_last_wh = sample.value  # a register only grows: a lower one never lowers the session's
-                    if isinstance(target, Connector):
-                        target.update_register(sample.value)
-                        store.save_soon()  # the lifetime count survives restarts
+            current = get(key)
+            if current is not None and sample.timestamp < current.timestamp:
+                continue  # replayed: an older sample never overwrites
+            readings[key] = sample
+            changed = True
+            if sample.measurand == ENERGY_IMPORT_REGISTER and sample.phase is None:
+                if tx is not None and (tx.meter_last_wh is None or sample.value > tx.meter_last_wh):
+                    tx.meter_last_wh = sample.value  # a register only grows: a lower one never lowers the session's
+                if isinstance(target, Connector):
+                    target.update_register(sample.value)
+                    store.save_soon()  # the lifetime count survives restarts
         if changed:
             if tx is not None:
                 store.save_soon()
-            self._note_phases(station, samples)
+            if station.measured_phases != 3:
+                self._note_phases(station, samples)
             if isinstance(target, Connector):
                 store.events.emit(Event(EventType.CONNECTOR_UPDATED, station_id, connector_id, readings_only=True))
             else:

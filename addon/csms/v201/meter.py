@@ -15,21 +15,25 @@ from ..rpc.timeutil import parse_timestamp
 
 # the widest unitOfMeasure.multiplier read (OCPP's examples use -3 to 3)
 _MAX_EXPONENT = 30
+_NO_UNIT: dict[str, Any] = {}
 
 
 def read_meter_values(meter_values: list[dict[str, Any]]) -> list[MeterSample]:
+    # the hot path of 2.x: `sampled.get(…)` called as such (cheaper on Python 3.11+ than binding `get` first)
     samples: list[MeterSample] = []
+    append = samples.append
     for meter_value in meter_values:
         timestamp = parse_timestamp(meter_value.get("timestamp"))
         for sampled in meter_value.get("sampledValue", ()):
-            get = sampled.get
-            unit_of_measure = get("unitOfMeasure") or {}
-            rule = conversion(get("measurand"), unit_of_measure.get("unit"), get("phase"))
+            unit_of_measure = sampled.get("unitOfMeasure") or _NO_UNIT
+            rule = conversion(sampled.get("measurand"), unit_of_measure.get("unit"), sampled.get("phase"))
+            if rule is None:
+                continue  # dropped
             try:
-                value = float(get("value"))
+                value = float(sampled.get("value"))
             except (TypeError, ValueError):
                 continue  # unreadable: no reading, not an error
-            if rule is None or value - value != 0.0:  # dropped, NaN or infinite
+            if value - value != 0.0:  # NaN or infinite
                 continue
             multiplier = unit_of_measure.get("multiplier")
             if isinstance(multiplier, int) and multiplier:
@@ -38,15 +42,15 @@ def read_meter_values(meter_values: list[dict[str, Any]]) -> list[MeterSample]:
                 value *= 10.0**multiplier
                 if value - value != 0.0:
                     continue  # overflowed to infinity
-            samples.append(
+            append(
                 MeterSample(
                     rule.measurand,
                     value * rule.factor + rule.offset,
                     rule.unit,
                     timestamp,
                     rule.phase,
-                    get("context"),
-                    get("location"),
+                    sampled.get("context"),
+                    sampled.get("location"),
                 )
             )
     return samples

@@ -80,7 +80,8 @@ class PaymentFlow:
         self.card_tags: dict[str, str] = {}  # key -> the tag as entered
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._changed: dict[str, asyncio.Event] = {}
-        central.events.subscribe(self._on_event)
+        # only these two: the bus then never calls it for the steady stream of meter updates
+        central.events.subscribe(self._on_event, (csms.EventType.TRANSACTION_STARTED, csms.EventType.TRANSACTION_ENDED))
 
     @property
     def enabled(self) -> bool:

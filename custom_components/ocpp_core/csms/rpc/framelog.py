@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
+from itertools import islice
 from typing import Any
 
 from .codec import dumps, loads
@@ -164,4 +165,14 @@ class FrameLog:
         new = min(self.added - mark, len(self._times))
         if new <= 0:
             return []
-        return self.entries()[-new:]
+        # only the new ones are made (a reader every second takes a few of a ring of hundreds)
+        start = len(self._times) - new
+        return [
+            (when, "in" if inbound else "out", text)
+            for when, inbound, text in zip(
+                islice(self._times, start, None),
+                islice(self._inbound, start, None),
+                islice(self._texts, start, None),
+                strict=True,
+            )
+        ]

@@ -188,28 +188,31 @@ class V16Adapter(VersionAdapter):
         return {}
 
     def _record_meter_values(self, connector_id: int, meter_values: list[dict[str, Any]], tx_id: str | None) -> None:
-        # The hot path of a busy central system: one pass, no helper calls per sample.
+        # The hot path of a busy central system: one pass, no helper calls per sample, and `sampled.get(…)`
+        # called as such (on Python 3.11+ that is cheaper than binding `get` first: no bound method is made).
         samples: list[MeterSample] = []
+        append = samples.append
         for meter_value in meter_values:
             timestamp = parse_timestamp(meter_value.get("timestamp"))
             for sampled in meter_value.get("sampledValue", ()):
-                get = sampled.get
-                rule = conversion(get("measurand"), get("unit"), get("phase"))
+                rule = conversion(sampled.get("measurand"), sampled.get("unit"), sampled.get("phase"))
+                if rule is None:
+                    continue  # dropped
                 try:
-                    value = float(get("value"))
+                    value = float(sampled.get("value"))
                 except (TypeError, ValueError):
                     continue  # empty or unreadable: no reading, not an error
-                if rule is None or value - value != 0.0:  # dropped, NaN or infinite
+                if value - value != 0.0:  # NaN or infinite
                     continue
-                samples.append(
+                append(
                     MeterSample(
                         rule.measurand,
                         value * rule.factor + rule.offset,  # rule.apply, inlined
                         rule.unit,
                         timestamp,
                         rule.phase,
-                        get("context"),
-                        get("location"),
+                        sampled.get("context"),
+                        sampled.get("location"),
                     )
                 )
         if samples:
