@@ -20,12 +20,12 @@ from ocpp_core_app.central_import import csms
 from ocpp_core_app.store import RowStore, SqliteStore, StoreError
 from ocpp_core_app.store.postgres import PostgresStore
 from ocpp_core_app.store.samples import MessageLog, SessionSamples
-from ocpp_core_app.store.schema import MIGRATIONS, POSTGRES_MIGRATIONS, SCHEMA_VERSION
+from ocpp_core_app.store.schema import SCHEMA_VERSION
 from ocpp_core_app.store.sqlite import Change
 
 from tests.csms.support.helpers import BOOT, RawCharger, wait_for
 
-from .postgres_server import PostgresServer
+from .store_rows import rows
 
 STAMP = "2026-01-01T10:00:00Z"
 
@@ -51,16 +51,6 @@ def reopened(store: RowStore) -> RowStore:
         return SqliteStore(store.path)
     assert isinstance(store, PostgresStore)
     return PostgresStore(store.url)
-
-
-def rows(store: RowStore, sql: str) -> list[tuple[object, ...]]:
-    """The rows of a query, read beside the store (its own connection)."""
-    if isinstance(store, SqliteStore):
-        with contextlib.closing(sqlite3.connect(store.path)) as db:
-            return db.execute(sql).fetchall()
-    assert isinstance(store, PostgresStore)
-    with psycopg.connect(store.url) as pg:
-        return pg.execute(sql).fetchall()  # type: ignore[arg-type]  # the tests' own SQL
 
 
 async def test_schema_and_round_trip(store: RowStore) -> None:
@@ -318,39 +308,6 @@ async def test_session_samples(store: RowStore) -> None:
     await central.stop()
 
 
-async def test_migration_from_the_first_schema(tmp_path: Path) -> None:
-    """A database of schema 1 (the first release) is brought up to date, its data kept."""
-    path = tmp_path / "ocpp_core.db"
-    with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as db:
-        db.executescript(f"BEGIN; {MIGRATIONS[0]} PRAGMA user_version = 1; COMMIT;")
-        db.execute("INSERT INTO document VALUES ('next_transaction_id', '42')")
-    store = SqliteStore(path)
-    assert await store.open() == 1
-    assert await store.async_load() == {"next_transaction_id": 42, "stations": {}, "history": []}
-    await store.close()
-    assert rows(store, "PRAGMA user_version") == [(SCHEMA_VERSION,)] and SCHEMA_VERSION == 7
-    assert rows(store, "SELECT count(*) FROM meter_samples") == [(0,)]
-    assert rows(store, "SELECT count(*) FROM inbox") == [(0,)]
-    assert rows(store, "SELECT count(*) FROM journal") == [(0,)]
-
-
-async def test_migration_from_the_first_schema_postgres(postgres_server: PostgresServer) -> None:
-    url = postgres_server.new_database()
-    with psycopg.connect(url) as pg:
-        pg.execute(POSTGRES_MIGRATIONS[0])
-        pg.execute("CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version VALUES (1)")
-        pg.execute("INSERT INTO document VALUES ('next_transaction_id', '42')")
-    store = PostgresStore(url)
-    assert await store.open() == 1
-    assert await store.async_load() == {"next_transaction_id": 42, "stations": {}, "history": []}
-    await store.close()
-    assert rows(store, "SELECT version FROM schema_version") == [(SCHEMA_VERSION,)] and SCHEMA_VERSION == 7
-    assert rows(store, "SELECT count(*) FROM meter_samples") == [(0,)]
-    again = PostgresStore(url)
-    assert await again.open() == SCHEMA_VERSION
-    await again.close()
-
-
 async def test_payments_and_card_tags_are_kept(tmp_path: Path) -> None:
     """payments/flow.py's rows: each payment's JSON (the latest step), the tags paying by card; on both backends
     the same statements (the PostgreSQL run: test_store_postgres)."""
@@ -470,42 +427,3 @@ async def test_message_log_appended_and_bounded(store: RowStore) -> None:
     log = rows(store, "SELECT seq, frame FROM message_log WHERE station_id = 'cp' ORDER BY seq")
     assert log == [(n, frames[n][2]) for n in range(4, 12)]  # the batch of 4-8 holds 7 and 8
     assert rows(store, "SELECT count(*) FROM message_log WHERE station_id = 'other'") == [(1,)]
-
-
-_OLD_LOG = [("cp", 0, 1000.5, "in", '[2,"a","Heartbeat",{}]'), ("cp", 1, 1000.75, "out", '[3,"a",{"x":"é"}]')]
-
-
-async def test_migration_of_the_message_log_to_batches(tmp_path: Path) -> None:
-    """Schema 3's message log (a row per frame) becomes batches; the message_log view shows the same rows."""
-    path = tmp_path / "ocpp_core.db"
-    with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as db:
-        for number in range(3):
-            db.executescript(f"BEGIN; {MIGRATIONS[number]} PRAGMA user_version = {number + 1}; COMMIT;")
-        db.executemany("INSERT INTO message_log VALUES (?, ?, ?, ?, ?)", _OLD_LOG)
-    store = SqliteStore(path)
-    assert await store.open() == 3
-    await store.async_load()
-    store.add_frames("cp", [(1001.0, "in", '[2,"b","Heartbeat",{}]')])
-    await store.close()
-    assert rows(store, "SELECT * FROM message_log ORDER BY seq") == [
-        *_OLD_LOG,
-        ("cp", 2, 1001.0, "in", '[2,"b","Heartbeat",{}]'),
-    ]
-
-
-async def test_migration_of_the_message_log_to_batches_postgres(postgres_server: PostgresServer) -> None:
-    url = postgres_server.new_database()
-    with psycopg.connect(url) as pg:
-        for number in range(3):
-            pg.execute(POSTGRES_MIGRATIONS[number])  # type: ignore[arg-type]  # the app's own SQL
-        pg.execute("CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version VALUES (3)")
-        pg.cursor().executemany("INSERT INTO message_log VALUES (%s, %s, %s, %s, %s)", _OLD_LOG)
-    store = PostgresStore(url)
-    assert await store.open() == 3
-    await store.async_load()
-    store.add_frames("cp", [(1001.0, "in", '[2,"b","Heartbeat",{}]')])
-    await store.close()
-    assert rows(store, "SELECT * FROM message_log ORDER BY seq") == [
-        *_OLD_LOG,
-        ("cp", 2, 1001.0, "in", '[2,"b","Heartbeat",{}]'),
-    ]

@@ -14,6 +14,7 @@ from ocpp.v16 import call_result
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ocpp_core.const import DOMAIN
+from custom_components.ocpp_core.csms.state.tags import TagRecord
 from sim.charger16 import SimulatedChargePoint, connect
 from sim.charger201 import Station as Station201
 
@@ -115,3 +116,18 @@ async def call(hass: HomeAssistant, service: str, data: dict[str, Any], response
 
 
 # ---- every service, answered ---------------------------------------------------------------
+
+
+@pytest.fixture
+def known_2x_tags(entry: MockConfigEntry) -> None:
+    """The tags the remote starts here use are known: a remote start with an unknown one is refused up front."""
+    embedded = entry.runtime_data.embedded
+    for id_tag in ("TAG-5", "TAG-9"):
+        if embedded is not None:  # (the add-on accepts unknown tags)
+            embedded.tags.add(TagRecord(id_tag))
+
+
+def last_request(station: Station201, action: str) -> dict[str, Any]:
+    sent = [payload for name, payload in station.requests if name == action]
+    assert sent, f"the station received no {action}"
+    return sent[-1]
