@@ -1,6 +1,7 @@
 """Home Assistant hosting the integration, for the benchmark's "ha" mode.
 
     python -m bench.ha_server --port 9000 [--recorder]
+    python -m bench.ha_server --remote-api-port 8099 --api-token TOKEN --addon-pid PID [--recorder]
 
 Runs a Home Assistant core (the test harness of pytest-homeassistant-custom-component:
 the real core, state machine, entity platforms and registries, in memory) with one
@@ -16,6 +17,9 @@ bench.run counts the writes of the window alone and splits HA's CPU between the 
 --profile-window FILE, cProfile runs on the event loop's thread inside the measured window only
 (not during boot and set-up) and writes FILE at its end.  Each mark also carries what held the event
 loop up (`PauseWatch`: garbage collections, the longest stall), so bench.run reports those of the window.
+With --remote-api-port the entry is a remote one, on the add-on's app (bench/remote_addon.py) that the chargers
+connect to; each mark then also carries the app's CPU seconds (from /proc/<addon-pid>), and `BENCH_READY` is
+printed once the entry has caught up with the app's event stream (nothing of HA's listens for chargers then).
 """
 
 from __future__ import annotations
@@ -35,8 +39,10 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
+from unittest import mock
 
+import aiohttp
 from homeassistant import loader
 from homeassistant.const import CONF_HOST, CONF_PORT, EVENT_STATE_CHANGED
 from homeassistant.core import Event, HomeAssistant, callback
@@ -46,6 +52,14 @@ from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_test_home_assistant
 
 DOMAIN = "ocpp_core"
+READY = "BENCH_READY"
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """utime + stime of all of another process's threads (the add-on's app)."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / _CLK_TCK
 
 
 class EntitiesLive:
@@ -229,23 +243,44 @@ def _recorded_states(config_dir: str) -> int | None:
         return None
 
 
-async def _serve(port: int, recorder: bool, profile_path: str | None) -> None:
+def _entry_data(opts: argparse.Namespace) -> dict[str, object]:
+    """Embedded: the central system on --port.  Remote: an entry on the add-on's API (as its discovery makes it)."""
+    if opts.remote_api_port is None:
+        return {CONF_HOST: "127.0.0.1", CONF_PORT: opts.port}
+    return {"mode": "remote", CONF_HOST: "127.0.0.1", CONF_PORT: opts.remote_api_port, "api_token": opts.api_token}
+
+
+@contextlib.asynccontextmanager
+async def _addon_session(remote: bool) -> AsyncIterator[None]:
+    """Remote: the add-on's client on a plain aiohttp session (as tests/conftest.py's `addon_session`): HA's shared
+    one needs the network integration (zeroconf's resolver), which the harness does not load.  The same
+    aiohttp WebSocket reads the event stream either way; only 127.0.0.1 is resolved."""
+    if not remote:
+        yield
+        return
+    connector = aiohttp.TCPConnector(resolver=aiohttp.ThreadedResolver())
+    async with aiohttp.ClientSession(connector=connector) as session:
+        with mock.patch(f"custom_components.{DOMAIN}.remote.setup.async_get_clientsession", return_value=session):
+            yield
+
+
+async def _serve(opts: argparse.Namespace) -> None:
+    recorder, profile_path, addon_pid = opts.recorder, opts.profile_window, opts.addon_pid
     with tempfile.TemporaryDirectory() as config_dir:
-        async with async_test_home_assistant(config_dir=config_dir) as hass:
+        async with async_test_home_assistant(config_dir=config_dir) as hass, _addon_session(addon_pid is not None):
             hass.data.pop(loader.DATA_CUSTOM_COMPONENTS)  # load ours from custom_components
             if recorder:
                 await _start_recorder(hass, config_dir)
-            entry = MockConfigEntry(
-                domain=DOMAIN,
-                data={CONF_HOST: "127.0.0.1", CONF_PORT: port},
-                options={"unknown_chargers": "accept"},
-            )
+            entry = MockConfigEntry(domain=DOMAIN, data=_entry_data(opts), options={"unknown_chargers": "accept"})
             entry.add_to_hass(hass)
             assert await hass.config_entries.async_setup(entry.entry_id)
             await hass.async_block_till_done()
-            # a closed-loop bench charger sends far more than the per-charger limit (50/s) a real one never nears
-            entry.runtime_data.central.config.max_message_rate = 0
-            entry.runtime_data.central.config.max_stations = 100_000  # any --chargers
+            if opts.remote_api_port is None:
+                # a closed-loop bench charger sends far more than the per-charger limit (50/s) a real one never nears
+                entry.runtime_data.central.config.max_message_rate = 0
+                entry.runtime_data.central.config.max_stations = 100_000  # any --chargers
+            else:  # (the add-on's own limits are its options: bench/remote_addon.py)
+                await asyncio.wait_for(entry.runtime_data.central.caught_up.wait(), 60.0)
 
             writes = 0
             meter_messages = 0
@@ -275,6 +310,8 @@ async def _serve(port: int, recorder: bool, profile_path: str | None) -> None:
                     # collector's next full passes (hundreds of ms each) land in the window at random: paid now
                     gc.collect()
                 figures = {"state_writes": writes, "thread_cpu_s": thread_cpu_seconds(), "pauses": pauses.figures()}
+                if addon_pid is not None:
+                    figures["addon_cpu_s"] = process_cpu_seconds(addon_pid)
                 if recorder:  # events it has yet to take: at the window's start, the boot's still on its plate
                     figures["recorder_backlog"] = recorder_helper.get_instance(hass).backlog
                 print(f"BENCH_MARK {json.dumps(figures)}", file=sys.stderr, flush=True)
@@ -286,6 +323,7 @@ async def _serve(port: int, recorder: bool, profile_path: str | None) -> None:
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(sig, stop.set)
             loop.add_signal_handler(signal.SIGUSR1, mark)
+            print(READY, file=sys.stderr, flush=True)
             await stop.wait()
             per = writes / meter_messages if meter_messages else 0.0
             print(
@@ -306,13 +344,20 @@ async def _serve(port: int, recorder: bool, profile_path: str | None) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.ha_server")
-    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--port", type=int, help="embedded: the chargers' port")
     parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--remote-api-port", type=int, help="remote: the add-on's API port (bench/remote_addon.py)")
+    parser.add_argument("--api-token", help="remote: the add-on's API token (its --api-token)")
+    parser.add_argument("--addon-pid", type=int, help="remote: the add-on's process, for its CPU at each mark")
     parser.add_argument("--recorder", action="store_true", help="run HA's recorder (SQLite), as default_config does")
     parser.add_argument("--profile-window", metavar="FILE", help="cProfile the event loop inside the measured window")
     opts = parser.parse_args()
+    if (opts.port is None) == (opts.remote_api_port is None):
+        parser.error("either --port (embedded) or --remote-api-port with --api-token (remote)")
+    if opts.remote_api_port is not None and not opts.api_token:
+        parser.error("--remote-api-port needs --api-token")
     logging.basicConfig(level=logging.WARNING)
-    asyncio.run(_serve(opts.port, opts.recorder, opts.profile_window))
+    asyncio.run(_serve(opts))
 
 
 if __name__ == "__main__":

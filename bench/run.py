@@ -25,6 +25,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from .remote_addon import RunningAddon, running_addon
+
 ROOT = Path(__file__).resolve().parent.parent
 CSMS_DIR = ROOT / "custom_components" / "ocpp_core"
 TARGET_VS_RAW = 0.5  # ocpp-core at least half of what bare websockets manages
@@ -136,13 +138,34 @@ def _pinned(core: int) -> functools.partial[None]:
     return functools.partial(os.sched_setaffinity, 0, {core})
 
 
+def wait_ready(proc: subprocess.Popen[bytes], log: Any, timeout: float) -> None:
+    """Until bench.ha_server printed its READY line (read with pread: the child shares the file's offset)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with code {proc.returncode} before it was ready")
+        if HA_READY.encode() in os.pread(log.fileno(), 1 << 22, 0):
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"server not ready after {timeout:.0f} s")
+
+
 def run_server(server: Server, opts: argparse.Namespace) -> dict[str, Any]:
     """Start one server, load it, stop it; the load generator's result plus our verdict."""
-    port = free_port()
+    remote = server is HA_SERVER and opts.backend == "remote"
+    with contextlib.ExitStack() as stack:
+        addon = None
+        if remote:  # the add-on's app is the chargers' server; HA's entry follows it (bench/remote_addon.py)
+            addon = stack.enter_context(running_addon(opts.chargers, opts.load_core, free_port, wait_listening))
+        return _run_server(server, opts, addon)
+
+
+def _run_server(server: Server, opts: argparse.Namespace, addon: RunningAddon | None) -> dict[str, Any]:
+    port = free_port() if addon is None else addon.ocpp_port
     argv = [sys.executable]
     if opts.profile and server is not HA_SERVER:
         argv += ["-m", "cProfile", "-o", str(Path(opts.profile) / f"{server.name}.prof")]
-    argv += ["-m", *server.module, server.port_flag, str(port)]
+    argv += ["-m", *server.module, *([server.port_flag, str(port)] if addon is None else addon.ha_args())]
     if opts.profile and server is HA_SERVER:  # HA's boot would swamp the profile: the measured window alone
         argv += ["--profile-window", str(Path(opts.profile) / f"{server.name}.prof")]
     env = dict(os.environ)
@@ -169,7 +192,10 @@ def run_server(server: Server, opts: argparse.Namespace) -> dict[str, Any]:
             preexec_fn=_pinned(opts.server_core), start_new_session=True,
         )  # fmt: skip
         try:
-            wait_listening(proc, port, 120.0 if server is HA_SERVER else 20.0)  # HA imports a lot
+            if addon is None:
+                wait_listening(proc, port, 120.0 if server is HA_SERVER else 20.0)  # HA imports a lot
+            else:
+                wait_ready(proc, log, 120.0)
             load = subprocess.run(
                 [*load_argv, "--server-pid", str(proc.pid)], cwd=ROOT, stdin=subprocess.DEVNULL, capture_output=True,
                 timeout=opts.warmup + opts.seconds + 90, preexec_fn=_pinned(opts.load_core), check=False,
@@ -197,6 +223,9 @@ def run_server(server: Server, opts: argparse.Namespace) -> dict[str, Any]:
             for thread in ("loop", "recorder"):
                 used = marks[-1]["thread_cpu_s"][thread] - marks[0]["thread_cpu_s"][thread]
                 result[f"{thread}_cpu_us_per_msg"] = used * 1e6 / result["answered"]
+        if "addon_cpu_s" in marks[0]:  # remote: the add-on's app, apart from HA's process
+            used = marks[-1]["addon_cpu_s"] - marks[0]["addon_cpu_s"]
+            result["addon_cpu_us_per_msg"] = used * 1e6 / result["answered"]
         if "recorder_backlog" in marks[0]:
             result["recorder_backlog_at_start"] = marks[0]["recorder_backlog"]
         if "pauses" in marks[-1]:  # what held HA's event loop up in the window (bench.ha_server PauseWatch)
@@ -209,7 +238,7 @@ def run_server(server: Server, opts: argparse.Namespace) -> dict[str, Any]:
             result["gc_us_per_msg"] = gc_s * 1e6 / result["answered"]
             result["gc_max_ms"] = last["gc_max_ms"]
             result["stall_max_ms"] = last["stall_max_ms"]
-    log_lines = [line for line in log_lines if not line.startswith((METRICS_PREFIX, MARK_PREFIX))]
+    log_lines = [line for line in log_lines if not line.startswith((METRICS_PREFIX, MARK_PREFIX, HA_READY))]
     result["server_log_lines"] = len(log_lines)
     result["server_log_tail"] = log_lines[-5:]
     result["status"] = verdict(result)
@@ -268,6 +297,7 @@ LIVE_ROWS: tuple[tuple[str, str, str], ...] = (
     ("state writes per message", "state_writes_per_msg", "{:.2f}"),
     ("CPU/msg, event loop (µs)", "loop_cpu_us_per_msg", "{:.1f}"),
     ("CPU/msg, recorder thread (µs)", "recorder_cpu_us_per_msg", "{:.1f}"),
+    ("CPU/msg, add-on's app (µs)", "addon_cpu_us_per_msg", "{:.1f}"),
     ("recorder backlog at the start", "recorder_backlog_at_start", "{}"),
     ("garbage collection per msg (µs)", "gc_us_per_msg", "{:.1f}"),
     ("collections gen 0 / 1 / 2 (time)", "gc_collections", "{}"),
@@ -280,6 +310,7 @@ LIVE_ROWS: tuple[tuple[str, str, str], ...] = (
 EXISTING_INTEGRATION_LIVE = "1.6–12 s"
 METRICS_PREFIX = "BENCH_METRICS "
 MARK_PREFIX = "BENCH_MARK "
+HA_READY = "BENCH_READY"  # bench.ha_server's READY
 NOISY_PCT = 5.0  # more than this of a core taken by other processes: the numbers are disturbed
 
 
@@ -407,6 +438,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--ocpp", choices=("1.6", "2.0.1"), default="1.6", help="1.6: MeterValues; 2.0.1: TransactionEvent"
     )
     parser.add_argument("--recorder", action="store_true", help="ha: with HA's recorder (SQLite), as default_config")
+    parser.add_argument("--backend", choices=("embedded", "remote"), default="embedded",
+                        help="ha: its own central system, or a remote entry on the add-on's app (on the load core)")  # fmt: skip
     parser.add_argument("--addon-database-url", help="addon: its --database-url (default: SQLite in a fresh data dir)")
     opts = parser.parse_args(argv)
     known = {s.name for s in ALL_SERVERS}
