@@ -1,6 +1,7 @@
 """Run the benchmark: each server in turn on one core, the load generator on another.
 
     python -m bench.run [--chargers 100] [--seconds 10] [--mode closed|rate] [--rate 2000] [--json]
+    python -m bench.run --servers ha [--backend remote] ...   (Home Assistant; remote: on the add-on's app)
 
 Servers: "ocpp-core" (our central system, `python -m csms`), "ocpp-lib" (a minimal central
 system on the `ocpp` package) and "raw-echo" (bare `websockets`, the ceiling).  See README.md.
