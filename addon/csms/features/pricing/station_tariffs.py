@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import hashlib
 import json
 import logging
@@ -96,9 +97,17 @@ class StationTariffs:
         task = self._tasks.get(station_id)
         if task is None or task.done():
             try:
-                self._tasks[station_id] = asyncio.get_running_loop().create_task(self._run(station_id))
+                task = asyncio.get_running_loop().create_task(self._run(station_id))
+                self._tasks[station_id] = task
+                # a finished push is not kept: one per station that ever booted added up (with asyncio's
+                # debug mode each task also holds its creation traceback, ~11 KiB)
+                task.add_done_callback(functools.partial(self._drop_task, station_id))
             except RuntimeError:  # no loop (a synchronous caller): the next boot brings it up to date
                 self._wanted.discard(station_id)
+
+    def _drop_task(self, station_id: str, done: asyncio.Task[None]) -> None:
+        if self._tasks.get(station_id) is done:
+            del self._tasks[station_id]
 
     async def _run(self, station_id: str) -> None:
         for _ in range(_MAX_ROUNDS):
