@@ -3,6 +3,7 @@ obeys them (its power follows), over a real WebSocket."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -302,6 +303,32 @@ async def test_clear_limit_removes_our_profile(
     assert central.limits.get(CP, 1) is None
     assert recorder.of(EventType.LIMIT)[-1].data == {"evse_id": 1, "cleared": True}
     assert await central.limits.clear_limit(CP, 1) is False
+
+
+async def test_a_read_back_answered_after_the_clear_does_not_bring_the_limit_back(
+    charger: SimulatedChargePoint, central: CentralSystem, recorder: Recorder
+) -> None:
+    """The charger answers GetCompositeSchedule only after the limit was cleared: the late answer of the
+    cleared limit is not announced (the add-on's mirror in Home Assistant would show the limit again)."""
+    reached, release = asyncio.Event(), asyncio.Event()
+    route = charger.route_map["GetCompositeSchedule"]
+    answer = route["_on_action"]
+
+    async def held(**kwargs: Any) -> Any:
+        reached.set()
+        await release.wait()
+        return answer(**kwargs)
+
+    route["_on_action"] = held
+    await central.limits.set_limit(CP, 1, amps=10)
+    await asyncio.wait_for(reached.wait(), 5)
+    clearing = asyncio.create_task(central.limits.clear_limit(CP, 1))
+    await wait_for(lambda: recorder.of(EventType.LIMIT)[-1].data.get("cleared") is True)
+    release.set()
+    assert await clearing is True
+    await settled(charger, lambda: charger.sim.charging_profiles == {})
+    assert central.limits.get(CP, 1) is None
+    assert recorder.of(EventType.LIMIT)[-1].data == {"evse_id": 1, "cleared": True}
 
 
 async def test_bad_limits_are_refused(charger: SimulatedChargePoint, central: CentralSystem) -> None:

@@ -289,7 +289,12 @@ class LimitManager:
         return round(float(amps), 2)
 
     def update(self, station_id: str, slot: Slot, **changes: Any) -> None:
-        """Change the slot's state; announce it when something really changed."""
+        """Change the slot's state; announce it when something really changed.
+
+        A slot cleared while a send or a read-back was on its way is no longer the book's: its late answer
+        changes nothing (announced, it would bring the cleared limit back in the add-on's mirror)."""
+        if self.slots(station_id).get(slot.state.evse_id) is not slot:
+            return
         current = slot.state
         updated = replace(current, **changes)
         if updated == current:
