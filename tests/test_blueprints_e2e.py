@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.ocpp_core.const import CONF_LIMIT_INTERVAL
@@ -131,7 +132,9 @@ async def later(hass: HomeAssistant, wallbox: Wallbox, freezer: FrozenDateTimeFa
     once nothing is on its way: a call waiting for its answer would time out."""
     await hass.async_block_till_done()
     await wallbox.settled()
-    freezer.tick(timedelta(seconds=seconds))
+    # from now, not with tick(): a ticking clock's tick() counts from the last time it was moved, so the
+    # real time since then (a second or more on a loaded machine) would be lost and a 61 s step be 59.9 s
+    freezer.move_to(dt_util.utcnow() + timedelta(seconds=seconds))
     async_fire_time_changed(hass)
     await hass.async_block_till_done()
 
