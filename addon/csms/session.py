@@ -8,7 +8,7 @@ import logging
 import time
 
 from websockets.asyncio.server import ServerConnection
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConnectionClosed, ConnectionClosedOK
 from websockets.frames import CloseCode
 
 from .adapter import VersionAdapter
@@ -20,6 +20,7 @@ from .rpc.timeutil import utcnow
 from .rpc.types import OcppVersion
 from .rpc.validation import SchemaSet
 from .state.central_state import CentralState
+from .transport.fastsend import send_text_now
 from .transport.message_rate import MessageRate
 from .transport.throttle import Throttles
 
@@ -55,6 +56,8 @@ class ChargerSession:
 
     async def send(self, text: str) -> None:
         self.frames.add(False, text)
+        if send_text_now(self.connection, text):  # the common case, without websockets' machinery
+            return
         try:
             await self.connection.send(text)
         except ConnectionClosed as err:
@@ -69,8 +72,13 @@ class ChargerSession:
 
     async def serve(self) -> None:
         """Receive until the socket closes."""
+        recv = self.connection.recv
         try:
-            async for raw in self.connection:
+            while True:  # recv() itself, not `async for`: one async generator less per frame
+                try:
+                    raw = await recv()
+                except ConnectionClosedOK:
+                    break
                 self.frames.add(True, raw)
                 self.last_received = time.monotonic()
                 frame = parse_frame(raw)

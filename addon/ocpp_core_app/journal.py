@@ -73,26 +73,31 @@ class Entry:
     before the store writes them: theirs is never made.
     """
 
-    __slots__ = ("_make", "_record", "_text", "key", "seq", "time")
+    __slots__ = ("_event", "_make", "_record", "_text", "key", "seq", "time")
 
     def __init__(
         self,
         seq: int,
         time: float,
         key: str | None,
-        record: dict[str, Any] | Callable[[], dict[str, Any]],
+        record: dict[str, Any] | Callable[[int, Any], dict[str, Any]],
         text: str | None = None,
+        event: Any = None,
     ) -> None:
+        """`record`: the record, or what makes it from (seq, event) when it is first needed (one callable
+        shared by every entry: no closure per event for the garbage collector to walk)."""
         self.seq, self.time, self.key = seq, time, key
         self._record = record if isinstance(record, dict) else None
         self._make = None if isinstance(record, dict) else record
+        self._event = event
         self._text = text
 
     @property
     def record(self) -> dict[str, Any]:
         if self._record is None:
             assert self._make is not None
-            self._record, self._make = self._make(), None
+            self._record = self._make(self.seq, self._event)
+            self._make = self._event = None
         return self._record
 
     @property
@@ -144,13 +149,14 @@ class EventJournal:
         self._ring: deque[Entry] = deque(maxlen=ring_size)
         self._listeners: list[Callable[[Entry], None]] = []
         self._keys: dict[tuple[Any, str, int | None], str] = {}
+        self._make_record = self._record  # bound once: every entry shares it
 
     # ---- writing -------------------------------------------------------------
 
     def on_event(self, event: Any) -> None:
         self.last_seq += 1
         seq = self.last_seq
-        entry = Entry(seq, time.time(), self._key(event), lambda: self._record(seq, event))
+        entry = Entry(seq, time.time(), self._key(event), self._make_record, event=event)
         self._ring.append(entry)
         if self._store is not None:
             self._store.add_journal_entries([entry])
