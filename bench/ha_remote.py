@@ -48,8 +48,8 @@ def _median(runs: list[dict[str, Any]], key: str) -> float | None:
 
 def summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
     """The median of each figure over the repeated runs, and whether every run was ok."""
-    keys = ("server_cpu_us_per_msg", "loop_cpu_us_per_msg", "addon_cpu_us_per_msg", "state_writes_per_msg",
-            "p50_ms", "p99_ms", "server_core_others_pct", "load_core_others_pct")  # fmt: skip
+    keys = ("server_cpu_us_per_msg", "loop_cpu_us_per_msg", "flush_cpu_us_per_msg", "addon_cpu_us_per_msg",
+            "state_writes_per_msg", "p50_ms", "p99_ms", "server_core_others_pct", "load_core_others_pct")  # fmt: skip
     failed = [run["status"] for run in runs if run.get("status") != "ok"]
     return {**{key: _median(runs, key) for key in keys}, "status": failed[0] if failed else "ok", "runs": len(runs)}
 

@@ -10,6 +10,7 @@ asks for more digits in the entity's settings gets those written too.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -24,7 +25,7 @@ from ocpp.v16 import call
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ocpp_core.entity import OcppEntity
-from custom_components.ocpp_core.sensor import _BESIDE_READINGS, CONNECTOR_SENSORS
+from custom_components.ocpp_core.sensor import _BESIDE_READINGS, CONNECTOR_SENSORS, ConnectorSensorDescription
 from sim.charger16 import connect as connect16
 
 from .helpers_ha import boot_station, state, until
@@ -269,3 +270,58 @@ async def test_a_new_tag_in_a_transaction_event_with_readings_is_shown(
 def test_the_sensors_beside_readings_are_sensors_that_exist() -> None:
     """A renamed key would leave its sensor woken by every reading again (harmless, but the list would lie)."""
     assert {description.key for description in CONNECTOR_SENSORS} >= _BESIDE_READINGS
+
+
+@pytest.mark.parametrize("version", list(CHARGERS))
+async def test_a_state_write_takes_what_the_comparison_read(
+    hass: HomeAssistant, entry: MockConfigEntry, version: str
+) -> None:
+    """Each meter message reads a written sensor's value, attributes and last reset from the model once: for the
+    comparison, whose reading the state write then takes (reading them again for the write cost as much as the
+    comparison, at each of the three writes per message).  What is written is still the model's value."""
+    cp_id, charging = CHARGERS[version]
+    reads: list[str] = []
+    async with charging(hass, entry) as send:
+        await send(*STEADY[0])
+        for key in WRITTEN_EACH_TIME:
+            entity = hass.data["entity_components"]["sensor"].get_entity(f"sensor.{cp_id}_{SENSOR_NAMES[key]}")
+            entity.entity_description = counted(entity.entity_description, reads)
+        mark = len(reads)
+        await send(*STEADY[1])
+        once = reads[mark:]
+        energy, power, _, _ = STEADY[1]
+        assert state(hass, f"sensor.{cp_id}_power") == str(power)
+        assert state(hass, f"sensor.{cp_id}_session_energy") == str(round((energy - START_WH) / 1000.0, 3))
+        session = hass.states.get(f"sensor.{cp_id}_session_energy")
+        assert session is not None
+        assert session.attributes["session_running"] is True
+        assert session.attributes["last_reset"] is not None
+    assert sorted(once) == sorted(
+        ["energy value", "power value", "session_energy value", "session_energy attrs", "session_energy last_reset"]
+    )
+
+
+# the entity id's last part of the sensors written at each message, by description key
+SENSOR_NAMES = {"energy": "energy_meter", "session_energy": "session_energy", "power": "power"}
+
+
+def counted(description: ConnectorSensorDescription, reads: list[str]) -> ConnectorSensorDescription:
+    """The description with each of its model reads (value, attributes, last reset) counted in `reads`."""
+
+    def count(name: str, fn: Callable[..., Any] | None) -> Callable[..., Any] | None:
+        if fn is None:
+            return None
+
+        def read(*args: Any) -> Any:
+            reads.append(f"{description.key} {name}")
+            return fn(*args)
+
+        return read
+
+    return dataclasses.replace(
+        description,
+        value_fn=count("value", description.value_fn) if description.station_value_fn is None else description.value_fn,
+        station_value_fn=count("value", description.station_value_fn),
+        attrs_fn=count("attrs", description.attrs_fn),
+        last_reset_fn=count("last_reset", description.last_reset_fn),
+    )

@@ -67,6 +67,8 @@ class OcppEntity(Entity):
     _attr_should_poll = False
     # False: nothing it shows follows from meter readings, and a readings-only update does not wake it
     shows_readings = True
+    # what `_shown_now` read, for the state write that follows it in `_on_update` (None otherwise)
+    _read: Any = None
 
     def __init__(
         self,
@@ -133,15 +135,19 @@ class OcppEntity(Entity):
 
         A MeterValues message wakes every entity of its connector that shows readings;
         most of them (a current, a voltage …) did not change as shown, and a state write
-        costs far more than this comparison.
+        costs far more than this comparison.  What the comparison read may be kept in `_read`
+        for the write that follows (sensor.ConnectorSensor); it is dropped after.
         """
-        shown = self._shown_now()
-        if shown != self._shown:
-            self._shown = shown
-            self.async_write_ha_state()
+        try:
+            shown = self._shown_now()
+            if shown != self._shown:
+                self._shown = shown
+                self.async_write_ha_state()
+        finally:
+            self._read = None
 
     def _shown_now(self) -> tuple[Any, ...]:
-        """What a state write would change; sensors have a cheaper one (sensor.py)."""
+        """What a state write would change; sensors have a cheaper one (sensor.py).  Called by `_on_update` only."""
         return (self.available, self.state, self.extra_state_attributes)
 
 

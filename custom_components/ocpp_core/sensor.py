@@ -349,9 +349,17 @@ _BESIDE_READINGS = frozenset(
 
 
 class ConnectorSensor(OcppEntity, ShownSensor):
-    """A connector's (EVSE's) sensor: written when its value changes as shown (entity.py ShownSensor)."""
+    """A connector's (EVSE's) sensor: written when its value changes as shown (entity.py ShownSensor).
+
+    The write that follows a change takes what the comparison just read (`_read`, OcppEntity._on_update):
+    Home Assistant asks for the availability, value, attributes and last reset again while it builds the
+    state, and reading them from the model once more cost about as much as the comparison, at each of the
+    three writes of every meter message.
+    """
 
     entity_description: ConnectorSensorDescription
+    # (available, value, attributes, last reset) as `_shown_now` read them, while the state they changed is written
+    _read: tuple[bool, StateValue, dict[str, Any] | None, datetime | None] | None = None
 
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
@@ -373,15 +381,21 @@ class ConnectorSensor(OcppEntity, ShownSensor):
             description.last_reset_fn,
         )
         value = description.value_fn(connector) if station_value_fn is None else station_value_fn(station, connector)
-        return (
-            available,
-            self.shown_value(value) if type(value) is float else value,
-            None if attrs_fn is None else attrs_fn(connector),
-            None if last_reset_fn is None else last_reset_fn(connector),
-        )
+        attrs = None if attrs_fn is None else attrs_fn(connector)
+        last_reset = None if last_reset_fn is None else last_reset_fn(connector)
+        self._read = (available, value, attrs, last_reset)
+        return (available, self.shown_value(value) if type(value) is float else value, attrs, last_reset)
+
+    @property
+    def available(self) -> bool:
+        read = self._read
+        return super().available if read is None else read[0]
 
     @property
     def native_value(self) -> StateValue:
+        read = self._read
+        if read is not None:
+            return _state(read[1])
         connector = self.connector
         if connector is None:
             return None
@@ -392,11 +406,17 @@ class ConnectorSensor(OcppEntity, ShownSensor):
 
     @property
     def extra_state_attributes(self) -> dict[str, Any] | None:
+        read = self._read
+        if read is not None:
+            return read[2]
         connector, attrs_fn = self.connector, self.entity_description.attrs_fn
         return None if connector is None or attrs_fn is None else attrs_fn(connector)
 
     @property
     def last_reset(self) -> datetime | None:
+        read = self._read
+        if read is not None:
+            return read[3]
         connector, last_reset_fn = self.connector, self.entity_description.last_reset_fn
         return None if connector is None or last_reset_fn is None else last_reset_fn(connector)
 

@@ -24,6 +24,8 @@ def test_side_by_side_runs_both_backends_end_to_end(capsys: pytest.CaptureFixtur
         # the last of the boot's first states can still be counted (8.2 per message once on CI's machine)
         assert result["state_writes_per_msg"] >= 2.0, result
         assert result["server_cpu_us_per_msg"] > 0
+        # the HA side's share of the loop, by thread CPU time in the bridge's flushes (bench.ha_server FlushClock)
+        assert result["flush_cpu_us_per_msg"] > 0, result
     assert embedded["addon_cpu_us_per_msg"] is None
     assert remote["addon_cpu_us_per_msg"] is not None and remote["addon_cpu_us_per_msg"] >= 0
     assert row["ratio_ha_cpu"] is not None
