@@ -76,3 +76,15 @@ async def test_paused_transport_goes_through_connection_send(
     assert any(json.loads(text)[1] == "slow1" for text in declined)
     assert any(json.loads(text)[:2] == [3, "slow1"] for text in library_sends)  # sent the library's way
     await charger.close()
+
+
+async def test_another_websockets_release_goes_through_connection_send(
+    url: str, library_sends: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The internals read are 15.0.1's: with any other release installed, every answer takes the library's way."""
+    monkeypatch.setattr(fastsend, "KNOWN_WEBSOCKETS", False)
+    charger = await RawCharger.connect(url, "fast-send-other")
+    assert (await charger.call("BootNotification", BOOT, message_id="b1"))[:2] == [3, "b1"]
+    assert (await charger.call("Heartbeat", {}, message_id="h1"))[:2] == [3, "h1"]
+    await charger.close()
+    assert any(json.loads(text)[:2] == [3, "h1"] for text in library_sends)

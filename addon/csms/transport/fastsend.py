@@ -14,6 +14,11 @@ from __future__ import annotations
 
 from websockets.asyncio.connection import Connection
 from websockets.protocol import SERVER, State
+from websockets.version import version as _websockets_version
+
+# the internals read below are 15.0.1's; another release (a user's HA may resolve another one) always
+# goes through `Connection.send`
+KNOWN_WEBSOCKETS = _websockets_version == "15.0.1"
 
 _OPEN = State.OPEN
 _TEXT_FIN = 0x81  # FIN + opcode 1 (text); a server's frames are never masked (RFC 6455 5.1)
@@ -30,6 +35,8 @@ def frame_header(length: int) -> bytes:
 
 def send_text_now(connection: Connection, text: str) -> bool:
     """Write `text` as one text frame at once; False (nothing written) when `Connection.send` must do it."""
+    if not KNOWN_WEBSOCKETS:
+        return False
     protocol = connection.protocol
     if (
         protocol.state is not _OPEN
