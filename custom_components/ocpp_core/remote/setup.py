@@ -32,12 +32,6 @@ def is_remote(entry: ConfigEntry) -> bool:
     return entry.data.get(CONF_MODE) == MODE_REMOTE
 
 
-def embedded_loaded_entries(hass: HomeAssistant) -> list[Any]:
-    """The loaded entries that run their own central system: the services that go over every central system's
-    tags and transactions skip the remote ones (the add-on's pages and API have those)."""
-    return [e for e in hass.config_entries.async_loaded_entries(DOMAIN) if not is_remote(e)]
-
-
 def client_for(hass: HomeAssistant, host: str, port: int, token: str) -> AddonClient:
     """A client of the add-on's API on Home Assistant's shared HTTP session."""
     return AddonClient(async_get_clientsession(hass), host, port, token)
