@@ -109,6 +109,7 @@ class CentralRecords(Protocol):
         ...
 
     async def set_new_charger_password(self, password: str | None) -> None: ...
+    async def has_new_charger_password(self) -> bool: ...
 
 
 class CentralBackend(CallContext, Protocol):
@@ -178,6 +179,9 @@ class EmbeddedRecords:
 
     async def set_new_charger_password(self, password: str | None) -> None:
         await self._central.credentials.set_new_charger_password(password)
+
+    async def has_new_charger_password(self) -> bool:
+        return self._central.credentials.has_new_charger_password
 
 
 class EmbeddedCentral(CentralSystem):

@@ -149,6 +149,10 @@ class RemoteRecords:
     async def set_new_charger_password(self, password: str | None) -> None:
         await self._call(self._central.client.set_new_charger_password(password))
 
+    async def has_new_charger_password(self) -> bool:
+        settings = await self._call(self._central.client.settings())
+        return bool(settings.get("new_charger_password"))
+
 
 def _fields(record: TagRecord) -> dict[str, Any]:
     return {
