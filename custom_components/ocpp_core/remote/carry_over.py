@@ -20,7 +20,16 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.storage import Store
 
 from ..const import DOMAIN, STORAGE_VERSION
-from ..csms import CentralSystem, CentralSystemConfig, ChargerSettings, Event, EventType, MemoryPersistence, TagError
+from ..csms import (
+    CentralSystem,
+    CentralSystemConfig,
+    ChargerSettings,
+    Event,
+    EventType,
+    InvalidSettings,
+    MemoryPersistence,
+    TagError,
+)
 from .central import RemoteCentral
 
 _LOGGER = logging.getLogger(__name__)
@@ -76,47 +85,61 @@ class CarryOver:
         }
 
     async def _copy(self) -> dict[str, int]:
-        records = self._central.records
+        counts = {"tags": 0, "chargers": 0}
+        try:
+            await self._copy_settings(counts)
+            await self._copy_tags(counts)
+        finally:  # what was copied is kept even when the add-on went away halfway
+            if counts["tags"] or counts["chargers"]:
+                await self._done.async_save(self._copied)
+        pending = len(self._pending_tags()) + len(self._pending_chargers())
+        if counts["tags"] or counts["chargers"]:
+            _LOGGER.info(
+                "Copied %s tags and %s chargers' settings to the OCPP Core add-on (%s waiting for their chargers)",
+                counts["tags"],
+                counts["chargers"],
+                pending,
+            )
+        return {**counts, "pending": pending}
+
+    async def _copy_settings(self, counts: dict[str, int]) -> None:
         known = set(self._central.stations)
-        tags = chargers = 0
         for station_id, settings in self._pending_chargers().items():
             if station_id not in known:
                 continue  # the add-on has not seen it yet: when it appears
-            await records.update_settings(station_id, _settings(settings))
+            try:
+                await self._central.records.update_settings(station_id, _settings(settings))
+            except (InvalidSettings, KeyError) as err:  # (an add-on of another release: told, not retried)
+                _LOGGER.warning("Settings of %s not copied to the OCPP Core add-on: %s", station_id, err)
             self._copied["chargers"].append(station_id)
-            chargers += 1
-        if self._pending_tags():
-            book = await records.tag_list()
-            for record in self._pending_tags():
-                if not record.chargers <= known:
-                    continue  # limited to a charger the add-on has not seen yet: when it appears
-                fields = {
-                    "name": record.name,
-                    "status": record.status,
-                    "expiry": record.expiry,
-                    "parent_id": record.parent_id,
-                    "chargers": record.chargers,
-                }
-                try:
-                    if book.get(record.id_tag) is None:
-                        await records.add_tag(record)
-                    else:
-                        await records.update_tag(record.id_tag, fields)
-                except TagError as err:
-                    _LOGGER.warning("Tag %s not copied to the OCPP Core add-on: %s", record.id_tag, err)
-                self._copied["tags"].append(record.key)
-                tags += 1
-        if tags or chargers:
-            await self._done.async_save(self._copied)
-        pending = len(self._pending_tags()) + len(self._pending_chargers())
-        if tags or chargers or pending:
-            _LOGGER.info(
-                "Copied %s tags and %s chargers' settings to the OCPP Core add-on (%s waiting for their chargers)",
-                tags,
-                chargers,
-                pending,
-            )
-        return {"tags": tags, "chargers": chargers, "pending": pending}
+            counts["chargers"] += 1
+
+    async def _copy_tags(self, counts: dict[str, int]) -> None:
+        pending = self._pending_tags()
+        if not pending:
+            return
+        records = self._central.records
+        known = set(self._central.stations)
+        book = await records.tag_list()
+        for record in pending:
+            if not record.chargers <= known:
+                continue  # limited to a charger the add-on has not seen yet: when it appears
+            fields = {
+                "name": record.name,
+                "status": record.status,
+                "expiry": record.expiry,
+                "parent_id": record.parent_id,
+                "chargers": record.chargers,
+            }
+            try:
+                if book.get(record.id_tag) is None:
+                    await records.add_tag(record)
+                else:  # entered at the add-on before the move: the entry's fields
+                    await records.update_tag(record.id_tag, fields)
+            except TagError as err:
+                _LOGGER.warning("Tag %s not copied to the OCPP Core add-on: %s", record.id_tag, err)
+            self._copied["tags"].append(record.key)
+            counts["tags"] += 1
 
     async def _run_logged(self) -> None:
         try:
