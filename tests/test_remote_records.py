@@ -195,3 +195,33 @@ async def test_a_moved_entry_brings_its_tags_and_settings_once(
     assert tags["CARD-A"]["name"] == "Anna B."
     await ws.close()
     task.cancel()
+
+
+async def test_the_addon_gone_while_a_form_is_open_is_a_form_error(hass: HomeAssistant, app: App) -> None:
+    """Saving a charger's settings or a tag while the add-on cannot be reached: the form says so (not saved),
+    nothing is lost of what was typed."""
+    entry = await add_remote_entry(hass, app)
+    cp, task, ws = await connect(ocpp_url(entry), "wb")
+    await cp.boot()
+    await wait_device(hass, "wb")
+    flows = hass.config_entries.options
+    result = await flows.async_init(entry.entry_id)
+    result = await flows.async_configure(result["flow_id"], {"next_step_id": "charger"})
+    charger_form = await flows.async_configure(result["flow_id"], {"charger": "wb"})
+    assert charger_form["step_id"] == "charger_settings"
+    result = await flows.async_init(entry.entry_id)
+    result = await flows.async_configure(result["flow_id"], {"next_step_id": "tags"})
+    tag_form = await flows.async_configure(result["flow_id"], {"next_step_id": "tag_add"})
+    assert tag_form["step_id"] == "tag_add"
+    await ws.close()
+    task.cancel()
+    app.stop()
+
+    typed = {"friendly_name": "Garage", "push_local_list": False, "limit_profile": "default"}
+    result = await flows.async_configure(charger_form["flow_id"], typed)
+    assert (result["type"], result["errors"]) == ("form", {"base": "not_saved"})
+    assert "127.0.0.1" in result["description_placeholders"]["error"]
+    shown = {str(key): (key.description or {}).get("suggested_value") for key in result["data_schema"].schema}
+    assert shown["friendly_name"] == "Garage"
+    result = await flows.async_configure(tag_form["flow_id"], {"id_tag": "CARD-A", "status": "accepted"})
+    assert (result["type"], result["errors"]) == ("form", {"base": "not_saved"})
