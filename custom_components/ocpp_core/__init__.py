@@ -16,7 +16,6 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.device_registry import DeviceEntry
 from homeassistant.helpers.typing import ConfigType
 
-from .automation_events import AutomationEvents
 from .backend import EmbeddedCentral
 from .const import (
     CONF_CAFILE,
@@ -42,19 +41,17 @@ from .const import (
     TAGS_ACCEPT,
 )
 from .coordinator import (
-    EventBridge,
     HaStorePersistence,
     OcppConfigEntry,
-    OcppRuntimeData,
     admission,
+    attach_runtime,
     boot_policy,
     default_id_tag,
     device_target,
-    station_visible,
 )
 from .csms import CentralSystemConfig, CentralSystemOptions, TlsSetupError
 from .remote.setup import async_remove_remote_entry, async_setup_remote_entry, is_remote
-from .repairs import EventListener, charger_repairs
+from .repairs import raise_entry_issue
 from .repairs.charger_issues import clear_charger_issues
 from .repairs.configuration import ConfigurationIssues
 from .services import async_setup_services
@@ -124,28 +121,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> bool
     config.boot_policy = boot_policy(hass, entry)
     config.admission = admission(entry)
     central = EmbeddedCentral(config, HaStorePersistence(hass, entry.entry_id))
-    entry.runtime_data = OcppRuntimeData(central, default_id_tag(entry), visible=station_visible(entry))
-    central.apply_options(central_options(entry, entry.runtime_data.default_id_tag))
-    listeners: list[EventListener] = [
-        EventBridge(hass, entry),
-        AutomationEvents(hass, entry.entry_id, central),
-        *charger_repairs(hass, entry.entry_id, central),
-    ]
-    for listener in listeners:  # each hears the event types it names only
-        entry.async_on_unload(central.events.subscribe(listener.handle, listener.EVENTS))
+    central.apply_options(central_options(entry, default_id_tag(entry)))
+    attach_runtime(hass, entry, central)
     issue_id = f"port_in_use_{entry.entry_id}"
     try:
         await central.start()
     except OSError as err:
-        ir.async_create_issue(
-            hass,
-            DOMAIN,
-            issue_id,
-            is_fixable=False,
-            severity=ir.IssueSeverity.ERROR,
-            translation_key="port_in_use",
-            translation_placeholders={"port": str(entry.data[CONF_PORT]), "error": str(err)},
-        )
+        raise_entry_issue(hass, issue_id, "port_in_use", {"port": str(entry.data[CONF_PORT]), "error": str(err)})
         raise ConfigEntryNotReady(
             translation_domain=DOMAIN,
             translation_key="port_unavailable",

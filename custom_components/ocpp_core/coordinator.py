@@ -478,3 +478,20 @@ def boot_policy(hass: HomeAssistant, entry: OcppConfigEntry) -> BootPolicy:
         return RegistrationStatus.PENDING
 
     return decide
+
+
+def attach_runtime(hass: HomeAssistant, entry: OcppConfigEntry, central: CentralBackend) -> OcppRuntimeData:
+    """The entry's runtime data on its central system (embedded, or the add-on's), and the bridge, the automation
+    events and the repairs subscribed to its events, each to the types it names: the same in both modes."""
+    from .automation_events import AutomationEvents  # (here: both import this module)
+    from .repairs import EventListener, charger_repairs
+
+    runtime = entry.runtime_data = OcppRuntimeData(central, default_id_tag(entry), visible=station_visible(entry))
+    listeners: list[EventListener] = [
+        EventBridge(hass, entry),
+        AutomationEvents(hass, entry.entry_id, central),
+        *charger_repairs(hass, entry.entry_id, central),
+    ]
+    for listener in listeners:
+        entry.async_on_unload(central.events.subscribe(listener.handle, listener.EVENTS))
+    return runtime

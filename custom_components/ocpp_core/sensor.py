@@ -144,6 +144,11 @@ STATION_SENSORS: tuple[StationSensorDescription, ...] = (
 )
 
 
+def _translated(key: str, **kwargs: Any) -> ConnectorSensorDescription:
+    """A connector's sensor, translated by its key."""
+    return ConnectorSensorDescription(key=key, translation_key=key, **kwargs)
+
+
 def _measurement(
     key: str, device_class: SensorDeviceClass | None, unit: str | None, precision: int, **kwargs: Any
 ) -> ConnectorSensorDescription:
@@ -155,6 +160,28 @@ def _measurement(
         native_unit_of_measurement=unit,
         suggested_display_precision=precision,
         **kwargs,
+    )
+
+
+def _reading(
+    key: str,
+    measurand: str,
+    device_class: SensorDeviceClass | None,
+    unit: str | None,
+    precision: int,
+    *,
+    enabled: bool = True,
+    translation_key: str | None = None,
+) -> ConnectorSensorDescription:
+    """A connector's latest reading of one measurand (`enabled`: the entity's default)."""
+    return _measurement(
+        key,
+        device_class,
+        unit,
+        precision,
+        translation_key=translation_key,
+        entity_registry_enabled_default=enabled,
+        value_fn=lambda connector: connector.reading(measurand),
     )
 
 
@@ -181,41 +208,21 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
         value_fn=lambda connector: values.error(connector.error_code) or "none",
         exists_fn=_v16_only,
     ),
-    _measurement(
-        "temperature",
-        SensorDeviceClass.TEMPERATURE,
-        UnitOfTemperature.CELSIUS,
-        1,
-        entity_registry_enabled_default=False,
-        value_fn=lambda connector: connector.reading(TEMPERATURE),
-    ),
-    ConnectorSensorDescription(
-        key="session_duration",
-        translation_key="session_duration",
+    _reading("temperature", TEMPERATURE, SensorDeviceClass.TEMPERATURE, UnitOfTemperature.CELSIUS, 1, enabled=False),
+    _translated(
+        "session_duration",
         device_class=SensorDeviceClass.DURATION,
         native_unit_of_measurement=UnitOfTime.MINUTES,
         suggested_display_precision=0,
         value_fn=values.session_minutes,
         attrs_fn=values.session_attrs,
     ),
-    ConnectorSensorDescription(
-        key="stop_reason",
-        translation_key="stop_reason",
-        entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda connector: connector.last_stop_reason,
+    _translated(
+        "stop_reason", entity_category=EntityCategory.DIAGNOSTIC, value_fn=lambda connector: connector.last_stop_reason
     ),
-    ConnectorSensorDescription(
-        key="session_id_tag",
-        translation_key="session_id_tag",
-        value_fn=values.session_tag,
-        attrs_fn=values.session_attrs,
-    ),
-    ConnectorSensorDescription(
-        key="status",
-        translation_key="status",
-        device_class=SensorDeviceClass.ENUM,
-        options=values.STATUS_OPTIONS,
-        station_value_fn=values.status,
+    _translated("session_id_tag", value_fn=values.session_tag, attrs_fn=values.session_attrs),
+    _translated(
+        "status", device_class=SensorDeviceClass.ENUM, options=values.STATUS_OPTIONS, station_value_fn=values.status
     ),
     _measurement("power", SensorDeviceClass.POWER, UnitOfPower.WATT, 0, station_value_fn=values.power),
     *(
@@ -242,9 +249,8 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
         )
         for phase in ("L1-N", "L2-N", "L3-N")
     ),
-    ConnectorSensorDescription(
-        key="session_energy",
-        translation_key="session_energy",
+    _translated(
+        "session_energy",
         device_class=SensorDeviceClass.ENERGY,
         state_class=SensorStateClass.TOTAL,
         native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
@@ -258,74 +264,54 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
         "energy_export_register",
         lambda connector: values.kilo(connector.reading(ENERGY_EXPORT_REGISTER)),
     ),
-    _measurement(
-        "frequency",
-        SensorDeviceClass.FREQUENCY,
-        UnitOfFrequency.HERTZ,
-        2,
-        entity_registry_enabled_default=False,
-        value_fn=lambda connector: connector.reading(FREQUENCY),
-    ),
-    _measurement(
-        "power_factor",
-        SensorDeviceClass.POWER_FACTOR,
-        None,
-        2,
-        entity_registry_enabled_default=False,
-        value_fn=lambda connector: connector.reading(POWER_FACTOR),
-    ),
+    _reading("frequency", FREQUENCY, SensorDeviceClass.FREQUENCY, UnitOfFrequency.HERTZ, 2, enabled=False),
+    _reading("power_factor", POWER_FACTOR, SensorDeviceClass.POWER_FACTOR, None, 2, enabled=False),
     # the car's state of charge: no battery device class, which Home Assistant would show in the
     # device header as the charger's own battery
-    _measurement("soc", None, PERCENTAGE, 0, translation_key="soc", value_fn=lambda connector: connector.reading(SOC)),
-    _measurement(
+    _reading("soc", SOC, None, PERCENTAGE, 0, translation_key="soc"),
+    _reading(
         "current_offered",
+        CURRENT_OFFERED,
         SensorDeviceClass.CURRENT,
         UnitOfElectricCurrent.AMPERE,
         1,
         translation_key="current_offered",
-        value_fn=lambda connector: connector.reading(CURRENT_OFFERED),
     ),
-    ConnectorSensorDescription(
-        key="reserved_until",
-        translation_key="reserved_until",
+    _translated(
+        "reserved_until",
         device_class=SensorDeviceClass.TIMESTAMP,
         value_fn=lambda connector: connector.reservation.expiry_date if connector.reservation else None,
         attrs_fn=values.reservation_attrs,
     ),
-    ConnectorSensorDescription(
-        key="transaction_id",
-        translation_key="transaction_id",
+    _translated(
+        "transaction_id",
         entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=lambda connector: connector.transaction.transaction_id if connector.transaction else None,
     ),
     # ---- OCPP 2.x ----
-    ConnectorSensorDescription(
-        key="charging_state",
-        translation_key="charging_state",
+    _translated(
+        "charging_state",
         device_class=SensorDeviceClass.ENUM,
         options=values.CHARGING_STATE_OPTIONS,
         value_fn=lambda evse: values.CHARGING_STATE_KEYS.get(evse.charging_state or ""),
         exists_fn=_is_v2,
     ),
-    ConnectorSensorDescription(
-        key="ev_requested_energy",
-        translation_key="ev_requested_energy",
+    _translated(
+        "ev_requested_energy",
         device_class=SensorDeviceClass.ENERGY,
         native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
         suggested_display_precision=1,
         value_fn=lambda evse: values.kilo(evse.ev_requested_energy_wh),
         exists_fn=_is_v2,
     ),
-    ConnectorSensorDescription(
-        key="ev_departure_time",
-        translation_key="ev_departure_time",
+    _translated(
+        "ev_departure_time",
         device_class=SensorDeviceClass.TIMESTAMP,
         value_fn=lambda evse: evse.ev_departure_time,
         exists_fn=_is_v2,
     ),
-    ConnectorSensorDescription(
-        key="limit_source",
-        translation_key="limit_source",
+    _translated(
+        "limit_source",
         device_class=SensorDeviceClass.ENUM,
         options=values.LIMIT_SOURCE_OPTIONS,
         station_value_fn=values.limit_source,

@@ -28,6 +28,17 @@ from __future__ import annotations
 import re
 import sqlite3
 
+# migration 6's table of the message log's batches: the same words in SQLite and PostgreSQL
+_MESSAGE_BATCHES = """
+    CREATE TABLE message_batches (
+        station_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        frames INTEGER NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (station_id, seq)
+    );
+"""
+
 MIGRATIONS: tuple[str, ...] = (
     # 1: the first schema
     """
@@ -103,14 +114,8 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX journal_by_time ON journal (time);
     """,
     # 6: the message log in batches (a row per frame cost the busy central system a tenth of its throughput)
-    """
-    CREATE TABLE message_batches (
-        station_id TEXT NOT NULL,
-        seq INTEGER NOT NULL,
-        frames INTEGER NOT NULL,
-        data TEXT NOT NULL,
-        PRIMARY KEY (station_id, seq)
-    );
+    _MESSAGE_BATCHES
+    + """
     INSERT INTO message_batches (station_id, seq, frames, data)
         SELECT station_id, min(seq), count(*), json_group_array(json_array(time, direction, frame))
         FROM (SELECT * FROM message_log ORDER BY station_id, seq) GROUP BY station_id;
@@ -127,14 +132,8 @@ MIGRATIONS: tuple[str, ...] = (
 )
 # where PostgreSQL's words differ more than for_postgres writes (by the migration's index)
 _POSTGRES_OWN = {
-    5: """
-    CREATE TABLE message_batches (
-        station_id TEXT NOT NULL,
-        seq INTEGER NOT NULL,
-        frames INTEGER NOT NULL,
-        data TEXT NOT NULL,
-        PRIMARY KEY (station_id, seq)
-    );
+    5: _MESSAGE_BATCHES
+    + """
     INSERT INTO message_batches (station_id, seq, frames, data)
         SELECT station_id, min(seq), count(*), json_agg(json_build_array(time, direction, frame) ORDER BY seq)::text
         FROM message_log GROUP BY station_id;

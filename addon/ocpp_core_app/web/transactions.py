@@ -77,20 +77,11 @@ class Range:
 def date_range(ctx: Context) -> Range:
     # shown again in the date inputs, which take the ISO form only (a day typed as 1.3.2026 becomes 2026-03-01)
     given_from, given_to = (iso_day(ctx.request.query.get(name, "")) for name in ("from", "to"))
-    since = until = None
-    error = None
-    if given_from:
-        bounds = day_bounds(given_from)
-        if bounds is None:
-            error = "core.tx.error.date"
-        else:
-            since = bounds[0]
-    if given_to:
-        bounds = day_bounds(given_to)
-        if bounds is None:
-            error = "core.tx.error.date"
-        else:
-            until = bounds[1]
+    # from the start of the first day to the end of the last
+    first, last = (day_bounds(given) if given else None for given in (given_from, given_to))
+    error = "core.tx.error.date" if (given_from and first is None) or (given_to and last is None) else None
+    since = first[0] if first else None
+    until = last[1] if last else None
     if since is not None and until is not None and since >= until:
         error, since, until = "core.tx.error.order", None, None
     tag = ctx.request.query.get("tag", "").strip()[:36]

@@ -37,7 +37,7 @@ from ..csms import (
     mirror_station,
     station_phases,
 )
-from ..csms.features.limit_profiles import DEFAULT_MAX_AMPS, NOMINAL_VOLTAGE
+from ..csms.features.limit_profiles import max_amps, max_watts
 from ..csms.model.events import EventBus
 from ..csms.model.station import Connector
 from ..csms.rpc.loglimit import LogLimiter
@@ -142,13 +142,10 @@ class RemoteLimits:
         return state is not None and state.amps == 0
 
     def max_amps(self, station_id: str) -> float:
-        station = self._central.stations.get(station_id)
-        if station is None or station.settings.max_current is None:
-            return DEFAULT_MAX_AMPS
-        return float(station.settings.max_current)
+        return max_amps(self._central.stations.get(station_id))
 
     def max_watts(self, station_id: str, evse_id: int) -> float:
-        return self.max_amps(station_id) * self._central.phases(station_id) * NOMINAL_VOLTAGE
+        return max_watts(self.max_amps(station_id), self._central.phases(station_id))
 
     async def set_limit(
         self, station_id: str, evse_id: int, *, amps: float | None = None, watts: float | None = None

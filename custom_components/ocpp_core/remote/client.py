@@ -17,16 +17,7 @@ from urllib.parse import quote
 
 import aiohttp
 
-from .errors import (
-    AddonError,
-    AddonUnreachable,
-    AuthFailed,
-    ChargerOffline,
-    ChargerRefused,
-    CommandTimeout,
-    CursorExpired,
-    RequestRefused,
-)
+from .errors import AddonError, AddonUnreachable, CommandTimeout, RequestRefused, raise_for
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -62,26 +53,6 @@ class Snapshot:
     tags_version: int
 
 
-def _raise_for(status: int, body: Any) -> None:
-    """The exception an error answer stands for."""
-    body = body if isinstance(body, dict) else {}
-    code = body.get("error")
-    message = str(body.get("message") or f"the add-on answered {status}")
-    if status in (401, 429):
-        raise AuthFailed(message, code, status)
-    if status == 410:
-        raise CursorExpired(message, code, status)
-    if status == 503 and code == "offline":
-        raise ChargerOffline(message, code, status)
-    if status == 502 and code in ("refused", "call_error"):
-        raise ChargerRefused(message, body.get("answer"), code, status)
-    if status == 504:
-        raise CommandTimeout(message, code, status)
-    if 400 <= status < 500:
-        raise RequestRefused(message, code, status, body)
-    raise AddonUnreachable(message, code, status)
-
-
 class AddonClient:
     """The add-on's API at host:port with its token."""
 
@@ -107,7 +78,7 @@ class AddonClient:
                         data = None
                     _LOGGER.debug("%s %s: %s", method, path, response.status)
                     if response.status >= 400:
-                        _raise_for(response.status, data)
+                        raise_for(response.status, data)
                     return data
         except TimeoutError:
             raise CommandTimeout(f"the add-on did not answer {method} {path} within {wait:.0f} s") from None
@@ -259,7 +230,7 @@ class AddonClient:
                     _LOGGER.debug("event stream closed (%s) at seq %s", ws.close_code, cursor)
             except aiohttp.WSServerHandshakeError as err:
                 if err.status in (401, 410, 429):
-                    _raise_for(err.status, {"message": err.message})
+                    raise_for(err.status, {"message": err.message})
                 _LOGGER.debug("event stream refused (%s), trying again", err.status)
             except (aiohttp.ClientError, TimeoutError) as err:
                 _LOGGER.debug("event stream lost (%s), trying again", type(err).__name__)

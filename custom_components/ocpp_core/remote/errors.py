@@ -1,4 +1,5 @@
-"""What a call of the add-on's API can end in, as exceptions (no Home Assistant imports: tested alone)."""
+"""What a call of the add-on's API can end in, as exceptions, and which error answer raises which (no Home Assistant
+imports: tested alone)."""
 
 from __future__ import annotations
 
@@ -51,3 +52,23 @@ class CommandTimeout(AddonError):
 
 class CursorExpired(AddonError):
     """The event stream cannot continue from the cursor: read the snapshot again, then stream from its seq."""
+
+
+def raise_for(status: int, body: Any) -> None:
+    """The exception an error answer of the API stands for (docs/addon_api.md: its status and error code)."""
+    body = body if isinstance(body, dict) else {}
+    code = body.get("error")
+    message = str(body.get("message") or f"the add-on answered {status}")
+    if status in (401, 429):
+        raise AuthFailed(message, code, status)
+    if status == 410:
+        raise CursorExpired(message, code, status)
+    if status == 503 and code == "offline":
+        raise ChargerOffline(message, code, status)
+    if status == 502 and code in ("refused", "call_error"):
+        raise ChargerRefused(message, body.get("answer"), code, status)
+    if status == 504:
+        raise CommandTimeout(message, code, status)
+    if 400 <= status < 500:
+        raise RequestRefused(message, code, status, body)
+    raise AddonUnreachable(message, code, status)

@@ -21,6 +21,8 @@ from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.storage import Store
 
 from ..const import CONF_API_TOKEN, CONF_MODE, DOMAIN, MODE_REMOTE, STORAGE_VERSION
+from ..coordinator import attach_runtime, signal_update
+from ..repairs import raise_entry_issue
 from .carry_over import CarryOver
 from .central import RemoteCentral
 from .client import AddonClient
@@ -81,11 +83,6 @@ def unreachable_issue_id(entry_id: str) -> str:
 
 
 async def async_setup_remote_entry(hass: HomeAssistant, entry: Any, platforms: Iterable[Platform]) -> bool:
-    # (imported here: coordinator, the bridge and the listeners import this module's is_remote)
-    from ..automation_events import AutomationEvents
-    from ..coordinator import EventBridge, OcppRuntimeData, default_id_tag, signal_update, station_visible
-    from ..repairs import EventListener, charger_repairs
-
     client = client_for(hass, entry.data[CONF_HOST], int(entry.data[CONF_PORT]), entry.data[CONF_API_TOKEN])
     central = RemoteCentral(client, StoredCursor(hass, entry.entry_id))
     try:
@@ -98,14 +95,7 @@ async def async_setup_remote_entry(hass: HomeAssistant, entry: Any, platforms: I
             translation_key="addon_unreachable",
             translation_placeholders={"host": client.host, "port": str(client.port), "error": str(err)},
         ) from err
-    runtime = entry.runtime_data = OcppRuntimeData(central, default_id_tag(entry), visible=station_visible(entry))
-    listeners: list[EventListener] = [
-        EventBridge(hass, entry),
-        AutomationEvents(hass, entry.entry_id, central),
-        *charger_repairs(hass, entry.entry_id, central),
-    ]
-    for listener in listeners:
-        entry.async_on_unload(central.events.subscribe(listener.handle, listener.EVENTS))
+    runtime = attach_runtime(hass, entry, central)
 
     @callback
     def refresh_all() -> None:
@@ -122,15 +112,7 @@ async def async_setup_remote_entry(hass: HomeAssistant, entry: Any, platforms: I
         if up:
             ir.async_delete_issue(hass, DOMAIN, issue_id)
         else:
-            ir.async_create_issue(
-                hass,
-                DOMAIN,
-                issue_id,
-                is_fixable=False,
-                severity=ir.IssueSeverity.ERROR,
-                translation_key="addon_unreachable",
-                translation_placeholders={"host": client.host, "port": str(client.port)},
-            )
+            raise_entry_issue(hass, issue_id, "addon_unreachable", {"host": client.host, "port": str(client.port)})
         refresh_all()
 
     central.on_reachable = reachable

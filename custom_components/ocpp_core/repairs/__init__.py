@@ -11,8 +11,10 @@ from collections.abc import Collection
 from typing import TYPE_CHECKING, Any, Protocol
 
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
 
 from ..backend import CentralBackend
+from ..const import DOMAIN
 from ..csms import Event, EventType
 from .auth import AuthRepairs
 from .configuration import ConfigurationIssues
@@ -38,6 +40,19 @@ def charger_repairs(hass: HomeAssistant, entry_id: str, central: CentralBackend)
     """The repairs of one config entry, to subscribe to its central system."""
     kinds = (LimitRepairs, AuthRepairs, TakeoverRepairs, ConfigurationIssues, StorageIssues)
     return [kind(hass, entry_id, central) for kind in kinds]
+
+
+def raise_entry_issue(hass: HomeAssistant, issue_id: str, translation_key: str, placeholders: dict[str, str]) -> None:
+    """An error of the entry itself (its port taken, the add-on unreachable), until the entry deletes it."""
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        issue_id,
+        is_fixable=False,
+        severity=ir.IssueSeverity.ERROR,
+        translation_key=translation_key,
+        translation_placeholders=placeholders,
+    )
 
 
 async def async_create_fix_flow(hass: HomeAssistant, issue_id: str, data: dict[str, Any] | None) -> RepairsFlow:

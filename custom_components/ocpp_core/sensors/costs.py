@@ -33,19 +33,11 @@ class CostSensorDescription(OcppEntityDescription, SensorEntityDescription):
     available_offline: bool = True
 
 
-COST_SENSORS = (
+COST_SENSORS = tuple(
     CostSensorDescription(
-        key="session_cost",
-        translation_key="session_cost",
-        device_class=SensorDeviceClass.MONETARY,
-        transaction_fn=_running,
-    ),
-    CostSensorDescription(
-        key="last_session_cost",
-        translation_key="last_session_cost",
-        device_class=SensorDeviceClass.MONETARY,
-        transaction_fn=_last,
-    ),
+        key=key, translation_key=key, device_class=SensorDeviceClass.MONETARY, transaction_fn=transaction_fn
+    )
+    for key, transaction_fn in (("session_cost", _running), ("last_session_cost", _last))
 )
 
 

@@ -26,23 +26,31 @@ class LimitSensorDescription(OcppEntityDescription, SensorEntityDescription):
     available_offline: bool = True
 
 
+def _in_force(
+    key: str, device_class: SensorDeviceClass, unit: str, value_fn: Callable[[LimitState], float | None], **kwargs: Any
+) -> LimitSensorDescription:
+    """The limit in force, in one unit."""
+    return LimitSensorDescription(
+        key=key,
+        translation_key=key,
+        device_class=device_class,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=unit,
+        value_fn=value_fn,
+        **kwargs,
+    )
+
+
 CONNECTOR_LIMIT_SENSORS = (
-    LimitSensorDescription(
-        key="limit_in_force",
-        translation_key="limit_in_force",
-        device_class=SensorDeviceClass.CURRENT,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
-        value_fn=lambda state: state.in_force_amps,
+    _in_force(
+        "limit_in_force", SensorDeviceClass.CURRENT, UnitOfElectricCurrent.AMPERE, lambda state: state.in_force_amps
     ),
-    LimitSensorDescription(
-        key="limit_in_force_power",
-        translation_key="limit_in_force_power",
-        device_class=SensorDeviceClass.POWER,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfPower.WATT,
+    _in_force(
+        "limit_in_force_power",
+        SensorDeviceClass.POWER,
+        UnitOfPower.WATT,
+        lambda state: state.in_force_watts,
         entity_registry_enabled_default=False,  # the same limit as the one in amperes
-        value_fn=lambda state: state.in_force_watts,
     ),
     LimitSensorDescription(
         key="limit_status",

@@ -51,6 +51,22 @@ def phases(station: Station, capabilities: Capabilities) -> int:
     return station.measured_phases or 1
 
 
+def max_amps(station: Station | None) -> float:
+    """The most a limit may be: the station's settings.max_current, else DEFAULT_MAX_AMPS (also unknown)."""
+    if station is None or station.settings.max_current is None:
+        return DEFAULT_MAX_AMPS
+    return float(station.settings.max_current)
+
+
+def max_watts(amps: float, phases: int) -> float:
+    """The most a power limit may ask: the maximum current on the phases at the nominal voltage.
+
+    Fixed by the settings (not the measured voltage, which moves with every meter value), so a
+    slider's range stays put; a power limit up to it is taken as at most the maximum current.
+    """
+    return amps * phases * NOMINAL_VOLTAGE
+
+
 def voltage(station: Station, evse_id: int = 0) -> float:
     """Phase voltage: measured on the EVSE, else on the station, else NOMINAL_VOLTAGE."""
     connector = station.connectors.get(evse_id)

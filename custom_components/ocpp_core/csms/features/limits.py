@@ -55,11 +55,12 @@ from ..model.station import Station
 from ..rpc.timeutil import utcnow
 from .charger import UNIT_AMPS, UNIT_WATTS
 from .limit_profiles import (
-    DEFAULT_MAX_AMPS,
     MIN_CHARGING_AMPS,
     NOMINAL_VOLTAGE,
     ProfileChoice,
     choose_profile,
+    max_amps,
+    max_watts,
     phases,
     voltage,
 )
@@ -135,19 +136,12 @@ class LimitManager:
         return kept is not None and kept.watts_only
 
     def max_amps(self, station_id: str) -> float:
-        """The most a limit may be: settings.max_current, else DEFAULT_MAX_AMPS."""
-        station = self._central.stations.get(station_id)
-        if station is None or station.settings.max_current is None:
-            return DEFAULT_MAX_AMPS
-        return float(station.settings.max_current)
+        """The most a limit may be (limit_profiles.max_amps)."""
+        return max_amps(self._central.stations.get(station_id))
 
     def max_watts(self, station_id: str, evse_id: int) -> float:
-        """The most a power limit may ask: the maximum current at the nominal voltage.
-
-        Fixed by the settings (not the measured voltage, which moves with every meter value), so a
-        slider's range stays put; a power limit up to it is taken as at most the maximum current.
-        """
-        return self.max_amps(station_id) * self.phases(station_id) * NOMINAL_VOLTAGE
+        """The most a power limit may ask (limit_profiles.max_watts)."""
+        return max_watts(self.max_amps(station_id), self.phases(station_id))
 
     def phases(self, station_id: str) -> int:
         """Phases wired (see limit_profiles.phases); 1 for an unknown station."""
