@@ -31,6 +31,7 @@ from ..csms import (
     TagError,
 )
 from .central import RemoteCentral
+from .records import record_changes
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -124,18 +125,11 @@ class CarryOver:
         for record in pending:
             if not record.chargers <= known:
                 continue  # limited to a charger the add-on has not seen yet: when it appears
-            fields = {
-                "name": record.name,
-                "status": record.status,
-                "expiry": record.expiry,
-                "parent_id": record.parent_id,
-                "chargers": record.chargers,
-            }
             try:
                 if book.get(record.id_tag) is None:
                     await records.add_tag(record)
                 else:  # entered at the add-on before the move: the entry's fields
-                    await records.update_tag(record.id_tag, fields)
+                    await records.update_tag(record.id_tag, record_changes(record))
             except TagError as err:
                 _LOGGER.warning("Tag %s not copied to the OCPP Core add-on: %s", record.id_tag, err)
             self._copied["tags"].append(record.key)

@@ -97,7 +97,7 @@ class RemoteRecords:
         return RemoteTagList(version, [TagRecord.from_dict(tag) for tag in tags])
 
     async def add_tag(self, record: TagRecord) -> TagRecord:
-        fields = tag_fields(_fields(record))
+        fields = tag_fields(record_changes(record))
         tag = await self._call(self._central.client.add_tag(record.id_tag, **fields), record.id_tag)
         return TagRecord.from_dict(tag)
 
@@ -154,7 +154,8 @@ class RemoteRecords:
         return bool(settings.get("new_charger_password"))
 
 
-def _fields(record: TagRecord) -> dict[str, Any]:
+def record_changes(record: TagRecord) -> dict[str, Any]:
+    """Every field of a tag but its id, as update_tag's changes (tag_changes's names)."""
     return {
         "name": record.name,
         "status": record.status,
