@@ -18,6 +18,7 @@ from homeassistant.const import CONF_HOST, CONF_PORT
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.ocpp_core.backend import TagList
 from custom_components.ocpp_core.const import CONF_API_TOKEN, CONF_MODE, DOMAIN, MODE_REMOTE
 
 from .addon.app_process import App, free_port, start_app
@@ -68,6 +69,17 @@ def ocpp_port(entry: MockConfigEntry) -> int:
 
 def ocpp_url(entry: MockConfigEntry) -> str:
     return f"ws://127.0.0.1:{ocpp_port(entry)}"
+
+
+def is_remote_entry(entry: MockConfigEntry) -> bool:
+    return bool(entry.data.get(CONF_MODE) == MODE_REMOTE)
+
+
+async def stored_tags(entry: MockConfigEntry) -> TagList:
+    """The tag book where the entry's central system keeps it: the embedded one's, or the add-on's (read over its
+    API, from its store: GET /tags)."""
+    tags: TagList = await entry.runtime_data.central.records.tag_list()
+    return tags
 
 
 # a test on both back ends (the `backend` fixture's value, parametrised)

@@ -172,8 +172,8 @@ async def test_add_on_away_at_setup_is_retried(hass: HomeAssistant) -> None:
 
 async def test_a_remote_entry_beside_an_embedded_one(hass: HomeAssistant, addon: App) -> None:
     """The services that go over every central system serve both (get_transactions: the add-on's sessions too;
-    the tags: the embedded one's, the add-on keeps its own), the options flow is the embedded one's only, and the
-    remote entry's token is not in diagnostics."""
+    the tags: each entry's own tag book, named by its entry), both have options (the remote one's edit the
+    add-on's tags, settings and passwords), and the remote entry's token is not in diagnostics."""
     embedded = await add_entry(hass)
     ui_port = addon.ui_port  # type: ignore[attr-defined]
     data = {CONF_MODE: MODE_REMOTE, CONF_HOST: "127.0.0.1", CONF_PORT: ui_port, CONF_API_TOKEN: TOKEN}
@@ -181,11 +181,20 @@ async def test_a_remote_entry_beside_an_embedded_one(hass: HomeAssistant, addon:
     remote.add_to_hass(hass)
     assert await hass.config_entries.async_setup(remote.entry_id)
     assert remote.state is config_entries.ConfigEntryState.LOADED
-    tags = await hass.services.async_call(DOMAIN, "list_tags", {}, blocking=True, return_response=True)
-    assert tags is not None and tags["tags"] == []
+    await hass.services.async_call(
+        DOMAIN, "add_tag", {"config_entry_id": embedded.entry_id, "id_tag": "HERE"}, blocking=True
+    )
+    await hass.services.async_call(
+        DOMAIN, "add_tag", {"config_entry_id": remote.entry_id, "id_tag": "THERE"}, blocking=True
+    )
+    for entry, id_tag in ((embedded, "HERE"), (remote, "THERE")):
+        tags = await hass.services.async_call(
+            DOMAIN, "list_tags", {"config_entry_id": entry.entry_id}, blocking=True, return_response=True
+        )
+        assert tags is not None and [tag["id_tag"] for tag in tags["tags"]] == [id_tag]
     found = await hass.services.async_call(DOMAIN, "get_transactions", {}, blocking=True, return_response=True)
     assert found == {"transactions": []}
     diagnostics = await async_get_config_entry_diagnostics(hass, remote)
     assert TOKEN not in str(diagnostics) and diagnostics["entry"]["data"][CONF_HOST] == "127.0.0.1"
-    assert not remote.supports_options and embedded.supports_options
+    assert remote.supports_options and embedded.supports_options
     await _unload_all(hass)

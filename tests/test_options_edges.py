@@ -1,5 +1,6 @@
 """The options' tags and security entries when there is nothing to pick, when the entry is unloaded while
-a step is open, and when what was picked is gone (or the charger refuses) by the time the form is sent."""
+a step is open, and when what was picked is gone (or the charger refuses) by the time the form is sent; the first
+three on both back ends."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from sim import charger16
 from sim.auth import ConnectOptions
 
 from .helpers_ha import until
+from .helpers_remote import both_backends, stored_tags
 
 PASSWORD = "garage-password-2024"
 
@@ -38,6 +40,7 @@ async def _choose(hass: HomeAssistant, menu: dict[str, Any], step: str) -> dict[
     return await hass.config_entries.options.async_configure(menu["flow_id"], {"next_step_id": step})
 
 
+@both_backends
 async def test_nothing_to_pick(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     for entry_point, step, reason in (
         ("security", "security_charger", "no_chargers"),
@@ -50,9 +53,10 @@ async def test_nothing_to_pick(hass: HomeAssistant, entry: MockConfigEntry) -> N
     result = await _choose(hass, await _menu(hass, entry, "security"), "security_new_chargers")
     result = await hass.config_entries.options.async_configure(result["flow_id"], {"remove": False})
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert not entry.runtime_data.central.credentials.has_new_charger_password
+    assert not await entry.runtime_data.central.records.has_new_charger_password()
 
 
+@both_backends
 async def test_entry_unloaded_while_the_options_are_open(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     steps = [("security", step) for step in ("security_charger", "security_new_chargers")]
     steps += [("tags", step) for step in ("tag_add", "tag_pick", "tag_remove")]
@@ -67,6 +71,7 @@ async def test_entry_unloaded_while_the_options_are_open(hass: HomeAssistant, en
     assert (result["type"], result["reason"]) == (FlowResultType.ABORT, "central_system_not_loaded")
 
 
+@both_backends
 async def test_tag_removed_while_its_form_is_open(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     await hass.services.async_call(DOMAIN, "add_tag", {"id_tag": "CARD-A"}, blocking=True)
     result = await _choose(hass, await _menu(hass, entry, "tags"), "tag_pick")
@@ -75,13 +80,13 @@ async def test_tag_removed_while_its_form_is_open(hass: HomeAssistant, entry: Mo
     await hass.services.async_call(DOMAIN, "remove_tag", {"id_tag": "CARD-A"}, blocking=True)
     result = await hass.config_entries.options.async_configure(result["flow_id"], {"status": "blocked"})
     assert (result["type"], result["reason"]) == (FlowResultType.ABORT, "tag_gone")
-    assert entry.runtime_data.central.tags.get("CARD-A") is None  # not brought back
+    assert (await stored_tags(entry)).get("CARD-A") is None  # not brought back
     # removing none of them (the form sent empty) removes nothing
     await hass.services.async_call(DOMAIN, "add_tag", {"id_tag": "CARD-B"}, blocking=True)
     result = await _choose(hass, await _menu(hass, entry, "tags"), "tag_remove")
     result = await hass.config_entries.options.async_configure(result["flow_id"], {"id_tags": []})
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert entry.runtime_data.central.tags.get("CARD-B") is not None
+    assert (await stored_tags(entry)).get("CARD-B") is not None
 
 
 async def test_password_refused_by_the_charger_then_the_charger_forgotten(

@@ -20,6 +20,7 @@ from sim.auth import ConnectOptions
 
 from .csms.support.certs import Authority
 from .helpers_ha import ACCEPT_ALL, embedded_form, find_device, free_port, until
+from .helpers_remote import add_remote_entry, both_backends, ocpp_url, start_addon
 
 PASSWORD = "garage-password-2024"
 
@@ -138,19 +139,26 @@ async def test_reconfigure_to_profile_1_keeps_devices_and_history(hass: HomeAssi
 
 
 @pytest.fixture
-async def profile1_entry(hass: HomeAssistant) -> Any:
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        data={CONF_HOST: "127.0.0.1", CONF_PORT: free_port(), "security_profile": 1},
-        options=ACCEPT_ALL,
-        title="OCPP",
-    )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+async def profile1_entry(hass: HomeAssistant, backend: str, tmp_path: Path, addon_session: None) -> Any:
+    """A central system on security profile 1: embedded, or the add-on's (started with --security-profile 1)."""
+    app = start_addon(tmp_path / "addon-data", "--security-profile", "1") if backend == "remote" else None
+    if app is None:
+        entry = MockConfigEntry(
+            domain=DOMAIN,
+            data={CONF_HOST: "127.0.0.1", CONF_PORT: free_port(), "security_profile": 1},
+            options=ACCEPT_ALL,
+            title="OCPP",
+        )
+        entry.add_to_hass(hass)
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+    else:
+        entry = await add_remote_entry(hass, app, options=ACCEPT_ALL)
     yield entry
     if entry.state is config_entries.ConfigEntryState.LOADED:
         assert await hass.config_entries.async_unload(entry.entry_id)
+    if app is not None:
+        app.stop()
 
 
 async def _options(hass: HomeAssistant, entry: MockConfigEntry, step: str) -> Any:
@@ -161,12 +169,16 @@ async def _options(hass: HomeAssistant, entry: MockConfigEntry, step: str) -> An
     return await hass.config_entries.options.async_configure(result["flow_id"], {"next_step_id": step})
 
 
+@both_backends
 async def test_options_password_for_new_chargers_then_one_of_its_own(
     hass: HomeAssistant, profile1_entry: MockConfigEntry
 ) -> None:
+    """The passwords are stored where the central system lives (remote: the add-on's store, over its API, which
+    never answers with a password); the charger then connects with its own."""
     entry = profile1_entry
     central = entry.runtime_data.central
-    url = f"ws://127.0.0.1:{entry.data[CONF_PORT]}"
+    records = central.records
+    url = ocpp_url(entry)
     result = await _options(hass, entry, "security_new_chargers")
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {"new_charger_password": "  ", "remove": False}
@@ -177,6 +189,7 @@ async def test_options_password_for_new_chargers_then_one_of_its_own(
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert "welcome-aboard" not in str(entry.options)
+    assert await records.has_new_charger_password()
     cp, task, ws = await charger16.connect(url, "garage", options=ConnectOptions("welcome-aboard"))
     await cp.boot()
     # its own password, sent to it: refused while offline, too short, then stored only
@@ -196,7 +209,7 @@ async def test_options_password_for_new_chargers_then_one_of_its_own(
         result["flow_id"], {"charger": "garage", "password": PASSWORD, "send_to_charger": False}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert central.credentials.has_password("garage")
+    assert await records.chargers_with_password() == {"garage"}
     assert (
         await _refused_status(f"{url}/garage", additional_headers=ConnectOptions("welcome-aboard").headers("garage"))
         == 401
@@ -209,4 +222,4 @@ async def test_options_password_for_new_chargers_then_one_of_its_own(
     result = await _options(hass, entry, "security_new_chargers")
     result = await hass.config_entries.options.async_configure(result["flow_id"], {"remove": True})
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert not central.credentials.has_new_charger_password
+    assert not await records.has_new_charger_password()

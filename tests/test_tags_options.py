@@ -1,21 +1,24 @@
-"""The tags entry of the options: add, edit (pick, then the form), remove, and the tag policy."""
+"""The tags entry of the options: add, edit (pick, then the form), remove, and the tag policy; on both back ends
+(remote: the add-on's tag book, over its API)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
 
-from homeassistant.const import CONF_PORT
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.ocpp_core.csms import CentralSystem
+from custom_components.ocpp_core.backend import CentralBackend
 from custom_components.ocpp_core.csms.state.tags import TagRecord
 from sim.charger16 import connect
 
 from .helpers_ha import until
+from .helpers_remote import both_backends, is_remote_entry, ocpp_url, stored_tags
+
+TAG_MENU = ["tag_add", "tag_pick", "tag_remove", "tag_policy"]
 
 
 async def _step(hass: HomeAssistant, entry: MockConfigEntry, step: str) -> dict[str, Any]:
@@ -24,13 +27,15 @@ async def _step(hass: HomeAssistant, entry: MockConfigEntry, step: str) -> dict[
     assert "tags" in result["menu_options"]
     result = await hass.config_entries.options.async_configure(result["flow_id"], {"next_step_id": "tags"})
     assert result["type"] is FlowResultType.MENU
-    assert result["menu_options"] == ["tag_add", "tag_pick", "tag_remove", "tag_policy"]
+    # the tag policy is the entry's option for its own central system (the add-on's configuration has its own)
+    assert result["menu_options"] == (TAG_MENU[:-1] if is_remote_entry(entry) else TAG_MENU)
     return dict(await hass.config_entries.options.async_configure(result["flow_id"], {"next_step_id": step}))
 
 
+@both_backends
 async def test_add_edit_remove(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    central: CentralSystem = entry.runtime_data.central
-    charger, task, ws = await connect(f"ws://127.0.0.1:{entry.data[CONF_PORT]}", "garage")
+    central: CentralBackend = entry.runtime_data.central
+    charger, task, ws = await connect(ocpp_url(entry), "garage")
     await charger.boot()
     await until(hass, lambda: "garage" in central.stations)
     options_before = dict(entry.options)
@@ -43,7 +48,7 @@ async def test_add_edit_remove(hass: HomeAssistant, entry: MockConfigEntry) -> N
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert dict(entry.options) == options_before
-    record = central.tags.get("card-a")
+    record = (await stored_tags(entry)).get("card-a")
     assert record is not None and (record.name, record.status) == ("Anna", "Accepted")
     # typed in Home Assistant's time zone, stored in UTC
     zone = dt_util.get_default_time_zone()
@@ -58,7 +63,7 @@ async def test_add_edit_remove(hass: HomeAssistant, entry: MockConfigEntry) -> N
         result["flow_id"], {"id_tag": "B" * 37, "status": "accepted"}
     )
     assert result["errors"] == {"id_tag": "bad_id"}
-    assert len(central.tags) == 1
+    assert len(await stored_tags(entry)) == 1
 
     result = await _step(hass, entry, "tag_pick")
     result = await hass.config_entries.options.async_configure(result["flow_id"], {"id_tag": "Card-A"})
@@ -74,7 +79,7 @@ async def test_add_edit_remove(hass: HomeAssistant, entry: MockConfigEntry) -> N
         result["flow_id"], {"name": "Anna", "status": "blocked", "chargers": ["garage"], "parent_id_tag": "FAM"}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    record = central.tags.get("card-a")
+    record = (await stored_tags(entry)).get("card-a")
     assert record is not None
     # the expiry date left empty is cleared
     assert (record.status, record.chargers, record.parent_id, record.expiry) == (
@@ -84,11 +89,13 @@ async def test_add_edit_remove(hass: HomeAssistant, entry: MockConfigEntry) -> N
         None,
     )
 
-    central.tags.add(TagRecord("Card-C"))
+    await central.records.add_tag(TagRecord("Card-C"))  # added elsewhere (the add-on's pages): the form offers it
     result = await _step(hass, entry, "tag_remove")
+    offered = result["data_schema"].schema[next(iter(result["data_schema"].schema))].config["options"]
+    assert [option["value"] for option in offered] == ["Card-A", "Card-C"]
     result = await hass.config_entries.options.async_configure(result["flow_id"], {"id_tags": ["Card-A", "Card-C"]})
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert len(central.tags) == 0
+    assert len(await stored_tags(entry)) == 0
     result = await _step(hass, entry, "tag_pick")
     assert (result["type"], result["reason"]) == (FlowResultType.ABORT, "no_tags")
     await ws.close()

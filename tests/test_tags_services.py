@@ -1,4 +1,5 @@
-"""Tag services in Home Assistant: add_tag, update_tag, remove_tag, list_tags, and their translated errors."""
+"""Tag services in Home Assistant: add_tag, update_tag, remove_tag, list_tags, and their translated errors; on both
+back ends (remote: the add-on's tag book, over its API, the same errors)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from homeassistant.const import CONF_PORT
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.util import dt as dt_util
@@ -17,6 +17,7 @@ from custom_components.ocpp_core.csms import CentralSystem, CentralSystemConfig,
 from sim.charger16 import connect
 
 from .helpers_ha import add_entry, until
+from .helpers_remote import both_backends, ocpp_url, stored_tags
 
 
 def _central(entry: MockConfigEntry) -> CentralSystem:
@@ -35,9 +36,10 @@ async def _refused(hass: HomeAssistant, service: str, data: dict[str, Any]) -> S
     return refused.value
 
 
+@both_backends
 async def test_add_list_update_remove(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     central = _central(entry)
-    charger, task, ws = await connect(f"ws://127.0.0.1:{entry.data[CONF_PORT]}", "garage")
+    charger, task, ws = await connect(ocpp_url(entry), "garage")
     await charger.boot()
     await until(hass, lambda: "garage" in central.stations)
 
@@ -71,18 +73,18 @@ async def test_add_list_update_remove(hass: HomeAssistant, entry: MockConfigEntr
     assert listed["tags"][1]["expiry_date"] == through.isoformat()
 
     await _call(hass, "update_tag", {"id_tag": "card-a", "expiry_date": "", "chargers": [], "status": "Blocked"})
-    record = central.tags.get("CARD-A")
+    record = (await stored_tags(entry)).get("CARD-A")
     assert record is not None
     assert (record.expiry, record.chargers, record.status, record.name) == (None, frozenset(), "Blocked", "Anna")
 
     await _call(hass, "remove_tag", {"id_tag": ["card-a", "CARD-B"]})
-    assert len(central.tags) == 0
+    assert len(await stored_tags(entry)) == 0
     await ws.close()
     task.cancel()
 
 
+@both_backends
 async def test_bad_input_is_refused_and_changes_nothing(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    central = _central(entry)
     await _call(hass, "add_tag", {"id_tag": "Card-A"})
     cases = [
         ("add_tag", {"id_tag": "CARD-a"}, "tag_duplicate_tag", {"tag": "CARD-a"}),
@@ -99,8 +101,9 @@ async def test_bad_input_is_refused_and_changes_nothing(hass: HomeAssistant, ent
         assert error.translation_key == key, (service, data)
         assert error.translation_placeholders is not None
         assert placeholders.items() <= error.translation_placeholders.items()
-    assert [record.id_tag for record in central.tags] == ["Card-A"]
-    assert central.tags.version == 1
+    tags = await stored_tags(entry)
+    assert [record.id_tag for record in tags] == ["Card-A"]
+    assert tags.version == 1
 
 
 async def test_several_central_systems(hass: HomeAssistant, entry: MockConfigEntry) -> None:
@@ -114,27 +117,29 @@ async def test_several_central_systems(hass: HomeAssistant, entry: MockConfigEnt
     assert await hass.config_entries.async_unload(second.entry_id)
 
 
+@both_backends
 async def test_tags_are_stored_at_once(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     expiry = datetime(2031, 2, 3, 4, 5, 6, tzinfo=UTC)
     await _call(hass, "add_tag", {"id_tag": "Kept", "expiry_date": expiry.isoformat(), "parent_id_tag": "P"})
     assert await hass.config_entries.async_unload(entry.entry_id)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
-    record = _central(entry).tags.get("kept")
+    record = (await stored_tags(entry)).get("kept")
     assert record is not None and (record.expiry, record.parent_id) == (expiry, "P")
 
 
+@both_backends
 async def test_expiry_given_as_date_or_datetime(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     """An automation may pass date and datetime objects (a template's as_datetime) instead of text."""
-    central = entry.runtime_data.central
     noon = datetime(2031, 1, 1, 12, 30, tzinfo=UTC)
     await _call(hass, "add_tag", {"id_tag": "AT-NOON", "expiry_date": noon})
     await _call(hass, "add_tag", {"id_tag": "ALL-DAY", "expiry_date": date(2031, 1, 1)})
     await _call(hass, "add_tag", {"id_tag": "LOCAL", "expiry_date": datetime(2031, 1, 1, 8)})  # no zone: local
     zone = dt_util.get_default_time_zone()
-    assert central.tags.get("AT-NOON").expiry == noon
-    assert central.tags.get("ALL-DAY").expiry == dt_util.as_utc(datetime(2031, 1, 2, tzinfo=zone))  # through that day
-    assert central.tags.get("LOCAL").expiry == dt_util.as_utc(datetime(2031, 1, 1, 8, tzinfo=zone))
+    tags = await stored_tags(entry)
+    assert tags.get("AT-NOON").expiry == noon
+    assert tags.get("ALL-DAY").expiry == dt_util.as_utc(datetime(2031, 1, 2, tzinfo=zone))  # through that day
+    assert tags.get("LOCAL").expiry == dt_util.as_utc(datetime(2031, 1, 1, 8, tzinfo=zone))
 
 
 async def test_a_tag_edit_reaches_the_store_at_once(

@@ -12,11 +12,11 @@ The platforms never ask which one they have.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any, Protocol
 
-from .csms import CentralSystem, ChargerAnswer, Event, EventType, LimitState, Station
+from .csms import CentralSystem, ChargerAnswer, ChargerSettings, Event, EventType, LimitState, Station, TagRecord
 from .csms.rpc.loglimit import LogLimiter
 
 Answer = dict[str, Any]
@@ -77,9 +77,46 @@ class CallContext(Protocol):
     def config(self) -> CallTimeouts: ...
 
 
+class TagList(Protocol):
+    """The tag book as read (csms's TagBook; the add-on's, as it answered)."""
+
+    @property
+    def version(self) -> int: ...
+    def __len__(self) -> int: ...
+    def __iter__(self) -> Iterator[TagRecord]: ...
+    def get(self, id_tag: str) -> TagRecord | None: ...
+
+
+class CentralRecords(Protocol):
+    """What lives where the central system lives (its store): tags, per-charger settings, passwords.  The options
+    flow and the tag and password services edit them here, on either back end; each change is stored at once.
+    Errors are csms's: TagError (its code), InvalidSettings, InvalidPassword; a push's failures as a call's."""
+
+    @property
+    def central_options(self) -> bool:
+        """Whether the entry's own options configure this central system (embedded: they do; the add-on has its
+        own configuration), so the options flow offers them."""
+        ...
+
+    async def tag_list(self) -> TagList: ...
+    async def add_tag(self, record: TagRecord) -> TagRecord: ...
+    async def update_tag(self, id_tag: str, changes: dict[str, Any]) -> TagRecord: ...
+    async def remove_tags(self, id_tags: Iterable[str]) -> list[TagRecord]: ...
+    async def update_settings(self, station_id: str, changes: dict[str, Any]) -> ChargerSettings: ...
+    async def chargers_with_password(self) -> set[str]: ...
+    async def set_password(self, station_id: str, password: str | None, *, push: bool) -> str | None:
+        """Store (None: remove) a charger's password; with `push` sent first: the charger's answer's status."""
+        ...
+
+    async def set_new_charger_password(self, password: str | None) -> None: ...
+    async def has_new_charger_password(self) -> bool: ...
+
+
 class CentralBackend(CallContext, Protocol):
     """A central system as the HA side sees it."""
 
+    @property
+    def records(self) -> CentralRecords: ...
     @property
     def limits(self) -> LimitsBackend: ...
     @property
@@ -110,8 +147,49 @@ class CentralBackend(CallContext, Protocol):
         ...
 
 
+class EmbeddedRecords:
+    """The embedded central system's own tags, settings and passwords (csms's, stored in HA's storage)."""
+
+    central_options = True
+
+    def __init__(self, central: CentralSystem) -> None:
+        self._central = central
+
+    async def tag_list(self) -> TagList:
+        return self._central.tags
+
+    async def add_tag(self, record: TagRecord) -> TagRecord:
+        return await self._central.add_tag(record)
+
+    async def update_tag(self, id_tag: str, changes: dict[str, Any]) -> TagRecord:
+        return await self._central.update_tag(id_tag, changes)
+
+    async def remove_tags(self, id_tags: Iterable[str]) -> list[TagRecord]:
+        return await self._central.remove_tags(id_tags)
+
+    async def update_settings(self, station_id: str, changes: dict[str, Any]) -> ChargerSettings:
+        return await self._central.update_settings(station_id, changes)
+
+    async def chargers_with_password(self) -> set[str]:
+        credentials = self._central.credentials
+        return {station_id for station_id in self._central.stations if credentials.has_password(station_id)}
+
+    async def set_password(self, station_id: str, password: str | None, *, push: bool) -> str | None:
+        return await self._central.credentials.set_password(station_id, password, push=push)
+
+    async def set_new_charger_password(self, password: str | None) -> None:
+        await self._central.credentials.set_new_charger_password(password)
+
+    async def has_new_charger_password(self) -> bool:
+        return self._central.credentials.has_new_charger_password
+
+
 class EmbeddedCentral(CentralSystem):
-    """The central system in Home Assistant's event loop: csms's CentralSystem, plus the seam's two hooks."""
+    """The central system in Home Assistant's event loop: csms's CentralSystem, plus the seam's hooks."""
+
+    @property
+    def records(self) -> EmbeddedRecords:
+        return EmbeddedRecords(self)
 
     def is_known(self, station_id: str) -> bool:
         return station_id in self.stations

@@ -39,6 +39,7 @@ from .const import (
     MAX_MESSAGE_RATE,
     UNKNOWN_CHARGER_POLICIES,
 )
+from .coordinator import loaded_central
 from .csms import MAX_METER_INTERVAL
 from .options.charger import ChargerOptionsFlow
 from .options.security import SecurityOptionsFlow, check_tls_files, security_data, security_fields
@@ -46,7 +47,6 @@ from .options.selectors import choice
 from .options.tags import TagOptionsFlow
 from .options.tariffs import TariffOptionsFlow
 from .remote.config_flow import RemoteConfigFlow
-from .remote.setup import is_remote
 
 _SECURITY_KEYS = (CONF_SECURITY_PROFILE, CONF_CERTFILE, CONF_KEYFILE, CONF_CAFILE)
 
@@ -163,22 +163,25 @@ class OcppConfigFlow(RemoteConfigFlow, ConfigFlow, domain=DOMAIN):
     def async_get_options_flow(config_entry: ConfigEntry) -> OcppOptionsFlow:
         return OcppOptionsFlow()
 
-    @classmethod
-    @callback
-    def async_supports_options_flow(cls, config_entry: ConfigEntry) -> bool:
-        """Not for an entry on the add-on yet: its settings live there (RemoteCentral's options come later)."""
-        return not is_remote(config_entry)
-
 
 # the options menu: each entry is a step of OcppOptionsFlow (or of a mixin it takes in)
 OPTIONS_MENU = ["general", "charger", "tags", "tariffs", "security"]
+# the steps that edit what only a central system the entry's options configure has (the embedded one: its own
+# options, pricing); the add-on's own configuration and pages have those
+CENTRAL_OPTIONS_STEPS = frozenset({"general", "tariffs"})
 
 
 class OcppOptionsFlow(ChargerOptionsFlow, TagOptionsFlow, TariffOptionsFlow, SecurityOptionsFlow, OptionsFlow):
     """Settings that apply without dropping any charger, as a menu of forms."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        return self.async_show_menu(step_id="init", menu_options=OPTIONS_MENU)
+        central = loaded_central(self.config_entry)
+        if central is None or central.records.central_options:
+            return self.async_show_menu(step_id="init", menu_options=OPTIONS_MENU)
+        # tags, settings and passwords live where the central system lives: edited there (records)
+        return self.async_show_menu(
+            step_id="init", menu_options=[step for step in OPTIONS_MENU if step not in CENTRAL_OPTIONS_STEPS]
+        )
 
     def _save_options(self, changes: dict[str, Any]) -> ConfigFlowResult:
         """End the flow keeping every option the step did not show (other steps own them)."""

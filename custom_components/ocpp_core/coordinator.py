@@ -361,9 +361,17 @@ def connector_device_name(station: Station, connector_id: int) -> str:
     return station.settings.connector_name(station_device_name(station), connector_id)
 
 
-def loaded_central(entry: ConfigEntry) -> CentralSystem | None:
-    """The entry's embedded central system; None while the entry is not loaded (an options flow may outlive it)
-    or in remote mode (the add-on's own pages edit what lives there)."""
+def loaded_central(entry: ConfigEntry) -> CentralBackend | None:
+    """The entry's central system, embedded or the add-on's; None while the entry is not loaded (an options flow
+    may outlive it)."""
+    if entry.state is not ConfigEntryState.LOADED:
+        return None
+    central: CentralBackend = entry.runtime_data.central
+    return central
+
+
+def loaded_embedded(entry: ConfigEntry) -> CentralSystem | None:
+    """The entry's embedded central system (what only it has here: pricing); None while not loaded or remote."""
     if entry.state is not ConfigEntryState.LOADED:
         return None
     central: CentralSystem | None = entry.runtime_data.embedded

@@ -88,6 +88,29 @@ PATHS: dict[str, dict[str, Any]] = {
         "put": _op("Change a tag (update_tag's fields)", 400, 404, body=True),
         "delete": _op("Remove a tag", 404),
     },
+    "/settings": {"get": _op("Every charger's settings and whether it (and new chargers) have a password")},
+    "/chargers/{charger_id}/settings": {
+        "parameters": [_path_param("charger_id")],
+        "get": _op("One charger's settings (name, max current, phases, connector names …) and has_password", 404),
+        "put": _op("Change some settings (null clears one); 400 invalid_settings", 400, 404, body=True),
+    },
+    "/chargers/{charger_id}/password": {
+        "parameters": [_path_param("charger_id")],
+        "put": _op(
+            "Set the charger's Basic-auth password ({password, send_to_charger}); never returned",
+            400,
+            404,
+            502,
+            503,
+            504,
+            body=True,
+        ),
+        "delete": _op("Remove the charger's own password", 404),
+    },
+    "/new_charger_password": {
+        "put": _op("Set the password chargers without their own connect with ({password})", 400, body=True),
+        "delete": _op("Remove the password for new chargers"),
+    },
     "/tariffs": {
         "get": _op("The tariffs (get_tariffs)"),
         "put": _op("Set a tariff: its scope (charger_id, connector_id, id_tag) and `tariff`", 400, body=True),

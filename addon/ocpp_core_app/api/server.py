@@ -9,7 +9,7 @@ from aiohttp import web
 
 from ..journal import EventJournal
 from . import payments as payment_routes
-from . import routes, tariffs
+from . import routes, settings, tariffs
 from .auth import FailureThrottle, auth_middleware
 from .commands import run_command
 from .errors import error_middleware
@@ -53,6 +53,7 @@ def build_api(
     app.router.add_get(f"{PREFIX}/events", events_handler)
     payment_routes.add_routes(app, PREFIX)
     tariffs.add_routes(app, PREFIX)
+    settings.add_routes(app, PREFIX)
     if ui is not None:
         ui(app)
     return app

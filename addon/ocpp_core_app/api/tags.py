@@ -16,7 +16,9 @@ _STATUS = {"duplicate_tag": 409, "unknown_tag": 404}
 
 def tag_api_error(err: Any) -> ApiError:
     detail = f" ({err.detail})" if err.detail else ""
-    return ApiError(_STATUS.get(err.code, 400), err.code, f"{err.code}: {err.tag}{detail}", tag=err.tag)
+    return ApiError(
+        _STATUS.get(err.code, 400), err.code, f"{err.code}: {err.tag}{detail}", tag=err.tag, detail=err.detail
+    )
 
 
 def parse_expiry(value: Any) -> datetime | None:

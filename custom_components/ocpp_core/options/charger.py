@@ -2,8 +2,8 @@
 
 Two steps: pick an accepted charger, then one form.  A field left empty clears
 the setting (the charger's own value, or the entry's default, applies again).
-The settings are the central system's (`CentralSystem.update_settings`), stored
-with the charger, not in the entry's options; they apply at once: devices are
+The settings are the central system's (`records.update_settings`: the embedded
+one's, or the add-on's over its API), stored with the charger, not in the entry's options; they apply at once: devices are
 renamed (a name the user gave a device in Home Assistant still wins) and the meter
 interval is set on the charger, without a reload and without dropping any socket.
 
@@ -18,6 +18,7 @@ from typing import Any
 
 import voluptuous as vol
 from homeassistant.config_entries import ConfigFlowResult, OptionsFlow
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import selector
 
 from ..coordinator import loaded_central
@@ -161,9 +162,12 @@ class ChargerOptionsFlow(OptionsFlow):
         if user_input is not None:
             central = self.config_entry.runtime_data.central
             try:
-                await central.update_settings(station.station_id, settings_changes(station, user_input))
+                await central.records.update_settings(station.station_id, settings_changes(station, user_input))
             except InvalidSettings as err:
                 errors["base"] = "invalid_settings"
+                placeholders["error"] = str(err)
+            except HomeAssistantError as err:  # the add-on not reachable
+                errors["base"] = "not_saved"
                 placeholders["error"] = str(err)
             else:
                 return self.async_create_entry(data=dict(self.config_entry.options))

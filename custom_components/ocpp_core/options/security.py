@@ -9,7 +9,8 @@ problem shows at its field.
 
 The options menu entry "security" sets a charger's own password (sent to the
 charger or not) and the password for new chargers.  Passwords are stored hashed
-by the central system, never in the entry's options.
+by the central system (the embedded one, or the add-on over its API, which never
+returns one), never in the entry's options.
 """
 
 from __future__ import annotations
@@ -134,10 +135,10 @@ class SecurityOptionsFlow(OptionsFlow):
                     placeholders["error"] = str(err)
                 else:
                     return self.async_create_entry(data=dict(self.config_entry.options))
+        with_password = await central.records.chargers_with_password()
         chargers = [
             selector.SelectOptionDict(
-                value=station_id,
-                label=station_id + (" 🔑" if central.credentials.has_password(station_id) else ""),
+                value=station_id, label=station_id + (" 🔑" if station_id in with_password else "")
             )
             for station_id in sorted(central.stations)
         ]
@@ -163,13 +164,13 @@ class SecurityOptionsFlow(OptionsFlow):
         if user_input is not None:
             password = user_input.get(CONF_NEW_CHARGER_PASSWORD) or None
             if user_input.get(CONF_REMOVE):
-                await central.credentials.set_new_charger_password(None)
+                await central.records.set_new_charger_password(None)
                 return self.async_create_entry(data=dict(self.config_entry.options))
             if password is None:
                 return self.async_create_entry(data=dict(self.config_entry.options))
             problem = password_problem(password, False)
             if problem is None:
-                await central.credentials.set_new_charger_password(password)
+                await central.records.set_new_charger_password(password)
                 return self.async_create_entry(data=dict(self.config_entry.options))
             errors[CONF_NEW_CHARGER_PASSWORD] = problem
         schema = vol.Schema(

@@ -3,8 +3,10 @@
 The "tags" entry of the options menu leads to: add a tag, edit a tag (pick it,
 then the same form), remove tags, and the policy (what happens to unknown tags,
 whether a tag already in a session elsewhere is refused).  The tags themselves
-are the central system's (stored with it, see csms/state/tags.py) and apply at once;
-the policy is kept in the entry's options and put in force by `central_options` (__init__.py).
+are the central system's (stored with it, see csms/state/tags.py; in remote mode
+the add-on's, over its API: `records`) and apply at once; the policy is kept in the
+entry's options and put in force by `central_options` (__init__.py) — offered only
+where the entry's options configure the central system (the add-on has its own).
 Home Assistant's own tag for remote starts (option default_id_tag) is accepted
 only for the remote starts asked with it.
 """
@@ -15,9 +17,11 @@ from typing import Any
 
 import voluptuous as vol
 from homeassistant.config_entries import ConfigFlowResult, OptionsFlow
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import selector
 from homeassistant.util import dt as dt_util
 
+from ..backend import CentralBackend, TagList
 from ..const import (
     CONF_REFUSE_CONCURRENT_TAGS,
     CONF_UNKNOWN_TAGS,
@@ -25,7 +29,7 @@ from ..const import (
     UNKNOWN_TAG_POLICIES,
 )
 from ..coordinator import loaded_central
-from ..csms import ACCEPTED, TAG_STATUSES, CentralSystem, TagError, TagRecord
+from ..csms import ACCEPTED, TAG_STATUSES, TagError, TagRecord
 from ..services.tags import tag_changes
 from .selectors import choice
 
@@ -60,11 +64,13 @@ class TagOptionsFlow(OptionsFlow):
     _tag_id: str
 
     async def async_step_tags(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        if loaded_central(self.config_entry) is None:
+        central = loaded_central(self.config_entry)
+        if central is None:
             return self.async_abort(reason="central_system_not_loaded")
-        return self.async_show_menu(step_id="tags", menu_options=TAG_MENU)
+        menu = TAG_MENU if central.records.central_options else [step for step in TAG_MENU if step != "tag_policy"]
+        return self.async_show_menu(step_id="tags", menu_options=menu)
 
-    def _tag_schema(self, central: CentralSystem, record: TagRecord | None) -> vol.Schema:
+    def _tag_schema(self, central: CentralBackend, record: TagRecord | None) -> vol.Schema:
         chargers = [
             selector.SelectOptionDict(value=station_id, label=station.settings.friendly_name or station_id)
             for station_id, station in sorted(central.stations.items())
@@ -103,21 +109,24 @@ class TagOptionsFlow(OptionsFlow):
         central = loaded_central(self.config_entry)
         if central is None:
             return self.async_abort(reason="central_system_not_loaded")
-        record = None if step_id == "tag_add" else central.tags.get(self._tag_id)
+        record = None if step_id == "tag_add" else (await central.records.tag_list()).get(self._tag_id)
         if step_id != "tag_add" and record is None:
             return self.async_abort(reason="tag_gone")
         errors: dict[str, str] = {}
-        placeholders = {"tag": record.id_tag if record else "", "detail": ""}
+        placeholders = {"tag": record.id_tag if record else "", "detail": "", "error": ""}
         if user_input is not None:
             try:
                 changes = tag_changes(self._form_input(user_input), set(central.stations))
                 if record is None:
-                    await central.add_tag(TagRecord(str(user_input["id_tag"]), **changes))
+                    await central.records.add_tag(TagRecord(str(user_input["id_tag"]), **changes))
                 else:
-                    await central.update_tag(record.id_tag, changes)
+                    await central.records.update_tag(record.id_tag, changes)
             except TagError as err:
                 errors[_ERROR_FIELDS.get(err.code, "base")] = err.code
                 placeholders["detail"] = err.detail
+            except HomeAssistantError as err:  # the add-on not reachable
+                errors["base"] = "not_saved"
+                placeholders["error"] = str(err)
             else:
                 return self.async_create_entry(data=dict(self.config_entry.options))
         schema = self._tag_schema(central, record)
@@ -130,18 +139,21 @@ class TagOptionsFlow(OptionsFlow):
     async def async_step_tag_add(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         return await self._tag_form("tag_add", user_input)
 
-    def _tag_options(self, central: CentralSystem) -> list[selector.SelectOptionDict]:
-        return [selector.SelectOptionDict(value=record.id_tag, label=_tag_label(record)) for record in central.tags]
+    def _tag_options(self, tags: TagList) -> list[selector.SelectOptionDict]:
+        return [selector.SelectOptionDict(value=record.id_tag, label=_tag_label(record)) for record in tags]
 
     async def async_step_tag_pick(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Which tag to edit."""
         central = loaded_central(self.config_entry)
-        if central is None or not len(central.tags):
-            return self.async_abort(reason="central_system_not_loaded" if central is None else "no_tags")
-        if user_input is not None and central.tags.get(user_input["id_tag"]) is not None:
+        if central is None:
+            return self.async_abort(reason="central_system_not_loaded")
+        tags = await central.records.tag_list()
+        if not len(tags):
+            return self.async_abort(reason="no_tags")
+        if user_input is not None and tags.get(user_input["id_tag"]) is not None:
             self._tag_id = user_input["id_tag"]
             return await self.async_step_tag_edit()
-        schema = vol.Schema({vol.Required("id_tag"): _select(self._tag_options(central))})
+        schema = vol.Schema({vol.Required("id_tag"): _select(self._tag_options(tags))})
         return self.async_show_form(step_id="tag_pick", data_schema=schema)
 
     async def async_step_tag_edit(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
@@ -149,14 +161,17 @@ class TagOptionsFlow(OptionsFlow):
 
     async def async_step_tag_remove(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         central = loaded_central(self.config_entry)
-        if central is None or not len(central.tags):
-            return self.async_abort(reason="central_system_not_loaded" if central is None else "no_tags")
+        if central is None:
+            return self.async_abort(reason="central_system_not_loaded")
+        tags = await central.records.tag_list()
+        if not len(tags):
+            return self.async_abort(reason="no_tags")
         if user_input is not None:
-            chosen = [id_tag for id_tag in user_input.get("id_tags") or () if central.tags.get(id_tag) is not None]
+            chosen = [id_tag for id_tag in user_input.get("id_tags") or () if tags.get(id_tag) is not None]
             if chosen:
-                await central.remove_tags(chosen)
+                await central.records.remove_tags(chosen)
             return self.async_create_entry(data=dict(self.config_entry.options))
-        schema = vol.Schema({vol.Optional("id_tags"): _select(self._tag_options(central), multiple=True)})
+        schema = vol.Schema({vol.Optional("id_tags"): _select(self._tag_options(tags), multiple=True)})
         return self.async_show_form(step_id="tag_remove", data_schema=schema)
 
     async def async_step_tag_policy(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:

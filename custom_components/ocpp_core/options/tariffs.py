@@ -16,7 +16,7 @@ import voluptuous as vol
 from homeassistant.config_entries import ConfigFlowResult, OptionsFlow
 from homeassistant.helpers import selector
 
-from ..coordinator import loaded_central
+from ..coordinator import loaded_embedded
 from ..csms.features.pricing import Scope, Tariff, TariffError
 from ..csms.features.pricing.tariff import ON_MAX_ACTIONS, ON_MAX_STOP
 from .selectors import choice
@@ -74,7 +74,7 @@ class TariffOptionsFlow(OptionsFlow):
     _tariff_charger: str | None = None
 
     async def async_step_tariffs(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        if loaded_central(self.config_entry) is None:
+        if loaded_embedded(self.config_entry) is None:
             return self.async_abort(reason="central_system_not_loaded")
         return self.async_show_menu(step_id="tariffs", menu_options=TARIFF_MENU)
 
@@ -84,7 +84,7 @@ class TariffOptionsFlow(OptionsFlow):
         return await self._tariff_form("tariff_central", user_input)
 
     async def async_step_tariff_charger_pick(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        central = loaded_central(self.config_entry)
+        central = loaded_embedded(self.config_entry)
         if central is None:
             return self.async_abort(reason="central_system_not_loaded")
         if not central.stations:
@@ -110,7 +110,7 @@ class TariffOptionsFlow(OptionsFlow):
         return await self._tariff_form("tariff_charger", user_input)
 
     async def _tariff_form(self, step_id: str, user_input: dict[str, Any] | None) -> ConfigFlowResult:
-        central = loaded_central(self.config_entry)
+        central = loaded_embedded(self.config_entry)
         if central is None:
             return self.async_abort(reason="central_system_not_loaded")
         charger = self._tariff_charger

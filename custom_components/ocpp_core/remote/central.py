@@ -52,6 +52,7 @@ from .errors import (
     CursorExpired,
     RequestRefused,
 )
+from .records import RemoteRecords
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -211,6 +212,7 @@ class RemoteCentral:
         self.limits = RemoteLimits(self)
         self.config = RemoteConfig()
         self.state = RemoteState()
+        self.records = RemoteRecords(self)  # tags, settings, passwords: the add-on's (remote/records.py)
         self._stations: dict[str, Station] = {}
         self._phases: dict[str, int] = {}
         self._cursor_keeper = cursor

@@ -131,6 +131,36 @@ class AddonClient:
         data = await self._request("DELETE", f"/tags/{_segment(id_tag)}")
         return list(data["removed"])
 
+    async def tag_book(self) -> tuple[int, list[dict[str, Any]]]:
+        """The tag book's version and its tags."""
+        data = await self._request("GET", "/tags")
+        return int(data["version"]), list(data["tags"])
+
+    # ---- per-charger settings and passwords (write-only) ----------------------
+
+    async def settings(self) -> dict[str, Any]:
+        """{"chargers": {id: {"settings", "has_password"}}, "new_charger_password": bool}."""
+        data: dict[str, Any] = await self._request("GET", "/settings")
+        return data
+
+    async def update_settings(self, charger_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+        """Some settings changed (None clears one); the charger's settings as stored now."""
+        data = await self._request("PUT", f"/chargers/{_segment(charger_id)}/settings", changes)
+        return dict(data["settings"])
+
+    async def set_password(self, charger_id: str, password: str) -> None:
+        """The charger's own password, stored only (a push goes as the set_charger_password command)."""
+        await self._request("PUT", f"/chargers/{_segment(charger_id)}/password", {"password": password})
+
+    async def clear_password(self, charger_id: str) -> None:
+        await self._request("DELETE", f"/chargers/{_segment(charger_id)}/password")
+
+    async def set_new_charger_password(self, password: str | None) -> None:
+        if password is None:
+            await self._request("DELETE", "/new_charger_password")
+        else:
+            await self._request("PUT", "/new_charger_password", {"password": password})
+
     async def command(self, charger_id: str, name: str, **fields: Any) -> Any:
         """A charger command (the service of that name, its fields); the charger's answer."""
         if name not in COMMANDS:

@@ -24,7 +24,14 @@ class AuthFailed(AddonError):
 
 
 class RequestRefused(AddonError):
-    """The add-on refused the request itself: a bad or unknown field, no such charger or tag, a conflict."""
+    """The add-on refused the request itself: a bad or unknown field, no such charger or tag, a conflict;
+    `body` is its whole answer (e.g. the tag and the detail of a tag error)."""
+
+    def __init__(
+        self, message: str, code: str | None = None, status: int | None = None, body: dict[str, Any] | None = None
+    ) -> None:
+        super().__init__(message, code, status)
+        self.body = body or {}
 
 
 class ChargerOffline(AddonError):
@@ -63,5 +70,5 @@ def raise_for(status: int, body: Any) -> None:
     if status == 504:
         raise CommandTimeout(message, code, status)
     if 400 <= status < 500:
-        raise RequestRefused(message, code, status)
+        raise RequestRefused(message, code, status, body)
     raise AddonUnreachable(message, code, status)

@@ -7,13 +7,14 @@ The add-on unreachable: every entity unavailable and a repair issue; back: the i
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_HOST, CONF_PORT, EVENT_HOMEASSISTANT_STOP, Platform
 from homeassistant.core import Event, HomeAssistant, callback
-from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
+from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady, HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.dispatcher import async_dispatcher_send
@@ -22,9 +23,12 @@ from homeassistant.helpers.storage import Store
 from ..const import CONF_API_TOKEN, CONF_MODE, DOMAIN, MODE_REMOTE, STORAGE_VERSION
 from ..coordinator import attach_runtime, signal_update
 from ..repairs import raise_entry_issue
+from .carry_over import CarryOver
 from .central import RemoteCentral
 from .client import AddonClient
 from .errors import AddonError, AuthFailed
+
+_LOGGER = logging.getLogger(__name__)
 
 # s: a cursor written at most this long after the event it points past (a crash of HA may deliver as many again)
 CURSOR_SAVE_DELAY = 1.0
@@ -32,12 +36,6 @@ CURSOR_SAVE_DELAY = 1.0
 
 def is_remote(entry: ConfigEntry) -> bool:
     return entry.data.get(CONF_MODE) == MODE_REMOTE
-
-
-def embedded_loaded_entries(hass: HomeAssistant) -> list[Any]:
-    """The loaded entries that run their own central system: the services that go over every central system's
-    tags and transactions skip the remote ones (the add-on's pages and API have those)."""
-    return [e for e in hass.config_entries.async_loaded_entries(DOMAIN) if not is_remote(e)]
 
 
 def client_for(hass: HomeAssistant, host: str, port: int, token: str) -> AddonClient:
@@ -127,6 +125,7 @@ async def async_setup_remote_entry(hass: HomeAssistant, entry: Any, platforms: I
     entry.async_on_unload(hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _keep_cursor))
     entry.async_on_unload(central.close)
     ir.async_delete_issue(hass, DOMAIN, unreachable_issue_id(entry.entry_id))
+    await _carry_over(hass, entry, central)
     for station_id in list(central.stations):
         runtime.show(station_id)
     await hass.config_entries.async_forward_entry_setups(entry, platforms)
@@ -135,5 +134,19 @@ async def async_setup_remote_entry(hass: HomeAssistant, entry: Any, platforms: I
     return True
 
 
+async def _carry_over(hass: HomeAssistant, entry: Any, central: RemoteCentral) -> None:
+    """An entry moved from the embedded central system: its tags and settings copied to the add-on (carry_over.py);
+    what waits for a charger the add-on has not seen yet is copied when it appears."""
+    carry = CarryOver(hass, entry.entry_id, central)
+    entry.async_on_unload(central.events.subscribe(carry.handle, carry.EVENTS))
+    try:
+        await carry.run()
+    except HomeAssistantError as err:  # (the add-on answered the snapshot but not this: the next setup tries again)
+        _LOGGER.warning("Copying tags and settings to the OCPP Core add-on: %s", err)
+
+
 async def async_remove_remote_entry(hass: HomeAssistant, entry_id: str) -> None:
     await StoredCursor(hass, entry_id).async_remove()
+    # what a moved entry's embedded central system had kept, and what of it was copied to the add-on
+    for key in (f"{DOMAIN}.{entry_id}", f"{DOMAIN}.{entry_id}.carried_over"):
+        await Store[dict[str, Any]](hass, STORAGE_VERSION, key).async_remove()

@@ -23,7 +23,7 @@ from ..csms.features.pricing import Scope, TariffError
 from ..errors import validation_error
 from .admin import DomainService, schemas_of
 from .fields import ATTR_CONNECTOR_ID
-from .tags import ATTR_CONFIG_ENTRY_ID, ATTR_ID_TAG, _central
+from .tags import ATTR_CONFIG_ENTRY_ID, ATTR_ID_TAG, embedded_central
 from .target import resolve_target
 
 SERVICE_SET_TARIFF: Final = "set_tariff"
@@ -73,7 +73,7 @@ def _where(hass: HomeAssistant, data: dict[str, Any]) -> tuple[CentralSystem, Sc
         target = resolve_target(hass, data[ATTR_DEVICE_ID])
         central, station_id, connector_id = target.central, target.station_id, target.named_connector(data)
     else:
-        central = _central(hass, data)
+        central = embedded_central(hass, data)
     try:
         return central, Scope.of(station_id, connector_id, data.get(ATTR_ID_TAG))
     except TariffError as err:
@@ -97,7 +97,7 @@ async def _clear_tariff(call: ServiceCall) -> ServiceResponse:
 
 
 async def _get_tariffs(call: ServiceCall) -> ServiceResponse:
-    central = _central(call.hass, dict(call.data))
+    central = embedded_central(call.hass, dict(call.data))
     entries: list[Any] = central.pricing.tariffs.entries()
     return {"tariffs": entries}
 

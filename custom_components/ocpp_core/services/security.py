@@ -23,8 +23,9 @@ from homeassistant.const import ATTR_DEVICE_ID
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse, callback
 from homeassistant.helpers import config_validation as cv
 
+from ..backend import CentralBackend
 from ..const import DOMAIN
-from ..csms import PUSH_MAX_LENGTH, PUSH_MIN_LENGTH, CentralSystem, InvalidPassword, validate_password
+from ..csms import PUSH_MAX_LENGTH, PUSH_MIN_LENGTH, InvalidPassword, validate_password
 from ..errors import Answer, ha_error, ocpp_call, validation_error
 from .admin import register_service
 from .target import resolve_target
@@ -60,24 +61,25 @@ def password_problem(password: str, push: bool) -> str | None:
     return None
 
 
-async def set_charger_password(central: CentralSystem, station_id: str, password: str | None, push: bool) -> None:
-    """Store (and with `push`, first send) a charger's password; translated errors for every failure."""
+async def set_charger_password(central: CentralBackend, station_id: str, password: str | None, push: bool) -> None:
+    """Store (and with `push`, first send) a charger's password where the central system keeps it (embedded or
+    the add-on); translated errors for every failure."""
     if password is None:
         if push:
             raise validation_error("password_required", charger=station_id)
-        await central.credentials.set_password(station_id, None)
+        await central.records.set_password(station_id, None, push=False)
         return
     problem = password_problem(password, push)
     if problem is not None:
         raise validation_error(problem, charger=station_id, min=str(PUSH_MIN_LENGTH), max=str(PUSH_MAX_LENGTH))
     if not push:
-        await central.credentials.set_password(station_id, password)
+        await central.records.set_password(station_id, password, push=False)
         return
     if not central.is_connected(station_id):
         raise ha_error("charger_offline", station_id)
 
     async def send() -> Answer:
-        return {"status": await central.credentials.set_password(station_id, password, push=True)}
+        return {"status": await central.records.set_password(station_id, password, push=True)}
 
     await ocpp_call(central, station_id, send, REFUSED)
 
@@ -97,7 +99,7 @@ async def _handle(call: ServiceCall) -> ServiceResponse:
         if not push:
             raise validation_error("generate_needs_send", charger=target.station_id)
         password = generate_password()
-    await set_charger_password(target.central, target.station_id, password, push)
+    await set_charger_password(target.backend, target.station_id, password, push)
     if call.data[ATTR_GENERATE] and call.return_response:
         return {ATTR_PASSWORD: password}
     return None

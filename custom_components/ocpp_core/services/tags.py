@@ -1,7 +1,8 @@
 """Tag services: add_tag, update_tag, remove_tag, list_tags.
 
 The tags belong to a central system (a config entry), named by `config_entry_id`;
-it may be left out while only one is set up.  A tag is matched without regard to
+it may be left out while only one is set up.  They live where the central system
+lives: the embedded one's store, or the add-on's (over its API, `records`).  A tag is matched without regard to
 case.  Each change is stored at once and, for the chargers set to keep their
 local authorization list in step, pushed to them (see csms/features/local_list.py).
 Bad input (an unknown or duplicate tag, a date or status that cannot be read,
@@ -21,11 +22,11 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
 
+from ..backend import CentralBackend, CentralRecords
 from ..const import DOMAIN
 from ..coordinator import OcppConfigEntry
 from ..csms import TAG_STATUSES, CentralSystem, TagError, TagRecord, utcnow
 from ..errors import validation_error
-from ..remote.setup import embedded_loaded_entries, is_remote
 from .admin import DomainService, schemas_of
 
 SERVICE_ADD_TAG: Final = "add_tag"
@@ -120,24 +121,31 @@ def tag_view(record: TagRecord) -> dict[str, Any]:
 # ---- the services ------------------------------------------------------------------------
 
 
-def _central(hass: HomeAssistant, data: dict[str, Any]) -> CentralSystem:
+def _central(hass: HomeAssistant, data: dict[str, Any]) -> CentralBackend:
+    """The named entry's central system (embedded or the add-on's: its tags live there), or the only one."""
     entry_id = data.get(ATTR_CONFIG_ENTRY_ID)
-    loaded: list[OcppConfigEntry] = embedded_loaded_entries(hass)
+    loaded: list[OcppConfigEntry] = hass.config_entries.async_loaded_entries(DOMAIN)
     if entry_id is None:
         if len(loaded) != 1:
             raise validation_error("central_system_required")
-        only = loaded[0].runtime_data.embedded
-        assert only is not None  # (embedded_loaded_entries: embedded ones only)
+        only: CentralBackend = loaded[0].runtime_data.central
         return only
     entry = hass.config_entries.async_get_entry(entry_id)
-    if entry is None or entry.domain != DOMAIN or entry.state is not ConfigEntryState.LOADED or is_remote(entry):
+    if entry is None or entry.domain != DOMAIN or entry.state is not ConfigEntryState.LOADED:
         raise validation_error("central_system_not_found", entry_id=str(entry_id))
-    central: CentralSystem | None = entry.runtime_data.embedded
-    assert central is not None  # (not remote)
+    central: CentralBackend = entry.runtime_data.central
     return central
 
 
-TagWrite = Callable[[CentralSystem, str, dict[str, Any]], Awaitable[TagRecord]]
+def embedded_central(hass: HomeAssistant, data: dict[str, Any]) -> CentralSystem:
+    """As `_central`, for what only the embedded central system has here (pricing: the add-on has its own)."""
+    central = _central(hass, data)
+    if not isinstance(central, CentralSystem):
+        raise validation_error("remote_not_supported", charger=str(data.get(ATTR_CONFIG_ENTRY_ID) or DOMAIN))
+    return central
+
+
+TagWrite = Callable[[CentralRecords, str, dict[str, Any]], Awaitable[TagRecord]]
 
 
 async def _write_tag(call: ServiceCall, write: TagWrite) -> ServiceResponse:
@@ -145,7 +153,7 @@ async def _write_tag(call: ServiceCall, write: TagWrite) -> ServiceResponse:
     central = _central(call.hass, dict(call.data))
     try:
         changes = tag_changes(dict(call.data), set(central.stations))
-        record = await write(central, str(call.data[ATTR_ID_TAG]), changes)
+        record = await write(central.records, str(call.data[ATTR_ID_TAG]), changes)
     except TagError as err:
         raise tag_error(err) from err
     return {"tag": tag_view(record)} if call.return_response else None
@@ -162,15 +170,15 @@ async def _update_tag(call: ServiceCall) -> ServiceResponse:
 async def _remove_tag(call: ServiceCall) -> ServiceResponse:
     central = _central(call.hass, dict(call.data))
     try:
-        await central.remove_tags(call.data[ATTR_ID_TAG])
+        await central.records.remove_tags(call.data[ATTR_ID_TAG])
     except TagError as err:
         raise tag_error(err) from err
     return None
 
 
 async def _list_tags(call: ServiceCall) -> ServiceResponse:
-    central = _central(call.hass, dict(call.data))
-    return {"version": central.tags.version, "tags": [tag_view(record) for record in central.tags]}
+    tags = await _central(call.hass, dict(call.data)).records.tag_list()
+    return {"version": tags.version, "tags": [tag_view(record) for record in tags]}
 
 
 # registered with the others by services/__init__.py

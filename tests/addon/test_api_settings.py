@@ -1,0 +1,125 @@
+"""The API's per-charger settings, passwords and tags, on the add-on's own store (SQLite and PostgreSQL): a real
+central system on it, the API on 127.0.0.1, a simulated 1.6 charger; each change is in the database at once (a
+reopened store, a new central system, has it)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from ocpp_core_app.api import ApiServer
+from ocpp_core_app.central_import import csms
+from ocpp_core_app.store import RowStore
+
+from sim.core16 import ConfigKey
+from tests.csms.support.helpers import wait_for
+
+from .api_client import TOKEN, Api, charger16, client_session
+from .test_store import reopened
+
+
+@asynccontextmanager
+async def api_on(store: RowStore) -> AsyncIterator[Api]:
+    config = csms.CentralSystemConfig(host="127.0.0.1", port=0, call_timeout=5.0, heartbeat_interval=60)
+    central = csms.CentralSystem(config, store)
+    await central.start()
+    server = ApiServer(central, TOKEN, "127.0.0.1", 0)
+    await server.start()
+    try:
+        async with client_session() as http:
+            yield Api(central, server, http)
+    finally:
+        await server.stop()
+        await central.stop()
+
+
+def _no_secret(body: Any, *secrets: str) -> None:
+    text = repr(body)
+    assert "hash" not in text and "$" not in text
+    for secret in secrets:
+        assert secret not in text
+
+
+async def test_settings_passwords_and_tags_are_stored_at_once(store: RowStore) -> None:
+    async with api_on(store) as api:
+        cp, task, ws = await charger16(api, "CP1")
+        status, body = await api.request("GET", "/chargers/CP1/settings")
+        assert status == 200 and body["settings"]["friendly_name"] is None and body["has_password"] is False
+        changes = {"friendly_name": "Garage", "max_current": 16, "phases": 3, "connector_names": {"1": "Left"}}
+        status, body = await api.request("PUT", "/chargers/CP1/settings", changes)
+        assert status == 200, body
+        assert body["settings"] | changes == body["settings"]
+        settings = api.central.stations["CP1"].settings
+        assert (settings.friendly_name, settings.max_current, settings.connector_names) == ("Garage", 16.0, {1: "Left"})
+        # bad values: a clear 400 with the machine key, naming the setting, nothing changed
+        for bad, named in (
+            ({"max_current": 5000}, "max_current"),
+            ({"phases": 2}, "phases"),
+            ({"max_current": "lots"}, "max_current"),
+            ({"colour": "red"}, "colour"),
+            ({"connector_names": {"one": "x"}}, "connector_names"),
+            ({"push_local_list": "yes"}, "push_local_list"),
+        ):
+            status, body = await api.request("PUT", "/chargers/CP1/settings", {"friendly_name": "Other", **bad})
+            assert (status, body["error"]) == (400, "invalid_settings"), bad
+            assert named in body["message"], body
+        assert api.central.stations["CP1"].settings.friendly_name == "Garage"
+        status, body = await api.request("PUT", "/chargers/CP1/settings", {"max_current": None})
+        assert status == 200 and body["settings"]["max_current"] is None
+        assert (await api.request("PUT", "/chargers/NOPE/settings", {}))[1]["error"] == "unknown_charger"
+
+        # passwords: write-only
+        for bad, key in (({}, "password_required"), ({"password": " x"}, "password_invalid")):
+            status, body = await api.request("PUT", "/chargers/CP1/password", bad)
+            assert (status, body["error"]) == (400, key)
+        status, body = await api.request(
+            "PUT", "/chargers/CP1/password", {"password": "short", "send_to_charger": True}
+        )
+        assert (status, body["error"]) == (400, "password_length")
+        status, body = await api.request("PUT", "/chargers/CP1/password", {"password": "typed-by-hand"})
+        assert (status, body) == (200, {"stored": True, "has_password": True})
+        cp.sim.configuration["AuthorizationKey"] = ConfigKey(None)
+        sent = {"password": "a-brand-new-password-99", "send_to_charger": True}
+        status, body = await api.request("PUT", "/chargers/CP1/password", sent)
+        assert (status, body["status"]) == (200, "Accepted")
+        assert api.central.credentials.has_password("CP1")
+        status, body = await api.request("PUT", "/new_charger_password", {"password": "onboarding-secret"})
+        assert (status, body) == (200, {"new_charger_password": True})
+        status, body = await api.request("GET", "/settings")
+        assert status == 200 and body["new_charger_password"] is True
+        assert body["chargers"]["CP1"]["has_password"] is True
+        _no_secret(body, "typed-by-hand", "a-brand-new-password-99", "onboarding-secret")
+
+        # tags (the tag book's endpoints), an unknown charger named as such
+        tag = {"id_tag": "CARD-A", "name": "Anna", "parent_id_tag": "FAMILY", "chargers": ["CP1"], "status": "Blocked"}
+        assert (await api.request("POST", "/tags", {**tag, "expiry_date": "2030-01-31"}))[0] == 201
+        status, body = await api.request("POST", "/tags", {"id_tag": "CARD-B", "chargers": ["NOPE"]})
+        assert (status, body["error"], body["tag"]) == (400, "unknown_charger", "NOPE")
+        await ws.close()
+        task.cancel()
+        await wait_for(lambda: not api.central.is_connected("CP1"))
+        # stored at once: no flush, the central system stopped now
+
+    again = reopened(store)
+    await again.open()
+    try:
+        async with api_on(again) as api:
+            settings = api.central.stations["CP1"].settings
+            assert (settings.friendly_name, settings.phases, settings.max_current) == ("Garage", 3, None)
+            assert settings.connector_names == {1: "Left"}
+            assert api.central.credentials.has_password("CP1") and api.central.credentials.has_new_charger_password
+            record = api.central.tags.get("card-a")
+            assert record is not None and (record.name, record.parent_id, record.status) == (
+                "Anna",
+                "FAMILY",
+                "Blocked",
+            )
+            assert record.chargers == frozenset({"CP1"}) and record.expiry is not None
+            status, body = await api.request("DELETE", "/chargers/CP1/password")
+            assert (status, body) == (200, {"removed": True, "has_password": False})
+            assert (await api.request("DELETE", "/new_charger_password"))[1] == {"new_charger_password": False}
+            assert not api.central.credentials.has_password("CP1")
+            assert not api.central.credentials.has_new_charger_password
+    finally:
+        await again.close()
