@@ -70,5 +70,18 @@ def ocpp_url(entry: MockConfigEntry) -> str:
     return f"ws://127.0.0.1:{ocpp_port(entry)}"
 
 
+async def settled(hass: HomeAssistant, entry: MockConfigEntry, timeout: float = 20) -> None:
+    """Remote: until the entry's mirror has every event the add-on has sent so far (embedded: at once)."""
+    from custom_components.ocpp_core.remote.central import RemoteCentral
+
+    from .helpers_ha import until
+
+    central = entry.runtime_data.central
+    if isinstance(central, RemoteCentral):
+        seq = (await central.client.snapshot()).seq
+        await until(hass, lambda: central.seq >= seq, timeout=timeout)
+    await hass.async_block_till_done()
+
+
 # a test on both back ends (the `backend` fixture's value, parametrised)
 both_backends = pytest.mark.parametrize("backend", ["embedded", "remote"])
