@@ -22,6 +22,7 @@ from custom_components.ocpp_core.csms import ChargerSettings, Event, EventType
 from sim.charger16 import SimulatedChargePoint, connect
 
 from .helpers_ha import ACCEPT_ALL, find_device, state, until
+from .helpers_remote import both_backends, ocpp_url
 
 GENERAL = {"heartbeat_interval": 300, "default_id_tag": "HomeAssistant", "strict_validation": False}
 
@@ -307,8 +308,12 @@ async def test_removing_the_device_clears_its_issues(
     assert ir.async_get(hass).async_get_issue(DOMAIN, other_charger) is not None  # not this charger's
 
 
-async def test_counts_and_the_last_stop_reason_outlive_a_restart(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    url = f"ws://127.0.0.1:{entry.data[CONF_PORT]}"
+@both_backends
+async def test_counts_and_the_last_stop_reason_outlive_a_restart(
+    hass: HomeAssistant, backend: str, entry: MockConfigEntry
+) -> None:
+    """Remote: the session count comes with the session's end (the stream's connector event carries it)."""
+    url = ocpp_url(entry)
     cp, task, ws = await connect(url, "solo")
     await cp.boot()
     await cp.send_status(1, "Available")

@@ -38,6 +38,7 @@ from ..csms import (
     station_phases,
 )
 from ..csms.features.limit_profiles import DEFAULT_MAX_AMPS, NOMINAL_VOLTAGE
+from ..csms.model.counters import StationCounters
 from ..csms.model.events import EventBus
 from ..csms.model.station import Connector
 from ..csms.rpc.loglimit import LogLimiter
@@ -230,6 +231,12 @@ class RemoteCentral:
         # called on AuthFailed: the token was refused (reauthentication)
         self.on_auth_failed: Callable[[], None] = lambda: None
         self.caught_up = asyncio.Event()
+        # set when the entry's token was renewed (reauthentication): the stream goes on with it
+        self._token_renewed = asyncio.Event()
+        # the add-on's version (its snapshot's; None: an add-on that does not say) and how often the mirror was
+        # read again because the stream could not go on (diagnostics)
+        self.addon_version: str | None = None
+        self.reloads = 0
 
     # ---- CentralBackend: state -------------------------------------------------------------
 
@@ -317,6 +324,7 @@ class RemoteCentral:
 
     def _fill(self, snapshot: Snapshot) -> None:
         self.stream, self.seq, self._snapshot_seq = snapshot.stream, snapshot.seq, snapshot.seq
+        self.addon_version = snapshot.version
         stations: dict[str, Station] = {}
         for charger in snapshot.chargers:
             station_id = str(charger["id"])
@@ -335,16 +343,31 @@ class RemoteCentral:
                     self._on_message(message)
             except CursorExpired:
                 _LOGGER.warning(
-                    "The OCPP Core add-on cannot continue its event stream from %s: reading its state again "
-                    "(events of that gap are not delivered)",
-                    self.seq,
+                    "The OCPP Core add-on no longer holds its events after %s (its journal moved on, or its "
+                    "database was replaced): its state is read again; events of that time may have been missed "
+                    "(sessions started or ended, tags presented)",
+                    self._since,
                 )
-                await self._reload()
+                try:
+                    await self._reload()
+                except AuthFailed:
+                    await self._wait_for_token()
             except AuthFailed:
-                _LOGGER.warning("The OCPP Core add-on refused the API token: reauthenticate")
-                self._set_reachable(False)
-                self.on_auth_failed()
-                return
+                await self._wait_for_token()
+
+    async def _wait_for_token(self) -> None:
+        """The token was refused: every entity unavailable, the reauthentication started; the stream goes on
+        from its cursor once the entry has a token again (`renew_token`: no reload)."""
+        _LOGGER.warning("The OCPP Core add-on refused the API token: reauthenticate")
+        self._set_reachable(False)
+        self._token_renewed.clear()
+        self.on_auth_failed()
+        await self._token_renewed.wait()
+
+    def renew_token(self, token: str) -> None:
+        """The reauthentication's token: the client uses it from now on, a stream waiting for it goes on."""
+        self.client.set_token(token)
+        self._token_renewed.set()
 
     async def _reload(self) -> None:
         while True:
@@ -357,6 +380,7 @@ class RemoteCentral:
                 continue
             break
         known = set(self._stations)
+        self.reloads += 1
         self._fill(snapshot)
         self._since = snapshot.seq
         self._cursor_keeper.save_soon(self.stream, self.seq)
@@ -411,6 +435,9 @@ class RemoteCentral:
                 if connector is None:
                     connector = station.connectors[connector_id] = Connector(connector_id)
                 apply_connector_state(connector, connector_state)
+                counters = mirror.get("counters")
+                if isinstance(counters, dict):  # a session ended: the charger's count with it
+                    station.counters = StationCounters.from_dict(counters)
         if kind is EventType.LIMIT and connector_id is not None:
             self.limits.on_event(station_id, connector_id, data)
 
