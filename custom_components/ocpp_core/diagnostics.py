@@ -97,7 +97,11 @@ def _station(central: CentralSystem | RemoteCentral, station: Station) -> dict[s
     data["connector_status"] = {str(cid): c.status for cid, c in station.connectors.items()}
     if isinstance(central, CentralSystem):
         data["recent_frames"] = [
-            {"time": datetime.fromtimestamp(when, UTC).isoformat(), "direction": direction, "frame": _redact_frame(text)}
+            {
+                "time": datetime.fromtimestamp(when, UTC).isoformat(),
+                "direction": direction,
+                "frame": _redact_frame(text),
+            }
             for when, direction, text in central.recent_frames(station.station_id)
         ]
     data["open_transactions"] = [
