@@ -438,6 +438,12 @@ class RemoteCentral:
                 counters = mirror.get("counters")
                 if isinstance(counters, dict):  # a session ended: the charger's count with it
                     station.counters = StationCounters.from_dict(counters)
+        elif kind is EventType.DISCONNECTED:
+            # no state with it: the add-on forgot the charger as it went (one that never registered), as the
+            # embedded central system does; kept, it would stay connected in the mirror
+            self._stations.pop(station_id, None)
+            self._phases.pop(station_id, None)
+            self.limits.load(station_id, [])
         if kind is EventType.LIMIT and connector_id is not None:
             self.limits.on_event(station_id, connector_id, data)
 
