@@ -83,5 +83,17 @@ async def settled(hass: HomeAssistant, entry: MockConfigEntry, timeout: float = 
     await hass.async_block_till_done()
 
 
+async def add_known_tag(entry: MockConfigEntry, id_tag: str) -> None:
+    """A tag the central system accepts: in the embedded tag book, or the add-on's (its API)."""
+    from custom_components.ocpp_core.csms.state.tags import TagRecord
+    from custom_components.ocpp_core.remote.central import RemoteCentral
+
+    central = entry.runtime_data.central
+    if isinstance(central, RemoteCentral):
+        await central.client.add_tag(id_tag)
+    else:
+        entry.runtime_data.embedded.tags.add(TagRecord(id_tag))
+
+
 # a test on both back ends (the `backend` fixture's value, parametrised)
 both_backends = pytest.mark.parametrize("backend", ["embedded", "remote"])
