@@ -179,6 +179,8 @@ class EventJournal:
             "connector_id": event.connector_id,
             "data": event.data or {},
         }
+        if event.readings_only:  # only meter readings changed: the integration wakes only what shows readings
+            record["readings_only"] = True
         state = self._state(event)
         if state is not None:
             record["state"] = state

@@ -417,7 +417,9 @@ class RemoteCentral:
             self._apply(kind, station_id, connector_id, data, message.get("mirror"))
         elif station_id not in self._stations:
             return  # of a charger forgotten since (the snapshot has it no more)
-        self.events.emit(Event(kind, station_id, connector_id, data))
+        # readings alone (live only: a replay's coalesced event stands for the changes it replaced too)
+        readings_only = bool(message.get("readings_only")) and self.caught_up.is_set()
+        self.events.emit(Event(kind, station_id, connector_id, data, readings_only=readings_only))
 
     def _apply(
         self, kind: EventType, station_id: str, connector_id: int | None, data: dict[str, Any], mirror: Any
