@@ -32,6 +32,7 @@ from ..csms import (
     LimitState,
     NotConnected,
     Station,
+    TagRefused,
     UnsupportedVersion,
     apply_connector_state,
     mirror_station,
@@ -305,6 +306,11 @@ class RemoteCentral:
                 raise InvalidLimit(str(err)) from err
             if err.code == "unsupported_version":
                 raise UnsupportedVersion(str(err)) from err
+            if err.code == "tag_refused":  # the add-on would refuse the tag's start: nothing was sent
+                details = err.details
+                raise TagRefused(
+                    station_id, str(details.get("id_tag") or ""), str(details.get("tag_status") or "")
+                ) from err
             raise InvalidCall(name, str(err)) from err
         except AddonError as err:
             raise AddonUnreachableError(self.client, err) from err

@@ -79,7 +79,8 @@ def _raise_for(status: int, body: Any) -> None:
     if status == 504:
         raise CommandTimeout(message, code, status)
     if 400 <= status < 500:
-        raise RequestRefused(message, code, status)
+        details = {key: value for key, value in body.items() if key not in ("error", "message")}
+        raise RequestRefused(message, code, status, details)
     raise AddonUnreachable(message, code, status)
 
 

@@ -23,7 +23,14 @@ class AuthFailed(AddonError):
 
 
 class RequestRefused(AddonError):
-    """The add-on refused the request itself: a bad or unknown field, no such charger or tag, a conflict."""
+    """The add-on refused the request itself: a bad or unknown field, no such charger or tag, a conflict;
+    `details` what its answer said beside the code and message (`tag_refused`: the id_tag and its tag_status)."""
+
+    def __init__(
+        self, message: str, code: str | None = None, status: int | None = None, details: dict[str, Any] | None = None
+    ) -> None:
+        super().__init__(message, code, status)
+        self.details = details or {}
 
 
 class ChargerOffline(AddonError):
