@@ -176,7 +176,12 @@ class RemoteLimits:
         return bool(answer.get("cleared"))
 
     def _kept(self, station_id: str, evse_id: int, answer: Answer) -> LimitState:
+        """The command's answer, unless the stream brought a newer state of the limit meanwhile (the charger's
+        answer to it, say): the answer and the stream come on two channels, in either order."""
         state = _limit({**answer, "evse_id": evse_id})
+        known = self._limits.get((station_id, evse_id))
+        if known is not None and known.updated > state.updated:
+            return known
         self._limits[(station_id, evse_id)] = state
         return state
 
