@@ -77,14 +77,8 @@ async def _availability(central: CentralSystem, station: Station, body: Body) ->
     return answer_of(await charger(central, station).change_availability(connector, operative, evse_connector))
 
 
-# 1.6's names of what 2.x names otherwise (the integration's services take either: services/fields.py V2_NAMES)
-_V2_TRIGGER_NAMES = {"SignChargePointCertificate": "SignChargingStationCertificate"}
-
-
 async def _trigger(central: CentralSystem, station: Station, body: Body) -> Answer:
     message = f.required_text(body, "requested_message")
-    if station.is_v2:
-        message = _V2_TRIGGER_NAMES.get(message, message)
     connector, evse_connector = f.integer(body, "connector_id"), f.integer(body, "evse_connector_id", minimum=1)
     return answer_of(await charger(central, station).trigger_message(message, connector, evse_connector))
 
