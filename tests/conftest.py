@@ -94,12 +94,18 @@ async def addon_session(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[None]:
 
 
 @pytest.fixture
-def addon(backend: str, tmp_path: Path) -> Iterator[App | None]:
+def addon_args() -> tuple[str, ...]:
+    """The add-on's options beside tests/helpers_remote.py's (a test parametrises it: its own policy)."""
+    return ()
+
+
+@pytest.fixture
+def addon(backend: str, addon_args: tuple[str, ...], tmp_path: Path) -> Iterator[App | None]:
     """The add-on's app when the backend is remote (its API on `addon.ui_port`), else None."""
     if backend != "remote":
         yield None
         return
-    app = start_addon(tmp_path / "addon-data")
+    app = start_addon(tmp_path / "addon-data", *addon_args)
     yield app
     app.stop()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import socket
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -149,6 +150,19 @@ class PerVersionSnapshots(HomeAssistantSnapshotExtension):
     @classmethod
     def dirname(cls, *, test_location: Any) -> str:
         return f"{super().dirname(test_location=test_location)}/ha{MAJOR_VERSION}.{MINOR_VERSION}"
+
+
+_BACKEND_ID = re.compile(r"(?<=[\[-])(?:embedded|remote)(?:-|(?=\]))|-(?:embedded|remote)(?=\])")
+
+
+class SameOnBothBackends(PerVersionSnapshots):
+    """A test parametrised over the back ends (tests/helpers_remote.py) compares both with one snapshot, named
+    as without the parameter: every entity the same whichever central system is behind it."""
+
+    @classmethod
+    def get_snapshot_name(cls, *, test_location: Any, index: Any = 0) -> str:
+        name = super().get_snapshot_name(test_location=test_location, index=index)
+        return _BACKEND_ID.sub("", name).replace("[]", "")
 
 
 def assert_entities_match(hass: HomeAssistant, entries: list[er.RegistryEntry], snapshot: SnapshotAssertion) -> None:

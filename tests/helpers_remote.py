@@ -82,5 +82,30 @@ async def stored_tags(entry: MockConfigEntry) -> TagList:
     return tags
 
 
+async def settled(hass: HomeAssistant, entry: MockConfigEntry, timeout: float = 20) -> None:
+    """Remote: until the entry's mirror has every event the add-on has sent so far (embedded: at once)."""
+    from custom_components.ocpp_core.remote.central import RemoteCentral
+
+    from .helpers_ha import until
+
+    central = entry.runtime_data.central
+    if isinstance(central, RemoteCentral):
+        seq = (await central.client.snapshot()).seq
+        await until(hass, lambda: central.seq >= seq, timeout=timeout)
+    await hass.async_block_till_done()
+
+
+async def add_known_tag(entry: MockConfigEntry, id_tag: str) -> None:
+    """A tag the central system accepts: in the embedded tag book, or the add-on's (its API)."""
+    from custom_components.ocpp_core.csms.state.tags import TagRecord
+    from custom_components.ocpp_core.remote.central import RemoteCentral
+
+    central = entry.runtime_data.central
+    if isinstance(central, RemoteCentral):
+        await central.client.add_tag(id_tag)
+    else:
+        entry.runtime_data.embedded.tags.add(TagRecord(id_tag))
+
+
 # a test on both back ends (the `backend` fixture's value, parametrised)
 both_backends = pytest.mark.parametrize("backend", ["embedded", "remote"])

@@ -1,26 +1,27 @@
-"""Bus events and event entities for automations: boot, tag, session start/end, errors, firmware."""
+"""Bus events and event entities for automations: boot, tag, session start/end, errors, firmware; on both back
+ends (remote: the add-on's events through its stream)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from homeassistant.const import CONF_PORT
 from homeassistant.core import Event, HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ocpp_core.const import DOMAIN
-from custom_components.ocpp_core.csms.state.tags import TagRecord
 from sim.charger16 import connect
 
 from .helpers_ha import find_device, until
+from .helpers_remote import add_known_tag, both_backends, ocpp_url
 
 
+@both_backends
 async def test_bus_events_and_event_entities(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     fired: list[Event[Any]] = []
     for name in ("booted", "tag_presented", "transaction_started", "transaction_ended", "error_reported"):
         hass.bus.async_listen(f"{DOMAIN}_{name}", fired.append)
-    entry.runtime_data.central.tags.add(TagRecord("TAG-9"))  # a known tag (unknown ones are refused)
-    charger, task, ws = await connect(f"ws://127.0.0.1:{entry.data[CONF_PORT]}", "ev")
+    await add_known_tag(entry, "TAG-9")  # a known tag (unknown ones are refused)
+    charger, task, ws = await connect(ocpp_url(entry), "ev")
     await charger.boot()
     await charger.send_status(1, "Available")
     await until(hass, lambda: hass.states.get("event.ev_session_event") is not None)
@@ -55,14 +56,15 @@ async def test_bus_events_and_event_entities(hass: HomeAssistant, entry: MockCon
     task.cancel()
 
 
+@both_backends
 async def test_a_meter_stop_below_the_last_reading_shows_as_an_anomaly(
     hass: HomeAssistant, entry: MockConfigEntry
 ) -> None:
     """A made-up meterStop (lower than the session's last reading) is flagged on the session's event entity."""
     fired: list[Event[Any]] = []
     hass.bus.async_listen(f"{DOMAIN}_transaction_ended", fired.append)
-    entry.runtime_data.central.tags.add(TagRecord("TAG-9"))
-    charger, task, ws = await connect(f"ws://127.0.0.1:{entry.data[CONF_PORT]}", "ev")
+    await add_known_tag(entry, "TAG-9")
+    charger, task, ws = await connect(ocpp_url(entry), "ev")
     await charger.boot()
     await charger.send_status(1, "Available")
     await until(hass, lambda: hass.states.get("event.ev_session_event") is not None)
@@ -83,6 +85,7 @@ async def test_a_meter_stop_below_the_last_reading_shows_as_an_anomaly(
     task.cancel()
 
 
+@both_backends
 async def test_the_central_system_reports_each_new_error_once(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     """ERROR_REPORTED comes from the central system (any listener hears it, by its type), once per new error of the
     station (connector 0) or of a connector; it shows on the charger's or the session's event entity."""
@@ -92,7 +95,7 @@ async def test_the_central_system_reports_each_new_error_once(hass: HomeAssistan
     entry.runtime_data.central.events.subscribe(
         lambda event: reported.append((event.connector_id, event.data["error_code"])), [EventType.ERROR_REPORTED]
     )
-    charger, task, ws = await connect(f"ws://127.0.0.1:{entry.data[CONF_PORT]}", "ev")
+    charger, task, ws = await connect(ocpp_url(entry), "ev")
     await charger.boot()
     await charger.send_status(1, "Available")
     await until(hass, lambda: hass.states.get("event.ev_charger_event") is not None)

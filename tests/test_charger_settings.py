@@ -309,7 +309,11 @@ async def test_removing_the_device_clears_its_issues(
     assert ir.async_get(hass).async_get_issue(DOMAIN, other_charger) is not None  # not this charger's
 
 
-async def test_counts_and_the_last_stop_reason_outlive_a_restart(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+@both_backends
+async def test_counts_and_the_last_stop_reason_outlive_a_restart(
+    hass: HomeAssistant, backend: str, entry: MockConfigEntry
+) -> None:
+    """Remote: the session count comes with the session's end (the stream's connector event carries it)."""
     url = ocpp_url(entry)
     cp, task, ws = await connect(url, "solo")
     await cp.boot()

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from homeassistant.const import CONF_PORT, STATE_UNAVAILABLE
+from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr
@@ -25,7 +25,7 @@ from custom_components.ocpp_core.csms import Event, EventType
 from sim.charger16 import connect as connect16
 from sim.charger201 import Station as Station201
 
-from .helpers_ha import PerVersionSnapshots, assert_entities_match, boot_station, find_device, state, until
+from .helpers_ha import SameOnBothBackends, assert_entities_match, boot_station, find_device, state, until
 from .helpers_remote import both_backends, ocpp_url
 
 VERSIONS = ["2.0.1", "2.1"]
@@ -127,8 +127,9 @@ async def test_a_two_evse_station_has_evse_devices(hass: HomeAssistant, boot: Bo
     assert find_device(hass, "duo:3") is None
 
 
+@both_backends
 async def test_a_16_charger_gets_no_2x_sensors(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    charger, task, ws = await connect16(f"ws://127.0.0.1:{entry.data[CONF_PORT]}", "old")
+    charger, task, ws = await connect16(ocpp_url(entry), "old")
     await charger.boot()
     await charger.send_status(1, "Available")
     await until(hass, lambda: state(hass, "sensor.old_status") == "available")
@@ -227,6 +228,7 @@ async def test_a_session_from_home_assistant(
     assert (done["transaction_id"], done["energy_wh"], done["stop_reason"]) == (tx.transaction_id, 5500.0, "Remote")
 
 
+@both_backends
 async def test_one_signal_per_message(hass: HomeAssistant, entry: MockConfigEntry, boot: Boot) -> None:
     """A TransactionEvent brings readings, a new charging state and the update itself: its EVSE's entities
     are woken once, and those whose value stayed write nothing."""
@@ -347,11 +349,13 @@ async def test_a_session_goes_on_across_a_reload(hass: HomeAssistant, entry: Moc
 # ---- every entity ---------------------------------------------------------------------------------
 
 
+@both_backends
 async def test_entities_snapshot(
-    hass: HomeAssistant, entry: MockConfigEntry, boot: Boot, snapshot: SnapshotAssertion
+    hass: HomeAssistant, backend: str, entry: MockConfigEntry, boot: Boot, snapshot: SnapshotAssertion
 ) -> None:
-    """Every entity of a 2.0.1 station (registry entry and state): a changed unit or class shows in review."""
-    snapshot = snapshot.use_extension(PerVersionSnapshots)
+    """Every entity of a 2.0.1 station (registry entry and state): a changed unit or class shows in review.
+    The same snapshot on both back ends."""
+    snapshot = snapshot.use_extension(SameOnBothBackends)
     await boot("snap2")
     await until(hass, lambda: state(hass, "sensor.snap2_charging_state") == "idle")
     registry = er.async_get(hass)

@@ -10,7 +10,7 @@ from unittest.mock import PropertyMock, patch
 
 import pytest
 from homeassistant.components.sensor import SensorDeviceClass
-from homeassistant.const import ATTR_DEVICE_CLASS, CONF_PORT
+from homeassistant.const import ATTR_DEVICE_CLASS
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.util import dt as dt_util
 from ocpp.v16 import call
@@ -20,6 +20,7 @@ from custom_components.ocpp_core.const import DOMAIN
 from sim.charger16 import connect
 
 from .helpers_ha import find_device, state, until
+from .helpers_remote import both_backends, ocpp_url
 
 
 @pytest.fixture
@@ -34,8 +35,9 @@ def entity_registry_enabled_by_default() -> Iterator[None]:
 
 
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")
+@both_backends
 async def test_export_frequency_and_power_factor(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    cp, task, ws = await connect(f"ws://127.0.0.1:{entry.data[CONF_PORT]}", "bidi")
+    cp, task, ws = await connect(ocpp_url(entry), "bidi")
     try:
         await cp.boot()
         await cp.send_status(1, "Available")
@@ -65,10 +67,11 @@ async def test_export_frequency_and_power_factor(hass: HomeAssistant, entry: Moc
         task.cancel()
 
 
+@both_backends
 async def test_why_a_reservation_ended(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     fired: list[Event[Any]] = []
     hass.bus.async_listen(f"{DOMAIN}_reservation_ended", fired.append)
-    cp, task, ws = await connect(f"ws://127.0.0.1:{entry.data[CONF_PORT]}", "res")
+    cp, task, ws = await connect(ocpp_url(entry), "res")
     try:
         await cp.boot()
         await cp.send_status(1, "Available")

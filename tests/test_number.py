@@ -144,11 +144,15 @@ async def test_current_limit_reaches_the_charger_and_is_read_back(
     assert state(hass, "sensor.wb_charger_limit_status") == "accepted"
 
 
-async def test_power_limit_is_the_same_limit_in_watts(
-    hass: HomeAssistant, entry: MockConfigEntry, charger: SimulatedChargePoint
-) -> None:
-    limits = entry.runtime_data.central.limits
-    watts = limits.amps_to_watts("wb", 1, 12)
+@both_backends
+async def test_power_limit_is_the_same_limit_in_watts(hass: HomeAssistant, charger: SimulatedChargePoint) -> None:
+    def top(entity_id: str) -> float:
+        current = hass.states.get(entity_id)
+        assert current is not None
+        return float(current.attributes["max"])
+
+    # 12 A in watts as the charger counts them (the phases it charges on, the nominal voltage: it sent none)
+    watts = round(12 * top("number.wb_power_limit") / top("number.wb_current_limit"), 1)
     await set_value(hass, "number.wb_power_limit", watts)
     await until(hass, lambda: state(hass, "sensor.wb_limit_status") == "accepted")
     assert state(hass, "number.wb_current_limit") == "12.0"
@@ -171,8 +175,9 @@ async def test_a_limit_the_charger_must_not_get_is_refused_with_a_reason(
     await until(hass, lambda: state(hass, "sensor.wb_limit_status") == "accepted")
 
 
+@both_backends
 async def test_rejection_raises_a_repair_issue_quoting_the_answer_until_one_is_accepted(
-    hass: HomeAssistant, entry: MockConfigEntry, charger: SimulatedChargePoint
+    hass: HomeAssistant, backend: str, entry: MockConfigEntry, charger: SimulatedChargePoint
 ) -> None:
     issues = ir.async_get(hass)
     key = issue_id(entry.entry_id, "wb", 1)
@@ -194,16 +199,18 @@ async def test_rejection_raises_a_repair_issue_quoting_the_answer_until_one_is_a
     assert issues.async_get_issue(DOMAIN, key) is None
 
 
+@both_backends
 async def test_the_limit_asked_for_survives_a_restart(
-    hass: HomeAssistant, entry: MockConfigEntry, charger: SimulatedChargePoint
+    hass: HomeAssistant, backend: str, entry: MockConfigEntry, charger: SimulatedChargePoint
 ) -> None:
     await set_value(hass, "number.wb_current_limit", 11)
     await until(hass, lambda: state(hass, "sensor.wb_limit_status") == "accepted")
     assert await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done()
-    # the charger is not connected to the new central system yet: the limit is there all the same
+    # embedded: the charger is not connected to the new central system yet, the limit is there all the same;
+    # remote: the add-on kept the charger and its limit, accepted
     assert state(hass, "number.wb_current_limit") == "11.0"
-    assert state(hass, "sensor.wb_limit_status") == "pending"
+    assert state(hass, "sensor.wb_limit_status") == ("pending" if backend == "embedded" else "accepted")
 
 
 async def test_the_step_is_an_option_and_applies_at_once(
@@ -274,6 +281,7 @@ async def test_the_range_follows_the_chargers_maximum_and_phases(
     await until(hass, lambda: top("number.wb_power_limit") == 16 * 230 * 3)
 
 
+@both_backends
 async def test_the_power_range_does_not_follow_the_measured_voltage(
     hass: HomeAssistant, charger: SimulatedChargePoint
 ) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 import websockets
-from homeassistant.const import CONF_PORT, STATE_UNAVAILABLE
+from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
@@ -93,12 +93,13 @@ async def test_whole_session(hass: HomeAssistant, entry: MockConfigEntry, caplog
     task.cancel()
 
 
+@both_backends
 async def test_a_charger_reconnecting_in_a_loop_is_a_few_lines_a_minute(
     hass: HomeAssistant, entry: MockConfigEntry, caplog: pytest.LogCaptureFixture
 ) -> None:
     central = entry.runtime_data.central
     for _ in range(LINES + 10):
-        ws = await websockets.connect(f"ws://127.0.0.1:{entry.data[CONF_PORT]}/bouncer", subprotocols=["ocpp1.6"])  # type: ignore[list-item]
+        ws = await websockets.connect(f"{ocpp_url(entry)}/bouncer", subprotocols=["ocpp1.6"])  # type: ignore[list-item]
         await until(hass, lambda: central.is_connected("bouncer"))
         await ws.close()
         await until(hass, lambda: not central.is_connected("bouncer"))
@@ -106,6 +107,7 @@ async def test_a_charger_reconnecting_in_a_loop_is_a_few_lines_a_minute(
     assert caplog.text.count("Charger bouncer is o") == LINES
 
 
+@both_backends
 async def test_rejected_start_is_a_translated_error(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     charger, task, ws = await charger_for(entry, "busy")
     await charger.boot()
@@ -120,6 +122,7 @@ async def test_rejected_start_is_a_translated_error(hass: HomeAssistant, entry: 
     task.cancel()
 
 
+@both_backends
 async def test_multi_connector_devices_appear_live(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     charger, task, ws = await charger_for(entry, "duo", connectors=2)
     await charger.boot()

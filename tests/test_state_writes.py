@@ -5,7 +5,8 @@ little, as a real charge's do: power by a few watts, currents by 0.01 A, voltage
 entity is enabled (voltages, L2/L3 currents and frequency are not by default).  In steady state only
 the energy register, the session energy and the power change as shown: 3 writes per message, each
 written exactly.  A current or voltage that moves at its display precision is written, and a user who
-asks for more digits in the entity's settings gets those written too.
+asks for more digits in the entity's settings gets those written too.  On both back ends (remote: the
+add-on's stream says which events are readings alone).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 from unittest.mock import PropertyMock, patch
 
 import pytest
-from homeassistant.const import CONF_PORT, EVENT_STATE_CHANGED
+from homeassistant.const import EVENT_STATE_CHANGED
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
@@ -29,6 +30,7 @@ from custom_components.ocpp_core.sensor import _BESIDE_READINGS, CONNECTOR_SENSO
 from sim.charger16 import connect as connect16
 
 from .helpers_ha import boot_station, state, until
+from .helpers_remote import both_backends, ocpp_url
 
 # a 3-phase 11 kW charge: (energy register Wh, power W, current A, voltage V) per message
 START_WH = 1_000_000.0  # the register when the session started
@@ -99,7 +101,7 @@ def sampled_201(energy: float, power: float, amps: float, volts: float) -> list[
 @asynccontextmanager
 async def charging_16(hass: HomeAssistant, entry: MockConfigEntry) -> AsyncIterator[Send]:
     """A 1.6 charger in a session; `send` sends one MeterValues and waits until Home Assistant took it."""
-    cp, task, ws = await connect16(f"ws://127.0.0.1:{entry.data[CONF_PORT]}", "w16")
+    cp, task, ws = await connect16(ocpp_url(entry), "w16")
     central = entry.runtime_data.central
     try:
         await cp.boot()
@@ -130,7 +132,7 @@ async def charging_16(hass: HomeAssistant, entry: MockConfigEntry) -> AsyncItera
 async def charging_201(hass: HomeAssistant, entry: MockConfigEntry) -> AsyncIterator[Send]:
     """A 2.0.1 station in a session; `send` sends one TransactionEvent Updated and waits until Home Assistant took it."""
     central = entry.runtime_data.central
-    station = await boot_station(hass, central, "w201")
+    station = await boot_station(hass, central, "w201", url=ocpp_url(entry))
     try:
         station.sim.evses[1].energy_wh = START_WH
         await station.start_transaction(1)
@@ -154,6 +156,7 @@ CHARGERS = {"1.6": ("w16", charging_16), "2.0.1": ("w201", charging_201)}
 
 
 @pytest.mark.parametrize("version", list(CHARGERS))
+@both_backends
 async def test_three_writes_per_meter_message_and_every_shown_change(
     hass: HomeAssistant, entry: MockConfigEntry, version: str
 ) -> None:
@@ -188,6 +191,7 @@ async def test_three_writes_per_meter_message_and_every_shown_change(
 
 
 @pytest.mark.parametrize("version", list(CHARGERS))
+@both_backends
 async def test_the_precision_the_user_chose_is_written(
     hass: HomeAssistant, entry: MockConfigEntry, version: str
 ) -> None:
@@ -211,6 +215,7 @@ async def test_the_precision_the_user_chose_is_written(
 
 
 @pytest.mark.parametrize("version", list(CHARGERS))
+@both_backends
 async def test_a_meter_message_wakes_only_the_entities_that_show_readings(
     hass: HomeAssistant, entry: MockConfigEntry, version: str
 ) -> None:
@@ -244,13 +249,14 @@ async def test_a_meter_message_wakes_only_the_entities_that_show_readings(
     }
 
 
+@both_backends
 async def test_a_new_tag_in_a_transaction_event_with_readings_is_shown(
     hass: HomeAssistant, entry: MockConfigEntry
 ) -> None:
     """A TransactionEvent Updated that authorises the session (a new token) and carries a reading is not readings
     alone: the session's tag is shown at once."""
     central = entry.runtime_data.central
-    station = await boot_station(hass, central, "t201")
+    station = await boot_station(hass, central, "t201", url=ocpp_url(entry))
     try:
         await station.start_transaction(1)
         await until(hass, lambda: state(hass, "sensor.t201_status") == "charging")

@@ -28,6 +28,8 @@ _LOGGER = logging.getLogger("ocpp_core_app")
 
 # the host the integration reaches the add-on by (the Supervisor's DNS name of the add-on's container)
 DISCOVERY_HOST_ENV = "OCPP_CORE_DISCOVERY_HOST"
+# the integration's default tag for the remote starts it asks (custom_components/ocpp_core/const.py)
+HOME_ASSISTANT_TAG = "HomeAssistant"
 
 
 def central_config(options: AppOptions) -> Any:
@@ -57,6 +59,9 @@ def central_options(options: AppOptions) -> Any:
         limit_interval=options.limit_interval,
         meter_interval=options.meter_interval,
         accept_unknown_tags=options.unknown_tags == "accept",
+        # Home Assistant's own tag (the integration's default_id_tag): its remote starts are accepted also when
+        # unknown tags are not, as on the embedded central system
+        remote_only_tags=(HOME_ASSISTANT_TAG,),
     )
 
 

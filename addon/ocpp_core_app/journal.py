@@ -7,7 +7,8 @@ for the write side): bounded by age and count; a cursor older than what is kept 
 and the client reads the snapshot again.
 
 State events (a connector's status and readings, a charger's status, a limit …) carry the state as it is
-(`state`), so only the latest of each matters: a replay gives the latest of each (coalesced, by `key`), every
+(a charger's in `state` and `mirror.station`, a connector's once, in `mirror.connector`), so only the latest of
+each matters: a replay gives the latest of each (coalesced, by `key`), every
 other event (a session started or ended, a tag presented, a connection …) each one.
 
 The stream's identity (`stream`) is the store's: a cursor of another database (one restored, or replaced) is
@@ -184,6 +185,8 @@ class EventJournal:
             "connector_id": event.connector_id,
             "data": event.data or {},
         }
+        if event.readings_only:  # only meter readings changed: the integration wakes only what shows readings
+            record["readings_only"] = True
         state = self._state(event)
         if state is not None:
             record["state"] = state
@@ -201,19 +204,20 @@ class EventJournal:
             return None
         connector = station.connectors.get(event.connector_id) if event.connector_id else None
         if connector is not None and event.type not in CHARGER_STATE:
-            return {"connector": csms.connector_state(connector)}
+            mirror: dict[str, Any] = {"connector": csms.connector_state(connector)}
+            if event.type == _EventType.TRANSACTION_ENDED:  # the charger's session count went up with it
+                mirror["counters"] = station.counters.to_dict()
+            return mirror
         return {"station": mirror_view(self._central, station, connectors=connector is None)}
 
     def _state(self, event: Any) -> dict[str, Any] | None:
-        """The state the event changed, as the snapshot shows it (None: the event is all there is)."""
-        from .api.state import charger_view, connector_view  # (the api package imports this module)
+        """The charger's state after a charger event, as the snapshot shows it (None: the event is all there
+        is).  A connector's state goes once, in `mirror` (`connector`: csms.connector_state), not twice."""
+        from .api.state import charger_view  # (the api package imports this module)
 
         station = self._central.stations.get(event.station_id)
         if station is None:
             return None
-        if event.type == _EventType.CONNECTOR_UPDATED and event.connector_id:
-            connector = station.connectors.get(event.connector_id)
-            return connector_view(station, connector) if connector is not None else None
         if event.type in CHARGER_STATE:
             view = charger_view(self._central, station)
             view.pop("connectors")  # each has its own connector_updated

@@ -21,7 +21,7 @@ from homeassistant.helpers.device_registry import DeviceEntry
 from .const import CONF_API_TOKEN, DOMAIN
 from .coordinator import OcppConfigEntry, device_target
 from .csms import CentralSystem, Station
-from .remote.setup import is_remote
+from .remote.central import RemoteCentral
 
 # station fields never shown, wherever they are
 _REDACTED_FIELDS = {
@@ -78,7 +78,8 @@ def _v2(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _station(central: CentralSystem, station: Station) -> dict[str, Any]:
+def _station(central: CentralSystem | RemoteCentral, station: Station) -> dict[str, Any]:
+    """A charger as the central system knows it: csms's own Station (remote: the mirror of the add-on's)."""
     data = station.to_dict()
     configuration = data.get("configuration") or {}
     data["configuration"] = {
@@ -87,16 +88,22 @@ def _station(central: CentralSystem, station: Station) -> dict[str, Any]:
     if data.get("v2") is not None:
         data["v2"] = _v2(data["v2"])
     data["connected"] = central.is_connected(station.station_id)
-    data["has_password"] = central.credentials.has_password(station.station_id)
-    # the last local authorization list push (status, version, entries, when, why not), None before any
-    data["local_list"] = central.local_lists.results.get(station.station_id)
+    if isinstance(central, CentralSystem):  # (the add-on's page shows these of its chargers: not mirrored)
+        data["has_password"] = central.credentials.has_password(station.station_id)
+        # the last local authorization list push (status, version, entries, when, why not), None before any
+        data["local_list"] = central.local_lists.results.get(station.station_id)
     data["last_heartbeat"] = station.last_heartbeat.isoformat() if station.last_heartbeat else None
     data["status"] = station.status
     data["connector_status"] = {str(cid): c.status for cid, c in station.connectors.items()}
-    data["recent_frames"] = [
-        {"time": datetime.fromtimestamp(when, UTC).isoformat(), "direction": direction, "frame": _redact_frame(text)}
-        for when, direction, text in central.recent_frames(station.station_id)
-    ]
+    if isinstance(central, CentralSystem):
+        data["recent_frames"] = [
+            {
+                "time": datetime.fromtimestamp(when, UTC).isoformat(),
+                "direction": direction,
+                "frame": _redact_frame(text),
+            }
+            for when, direction, text in central.recent_frames(station.station_id)
+        ]
     data["open_transactions"] = [
         c.transaction.to_dict() for c in station.connectors.values() if c.transaction is not None
     ]
@@ -120,15 +127,38 @@ def _redact_frame(text: str) -> str:
     return f"{head}{REDACTED}]"
 
 
+def _entry(entry: OcppConfigEntry) -> dict[str, Any]:
+    # the add-on's API token never shown (an embedded entry has none; one moved to the add-on has)
+    return {"data": async_redact_data(dict(entry.data), {CONF_API_TOKEN}), "options": dict(entry.options)}
+
+
+def _addon(central: RemoteCentral) -> dict[str, Any]:
+    """The add-on an entry in remote mode follows: where, which version, how far its event stream was read."""
+    return {
+        "host": central.client.host,
+        "port": central.client.port,
+        "version": central.addon_version,
+        "reachable": central.reachable,
+        "caught_up": central.caught_up.is_set(),
+        "stream": central.stream,
+        "cursor": central.seq,
+        # how often the stream could not go on from its cursor (the state read again, events perhaps missed)
+        "reloads": central.reloads,
+    }
+
+
 async def async_get_config_entry_diagnostics(hass: HomeAssistant, entry: OcppConfigEntry) -> dict[str, Any]:
-    if is_remote(entry):  # the add-on's central system: its own diagnostics come with RemoteCentral
+    remote = entry.runtime_data.central
+    if isinstance(remote, RemoteCentral):  # the add-on's central system, as the mirror holds it
         return {
-            "entry": {"data": async_redact_data(dict(entry.data), {CONF_API_TOKEN}), "options": dict(entry.options)}
+            "entry": _entry(entry),
+            "addon": _addon(remote),
+            "stations": {station_id: _station(remote, station) for station_id, station in remote.stations.items()},
         }
     central = entry.runtime_data.embedded
     assert central is not None  # (not remote: an embedded entry's central system)
     return {
-        "entry": {"data": dict(entry.data), "options": dict(entry.options)},
+        "entry": _entry(entry),
         "config": {
             "heartbeat_interval": central.config.heartbeat_interval,
             "lenient": central.config.lenient,
@@ -147,8 +177,8 @@ async def async_get_config_entry_diagnostics(hass: HomeAssistant, entry: OcppCon
 async def async_get_device_diagnostics(
     hass: HomeAssistant, entry: OcppConfigEntry, device: DeviceEntry
 ) -> dict[str, Any]:
-    central = entry.runtime_data.embedded
-    if central is None:  # the add-on's central system: its own diagnostics come with its pages
+    central = entry.runtime_data.central
+    if not isinstance(central, CentralSystem | RemoteCentral):
         return {}
     for domain, name in device.identifiers:
         found = device_target(entry.entry_id, name, central.stations) if domain == DOMAIN else None

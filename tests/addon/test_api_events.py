@@ -49,7 +49,10 @@ async def test_stream_delivers_a_meter_update_and_a_session_end() -> None:
         assert ended["data"]["energy_wh"] > 0
         assert {"seq", "type", "station_id", "connector_id", "data", "mirror"} == set(ended)
         assert ended["mirror"]["connector"]["transaction"] is None  # (what the integration's mirror needs)
-        assert update["state"]["session"]["transaction_id"] == started["data"]["transaction_id"]
+        assert ended["mirror"]["counters"]["sessions"] == 1  # the charger's session count went up with it
+        # the connector's state once, in `mirror` (no `state` beside it)
+        assert {"seq", "type", "station_id", "connector_id", "data", "mirror"} == set(update)
+        assert update["mirror"]["connector"]["transaction"]["transaction_id"] == started["data"]["transaction_id"]
         assert [e["seq"] for e in seen] == list(range(seen[0]["seq"], seen[0]["seq"] + len(seen)))
         await charger_ws.close()
         task.cancel()

@@ -241,3 +241,10 @@ def test_repository_yaml_is_what_the_store_reads() -> None:
 def test_the_add_on_has_the_files_the_store_shows() -> None:
     for name in ("README.md", "DOCS.md", "CHANGELOG.md", "icon.png", "logo.png", "Dockerfile"):
         assert (ADDON / name).is_file(), name
+
+
+def test_the_apps_version_is_the_add_ons() -> None:
+    """The API's snapshot says the app's version (the integration's diagnostics show it): config.yaml's."""
+    from ocpp_core_app import __version__  # (addon/ is on sys.path: tests/addon/conftest.py)
+
+    assert __version__ == addon_config()["version"]

@@ -118,6 +118,7 @@ async def test_silent_charger_times_out(hass: HomeAssistant, entry: MockConfigEn
         ("send_local_list", {"list_version": 1, "local_authorization_list": [{"idTag": "Y" * 21}]}),
     ],
 )
+@both_backends
 async def test_payload_breaking_the_schema_is_a_validation_error(
     hass: HomeAssistant, open_charger: Open, service: str, data: dict[str, Any]
 ) -> None:
@@ -164,6 +165,7 @@ async def test_unknown_device(hass: HomeAssistant, entry: MockConfigEntry, open_
     assert err.value.translation_key == "device_not_found"
 
 
+@both_backends
 async def test_device_of_an_unloaded_entry(hass: HomeAssistant, entry: MockConfigEntry, open_charger: Open) -> None:
     await open_charger("asleep")
     device_id = device(hass, "asleep")
@@ -273,6 +275,7 @@ async def test_signed_firmware_fields_go_together(hass: HomeAssistant, open_char
         assert err.value.translation_placeholders == {"field": field, "requires": requires}
 
 
+@both_backends
 async def test_request_ids_are_made_up_when_not_given(hass: HomeAssistant, open_charger: Open) -> None:
     charger = await open_charger("ids")
     logs = answer(charger, "GetLog", {"status": "Accepted"})
@@ -283,6 +286,7 @@ async def test_request_ids_are_made_up_when_not_given(hass: HomeAssistant, open_
     assert [request["request_id"] for request in logs] == [first["requestId"], second["requestId"]]
 
 
+@both_backends
 async def test_reservation_ids_come_from_the_central_system(
     hass: HomeAssistant, entry: MockConfigEntry, open_charger: Open
 ) -> None:
@@ -296,6 +300,7 @@ async def test_reservation_ids_come_from_the_central_system(
     assert [request["reservation_id"] for request in reservations] == [first["reservationId"], second["reservationId"]]
 
 
+@both_backends
 async def test_naive_times_are_home_assistant_local_time(hass: HomeAssistant, open_charger: Open) -> None:
     await hass.config.async_set_time_zone("Europe/Berlin")
     charger = await open_charger("tz")
@@ -340,6 +345,7 @@ async def test_version_gates(hass: HomeAssistant, entry: MockConfigEntry, open_c
 # ---- get_transactions ---------------------------------------------------------------------
 
 
+@both_backends
 async def test_get_transactions(hass: HomeAssistant, entry: MockConfigEntry, open_charger: Open) -> None:
     a = await open_charger("tx-a", connectors=2)
     b = await open_charger("tx-b")
@@ -388,6 +394,8 @@ async def test_get_transactions(hass: HomeAssistant, entry: MockConfigEntry, ope
 
 
 @pytest.mark.parametrize("version", ["1.6", "2.0.1"])
+@pytest.mark.parametrize("addon_args", [("--unknown-tags", "reject")])  # (the embedded default; the add-on's)
+@both_backends
 async def test_a_remote_start_with_a_tag_that_would_be_refused(
     hass: HomeAssistant, open_charger: Open, open_station: OpenStation, version: str
 ) -> None:

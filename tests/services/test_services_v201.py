@@ -264,12 +264,17 @@ CASES: list[tuple[str, dict[str, Any], str, dict[str, Any], dict[str, Any]]] = [
 V16_ONLY = {"get_configuration", "change_configuration", "get_diagnostics"}
 
 
-@pytest.mark.parametrize("version", VERSIONS)
+# every version embedded; the add-on's central system with 2.0.1 (the scenarios: 1.6J and 2.0.1)
+VERSIONS_AND_BACKENDS = [*((version, "embedded") for version in VERSIONS), ("2.0.1", "remote")]
+
+
+@pytest.mark.parametrize(("version", "backend"), VERSIONS_AND_BACKENDS)
 @pytest.mark.parametrize(
     ("service", "data", "action", "request_", "result"), CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)]
 )
 async def test_every_service_on_a_2x_station(
     hass: HomeAssistant,
+    backend: str,
     open_station: OpenStation,
     version: str,
     service: str,

@@ -48,6 +48,8 @@ def _charger_error(err: Exception) -> ApiError | None:
         return ApiError(400, "unsupported_version", str(err))
     if isinstance(err, csms.InvalidLimit):  # (its own code: the integration's limit entities name it)
         return ApiError(400, "invalid_limit", str(err))
+    if isinstance(err, csms.TagRefused):  # a remote start with a tag the central system would refuse: not sent
+        return ApiError(409, "tag_refused", str(err), id_tag=err.id_tag, tag_status=err.status)
     if isinstance(err, csms.InvalidSettings):
         return ApiError(400, "bad_request", str(err))
     return None

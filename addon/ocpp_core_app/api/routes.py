@@ -8,6 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
+from .. import __version__
 from ..central_import import csms
 from .errors import ApiError, bad_request
 from .state import charger_view, mirror_view, tag_view
@@ -49,6 +50,7 @@ async def snapshot(request: web.Request) -> web.Response:
     stations = sorted(central.stations.values(), key=lambda s: s.station_id)
     tags = central.tags
     body = {
+        "version": __version__,
         "stream": journal.stream,
         "seq": journal.last_seq,
         "chargers": [{**charger_view(central, s), "mirror": mirror_view(central, s)} for s in stations],

@@ -32,12 +32,14 @@ from ..csms import (
     LimitState,
     NotConnected,
     Station,
+    TagRefused,
     UnsupportedVersion,
     apply_connector_state,
     mirror_station,
     station_phases,
 )
 from ..csms.features.limit_profiles import max_amps, max_watts
+from ..csms.model.counters import StationCounters
 from ..csms.model.events import EventBus
 from ..csms.model.station import Connector
 from ..csms.rpc.loglimit import LogLimiter
@@ -172,7 +174,12 @@ class RemoteLimits:
         return bool(answer.get("cleared"))
 
     def _kept(self, station_id: str, evse_id: int, answer: Answer) -> LimitState:
+        """The command's answer, unless the stream brought a newer state of the limit meanwhile (the charger's
+        answer to it, say): the answer and the stream come on two channels, in either order."""
         state = _limit({**answer, "evse_id": evse_id})
+        known = self._limits.get((station_id, evse_id))
+        if known is not None and known.updated > state.updated:
+            return known
         self._limits[(station_id, evse_id)] = state
         return state
 
@@ -229,6 +236,12 @@ class RemoteCentral:
         # called on AuthFailed: the token was refused (reauthentication)
         self.on_auth_failed: Callable[[], None] = lambda: None
         self.caught_up = asyncio.Event()
+        # set when the entry's token was renewed (reauthentication): the stream goes on with it
+        self._token_renewed = asyncio.Event()
+        # the add-on's version (its snapshot's; None: an add-on that does not say) and how often the mirror was
+        # read again because the stream could not go on (diagnostics)
+        self.addon_version: str | None = None
+        self.reloads = 0
 
     # ---- CentralBackend: state -------------------------------------------------------------
 
@@ -297,6 +310,11 @@ class RemoteCentral:
                 raise InvalidLimit(str(err)) from err
             if err.code == "unsupported_version":
                 raise UnsupportedVersion(str(err)) from err
+            if err.code == "tag_refused":  # the add-on would refuse the tag's start: nothing was sent
+                details = err.details
+                raise TagRefused(
+                    station_id, str(details.get("id_tag") or ""), str(details.get("tag_status") or "")
+                ) from err
             raise InvalidCall(name, str(err)) from err
         except AddonError as err:
             raise AddonUnreachableError(self.client, err) from err
@@ -316,6 +334,7 @@ class RemoteCentral:
 
     def _fill(self, snapshot: Snapshot) -> None:
         self.stream, self.seq, self._snapshot_seq = snapshot.stream, snapshot.seq, snapshot.seq
+        self.addon_version = snapshot.version
         stations: dict[str, Station] = {}
         for charger in snapshot.chargers:
             station_id = str(charger["id"])
@@ -334,16 +353,31 @@ class RemoteCentral:
                     self._on_message(message)
             except CursorExpired:
                 _LOGGER.warning(
-                    "The OCPP Core add-on cannot continue its event stream from %s: reading its state again "
-                    "(events of that gap are not delivered)",
-                    self.seq,
+                    "The OCPP Core add-on no longer holds its events after %s (its journal moved on, or its "
+                    "database was replaced): its state is read again; events of that time may have been missed "
+                    "(sessions started or ended, tags presented)",
+                    self._since,
                 )
-                await self._reload()
+                try:
+                    await self._reload()
+                except AuthFailed:
+                    await self._wait_for_token()
             except AuthFailed:
-                _LOGGER.warning("The OCPP Core add-on refused the API token: reauthenticate")
-                self._set_reachable(False)
-                self.on_auth_failed()
-                return
+                await self._wait_for_token()
+
+    async def _wait_for_token(self) -> None:
+        """The token was refused: every entity unavailable, the reauthentication started; the stream goes on
+        from its cursor once the entry has a token again (`renew_token`: no reload)."""
+        _LOGGER.warning("The OCPP Core add-on refused the API token: reauthenticate")
+        self._set_reachable(False)
+        self._token_renewed.clear()
+        self.on_auth_failed()
+        await self._token_renewed.wait()
+
+    def renew_token(self, token: str) -> None:
+        """The reauthentication's token: the client uses it from now on, a stream waiting for it goes on."""
+        self.client.set_token(token)
+        self._token_renewed.set()
 
     async def _reload(self) -> None:
         while True:
@@ -356,6 +390,7 @@ class RemoteCentral:
                 continue
             break
         known = set(self._stations)
+        self.reloads += 1
         self._fill(snapshot)
         self._since = snapshot.seq
         self._cursor_keeper.save_soon(self.stream, self.seq)
@@ -392,7 +427,9 @@ class RemoteCentral:
             self._apply(kind, station_id, connector_id, data, message.get("mirror"))
         elif station_id not in self._stations:
             return  # of a charger forgotten since (the snapshot has it no more)
-        self.events.emit(Event(kind, station_id, connector_id, data))
+        # readings alone (live only: a replay's coalesced event stands for the changes it replaced too)
+        readings_only = bool(message.get("readings_only")) and self.caught_up.is_set()
+        self.events.emit(Event(kind, station_id, connector_id, data, readings_only=readings_only))
 
     def _apply(
         self, kind: EventType, station_id: str, connector_id: int | None, data: dict[str, Any], mirror: Any
@@ -410,6 +447,15 @@ class RemoteCentral:
                 if connector is None:
                     connector = station.connectors[connector_id] = Connector(connector_id)
                 apply_connector_state(connector, connector_state)
+                counters = mirror.get("counters")
+                if isinstance(counters, dict):  # a session ended: the charger's count with it
+                    station.counters = StationCounters.from_dict(counters)
+        elif kind is EventType.DISCONNECTED:
+            # no state with it: the add-on forgot the charger as it went (one that never registered), as the
+            # embedded central system does; kept, it would stay connected in the mirror
+            self._stations.pop(station_id, None)
+            self._phases.pop(station_id, None)
+            self.limits.load(station_id, [])
         if kind is EventType.LIMIT and connector_id is not None:
             self.limits.on_event(station_id, connector_id, data)
 

@@ -51,6 +51,7 @@ class Snapshot:
     chargers: list[dict[str, Any]]
     tags: list[dict[str, Any]]
     tags_version: int
+    version: str | None = None  # the add-on's (an older add-on's snapshot does not say)
 
 
 class AddonClient:
@@ -61,6 +62,10 @@ class AddonClient:
         self._base = f"{'https' if ssl else 'http'}://{_host(host)}:{int(port)}{API_PREFIX}"
         self._headers = {"Authorization": f"Bearer {token}"}
         self.host, self.port = host, port
+
+    def set_token(self, token: str) -> None:
+        """Another token (the entry's reauthentication): the next requests and stream connections carry it."""
+        self._headers = {"Authorization": f"Bearer {token}"}
 
     def __repr__(self) -> str:  # never the token
         return f"AddonClient({self._base})"
@@ -97,6 +102,7 @@ class AddonClient:
             chargers=list(data["chargers"]),
             tags=list(data["tags"]["tags"]),
             tags_version=int(data["tags"]["version"]),
+            version=str(data["version"]) if data.get("version") is not None else None,
         )
 
     async def chargers(self) -> list[dict[str, Any]]:

@@ -3,7 +3,8 @@
 Discovered (`async_step_hassio`: the add-on announces host, API port and token to the Supervisor) — one entry per
 add-on, its unique id the add-on's slug (the discovery's uuid changes on a reinstall; a new announcement updates
 the entry and reloads it) —, or set up by hand (host, port, token: an add-on elsewhere, or the app on its own).
-A wrong token on setup starts `async_step_reauth`.  The token is checked by calling the API.
+A wrong token on setup, or one refused while the entry runs (the add-on restarted with another), starts
+`async_step_reauth`; the right one then goes to the running entry without a reload.  The token is checked by calling the API.
 """
 
 from __future__ import annotations
@@ -12,12 +13,13 @@ from collections.abc import Mapping
 from typing import Any
 
 import voluptuous as vol
-from homeassistant.config_entries import ConfigFlow, ConfigFlowResult
+from homeassistant.config_entries import ConfigEntry, ConfigEntryState, ConfigFlow, ConfigFlowResult
 from homeassistant.const import CONF_HOST, CONF_PORT
 from homeassistant.helpers import selector
 from homeassistant.helpers.service_info.hassio import HassioServiceInfo
 
 from ..const import CONF_API_TOKEN, CONF_MODE, DEFAULT_ADDON_API_PORT, MODE_REMOTE
+from .central import RemoteCentral
 from .errors import AddonError, AuthFailed
 from .setup import client_for, is_remote
 
@@ -113,6 +115,17 @@ class RemoteConfigFlow(ConfigFlow):
         """The add-on refused the entry's token."""
         return await self.async_step_reauth_confirm()
 
+    def _renewed(self, entry: ConfigEntry, token: str) -> ConfigFlowResult:
+        """The right token again.  A loaded entry (the token revoked while it ran) takes it live: its stream goes
+        on from its cursor, its devices and entities stay as they are (no reload); one that failed to set up
+        is set up again."""
+        central = getattr(entry.runtime_data, "central", None) if entry.state is ConfigEntryState.LOADED else None
+        if not isinstance(central, RemoteCentral):
+            return self.async_update_reload_and_abort(entry, data_updates={CONF_API_TOKEN: token})
+        self.hass.config_entries.async_update_entry(entry, data={**entry.data, CONF_API_TOKEN: token})
+        central.renew_token(token)
+        return self.async_abort(reason="token_renewed")
+
     async def async_step_reauth_confirm(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         entry = self._get_reauth_entry()
         errors: dict[str, str] = {}
@@ -120,7 +133,7 @@ class RemoteConfigFlow(ConfigFlow):
             token = user_input[CONF_API_TOKEN].strip()
             errors = await self._check(entry.data[CONF_HOST], int(entry.data[CONF_PORT]), token)
             if not errors:
-                return self.async_update_reload_and_abort(entry, data_updates={CONF_API_TOKEN: token})
+                return self._renewed(entry, token)
         return self.async_show_form(
             step_id="reauth_confirm",
             data_schema=vol.Schema({vol.Required(CONF_API_TOKEN): _TOKEN}),

@@ -25,13 +25,18 @@ class AuthFailed(AddonError):
 
 class RequestRefused(AddonError):
     """The add-on refused the request itself: a bad or unknown field, no such charger or tag, a conflict;
-    `body` is its whole answer (e.g. the tag and the detail of a tag error)."""
+    `body` is its whole answer (e.g. the tag and the detail of a tag error); `details` what it said beside the
+    code and message (`tag_refused`: the id_tag and its tag_status)."""
 
     def __init__(
         self, message: str, code: str | None = None, status: int | None = None, body: dict[str, Any] | None = None
     ) -> None:
         super().__init__(message, code, status)
         self.body = body or {}
+
+    @property
+    def details(self) -> dict[str, Any]:
+        return {key: value for key, value in self.body.items() if key not in ("error", "message")}
 
 
 class ChargerOffline(AddonError):

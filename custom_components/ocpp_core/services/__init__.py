@@ -34,7 +34,7 @@ from ..coordinator import OcppConfigEntry
 from ..errors import ChargerRefused, ha_error, ocpp_call, validation_error, version_name
 from .admin import register_service, register_services
 from .catalog import CHARGER_SERVICES, GET_TRANSACTIONS_SCHEMA
-from .fields import ATTR_CONNECTOR_ID, SERVICE_GET_TRANSACTIONS, require_field
+from .fields import ATTR_CONNECTOR_ID, SERVICE_GET_TRANSACTIONS, require_field, v2_name
 from .pricing import PRICING_SERVICES
 from .service import ChargerService, Implementation
 from .tags import TAG_SERVICES
@@ -103,6 +103,8 @@ def _remote_fields(
             fields["id_tag"] = target.entry.runtime_data.default_id_tag  # Home Assistant's own tag
         if not target.station.is_v2 and target.device_connector is None:
             fields.setdefault(ATTR_CONNECTOR_ID, 1)
+    if service_name == "trigger_message" and target.station.is_v2:  # as ocpp2x_calls sends it: the 2.x name
+        fields["requested_message"] = v2_name(fields["requested_message"])
     takes_connector = implementation.fields is None or ATTR_CONNECTOR_ID in implementation.fields
     if target.device_connector is not None and ATTR_CONNECTOR_ID not in fields and takes_connector:
         fields[ATTR_CONNECTOR_ID] = target.device_connector
