@@ -17,6 +17,7 @@ from typing import Any
 
 import voluptuous as vol
 from homeassistant.config_entries import ConfigFlowResult, OptionsFlow
+from homeassistant.data_entry_flow import AbortFlow
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import selector
 from homeassistant.util import dt as dt_util
@@ -139,17 +140,22 @@ class TagOptionsFlow(OptionsFlow):
     async def async_step_tag_add(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         return await self._tag_form("tag_add", user_input)
 
+    async def _tag_book(self) -> tuple[CentralBackend, TagList]:
+        """The loaded central system and its tags; the flow ends (AbortFlow) when either is missing."""
+        central = loaded_central(self.config_entry)
+        if central is None:
+            raise AbortFlow("central_system_not_loaded")
+        tags = await central.records.tag_list()
+        if not len(tags):
+            raise AbortFlow("no_tags")
+        return central, tags
+
     def _tag_options(self, tags: TagList) -> list[selector.SelectOptionDict]:
         return [selector.SelectOptionDict(value=record.id_tag, label=_tag_label(record)) for record in tags]
 
     async def async_step_tag_pick(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Which tag to edit."""
-        central = loaded_central(self.config_entry)
-        if central is None:
-            return self.async_abort(reason="central_system_not_loaded")
-        tags = await central.records.tag_list()
-        if not len(tags):
-            return self.async_abort(reason="no_tags")
+        _central, tags = await self._tag_book()
         if user_input is not None and tags.get(user_input["id_tag"]) is not None:
             self._tag_id = user_input["id_tag"]
             return await self.async_step_tag_edit()
@@ -160,12 +166,7 @@ class TagOptionsFlow(OptionsFlow):
         return await self._tag_form("tag_edit", user_input)
 
     async def async_step_tag_remove(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        central = loaded_central(self.config_entry)
-        if central is None:
-            return self.async_abort(reason="central_system_not_loaded")
-        tags = await central.records.tag_list()
-        if not len(tags):
-            return self.async_abort(reason="no_tags")
+        central, tags = await self._tag_book()
         if user_input is not None:
             chosen = [id_tag for id_tag in user_input.get("id_tags") or () if tags.get(id_tag) is not None]
             if chosen:

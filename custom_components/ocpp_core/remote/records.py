@@ -9,6 +9,7 @@ changes are applied to the mirror as the add-on answered them (its settings_chan
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Awaitable, Iterable, Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -156,10 +157,4 @@ class RemoteRecords:
 
 def record_changes(record: TagRecord) -> dict[str, Any]:
     """Every field of a tag but its id, as update_tag's changes (tag_changes's names)."""
-    return {
-        "name": record.name,
-        "status": record.status,
-        "expiry": record.expiry,
-        "parent_id": record.parent_id,
-        "chargers": record.chargers,
-    }
+    return {field.name: getattr(record, field.name) for field in dataclasses.fields(record) if field.name != "id_tag"}
