@@ -12,6 +12,7 @@ from http import HTTPStatus
 from urllib.parse import unquote
 
 from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosed
 from websockets.frames import Frame, Opcode
 from websockets.http11 import Request, Response
@@ -280,5 +281,10 @@ class OcppServer:
             version = OcppVersion.V16
         else:
             version = OcppVersion(connection.subprotocol)
+        # the handshake's headers are never read again: they held ~4 KiB per connection for as long as it lasts
+        # (issue 15: a thousand idle chargers in < 100 MiB); websockets takes a request that is None for a
+        # handshake still to come, so the path stays
+        connection.request = Request(connection.request.path, Headers())
+        connection.response = None
         with contextlib.suppress(ConnectionClosed):
             await self._on_connection(cp_id, version, connection)
