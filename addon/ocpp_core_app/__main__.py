@@ -31,6 +31,10 @@ def main() -> int:
             return 1
         return 0
     setup_logging(options.log_level)
+    # aiohttp takes aiodns for its DNS lookups when it is installed: the add-on's image has not got it, a venv may
+    # (Home Assistant's); the app looks up one host (Home Assistant's, for the web UI's sign-in by HA roles), and
+    # pycares' C library took 1.1 MiB of the idle app's memory (issue 15)
+    sys.modules.setdefault("aiodns", None)  # type: ignore[arg-type]
     from .app import DISCOVERY_HOST_ENV, run  # after the logging setup: csms is imported here
 
     return asyncio.run(run(options, os.environ.get(DISCOVERY_HOST_ENV) or socket.gethostname()))

@@ -88,24 +88,31 @@ class Entry:
         """`record`: the record, or what makes it from (seq, event) when it is first needed (one callable
         shared by every entry: no closure per event for the garbage collector to walk)."""
         self.seq, self.time, self.key = seq, time, key
-        self._record = record if isinstance(record, dict) else None
+        # an entry keeps its record or its text, not both (the ring's thousand records with a charger's whole
+        # state each, beside their texts, were ~2.5 MiB with a thousand chargers)
+        self._record = record if isinstance(record, dict) and text is None else None
         self._make = None if isinstance(record, dict) else record
         self._event = event
         self._text = text
 
     @property
     def record(self) -> dict[str, Any]:
-        if self._record is None:
-            assert self._make is not None
+        if self._record is not None:
+            return self._record
+        if self._make is not None:
             self._record = self._make(self.seq, self._event)
             self._make = self._event = None
-        return self._record
+            return self._record
+        assert self._text is not None
+        record: dict[str, Any] = json.loads(self._text)
+        return record
 
     @property
     def text(self) -> str:
-        """The record as JSON, made once however many clients get it."""
+        """The record as JSON, made once however many clients get it (the record is then let go)."""
         if self._text is None:
             self._text = _dumps(self.record)
+            self._record = None
         return self._text
 
 

@@ -128,3 +128,28 @@ def test_frame_log_since_a_mark() -> None:
     assert [text for _, _, text in log.since(0)] == [f'[2,"m{n}","Heartbeat",{{}}]' for n in (2, 3, 4)]
     assert [text for _, _, text in log.since(4)] == ['[2,"m4","Heartbeat",{}]']
     assert log.since(5) == []
+
+
+def test_frame_log_ring_wraps_and_resizes() -> None:
+    """The ring keeps the newest `size` frames in order as it wraps, and a resize keeps the newest that fit."""
+    from custom_components.ocpp_core.csms.rpc.framelog import FrameLog
+
+    def texts(log: FrameLog) -> list[str]:
+        return [text for _, _, text in log.entries()]
+
+    log = FrameLog(4)
+    for n in range(11):
+        log.add(n % 2 == 0, f'[2,"m{n}","Heartbeat",{{}}]')
+    assert texts(log) == [f'[2,"m{n}","Heartbeat",{{}}]' for n in (7, 8, 9, 10)]
+    assert [direction for _, direction, _ in log.entries()] == ["out", "in", "out", "in"]
+    assert [text for _, _, text in log.since(9)] == ['[2,"m9","Heartbeat",{}]', '[2,"m10","Heartbeat",{}]']
+    log.resize(2)  # a charger that went offline keeps its last frames
+    assert texts(log) == ['[2,"m9","Heartbeat",{}]', '[2,"m10","Heartbeat",{}]']
+    log.resize(5)  # and it reconnected
+    for n in range(11, 15):
+        log.add(True, f'[2,"m{n}","Heartbeat",{{}}]')
+    assert texts(log) == [f'[2,"m{n}","Heartbeat",{{}}]' for n in (10, 11, 12, 13, 14)]
+    assert log.added == 15
+    empty = FrameLog(0)
+    empty.add(True, "[]")
+    assert empty.entries() == [] and empty.added == 1

@@ -106,8 +106,10 @@ class RpcEndpoint:
         self._pending_id: str | None = None
         self._pending_action = ""
         self._pending: asyncio.Future[Payload] | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
-        self._quirks_seen: set[str] = set()
+        # (a dict as the set of running handler tasks, and the quirks' set made when first needed: an empty set
+        # takes 216 bytes, an empty dict 64)
+        self._tasks: dict[asyncio.Task[None], None] = {}
+        self._quirks_seen: set[str] | None = None
         self._closed = False
 
     # ---- receiving -------------------------------------------------------
@@ -179,8 +181,8 @@ class RpcEndpoint:
                     result.cancel()
                 raise LimitExceeded(f"more than {self.config.max_pending_calls} calls pending at once")
             task = asyncio.create_task(self._finish_call(message_id, action, result, raw, reply))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self._tasks[task] = None
+            task.add_done_callback(self._task_done)
         elif reply:
             await self._send_frame([MessageType.CALLRESULT, message_id, result])
 
@@ -312,8 +314,13 @@ class RpcEndpoint:
         except ConnectionError:
             _LOGGER.debug("%s: connection gone while sending", self.charge_point_id)
 
+    def _task_done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.pop(task, None)
+
     def _quirk(self, action: str, description: str) -> None:
         key = f"{action}: {_INDEX.sub('[]', description)}"
+        if self._quirks_seen is None:
+            self._quirks_seen = set()
         if key not in self._quirks_seen:
             self._quirks_seen.add(key)
             self._log(

@@ -162,7 +162,13 @@ class VersionAdapter(ABC):
         """Start this boot's read of the charger (its configuration, its inventory), ending the last one's."""
         if self._boot_read is not None:
             self._boot_read.cancel()
-        self._boot_read = asyncio.create_task(read())
+        self._boot_read = task = asyncio.create_task(read())
+        task.add_done_callback(self._boot_read_done)
+
+    def _boot_read_done(self, task: asyncio.Task[None]) -> None:
+        """A finished read is not kept (a done task per idle charger, ~600 bytes)."""
+        if self._boot_read is task:
+            self._boot_read = None
 
     def on_heartbeat(self, payload: Payload) -> Payload:
         self.state.activity.record_heartbeat(self.station_id)

@@ -82,6 +82,8 @@ class ReapplyGate:
         finally:
             if self._tasks.get(station_id) is asyncio.current_task():
                 del self._tasks[station_id]
+                # its signal goes with it (an Event is 760 bytes a station); a later boot starts a new wait
+                self._signals.pop(station_id, None)
         if go_on:
             await self._resend(station_id)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -250,7 +249,8 @@ class Station(_Reservable):
     log_request_id: int | None = None
     log_file_name: str | None = None
     # SecurityEventNotifications, newest last: {"type", "timestamp" (ISO), "tech_info"}
-    security_events: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=SECURITY_EVENTS_KEPT))
+    # (a list, not a bounded deque: an empty deque takes 760 bytes, and most stations never send one)
+    security_events: list[dict[str, Any]] = field(default_factory=list)
     # the last SignCertificate CSR, kept until a PKI can sign it
     certificate_signing_request: str | None = None
     certificate_signing_request_time: datetime | None = None
@@ -275,6 +275,12 @@ class Station(_Reservable):
     def supports(self, profile: str) -> bool:
         """Whether the charger supports a feature profile; True while its configuration is unknown."""
         return self.supported_feature_profiles is None or profile in self.supported_feature_profiles
+
+    def add_security_event(self, entry: dict[str, Any]) -> None:
+        """Keep the event, and only the newest SECURITY_EVENTS_KEPT of them."""
+        self.security_events.append(entry)
+        if len(self.security_events) > SECURITY_EVENTS_KEPT:
+            del self.security_events[: len(self.security_events) - SECURITY_EVENTS_KEPT]
 
     def reservations(self, include_expired: bool = False) -> list[Reservation]:
         """The reservations in force (connector 0 first); with `include_expired`, as stored."""
@@ -367,7 +373,7 @@ class Station(_Reservable):
             settings=ChargerSettings.from_dict(data.get("settings")),
             counters=StationCounters.from_dict(data.get("counters")),
         )
-        station.security_events.extend(data.get("security_events") or [])
+        station.security_events.extend((data.get("security_events") or [])[-SECURITY_EVENTS_KEPT:])
         for connector_id in data.get("connectors", []):
             station.connectors[int(connector_id)] = Connector(int(connector_id))
         for connector_id, (register_wh, offset_wh) in (data.get("registers") or {}).items():

@@ -118,7 +118,7 @@ class ConfigurationReports:
     ) -> None:
         station = self._store.station(station_id)
         entry = {"type": event_type, "timestamp": timestamp.isoformat(), "tech_info": tech_info}
-        station.security_events.append(entry)
+        station.add_security_event(entry)
         self._announce(EventType.SECURITY_EVENT, station_id, dict(entry))
 
     def record_certificate_signing_request(self, station_id: str, csr: str, status: str) -> None:
