@@ -68,10 +68,10 @@ async def _visits(central: CentralSystem, ids: list[str], at_once: int = 1) -> i
     for start in range(0, len(ids), at_once):
         await asyncio.gather(*(visit(cp_id) for cp_id in ids[start : start + at_once]))
     # the last close handshakes: each server connection's tasks end (on a loaded machine they trail the
-    # clients' closes, and what they hold counted as left behind)
-    for _ in range(500):
-        if len(asyncio.all_tasks()) <= tasks_before:
-            break
+    # clients' closes, and what they hold counted as left behind; bounded in time, not in turns: 5 s
+    # were not always enough on a saturated machine)
+    deadline = asyncio.get_running_loop().time() + 30
+    while len(asyncio.all_tasks()) > tasks_before and asyncio.get_running_loop().time() < deadline:
         await asyncio.sleep(0.01)
     await asyncio.sleep(0.05)
     return refused
