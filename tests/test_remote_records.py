@@ -31,9 +31,8 @@ from .helpers_remote import TOKEN, add_remote_entry, ocpp_url, start_addon
 SLUG = "a0d7b954_ocpp_core"
 
 
-@pytest.fixture(autouse=True)
-def _custom(enable_custom_integrations: None, addon_session: None) -> None:
-    """Our integration from custom_components, HA's HTTP session on 127.0.0.1 (tests/conftest.py)."""
+# our integration from custom_components, HA's HTTP session on 127.0.0.1 (tests/conftest.py)
+pytestmark = pytest.mark.usefixtures("enable_custom_integrations", "addon_session")
 
 
 @pytest.fixture

@@ -48,9 +48,12 @@ def client_session() -> aiohttp.ClientSession:
 
 
 @asynccontextmanager
-async def running_api(call_timeout: float = 5.0, **options: Any) -> AsyncIterator[Api]:
+async def running_api(
+    call_timeout: float = 5.0, persistence: csms.Persistence | None = None, **options: Any
+) -> AsyncIterator[Api]:
+    """The add-on's API on a central system (in memory, or on `persistence`: the add-on's store)."""
     config = csms.CentralSystemConfig(host="127.0.0.1", port=0, call_timeout=call_timeout, heartbeat_interval=60)
-    central = csms.CentralSystem(config, csms.MemoryPersistence())
+    central = csms.CentralSystem(config, persistence or csms.MemoryPersistence())
     await central.start()
     server = ApiServer(central, TOKEN, "127.0.0.1", 0, **options)
     await server.start()

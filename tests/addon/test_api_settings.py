@@ -4,34 +4,21 @@ reopened store, a new central system, has it)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
-from ocpp_core_app.api import ApiServer
-from ocpp_core_app.central_import import csms
 from ocpp_core_app.store import RowStore
 
 from sim.core16 import ConfigKey
 from tests.csms.support.helpers import wait_for
 
-from .api_client import TOKEN, Api, charger16, client_session
+from .api_client import Api, charger16, running_api
 from .test_store import reopened
 
 
-@asynccontextmanager
-async def api_on(store: RowStore) -> AsyncIterator[Api]:
-    config = csms.CentralSystemConfig(host="127.0.0.1", port=0, call_timeout=5.0, heartbeat_interval=60)
-    central = csms.CentralSystem(config, store)
-    await central.start()
-    server = ApiServer(central, TOKEN, "127.0.0.1", 0)
-    await server.start()
-    try:
-        async with client_session() as http:
-            yield Api(central, server, http)
-    finally:
-        await server.stop()
-        await central.stop()
+def api_on(store: RowStore) -> AbstractAsyncContextManager[Api]:
+    """The add-on's API on a central system whose store is `store`."""
+    return running_api(persistence=store)
 
 
 def _no_secret(body: Any, *secrets: str) -> None:
