@@ -101,6 +101,34 @@ async def test_two_subprotocol_headers_none_of_ours_mean_16(
     await ws.close()
 
 
+async def test_a_peer_that_stopped_reading_does_not_hold_the_others_keepalive(
+    central_config: CentralSystemConfig, persistence: MemoryPersistence
+) -> None:
+    """One keepalive pings every charger: a peer whose transport is paused (it stopped reading) makes its Ping
+    wait for a drain that never comes; that peer is closed after the timeout, and the others are still pinged."""
+    central_config.ping_interval = 0.05
+    central_config.ping_timeout = 0.2
+    central_config.close_timeout = 0.2
+    central = CentralSystem(central_config, persistence)
+    await central.start()
+    try:
+        stuck = await RawCharger.connect(f"ws://127.0.0.1:{central.port}", "stuck")
+        healthy = await RawCharger.connect(f"ws://127.0.0.1:{central.port}", "healthy")
+        await wait_for(lambda: central.is_connected("stuck") and central.is_connected("healthy"))
+        server = central._server._server  # websockets' Server: its connections, as the keepalive sees them
+        assert server is not None
+        (connection,) = [c for c in server.connections if c.request is not None and c.request.path == "/stuck"]
+        connection.paused = True  # as asyncio's pause_writing leaves it: a drain now waits
+        await wait_for(lambda: not central.is_connected("stuck"), timeout=5)
+        # the round went on: the healthy charger is still connected after several more rounds
+        await asyncio.sleep(0.5)
+        assert central.is_connected("healthy")
+        await healthy.close()
+        await stuck.close()
+    finally:
+        await central.stop()
+
+
 async def test_silent_peer_dropped_by_keepalive(
     central_config: CentralSystemConfig, persistence: MemoryPersistence
 ) -> None:

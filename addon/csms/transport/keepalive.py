@@ -8,7 +8,6 @@ websockets' keepalive is a task per connection, each with its coroutine, its sle
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable, Iterable
 
@@ -57,13 +56,22 @@ class Keepalive:
         for connection in list(self._connections()):
             if connection.state is not State.OPEN:
                 continue
-            with contextlib.suppress(ConnectionClosed):
-                # (a Future, typed an Awaitable: ensure_future hands it back as it is)
-                waiting.append((connection, asyncio.ensure_future(await connection.ping())))
+            try:
+                # bounded: a peer that stopped reading has its transport paused, and the Ping then waits for it
+                # to drain, which would hold this round, and every other charger's keepalive, with it
+                async with asyncio.timeout(self.timeout):
+                    pong = await connection.ping()
+            except ConnectionClosed:
+                continue
+            except TimeoutError:
+                self._close(connection)
+                continue
+            # (a Future, typed an Awaitable: ensure_future hands it back as it is)
+            waiting.append((connection, asyncio.ensure_future(pong)))
         return waiting
 
     def _close(self, connection: ServerConnection) -> None:
-        _LOGGER.debug("%s: no Pong within %s s; closing", connection.remote_address, self.timeout)
+        _LOGGER.debug("%s: no Ping sent or no Pong within %s s; closing", connection.remote_address, self.timeout)
         task = asyncio.create_task(connection.close(CloseCode.INTERNAL_ERROR, "keepalive ping timeout"))
         self._closing.add(task)
         task.add_done_callback(self._closing.discard)
