@@ -151,6 +151,8 @@ def thread_cpu_seconds() -> dict[str, float]:
             seconds["loop"] += used
         elif names.get(int(tid)) == "Recorder":
             seconds["recorder"] += used
+        elif names.get(int(tid)) == "stall-stacks":  # the bench's own watchdog (--stall-stacks): not HA's
+            seconds["watchdog"] = used
         else:
             seconds["other"] += used
     return seconds
