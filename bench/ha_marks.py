@@ -27,6 +27,8 @@ def window_figures(marks: list[dict[str, Any]], answered: int) -> dict[str, Any]
     if "thread_cpu_s" in first:  # HA's CPU per message split: the event loop's thread, the recorder's
         for thread in ("loop", "recorder"):
             result[f"{thread}_cpu_us_per_msg"] = (_cpu(last, thread) - _cpu(first, thread)) * 1e6 / answered
+    if "loop_kernel_s" in first:  # of the loop's: in the kernel (bench.ha_server loop_kernel_seconds)
+        result["loop_kernel_us_per_msg"] = (last["loop_kernel_s"] - first["loop_kernel_s"]) * 1e6 / answered
     if "flush_cpu_s" in first:  # of the loop's: the HA side (bench.ha_server FlushClock)
         result["flush_cpu_us_per_msg"] = (last["flush_cpu_s"] - first["flush_cpu_s"]) * 1e6 / answered
     if "addon_cpu_s" in first:  # remote: the add-on's app, apart from HA's process

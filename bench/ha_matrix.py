@@ -61,7 +61,7 @@ def report(rows: list[tuple[tuple[str, int, bool], dict[str, Any]]], opts: argpa
         "1.6 = MeterValues, 2.0.1 = TransactionEvent Updated; recorder = HA's recorder on SQLite (default_config)",
         "",
         f"{'OCPP':<7}{'chargers':>9}{'recorder':>10}{'HA CPU/msg (ms)':>17}{'idle/s':>8}{'marg.':>7}{'loop':>7}"
-        f"{'marg.':>7}{'ents':>7}{'rec.':>7}{'writes/msg':>12}"
+        f"{'marg.':>7}{'ents':>7}{'kern.':>7}{'rec.':>7}{'writes/msg':>12}"
         f"{'p50 (ms)':>10}{'p99 (ms)':>10}{'gc':>7}{'stall':>8}{'others %':>10}  result",
     ]
     for (version, chargers, recorder), result in rows:
@@ -86,6 +86,7 @@ def report(rows: list[tuple[tuple[str, int, bool], dict[str, Any]]], opts: argpa
             f"{_cell(_ms(result.get('loop_cpu_us_per_msg')), '{:.2f}'):>7}"
             f"{_cell(_ms(result.get('marginal_loop_cpu_us_per_msg')), '{:.2f}'):>7}"
             f"{_cell(_ms(result.get('flush_cpu_us_per_msg')), '{:.2f}'):>7}"
+            f"{_cell(_ms(result.get('loop_kernel_us_per_msg')), '{:.2f}'):>7}"
             f"{_cell(_ms(result.get('recorder_cpu_us_per_msg')) if recorder else None, '{:.2f}'):>7}"
             f"{_cell(result.get('state_writes_per_msg'), '{:.2f}'):>12}{_cell(result.get('p50_ms'), '{:.2f}'):>10}"
             f"{_cell(result.get('p99_ms'), '{:.2f}'):>10}{_cell(_ms(result.get('gc_us_per_msg')), '{:.2f}'):>7}"
@@ -100,7 +101,7 @@ def report(rows: list[tuple[tuple[str, int, bool], dict[str, Any]]], opts: argpa
         "HA's timers, the keepalive); marg.: what a message adds to it, the window's CPU less that background",
         "loop / rec.: of HA's CPU per message, its event loop's thread (and its marginal) and the recorder's thread",
         "ents: of the loop's, the entities and state writes (thread CPU in the bridge's flushes; the rest is the "
-        "central system, the socket and asyncio)",
+        "central system, the socket and asyncio); kern.: of the loop's, its time in the kernel (system calls)",
         "gc: of HA's CPU per message, the garbage collector's (in either thread); stall: the event loop's longest (ms)",
         "others %: CPU of other processes on HA's core; above 5 the latency is disturbed (CPU per message less so)",
     ]

@@ -135,6 +135,13 @@ def live_report(delays: list[float], chargers: int) -> tuple[str, dict[str, floa
 _CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
+def loop_kernel_seconds() -> float:
+    """stime of the event loop's thread: its system calls (epoll, the socket's reads and writes: loopback TCP
+    delivers to the peer and wakes it in the sender's time), apart from the Python it runs."""
+    with open(f"/proc/self/task/{threading.get_native_id()}/stat", encoding="ascii") as stat:
+        return int(stat.read().rsplit(")", 1)[1].split()[12]) / _CLK_TCK
+
+
 def thread_cpu_seconds() -> dict[str, float]:
     """utime + stime of the event loop's thread ("loop") and of the recorder's ("recorder"); the rest in "other"."""
     loop_tid = threading.get_native_id()
@@ -357,6 +364,7 @@ async def _serve(opts: argparse.Namespace) -> None:
                 figures = {
                     "state_writes": writes,
                     "thread_cpu_s": thread_cpu_seconds(),
+                    "loop_kernel_s": loop_kernel_seconds(),
                     "pauses": pauses.figures(),
                     "flush_cpu_s": flush_clock.seconds,
                 }

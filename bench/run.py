@@ -290,6 +290,7 @@ LIVE_ROWS: tuple[tuple[str, str, str], ...] = (
     ("state writes per message", "state_writes_per_msg", "{:.2f}"),
     ("CPU/msg, event loop (µs)", "loop_cpu_us_per_msg", "{:.1f}"),
     ("  of which entities and state writes (µs)", "flush_cpu_us_per_msg", "{:.1f}"),
+    ("  of which in the kernel (µs)", "loop_kernel_us_per_msg", "{:.1f}"),
     ("CPU/msg, recorder thread (µs)", "recorder_cpu_us_per_msg", "{:.1f}"),
     ("CPU/msg, add-on's app (µs)", "addon_cpu_us_per_msg", "{:.1f}"),
     ("recorder backlog at the start", "recorder_backlog_at_start", "{}"),
