@@ -17,6 +17,9 @@ bench.run counts the writes of the window alone and splits HA's CPU between the 
 --profile-window FILE, cProfile runs on the event loop's thread inside the measured window only
 (not during boot and set-up) and writes FILE at its end.  Each mark also carries what held the event
 loop up (`PauseWatch`: garbage collections, the longest stall), so bench.run reports those of the window.
+On SIGUSR2 (bench.load's, 3 s before a window opens) it collects the boot's garbage.  With --idle-window two
+marks come first (bench.load's idle window: the chargers silent); with --stall-stacks FILE the loop's stack
+is sampled while it stalls, in each window (bench/stall_stacks.py).
 With --remote-api-port the entry is a remote one, on the add-on's app (bench/remote_addon.py) that the chargers
 connect to; each mark then also carries the app's CPU seconds (from /proc/<addon-pid>), and `BENCH_READY` is
 printed once the entry has caught up with the app's event stream (nothing of HA's listens for chargers then).
