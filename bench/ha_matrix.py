@@ -34,7 +34,10 @@ def configurations(chargers: list[int]) -> list[tuple[str, int, bool]]:
 
 def measure(version: str, chargers: int, recorder: bool, opts: argparse.Namespace) -> dict[str, Any]:
     argv = ["--servers", "ha", "--chargers", str(chargers), "--mode", "rate", "--rate", str(chargers),
-            "--seconds", str(opts.seconds), "--warmup", str(opts.warmup), "--ocpp", version]  # fmt: skip
+            "--seconds", str(opts.seconds), "--warmup", str(opts.warmup), "--ocpp", version,
+            "--idle-seconds", str(opts.idle_seconds)]  # fmt: skip
+    if opts.stall_stacks:
+        argv += ["--stall-stacks", opts.stall_stacks]
     if recorder:
         argv.append("--recorder")
     run_opts = bench_run.parse_args(argv)
@@ -57,7 +60,8 @@ def report(rows: list[tuple[tuple[str, int, bool], dict[str, Any]]], opts: argpa
         f"after {opts.warmup:g} s warm-up; HA pinned to core 0, the chargers on core 1; commit {bench_run.revision()}",
         "1.6 = MeterValues, 2.0.1 = TransactionEvent Updated; recorder = HA's recorder on SQLite (default_config)",
         "",
-        f"{'OCPP':<7}{'chargers':>9}{'recorder':>10}{'HA CPU/msg (ms)':>17}{'loop':>7}{'ents':>7}{'rec.':>7}{'writes/msg':>12}"
+        f"{'OCPP':<7}{'chargers':>9}{'recorder':>10}{'HA CPU/msg (ms)':>17}{'idle/s':>8}{'marg.':>7}{'loop':>7}"
+        f"{'marg.':>7}{'ents':>7}{'kern.':>7}{'rec.':>7}{'writes/msg':>12}"
         f"{'p50 (ms)':>10}{'p99 (ms)':>10}{'gc':>7}{'stall':>8}{'others %':>10}  result",
     ]
     for (version, chargers, recorder), result in rows:
@@ -77,8 +81,12 @@ def report(rows: list[tuple[tuple[str, int, bool], dict[str, Any]]], opts: argpa
             status += f" (recorder backlog {result['recorder_backlog_at_start']:,} at the start)"
         lines.append(
             f"{version:<7}{chargers:>9}{'on' if recorder else 'off':>10}{_cell(cpu_ms, '{:.2f}'):>17}"
+            f"{_cell(result.get('idle_process_cpu_ms_per_s'), '{:.1f}'):>8}"
+            f"{_cell(_ms(result.get('marginal_process_cpu_us_per_msg')), '{:.2f}'):>7}"
             f"{_cell(_ms(result.get('loop_cpu_us_per_msg')), '{:.2f}'):>7}"
+            f"{_cell(_ms(result.get('marginal_loop_cpu_us_per_msg')), '{:.2f}'):>7}"
             f"{_cell(_ms(result.get('flush_cpu_us_per_msg')), '{:.2f}'):>7}"
+            f"{_cell(_ms(result.get('loop_kernel_us_per_msg')), '{:.2f}'):>7}"
             f"{_cell(_ms(result.get('recorder_cpu_us_per_msg')) if recorder else None, '{:.2f}'):>7}"
             f"{_cell(result.get('state_writes_per_msg'), '{:.2f}'):>12}{_cell(result.get('p50_ms'), '{:.2f}'):>10}"
             f"{_cell(result.get('p99_ms'), '{:.2f}'):>10}{_cell(_ms(result.get('gc_us_per_msg')), '{:.2f}'):>7}"
@@ -89,9 +97,11 @@ def report(rows: list[tuple[tuple[str, int, bool], dict[str, Any]]], opts: argpa
         "",
         f"targets (recorder on, 50 chargers, 1.6 and 2.0.1 alike): HA CPU <= {TARGET_CPU_MS:g} ms per message, "
         f"<= {TARGET_WRITES:g} state writes per message, p99 < {TARGET_P99_MS:g} ms",
-        "loop / rec.: of HA's CPU per message, its event loop's thread and the recorder's thread",
+        "idle/s: HA's CPU per second (ms) with the chargers connected, in their sessions and silent (its background: "
+        "HA's timers, the keepalive); marg.: what a message adds to it, the window's CPU less that background",
+        "loop / rec.: of HA's CPU per message, its event loop's thread (and its marginal) and the recorder's thread",
         "ents: of the loop's, the entities and state writes (thread CPU in the bridge's flushes; the rest is the "
-        "central system, the socket and asyncio)",
+        "central system, the socket and asyncio); kern.: of the loop's, its time in the kernel (system calls)",
         "gc: of HA's CPU per message, the garbage collector's (in either thread); stall: the event loop's longest (ms)",
         "others %: CPU of other processes on HA's core; above 5 the latency is disturbed (CPU per message less so)",
     ]
@@ -108,6 +118,9 @@ def main(argv: list[str] | None = None) -> int:
         help="past the boot: 1.6's configuration reads and the recorder's backlog of the boot's states (8 s was short)",
     )
     parser.add_argument("--chargers", default="10,50", help="comma-separated charger counts")
+    parser.add_argument("--idle-seconds", type=float, default=15.0,
+                        help="first a window with the chargers silent: HA's background per second (0: none)")  # fmt: skip
+    parser.add_argument("--stall-stacks", metavar="DIR", help="the event loop's stacks while it stalls (bench.run)")
     parser.add_argument("--json", action="store_true")
     opts = parser.parse_args(argv)
     counts = [int(part) for part in opts.chargers.split(",") if part]

@@ -17,6 +17,9 @@ bench.run counts the writes of the window alone and splits HA's CPU between the 
 --profile-window FILE, cProfile runs on the event loop's thread inside the measured window only
 (not during boot and set-up) and writes FILE at its end.  Each mark also carries what held the event
 loop up (`PauseWatch`: garbage collections, the longest stall), so bench.run reports those of the window.
+On SIGUSR2 (bench.load's, 3 s before a window opens) it collects the boot's garbage.  With --idle-window two
+marks come first (bench.load's idle window: the chargers silent); with --stall-stacks FILE the loop's stack
+is sampled while it stalls, in each window (bench/stall_stacks.py).
 With --remote-api-port the entry is a remote one, on the add-on's app (bench/remote_addon.py) that the chargers
 connect to; each mark then also carries the app's CPU seconds (from /proc/<addon-pid>), and `BENCH_READY` is
 printed once the entry has caught up with the app's event stream (nothing of HA's listens for chargers then).
@@ -50,6 +53,8 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import recorder as recorder_helper
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_test_home_assistant
+
+from .stall_stacks import StallStacks
 
 DOMAIN = "ocpp_core"
 READY = "BENCH_READY"
@@ -133,6 +138,13 @@ def live_report(delays: list[float], chargers: int) -> tuple[str, dict[str, floa
 _CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
+def loop_kernel_seconds() -> float:
+    """stime of the event loop's thread: its system calls (epoll, the socket's reads and writes: loopback TCP
+    delivers to the peer and wakes it in the sender's time), apart from the Python it runs."""
+    with open(f"/proc/self/task/{threading.get_native_id()}/stat", encoding="ascii") as stat:
+        return int(stat.read().rsplit(")", 1)[1].split()[12]) / _CLK_TCK
+
+
 def thread_cpu_seconds() -> dict[str, float]:
     """utime + stime of the event loop's thread ("loop") and of the recorder's ("recorder"); the rest in "other"."""
     loop_tid = threading.get_native_id()
@@ -149,6 +161,8 @@ def thread_cpu_seconds() -> dict[str, float]:
             seconds["loop"] += used
         elif names.get(int(tid)) == "Recorder":
             seconds["recorder"] += used
+        elif names.get(int(tid)) == "stall-stacks":  # the bench's own watchdog (--stall-stacks): not HA's
+            seconds["watchdog"] = used
         else:
             seconds["other"] += used
     return seconds
@@ -181,6 +195,11 @@ class PauseWatch:
         self.gc_count[generation] += 1
         self.gc_seconds[generation] += took
         self.gc_max_s = max(self.gc_max_s, took)
+
+    @property
+    def due(self) -> float:
+        """When the next tick is due (loop.time(), i.e. time.monotonic()): read by bench.stall_stacks' thread."""
+        return self._due
 
     def start(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
@@ -235,20 +254,22 @@ class FlushClock:
 
 
 class WindowProfile:
-    """cProfile of the event loop's thread between the first and the second mark."""
+    """cProfile of the event loop's thread inside the measured window (its marks: the last two; with an idle
+    window first, the third and the fourth)."""
 
-    def __init__(self, path: str | None) -> None:
+    def __init__(self, path: str | None, idle_window: bool) -> None:
         self.path = path
         self.marks = 0
+        self.opening = 3 if idle_window else 1  # the mark that opens the measured window
         self.profile = cProfile.Profile() if path else None
 
     def mark(self) -> None:
         self.marks += 1
         if self.profile is None or self.path is None:
             return
-        if self.marks == 1:
+        if self.marks == self.opening:
             self.profile.enable()
-        elif self.marks == 2:
+        elif self.marks == self.opening + 1:
             self.profile.disable()
             self.profile.dump_stats(self.path)
 
@@ -259,6 +280,10 @@ async def _start_recorder(hass: HomeAssistant, config_dir: str) -> None:
     recorder_helper.async_initialize_recorder(hass)  # what bootstrap does before any integration is set up
     assert await async_setup_component(hass, "recorder", {"recorder": {"db_url": db_url}})
     await hass.async_block_till_done()
+
+
+def _recorder_thread() -> int | None:
+    return next((thread.ident for thread in threading.enumerate() if thread.name == "Recorder"), None)
 
 
 def _recorded_rows(config_dir: str) -> dict[str, int | None]:
@@ -330,19 +355,19 @@ async def _serve(opts: argparse.Namespace) -> None:
             entry.runtime_data.central.events.subscribe(count_meter)
             entry.runtime_data.central.events.subscribe(live.on_event)
 
-            window_profile = WindowProfile(profile_path)
+            window_profile = WindowProfile(profile_path, opts.idle_window)
             pauses = PauseWatch()
+            stall_stacks = StallStacks(
+                lambda: pauses.due, threading.get_ident(), threading.get_native_id(), _recorder_thread
+            )
             flush_clock = FlushClock()
             flush_clock.install()
 
             def mark() -> None:
-                if window_profile.marks == 0:
-                    # the boot's garbage (some 10^5 objects promoted while 2,750 entities came up) would make the
-                    # collector's next full passes (hundreds of ms each) land in the window at random: paid now
-                    gc.collect()
                 figures = {
                     "state_writes": writes,
                     "thread_cpu_s": thread_cpu_seconds(),
+                    "loop_kernel_s": loop_kernel_seconds(),
                     "pauses": pauses.figures(),
                     "flush_cpu_s": flush_clock.seconds,
                 }
@@ -352,6 +377,13 @@ async def _serve(opts: argparse.Namespace) -> None:
                     figures["recorder_backlog"] = recorder_helper.get_instance(hass).backlog
                 print(f"BENCH_MARK {json.dumps(figures)}", file=sys.stderr, flush=True)
                 window_profile.mark()
+                if opts.stall_stacks and window_profile.marks % 2 == 1:  # a window opens
+                    stall_stacks.start()
+                elif opts.stall_stacks:  # and ends: its stalls, then counted afresh
+                    which = "idle" if window_profile.marks < window_profile.opening else "measured"
+                    with open(opts.stall_stacks, "a", encoding="utf-8") as report:
+                        report.write(f"== the {which} window ==\n{stall_stacks.report()}\n")
+                    stall_stacks.stop()
 
             stop = asyncio.Event()
             loop = asyncio.get_running_loop()
@@ -359,6 +391,11 @@ async def _serve(opts: argparse.Namespace) -> None:
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(sig, stop.set)
             loop.add_signal_handler(signal.SIGUSR1, mark)
+            # bench.load's, 3 s before each window opens: the boot's garbage (some 10^5 objects promoted while
+            # 2,750 entities came up) would make the collector's next full passes (hundreds of ms each) land in
+            # the window at random, so they are paid now; not at the window's first mark, where this collection
+            # (up to a second on a loaded core) was the window's longest stall and its p99 (the messages it held)
+            loop.add_signal_handler(signal.SIGUSR2, gc.collect)
             print(READY, file=sys.stderr, flush=True)
             await stop.wait()
             per = writes / meter_messages if meter_messages else 0.0
@@ -386,6 +423,9 @@ def main() -> None:
     parser.add_argument("--api-token", help="remote: the add-on's API token (its --api-token)")
     parser.add_argument("--addon-pid", type=int, help="remote: the add-on's process, for its CPU at each mark")
     parser.add_argument("--recorder", action="store_true", help="run HA's recorder (SQLite), as default_config does")
+    parser.add_argument("--idle-window", action="store_true", help="two marks come first: bench.load's idle window")
+    parser.add_argument("--stall-stacks", metavar="FILE",
+                        help="sample the event loop's stack while it stalls in the window (bench/stall_stacks.py)")  # fmt: skip
     parser.add_argument("--profile-window", metavar="FILE", help="cProfile the event loop inside the measured window")
     opts = parser.parse_args()
     if (opts.port is None) == (opts.remote_api_port is None):

@@ -25,6 +25,7 @@ from .ws_charger import Charger, Stats
 
 __all__ = ["Charger", "Stats", "core_seconds", "main", "parse_args", "run", "server_cpu_seconds", "server_memory_mib"]
 _CLK_TCK = os.sysconf("SC_CLK_TCK")
+COLLECT_LEAD_S = 3.0  # the server's garbage collection this long before a window opens (--mark-signal)
 
 
 # ---- the server process, seen from /proc ---------------------------------------------
@@ -88,6 +89,17 @@ def _percentile(ordered: list[float], fraction: float) -> float:
     return ordered[rank]
 
 
+def _idle_figures(first: Mark, last: Mark) -> dict[str, float]:
+    """The server's CPU while every charger is connected and silent: its background, per second."""
+    window, used = last.at - first.at, last.server_cpu - first.server_cpu
+    return {
+        "idle_window_s": round(window, 3),
+        "idle_server_cpu_s": used,
+        "idle_server_cpu_ms_per_s": used / window * 1000.0,
+        "idle_server_core_others_pct": _others_pct(first.server_core, last.server_core, used),
+    }
+
+
 async def run(opts: argparse.Namespace) -> dict[str, Any]:
     loop = asyncio.get_running_loop()
     stats = Stats()
@@ -101,6 +113,18 @@ async def run(opts: argparse.Namespace) -> dict[str, Any]:
 
     server_cores, load_cores = os.sched_getaffinity(opts.server_pid), os.sched_getaffinity(0)
 
+    async def warm_up() -> None:
+        """The warm-up; with --mark-signal, the server collects its garbage a few seconds before its end
+        (SIGUSR2: bench.ha_server), so that collection (up to a second on a loaded core) and the messages it
+        held up stay out of the window."""
+        if not opts.mark_signal:
+            await asyncio.sleep(opts.warmup)
+            return
+        lead = min(COLLECT_LEAD_S, opts.warmup / 2)
+        await asyncio.sleep(opts.warmup - lead)
+        os.kill(opts.server_pid, signal.SIGUSR2)
+        await asyncio.sleep(lead)
+
     def mark() -> Mark:
         if opts.mark_signal:  # the server notes its own counters at the window's edges (bench.ha_server)
             os.kill(opts.server_pid, signal.SIGUSR1)
@@ -112,11 +136,17 @@ async def run(opts: argparse.Namespace) -> dict[str, Any]:
     try:
         await asyncio.wait_for(asyncio.gather(*(open_one(c) for c in chargers)), opts.setup_timeout)
         boots = await asyncio.wait_for(asyncio.gather(*(c.setup() for c in chargers)), opts.setup_timeout)
+        idle: tuple[Mark, Mark] | None = None
+        if opts.idle_seconds > 0:  # the chargers connected, in their sessions, silent: the server's background
+            await warm_up()
+            idle_start = mark()
+            await asyncio.sleep(opts.idle_seconds)
+            idle = (idle_start, mark())
         period = 0.0 if opts.mode == "closed" else opts.chargers / opts.rate
         t0 = time.monotonic() + 0.05
         for charger in chargers:
             charger.start(period, t0 + period * charger.index / opts.chargers)
-        await asyncio.sleep(opts.warmup)
+        await warm_up()
         first = mark()
         stats.recording = True
         await asyncio.sleep(opts.seconds)
@@ -138,7 +168,9 @@ async def run(opts: argparse.Namespace) -> dict[str, Any]:
     server_cpu = last.server_cpu - first.server_cpu
     own_cpu = last.own_cpu - first.own_cpu
     latencies = sorted(stats.latencies)
+    idle_figures = {} if idle is None else _idle_figures(*idle)
     return {
+        **idle_figures,
         "chargers": opts.chargers,
         "ocpp": opts.ocpp,
         "mode": opts.mode,
@@ -185,7 +217,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="idle: boot, then only Heartbeats at the server's interval (bench/idle.py)")  # fmt: skip
     parser.add_argument("--rate", type=float, default=2000.0, help="total MeterValues/s in rate mode")
     parser.add_argument("--setup-timeout", type=float, default=30.0)
-    parser.add_argument("--mark-signal", action="store_true", help="SIGUSR1 to the server at the window's edges")
+    parser.add_argument("--idle-seconds", type=float, default=0.0,
+                        help="first a window of that length with the chargers connected and silent (after --warmup; "
+                        "the load then warms up --warmup again)")  # fmt: skip
+    parser.add_argument(
+        "--mark-signal",
+        action="store_true",
+        help="SIGUSR1 to the server at the window's edges (SIGUSR2 3 s before it opens: collect)",
+    )
     parser.add_argument("--ocpp", choices=VERSIONS, default="1.6", help="1.6: MeterValues; 2.0.1: TransactionEvent")
     opts = parser.parse_args(argv)
     if opts.chargers < 1 or opts.seconds <= 0 or opts.rate <= 0:

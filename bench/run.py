@@ -26,6 +26,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from . import ha_marks
 from .remote_addon import RunningAddon, running_addon
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -184,6 +185,11 @@ def _run_server(server: Server, opts: argparse.Namespace, addon: RunningAddon | 
         load_argv.append("--mark-signal")
         if opts.recorder:
             argv.append("--recorder")
+        if opts.idle_seconds > 0:  # two marks more, before the load's: ha_server's window is its last two
+            load_argv += ["--idle-seconds", str(opts.idle_seconds)]
+            argv.append("--idle-window")
+        if opts.stall_stacks:
+            argv += ["--stall-stacks", str(Path(opts.stall_stacks) / f"ha-{opts.ocpp}-recorder-{opts.recorder}.txt")]
     result: dict[str, Any] = {}
     with tempfile.TemporaryFile() as log, tempfile.TemporaryDirectory(prefix="bench-data-") as data_dir:
         if server.data_dir_flag:
@@ -199,7 +205,7 @@ def _run_server(server: Server, opts: argparse.Namespace, addon: RunningAddon | 
                 wait_ready(proc, log, 120.0)
             load = subprocess.run(
                 [*load_argv, "--server-pid", str(proc.pid)], cwd=ROOT, stdin=subprocess.DEVNULL, capture_output=True,
-                timeout=opts.warmup + opts.seconds + 90, preexec_fn=_pinned(opts.load_core), check=False,
+                timeout=2 * opts.warmup + opts.idle_seconds + opts.seconds + 90, preexec_fn=_pinned(opts.load_core), check=False,
             )  # fmt: skip
             lines = load.stdout.decode().strip().splitlines()
             result = json.loads(lines[-1]) if lines else {"error": f"load generator: {load.stderr.decode()[-500:]}"}
@@ -222,29 +228,9 @@ def _run_server(server: Server, opts: argparse.Namespace, addon: RunningAddon | 
     if result.get("recorded_states") is not None:  # the whole run's, boot included
         result["recorded_rows"] = f"{result['recorded_states']:,} / {result.get('recorded_attributes')}"
     if len(marks) >= 2 and result.get("answered"):  # the state writes inside the measured window alone
-        result["state_writes_per_msg"] = (marks[-1]["state_writes"] - marks[0]["state_writes"]) / result["answered"]
-        if "thread_cpu_s" in marks[0]:  # HA's CPU per message split: the event loop's thread, the recorder's
-            for thread in ("loop", "recorder"):
-                used = marks[-1]["thread_cpu_s"][thread] - marks[0]["thread_cpu_s"][thread]
-                result[f"{thread}_cpu_us_per_msg"] = used * 1e6 / result["answered"]
-        if "flush_cpu_s" in marks[0]:  # of the loop's: the HA side (bench.ha_server FlushClock)
-            used = marks[-1]["flush_cpu_s"] - marks[0]["flush_cpu_s"]
-            result["flush_cpu_us_per_msg"] = used * 1e6 / result["answered"]
-        if "addon_cpu_s" in marks[0]:  # remote: the add-on's app, apart from HA's process
-            used = marks[-1]["addon_cpu_s"] - marks[0]["addon_cpu_s"]
-            result["addon_cpu_us_per_msg"] = used * 1e6 / result["answered"]
-        if "recorder_backlog" in marks[0]:
-            result["recorder_backlog_at_start"] = marks[0]["recorder_backlog"]
-        if "pauses" in marks[-1]:  # what held HA's event loop up in the window (bench.ha_server PauseWatch)
-            first, last = marks[0]["pauses"], marks[-1]["pauses"]
-            counts = [b - a for a, b in zip(first["gc_count"], last["gc_count"], strict=True)]
-            took_ms = [(b - a) * 1000.0 for a, b in zip(first["gc_s"], last["gc_s"], strict=True)]
-            result["gc_full_in_window"] = counts[2]
-            result["gc_collections"] = " / ".join(f"{n} ({ms:.0f} ms)" for n, ms in zip(counts, took_ms, strict=True))
-            gc_s = sum(last["gc_s"]) - sum(first["gc_s"])
-            result["gc_us_per_msg"] = gc_s * 1e6 / result["answered"]
-            result["gc_max_ms"] = last["gc_max_ms"]
-            result["stall_max_ms"] = last["stall_max_ms"]
+        result.update(ha_marks.window_figures(marks, result["answered"]))
+        idle_s = result.get("idle_window_s") or 0.0
+        result.update(ha_marks.idle_figures(marks, idle_s, result["window_s"], result["answered"]))
     log_lines = [line for line in log_lines if not line.startswith((METRICS_PREFIX, MARK_PREFIX, HA_READY))]
     result["server_log_lines"] = len(log_lines)
     result["server_log_tail"] = log_lines[-5:]
@@ -304,9 +290,15 @@ LIVE_ROWS: tuple[tuple[str, str, str], ...] = (
     ("state writes per message", "state_writes_per_msg", "{:.2f}"),
     ("CPU/msg, event loop (µs)", "loop_cpu_us_per_msg", "{:.1f}"),
     ("  of which entities and state writes (µs)", "flush_cpu_us_per_msg", "{:.1f}"),
+    ("  of which in the kernel (µs)", "loop_kernel_us_per_msg", "{:.1f}"),
     ("CPU/msg, recorder thread (µs)", "recorder_cpu_us_per_msg", "{:.1f}"),
     ("CPU/msg, add-on's app (µs)", "addon_cpu_us_per_msg", "{:.1f}"),
     ("recorder backlog at the start", "recorder_backlog_at_start", "{}"),
+    ("idle: HA CPU per second (ms/s)", "idle_process_cpu_ms_per_s", "{:.1f}"),
+    ("  of which event loop (ms/s)", "idle_loop_cpu_ms_per_s", "{:.1f}"),
+    ("marginal CPU/msg, load − idle (µs)", "marginal_process_cpu_us_per_msg", "{:.1f}"),
+    ("  of which event loop (µs)", "marginal_loop_cpu_us_per_msg", "{:.1f}"),
+    ("idle: longest stall (ms)", "idle_stall_max_ms", "{:.1f}"),
     ("garbage collection per msg (µs)", "gc_us_per_msg", "{:.1f}"),
     ("collections gen 0 / 1 / 2 (time)", "gc_collections", "{}"),
     ("longest collection (ms)", "gc_max_ms", "{:.1f}"),
@@ -449,6 +441,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--recorder", action="store_true", help="ha: with HA's recorder (SQLite), as default_config")
     parser.add_argument("--backend", choices=("embedded", "remote"), default="embedded",
                         help="ha: its own central system, or a remote entry on the add-on's app (on the load core)")  # fmt: skip
+    parser.add_argument("--idle-seconds", type=float, default=0.0,
+                        help="ha: first a window with the chargers connected and silent (HA's background), "
+                        "then the load's warm-up and window; adds the idle CPU per second and the marginal per message")  # fmt: skip
+    parser.add_argument("--stall-stacks", metavar="DIR",
+                        help="ha: sample the event loop's stack while it stalls (bench/stall_stacks.py), DIR/ha-*.txt")  # fmt: skip
     parser.add_argument("--addon-database-url", help="addon: its --database-url (default: SQLite in a fresh data dir)")
     opts = parser.parse_args(argv)
     known = {s.name for s in ALL_SERVERS}
@@ -463,6 +460,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if opts.server_core == opts.load_core:
         print("warning: server and load generator share one core; the numbers will be low", file=sys.stderr)
     opts.revision = revision()
+    if opts.stall_stacks:
+        Path(opts.stall_stacks).mkdir(parents=True, exist_ok=True)
+        opts.stall_stacks = str(Path(opts.stall_stacks).resolve())
     if opts.profile:
         Path(opts.profile).mkdir(parents=True, exist_ok=True)
         opts.profile = str(Path(opts.profile).resolve())
