@@ -22,6 +22,7 @@ from ..rpc.framelog import redact_secrets
 from ..rpc.loglimit import LogLimiter
 from ..rpc.types import OcppVersion
 from .admission import AuthResult, PasswordCheck
+from .fastrecv import FastReceiveConnection
 from .keepalive import Keepalive
 from .throttle import Blocked, Throttles
 from .tls import common_name, server_context, thumbprint_matches
@@ -157,6 +158,7 @@ class OcppServer:
             server_header="ocpp-core",
             ssl=await self._tls_context(),
             logger=_WS_LOGGER,
+            create_connection=FastReceiveConnection,  # the common frame read without websockets' parser
         )
         server = self._server
         if self._config.ping_interval is not None:
