@@ -9,11 +9,8 @@ import sqlite3
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-
-from websockets.sync.client import connect
 
 from tests.helpers_dev import DevInstance, HAWebSocket
 
@@ -61,13 +58,8 @@ class HAReader:
             return None
         return None if answer is None else str(answer["state"])
 
-    @contextlib.contextmanager
-    def websocket(self) -> Iterator[HAWebSocket]:
-        with connect(f"ws://127.0.0.1:{self._instance.port}/api/websocket", open_timeout=30, ping_interval=None) as ws:
-            client = HAWebSocket(ws)
-            client.login(self._bearer())
-            yield client
-        ws.recv_events_thread.join(10)  # HA's test plugin fails a test that leaves a thread
+    def websocket(self) -> contextlib.AbstractContextManager[HAWebSocket]:
+        return self._instance.websocket(self._bearer())
 
     def sensors(self, device_name: str, *translation_keys: str, timeout: float) -> list[str]:
         """The entity ids of the device's sensors with these translation keys, once registered."""
@@ -98,27 +90,29 @@ class HAReader:
         return str(entry["state"])
 
 
-def _database(path: Path) -> sqlite3.Connection:
-    return sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+def _rows(database: Path, query: str, *params: str) -> list[Any]:
+    """The query's rows, the database opened read-only (HA has stopped: its recorder wrote all it held)."""
+    with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as db:
+        return db.execute(query, params).fetchall()
 
 
 def recorded_events(database: Path, event_type: str) -> list[dict[str, Any]]:
     """The data of every `event_type` bus event the recorder wrote, in the order fired."""
-    with contextlib.closing(_database(database)) as db:
-        rows = db.execute(
-            "SELECT d.shared_data FROM events e JOIN event_types t ON e.event_type_id = t.event_type_id "
-            "LEFT JOIN event_data d ON e.data_id = d.data_id WHERE t.event_type = ? ORDER BY e.time_fired_ts",
-            (event_type,),
-        ).fetchall()
+    rows = _rows(
+        database,
+        "SELECT d.shared_data FROM events e JOIN event_types t ON e.event_type_id = t.event_type_id "
+        "LEFT JOIN event_data d ON e.data_id = d.data_id WHERE t.event_type = ? ORDER BY e.time_fired_ts",
+        event_type,
+    )
     return [json.loads(data) if data else {} for (data,) in rows]
 
 
 def recorded_states(database: Path, entity_id: str) -> list[tuple[str, float]]:
     """Every state of `entity_id` the recorder wrote (unavailable included) and when (Unix time), in order."""
-    with contextlib.closing(_database(database)) as db:
-        rows = db.execute(
-            "SELECT s.state, s.last_updated_ts FROM states s JOIN states_meta m ON s.metadata_id = m.metadata_id "
-            "WHERE m.entity_id = ? ORDER BY s.last_updated_ts, s.state_id",
-            (entity_id,),
-        ).fetchall()
+    rows = _rows(
+        database,
+        "SELECT s.state, s.last_updated_ts FROM states s JOIN states_meta m ON s.metadata_id = m.metadata_id "
+        "WHERE m.entity_id = ? ORDER BY s.last_updated_ts, s.state_id",
+        entity_id,
+    )
     return [(str(state), float(when)) for state, when in rows]

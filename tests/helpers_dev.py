@@ -155,11 +155,12 @@ class DevInstance:
         return str(_dev_onboard(self.base).login())
 
     @contextlib.contextmanager
-    def websocket(self) -> Iterator[HAWebSocket]:
+    def websocket(self, token: str | None = None) -> Iterator[HAWebSocket]:
+        """Logged in with `token` (default: a new login)."""
         # no keepalive thread, and the receiving one joined: HA's test plugin fails a test that leaves a thread
         with connect(f"ws://127.0.0.1:{self.port}/api/websocket", open_timeout=30, ping_interval=None) as ws:
             client = HAWebSocket(ws)
-            client.login(self.token())
+            client.login(token or self.token())
             yield client
         ws.recv_events_thread.join(10)
 
