@@ -370,6 +370,7 @@ async def _serve(opts: argparse.Namespace) -> None:
                     "loop_kernel_s": loop_kernel_seconds(),
                     "pauses": pauses.figures(),
                     "flush_cpu_s": flush_clock.seconds,
+                    "wall_s": time.time(),  # the window's edges in UTC: the recorder's 5-minute tasks run on the clock
                 }
                 if addon_pid is not None:
                     figures["addon_cpu_s"] = process_cpu_seconds(addon_pid)

@@ -3,8 +3,10 @@
 
 Waits for http://127.0.0.1:8123 (--url), finishes onboarding with the account dev / dev (or logs in with
 it when that was done before), sets the country, time zone and currency as the onboarding page would, and
-adds an ocpp_core central system on port 9000 (--ocpp-port) unless one exists.  Only HA's public REST and
-WebSocket APIs are used, so this keeps working whatever HA does internally.
+adds an ocpp_core central system on port 9000 (--ocpp-port) unless one exists — with --addon-port and
+--api-token-file a remote entry on the add-on's app there instead (scripts/develop --with-addon), through the
+config flow's manual step.  Only HA's public REST and WebSocket APIs are used, so this keeps working whatever HA
+does internally.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from pathlib import Path
 from typing import Any
 
 from websockets.sync.client import connect
@@ -35,6 +38,8 @@ CORE_CONFIG = {"country": "DE", "currency": "EUR", "time_zone": "Europe/Berlin",
 # for them and, offline, they only show failures that are not ours.
 INTERNET_INTEGRATIONS = ("radio_browser", "met")
 ONBOARDED_ENTRIES_TIMEOUT = 60.0
+# The add-on's app beside HA starts as HA does, but its first start creates .venv-addon (scripts/addon) first.
+ADDON_TIMEOUT = 15 * 60
 
 
 class HAError(RuntimeError):
@@ -156,16 +161,39 @@ def wait_until_running(token: str) -> None:
         time.sleep(2)
 
 
-def ensure_entry(token: str) -> str:
+def start_flow(token: str, mode: str) -> str:
+    """A new ocpp_core config flow at its `mode` step (the menu: the central system here, or the add-on's)."""
+    flow = request("/api/config/config_entries/flow", {"handler": "ocpp_core", "show_advanced_options": False}, token)
+    flow_url = f"/api/config/config_entries/flow/{flow['flow_id']}"
+    if flow.get("type") == "menu":
+        request(flow_url, {"next_step_id": mode}, token)
+    return flow_url
+
+
+def add_remote_entry(token: str, addon_port: int, api_token: str) -> dict[str, Any]:
+    """The manual remote step with the app's address, port and token, again while the app is not up yet."""
+    deadline = time.monotonic() + ADDON_TIMEOUT
+    fields = {"host": "127.0.0.1", "port": addon_port, "api_token": api_token}
+    flow_url = start_flow(token, "remote")
+    while (result := request(flow_url, fields, token)).get("errors") == {"base": "cannot_connect"}:
+        if time.monotonic() > deadline:
+            raise SystemExit(f"dev_onboard: the add-on's app did not answer on port {addon_port}")
+        time.sleep(2)
+    return dict(result)
+
+
+def ensure_entry(token: str, addon_port: int | None = None, api_token: str | None = None) -> str:
     """Add the central system through the same config flow the UI uses; return what was done."""
     entries = request("/api/config/config_entries/entry?domain=ocpp_core", token=token)
     if entries:
         return f"existing entry: {entries[0]['title']} ({entries[0]['state']})"
-    flow = request("/api/config/config_entries/flow", {"handler": "ocpp_core", "show_advanced_options": False}, token)
-    flow_url = f"/api/config/config_entries/flow/{flow['flow_id']}"
-    if flow.get("type") == "menu":  # the central system here, or the add-on's: here
-        flow = request(flow_url, {"next_step_id": "embedded"}, token)
-    result = request(flow_url, {"host": "0.0.0.0", "port": OCPP_PORT}, token)
+    if addon_port is not None and api_token is not None:
+        result = add_remote_entry(token, addon_port, api_token)
+        if result.get("type") != "create_entry":
+            raise SystemExit(f"dev_onboard: the ocpp_core config flow did not create a remote entry: {result}")
+        # the add-on's app accepts every charger and tag by default (its --unknown-chargers, --unknown-tags)
+        return f"created entry: {result['title']} (remote, on the add-on's app)"
+    result = request(start_flow(token, "embedded"), {"host": "0.0.0.0", "port": OCPP_PORT}, token)
     if result.get("type") != "create_entry":
         raise SystemExit(f"dev_onboard: the ocpp_core config flow did not create an entry: {result}")
     # A development instance lets every charger in, so the simulator shows up at once (the
@@ -207,7 +235,12 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", default=BASE, help="Home Assistant's address")
     parser.add_argument("--ocpp-port", type=int, default=OCPP_PORT, help="the port of a new OCPP central system")
-    return parser.parse_args()
+    parser.add_argument("--addon-port", type=int, help="a remote entry instead, on the add-on's app's API here")
+    parser.add_argument("--api-token-file", help="with --addon-port: the file holding the app's API token")
+    args = parser.parse_args()
+    if (args.addon_port is None) != (args.api_token_file is None):
+        parser.error("--addon-port and --api-token-file go together")
+    return args
 
 
 def main() -> None:
@@ -218,7 +251,8 @@ def main() -> None:
     done = onboarding_status()
     token = login() if done is None else onboard(done)
     wait_until_running(token)
-    what = ensure_entry(token)
+    api_token = Path(args.api_token_file).read_text(encoding="utf-8").strip() if args.api_token_file else None
+    what = ensure_entry(token, args.addon_port, api_token)
     if done is not None and not done.get("core_config"):
         remove_internet_integrations(token)
     print(

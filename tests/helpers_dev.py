@@ -1,5 +1,6 @@
 """scripts/develop's Home Assistant and scripts/simulate's charger as a new user runs them, in subprocesses
-(own config folder and free ports, .venv-dev reused as scripts/develop does), and a client of HA's APIs."""
+(own config folder and free ports, .venv-dev reused as scripts/develop does), scripts/addon's app for
+`scripts/develop --with-addon`, and a client of HA's APIs."""
 
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import IO, Any
 
-from websockets.sync.client import ClientConnection, connect
+from websockets.sync.client import connect
+from websockets.sync.connection import Connection
 
 ROOT = Path(__file__).resolve().parent.parent
 # ensure_venv's first run installs Home Assistant into .venv-dev; later runs only compare a hash
@@ -91,17 +93,37 @@ class Process:
                 raise AssertionError(f"no {text!r} within {timeout} s:\n{''.join(self.output[-50:])}")
             time.sleep(0.2)
 
-    def stop(self) -> None:
-        if self.popen is None or self.popen.poll() is not None:
+    def stop(self, timeout: float = 30) -> None:
+        """SIGTERM to the group, as Ctrl-C would: HA shuts down, the loop ends; back when every process of the
+        group has ended (the script may end before HA, which still writes its recorder's database)."""
+        if self.popen is None or (self.popen.poll() is not None and not self._group_alive()):
             return
         with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.popen.pid, signal.SIGTERM)  # as Ctrl-C would: HA shuts down, the loop ends
+            os.killpg(self.popen.pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        while self.popen.poll() is None or self._group_alive():
+            if time.monotonic() > deadline:
+                self.kill()
+                return
+            time.sleep(0.1)
+
+    def kill(self) -> None:
+        """kill -9 of the whole group: nothing written, nothing closed."""
+        assert self.popen is not None
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.popen.pid, signal.SIGKILL)
+        self.popen.wait(10)
+        deadline = time.monotonic() + 10
+        while self._group_alive() and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+    def _group_alive(self) -> bool:
+        assert self.popen is not None
         try:
-            self.popen.wait(30)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.popen.pid, signal.SIGKILL)
-            self.popen.wait(10)
+            os.killpg(self.popen.pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
 
 
 def _dev_onboard(base: str) -> ModuleType:
@@ -109,7 +131,8 @@ def _dev_onboard(base: str) -> ModuleType:
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    module.BASE, module.CLIENT_ID, module.REDIRECT_URI = base, f"{base}/", f"{base}/?auth_callback=1"
+    for name, value in (("BASE", base), ("CLIENT_ID", f"{base}/"), ("REDIRECT_URI", f"{base}/?auth_callback=1")):
+        setattr(module, name, value)  # the script's settings, as its main() sets them
     return module
 
 
@@ -121,6 +144,7 @@ class DevInstance:
     port: int
     ocpp_port: int
     process: Process
+    addon_port: int | None = None  # --with-addon: the add-on's app's API (ocpp_port is then the app's)
 
     @property
     def base(self) -> str:
@@ -131,11 +155,12 @@ class DevInstance:
         return str(_dev_onboard(self.base).login())
 
     @contextlib.contextmanager
-    def websocket(self) -> Iterator[HAWebSocket]:
+    def websocket(self, token: str | None = None) -> Iterator[HAWebSocket]:
+        """Logged in with `token` (default: a new login)."""
         # no keepalive thread, and the receiving one joined: HA's test plugin fails a test that leaves a thread
         with connect(f"ws://127.0.0.1:{self.port}/api/websocket", open_timeout=30, ping_interval=None) as ws:
             client = HAWebSocket(ws)
-            client.login(self.token())
+            client.login(token or self.token())
             yield client
         ws.recv_events_thread.join(10)
 
@@ -153,7 +178,7 @@ class DevInstance:
 
 @dataclass
 class HAWebSocket:
-    ws: ClientConnection
+    ws: Connection
     next_id: int = 1
 
     def login(self, token: str) -> None:
@@ -173,20 +198,38 @@ class HAWebSocket:
                 return answer["result"]
 
 
+def develop(config: Path, port: int, ocpp_port: int, addon_port: int | None = None) -> DevInstance:
+    """`scripts/develop` started on `config` (`addon_port`: --with-addon, the app's API there); not waited for."""
+    args = ["bash", "scripts/develop", "--config", str(config), "--port", str(port), "--ocpp-port", str(ocpp_port)]
+    if addon_port is not None:
+        args += ["--with-addon", "--addon-port", str(addon_port)]
+    process = Process(args)
+    process.start()
+    return DevInstance(config, port, ocpp_port, process, addon_port)
+
+
 @contextlib.contextmanager
 def dev_instance(config: Path) -> Iterator[DevInstance]:
     """`scripts/develop` on a fresh config folder, from its start until dev_onboard has added the entry."""
     ensure_dev_venv()
-    port, ocpp_port = free_port(), free_port()
-    process = Process(
-        ["bash", "scripts/develop", "--config", str(config), "--port", str(port), "--ocpp-port", str(ocpp_port)]
-    )
-    process.start()
+    instance = develop(config, free_port(), free_port())
     try:
-        process.wait_for_output("=== dev_onboard: created entry", STARTUP_TIMEOUT)
-        yield DevInstance(config, port, ocpp_port, process)
+        instance.process.wait_for_output("=== dev_onboard: created entry", STARTUP_TIMEOUT)
+        yield instance
     finally:
-        process.stop()
+        instance.process.stop()
+
+
+# what the add-on's app logs once it listens for chargers (its API is up before)
+ADDON_READY = "OCPP central system on port"
+
+
+def addon_app(data_dir: Path, ocpp_port: int, api_port: int) -> Process:
+    """`scripts/addon` (the add-on's app, .venv-addon created on its first run) started; not waited for."""
+    ports = ["--ocpp-port", str(ocpp_port), "--ui-port", str(api_port)]
+    process = Process(["bash", "scripts/addon", "--data-dir", str(data_dir), *ports])
+    process.start()
+    return process
 
 
 @contextlib.contextmanager

@@ -4,11 +4,13 @@ reach HA's entities (state writes counted in the window), and the add-on's CPU i
 
 from __future__ import annotations
 
+import calendar
 import json
 
 import pytest
 
 from bench import ha_remote
+from bench import run as bench_run
 
 
 def test_side_by_side_runs_both_backends_end_to_end(capsys: pytest.CaptureFixture[str]) -> None:
@@ -29,3 +31,14 @@ def test_side_by_side_runs_both_backends_end_to_end(capsys: pytest.CaptureFixtur
     assert embedded["addon_cpu_us_per_msg"] is None
     assert remote["addon_cpu_us_per_msg"] is not None and remote["addon_cpu_us_per_msg"] >= 0
     assert row["ratio_ha_cpu"] is not None
+
+
+def test_a_window_holds_the_recorders_compile_when_it_spans_ten_seconds_past_a_fifth_minute() -> None:
+    """bench.run flags the windows whose recorder thread also compiled the five-minute statistics (UTC)."""
+    twenty_past = calendar.timegm((2026, 12, 2, 4, 20, 0, 0, 0, 0))
+    assert bench_run.recorder_compile_in(twenty_past, twenty_past + 15)
+    assert bench_run.recorder_compile_in(twenty_past + 10, twenty_past + 20)
+    assert bench_run.recorder_compile_in(twenty_past + 250, twenty_past + 320)  # 04:25:10
+    assert not bench_run.recorder_compile_in(twenty_past + 11, twenty_past + 25)
+    assert not bench_run.recorder_compile_in(twenty_past - 20, twenty_past + 5)
+    assert bench_run.recorder_compile_in(None, twenty_past) is None
