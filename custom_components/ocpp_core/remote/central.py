@@ -27,6 +27,7 @@ from ..csms import (
     ChargerAnswer,
     Event,
     EventType,
+    FieldRequires,
     InvalidCall,
     InvalidLimit,
     LimitState,
@@ -310,6 +311,9 @@ class RemoteCentral:
                 raise InvalidLimit(str(err)) from err
             if err.code == "unsupported_version":
                 raise UnsupportedVersion(str(err)) from err
+            if err.code == "field_requires":  # the add-on's check is the service's (csms): the same names
+                details = err.details
+                raise FieldRequires(str(details.get("field") or ""), str(details.get("requires") or "")) from err
             if err.code == "tag_refused":  # the add-on would refuse the tag's start: nothing was sent
                 details = err.details
                 raise TagRefused(
