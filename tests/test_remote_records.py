@@ -66,9 +66,9 @@ async def test_changes_on_either_side_show_on_the_other(
     hass: HomeAssistant, app: App, http: aiohttp.ClientSession
 ) -> None:
     entry = await add_remote_entry(hass, app)
-    # the options edit what lives at the add-on; its own configuration has the central system's options and pricing
+    # the options edit what lives at the add-on; its own configuration has the central system's general options
     menu = await hass.config_entries.options.async_init(entry.entry_id)
-    assert menu["menu_options"] == ["charger", "tags", "security"]
+    assert menu["menu_options"] == ["charger", "tags", "tariffs", "security"]
     hass.config_entries.options.async_abort(menu["flow_id"])
     cp, task, ws = await connect(ocpp_url(entry), "wb", 2)
     await cp.boot()

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from .csms import CentralSystem, ChargerAnswer, ChargerSettings, Event, EventType, LimitState, Station, TagRecord
+from .csms.features.pricing import Scope, Tariff
 from .csms.rpc.loglimit import LogLimiter
 
 Answer = dict[str, Any]
@@ -88,9 +89,10 @@ class TagList(Protocol):
 
 
 class CentralRecords(Protocol):
-    """What lives where the central system lives (its store): tags, per-charger settings, passwords.  The options
-    flow and the tag and password services edit them here, on either back end; each change is stored at once.
-    Errors are csms's: TagError (its code), InvalidSettings, InvalidPassword; a push's failures as a call's."""
+    """What lives where the central system lives (its store): tags, per-charger settings, passwords, tariffs.
+    The options flow and the tag, password and tariff services edit them here, on either back end; each change
+    is stored at once.  Errors are csms's: TagError (its code), InvalidSettings, InvalidPassword, TariffError;
+    a push's failures as a call's."""
 
     @property
     def central_options(self) -> bool:
@@ -110,6 +112,16 @@ class CentralRecords(Protocol):
 
     async def set_new_charger_password(self, password: str | None) -> None: ...
     async def has_new_charger_password(self) -> bool: ...
+
+    async def tariffs(self) -> list[dict[str, Any]]:
+        """Every tariff with its scope, most general first (the get_tariffs service's answer)."""
+        ...
+
+    async def tariff(self, scope: Scope) -> Tariff | None: ...
+    async def set_tariff(self, scope: Scope, data: dict[str, Any]) -> Tariff: ...
+    async def clear_tariff(self, scope: Scope) -> bool:
+        """False: that scope had none."""
+        ...
 
 
 class CentralBackend(CallContext, Protocol):
@@ -182,6 +194,18 @@ class EmbeddedRecords:
 
     async def has_new_charger_password(self) -> bool:
         return self._central.credentials.has_new_charger_password
+
+    async def tariffs(self) -> list[dict[str, Any]]:
+        return self._central.pricing.tariffs.entries()
+
+    async def tariff(self, scope: Scope) -> Tariff | None:
+        return self._central.pricing.tariffs.get(scope)
+
+    async def set_tariff(self, scope: Scope, data: dict[str, Any]) -> Tariff:
+        return await self._central.pricing.set_tariff(scope, data)
+
+    async def clear_tariff(self, scope: Scope) -> bool:
+        return await self._central.pricing.clear_tariff(scope)
 
 
 class EmbeddedCentral(CentralSystem):

@@ -167,8 +167,8 @@ class OcppConfigFlow(RemoteConfigFlow, ConfigFlow, domain=DOMAIN):
 # the options menu: each entry is a step of OcppOptionsFlow (or of a mixin it takes in)
 OPTIONS_MENU = ["general", "charger", "tags", "tariffs", "security"]
 # the steps that edit what only a central system the entry's options configure has (the embedded one: its own
-# options, pricing); the add-on's own configuration and pages have those
-CENTRAL_OPTIONS_STEPS = frozenset({"general", "tariffs"})
+# options); the add-on's own configuration and pages have those
+CENTRAL_OPTIONS_STEPS = frozenset({"general"})
 
 
 class OcppOptionsFlow(ChargerOptionsFlow, TagOptionsFlow, TariffOptionsFlow, SecurityOptionsFlow, OptionsFlow):

@@ -5,7 +5,8 @@ first).  One form: the currency, the prices (text, read exactly: 0.30 stays 0.30
 maximum energy and what happens at it, the times of day (a list of {start, end, energy_price, time_price}),
 the time zone; "remove" clears the tariff.  A tariff that cannot be kept (a negative price, an unknown
 currency, times of day leaving a gap …) is refused with the services' own translated message, and nothing
-changes.  Running sessions keep the tariff they started with.
+changes.  Running sessions keep the tariff they started with.  The tariffs are the central system's
+(`records`: the embedded one's, or the add-on's over its API).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import voluptuous as vol
 from homeassistant.config_entries import ConfigFlowResult, OptionsFlow
 from homeassistant.helpers import selector
 
-from ..coordinator import loaded_embedded
+from ..coordinator import loaded_central
 from ..csms.features.pricing import Scope, Tariff, TariffError
 from ..csms.features.pricing.tariff import ON_MAX_ACTIONS, ON_MAX_STOP
 from .selectors import choice
@@ -74,7 +75,7 @@ class TariffOptionsFlow(OptionsFlow):
     _tariff_charger: str | None = None
 
     async def async_step_tariffs(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        if loaded_embedded(self.config_entry) is None:
+        if loaded_central(self.config_entry) is None:
             return self.async_abort(reason="central_system_not_loaded")
         return self.async_show_menu(step_id="tariffs", menu_options=TARIFF_MENU)
 
@@ -84,7 +85,7 @@ class TariffOptionsFlow(OptionsFlow):
         return await self._tariff_form("tariff_central", user_input)
 
     async def async_step_tariff_charger_pick(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        central = loaded_embedded(self.config_entry)
+        central = loaded_central(self.config_entry)
         if central is None:
             return self.async_abort(reason="central_system_not_loaded")
         if not central.stations:
@@ -110,22 +111,22 @@ class TariffOptionsFlow(OptionsFlow):
         return await self._tariff_form("tariff_charger", user_input)
 
     async def _tariff_form(self, step_id: str, user_input: dict[str, Any] | None) -> ConfigFlowResult:
-        central = loaded_embedded(self.config_entry)
+        central = loaded_central(self.config_entry)
         if central is None:
             return self.async_abort(reason="central_system_not_loaded")
         charger = self._tariff_charger
         if charger is not None and charger not in central.stations:
             return self.async_abort(reason="charger_gone")
         scope = Scope.of(charger)
-        current = central.pricing.tariffs.get(scope)
+        current = await central.records.tariff(scope)
         errors: dict[str, str] = {}
         placeholders = {"charger": charger or "", "detail": ""}
         if user_input is not None:
             try:
                 if user_input.get(CONF_REMOVE):
-                    await central.pricing.clear_tariff(scope)
+                    await central.records.clear_tariff(scope)
                 else:
-                    await central.pricing.set_tariff(scope, tariff_data(user_input))
+                    await central.records.set_tariff(scope, tariff_data(user_input))
             except TariffError as err:
                 errors["base"] = f"tariff_{err.code}"
                 placeholders["detail"] = err.detail

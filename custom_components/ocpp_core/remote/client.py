@@ -167,6 +167,21 @@ class AddonClient:
         else:
             await self._request("PUT", "/new_charger_password", {"password": password})
 
+    # ---- tariffs (a scope: charger_id and connector_id, or id_tag, or none: the central system's) ----------
+
+    async def tariffs(self) -> list[dict[str, Any]]:
+        data = await self._request("GET", "/tariffs")
+        return list(data["tariffs"])
+
+    async def set_tariff(self, scope: dict[str, Any], tariff: dict[str, Any]) -> dict[str, Any]:
+        """The tariff as the add-on keeps it (its fields normalised)."""
+        data = await self._request("PUT", "/tariffs", {**scope, "tariff": tariff})
+        return dict(data["tariff"])
+
+    async def clear_tariff(self, scope: dict[str, Any]) -> bool:
+        data = await self._request("DELETE", "/tariffs", scope)
+        return bool(data["cleared"])
+
     async def command(self, charger_id: str, name: str, **fields: Any) -> Any:
         """A charger command (the service of that name, its fields); the charger's answer."""
         if name not in COMMANDS:
