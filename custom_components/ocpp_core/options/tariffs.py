@@ -15,6 +15,7 @@ from typing import Any
 
 import voluptuous as vol
 from homeassistant.config_entries import ConfigFlowResult, OptionsFlow
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import selector
 
 from ..coordinator import loaded_central
@@ -73,6 +74,7 @@ class TariffOptionsFlow(OptionsFlow):
     """The "tariffs" entry of the options menu (OcppOptionsFlow takes it in)."""
 
     _tariff_charger: str | None = None
+    _tariff_shown: Tariff | None = None
 
     async def async_step_tariffs(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         if loaded_central(self.config_entry) is None:
@@ -118,9 +120,10 @@ class TariffOptionsFlow(OptionsFlow):
         if charger is not None and charger not in central.stations:
             return self.async_abort(reason="charger_gone")
         scope = Scope.of(charger)
-        current = await central.records.tariff(scope)
+        if user_input is None:  # (the tariff shown: kept for the form shown again, e.g. the add-on gone meanwhile)
+            self._tariff_shown = await central.records.tariff(scope)
         errors: dict[str, str] = {}
-        placeholders = {"charger": charger or "", "detail": ""}
+        placeholders = {"charger": charger or "", "detail": "", "error": ""}
         if user_input is not None:
             try:
                 if user_input.get(CONF_REMOVE):
@@ -130,9 +133,12 @@ class TariffOptionsFlow(OptionsFlow):
             except TariffError as err:
                 errors["base"] = f"tariff_{err.code}"
                 placeholders["detail"] = err.detail
+            except HomeAssistantError as err:  # the add-on not reachable
+                errors["base"] = "not_saved"
+                placeholders["error"] = str(err)
             else:
                 return self.async_create_entry(data=dict(self.config_entry.options))
-        schema = tariff_schema(current)
+        schema = tariff_schema(self._tariff_shown)
         if user_input is not None:  # show what was typed
             schema = self.add_suggested_values_to_schema(schema, user_input)
         return self.async_show_form(

@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Iterable, Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from ..backend import InvalidOptions
 from ..csms import ChargerSettings, InvalidPassword, InvalidSettings, TagError, TagRecord
 from ..csms.features.pricing import Scope, Tariff, TariffError
 from .errors import AddonError, RequestRefused
@@ -69,9 +70,6 @@ def settings_fields(changes: dict[str, Any]) -> dict[str, Any]:
 class RemoteRecords:
     """CentralRecords on the add-on (see the module's docstring)."""
 
-    # the add-on's own configuration (its options) sets up its central system, not the entry's options
-    central_options = False
-
     def __init__(self, central: RemoteCentral) -> None:
         self._central = central
 
@@ -83,6 +81,8 @@ class RemoteRecords:
         except RequestRefused as err:
             body = err.body
             code = str(err.code or "")
+            if code == "invalid_options":
+                raise InvalidOptions(str(body.get("message") or err)) from err
             if code == "invalid_settings":
                 raise InvalidSettings(str(body.get("message") or err)) from err
             if code in _PASSWORD_CODES:
@@ -157,6 +157,14 @@ class RemoteRecords:
     async def has_new_charger_password(self) -> bool:
         settings = await self._call(self._central.client.settings())
         return bool(settings.get("new_charger_password"))
+
+    async def central_system_options(self) -> dict[str, Any]:
+        """The add-on's: its configuration's, and what was set over its API since (kept in its store)."""
+        return await self._call(self._central.client.options())
+
+    async def set_central_system_options(self, changes: dict[str, Any]) -> bool:
+        await self._call(self._central.client.update_options(changes))
+        return True
 
     async def tariffs(self) -> list[dict[str, Any]]:
         return await self._call(self._central.client.tariffs())
