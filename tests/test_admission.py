@@ -12,8 +12,8 @@ from homeassistant.config_entries import SOURCE_INTEGRATION_DISCOVERY, ConfigEnt
 from homeassistant.const import CONF_HOST, CONF_PORT
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.exceptions import HomeAssistantError
 from pytest_homeassistant_custom_component.common import MockConfigEntry
-from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.ocpp_core.const import CONF_UNKNOWN_CHARGERS, DOMAIN
 from sim.charger16 import connect
@@ -163,41 +163,30 @@ async def test_options_offer_the_policy(hass: HomeAssistant, ask_entry: MockConf
 
 
 @both_backends
-async def test_removing_a_device_forgets_the_charger(
-    hass: HomeAssistant, entry: MockConfigEntry, hass_ws_client: WebSocketGenerator
-) -> None:
-    """Removing the device (as the device page does, over HA's websocket) forgets the charger where the central
-    system keeps it: refused with a translated message while it is connected."""
-    from homeassistant.setup import async_setup_component
+async def test_removing_a_device_forgets_the_charger(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Removing the device forgets the charger where the central system keeps it: refused with a translated
+    message while it is connected (what the device page shows: HA's websocket sends the error's translation)."""
+    from custom_components.ocpp_core import async_remove_config_entry_device
 
-    assert await async_setup_component(hass, "config", {})
     central = entry.runtime_data.central
     charger, task, ws = await connect(ocpp_url(entry), "gone-soon")
     await charger.boot()
     await charger.start_transaction(1, "T")
     await charger.stop_transaction(1)
     device = await wait_device(hass, "gone-soon")
-    client = await hass_ws_client(hass)
-
-    async def remove() -> dict[str, Any]:
-        await client.send_json_auto_id(
-            {"type": "config/device_registry/remove_config_entry", "config_entry_id": entry.entry_id,
-             "device_id": device.id}
-        )  # fmt: skip
-        answer: dict[str, Any] = await client.receive_json()
-        return answer
-
-    refused = await remove()  # connected: refused, said why
-    assert not refused["success"]
-    assert refused["error"]["translation_key"] == "forget_connected"
-    assert "gone-soon is connected" in refused["error"]["message"]
-    assert "gone-soon" in central.stations and find_device(hass, "gone-soon") is not None
+    with pytest.raises(HomeAssistantError) as refused:  # connected: refused, said why
+        await async_remove_config_entry_device(hass, entry, device)
+    assert (refused.value.translation_key, refused.value.translation_placeholders) == (
+        "forget_connected",
+        {"charger": "gone-soon"},
+    )
+    assert "gone-soon is connected" in str(refused.value)
+    assert "gone-soon" in central.stations
     await ws.close()
     task.cancel()
     await until(hass, lambda: not central.is_connected("gone-soon"))
-    assert (await remove())["success"]
+    assert await async_remove_config_entry_device(hass, entry, device)
     assert "gone-soon" not in central.stations
-    assert find_device(hass, "gone-soon") is None
     assert await central.session_history("gone-soon", None, None) == []  # its sessions went with it
     embedded = entry.runtime_data.embedded
     if embedded is not None:
