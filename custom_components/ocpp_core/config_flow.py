@@ -40,7 +40,7 @@ from .const import (
     UNKNOWN_CHARGER_POLICIES,
 )
 from .csms import MAX_METER_INTERVAL
-from .options.central_system import save_options, shown_options
+from .options.central_system import options_form
 from .options.charger import ChargerOptionsFlow
 from .options.security import SecurityOptionsFlow, check_tls_files, security_data, security_fields
 from .options.selectors import choice
@@ -178,17 +178,13 @@ class OcppOptionsFlow(ChargerOptionsFlow, TagOptionsFlow, TariffOptionsFlow, Sec
     async def async_step_general(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """The central system's own settings (where it keeps them: options/central_system.py) and Home
         Assistant's default tag and limit step."""
-        errors: dict[str, str] = {}
-        placeholders = {"detail": "", "error": ""}
-        if user_input is not None:  # an emptied meter interval: each charger's own
-            saved, (errors, said) = await save_options(self.config_entry, {CONF_METER_INTERVAL: None, **user_input})
-            if saved is not None:
-                return self.async_create_entry(data=saved)
-            placeholders.update(said)
-        # shown: what is kept (read where it is), or again what was typed
-        options = (
-            await shown_options(self.config_entry) if user_input is None else self.config_entry.options | user_input
+        # an emptied meter interval: each charger's own
+        form = await options_form(
+            self.config_entry, None if user_input is None else {CONF_METER_INTERVAL: None, **user_input}
         )
+        if form.saved is not None:
+            return self.async_create_entry(data=form.saved)
+        options = form.shown
         schema = vol.Schema(
             {
                 vol.Required(
@@ -236,8 +232,6 @@ class OcppOptionsFlow(ChargerOptionsFlow, TagOptionsFlow, TariffOptionsFlow, Sec
                 ),
             }
         )
-        if user_input is not None:  # show what was typed
-            schema = self.add_suggested_values_to_schema(schema, user_input)
         return self.async_show_form(
-            step_id="general", data_schema=schema, errors=errors, description_placeholders=placeholders
+            step_id="general", data_schema=schema, errors=form.errors, description_placeholders=form.placeholders
         )

@@ -9,6 +9,7 @@ translated error `invalid_options`, and nothing changes.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Final
 
 from homeassistant.config_entries import ConfigEntry
@@ -28,9 +29,6 @@ from ..const import (
     CONF_UNKNOWN_TAGS,
 )
 from ..coordinator import loaded_central
-
-# a form's errors and the placeholders their messages take
-Errors = tuple[dict[str, str], dict[str, str]]
 
 # the options that are the central system's (the others are Home Assistant's own)
 CENTRAL_SYSTEM_OPTIONS: Final = frozenset(
@@ -66,15 +64,31 @@ async def stored_options(entry: ConfigEntry, given: dict[str, Any]) -> dict[str,
     return options
 
 
-async def save_options(entry: ConfigEntry, given: dict[str, Any]) -> tuple[dict[str, Any] | None, Errors]:
-    """As stored_options: the entry's options to save, or None and the form's errors and placeholders (the
-    central system refused an option: invalid_options; the add-on could not be reached: not_saved)."""
+@dataclass(frozen=True, slots=True)
+class OptionsForm:
+    """A step's answer stored (`saved`: the entry's options to save), or the form again: what it shows, its
+    errors and the placeholders their messages take."""
+
+    saved: dict[str, Any] | None
+    shown: dict[str, Any]
+    errors: dict[str, str]
+    placeholders: dict[str, str]
+
+
+async def options_form(entry: ConfigEntry, given: dict[str, Any] | None) -> OptionsForm:
+    """The general step's and the tag policy's one path: nothing given, the options as kept (read where they
+    are); given, stored (stored_options), or shown again as typed with the refusal (invalid_options) or the
+    add-on not reachable (not_saved)."""
+    placeholders = {"detail": "", "error": ""}
+    if given is None:
+        return OptionsForm(None, await shown_options(entry), {}, placeholders)
     try:
-        return await stored_options(entry, given), ({}, {})
+        return OptionsForm(await stored_options(entry, given), {}, {}, placeholders)
     except InvalidOptions as err:
-        return None, ({"base": "invalid_options"}, {"detail": str(err)})
+        errors, placeholders["detail"] = {"base": "invalid_options"}, str(err)
     except HomeAssistantError as err:  # the add-on not reachable
-        return None, ({"base": "not_saved"}, {"error": str(err)})
+        errors, placeholders["error"] = {"base": "not_saved"}, str(err)
+    return OptionsForm(None, {**entry.options, **given}, errors, placeholders)
 
 
-__all__ = ["CENTRAL_SYSTEM_OPTIONS", "save_options", "shown_options", "stored_options"]
+__all__ = ["CENTRAL_SYSTEM_OPTIONS", "OptionsForm", "options_form", "shown_options", "stored_options"]

@@ -32,7 +32,7 @@ from ..const import (
 from ..coordinator import loaded_central
 from ..csms import ACCEPTED, TAG_STATUSES, TagError, TagRecord
 from ..services.tags import tag_changes
-from .central_system import save_options, shown_options
+from .central_system import options_form
 from .selectors import choice
 
 TAG_MENU = ["tag_add", "tag_pick", "tag_remove", "tag_policy"]
@@ -176,16 +176,10 @@ class TagOptionsFlow(OptionsFlow):
         return self.async_show_form(step_id="tag_remove", data_schema=schema)
 
     async def async_step_tag_policy(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        errors: dict[str, str] = {}
-        placeholders = {"detail": "", "error": ""}
-        if user_input is not None:
-            saved, (errors, said) = await save_options(self.config_entry, user_input)
-            if saved is not None:
-                return self.async_create_entry(data=saved)
-            placeholders.update(said)
-        options = (
-            await shown_options(self.config_entry) if user_input is None else self.config_entry.options | user_input
-        )
+        form = await options_form(self.config_entry, user_input)
+        if form.saved is not None:
+            return self.async_create_entry(data=form.saved)
+        options = form.shown
         schema = vol.Schema(
             {
                 vol.Required(CONF_UNKNOWN_TAGS, default=options.get(CONF_UNKNOWN_TAGS, DEFAULT_UNKNOWN_TAGS)): choice(
@@ -197,5 +191,5 @@ class TagOptionsFlow(OptionsFlow):
             }
         )
         return self.async_show_form(
-            step_id="tag_policy", data_schema=schema, errors=errors, description_placeholders=placeholders
+            step_id="tag_policy", data_schema=schema, errors=form.errors, description_placeholders=form.placeholders
         )

@@ -18,6 +18,7 @@ from homeassistant.config_entries import ConfigFlowResult, OptionsFlow
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import selector
 
+from ..backend import CentralRecords
 from ..coordinator import loaded_central
 from ..csms.features.pricing import Scope, Tariff, TariffError
 from ..csms.features.pricing.tariff import ON_MAX_ACTIONS, ON_MAX_STOP
@@ -68,6 +69,23 @@ def tariff_data(user_input: dict[str, Any]) -> dict[str, Any]:
     if bands not in (None, "", [], {}):
         data["bands"] = bands
     return data
+
+
+async def _store(
+    records: CentralRecords, scope: Scope, user_input: dict[str, Any]
+) -> tuple[str, tuple[str, str]] | None:
+    """The form's tariff set (or removed) where the central system keeps it; None, or the form's error and its
+    placeholder (the tariff refused: the services' message; the add-on not reachable: not_saved)."""
+    try:
+        if user_input.get(CONF_REMOVE):
+            await records.clear_tariff(scope)
+        else:
+            await records.set_tariff(scope, tariff_data(user_input))
+    except TariffError as err:
+        return f"tariff_{err.code}", ("detail", err.detail)
+    except HomeAssistantError as err:
+        return "not_saved", ("error", str(err))
+    return None
 
 
 class TariffOptionsFlow(OptionsFlow):
@@ -125,19 +143,11 @@ class TariffOptionsFlow(OptionsFlow):
         errors: dict[str, str] = {}
         placeholders = {"charger": charger or "", "detail": "", "error": ""}
         if user_input is not None:
-            try:
-                if user_input.get(CONF_REMOVE):
-                    await central.records.clear_tariff(scope)
-                else:
-                    await central.records.set_tariff(scope, tariff_data(user_input))
-            except TariffError as err:
-                errors["base"] = f"tariff_{err.code}"
-                placeholders["detail"] = err.detail
-            except HomeAssistantError as err:  # the add-on not reachable
-                errors["base"] = "not_saved"
-                placeholders["error"] = str(err)
-            else:
+            failed = await _store(central.records, scope, user_input)
+            if failed is None:
                 return self.async_create_entry(data=dict(self.config_entry.options))
+            errors["base"], (name, text) = failed
+            placeholders[name] = text
         schema = tariff_schema(self._tariff_shown)
         if user_input is not None:  # show what was typed
             schema = self.add_suggested_values_to_schema(schema, user_input)
