@@ -12,12 +12,14 @@ from homeassistant.config_entries import SOURCE_INTEGRATION_DISCOVERY, ConfigEnt
 from homeassistant.const import CONF_HOST, CONF_PORT
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.exceptions import HomeAssistantError
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ocpp_core.const import CONF_UNKNOWN_CHARGERS, DOMAIN
 from sim.charger16 import connect
 
-from .helpers_ha import find_device, free_port, state, until
+from .helpers_ha import find_device, free_port, state, until, wait_device
+from .helpers_remote import both_backends, ocpp_url
 
 
 @pytest.fixture(autouse=True)
@@ -160,29 +162,37 @@ async def test_options_offer_the_policy(hass: HomeAssistant, ask_entry: MockConf
     assert ask_entry.options[CONF_UNKNOWN_CHARGERS] == "accept"
 
 
-async def test_removing_a_device_forgets_the_charger(hass: HomeAssistant) -> None:
-    from homeassistant.setup import async_setup_component
+@both_backends
+async def test_removing_a_device_forgets_the_charger(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Removing the device forgets the charger where the central system keeps it: refused with a translated
+    message while it is connected (what the device page shows: HA's websocket sends the error's translation)."""
+    from custom_components.ocpp_core import async_remove_config_entry_device
 
-    assert await async_setup_component(hass, "config", {})
-    entry = await _entry(hass, {CONF_UNKNOWN_CHARGERS: "accept"})
     central = entry.runtime_data.central
-    charger, task, ws = await connect(f"ws://127.0.0.1:{entry.data[CONF_PORT]}", "gone-soon")
+    charger, task, ws = await connect(ocpp_url(entry), "gone-soon")
     await charger.boot()
     await charger.start_transaction(1, "T")
     await charger.stop_transaction(1)
-    device = find_device(hass, "gone-soon")
-    assert device is not None
-    from custom_components.ocpp_core import async_remove_config_entry_device
-
-    assert not await async_remove_config_entry_device(hass, entry, device)  # connected: refused
+    device = await wait_device(hass, "gone-soon")
+    with pytest.raises(HomeAssistantError) as refused:  # connected: refused, said why
+        await async_remove_config_entry_device(hass, entry, device)
+    assert (refused.value.translation_key, refused.value.translation_placeholders) == (
+        "forget_connected",
+        {"charger": "gone-soon"},
+    )
+    assert "gone-soon is connected" in str(refused.value)
+    assert "gone-soon" in central.stations
     await ws.close()
     task.cancel()
     await until(hass, lambda: not central.is_connected("gone-soon"))
     assert await async_remove_config_entry_device(hass, entry, device)
     assert "gone-soon" not in central.stations
-    assert central.transactions("gone-soon") == []
-    assert "gone-soon" not in (entry.runtime_data.central.state.store.snapshot()["stations"])
-    assert await hass.config_entries.async_unload(entry.entry_id)
+    assert await central.session_history("gone-soon", None, None) == []  # its sessions went with it
+    embedded = entry.runtime_data.embedded
+    if embedded is not None:
+        assert "gone-soon" not in embedded.state.store.snapshot()["stations"]
+    else:  # the add-on's store: gone there too
+        assert "gone-soon" not in {charger["id"] for charger in await central.client.chargers()}
 
 
 async def test_accept_policy_gives_an_id_that_never_boots_no_device(hass: HomeAssistant) -> None:

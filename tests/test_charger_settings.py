@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
@@ -299,7 +300,9 @@ async def test_removing_the_device_clears_its_issues(
         assert ir.async_get(hass).async_get_issue(DOMAIN, issue) is not None
     device = find_device(hass, "duo")
     assert device is not None
-    assert not await async_remove_config_entry_device(hass, entry, device)  # connected: refused, issue kept
+    with pytest.raises(HomeAssistantError) as refused:  # connected: refused (said why), issue kept
+        await async_remove_config_entry_device(hass, entry, device)
+    assert refused.value.translation_key == "forget_connected"
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
     await duo._connection.close()  # the charger goes offline
     await until(hass, lambda: not central.is_connected("duo"))

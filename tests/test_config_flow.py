@@ -23,9 +23,11 @@ from custom_components.ocpp_core.const import (
     CONF_STRICT_VALIDATION,
     DOMAIN,
 )
+from sim.charger16 import connect as connect16
 
 from .csms.support.helpers import BOOT, RawCharger
 from .helpers_ha import embedded_form, free_port
+from .helpers_remote import both_backends, is_remote_entry, ocpp_url
 
 
 @pytest.fixture(autouse=True)
@@ -90,49 +92,55 @@ async def test_invalid_port_rejected_by_schema(hass: HomeAssistant) -> None:
         await hass.config_entries.flow.async_configure(result["flow_id"], {CONF_HOST: "127.0.0.1", CONF_PORT: 70000})
 
 
-async def test_options_flow_applies_without_reload(hass: HomeAssistant) -> None:
-    entry = MockConfigEntry(domain=DOMAIN, data={CONF_HOST: "127.0.0.1", CONF_PORT: free_port()})
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+async def _in_force(entry: MockConfigEntry) -> dict[str, Any]:
+    """The central system's own options in force: the embedded one's config, or the add-on's (its /options)."""
+    own = await entry.runtime_data.central.records.central_system_options()
+    if own is not None:
+        return own
+    config = entry.runtime_data.embedded.config
+    return {"heartbeat_interval": config.heartbeat_interval, "strict_validation": not config.lenient,
+            "history_size": config.history_size}  # fmt: skip
+
+
+@both_backends
+async def test_options_flow_applies_without_reload(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """The general step on either back end: the central system's options where it keeps them (the entry's,
+    or the add-on's store), in force at once, chargers kept; Home Assistant's own (the default tag) in the entry."""
     central = entry.runtime_data.central
 
-    result = await hass.config_entries.options.async_init(entry.entry_id)
-    assert result["type"] is FlowResultType.MENU
-    assert "general" in result["menu_options"]
-    result = await hass.config_entries.options.async_configure(result["flow_id"], {"next_step_id": "general"})
-    assert result["type"] is FlowResultType.FORM
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {CONF_HEARTBEAT_INTERVAL: 120, CONF_DEFAULT_ID_TAG: "GARAGE", CONF_STRICT_VALIDATION: True}
-    )
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    await hass.async_block_till_done()
+    async def general(**given: Any) -> dict[str, Any]:
+        result = await hass.config_entries.options.async_init(entry.entry_id)
+        assert result["type"] is FlowResultType.MENU and "general" in result["menu_options"]
+        result = await hass.config_entries.options.async_configure(result["flow_id"], {"next_step_id": "general"})
+        assert result["type"] is FlowResultType.FORM
+        result = await hass.config_entries.options.async_configure(result["flow_id"], given)
+        assert result["type"] is FlowResultType.CREATE_ENTRY
+        await hass.async_block_till_done()
+        return dict(result)
+
+    await general(**{CONF_HEARTBEAT_INTERVAL: 120, CONF_DEFAULT_ID_TAG: "GARAGE", CONF_STRICT_VALIDATION: True})
     assert entry.runtime_data.central is central  # same server, chargers kept
-    assert central.config.heartbeat_interval == 120
-    assert central.config.lenient is False
+    in_force = await _in_force(entry)
+    assert (in_force["heartbeat_interval"], in_force["strict_validation"]) == (120, True)
+    assert in_force["history_size"] == 1000  # the default, untouched
     assert entry.runtime_data.default_id_tag == "GARAGE"
-    assert central.config.history_size == 1000  # the default, untouched
-    result = await hass.config_entries.options.async_init(entry.entry_id)
-    result = await hass.config_entries.options.async_configure(result["flow_id"], {"next_step_id": "general"})
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"],
-        {CONF_HEARTBEAT_INTERVAL: 120, CONF_DEFAULT_ID_TAG: "GARAGE", CONF_STRICT_VALIDATION: True, "history_size": 2},
+    charger, task, ws = await connect16(ocpp_url(entry), "late")
+    assert (await charger.boot()).interval == 120  # what a charger booting now is told
+    await general(
+        **{CONF_HEARTBEAT_INTERVAL: 120, CONF_DEFAULT_ID_TAG: "GARAGE", CONF_STRICT_VALIDATION: True, "history_size": 2}
     )
-    await hass.async_block_till_done()
-    assert central.config.history_size == 2
-    assert central.state.transactions.history._ended.maxlen == 2
+    assert (await _in_force(entry))["history_size"] == 2
     # options the form does not show (other menu steps own them) are kept
     hass.config_entries.async_update_entry(entry, options={**entry.options, "kept_elsewhere": [1]})
-    result = await hass.config_entries.options.async_init(entry.entry_id)
-    result = await hass.config_entries.options.async_configure(result["flow_id"], {"next_step_id": "general"})
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"],
-        {CONF_HEARTBEAT_INTERVAL: 60, CONF_DEFAULT_ID_TAG: "GARAGE", CONF_STRICT_VALIDATION: True, "history_size": 2},
+    await general(
+        **{CONF_HEARTBEAT_INTERVAL: 60, CONF_DEFAULT_ID_TAG: "GARAGE", CONF_STRICT_VALIDATION: True, "history_size": 2}
     )
-    await hass.async_block_till_done()
-    assert entry.options["kept_elsewhere"] == [1]
-    assert central.config.heartbeat_interval == 60
-    assert await hass.config_entries.async_unload(entry.entry_id)
+    assert entry.options["kept_elsewhere"] == [1] and entry.options[CONF_DEFAULT_ID_TAG] == "GARAGE"
+    assert (await _in_force(entry))["heartbeat_interval"] == 60
+    # remote: the add-on keeps them; the entry has no copy to go stale
+    assert (CONF_HEARTBEAT_INTERVAL in entry.options) is not is_remote_entry(entry)
+    await ws.close()
+    task.cancel()
 
 
 async def test_setup_retries_when_port_taken(hass: HomeAssistant) -> None:

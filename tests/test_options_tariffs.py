@@ -1,5 +1,6 @@
 """The tariffs entry of the options: the central system's tariff and a charger's, set, refused with the services'
-own translated errors (nothing changed), shown again for editing, and removed."""
+own translated errors (nothing changed), shown again for editing, and removed — on either back end (the tariffs
+are where the central system keeps them: the embedded one's store, or the add-on's)."""
 
 from __future__ import annotations
 
@@ -7,16 +8,16 @@ import json
 from pathlib import Path
 from typing import Any
 
-from homeassistant.const import CONF_PORT
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.ocpp_core.csms import CentralSystem
+from custom_components.ocpp_core.backend import CentralRecords
 from custom_components.ocpp_core.csms.features.pricing import Scope
 from sim.charger16 import connect
 
 from .helpers_ha import until
+from .helpers_remote import both_backends, ocpp_url
 
 TRANSLATIONS = Path(__file__).resolve().parents[1] / "custom_components" / "ocpp_core" / "translations"
 
@@ -39,10 +40,11 @@ def _suggested(result: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+@both_backends
 async def test_the_central_system_s_tariff_set_refused_edited_removed(
     hass: HomeAssistant, entry: MockConfigEntry
 ) -> None:
-    central: CentralSystem = entry.runtime_data.central
+    records: CentralRecords = entry.runtime_data.central.records
     options_before = dict(entry.options)
     result = await _menu(hass, entry, "tariff_central")
     assert result["type"] is FlowResultType.FORM and result["step_id"] == "tariff_central"
@@ -63,7 +65,7 @@ async def test_the_central_system_s_tariff_set_refused_edited_removed(
         )
         assert result["type"] is FlowResultType.FORM
         assert (result["errors"], result["description_placeholders"]["detail"]) == ({"base": error}, detail)
-        assert len(central.pricing.tariffs) == 0
+        assert await records.tariffs() == []
     # a German decimal comma is read as a point; the prices stay exact
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
@@ -73,7 +75,7 @@ async def test_the_central_system_s_tariff_set_refused_edited_removed(
     )  # fmt: skip
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert dict(entry.options) == options_before
-    tariff = central.pricing.tariffs.get(Scope.of())
+    tariff = await records.tariff(Scope.of())
     assert tariff is not None
     assert (str(tariff.energy_price), str(tariff.session_fee), tariff.currency, tariff.name) == (
         "0.30",
@@ -92,14 +94,15 @@ async def test_the_central_system_s_tariff_set_refused_edited_removed(
         result["flow_id"], {"currency": "EUR", "on_max_energy": "stop", "remove": True}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert central.pricing.tariffs.get(Scope.of()) is None
+    assert await records.tariff(Scope.of()) is None
 
 
+@both_backends
 async def test_a_charger_s_own_tariff(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    central: CentralSystem = entry.runtime_data.central
+    central = entry.runtime_data.central
     result = await _menu(hass, entry, "tariff_charger_pick")
     assert (result["type"], result["reason"]) == (FlowResultType.ABORT, "no_chargers")
-    charger, task, ws = await connect(f"ws://127.0.0.1:{entry.data[CONF_PORT]}", "garage")
+    charger, task, ws = await connect(ocpp_url(entry), "garage")
     await charger.boot()
     await until(hass, lambda: "garage" in central.stations)
     result = await _menu(hass, entry, "tariff_charger_pick")
@@ -109,9 +112,9 @@ async def test_a_charger_s_own_tariff(hass: HomeAssistant, entry: MockConfigEntr
         result["flow_id"], {"currency": "CHF", "energy_price": "0.25", "idle_price": "0.10", "on_max_energy": "stop"}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    own = central.pricing.tariffs.get(Scope.of("garage"))
+    own = await central.records.tariff(Scope.of("garage"))
     assert own is not None and (own.currency, str(own.idle_price)) == ("CHF", "0.10")
-    assert central.pricing.tariffs.get(Scope.of()) is None
+    assert await central.records.tariff(Scope.of()) is None
     await ws.close()
     task.cancel()
 

@@ -1,6 +1,7 @@
 """Pricing in Home Assistant: tariffs set by services (administrators only, translated errors), and a priced
 1.6J session and a priced 2.0.1 session showing the same cost in the sensors, the session-ended event
-and get_transactions."""
+and get_transactions — on either back end (the tariffs and the costs are the central system's: the embedded
+one's, or the add-on's)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from typing import Any
 
 import pytest
 from homeassistant.auth.models import User
-from homeassistant.const import CONF_PORT
 from homeassistant.core import Context, Event, HomeAssistant
 from homeassistant.exceptions import ServiceValidationError, Unauthorized
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
@@ -18,6 +18,7 @@ from custom_components.ocpp_core.const import DOMAIN
 from sim.charger16 import connect
 
 from .helpers_ha import boot_station, find_device, state, until
+from .helpers_remote import both_backends, ocpp_url
 
 # 1.00 per session and 0.30 per kWh: an hour at 11 kW costs 4.30
 PRICES = {"currency": "EUR", "energy_price": "0.30", "session_fee": 1}
@@ -32,14 +33,14 @@ def _cost(hass: HomeAssistant, entity_id: str) -> tuple[str, str | None] | None:
     return None if found is None else (found.state, found.attributes.get("unit_of_measurement"))
 
 
+@both_backends
 async def test_v16_and_v201_sessions_cost_the_same_in_ha(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     central = entry.runtime_data.central
-    central.config.cost_update_interval = 0
     ended: list[Event] = async_capture_events(hass, f"{DOMAIN}_transaction_ended")
     answer = await _service(hass, "set_tariff", {**PRICES, "name": "Home"}, response=True)
     assert answer["scope"] == "central" and answer["tariff"]["energy_price"] == "0.30"
 
-    charger, task, ws = await connect(f"ws://127.0.0.1:{entry.data[CONF_PORT]}", "garage")
+    charger, task, ws = await connect(ocpp_url(entry), "garage")
     await charger.boot()
     await charger.send_status(1, "Available")
     await until(hass, lambda: state(hass, "sensor.garage_status") == "available")
@@ -53,7 +54,7 @@ async def test_v16_and_v201_sessions_cost_the_same_in_ha(hass: HomeAssistant, en
     assert last is not None and last.attributes["final"] is True and last.attributes["tariff"] == "Home"
     assert last.attributes["device_class"] == "monetary"
 
-    hall = await boot_station(hass, central, "hall")
+    hall = await boot_station(hass, central, "hall", url=ocpp_url(entry))
     await until(hass, lambda: hass.states.get("sensor.hall_session_cost") is not None)
     tx_id = await hall.start_transaction(1, "TAG-1")
     await hall.update_transaction(1, seconds=3600)
@@ -80,8 +81,9 @@ async def test_v16_and_v201_sessions_cost_the_same_in_ha(hass: HomeAssistant, en
     task.cancel()
 
 
+@both_backends
 async def test_tariff_services_and_their_errors(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    charger, task, ws = await connect(f"ws://127.0.0.1:{entry.data[CONF_PORT]}", "porch")
+    charger, task, ws = await connect(ocpp_url(entry), "porch")
     await charger.boot()
     await until(hass, lambda: find_device(hass, "porch") is not None)
     device = find_device(hass, "porch")
@@ -121,4 +123,4 @@ async def test_a_non_admin_may_not_set_prices(
             await hass.services.async_call(
                 DOMAIN, name, data, blocking=True, context=Context(user_id=hass_read_only_user.id)
             )
-    assert entry.runtime_data.central.pricing.tariffs.entries() == []
+    assert await entry.runtime_data.central.records.tariffs() == []

@@ -18,6 +18,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.service_info.hassio import HassioServiceInfo
 
+from custom_components.ocpp_core.backend import InvalidOptions
 from custom_components.ocpp_core.const import DOMAIN
 from custom_components.ocpp_core.csms import TagRecord
 from custom_components.ocpp_core.remote.central import RemoteCentral
@@ -66,9 +67,9 @@ async def test_changes_on_either_side_show_on_the_other(
     hass: HomeAssistant, app: App, http: aiohttp.ClientSession
 ) -> None:
     entry = await add_remote_entry(hass, app)
-    # the options edit what lives at the add-on; its own configuration has the central system's options and pricing
+    # the options edit what lives at the add-on (its general options and tariffs too)
     menu = await hass.config_entries.options.async_init(entry.entry_id)
-    assert menu["menu_options"] == ["charger", "tags", "security"]
+    assert menu["menu_options"] == ["general", "charger", "tags", "tariffs", "security"]
     hass.config_entries.options.async_abort(menu["flow_id"])
     cp, task, ws = await connect(ocpp_url(entry), "wb", 2)
     await cp.boot()
@@ -197,8 +198,8 @@ async def test_a_moved_entry_brings_its_tags_and_settings_once(
 
 
 async def test_the_addon_gone_while_a_form_is_open_is_a_form_error(hass: HomeAssistant, app: App) -> None:
-    """Saving a charger's settings or a tag while the add-on cannot be reached: the form says so (not saved),
-    nothing is lost of what was typed."""
+    """Saving a charger's settings, a tag, the general options or a tariff while the add-on cannot be reached: the
+    form says so (not saved), nothing is lost of what was typed."""
     entry = await add_remote_entry(hass, app)
     cp, task, ws = await connect(ocpp_url(entry), "wb")
     await cp.boot()
@@ -212,9 +213,27 @@ async def test_the_addon_gone_while_a_form_is_open_is_a_form_error(hass: HomeAss
     result = await flows.async_configure(result["flow_id"], {"next_step_id": "tags"})
     tag_form = await flows.async_configure(result["flow_id"], {"next_step_id": "tag_add"})
     assert tag_form["step_id"] == "tag_add"
+    result = await flows.async_init(entry.entry_id)
+    general_form = await flows.async_configure(result["flow_id"], {"next_step_id": "general"})
+    shown = {str(key): key.default() for key in general_form["data_schema"].schema if callable(key.default)}
+    assert shown["heartbeat_interval"] == 60  # the add-on's (its --heartbeat-interval), not the entry's
+    result = await flows.async_init(entry.entry_id)
+    result = await flows.async_configure(result["flow_id"], {"next_step_id": "tariffs"})
+    tariff_form = await flows.async_configure(result["flow_id"], {"next_step_id": "tariff_central"})
+    # an option the add-on refuses: csms's bounds there (the form's own are the same), nothing changed
+    with pytest.raises(InvalidOptions, match="heartbeat_interval"):
+        await entry.runtime_data.central.records.set_central_system_options({"heartbeat_interval": 5})
     await ws.close()
     task.cancel()
     app.stop()
+
+    for form, typed in (
+        (general_form, {**shown, "heartbeat_interval": 120}),
+        (tariff_form, {"currency": "EUR", "energy_price": "0.30", "on_max_energy": "stop"}),
+    ):
+        result = await flows.async_configure(form["flow_id"], typed)
+        assert (result["type"], result["errors"]) == ("form", {"base": "not_saved"}), form["step_id"]
+        assert "127.0.0.1" in result["description_placeholders"]["error"]
 
     typed = {"friendly_name": "Garage", "push_local_list": False, "limit_profile": "default"}
     result = await flows.async_configure(charger_form["flow_id"], typed)

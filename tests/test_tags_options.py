@@ -27,8 +27,7 @@ async def _step(hass: HomeAssistant, entry: MockConfigEntry, step: str) -> dict[
     assert "tags" in result["menu_options"]
     result = await hass.config_entries.options.async_configure(result["flow_id"], {"next_step_id": "tags"})
     assert result["type"] is FlowResultType.MENU
-    # the tag policy is the entry's option for its own central system (the add-on's configuration has its own)
-    assert result["menu_options"] == (TAG_MENU[:-1] if is_remote_entry(entry) else TAG_MENU)
+    assert result["menu_options"] == TAG_MENU
     return dict(await hass.config_entries.options.async_configure(result["flow_id"], {"next_step_id": step}))
 
 
@@ -102,17 +101,31 @@ async def test_add_edit_remove(hass: HomeAssistant, entry: MockConfigEntry) -> N
     task.cancel()
 
 
+@both_backends
 async def test_policy(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    authorization = entry.runtime_data.central.state.authorization
-    assert (authorization.policy.accept_unknown, authorization.policy.refuse_concurrent) == (False, False)
-    assert authorization.decide("any", "HomeAssistant").status == "Invalid"  # the remote-start tag
-    result = await _step(hass, entry, "tag_policy")
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {"unknown_tags": "accept", "refuse_concurrent_tags": True}
-    )
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    await hass.async_block_till_done()
-    assert entry.options["unknown_tags"] == "accept" and entry.options["unknown_chargers"] == "accept"
-    assert (authorization.policy.accept_unknown, authorization.policy.refuse_concurrent) == (True, True)
-    assert authorization.decide("any", "STRANGER").status == "Accepted"
-    assert authorization.decide("any", "HomeAssistant").status == "Invalid"  # still remote-start only
+    """The policy is the central system's, kept where it keeps it (embedded: the entry's options; remote: the
+    add-on's, over its API, not copied into the entry) and in force at once."""
+    charger, task, ws = await connect(ocpp_url(entry), "door")
+    await charger.boot()
+    records = entry.runtime_data.central.records
+    for unknown_tags, refuse in (("reject", False), ("accept", True)):
+        result = await _step(hass, entry, "tag_policy")
+        result = await hass.config_entries.options.async_configure(
+            result["flow_id"], {"unknown_tags": unknown_tags, "refuse_concurrent_tags": refuse}
+        )
+        assert result["type"] is FlowResultType.CREATE_ENTRY
+        await hass.async_block_till_done()
+        stranger = "Accepted" if unknown_tags == "accept" else "Invalid"
+        assert (await charger.authorize("STRANGER")).id_tag_info["status"] == stranger
+        assert (await charger.authorize("HomeAssistant")).id_tag_info["status"] == "Invalid"  # remote starts only
+    if is_remote_entry(entry):
+        own = await records.central_system_options()
+        assert own is not None and (own["unknown_tags"], own["refuse_concurrent_tags"]) == ("accept", True)
+        assert "unknown_tags" not in entry.options
+    else:
+        assert entry.options["unknown_tags"] == "accept" and entry.options["unknown_chargers"] == "accept"
+    result = await _step(hass, entry, "tag_policy")  # shown as set
+    defaults = {str(key): key.default() for key in result["data_schema"].schema}
+    assert (defaults["unknown_tags"], defaults["refuse_concurrent_tags"]) == ("accept", True)
+    await ws.close()
+    task.cancel()

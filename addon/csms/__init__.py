@@ -9,11 +9,13 @@ from .features.charger import Charger, ChargerAnswer, ChargingProfile
 from .features.charger_commands import InvalidArgument, UnsupportedVersion
 from .features.charger_requests import (
     CertificateHash,
+    FieldRequires,
     FirmwareUpdate,
     LogRequest,
     LogUpload,
     ProfileCriteria,
     RemoteStart,
+    check_signed_fields,
 )
 from .features.credentials import PUSH_MAX_LENGTH, PUSH_MIN_LENGTH, InvalidPassword, validate_password
 from .features.limit_profiles import simple_charging_profile
@@ -93,6 +95,7 @@ __all__ = [
     "DeviceVariable",
     "Event",
     "EventType",
+    "FieldRequires",
     "FirmwareUpdate",
     "InvalidArgument",
     "InvalidCall",
@@ -125,6 +128,7 @@ __all__ = [
     "V16Commands",
     "V201Commands",
     "apply_connector_state",
+    "check_signed_fields",
     "connector_state",
     "connector_status",
     "delivering",

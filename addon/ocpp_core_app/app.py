@@ -9,6 +9,7 @@ import os
 import signal
 from typing import Any
 
+from .admin.central_options import CentralOptions, central_system_options
 from .admin.services import AdminData
 from .api import ApiServer
 from .api_token import api_token
@@ -30,6 +31,7 @@ _LOGGER = logging.getLogger("ocpp_core_app")
 DISCOVERY_HOST_ENV = "OCPP_CORE_DISCOVERY_HOST"
 # the integration's default tag for the remote starts it asks (custom_components/ocpp_core/const.py)
 HOME_ASSISTANT_TAG = "HomeAssistant"
+REMOTE_ONLY_TAGS = (HOME_ASSISTANT_TAG,)
 
 
 def central_config(options: AppOptions) -> Any:
@@ -50,19 +52,28 @@ def central_config(options: AppOptions) -> Any:
     return config
 
 
+def configured_options(options: AppOptions) -> dict[str, Any]:
+    """The add-on's configuration of the options the central system takes while running (by the integration's
+    option names: admin/central_options.py; what the configuration does not have, csms's defaults)."""
+    defaults = csms.CentralSystemOptions()
+    return {
+        "heartbeat_interval": options.heartbeat_interval,
+        "strict_validation": options.strict,
+        "history_size": defaults.history_size,
+        "unknown_chargers": options.unknown_chargers,
+        "limit_interval": options.limit_interval,
+        "meter_interval": options.meter_interval,
+        "max_message_rate": options.max_message_rate,
+        "unknown_tags": options.unknown_tags,
+        "refuse_concurrent_tags": defaults.refuse_concurrent_tags,
+    }
+
+
 def central_options(options: AppOptions) -> Any:
-    """The add-on's options the central system takes while running (CentralSystem.apply_options)."""
-    return csms.CentralSystemOptions(
-        heartbeat_interval=options.heartbeat_interval,
-        lenient=not options.strict,
-        max_message_rate=options.max_message_rate,
-        limit_interval=options.limit_interval,
-        meter_interval=options.meter_interval,
-        accept_unknown_tags=options.unknown_tags == "accept",
-        # Home Assistant's own tag (the integration's default_id_tag): its remote starts are accepted also when
-        # unknown tags are not, as on the embedded central system
-        remote_only_tags=(HOME_ASSISTANT_TAG,),
-    )
+    """The add-on's options the central system takes while running (CentralSystem.apply_options).  Home
+    Assistant's own tag (the integration's default_id_tag): its remote starts are accepted also when unknown tags
+    are not, as on the embedded central system."""
+    return central_system_options(configured_options(options), REMOTE_ONLY_TAGS)
 
 
 def make_store(options: AppOptions) -> RowStore:
@@ -92,9 +103,11 @@ def build_central(
     stream, next_seq, pruned = journal_state
     journal = EventJournal(central, store, stream=stream, next_seq=next_seq, pruned_through=pruned)
     central.events.subscribe(journal.on_event)
+    # the options in force (the configuration's, and those set over the API since: loaded with the admin data),
     # the boot policy (unknown chargers: accept / reject / ask) and the web UI's inbox of those kept out
-    (admin or AdminData(store)).attach(central, options.unknown_chargers)
-    central.apply_options(central_options(options))
+    live = CentralOptions(central, store, configured_options(options), REMOTE_ONLY_TAGS)
+    (admin or AdminData(store)).attach(central, options.unknown_chargers, live)
+    central.apply_options(live.central_system_options())
     # each by the event types it acts on: the steady stream of meter updates reaches only those that need it
     central.events.subscribe(log_event, LOGGED_TYPES)
     central.events.subscribe(SessionSamples(central, store).on_event, (csms.EventType.CONNECTOR_UPDATED,))
@@ -154,6 +167,7 @@ async def run(options: AppOptions, discovery_host: str) -> int:
         journal=journal,
         ui=lambda app: install(app, ingress),
         payments=payments,
+        central_options=admin.options,
     )
     own = WebServer(
         WebState(LOGIN, central, store, accounts, admin=admin, payments=payments),

@@ -8,7 +8,7 @@ from typing import Any
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_HOST, CONF_PORT, EVENT_HOMEASSISTANT_STOP, Platform
 from homeassistant.core import Event, HomeAssistant
-from homeassistant.exceptions import ConfigEntryNotReady
+from homeassistant.exceptions import ConfigEntryNotReady, HomeAssistantError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
@@ -182,17 +182,20 @@ async def async_remove_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> Non
 
 
 async def async_remove_config_entry_device(hass: HomeAssistant, entry: OcppConfigEntry, device: DeviceEntry) -> bool:
-    """Removing a charger's device forgets the charger (its stored data and history); not while it is connected."""
-    central = entry.runtime_data.embedded
-    if central is None:  # the add-on's chargers are forgotten on its own pages
-        return False
+    """Removing a charger's device forgets the charger (its stored data and history, where the central system keeps
+    them: the embedded one's store, or the add-on's); not while it is connected (a translated error says so)."""
+    central = entry.runtime_data.central
     for domain, name in device.identifiers:
         found = device_target(entry.entry_id, name, central.stations) if domain == DOMAIN else None
         if found is None:
             continue
         station_id = found[0]
         if not await central.forget_station(station_id):
-            return False
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="forget_connected",
+                translation_placeholders={"charger": station_id},
+            )
         clear_charger_issues(hass, entry.entry_id, station_id)
         entry.runtime_data.shown_connectors.pop(station_id, None)
     return True

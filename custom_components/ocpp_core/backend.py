@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from .csms import CentralSystem, ChargerAnswer, ChargerSettings, Event, EventType, LimitState, Station, TagRecord
+from .csms.features.pricing import Scope, Tariff
 from .csms.rpc.loglimit import LogLimiter
 
 Answer = dict[str, Any]
@@ -77,6 +78,10 @@ class CallContext(Protocol):
     def config(self) -> CallTimeouts: ...
 
 
+class InvalidOptions(ValueError):
+    """The central system refused one of its options (the message names it): nothing changed."""
+
+
 class TagList(Protocol):
     """The tag book as read (csms's TagBook; the add-on's, as it answered)."""
 
@@ -88,14 +93,20 @@ class TagList(Protocol):
 
 
 class CentralRecords(Protocol):
-    """What lives where the central system lives (its store): tags, per-charger settings, passwords.  The options
-    flow and the tag and password services edit them here, on either back end; each change is stored at once.
-    Errors are csms's: TagError (its code), InvalidSettings, InvalidPassword; a push's failures as a call's."""
+    """What lives where the central system lives (its store): tags, per-charger settings, passwords, tariffs, its
+    own options.
+    The options flow and the tag, password and tariff services edit them here, on either back end; each change
+    is stored at once.  Errors are csms's: TagError (its code), InvalidSettings, InvalidPassword, TariffError
+    (and InvalidOptions); a push's failures as a call's."""
 
-    @property
-    def central_options(self) -> bool:
-        """Whether the entry's own options configure this central system (embedded: they do; the add-on has its
-        own configuration), so the options flow offers them."""
+    async def central_system_options(self) -> dict[str, Any] | None:
+        """The central system's own options (by the entry's option names) where it keeps them; None: the entry's
+        options are they (embedded: put in force by the entry's update listener)."""
+        ...
+
+    async def set_central_system_options(self, changes: dict[str, Any]) -> bool:
+        """Some of the central system's own options changed where it keeps them (InvalidOptions: none changed);
+        False: nothing kept here, the entry's options are they (the options flow saves them there)."""
         ...
 
     async def tag_list(self) -> TagList: ...
@@ -110,6 +121,16 @@ class CentralRecords(Protocol):
 
     async def set_new_charger_password(self, password: str | None) -> None: ...
     async def has_new_charger_password(self) -> bool: ...
+
+    async def tariffs(self) -> list[dict[str, Any]]:
+        """Every tariff with its scope, most general first (the get_tariffs service's answer)."""
+        ...
+
+    async def tariff(self, scope: Scope) -> Tariff | None: ...
+    async def set_tariff(self, scope: Scope, data: dict[str, Any]) -> Tariff: ...
+    async def clear_tariff(self, scope: Scope) -> bool:
+        """False: that scope had none."""
+        ...
 
 
 class CentralBackend(CallContext, Protocol):
@@ -130,6 +151,11 @@ class CentralBackend(CallContext, Protocol):
         ...
 
     def charger(self, station_id: str) -> ChargerControls: ...
+    async def forget_station(self, station_id: str) -> bool:
+        """Everything kept about a charger removed where the central system keeps it; False (nothing done) while
+        it is connected."""
+        ...
+
     async def remote_start(self, station_id: str, connector_id: int | None, id_tag: str) -> Answer: ...
     async def remote_stop(self, station_id: str, transaction_id: str) -> Answer: ...
 
@@ -150,10 +176,14 @@ class CentralBackend(CallContext, Protocol):
 class EmbeddedRecords:
     """The embedded central system's own tags, settings and passwords (csms's, stored in HA's storage)."""
 
-    central_options = True
-
     def __init__(self, central: CentralSystem) -> None:
         self._central = central
+
+    async def central_system_options(self) -> dict[str, Any] | None:
+        return None  # the entry's options (__init__.py central_options maps them)
+
+    async def set_central_system_options(self, changes: dict[str, Any]) -> bool:
+        return False
 
     async def tag_list(self) -> TagList:
         return self._central.tags
@@ -182,6 +212,18 @@ class EmbeddedRecords:
 
     async def has_new_charger_password(self) -> bool:
         return self._central.credentials.has_new_charger_password
+
+    async def tariffs(self) -> list[dict[str, Any]]:
+        return self._central.pricing.tariffs.entries()
+
+    async def tariff(self, scope: Scope) -> Tariff | None:
+        return self._central.pricing.tariffs.get(scope)
+
+    async def set_tariff(self, scope: Scope, data: dict[str, Any]) -> Tariff:
+        return await self._central.pricing.set_tariff(scope, data)
+
+    async def clear_tariff(self, scope: Scope) -> bool:
+        return await self._central.pricing.clear_tariff(scope)
 
 
 class EmbeddedCentral(CentralSystem):

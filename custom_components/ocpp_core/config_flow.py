@@ -39,8 +39,8 @@ from .const import (
     MAX_MESSAGE_RATE,
     UNKNOWN_CHARGER_POLICIES,
 )
-from .coordinator import loaded_central
 from .csms import MAX_METER_INTERVAL
+from .options.central_system import options_form
 from .options.charger import ChargerOptionsFlow
 from .options.security import SecurityOptionsFlow, check_tls_files, security_data, security_fields
 from .options.selectors import choice
@@ -166,32 +166,25 @@ class OcppConfigFlow(RemoteConfigFlow, ConfigFlow, domain=DOMAIN):
 
 # the options menu: each entry is a step of OcppOptionsFlow (or of a mixin it takes in)
 OPTIONS_MENU = ["general", "charger", "tags", "tariffs", "security"]
-# the steps that edit what only a central system the entry's options configure has (the embedded one: its own
-# options, pricing); the add-on's own configuration and pages have those
-CENTRAL_OPTIONS_STEPS = frozenset({"general", "tariffs"})
 
 
 class OcppOptionsFlow(ChargerOptionsFlow, TagOptionsFlow, TariffOptionsFlow, SecurityOptionsFlow, OptionsFlow):
-    """Settings that apply without dropping any charger, as a menu of forms."""
+    """Settings that apply without dropping any charger, as a menu of forms (each edits what it edits where it is
+    kept: the entry's options, or the central system's records — the embedded one's, or the add-on's)."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        central = loaded_central(self.config_entry)
-        if central is None or central.records.central_options:
-            return self.async_show_menu(step_id="init", menu_options=OPTIONS_MENU)
-        # tags, settings and passwords live where the central system lives: edited there (records)
-        return self.async_show_menu(
-            step_id="init", menu_options=[step for step in OPTIONS_MENU if step not in CENTRAL_OPTIONS_STEPS]
-        )
-
-    def _save_options(self, changes: dict[str, Any]) -> ConfigFlowResult:
-        """End the flow keeping every option the step did not show (other steps own them)."""
-        return self.async_create_entry(data={**self.config_entry.options, **changes})
+        return self.async_show_menu(step_id="init", menu_options=OPTIONS_MENU)
 
     async def async_step_general(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """The central system's own settings."""
-        if user_input is not None:
-            return self._save_options({CONF_METER_INTERVAL: None, **user_input})  # emptied: each charger's own
-        options = self.config_entry.options
+        """The central system's own settings (where it keeps them: options/central_system.py) and Home
+        Assistant's default tag and limit step."""
+        # an emptied meter interval: each charger's own
+        form = await options_form(
+            self.config_entry, None if user_input is None else {CONF_METER_INTERVAL: None, **user_input}
+        )
+        if form.saved is not None:
+            return self.async_create_entry(data=form.saved)
+        options = form.shown
         schema = vol.Schema(
             {
                 vol.Required(
@@ -239,4 +232,6 @@ class OcppOptionsFlow(ChargerOptionsFlow, TagOptionsFlow, TariffOptionsFlow, Sec
                 ),
             }
         )
-        return self.async_show_form(step_id="general", data_schema=schema)
+        return self.async_show_form(
+            step_id="general", data_schema=schema, errors=form.errors, description_placeholders=form.placeholders
+        )

@@ -370,14 +370,6 @@ def loaded_central(entry: ConfigEntry) -> CentralBackend | None:
     return central
 
 
-def loaded_embedded(entry: ConfigEntry) -> CentralSystem | None:
-    """The entry's embedded central system (what only it has here: pricing); None while not loaded or remote."""
-    if entry.state is not ConfigEntryState.LOADED:
-        return None
-    central: CentralSystem | None = entry.runtime_data.embedded
-    return central
-
-
 def default_id_tag(entry: ConfigEntry) -> str:
     return str(entry.options.get(CONF_DEFAULT_ID_TAG, DEFAULT_ID_TAG))
 

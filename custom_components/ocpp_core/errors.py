@@ -14,7 +14,7 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 
 from .backend import CallContext
 from .const import DOMAIN
-from .csms import CallError, InvalidCall, NotConnected, TagRefused, UnsupportedVersion
+from .csms import CallError, FieldRequires, InvalidCall, NotConnected, TagRefused, UnsupportedVersion
 
 Answer = dict[str, Any]
 
@@ -88,6 +88,8 @@ async def ocpp_call(
         raise ChargerRefused("charger_error", station_id, failure, error=error) from err
     except InvalidCall as err:
         raise validation_error("invalid_call", charger=station_id, reason=str(err)) from err
+    except FieldRequires as err:  # (found here, or by the add-on: the same check)
+        raise validation_error("field_requires", field=err.field, requires=err.requires) from err
     except TagRefused as err:
         raise validation_error(
             "remote_start_tag_refused", charger=station_id, tag=err.id_tag, status=err.status

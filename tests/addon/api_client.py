@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
+from ocpp_core_app.admin.central_options import CentralOptions
 from ocpp_core_app.api import ApiServer
 from ocpp_core_app.central_import import csms
+from ocpp_core_app.store import RowStore
 
 from sim.charger16 import connect as connect16
 from tests.csms.support.helpers import wait_for
@@ -49,12 +51,21 @@ def client_session() -> aiohttp.ClientSession:
 
 @asynccontextmanager
 async def running_api(
-    call_timeout: float = 5.0, persistence: csms.Persistence | None = None, **options: Any
+    call_timeout: float = 5.0,
+    persistence: csms.Persistence | None = None,
+    configured_options: dict[str, Any] | None = None,
+    **options: Any,
 ) -> AsyncIterator[Api]:
-    """The add-on's API on a central system (in memory, or on `persistence`: the add-on's store)."""
+    """The add-on's API on a central system (in memory, or on `persistence`: the add-on's store); with
+    `configured_options` (the add-on's configuration of them) its options are the app's (admin/central_options.py:
+    those set over the API kept in that store)."""
     config = csms.CentralSystemConfig(host="127.0.0.1", port=0, call_timeout=call_timeout, heartbeat_interval=60)
     central = csms.CentralSystem(config, persistence or csms.MemoryPersistence())
     await central.start()
+    if configured_options is not None:
+        store = persistence if isinstance(persistence, RowStore) else None
+        live = options["central_options"] = CentralOptions(central, store, configured_options, ())
+        await live.load()
     server = ApiServer(central, TOKEN, "127.0.0.1", 0, **options)
     await server.start()
     try:

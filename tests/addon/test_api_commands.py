@@ -222,7 +222,8 @@ async def test_update_firmware_and_get_log() -> None:
         )
         assert _sent(cp, "SignedUpdateFirmware")["firmware"]["signature"] == "c2ln"
         status, body = await api.command("CP7", "update_firmware", {"location": location, "request_id": 3})
-        assert (status, body["message"]) == (400, "request_id: only with signature")
+        assert (status, body["error"], body["message"]) == (400, "field_requires", "request_id: only with signature")
+        assert (body["field"], body["requires"]) == ("request_id", "signature")
         status, body = await api.command("CP7", "update_firmware", {"location": location, "retrieve_date": "soon"})
         assert (status, body["error"]) == (400, "bad_request")
         status, body = await api.command(

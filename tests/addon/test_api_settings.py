@@ -110,3 +110,70 @@ async def test_settings_passwords_and_tags_are_stored_at_once(store: RowStore) -
             assert not api.central.credentials.has_new_charger_password
     finally:
         await again.close()
+
+
+# the add-on's configuration of the central system's options (as app.py configured_options maps its flags)
+CONFIGURED = {
+    "heartbeat_interval": 60, "strict_validation": False, "history_size": 1000, "unknown_chargers": "accept",
+    "limit_interval": 10.0, "meter_interval": None, "max_message_rate": 50.0, "unknown_tags": "accept",
+    "refuse_concurrent_tags": False,
+}  # fmt: skip
+
+
+async def test_options_are_kept_over_the_configuration_until_it_changes(store: RowStore) -> None:
+    async with running_api(persistence=store, configured_options=CONFIGURED) as api:
+        assert await api.request("GET", "/options") == (200, {"options": CONFIGURED})
+        # refused with the option named, nothing changed
+        for bad, named in (
+            ({"heartbeat_interval": 5}, "heartbeat_interval"),
+            ({"unknown_tags": "maybe"}, "unknown_tags"),
+            ({"strict_validation": "yes"}, "strict_validation"),
+            ({"colour": "red"}, "colour"),
+        ):
+            status, body = await api.request("PUT", "/options", {"history_size": 5, **bad})
+            assert (status, body["error"]) == (400, "invalid_options"), bad
+            assert named in body["message"], body
+        assert (await api.request("GET", "/options"))[1]["options"] == CONFIGURED
+        changes = {"unknown_tags": "reject", "refuse_concurrent_tags": True, "heartbeat_interval": 600}
+        status, body = await api.request("PUT", "/options", changes)
+        assert (status, body["options"]) == (200, CONFIGURED | changes)
+        running = api.central.options  # in force at once
+        assert (running.accept_unknown_tags, running.refuse_concurrent_tags) == (False, True)
+        assert running.heartbeat_interval == 600
+
+    for configured, kept in (
+        (CONFIGURED, changes),  # the same configuration: what was set over the API holds
+        (CONFIGURED | {"heartbeat_interval": 120}, {"unknown_tags": "reject", "refuse_concurrent_tags": True}),
+    ):
+        again = reopened(store)
+        await again.open()
+        try:
+            async with running_api(persistence=again, configured_options=configured) as api:
+                assert (await api.request("GET", "/options"))[1]["options"] == configured | kept
+                assert api.central.options.heartbeat_interval == (configured | kept)["heartbeat_interval"]
+        finally:
+            await again.close()
+
+
+async def test_a_charger_is_forgotten_only_while_away(store: RowStore) -> None:
+    async with api_on(store) as api:
+        cp, task, ws = await charger16(api, "CP1")
+        await cp.start_transaction(1, "T")
+        await cp.stop_transaction(1)
+        status, body = await api.request("DELETE", "/chargers/CP1")
+        assert (status, body["error"]) == (409, "charger_connected")
+        assert "CP1" in api.central.stations
+        await ws.close()
+        task.cancel()
+        await wait_for(lambda: not api.central.is_connected("CP1"))
+        assert await api.request("DELETE", "/chargers/CP1") == (200, {"forgotten": "CP1"})
+        assert (await api.request("GET", "/chargers/CP1"))[0] == 404
+        assert (await api.request("GET", "/transactions"))[1]["transactions"] == []  # its sessions went with it
+        assert (await api.request("DELETE", "/chargers/CP1"))[1]["error"] == "unknown_charger"
+    again = reopened(store)
+    await again.open()
+    try:
+        async with api_on(again) as api:
+            assert "CP1" not in api.central.stations
+    finally:
+        await again.close()

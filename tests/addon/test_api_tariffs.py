@@ -27,15 +27,17 @@ async def test_tariffs_set_listed_refused_and_cleared() -> None:
         status, body = await api.request("PUT", "/tariffs", {"id_tag": "household", "tariff": {"currency": "EUR"}})
         assert (status, body["scope"]["scope"]) == (200, "tag"), body
         # refused by csms's own validation: its code, and nothing changed
-        for bad, code in (
-            ({"tariff": {"currency": "EUX"}}, "unknown_currency"),
-            ({"tariff": {"currency": "EUR", "energy_price": "-0.1"}}, "negative_price"),
-            ({"tariff": {"currency": "EUR", "bands": [{"start": "06:00", "end": "22:00"}]}}, "band_gap"),
-            ({"charger_id": "CP-T", "id_tag": "x", "tariff": {"currency": "EUR"}}, "bad_scope"),
-            ({"charger_id": "NOPE", "tariff": {"currency": "EUR"}}, "unknown_charger"),
+        # (with its detail, which the integration's translated message shows)
+        for bad, code, detail in (
+            ({"tariff": {"currency": "EUX"}}, "unknown_currency", "EUX"),
+            ({"tariff": {"currency": "EUR", "energy_price": "-0.1"}}, "negative_price", "energy_price: -0.1"),
+            ({"tariff": {"currency": "EUR", "bands": [{"start": "06:00", "end": "22:00"}]}}, "band_gap", "00:00"),
+            ({"charger_id": "CP-T", "id_tag": "x", "tariff": {"currency": "EUR"}}, "bad_scope", None),
+            ({"charger_id": "NOPE", "tariff": {"currency": "EUR"}}, "unknown_charger", "NOPE"),
         ):
             status, body = await api.request("PUT", "/tariffs", bad)
-            assert (status, body["error"]) == (400, code), (bad, body)
+            assert (status, body["error"], body["tariff_error"]) == (400, code, True), (bad, body)
+            assert detail is None or body["detail"] == detail, (bad, body)
         status, body = await api.request("GET", "/tariffs")
         listed = [(t["scope"], t["tariff"]["currency"]) for t in body["tariffs"]]
         assert listed == [("central", "EUR"), ("connector", "CHF"), ("tag", "EUR")]

@@ -278,13 +278,6 @@ CASES: list[tuple[str, dict[str, Any], str, dict[str, Any], dict[str, Any]]] = [
     ("send_call", {"action": "ClearCache"}, "ClearCache", {"status": "Rejected"}, {}),
 ]
 
-# (service, action, with fields): where the add-on's command still sends the charger something else than the
-# embedded service does (issue 17: to be aligned)
-REMOTE_DIFFERS = {
-    ("data_transfer", "DataTransfer", True): "the add-on writes the data as compact JSON",
-    ("trigger_message", "ExtendedTriggerMessage", True): "the add-on has no ExtendedTriggerMessage mapping",
-}
-
 _SNAKE = re.compile(r"_([a-z])")
 
 
@@ -309,8 +302,6 @@ async def test_every_service_returns_the_chargers_answer(
     request_: dict[str, Any],
 ) -> None:
     charger = await open_charger("cp")
-    if backend == "remote" and (service, action, bool(data)) in REMOTE_DIFFERS:
-        pytest.skip(REMOTE_DIFFERS[(service, action, bool(data))])
     embedded = hass.config_entries.async_entries(DOMAIN)[0].runtime_data.embedded
     if data.get("id_tag") == "TAG-9" and embedded is not None:
         # a known tag: a remote start with an unknown one is refused up front (the add-on accepts unknown ones)

@@ -261,6 +261,7 @@ async def test_stop_transaction_finds_the_open_session(
     assert [request["transaction_id"] for request in stops] == [tx_2, tx_1, tx_1]
 
 
+@both_backends
 async def test_signed_firmware_fields_go_together(hass: HomeAssistant, open_charger: Open) -> None:
     await open_charger("fw")
     base = {"device_id": device(hass, "fw"), "location": "https://example.com/fw.bin"}

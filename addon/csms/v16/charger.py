@@ -10,7 +10,7 @@ from typing import Any
 from ..features.charger import Capabilities, ChargerAnswer, ChargingProfile, LocalListLimits, count, rate_units
 from ..features.charger_base import VersionCharger, VersionForms, profile_fields
 from ..features.charger_commands import InvalidArgument, UnsupportedVersion
-from ..features.charger_requests import FirmwareUpdate, LogUpload, RemoteStart
+from ..features.charger_requests import FirmwareUpdate, LogUpload, RemoteStart, check_signed_fields
 from ..features.local_list import Entry, entry_decision
 from ..features.pricing.notice import CostNotice
 from ..model.station import Reservation, Station
@@ -26,8 +26,8 @@ _OWN_NAMES = {
     "ChargingStationMaxProfile": "ChargePointMaxProfile",
     "CSMSRootCertificate": "CentralSystemRootCertificate",
 }
-# the fields that make an update_firmware a SignedUpdateFirmware (all need the signature)
-_SIGNED_FIELDS = ("signing_certificate", "install_date", "request_id")
+# the messages of the security extension's ExtendedTriggerMessage (TriggerMessage has the others)
+EXTENDED_TRIGGER_MESSAGES = frozenset({"LogStatusNotification", "SignChargePointCertificate"})
 
 
 def local_list_entry(entry: Entry) -> dict[str, Any]:
@@ -133,10 +133,13 @@ class V16Charger(VersionCharger[V16Commands]):
     async def trigger_message(
         self, message: str, connector_id: int | None = None, evse_connector_id: int | None = None
     ) -> ChargerAnswer:
+        if message in EXTENDED_TRIGGER_MESSAGES:
+            return ChargerAnswer.of(await self._commands.extended_trigger_message(message, connector_id))
         return ChargerAnswer.of(await self._commands.trigger_message(message, connector_id))
 
     async def data_transfer(self, vendor_id: str, message_id: str | None = None, data: object = None) -> ChargerAnswer:
-        text = data if data is None or isinstance(data, str) else json.dumps(data)  # 1.6's data is a text
+        # 1.6's data is a text: anything else as its compact JSON (as the HA service writes it)
+        text = data if data is None or isinstance(data, str) else json.dumps(data, separators=(",", ":"))
         return ChargerAnswer.of(await self._commands.data_transfer(vendor_id, message_id, text))
 
     async def reserve_now(self, reservation: Reservation, id_token_type: str | None = None) -> ChargerAnswer:
@@ -152,18 +155,10 @@ class V16Charger(VersionCharger[V16Commands]):
     async def update_firmware(self, update: FirmwareUpdate) -> ChargerAnswer:
         """UpdateFirmware, or SignedUpdateFirmware (the security extension) when signed."""
         u = update
+        check_signed_fields(u)
         if u.signature is None:
-            signed = {
-                "signing_certificate": u.signing_certificate,
-                "install_date": u.install,
-                "request_id": u.request_id,
-            }
-            if given := [name for name in _SIGNED_FIELDS if signed[name] is not None]:
-                raise InvalidArgument(f"{', '.join(given)}: only with signature")
             answer = await self._commands.update_firmware(u.location, u.retrieve, u.retries, u.retry_interval)
             return ChargerAnswer.of(answer)
-        if u.signing_certificate is None:
-            raise InvalidArgument("signature: only with signing_certificate")
         request_id = self._state.store.allocate_id("request") if u.request_id is None else u.request_id
         answer = await self._commands.signed_update_firmware(replace(u, request_id=request_id))
         return ChargerAnswer.of(answer, request_id)

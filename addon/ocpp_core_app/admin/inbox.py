@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -181,21 +182,26 @@ class Inbox:
             self._dirty.discard(key)
             self._removed.add(key)
 
-    def boot_policy(self, unknown_chargers: str) -> Any:
+    def boot_policy(self, unknown_chargers: str | Callable[[], str]) -> Any:
         """csms's boot policy: a refused charger Rejected, an accepted one (or one accepted before) Accepted, an
-        unknown one as the option says (accept / reject / ask: Pending) and, kept out, into the inbox."""
+        unknown one as the option says (accept / reject / ask: Pending; a callable: the option now, which may
+        change while the central system runs) and, kept out, into the inbox."""
+
+        def option() -> str:
+            return unknown_chargers if isinstance(unknown_chargers, str) else unknown_chargers()
 
         def policy(station_id: str, boot: dict[str, Any]) -> str:
+            chosen = option()
             decided = self.decision(CHARGER, station_id)
             if decided == REFUSED:
                 return str(csms.RegistrationStatus.REJECTED)
             station = self._central.stations.get(station_id)
             known = station is not None and station.registration_status == csms.RegistrationStatus.ACCEPTED
-            if known or decided == ACCEPTED or unknown_chargers == "accept":
+            if known or decided == ACCEPTED or chosen == "accept":
                 return str(csms.RegistrationStatus.ACCEPTED)
             nested = boot.get("chargingStation")  # 2.x nests what 1.6 sends at the top
             identity: dict[str, Any] = nested if isinstance(nested, dict) else boot
-            rejected = unknown_chargers == "reject"
+            rejected = chosen == "reject"
             self.note_charger(
                 station_id,
                 REJECTED if rejected else PENDING,

@@ -1,4 +1,5 @@
-"""The admin pages' data beside the central system: the inbox and the chargers' notes, on the app's store."""
+"""The admin pages' data beside the central system: the inbox, the chargers' notes and the options set while it
+runs, on the app's store."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from typing import Any
 
 from ..central_import import csms
 from ..store import RowStore
+from .central_options import CentralOptions
 from .chargers import NoteBook
 from .inbox import Inbox
 
@@ -17,10 +19,15 @@ class AdminData:
         self.store = store
         self.notes = NoteBook(store)
         self.inbox: Inbox | None = None
+        self.options: CentralOptions | None = None
 
-    def attach(self, central: Any, unknown_chargers: str) -> Inbox:
+    def attach(self, central: Any, unknown_chargers: str, options: CentralOptions | None = None) -> Inbox:
+        """`options`: the options in force (their unknown_chargers is the boot policy's, read at each boot);
+        without them, `unknown_chargers` fixed."""
         self.inbox = Inbox(central, self.store)
-        central.config.boot_policy = self.inbox.boot_policy(unknown_chargers)
+        self.options = options
+        policy = unknown_chargers if options is None else lambda: options.unknown_chargers
+        central.config.boot_policy = self.inbox.boot_policy(policy)
         # past max_stations: a charger accepted in the inbox gets in; any other is noted there
         central.config.over_max_stations = self.inbox.over_max_stations
         # security profile 3: a thumbprint set on the charge point's page pins its client certificate
@@ -32,6 +39,8 @@ class AdminData:
         if self.inbox is not None:
             await self.inbox.load()
         await self.notes.load()
+        if self.options is not None:
+            await self.options.load()
 
     async def close(self) -> None:
         if self.inbox is not None:

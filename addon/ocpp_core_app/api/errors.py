@@ -40,6 +40,8 @@ def _charger_error(err: Exception) -> ApiError | None:
     if isinstance(err, csms.CallError):
         answer = {"code": err.code, "description": err.description, "details": err.details}
         return ApiError(502, "call_error", str(err), answer=answer)
+    if isinstance(err, csms.FieldRequires):  # the same check as the HA service's, its message with its names
+        return ApiError(400, "field_requires", str(err), field=err.field, requires=err.requires)
     if isinstance(err, csms.InvalidArgument):
         return ApiError(400, "bad_request", str(err))
     if isinstance(err, csms.InvalidCall):

@@ -59,6 +59,7 @@ PATHS: dict[str, dict[str, Any]] = {
     "/chargers/{charger_id}": {
         "parameters": [_path_param("charger_id")],
         "get": _op("One charger", 404),
+        "delete": _op("Forget the charger (its settings, password, sessions); 409 charger_connected", 404, 409),
     },
     "/chargers/{charger_id}/commands/{name}": {
         "parameters": [
@@ -110,6 +111,10 @@ PATHS: dict[str, dict[str, Any]] = {
     "/new_charger_password": {
         "put": _op("Set the password chargers without their own connect with ({password})", 400, body=True),
         "delete": _op("Remove the password for new chargers"),
+    },
+    "/options": {
+        "get": _op("The central system's own options (the integration's general options and tag policy)"),
+        "put": _op("Change some options (kept in the store, in force at once); 400 invalid_options", 400, body=True),
     },
     "/tariffs": {
         "get": _op("The tariffs (get_tariffs)"),

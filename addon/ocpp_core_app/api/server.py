@@ -8,6 +8,7 @@ from typing import Any
 from aiohttp import web
 
 from ..journal import EventJournal
+from . import options as option_routes
 from . import payments as payment_routes
 from . import routes, settings, tariffs
 from .auth import FailureThrottle, auth_middleware
@@ -27,13 +28,16 @@ def build_api(
     event_queue_size: int = QUEUE_SIZE,
     ui: Callable[[web.Application], None] | None = None,
     payments: Any = None,
+    central_options: Any = None,
 ) -> web.Application:
     """The API under /api/v1/; `ui` adds the web UI's routes beside it (the API's middlewares skip them);
-    `payments` the card payments (payments/flow.py PaymentFlow; None: off).
+    `payments` the card payments (payments/flow.py PaymentFlow; None: off); `central_options` the options in
+    force (admin/central_options.py; None: the central system's, kept in memory).
     Without a journal (tests of the API alone) one in memory, subscribed to the central system here."""
     app = web.Application(middlewares=[error_middleware, auth_middleware(token, FailureThrottle())])
     app["central"] = central
     app["payments"] = payments
+    app["central_options"] = central_options
     if journal is None:
         journal = EventJournal(central)
         app["unsubscribe_journal"] = central.events.subscribe(journal.on_event)
@@ -54,6 +58,7 @@ def build_api(
     payment_routes.add_routes(app, PREFIX)
     tariffs.add_routes(app, PREFIX)
     settings.add_routes(app, PREFIX)
+    option_routes.add_routes(app, PREFIX)
     if ui is not None:
         ui(app)
     return app

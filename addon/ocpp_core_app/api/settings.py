@@ -1,5 +1,5 @@
 """Per-charger settings and passwords: what the integration's options flow edits in remote mode (and the web UI's
-charger pages edit too).  Each change is stored at once (csms saves before it answers) and announced on the event
+charger pages edit too); and forgetting a charger (the integration's device removal).  Each change is stored at once (csms saves before it answers) and announced on the event
 stream (SETTINGS_CHANGED carries the charger's mirror, its settings with it).
 
 Passwords are write-only: set (stored hashed, optionally sent to the charger first), cleared, and whether one is
@@ -152,8 +152,19 @@ async def clear_new_charger_password(request: web.Request) -> web.Response:
     return web.json_response({"new_charger_password": False})
 
 
+async def forget_charger(request: web.Request) -> web.Response:
+    """Everything kept about a charger removed (its settings, password, sessions, limits, tariffs); 409
+    charger_connected, nothing removed, while it is connected."""
+    central = request.app["central"]
+    station_id = station_of(request).station_id
+    if not await central.forget_station(station_id):
+        raise ApiError(409, "charger_connected", f"charger {station_id} is connected: disconnect it first")
+    return web.json_response({"forgotten": station_id})
+
+
 def add_routes(app: web.Application, prefix: str) -> None:
     app.router.add_get(f"{prefix}/settings", list_settings)
+    app.router.add_delete(f"{prefix}/chargers/{{charger_id}}", forget_charger)
     app.router.add_get(f"{prefix}/chargers/{{charger_id}}/settings", get_settings)
     app.router.add_put(f"{prefix}/chargers/{{charger_id}}/settings", update_settings)
     app.router.add_put(f"{prefix}/chargers/{{charger_id}}/password", set_password)

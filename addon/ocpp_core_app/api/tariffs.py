@@ -1,5 +1,8 @@
 """The tariffs (csms's features/pricing, as HA's set_tariff / clear_tariff / get_tariffs take them): the web UI
-and the card payments' hold read them."""
+and the card payments' hold read them; the integration's remote mode sets them (its options flow and services).
+
+A refused tariff is a 400 with the tariff's own code, its `detail` and `tariff_error: true`, so the integration
+shows the same translated message as for its embedded central system's."""
 
 from __future__ import annotations
 
@@ -20,6 +23,11 @@ def _pricing() -> Any:
     return importlib.import_module(csms.__name__ + ".features.pricing")
 
 
+def _refused(err: Any) -> ApiError:
+    """csms's TariffError as the API's error (its code and detail)."""
+    return ApiError(400, err.code, str(err), detail=err.detail, tariff_error=True)
+
+
 def _scope(body: dict[str, Any]) -> Any:
     pricing = _pricing()
     try:
@@ -27,7 +35,7 @@ def _scope(body: dict[str, Any]) -> Any:
             f.text(body, "charger_id"), f.integer(body, "connector_id", minimum=1), f.text(body, "id_tag")
         )
     except pricing.TariffError as err:
-        raise ApiError(400, err.code, str(err)) from err
+        raise _refused(err) from err
 
 
 def scope_of(given: Any) -> Any:
@@ -56,7 +64,7 @@ async def set_tariff(request: web.Request) -> web.Response:
     try:
         tariff = await central.pricing.set_tariff(scope, data)
     except _pricing().TariffError as err:
-        raise ApiError(400, err.code, str(err)) from err
+        raise _refused(err) from err
     return web.json_response({"scope": scope.to_dict(), "tariff": tariff.to_dict()}, dumps=_dumps)
 
 

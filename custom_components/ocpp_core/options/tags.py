@@ -4,9 +4,9 @@ The "tags" entry of the options menu leads to: add a tag, edit a tag (pick it,
 then the same form), remove tags, and the policy (what happens to unknown tags,
 whether a tag already in a session elsewhere is refused).  The tags themselves
 are the central system's (stored with it, see csms/state/tags.py; in remote mode
-the add-on's, over its API: `records`) and apply at once; the policy is kept in the
-entry's options and put in force by `central_options` (__init__.py) — offered only
-where the entry's options configure the central system (the add-on has its own).
+the add-on's, over its API: `records`) and apply at once; the policy is the central
+system's own option, kept where it keeps them (options/central_system.py: the entry's
+options, put in force by `central_options` in __init__.py, or the add-on's).
 Home Assistant's own tag for remote starts (option default_id_tag) is accepted
 only for the remote starts asked with it.
 """
@@ -32,6 +32,7 @@ from ..const import (
 from ..coordinator import loaded_central
 from ..csms import ACCEPTED, TAG_STATUSES, TagError, TagRecord
 from ..services.tags import tag_changes
+from .central_system import options_form
 from .selectors import choice
 
 TAG_MENU = ["tag_add", "tag_pick", "tag_remove", "tag_policy"]
@@ -68,8 +69,7 @@ class TagOptionsFlow(OptionsFlow):
         central = loaded_central(self.config_entry)
         if central is None:
             return self.async_abort(reason="central_system_not_loaded")
-        menu = TAG_MENU if central.records.central_options else [step for step in TAG_MENU if step != "tag_policy"]
-        return self.async_show_menu(step_id="tags", menu_options=menu)
+        return self.async_show_menu(step_id="tags", menu_options=TAG_MENU)
 
     def _tag_schema(self, central: CentralBackend, record: TagRecord | None) -> vol.Schema:
         chargers = [
@@ -176,9 +176,10 @@ class TagOptionsFlow(OptionsFlow):
         return self.async_show_form(step_id="tag_remove", data_schema=schema)
 
     async def async_step_tag_policy(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        if user_input is not None:
-            return self.async_create_entry(data={**self.config_entry.options, **user_input})
-        options = self.config_entry.options
+        form = await options_form(self.config_entry, user_input)
+        if form.saved is not None:
+            return self.async_create_entry(data=form.saved)
+        options = form.shown
         schema = vol.Schema(
             {
                 vol.Required(CONF_UNKNOWN_TAGS, default=options.get(CONF_UNKNOWN_TAGS, DEFAULT_UNKNOWN_TAGS)): choice(
@@ -189,4 +190,6 @@ class TagOptionsFlow(OptionsFlow):
                 ): selector.BooleanSelector(),
             }
         )
-        return self.async_show_form(step_id="tag_policy", data_schema=schema)
+        return self.async_show_form(
+            step_id="tag_policy", data_schema=schema, errors=form.errors, description_placeholders=form.placeholders
+        )

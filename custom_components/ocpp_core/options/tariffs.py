@@ -5,7 +5,8 @@ first).  One form: the currency, the prices (text, read exactly: 0.30 stays 0.30
 maximum energy and what happens at it, the times of day (a list of {start, end, energy_price, time_price}),
 the time zone; "remove" clears the tariff.  A tariff that cannot be kept (a negative price, an unknown
 currency, times of day leaving a gap …) is refused with the services' own translated message, and nothing
-changes.  Running sessions keep the tariff they started with.
+changes.  Running sessions keep the tariff they started with.  The tariffs are the central system's
+(`records`: the embedded one's, or the add-on's over its API).
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ from typing import Any
 
 import voluptuous as vol
 from homeassistant.config_entries import ConfigFlowResult, OptionsFlow
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import selector
 
-from ..coordinator import loaded_embedded
+from ..backend import CentralRecords
+from ..coordinator import loaded_central
 from ..csms.features.pricing import Scope, Tariff, TariffError
 from ..csms.features.pricing.tariff import ON_MAX_ACTIONS, ON_MAX_STOP
 from .selectors import choice
@@ -68,13 +71,31 @@ def tariff_data(user_input: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+async def _store(
+    records: CentralRecords, scope: Scope, user_input: dict[str, Any]
+) -> tuple[str, tuple[str, str]] | None:
+    """The form's tariff set (or removed) where the central system keeps it; None, or the form's error and its
+    placeholder (the tariff refused: the services' message; the add-on not reachable: not_saved)."""
+    try:
+        if user_input.get(CONF_REMOVE):
+            await records.clear_tariff(scope)
+        else:
+            await records.set_tariff(scope, tariff_data(user_input))
+    except TariffError as err:
+        return f"tariff_{err.code}", ("detail", err.detail)
+    except HomeAssistantError as err:
+        return "not_saved", ("error", str(err))
+    return None
+
+
 class TariffOptionsFlow(OptionsFlow):
     """The "tariffs" entry of the options menu (OcppOptionsFlow takes it in)."""
 
     _tariff_charger: str | None = None
+    _tariff_shown: Tariff | None = None
 
     async def async_step_tariffs(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        if loaded_embedded(self.config_entry) is None:
+        if loaded_central(self.config_entry) is None:
             return self.async_abort(reason="central_system_not_loaded")
         return self.async_show_menu(step_id="tariffs", menu_options=TARIFF_MENU)
 
@@ -84,7 +105,7 @@ class TariffOptionsFlow(OptionsFlow):
         return await self._tariff_form("tariff_central", user_input)
 
     async def async_step_tariff_charger_pick(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        central = loaded_embedded(self.config_entry)
+        central = loaded_central(self.config_entry)
         if central is None:
             return self.async_abort(reason="central_system_not_loaded")
         if not central.stations:
@@ -110,28 +131,24 @@ class TariffOptionsFlow(OptionsFlow):
         return await self._tariff_form("tariff_charger", user_input)
 
     async def _tariff_form(self, step_id: str, user_input: dict[str, Any] | None) -> ConfigFlowResult:
-        central = loaded_embedded(self.config_entry)
+        central = loaded_central(self.config_entry)
         if central is None:
             return self.async_abort(reason="central_system_not_loaded")
         charger = self._tariff_charger
         if charger is not None and charger not in central.stations:
             return self.async_abort(reason="charger_gone")
         scope = Scope.of(charger)
-        current = central.pricing.tariffs.get(scope)
+        if user_input is None:  # (the tariff shown: kept for the form shown again, e.g. the add-on gone meanwhile)
+            self._tariff_shown = await central.records.tariff(scope)
         errors: dict[str, str] = {}
-        placeholders = {"charger": charger or "", "detail": ""}
+        placeholders = {"charger": charger or "", "detail": "", "error": ""}
         if user_input is not None:
-            try:
-                if user_input.get(CONF_REMOVE):
-                    await central.pricing.clear_tariff(scope)
-                else:
-                    await central.pricing.set_tariff(scope, tariff_data(user_input))
-            except TariffError as err:
-                errors["base"] = f"tariff_{err.code}"
-                placeholders["detail"] = err.detail
-            else:
+            failed = await _store(central.records, scope, user_input)
+            if failed is None:
                 return self.async_create_entry(data=dict(self.config_entry.options))
-        schema = tariff_schema(current)
+            errors["base"], (name, text) = failed
+            placeholders[name] = text
+        schema = tariff_schema(self._tariff_shown)
         if user_input is not None:  # show what was typed
             schema = self.add_suggested_values_to_schema(schema, user_input)
         return self.async_show_form(

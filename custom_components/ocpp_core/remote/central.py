@@ -27,6 +27,7 @@ from ..csms import (
     ChargerAnswer,
     Event,
     EventType,
+    FieldRequires,
     InvalidCall,
     InvalidLimit,
     LimitState,
@@ -286,6 +287,10 @@ class RemoteCentral:
             return await self.client.transactions(
                 station_id, since=_jsonable(since) if since else None, until=_jsonable(until) if until else None
             )
+        except RequestRefused as err:
+            if err.code == "unknown_charger":  # (one the add-on does not know has no sessions, as embedded)
+                return []
+            raise AddonUnreachableError(self.client, err) from err
         except AddonError as err:
             raise AddonUnreachableError(self.client, err) from err
 
@@ -310,6 +315,9 @@ class RemoteCentral:
                 raise InvalidLimit(str(err)) from err
             if err.code == "unsupported_version":
                 raise UnsupportedVersion(str(err)) from err
+            if err.code == "field_requires":  # the add-on's check is the service's (csms): the same names
+                details = err.details
+                raise FieldRequires(str(details.get("field") or ""), str(details.get("requires") or "")) from err
             if err.code == "tag_refused":  # the add-on would refuse the tag's start: nothing was sent
                 details = err.details
                 raise TagRefused(
@@ -453,11 +461,28 @@ class RemoteCentral:
         elif kind is EventType.DISCONNECTED:
             # no state with it: the add-on forgot the charger as it went (one that never registered), as the
             # embedded central system does; kept, it would stay connected in the mirror
-            self._stations.pop(station_id, None)
-            self._phases.pop(station_id, None)
-            self.limits.load(station_id, [])
+            self._drop(station_id)
         if kind is EventType.LIMIT and connector_id is not None:
             self.limits.on_event(station_id, connector_id, data)
+
+    def _drop(self, station_id: str) -> None:
+        self._stations.pop(station_id, None)
+        self._phases.pop(station_id, None)
+        self.limits.load(station_id, [])
+
+    async def forget_station(self, station_id: str) -> bool:
+        """The add-on forgets the charger (its store's data and sessions); False (nothing done) while connected."""
+        try:
+            await self.client.forget_charger(station_id)
+        except RequestRefused as err:
+            if err.code == "charger_connected":
+                return False
+            if err.code != "unknown_charger":  # (already forgotten there: gone here too)
+                raise
+        except AddonError as err:
+            raise AddonUnreachableError(self.client, err) from err
+        self._drop(station_id)
+        return True
 
     async def close(self) -> None:
         """Keep the cursor now (Home Assistant stops, or the entry unloads)."""

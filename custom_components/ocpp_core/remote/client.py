@@ -113,6 +113,10 @@ class AddonClient:
         data: dict[str, Any] = await self._request("GET", f"/chargers/{_segment(charger_id)}")
         return data
 
+    async def forget_charger(self, charger_id: str) -> None:
+        """Everything the add-on keeps of a charger removed (RequestRefused charger_connected while connected)."""
+        await self._request("DELETE", f"/chargers/{_segment(charger_id)}")
+
     async def transactions(
         self, charger: str | None = None, tag: str | None = None, since: str | None = None, until: str | None = None
     ) -> list[dict[str, Any]]:
@@ -166,6 +170,32 @@ class AddonClient:
             await self._request("DELETE", "/new_charger_password")
         else:
             await self._request("PUT", "/new_charger_password", {"password": password})
+
+    # ---- the central system's own options (the integration's option names) -------------------
+
+    async def options(self) -> dict[str, Any]:
+        data = await self._request("GET", "/options")
+        return dict(data["options"])
+
+    async def update_options(self, changes: dict[str, Any]) -> dict[str, Any]:
+        """Some options changed (stored, in force); all of them as they are now."""
+        data = await self._request("PUT", "/options", changes)
+        return dict(data["options"])
+
+    # ---- tariffs (a scope: charger_id and connector_id, or id_tag, or none: the central system's) ----------
+
+    async def tariffs(self) -> list[dict[str, Any]]:
+        data = await self._request("GET", "/tariffs")
+        return list(data["tariffs"])
+
+    async def set_tariff(self, scope: dict[str, Any], tariff: dict[str, Any]) -> dict[str, Any]:
+        """The tariff as the add-on keeps it (its fields normalised)."""
+        data = await self._request("PUT", "/tariffs", {**scope, "tariff": tariff})
+        return dict(data["tariff"])
+
+    async def clear_tariff(self, scope: dict[str, Any]) -> bool:
+        data = await self._request("DELETE", "/tariffs", scope)
+        return bool(data["cleared"])
 
     async def command(self, charger_id: str, name: str, **fields: Any) -> Any:
         """A charger command (the service of that name, its fields); the charger's answer."""

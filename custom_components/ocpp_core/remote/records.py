@@ -1,7 +1,8 @@
-"""The add-on's tags, per-charger settings and passwords as the seam's CentralRecords (backend.py): what the options
-flow and the tag and password services edit, over the add-on's API (docs/addon_api.md), stored in the add-on's
-store.  The add-on's refusals come back as csms's own errors (TagError with its code, InvalidSettings,
-InvalidPassword), so the flow and the services show the same translated errors as on the embedded central system.
+"""The add-on's tags, per-charger settings, passwords and tariffs as the seam's CentralRecords (backend.py): what
+the options flow and the tag, password and tariff services edit, over the add-on's API (docs/addon_api.md), stored
+in the add-on's store.  The add-on's refusals come back as csms's own errors (TagError with its code,
+InvalidSettings, InvalidPassword, TariffError), so the flow and the services show the same translated errors as on
+the embedded central system.
 
 The tag book is read from the add-on each time (a change made on the add-on's pages shows at once); settings
 changes are applied to the mirror as the add-on answered them (its settings_changed event follows).
@@ -14,7 +15,9 @@ from collections.abc import Awaitable, Iterable, Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from ..backend import InvalidOptions
 from ..csms import ChargerSettings, InvalidPassword, InvalidSettings, TagError, TagRecord
+from ..csms.features.pricing import Scope, Tariff, TariffError
 from .errors import AddonError, RequestRefused
 
 if TYPE_CHECKING:
@@ -67,9 +70,6 @@ def settings_fields(changes: dict[str, Any]) -> dict[str, Any]:
 class RemoteRecords:
     """CentralRecords on the add-on (see the module's docstring)."""
 
-    # the add-on's own configuration (its options) sets up its central system, not the entry's options
-    central_options = False
-
     def __init__(self, central: RemoteCentral) -> None:
         self._central = central
 
@@ -81,10 +81,14 @@ class RemoteRecords:
         except RequestRefused as err:
             body = err.body
             code = str(err.code or "")
+            if code == "invalid_options":
+                raise InvalidOptions(str(body.get("message") or err)) from err
             if code == "invalid_settings":
                 raise InvalidSettings(str(body.get("message") or err)) from err
             if code in _PASSWORD_CODES:
                 raise InvalidPassword(str(body.get("message") or err)) from err
+            if "tariff_error" in body:  # (the tariff's own code and detail: api/tariffs.py)
+                raise TariffError(code, str(body.get("detail") or "")) from err
             if "tag" in body or id_tag:
                 raise TagError(code, str(body.get("tag") or id_tag), str(body.get("detail") or "")) from err
             raise
@@ -153,6 +157,37 @@ class RemoteRecords:
     async def has_new_charger_password(self) -> bool:
         settings = await self._call(self._central.client.settings())
         return bool(settings.get("new_charger_password"))
+
+    async def central_system_options(self) -> dict[str, Any]:
+        """The add-on's: its configuration's, and what was set over its API since (kept in its store)."""
+        return await self._call(self._central.client.options())
+
+    async def set_central_system_options(self, changes: dict[str, Any]) -> bool:
+        await self._call(self._central.client.update_options(changes))
+        return True
+
+    async def tariffs(self) -> list[dict[str, Any]]:
+        return await self._call(self._central.client.tariffs())
+
+    async def tariff(self, scope: Scope) -> Tariff | None:
+        for entry in await self.tariffs():
+            given = Scope.of(entry.get("station_id"), entry.get("connector_id"), entry.get("id_tag"))
+            if given.key == scope.key:
+                return Tariff.from_dict(entry["tariff"])
+        return None
+
+    async def set_tariff(self, scope: Scope, data: dict[str, Any]) -> Tariff:
+        answer = await self._call(self._central.client.set_tariff(scope_fields(scope), data))
+        return Tariff.from_dict(answer)
+
+    async def clear_tariff(self, scope: Scope) -> bool:
+        return await self._call(self._central.client.clear_tariff(scope_fields(scope)))
+
+
+def scope_fields(scope: Scope) -> dict[str, Any]:
+    """A tariff's scope as the API names it (charger_id, connector_id, id_tag)."""
+    names = {"station_id": "charger_id", "connector_id": "connector_id", "id_tag": "id_tag"}
+    return {names[key]: value for key, value in scope.to_dict().items() if key in names}
 
 
 def record_changes(record: TagRecord) -> dict[str, Any]:

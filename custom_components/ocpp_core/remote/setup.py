@@ -21,7 +21,7 @@ from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.storage import Store
 
 from ..const import CONF_API_TOKEN, CONF_MODE, DOMAIN, MODE_REMOTE, STORAGE_VERSION
-from ..coordinator import attach_runtime, signal_update
+from ..coordinator import attach_runtime, default_id_tag, signal_update
 from ..repairs import raise_entry_issue
 from .carry_over import CarryOver
 from .central import RemoteCentral
@@ -122,8 +122,13 @@ async def async_setup_remote_entry(hass: HomeAssistant, entry: Any, platforms: I
     async def _keep_cursor(event: Event) -> None:
         await central.close()
 
+    async def _options_updated(hass: HomeAssistant, entry: ConfigEntry) -> None:
+        # Home Assistant's own options (the central system's are the add-on's: set there by the options flow)
+        runtime.default_id_tag = default_id_tag(entry)
+
     entry.async_on_unload(hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _keep_cursor))
     entry.async_on_unload(central.close)
+    entry.async_on_unload(entry.add_update_listener(_options_updated))
     ir.async_delete_issue(hass, DOMAIN, unreachable_issue_id(entry.entry_id))
     await _carry_over(hass, entry, central)
     for station_id in list(central.stations):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..csms import LogUpload
+from ..csms import LogUpload, check_signed_fields
 from ..errors import Answer, validation_error
 from . import shared
-from .fields import TRIGGER_MESSAGES, json_text, require_field
+from .fields import TRIGGER_MESSAGES, json_text
 from .target import Target
 
 # ---- OCPP 1.6 implementations ------------------------------------------------------
@@ -115,11 +115,9 @@ async def trigger_message(target: Target, data: dict[str, Any]) -> Answer:
 
 
 async def update_firmware(target: Target, data: dict[str, Any]) -> Answer:
-    for field in ("signing_certificate", "install_date", "request_id"):
-        require_field(data, field, "signature")
-    require_field(data, "signature", "signing_certificate")
-    if "signature" not in data:
-        update = shared.firmware_update(data, None)
+    update = shared.firmware_update(data, data.get("request_id"))
+    check_signed_fields(update)  # (the add-on's command makes the same check)
+    if update.signature is None:
         return await target.v16().update_firmware(
             update.location, update.retrieve, update.retries, update.retry_interval
         )

@@ -5,7 +5,8 @@ only one is set up), to one charger or one of its connectors (EVSEs) named by `d
 device names that connector; `connector_id` names one of a charger device), or to an id tag.  The most
 specific wins as a session starts (the tag's, the connector's, the charger's, the central system's); a
 running session keeps the tariff it started with.  A bad tariff (a negative price, an unknown currency,
-times of day leaving a gap or overlapping) is a translated error and changes nothing.
+times of day leaving a gap or overlapping) is a translated error and changes nothing.  The tariffs live where
+the central system lives (`records`: the embedded one's store, or the add-on's over its API).
 """
 
 from __future__ import annotations
@@ -18,12 +19,12 @@ from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, Supp
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 
-from ..csms import CentralSystem
+from ..backend import CentralBackend
 from ..csms.features.pricing import Scope, TariffError
 from ..errors import validation_error
 from .admin import DomainService, schemas_of
 from .fields import ATTR_CONNECTOR_ID
-from .tags import ATTR_CONFIG_ENTRY_ID, ATTR_ID_TAG, embedded_central
+from .tags import ATTR_CONFIG_ENTRY_ID, ATTR_ID_TAG, central_named
 from .target import resolve_target
 
 SERVICE_SET_TARIFF: Final = "set_tariff"
@@ -65,15 +66,15 @@ def tariff_error(err: TariffError) -> ServiceValidationError:
     return validation_error(f"tariff_{err.code}", detail=err.detail)
 
 
-def _where(hass: HomeAssistant, data: dict[str, Any]) -> tuple[CentralSystem, Scope]:
+def _where(hass: HomeAssistant, data: dict[str, Any]) -> tuple[CentralBackend, Scope]:
     """The central system and the scope named: a device (charger or connector), a tag, or neither."""
     station_id: str | None = None
     connector_id: int | None = data.get(ATTR_CONNECTOR_ID)
     if ATTR_DEVICE_ID in data:
         target = resolve_target(hass, data[ATTR_DEVICE_ID])
-        central, station_id, connector_id = target.central, target.station_id, target.named_connector(data)
+        central, station_id, connector_id = target.backend, target.station_id, target.named_connector(data)
     else:
-        central = embedded_central(hass, data)
+        central = central_named(hass, data)
     try:
         return central, Scope.of(station_id, connector_id, data.get(ATTR_ID_TAG))
     except TariffError as err:
@@ -83,7 +84,7 @@ def _where(hass: HomeAssistant, data: dict[str, Any]) -> tuple[CentralSystem, Sc
 async def _set_tariff(call: ServiceCall) -> ServiceResponse:
     central, scope = _where(call.hass, dict(call.data))
     try:
-        tariff = await central.pricing.set_tariff(scope, {k: v for k, v in call.data.items() if k in _TARIFF_FIELDS})
+        tariff = await central.records.set_tariff(scope, {k: v for k, v in call.data.items() if k in _TARIFF_FIELDS})
     except TariffError as err:
         raise tariff_error(err) from err
     return {**scope.to_dict(), "tariff": tariff.to_dict()} if call.return_response else None
@@ -91,14 +92,14 @@ async def _set_tariff(call: ServiceCall) -> ServiceResponse:
 
 async def _clear_tariff(call: ServiceCall) -> ServiceResponse:
     central, scope = _where(call.hass, dict(call.data))
-    if not await central.pricing.clear_tariff(scope):
+    if not await central.records.clear_tariff(scope):
         raise validation_error("tariff_not_set")
     return None
 
 
 async def _get_tariffs(call: ServiceCall) -> ServiceResponse:
-    central = embedded_central(call.hass, dict(call.data))
-    entries: list[Any] = central.pricing.tariffs.entries()
+    central = central_named(call.hass, dict(call.data))
+    entries: list[Any] = await central.records.tariffs()
     return {"tariffs": entries}
 
 

@@ -25,7 +25,7 @@ from homeassistant.util import dt as dt_util
 from ..backend import CentralBackend, CentralRecords
 from ..const import DOMAIN
 from ..coordinator import OcppConfigEntry
-from ..csms import TAG_STATUSES, CentralSystem, TagError, TagRecord, utcnow
+from ..csms import TAG_STATUSES, TagError, TagRecord, utcnow
 from ..errors import validation_error
 from .admin import DomainService, schemas_of
 
@@ -121,8 +121,9 @@ def tag_view(record: TagRecord) -> dict[str, Any]:
 # ---- the services ------------------------------------------------------------------------
 
 
-def _central(hass: HomeAssistant, data: dict[str, Any]) -> CentralBackend:
-    """The named entry's central system (embedded or the add-on's: its tags live there), or the only one."""
+def central_named(hass: HomeAssistant, data: dict[str, Any]) -> CentralBackend:
+    """The named entry's central system (embedded or the add-on's: its tags and tariffs live there), or the only
+    one."""
     entry_id = data.get(ATTR_CONFIG_ENTRY_ID)
     loaded: list[OcppConfigEntry] = hass.config_entries.async_loaded_entries(DOMAIN)
     if entry_id is None:
@@ -137,20 +138,12 @@ def _central(hass: HomeAssistant, data: dict[str, Any]) -> CentralBackend:
     return central
 
 
-def embedded_central(hass: HomeAssistant, data: dict[str, Any]) -> CentralSystem:
-    """As `_central`, for what only the embedded central system has here (pricing: the add-on has its own)."""
-    central = _central(hass, data)
-    if not isinstance(central, CentralSystem):
-        raise validation_error("remote_not_supported", charger=str(data.get(ATTR_CONFIG_ENTRY_ID) or DOMAIN))
-    return central
-
-
 TagWrite = Callable[[CentralRecords, str, dict[str, Any]], Awaitable[TagRecord]]
 
 
 async def _write_tag(call: ServiceCall, write: TagWrite) -> ServiceResponse:
     """add_tag and update_tag: the fields given, checked, written by `write` (id tag, changes)."""
-    central = _central(call.hass, dict(call.data))
+    central = central_named(call.hass, dict(call.data))
     try:
         changes = tag_changes(dict(call.data), set(central.stations))
         record = await write(central.records, str(call.data[ATTR_ID_TAG]), changes)
@@ -168,7 +161,7 @@ async def _update_tag(call: ServiceCall) -> ServiceResponse:
 
 
 async def _remove_tag(call: ServiceCall) -> ServiceResponse:
-    central = _central(call.hass, dict(call.data))
+    central = central_named(call.hass, dict(call.data))
     try:
         await central.records.remove_tags(call.data[ATTR_ID_TAG])
     except TagError as err:
@@ -177,7 +170,7 @@ async def _remove_tag(call: ServiceCall) -> ServiceResponse:
 
 
 async def _list_tags(call: ServiceCall) -> ServiceResponse:
-    tags = await _central(call.hass, dict(call.data)).records.tag_list()
+    tags = await central_named(call.hass, dict(call.data)).records.tag_list()
     return {"version": tags.version, "tags": [tag_view(record) for record in tags]}
 
 

@@ -39,6 +39,29 @@ class FirmwareUpdate:
     request_id: int | None = None
 
 
+class FieldRequires(ValueError):
+    """A field given without the one it needs (the service's field names): nothing was sent."""
+
+    def __init__(self, field: str, requires: str) -> None:
+        super().__init__(f"{field}: only with {requires}")
+        self.field = field
+        self.requires = requires
+
+
+def check_signed_fields(update: FirmwareUpdate) -> None:
+    """1.6: what makes an UpdateFirmware a SignedUpdateFirmware goes together (the signature with its signing
+    certificate; the certificate, install date and request id only with the signature); FieldRequires names
+    the first field that lacks its partner.  One check for the HA service and the add-on's command."""
+    signed = {"signing_certificate": update.signing_certificate, "install_date": update.install,
+              "request_id": update.request_id}  # fmt: skip
+    if update.signature is None:
+        for name, value in signed.items():
+            if value is not None:
+                raise FieldRequires(name, "signature")
+    elif update.signing_certificate is None:
+        raise FieldRequires("signature", "signing_certificate")
+
+
 @dataclass(frozen=True, slots=True)
 class LogUpload:
     """Where a charger uploads its log, of which time, with how many retries: 1.6 GetDiagnostics, and the log
