@@ -2,8 +2,8 @@
 
 The same fuzzer as tests/csms/test_fuzz_schema.py, against the integration's
 own central system (entities, events and the Store on the other side of the
-events): one well-formed answer per frame, no event-loop step over 50 ms, the
-well-behaved charger answered within 100 ms, nothing logged at ERROR, and
+events): one well-formed answer per frame, no event-loop step over 50 ms (garbage collections aside), the
+well-behaved charger answered within 300 ms, nothing logged at ERROR, and
 what the hostile charger left behind can be written to the Store.
 """
 
@@ -49,7 +49,7 @@ async def test_hostile_values_with_the_store(
     )
     await hass.async_block_till_done()
 
-    assert result.steps.worst <= MAX_STEP_S, result.steps.longest
+    assert result.steps.worst <= MAX_STEP_S, (result.steps.longest, result.steps.gc_worst)
     assert result.worst_answer[0] <= MAX_ANSWER_S, result.worst_answer
     ended = [t for t in central.transactions(f"good-{version}") if not t["open"]]
     assert len(ended) == 1 and ended[0]["energy_wh"] and ended[0]["energy_wh"] > 0, ended

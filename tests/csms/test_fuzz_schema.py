@@ -60,7 +60,7 @@ async def test_hostile_values_next_to_a_charging_session(
     print(
         f"\n{version} {request.node.callspec.id}: {result.answers} worst step {result.steps.worst * 1000:.1f} ms, worst answer {result.worst_answer[0] * 1000:.1f} ms ({result.worst_answer[1]})"
     )
-    assert result.steps.worst <= MAX_STEP_S, result.steps.longest
+    assert result.steps.worst <= MAX_STEP_S, (result.steps.longest, result.steps.gc_worst)
     assert result.worst_answer[0] <= MAX_ANSWER_S, result.worst_answer
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
     assert not errors, [(r.getMessage()[:500], r.exc_text) for r in errors[:5]]
