@@ -2,7 +2,7 @@
 
 The same fuzzer as tests/csms/test_fuzz_schema.py, against the integration's
 own central system (entities, events and the Store on the other side of the
-events): one well-formed answer per frame, no event-loop step over 50 ms (garbage collections aside), the
+events): one well-formed answer per frame, no event-loop step over 50 ms (garbage collections aside; more on a slower machine), the
 well-behaved charger answered within 300 ms, nothing logged at ERROR, and
 what the hostile charger left behind can be written to the Store.
 """
@@ -20,7 +20,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ocpp_core.const import CONF_STRICT_VALIDATION, DOMAIN
 
-from .csms.support.fuzz_limits import MAX_ANSWER_S, MAX_STEP_S, SEED, charger_actions
+from .csms.support.fuzz_limits import MAX_ANSWER_S, SEED, charger_actions, machine_speed, max_step_s
 from .csms.support.fuzz_run import fuzz_next_to_a_session
 from .csms.support.helpers import BOOT, RawCharger
 from .helpers_ha import ACCEPT_ALL, add_entry, state, until
@@ -49,7 +49,7 @@ async def test_hostile_values_with_the_store(
     )
     await hass.async_block_till_done()
 
-    assert result.steps.worst <= MAX_STEP_S, (result.steps.longest, result.steps.gc_worst)
+    assert result.steps.worst <= max_step_s(), (result.steps.longest, result.steps.gc_worst, machine_speed())
     assert result.worst_answer[0] <= MAX_ANSWER_S, result.worst_answer
     ended = [t for t in central.transactions(f"good-{version}") if not t["open"]]
     assert len(ended) == 1 and ended[0]["energy_wh"] and ended[0]["energy_wh"] > 0, ended

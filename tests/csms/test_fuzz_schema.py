@@ -6,8 +6,9 @@ of its values hostile: integers at and beyond 2^31, 2^53, 2^63, 2^64, numbers
 and numeric strings of 5,000 digits, lone surrogates, calendar-end timestamps,
 long lists.  In strict and in lenient mode each frame must get one well-formed
 answer (never InternalError), no step of the event loop may take more than
-50 ms, the well-behaved charger on the other connection gets every answer
-within 100 ms, nothing is logged at ERROR, and the state can still be saved.
+50 ms of its thread's CPU (garbage collections aside; scaled to a slower
+machine's speed), the well-behaved charger on the other connection gets every
+answer within 300 ms, nothing is logged at ERROR, and the state can still be saved.
 
 Bounded and seeded: FUZZ_EXAMPLES frames per version and mode (default 150, a
 few seconds in all); FUZZ_SEED picks another sequence.
@@ -22,7 +23,7 @@ import pytest
 
 from custom_components.ocpp_core.csms import CentralSystem, CentralSystemConfig, MemoryPersistence
 
-from .support.fuzz_limits import MAX_ANSWER_S, MAX_STEP_S, SEED, charger_actions
+from .support.fuzz_limits import MAX_ANSWER_S, SEED, charger_actions, machine_speed, max_step_s
 from .support.fuzz_run import fuzz_next_to_a_session
 
 FRAMES = int(os.environ.get("FUZZ_EXAMPLES", "150"))
@@ -60,7 +61,7 @@ async def test_hostile_values_next_to_a_charging_session(
     print(
         f"\n{version} {request.node.callspec.id}: {result.answers} worst step {result.steps.worst * 1000:.1f} ms, worst answer {result.worst_answer[0] * 1000:.1f} ms ({result.worst_answer[1]})"
     )
-    assert result.steps.worst <= MAX_STEP_S, (result.steps.longest, result.steps.gc_worst)
+    assert result.steps.worst <= max_step_s(), (result.steps.longest, result.steps.gc_worst, machine_speed())
     assert result.worst_answer[0] <= MAX_ANSWER_S, result.worst_answer
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
     assert not errors, [(r.getMessage()[:500], r.exc_text) for r in errors[:5]]
