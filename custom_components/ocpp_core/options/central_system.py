@@ -82,7 +82,7 @@ class OptionsForm:
 async def options_form(entry: ConfigEntry, given: dict[str, Any] | None) -> OptionsForm:
     """The general step's and the tag policy's one path: nothing given, the options as kept (read where they
     are); given, stored (stored_options), or shown again as typed with the refusal (invalid_options) or the
-    add-on not reachable (not_saved) or too old (addon_outdated)."""
+    add-on not reachable or too old (not_saved, with its message)."""
     placeholders = {"detail": "", "error": ""}
     if given is None:
         return OptionsForm(None, await shown_options(entry), {}, placeholders)
@@ -90,8 +90,6 @@ async def options_form(entry: ConfigEntry, given: dict[str, Any] | None) -> Opti
         return OptionsForm(await stored_options(entry, given), {}, {}, placeholders)
     except InvalidOptions as err:
         errors, placeholders["detail"] = {"base": "invalid_options"}, str(err)
-    except CentralOutdated:
-        errors = {"base": "addon_outdated"}
     except HomeAssistantError as err:  # the add-on not reachable
         errors, placeholders["error"] = {"base": "not_saved"}, str(err)
     return OptionsForm(None, {**entry.options, **given}, errors, placeholders)
