@@ -1,6 +1,6 @@
 """The central system's options changed while it runs: the integration's general options, tag policy and default
-tag in remote mode (api/options.py: GET / PUT /options), put in force at once (CentralSystem.apply_options, the boot policy)
-and kept in the store (its meta table: SQLite and PostgreSQL alike), so they hold across restarts.
+tag in remote mode (api/options.py: GET / PUT /options), put in force at once (CentralSystem.apply_options, the
+boot policy) and kept in the store (its meta table: SQLite and PostgreSQL alike), so they hold across restarts.
 
 The add-on's configuration (its flags) gives the options it starts with.  A value set here wins over it until the
 configuration's own value changes: each kept value remembers the configured one it replaced, and a configuration
