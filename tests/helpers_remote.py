@@ -21,24 +21,33 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.ocpp_core.backend import TagList
 from custom_components.ocpp_core.const import CONF_API_TOKEN, CONF_MODE, DOMAIN, MODE_REMOTE
 
-from .addon.app_process import App, free_port, start_app
+from .addon.app_process import APP, App, free_port, start_app
 
 TOKEN = "remote-token-0123456789abcdef"
 # the add-on as the tests run it: limits sent at once (the embedded tests of limits set limit_interval 0 too)
 ADDON_ARGS = ("--api-token", TOKEN, "--heartbeat-interval", "60", "--limit-interval", "0")
 
 
-def start_addon(data_dir: Path, *args: str, port: int | None = None) -> App:
-    """The add-on's app on free ports, its API on `app.ui_port`."""
+def start_addon(data_dir: Path, *args: str, port: int | None = None, program: tuple[str, ...] = APP) -> App:
+    """The add-on's app on free ports, its API on `app.ui_port` (`program`: an older add-on's, older_app.py)."""
     ui_port = free_port()
-    app = start_app(data_dir, "--ui-port", str(ui_port), *ADDON_ARGS, *args, port=port)
+    app = start_app(data_dir, "--ui-port", str(ui_port), *ADDON_ARGS, *args, port=port, program=program)
     app.ui_port = ui_port  # type: ignore[attr-defined]
     return app
 
 
-def restart_addon(app: App, *args: str) -> App:
-    """The same add-on again (its data dir and ports) after it stopped or was killed."""
-    again = start_app(app.data_dir, "--ui-port", str(app.ui_port), *ADDON_ARGS, *args, port=app.port)  # type: ignore[attr-defined]
+def restart_addon(app: App, *args: str, program: tuple[str, ...] = APP) -> App:
+    """The same add-on again (its data dir and ports) after it stopped or was killed (`program`: updated to
+    another one's)."""
+    again = start_app(
+        app.data_dir,
+        "--ui-port",
+        str(app.ui_port),
+        *ADDON_ARGS,
+        *args,
+        port=app.port,
+        program=program,  # type: ignore[attr-defined]
+    )
     again.ui_port = app.ui_port  # type: ignore[attr-defined]
     return again
 

@@ -9,7 +9,7 @@ import os
 import signal
 from typing import Any
 
-from .admin.central_options import CentralOptions, central_system_options
+from .admin.central_options import REMOTE_START_TAG, CentralOptions, central_system_options
 from .admin.services import AdminData
 from .api import ApiServer
 from .api_token import api_token
@@ -66,13 +66,15 @@ def configured_options(options: AppOptions) -> dict[str, Any]:
         "max_message_rate": options.max_message_rate,
         "unknown_tags": options.unknown_tags,
         "refuse_concurrent_tags": defaults.refuse_concurrent_tags,
+        REMOTE_START_TAG: None,  # (told by the integration: its default tag, set in its entry's options)
     }
 
 
 def central_options(options: AppOptions) -> Any:
     """The add-on's options the central system takes while running (CentralSystem.apply_options).  Home
-    Assistant's own tag (the integration's default_id_tag): its remote starts are accepted also when unknown tags
-    are not, as on the embedded central system."""
+    Assistant's own tag (the integration's default_id_tag, HOME_ASSISTANT_TAG until a remote entry tells its own
+    as the remote_start_tag option): its remote starts are accepted also when unknown tags are not, as on the
+    embedded central system, and never when a charger presents it."""
     return central_system_options(configured_options(options), REMOTE_ONLY_TAGS)
 
 

@@ -16,6 +16,9 @@ from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any, Protocol
 
+from homeassistant.exceptions import HomeAssistantError
+
+from .const import DOMAIN
 from .csms import CentralSystem, ChargerAnswer, ChargerSettings, Event, EventType, LimitState, Station, TagRecord
 from .csms.features.pricing import Scope, Tariff
 from .csms.rpc.loglimit import LogLimiter
@@ -80,6 +83,18 @@ class CallContext(Protocol):
 
 class InvalidOptions(ValueError):
     """The central system refused one of its options (the message names it): nothing changed."""
+
+
+class CentralOutdated(HomeAssistantError):
+    """The central system is older than this integration (an add-on without the API `request` asked of it):
+    nothing was done, and the translated message says to update it (the options flow aborts with it)."""
+
+    def __init__(self, host: str, port: int, request: str) -> None:
+        super().__init__(
+            translation_domain=DOMAIN,
+            translation_key="addon_outdated",
+            translation_placeholders={"host": host, "port": str(port), "request": request},
+        )
 
 
 class TagList(Protocol):

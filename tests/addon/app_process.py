@@ -12,6 +12,8 @@ from pathlib import Path
 
 ADDON = Path(__file__).resolve().parents[2] / "addon"
 READY = "OCPP central system on port"
+# how the app is run: the add-on's own program (tests/addon/older_app.py runs an older add-on's)
+APP: tuple[str, ...] = ("-m", "ocpp_core_app")
 
 
 _GIVEN: set[int] = set()
@@ -47,14 +49,16 @@ def run_app(*args: str, env: dict[str, str] | None = None, timeout: float = 60) 
 class App:
     """A running app whose output goes to `log_path`."""
 
-    def __init__(self, data_dir: Path, port: int, *args: str, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, data_dir: Path, port: int, *args: str, env: dict[str, str] | None = None, program: tuple[str, ...] = APP
+    ) -> None:
         self.data_dir = data_dir
         self.port = port
         self.log_path = data_dir.parent / f"{data_dir.name}-app.log"
         self._offset = self.log_path.stat().st_size if self.log_path.exists() else 0
         self._log = self.log_path.open("a")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "ocpp_core_app", "--data-dir", str(data_dir), "--ocpp-port", str(port),
+            [sys.executable, *program, "--data-dir", str(data_dir), "--ocpp-port", str(port),
              "--ui-port", str(free_port()), *args],
             cwd=ADDON, env=app_env(env), stdout=self._log, stderr=subprocess.STDOUT,
         )  # fmt: skip
@@ -91,8 +95,14 @@ class App:
         return code
 
 
-def start_app(data_dir: Path, *args: str, port: int | None = None, env: dict[str, str] | None = None) -> App:
-    app = App(data_dir, port or free_port(), *args, env=env)
+def start_app(
+    data_dir: Path,
+    *args: str,
+    port: int | None = None,
+    env: dict[str, str] | None = None,
+    program: tuple[str, ...] = APP,
+) -> App:
+    app = App(data_dir, port or free_port(), *args, env=env, program=program)
     try:
         app.wait_ready()
     except BaseException:

@@ -116,7 +116,7 @@ async def test_settings_passwords_and_tags_are_stored_at_once(store: RowStore) -
 CONFIGURED = {
     "heartbeat_interval": 60, "strict_validation": False, "history_size": 1000, "unknown_chargers": "accept",
     "limit_interval": 10.0, "meter_interval": None, "max_message_rate": 50.0, "unknown_tags": "accept",
-    "refuse_concurrent_tags": False,
+    "refuse_concurrent_tags": False, "remote_start_tag": None,
 }  # fmt: skip
 
 
@@ -153,6 +153,38 @@ async def test_options_are_kept_over_the_configuration_until_it_changes(store: R
                 assert api.central.options.heartbeat_interval == (configured | kept)["heartbeat_interval"]
         finally:
             await again.close()
+
+
+async def test_home_assistants_remote_start_tag_is_remote_only_and_kept(store: RowStore) -> None:
+    """The integration tells its default tag (remote_start_tag): accepted for the remote starts asked with it, refused
+    when the charger presents it (whatever the tag policy), kept in the store; a bad one is refused, named."""
+    async with running_api(persistence=store, configured_options=CONFIGURED) as api:
+        for bad in ("", "   ", "X" * 21, 7, ["Garage-1"]):
+            status, body = await api.request("PUT", "/options", {"remote_start_tag": bad})
+            assert (status, body["error"]) == (400, "invalid_options"), bad
+            assert "remote_start_tag" in body["message"] and "1 to 20 characters" in body["message"], body
+        assert api.central.options.remote_only_tags == ()
+        status, body = await api.request("PUT", "/options", {"remote_start_tag": "Garage-1"})
+        assert (status, body["options"]) == (200, CONFIGURED | {"remote_start_tag": "Garage-1"})
+        assert api.central.options.remote_only_tags == ("Garage-1",)  # in force at once
+        cp, task, ws = await charger16(api, "CP1")
+        assert (await cp.authorize("garage-1")).id_tag_info["status"] == "Invalid"  # (unknown tags accepted here)
+        status, body = await api.command("CP1", "start_transaction", {"id_tag": "Garage-1", "connector_id": 1})
+        assert (status, body) == (200, {"answer": {"status": "Accepted"}})
+        await wait_for(lambda: cp.last_id_tag_info == {"status": "Accepted"})
+        await ws.close()
+        task.cancel()
+    again = reopened(store)
+    await again.open()
+    try:
+        async with running_api(persistence=again, configured_options=CONFIGURED) as api:
+            assert (await api.request("GET", "/options"))[1]["options"]["remote_start_tag"] == "Garage-1"
+            assert api.central.options.remote_only_tags == ("Garage-1",)
+            # null: only the add-on's own tag again
+            assert (await api.request("PUT", "/options", {"remote_start_tag": None}))[0] == 200
+            assert api.central.options.remote_only_tags == ()
+    finally:
+        await again.close()
 
 
 async def test_a_charger_is_forgotten_only_while_away(store: RowStore) -> None:

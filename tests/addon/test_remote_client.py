@@ -14,12 +14,14 @@ import pytest
 from custom_components.ocpp_core.remote import client as client_module
 from custom_components.ocpp_core.remote.client import AddonClient
 from custom_components.ocpp_core.remote.errors import (
+    AddonOutdated,
     AddonUnreachable,
     AuthFailed,
     ChargerOffline,
     ChargerRefused,
     CommandTimeout,
     RequestRefused,
+    raise_for,
 )
 from sim.charger16 import connect as connect16
 from tests.csms.support.helpers import BOOT, RawCharger, wait_for
@@ -28,6 +30,18 @@ from .api_client import client_session
 from .app_process import free_port, start_app
 
 TOKEN = "client-token-0123456789abcdef"
+
+
+def test_a_route_the_addon_has_not_got_means_it_is_older() -> None:
+    """404 for a path it does not know (also without JSON: a proxy before it), 405 for a method it does not take
+    there; a 404 with the add-on's own code (no such charger, tag, command) stays a refusal."""
+    for status, body in ((404, {"error": "not_found"}), (404, None), (405, {"error": "method_not_allowed"})):
+        with pytest.raises(AddonOutdated) as outdated:
+            raise_for(status, body, "PUT /options")
+        assert (outdated.value.request, outdated.value.status) == ("PUT /options", status)
+        assert "PUT /options" in str(outdated.value)
+    with pytest.raises(RequestRefused):
+        raise_for(404, {"error": "unknown_charger", "message": "no charger 'X'"}, "DELETE /chargers/X")
 
 
 async def test_commands_snapshot_and_errors(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:

@@ -1,6 +1,6 @@
-"""The central system's options changed while it runs: the integration's general options and tag policy in remote
-mode (api/options.py: GET / PUT /options), put in force at once (CentralSystem.apply_options, the boot policy)
-and kept in the store (its meta table: SQLite and PostgreSQL alike), so they hold across restarts.
+"""The central system's options changed while it runs: the integration's general options, tag policy and default
+tag in remote mode (api/options.py: GET / PUT /options), put in force at once (CentralSystem.apply_options, the
+boot policy) and kept in the store (its meta table: SQLite and PostgreSQL alike), so they hold across restarts.
 
 The add-on's configuration (its flags) gives the options it starts with.  A value set here wins over it until the
 configuration's own value changes: each kept value remembers the configured one it replaced, and a configuration
@@ -28,6 +28,11 @@ UNKNOWN_CHARGERS: Final = ("accept", "reject", "ask")
 UNKNOWN_TAGS: Final = ("accept", "reject")
 # the highest message rate the integration's options flow offers (its const.py), as the add-on's configuration
 MAX_MESSAGE_RATE: Final = 10_000
+# the longest default tag the integration's options flow takes (OCPP 1.6's idTag)
+MAX_TAG_LENGTH: Final = 20
+# Home Assistant's tag for its remote starts (the integration's default_id_tag, told by a remote entry): accepted
+# only for the remote starts asked with it, beside the add-on's own (app.py HOME_ASSISTANT_TAG); null: only that
+REMOTE_START_TAG: Final = "remote_start_tag"
 
 
 class InvalidOptions(ValueError):
@@ -56,6 +61,12 @@ def _flag(value: Any) -> bool:
     return value
 
 
+def _tag(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip() or len(value) > MAX_TAG_LENGTH:
+        raise ValueError(f"an id tag of 1 to {MAX_TAG_LENGTH} characters (not only spaces)")
+    return value
+
+
 def _one_of(*choices: str) -> Callable[[Any], str]:
     def parse(value: Any) -> str:
         if value not in choices:
@@ -76,6 +87,7 @@ FIELDS: Final[dict[str, Callable[[Any], Any]]] = {
     "max_message_rate": _number(float, 0, MAX_MESSAGE_RATE),
     "unknown_tags": _one_of(*UNKNOWN_TAGS),
     "refuse_concurrent_tags": _flag,
+    REMOTE_START_TAG: _optional(_tag),
 }
 
 
@@ -94,7 +106,9 @@ def checked(changes: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def central_system_options(values: Mapping[str, Any], remote_only_tags: tuple[str, ...]) -> Any:
-    """The options (FIELDS' names) as csms's CentralSystemOptions."""
+    """The options (FIELDS' names) as csms's CentralSystemOptions; the remote-only tags are the add-on's own and
+    Home Assistant's remote-start tag (when it told one)."""
+    told = values.get(REMOTE_START_TAG)
     return csms.CentralSystemOptions(
         heartbeat_interval=values["heartbeat_interval"],
         lenient=not values["strict_validation"],
@@ -104,7 +118,7 @@ def central_system_options(values: Mapping[str, Any], remote_only_tags: tuple[st
         meter_interval=values["meter_interval"],
         accept_unknown_tags=values["unknown_tags"] == "accept",
         refuse_concurrent_tags=values["refuse_concurrent_tags"],
-        remote_only_tags=remote_only_tags,
+        remote_only_tags=(*remote_only_tags, told) if told else remote_only_tags,
     )
 
 
@@ -140,6 +154,7 @@ class CentralOptions:
             "max_message_rate": running.max_message_rate,
             "unknown_tags": "accept" if running.accept_unknown_tags else "reject",
             "refuse_concurrent_tags": running.refuse_concurrent_tags,
+            REMOTE_START_TAG: None,
         }
         return cls(central, None, configured, running.remote_only_tags)
 

@@ -113,7 +113,9 @@ PATHS: dict[str, dict[str, Any]] = {
         "delete": _op("Remove the password for new chargers"),
     },
     "/options": {
-        "get": _op("The central system's own options (the integration's general options and tag policy)"),
+        "get": _op(
+            "The central system's own options (the integration's general options and tag policy, its remote_start_tag)"
+        ),
         "put": _op("Change some options (kept in the store, in force at once); 400 invalid_options", 400, body=True),
     },
     "/tariffs": {

@@ -16,7 +16,7 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.data_entry_flow import AbortFlow
 from homeassistant.exceptions import HomeAssistantError
 
-from ..backend import CentralBackend, InvalidOptions
+from ..backend import CentralBackend, CentralOutdated, InvalidOptions
 from ..const import (
     CONF_HEARTBEAT_INTERVAL,
     CONF_HISTORY_SIZE,
@@ -48,9 +48,13 @@ def _central(entry: ConfigEntry) -> CentralBackend:
 
 
 async def shown_options(entry: ConfigEntry) -> dict[str, Any]:
-    """What the forms show: the entry's options, the central system's own as it keeps them."""
-    own = await _central(entry).records.central_system_options()
-    return {**entry.options, **(own or {})}
+    """What the forms show: the entry's options, the central system's own as it keeps them (a central system too
+    old to say: the flow ends with a message to update it)."""
+    try:
+        own = await _central(entry).records.central_system_options()
+    except CentralOutdated as err:
+        raise AbortFlow("addon_outdated", err.translation_placeholders) from err
+    return {**entry.options, **{name: value for name, value in (own or {}).items() if name in CENTRAL_SYSTEM_OPTIONS}}
 
 
 async def stored_options(entry: ConfigEntry, given: dict[str, Any]) -> dict[str, Any]:
@@ -78,7 +82,7 @@ class OptionsForm:
 async def options_form(entry: ConfigEntry, given: dict[str, Any] | None) -> OptionsForm:
     """The general step's and the tag policy's one path: nothing given, the options as kept (read where they
     are); given, stored (stored_options), or shown again as typed with the refusal (invalid_options) or the
-    add-on not reachable (not_saved)."""
+    add-on not reachable or too old (not_saved, with its message)."""
     placeholders = {"detail": "", "error": ""}
     if given is None:
         return OptionsForm(None, await shown_options(entry), {}, placeholders)

@@ -19,9 +19,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from homeassistant.exceptions import HomeAssistantError
-
-from ..const import DOMAIN
 from ..csms import (
     CallError,
     ChargerAnswer,
@@ -55,6 +52,7 @@ from .errors import (
     CursorExpired,
     RequestRefused,
 )
+from .failures import AddonUnreachableError, addon_failure
 from .records import RemoteRecords
 
 _LOGGER = logging.getLogger(__name__)
@@ -68,17 +66,6 @@ class CursorKeeper(Protocol):
     async def load(self) -> tuple[str, int] | None: ...
     def save_soon(self, stream: str, seq: int) -> None: ...
     async def save_now(self, stream: str, seq: int) -> None: ...
-
-
-class AddonUnreachableError(HomeAssistantError):
-    """A command or a query could not reach the add-on."""
-
-    def __init__(self, client: AddonClient, error: AddonError) -> None:
-        super().__init__(
-            translation_domain=DOMAIN,
-            translation_key="addon_unreachable",
-            translation_placeholders={"host": client.host, "port": str(client.port), "error": str(error)},
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,9 +277,9 @@ class RemoteCentral:
         except RequestRefused as err:
             if err.code == "unknown_charger":  # (one the add-on does not know has no sessions, as embedded)
                 return []
-            raise AddonUnreachableError(self.client, err) from err
+            raise addon_failure(self.client, err) from err
         except AddonError as err:
-            raise AddonUnreachableError(self.client, err) from err
+            raise addon_failure(self.client, err) from err
 
     async def command(self, station_id: str, name: str, fields: dict[str, Any]) -> Answer:
         """A command on the add-on; its failures raised as csms raises them (errors.ocpp_call translates)."""
@@ -325,7 +312,7 @@ class RemoteCentral:
                 ) from err
             raise InvalidCall(name, str(err)) from err
         except AddonError as err:
-            raise AddonUnreachableError(self.client, err) from err
+            raise addon_failure(self.client, err) from err
         return answer if isinstance(answer, dict) else {"answer": answer}
 
     # ---- the mirror ------------------------------------------------------------------------
@@ -480,7 +467,7 @@ class RemoteCentral:
             if err.code != "unknown_charger":  # (already forgotten there: gone here too)
                 raise
         except AddonError as err:
-            raise AddonUnreachableError(self.client, err) from err
+            raise addon_failure(self.client, err) from err
         self._drop(station_id)
         return True
 

@@ -83,7 +83,7 @@ class AddonClient:
                         data = None
                     _LOGGER.debug("%s %s: %s", method, path, response.status)
                     if response.status >= 400:
-                        raise_for(response.status, data)
+                        raise_for(response.status, data, f"{method} {path}")
                     return data
         except TimeoutError:
             raise CommandTimeout(f"the add-on did not answer {method} {path} within {wait:.0f} s") from None

@@ -39,6 +39,15 @@ class RequestRefused(AddonError):
         return {key: value for key, value in self.body.items() if key not in ("error", "message")}
 
 
+class AddonOutdated(AddonError):
+    """The add-on has not got the route asked for (404 for a path it does not know, 405 for a method it does
+    not take there): it is older than this integration and must be updated; `request` what it was asked."""
+
+    def __init__(self, request: str, code: str | None = None, status: int | None = None) -> None:
+        super().__init__(f"the add-on has no {request or 'such request'} (it answered {status})", code, status)
+        self.request = request
+
+
 class ChargerOffline(AddonError):
     """The charger is not connected to the add-on's central system."""
 
@@ -59,11 +68,18 @@ class CursorExpired(AddonError):
     """The event stream cannot continue from the cursor: read the snapshot again, then stream from its seq."""
 
 
-def raise_for(status: int, body: Any) -> None:
-    """The exception an error answer of the API stands for (docs/addon_api.md: its status and error code)."""
+# the codes of an add-on's 404 and 405 for a route it has not got (api/errors.py; None: not even a JSON answer)
+_NO_ROUTE = frozenset({None, "not_found", "method_not_allowed"})
+
+
+def raise_for(status: int, body: Any, request: str = "") -> None:
+    """The exception an error answer of the API stands for (docs/addon_api.md: its status and error code);
+    `request` ("PUT /options") names what an add-on without it was asked."""
     body = body if isinstance(body, dict) else {}
     code = body.get("error")
     message = str(body.get("message") or f"the add-on answered {status}")
+    if status in (404, 405) and code in _NO_ROUTE:
+        raise AddonOutdated(request, code, status)
     if status in (401, 429):
         raise AuthFailed(message, code, status)
     if status == 410:

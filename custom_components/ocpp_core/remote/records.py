@@ -19,6 +19,7 @@ from ..backend import InvalidOptions
 from ..csms import ChargerSettings, InvalidPassword, InvalidSettings, TagError, TagRecord
 from ..csms.features.pricing import Scope, Tariff, TariffError
 from .errors import AddonError, RequestRefused
+from .failures import addon_failure
 
 if TYPE_CHECKING:
     from .central import RemoteCentral
@@ -93,9 +94,7 @@ class RemoteRecords:
                 raise TagError(code, str(body.get("tag") or id_tag), str(body.get("detail") or "")) from err
             raise
         except AddonError as err:
-            from .central import AddonUnreachableError
-
-            raise AddonUnreachableError(self._central.client, err) from err
+            raise addon_failure(self._central.client, err) from err
 
     async def tag_list(self) -> RemoteTagList:
         version, tags = await self._call(self._central.client.tag_book())

@@ -27,6 +27,7 @@ from .carry_over import CarryOver
 from .central import RemoteCentral
 from .client import AddonClient
 from .errors import AddonError, AuthFailed
+from .start_tag import outdated_issue_id, tell_default_tag
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -97,6 +98,12 @@ async def async_setup_remote_entry(hass: HomeAssistant, entry: Any, platforms: I
         ) from err
     runtime = attach_runtime(hass, entry, central)
 
+    def tell_tag_soon() -> None:
+        """The add-on back or read again (maybe updated, or another database): told the default tag again."""
+        entry.async_create_background_task(
+            hass, tell_default_tag(hass, entry.entry_id, client, runtime.default_id_tag), f"{DOMAIN} default tag"
+        )
+
     @callback
     def refresh_all() -> None:
         """Every entity looks again (availability: the add-on lost or back; the mirror read again)."""
@@ -111,25 +118,34 @@ async def async_setup_remote_entry(hass: HomeAssistant, entry: Any, platforms: I
         issue_id = unreachable_issue_id(entry.entry_id)
         if up:
             ir.async_delete_issue(hass, DOMAIN, issue_id)
+            tell_tag_soon()
         else:
             raise_entry_issue(hass, issue_id, "addon_unreachable", {"host": client.host, "port": str(client.port)})
         refresh_all()
 
+    @callback
+    def reloaded() -> None:
+        tell_tag_soon()
+        refresh_all()
+
     central.on_reachable = reachable
-    central.on_reloaded = refresh_all
+    central.on_reloaded = reloaded
     central.on_auth_failed = lambda: entry.async_start_reauth(hass)
 
     async def _keep_cursor(event: Event) -> None:
         await central.close()
 
     async def _options_updated(hass: HomeAssistant, entry: ConfigEntry) -> None:
-        # Home Assistant's own options (the central system's are the add-on's: set there by the options flow)
+        # Home Assistant's own options (the central system's are the add-on's: set there by the options flow);
+        # the default tag is the add-on's remote-only tag too
         runtime.default_id_tag = default_id_tag(entry)
+        await tell_default_tag(hass, entry.entry_id, client, runtime.default_id_tag)
 
     entry.async_on_unload(hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _keep_cursor))
     entry.async_on_unload(central.close)
     entry.async_on_unload(entry.add_update_listener(_options_updated))
     ir.async_delete_issue(hass, DOMAIN, unreachable_issue_id(entry.entry_id))
+    await tell_default_tag(hass, entry.entry_id, client, runtime.default_id_tag)
     await _carry_over(hass, entry, central)
     for station_id in list(central.stations):
         runtime.show(station_id)
@@ -152,6 +168,7 @@ async def _carry_over(hass: HomeAssistant, entry: Any, central: RemoteCentral) -
 
 async def async_remove_remote_entry(hass: HomeAssistant, entry_id: str) -> None:
     await StoredCursor(hass, entry_id).async_remove()
+    ir.async_delete_issue(hass, DOMAIN, outdated_issue_id(entry_id))
     # what a moved entry's embedded central system had kept, and what of it was copied to the add-on
     for key in (f"{DOMAIN}.{entry_id}", f"{DOMAIN}.{entry_id}.carried_over"):
         await Store[dict[str, Any]](hass, STORAGE_VERSION, key).async_remove()
