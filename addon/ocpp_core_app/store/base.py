@@ -318,6 +318,9 @@ class RowStore(csms.Persistence, ABC):
         if data_fn is None and not self._entries:
             return
         data = data_fn() if data_fn is not None else None
+        # the loop free between the snapshot and its diff, each a few ms with 100 chargers (the snapshot may wait
+        # for the lock here as well: it is taken whole, its rows compared after)
+        await asyncio.sleep(0)
         async with self._lock:
             changes = self._diff(data) if data is not None else []
             try:
@@ -418,7 +421,7 @@ class RowStore(csms.Persistence, ABC):
             if self._timer is None:
                 self._timer = asyncio.get_running_loop().call_later(self.save_delay, self._start_scheduled)
         last_seq = self._last_seq
-        journal_rows = journal.rows_of(entries)
+        journal_rows = await journal.rows_of(entries)
         try:
             await self._run(lambda: self._apply(changes, durable, samples, frames, journal_rows, last_seq))
         except StoreError:
