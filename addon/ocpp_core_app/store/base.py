@@ -317,11 +317,11 @@ class RowStore(csms.Persistence, ABC):
         data_fn, self._pending = self._pending, None
         if data_fn is None and not self._entries:
             return
-        data = data_fn() if data_fn is not None else None
-        # the loop free between the snapshot and its diff, each a few ms with 100 chargers (the snapshot may wait
-        # for the lock here as well: it is taken whole, its rows compared after)
-        await asyncio.sleep(0)
         async with self._lock:
+            # the snapshot taken with the lock held, so no save the charger waits for (a session's start) comes
+            # between it and its diff: its transaction would be missing from the snapshot and deleted as gone
+            data = data_fn() if data_fn is not None else None
+            await asyncio.sleep(0)  # the loop free between the two, each a few ms with 100 chargers (issue 15)
             changes = self._diff(data) if data is not None else []
             try:
                 await self._write(changes, durable=False)
