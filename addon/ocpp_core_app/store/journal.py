@@ -39,6 +39,8 @@ DELETE_PRUNABLE = "DELETE FROM journal WHERE time < ? OR seq <= ?"
 class _Db(Protocol):
     def execute(self, statement: str, params: Sequence[Any] = ..., /) -> Any: ...
 
+    def executemany(self, statement: str, params: Sequence[Sequence[Any]], /) -> Any: ...
+
 
 Query = Callable[[str, Sequence[Any]], list[tuple[Any, ...]]]
 
@@ -90,10 +92,10 @@ async def rows_of(entries: list[Entry]) -> list[Row]:
 
 def write(db: _Db, rows: list[Row], last_seq: int) -> None:
     """(Worker thread) the rows (one of a key replaces the one before), the seq numbers reserved ahead."""
-    for row in rows:
-        if row[2] is not None:
-            db.execute(DELETE_KEY, (row[2],))
-        db.execute(INSERT, row)
+    # (one row of a key at most: rows_of gives the latest) in two statements run by the driver, not one or two
+    # per row from Python, which holds the GIL the event loop waits for
+    db.executemany(DELETE_KEY, [(row[2],) for row in rows if row[2] is not None])
+    db.executemany(INSERT, rows)
     db.execute(UPSERT_META, (RESERVED, str(last_seq + HEADROOM)))
 
 
