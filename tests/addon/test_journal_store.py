@@ -6,6 +6,8 @@ time, the event loop free between."""
 from __future__ import annotations
 
 import asyncio
+import json
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -93,3 +95,13 @@ async def test_records_are_made_a_few_at_a_time_with_the_loop_free_between() -> 
     first_wait = order.index("the loop's other work")
     assert 0 < first_wait <= journal_rows.ROWS_PER_STEP
     assert len(order) == 101 and "record 1" not in order
+
+
+def test_a_record_is_json_whatever_its_data_holds() -> None:
+    """Encoded with msgspec; what it refuses (a lone surrogate a charger's text may carry) by the stdlib's json."""
+    data = {"name": "Zähler", "odd": "\ud800", "when": datetime(2026, 1, 1, 10, tzinfo=UTC), "count": 2**70}
+    record = json.loads(Entry(1, 0.0, None, {"seq": 1, "data": data}).text)["data"]
+    assert record["name"] == "Zähler" and record["odd"] == "\ud800" and record["count"] == 2**70
+    assert datetime.fromisoformat(record["when"]) == data["when"]
+    plain = json.loads(Entry(2, 0.0, None, {"seq": 2, "data": {"name": "Zähler", "ids": {1, 2}}}).text)["data"]
+    assert plain == {"name": "Zähler", "ids": [1, 2]}
