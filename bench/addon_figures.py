@@ -1,6 +1,6 @@
 """Issue 15's three figures of the add-on's central system, side by side with the baselines, in one run.
 
-    python -m bench.addon_figures [--seconds 10] [--no-postgres] [--database-url URL ...] [--json]
+    python -m bench.addon_figures [--seconds 10] [--no-postgres] [--database-url URL ...] [--only p99] [--json]
 
 (a) 100 chargers, closed loop: addon against raw-echo (the ceiling, target >= 0.5 of it) and ocpp-lib
     (target >= 10x), with ocpp-core (csms in memory) for reference;
@@ -102,6 +102,9 @@ def figure(
 
 
 MEDIAN_BY = {"closed": "rate", "idle": "server_rss_mib", "rate": "p99_ms"}
+FIGURES = ("closed", "idle", "rate")
+# --only's names of the figures
+ONLY = {"closed": "closed", "idle": "idle", "p99": "rate"}
 
 
 def median_run(runs: list[dict[str, Any]], key: str) -> dict[str, Any]:
@@ -120,7 +123,7 @@ def _number(result: dict[str, Any], key: str) -> float | None:
 
 def checks(figures: dict[str, dict[str, dict[str, Any]]], addons: list[str]) -> list[dict[str, Any]]:
     """Each addon column against each target: the figure, the target, met or not (None: not measured)."""
-    closed, idle, rate = figures["closed"], figures["idle"], figures["rate"]
+    closed, idle, rate = (figures.get(kind, {}) for kind in FIGURES)
     out: list[dict[str, Any]] = []
 
     def check(
@@ -133,6 +136,8 @@ def checks(figures: dict[str, dict[str, dict[str, Any]]], addons: list[str]) -> 
         return mine / theirs if mine is not None and theirs else None
 
     for name in addons:
+        if name not in closed:  # (--only: a figure not measured is not checked)
+            continue
         vs_raw, vs_lib = ratio(name, "raw-echo", "rate"), ratio(name, "ocpp-lib", "rate")
         # by server CPU per message too (msg/s per CPU-second): it holds up better on a busy machine
         cpu_raw, cpu_lib = ratio(name, "raw-echo", "server_capacity"), ratio(name, "ocpp-lib", "server_capacity")
@@ -140,12 +145,18 @@ def checks(figures: dict[str, dict[str, dict[str, Any]]], addons: list[str]) -> 
               None if vs_raw is None else vs_raw >= TARGET_VS_RAW, cpu_raw)  # fmt: skip
         check(name, f"{CLOSED_CHARGERS} chargers closed loop, ÷ ocpp-lib", vs_lib, f"≥ {TARGET_VS_LIB:g} ×",
               None if vs_lib is None else vs_lib >= TARGET_VS_LIB, cpu_lib)  # fmt: skip
+    for name in addons:
+        if name not in idle:
+            continue
         rss = _number(idle[name], "server_rss_mib")
         check(name, f"{IDLE_CHARGERS:,} idle chargers, RSS at end (MiB)", rss, f"< {TARGET_IDLE_RSS_MIB:g} MiB",
               None if rss is None else rss < TARGET_IDLE_RSS_MIB)  # fmt: skip
         hwm = _number(idle[name], "server_hwm_mib")
         check(name, f"{IDLE_CHARGERS:,} idle chargers, RSS peak (MiB)", hwm, f"< {TARGET_IDLE_RSS_MIB:g} MiB",
               None if hwm is None else hwm < TARGET_IDLE_RSS_MIB)  # fmt: skip
+    for name in addons:
+        if name not in rate:
+            continue
         p99 = _number(rate[name], "p99_ms")
         check(name, f"{RATE_CHARGERS} chargers × 1 msg/s, p99 (ms)", p99, f"< {TARGET_P99_MS:g} ms",
               None if p99 is None else p99 < TARGET_P99_MS)  # fmt: skip
@@ -224,15 +235,18 @@ def report(opts: argparse.Namespace, figures: dict[str, dict[str, dict[str, Any]
         f"commit {bench_run.revision()}",
         "",
     ]
-    lines += table(f"(a) {CLOSED_CHARGERS} chargers, closed loop", "closed", figures["closed"], CLOSED_ROWS)
-    lines += table(f"(b) {IDLE_CHARGERS:,} idle chargers (boot, StatusNotification, then only Heartbeats)",
-                   "idle", figures["idle"], IDLE_ROWS)  # fmt: skip
-    lines.append(
-        f"  addon: its charger cap raised to {bench_run.addon_max_stations(IDLE_CHARGERS):,} for (b) (--max-stations;"
-        f" the default {bench_run.ADDON_MAX_STATIONS} refuses every new charger beyond it)"
-    )
-    lines.append("")
-    lines += table(f"(c) {RATE_CHARGERS} chargers × 1 MeterValues/s", "rate", figures["rate"], RATE_ROWS)
+    if "closed" in figures:
+        lines += table(f"(a) {CLOSED_CHARGERS} chargers, closed loop", "closed", figures["closed"], CLOSED_ROWS)
+    if "idle" in figures:
+        lines += table(f"(b) {IDLE_CHARGERS:,} idle chargers (boot, StatusNotification, then only Heartbeats)",
+                       "idle", figures["idle"], IDLE_ROWS)  # fmt: skip
+        lines.append(
+            f"  addon: its charger cap raised to {bench_run.addon_max_stations(IDLE_CHARGERS):,} for (b) "
+            f"(--max-stations; the default {bench_run.ADDON_MAX_STATIONS} refuses every new charger beyond it)"
+        )
+        lines.append("")
+    if "rate" in figures:
+        lines += table(f"(c) {RATE_CHARGERS} chargers × 1 MeterValues/s", "rate", figures["rate"], RATE_ROWS)
     noisy = sorted(
         {f"{name} ({kind})" for kind, results in figures.items() for name, r in results.items()
          if (r.get("server_core_others_pct") or 0) > bench_run.NOISY_PCT}
@@ -266,6 +280,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="one more addon column on this database (the app's --database-url); repeatable")  # fmt: skip
     parser.add_argument("--no-postgres", action="store_true",
                         help="no addon postgresql column (the bench's own PostgreSQL server)")  # fmt: skip
+    parser.add_argument("--only", choices=ONLY, action="append", default=[],
+                        help="only this figure (repeatable): closed (a), idle (b), p99 (c)")  # fmt: skip
     parser.add_argument("--json", action="store_true", help="print the results as JSON instead of the tables")
     return parser.parse_args(argv)
 
@@ -275,11 +291,18 @@ def main(argv: list[str] | None = None) -> int:
     with own_postgres(not opts.no_postgres) as fresh_postgres:
         columns = addon_columns(opts.database_url, fresh_postgres)
         addons = [name for name, _database in columns]
-        figures = {
-            "closed": figure(opts, "closed", CLOSED_CHARGERS, ["raw-echo", "ocpp-lib", "ocpp-core"], columns=columns),
-            "idle": figure(opts, "idle", IDLE_CHARGERS, ["ocpp-core"], columns=columns),
-            "rate": figure(opts, "rate", RATE_CHARGERS, ["ocpp-core"], rate=float(RATE_CHARGERS), columns=columns),
-        }
+        wanted = {ONLY[name] for name in opts.only} or set(FIGURES)
+        figures = {}
+        if "closed" in wanted:
+            figures["closed"] = figure(
+                opts, "closed", CLOSED_CHARGERS, ["raw-echo", "ocpp-lib", "ocpp-core"], columns=columns
+            )
+        if "idle" in wanted:
+            figures["idle"] = figure(opts, "idle", IDLE_CHARGERS, ["ocpp-core"], columns=columns)
+        if "rate" in wanted:
+            figures["rate"] = figure(
+                opts, "rate", RATE_CHARGERS, ["ocpp-core"], rate=float(RATE_CHARGERS), columns=columns
+            )
     found = checks(figures, addons)
     if opts.json:
         print(json.dumps(bench_run.no_nan({"config": vars(opts), "figures": figures, "targets": found}), indent=2))

@@ -104,6 +104,9 @@ async def _load(port: int, opts: argparse.Namespace, pid: int, out: Path) -> dic
         "less_idle_per_msg": round((closed_i - idle_rate * closed) / closed_n) if closed_n else None,
         "per_msg": round(per_msg),
         "busy_instructions_per_s": round((closed_i - per_msg * closed_n) / closed),
+        # the slow window whole, per message: at --slow-rate equal to --chargers each charger sends one a second,
+        # as a real one does, and its share of the work done once a second is in it (issue 15's p99 case)
+        "slow_raw_per_msg": round(slow_i / slow_n) if slow_n else None,
     }
 
 

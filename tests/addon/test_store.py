@@ -149,6 +149,27 @@ def open_transactions(store: RowStore) -> list[tuple[object, ...]]:
     return rows(store, "SELECT transaction_id, open, energy_wh FROM transactions WHERE station_id != 'filler'")
 
 
+async def test_a_session_saved_while_a_scheduled_save_runs_stays_written(store: RowStore) -> None:
+    """A session start's save (the charger's answer waits for it) that comes while a scheduled save runs is not
+    undone by that save's older snapshot (which has not got the session: its diff would delete its row)."""
+    before = {"stations": {"CP": {"open_transactions": []}}}
+    tx = {"transaction_id": 7, "connector_id": 1, "start_time": STAMP, "meter_start_wh": 0.0}
+    after = {"stations": {"CP": {"open_transactions": [tx]}}}
+    await store.async_save(before)
+    started: list[asyncio.Task[None]] = []
+
+    def snapshot() -> dict[str, Any]:
+        # the session starts just after this snapshot is taken: its own save follows at once
+        started.append(asyncio.get_running_loop().create_task(store.async_save(after)))
+        return before
+
+    store.schedule_save(snapshot)
+    await wait_for(lambda: started)
+    await started[0]
+    await store.flush()
+    assert [row[:2] for row in open_transactions(store)] == [("7", 1)]
+
+
 async def test_full_disk_16(sqlite_store: SqliteStore, caplog: pytest.LogCaptureFixture) -> None:
     """Disk full: the charger gets an error, not a transaction id (nor a stop) that is not on disk; its retry
     once there is room is answered and written first."""

@@ -317,8 +317,11 @@ class RowStore(csms.Persistence, ABC):
         data_fn, self._pending = self._pending, None
         if data_fn is None and not self._entries:
             return
-        data = data_fn() if data_fn is not None else None
         async with self._lock:
+            # the snapshot taken with the lock held, so no save the charger waits for (a session's start) comes
+            # between it and its diff: its transaction would be missing from the snapshot and deleted as gone
+            data = data_fn() if data_fn is not None else None
+            await asyncio.sleep(0)  # the loop free between the two, each a few ms with 100 chargers (issue 15)
             changes = self._diff(data) if data is not None else []
             try:
                 await self._write(changes, durable=False)
@@ -418,7 +421,7 @@ class RowStore(csms.Persistence, ABC):
             if self._timer is None:
                 self._timer = asyncio.get_running_loop().call_later(self.save_delay, self._start_scheduled)
         last_seq = self._last_seq
-        journal_rows = journal.rows_of(entries)
+        journal_rows = await journal.rows_of(entries)
         try:
             await self._run(lambda: self._apply(changes, durable, samples, frames, journal_rows, last_seq))
         except StoreError:

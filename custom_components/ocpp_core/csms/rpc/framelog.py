@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from array import array
 from typing import Any
@@ -35,8 +36,23 @@ def _may_name_a_secret(text: str) -> bool:
     )
 
 
+# names this long (OCPP's keys and variable names are at most 50 characters) are checked, not remembered
+_REMEMBERED_NAME_CHARS = 64
+
+
 def _secret_name(name: object) -> bool:
-    return isinstance(name, str) and any(word in name.lower() for word in _SECRET_WORDS)
+    if not isinstance(name, str):
+        return False
+    return _remembered_secret_name(name) if len(name) <= _REMEMBERED_NAME_CHARS else _has_secret_word(name)
+
+
+def _has_secret_word(name: str) -> bool:
+    return any(word in name.lower() for word in _SECRET_WORDS)
+
+
+# every save checks each charger's configuration keys again, the same few hundred names: a third of the add-on's
+# snapshot of 100 chargers went there (issue 15); bounded, as the names come from chargers
+_remembered_secret_name = functools.lru_cache(maxsize=4096)(_has_secret_word)
 
 
 def _scrub(value: Any) -> Any:
