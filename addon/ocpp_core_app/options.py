@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import argparse
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
 ENV_PREFIX = "OCPP_CORE_"
@@ -64,62 +64,31 @@ class AppOptions:
     limit_interval: float = 10.0
 
 
-def _port(text: str) -> int:
-    value = int(text)
-    if not 1 <= value <= 65535:
-        raise ValueError(text)
-    return value
+def _bounded(kind: Callable[[str], float], low: float, high: float, what: str, above_low: bool = False) -> Any:
+    """A flag's type: a number of `kind` from low (or above it) to high; `what` names it in argparse's error
+    ("invalid number of seconds (1-86400) value: '0'")."""
+
+    def parse(text: str) -> float:
+        value = kind(text)
+        if not (low < value if above_low else low <= value) or value > high:
+            raise ValueError(text)
+        return value
+
+    parse.__name__ = what
+    return parse
 
 
-def _seconds(text: str) -> int:
-    value = int(text)
-    if not 1 <= value <= 86400:
-        raise ValueError(text)
-    return value
-
-
-def _rate(text: str) -> float:
-    value = float(text)
-    if not 0 <= value <= 100000:
-        raise ValueError(text)
-    return value
-
-
-def _stations(text: str) -> int:
-    value = int(text)
-    if not 1 <= value <= 1_000_000:
-        raise ValueError(text)
-    return value
-
-
-def _poll(text: str) -> float:
-    value = float(text)
-    if not 0.05 <= value <= 60:
-        raise ValueError(text)
-    return value
-
-
-def _days(text: str) -> float:
-    value = float(text)
-    if not 0 < value <= 3650:
-        raise ValueError(text)
-    return value
-
-
-def _events(text: str) -> int:
-    value = int(text)
-    if not 100 <= value <= 100_000_000:
-        raise ValueError(text)
-    return value
-
-
-_poll.__name__ = "number of seconds (0.05-60)"
-_days.__name__ = "number of days (more than 0, up to 3650)"
-_events.__name__ = "number of events (100-100000000)"
-_port.__name__ = "port (1-65535)"
-_stations.__name__ = "number of chargers (1-1000000)"
-_seconds.__name__ = "number of seconds (1-86400)"
-_rate.__name__ = "messages per second (0-100000, 0: no limit)"
+# the highest message rate per charger: the add-on's configuration schema (config.yaml), its API's /options and the
+# integration's options flow (const.py) offer the same
+MAX_MESSAGE_RATE = 10_000
+_port = _bounded(int, 1, 65535, "port (1-65535)")
+_seconds = _bounded(int, 1, 86400, "number of seconds (1-86400)")
+_interval = _bounded(float, 0, 86400, "number of seconds (0-86400)")
+_rate = _bounded(float, 0, MAX_MESSAGE_RATE, f"messages per second (0-{MAX_MESSAGE_RATE}, 0: no limit)")
+_stations = _bounded(int, 1, 1_000_000, "number of chargers (1-1000000)")
+_poll = _bounded(float, 0.05, 60, "number of seconds (0.05-60)")
+_days = _bounded(float, 0, 3650, "number of days (more than 0, up to 3650)", above_low=True)
+_events = _bounded(int, 100, 100_000_000, "number of events (100-100000000)")
 
 
 def postgres_url_problem(url: str) -> str | None:
@@ -176,7 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
     add("--strict", action="store_true", help="reject every schema break (default: tolerate small ones)")
     add("--heartbeat-interval", type=_seconds, default=300, help="seconds")
     add("--meter-interval", type=_seconds, default=None, help="seconds (default: each charger's own)")
-    add("--limit-interval", type=_rate, default=10.0, help="seconds between two limit changes sent to a charger")
+    add("--limit-interval", type=_interval, default=10.0, help="seconds between two limit changes sent to a charger")
     add("--max-message-rate", type=_rate, default=50.0, help="messages per second per charger")
     add("--max-stations", type=_stations, default=100,
         help="chargers known at most; a new id beyond it is refused (a flood of made-up ids cannot fill memory)")  # fmt: skip

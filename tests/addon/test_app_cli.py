@@ -28,6 +28,10 @@ from .app_process import free_port, run_app, start_app
         (["--security-profile", "1", "--certfile", "/nonexistent.pem"], {}, "--certfile: no file /nonexistent.pem"),
         (["--heartbeat-interval", "0"], {}, "--heartbeat-interval: invalid number of seconds"),
         (["--max-message-rate", "-1"], {}, "--max-message-rate: invalid messages per second"),
+        # the same bound as the configuration schema, the API's /options and the integration's options flow
+        (["--max-message-rate", "10001"], {}, "--max-message-rate: invalid messages per second (0-10000"),
+        (["--event-retention-days", "0"], {}, "--event-retention-days: invalid number of days"),
+        (["--limit-interval", "-1"], {}, "--limit-interval: invalid number of seconds (0-86400)"),
         (["--database-url", "postgresql://ocpp:pw@db"], {}, "(it needs a host and a database)"),
         # the password never shown
         (

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from ..central_import import csms
+from ..options import MAX_MESSAGE_RATE
 from ..store import RowStore
 
 _LOGGER = logging.getLogger(__name__)
@@ -26,8 +27,6 @@ _UPSERT: Final = "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) 
 
 UNKNOWN_CHARGERS: Final = ("accept", "reject", "ask")
 UNKNOWN_TAGS: Final = ("accept", "reject")
-# the highest message rate the integration's options flow offers (its const.py), as the add-on's configuration
-MAX_MESSAGE_RATE: Final = 10_000
 # the longest default tag the integration's options flow takes (OCPP 1.6's idTag)
 MAX_TAG_LENGTH: Final = 20
 # Home Assistant's tag for its remote starts (the integration's default_id_tag, told by a remote entry): accepted
