@@ -335,7 +335,9 @@ async def _serve(opts: argparse.Namespace) -> None:
             if recorder:
                 await _start_recorder(hass, config_dir)
                 recorder_work.install(recorder_helper.get_instance(hass))
-            entry = MockConfigEntry(domain=DOMAIN, data=_entry_data(opts), options={"unknown_chargers": "accept"})
+            # unknown tags accepted as the add-on's app accepts them (its default): the same sessions in both modes
+            options = {"unknown_chargers": "accept", "unknown_tags": "accept"}
+            entry = MockConfigEntry(domain=DOMAIN, data=_entry_data(opts), options=options)
             entry.add_to_hass(hass)
             assert await hass.config_entries.async_setup(entry.entry_id)
             await hass.async_block_till_done()
