@@ -43,6 +43,9 @@ def window_figures(marks: list[dict[str, Any]], answered: int) -> dict[str, Any]
         result["gc_collections"] = " / ".join(f"{n} ({ms:.0f} ms)" for n, ms in zip(counts, took_ms, strict=True))
         result["gc_us_per_msg"] = (sum(after["gc_s"]) - sum(before["gc_s"])) * 1e6 / answered
         result["gc_max_ms"] = after["gc_max_ms"]
+        if "gc_thread_s" in after:  # of it, paid in the recorder's thread (its CPU per message holds that)
+            paid = after["gc_thread_s"]["recorder"] - before["gc_thread_s"]["recorder"]
+            result["recorder_gc_us_per_msg"] = paid * 1e6 / answered
         result["stall_max_ms"] = after["stall_max_ms"]
     return result
 

@@ -52,7 +52,7 @@ def _median(runs: list[dict[str, Any]], key: str) -> float | None:
 def summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
     """The median of each figure over the repeated runs, and whether every run was ok."""
     keys = ("server_cpu_us_per_msg", "loop_cpu_us_per_msg", "recorder_cpu_us_per_msg", "flush_cpu_us_per_msg",
-            "addon_cpu_us_per_msg", "recorder_sql_per_msg",
+            "addon_cpu_us_per_msg", "recorder_sql_per_msg", "recorder_gc_us_per_msg",
             "state_writes_per_msg", "p50_ms", "p99_ms", "server_core_others_pct", "load_core_others_pct")  # fmt: skip
     failed = [run["status"] for run in runs if run.get("status") != "ok"]
     return {
@@ -89,7 +89,7 @@ def report(table: dict[tuple[str, int], dict[str, dict[str, Any]]], opts: argpar
         "HA pinned to core 0; the chargers (and, remote, the add-on's app) on core 1; "
         f"recorder {'on (SQLite)' if opts.recorder else 'off'}; commit {bench_run.revision()}",
         "",
-        f"{'OCPP':<7}{'chargers':>9}{'backend':>10}{'HA CPU/msg':>12}{'loop':>7}{'rec.':>7}{'add-on':>8}{'writes/msg':>12}"
+        f"{'OCPP':<7}{'chargers':>9}{'backend':>10}{'HA CPU/msg':>12}{'loop':>7}{'rec.':>7}{'gc':>6}{'add-on':>8}{'writes/msg':>12}"
         f"{'p99 (ms)':>10}{'others % HA core':>18}{'load core':>11}{'compiles':>10}{'SQL/msg':>9}{'tasks':>7}  result",
     ]
     for (version, chargers), by_backend in table.items():
@@ -98,6 +98,7 @@ def report(table: dict[tuple[str, int], dict[str, dict[str, Any]]], opts: argpar
             lines.append(
                 f"{version:<7}{chargers:>9}{backend:>10}{_cell(_ms(row['server_cpu_us_per_msg']), '{:.2f}', 12)}"
                 f"{_cell(_ms(row['loop_cpu_us_per_msg']), '{:.2f}', 7)}{_cell(_ms(row['recorder_cpu_us_per_msg']), '{:.2f}', 7)}"
+                f"{_cell(_ms(row['recorder_gc_us_per_msg']), '{:.2f}', 6)}"
                 f"{_cell(_ms(row['addon_cpu_us_per_msg']), '{:.2f}', 8)}"
                 f"{_cell(row['state_writes_per_msg'], '{:.2f}', 12)}{_cell(row['p99_ms'], '{:.1f}', 10)}"
                 f"{_cell(row['server_core_others_pct'], '{:.0f}', 18)}{_cell(row['load_core_others_pct'], '{:.0f}', 11)}"
@@ -114,7 +115,7 @@ def report(table: dict[tuple[str, int], dict[str, dict[str, Any]]], opts: argpar
     lines += [
         "",
         "HA CPU/msg: HA's process, every thread (ms); loop: its event loop's thread; rec.: the recorder's thread;",
-        "add-on: the add-on's app (ms)",
+        "gc: of it, the garbage collections its thread paid; add-on: the add-on's app (ms)",
         "others %: other processes' share of the core during the window (the load core holds the chargers, and",
         "remote the add-on too, so it is higher there); above 5 the latency is disturbed, CPU per message less so",
         "compiles: of the runs, those whose window held the recorder's five-minute statistics compile (its thread's",

@@ -181,6 +181,9 @@ class PauseWatch:
         self.gc_count = [0, 0, 0]
         self.gc_seconds = [0.0, 0.0, 0.0]
         self.gc_max_s = 0.0
+        # the collections' time by the thread that paid it (the one whose allocation crossed the threshold)
+        self.gc_thread_s = {"loop": 0.0, "recorder": 0.0, "other": 0.0}
+        self._loop_thread = threading.get_ident()
         self.stall_max_s = 0.0
         self._gc_started = 0.0
         self._due = 0.0
@@ -196,6 +199,9 @@ class PauseWatch:
         self.gc_count[generation] += 1
         self.gc_seconds[generation] += took
         self.gc_max_s = max(self.gc_max_s, took)
+        thread = threading.current_thread()
+        payer = "loop" if thread.ident == self._loop_thread else "recorder" if thread.name == "Recorder" else "other"
+        self.gc_thread_s[payer] += took
 
     @property
     def due(self) -> float:
@@ -220,6 +226,7 @@ class PauseWatch:
             "gc_count": list(self.gc_count),
             "gc_s": list(self.gc_seconds),
             "gc_max_ms": self.gc_max_s * 1000.0,
+            "gc_thread_s": dict(self.gc_thread_s),
             "stall_max_ms": self.stall_max_s * 1000.0,
         }
         self.gc_max_s = self.stall_max_s = 0.0

@@ -314,6 +314,7 @@ LIVE_ROWS: tuple[tuple[str, str, str], ...] = (
     ("CPU/msg, recorder thread (µs)", "recorder_cpu_us_per_msg", "{:.1f}"),
     ("  of which taking events (µs)", "recorder_events_cpu_us_per_msg", "{:.1f}"),
     ("  of which commits (µs)", "recorder_commits_cpu_us_per_msg", "{:.1f}"),
+    ("  of which garbage collection (µs)", "recorder_gc_us_per_msg", "{:.1f}"),
     ("recorder: events taken per msg", "recorder_events_per_msg", "{:.2f}"),
     ("recorder: SQL statements per msg", "recorder_sql_per_msg", "{:.2f}"),
     ("recorder: tasks besides commits", "recorder_tasks_in_window", "{}"),
