@@ -43,6 +43,9 @@ def window_figures(marks: list[dict[str, Any]], answered: int) -> dict[str, Any]
         result["gc_collections"] = " / ".join(f"{n} ({ms:.0f} ms)" for n, ms in zip(counts, took_ms, strict=True))
         result["gc_us_per_msg"] = (sum(after["gc_s"]) - sum(before["gc_s"])) * 1e6 / answered
         result["gc_max_ms"] = after["gc_max_ms"]
+        if "gc_thread_s" in after:  # of it, paid in the recorder's thread (its CPU per message holds that)
+            paid = after["gc_thread_s"]["recorder"] - before["gc_thread_s"]["recorder"]
+            result["recorder_gc_us_per_msg"] = paid * 1e6 / answered
         result["stall_max_ms"] = after["stall_max_ms"]
     return result
 
@@ -61,3 +64,44 @@ def idle_figures(marks: list[dict[str, Any]], idle_s: float, window_s: float, an
         result[f"marginal_{name}_cpu_us_per_msg"] = (load_s - background_s * window_s) * 1e6 / answered
     result["idle_stall_max_ms"] = idle_end.get("pauses", {}).get("stall_max_ms")
     return result
+
+
+def _delta(before: dict[str, float], after: dict[str, float], per: float) -> dict[str, float]:
+    keys = sorted(set(before) | set(after))
+    changes = {key: (after.get(key, 0) - before.get(key, 0)) / per for key in keys}
+    return {key: value for key, value in changes.items() if value}
+
+
+def recorder_work(first: dict[str, Any], last: dict[str, Any], answered: int) -> dict[str, Any]:
+    """The window's recorder work per message: events by type, tasks, statements and rows by kind, commits,
+    the recorder thread's CPU (µs) on events, commits and other tasks, and which entities were written (the
+    number of distinct entity ids and the most written ten); the tasks other than its commits (the five-minute
+    statistics compile, the LRU's adjustment …) by count."""
+    entities = _delta(first["entities"], last["entities"], 1)
+    tasks = _delta(first["tasks"], last["tasks"], 1)
+    return {
+        "tasks_in_window": {name: int(count) for name, count in tasks.items() if name != "CommitTask"},
+        "events_per_msg": _delta(first["events"], last["events"], answered),
+        "tasks_per_msg": _delta(first["tasks"], last["tasks"], answered),
+        "statements_per_msg": _delta(first["statements"], last["statements"], answered),
+        "rows_per_msg": _delta(first["rows"], last["rows"], answered),
+        "commits": last["commits"] - first["commits"],
+        "idle_after_per_msg": (last["idle_after"] - first["idle_after"]) / answered,
+        "switches_per_msg": _delta(first["switches"], last["switches"], answered),
+        "cpu_us_per_msg": {key: value * 1e6 for key, value in _delta(first["cpu_s"], last["cpu_s"], answered).items()},
+        "entities_written": len(entities),
+        "most_written": dict(sorted(entities.items(), key=lambda item: -item[1])[:10]),
+    }
+
+
+def recorder_figures(work: dict[str, Any]) -> dict[str, Any]:
+    """The report's rows of `recorder_work`: SQL statements and events per message, the thread's CPU on the events
+    and on the commits, and how many tasks other than commits ran in the window."""
+    cpu = work["cpu_us_per_msg"]
+    return {
+        "recorder_sql_per_msg": sum(work["statements_per_msg"].values()),
+        "recorder_events_per_msg": sum(work["events_per_msg"].values()),
+        "recorder_events_cpu_us_per_msg": cpu.get("events", 0.0),
+        "recorder_commits_cpu_us_per_msg": cpu.get("commits", 0.0),
+        "recorder_tasks_in_window": sum(work["tasks_in_window"].values()),
+    }

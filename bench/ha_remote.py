@@ -52,7 +52,7 @@ def _median(runs: list[dict[str, Any]], key: str) -> float | None:
 def summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
     """The median of each figure over the repeated runs, and whether every run was ok."""
     keys = ("server_cpu_us_per_msg", "loop_cpu_us_per_msg", "recorder_cpu_us_per_msg", "flush_cpu_us_per_msg",
-            "addon_cpu_us_per_msg",
+            "addon_cpu_us_per_msg", "recorder_sql_per_msg", "recorder_gc_us_per_msg",
             "state_writes_per_msg", "p50_ms", "p99_ms", "server_core_others_pct", "load_core_others_pct")  # fmt: skip
     failed = [run["status"] for run in runs if run.get("status") != "ok"]
     return {
@@ -61,6 +61,9 @@ def summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
         "runs": len(runs),
         # the recorder's five-minute statistics compile inside the window (bench.run): its thread's CPU jumps then
         "compiles_in_window": sum(bool(run.get("recorder_compile_in_window")) for run in runs),
+        # the recorder's tasks besides its commits in the window, counted in its thread (bench/recorder_work.py):
+        # the compile above (also one that began just before the window), the LRU's adjustment …
+        "tasks_in_window": sum(run.get("recorder_tasks_in_window") or 0 for run in runs),
         # each run's HA and recorder-thread CPU per message (ms), and the events the recorder had yet to take at the
         # window's start (the boot's states: written inside the window, they count as the window's)
         "each_run": [
@@ -86,8 +89,8 @@ def report(table: dict[tuple[str, int], dict[str, dict[str, Any]]], opts: argpar
         "HA pinned to core 0; the chargers (and, remote, the add-on's app) on core 1; "
         f"recorder {'on (SQLite)' if opts.recorder else 'off'}; commit {bench_run.revision()}",
         "",
-        f"{'OCPP':<7}{'chargers':>9}{'backend':>10}{'HA CPU/msg':>12}{'loop':>7}{'rec.':>7}{'add-on':>8}{'writes/msg':>12}"
-        f"{'p99 (ms)':>10}{'others % HA core':>18}{'load core':>11}{'compiles':>10}  result",
+        f"{'OCPP':<7}{'chargers':>9}{'backend':>10}{'HA CPU/msg':>12}{'loop':>7}{'rec.':>7}{'gc':>6}{'add-on':>8}{'writes/msg':>12}"
+        f"{'p99 (ms)':>10}{'others % HA core':>18}{'load core':>11}{'compiles':>10}{'SQL/msg':>9}{'tasks':>7}  result",
     ]
     for (version, chargers), by_backend in table.items():
         for backend in BACKENDS:
@@ -95,10 +98,12 @@ def report(table: dict[tuple[str, int], dict[str, dict[str, Any]]], opts: argpar
             lines.append(
                 f"{version:<7}{chargers:>9}{backend:>10}{_cell(_ms(row['server_cpu_us_per_msg']), '{:.2f}', 12)}"
                 f"{_cell(_ms(row['loop_cpu_us_per_msg']), '{:.2f}', 7)}{_cell(_ms(row['recorder_cpu_us_per_msg']), '{:.2f}', 7)}"
+                f"{_cell(_ms(row['recorder_gc_us_per_msg']), '{:.2f}', 6)}"
                 f"{_cell(_ms(row['addon_cpu_us_per_msg']), '{:.2f}', 8)}"
                 f"{_cell(row['state_writes_per_msg'], '{:.2f}', 12)}{_cell(row['p99_ms'], '{:.1f}', 10)}"
                 f"{_cell(row['server_core_others_pct'], '{:.0f}', 18)}{_cell(row['load_core_others_pct'], '{:.0f}', 11)}"
-                f"{row['compiles_in_window'] if opts.recorder else '-':>10}  {row['status']}"
+                f"{row['compiles_in_window'] if opts.recorder else '-':>10}{_cell(row['recorder_sql_per_msg'], '{:.2f}', 9)}"
+                f"{row['tasks_in_window'] if opts.recorder else '-':>7}  {row['status']}"
             )
         whole = ratio(by_backend["embedded"], by_backend["remote"], "server_cpu_us_per_msg")
         loop = ratio(by_backend["embedded"], by_backend["remote"], "loop_cpu_us_per_msg")
@@ -110,11 +115,13 @@ def report(table: dict[tuple[str, int], dict[str, dict[str, Any]]], opts: argpar
     lines += [
         "",
         "HA CPU/msg: HA's process, every thread (ms); loop: its event loop's thread; rec.: the recorder's thread;",
-        "add-on: the add-on's app (ms)",
+        "gc: of it, the garbage collections its thread paid; add-on: the add-on's app (ms)",
         "others %: other processes' share of the core during the window (the load core holds the chargers, and",
         "remote the add-on too, so it is higher there); above 5 the latency is disturbed, CPU per message less so",
         "compiles: of the runs, those whose window held the recorder's five-minute statistics compile (its thread's",
         "CPU per message is then higher, by the compile of every sensor, whichever the mode)",
+        "SQL/msg: the statements the recorder sent per message (median); tasks: the recorder's tasks besides its",
+        "commits in the runs' windows (the compile, also one begun before the window; the LRU's adjustment …)",
     ]
     return "\n".join(lines)
 

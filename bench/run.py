@@ -233,6 +233,11 @@ def _run_server(server: Server, opts: argparse.Namespace, addon: RunningAddon | 
         result.update(ha_marks.idle_figures(marks, idle_s, result["window_s"], result["answered"]))
         if "recorder_backlog" in marks[-2]:  # the window's edges are the last two marks
             result["recorder_compile_in_window"] = recorder_compile_in(marks[-2].get("wall_s"), marks[-1].get("wall_s"))
+        if "recorder_work" in marks[-2]:  # what the recorder was asked to do (bench/recorder_work.py)
+            result["recorder_work"] = ha_marks.recorder_work(
+                marks[-2]["recorder_work"], marks[-1]["recorder_work"], result["answered"]
+            )
+            result.update(ha_marks.recorder_figures(result["recorder_work"]))
     log_lines = [line for line in log_lines if not line.startswith((METRICS_PREFIX, MARK_PREFIX, HA_READY))]
     result["server_log_lines"] = len(log_lines)
     result["server_log_tail"] = log_lines[-5:]
@@ -307,6 +312,12 @@ LIVE_ROWS: tuple[tuple[str, str, str], ...] = (
     ("  of which entities and state writes (µs)", "flush_cpu_us_per_msg", "{:.1f}"),
     ("  of which in the kernel (µs)", "loop_kernel_us_per_msg", "{:.1f}"),
     ("CPU/msg, recorder thread (µs)", "recorder_cpu_us_per_msg", "{:.1f}"),
+    ("  of which taking events (µs)", "recorder_events_cpu_us_per_msg", "{:.1f}"),
+    ("  of which commits (µs)", "recorder_commits_cpu_us_per_msg", "{:.1f}"),
+    ("  of which garbage collection (µs)", "recorder_gc_us_per_msg", "{:.1f}"),
+    ("recorder: events taken per msg", "recorder_events_per_msg", "{:.2f}"),
+    ("recorder: SQL statements per msg", "recorder_sql_per_msg", "{:.2f}"),
+    ("recorder: tasks besides commits", "recorder_tasks_in_window", "{}"),
     ("CPU/msg, add-on's app (µs)", "addon_cpu_us_per_msg", "{:.1f}"),
     ("recorder backlog at the start", "recorder_backlog_at_start", "{}"),
     ("idle: HA CPU per second (ms/s)", "idle_process_cpu_ms_per_s", "{:.1f}"),
