@@ -1,6 +1,6 @@
 """Home Assistant's cost per meter message, with and without the recorder, 1.6 and 2.0.1, in one run.
 
-    python -m bench.ha_matrix [--seconds 15] [--chargers 10,50] [--json]
+    python -m bench.ha_matrix [--seconds 60] [--chargers 10,50] [--json]
 
 Each configuration is one `bench.run` Home Assistant run (`bench.ha_server`, pinned to the
 server core) at 1 message per charger per second: OCPP 1.6J MeterValues or OCPP 2.0.1
@@ -110,7 +110,9 @@ def report(rows: list[tuple[tuple[str, int, bool], dict[str, Any]]], opts: argpa
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.ha_matrix", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=float, default=15.0, help="long enough for CPU ticks of 10 ms")
+    # a minute holds the recorder's steady cycle (a commit every 5 s, about one full collection a minute at 50
+    # chargers): a 15 s window held none or one of those and swung by up to 0.8 ms per message between runs
+    parser.add_argument("--seconds", type=float, default=60.0, help="the measured window: whole recorder cycles")
     parser.add_argument(
         "--warmup",
         type=float,
