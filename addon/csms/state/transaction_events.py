@@ -338,15 +338,22 @@ def _track_seq(tx: Transaction, seq_no: int) -> None:
 
 def _note_energy(tx: Transaction, ev: TxEvent) -> None:
     """The meter start from Transaction.Begin, or the first energy reading of the session."""
-    readings = ev.energy()
+    # one walk over the samples for both (every Updated passes here), not ev.energy() and ev.energy(BEGIN)
+    readings: list[float] = []
+    begins: list[float] = []
+    for sample in ev.samples:
+        if sample.measurand == ENERGY_IMPORT_REGISTER and sample.phase is None:
+            readings.append(sample.value)
+            if sample.context == BEGIN:
+                begins.append(sample.value)
     if not readings:
         return
-    begins = ev.energy(BEGIN)
     if begins or not tx.meter_start_known:
         tx.meter_start_wh = min(begins or readings)
         tx.meter_start_known = True
-    if tx.meter_last_wh is None or max(readings) > tx.meter_last_wh:
-        tx.meter_last_wh = max(readings)  # a register only grows: the highest is the latest
+    highest = max(readings)
+    if tx.meter_last_wh is None or highest > tx.meter_last_wh:
+        tx.meter_last_wh = highest  # a register only grows: the highest is the latest
 
 
 def _set_cost(tx: Transaction, cost_details: dict[str, Any]) -> None:
