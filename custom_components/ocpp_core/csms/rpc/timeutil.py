@@ -9,9 +9,19 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+# the last text read and its value: a 2.x meter message carries the same stamp twice (the event's and its meter
+# value's), and chargers sampling on the clock send the same second one after another; a datetime is immutable,
+# so handing out the same one is safe (one tuple, replaced whole: no reader sees half of it)
+_last_read: tuple[str, datetime] = ("", datetime.min.replace(tzinfo=UTC))
+
+
 def parse_timestamp(value: object, default: datetime | None = None) -> datetime:
     """Parse an OCPP timestamp; no timezone means UTC; unreadable means `default` (or now)."""
+    global _last_read
     if isinstance(value, str) and value:
+        last = _last_read
+        if value == last[0]:
+            return last[1]
         try:  # as the spec wants it (every meter value passes here: the forgiving text only when needed)
             parsed = datetime.fromisoformat(value)
         except ValueError:
@@ -22,7 +32,10 @@ def parse_timestamp(value: object, default: datetime | None = None) -> datetime:
                 )
             except ValueError:
                 return default if default is not None else utcnow()
-        return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=UTC)
+        _last_read = (value, parsed)
+        return parsed
     return default if default is not None else utcnow()
 
 

@@ -123,14 +123,14 @@ class StationActivity:
         """Keep the newest reading per measurand and phase; older (replayed) samples do not overwrite."""
         store = self._store
         station = store.station(station_id)
-        target: Station | Connector = station if connector_id == 0 else store.connector(station, connector_id)
-        readings = target.readings
+        connector = None if connector_id == 0 else store.connector(station, connector_id)
+        readings = station.readings if connector is None else connector.readings
         if not isinstance(samples, list):
             samples = list(samples)
-        tx = target.transaction if isinstance(target, Connector) else None
+        tx = connector.transaction if connector is not None else None
         if tx is not None and transaction_id is not None and tx.transaction_id != transaction_id:
             tx = None  # a sample from another (old or placeholder) transaction
-        changed = False
+        changed = register = False
         get = readings.get
         for sample in samples:
             key = (sample.measurand, sample.phase)
@@ -139,18 +139,17 @@ class StationActivity:
                 continue  # replayed: an older sample never overwrites
             readings[key] = sample
             changed = True
-            if sample.measurand == ENERGY_IMPORT_REGISTER and sample.phase is None:
+            if sample.measurand == ENERGY_IMPORT_REGISTER and sample.phase is None and connector is not None:
                 if tx is not None and (tx.meter_last_wh is None or sample.value > tx.meter_last_wh):
                     tx.meter_last_wh = sample.value  # a register only grows: a lower one never lowers the session's
-                if isinstance(target, Connector):
-                    target.update_register(sample.value)
-                    store.save_soon()  # the lifetime count survives restarts
+                connector.update_register(sample.value)
+                register = True
         if changed:
-            if tx is not None:
-                store.save_soon()
+            if tx is not None or register:
+                store.save_soon()  # the session's reading, the lifetime count: both survive restarts
             if station.measured_phases != 3:
                 self._note_phases(station, samples)
-            if isinstance(target, Connector):
+            if connector is not None:
                 store.events.emit(Event(EventType.CONNECTOR_UPDATED, station_id, connector_id, readings_only=True))
             else:
                 store.events.emit(Event(EventType.STATION_UPDATED, station_id))

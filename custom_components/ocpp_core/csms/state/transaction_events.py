@@ -28,9 +28,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+
+import msgspec
 
 from ..model.events import Event, EventType
 from ..model.station import ENERGY_IMPORT_REGISTER, Connector, MeterSample, Station
@@ -54,9 +55,9 @@ RecordSamples = Callable[[str, int, Iterable[MeterSample], str | None], None]
 END = "Transaction.End"
 
 
-@dataclass(slots=True)
-class TxEvent:
-    """A TransactionEvent, read (see v201/transactions.py)."""
+class TxEvent(msgspec.Struct):
+    """A TransactionEvent, read (see v201/transactions.py). A msgspec Struct: one is made per message, built in
+    C from its nineteen keywords (a slots dataclass's generated __init__ took a fifth longer)."""
 
     event_type: str  # Started / Updated / Ended
     transaction_id: str
@@ -73,7 +74,7 @@ class TxEvent:
     id_token_type: str | None = None
     offline: bool = False
     reservation_id: int | None = None
-    samples: list[MeterSample] = field(default_factory=list)
+    samples: list[MeterSample] = msgspec.field(default_factory=list)
     # OCPP 2.1
     transaction_limit: dict[str, float] | None = None
     tariff_id: str | None = None
@@ -171,10 +172,18 @@ class TransactionEvents:
             tx.remote_start_id = ev.remote_start_id
         if tx.evse_connector_id is None:
             tx.evse_connector_id = ev.connector_id
-        for key in ("charging_state", "trigger_reason", "time_spent_charging", "transaction_limit", "tariff_id"):
-            value = getattr(ev, key)
-            if value is not None and (newest or getattr(tx, key) is None):
-                setattr(tx, key, value)
+        # what the event says, where it says something: the newest event's word, else only what is still unknown
+        # (written out, not a getattr / setattr loop over the names: every Updated passes here, 277 -> 80 ns)
+        if ev.charging_state is not None and (newest or tx.charging_state is None):
+            tx.charging_state = ev.charging_state
+        if ev.trigger_reason is not None and (newest or tx.trigger_reason is None):
+            tx.trigger_reason = ev.trigger_reason
+        if ev.time_spent_charging is not None and (newest or tx.time_spent_charging is None):
+            tx.time_spent_charging = ev.time_spent_charging
+        if ev.transaction_limit is not None and (newest or tx.transaction_limit is None):
+            tx.transaction_limit = ev.transaction_limit
+        if ev.tariff_id is not None and (newest or tx.tariff_id is None):
+            tx.tariff_id = ev.tariff_id
         if ev.cost_details is not None and (newest or tx.cost_details is None):
             _set_cost(tx, ev.cost_details)
         _note_energy(tx, ev)
@@ -338,15 +347,22 @@ def _track_seq(tx: Transaction, seq_no: int) -> None:
 
 def _note_energy(tx: Transaction, ev: TxEvent) -> None:
     """The meter start from Transaction.Begin, or the first energy reading of the session."""
-    readings = ev.energy()
+    # one walk over the samples for both (every Updated passes here), not ev.energy() and ev.energy(BEGIN)
+    readings: list[float] = []
+    begins: list[float] = []
+    for sample in ev.samples:
+        if sample.measurand == ENERGY_IMPORT_REGISTER and sample.phase is None:
+            readings.append(sample.value)
+            if sample.context == BEGIN:
+                begins.append(sample.value)
     if not readings:
         return
-    begins = ev.energy(BEGIN)
     if begins or not tx.meter_start_known:
         tx.meter_start_wh = min(begins or readings)
         tx.meter_start_known = True
-    if tx.meter_last_wh is None or max(readings) > tx.meter_last_wh:
-        tx.meter_last_wh = max(readings)  # a register only grows: the highest is the latest
+    highest = max(readings)
+    if tx.meter_last_wh is None or highest > tx.meter_last_wh:
+        tx.meter_last_wh = highest  # a register only grows: the highest is the latest
 
 
 def _set_cost(tx: Transaction, cost_details: dict[str, Any]) -> None:

@@ -36,7 +36,7 @@ def read_meter_values(meter_values: list[dict[str, Any]]) -> list[MeterSample]:
             if value - value != 0.0:  # NaN or infinite
                 continue
             multiplier = unit_of_measure.get("multiplier")
-            if isinstance(multiplier, int) and multiplier:
+            if multiplier and isinstance(multiplier, int):  # mostly absent or 0: then no isinstance
                 if not -_MAX_EXPONENT <= multiplier <= _MAX_EXPONENT:
                     continue  # 10^400 is no unit (and 10.0 ** 400 raises)
                 value *= 10.0**multiplier
