@@ -67,6 +67,33 @@ async def test_export_frequency_and_power_factor(hass: HomeAssistant, entry: Moc
         task.cancel()
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+@both_backends
+async def test_session_start_and_duration(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """The start as a timestamp (no write while the session runs); the duration, off by default, in whole
+    minutes while it runs and to 0.1 min once it ended."""
+    cp, task, ws = await connect(ocpp_url(entry), "dur")
+    try:
+        await cp.boot()
+        await cp.send_status(1, "Charging")
+        started = (dt_util.utcnow() - timedelta(minutes=90, seconds=20)).replace(microsecond=0)
+        answer = await cp.call(
+            call.StartTransaction(connector_id=1, id_tag="TAG", meter_start=0, timestamp=started.isoformat())
+        )
+        await until(hass, lambda: state(hass, "sensor.dur_session_duration") == "90")
+        shown = dt_util.parse_datetime(state(hass, "sensor.dur_session_start") or "")
+        assert shown == started
+        stopped = started + timedelta(minutes=42, seconds=30)
+        await cp.call(
+            call.StopTransaction(meter_stop=1000, timestamp=stopped.isoformat(), transaction_id=answer.transaction_id)
+        )
+        await until(hass, lambda: state(hass, "sensor.dur_session_duration") == "42.5")
+        assert dt_util.parse_datetime(state(hass, "sensor.dur_session_start") or "") == started
+    finally:
+        await ws.close()
+        task.cancel()
+
+
 @both_backends
 async def test_why_a_reservation_ended(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     fired: list[Event[Any]] = []

@@ -209,11 +209,20 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
         exists_fn=_v16_only,
     ),
     _reading("temperature", TEMPERATURE, SensorDeviceClass.TEMPERATURE, UnitOfTemperature.CELSIUS, 1, enabled=False),
+    # when the session started: HA shows the time elapsed from it, with no state write while it runs
+    _translated(
+        "session_start",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        value_fn=values.session_start,
+        attrs_fn=values.session_attrs,
+    ),
+    # its length in minutes, for automations: a state write a minute per charging connector, so off by default
     _translated(
         "session_duration",
         device_class=SensorDeviceClass.DURATION,
         native_unit_of_measurement=UnitOfTime.MINUTES,
         suggested_display_precision=0,
+        entity_registry_enabled_default=False,
         value_fn=values.session_minutes,
         attrs_fn=values.session_attrs,
     ),
