@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from homeassistant.config_entries import ConfigEntryState  # noqa: E402
+from homeassistant.config_entries import ConfigEntry, ConfigEntryState, ConfigFlow, ConfigFlowResult  # noqa: E402
 from homeassistant.core import HomeAssistant  # noqa: E402
 from pytest_homeassistant_custom_component.common import MockConfigEntry  # noqa: E402
 
@@ -64,6 +64,33 @@ def _no_follow_ups_left() -> Iterator[None]:
     once more, would otherwise count them as lingering tasks now and then."""
     yield
     FollowUps.drop_all()
+
+
+@pytest.fixture(autouse=True)
+def _flows_reload_as_in_home_assistant_2026_12(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Home Assistant 2026.12 refuses a config flow's reload of an entry that has update listeners (core PR
+    169198: deprecated in 2026.6, an error from 2026.12, which needs Python 3.14, not installable here).  The two
+    flow helpers that reload refuse it here as they do there, so a flow of ours that relies on them fails here."""
+    update_reload_and_abort = ConfigFlow.async_update_reload_and_abort
+    abort_if_unique_id_configured = ConfigFlow._abort_if_unique_id_configured
+
+    def refuse(entry: ConfigEntry | None) -> None:
+        if entry is not None and entry.update_listeners:
+            raise ValueError("Cannot update and reload entry with update listeners (Home Assistant 2026.12)")
+
+    def reload_and_abort(self: ConfigFlow, entry: ConfigEntry, **kwargs: Any) -> ConfigFlowResult:
+        refuse(entry)
+        return update_reload_and_abort(self, entry, **kwargs)
+
+    def abort_if_configured(
+        self: ConfigFlow, updates: dict[str, Any] | None = None, reload_on_update: bool = True, **kwargs: Any
+    ) -> None:
+        if updates is not None and reload_on_update and self.unique_id is not None:
+            refuse(self.hass.config_entries.async_entry_for_domain_unique_id(self.handler, self.unique_id))
+        abort_if_unique_id_configured(self, updates, reload_on_update, **kwargs)
+
+    monkeypatch.setattr(ConfigFlow, "async_update_reload_and_abort", reload_and_abort)
+    monkeypatch.setattr(ConfigFlow, "_abort_if_unique_id_configured", abort_if_configured)
 
 
 @pytest.fixture

@@ -188,6 +188,39 @@ async def test_reconfigure_moves_the_port_and_keeps_the_entry(hass: HomeAssistan
     assert entry.data[CONF_PORT] == new_port
     assert entry.state is config_entries.ConfigEntryState.LOADED
     assert entry.runtime_data.central.port == new_port
+    # the same address again: nothing changed, nothing set up again (its chargers stay connected)
+    central = entry.runtime_data.central
+    result = await entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: "127.0.0.1", CONF_PORT: new_port}
+    )
+    assert (result["type"], result["reason"]) == (FlowResultType.ABORT, "reconfigure_successful")
+    await hass.async_block_till_done()
+    assert entry.runtime_data.central is central and entry.state is config_entries.ConfigEntryState.LOADED
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_reconfigure_of_an_entry_waiting_for_its_port(hass: HomeAssistant) -> None:
+    """Set up while its port was taken (retrying, so without an update listener): moved to a free port, it is
+    set up there at once."""
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        entry = MockConfigEntry(domain=DOMAIN, data={CONF_HOST: "127.0.0.1", CONF_PORT: busy.getsockname()[1]})
+        entry.add_to_hass(hass)
+        await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+        assert entry.state is config_entries.ConfigEntryState.SETUP_RETRY
+        new_port = free_port()
+        result = await entry.start_reconfigure_flow(hass)
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {CONF_HOST: "127.0.0.1", CONF_PORT: new_port}
+        )
+        assert (result["type"], result["reason"]) == (FlowResultType.ABORT, "reconfigure_successful")
+        await hass.async_block_till_done()
+        assert entry.state is config_entries.ConfigEntryState.LOADED
+        assert entry.runtime_data.central.port == new_port
+    assert ir.async_get(hass).async_get_issue(DOMAIN, f"port_in_use_{entry.entry_id}") is None
     assert await hass.config_entries.async_unload(entry.entry_id)
 
 

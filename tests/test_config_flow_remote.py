@@ -1,6 +1,6 @@
 """The config flow's remote mode against a real add-on app process: discovered from the Supervisor (unique by the
-add-on's slug; a reinstall's new announcement updates and reloads the entry), set up by hand with clear errors for
-a wrong address or token, and the reauthentication a wrong token starts."""
+add-on's slug; a reinstall's new announcement gives the running entry its new token), set up by hand with clear
+errors for a wrong address or token, and the reauthentication a wrong token starts."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ocpp_core.const import CONF_API_TOKEN, CONF_MODE, DOMAIN, MODE_REMOTE
 from custom_components.ocpp_core.diagnostics import async_get_config_entry_diagnostics
+from custom_components.ocpp_core.remote.central import RemoteCentral
 
 from .addon.app_process import App, free_port, start_app
 from .helpers_ha import add_entry
@@ -88,7 +89,9 @@ async def test_discovered_then_reinstalled(hass: HomeAssistant, addon: App, tmp_
     )
     assert (result["type"], result["reason"]) == (FlowResultType.ABORT, "already_configured")
 
-    # reinstalled: a new uuid and a new token; the entry takes the token and works again after its reload
+    # reinstalled: a new uuid and a new token; the running entry takes the token live (no reload) and works again
+    central = entry.runtime_data.central
+    assert isinstance(central, RemoteCentral)
     addon.stop()
     new_token = "reinstalled-token-0123456789"
     again = start_app(tmp_path / "data2", "--ui-port", str(ui_port), "--api-token", new_token)
@@ -102,9 +105,40 @@ async def test_discovered_then_reinstalled(hass: HomeAssistant, addon: App, tmp_
         assert len(hass.config_entries.async_entries(DOMAIN)) == 1
         assert entry.data[CONF_API_TOKEN] == new_token and entry.unique_id == SLUG
         assert entry.state is config_entries.ConfigEntryState.LOADED
+        assert entry.runtime_data.central is central  # not set up again
+        assert (await central.client.snapshot()).stream  # the new token is the one it sends
         await _unload_all(hass)
     finally:
         again.stop()
+
+
+async def test_an_add_on_announced_at_another_port_is_used_there(
+    hass: HomeAssistant, addon: App, tmp_path: Path
+) -> None:
+    """A new address is what the entry was set up from: its update listener sets it up again there."""
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": config_entries.SOURCE_HASSIO}, data=_discovery(addon)
+    )
+    await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    await hass.async_block_till_done()
+    entry = hass.config_entries.async_entries(DOMAIN)[0]
+    central = entry.runtime_data.central
+    addon.stop()
+    ui_port = free_port()
+    moved = start_app(tmp_path / "data2", "--ui-port", str(ui_port), "--api-token", TOKEN)
+    try:
+        moved.ui_port = ui_port  # type: ignore[attr-defined]
+        result = await hass.config_entries.flow.async_init(
+            DOMAIN, context={"source": config_entries.SOURCE_HASSIO}, data=_discovery(moved)
+        )
+        assert (result["type"], result["reason"]) == (FlowResultType.ABORT, "already_configured")
+        await hass.async_block_till_done()
+        assert entry.state is config_entries.ConfigEntryState.LOADED and entry.data[CONF_PORT] == ui_port
+        assert entry.runtime_data.central is not central
+        assert entry.runtime_data.central.client.port == ui_port  # type: ignore[attr-defined]
+        await _unload_all(hass)
+    finally:
+        moved.stop()
 
 
 async def test_discovered_add_on_unreachable_on_confirm(hass: HomeAssistant, addon: App) -> None:

@@ -50,6 +50,7 @@ from .coordinator import (
     device_target,
 )
 from .csms import CentralSystemConfig, CentralSystemOptions, TlsSetupError
+from .entry_updates import listen_for_updates
 from .remote.setup import async_remove_remote_entry, async_setup_remote_entry, is_remote
 from .repairs import raise_entry_issue
 from .repairs.charger_issues import clear_charger_issues
@@ -148,12 +149,12 @@ async def async_setup_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> bool
     for station_id in list(central.stations):  # remembered ones, and any that connected meanwhile
         entry.runtime_data.show(station_id)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
-    entry.async_on_unload(entry.add_update_listener(_async_options_updated))
+    listen_for_updates(hass, entry, lambda entry: entry.data, _async_options_updated)
     return True
 
 
 async def _async_options_updated(hass: HomeAssistant, entry: OcppConfigEntry) -> None:
-    """Apply new options in place: chargers stay connected."""
+    """Apply new options in place: chargers stay connected (new data reloads the entry: listen_for_updates)."""
     runtime = entry.runtime_data
     runtime.default_id_tag = default_id_tag(entry)
     central = runtime.embedded

@@ -40,6 +40,7 @@ from .const import (
     UNKNOWN_CHARGER_POLICIES,
 )
 from .csms import MAX_METER_INTERVAL
+from .entry_updates import update_and_abort
 from .options.central_system import options_form
 from .options.charger import ChargerOptionsFlow
 from .options.security import SecurityOptionsFlow, check_tls_files, security_data, security_fields
@@ -98,9 +99,8 @@ class OcppConfigFlow(RemoteConfigFlow, ConfigFlow, domain=DOMAIN):
                 errors["base"] = "port_in_use"
             if not errors:
                 data = {key: value for key, value in entry.data.items() if key not in _SECURITY_KEYS}
-                return self.async_update_reload_and_abort(
-                    entry, data={**data, CONF_HOST: host, CONF_PORT: port, **security}
-                )
+                data = {**data, CONF_HOST: host, CONF_PORT: port, **security}
+                return update_and_abort(self, entry, "reconfigure_successful", data=data)
             security = {**security, **user_input}
         return self.async_show_form(
             step_id="reconfigure", data_schema=_user_schema(host, port, security), errors=errors

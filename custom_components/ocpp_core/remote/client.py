@@ -61,11 +61,12 @@ class AddonClient:
         self._session = session
         self._base = f"{'https' if ssl else 'http'}://{_host(host)}:{int(port)}{API_PREFIX}"
         self._headers = {"Authorization": f"Bearer {token}"}
-        self.host, self.port = host, port
+        self.host, self.port, self.token = host, port, token
 
     def set_token(self, token: str) -> None:
         """Another token (the entry's reauthentication): the next requests and stream connections carry it."""
         self._headers = {"Authorization": f"Bearer {token}"}
+        self.token = token
 
     def __repr__(self) -> str:  # never the token
         return f"AddonClient({self._base})"

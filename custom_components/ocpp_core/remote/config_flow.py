@@ -19,6 +19,7 @@ from homeassistant.helpers import selector
 from homeassistant.helpers.service_info.hassio import HassioServiceInfo
 
 from ..const import CONF_API_TOKEN, CONF_MODE, DEFAULT_ADDON_API_PORT, MODE_REMOTE
+from ..entry_updates import update_and_abort
 from .central import RemoteCentral
 from .errors import AddonError, AuthFailed
 from .setup import client_for, is_remote
@@ -55,8 +56,9 @@ class RemoteConfigFlow(ConfigFlow):
             str(config[CONF_HOST]), int(config.get("api_port", DEFAULT_ADDON_API_PORT)), str(config[CONF_API_TOKEN])
         )
         await self.async_set_unique_id(discovery_info.slug)
-        # a reinstall announces again (a new uuid, perhaps a new token): the entry takes it and reloads
-        self._abort_if_unique_id_configured(updates=data)
+        # a reinstall announces again (a new uuid, perhaps a new token): the entry takes it (its update listener:
+        # a new address reloads it, a new token is taken live; entry_updates.py)
+        self._abort_if_unique_id_configured(updates=data, reload_on_update=False)
         self._remote = {**data, "name": discovery_info.name}
         self.context["title_placeholders"] = {"name": discovery_info.name}
         return await self.async_step_hassio_confirm()
@@ -72,9 +74,7 @@ class RemoteConfigFlow(ConfigFlow):
             moved = next((e for e in embedded if e.entry_id == user_input.get(CONF_MOVE_ENTRY)), None)
             if not errors and moved is not None:
                 # the same entry: its unique ids, devices, entity ids and their history stay as they are
-                return self.async_update_reload_and_abort(
-                    moved, unique_id=self.unique_id, data=data, options=dict(moved.options), reason="moved_to_addon"
-                )
+                return update_and_abort(self, moved, "moved_to_addon", unique_id=self.unique_id, data=data)
             if not errors:
                 return self.async_create_entry(title=name, data=data)
         schema = vol.Schema({})
@@ -121,7 +121,7 @@ class RemoteConfigFlow(ConfigFlow):
         is set up again."""
         central = getattr(entry.runtime_data, "central", None) if entry.state is ConfigEntryState.LOADED else None
         if not isinstance(central, RemoteCentral):
-            return self.async_update_reload_and_abort(entry, data_updates={CONF_API_TOKEN: token})
+            return update_and_abort(self, entry, "reauth_successful", data={**entry.data, CONF_API_TOKEN: token})
         self.hass.config_entries.async_update_entry(entry, data={**entry.data, CONF_API_TOKEN: token})
         central.renew_token(token)
         return self.async_abort(reason="token_renewed")

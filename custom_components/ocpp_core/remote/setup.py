@@ -22,6 +22,7 @@ from homeassistant.helpers.storage import Store
 
 from ..const import CONF_API_TOKEN, CONF_MODE, DOMAIN, MODE_REMOTE, STORAGE_VERSION
 from ..coordinator import attach_runtime, default_id_tag, signal_update
+from ..entry_updates import listen_for_updates
 from ..repairs import raise_entry_issue
 from .carry_over import CarryOver
 from .central import RemoteCentral
@@ -77,6 +78,11 @@ class StoredCursor:
 
     async def async_remove(self) -> None:
         await self._store.async_remove()
+
+
+def _set_up_from(entry: ConfigEntry) -> dict[str, Any]:
+    """What a remote entry's set-up read and only a reload changes: all its data but the token (taken live)."""
+    return {key: value for key, value in entry.data.items() if key != CONF_API_TOKEN}
 
 
 def unreachable_issue_id(entry_id: str) -> str:
@@ -135,7 +141,11 @@ async def async_setup_remote_entry(hass: HomeAssistant, entry: Any, platforms: I
     async def _keep_cursor(event: Event) -> None:
         await central.close()
 
-    async def _options_updated(hass: HomeAssistant, entry: ConfigEntry) -> None:
+    async def _updated_in_place(hass: HomeAssistant, entry: ConfigEntry) -> None:
+        # a new token (a reauthentication, the add-on reinstalled and announced again) taken live: the stream goes
+        # on from its cursor
+        if entry.data[CONF_API_TOKEN] != client.token:
+            central.renew_token(entry.data[CONF_API_TOKEN])
         # Home Assistant's own options (the central system's are the add-on's: set there by the options flow);
         # the default tag is the add-on's remote-only tag too
         runtime.default_id_tag = default_id_tag(entry)
@@ -143,7 +153,7 @@ async def async_setup_remote_entry(hass: HomeAssistant, entry: Any, platforms: I
 
     entry.async_on_unload(hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _keep_cursor))
     entry.async_on_unload(central.close)
-    entry.async_on_unload(entry.add_update_listener(_options_updated))
+    listen_for_updates(hass, entry, _set_up_from, _updated_in_place)
     ir.async_delete_issue(hass, DOMAIN, unreachable_issue_id(entry.entry_id))
     await tell_default_tag(hass, entry.entry_id, client, runtime.default_id_tag)
     await _carry_over(hass, entry, central)
