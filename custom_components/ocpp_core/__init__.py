@@ -50,6 +50,7 @@ from .coordinator import (
     device_target,
 )
 from .csms import CentralSystemConfig, CentralSystemOptions, TlsSetupError
+from .device_lookup import entry_ids
 from .entry_updates import listen_for_updates
 from .remote.setup import async_remove_remote_entry, async_setup_remote_entry, is_remote
 from .repairs import raise_entry_issue
@@ -238,7 +239,7 @@ async def _scope_by_entry(hass: HomeAssistant, entry_id: str) -> None:
         names = [name for domain, name in device.identifiers if domain == DOMAIN]
         if not names or all(name.startswith(device_scope) for name in names):
             continue
-        others = [other for other in device.config_entries if other != entry_id]
+        others = entry_ids(device) - {entry_id}  # (from 2026.8 none: Home Assistant split shared devices)
         if any(name.startswith(f"{other}:") for name in names for other in others):
             # a charger that moved between ports shared one device; another entry already took it,
             # this one gets a device of its own when the charger's entities are set up

@@ -18,6 +18,7 @@ from .backend import CentralBackend
 from .const import DOMAIN
 from .coordinator import connector_device_id, has_connector_devices, station_device_id
 from .csms import Event, EventType
+from .device_lookup import device_by_identifier
 
 
 class AutomationEvent(StrEnum):
@@ -92,7 +93,7 @@ class AutomationEvents:
         identifier = station_device_id(self._entry_id, station_id)
         if connector_id and station is not None and has_connector_devices(station):
             identifier = connector_device_id(self._entry_id, station_id, connector_id)
-        device = dr.async_get(self._hass).async_get_device(identifiers={identifier})
+        device = device_by_identifier(dr.async_get(self._hass), identifier, self._entry_id)
         payload = {"device_id": device.id if device else None, "charger": station_id, "connector_id": connector_id}
         self._hass.bus.async_fire(f"{DOMAIN}_{event_type}", {**payload, **data})
         async_dispatcher_send(self._hass, signal_event(self._entry_id, station_id, connector_id), str(event_type), data)

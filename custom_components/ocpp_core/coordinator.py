@@ -37,6 +37,7 @@ from .const import (
     STORAGE_VERSION,
 )
 from .csms import CentralSystem, Event, EventType, Persistence, RegistrationStatus, Station
+from .device_lookup import device_by_identifier, parent_link
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -321,7 +322,7 @@ class EventBridge:
             for cid in station.connectors
         ]
         for identifier, name in named:
-            device = devices.async_get_device(identifiers={identifier})
+            device = device_by_identifier(devices, identifier, entry_id)
             if device is not None and device.name != name:
                 devices.async_update_device(device.id, name=name)
 
@@ -343,7 +344,7 @@ class EventBridge:
                 config_entry_id=entry_id,
                 identifiers={connector_device_id(entry_id, station.station_id, connector_id)},
                 name=connector_device_name(station, connector_id),
-                via_device=station_device_id(entry_id, station.station_id),
+                **parent_link(devices, station_device_id(entry_id, station.station_id), entry_id),
             )
             prefix = entity_unique_id(entry_id, station.station_id, connector_id, "")
             for entity in er.async_entries_for_config_entry(entities, entry_id):

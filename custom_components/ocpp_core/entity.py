@@ -11,6 +11,7 @@ from typing import Any, Concatenate
 from homeassistant.components.sensor import DOMAIN as SENSOR_DOMAIN
 from homeassistant.components.sensor import SensorEntity, SensorStateClass
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
@@ -32,6 +33,7 @@ from .coordinator import (
     station_device_name,
 )
 from .csms import Connector, InvalidLimit, Station
+from .device_lookup import parent_link
 from .errors import Answer, ocpp_call, validation_error
 
 
@@ -97,11 +99,13 @@ class OcppEntity(Entity):
         station_id, connector_id, station = self.station_id, self.connector_id, self.station
         entry_id = self._entry_id
         if connector_id is not None and has_connector_devices(station):
-            return DeviceInfo(
+            info = DeviceInfo(
                 identifiers={connector_device_id(entry_id, station_id, connector_id)},
                 name=connector_device_name(station, connector_id),
-                via_device=station_device_id(entry_id, station_id),
             )
+            parent = station_device_id(entry_id, station_id)
+            info.update(parent_link(dr.async_get(self.hass), parent, entry_id))  # type: ignore[typeddict-item]
+            return info
         return DeviceInfo(identifiers={station_device_id(entry_id, station_id)}, name=station_device_name(station))
 
     @property

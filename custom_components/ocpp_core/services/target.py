@@ -14,6 +14,7 @@ from ..backend import CentralBackend
 from ..const import DOMAIN
 from ..coordinator import OcppConfigEntry, device_target
 from ..csms import CentralSystem, Station, V16Commands, V201Commands
+from ..device_lookup import entry_ids
 from ..errors import validation_error
 from .fields import ATTR_CONNECTOR_ID
 
@@ -77,7 +78,7 @@ def resolve_target(hass: HomeAssistant, device_id: str) -> Target:
         raise validation_error("device_not_found", device_id=device_id)
     found: list[Target] = []
     not_loaded = False
-    for entry_id in device.config_entries:
+    for entry_id in entry_ids(device):
         entry = hass.config_entries.async_get_entry(entry_id)
         if entry is None or entry.domain != DOMAIN:
             continue
