@@ -179,8 +179,9 @@ IDLE_BATCH = 200
 IDLE_KIB_PER_CHARGER = 24
 
 
-# the tasks a connection keeps while it lasts: websockets' handler of it (and, before issue 15, its keepalive)
-_CONNECTION_TASKS = ("Server.conn_handler", "Connection.keepalive")
+# the tasks a connection keeps while it lasts: websockets' handler of it (15's, and 17's: a closure of `serve`)
+# and, before issue 15, its keepalive
+_CONNECTION_TASKS = ("Server.conn_handler", "serve.<locals>.protocol_handler", "Connection.keepalive")
 
 
 def _other_tasks() -> int:
