@@ -23,6 +23,7 @@ from ..rpc.loglimit import LogLimiter
 from ..rpc.types import OcppVersion
 from .admission import AuthResult, PasswordCheck
 from .fastrecv import FastReceiveConnection
+from .handshake_failures import FailedHandshakes
 from .keepalive import Keepalive
 from .throttle import Blocked, Throttles
 from .tls import common_name, server_context, thumbprint_matches
@@ -50,6 +51,7 @@ class _HideSecrets(logging.Filter):
 
 
 _WS_LOGGER.addFilter(_HideSecrets())
+_WS_LOGGER.addFilter(FailedHandshakes())
 
 MAX_ID_LENGTH = 48
 SUPPORTED_SUBPROTOCOLS = tuple(v.value for v in OcppVersion)
