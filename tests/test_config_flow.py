@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import socket
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -143,7 +145,9 @@ async def test_options_flow_applies_without_reload(hass: HomeAssistant, entry: M
     task.cancel()
 
 
-async def test_setup_retries_when_port_taken(hass: HomeAssistant) -> None:
+@contextlib.asynccontextmanager
+async def _entry_on_a_taken_port(hass: HomeAssistant) -> AsyncIterator[MockConfigEntry]:
+    """An entry set up while another socket holds its port (retrying); the port is free again after."""
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
@@ -152,6 +156,11 @@ async def test_setup_retries_when_port_taken(hass: HomeAssistant) -> None:
         await hass.config_entries.async_setup(entry.entry_id)
         await hass.async_block_till_done()
         assert entry.state is config_entries.ConfigEntryState.SETUP_RETRY
+        yield entry
+
+
+async def test_setup_retries_when_port_taken(hass: HomeAssistant) -> None:
+    async with _entry_on_a_taken_port(hass) as entry:
         issue = ir.async_get(hass).async_get_issue(DOMAIN, f"port_in_use_{entry.entry_id}")
         assert issue is not None
         assert issue.translation_placeholders is not None
@@ -203,14 +212,7 @@ async def test_reconfigure_moves_the_port_and_keeps_the_entry(hass: HomeAssistan
 async def test_reconfigure_of_an_entry_waiting_for_its_port(hass: HomeAssistant) -> None:
     """Set up while its port was taken (retrying, so without an update listener): moved to a free port, it is
     set up there at once."""
-    with socket.socket() as busy:
-        busy.bind(("127.0.0.1", 0))
-        busy.listen()
-        entry = MockConfigEntry(domain=DOMAIN, data={CONF_HOST: "127.0.0.1", CONF_PORT: busy.getsockname()[1]})
-        entry.add_to_hass(hass)
-        await hass.config_entries.async_setup(entry.entry_id)
-        await hass.async_block_till_done()
-        assert entry.state is config_entries.ConfigEntryState.SETUP_RETRY
+    async with _entry_on_a_taken_port(hass) as entry:
         new_port = free_port()
         result = await entry.start_reconfigure_flow(hass)
         result = await hass.config_entries.flow.async_configure(
