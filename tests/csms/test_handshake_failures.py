@@ -10,6 +10,7 @@ import logging
 import pytest
 
 from custom_components.ocpp_core.csms import CentralSystem
+from custom_components.ocpp_core.csms.rpc.loglimit import LogLimiter
 from custom_components.ocpp_core.csms.transport.handshake_failures import FailedHandshakes
 
 from .support.helpers import BOOT, RawCharger, only_with_known_websockets
@@ -29,7 +30,7 @@ def _lines_a_minute_afresh() -> None:
     """Every test from 127.0.0.1 starts with its ten lines a minute."""
     for log_filter in logging.getLogger("websockets.server").filters:
         if isinstance(log_filter, FailedHandshakes):
-            log_filter._windows.clear()
+            log_filter.limiter = LogLimiter()
 
 
 async def _send_and_close(port: int, data: bytes) -> None:

@@ -48,9 +48,11 @@ class LogLimiter:
         exc_info: BaseException | None = None,
     ) -> None:
         """`logger.log(level, message, *args)` unless this peer logged `lines` of its kind in the interval."""
-        if not logger.isEnabledFor(level):
-            return
-        kind = key if key is not None else message
+        if logger.isEnabledFor(level) and self.admits(logger, level, peer, key if key is not None else message):
+            logger.log(level, message, *args, exc_info=exc_info)
+
+    def admits(self, logger: logging.Logger, level: int, peer: str, kind: str) -> bool:
+        """Whether this peer's next line of `kind` is within its `lines` (counted as logged), else suppressed."""
         window = self._window(logger, level, peer, kind)
         now = time.monotonic()
         if now - window.started >= self.interval:
@@ -59,9 +61,9 @@ class LogLimiter:
         if window.logged >= self.lines:
             window.suppressed += 1
             window.logger, window.level = logger, level
-            return
+            return False
         window.logged += 1
-        logger.log(level, message, *args, exc_info=exc_info)
+        return True
 
     def flush(self, peer: str) -> None:
         """Report what was suppressed for this peer now (it disconnected: no later line may come to)."""
